@@ -1,0 +1,183 @@
+"""The enrichment engine: named components that declare what they need and what they add.
+
+A component is any object with ``name``, ``requires``, ``provides``, ``english_only`` and a
+``__call__(ctx: Context) -> None`` that reads and fills attributes of the :class:`Context`.
+Components are registered by name (lazily: a ``"module:factory"`` path, so listing them loads
+no model) and assembled into a :class:`Pipeline` that is checked when it is built: unknown names
+list the valid ones, and a component whose requirement no earlier component provides is refused.
+
+Pure Python: nothing here (or in any component) imports Kafka.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Protocol, runtime_checkable
+
+from streams.errors import EnrichmentError, PipelineConfigError
+from streams.model import Article, EnrichedArticle
+
+#: what every context has before the first component runs
+BASE_FIELDS: frozenset[str] = frozenset({"text", "title", "article"})
+
+
+@dataclass
+class Context:
+    """The working state of one article while components run over it.
+
+    ``text`` is ``article.body_text`` exactly as received. Components never rewrite it: noise
+    (header lines, datelines, inline related headlines, credit lines) is recorded in ``spans``.
+    """
+
+    article: Article
+    text: str
+    title: str | None = None
+    language: str | None = None
+    spans: list[dict[str, Any]] = field(default_factory=list)  # {"start","end","kind"}: header, dateline...
+    provenance: dict[str, Any] = field(default_factory=dict)
+    doc: Any = None  # spaCy Doc over ``text`` (set by the "nlp" component)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    dedupe: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # scratch space shared between components
+    skipped: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def noise_spans(self, *kinds: str) -> list[tuple[int, int]]:
+        """(start, end) of spans of the given kinds (all kinds when none are given)."""
+        return [(s["start"], s["end"]) for s in self.spans if not kinds or s["kind"] in kinds]
+
+    def to_enriched(self) -> EnrichedArticle:
+        return EnrichedArticle(
+            article=self.article,
+            language=self.language,
+            entities=self.entities,
+            quotes=self.quotes,
+            topics=self.topics,
+            keywords=self.keywords,
+            spans=self.spans,
+            provenance=self.provenance,
+            dedupe=self.dedupe,
+            skipped=self.skipped,
+            timings={k: round(v, 6) for k, v in self.timings.items()},
+        )
+
+
+@runtime_checkable
+class Component(Protocol):
+    """What the engine needs of a component."""
+
+    name: str
+    requires: tuple[str, ...]  # Context fields that must be filled before it runs
+    provides: tuple[str, ...]  # Context fields it fills
+    english_only: bool  # skipped (not failed) when the article is not English
+
+    def __call__(self, ctx: Context) -> None: ...
+
+
+# name -> "module:factory". A factory takes keyword options and returns a Component.
+REGISTRY: dict[str, str] = {
+    "textspans": "streams.enrich.textspans:TextSpans",
+    "language": "streams.enrich.language:LanguageDetector",
+    "nlp": "streams.enrich.nlp:SpacyAnalyzer",
+    "entities": "streams.enrich.entities:EntityComponent",
+    "quotes": "streams.enrich.quotes:QuoteComponent",
+    "topics": "streams.enrich.topics:TopicComponent",
+    "dedupe": "streams.enrich.dedupe:DedupeSignature",
+}
+
+DEFAULT_PIPELINE: tuple[str, ...] = ("textspans", "language", "nlp", "entities", "quotes", "topics", "dedupe")
+
+
+def register(name: str, target: str) -> None:
+    """Register (or replace) a component factory by ``"module:attribute"`` path."""
+    REGISTRY[name] = target
+
+
+def _load_factory(name: str) -> Callable[..., Component]:
+    if name not in REGISTRY:
+        valid = ", ".join(sorted(REGISTRY))
+        raise PipelineConfigError(f"unknown enrichment component {name!r}; valid components: {valid}")
+    module_name, _, attr = REGISTRY[name].partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr)
+
+
+class Pipeline:
+    """An ordered, checked list of components."""
+
+    def __init__(self, components: Iterable[Component]) -> None:
+        self.components: list[Component] = list(components)
+        self._check()
+
+    @classmethod
+    def from_names(cls, names: Iterable[str] | str | None = None, **options: Any) -> "Pipeline":
+        """Build a pipeline from component names (a list or a comma-separated string).
+
+        ``options`` maps a component name to a dict of keyword options for its factory.
+        """
+        if names is None or names == "":
+            names = DEFAULT_PIPELINE
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",") if n.strip()]
+        names = list(names)
+        factories = [(n, _load_factory(n)) for n in names]  # fail on any unknown name before loading models
+        return cls(factory(**options.get(n, {})) for n, factory in factories)
+
+    def _check(self) -> None:
+        available = set(BASE_FIELDS)
+        seen: set[str] = set()
+        for comp in self.components:
+            if not isinstance(comp, Component):
+                raise PipelineConfigError(f"{comp!r} is not a component (needs name, requires, provides, __call__)")
+            if comp.name in seen:
+                raise PipelineConfigError(f"component {comp.name!r} appears twice in the pipeline")
+            missing = [r for r in comp.requires if r not in available]
+            if missing:
+                raise PipelineConfigError(
+                    f"component {comp.name!r} requires {', '.join(missing)}, which no earlier component provides; "
+                    f"order so far: {', '.join(c.name for c in self.components[: len(seen)]) or '(none)'}"
+                )
+            seen.add(comp.name)
+            available.update(comp.provides)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.components]
+
+    def run(self, article: Article) -> EnrichedArticle:
+        """Enrich one article. A failing component raises :class:`EnrichmentError` naming it."""
+        ctx = Context(article=article, text=article.body_text, title=article.headline, language=article.language)
+        for comp in self.components:
+            if comp.english_only and ctx.language not in (None, "en"):
+                ctx.skipped.append(comp.name)
+                continue
+            started = time.perf_counter()
+            try:
+                comp(ctx)
+            except EnrichmentError:
+                raise
+            except Exception as exc:  # a component bug must name the component, not crash the caller
+                raise EnrichmentError(
+                    f"component {comp.name!r} failed: {type(exc).__name__}: {exc}", component=comp.name
+                ) from exc
+            finally:
+                ctx.timings[comp.name] = ctx.timings.get(comp.name, 0.0) + time.perf_counter() - started
+        return ctx.to_enriched()
+
+    __call__ = run
+
+
+_default: Pipeline | None = None
+
+
+def enrich(article: Article) -> EnrichedArticle:
+    """Enrich one article with the default pipeline (built once, on first use)."""
+    global _default
+    if _default is None:
+        _default = Pipeline.from_names(DEFAULT_PIPELINE)
+    return _default.run(article)
