@@ -1,0 +1,77 @@
+"""The ``streams`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Sequence
+
+from streams import __version__
+from streams.errors import StreamsError
+from streams.settings import load_settings
+
+#: sub-command modules under ``streams.commands``, in the order ``--help`` lists them
+COMMAND_MODULES: tuple[str, ...] = (
+    "up",
+    "kafka",
+    "topics",
+    "ingest",
+    "enrich",
+    "worker",
+    "store",
+    "search",
+    "serve",
+    "config",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streams",
+        description="A real-time pipeline for news-wire articles on plain Kafka: ingest, enrich "
+        "(entities, quotes, IPTC topics, dedupe), store and search. Configuration comes from "
+        "STREAMS_* environment variables (see `streams config`).",
+    )
+    parser.add_argument("--version", action="version", version=f"streams {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"streams.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"streams.commands.{name}":
+                continue  # command not built yet in this checkout
+            raise
+        module.register(sub)
+    return parser
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+        setup_logging("DEBUG" if args.verbose else settings.log_level)
+        return int(args.handler(args, settings) or 0)
+    except StreamsError as exc:
+        print(f"streams: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
