@@ -82,6 +82,9 @@ class Settings:
 
     # --- Operations ---------------------------------------------------------------------------
     metrics_port: int = _setting("STREAMS_METRICS_PORT", 0, "port for /metrics; 0 = pick a free one, -1 = off")
+    metrics_host: str = _setting(
+        "STREAMS_METRICS_HOST", "127.0.0.1", "bind address of /metrics (0.0.0.0 in containers so Prometheus can scrape)"
+    )
     log_level: str = _setting("STREAMS_LOG_LEVEL", "INFO", "logging level")
 
     # ------------------------------------------------------------------------------------------
