@@ -69,7 +69,7 @@ class Settings:
         "STREAMS_ENRICH_TIMEOUT", 30.0, "seconds one article may take to enrich before it is dead-lettered"
     )
     pipeline: str = _setting(
-        "STREAMS_PIPELINE", "", "comma-separated enrichment components; empty = the default pipeline"
+        "STREAMS_PIPELINE", "", "comma-separated enrichment components; empty = the default pipeline, none = pass-through"
     )
 
     # --- Storage / API ---------------------------------------------------------------------

@@ -122,6 +122,8 @@ class Pipeline:
         """
         if names is None or names == "":
             names = DEFAULT_PIPELINE
+        if names == "none":  # pass-through: articles are wrapped, nothing is added
+            return cls([])
         if isinstance(names, str):
             names = [n.strip() for n in names.split(",") if n.strip()]
         names = list(names)

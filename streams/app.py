@@ -1,0 +1,162 @@
+"""The Faust app and its agents: thin glue between Kafka topics and the pure enrichment library.
+
+One agent, ``enrich``, consumes ``articles.raw`` and produces ``articles.enriched`` (keyed by
+article id) and one message per quote to ``quotes`` (keyed by resolved speaker). Anything that
+goes wrong with a message becomes a dead letter; the agent itself never raises, because Faust
+acks a message whose agent raised, which would lose it silently.
+
+At-least-once: Faust commits a source offset only after the agent moved past the event *and*
+``producer.flush()`` returned, so an article's output is on the broker before its input offset
+is committed. Concurrency stays 1 per worker process (ordered per partition, no offset committed
+past unfinished work); CPU scale-out is more worker processes in the same consumer group.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from typing import Any
+
+import faust
+import orjson
+
+from streams import metrics, topics
+from streams.enrich.runner import EnrichmentRunner
+from streams.errors import StreamsError
+from streams.model import Article, DeadLetter, EnrichedArticle
+from streams.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+#: small stream buffers: a rebalance must not strand minutes of (slow, CPU-bound) work
+STREAM_BUFFER_MAXSIZE = 16
+
+
+def _faust_broker_url(bootstrap: str) -> str:
+    return ";".join(f"kafka://{host.strip()}" for host in bootstrap.split(",") if host.strip())
+
+
+def _seconds_since(iso: str | None) -> float | None:
+    if not iso:
+        return None
+    try:
+        return max(0.0, time.time() - datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
+
+
+class EnrichAgentLogic:
+    """What the enrich agent does with one message; kept apart from Faust so it stays short."""
+
+    def __init__(self, app: faust.App, settings: Settings, runner: EnrichmentRunner) -> None:
+        self.settings = settings
+        self.runner = runner
+        raw = {"key_serializer": "raw", "value_serializer": "raw"}
+        self.source = app.topic(topics.RAW.name(settings), **raw)
+        self.enriched = app.topic(topics.ENRICHED.name(settings), **raw)
+        self.quotes = app.topic(topics.QUOTES.name(settings), **raw)
+        self.dead_letters = app.topic(topics.DEAD_LETTERS.name(settings), **raw)
+
+    async def handle(self, message: Any) -> None:
+        """Enrich one raw message. Never raises: failures become dead letters."""
+        started = time.perf_counter()
+        value: bytes = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
+        try:
+            article = Article.from_json(value, max_bytes=self.settings.max_article_bytes)
+            enriched = await self.runner.enrich(article)
+            await self._publish(enriched)
+        except Exception as exc:  # noqa: BLE001 - errors are data here
+            await self._dead_letter(exc, value, message)
+        finally:
+            metrics.STAGE_LATENCY.labels(stage="enrich").observe(time.perf_counter() - started)
+            metrics.LAST_PROCESSED.labels(stage="enrich").set(time.time())
+
+    async def _publish(self, enriched: EnrichedArticle) -> None:
+        key = enriched.id.encode()
+        await self.enriched.send(key=key, value=enriched.to_json(), headers=self._headers(enriched))
+        for quote in enriched.quotes:
+            speaker = quote.get("speaker") or ""
+            body = {"article_id": enriched.id, "headline": enriched.article.headline, **quote}
+            await self.quotes.send(key=speaker.encode(), value=orjson.dumps(body))
+        self._observe(enriched)
+
+    @staticmethod
+    def _headers(enriched: EnrichedArticle) -> list[tuple[str, bytes]]:
+        headers = [("content-type", b"application/json"), ("schema", str(enriched.schema).encode())]
+        if enriched.article.received_at:
+            headers.append(("received-at", enriched.article.received_at.encode()))
+        return headers
+
+    @staticmethod
+    def _observe(enriched: EnrichedArticle) -> None:
+        metrics.ARTICLES_ENRICHED.inc()
+        metrics.ARTICLES_BY_LANGUAGE.labels(language=metrics.language_label(enriched.language)).inc()
+        metrics.QUOTES_PER_ARTICLE.observe(len(enriched.quotes))
+        for quote in enriched.quotes:
+            kind = quote.get("kind", "direct")
+            metrics.QUOTES_FOUND.labels(kind=kind).inc()
+            metrics.QUOTES_PUBLISHED.inc()
+            if not quote.get("speaker"):
+                metrics.QUOTES_UNATTRIBUTED.labels(kind=kind).inc()
+        metrics.ENTITIES_FOUND.inc(len(enriched.entities))
+        metrics.ENTITIES_LINKED.inc(sum(1 for e in enriched.entities if e.get("links")))
+        if enriched.dedupe.get("is_duplicate"):
+            metrics.DUPLICATES.inc()
+        for component, seconds in enriched.timings.items():
+            metrics.COMPONENT_LATENCY.labels(component=component).observe(seconds)
+
+    async def _dead_letter(self, exc: BaseException, value: bytes, message: Any) -> None:
+        letter = DeadLetter.from_error(
+            "enrich",
+            exc,
+            value,
+            source_topic=message.topic,
+            source_partition=message.partition,
+            source_offset=message.offset,
+            source_key=message.key if isinstance(message.key, bytes) else None,
+        )
+        level = logging.WARNING if isinstance(exc, StreamsError) else logging.ERROR
+        log.log(level, "dead letter from %s[%s]@%s: %s: %s", message.topic, message.partition, message.offset,
+                letter.reason, letter.message, exc_info=not isinstance(exc, StreamsError))
+        metrics.DEAD_LETTERS.labels(stage="enrich", reason=letter.reason).inc()
+        await self.dead_letters.send(key=message.key, value=letter.to_json())
+
+
+def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | None = None) -> faust.App:
+    """Build the Faust app for ``settings``: the consumer group is ``{topic_prefix}{app_id}``."""
+    settings = settings or get_settings()
+    app = faust.App(
+        f"{settings.topic_prefix}{settings.app_id}",
+        broker=_faust_broker_url(settings.bootstrap),
+        store="memory://",
+        web_enabled=False,  # /metrics is served by prometheus_client (streams.metrics)
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        producer_acks=-1,  # all in-sync replicas: an acked enriched article survives a broker loss
+        consumer_auto_offset_reset="earliest",  # articles produced before the first worker are not skipped
+        stream_buffer_maxsize=STREAM_BUFFER_MAXSIZE,
+        broker_commit_interval=1.0,
+        broker_max_poll_records=STREAM_BUFFER_MAXSIZE,
+        producer_max_request_size=settings.max_article_bytes * 8,
+    )
+    runner = runner or EnrichmentRunner(settings.pipeline, settings.enrich_timeout_s)
+    logic = EnrichAgentLogic(app, settings, runner)
+    app.streams_logic = logic  # type: ignore[attr-defined]
+
+    @app.agent(logic.source, name="enrich", concurrency=1)
+    async def enrich(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            await logic.handle(event.message)
+
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # ``faust -A streams.app worker`` and ``from streams.app import app`` get an app built lazily
+    # from the environment, so importing this module connects to nothing.
+    if name == "app":
+        app = create_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(name)

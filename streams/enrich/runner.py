@@ -1,0 +1,108 @@
+"""Run the enrichment pipeline in a child process, with a per-article timeout.
+
+The enrichment is CPU-bound and synchronous. Running it in a child process keeps the Faust event
+loop free (heartbeats, commits, rebalances), and it is the only way to stop a pathological article
+for real: on timeout the child is killed and a fresh one started, and the article becomes a dead
+letter. Scale-out is by more worker *processes* in one consumer group, not by this class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from streams.errors import EnrichmentError
+from streams.model import Article, EnrichedArticle
+
+log = logging.getLogger(__name__)
+
+_pipeline: Any = None  # the child's pipeline, built once by _init_child
+
+
+def _init_child(names: str) -> None:
+    global _pipeline
+    from streams.enrich.pipeline import Pipeline
+
+    _pipeline = Pipeline.from_names(names or None)
+
+
+def _child_names() -> list[str]:
+    return list(_pipeline.names)
+
+
+def _child_enrich(article_json: bytes) -> tuple[str, Any]:
+    """Runs in the child. Returns ("ok", enriched JSON) or ("error", (reason, type, message))."""
+    try:
+        enriched = _pipeline.run(Article.from_json(article_json))
+        return "ok", enriched.to_json()
+    except EnrichmentError as exc:
+        return "error", (exc.reason, type(exc.__cause__ or exc).__name__, str(exc))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as data, never lost
+        return "error", ("component_failed", type(exc).__name__, f"{type(exc).__name__}: {exc}")
+
+
+class EnrichmentRunner:
+    """Enrich articles in one child process, with a timeout per article."""
+
+    def __init__(self, pipeline: str = "", timeout_s: float = 30.0) -> None:
+        self.pipeline = pipeline
+        self.timeout_s = timeout_s
+        self._pool: ProcessPoolExecutor | None = None
+        self.names: list[str] = []
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent runs an event loop and Kafka client threads
+        ctx = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_child, initargs=(self.pipeline,))
+
+    def start(self) -> list[str]:
+        """Start the child and build the pipeline in it; raises if the pipeline is misconfigured."""
+        self._pool = self._new_pool()
+        try:
+            self.names = self._pool.submit(_child_names).result()
+        except BrokenProcessPool as exc:
+            self.close()
+            # the child could not build the pipeline; build it here to surface the real error
+            _init_child(self.pipeline)
+            raise EnrichmentError(f"enrichment child failed to start: {exc}") from exc
+        log.info("enrichment pipeline: %s", ", ".join(self.names) or "(pass-through)")
+        return self.names
+
+    def _kill(self) -> None:
+        if self._pool is None:
+            return
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            proc.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+
+    async def enrich(self, article: Article) -> EnrichedArticle:
+        """Enrich one article; raises :class:`EnrichmentError` (with a reason) on any failure."""
+        if self._pool is None:
+            self._pool = self._new_pool()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._pool, _child_enrich, article.to_json())
+        try:
+            status, payload = await asyncio.wait_for(future, self.timeout_s)
+        except asyncio.TimeoutError:
+            self._kill()
+            raise EnrichmentError(
+                f"enrichment took longer than {self.timeout_s:g}s (STREAMS_ENRICH_TIMEOUT); child restarted",
+                reason="timeout",
+            ) from None
+        except BrokenProcessPool:
+            self._kill()
+            raise EnrichmentError("the enrichment child process died; restarted", reason="worker_crashed") from None
+        if status == "ok":
+            return EnrichedArticle.from_json(payload)
+        reason, error_type, message = payload
+        raise EnrichmentError(f"{error_type}: {message}", reason=reason)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
