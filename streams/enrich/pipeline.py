@@ -98,13 +98,23 @@ def register(name: str, target: str) -> None:
     REGISTRY[name] = target
 
 
-def _load_factory(name: str) -> Callable[..., Component]:
-    if name not in REGISTRY:
+def _check_known(name: str) -> None:
+    if name not in REGISTRY and ":" not in name:
         valid = ", ".join(sorted(REGISTRY))
-        raise PipelineConfigError(f"unknown enrichment component {name!r}; valid components: {valid}")
-    module_name, _, attr = REGISTRY[name].partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr)
+        raise PipelineConfigError(
+            f"unknown enrichment component {name!r}; valid components: {valid} (or a 'package.module:Factory' path)"
+        )
+
+
+def _load_factory(name: str) -> Callable[..., Component]:
+    """The factory registered as ``name``, or the one a ``"module:attribute"`` path names (plugins)."""
+    _check_known(name)
+    module_name, _, attr = REGISTRY.get(name, name).partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, attr)
+    except (ImportError, AttributeError) as exc:
+        raise PipelineConfigError(f"enrichment component {name!r} cannot be loaded: {exc}") from exc
 
 
 class Pipeline:
@@ -127,6 +137,8 @@ class Pipeline:
         if isinstance(names, str):
             names = [n.strip() for n in names.split(",") if n.strip()]
         names = list(names)
+        for name in names:
+            _check_known(name)
         factories = [(n, _load_factory(n)) for n in names]  # fail on any unknown name before loading models
         return cls(factory(**options.get(n, {})) for n, factory in factories)
 

@@ -1,0 +1,109 @@
+"""Pure tests of the component engine and the child-process runner."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import pytest
+
+from streams.enrich.pipeline import Context, Pipeline
+from streams.enrich.runner import EnrichmentRunner
+from streams.errors import EnrichmentError, PipelineConfigError
+from streams.model import Article
+
+
+@dataclass
+class Upper:
+    name: str = "upper"
+    requires: tuple[str, ...] = ("text",)
+    provides: tuple[str, ...] = ("keywords",)
+    english_only: bool = True
+
+    def __call__(self, ctx: Context) -> None:
+        ctx.keywords = [w for w in ctx.text.split() if w.isupper()]
+
+
+@dataclass
+class NeedsDoc:
+    name: str = "needs_doc"
+    requires: tuple[str, ...] = ("doc",)
+    provides: tuple[str, ...] = ()
+    english_only: bool = False
+
+    def __call__(self, ctx: Context) -> None:
+        raise RuntimeError("boom")
+
+
+def test_unknown_component_lists_the_valid_ones() -> None:
+    with pytest.raises(PipelineConfigError, match="valid components: .*entities.*quotes"):
+        Pipeline.from_names("entities,nonsense")
+
+
+def test_missing_requirement_is_refused_at_build_time() -> None:
+    with pytest.raises(PipelineConfigError, match="needs_doc.*requires doc"):
+        Pipeline([Upper(), NeedsDoc()])
+
+
+def test_duplicate_component_is_refused() -> None:
+    with pytest.raises(PipelineConfigError, match="twice"):
+        Pipeline([Upper(), Upper()])
+
+
+def test_runs_components_in_order_and_skips_english_only_for_other_languages() -> None:
+    p = Pipeline([Upper()])
+    out = p.run(Article(id="a", body_text="NATO and EU met"))
+    assert out.keywords == ["NATO", "EU"] and "upper" in out.timings
+    de = p.run(Article(id="b", body_text="NATO und EU", language="de"))
+    assert de.keywords == [] and de.skipped == ["upper"]
+    assert de.article.body_text == "NATO und EU"  # the body is never rewritten
+
+
+def test_failing_component_is_named() -> None:
+    @dataclass
+    class Fails(NeedsDoc):
+        requires: tuple[str, ...] = ()
+
+    with pytest.raises(EnrichmentError, match="needs_doc.*boom") as info:
+        Pipeline([Fails()]).run(Article(id="a", body_text="x"))
+    assert info.value.component == "needs_doc"
+
+
+def test_passthrough_pipeline() -> None:
+    out = Pipeline.from_names("none").run(Article(id="a", body_text="x"))
+    assert out.id == "a" and out.entities == [] and out.quotes == []
+
+
+class Sleeper:
+    name = "sleeper"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+    english_only = False
+
+    def __call__(self, ctx: Context) -> None:
+        import time
+
+        if "sleep" in ctx.text:
+            time.sleep(30)
+        if "crash" in ctx.text:
+            raise ValueError("bad article")
+
+
+def test_runner_times_out_kills_child_and_recovers() -> None:
+    runner = EnrichmentRunner("tests.foundation.test_engine:Sleeper", timeout_s=2.0)
+    try:
+        assert runner.start() == ["sleeper"]
+
+        async def scenario() -> list[str]:
+            out = []
+            for text in ("fine", "please sleep", "crash now", "fine again"):
+                try:
+                    res = await runner.enrich(Article(id=text, body_text=text))
+                    out.append(f"ok:{res.id}")
+                except EnrichmentError as exc:
+                    out.append(exc.reason)
+            return out
+
+        assert asyncio.run(scenario()) == ["ok:fine", "timeout", "component_failed", "ok:fine again"]
+    finally:
+        runner.close()
