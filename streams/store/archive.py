@@ -1,0 +1,420 @@
+"""The archive interface shared by both backends, and :func:`open_archive` that picks one by URL.
+
+Writes are idempotent upserts keyed by article id: of two versions of an article the archive keeps
+the one with the larger ``(version, versioncreated, enriched_at)``; an older or equal one changes
+nothing, so re-delivering a topic is harmless. A batch is one transaction: the ids are locked, the
+stored keys read, the winners' child rows (entities, mentions, quotes, topics) replaced and their
+article rows upserted (with the same "only if newer" guard in SQL, as a second line of defence).
+
+The SQL here is written once with ``?`` placeholders; the PostgreSQL backend rewrites them to
+``%s``. Every value from a user travels as a bound parameter, never as SQL text.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterator, Sequence
+
+from streams.errors import ConfigError, ValidationError
+from streams.model import EnrichedArticle
+from streams.store.rows import (
+    ARTICLE_COLUMNS,
+    ENTITY_COLUMNS,
+    MENTION_COLUMNS,
+    QUOTE_COLUMNS,
+    TOPIC_COLUMNS,
+    ArticleRows,
+    article_rows,
+    norm,
+    order_key,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE = 500
+CHILD_TABLES: tuple[str, ...] = ("mentions", "entities", "quotes", "topics")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What ``streams search`` and ``GET /articles`` can ask for; every filter is optional (AND)."""
+
+    text: str | None = None  # full text, websearch syntax: words, "phrases", or, -exclusions
+    entity: str | None = None  # entity name (case-insensitive)
+    speaker: str | None = None  # resolved quote speaker (case-insensitive)
+    topic: str | None = None  # IPTC code (medtop:...) or topic label
+    source: str | None = None  # original source or provider (case-insensitive)
+    cluster_id: str | None = None  # dedupe story cluster
+    language: str | None = None
+    since: datetime | None = None  # published at or after
+    until: datetime | None = None  # published before
+    limit: int = 20
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise ValidationError(f"must be between 1 and {MAX_PAGE}", field="limit")
+        if self.offset < 0:
+            raise ValidationError("must be >= 0", field="offset")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                object.__setattr__(self, name, value.replace(tzinfo=timezone.utc))
+
+
+@dataclass
+class Page:
+    """One page of results and the total number of matches."""
+
+    total: int
+    limit: int
+    offset: int
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one :meth:`Archive.write` did."""
+
+    received: int  # articles in the batch
+    written: int  # articles inserted or replaced by a newer version
+    unchanged: int  # already stored at the same or a newer version
+
+    @property
+    def stale(self) -> int:
+        return self.unchanged
+
+
+def parse_time(value: str) -> datetime:
+    """A ``--since``/``--until`` value: ISO 8601 date or date-time (naive = UTC)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationError(f"{value!r} is not an ISO 8601 date or date-time (e.g. 2026-01-13)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+class Archive(ABC):
+    """The searchable archive. Thread-safe: one connection, calls serialized by a lock."""
+
+    backend: str = "?"
+    #: target schema version; migrations up to it run on open
+    schema_version: int = 0
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+
+    # -- backend hooks ----------------------------------------------------------------------------
+    @abstractmethod
+    def _tx(self) -> Any:
+        """Context manager: one write transaction (commit on success, rollback on error)."""
+
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement; rows if it returns any."""
+
+    @abstractmethod
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    def _lock_ids(self, ids: Sequence[str]) -> None:
+        """Serialize writers of the same ids until the end of the transaction."""
+
+    @abstractmethod
+    def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """SQL ``column IN (values)`` and its parameters."""
+
+    @abstractmethod
+    def _adapt(self, column: str, value: Any) -> Any:
+        """A row value as the driver should bind it (JSON, timestamps)."""
+
+    @abstractmethod
+    def _ts_param(self, value: datetime) -> Any: ...
+
+    @abstractmethod
+    def _ts_out(self, value: Any) -> str | None: ...
+
+    @abstractmethod
+    def _text_search(self, text: str) -> tuple[str, list[Any], str, list[Any], str, str] | None:
+        """(FROM-clause join, its params, WHERE condition, its params, score expr, snippet expr).
+
+        None when ``text`` has nothing searchable (only exclusions or punctuation).
+        """
+
+    @abstractmethod
+    def _json_out(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- writing ----------------------------------------------------------------------------------
+    def write(self, batch: Sequence[EnrichedArticle]) -> WriteResult:
+        """Upsert a batch in one transaction; raises ValidationError before touching the database."""
+        newest: dict[str, ArticleRows] = {}
+        for ea in batch:
+            rows = article_rows(ea)
+            kept = newest.get(rows.id)
+            if kept is None or rows.order_key > kept.order_key:
+                newest[rows.id] = rows
+        return self.write_rows(list(newest.values()), received=len(batch))
+
+    def write_rows(self, rows: Sequence[ArticleRows], *, received: int | None = None) -> WriteResult:
+        """Upsert pre-flattened rows (ids must be unique) in one transaction."""
+        received = len(rows) if received is None else received
+        if not rows:
+            return WriteResult(received, 0, received)
+        ids = sorted(r.id for r in rows)
+        with self._lock, self._tx():
+            self._lock_ids(ids)
+            stored = self._stored_keys(ids)
+            winners = [r for r in rows if r.id not in stored or r.order_key > stored[r.id]]
+            if winners:
+                self._replace(winners)
+        return WriteResult(received, len(winners), received - len(winners))
+
+    def _stored_keys(self, ids: Sequence[str]) -> dict[str, tuple[int, float, float]]:
+        keys: dict[str, tuple[int, float, float]] = {}
+        for chunk in _chunks(ids, 500):
+            cond, params = self._in("id", chunk)
+            for id_, version, vc_ts, enriched_ts in self._execute(
+                f"SELECT id, version, vc_ts, enriched_ts FROM articles WHERE {cond}", params
+            ):
+                keys[id_] = order_key(version, vc_ts, enriched_ts)
+        return keys
+
+    def _replace(self, winners: Sequence[ArticleRows]) -> None:
+        win_ids = [w.id for w in winners]
+        for table in CHILD_TABLES:
+            for chunk in _chunks(win_ids, 500):
+                cond, params = self._in("article_id", chunk)
+                self._execute(f"DELETE FROM {table} WHERE {cond}", params)
+        self._executemany(self._upsert_sql(), [self._article_values(w) for w in winners])
+        for table, columns, attr in (
+            ("entities", ENTITY_COLUMNS, "entities"),
+            ("mentions", MENTION_COLUMNS, "mentions"),
+            ("quotes", QUOTE_COLUMNS, "quotes"),
+            ("topics", TOPIC_COLUMNS, "topics"),
+        ):
+            values = [
+                tuple(self._adapt(c, v) for c, v in zip(columns, row)) for w in winners for row in getattr(w, attr)
+            ]
+            if values:
+                self._executemany(_insert_sql(table, columns), values)
+
+    def _article_values(self, rows: ArticleRows) -> tuple[Any, ...]:
+        return tuple(self._adapt(c, rows.article[c]) for c in ARTICLE_COLUMNS)
+
+    def _upsert_sql(self) -> str:
+        cols = ", ".join(ARTICLE_COLUMNS)
+        marks = ", ".join("?" for _ in ARTICLE_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c != "id")
+        newer = (
+            "(excluded.version, COALESCE(excluded.vc_ts, -1e15), COALESCE(excluded.enriched_ts, -1e15)) > "
+            "(articles.version, COALESCE(articles.vc_ts, -1e15), COALESCE(articles.enriched_ts, -1e15))"
+        )
+        return f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates} WHERE {newer}"
+
+    # -- reading ----------------------------------------------------------------------------------
+    def count(self) -> int:
+        """Number of articles stored."""
+        with self._lock:
+            return int(self._execute("SELECT count(*) FROM articles")[0][0])
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table (articles and every child table)."""
+        with self._lock:
+            return {t: int(self._execute(f"SELECT count(*) FROM {t}")[0][0]) for t in ("articles", *CHILD_TABLES)}
+
+    def current_schema_version(self) -> int:
+        with self._lock:
+            return int(self._execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
+
+    def search(self, query: SearchQuery) -> Page:
+        """Articles matching every given filter; by relevance with text, else newest first."""
+        joins, join_params, where, where_params = "", [], [], []
+        score, snippet = "NULL", "NULL"
+        if query.text:
+            fts = self._text_search(query.text)
+            if fts is None:  # nothing searchable in the text (only exclusions or punctuation)
+                return Page(total=0, limit=query.limit, offset=query.offset)
+            joins, join_params, cond, cond_params, score, snippet = fts
+            where.append(cond)
+            where_params += cond_params
+        if query.entity:
+            where.append("EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.id AND e.name_norm = ?)")
+            where_params.append(norm(query.entity))
+        if query.speaker:
+            where.append("EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id AND q.speaker_norm = ?)")
+            where_params.append(norm(query.speaker))
+        if query.topic:
+            where.append(
+                "EXISTS (SELECT 1 FROM topics t WHERE t.article_id = a.id AND (t.code = ? OR t.label_norm = ?))"
+            )
+            where_params += [query.topic.strip(), norm(query.topic)]
+        if query.source:
+            where.append("(a.source_norm = ? OR a.provider_norm = ?)")
+            where_params += [norm(query.source)] * 2
+        if query.cluster_id:
+            where.append("a.cluster_id = ?")
+            where_params.append(query.cluster_id)
+        if query.language:
+            where.append("a.language = ?")
+            where_params.append(query.language)
+        if query.since:
+            where.append("a.published_at >= ?")
+            where_params.append(self._ts_param(query.since))
+        if query.until:
+            where.append("a.published_at < ?")
+            where_params.append(self._ts_param(query.until))
+        where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+        params = join_params + where_params
+        order = "score DESC, a.published_at DESC, a.id" if query.text else "a.published_at DESC, a.id"
+        sql = (
+            "SELECT a.id, a.headline, a.published_at, a.versioncreated, a.version, a.source, a.provider, "
+            f"a.language, a.cluster_id, a.duplicate_of, a.uri, {score} AS score, {snippet} AS snippet "
+            f"FROM articles a {joins}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+        )
+        with self._lock:
+            total = int(self._execute(f"SELECT count(*) FROM articles a {joins}{where_sql}", params)[0][0])
+            rows = self._execute(sql, params + [query.limit, query.offset]) if total > query.offset else []
+            results = [self._article_summary(r) for r in rows]
+            self._attach_topics(results)
+        return Page(total=total, limit=query.limit, offset=query.offset, results=results)
+
+    def _article_summary(self, r: tuple[Any, ...]) -> dict[str, Any]:
+        score = r[11]
+        return {
+            "id": r[0],
+            "headline": r[1],
+            "published_at": self._ts_out(r[2]),
+            "versioncreated": r[3],
+            "version": r[4],
+            "source": r[5],
+            "provider": r[6],
+            "language": r[7],
+            "cluster_id": r[8],
+            "duplicate_of": r[9],
+            "uri": r[10],
+            "score": None if score is None or not math.isfinite(float(score)) else round(float(score), 6),
+            "snippet": r[12],
+        }
+
+    def _attach_topics(self, results: list[dict[str, Any]]) -> None:
+        if not results:
+            return
+        by_id = {r["id"]: r for r in results}
+        for r in results:
+            r["topics"] = []
+        cond, params = self._in("article_id", list(by_id))
+        for article_id, code, label, score in self._execute(
+            f"SELECT article_id, code, label, score FROM topics WHERE {cond} ORDER BY score DESC, code", params
+        ):
+            by_id[article_id]["topics"].append({"code": code, "label": label, "score": score})
+
+    def quotes(self, speaker: str | None = None, *, article_id: str | None = None, limit: int = 20,
+               offset: int = 0) -> Page:
+        """Quotes, newest article first; by resolved speaker (case-insensitive) and/or article."""
+        SearchQuery(limit=limit, offset=offset)  # validates paging
+        where, params = [], []
+        if speaker:
+            where.append("q.speaker_norm = ?")
+            params.append(norm(speaker))
+        if article_id:
+            where.append("q.article_id = ?")
+            params.append(article_id)
+        where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+        from_sql = f"FROM quotes q JOIN articles a ON a.id = q.article_id{where_sql}"
+        with self._lock:
+            total = int(self._execute(f"SELECT count(*) {from_sql}", params)[0][0])
+            rows = self._execute(
+                "SELECT q.article_id, q.idx, q.kind, q.text, q.speaker, q.speaker_text, q.cue, q.start_offset, "
+                f"q.end_offset, q.segments, a.headline, a.published_at, a.source {from_sql} "
+                "ORDER BY a.published_at DESC, q.article_id, q.idx LIMIT ? OFFSET ?",
+                params + [limit, offset],
+            )
+        results = [
+            {
+                "article_id": r[0],
+                "index": r[1],
+                "kind": r[2],
+                "text": r[3],
+                "speaker": r[4],
+                "speaker_text": r[5],
+                "cue": r[6],
+                "start": r[7],
+                "end": r[8],
+                "segments": self._json_out(r[9]),
+                "headline": r[10],
+                "published_at": self._ts_out(r[11]),
+                "source": r[12],
+            }
+            for r in rows
+        ]
+        return Page(total=total, limit=limit, offset=offset, results=results)
+
+    def cluster(self, cluster_id: str, *, limit: int = 50, offset: int = 0) -> Page:
+        """Articles of one dedupe story cluster, newest first."""
+        return self.search(SearchQuery(cluster_id=cluster_id, limit=limit, offset=offset))
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """The stored enriched article (as produced to the topic), or None."""
+        with self._lock:
+            rows = self._execute("SELECT doc FROM articles WHERE id = ?", [article_id])
+        return self._json_out(rows[0][0]) if rows else None
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def backend_of(database_url: str) -> str:
+    """``sqlite`` or ``postgresql`` from a database URL; ConfigError otherwise."""
+    scheme = database_url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        return "sqlite"
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        return "postgresql"
+    raise ConfigError(
+        f"STREAMS_DATABASE_URL={database_url!r}: use sqlite:///path/to/file.db or postgresql://user@host/db"
+    )
+
+
+def open_archive(database_url: str, *, read_only: bool = False) -> Archive:
+    """Open (and migrate, unless ``read_only``) the archive at ``database_url``."""
+    if backend_of(database_url) == "sqlite":
+        from streams.store.sqlite import SQLiteArchive
+
+        return SQLiteArchive(database_url, read_only=read_only)
+    from streams.store.postgres import PostgresArchive
+
+    return PostgresArchive(database_url, read_only=read_only)
+
+
+@contextmanager
+def archive(database_url: str, *, read_only: bool = False) -> Iterator[Archive]:
+    """``with archive(url) as a: ...``: open, then always close."""
+    a = open_archive(database_url, read_only=read_only)
+    try:
+        yield a
+    finally:
+        a.close()
