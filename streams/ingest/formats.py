@@ -1,0 +1,259 @@
+"""Turn input bytes into :class:`~streams.model.Article` objects: wire text, ninjs, JSON Lines.
+
+Pure code (no Kafka). Every function either returns articles or raises a
+:class:`~streams.errors.StreamsError` whose ``reason`` names what is wrong (``undecodable``,
+``malformed_json``, ``empty_body``, ``too_large``, ``invalid``); callers dead-letter the original
+bytes with that reason.
+
+Accepted record shapes (one JSON object):
+
+- the model itself (``id`` + ``body_text`` and other :class:`Article` fields);
+- ninjs 1.x / 2.x: ``headline`` or ``headlines[]``, ``body_text`` or ``bodies[]``, ``uri``,
+  ``versioncreated``, ``firstcreated``, ``byline``/``bylines[]``, ``located``, ``language``,
+  ``altids``, ``provider``/``copyrightholder``, ``infosource[]``;
+- the corpus format of ``../shared/corpus``: ``id``, ``title``, ``text``, ``date``, ``dateline``,
+  ``publisher`` (and ``url``, ``wire``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, Mapping
+
+import orjson
+
+from streams.errors import DecodeError, TooLargeError, ValidationError
+from streams.ingest.identity import Provenance, article_id, iso_datetime, native_id, provenance_from_text
+from streams.model import Article, utcnow_iso
+
+ARTICLE_FIELDS: frozenset[str] = frozenset(f.name for f in fields(Article))
+JSON_CONTENT_TYPE = "application/json"
+TEXT_CONTENT_TYPE = "text/plain"
+
+
+def check_size(raw: bytes | str, max_bytes: int, what: str = "input") -> None:
+    """Raise :class:`TooLargeError` when ``raw`` is over ``max_bytes``."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise TooLargeError(f"{what} is {size} bytes, over the limit of {max_bytes} (STREAMS_MAX_ARTICLE_BYTES)")
+
+
+def decode_utf8(raw: bytes, what: str = "input") -> str:
+    """Strict UTF-8 (a leading BOM is dropped); undecodable bytes raise :class:`DecodeError`."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            f"{what} is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); re-encode it as UTF-8"
+        ) from exc
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _nonempty(text: str, what: str) -> str:
+    if not text.strip():
+        raise ValidationError(f"{what} is empty", field="body_text", reason="empty_body")
+    return text
+
+
+def _apply_provenance(values: dict[str, Any], text: str) -> None:
+    """Fill provider/source/located/versioncreated from the text where the input left them empty."""
+    prov = provenance_from_text(text)
+    given = Provenance(date=values.get("versioncreated"), provider=values.get("provider"),
+                       source=values.get("source"), located=values.get("located"))
+    merged = given.merged_over(prov)
+    values["versioncreated"] = merged.date
+    values["provider"] = merged.provider
+    values["source"] = merged.source
+    values["located"] = merged.located
+
+
+def article_from_text(
+    raw: bytes | str,
+    *,
+    namespace: str,
+    max_bytes: int,
+    identifier: str | None = None,
+    altids: Mapping[str, str] | None = None,
+    received_at: str | None = None,
+) -> Article:
+    """One wire text; ``body_text`` is the decoded text exactly as received (nothing stripped)."""
+    check_size(raw, max_bytes, "the text")
+    text = decode_utf8(raw, "the text") if isinstance(raw, bytes) else raw
+    _nonempty(text, "the text")
+    values: dict[str, Any] = {"body_text": text}
+    _apply_provenance(values, text)
+    return Article(
+        id=article_id(namespace=namespace, identifier=identifier, body=text),
+        altids=dict(altids or {}),
+        received_at=received_at or utcnow_iso(),
+        **values,
+    )
+
+
+def parse_json(raw: bytes | str, *, max_bytes: int, what: str = "the JSON document") -> Any:
+    """Decode JSON with the size limit and a clear ``malformed_json`` error."""
+    check_size(raw, max_bytes, what)
+    if isinstance(raw, bytes):
+        decode_utf8(raw, what)  # a precise "not UTF-8" message beats orjson's generic one
+    if not (raw.strip() if isinstance(raw, (bytes, str)) else raw):
+        raise ValidationError(f"{what} is empty", reason="empty_body")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DecodeError(f"{what} is not valid JSON: {exc}", reason="malformed_json") from exc
+
+
+def article_from_record(
+    data: Any, *, namespace: str, received_at: str | None = None, extra_altids: Mapping[str, str] | None = None
+) -> Article:
+    """One JSON object in any accepted shape (model, ninjs 1.x/2.x, corpus) → Article."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"an article must be a JSON object, got {type(data).__name__}")
+    if "body_text" in data and set(data) <= ARTICLE_FIELDS and "id" in data:
+        values = dict(data)
+        values.setdefault("received_at", received_at or utcnow_iso())
+        if extra_altids:
+            values["altids"] = {**dict(extra_altids), **dict(values.get("altids") or {})}
+        if not isinstance(values.get("body_text"), str) or not values["body_text"].strip():
+            raise ValidationError("must be a non-empty string", field="body_text", reason="empty_body")
+        _apply_provenance(values, values["body_text"])
+        return Article.from_dict(values)
+    if "text" in data and "body_text" not in data and "bodies" not in data:
+        values = _from_corpus(data)
+    else:
+        values = _from_ninjs(data)
+    body = values.get("body_text")
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationError("the record has no body text (body_text, bodies[], text)", field="body_text",
+                              reason="empty_body")
+    _apply_provenance(values, body)
+    altids = {k: v for k, v in values.pop("altids", {}).items() if isinstance(v, str) and v}
+    if extra_altids:
+        altids = {**dict(extra_altids), **altids}
+    ident = values.pop("_identifier", None)
+    aid = native_id(data.get("id"), namespace=namespace) or article_id(
+        namespace=namespace, identifier=ident, body=body
+    )
+    values = {k: v for k, v in values.items() if v is not None}
+    values.setdefault("received_at", received_at or utcnow_iso())
+    return Article(id=aid, altids=altids, **values)
+
+
+def _str(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    raise ValidationError(f"expected a string, got {type(value).__name__}", field=name)
+
+
+def _date(value: Any, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    iso = iso_datetime(value)
+    if iso is None:
+        raise ValidationError(f"{value!r} is not a date this ingester understands (use ISO 8601)", field=name)
+    return iso
+
+
+def _from_corpus(data: Mapping[str, Any]) -> dict[str, Any]:
+    dateline = _str(data.get("dateline"), "dateline")
+    located = None
+    if dateline:
+        located = dateline.split(",")[0].rstrip(" -").strip() or None
+    publisher = _str(data.get("publisher"), "publisher")
+    url = _str(data.get("url"), "url")
+    altids = {"url": url} if url else {}
+    if isinstance(data.get("id"), str):
+        altids["native"] = data["id"]
+    return {
+        "body_text": _str(data.get("text"), "text") or "",
+        "headline": _str(data.get("title"), "title"),
+        "versioncreated": _date(data.get("date"), "date"),
+        "located": located,
+        "provider": _str(data.get("wire"), "wire") or publisher,
+        "source": publisher,
+        "uri": url,
+        "language": _str(data.get("language"), "language"),
+        "altids": altids,
+        "_identifier": url,
+    }
+
+
+def _first_of(items: Any, key: str, name: str) -> str | None:
+    """``headlines[0].value`` / ``bodies[0].value`` (ninjs 2.x), preferring plain text over HTML."""
+    if items is None:
+        return None
+    if not isinstance(items, list):
+        raise ValidationError(f"expected a list, got {type(items).__name__}", field=name)
+    best: str | None = None
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        value = item.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        ctype = str(item.get("contenttype", item.get("role", "text/plain"))).lower()
+        if "html" in ctype:
+            if best is None:
+                from streams.ingest.html_text import html_to_text  # noqa: PLC0415
+
+                best = html_to_text(value)
+            continue
+        return value
+    return best
+
+
+def _from_ninjs(data: Mapping[str, Any]) -> dict[str, Any]:
+    body = _str(data.get("body_text"), "body_text") or _first_of(data.get("bodies"), "value", "bodies")
+    if body is None and isinstance(data.get("body_html"), str):
+        from streams.ingest.html_text import html_to_text  # noqa: PLC0415
+
+        body = html_to_text(data["body_html"])
+    headline = _str(data.get("headline"), "headline") or _first_of(data.get("headlines"), "value", "headlines")
+    byline = _str(data.get("byline"), "byline")
+    if byline is None and isinstance(data.get("bylines"), list):
+        names = [b.get("byline") or b.get("name") for b in data["bylines"] if isinstance(b, Mapping)]
+        byline = ", ".join(n for n in names if isinstance(n, str)) or None
+    located = data.get("located")
+    if isinstance(located, Mapping):  # ninjs 2.x may give an object
+        located = located.get("name")
+    provider = data.get("provider") or data.get("copyrightholder")
+    if isinstance(provider, Mapping):
+        provider = provider.get("name")
+    source = None
+    infosource = data.get("infosource")
+    if isinstance(infosource, list):
+        names = [s.get("name") for s in infosource if isinstance(s, Mapping) and isinstance(s.get("name"), str)]
+        source = names[0] if names else None
+    elif isinstance(infosource, Mapping):
+        source = infosource.get("name")
+    uri = _str(data.get("uri"), "uri")
+    altids_in = data.get("altids") or {}
+    altids: dict[str, str] = {}
+    if isinstance(altids_in, Mapping):
+        altids = {str(k): str(v) for k, v in altids_in.items() if isinstance(v, (str, int))}
+    elif isinstance(altids_in, list):  # ninjs 2.x: [{"role": ..., "value": ...}]
+        altids = {str(a.get("role", i)): str(a["value"]) for i, a in enumerate(altids_in)
+                  if isinstance(a, Mapping) and "value" in a}
+    if uri:
+        altids.setdefault("uri", uri)
+    version = data.get("version")
+    version_int = int(version) if isinstance(version, (int, str)) and str(version).isdigit() else None
+    values = {
+        "body_text": body or "",
+        "headline": headline,
+        "uri": uri,
+        "language": _str(data.get("language"), "language"),
+        "versioncreated": _date(data.get("versioncreated"), "versioncreated"),
+        "firstcreated": _date(data.get("firstcreated"), "firstcreated"),
+        "byline": byline,
+        "located": located if isinstance(located, str) and located.strip() else None,
+        "provider": provider if isinstance(provider, str) else None,
+        "source": source if isinstance(source, str) else None,
+        "altids": altids,
+        "_identifier": uri or data.get("guid"),
+    }
+    if version_int and version_int >= 1:
+        values["version"] = version_int
+    return values

@@ -1,0 +1,338 @@
+"""The raw-topic producer: acks=all, idempotent, compressed, and it never drops an item.
+
+An item counts as ingested only when the broker acknowledged it: :class:`RawProducer` keeps every
+record it was handed until its future succeeds; a failed delivery (broker down past the delivery
+timeout, leader moves) is sent again after a jittered back-off, forever, with a log line each time.
+Memory is bounded by ``max_pending``: :meth:`RawProducer.send` blocks while that many records
+wait for their acknowledgement.
+
+Acknowledgements arrive on kafka-python's I/O thread; this module moves them to a small "pump"
+thread which counts metrics and runs the caller's ``on_acked`` callbacks (e.g. remembering a feed
+item as seen), so callbacks may themselves send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import logging
+import queue
+import random
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
+
+from streams import metrics, topics
+from streams.errors import BrokerError, StreamsError, TooLargeError
+from streams.model import Article, DeadLetter, utcnow_iso
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: codec for every ingest record (needs the ``zstandard`` package; the broker supports it since 2.1)
+COMPRESSION = "zstd"
+#: largest record the producer accepts: an article at the size limit plus its JSON envelope, or a
+#: dead letter carrying up to DEAD_LETTER_MAX_ORIGINAL bytes (base64 grows it by a third)
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+DEAD_LETTER_MAX_ORIGINAL = 4 * 1024 * 1024
+RETRY_BASE_S = 0.5
+RETRY_CAP_S = 30.0
+
+
+def retry_delay(attempt: int, base: float = RETRY_BASE_S, cap: float = RETRY_CAP_S,
+                rng: random.Random | None = None) -> float:
+    """Jittered exponential back-off: uniform in [d/2, d] with d = min(cap, base * 2**(attempt-1))."""
+    d = min(cap, base * (2 ** max(0, attempt - 1)))
+    return (rng or random).uniform(d / 2, d)
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did. Counts only acknowledged records as sent/dead-lettered."""
+
+    sent: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    bytes: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # dead letters by reason
+    ids: list[str] = field(default_factory=list)  # ids acknowledged (kept only when asked for)
+    keep_ids: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add_sent(self, article_id: str, size: int) -> None:
+        with self._lock:
+            self.sent += 1
+            self.bytes += size
+            if self.keep_ids:
+                self.ids.append(article_id)
+
+    def add_dead_letter(self, reason: str) -> None:
+        with self._lock:
+            self.dead_lettered += 1
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def add_duplicate(self) -> None:
+        with self._lock:
+            self.duplicates += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sent": self.sent, "duplicates": self.duplicates, "dead_lettered": self.dead_lettered,
+                "bytes": self.bytes, "reasons": dict(self.reasons)}
+
+
+@dataclass
+class _Record:
+    topic: str
+    key: bytes
+    value: bytes | None
+    headers: list[tuple[str, bytes]]
+    done: Future  # resolves to the (partition, offset) once acknowledged
+    on_acked: Callable[[], None] | None
+    bounded: bool
+    attempts: int = 0
+
+
+class RawProducer:
+    """Produces articles to ``articles.raw`` and dead letters to ``dead-letters``; thread-safe.
+
+    Use as a context manager; :meth:`flush` waits until everything handed over is acknowledged.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        source_kind: str = "file",
+        max_pending: int = 20_000,
+        summary: IngestSummary | None = None,
+        client_id: str = "streams-ingest",
+        producer: KafkaProducer | None = None,
+        linger_ms: int = 20,
+    ) -> None:
+        self.settings = settings
+        self.source_kind = source_kind
+        self.summary = summary or IngestSummary()
+        self.raw_topic = topics.RAW.name(settings)
+        self.dead_letter_topic = topics.DEAD_LETTERS.name(settings)
+        self._producer = producer or self._connect(settings, client_id, linger_ms)
+        self._slots = threading.BoundedSemaphore(max_pending)
+        self._events: queue.Queue[tuple[str, _Record, BaseException | None] | None] = queue.Queue()
+        self._outstanding = 0
+        self._idle = threading.Condition()
+        self._closed = False
+        self._pump = threading.Thread(target=self._run_pump, name="raw-producer-pump", daemon=True)
+        self._pump.start()
+
+    @staticmethod
+    def _connect(settings: Settings, client_id: str, linger_ms: int) -> KafkaProducer:
+        deadline = time.monotonic() + 300
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return KafkaProducer(
+                    bootstrap_servers=settings.bootstrap,
+                    client_id=client_id,
+                    acks="all",
+                    enable_idempotence=True,
+                    compression_type=COMPRESSION,
+                    linger_ms=linger_ms,
+                    batch_size=256 * 1024,
+                    max_request_size=MAX_REQUEST_BYTES,
+                    max_block_ms=30_000,
+                    delivery_timeout_ms=120_000,
+                )
+            except KafkaError as exc:  # NoBrokersAvailable at start-up: wait, the broker may be starting
+                if time.monotonic() > deadline:
+                    raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}; is it running? "
+                                      "(`streams kafka start`)") from exc
+                delay = retry_delay(attempt, base=1.0, cap=10.0)
+                log.warning("Kafka at %s not reachable (%s); retrying in %.1fs", settings.bootstrap, exc, delay)
+                time.sleep(delay)
+
+    # -- public API ------------------------------------------------------------------------------
+    def send(
+        self,
+        article: Article,
+        *,
+        content_type: str = "application/json",
+        origin: str | None = None,
+        on_acked: Callable[[Article], None] | None = None,
+    ) -> Future:
+        """Hand over one article; returns a future of ``(partition, offset)``. Blocks when full.
+
+        The record is keyed by ``article.id`` and carries the headers ``source`` (the ingester
+        kind), ``content-type`` (of the original input), ``ingest-time`` and ``origin``.
+        """
+        value = article.to_json()
+        headers = [
+            ("source", self.source_kind.encode()),
+            ("content-type", content_type.encode()),
+            ("ingest-time", (article.received_at or utcnow_iso()).encode()),
+        ]
+        if origin:
+            headers.append(("origin", origin.encode("utf-8", "replace")[:512]))
+        size = len(value)
+
+        def acked() -> None:
+            self.summary.add_sent(article.id, size)
+            metrics.ARTICLES_INGESTED.labels(self.source_kind).inc()
+            metrics.INGEST_BYTES.labels(self.source_kind).inc(size)
+            metrics.LAST_PROCESSED.labels("ingest").set(time.time())
+            if on_acked is not None:
+                on_acked(article)
+
+        return self._submit(self.raw_topic, article.id.encode(), value, headers, acked, bounded=True)
+
+    def dead_letter(self, exc: BaseException, original: bytes, *, origin: str | None = None) -> Future:
+        """Log and dead-letter one bad input with its reason and (up to 4 MiB of) its original bytes."""
+        letter = DeadLetter.from_error("ingest", exc, original[:DEAD_LETTER_MAX_ORIGINAL], origin=origin)
+        if len(original) > DEAD_LETTER_MAX_ORIGINAL:
+            letter = dataclasses.replace(letter, message=f"{letter.message} (original truncated to "
+                                         f"{DEAD_LETTER_MAX_ORIGINAL} of {len(original)} bytes)")
+        return self.send_dead_letter(letter)
+
+    def send_dead_letter(self, letter: DeadLetter, *, bounded: bool = True) -> Future:
+        """Produce a ready-made dead letter (stage ``ingest``) and count it once acknowledged."""
+        log.warning("dead-lettered input from %s: %s (%s)", letter.origin or "?", letter.message, letter.reason)
+
+        def acked() -> None:
+            self.summary.add_dead_letter(letter.reason)
+            metrics.DEAD_LETTERS.labels(letter.stage, letter.reason).inc()
+
+        key = (letter.origin or letter.reason).encode("utf-8", "replace")[:512]
+        headers = [("source", self.source_kind.encode()), ("reason", letter.reason.encode())]
+        return self._submit(self.dead_letter_topic, key, letter.to_json(), headers, acked, bounded=bounded)
+
+    def send_record(self, topic: str, key: bytes, value: bytes | None,
+                    on_acked: Callable[[], None] | None = None) -> Future:
+        """Produce any record with the same never-drop guarantee (used for the seen-items memory).
+
+        Not counted against ``max_pending`` so that callbacks running on the pump may call it.
+        """
+        return self._submit(topic, key, value, [], on_acked, bounded=False)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every record handed over is acknowledged (and its callback ran)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self._producer.flush(timeout=timeout)
+        with self._idle:
+            while self._outstanding:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._idle.wait(timeout=1.0 if remaining is None else min(1.0, remaining))
+        return True
+
+    @property
+    def pending(self) -> int:
+        """Records handed over and not yet acknowledged."""
+        return self._outstanding
+
+    def close(self, timeout: float | None = None) -> None:
+        """Flush, then close the Kafka client."""
+        if self._closed:
+            return
+        self.flush(timeout)
+        self._closed = True
+        self._events.put(None)
+        self._pump.join(timeout=5)
+        self._producer.close(timeout=5)
+
+    def __enter__(self) -> "RawProducer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _submit(self, topic: str, key: bytes, value: bytes | None, headers: list[tuple[str, bytes]],
+                on_acked: Callable[[], None] | None, *, bounded: bool) -> Future:
+        if self._closed:
+            raise StreamsError("the producer is closed")
+        if bounded:
+            self._slots.acquire()  # back-pressure: wait while max_pending records are unacknowledged
+        with self._idle:
+            self._outstanding += 1
+        record = _Record(topic, key, value, headers, Future(), on_acked, bounded)
+        self._dispatch(record)
+        return record.done
+
+    def _dispatch(self, record: _Record) -> None:
+        """Hand a record to kafka-python, waiting out a broker that cannot be reached."""
+        while True:
+            record.attempts += 1
+            try:
+                fut = self._producer.send(record.topic, key=record.key, value=record.value, headers=record.headers)
+            except KafkaTimeoutError as exc:  # no metadata: broker down; keep the record and wait
+                delay = retry_delay(record.attempts)
+                log.warning("broker not reachable (%s); holding %d record(s), retrying in %.1fs",
+                            exc, self._outstanding, delay)
+                time.sleep(delay)
+                continue
+            except (MessageSizeTooLargeError, ValueError) as exc:
+                self._events.put(("fatal", record, exc))
+                return
+            fut.add_callback(lambda _md, r=record: self._events.put(("ok", r, None)))
+            fut.add_errback(lambda err, r=record: self._events.put(("error", r, err)))
+            return
+
+    def _run_pump(self) -> None:
+        retries: list[tuple[float, int, _Record]] = []  # heap of (due time, tie-breaker, record)
+        counter = 0
+        while True:
+            timeout = max(0.0, retries[0][0] - time.monotonic()) if retries else None
+            try:
+                event = self._events.get(timeout=timeout)
+            except queue.Empty:
+                event = ("retry", None, None)
+            if event is None:
+                return
+            kind, record, err = event
+            try:
+                if kind == "ok" and record is not None:
+                    self._finish(record, None)
+                elif kind == "fatal" and record is not None:
+                    self._fatal(record, err)
+                elif kind == "error" and record is not None:
+                    delay = retry_delay(record.attempts)
+                    log.warning("delivery to %s failed (%s: %s); attempt %d, retrying in %.1fs", record.topic,
+                                type(err).__name__, err, record.attempts, delay)
+                    counter += 1
+                    heapq.heappush(retries, (time.monotonic() + delay, counter, record))
+                while retries and retries[0][0] <= time.monotonic():
+                    self._dispatch(heapq.heappop(retries)[2])
+            except Exception:  # noqa: BLE001 - the pump must survive a failing callback
+                log.exception("ingest producer: callback failed")
+
+    def _finish(self, record: _Record, error: BaseException | None) -> None:
+        try:
+            if error is None and record.on_acked is not None:
+                record.on_acked()
+        finally:
+            if error is None:
+                record.done.set_result(True)
+            else:
+                record.done.set_exception(error)
+            if record.bounded:
+                self._slots.release()
+            with self._idle:
+                self._outstanding -= 1
+                if not self._outstanding:
+                    self._idle.notify_all()
+
+    def _fatal(self, record: _Record, err: BaseException | None) -> None:
+        """A record the broker can never take (too large): dead-letter it instead of retrying."""
+        exc = TooLargeError(f"record of {len(record.value or b'')} bytes refused by the producer: {err}")
+        if record.topic != self.dead_letter_topic:
+            letter = DeadLetter.from_error("ingest", exc, (record.value or b"")[:DEAD_LETTER_MAX_ORIGINAL],
+                                           origin=record.key.decode("utf-8", "replace"))
+            self.send_dead_letter(letter, bounded=False)
+        else:
+            log.error("dead letter itself refused (%s); logged only: key=%r", err, record.key[:200])
+        self._finish(record, exc)

@@ -1,0 +1,126 @@
+"""Memory of items already ingested, kept in the compacted topic ``ingest.seen``.
+
+Key = the item key (``feed URL`` + GUID, else link, else content hash); value = the article id and
+when it was acknowledged. Every ingester reads the topic fully at start and catches up before each
+poll (:meth:`SeenStore.refresh`), so several ingesters and restarts share one memory. An item is
+written here only after its article was acknowledged on ``articles.raw``: a crash in between
+re-sends the article (same id, same key), it never loses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from typing import Iterable
+
+import orjson
+from kafka import KafkaConsumer, TopicPartition
+
+from streams import topics
+from streams.ingest.producer import RawProducer
+from streams.model import utcnow_iso
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def item_key(namespace: str, *, guid: str | None = None, link: str | None = None, body: str | None = None) -> str:
+    """The seen-memory key of one item: namespace + GUID, else link, else a hash of the content."""
+    if guid and guid.strip():
+        ident = "guid:" + guid.strip()
+    elif link and link.strip():
+        ident = "link:" + link.strip()
+    elif body is not None:
+        ident = "hash:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    else:
+        raise ValueError("item_key needs a guid, a link or a body")
+    key = f"{namespace}\x1f{ident}"
+    if len(key.encode()) > 1000:  # keep Kafka keys small
+        key = f"{namespace[:200]}\x1fsha:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
+class SeenStore:
+    """The shared memory of seen items, backed by the compacted ``ingest.seen`` topic."""
+
+    def __init__(self, settings: Settings, producer: RawProducer, *, load: bool = True) -> None:
+        self.topic = topics.SEEN_ITEMS.name(settings)
+        self._producer = producer
+        self._seen: set[str] = set()
+        self._in_flight: set[str] = set()
+        self._lock = threading.Lock()
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=settings.bootstrap,
+            client_id="streams-ingest-seen",
+            group_id=None,
+            enable_auto_commit=False,
+            consumer_timeout_ms=1000,
+        )
+        self._tp = TopicPartition(self.topic, 0)
+        self._consumer.assign([self._tp])
+        self._consumer.seek_to_beginning(self._tp)
+        if load:
+            self.refresh(full=True)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def refresh(self, *, full: bool = False, timeout_s: float = 60.0) -> int:
+        """Read what other ingesters wrote since the last call (``full``: up to the current end)."""
+        end = self._consumer.end_offsets([self._tp])[self._tp]
+        added = 0
+        deadline = time.monotonic() + timeout_s
+        while self._consumer.position(self._tp) < end and time.monotonic() < deadline:
+            batch = self._consumer.poll(timeout_ms=500, max_records=10_000)
+            for records in batch.values():
+                for rec in records:
+                    if rec.key is None:
+                        continue
+                    key = rec.key.decode("utf-8", "replace")
+                    with self._lock:
+                        if rec.value:
+                            added += key not in self._seen
+                            self._seen.add(key)
+                        else:  # tombstone: forget
+                            self._seen.discard(key)
+        if full:
+            log.info("seen-items memory: %d item(s) from %s", len(self._seen), self.topic)
+        return added
+
+    def is_seen(self, key: str) -> bool:
+        """True if the item was acknowledged before (by anyone) or is being sent by this process."""
+        with self._lock:
+            return key in self._seen or key in self._in_flight
+
+    def claim(self, key: str) -> bool:
+        """Mark ``key`` as being sent now; False if it is seen or already in flight."""
+        with self._lock:
+            if key in self._seen or key in self._in_flight:
+                return False
+            self._in_flight.add(key)
+            return True
+
+    def release(self, key: str) -> None:
+        """Give up a claim (the item was dead-lettered instead of sent)."""
+        with self._lock:
+            self._in_flight.discard(key)
+
+    def mark(self, key: str, article_id: str) -> None:
+        """Remember ``key`` (call after the article was acknowledged); written to the topic."""
+        with self._lock:
+            self._in_flight.discard(key)
+            self._seen.add(key)
+        value = orjson.dumps({"id": article_id, "at": utcnow_iso()})
+        self._producer.send_record(self.topic, key.encode("utf-8", "surrogatepass"), value)
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """Write tombstones so the items are ingested again on the next poll."""
+        for key in keys:
+            with self._lock:
+                self._seen.discard(key)
+            self._producer.send_record(self.topic, key.encode("utf-8", "surrogatepass"), None)
+
+    def close(self) -> None:
+        self._consumer.close()
