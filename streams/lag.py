@@ -13,7 +13,7 @@ with ``auto.offset.reset=earliest`` (Faust's default) will have to read.
 
 Run it stand-alone as a tiny exporter::
 
-    python -m streams.lag --group streams --topic articles.raw
+    python -m streams.lag --watch streams=articles.raw --watch streams-store=articles.enriched
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Iterable, Mapping, Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from streams.errors import BrokerError
+from streams.errors import BrokerError, ConfigError
 from streams.metrics import CONSUMER_LAG_MESSAGES, CONSUMER_LAG_SECONDS
 from streams.settings import Settings
 
@@ -202,30 +202,48 @@ class LagMonitor(threading.Thread):
         self._admin = self._consumer = None
 
 
+def parse_watch(spec: str) -> tuple[str, list[str]]:
+    """``GROUP=TOPIC[,TOPIC...]`` -> (group, topics); raises ConfigError when malformed."""
+    group, sep, topics = spec.partition("=")
+    names = [t.strip() for t in topics.split(",") if t.strip()]
+    if not sep or not group.strip() or not names:
+        raise ConfigError(f"--watch {spec!r}: expected GROUP=TOPIC[,TOPIC...], e.g. streams=articles.raw")
+    return group.strip(), names
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone lag exporter: measure a group's lag and serve it on ``/metrics``."""
+    """Stand-alone lag exporter: measure consumer groups' lag and serve it on ``/metrics``."""
     from streams.metrics import serve_metrics
     from streams.settings import load_settings
     from streams.topics import RAW
 
     settings = load_settings()
+    default = f"{settings.topic_prefix}{settings.app_id}={RAW.name(settings)}"
     parser = argparse.ArgumentParser(prog="python -m streams.lag", description=main.__doc__)
-    parser.add_argument("--group", default=settings.app_id, help="consumer group (default: STREAMS_APP_ID)")
     parser.add_argument(
-        "--topic", action="append", help="topic to watch, repeatable (default: the raw articles topic)"
+        "--watch",
+        action="append",
+        metavar="GROUP=TOPIC[,TOPIC]",
+        help=f"consumer group and the topics it reads, repeatable (default: {default}, the enrich workers)",
     )
     parser.add_argument("--interval", type=float, default=15.0, help="seconds between measurements")
     args = parser.parse_args(argv)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    port = serve_metrics(settings.metrics_port, settings.metrics_host)
-    print(f"lag of group {args.group} on http://{settings.metrics_host}:{port}/metrics", flush=True)
-    monitor = LagMonitor(settings, args.group, args.topic or [RAW.name(settings)], args.interval)
-    monitor.start()
     try:
-        while monitor.is_alive():
-            monitor.join(1.0)
+        watches = [parse_watch(w) for w in (args.watch or [default])]
+    except ConfigError as exc:
+        parser.error(str(exc))
+    port = serve_metrics(settings.metrics_port, settings.metrics_host)
+    print(f"consumer lag on http://{settings.metrics_host}:{port}/metrics", flush=True)
+    monitors = [LagMonitor(settings, group, topics, args.interval) for group, topics in watches]
+    for monitor in monitors:
+        monitor.start()
+    try:
+        while any(m.is_alive() for m in monitors):
+            time.sleep(1.0)
     except KeyboardInterrupt:
-        monitor.stop()
+        for monitor in monitors:
+            monitor.stop()
     return 0
 
 
