@@ -1,0 +1,577 @@
+"""The quotes component: every quotation in an article, with its speaker resolved.
+
+Direct quotes come from quote marks (:mod:`streams.enrich.quotes_marks`); each is attributed by
+looking at the words right after it (``,” Kallas said``, ``,” said Matt Bennett``) and right before
+it (``Kallas said: “``, ``She stressed that ... “fragment”``) for a reporting verb next to a speaker
+candidate (:mod:`streams.enrich.quotes_mentions`). No dependency parse is needed: the cue lexicon,
+sentence boundaries, entity mentions and a few patterns reach the targets much faster.
+Indirect speech (``X said that ...``, ``..., X said.``, ``according to X``, ``In her view, ...``) is
+found the same way in sentences without quote marks.
+
+Output per quote (offsets are ``str`` indices into ``ctx.text``)::
+
+    {"kind": "direct"|"mixed"|"indirect", "start", "end", "segments": [[s, e], ...], "text",
+     "speaker": name or None, "speaker_mention": {"start","end","text"} or None,
+     "cue": {"start","end","text"} or None, "speaker_entity": index into ctx.entities or None}
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.enrich.pipeline import Context
+from streams.enrich.quotes_lexicon import BRIDGE_WORDS, Lexicon, load_lexicon
+from streams.enrich.quotes_marks import MarkedQuote, find_marked_quotes, paragraphs
+from streams.enrich.quotes_mentions import Mention, Resolver, collect_mentions, entities_from_doc, iter_in
+
+_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+_ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
+           "u.s", "u.n", "u.k", "e.u", "inc", "co", "corp", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
+_SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s|$)")
+_VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
+_ACCORDING = re.compile(r"\b[Aa]ccording to\b")
+_TITLE_SMALL = frozenset("a an the of and or for to in on at by with from vs & de la".split())
+
+
+@dataclass
+class _Found:
+    """One quote under construction."""
+
+    kind: str
+    segments: list[tuple[int, int]]
+    speaker: Mention | None = None
+    cue: tuple[int, int] | None = None
+    source: str = ""  # how the attribution was found (after, before, inherited, ...)
+    marks: list[MarkedQuote] = field(default_factory=list)
+
+
+class QuoteComponent:
+    """Finds direct, mixed and indirect quotes and resolves their speakers (fills ``ctx.quotes``)."""
+
+    name = "quotes"
+    requires = ("doc", "entities")
+    provides = ("quotes",)
+    english_only = True
+
+    def __init__(
+        self,
+        *,
+        single_quotes: str = "auto",
+        double_apostrophes: bool = False,
+        indirect: bool = True,
+        max_scare_words: int = 4,
+    ) -> None:
+        """``single_quotes``/``double_apostrophes``: see :func:`find_marked_quotes`. Quotes of at
+        most ``max_scare_words`` words with no reporting verb nearby are scare quotes or titles and
+        are dropped. ``indirect``: also report indirect speech."""
+        if single_quotes not in ("auto", "always", "never"):
+            raise ValueError("single_quotes must be 'auto', 'always' or 'never'")
+        self.single_quotes = single_quotes
+        self.double_apostrophes = double_apostrophes
+        self.indirect = indirect
+        self.max_scare_words = max_scare_words
+        self.lexicon: Lexicon = load_lexicon()
+
+    def __call__(self, ctx: Context) -> None:
+        entities = ctx.entities
+        if not entities and ctx.doc is not None:
+            entities = entities_from_doc(ctx.doc, ctx.text)
+        ctx.quotes = extract_quotes(
+            ctx.text,
+            doc=ctx.doc,
+            entities=entities,
+            noise=ctx.noise_spans(),
+            lexicon=self.lexicon,
+            single_quotes=self.single_quotes,
+            double_apostrophes=self.double_apostrophes,
+            indirect=self.indirect,
+            max_scare_words=self.max_scare_words,
+        )
+
+
+def extract_quotes(
+    text: str,
+    *,
+    doc: Any = None,
+    entities: list[dict[str, Any]] | None = None,
+    noise: list[tuple[int, int]] | None = None,
+    lexicon: Lexicon | None = None,
+    single_quotes: str = "auto",
+    double_apostrophes: bool = False,
+    indirect: bool = True,
+    max_scare_words: int = 4,
+) -> list[dict[str, Any]]:
+    """All quotes of ``text`` in the output format (see the module docstring), in text order."""
+    return _Extractor(
+        text, doc, entities or [], noise or [], lexicon or load_lexicon(), single_quotes, double_apostrophes,
+        indirect, max_scare_words,
+    ).run()
+
+
+class _Extractor:
+    def __init__(
+        self, text: str, doc: Any, entities: list[dict[str, Any]], noise: list[tuple[int, int]], lexicon: Lexicon,
+        single_quotes: str, double_apostrophes: bool, indirect: bool, max_scare_words: int,
+    ) -> None:
+        self.text = text
+        self.entities = entities
+        self.noise = noise
+        self.lex = lexicon
+        self.indirect = indirect
+        self.max_scare_words = max_scare_words
+        marks = find_marked_quotes(text, single_quotes=single_quotes, double_apostrophes=double_apostrophes)
+        self.marks = [q for q in marks if not self._markup_value(q)]
+        self.quoted = [(q.open_mark, (q.close_mark + 1) if q.close_mark is not None else q.end) for q in self.marks]
+        self.pars = paragraphs(text)
+        self.par_starts = [p[0] for p in self.pars]
+        self.sents = self._sentences(doc)
+        self.sent_starts = [s for s, _ in self.sents]
+        self.mentions = collect_mentions(text, entities, lexicon, self.quoted)
+        self.m_starts = [m.start for m in self.mentions]
+        self.resolver = Resolver(text, entities, self.mentions)
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self) -> list[dict[str, Any]]:
+        found = [self._attribute(q) for q in self.marks]
+        found = self._merge_groups(found)
+        self._inherit(found)
+        found = [f for f in found if not self._scare(f)]
+        if self.indirect:
+            found.extend(self._indirect_quotes())
+        found.sort(key=lambda f: f.segments[0][0])
+        return [self._output(f) for f in found]
+
+    def _output(self, f: _Found) -> dict[str, Any]:
+        start, end = f.segments[0][0], f.segments[-1][1]
+        entity = self.resolver.resolve(f.speaker) if f.speaker is not None else None
+        name = self.resolver.name(entity)
+        if f.speaker is not None and entity is not None:
+            self.resolver.note_speaker(f.speaker.start, entity)
+        return {
+            "kind": f.kind,
+            "start": start,
+            "end": end,
+            "segments": [[s, e] for s, e in f.segments],
+            "text": " … ".join(self.text[s:e] for s, e in f.segments) if len(f.segments) > 1 else self.text[start:end],
+            "speaker": name,
+            "speaker_mention": f.speaker.as_dict() if f.speaker is not None else None,
+            "cue": {"start": f.cue[0], "end": f.cue[1], "text": self.text[f.cue[0] : f.cue[1]]} if f.cue else None,
+            "speaker_entity": entity,
+        }
+
+    # ------------------------------------------------------------------ geometry helpers
+
+    def _sentences(self, doc: Any) -> list[tuple[int, int]]:
+        if doc is not None:
+            try:
+                return [(s.start_char, s.end_char) for s in doc.sents]
+            except ValueError:  # a Doc without sentence boundaries
+                pass
+        out = []
+        for ps, pe in self.pars:
+            start = ps
+            for m in _SENT_END.finditer(self.text, ps, pe):
+                if self._is_abbrev(m.start()):
+                    continue
+                out.append((start, m.end()))
+                start = m.end()
+            if start < pe:
+                out.append((start, pe))
+        return out
+
+    def _is_abbrev(self, dot: int) -> bool:
+        if self.text[dot] != ".":
+            return False
+        m = re.search(r"([A-Za-z.]+)$", self.text[max(0, dot - 8) : dot])
+        return bool(m) and (m.group(1).lower() in _ABBREV or len(m.group(1)) == 1)
+
+    def _par_of(self, pos: int) -> tuple[int, int]:
+        i = max(0, bisect.bisect_right(self.par_starts, pos) - 1)
+        return self.pars[i] if self.pars else (0, len(self.text))
+
+    def _sentence_end(self, start: int, limit: int) -> int:
+        for m in _SENT_END.finditer(self.text, start, limit):
+            if not self._is_abbrev(m.start()):
+                return m.start()
+        return limit
+
+    def _sentence_start(self, pos: int, floor: int) -> int:
+        """Start of the sentence containing ``pos`` (not before ``floor``), by punctuation."""
+        best = floor
+        for m in _SENT_END.finditer(self.text, floor, pos):
+            if not self._is_abbrev(m.start()):
+                best = m.end()
+        return best
+
+    def _markup_value(self, q: MarkedQuote) -> bool:
+        """A quoted attribute value in leftover markup: <tweet id="...">."""
+        before = self.text[max(0, q.open_mark - 1) : q.open_mark]
+        return before == "="
+
+    def _in_noise(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.noise)
+
+    # ------------------------------------------------------------------ cue and speaker matching
+
+    def _words(self, lo: int, hi: int) -> list[re.Match[str]]:
+        return list(_WORD.finditer(self.text, lo, hi))
+
+    def _is_cue(self, word: str) -> bool:
+        return word.lower() in self.lex.speech_forms
+
+    def _bridge_only(self, lo: int, hi: int) -> bool:
+        """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
+        gap = self.text[lo:hi]
+        words = _WORD.findall(gap)
+        if all(w.lower() in BRIDGE_WORDS for w in words) and not re.search(r"[.;:!?\"“”]", gap):
+            return True
+        return bool(re.fullmatch(r"\s*,[^.;:!?\"“”,]{1,90},\s*(?:\w+\s+){0,2}", gap)) and len(words) <= 14
+
+    def _subject_before(self, cue_start: int, floor: int) -> Mention | None:
+        """The speaker candidate ending just before a cue, bridged only by small words."""
+        best: Mention | None = None
+        for m in iter_in(self.mentions, self.m_starts, max(floor, cue_start - 160), cue_start):
+            if m.end <= cue_start and self._bridge_only(m.end, cue_start):
+                if best is None or m.end > best.end or (m.end == best.end and m.start < best.start):
+                    best = m
+                    if self._bridge_only(m.end, cue_start) and not _WORD.search(self.text[m.end:cue_start]):
+                        pass
+        if best is not None and best.kind == "nominal":
+            # "Trump spokeswoman Hope Hicks said": a name right after the noun is the better mention
+            for m in iter_in(self.mentions, self.m_starts, best.start, cue_start):
+                if m.kind == "PERSON" and m.end <= cue_start and self._bridge_only(m.end, cue_start):
+                    return m
+        return best
+
+    def _subject_after(self, cue_end: int, limit: int) -> Mention | None:
+        """The speaker right after a cue ("said Matt Bennett", "said the president")."""
+        for m in iter_in(self.mentions, self.m_starts, cue_end, min(limit, cue_end + 60)):
+            gap = self.text[cue_end : m.start]
+            if not re.search(r"[.;:!?\"“”,]", gap) and all(
+                w.lower() in BRIDGE_WORDS or w.lower() in ("the", "a", "an") for w in _WORD.findall(gap)
+            ):
+                return m
+            break
+        return None
+
+    # ------------------------------------------------------------------ direct and mixed quotes
+
+    def _attribute(self, q: MarkedQuote) -> _Found:
+        ps, pe = self._par_of(q.open_mark)
+        kind = self._kind(q, ps)
+        found = _Found(kind, [(q.start, q.end)], marks=[q])
+        after = self._attribute_after(q, pe)
+        before = self._attribute_before(q, ps)
+        qtext = self.text[q.start : q.end].rstrip()
+        closes_clause = qtext.endswith((",", "?", "!", "—", "–")) or self.text[
+            (q.close_mark or q.end) + 1 : (q.close_mark or q.end) + 2
+        ] == ","
+        if after and (closes_clause or not before):
+            found.speaker, found.cue, found.source = after[0], after[1], "after"
+        elif before:
+            found.speaker, found.cue, found.source = before[0], before[1], "before"
+            if before[2]:
+                found.kind = "mixed" if kind != "direct" or before[2] else kind
+        return found
+
+    def _kind(self, q: MarkedQuote, par_start: int) -> str:
+        """Direct when the quote is a sentence of its own (or follows a colon/comma), else mixed."""
+        first = self.text[q.start : q.start + 1]
+        lead = self.text[par_start : q.open_mark].rstrip()
+        if not lead or lead.endswith((":", ",", ".", "!", "?", "”", '"', "—", "–")) or q.group >= 0:
+            return "direct" if first[:1].isupper() or not first[:1].isalpha() else "mixed"
+        return "mixed"
+
+    def _attribute_after(self, q: MarkedQuote, par_end: int) -> tuple[Mention | None, tuple[int, int]] | None:
+        if q.close_mark is None:
+            return None
+        lo = q.close_mark + 1
+        nxt = [m.open_mark for m in self.marks if m.open_mark >= lo]
+        hi = min([par_end, lo + 200] + nxt[:1])
+        hi = self._sentence_end(lo, hi)
+        head = self.text[lo:hi]
+        dash = re.match(r"\s*[—–-]\s*", head)
+        words = self._words(lo, hi)
+        for i, w in enumerate(words[:14]):
+            if not self._is_cue(w.group()):
+                continue
+            cue = (w.start(), w.end())
+            if w.group().lower() in ("read",) and i > 3:
+                continue
+            pre = self.text[lo : w.start()]
+            if not _WORD.search(pre):  # ,” said Matt Bennett / ,” added Kallas
+                spk = self._subject_after(w.end(), hi)
+                return (spk, cue) if spk else (self._loose_phrase(w.end(), hi), cue)
+            spk = self._subject_before(w.start(), lo)
+            if spk is not None and spk.start - lo <= 40:
+                return spk, self._phrasal(cue)
+            if spk is None and len(_WORD.findall(pre)) <= 5 and re.fullmatch(r"[\s,—–-]*[\w\s’'.-]+", pre):
+                return self._loose_mention(lo, w.start()), self._phrasal(cue)
+            break
+        if dash:
+            for m in iter_in(self.mentions, self.m_starts, lo, lo + 40):
+                if m.kind in ("PERSON", "ORG"):
+                    return m, None  # type: ignore[return-value]
+        return None
+
+    def _attribute_before(
+        self, q: MarkedQuote, par_start: int
+    ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
+        """Speaker and cue before the quote; the bool says the cue governs a mixed fragment."""
+        prev_close = max([m.close_mark + 1 for m in self.marks if m.close_mark is not None and m.close_mark < q.open_mark]
+                         + [par_start])
+        floor = max(par_start, prev_close, q.open_mark - 300)
+        lo = self._sentence_start(q.open_mark, floor)
+        if lo >= q.open_mark - 1 and prev_close > par_start and q.open_mark - prev_close < 5:
+            return None
+        window = self.text[lo : q.open_mark]
+        colon = re.search(r"(\S+)\s*:\s*$", window)
+        if colon:
+            for m in iter_in(self.mentions, self.m_starts, lo, q.open_mark):
+                if m.end == lo + colon.end(1) and m.kind in ("PERSON", "ORG", "pronoun"):
+                    return m, None, False  # "Marco Rubio: 'You don't win ...'"
+        words = self._words(lo, q.open_mark)
+        for w in reversed(words):
+            if not self._is_cue(w.group()):
+                continue
+            cue = self._phrasal((w.start(), w.end()))
+            tail = self.text[cue[1] : q.open_mark]
+            mixed = bool(re.search(r"\bthat\b", tail)) or len(_WORD.findall(tail)) > 4
+            spk = self._subject_before(w.start(), lo)
+            if spk is None:
+                spk = self._subject_after(cue[1], q.open_mark)
+            if spk is not None:
+                return spk, cue, mixed or self._kind(q, par_start) == "mixed"
+        acc = list(_ACCORDING.finditer(self.text, lo, q.open_mark))
+        if acc:
+            a = acc[-1]
+            spk = next(iter_in(self.mentions, self.m_starts, a.end(), a.end() + 40), None)
+            if spk is not None:
+                return spk, (a.start(), a.end()), True
+        return None
+
+    def _phrasal(self, cue: tuple[int, int]) -> tuple[int, int]:
+        """Extend a cue over a particle: "pointed out", "went on"."""
+        m = re.match(r"\s+(?:out|on|to|up|back)\b", self.text[cue[1] : cue[1] + 6])
+        word = self.text[cue[0] : cue[1]].lower()
+        if m and word.startswith(("point", "went", "go", "add")):
+            return cue[0], cue[1] + m.end()
+        return cue
+
+    def _loose_mention(self, lo: int, hi: int) -> Mention | None:
+        """A short phrase before a cue that names no known entity (",” one voter said")."""
+        seg = self.text[lo:hi]
+        m = re.search(r"[A-Za-z][^,—–]*[\w.]", seg)
+        if not m:
+            return None
+        words = [w for w in _WORD.findall(m.group()) if w.lower() not in BRIDGE_WORDS]
+        if not words:
+            return None
+        s = lo + m.start()
+        e = lo + m.end()
+        while True:  # drop trailing bridge words ("the official also")
+            tail = re.search(r"\s+(\w+)$", self.text[s:e])
+            if tail and tail.group(1).lower() in BRIDGE_WORDS:
+                e = s + tail.start()
+                continue
+            break
+        return Mention(s, e, self.text[s:e], "nominal")
+
+    def _loose_phrase(self, lo: int, hi: int) -> Mention | None:
+        """The phrase right after a cue when no known candidate starts there."""
+        m = re.match(r"\s+((?:[A-Z][\w’'.-]*\s?){1,4})", self.text[lo:hi])
+        if not m:
+            return None
+        s = lo + m.start(1)
+        e = s + len(m.group(1).rstrip())
+        return Mention(s, e, self.text[s:e], "nominal")
+
+    def _merge_groups(self, found: list[_Found]) -> list[_Found]:
+        """One quote per multi-paragraph quote and per interrupted quote ("A," he said, "B.")."""
+        out: list[_Found] = []
+        for f in found:
+            prev = out[-1] if out else None
+            q = f.marks[0]
+            if prev is not None:
+                pq = prev.marks[-1]
+                if q.group >= 0 and pq.group == q.group:
+                    prev.segments.extend(f.segments)
+                    prev.marks.append(q)
+                    continue
+                if (
+                    prev.source == "after"
+                    and f.speaker is None
+                    and pq.close_mark is not None
+                    and prev.cue is not None
+                    and self._interrupted(pq, q, prev)
+                ):
+                    prev.segments.extend(f.segments)
+                    prev.marks.append(q)
+                    continue
+            out.append(f)
+        return out
+
+    def _interrupted(self, pq: MarkedQuote, q: MarkedQuote, prev: _Found) -> bool:
+        between_end = max(prev.cue[1] if prev.cue else 0, prev.speaker.end if prev.speaker else 0)
+        if between_end <= pq.close_mark or between_end > q.open_mark:  # type: ignore[operator]
+            return False
+        rest = self.text[between_end : q.open_mark]
+        return bool(re.fullmatch(r"\s*[,:;—–-]?\s*", rest)) and self.text[pq.start : pq.end].rstrip().endswith(
+            (",", "—", "–", "?", "!")
+        )
+
+    def _inherit(self, found: list[_Found]) -> None:
+        """A quote with no attribution continues the last attributed quote of its paragraph or of
+        the paragraph just before (news quotes run on: “A,” he said. “B.”)."""
+        last: _Found | None = None
+        last_par: tuple[int, int] | None = None
+        for f in found:
+            par = self._par_of(f.segments[0][0])
+            if f.speaker is not None:
+                last, last_par = f, par
+                continue
+            if last is None or last.speaker is None or last_par is None:
+                continue
+            same = par == last_par
+            adjacent = self._next_par(last_par) == par and self._starts_par(f, par)
+            if same or adjacent:
+                f.speaker, f.cue, f.source = last.speaker, last.cue, "inherited"
+                last_par = par
+
+    def _next_par(self, par: tuple[int, int]) -> tuple[int, int] | None:
+        i = bisect.bisect_left(self.par_starts, par[0])
+        return self.pars[i + 1] if i + 1 < len(self.pars) else None
+
+    def _starts_par(self, f: _Found, par: tuple[int, int]) -> bool:
+        return not self.text[par[0] : f.marks[0].open_mark].strip()
+
+    def _scare(self, f: _Found) -> bool:
+        """Scare quotes and titles: short, unattributed, or a title-cased name of a work."""
+        if len(f.segments) > 1:
+            return False
+        s, e = f.segments[0]
+        words = _WORD.findall(self.text[s:e])
+        if f.marks[0].close_mark is None and len(words) < 3:
+            return True
+        if len(words) > self.max_scare_words:
+            return False
+        if f.source in ("after",) and f.cue is not None:
+            return False
+        if _title_case(words) and f.source != "after":
+            return True
+        if f.speaker is None:
+            return not self._near_cue(s, e)
+        return False
+
+    def _near_cue(self, s: int, e: int) -> bool:
+        ps, pe = self._par_of(s)
+        lo = self._sentence_start(s, ps)
+        hi = self._sentence_end(e, pe)
+        return any(self._is_cue(w.group()) for w in self._words(lo, hi) if not (s <= w.start() < e))
+
+    # ------------------------------------------------------------------ indirect speech
+
+    def _indirect_quotes(self) -> list[_Found]:
+        out: list[_Found] = []
+        qstarts = [a for a, _ in self.quoted]
+        for ss, se in self._plain_sentences():
+            i = bisect.bisect_left(qstarts, ss)
+            if i < len(qstarts) and qstarts[i] < se:
+                continue  # quote marks here: direct or mixed, handled above
+            if self._in_noise(ss):
+                continue
+            f = self._indirect_in(ss, se)
+            if f is not None:
+                out.append(f)
+        return out
+
+    def _plain_sentences(self) -> list[tuple[int, int]]:
+        out = []
+        for s, e in self.sents:
+            seg = self.text[s:e]
+            lead = len(seg) - len(seg.lstrip())
+            trail = len(seg.rstrip())
+            if trail > lead:
+                out.append((s + lead, s + trail))
+        return out
+
+    def _indirect_in(self, ss: int, se: int) -> _Found | None:
+        text = self.text
+        view = _VIEW.match(text, ss)
+        if view:
+            spk = next((m for m in iter_in(self.mentions, self.m_starts, view.start(), view.end())), None)
+            poss = re.search(r"(his|her|their|its)\s+\w+$", view.group())
+            if spk is None and poss:
+                p = view.start() + poss.start(1)
+                spk = Mention(p, p + len(poss.group(1)), poss.group(1), "pronoun")
+                spk.text = {"his": "he", "her": "she"}.get(poss.group(1), poss.group(1))
+                spk.text = text[spk.start : spk.end]
+                spk = self._pronoun_as_person(spk)
+            return _Found("indirect", [(ss, se)], spk, (view.start(), view.end()), "view")
+        acc = _ACCORDING.search(text, ss, se)
+        if acc:
+            spk = next(iter_in(self.mentions, self.m_starts, acc.end(), acc.end() + 40), None)
+            if acc.start() - ss < 3:
+                comma = text.find(",", acc.end(), se)
+                if comma > 0:
+                    return _Found("indirect", [(comma + 1, se)], spk, (acc.start(), acc.end()), "according")
+            else:
+                end = acc.start()
+                while end > ss and text[end - 1] in " ,—–-":
+                    end -= 1
+                return _Found("indirect", [(ss, end)], spk, (acc.start(), acc.end()), "according")
+        words = self._words(ss, se)
+        for i, w in enumerate(words):
+            low = w.group().lower()
+            if low not in self.lex.clause_forms:
+                continue
+            cue = (w.start(), w.end())
+            # "..., Kallas said." / "..., said Kallas."
+            tail = text[w.end() : se]
+            if re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail) and text.rfind(",", ss, w.start()) > ss:
+                spk = self._subject_before(w.start(), ss)
+                comma = text.rfind(",", ss, spk.start if spk else w.start())
+                if spk is None:
+                    spk = self._subject_after(w.end(), se)
+                    comma = text.rfind(",", ss, w.start())
+                if spk is not None and comma > ss + 15:
+                    return _Found("indirect", [(ss, comma)], spk, cue, "after")
+            spk = self._subject_before(w.start(), ss)
+            if spk is None:
+                continue
+            start = self._clause_start(w.end(), se, low)
+            if start is not None and se - start > 12:
+                return _Found("indirect", [(start, se)], spk, cue, "before")
+        return None
+
+    def _pronoun_as_person(self, m: Mention) -> Mention:
+        return m
+
+    def _clause_start(self, cue_end: int, se: int, cue_word: str) -> int | None:
+        """Where the reported clause after a cue begins, or None when no clause follows."""
+        text = self.text
+        that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat\s+", text[cue_end:se])
+        if that and (cue_word.startswith(("tell", "told")) or that.start() == 0 or len(_WORD.findall(that.group())) <= 6):
+            return cue_end + that.end()
+        nxt = re.match(r"\s+(?:,\s*)?([A-Za-z][\w’'-]*)", text[cue_end:se])
+        if not nxt:
+            return None
+        word = nxt.group(1)
+        if cue_word.startswith(("tell", "told")):
+            return None
+        clause_openers = {"he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
+                          "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"}
+        if word.lower() in clause_openers or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to")):
+            return cue_end + nxt.start(1)
+        return None
+
+
+def _title_case(words: list[str]) -> bool:
+    """All content words capitalised, as in the name of a show, book or slogan."""
+    if not words or not words[0][0].isupper():
+        return False
+    return all(w[0].isupper() or w.lower() in _TITLE_SMALL for w in words)
