@@ -168,7 +168,14 @@ class _Extractor:
     def _sentences(self, doc: Any) -> list[tuple[int, int]]:
         if doc is not None:
             try:
-                return [(s.start_char, s.end_char) for s in doc.sents]
+                out = []
+                for sent in doc.sents:  # a sentence never runs over a paragraph break
+                    start = sent.start_char
+                    for m in re.finditer(r"\n\s*", self.text[sent.start_char : sent.end_char]):
+                        out.append((start, sent.start_char + m.start()))
+                        start = sent.start_char + m.end()
+                    out.append((start, sent.end_char))
+                return [(a, b) for a, b in out if b > a]
             except ValueError:  # a Doc without sentence boundaries
                 pass
         out = []
@@ -221,7 +228,7 @@ class _Extractor:
         return list(_WORD.finditer(self.text, lo, hi))
 
     def _is_cue(self, word: str) -> bool:
-        return word.lower() in self.lex.speech_forms
+        return word[:1].islower() and word in self.lex.speech_forms
 
     def _bridge_only(self, lo: int, hi: int) -> bool:
         """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
@@ -240,6 +247,18 @@ class _Extractor:
                     best = m
                     if self._bridge_only(m.end, cue_start) and not _WORD.search(self.text[m.end:cue_start]):
                         pass
+        if best is not None:
+            # "Jean-Marc Ayrault, the foreign minister of France, a member of the Council, said":
+            # the clause's first name, followed by appositives, is the subject
+            first = next(iter_in(self.mentions, self.m_starts, floor, cue_start), None)
+            if (
+                first is not None
+                and first is not best
+                and first.kind in ("PERSON", "ORG", "nominal")
+                and not self.text[floor : first.start].strip(" \n\t,;:—–-")
+                and re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[first.end : cue_start])
+            ):
+                return first
         if best is not None and best.kind == "nominal":
             # "Trump spokeswoman Hope Hicks said": a name right after the noun is the better mention
             for m in iter_in(self.mentions, self.m_starts, best.start, cue_start):
@@ -251,10 +270,8 @@ class _Extractor:
         """The speaker right after a cue ("said Matt Bennett", "said the president")."""
         for m in iter_in(self.mentions, self.m_starts, cue_end, min(limit, cue_end + 60)):
             gap = self.text[cue_end : m.start]
-            if not re.search(r"[.;:!?\"“”,]", gap) and all(
-                w.lower() in BRIDGE_WORDS or w.lower() in ("the", "a", "an") for w in _WORD.findall(gap)
-            ):
-                return m
+            if not re.search(r"[.;:!?\"“”,]", gap) and len(_WORD.findall(gap)) <= 4:
+                return m  # said Mr. Obama / said 9/11 widow Terry Strada
             break
         return None
 
@@ -294,7 +311,7 @@ class _Extractor:
         hi = min([par_end, lo + 200] + nxt[:1])
         hi = self._sentence_end(lo, hi)
         head = self.text[lo:hi]
-        dash = re.match(r"\s*[—–-]\s*", head)
+        dash = re.match(r"\s*[—–―-]\s*", head)
         words = self._words(lo, hi)
         for i, w in enumerate(words[:14]):
             if not self._is_cue(w.group()):
@@ -309,6 +326,9 @@ class _Extractor:
             spk = self._subject_before(w.start(), lo)
             if spk is not None and spk.start - lo <= 40:
                 return spk, self._phrasal(cue)
+            first = next(iter_in(self.mentions, self.m_starts, lo, min(lo + 40, w.start())), None)
+            if first is not None and first.end <= w.start() and len(_WORD.findall(pre)) <= 16:
+                return first, self._phrasal(cue)  # ,” Rep. Jim Jordan (R-Ohio), a panel member, said
             if spk is None and len(_WORD.findall(pre)) <= 5 and re.fullmatch(r"[\s,—–-]*[\w\s’'.-]+", pre):
                 return self._loose_mention(lo, w.start()), self._phrasal(cue)
             break
@@ -352,6 +372,16 @@ class _Extractor:
             spk = next(iter_in(self.mentions, self.m_starts, a.end(), a.end() + 40), None)
             if spk is not None:
                 return spk, (a.start(), a.end()), True
+        if self._kind(q, par_start) == "mixed":
+            # no reporting verb: the fragment is ascribed to the sentence's subject, its first
+            # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'")
+            for m in iter_in(self.mentions, self.m_starts, lo, q.open_mark):
+                if m.start - lo > 80:
+                    break
+                if m.kind in ("PERSON", "ORG", "pronoun") or (m.kind == "nominal" and m.definite):
+                    if m.kind == "pronoun" and m.text.lower() == "it":
+                        continue
+                    return m, None, True
         return None
 
     def _phrasal(self, cue: tuple[int, int]) -> tuple[int, int]:
