@@ -1,0 +1,15 @@
+"""Ingestion: producers from files, drop folders, stdin, feeds and HTTP push into ``articles.raw``.
+
+Python API used by other commands (e.g. ``streams up``):
+
+- :func:`ingest_paths` — send files/folders, wait for the broker's acks, get an :class:`IngestSummary`;
+- :func:`watch_folder` — follow a drop folder;
+- :class:`RawProducer` — the never-drop producer (acks=all, idempotent, zstd).
+"""
+
+from __future__ import annotations
+
+from streams.ingest.files import ingest_paths, ingest_stdin, watch_folder
+from streams.ingest.producer import IngestSummary, RawProducer
+
+__all__ = ["IngestSummary", "RawProducer", "ingest_paths", "ingest_stdin", "watch_folder"]

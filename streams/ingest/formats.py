@@ -17,6 +17,7 @@ Accepted record shapes (one JSON object):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import fields
 from typing import Any, Mapping
 
@@ -25,6 +26,8 @@ import orjson
 from streams.errors import DecodeError, TooLargeError, ValidationError
 from streams.ingest.identity import Provenance, article_id, iso_datetime, native_id, provenance_from_text
 from streams.model import Article, utcnow_iso
+
+log = logging.getLogger(__name__)
 
 ARTICLE_FIELDS: frozenset[str] = frozenset(f.name for f in fields(Article))
 JSON_CONTENT_TYPE = "application/json"
@@ -147,12 +150,15 @@ def _str(value: Any, name: str) -> str | None:
     raise ValidationError(f"expected a string, got {type(value).__name__}", field=name)
 
 
-def _date(value: Any, name: str) -> str | None:
+def _date(value: Any, name: str, altids: dict[str, str] | None = None) -> str | None:
+    """ISO date-time of ``value``; an unreadable date is kept in ``altids`` rather than losing the article."""
     if value in (None, ""):
         return None
     iso = iso_datetime(value)
     if iso is None:
-        raise ValidationError(f"{value!r} is not a date this ingester understands (use ISO 8601)", field=name)
+        log.info("%s %r is not a date this ingester understands; kept as altids[%r]", name, value, f"{name}_raw")
+        if altids is not None:
+            altids[f"{name}_raw"] = str(value)[:200]
     return iso
 
 
@@ -164,12 +170,10 @@ def _from_corpus(data: Mapping[str, Any]) -> dict[str, Any]:
     publisher = _str(data.get("publisher"), "publisher")
     url = _str(data.get("url"), "url")
     altids = {"url": url} if url else {}
-    if isinstance(data.get("id"), str):
-        altids["native"] = data["id"]
     return {
         "body_text": _str(data.get("text"), "text") or "",
         "headline": _str(data.get("title"), "title"),
-        "versioncreated": _date(data.get("date"), "date"),
+        "versioncreated": _date(data.get("date"), "date", altids),
         "located": located,
         "provider": _str(data.get("wire"), "wire") or publisher,
         "source": publisher,
@@ -245,8 +249,8 @@ def _from_ninjs(data: Mapping[str, Any]) -> dict[str, Any]:
         "headline": headline,
         "uri": uri,
         "language": _str(data.get("language"), "language"),
-        "versioncreated": _date(data.get("versioncreated"), "versioncreated"),
-        "firstcreated": _date(data.get("firstcreated"), "firstcreated"),
+        "versioncreated": _date(data.get("versioncreated"), "versioncreated", altids),
+        "firstcreated": _date(data.get("firstcreated"), "firstcreated", altids),
         "byline": byline,
         "located": located if isinstance(located, str) and located.strip() else None,
         "provider": provider if isinstance(provider, str) else None,
