@@ -291,8 +291,6 @@ class _Extractor:
             found.speaker, found.cue, found.source = after[0], after[1], "after"
         elif before:
             found.speaker, found.cue, found.source = before[0], before[1], "before"
-            if before[2]:
-                found.kind = "mixed" if kind != "direct" or before[2] else kind
         return found
 
     def _kind(self, q: MarkedQuote, par_start: int) -> str:
@@ -491,10 +489,8 @@ class _Extractor:
             return False
         if f.source in ("after",) and f.cue is not None:
             return False
-        if _title_case(words) and f.source != "after":
-            return True
-        if f.speaker is None:
-            return not self._near_cue(s, e)
+        if f.speaker is None or _title_case(words):
+            return not self._near_cue(s, e)  # titles and scare quotes with no reporting verb around
         return False
 
     def _near_cue(self, s: int, e: int) -> bool:
@@ -562,6 +558,12 @@ class _Extractor:
             cue = (w.start(), w.end())
             # "..., Kallas said." / "..., said Kallas."
             tail = text[w.end() : se]
+            continued = re.match(r"[\s\w’'.-]{0,40},\s+\w", tail)
+            if continued and text.rfind(",", ss, w.start()) > ss + 15:
+                # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
+                spk = self._subject_before(w.start(), ss) or self._subject_after(w.end(), se)
+                if spk is not None:
+                    return _Found("indirect", [(ss, se)], spk, cue, "after")
             if re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail) and text.rfind(",", ss, w.start()) > ss:
                 spk = self._subject_before(w.start(), ss)
                 comma = text.rfind(",", ss, spk.start if spk else w.start())
@@ -570,7 +572,11 @@ class _Extractor:
                     comma = text.rfind(",", ss, w.start())
                 if spk is not None and comma > ss + 15:
                     return _Found("indirect", [(ss, comma)], spk, cue, "after")
-            spk = self._subject_before(w.start(), ss)
+            if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore)\s*$", text[ss : w.start()]):
+                # "Kallas declined to comment, while noting that ...": the main clause's subject
+                spk = self._clause_subject(ss, w.start())
+            else:
+                spk = self._subject_before(w.start(), ss)
             if spk is None:
                 continue
             start = self._clause_start(w.end(), se, low)
@@ -580,6 +586,17 @@ class _Extractor:
 
     def _pronoun_as_person(self, m: Mention) -> Mention:
         return m
+
+    def _clause_subject(self, lo: int, hi: int) -> Mention | None:
+        """The first name, pronoun or definite description of a sentence (its likely subject)."""
+        for m in iter_in(self.mentions, self.m_starts, lo, hi):
+            if m.start - lo > 200:
+                return None
+            if m.kind in ("PERSON", "ORG") or (m.kind == "pronoun" and m.text.lower() != "it"):
+                return m
+            if m.kind == "nominal" and m.definite:
+                return m
+        return None
 
     def _clause_start(self, cue_end: int, se: int, cue_word: str) -> int | None:
         """Where the reported clause after a cue begins, or None when no clause follows."""

@@ -169,7 +169,7 @@ class Resolver:
         if m.entity is not None:
             return m.entity
         if m.kind == "pronoun":
-            low = m.text.lower()
+            low = {"his": "he", "him": "he", "her": "she"}.get(m.text.lower(), m.text.lower())
             if low in ("he", "she"):
                 want = "m" if low == "he" else "f"
                 return self._recent_person(m.start, 1500, want)
