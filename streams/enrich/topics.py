@@ -265,11 +265,16 @@ class TopicTagger:
     def _keywords(self, text: str, title: str | None, counts: Counter) -> list[str]:
         """Names that recur (or head the article) first, then the topical terms found most often."""
         names: Counter[str] = Counter()
+        lower_words = set(_TOKEN.findall(text))  # words that also occur in lower case are not names
         for m in _NAME.finditer(text):
-            name = m.group(0).rstrip(".")
+            name = re.sub(r"['’]s$", "", m.group(0))
+            if name.endswith(".") and name.count(".") == 1:
+                name = name[:-1]
             if name.split()[0] in _NAME_STOP and " " in name:
                 name = name.split(" ", 1)[1]
-            if name in _NAME_STOP or len(name) < 3 or name.isupper() and len(name) > 6:
+            if name in _NAME_STOP or len(name) < 3 or (name.isupper() and len(name) > 6):
+                continue
+            if " " not in name and name.lower() in lower_words:
                 continue
             names[name] += 1
         title_l = (title or "").lower()
