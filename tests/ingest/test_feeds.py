@@ -1,0 +1,113 @@
+"""Feed parsing and fetching without a broker: formats, XML bombs, caps, conditional GET, redirects."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from streams.errors import DecodeError, TooLargeError
+from streams.ingest.feeds import (
+    FeedRejected,
+    FetchError,
+    entry_body,
+    entry_to_article,
+    fetch_feed,
+    make_client,
+    parse_feed,
+)
+from streams.ingest.producer import retry_delay
+from tests.ingest.conftest import (
+    BILLION_LAUGHS,
+    EXTERNAL_ENTITY,
+    FeedServer,
+    atom_document,
+    corpus_records,
+    rdf_document,
+    rss_document,
+)
+
+MIB = 1 << 20
+
+
+def test_rss_uses_full_text_from_content_encoded() -> None:
+    records = corpus_records(4)
+    parsed = parse_feed(rss_document(records))
+    assert len(parsed.entries) == 4
+    for entry, record in zip(parsed.entries, records):
+        body = entry_body(entry)
+        assert body is not None
+        # the description holds only 120 characters; the full text comes from content:encoded
+        assert len(body) > 150 and record["text"].split("\n")[0].strip()[:30] in body
+        article = entry_to_article(entry, feed_url="http://127.0.0.1/rss", feed_title="Test wire", max_bytes=MIB)
+        assert article.altids["guid"] == record["id"]
+        assert article.headline == record["title"]
+        assert article.versioncreated is not None and article.versioncreated.endswith("Z")
+
+
+def test_atom_and_rdf_feeds() -> None:
+    records = corpus_records(3)
+    atom = parse_feed(atom_document(records))
+    assert [entry_body(e) for e in atom.entries] == [r["text"] for r in records]
+    rdf = parse_feed(rdf_document(records))
+    assert len(rdf.entries) == 3 and rdf.entries[1].link == "http://127.0.0.1/rdf/1"
+
+
+def test_entity_bombs_and_external_entities_are_refused() -> None:
+    with pytest.raises(FeedRejected) as bomb:
+        parse_feed(BILLION_LAUGHS)
+    assert bomb.value.reason == "xml_forbidden"
+    with pytest.raises(FeedRejected):
+        parse_feed(EXTERNAL_ENTITY)
+
+
+def test_not_a_feed() -> None:
+    with pytest.raises(DecodeError):
+        parse_feed(b"<html><body>hello</body></html> not a feed")
+
+
+def test_backoff_grows_with_jitter_and_is_capped() -> None:
+    import random
+
+    rng = random.Random(1)
+    delays = [retry_delay(n, base=1.0, cap=60.0, rng=rng) for n in range(1, 10)]
+    assert 0.5 <= delays[0] <= 1.0 and 4.0 <= delays[3] <= 8.0
+    assert all(d <= 60.0 for d in delays) and delays[-1] >= 30.0
+
+
+def test_conditional_get_and_caps(feed_server: FeedServer) -> None:
+    body = rss_document(corpus_records(2))
+    url = feed_server.serve("/rss", body)
+    with make_client() as client:
+        first = fetch_feed(client, url)
+        assert first.body == body and first.etag
+        again = fetch_feed(client, url, etag=first.etag)
+        assert again.status == 304 and again.body is None
+        assert feed_server.requests[-1][1].get("If-None-Match") == first.etag
+        with pytest.raises(TooLargeError):
+            fetch_feed(client, url, max_wire_bytes=100)
+
+
+def test_gzip_bomb_stops_at_the_decoded_cap(feed_server: FeedServer) -> None:
+    url = feed_server.serve("/bomb", b"<rss>" + b" " * (50 * MIB) + b"</rss>", gzip=True)
+    with make_client() as client:
+        with pytest.raises(TooLargeError) as info:
+            fetch_feed(client, url, max_bytes=4 * MIB)
+    assert "decodes to more than" in str(info.value)
+    assert len(gzip.compress(b" " * (50 * MIB))) < 100_000  # it really was a bomb
+
+
+def test_redirect_loop_is_limited(feed_server: FeedServer) -> None:
+    feed_server.routes["/a"] = {"redirect": "/b"}
+    feed_server.routes["/b"] = {"redirect": "/a"}
+    with make_client() as client:
+        with pytest.raises(FetchError):
+            fetch_feed(client, feed_server.url("/a"))
+    assert 3 <= len(feed_server.requests) <= 8
+
+
+def test_http_error_is_a_fetch_error(feed_server: FeedServer) -> None:
+    feed_server.routes["/gone"] = {"status": 500, "body": b""}
+    with make_client() as client:
+        with pytest.raises(FetchError):
+            fetch_feed(client, feed_server.url("/gone"))
