@@ -1,0 +1,191 @@
+"""The archive on both backends: idempotent newer-wins upserts, migrations, search, quotes, clusters."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from streams.errors import ConfigError, StorageError, ValidationError
+from streams.model import EnrichedArticle
+from streams.store.archive import Archive, SearchQuery, backend_of, open_archive
+from streams.store.rows import article_rows
+from tests.store.articles import SAMPLE_ID, corpus, sample_article
+
+N = 120
+
+
+@pytest.fixture(scope="module")
+def articles() -> list[EnrichedArticle]:
+    return corpus(N)
+
+
+def expected_counts(articles: list[EnrichedArticle]) -> dict[str, int]:
+    rows = [article_rows(ea) for ea in articles]
+    return {
+        "articles": len(rows),
+        "mentions": sum(len(r.mentions) for r in rows),
+        "entities": sum(len(r.entities) for r in rows),
+        "quotes": sum(len(r.quotes) for r in rows),
+        "topics": sum(len(r.topics) for r in rows),
+    }
+
+
+def snapshot(archive: Archive) -> list[tuple]:
+    return archive._execute("SELECT id, version, stored_at, enriched_at FROM articles ORDER BY id")
+
+
+def test_write_is_idempotent(archive: Archive, articles: list[EnrichedArticle]) -> None:
+    first = archive.write(articles)
+    assert (first.written, first.unchanged) == (N, 0)
+    assert archive.table_counts() == expected_counts(articles)
+    before = snapshot(archive)
+    again = archive.write(articles)
+    assert (again.written, again.unchanged) == (0, N)
+    assert archive.table_counts() == expected_counts(articles)
+    assert snapshot(archive) == before  # not even rewritten
+
+
+def test_newer_version_replaces_and_older_never_overwrites(archive: Archive) -> None:
+    v1 = sample_article(version=1)
+    v2 = sample_article(version=2, versioncreated="2026-01-13T09:00:00Z")  # newer version, earlier clock
+    v2.article = dataclasses.replace(v2.article, headline="Kallas: guarantees must be tangible (updated)")
+    v2.quotes = v2.quotes[:3]
+    v2.topics = [{"code": "medtop:11000000", "label": "politics", "score": 0.9}]
+    assert archive.write([v1]).written == 1
+    assert archive.write([v2]).written == 1
+    assert archive.write([v1]).written == 0  # older arrives late: ignored
+    stored = archive.article(SAMPLE_ID)
+    assert stored["article"]["version"] == 2 and stored["article"]["headline"].endswith("(updated)")
+    assert archive.table_counts()["quotes"] == 3 and archive.table_counts()["topics"] == 1
+    assert archive.search(SearchQuery(topic="medtop:16000000")).total == 0  # old child rows are gone
+    assert archive.search(SearchQuery(text="updated")).total == 1  # full-text index follows the update
+
+
+def test_same_version_later_versioncreated_wins_in_any_order(archive: Archive) -> None:
+    early = sample_article(versioncreated="2026-01-13T10:00:00Z")
+    late = sample_article(versioncreated="2026-01-13T11:00:00+00:30")  # 10:30Z
+    late.article = dataclasses.replace(late.article, headline="late headline")
+    result = archive.write([late, early])  # both in one batch, newest first
+    assert (result.received, result.written) == (2, 1)
+    assert archive.write([early]).written == 0
+    assert archive.article(SAMPLE_ID)["article"]["headline"] == "late headline"
+
+
+def test_reopen_runs_no_migration_twice(database_url: str, articles: list[EnrichedArticle]) -> None:
+    with open_archive(database_url) as a:
+        a.write(articles[:5])
+        version = a.current_schema_version()
+        assert version == a.schema_version >= 1
+    with open_archive(database_url) as b:
+        assert b.current_schema_version() == version and b.count() == 5
+        assert b._execute("SELECT count(*) FROM schema_migrations")[0][0] == version
+
+
+def test_read_only_archive_refuses_writes(database_url: str, articles: list[EnrichedArticle]) -> None:
+    open_archive(database_url).close()
+    with open_archive(database_url, read_only=True) as ro:
+        assert ro.count() == 0
+        with pytest.raises(StorageError):
+            ro.write(articles[:1])
+
+
+def test_search_the_sample(archive: Archive, articles: list[EnrichedArticle]) -> None:
+    archive.write(articles)
+
+    def ids(**kw: object) -> list[str]:
+        return [r["id"] for r in archive.search(SearchQuery(limit=100, **kw)).results]
+
+    assert ids(text="security guarantees")[0] == SAMPLE_ID
+    assert ids(text='"security guarantees" tangible') == [SAMPLE_ID]
+    assert ids(entity="Kaja Kallas") == [SAMPLE_ID]
+    assert ids(entity="kaja  KALLAS") == [SAMPLE_ID]
+    assert ids(speaker="Kaja Kallas") == [SAMPLE_ID]
+    assert SAMPLE_ID in ids(topic="medtop:16000000")
+    assert SAMPLE_ID in ids(topic="Conflict, war and peace")
+    assert ids(source="ukrinform") == [SAMPLE_ID] and ids(source="MENAFN") == [SAMPLE_ID]
+    assert ids(text="security guarantees", entity="Kaja Kallas", speaker="Kaja Kallas", topic="medtop:16000000",
+               source="Ukrinform", since=datetime(2026, 1, 13, tzinfo=timezone.utc),
+               until=datetime(2026, 1, 14, tzinfo=timezone.utc)) == [SAMPLE_ID]
+    assert SAMPLE_ID not in ids(until=datetime(2026, 1, 13, tzinfo=timezone.utc))
+    assert SAMPLE_ID not in ids(entity="Boris Pistorius", speaker="Boris Pistorius")
+    assert ids(entity="Pistorius") == []  # entity names match whole, not by substring
+    hit = archive.search(SearchQuery(text="security guarantees")).results[0]
+    assert hit["score"] > 0 and "[" in hit["snippet"] and hit["headline"].startswith("Kallas")
+    assert {t["code"] for t in hit["topics"]} == {"medtop:11000000", "medtop:16000000"}
+
+
+def test_search_filters_and_paging_agree_with_the_data(archive: Archive, articles: list[EnrichedArticle]) -> None:
+    archive.write(articles)
+    reuters = [ea for ea in articles if ea.article.source == "Reuters"]
+    page = archive.search(SearchQuery(source="reuters", limit=7))
+    assert page.total == len(reuters) > 7 and len(page.results) == 7
+    pages = [archive.search(SearchQuery(source="reuters", limit=7, offset=o)).results for o in range(0, page.total, 7)]
+    seen = [r["id"] for p in pages for r in p]
+    assert sorted(seen) == sorted(ea.id for ea in reuters)  # every match exactly once across pages
+    published = [r["published_at"] for r in page.results]
+    assert published == sorted(published, reverse=True)
+    quoted = {ea.id for ea in articles for q in ea.quotes if q.get("speaker") == "Kaja Kallas"}
+    assert {r["id"] for r in archive.search(SearchQuery(speaker="kaja kallas")).results} == quoted
+
+
+HOSTILE = ['NEAR(a b', '"unterminated', 'OR', '*', "'; DROP TABLE articles; --", 'a:b', '(((', '-', '"', 'ünïcödé',
+           '\\', 'kallas:*', '!!', '&|', "Kallas' OR '1'='1"]
+
+
+def test_hostile_text_is_safe(archive: Archive) -> None:
+    archive.write([sample_article()])
+    for text in HOSTILE:
+        archive.search(SearchQuery(text=text))  # raises on any parser or SQL error
+    assert archive.count() == 1
+    assert archive.search(SearchQuery(text="Kallas' OR '1'='1")).total == 1  # just words: kallas or 1 1
+
+
+def test_quotes_by_speaker_and_cluster(archive: Archive, articles: list[EnrichedArticle]) -> None:
+    archive.write(articles)
+    sample = articles[0]
+    page = archive.quotes("KAJA KALLAS", limit=5)
+    assert page.total == len(sample.quotes) and len(page.results) == 5
+    first = page.results[0]
+    body = sample.article.body_text
+    assert first["text"] == body[first["start"]:first["end"]].strip() and first["speaker"] == "Kaja Kallas"
+    assert archive.cluster("cluster-sample").results[0]["id"] == SAMPLE_ID
+    groups: dict[str, set[str]] = {}
+    for ea in articles:
+        if ea.dedupe.get("cluster_id"):
+            groups.setdefault(ea.dedupe["cluster_id"], set()).add(ea.id)
+    group, members = max(groups.items(), key=lambda kv: len(kv[1]))
+    assert len(members) > 1
+    assert {r["id"] for r in archive.cluster(group).results} == members
+
+
+def test_paging_is_validated(archive: Archive) -> None:
+    with pytest.raises(ValidationError):
+        archive.search(SearchQuery(limit=0))
+    with pytest.raises(ValidationError):
+        archive.quotes("x", offset=-1)
+
+
+def test_sqlite_path_is_relative_to_cwd_and_parents_are_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_archive("sqlite:///var/deep/streams.db") as a:
+        a.write([sample_article()])
+    db = tmp_path / "var" / "deep" / "streams.db"
+    assert db.is_file()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'kallas'").fetchone()[0] == 1
+
+
+def test_bad_urls_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="sqlite:///"):
+        backend_of("mysql://x")
+    with pytest.raises(ConfigError):
+        open_archive("sqlite:///:memory:")
+    with pytest.raises(StorageError, match="streams store"):
+        open_archive(f"sqlite:///{tmp_path}/missing.db", read_only=True)
+    assert not os.path.exists(tmp_path / "missing.db")
