@@ -35,6 +35,14 @@ log = logging.getLogger(__name__)
 
 #: how long one measurement may wait for the records that date the oldest unconsumed messages
 FETCH_TIMEOUT_S = 5.0
+#: bounds on connecting, so that an unreachable broker never blocks the thread (or stop()) for long
+CLIENT_LIMITS = {"bootstrap_timeout_ms": 5_000, "reconnect_backoff_max_ms": 2_000}
+
+
+def _limits(client: type) -> dict[str, int]:
+    """The connection bounds this kafka-python version understands (2.x lacks bootstrap_timeout_ms)."""
+    known = getattr(client, "DEFAULT_CONFIG", {})
+    return {k: v for k, v in CLIENT_LIMITS.items() if k in known}
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,9 @@ class LagMonitor(threading.Thread):
         if self._admin is None or self._consumer is None:
             try:
                 self._admin = KafkaAdminClient(
-                    bootstrap_servers=self.settings.bootstrap, client_id=f"streams-lag-{self.group}"
+                    bootstrap_servers=self.settings.bootstrap,
+                    client_id=f"streams-lag-{self.group}",
+                    **_limits(KafkaAdminClient),
                 )
                 self._consumer = KafkaConsumer(
                     bootstrap_servers=self.settings.bootstrap,
@@ -186,6 +196,7 @@ class LagMonitor(threading.Thread):
                     enable_auto_commit=False,
                     client_id=f"streams-lag-{self.group}",
                     max_partition_fetch_bytes=64 * 1024,
+                    **_limits(KafkaConsumer),
                 )
             except Exception as exc:
                 self._close_clients()
