@@ -54,6 +54,30 @@ VALUE_TYPES = ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDI
 DROPPED_TYPES = frozenset({"CARDINAL", "ORDINAL"})
 #: noise span kinds whose mentions are not the article's
 SKIPPED_SPAN_KINDS = frozenset({"related_headline", "boilerplate"})
+SPORTS_WORDS: frozenset[str] = frozenset(
+    """match matches goal goals scored scorer scorers cup league championship championships tournament innings
+    wicket wickets batting bowling bowled coach striker midfielder defender goalkeeper club clubs team teams
+    beat beats defeated drew draw victory semifinal semi-final semifinals quarterfinal quarter-final final
+    seed seeded tennis soccer football cricket rugby basketball baseball hockey golf lap olympic olympics
+    medal champion champions player players halftime half-time penalty penalties standings played
+    inning homer homers pitcher runs par birdie birdies bogey round rounds stage sprint squad fixture
+    fixtures qualifier qualifiers division tie ties""".split()
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|from|to|into|across|around|outside|inside|of|via|toward|towards|visit|visited|"
+    r"visiting|born|based|hosts?|hosted)|[A-Z][a-z]+,)\s+(?:the\s+)?$", re.IGNORECASE)
+_PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?:city|town|province|state|county|region|capital|border|stadium|airport)\b")
+_WORDS = re.compile(r"[a-z][a-z\-]+")
+
+
+def is_sports_text(text: str, min_share: float = 0.025) -> bool:
+    """Whether ``text`` reads like a sports report (share of sports words among its words)."""
+    words = _WORDS.findall(text.lower())
+    if len(words) < 5:
+        return False
+    return sum(w in SPORTS_WORDS for w in words) / len(words) >= min_share
+
+
 #: a one-word PERSON mention naming a city this large is taken for the city ("Kyiv's allies")
 BIG_CITY = 500_000
 _GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
@@ -239,6 +263,49 @@ def _strip_the(text: str) -> str:
     return text[4:] if text[:4].lower() == "the " else text
 
 
+_SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
+_LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
+_TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+[\d][\d.,:/\-]*)+$")
+_LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
+
+
+def split_span(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """Split a model span that runs over separators no name contains.
+
+    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, and for
+    places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word); then cut
+    figures off the ends of names (``"J. Ratcliffe 63"`` in a results table).
+    """
+    pieces = [(start, end)]
+    if label in NAME_TYPES:
+        pieces = _split_on(text, pieces, _SPLITTERS)
+        if label in ("GPE", "LOC", "FAC"):
+            pieces = _split_on(text, pieces, _LIST_COMMA)
+    if label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
+        trimmed = []
+        for s, e in pieces:
+            m = _TRAILING_NUMBER.search(text, s, e)
+            if m and m.start() > s:
+                e = m.start()
+            m = _LEADING_NUMBER.match(text, s, e)
+            if m and m.end() < e:
+                s = m.end()
+            trimmed.append((s, e))
+        pieces = trimmed
+    return pieces
+
+
+def _split_on(text: str, pieces: list[tuple[int, int]], pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    out = []
+    for s, e in pieces:
+        pos = s
+        for m in pattern.finditer(text, s, e):
+            out.append((pos, m.start()))
+            pos = m.end()
+        out.append((pos, e))
+    return [(s, e) for s, e in out if e > s]
+
+
 def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None:
     """Trim junk, a leading 'the', a trailing possessive and (for PERSON) a leading title."""
     s, e = start, end
@@ -325,6 +392,9 @@ class EntityComponent:
         mentions = self._add_markup_orgs(text, mentions)
         mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
         mentions = self._apply_gazetteers(text, doc, mentions)
+        if is_sports_text(text):
+            mentions = self._places_as_teams(text, mentions, skip_spans=[(sp["start"], sp["end"]) for sp in spans or ()
+                                                                      if sp["kind"] in ("dateline", "header")])
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities)
@@ -340,10 +410,11 @@ class EntityComponent:
             label = ent.label_
             if label in DROPPED_TYPES or (label in VALUE_TYPES and not self.values):
                 continue
-            m = clean_mention(text, ent.start_char, ent.end_char, label)
-            if m is None or m.text.lower() in _PRONOUNS:
-                continue
-            out.append(m)
+            for start, end in split_span(text, ent.start_char, ent.end_char, label):
+                m = clean_mention(text, start, end, label)
+                if m is None or m.text.lower() in _PRONOUNS:
+                    continue
+                out.append(m)
         return out
 
     @staticmethod
@@ -412,6 +483,25 @@ class EntityComponent:
     def _is_big_city(name: str) -> bool:
         place = cities().get(name.lower())
         return place is not None and place.kind == "city" and place.population >= BIG_CITY
+
+    @staticmethod
+    def _places_as_teams(text: str, mentions: list[Mention], skip_spans: list[tuple[int, int]]) -> list[Mention]:
+        """In sports reports a city or region that is not used as a location is a club: 'Essex beat Kent'.
+
+        Kept as places: after a locative preposition ('in Paris', 'at Lord's'), in parentheses
+        after a player ('Mary Pierce (France)'), in the dateline, and lines without figures or verbs
+        are left alone only when they are datelines.
+        """
+        for m in mentions:
+            if m.label not in ("GPE", "LOC") or any(s <= m.start and m.end <= e for s, e in skip_spans):
+                continue
+            before = text[max(0, m.start - 25):m.start]
+            if _LOCATIVE_BEFORE.search(before) or before.endswith("(") or text[m.end:m.end + 1] == ")":
+                continue
+            if _PLACE_NOUN_AFTER.match(text, m.end) or m.text.lower() in countries() or m.text in demonyms():
+                continue  # national sides stay countries: annotation conventions differ, the country is safe
+            m.label = "ORG"
+        return mentions
 
     # -- 3. clustering -----------------------------------------------------------------------
     def _cluster(self, mentions: list[Mention]) -> list[_Entity]:

@@ -219,7 +219,7 @@ class TextSpans:
             prov.update(date=header.date, distributor=header.distributor,
                         original_source=_preferred_spelling(header.source, text, header.end))
             body_start = header.end
-        dateline = parse_dateline(text, body_start)
+        dateline = parse_dateline(text, body_start) or self._dateline_after_title(text, body_start)
         if dateline is not None:
             spans.append({"start": dateline.start, "end": dateline.end, "kind": "dateline"})
             prov["place"] = dateline.place
@@ -249,6 +249,14 @@ class TextSpans:
         ctx.spans.sort(key=lambda s: (s["start"], s["end"]))
         self._fill_from_article(ctx, prov)
         ctx.provenance.update({k: v for k, v in prov.items() if v is not None})
+
+    @staticmethod
+    def _dateline_after_title(text: str, body_start: int) -> Dateline | None:
+        """A dateline on the line after a headline line that opens the text (``TITLE\nLONDON 1996-08-30``)."""
+        first_nl = text.find("\n", body_start)
+        if first_nl < 0 or first_nl - body_start > _HEADLINE_MAX_CHARS:
+            return None
+        return parse_dateline(text, first_nl + 1)
 
     @staticmethod
     def _related_headlines(text: str, taken: list[dict[str, Any]]) -> list[dict[str, Any]]:
