@@ -196,3 +196,18 @@ def test_run_dashboard_prints_rates_and_new_articles_when_not_a_tty(
     last = [line for line in printed.splitlines() if "Live dashboard headline" in line][-1]
     enriched_rate = float(last.split("enriched ")[1].split("/s")[0])
     assert 1.0 <= enriched_rate <= 3.0  # 2 per second, measured from the scrapes
+
+
+def test_run_dashboard_draws_the_live_view_on_a_terminal(kafka_settings: Settings, kafka_topics: dict[str, str]) -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160, color_system=None)
+    stop = threading.Event()
+    view = threading.Thread(target=run_dashboard, args=(kafka_settings, [], stop),
+                            kwargs={"refresh": 0.2, "console": console})
+    view.start()
+    time.sleep(3.0)
+    stop.set()
+    view.join(15)
+    assert not view.is_alive()
+    text = out.getvalue()
+    assert "throughput" in text and "latest articles" in text and "0/0 processes" in text
