@@ -58,6 +58,7 @@ _NAME_STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light plural/possessive folding so that 'elections' matches 'election'."""
     if word.endswith("'s"):
@@ -90,6 +91,7 @@ class Lexicon:
     concepts: dict[str, Concept]
     terms: dict[tuple[str, ...], list[tuple[str, float, bool]]] = field(default_factory=dict)
     surface: dict[tuple[str, ...], str] = field(default_factory=dict)  # how a term is shown as a keyword
+    prefixes: set[tuple[str, ...]] = field(default_factory=set)  # every proper prefix of a multi-word term
     max_len: int = 1
 
     def add(self, phrase: str, code: str, weight: float, is_top: bool) -> None:
@@ -104,6 +106,7 @@ class Lexicon:
                 return
         entries.append((code, weight, is_top))
         self.max_len = max(self.max_len, len(key))
+        self.prefixes.update(key[:i] for i in range(1, len(key)))
 
 
 def _label_terms(label: str) -> list[str]:
@@ -183,13 +186,18 @@ class TopicTagger:
     # -- evidence -------------------------------------------------------------------------------
     def _term_counts(self, words: list[str]) -> Counter[tuple[str, ...]]:
         counts: Counter[tuple[str, ...]] = Counter()
-        terms = self.lex.terms
+        terms, prefixes = self.lex.terms, self.lex.prefixes
         n = len(words)
         for i in range(n):
-            for k in range(1, min(self.lex.max_len, n - i) + 1):
-                key = tuple(words[i : i + k])
+            key: tuple[str, ...] = (words[i],)
+            j = i + 1
+            while True:
                 if key in terms:
                     counts[key] += 1
+                if j >= n or key not in prefixes:  # no longer term starts with these words
+                    break
+                key = key + (words[j],)
+                j += 1
         return counts
 
     def evidence(self, text: str, title: str | None = None) -> tuple[dict[str, float], dict[str, float], Counter]:
