@@ -288,10 +288,12 @@ class TopicTagger:
         title_l = (title or "").lower()
         picked = [n for n, k in names.most_common() if k >= 2 or (title_l and n.lower() in title_l)]
         picked = picked[: self.max_keywords // 2]
-        terms = [
-            self.lex.surface[k] for k, _ in counts.most_common()
-            if len(self.lex.surface[k]) > 2 and max(w for _, w, _ in self.lex.terms[k]) >= 1.0
-        ]
+        weighted = []
+        for key, n in counts.items():
+            weight = max(w for _, w, _ in self.lex.terms[key])
+            if weight >= 1.0 and len(self.lex.surface[key]) > 2:
+                weighted.append((n * weight * len(key), self.lex.surface[key]))  # phrases say more than words
+        terms = [surface for _, surface in sorted(weighted, key=lambda x: -x[0])]
         seen = {p.lower() for p in picked}
         for t in terms:
             if len(picked) >= self.max_keywords:
