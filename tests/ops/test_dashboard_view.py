@@ -198,7 +198,9 @@ def test_run_dashboard_prints_rates_and_new_articles_when_not_a_tty(
     assert 1.0 <= enriched_rate <= 3.0  # 2 per second, measured from the scrapes
 
 
-def test_run_dashboard_draws_the_live_view_on_a_terminal(kafka_settings: Settings, kafka_topics: dict[str, str]) -> None:
+def test_run_dashboard_draws_the_live_view_on_a_terminal(
+    kafka_settings: Settings, kafka_topics: dict[str, str]
+) -> None:
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, width=160, color_system=None)
     stop = threading.Event()
