@@ -28,7 +28,7 @@ from streams.enrich.quotes_marks import MarkedQuote, find_marked_quotes, paragra
 from streams.enrich.quotes_mentions import Mention, Resolver, collect_mentions, entities_from_doc, iter_in
 
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
-_ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
+_ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft", "pres", "supt", "cmdr", "adm", "maj", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
            "u.s", "u.n", "u.k", "e.u", "inc", "co", "corp", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
 _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s|$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
@@ -132,11 +132,17 @@ class _Extractor:
         self.mentions = collect_mentions(text, entities, lexicon, self.quoted)
         self.m_starts = [m.start for m in self.mentions]
         self.resolver = Resolver(text, entities, self.mentions)
+        self.attributed: list[tuple[int, Mention]] = []  # (quote end, speaker) in text order
 
     # ------------------------------------------------------------------ driving
 
     def run(self) -> list[dict[str, Any]]:
-        found = [self._attribute(q) for q in self.marks]
+        found = []
+        for q in self.marks:
+            f = self._attribute(q)
+            if f.speaker is not None and f.source in ("after", "before"):
+                self.attributed.append((q.end, f.speaker))
+            found.append(f)
         found = self._merge_groups(found)
         self._inherit(found)
         found = [f for f in found if not self._scare(f)]
@@ -232,7 +238,7 @@ class _Extractor:
 
     def _bridge_only(self, lo: int, hi: int) -> bool:
         """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
-        gap = self.text[lo:hi]
+        gap = re.sub(r"\s*\([^()]{0,40}\)", "", self.text[lo:hi])  # "Chaffetz (R-Utah) said"
         words = _WORD.findall(gap)
         if all(w.lower() in BRIDGE_WORDS for w in words) and not re.search(r"[.;:!?\"“”]", gap):
             return True
@@ -242,6 +248,8 @@ class _Extractor:
         """The speaker candidate ending just before a cue, bridged only by small words."""
         best: Mention | None = None
         for m in iter_in(self.mentions, self.m_starts, max(floor, cue_start - 160), cue_start):
+            if self._in_parentheses(m):
+                continue
             if m.end <= cue_start and self._bridge_only(m.end, cue_start):
                 if best is None or m.end > best.end or (m.end == best.end and m.start < best.start):
                     best = m
@@ -266,11 +274,15 @@ class _Extractor:
                     return m
         return best
 
+    def _in_parentheses(self, m: Mention) -> bool:
+        before = self.text[max(0, m.start - 40) : m.start]
+        return before.rfind("(") > before.rfind(")")
+
     def _subject_after(self, cue_end: int, limit: int) -> Mention | None:
         """The speaker right after a cue ("said Matt Bennett", "said the president")."""
         for m in iter_in(self.mentions, self.m_starts, cue_end, min(limit, cue_end + 60)):
             gap = self.text[cue_end : m.start]
-            if not re.search(r"[.;:!?\"“”,]", gap) and len(_WORD.findall(gap)) <= 4:
+            if not re.search(r"[;:!?\"“”,]|\.\s+[a-z]|[a-z]{5,}\.", gap) and len(_WORD.findall(gap)) <= 4:
                 return m  # said Mr. Obama / said 9/11 widow Terry Strada
             break
         return None
@@ -359,6 +371,10 @@ class _Extractor:
             cue = self._phrasal((w.start(), w.end()))
             tail = self.text[cue[1] : q.open_mark]
             mixed = bool(re.search(r"\bthat\b", tail)) or len(_WORD.findall(tail)) > 4
+            if self._participle(w, lo):
+                spk = self._main_subject(lo, w.start())
+                if spk is not None:
+                    return spk, cue, mixed
             spk = self._subject_before(w.start(), lo)
             if spk is None:
                 spk = self._subject_after(cue[1], q.open_mark)
@@ -381,6 +397,22 @@ class _Extractor:
                         continue
                     return m, None, True
         return None
+
+    def _participle(self, w: re.Match[str], lo: int) -> bool:
+        """An -ing cue after a comma or "while": "Trump attacked Clinton, saying ..." """
+        return w.group().endswith("ing") and bool(
+            re.search(r"(?:,|\bwhile|\bafter|\bbefore|\bby)\s*$", self.text[lo : w.start()])
+        )
+
+    def _main_subject(self, lo: int, hi: int) -> Mention | None:
+        """The subject of the clause a participle hangs on: the speaker of a quote opening the
+        sentence ("“A,” Chaffetz said, adding ..."), else the sentence's first name or pronoun."""
+        for end, spk in reversed(self.attributed):
+            if lo - 2 <= end and spk.start < hi:
+                return spk
+            if end < lo:
+                break
+        return self._clause_subject(lo, hi)
 
     def _phrasal(self, cue: tuple[int, int]) -> tuple[int, int]:
         """Extend a cue over a particle: "pointed out", "went on"."""
@@ -574,7 +606,7 @@ class _Extractor:
                     return _Found("indirect", [(ss, comma)], spk, cue, "after")
             if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore)\s*$", text[ss : w.start()]):
                 # "Kallas declined to comment, while noting that ...": the main clause's subject
-                spk = self._clause_subject(ss, w.start())
+                spk = self._main_subject(ss, w.start())
             else:
                 spk = self._subject_before(w.start(), ss)
             if spk is None:

@@ -93,6 +93,8 @@ def collect_mentions(
             s, e = m.get("start"), m.get("end")
             if not isinstance(s, int) or not isinstance(e, int) or _inside(s, quoted, qstarts):
                 continue
+            if not any(ch.isupper() for ch in text[s:e]):
+                continue  # not a name ("while" tagged ORG)
             out.append(Mention(s, e, text[s:e], etype, idx))
             taken.append((s, e))
     taken.sort()
