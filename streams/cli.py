@@ -54,6 +54,9 @@ def setup_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # client libraries log every connection at INFO; keep their warnings, not their chatter
+    for noisy in ("kafka", "aiokafka", "faust", "mode", "httpx"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

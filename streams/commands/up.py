@@ -120,7 +120,7 @@ def _start_broker(stack: Stack) -> None:
 def _end_offsets(settings: Settings, topic: str) -> int:
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
     try:
         parts = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in parts]
@@ -162,18 +162,18 @@ def _print_summary(settings: Settings, dead_letters: int) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from streams.store import open_archive
+    from streams.store.archive import SearchQuery, open_archive
 
     console = Console()
     archive = open_archive(settings.database_url)
     try:
-        table = Table("article", "entities", "quotes (speaker)", "topics", title="stored articles")
-        rows = archive.search(limit=20)
-        for row in rows:
-            ents = ", ".join(e["name"] for e in row.get("entities", [])[:5])
-            quotes = "; ".join(f"{(q.get('text') or '')[:40]}… ({q.get('speaker')})" for q in row.get("quotes", [])[:3])
-            tops = ", ".join(t.get("label", t.get("code", "")) for t in row.get("topics", [])[:3])
-            table.add_row(row.get("headline") or row["id"], ents, quotes, tops)
+        table = Table("article", "entities", "quotes (speaker)", "topics", title="latest stored articles")
+        for hit in archive.search(SearchQuery(limit=10)).results:
+            doc = archive.article(hit["id"]) or {}
+            ents = ", ".join(e["name"] for e in doc.get("entities", [])[:5])
+            quotes = "; ".join(f"{(q.get('text') or '')[:40]}… ({q.get('speaker')})" for q in doc.get("quotes", [])[:3])
+            tops = ", ".join(t.get("label") or t.get("code", "") for t in doc.get("topics", [])[:3])
+            table.add_row(hit.get("headline") or hit["id"], ents, quotes, tops)
         console.print(table)
         stored = archive.count()
     finally:
@@ -209,11 +209,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _groups(settings: Settings) -> dict[str, str]:
-    from streams.store.consumer import consumer_group
+    from streams.store.consumer import store_group_id
 
     return {
         f"{settings.topic_prefix}{settings.app_id}": topics.RAW.name(settings),
-        consumer_group(settings): topics.ENRICHED.name(settings),
+        store_group_id(settings): topics.ENRICHED.name(settings),
     }
 
 
