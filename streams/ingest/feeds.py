@@ -329,11 +329,11 @@ class FeedPoller:
                 article = entry_to_article(entry, feed_url=state.url, feed_title=feed_title,
                                            max_bytes=self.max_article_bytes, body=body)
             except StreamsError as exc:
-                done = self.producer.dead_letter(exc, _entry_bytes(entry),
-                                                 origin=f"{state.url}#{guid or link or '?'}")
+                # remembered once its dead letter is acked: not dead-lettered again on every poll
+                remember = (lambda k=key: self.seen.mark(k, "dead-letter")) if key is not None else None
+                self.producer.dead_letter(exc, _entry_bytes(entry), origin=f"{state.url}#{guid or link or '?'}",
+                                          on_acked=remember)
                 outcome.dead_lettered += 1
-                if key is not None:  # remembered once its dead letter is acked: not re-dead-lettered every poll
-                    done.add_done_callback(lambda _f, k=key: self.seen.mark(k, "dead-letter"))
                 continue
             self.producer.send(article, content_type="application/rss+xml", origin=state.url,
                                on_acked=_marker(self.seen, key))

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 #: an id longer than this is replaced by a hash (the model caps ids at 512 characters)
 MAX_NATIVE_ID = 200
 _GLOBAL_ID = re.compile(r"^(?:https?://|urn:|tag:)", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -77,7 +78,7 @@ def native_id(value: Any, *, namespace: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     value = value.strip()
-    if len(value) <= MAX_NATIVE_ID and not any(c.isspace() for c in value):
+    if len(value) <= MAX_NATIVE_ID and not _WHITESPACE.search(value):
         return value
     return article_id(namespace=namespace, identifier=value)
 

@@ -6,9 +6,10 @@ timeout, leader moves) is sent again after a jittered back-off, forever, with a 
 Memory is bounded by ``max_pending``: :meth:`RawProducer.send` blocks while that many records
 wait for their acknowledgement.
 
-Acknowledgements arrive on kafka-python's I/O thread; this module moves them to a small "pump"
-thread which counts metrics and runs the caller's ``on_acked`` callbacks (e.g. remembering a feed
-item as seen), so callbacks may themselves send.
+Acknowledgements arrive on kafka-python's I/O thread, where only cheap bookkeeping runs (counts,
+metrics, resolving the returned future: so callbacks added to that future must not send). The
+caller's ``on_acked`` callbacks (e.g. remembering a feed item as seen) run on a small "pump"
+thread instead, so they may themselves send; the pump also schedules retries.
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ class _Record:
     value: bytes | None
     headers: list[tuple[str, bytes]]
     done: Future  # resolves to the (partition, offset) once acknowledged
-    on_acked: Callable[[], None] | None
+    on_acked: Callable[[], None] | None  # caller's callback: runs on the pump thread, may send
     bounded: bool
+    count: Callable[[], None] | None = None  # cheap bookkeeping: runs on Kafka's I/O thread
     attempts: int = 0
 
 
@@ -125,6 +127,9 @@ class RawProducer:
         self._outstanding = 0
         self._idle = threading.Condition()
         self._closed = False
+        self._m_ingested = metrics.ARTICLES_INGESTED.labels(source_kind)
+        self._m_bytes = metrics.INGEST_BYTES.labels(source_kind)
+        self._m_last = metrics.LAST_PROCESSED.labels("ingest")
         self._pump = threading.Thread(target=self._run_pump, name="raw-producer-pump", daemon=True)
         self._pump.start()
 
@@ -178,36 +183,39 @@ class RawProducer:
         if origin:
             headers.append(("origin", origin.encode("utf-8", "replace")[:512]))
         size = len(value)
+        summary, ingested, nbytes, last = self.summary, self._m_ingested, self._m_bytes, self._m_last
 
-        def acked() -> None:
-            self.summary.add_sent(article.id, size)
-            metrics.ARTICLES_INGESTED.labels(self.source_kind).inc()
-            metrics.INGEST_BYTES.labels(self.source_kind).inc(size)
-            metrics.LAST_PROCESSED.labels("ingest").set(time.time())
-            if on_acked is not None:
-                on_acked(article)
+        def count() -> None:
+            summary.add_sent(article.id, size)
+            ingested.inc()
+            nbytes.inc(size)
+            last.set(time.time())
 
-        return self._submit(self.raw_topic, article.id.encode(), value, headers, acked, bounded=True)
+        user = (lambda: on_acked(article)) if on_acked is not None else None
+        return self._submit(self.raw_topic, article.id.encode(), value, headers, user, bounded=True, count=count)
 
-    def dead_letter(self, exc: BaseException, original: bytes, *, origin: str | None = None) -> Future:
+    def dead_letter(self, exc: BaseException, original: bytes, *, origin: str | None = None,
+                    on_acked: Callable[[], None] | None = None) -> Future:
         """Log and dead-letter one bad input with its reason and (up to 4 MiB of) its original bytes."""
         letter = DeadLetter.from_error("ingest", exc, original[:DEAD_LETTER_MAX_ORIGINAL], origin=origin)
         if len(original) > DEAD_LETTER_MAX_ORIGINAL:
             letter = dataclasses.replace(letter, message=f"{letter.message} (original truncated to "
                                          f"{DEAD_LETTER_MAX_ORIGINAL} of {len(original)} bytes)")
-        return self.send_dead_letter(letter)
+        return self.send_dead_letter(letter, on_acked=on_acked)
 
-    def send_dead_letter(self, letter: DeadLetter, *, bounded: bool = True) -> Future:
+    def send_dead_letter(self, letter: DeadLetter, *, bounded: bool = True,
+                         on_acked: Callable[[], None] | None = None) -> Future:
         """Produce a ready-made dead letter (stage ``ingest``) and count it once acknowledged."""
         log.warning("dead-lettered input from %s: %s (%s)", letter.origin or "?", letter.message, letter.reason)
 
-        def acked() -> None:
+        def count() -> None:
             self.summary.add_dead_letter(letter.reason)
             metrics.DEAD_LETTERS.labels(letter.stage, letter.reason).inc()
 
         key = (letter.origin or letter.reason).encode("utf-8", "replace")[:512]
         headers = [("source", self.source_kind.encode()), ("reason", letter.reason.encode())]
-        return self._submit(self.dead_letter_topic, key, letter.to_json(), headers, acked, bounded=bounded)
+        return self._submit(self.dead_letter_topic, key, letter.to_json(), headers, on_acked, bounded=bounded,
+                            count=count)
 
     def send_record(self, topic: str, key: bytes, value: bytes | None,
                     on_acked: Callable[[], None] | None = None) -> Future:
@@ -252,14 +260,15 @@ class RawProducer:
 
     # -- internals -------------------------------------------------------------------------------
     def _submit(self, topic: str, key: bytes, value: bytes | None, headers: list[tuple[str, bytes]],
-                on_acked: Callable[[], None] | None, *, bounded: bool) -> Future:
+                on_acked: Callable[[], None] | None, *, bounded: bool,
+                count: Callable[[], None] | None = None) -> Future:
         if self._closed:
             raise StreamsError("the producer is closed")
         if bounded:
             self._slots.acquire()  # back-pressure: wait while max_pending records are unacknowledged
         with self._idle:
             self._outstanding += 1
-        record = _Record(topic, key, value, headers, Future(), on_acked, bounded)
+        record = _Record(topic, key, value, headers, Future(), on_acked, bounded, count)
         self._dispatch(record)
         return record.done
 
@@ -278,7 +287,7 @@ class RawProducer:
             except (MessageSizeTooLargeError, ValueError) as exc:
                 self._events.put(("fatal", record, exc))
                 return
-            fut.add_callback(lambda _md, r=record: self._events.put(("ok", r, None)))
+            fut.add_callback(lambda _md, r=record: self._acked(r))
             fut.add_errback(lambda err, r=record: self._events.put(("error", r, err)))
             return
 
@@ -310,10 +319,20 @@ class RawProducer:
             except Exception:  # noqa: BLE001 - the pump must survive a failing callback
                 log.exception("ingest producer: callback failed")
 
+    def _acked(self, record: _Record) -> None:
+        """On Kafka's I/O thread: finish at once, or hand the caller's callback to the pump."""
+        if record.on_acked is None:
+            self._finish(record, None)
+        else:
+            self._events.put(("ok", record, None))
+
     def _finish(self, record: _Record, error: BaseException | None) -> None:
         try:
-            if error is None and record.on_acked is not None:
-                record.on_acked()
+            if error is None:
+                if record.count is not None:
+                    record.count()
+                if record.on_acked is not None:
+                    record.on_acked()
         finally:
             if error is None:
                 record.done.set_result(True)
