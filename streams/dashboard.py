@@ -26,6 +26,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import httpx
 import orjson
+from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -176,7 +177,7 @@ class ViewState:
 
     rates: dict[str, float] = field(default_factory=dict)
     totals: dict[str, float] = field(default_factory=dict)
-    lag: dict[str, tuple[int, float]] = field(default_factory=dict)  # "group on topic" -> (messages, seconds)
+    lag: dict[str, tuple[int, float]] = field(default_factory=dict)  # consumer -> (messages, seconds)
     articles: list[ArticleRow] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     processes: int = 0
@@ -194,11 +195,9 @@ def state_from(tracker: RateTracker, lag: Mapping[str, tuple[int, float]], artic
 
 def render(state: ViewState) -> RenderableType:
     """The frame: rates and lag on top, latest articles, latest alerts."""
-    rates = Table(title="throughput", title_justify="left", expand=False)
+    rates = Table("stage", "per s", "total", title="throughput", title_justify="left")
     for label in RATE_SERIES:
-        rates.add_column(label, justify="right")
-    rates.add_row(*(f"{state.rates.get(k, 0.0):.2f}/s" for k in RATE_SERIES))
-    rates.add_row(*(f"{state.totals.get(k, 0.0):,.0f}" for k in RATE_SERIES), style="dim")
+        rates.add_row(label, f"{state.rates.get(label, 0.0):.2f}", f"{state.totals.get(label, 0.0):,.0f}")
 
     lag = Table("consumer", "messages", "oldest", title="lag", title_justify="left")
     for name, (messages, seconds) in sorted(state.lag.items()):
@@ -213,7 +212,7 @@ def render(state: ViewState) -> RenderableType:
     if not state.articles:
         articles.add_row("waiting for enriched articles...", "", "", "", "")
 
-    top = Table.grid(padding=(0, 4))
+    top = Table.grid(padding=(0, 2))
     top.add_row(rates, lag)
     parts: list[RenderableType] = [top, articles]
     if state.alerts:
@@ -302,19 +301,22 @@ def run_dashboard(
     console = console or Console()
     if plain is None:
         plain = not console.is_terminal or os.environ.get("STREAMS_DASHBOARD_PLAIN", "") not in ("", "0")
-    monitors = [
-        LagMonitor(settings, f"{settings.topic_prefix}{settings.app_id}", [topics.RAW.name(settings)], 5.0),
-        LagMonitor(settings, store_group_id(settings), [topics.ENRICHED.name(settings)], 5.0),
-    ]
+    monitors = {
+        "enrich": LagMonitor(settings, f"{settings.topic_prefix}{settings.app_id}", [topics.RAW.name(settings)], 5.0),
+        "store": LagMonitor(settings, store_group_id(settings), [topics.ENRICHED.name(settings)], 5.0),
+    }
+    quiet = _quiet_client_logs()
     tail = TopicTail(settings, stop)
-    for thread in (*monitors, tail):
+    for thread in (*monitors.values(), tail):
         thread.start()
     tracker = RateTracker()
 
     def frame(client: httpx.Client) -> ViewState:
         per_process, down = scrape(metrics_urls, client)
+        # this process counts too: `streams up` ingests its initial files itself
+        per_process["(this process)"] = parse_metrics(generate_latest(REGISTRY).decode())
         tracker.add(time.monotonic(), per_process)
-        lag = {f"{m.group} on {name}": (t.messages, t.seconds) for m in monitors for name, t in m.last.items()}
+        lag = {label: (t.messages, t.seconds) for label, m in monitors.items() for t in m.last.values()}
         return state_from(tracker, lag, list(tail.articles), list(tail.alerts), len(metrics_urls), down)
 
     try:
@@ -335,6 +337,18 @@ def run_dashboard(
         stop.set()
     finally:
         stop.set()
-        for monitor in monitors:
+        for monitor in monitors.values():
             monitor.stop(timeout=5.0)
         tail.join(timeout=5.0)
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _quiet_client_logs() -> dict[str, int]:
+    """Keep Kafka and HTTP client chatter (INFO per request) from scrolling through the view."""
+    previous = {}
+    for name in ("kafka", "httpx", "aiokafka"):
+        logger = logging.getLogger(name)
+        previous[name] = logger.level
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    return previous
