@@ -43,7 +43,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from streams.enrich.pipeline import Context
 
@@ -342,9 +342,10 @@ def _keeps_dot(text: str, s: int, e: int) -> bool:
 class _Entity:
     mentions: list[Mention] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
+    label: str = ""  # set by relabel() from the mentions' votes
 
-    @property
-    def label(self) -> str:
+    def label_vote(self) -> str:
+        """The type most of the mentions have (model mentions and longer mentions weigh more)."""
         votes: Counter[str] = Counter()
         for m in self.mentions:
             votes[m.label] += (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
@@ -434,11 +435,14 @@ class EntityComponent:
             name = prov.get(key)
             if not isinstance(name, str) or len(name) < 2:
                 continue
-            for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text, re.IGNORECASE):
-                if any(s <= m.start() and m.end() <= e for s, e in skip):
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                continue
+            for start, end in find_word(lowered, name.lower()):
+                if any(s <= start and end <= e for s, e in skip):
                     continue
-                mentions = [x for x in mentions if x.end <= m.start() or x.start >= m.end()]
-                mentions.append(Mention(m.start(), m.end(), m.group(0), "ORG", source="markup"))
+                mentions = [x for x in mentions if x.end <= start or x.start >= end]
+                mentions.append(Mention(start, end, text[start:end], "ORG", source="markup"))
         return mentions
 
     # -- 2. gazetteers -----------------------------------------------------------------------
@@ -514,7 +518,10 @@ class EntityComponent:
                 order.append(key)
             groups[key].mentions.append(m)
         entities = [groups[k] for k in order]
-        return self._merge_aliases(entities)
+        _relabel(entities)
+        entities = self._merge_aliases(entities)
+        _relabel(entities)
+        return entities
 
     @staticmethod
     def _canonical_key(m: Mention) -> str:
@@ -595,8 +602,7 @@ class EntityComponent:
                             forms.append((last, e, label))
         forms.sort(key=lambda x: -len(x[0]))
         for form, ent, label in forms:
-            for m in re.finditer(r"(?<![\w'’-])" + re.escape(form) + r"(?![\w-])", text):
-                s, e = m.start(), m.end()
+            for s, e in find_word(text, form):
                 if taken.overlaps(s, e):
                     continue
                 if form.lower() in _SENTENCE_INITIAL_COMMON:
@@ -606,6 +612,7 @@ class EntityComponent:
                 taken.add(mention)
         for e in entities:
             e.mentions.sort(key=lambda m: m.start)
+        _relabel(entities)
         return entities
 
     # -- 5. roles ----------------------------------------------------------------------------
@@ -677,8 +684,7 @@ class EntityComponent:
                 m.label = label
             first = e.mentions[0].start
             forms = {m.text for m in e.mentions}
-            in_headline = bool(title_l) and any(
-                re.search(r"(?<!\w)" + re.escape(f.lower()) + r"(?!\w)", title_l) for f in forms)
+            in_headline = bool(title_l) and any(next(find_word(title_l, f.lower()), None) for f in forms)
             mentions = [{"start": m.start, "end": m.end, "text": m.text} for m in e.mentions]
             count = len(mentions)
             salience = 0.0 if label in VALUE_TYPES else round(
@@ -710,6 +716,26 @@ class EntityComponent:
                 links["country"] = place.iso3166
             return links
         return {}
+
+
+def _relabel(entities: list[_Entity]) -> None:
+    for e in entities:
+        e.label = e.label_vote() if e.mentions else ""
+
+
+def find_word(text: str, form: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each occurrence of ``form`` in ``text`` that is a whole word (or words)."""
+    if not form:
+        return
+    n = len(text)
+    i = text.find(form)
+    while i >= 0:
+        j = i + len(form)
+        before_ok = i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-'’")
+        after_ok = j >= n or not (text[j].isalnum() or text[j] in "_-")
+        if before_ok and after_ok:
+            yield i, j
+        i = text.find(form, i + 1)
 
 
 class _Occupancy:

