@@ -130,7 +130,7 @@ def test_prometheus_scrapes_the_compose_services(compose: dict) -> None:
         for dns in job.get("dns_sd_configs", []):
             assert str(dns["port"]) == port
             hosts |= set(dns["names"])
-    assert hosts == {"ingest", "worker", "store", "api", "lag"}
+    assert hosts == {"ingest", "worker", "store", "lag"}
     assert hosts <= set(compose["services"])
 
 

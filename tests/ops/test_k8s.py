@@ -113,9 +113,16 @@ def test_services_select_existing_pods(docs: list[dict[str, Any]]) -> None:
         assert any(selector.items() <= labels.items() for labels in pod_labels), name
     metrics_port = services["streams-metrics"]["spec"]["ports"][0]
     for doc in docs:
-        if doc["kind"] == "Deployment":
-            ports = {p["name"]: p["containerPort"] for c in pod_spec(doc)["containers"] for p in c.get("ports", [])}
-            assert ports.get(metrics_port["targetPort"]) == int(config(docs)["STREAMS_METRICS_PORT"]), doc["metadata"]
+        if doc["kind"] != "Deployment":
+            continue
+        annotations = doc["spec"]["template"]["metadata"].get("annotations", {})
+        ports = {p["name"]: p["containerPort"] for c in pod_spec(doc)["containers"] for p in c.get("ports", [])}
+        if annotations.get("prometheus.io/scrape") == "true":  # what is scraped exposes the metrics port
+            assert ports.get(metrics_port["targetPort"]) == int(config(docs)["STREAMS_METRICS_PORT"])
+            assert annotations["prometheus.io/port"] == config(docs)["STREAMS_METRICS_PORT"]
+    scraped = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"
+               and d["spec"]["template"]["metadata"].get("annotations", {}).get("prometheus.io/scrape") == "true"}
+    assert scraped == {"streams-ingest", "streams-worker", "streams-store", "streams-lag"}
 
 
 def test_container_commands_parse_with_the_real_cli(docs: list[dict[str, Any]]) -> None:
