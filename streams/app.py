@@ -1,7 +1,11 @@
 """The Faust app and its agents: thin glue between Kafka topics and the pure enrichment library.
 
-One agent, ``enrich``, consumes ``articles.raw`` and produces ``articles.enriched`` (keyed by
-article id) and one message per quote to ``quotes`` (keyed by resolved speaker). Anything that
+The ``enrich`` agent consumes ``articles.raw`` and runs the enrichment (in a child process). When
+the pipeline computed a dedupe signature, the article goes to ``articles.dedupe`` (one partition),
+where the serial ``dedupe`` agent assigns its story cluster from a changelog-backed table — one
+writer, so "first copy wins" follows the topic's order (docs/topics.md). The result goes to
+``articles.enriched`` (keyed by article id) and one message per quote to ``quotes`` (keyed by
+resolved speaker). Anything that
 goes wrong with a message becomes a dead letter; the agent itself never raises, because Faust
 acks a message whose agent raised, which would lose it silently.
 
@@ -22,6 +26,7 @@ import faust
 import orjson
 
 from streams import metrics, topics
+from streams.enrich.dedupe import DedupeIndex
 from streams.enrich.runner import EnrichmentRunner
 from streams.errors import StreamsError
 from streams.model import Article, DeadLetter, EnrichedArticle
@@ -46,31 +51,55 @@ def _seconds_since(iso: str | None) -> float | None:
         return None
 
 
-class EnrichAgentLogic:
-    """What the enrich agent does with one message; kept apart from Faust so it stays short."""
+class AgentLogic:
+    """What the agents do with one message; kept apart from Faust so the agents stay short."""
 
     def __init__(self, app: faust.App, settings: Settings, runner: EnrichmentRunner) -> None:
         self.settings = settings
         self.runner = runner
         raw = {"key_serializer": "raw", "value_serializer": "raw"}
         self.source = app.topic(topics.RAW.name(settings), **raw)
+        self.dedupe_topic = app.topic(topics.DEDUPE.name(settings), **raw)
         self.enriched = app.topic(topics.ENRICHED.name(settings), **raw)
         self.quotes = app.topic(topics.QUOTES.name(settings), **raw)
         self.dead_letters = app.topic(topics.DEAD_LETTERS.name(settings), **raw)
+        # the story index: a changelog-backed table written only by the serial dedupe agent
+        self.dedupe_table = app.Table("dedupe-index", default=None, key_type=str, value_type=str, partitions=1)
+        self.index = DedupeIndex(self.dedupe_table)
 
-    async def handle(self, message: Any) -> None:
+    async def enrich(self, message: Any) -> None:
         """Enrich one raw message. Never raises: failures become dead letters."""
         started = time.perf_counter()
-        value: bytes = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
+        value = _value_bytes(message)
         try:
             article = Article.from_json(value, max_bytes=self.settings.max_article_bytes)
             enriched = await self.runner.enrich(article)
-            await self._publish(enriched)
+            if enriched.dedupe.get("bands"):
+                # clustering is a read-then-write over the index: done by one serial agent
+                await self.dedupe_topic.send(key=enriched.id.encode(), value=enriched.to_json())
+            else:
+                await self._publish(enriched)
         except Exception as exc:  # noqa: BLE001 - errors are data here
-            await self._dead_letter(exc, value, message)
+            await self._dead_letter("enrich", exc, value, message)
         finally:
             metrics.STAGE_LATENCY.labels(stage="enrich").observe(time.perf_counter() - started)
             metrics.LAST_PROCESSED.labels(stage="enrich").set(time.time())
+
+    async def dedupe(self, message: Any) -> None:
+        """Assign the story cluster of one enriched article and publish it. Never raises."""
+        started = time.perf_counter()
+        value = _value_bytes(message)
+        try:
+            enriched = EnrichedArticle.from_json(value)
+            answer = self.index.assign(enriched.id, enriched.dedupe)
+            # the signature served its purpose; subscribers get the cluster, not 120 hash values
+            enriched.dedupe = {"exact": enriched.dedupe.get("exact"), **answer}
+            await self._publish(enriched)
+        except Exception as exc:  # noqa: BLE001 - errors are data here
+            await self._dead_letter("dedupe", exc, value, message)
+        finally:
+            metrics.STAGE_LATENCY.labels(stage="dedupe").observe(time.perf_counter() - started)
+            metrics.LAST_PROCESSED.labels(stage="dedupe").set(time.time())
 
     async def _publish(self, enriched: EnrichedArticle) -> None:
         key = enriched.id.encode()
@@ -106,9 +135,9 @@ class EnrichAgentLogic:
         for component, seconds in enriched.timings.items():
             metrics.COMPONENT_LATENCY.labels(component=component).observe(seconds)
 
-    async def _dead_letter(self, exc: BaseException, value: bytes, message: Any) -> None:
+    async def _dead_letter(self, stage: str, exc: BaseException, value: bytes, message: Any) -> None:
         letter = DeadLetter.from_error(
-            "enrich",
+            stage,
             exc,
             value,
             source_topic=message.topic,
@@ -119,8 +148,12 @@ class EnrichAgentLogic:
         level = logging.WARNING if isinstance(exc, StreamsError) else logging.ERROR
         log.log(level, "dead letter from %s[%s]@%s: %s: %s", message.topic, message.partition, message.offset,
                 letter.reason, letter.message, exc_info=not isinstance(exc, StreamsError))
-        metrics.DEAD_LETTERS.labels(stage="enrich", reason=letter.reason).inc()
+        metrics.DEAD_LETTERS.labels(stage=stage, reason=letter.reason).inc()
         await self.dead_letters.send(key=message.key, value=letter.to_json())
+
+
+def _value_bytes(message: Any) -> bytes:
+    return message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
 
 
 def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | None = None) -> faust.App:
@@ -141,13 +174,18 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
         producer_max_request_size=settings.max_article_bytes * 8,
     )
     runner = runner or EnrichmentRunner(settings.pipeline, settings.enrich_timeout_s)
-    logic = EnrichAgentLogic(app, settings, runner)
+    logic = AgentLogic(app, settings, runner)
     app.streams_logic = logic  # type: ignore[attr-defined]
 
     @app.agent(logic.source, name="enrich", concurrency=1)
     async def enrich(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            await logic.handle(event.message)
+            await logic.enrich(event.message)
+
+    @app.agent(logic.dedupe_topic, name="dedupe", concurrency=1)
+    async def dedupe(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            await logic.dedupe(event.message)
 
     return app
 

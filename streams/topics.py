@@ -43,6 +43,13 @@ RAW = TopicSpec("raw", "articles.raw", "articles as ingested (ninjs JSON), keyed
 ENRICHED = TopicSpec(
     "enriched", "articles.enriched", "articles with entities, quotes, topics, dedupe cluster", retention_ms=14 * DAY_MS
 )
+DEDUPE = TopicSpec(
+    "dedupe",
+    "articles.dedupe",
+    "enriched articles waiting for story clustering; one partition = one serial writer of the index",
+    partitioned=False,
+    retention_ms=3 * DAY_MS,
+)
 QUOTES = TopicSpec("quotes", "quotes", "one message per quote, keyed by resolved speaker", retention_ms=30 * DAY_MS)
 DEAD_LETTERS = TopicSpec(
     "dead_letters", "dead-letters", "inputs that failed a stage: reason + original bytes", retention_ms=30 * DAY_MS
@@ -59,7 +66,7 @@ SEEN_ITEMS = TopicSpec(
     compacted=True,
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (RAW, ENRICHED, QUOTES, DEAD_LETTERS, ALERTS, ALERT_RULES, SEEN_ITEMS)
+ALL_TOPICS: tuple[TopicSpec, ...] = (RAW, DEDUPE, ENRICHED, QUOTES, DEAD_LETTERS, ALERTS, ALERT_RULES, SEEN_ITEMS)
 BY_KEY: dict[str, TopicSpec] = {t.key: t for t in ALL_TOPICS}
 
 

@@ -33,22 +33,39 @@ def _producer(settings: Settings) -> KafkaProducer:
     )
 
 
-@pytest.fixture
-def worker(kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    settings = kafka_settings
+def _start_worker(settings: Settings, tmp_path: Path, pipeline: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "STREAMS_KAFKA_BOOTSTRAP": settings.bootstrap, "STREAMS_TOPIC_PREFIX": settings.topic_prefix,
-           "STREAMS_PARTITIONS": str(settings.partitions), "STREAMS_METRICS_PORT": "-1", "STREAMS_PIPELINE": "none"}
-    log = open(tmp_path / "worker.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker", "--no-create-topics"], env=env,
+           "STREAMS_PARTITIONS": str(settings.partitions), "STREAMS_METRICS_PORT": "-1", "STREAMS_PIPELINE": pipeline}
+    log = open(tmp_path / f"worker-{pipeline}.log", "wb")
+    return subprocess.Popen([sys.executable, "-m", "streams.cli", "worker", "--no-create-topics"], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
-    yield proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
         proc.wait(30)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
-    assert proc.returncode is not None
+        proc.wait()
+
+
+@pytest.fixture
+def worker(kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A pass-through worker (STREAMS_PIPELINE=none): the wiring alone."""
+    proc = _start_worker(kafka_settings, tmp_path, "none")
+    yield proc
+    _stop(proc)
+
+
+@pytest.fixture
+def dedupe_worker(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker running the real text-span and dedupe components (no spaCy: fast)."""
+    proc = _start_worker(kafka_settings, tmp_path, "textspans,dedupe")
+    yield proc
+    _stop(proc)
 
 
 def _consume(settings: Settings, key: str, want: int, timeout: float, proc: subprocess.Popen[bytes]) -> list:
@@ -116,3 +133,36 @@ def test_poisoned_message_becomes_dead_letter_and_worker_goes_on(
     enriched = _consume(settings, "enriched", 1, 120, worker)
     assert [r.key for r in enriched] == [b"good-1"]
     assert worker.poll() is None
+
+
+def test_syndicated_copy_joins_the_story_cluster_of_the_first(
+    kafka_settings: Settings, dedupe_worker: subprocess.Popen[bytes]
+) -> None:
+    settings = kafka_settings
+    sample = next((Path(__file__).resolve().parents[2].parent / "shared" / "samples").glob("*.txt"), None)
+    if sample is None:
+        pytest.skip("../shared/samples is not present")
+    body = sample.read_text(encoding="utf-8")
+    copy = body.replace("date 2026-01-13 MENAFN - UkrinForm)", "date 2026-01-14 Reuters - Reuters)", 1)
+    other = "The central bank left its key interest rate unchanged on Thursday, citing stable inflation. " * 5
+    producer = _producer(settings)
+    raw = topics.RAW.name(settings)
+    for article in (Article(id="first", body_text=body), Article(id="copy", body_text=copy),
+                    Article(id="other", body_text=other)):
+        producer.send(raw, key=article.id.encode(), value=article.to_json())
+        producer.flush(timeout=60)  # in order: "first" must be the first copy seen
+    # a redelivery of the first article gets the same answer (idempotent under at-least-once)
+    producer.send(raw, key=b"first", value=Article(id="first", body_text=body).to_json())
+    producer.flush(timeout=60)
+    producer.close()
+
+    records = _consume(settings, "enriched", 4, 180, dedupe_worker)
+    answers = [(r.key.decode(), EnrichedArticle.from_json(r.value).dedupe) for r in records]
+    assert len(answers) == 4
+    by_id = {}
+    for key, dedupe in answers:
+        by_id.setdefault(key, []).append(dedupe)
+    assert all(d["cluster_id"] == "first" and not d["is_duplicate"] for d in by_id["first"])
+    assert by_id["copy"][0]["cluster_id"] == "first" and by_id["copy"][0]["duplicate_of"] == "first"
+    assert by_id["other"][0]["cluster_id"] == "other" and not by_id["other"][0]["is_duplicate"]
+    assert "signature" not in by_id["copy"][0]  # the signature is not shipped to subscribers
