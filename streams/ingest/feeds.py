@@ -226,7 +226,7 @@ def fetch_linked_text(url: str, client: httpx.Client) -> str | None:
         import trafilatura  # noqa: PLC0415
     except ImportError as exc:
         raise ConfigError("--fetch-linked needs the optional package trafilatura: "
-                          ".venv/bin/pip install 'streams[fulltext]'") from exc
+                          ".venv/bin/pip install trafilatura") from exc
     result = fetch_feed(client, url, max_wire_bytes=MAX_FEED_WIRE_BYTES, max_bytes=MAX_FEED_BYTES)
     if not result.body:
         return None

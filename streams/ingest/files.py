@@ -24,7 +24,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from streams import metrics
 from streams.errors import ConfigError, DecodeError, StreamsError, TooLargeError, ValidationError
@@ -36,7 +36,7 @@ from streams.ingest.formats import (
     parse_json,
 )
 from streams.ingest.producer import DEAD_LETTER_MAX_ORIGINAL, IngestSummary, RawProducer
-from streams.model import Article
+from streams.model import Article, DeadLetter
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -171,9 +171,12 @@ def _record_item(record: object, origin: str, max_bytes: int, original: bytes | 
         return _bad(ValidationError(f"{origin}: {exc}"), original or b"", origin, JSON_CONTENT_TYPE)
 
 
-def iter_json_lines(stream: IO[bytes], origin: str, max_bytes: int,
-                    on_bytes: Callable[[int], None] | None = None, first_lineno: int = 1) -> Iterator[Item]:
-    """JSON Lines: one article per line; a line over the limit is dead-lettered (its start kept)."""
+def iter_raw_lines(stream: IO[bytes], origin: str, max_bytes: int, on_bytes: Callable[[int], None] | None = None,
+                   first_lineno: int = 1) -> Iterator[tuple[str, bytes, str | None]]:
+    """``(where, line, None)`` per non-blank line, or ``(where, start of line, message)`` when over the limit.
+
+    A line over the limit is never held whole: its first ``max_bytes`` bytes are kept, the rest drained.
+    """
     lineno = first_lineno - 1
     while True:
         line = stream.readline(max_bytes + 2)
@@ -194,18 +197,84 @@ def iter_json_lines(stream: IO[bytes], origin: str, max_bytes: int,
                     on_bytes(len(more))
                 if more.endswith(b"\n"):
                     break
-            err = TooLargeError(f"{where}: the line is {len(line) + rest} bytes, over the limit of {max_bytes}")
-            yield _bad(err, line, where, JSON_CONTENT_TYPE)
+            yield where, line, f"{where}: the line is {len(line) + rest} bytes, over the limit of {max_bytes}"
             continue
-        body = line.strip()
-        if not body:
-            continue  # blank lines separate nothing in JSON Lines
-        try:
-            record = parse_json(body, max_bytes=max_bytes, what=where)
-        except StreamsError as exc:
-            yield _bad(exc, line.rstrip(b"\r\n"), where, JSON_CONTENT_TYPE)
-            continue
-        yield _record_item(record, where, max_bytes, body)
+        if line.strip():  # blank lines separate nothing in JSON Lines
+            yield where, line, None
+
+
+def line_item(where: str, line: bytes, max_bytes: int) -> Item:
+    """One JSON Lines line → Item."""
+    body = line.strip()
+    try:
+        record = parse_json(body, max_bytes=max_bytes, what=where)
+    except StreamsError as exc:
+        return _bad(exc, line.rstrip(b"\r\n"), where, JSON_CONTENT_TYPE)
+    return _record_item(record, where, max_bytes, body)
+
+
+def iter_json_lines(stream: IO[bytes], origin: str, max_bytes: int,
+                    on_bytes: Callable[[int], None] | None = None, first_lineno: int = 1) -> Iterator[Item]:
+    """JSON Lines: one article per line; a line over the limit is dead-lettered (its start kept)."""
+    for where, line, too_large in iter_raw_lines(stream, origin, max_bytes, on_bytes, first_lineno):
+        if too_large is not None:
+            yield _bad(TooLargeError(too_large), line, where, JSON_CONTENT_TYPE)
+        else:
+            yield line_item(where, line, max_bytes)
+
+
+# --- parallel parsing of large JSON Lines files -------------------------------------------------------
+
+#: JSON Lines files at least this large are parsed in worker processes (the sender keeps one core)
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+CHUNK_LINES = 500
+
+#: what a worker returns per line: ("ok", id, value, content type, origin) or ("bad", DeadLetter)
+Prepared = tuple
+
+
+def parse_chunk(lines: list[tuple[str, bytes, str | None]], max_bytes: int) -> list[Prepared]:
+    """Parse and serialize a chunk of lines (runs in a worker process; returns picklable tuples)."""
+    out: list[Prepared] = []
+    for where, line, too_large in lines:
+        item = _bad(TooLargeError(too_large), line, where, JSON_CONTENT_TYPE) if too_large is not None \
+            else line_item(where, line, max_bytes)
+        out.append(prepare(item))
+    return out
+
+
+def prepare(item: Item) -> Prepared:
+    """An Item in the form a worker can hand back: serialized article, or a ready dead letter."""
+    if item.article is not None:
+        return ("ok", item.article.id, item.article.to_json(), item.content_type, item.origin)
+    assert item.error is not None
+    return ("bad", DeadLetter.from_error("ingest", item.error, item.original, origin=item.origin))
+
+
+def iter_prepared_parallel(path: Path, max_bytes: int, pool: Any, window: int,
+                           on_bytes: Callable[[int], None] | None = None) -> Iterator[Prepared]:
+    """Prepared items of a JSON Lines file, parsed by ``pool`` in order, at most ``window`` chunks ahead."""
+    from collections import deque  # noqa: PLC0415
+
+    pending: deque[Any] = deque()
+    with open_input(path, MAX_DECOMPRESSED_TOTAL) as stream:
+        chunk: list[tuple[str, bytes, str | None]] = []
+        for raw in iter_raw_lines(stream, str(path), max_bytes, on_bytes):
+            chunk.append(raw)
+            if len(chunk) >= CHUNK_LINES:
+                pending.append(pool.apply_async(parse_chunk, (chunk, max_bytes)))
+                chunk = []
+                while len(pending) >= window:  # bounded memory: wait for the oldest chunk
+                    yield from pending.popleft().get()
+        if chunk:
+            pending.append(pool.apply_async(parse_chunk, (chunk, max_bytes)))
+    while pending:
+        yield from pending.popleft().get()
+
+
+def default_workers() -> int:
+    """Parser processes for large files: the cores left after the sending process (at least 1)."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 def _sniff(stream: IO[bytes]) -> str:
@@ -332,27 +401,30 @@ class ItemSender:
         self._sent_ids: set[str] | None = set() if dedupe_ids else None
 
     def __call__(self, item: Item) -> None:
-        if item.article is None:
-            assert item.error is not None
-            self.producer.dead_letter(item.error, item.original, origin=item.origin)
+        self.send_prepared(prepare(item))
+
+    def send_prepared(self, prepared: Prepared) -> None:
+        """Send one ``prepare()``d item."""
+        if prepared[0] == "bad":
+            self.producer.send_dead_letter(prepared[1])
             return
-        article = item.article
+        _, article_id, value, content_type, origin = prepared
         if self._sent_ids is not None:
-            if article.id in self._sent_ids:
+            if article_id in self._sent_ids:
                 self._duplicate()
                 return
-            self._sent_ids.add(article.id)
+            self._sent_ids.add(article_id)
         on_acked = None
         if self.seen is not None:
             from streams.ingest.seen import SeenStore, item_key  # noqa: PLC0415
 
             assert isinstance(self.seen, SeenStore)
-            key = item_key("article", guid=article.id)
+            key = item_key("article", guid=article_id)
             if not self.seen.claim(key):
                 self._duplicate()
                 return
-            on_acked = lambda a, k=key, s=self.seen: s.mark(k, a.id)  # noqa: E731
-        self.producer.send(article, content_type=item.content_type, origin=item.origin, on_acked=on_acked)
+            on_acked = lambda aid, k=key, s=self.seen: s.mark(k, aid)  # noqa: E731
+        self.producer.send_serialized(article_id, value, content_type=content_type, origin=origin, on_acked=on_acked)
 
     def _duplicate(self) -> None:
         self.producer.summary.add_duplicate()
@@ -368,12 +440,14 @@ def ingest_paths(
     remember: bool = False,
     keep_ids: bool = False,
     source_kind: str = "file",
+    workers: int | None = None,
 ) -> IngestSummary:
     """Send every article in ``paths`` (files or folders) to ``articles.raw``; wait for the acks.
 
     Bad items go to the dead-letter topic. Returns counts of acknowledged articles, duplicates
     (same id twice in this run, or remembered from earlier runs when ``remember``) and dead letters.
-    ``progress`` shows a rich progress bar over the bytes to read.
+    ``progress`` shows a rich progress bar over the bytes to read. JSON Lines files of 8 MiB or more
+    are parsed by ``workers`` processes (default: cores - 1; 0 = parse in this process).
     """
     files = expand_paths(paths)
     own = producer is None
@@ -386,10 +460,22 @@ def ingest_paths(
             seen = SeenStore(settings, prod)
         send = ItemSender(prod, seen=seen)
         total = sum(_size(f) for f in files)
-        with _progress(progress, total, len(files)) as advance:
-            for path in files:
-                for item in iter_file(path, settings.max_article_bytes, on_bytes=advance):
-                    send(item)
+        big = [f for f in files if file_kind(f) == "jsonl" and _size(f) >= PARALLEL_MIN_BYTES]
+        n_workers = default_workers() if workers is None else workers
+        pool = _start_pool(n_workers) if big and n_workers > 0 else None
+        try:
+            with _progress(progress, total, len(files)) as advance:
+                for path in files:
+                    if pool is not None and path in big:
+                        for prepared in iter_prepared_parallel(path, settings.max_article_bytes, pool,
+                                                               window=4 * n_workers, on_bytes=advance):
+                            send.send_prepared(prepared)
+                        continue
+                    for item in iter_file(path, settings.max_article_bytes, on_bytes=advance):
+                        send(item)
+        finally:
+            if pool is not None:
+                pool.terminate()
         prod.flush()
         return prod.summary
     finally:
@@ -397,6 +483,13 @@ def ingest_paths(
             seen.close()
         if own:
             prod.close()
+
+
+def _start_pool(workers: int) -> Any:
+    """Worker processes for parsing ("spawn": never fork a process that runs Kafka client threads)."""
+    import multiprocessing  # noqa: PLC0415
+
+    return multiprocessing.get_context("spawn").Pool(workers)
 
 
 class _progress:

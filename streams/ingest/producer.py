@@ -30,7 +30,8 @@ from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
 from streams import metrics, topics
 from streams.errors import BrokerError, StreamsError, TooLargeError
-from streams.model import Article, DeadLetter, utcnow_iso
+from streams.ingest.formats import received_now
+from streams.model import Article, DeadLetter
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class RawProducer:
         self._outstanding = 0
         self._idle = threading.Condition()
         self._closed = False
+        self._kind_bytes = source_kind.encode()
         self._m_ingested = metrics.ARTICLES_INGESTED.labels(source_kind)
         self._m_bytes = metrics.INGEST_BYTES.labels(source_kind)
         self._m_last = metrics.LAST_PROCESSED.labels("ingest")
@@ -169,16 +171,30 @@ class RawProducer:
         origin: str | None = None,
         on_acked: Callable[[Article], None] | None = None,
     ) -> Future:
-        """Hand over one article; returns a future of ``(partition, offset)``. Blocks when full.
+        """Hand over one article; the returned future resolves to True once acknowledged. Blocks when full.
 
         The record is keyed by ``article.id`` and carries the headers ``source`` (the ingester
         kind), ``content-type`` (of the original input), ``ingest-time`` and ``origin``.
         """
-        value = article.to_json()
+        callback = (lambda _id: on_acked(article)) if on_acked is not None else None
+        return self.send_serialized(article.id, article.to_json(), content_type=content_type, origin=origin,
+                                    received_at=article.received_at, on_acked=callback)
+
+    def send_serialized(
+        self,
+        article_id: str,
+        value: bytes,
+        *,
+        content_type: str = "application/json",
+        origin: str | None = None,
+        received_at: str | None = None,
+        on_acked: Callable[[str], None] | None = None,
+    ) -> Future:
+        """Like :meth:`send` for an article already serialized with ``Article.to_json()``."""
         headers = [
-            ("source", self.source_kind.encode()),
+            ("source", self._kind_bytes),
             ("content-type", content_type.encode()),
-            ("ingest-time", (article.received_at or utcnow_iso()).encode()),
+            ("ingest-time", (received_at or received_now()).encode()),
         ]
         if origin:
             headers.append(("origin", origin.encode("utf-8", "replace")[:512]))
@@ -186,13 +202,13 @@ class RawProducer:
         summary, ingested, nbytes, last = self.summary, self._m_ingested, self._m_bytes, self._m_last
 
         def count() -> None:
-            summary.add_sent(article.id, size)
+            summary.add_sent(article_id, size)
             ingested.inc()
             nbytes.inc(size)
             last.set(time.time())
 
-        user = (lambda: on_acked(article)) if on_acked is not None else None
-        return self._submit(self.raw_topic, article.id.encode(), value, headers, user, bounded=True, count=count)
+        user = (lambda: on_acked(article_id)) if on_acked is not None else None
+        return self._submit(self.raw_topic, article_id.encode(), value, headers, user, bounded=True, count=count)
 
     def dead_letter(self, exc: BaseException, original: bytes, *, origin: str | None = None,
                     on_acked: Callable[[], None] | None = None) -> Future:

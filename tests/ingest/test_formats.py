@@ -184,3 +184,22 @@ def test_stdin_json_lines_and_single_text() -> None:
     assert text_items[0].article.provider == "MENAFN"
     pretty = io.BytesIO(orjson.dumps({"uri": "urn:p:1", "body_text": "Body."}, option=orjson.OPT_INDENT_2))
     assert [i.article.body_text for i in iter_stdin(pretty, MIB) if i.article] == ["Body."]
+
+
+def test_parallel_parsing_gives_the_same_items_in_the_same_order(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from streams.ingest.files import iter_prepared_parallel, prepare
+
+    lines = [orjson.dumps(r) for r in corpus_records(1200)]
+    lines[7] = b"{broken"
+    lines[900] = b'{"text": ""}'
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    serial = [prepare(i) for i in iter_file(path, MIB)]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        parallel = list(iter_prepared_parallel(path, MIB, pool, window=2))
+    assert len(parallel) == len(serial) == 1200
+    assert [p[1] if p[0] == "ok" else p[1].reason for p in parallel] == \
+        [p[1] if p[0] == "ok" else p[1].reason for p in serial]
+    assert parallel[7][1].reason == "malformed_json" and parallel[900][1].reason == "empty_body"
