@@ -14,6 +14,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
+from streams.broker import bootstrap_reachable
 from streams.errors import BrokerError
 from streams.settings import Settings
 from streams.topics import ALL_TOPICS, TopicSpec
@@ -36,6 +37,11 @@ class TopicInfo:
 @contextlib.contextmanager
 def admin_client(settings: Settings) -> Iterator[KafkaAdminClient]:
     """A connected admin client for ``settings.bootstrap``; BrokerError if the cluster does not answer."""
+    if not bootstrap_reachable(settings.bootstrap):  # fail in a second, not after the client's 30 s
+        raise BrokerError(
+            f"nothing listens at {settings.bootstrap}; start the local broker with `streams kafka start` "
+            "or set STREAMS_KAFKA_BOOTSTRAP to a running cluster"
+        )
     try:
         client = KafkaAdminClient(
             bootstrap_servers=settings.bootstrap,

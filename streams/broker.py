@@ -50,6 +50,8 @@ MIN_JAVA = 17
 DEFAULT_START_TIMEOUT = 120.0
 DEFAULT_STOP_TIMEOUT = 30.0
 HEAP_OPTS = ("-Xms256m", "-Xmx512m")
+#: broker.log is rotated (one old copy kept) at start when larger than this
+MAX_LOG_BYTES = 50 * 1024 * 1024
 
 ALTERNATIVES = (
     "Alternatives: point streams at an existing cluster with STREAMS_KAFKA_BOOTSTRAP=host:port, "
@@ -310,6 +312,10 @@ def server_properties(settings: Settings) -> dict[str, str]:
         "num.io.threads": "4",
         "log.retention.check.interval.ms": "60000",
         "delete.topic.enable": "true",
+        # after a kill -9 the restarted node cannot register until its old session expires
+        # (DuplicateBrokerRegistrationException); default 9 s, shorter for quicker recovery
+        "broker.session.timeout.ms": "6000",
+        "broker.heartbeat.interval.ms": "1500",
         # one node: a controlled shutdown has nobody to hand leadership to; do not retry for long
         "controlled.shutdown.max.retries": "1",
     }
@@ -342,7 +348,8 @@ def _java_command(settings: Settings, java: str, main_class: str, *args: str) ->
     else:
         logging_opts = [f"-Dlog4j.configuration=file:{LOG4J_DIR / 'log4j.properties'}"]
     return [
-        java, *HEAP_OPTS, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
+        java, *HEAP_OPTS, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
+        "-Djava.awt.headless=true",
         *logging_opts, "-cp", f"{libs}/*", main_class, *args,
     ]  # fmt: skip
 
@@ -432,7 +439,7 @@ def _port_open(port: int, timeout: float = 1.0) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _bootstrap_port_open(bootstrap: str, timeout: float = 1.0) -> bool:
+def bootstrap_reachable(bootstrap: str, timeout: float = 1.0) -> bool:
     """True if any host:port of ``bootstrap`` accepts a TCP connection."""
     for server in bootstrap.split(","):
         host, _, port = server.strip().rpartition(":")
@@ -457,7 +464,7 @@ def _log_tail(settings: Settings, lines: int = 30) -> str:
 
 def probe(bootstrap: str, timeout: float = 5.0) -> dict[str, object] | None:
     """Ask ``bootstrap`` for cluster metadata; the answer (cluster id, brokers) or None if none came."""
-    if not _bootstrap_port_open(bootstrap, timeout=min(timeout, 2.0)):
+    if not bootstrap_reachable(bootstrap, timeout=min(timeout, 2.0)):
         return None  # spare kafka-python's connection-refused warnings
     from kafka import KafkaAdminClient  # imported late: pure commands need no Kafka client
 
@@ -593,6 +600,7 @@ def _launch(
     cmd = _java_command(settings, java, "kafka.Kafka", str(props))
     log.info("starting Apache Kafka %s on %s (log: %s)", settings.kafka_version, settings.bootstrap, log_file(settings))
     started = time.monotonic()
+    _rotate_log(settings)
     with open(log_file(settings), "ab") as out:
         out.write(f"\n===== streams: starting Kafka {settings.kafka_version} at {time.ctime()} =====\n".encode())
         out.flush()
@@ -616,6 +624,13 @@ def _launch(
         raise BrokerError(f"{exc}. Last lines of {log_file(settings)}:\n{_log_tail(settings)}") from exc
     log.info("Kafka broker ready on %s in %.1f s (pid %d)", settings.bootstrap, time.monotonic() - started, proc.pid)
     return status(settings)
+
+
+def _rotate_log(settings: Settings) -> None:
+    path = log_file(settings)
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_size > MAX_LOG_BYTES:
+            path.replace(path.with_name(path.name + ".1"))
 
 
 def _terminate(pid: int, settings: Settings, grace: float) -> None:

@@ -184,3 +184,13 @@ def test_unreachable_external_cluster_fails_fast() -> None:
     with pytest.raises(BrokerError, match="no Kafka broker answered"):
         broker.start(external, timeout=2)
     assert time.monotonic() - started < 15
+
+
+def test_admin_on_a_closed_port_fails_fast() -> None:
+    from streams import admin
+
+    settings = load_settings({}, kafka_bootstrap=f"127.0.0.1:{_free_port()}")
+    started = time.monotonic()
+    with pytest.raises(BrokerError, match="streams kafka start"):
+        admin.create_topics(settings)
+    assert time.monotonic() - started < 5

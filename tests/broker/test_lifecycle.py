@@ -135,3 +135,16 @@ def test_external_cluster_starts_nothing(kafka_bootstrap: str, spare_settings: S
     assert broker.stop(external) is False  # an external cluster is never stopped
     assert broker.status(external).running
 
+
+
+def test_broker_that_dies_at_start_reports_its_log(spare_settings: Settings, find_broker_pids: PidFinder) -> None:
+    """Storage of another node: the JVM exits; start() says why (log tail) and leaves no pid file."""
+    s = spare_settings
+    broker.data_dir(s).mkdir(parents=True)
+    (broker.data_dir(s) / "meta.properties").write_text("version=1\nnode.id=7\ncluster.id=AAAAAAAAAAAAAAAAAAAAAA\n")
+    with pytest.raises(BrokerError) as err:
+        broker.start(s, timeout=60)
+    assert "exited while starting" in str(err.value)
+    assert "node id 7" in str(err.value)  # the broker's own reason, from broker.log
+    assert not broker.pid_file(s).exists()
+    assert find_broker_pids(s) == []
