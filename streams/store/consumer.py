@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 STAGE = "store"
 MAX_BACKOFF_S = 30.0
+#: a crashed consumer's partitions move to a live one after this long (kafka-python 3 defaults to 45 s)
+SESSION_TIMEOUT_MS = 10_000
 #: with --until-idle: give up waiting for a partition assignment after this much extra idle time
 NO_ASSIGNMENT_GRACE_S = 60.0
 
@@ -132,6 +134,8 @@ class StoreConsumer:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=self.batch_size,
+                session_timeout_ms=SESSION_TIMEOUT_MS,
+                heartbeat_interval_ms=SESSION_TIMEOUT_MS // 4,
                 max_partition_fetch_bytes=topics.ENRICHED.max_message_bytes,
                 fetch_max_bytes=4 * topics.ENRICHED.max_message_bytes,
             )
