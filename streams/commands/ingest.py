@@ -63,6 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--http", action="store_true", help="run the HTTP push endpoint POST /articles")
     p.add_argument("--remember", action="store_true",
                    help="for PATHs: skip articles whose id an earlier run already sent (seen-items topic)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="parser processes for JSON Lines files of 8 MiB or more (default: cores - 1; 0 = none)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-create-topics", action="store_true", help="do not create missing topics first")
     p.set_defaults(handler=run)
@@ -107,7 +109,7 @@ def _run_inputs(args: argparse.Namespace, settings: Settings, producer: RawProdu
         files.ingest_stdin(settings, sys.stdin.buffer, producer=producer)
     if paths:
         files.ingest_paths(settings, paths, producer=producer, progress=not args.no_progress and console.is_terminal,
-                           remember=args.remember)
+                           remember=args.remember, workers=args.workers)
     workers: list[threading.Thread] = []
     if args.feed:
         workers.append(threading.Thread(target=_run_feeds, args=(args, settings, producer, stop), daemon=True))

@@ -45,9 +45,9 @@ def _error(status: int, message: str, reason: str) -> web.Response:
 
 def _parse(raw: bytes, content_type: str, max_bytes: int, client: str) -> Article:
     if content_type == "text/plain":
-        return article_from_text(raw, namespace="http", max_bytes=max_bytes, altids={"client": client})
+        return article_from_text(raw, namespace="text", max_bytes=max_bytes, altids={"client": client})
     data = parse_json(raw, max_bytes=max_bytes, what="the request body")
-    return article_from_record(data, namespace="http", extra_altids={"client": client})
+    return article_from_record(data, namespace="json", extra_altids={"client": client})
 
 
 async def post_article(request: web.Request) -> web.Response:
