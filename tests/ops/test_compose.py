@@ -145,3 +145,15 @@ def test_dockerfile_copies_only_what_exists() -> None:
                 if not source.endswith("*"):  # optional files (README.md*) may be absent
                     assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
     assert "constraints.txt" in dockerfile and "-c constraints.txt" in dockerfile
+
+
+def test_grafana_loads_the_dashboard_from_where_compose_mounts_it(compose: dict) -> None:
+    provider = yaml.safe_load((ROOT / "deploy/grafana/provisioning/dashboards/streams.yml").read_text())
+    datasource = yaml.safe_load((ROOT / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text())
+    grafana = compose["services"]["grafana"]
+    mounts = dict(v.rsplit(":", 1)[0].split(":", 1) for v in grafana["volumes"] if v.startswith("./"))
+    assert mounts["./deploy/grafana/dashboards"] == provider["providers"][0]["options"]["path"]
+    assert mounts["./deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    assert (ROOT / "deploy/grafana/dashboards/streams.json").is_file()
+    assert datasource["datasources"][0]["url"] == "http://prometheus:9090"
+    assert "prometheus" in compose["services"]
