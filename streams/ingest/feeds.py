@@ -47,6 +47,7 @@ MAX_FEED_BYTES = 20 * 1024 * 1024  # decoded
 FETCH_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 DEFAULT_INTERVAL_S = 300.0
 MAX_BACKOFF_S = 3600.0
+MAX_TTL_S = 6 * 3600.0  # a feed's <ttl> may slow polling down to this, not further
 USER_AGENT = f"streams-ingest/{__version__} (+news pipeline; polite polling with conditional GET)"
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
@@ -248,6 +249,7 @@ class FeedState:
     next_due: float = 0.0
     polls: int = 0
     last_error: str | None = None
+    base_interval_s: float | None = None  # the configured interval, before a feed's <ttl>
 
     @property
     def is_file(self) -> bool:
@@ -303,6 +305,7 @@ class FeedPoller:
             self.producer.dead_letter(exc, raw, origin=state.url)
             state.etag = state.last_modified = None  # the document was refused: fetch it whole next time
             return self._failed(state, exc, rejected=True)
+        self._apply_ttl(state, parsed)
         self.seen.refresh()
         outcome = self._send_entries(state, parsed, raw)
         self._succeeded(state)
@@ -339,6 +342,15 @@ class FeedPoller:
                                on_acked=_marker(self.seen, key))
             outcome.new += 1
         return outcome
+
+    @staticmethod
+    def _apply_ttl(state: FeedState, parsed: Any) -> None:
+        """Honour an RSS ``<ttl>`` (minutes) longer than the configured interval: per-feed politeness."""
+        ttl = str((parsed.feed or {}).get("ttl", "")).strip()
+        if state.base_interval_s is None:
+            state.base_interval_s = state.interval_s
+        if ttl.isdigit():
+            state.interval_s = min(MAX_TTL_S, max(state.base_interval_s, int(ttl) * 60.0))
 
     def _succeeded(self, state: FeedState) -> None:
         state.failures = 0

@@ -111,3 +111,14 @@ def test_http_error_is_a_fetch_error(feed_server: FeedServer) -> None:
     with make_client() as client:
         with pytest.raises(FetchError):
             fetch_feed(client, feed_server.url("/gone"))
+
+
+def test_rss_ttl_slows_that_feed_down_only() -> None:
+    from streams.ingest.feeds import FeedPoller, FeedState
+
+    state = FeedState("http://127.0.0.1/rss", interval_s=60.0)
+    FeedPoller._apply_ttl(state, parse_feed(rss_document(corpus_records(1)).replace(b"<channel>", b"<channel><ttl>30</ttl>")))
+    assert state.interval_s == 1800.0
+    other = FeedState("http://127.0.0.1/other", interval_s=60.0)
+    FeedPoller._apply_ttl(other, parse_feed(rss_document(corpus_records(1))))
+    assert other.interval_s == 60.0

@@ -260,3 +260,22 @@ def test_broker_outage_waits_and_loses_nothing(tmp_path: Path) -> None:
         import shutil
 
         shutil.rmtree(broker.broker_dir(settings), ignore_errors=True)
+
+
+def test_follow_polls_each_feed_on_its_schedule_and_backs_off_on_failure(
+    kafka_settings: Settings, kafka_topics: dict[str, str], feed_server: FeedServer
+) -> None:
+    good = feed_server.serve("/rss", rss_document(corpus_records(6)))
+    feed_server.routes["/down"] = {"status": 503, "body": b""}
+    bad = feed_server.url("/down")
+    states = [FeedState(good, interval_s=0.3), FeedState(bad, interval_s=0.3)]
+    deadline = time.monotonic() + 4.0
+    with RawProducer(kafka_settings, source_kind="feed") as producer:
+        seen = SeenStore(kafka_settings, producer)
+        FeedPoller(producer, seen, MIB).follow(states, stop=lambda: time.monotonic() > deadline)
+        producer.flush()
+        seen.close()
+    assert states[0].polls >= 5 and states[0].failures == 0
+    # 503s back off exponentially from the interval: far fewer polls than the healthy feed
+    assert 1 <= states[1].polls < states[0].polls and states[1].failures == states[1].polls
+    assert len(raw_articles(kafka_settings)) == 6
