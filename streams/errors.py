@@ -73,3 +73,9 @@ class StorageError(StreamsError):
     """The archive could not be written or read."""
 
     reason = "storage"
+
+
+class DeliveryError(StreamsError):
+    """An alert could not be delivered to its target (webhook refused or unreachable, file unwritable)."""
+
+    reason = "delivery_failed"

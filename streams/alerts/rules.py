@@ -117,7 +117,8 @@ def _str_list(name: str, value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_webhook(url: str) -> None:
+def check_webhook(url: str) -> None:
+    """Raise ValidationError (field webhook) unless ``url`` is an http(s) URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError(f"{url!r} is not an http(s) URL", field="webhook")
@@ -166,7 +167,7 @@ class Rule:
         if self.webhook is not None:
             if not isinstance(self.webhook, str):
                 raise ValidationError("must be a URL string or null", field="webhook")
-            _check_webhook(self.webhook)
+            check_webhook(self.webhook)
         if not isinstance(self.created_at, str):
             raise ValidationError("must be an ISO 8601 string", field="created_at")
         if not self.conditions():
@@ -497,7 +498,7 @@ class Alert:
         if data.get("webhook") is not None:
             if not isinstance(data["webhook"], str):
                 raise ValidationError("must be a URL string or null", field="webhook")
-            _check_webhook(data["webhook"])
+            check_webhook(data["webhook"])
         defaults = {f.name: None for f in fields(cls) if f.name not in ("matched_at", "schema", "hits", "reason")}
         try:
             return cls(**{**defaults, "hits": [], "reason": "", **data})

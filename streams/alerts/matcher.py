@@ -1,0 +1,466 @@
+"""The alert matcher: ``articles.enriched`` → ``alerts``, once per rule and story cluster.
+
+Three kafka-python clients:
+
+* :class:`RuleStore` reads the compacted ``alert-rules`` topic (one partition, no consumer group)
+  from the beginning at start and catches up to its end before every batch, so a rule acknowledged
+  before an article was produced is always applied to that article. A tombstone deletes a rule.
+* :class:`FiredKeys` is the once-per-cluster memory: it reads every partition of the ``alerts``
+  topic itself (no group) at start and catches up before every batch. An alert's Kafka key is
+  ``rule_id:cluster_id``, so the set of keys on the topic *is* the set of (rule, story) pairs that
+  already fired — no second store to keep consistent with it, and what is on the topic is exactly
+  what was acknowledged. The memory reaches back as far as the topic's retention (7 days).
+* :class:`AlertMatcher` consumes ``articles.enriched`` in its own group, evaluates every rule on
+  every article, and produces one alert per new key (acks=all, idempotent producer). Offsets are
+  committed only after every alert and dead letter of the batch was acknowledged; if the broker
+  refuses, the consumer seeks back and the batch is evaluated again — keys acknowledged meanwhile
+  are in the memory, so nothing fires twice. An article that cannot be decoded or evaluated becomes
+  a dead letter (stage ``alert``); the process keeps running.
+
+Several matcher processes may share the group (partitions of ``articles.enriched`` are split
+between them). Two copies of one story that reach two processes within the same fraction of a
+second can then both fire; the alerts carry the same key, so delivery skips the second one and
+webhook receivers can dedupe by ``Idempotency-Key``. With one matcher process it is exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+
+from streams import metrics, topics
+from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match
+from streams.errors import BrokerError, DecodeError, ValidationError
+from streams.model import DeadLetter, EnrichedArticle
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STAGE = "alert"
+CATCH_UP_TIMEOUT_S = 60.0
+MAX_BACKOFF_S = 30.0
+FIRED_PRUNE_EVERY_S = 3600.0
+
+
+def matcher_group_id(settings: Settings) -> str:
+    """Consumer group of the alert matchers (per topic prefix)."""
+    return f"{settings.topic_prefix}{settings.app_id}-alerts"
+
+
+def _producer(settings: Settings) -> KafkaProducer:
+    try:
+        return KafkaProducer(
+            bootstrap_servers=settings.bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            max_request_size=topics.ALERTS.max_message_bytes,
+        )
+    except KafkaError as exc:
+        raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+
+
+def _reader(settings: Settings, client_id: str) -> KafkaConsumer:
+    """A group-less consumer for reading a topic from the beginning (rules, fired keys)."""
+    try:
+        return KafkaConsumer(
+            bootstrap_servers=settings.bootstrap,
+            client_id=client_id,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+    except KafkaError as exc:
+        raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+
+
+class _TopicFollower:
+    """Read every partition of a topic from the beginning, and catch up to its end on demand."""
+
+    def __init__(self, settings: Settings, spec: topics.TopicSpec, client_id: str) -> None:
+        self.topic = spec.name(settings)
+        self._consumer = _reader(settings, client_id)
+        partitions = spec.partitions(settings) if not spec.partitioned else None
+        if partitions is None:
+            found = self._consumer.partitions_for_topic(self.topic)
+            if not found:
+                self._consumer.close()
+                raise BrokerError(f"topic {self.topic} does not exist; run `streams topics create`")
+            numbers = sorted(found)
+        else:
+            numbers = list(range(partitions))
+        self._partitions = [TopicPartition(self.topic, p) for p in numbers]
+        self._consumer.assign(self._partitions)
+        self._consumer.seek_to_beginning(*self._partitions)
+
+    def catch_up(self, timeout_s: float = CATCH_UP_TIMEOUT_S) -> int:
+        """Apply every record up to the end offsets of now; returns how many were read."""
+        ends = self._consumer.end_offsets(self._partitions)
+        deadline = time.monotonic() + timeout_s
+        read = 0
+        while any(self._consumer.position(tp) < ends[tp] for tp in self._partitions):
+            if time.monotonic() > deadline:
+                raise BrokerError(f"could not read {self.topic} to its end within {timeout_s:.0f}s")
+            for records in self._consumer.poll(timeout_ms=500, max_records=10_000).values():
+                for record in records:
+                    self.apply(record)
+                    read += 1
+        return read
+
+    def apply(self, record: Any) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+class RuleStore(_TopicFollower):
+    """The current alert rules, from the compacted ``alert-rules`` topic (latest value per rule id)."""
+
+    def __init__(self, settings: Settings, *, load: bool = True) -> None:
+        self._rules: dict[str, Rule] = {}
+        self._lock = threading.Lock()
+        super().__init__(settings, topics.ALERT_RULES, "streams-alert-rules")
+        if load:
+            self.catch_up()
+            log.info("alert rules: %d from %s", len(self._rules), self.topic)
+
+    def apply(self, record: Any) -> None:
+        if record.key is None:
+            return
+        rule_id = record.key.decode("utf-8", "replace")
+        with self._lock:
+            if record.value is None:
+                self._rules.pop(rule_id, None)
+                return
+            try:
+                rule = Rule.from_json(record.value)
+            except (ValidationError, DecodeError) as exc:
+                # written by something other than `streams alerts add`; the previous version stays
+                log.warning("ignoring invalid rule %s at %s@%d: %s", rule_id, self.topic, record.offset, exc)
+                return
+            if rule.id != rule_id:
+                log.warning("ignoring rule at %s@%d: key %r differs from its id %r", self.topic, record.offset,
+                            rule_id, rule.id)
+                return
+            self._rules[rule_id] = rule
+
+    def rules(self) -> list[Rule]:
+        """The current rules, by id."""
+        with self._lock:
+            return [self._rules[k] for k in sorted(self._rules)]
+
+    def get(self, rule_id: str) -> Rule | None:
+        with self._lock:
+            return self._rules.get(rule_id)
+
+
+class FiredKeys(_TopicFollower):
+    """``rule_id:cluster_id`` keys already alerted, learned from the ``alerts`` topic itself."""
+
+    def __init__(self, settings: Settings, *, load: bool = True) -> None:
+        self._fired: dict[str, float] = {}  # key -> when it fired (record timestamp, seconds)
+        self._pruned_at = time.monotonic()
+        super().__init__(settings, topics.ALERTS, "streams-alerts-fired")
+        if load:
+            self.catch_up()
+            log.info("alert memory: %d (rule, story) pair(s) from %s", len(self._fired), self.topic)
+
+    def apply(self, record: Any) -> None:
+        if record.key is not None:
+            self._fired.setdefault(record.key.decode("utf-8", "replace"), record.timestamp / 1000.0)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._fired
+
+    def __len__(self) -> int:
+        return len(self._fired)
+
+    def add(self, key: str) -> None:
+        """Remember ``key`` (call once its alert was acknowledged)."""
+        self._fired.setdefault(key, time.time())
+
+    def prune(self) -> int:
+        """Forget keys older than the topic's retention (a restart would not know them either)."""
+        if time.monotonic() - self._pruned_at < FIRED_PRUNE_EVERY_S or topics.ALERTS.retention_ms is None:
+            return 0
+        self._pruned_at = time.monotonic()
+        horizon = time.time() - topics.ALERTS.retention_ms / 1000.0
+        old = [k for k, when in self._fired.items() if when < horizon]
+        for key in old:
+            del self._fired[key]
+        return len(old)
+
+
+@dataclass
+class MatcherStats:
+    """What an :class:`AlertMatcher` did."""
+
+    consumed: int = 0  # enriched records read
+    alerted: int = 0  # alerts produced and acknowledged
+    already_fired: int = 0  # matches whose (rule, story) had fired before: duplicates and redeliveries
+    dead_lettered: int = 0
+    batches: int = 0
+    retries: int = 0  # batches evaluated again after the broker refused a write
+
+
+class AlertMatcher:
+    """Evaluate the alert rules on every enriched article; produce one alert per rule and story.
+
+    ``AlertMatcher(settings).run(stop_event)`` runs until the event is set. ``ready`` is set once
+    the rules and the alert memory are loaded and the consumer subscribed.
+    """
+
+    def __init__(self, settings: Settings, *, group_id: str | None = None, batch_size: int = 200) -> None:
+        self.settings = settings
+        self.group_id = group_id or matcher_group_id(settings)
+        self.batch_size = batch_size
+        self.topic = topics.ENRICHED.name(settings)
+        self.alerts_topic = topics.ALERTS.name(settings)
+        self.dead_letter_topic = topics.DEAD_LETTERS.name(settings)
+        self.stats = MatcherStats()
+        self.ready = threading.Event()
+        self.rules: RuleStore | None = None
+        self.fired: FiredKeys | None = None
+        self._consumer: KafkaConsumer | None = None
+        self._producer: KafkaProducer | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> MatcherStats:
+        """Match until ``stop_event`` is set (or, with ``until_idle``, until nothing arrived for that long)."""
+        stop = stop_event or threading.Event()
+        from streams import admin
+
+        admin.create_topics(self.settings, [topics.ENRICHED, topics.ALERTS, topics.ALERT_RULES, topics.DEAD_LETTERS])
+        try:
+            self.rules = RuleStore(self.settings)
+            self.fired = FiredKeys(self.settings)
+            self._producer = _producer(self.settings)
+            self._consumer = self._connect()
+            self.ready.set()
+            log.info("matching %s against %d rule(s) (group %s)", self.topic, len(self.rules.rules()), self.group_id)
+            backoff = 0.5
+            last_record = time.monotonic()
+            while not stop.is_set():
+                polled = self._consumer.poll(timeout_ms=500, max_records=self.batch_size)
+                records = [r for batch in polled.values() for r in batch]
+                if not records:
+                    if until_idle is not None and time.monotonic() - last_record >= until_idle:
+                        break
+                    continue
+                last_record = time.monotonic()
+                if self._process(records):
+                    backoff = 0.5
+                else:
+                    self.stats.retries += 1
+                    stop.wait(backoff)
+                    backoff = min(MAX_BACKOFF_S, backoff * 2)
+        finally:
+            self.close()
+        log.info("alert matcher finished: %s", self.stats)
+        return self.stats
+
+    def close(self) -> None:
+        """Close every Kafka client (offsets are committed by the loop, never on close)."""
+        if self._consumer is not None:
+            self._consumer.close(autocommit=False)
+            self._consumer = None
+        for follower in (self.rules, self.fired):
+            if follower is not None:
+                follower.close()
+        self.rules = self.fired = None
+        if self._producer is not None:
+            self._producer.close(timeout=10)
+            self._producer = None
+
+    def _connect(self) -> KafkaConsumer:
+        try:
+            consumer = KafkaConsumer(
+                bootstrap_servers=self.settings.bootstrap,
+                group_id=self.group_id,
+                client_id=f"streams-alerts-{self.group_id}",
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_partition_fetch_bytes=topics.ENRICHED.max_message_bytes,
+                fetch_max_bytes=4 * topics.ENRICHED.max_message_bytes,
+            )
+        except KafkaError as exc:
+            raise BrokerError(f"cannot reach Kafka at {self.settings.bootstrap}: {exc}") from exc
+        consumer.subscribe([self.topic])
+        return consumer
+
+    # -- one batch ----------------------------------------------------------------------------------
+    def _process(self, records: Sequence[Any]) -> bool:
+        """Evaluate, produce, commit. False if the broker refused a write (the batch comes back)."""
+        assert self.rules is not None and self.fired is not None
+        started = time.perf_counter()
+        try:
+            self.rules.catch_up()
+            self.fired.catch_up()
+        except (BrokerError, KafkaError) as exc:
+            log.warning("could not catch up with rules/alerts, retrying the batch: %s", exc)
+            self._rewind(records)
+            return False
+        self.fired.prune()
+        rules = self.rules.rules()
+        pending: dict[str, Alert] = {}
+        dead: list[DeadLetter] = []
+        already = 0
+        for record in records:
+            try:
+                found = self._evaluate(record, rules)
+            except Exception as exc:  # noqa: BLE001 - a bad record is data, not a crash
+                dead.append(self._dead_letter(exc, record))
+                continue
+            for alert in found:
+                if alert.key in self.fired or alert.key in pending:
+                    already += 1
+                else:
+                    pending[alert.key] = alert
+        if not self._publish(list(pending.values()), dead):
+            self._rewind(records)
+            return False
+        self._commit()
+        self._account(len(records), already, len(dead), time.perf_counter() - started)
+        return True
+
+    @staticmethod
+    def _evaluate(record: Any, rules: Sequence[Rule]) -> list[Alert]:
+        if not record.value:
+            raise DecodeError("empty record (no enriched article)", reason="empty")
+        enriched = EnrichedArticle.from_json(record.value)
+        alerts = []
+        for rule in rules:
+            found: Match | None = match(rule, enriched)
+            if found is not None:
+                alerts.append(Alert.build(rule, found, enriched))
+        return alerts
+
+    def _publish(self, alerts: Sequence[Alert], dead: Sequence[DeadLetter]) -> bool:
+        """Send alerts and dead letters, wait for every ack; remember the acknowledged keys."""
+        assert self._producer is not None and self.fired is not None
+        try:
+            sent = [(a, self._producer.send(self.alerts_topic, key=a.key.encode(), value=a.to_json())) for a in alerts]
+            letters = [self._producer.send(self.dead_letter_topic, key=d.source_key, value=d.to_json()) for d in dead]
+            self._producer.flush(timeout=60)
+        except KafkaError as exc:
+            log.warning("could not send alerts: %s", exc)
+            return False
+        ok = True
+        now = time.time()
+        for alert, future in sent:
+            try:
+                future.get(timeout=60)
+            except KafkaError as exc:
+                log.warning("alert %s not acknowledged: %s", alert.key, exc)
+                ok = False
+                continue
+            self.fired.add(alert.key)
+            self.stats.alerted += 1
+            metrics.ARTICLES_ALERTED.inc()
+            self._observe_latency(alert, now)
+        for d, future in zip(dead, letters):
+            try:
+                future.get(timeout=60)
+            except KafkaError as exc:
+                log.warning("dead letter not acknowledged: %s", exc)
+                ok = False
+                continue
+            metrics.DEAD_LETTERS.labels(stage=STAGE, reason=d.reason).inc()
+        if ok:
+            self.stats.dead_lettered += len(dead)
+        return ok
+
+    @staticmethod
+    def _observe_latency(alert: Alert, now: float) -> None:
+        if not alert.received_at:
+            return
+        from datetime import datetime
+
+        try:
+            received = datetime.fromisoformat(alert.received_at.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return
+        metrics.END_TO_END_LATENCY.labels(path="ingest_to_alert").observe(max(0.0, now - received))
+
+    def _rewind(self, records: Sequence[Any]) -> None:
+        """Seek back to the first record of the batch on each partition, so it is evaluated again."""
+        assert self._consumer is not None
+        first: dict[TopicPartition, int] = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            first[tp] = min(first.get(tp, record.offset), record.offset)
+        for tp, offset in first.items():
+            if tp in self._consumer.assignment():
+                self._consumer.seek(tp, offset)
+
+    def _commit(self) -> None:
+        assert self._consumer is not None
+        try:
+            self._consumer.commit()
+        except KafkaError as exc:
+            # the new owner of the partitions re-reads them; the alert memory makes that a no-op
+            log.warning("offset commit failed (records will be evaluated again, harmlessly): %s", exc)
+
+    def _dead_letter(self, exc: BaseException, record: Any) -> DeadLetter:
+        value = record.value if isinstance(record.value, bytes) else b""
+        log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc)
+        return DeadLetter.from_error(
+            STAGE, exc, value, source_topic=record.topic, source_partition=record.partition,
+            source_offset=record.offset, source_key=record.key,
+        )
+
+    def _account(self, consumed: int, already: int, dead: int, seconds: float) -> None:
+        self.stats.consumed += consumed
+        self.stats.already_fired += already
+        self.stats.batches += 1
+        metrics.STAGE_LATENCY.labels(stage=STAGE).observe(seconds / max(1, consumed))
+        metrics.LAST_PROCESSED.labels(stage=STAGE).set(time.time())
+
+
+# -- rule administration (used by `streams alerts add|list|remove`) ------------------------------
+def _send_rule(settings: Settings, key: str, value: bytes | None) -> None:
+    from streams import admin
+
+    admin.create_topics(settings, [topics.ALERT_RULES])
+    producer = _producer(settings)
+    try:
+        producer.send(topics.ALERT_RULES.name(settings), key=key.encode(), value=value).get(timeout=60)
+    except KafkaError as exc:
+        raise BrokerError(f"could not write to {topics.ALERT_RULES.name(settings)}: {exc}") from exc
+    finally:
+        producer.close(timeout=10)
+
+
+def put_rule(settings: Settings, rule: Rule) -> None:
+    """Add or replace ``rule`` (keyed by its id); returns once the broker acknowledged it."""
+    _send_rule(settings, rule.id, rule.to_json())
+
+
+def delete_rule(settings: Settings, rule_id: str) -> None:
+    """Delete a rule: a tombstone on its key (compaction drops it for good)."""
+    _send_rule(settings, rule_id, None)
+
+
+def list_rules(settings: Settings) -> list[Rule]:
+    """The current rules, read from the topic."""
+    from streams import admin
+
+    admin.create_topics(settings, [topics.ALERT_RULES])
+    store = RuleStore(settings)
+    try:
+        return store.rules()
+    finally:
+        store.close()
+
+
+__all__ = [
+    "AlertMatcher", "FiredKeys", "MatcherStats", "RuleStore", "alert_key", "cluster_id", "delete_rule",
+    "list_rules", "matcher_group_id", "put_rule",
+]
