@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.enrich.pipeline import Context
+from streams.errors import PipelineConfigError
 from streams.enrich.quotes_lexicon import BRIDGE_WORDS, Lexicon, load_lexicon
 from streams.enrich.quotes_marks import MarkedQuote, find_marked_quotes, paragraphs
 from streams.enrich.quotes_mentions import Mention, Resolver, collect_mentions, entities_from_doc, iter_in
@@ -68,7 +69,9 @@ class QuoteComponent:
         most ``max_scare_words`` words with no reporting verb nearby are scare quotes or titles and
         are dropped. ``indirect``: also report indirect speech."""
         if single_quotes not in ("auto", "always", "never"):
-            raise ValueError("single_quotes must be 'auto', 'always' or 'never'")
+            raise PipelineConfigError(f"quotes: single_quotes must be 'auto', 'always' or 'never', not {single_quotes!r}")
+        if max_scare_words < 0:
+            raise PipelineConfigError(f"quotes: max_scare_words must be >= 0, not {max_scare_words}")
         self.single_quotes = single_quotes
         self.double_apostrophes = double_apostrophes
         self.indirect = indirect
@@ -131,7 +134,7 @@ class _Extractor:
         self.sent_starts = [s for s, _ in self.sents]
         self.mentions = collect_mentions(text, entities, lexicon, self.quoted)
         self.m_starts = [m.start for m in self.mentions]
-        self.resolver = Resolver(text, entities, self.mentions)
+        self.resolver = Resolver(text, entities, self.mentions, lexicon.first_name_gender)
         self.attributed: list[tuple[int, Mention]] = []  # (quote end, speaker) in text order
 
     # ------------------------------------------------------------------ driving
@@ -274,6 +277,18 @@ class _Extractor:
                     return m
         return best
 
+    def _named_after(self, pos: int, limit: int) -> Mention | None:
+        """The first candidate after ``pos``; a name right after a title noun wins over the noun
+        ("according to Turkish Foreign Minister Hakan Fidan")."""
+        first = next(iter_in(self.mentions, self.m_starts, pos, min(limit, pos + 40)), None)
+        if first is not None and first.kind in ("nominal", "NORP"):
+            for m in iter_in(self.mentions, self.m_starts, first.start + 1, min(limit, first.end + 40)):
+                if m.kind in ("PERSON", "ORG") and not self.text[first.end : m.start].strip(" "):
+                    return m
+                if m.start > first.end:
+                    break
+        return first
+
     def _in_parentheses(self, m: Mention) -> bool:
         before = self.text[max(0, m.start - 40) : m.start]
         return before.rfind("(") > before.rfind(")")
@@ -283,7 +298,7 @@ class _Extractor:
         for m in iter_in(self.mentions, self.m_starts, cue_end, min(limit, cue_end + 60)):
             gap = self.text[cue_end : m.start]
             if not re.search(r"[;:!?\"“”,]|\.\s+[a-z]|[a-z]{5,}\.", gap) and len(_WORD.findall(gap)) <= 4:
-                return m  # said Mr. Obama / said 9/11 widow Terry Strada
+                return self._named_after(m.start, limit)  # said Mr. Obama / said 9/11 widow Terry Strada
             break
         return None
 
@@ -356,6 +371,15 @@ class _Extractor:
                          + [par_start])
         floor = max(par_start, prev_close, q.open_mark - 300)
         lo = self._sentence_start(q.open_mark, floor)
+        if not self.text[par_start : q.open_mark].strip() and par_start > 0:
+            # "Pistorius told parliament:\n\n“We have to ...": the colon ends the paragraph before
+            prev_par = self._par_of(par_start - 1)
+            if prev_par[1] <= par_start and self.text[prev_par[0] : prev_par[1]].rstrip().endswith(":"):
+                lo = self._sentence_start(prev_par[1], prev_par[0])
+                hit = self._cue_before(q, lo, self.text[prev_par[0] : prev_par[1]].rstrip(), par_start)
+                if hit is not None:
+                    return hit
+                return None
         if lo >= q.open_mark - 1 and prev_close > par_start and q.open_mark - prev_close < 5:
             return None
         window = self.text[lo : q.open_mark]
@@ -364,12 +388,21 @@ class _Extractor:
             for m in iter_in(self.mentions, self.m_starts, lo, q.open_mark):
                 if m.end == lo + colon.end(1) and m.kind in ("PERSON", "ORG", "pronoun"):
                     return m, None, False  # "Marco Rubio: 'You don't win ...'"
-        words = self._words(lo, q.open_mark)
+        hit = self._cue_before(q, lo, window, q.open_mark)
+        if hit is not None:
+            return hit
+        return self._fallback_before(q, lo, par_start)
+
+    def _cue_before(
+        self, q: MarkedQuote, lo: int, window: str, hi: int
+    ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
+        """The last reporting verb in [lo, hi) with a subject, and that subject."""
+        words = self._words(lo, hi)
         for w in reversed(words):
             if not self._is_cue(w.group()):
                 continue
             cue = self._phrasal((w.start(), w.end()))
-            tail = self.text[cue[1] : q.open_mark]
+            tail = self.text[cue[1] : hi]
             mixed = bool(re.search(r"\bthat\b", tail)) or len(_WORD.findall(tail)) > 4
             if self._participle(w, lo):
                 spk = self._main_subject(lo, w.start())
@@ -377,13 +410,18 @@ class _Extractor:
                     return spk, cue, mixed
             spk = self._subject_before(w.start(), lo)
             if spk is None:
-                spk = self._subject_after(cue[1], q.open_mark)
+                spk = self._subject_after(cue[1], hi)
             if spk is not None:
-                return spk, cue, mixed or self._kind(q, par_start) == "mixed"
+                return spk, cue, mixed
+        return None
+
+    def _fallback_before(
+        self, q: MarkedQuote, lo: int, par_start: int
+    ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
         acc = list(_ACCORDING.finditer(self.text, lo, q.open_mark))
         if acc:
             a = acc[-1]
-            spk = next(iter_in(self.mentions, self.m_starts, a.end(), a.end() + 40), None)
+            spk = self._named_after(a.end(), q.open_mark)
             if spk is not None:
                 return spk, (a.start(), a.end()), True
         if self._kind(q, par_start) == "mixed":
@@ -464,7 +502,7 @@ class _Extractor:
                     continue
                 if (
                     prev.source == "after"
-                    and f.speaker is None
+                    and (f.speaker is None or f.cue == prev.cue)
                     and pq.close_mark is not None
                     and prev.cue is not None
                     and self._interrupted(pq, q, prev)
@@ -537,12 +575,15 @@ class _Extractor:
         out: list[_Found] = []
         qstarts = [a for a, _ in self.quoted]
         for ss, se in self._plain_sentences():
-            i = bisect.bisect_left(qstarts, ss)
-            if i < len(qstarts) and qstarts[i] < se:
-                continue  # quote marks here: direct or mixed, handled above
             if self._in_noise(ss):
                 continue
-            f = self._indirect_in(ss, se)
+            i = bisect.bisect_left(qstarts, ss)
+            if i < len(qstarts) and qstarts[i] < se:
+                # quote marks here (direct or mixed, handled above); the words after the last one
+                # may still report speech: "“...,” she said, adding that boosting defence ..."
+                f = self._indirect_after_quotes(ss, se)
+            else:
+                f = self._indirect_in(ss, se)
             if f is not None:
                 out.append(f)
         return out
@@ -572,7 +613,7 @@ class _Extractor:
             return _Found("indirect", [(ss, se)], spk, (view.start(), view.end()), "view")
         acc = _ACCORDING.search(text, ss, se)
         if acc:
-            spk = next(iter_in(self.mentions, self.m_starts, acc.end(), acc.end() + 40), None)
+            spk = self._named_after(acc.end(), se)
             if acc.start() - ss < 3:
                 comma = text.find(",", acc.end(), se)
                 if comma > 0:
@@ -614,6 +655,26 @@ class _Extractor:
             start = self._clause_start(w.end(), se, low)
             if start is not None and se - start > 12:
                 return _Found("indirect", [(start, se)], spk, cue, "before")
+        return None
+
+    def _indirect_after_quotes(self, ss: int, se: int) -> _Found | None:
+        last_end = max((b for a, b in self.quoted if ss <= a < se), default=ss)
+        if last_end >= se:
+            return None
+        for w in self._words(last_end, se):
+            low = w.group()
+            if low not in self.lex.clause_forms:
+                continue
+            that = re.match(r"\s+that\s+", self.text[w.end() : se])
+            if not that:
+                continue
+            start = w.end() + that.end()
+            if self._participle(w, last_end):
+                spk = self._main_subject(ss, w.start())
+            else:
+                spk = self._subject_before(w.start(), last_end)
+            if spk is not None and se - start > 12:
+                return _Found("indirect", [(start, se)], spk, (w.start(), w.end()), "after-quote")
         return None
 
     def _pronoun_as_person(self, m: Mention) -> Mention:

@@ -50,6 +50,7 @@ class Lexicon:
     clause_forms: frozenset[str]  # forms of verbs that take a reported clause (indirect speech)
     past_forms: frozenset[str]
     speaker_nouns: frozenset[str]
+    first_name_gender: dict[str, str]  # lower-cased given name -> "f" or "m"
 
 
 def inflections(lemma: str) -> set[str]:
@@ -108,4 +109,6 @@ def load_lexicon() -> Lexicon:
             clause.update(forms)
         past.update(f for f in forms if f.endswith("ed") or f in _IRREGULAR.get(lemma, ()))
     nouns = {w.lower() for w in _lines("speaker_nouns.txt")}
-    return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns))
+    genders = dict(line.split("\t", 1) for line in _lines("first_names.tsv"))
+    return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns),
+                   {k.strip().lower(): v.strip() for k, v in genders.items()})

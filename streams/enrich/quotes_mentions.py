@@ -148,17 +148,25 @@ def _nominal(text: str, head_start: int, head_end: int) -> Mention | None:
 class Resolver:
     """Resolves speaker mentions to entities: names, pronouns and definite descriptions."""
 
-    def __init__(self, text: str, entities: list[dict[str, Any]], mentions: list[Mention]) -> None:
+    def __init__(
+        self, text: str, entities: list[dict[str, Any]], mentions: list[Mention], first_names: dict[str, str] | None = None
+    ) -> None:
         self.text = text
         self.entities = entities
         self.people = sorted((m.start, m.entity) for m in mentions if m.kind == "PERSON" and m.entity is not None)
         self.orgs = sorted((m.start, m.entity) for m in mentions if m.kind == "ORG" and m.entity is not None)
         self.gender: dict[int, str] = {}
-        for m in mentions:
+        for m in mentions:  # a title before any mention settles it: "Mr. Clarke", "Ms. Perino"
             if m.kind == "PERSON" and m.entity is not None:
                 prev = text[max(0, m.start - 5) : m.start].split()
                 if prev and prev[-1].lower() in _TITLE_GENDER:
                     self.gender.setdefault(m.entity, _TITLE_GENDER[prev[-1].lower()])
+        for idx, ent in enumerate(entities):  # else a common given name: "Angela Merkel"
+            name = str(ent.get("name") or "").split()
+            if idx not in self.gender and len(name) > 1 and first_names and str(ent.get("type", "")).upper() == "PERSON":
+                g = first_names.get(name[0].lower())
+                if g:
+                    self.gender[idx] = g
         self.speakers: list[tuple[int, int]] = []  # (offset, entity) of resolved person speakers so far
 
     def name(self, entity: int | None) -> str | None:
@@ -193,21 +201,28 @@ class Resolver:
         return None
 
     def _recent_person(self, before: int, window: int, gender: str | None) -> int | None:
-        """The most recent person before ``before``; a recent speaker wins over a passing mention."""
+        """The person a pronoun or description before ``before`` most likely refers to.
+
+        People whose gender is known to match come first, then people of unknown gender; among
+        them a recent speaker wins over a merely nearer mention."""
         i = bisect.bisect_left(self.people, (before, -1)) - 1
-        candidates: list[int] = []
+        known: list[int] = []
+        unknown: list[int] = []
         while i >= 0 and before - self.people[i][0] <= window:
             ent = self.people[i][1]
-            if gender is None or self.gender.get(ent, gender) == gender:
-                candidates.append(ent)
+            g = self.gender.get(ent)
+            if gender is None or g == gender:
+                known.append(ent)
+            elif g is None:
+                unknown.append(ent)
             i -= 1
+        candidates = known or unknown
         if not candidates:
             return None
         recent_speakers = [e for off, e in self.speakers if off < before and before - off <= window]
-        nearest = candidates[0]
         if recent_speakers and recent_speakers[-1] in candidates[:3]:
             return recent_speakers[-1]
-        return nearest
+        return candidates[0]
 
 
 def iter_in(mentions: list[Mention], starts: list[int], lo: int, hi: int) -> Iterable[Mention]:

@@ -1,0 +1,248 @@
+"""Quotes component: the sample article (against its hand annotation) and the hard cases on short
+real-looking snippets, through the real upstream components (textspans, language, nlp, entities)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams.enrich.pipeline import Context, Pipeline
+from streams.enrich.quotes import QuoteComponent, extract_quotes
+from streams.enrich.quotes_lexicon import inflections, load_lexicon
+from streams.enrich.quotes_marks import find_marked_quotes
+from streams.errors import PipelineConfigError
+from streams.model import Article
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+SAMPLE = SAMPLES / "wire-menafn-ukrinform-2026-01-13.txt"
+SAMPLE_GOLD = SAMPLES / "wire-menafn-ukrinform-2026-01-13.gold.json"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_names(["textspans", "language", "nlp", "entities", "quotes"])
+
+
+def run(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
+    ctx = Context(article=Article(id="t", body_text=text), text=text)
+    for comp in pipeline.components:
+        comp(ctx)
+    return ctx.quotes
+
+
+def quoted(quotes: list[dict[str, Any]], kinds: tuple[str, ...] = ("direct", "mixed")) -> list[dict[str, Any]]:
+    return [q for q in quotes if q["kind"] in kinds]
+
+
+def jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return inter / (max(a[1], b[1]) - min(a[0], b[0])) if inter > 0 else 0.0
+
+
+# ------------------------------------------------------------------ the sample article
+
+@pytest.fixture(scope="module")
+def sample(pipeline: Pipeline) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    if not SAMPLE.exists():
+        pytest.skip("../shared/samples is not available")
+    text = SAMPLE.read_text(encoding="utf-8")
+    gold = json.loads(SAMPLE_GOLD.read_text(encoding="utf-8"))["quotes"]
+    return text, run(pipeline, text), gold
+
+
+def test_sample_direct_and_mixed_quotes_with_speaker_and_mention(sample: tuple) -> None:
+    text, quotes, gold = sample
+    got = quoted(quotes)
+    want = [g for g in gold if g["kind"] in ("direct", "mixed")]
+    assert len(want) == 9
+    assert len(got) == 9, [q["text"][:40] for q in got]
+    for g, q in zip(want, got):
+        assert (q["start"], q["end"]) == (g["start"], g["end"]), g["text"][:40]
+        assert q["kind"] == g["kind"], g["text"][:40]
+        assert q["speaker"] == "Kaja Kallas", g["text"][:40]
+        assert q["speaker_mention"] == g["speaker_mention"], g["text"][:40]
+        assert q["cue"]["text"] in g["cue"], (q["cue"], g["cue"])
+        assert text[q["cue"]["start"] : q["cue"]["end"]] == q["cue"]["text"]
+
+
+def test_sample_speaker_entity_links_to_the_person(pipeline: Pipeline, sample: tuple) -> None:
+    text, quotes, _ = sample
+    ctx = Context(article=Article(id="t", body_text=text), text=text)
+    for comp in pipeline.components:
+        comp(ctx)
+    for q in quoted(ctx.quotes):
+        assert ctx.entities[q["speaker_entity"]]["name"] == "Kaja Kallas"
+
+
+def test_sample_indirect_quotes(sample: tuple) -> None:
+    text, quotes, gold = sample
+    got = quoted(quotes, ("indirect",))
+    for g in [g for g in gold if g["kind"] == "indirect"]:
+        match = [q for q in got if jaccard((q["start"], q["end"]), (g["start"], g["end"])) >= 0.8]
+        assert match, g["text"]
+        assert match[0]["speaker"] == "Kaja Kallas", g["text"]
+
+
+def test_sample_related_headline_is_not_a_quote(sample: tuple) -> None:
+    text, quotes, _ = sample
+    headline = text.index("Zelensky says")
+    assert not [q for q in quotes if q["start"] <= headline < q["end"]]
+
+
+# ------------------------------------------------------------------ hard cases
+
+def test_quote_glued_to_the_previous_word_with_colon(pipeline: Pipeline) -> None:
+    text = ("Kaja Kallas visited Berlin on Tuesday. Asked about the guarantees, Kallas said:“History is full of "
+            "cases where Russians have instigated an attack.”")
+    [q] = quoted(run(pipeline, text))
+    assert q["text"].startswith("History is full") and q["kind"] == "direct"
+    assert q["speaker"] == "Kaja Kallas" and q["speaker_mention"]["text"] == "Kallas"
+    assert q["cue"]["text"] == "said"
+
+
+def test_mixed_fragment_glued_to_the_previous_word(pipeline: Pipeline) -> None:
+    text = ("EU foreign policy chief Kaja Kallas met German Defence Minister Boris Pistorius in Berlin on Tuesday.\n\n"
+            "She also acknowledged that relations with Washington“are not as good as they used to be,” but the two "
+            "sides are“stronger when we act together.”")
+    got = quoted(run(pipeline, text))
+    assert [q["text"] for q in got] == ["are not as good as they used to be,", "stronger when we act together."]
+    assert all(q["kind"] == "mixed" and q["speaker"] == "Kaja Kallas" for q in got)
+    assert all(q["speaker_mention"]["text"] == "She" and q["cue"]["text"] == "acknowledged" for q in got)
+
+
+def test_unbalanced_mark_does_not_swallow_the_rest(pipeline: Pipeline) -> None:
+    text = ('Senator Mark Warner said: "We will keep asking questions until we get answers.\n\n'
+            "The committee meets again on Thursday. Its chairman has not set an agenda.\n\n"
+            "Lawmakers from both parties are expected to attend the closed session.")
+    quotes = run(pipeline, text)
+    got = quoted(quotes)
+    assert len(got) == 1
+    assert got[0]["end"] <= text.index("\n\n") and got[0]["speaker"] == "Mark Warner"
+    assert "Thursday" not in got[0]["text"]
+
+
+def test_stray_marks_never_crash_and_stay_inside_the_text() -> None:
+    rng = random.Random(7)
+    words = "said he “ ” \" ' ‘ ’ « » „ the minister : , . \n\n A B".split(" ")
+    for _ in range(200):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))
+        for q in extract_quotes(text):
+            assert 0 <= q["start"] <= q["end"] <= len(text)
+            assert all(0 <= s <= e <= len(text) for s, e in q["segments"])
+
+
+def test_quote_over_several_paragraphs_is_one_quote(pipeline: Pipeline) -> None:
+    text = ("Defence Minister Boris Pistorius told parliament on Wednesday:\n\n"
+            "“We have to be ready to defend ourselves. Nobody else will do it for us.\n\n"
+            "“That means more soldiers, more equipment and more money, year after year.”\n\n"
+            "The opposition criticised the plan.")
+    [q] = quoted(run(pipeline, text))
+    assert len(q["segments"]) == 2
+    first, second = (text[s:e] for s, e in q["segments"])
+    assert first.startswith("We have to be ready") and first.endswith("for us.")
+    assert second.startswith("That means more soldiers")
+    assert q["speaker"] == "Boris Pistorius" and q["cue"]["text"] == "told"
+
+
+def test_interrupted_quote_is_one_quote_with_two_segments(pipeline: Pipeline) -> None:
+    text = ("Angela Merkel spoke to reporters after the summit in Brussels.\n\n"
+            '"We made progress," she said, "but there is still a lot of work ahead of us."')
+    [q] = quoted(run(pipeline, text))
+    assert [text[s:e] for s, e in q["segments"]] == ["We made progress,", "but there is still a lot of work ahead of us."]
+    assert q["speaker"] == "Angela Merkel"
+    assert q["speaker_mention"]["text"] == "she" and q["cue"]["text"] == "said"
+
+
+def test_guillemets_and_german_quotes(pipeline: Pipeline) -> None:
+    text = ("Emmanuel Macron told reporters: «Europe must be able to defend itself.»\n\n"
+            "Olaf Scholz answered: „We will do whatever it takes to support Ukraine.“")
+    got = quoted(run(pipeline, text))
+    assert [q["text"] for q in got] == ["Europe must be able to defend itself.",
+                                        "We will do whatever it takes to support Ukraine."]
+    assert [q["speaker"] for q in got] == ["Emmanuel Macron", "Olaf Scholz"]
+
+
+def test_speaker_after_the_cue_and_pronoun_resolution(pipeline: Pipeline) -> None:
+    text = ("Hillary Clinton campaigned in Ohio on Monday.\n\n"
+            '"The broader electorate thinks the 1990s went pretty well," said Matt Bennett, a former aide.\n\n'
+            '"We are going to win this state," she told supporters in Toledo.')
+    got = quoted(run(pipeline, text))
+    assert [q["speaker"] for q in got] == ["Matt Bennett", "Hillary Clinton"]
+    assert got[0]["speaker_mention"]["text"] == "Matt Bennett" and got[1]["speaker_mention"]["text"] == "she"
+
+
+def test_appositive_subject_before_the_cue(pipeline: Pipeline) -> None:
+    text = ('Jean-Marc Ayrault, the foreign minister of France, a permanent member of the Security Council, said the '
+            'latest test "cannot be left without consequences."')
+    [q] = quoted(run(pipeline, text))
+    assert q["kind"] == "mixed" and q["speaker_mention"]["text"] == "Jean-Marc Ayrault"
+
+
+def test_scare_quotes_and_titles_are_dropped(pipeline: Pipeline) -> None:
+    text = ('The so-called "peace plan" was discussed again in Geneva on Monday.\n\n'
+            'Clinton appeared on NBC\'s "Meet the Press" on Sunday.')
+    assert quoted(run(pipeline, text)) == []
+
+
+def test_single_quotes_in_a_headline(pipeline: Pipeline) -> None:
+    text = ("Kallas: 'Security guarantees must be tangible'\n\n"
+            "EU foreign policy chief Kaja Kallas spoke in Berlin on Tuesday. Don't expect a deal soon, officials say.")
+    got = quoted(run(pipeline, text))
+    assert [q["text"] for q in got] == ["Security guarantees must be tangible"]
+    assert got[0]["speaker"] == "Kaja Kallas"
+
+
+def test_according_to_and_said_that_are_indirect(pipeline: Pipeline) -> None:
+    text = ("The ceasefire talks will resume next week in Istanbul, according to Turkish Foreign Minister Hakan Fidan.\n\n"
+            "Ukrainian President Volodymyr Zelensky said that Kyiv would not give up any territory.")
+    got = quoted(run(pipeline, text), ("indirect",))
+    assert [q["text"] for q in got] == ["The ceasefire talks will resume next week in Istanbul",
+                                        "Kyiv would not give up any territory."]
+    assert got[0]["cue"]["text"] == "according to" and got[0]["speaker"] == "Hakan Fidan"
+    assert got[1]["speaker"] == "Volodymyr Zelensky" and got[1]["cue"]["text"] == "said"
+
+
+def test_markup_attribute_values_are_not_quotes() -> None:
+    text = '<tweet id="771156540103417856" author="@cspan">Rudy Giuliani speaks in Ohio.</tweet>'
+    assert quoted(extract_quotes(text)) == []
+
+
+def test_no_speaker_means_null_not_a_guess(pipeline: Pipeline) -> None:
+    text = ("The storm moved north overnight and power was restored to most homes by morning.\n\n"
+            "“It was the worst night of my life, and I hope I never see another one like it.”")
+    [q] = quoted(run(pipeline, text))
+    assert q["speaker"] is None and q["speaker_mention"] is None and q["speaker_entity"] is None
+
+
+# ------------------------------------------------------------------ building blocks
+
+def test_marks_finder_conventions() -> None:
+    text = "He said \"one\" and “two” and «three» and „four“ and ''five''."
+    spans = [text[q.start : q.end] for q in find_marked_quotes(text)]
+    assert spans == ["one", "two", "three", "four"]
+    spans = [text[q.start : q.end] for q in find_marked_quotes(text, double_apostrophes=True)]
+    assert spans == ["one", "two", "three", "four", "five"]
+
+
+def test_apostrophes_are_not_quotes_in_body_text() -> None:
+    text = "Clinton's team said the states' rights debate wasn't over.\n\nSo did Trump's aides, \"again.\""
+    assert [text[q.start : q.end] for q in find_marked_quotes(text)] == ["again."]
+
+
+def test_inflections() -> None:
+    assert {"say", "says", "said", "saying"} <= inflections("say")
+    assert {"emphasize", "emphasizes", "emphasized", "emphasizing"} == inflections("emphasize")
+    assert {"deny", "denies", "denied", "denying"} == inflections("deny")
+    assert "acknowledged" in load_lexicon().speech_forms and "acknowledged" in load_lexicon().clause_forms
+
+
+def test_component_contract_and_bad_options() -> None:
+    comp = QuoteComponent()
+    assert (comp.name, comp.requires, comp.provides, comp.english_only) == ("quotes", ("doc", "entities"),
+                                                                            ("quotes",), True)
+    with pytest.raises(PipelineConfigError):
+        QuoteComponent(single_quotes="sometimes")
