@@ -103,6 +103,9 @@ _TITLE_PREFIX = re.compile(
     r"King|Queen|Prince|Princess|Pope|Sheikh|Judge|Justice|Ambassador|General|Colonel|Captain|Coach|"
     r"Chairman|Chief|Commissioner|Archbishop|Bishop|Cardinal|Rabbi|Imam|Father|Brother|Sister)\s+",
 )
+_QUANTIFIER = re.compile(
+    r"(?:about|around|nearly|almost|some|roughly|approximately|over|under|up to|more than|less than|at least|"
+    r"at most|just|only|an estimated|a further|another)\s+", re.IGNORECASE)
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _TRAILING_JUNK = " \t\n.,;:!?)]}\"“”‘’'-–—"
@@ -316,6 +319,10 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
     m = _POSSESSIVE.search(text[s:e])
     if m and label in NAME_TYPES and e - s > len(m.group(0)) + 1:
         e -= len(m.group(0))
+    if label in ("MONEY", "PERCENT", "QUANTITY"):
+        q = _QUANTIFIER.match(text, s, e)
+        if q and q.end() < e:
+            s = q.end()
     if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label not in ("WORK_OF_ART", "EVENT", "LAW"):
         s += 4
     title = None
@@ -356,7 +363,7 @@ class _Entity:
         texts = [m.text for m in self.mentions if m.source != "propagated"] or [m.text for m in self.mentions]
         counts = Counter(texts)
         return max(texts, key=lambda t: (len(t.split()) if not t.isupper() or len(t) <= 4 else 0, counts[t],
-                                         not t.isupper(), len(t)))
+                                         not t.isupper(), -_inner_capitals(t), len(t)))
 
 
 class EntityComponent:
@@ -392,13 +399,13 @@ class EntityComponent:
                     if not any(s <= m.start and m.end <= e for s, e in skip)]
         mentions = self._add_markup_orgs(text, mentions)
         mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
-        mentions = self._apply_gazetteers(text, doc, mentions)
+        mentions = self._apply_gazetteers(text, doc, mentions, skip)
         if is_sports_text(text):
             mentions = self._places_as_teams(text, mentions, skip_spans=[(sp["start"], sp["end"]) for sp in spans or ()
                                                                       if sp["kind"] in ("dateline", "header")])
         entities = self._cluster(mentions)
         if self.propagate:
-            entities = self._propagate(text, entities)
+            entities = self._propagate(text, entities, skip)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -446,7 +453,8 @@ class EntityComponent:
         return mentions
 
     # -- 2. gazetteers -----------------------------------------------------------------------
-    def _apply_gazetteers(self, text: str, doc: Any, mentions: list[Mention]) -> list[Mention]:
+    def _apply_gazetteers(self, text: str, doc: Any, mentions: list[Mention],
+                          skip: list[tuple[int, int]]) -> list[Mention]:
         dem = self._demonyms
         ctry = countries()
         for m in mentions:
@@ -460,6 +468,7 @@ class EntityComponent:
             elif m.label == "PERSON" and " " not in m.text and self._is_big_city(m.text):
                 m.label = "GPE"
         taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
         for tok in doc:
             word = tok.text
             if not word[:1].isupper() or taken.overlaps(tok.idx, tok.idx + len(word)):
@@ -585,9 +594,10 @@ class EntityComponent:
         return None
 
     # -- 4. propagation ----------------------------------------------------------------------
-    def _propagate(self, text: str, entities: list[_Entity]) -> list[_Entity]:
-        """Tag further occurrences of known names that the model missed."""
+    def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]]) -> list[_Entity]:
+        """Tag further occurrences of known names that the model missed (outside skipped spans)."""
         taken = _Occupancy(m for e in entities for m in e.mentions)
+        taken.spans.extend(skip)
         forms: list[tuple[str, _Entity, str]] = []
         for e in entities:
             label = e.label
@@ -716,6 +726,11 @@ class EntityComponent:
                 links["country"] = place.iso3166
             return links
         return {}
+
+
+def _inner_capitals(name: str) -> int:
+    """Capitals inside words ('UkrinForm' has one): a sign of a sloppy spelling when others exist."""
+    return sum(1 for w in name.split() for ch in w[1:] if ch.isupper()) if not name.isupper() else 0
 
 
 def _relabel(entities: list[_Entity]) -> None:

@@ -116,7 +116,7 @@ def parse_dateline(text: str, start: int = 0) -> Dateline | None:
     """Parse a dateline beginning at ``text[start:]`` (leading whitespace allowed).
 
     Recognises ``PLACE, Month D (Agency) -``, ``PLACE (Agency) -``, ``PLACE, Month D -`` and the
-    line form ``PLACE YYYY-MM-DD``. A bare ``PLACE -`` only counts when the place is in capitals.
+    line form ``PLACE YYYY-MM-DD``. A bare ``PLACE -`` does not count (slugs look the same).
     """
     pos = start
     while pos < len(text) and text[pos].isspace():
@@ -127,9 +127,8 @@ def parse_dateline(text: str, start: int = 0) -> Dateline | None:
         if m is None:
             return None
         place = m.group("place")
-        has_marker = m.group("date") or m.group("agency")
-        if not has_marker and not place.replace(" ", "").replace(",", "").isupper():
-            return None
+        if not (m.group("date") or m.group("agency")):
+            return None  # a bare "WORD -" is as often a slug ("CRICKET - ...") as a dateline
         if len(place) > 60:
             return None
     end = m.end()

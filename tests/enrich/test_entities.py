@@ -1,0 +1,151 @@
+"""entities: the sample's gold entities, aliases and roles; records; corpus sanity; links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams.enrich.entities import EntityComponent, clean_mention, find_word, split_span
+from streams.enrich.pipeline import Pipeline
+from streams.model import Article
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"
+GOLD = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.gold.json"
+needs_shared = pytest.mark.skipif(not SAMPLE.exists(), reason=f"shared sample not found at {SAMPLE}")
+PLACE_TYPES = {"GPE", "LOC"}
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_names("textspans,language,nlp,entities")
+
+
+@pytest.fixture(scope="module")
+def sample(pipeline: Pipeline) -> dict[str, Any]:
+    text = SAMPLE.read_text(encoding="utf-8")
+    return {"text": text, "entities": pipeline.run(Article(id="sample", body_text=text)).entities}
+
+
+def entity_with_form(entities: list[dict[str, Any]], form: str) -> dict[str, Any] | None:
+    for e in entities:
+        if e["name"] == form or any(m["text"] == form for m in e["mentions"]):
+            return e
+    return None
+
+
+def same_type(got: str, want: str) -> bool:
+    return got == want or (got in PLACE_TYPES and want in PLACE_TYPES)
+
+
+@needs_shared
+def test_every_gold_entity_of_the_sample_is_found(sample: dict[str, Any]) -> None:
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    missing = []
+    for want_type, names in gold["entities_expected"].items():
+        for name in names:
+            e = entity_with_form(sample["entities"], name)
+            if e is None or not same_type(e["type"], want_type):
+                missing.append((name, want_type, e and e["type"]))
+    assert not missing
+
+
+@needs_shared
+def test_sample_aliases_are_merged(sample: dict[str, Any]) -> None:
+    ents = sample["entities"]
+    kallas = entity_with_form(ents, "Kaja Kallas")
+    assert kallas is not None and kallas["name"] == "Kaja Kallas" and kallas["type"] == "PERSON"
+    assert sum(m["text"] == "Kallas" for m in kallas["mentions"]) >= 6
+    zelensky = entity_with_form(ents, "Volodymyr Zelensky")
+    assert zelensky is not None and {m["text"] for m in zelensky["mentions"]} >= {"Volodymyr Zelensky"}
+    us = entity_with_form(ents, "United States")
+    assert us is not None and {m["text"] for m in us["mentions"]} >= {"U.S.", "United States"}
+    assert us["links"]["iso3166"] == "US"
+    ukrinform = [e for e in ents if e["name"].lower() == "ukrinform"]
+    assert len(ukrinform) == 1 and ukrinform[0]["type"] == "ORG"
+    assert {m["text"] for m in ukrinform[0]["mentions"]} == {"UkrinForm", "Ukrinform"}  # as the text spells them
+    assert ukrinform[0]["name"] == "Ukrinform"  # the header's spelling is the odd one out
+    # one entity per thing: no name form appears in two entities
+    forms = [m["text"] for e in ents for m in {x["text"]: x for x in e["mentions"]}.values()]
+    assert len(forms) == len(set(forms))
+
+
+@needs_shared
+def test_sample_roles(sample: dict[str, Any]) -> None:
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    for person, role in gold["roles"].items():
+        e = entity_with_form(sample["entities"], person)
+        assert e is not None and role in e["roles"], (person, e and e["roles"])
+
+
+@needs_shared
+def test_sample_records_are_well_formed(sample: dict[str, Any]) -> None:
+    text = sample["text"]
+    spans = []
+    for e in sample["entities"]:
+        assert 0.0 <= e["salience"] <= 1.0
+        assert e["first_position"] == e["mentions"][0]["start"]
+        for m in e["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"]
+            spans.append((m["start"], m["end"]))
+    spans.sort()
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "mentions overlap"
+    top = sample["entities"][0]
+    assert top["name"] == "Kaja Kallas"  # the most salient thing in the story
+    berlin = entity_with_form(sample["entities"], "Berlin")
+    assert berlin is not None and berlin["links"]["geonames"] == 2950159 and berlin["links"]["country"] == "DE"
+    # the inline related headline belongs to another story
+    related = text.index("Ukraine's securityfrom")
+    assert not any(related <= m["start"] < related + 80 for e in sample["entities"] for m in e["mentions"])
+
+
+def test_in_headline_and_titles(pipeline: Pipeline) -> None:
+    text = ("President Emmanuel Macron met German Chancellor Friedrich Merz in Paris on Monday. "
+            "Macron said France and Germany would work together. Merz agreed.")
+    ents = pipeline.run(Article(id="h", body_text=text, headline="Macron and Merz meet")).entities
+    macron = entity_with_form(ents, "Emmanuel Macron")
+    merz = entity_with_form(ents, "Friedrich Merz")
+    assert macron is not None and macron["in_headline"] and macron["type"] == "PERSON"
+    assert merz is not None and "German Chancellor" in merz["roles"]
+    assert {m["text"] for m in macron["mentions"]} == {"Emmanuel Macron", "Macron"}
+    paris = entity_with_form(ents, "Paris")
+    assert paris is not None and not paris["in_headline"] and paris["links"]["country"] == "FR"
+
+
+def test_span_cleaning() -> None:
+    text = "the European Union's  J. Ratcliffe 63  CRICKET - ENGLISH COUNTY"
+    m = clean_mention(text, 0, text.index("'s") + 2, "ORG")
+    assert m is not None and m.text == "European Union"
+    start = text.index("J.")
+    assert [text[s:e] for s, e in split_span(text, start, start + 15, "PERSON")] == ["J. Ratcliffe"]
+    start = text.index("CRICKET")
+    assert [text[s:e] for s, e in split_span(text, start, len(text), "ORG")] == ["CRICKET", "ENGLISH COUNTY"]
+    assert list(find_word("U.S. and U.S.-led, US", "U.S.")) == [(0, 4)]
+
+
+@needs_shared
+def test_reuters_articles(pipeline: Pipeline) -> None:
+    with (SHARED / "corpus" / "reuters21578.jsonl").open(encoding="utf-8") as f:
+        recs = [json.loads(next(f)) for _ in range(60)]
+    n_entities = 0
+    for rec in recs:
+        if not rec["text"].strip():
+            continue
+        out = pipeline.run(Article(id=rec["id"], body_text=rec["text"], headline=rec.get("title"))).entities
+        for e in out:
+            for m in e["mentions"]:
+                assert rec["text"][m["start"]:m["end"]] == m["text"]
+        n_entities += len(out)
+    assert n_entities > 200
+    # Reuters marks companies in angle brackets: <Qintex America Ltd> is one ORG
+    text = "<Qintex America Ltd> said it is again extending its offer for Princeville Development Corp shares."
+    ents = pipeline.run(Article(id="q", body_text=text)).entities
+    assert entity_with_form(ents, "Qintex America Ltd")["type"] == "ORG"  # type: ignore[index]
+
+
+def test_component_contract() -> None:
+    comp = EntityComponent()
+    assert comp.requires == ("doc",) and comp.provides == ("entities",) and comp.english_only
