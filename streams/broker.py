@@ -570,13 +570,22 @@ def start(
         if pid is not None:
             if _is_our_broker(pid, settings):
                 log.info("the local Kafka broker is already running (pid %d)", pid)
+                running_version = _read_state(settings).get("version")
+                if running_version and running_version != settings.kafka_version:
+                    log.warning(
+                        "the running broker is Kafka %s, not STREAMS_KAFKA_VERSION=%s; "
+                        "`streams kafka stop` and start again to switch",
+                        running_version, settings.kafka_version,
+                    )  # fmt: skip
                 wait_ready(settings.bootstrap, timeout, alive=lambda: _is_our_broker(pid, settings))
                 return status(settings)
             log.warning("removing stale pid file %s (process %d is gone)", pid_file(settings), pid)
             _clear_pid(settings)
         if _port_open(settings.kafka_port):
             if probe(settings.bootstrap) is not None:
-                log.info("a Kafka broker not started from %s answers on %s; reusing it", settings.home, settings.bootstrap)
+                log.info(
+                    "a Kafka broker not started from %s answers on %s; reusing it", settings.home, settings.bootstrap
+                )
                 return status(settings)
             raise BrokerError(
                 f"port {settings.kafka_port} on 127.0.0.1 is taken by something that is not a Kafka broker; "

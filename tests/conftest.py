@@ -89,7 +89,7 @@ def kafka_bootstrap(pytestconfig: pytest.Config) -> Iterator[str]:
         lease = leases / str(os.getpid())
         lease.touch()
         if not broker.jars_ready(settings):
-            _say(pytestconfig, f"\nstreams: downloading Kafka {settings.kafka_version} jars into {settings.home} (once)")
+            _say(pytestconfig, f"\nstreams: downloading Kafka {settings.kafka_version} jars into {settings.home}")
         state = broker.start(settings, timeout=START_TIMEOUT_S, owner=TEST_OWNER)
     _say(pytestconfig, f"\nstreams: Kafka broker at {state.bootstrap} (started by {state.owner or 'someone else'})")
     try:

@@ -14,7 +14,7 @@ from streams.settings import Settings
 STATUS_EPILOG = "exit status: 0 when a broker answers at the bootstrap address, 1 when none does"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "kafka",
         help="start, stop or inspect the managed local Kafka broker (KRaft, 127.0.0.1)",
@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Start the local broker detached and wait until it answers a metadata request. "
         "Running it twice starts one broker; a stale pid file (broker killed) is cleaned up.",
     )
-    start.add_argument("--timeout", type=float, default=broker.DEFAULT_START_TIMEOUT, help="seconds to wait (default %(default)s)")
+    start.add_argument(
+        "--timeout", type=float, default=broker.DEFAULT_START_TIMEOUT, help="seconds to wait (default %(default)s)"
+    )
     start.set_defaults(handler=run_start)
 
     stop = actions.add_parser(
@@ -40,7 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="SIGTERM the local broker, wait for its controlled shutdown, SIGKILL after --timeout. "
         "Brokers not started from this STREAMS_HOME, and external clusters, are never touched.",
     )
-    stop.add_argument("--timeout", type=float, default=broker.DEFAULT_STOP_TIMEOUT, help="seconds before SIGKILL (default %(default)s)")
+    stop.add_argument(
+        "--timeout", type=float, default=broker.DEFAULT_STOP_TIMEOUT, help="seconds to SIGKILL (default %(default)s)"
+    )
     stop.set_defaults(handler=run_stop)
 
     status = actions.add_parser(

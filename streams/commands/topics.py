@@ -12,7 +12,7 @@ from streams.settings import Settings
 from streams.topics import ALL_TOPICS, BY_KEY
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "topics",
         help="create or list the pipeline's Kafka topics",

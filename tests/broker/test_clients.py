@@ -128,7 +128,9 @@ async def forward(stream):
 
 
 @pytest.mark.slow
-def test_faust_app_declares_its_internal_topics(kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path) -> None:
+def test_faust_app_declares_its_internal_topics(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
+) -> None:
     """A Faust worker starts (creating its changelog/assignor topics itself) and processes messages."""
     app_id = f"{kafka_settings.topic_prefix}faust"
     source, sink = kafka_topics["raw"], kafka_topics["enriched"]

@@ -35,13 +35,15 @@ def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
     return False
 
 
-def test_start_status_stop(spare_settings: Settings, find_broker_pids: PidFinder, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_start_status_stop(
+    spare_settings: Settings, find_broker_pids: PidFinder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = spare_settings
     before = broker.status(s)
     assert not before.running and before.pid is None
 
     state = broker.start(s, timeout=120)
-    assert state.running and state.managed
+    assert state.running and state.managed and state.pid is not None
     assert state.bootstrap == f"127.0.0.1:{s.kafka_port}"
     assert state.version == s.kafka_version
     assert state.data_dir == broker.data_dir(s) and (state.data_dir / "meta.properties").is_file()
@@ -126,7 +128,9 @@ def test_port_taken_by_something_else_is_a_clear_error(spare_settings: Settings,
     assert find_broker_pids(spare_settings) == []
 
 
-def test_external_cluster_starts_nothing(kafka_bootstrap: str, spare_settings: Settings, find_broker_pids: PidFinder) -> None:
+def test_external_cluster_starts_nothing(
+    kafka_bootstrap: str, spare_settings: Settings, find_broker_pids: PidFinder
+) -> None:
     external = spare_settings.replace(kafka_bootstrap=kafka_bootstrap)
     state = broker.start(external, timeout=30)
     assert state.running and not state.managed and state.cluster_id

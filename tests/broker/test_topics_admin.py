@@ -37,7 +37,9 @@ def test_create_topics_is_idempotent_with_the_right_configs(kafka_settings: Sett
     assert admin.list_topics(kafka_settings, prefix=kafka_settings.topic_prefix) == []
 
 
-def test_cli_topics_create_and_list(kafka_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_topics_create_and_list(
+    kafka_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("STREAMS_KAFKA_BOOTSTRAP", kafka_settings.bootstrap)
     monkeypatch.setenv("STREAMS_TOPIC_PREFIX", kafka_settings.topic_prefix)
     try:
