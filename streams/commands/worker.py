@@ -26,11 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
-    from streams import metrics
+    from streams import metrics, topics
     from streams.admin import create_topics
     from streams.app import create_app
     from streams.broker import wait_ready
     from streams.enrich.runner import EnrichmentRunner
+    from streams.lag import LagMonitor
 
     if args.pipeline is not None:
         settings = settings.replace(pipeline=args.pipeline)
@@ -43,9 +44,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if port:
         print(f"metrics: http://{settings.metrics_host}:{port}/metrics", flush=True)
     app = create_app(settings, runner=runner)
+    lag = None
+    if port:  # lag of this worker's consumer group, exported beside its own metrics
+        lag = LagMonitor(settings, app.conf.id, [topics.RAW.name(settings), topics.DEDUPE.name(settings)])
+        lag.start()
     worker = Worker(app, loglevel=settings.log_level.lower(), quiet=True, redirect_stdouts=False)
     try:
         worker.execute_from_commandline()
     finally:
         runner.close()
+        if lag is not None:
+            lag.stop()
     return 0
