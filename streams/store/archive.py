@@ -109,6 +109,8 @@ class Archive(ABC):
     backend: str = "?"
     #: target schema version; migrations up to it run on open
     schema_version: int = 0
+    #: columns whose values :meth:`_adapt` converts before binding
+    adapted_columns: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -197,21 +199,33 @@ class Archive(ABC):
             for chunk in _chunks(win_ids, 500):
                 cond, params = self._in("article_id", chunk)
                 self._execute(f"DELETE FROM {table} WHERE {cond}", params)
-        self._executemany(self._upsert_sql(), [self._article_values(w) for w in winners])
+        self._executemany(self._upsert_sql(), self._bind(ARTICLE_COLUMNS, [self._article_tuple(w) for w in winners]))
         for table, columns, attr in (
             ("entities", ENTITY_COLUMNS, "entities"),
             ("mentions", MENTION_COLUMNS, "mentions"),
             ("quotes", QUOTE_COLUMNS, "quotes"),
             ("topics", TOPIC_COLUMNS, "topics"),
         ):
-            values = [
-                tuple(self._adapt(c, v) for c, v in zip(columns, row)) for w in winners for row in getattr(w, attr)
-            ]
+            values = [row for w in winners for row in getattr(w, attr)]
             if values:
-                self._executemany(_insert_sql(table, columns), values)
+                self._executemany(_insert_sql(table, columns), self._bind(columns, values))
 
-    def _article_values(self, rows: ArticleRows) -> tuple[Any, ...]:
-        return tuple(self._adapt(c, rows.article[c]) for c in ARTICLE_COLUMNS)
+    @staticmethod
+    def _article_tuple(rows: ArticleRows) -> tuple[Any, ...]:
+        return tuple(rows.article[c] for c in ARTICLE_COLUMNS)
+
+    def _bind(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """Rows as the driver binds them: only the columns that need it go through :meth:`_adapt`."""
+        special = [(i, c) for i, c in enumerate(columns) if c in self.adapted_columns]
+        if not special:
+            return rows
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, c in special:
+                values[i] = self._adapt(c, values[i])
+            out.append(values)
+        return out
 
     def _upsert_sql(self) -> str:
         cols = ", ".join(ARTICLE_COLUMNS)

@@ -117,6 +117,7 @@ class PostgresArchive(Archive):
 
     backend = "postgresql"
     schema_version = MIGRATIONS[-1][0]
+    adapted_columns = JSON_COLUMNS | _TIMESTAMP_COLUMNS
 
     def __init__(self, database_url: str, *, read_only: bool = False, connect_timeout_s: int = 10) -> None:
         super().__init__()
@@ -225,9 +226,7 @@ class PostgresArchive(Archive):
             return Jsonb(value, dumps=_jsonb_dumps)
         if column in _TIMESTAMP_COLUMNS and value is not None:
             return datetime.fromtimestamp(value, tz=timezone.utc)
-        if isinstance(value, str) and "\x00" in value:
-            raise StorageError("PostgreSQL text cannot hold NUL characters", reason="storage_rejected")
-        return value
+        return value  # text with NUL is refused by the server (DataError → storage_rejected)
 
     def _ts_param(self, value: datetime) -> Any:
         return value

@@ -121,6 +121,7 @@ class SQLiteArchive(Archive):
 
     backend = "sqlite"
     schema_version = MIGRATIONS[-1][0]
+    adapted_columns = JSON_COLUMNS
 
     def __init__(self, database_url: str, *, read_only: bool = False, busy_timeout_s: float = 30.0) -> None:
         super().__init__()
@@ -141,6 +142,7 @@ class SQLiteArchive(Archive):
                 )
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+                self._conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: index inserts stay in memory
                 self._migrate()
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open SQLite archive {self.path}: {exc}") from exc
