@@ -45,6 +45,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Iterator
 
+from streams.enrich.nlp import caps_lines
 from streams.enrich.pipeline import Context
 
 #: labels kept as entities (the model's value labels are kept too: DATE, MONEY...)
@@ -76,6 +77,25 @@ def is_sports_text(text: str, min_share: float = 0.025) -> bool:
     if len(words) < 5:
         return False
     return sum(w in SPORTS_WORDS for w in words) / len(words) >= min_share
+
+
+#: capitalised words that are table labels or headings, not names
+NOT_NAMES: frozenset[str] = frozenset(
+    """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
+    Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
+    Total: Overs Innings Fall Bowling Batting Played Won Lost Drawn Goals Points Rank Round Group Table""".split()
+)
+_INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
+_TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
+                         r"|[ \t]*[\d][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
+_NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
+
+
+def _occurs_outside(lowered: str, key: str, caps: list[tuple[int, int]]) -> bool:
+    for s, e in find_word(lowered, key):
+        if not any(cs <= s and e <= ce for cs, ce in caps):
+            return True
+    return False
 
 
 #: a one-word PERSON mention naming a city this large is taken for the city ("Kyiv's allies")
@@ -399,13 +419,18 @@ class EntityComponent:
                     if not any(s <= m.start and m.end <= e for s, e in skip)]
         mentions = self._add_markup_orgs(text, mentions)
         mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
-        mentions = self._apply_gazetteers(text, doc, mentions, skip)
+        caps = caps_lines(text)
+        mentions = self._filter_caps_mentions(text, mentions, caps)
+        mentions = self._add_dateline_place(text, mentions, spans or [])
+        mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
+        mentions = [m for m in mentions if m.text not in NOT_NAMES]
         if is_sports_text(text):
             mentions = self._places_as_teams(text, mentions, skip_spans=[(sp["start"], sp["end"]) for sp in spans or ()
                                                                       if sp["kind"] in ("dateline", "header")])
+            mentions = self._table_rows(text, mentions)
         entities = self._cluster(mentions)
         if self.propagate:
-            entities = self._propagate(text, entities, skip)
+            entities = self._propagate(text, entities, skip, caps)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -452,9 +477,66 @@ class EntityComponent:
                 mentions.append(Mention(start, end, text[start:end], "ORG", source="markup"))
         return mentions
 
+    @staticmethod
+    def _filter_caps_mentions(text: str, mentions: list[Mention], caps: list[tuple[int, int]]) -> list[Mention]:
+        """In ALL-CAPS lines keep only mentions the rest of the text or the gazetteers vouch for.
+
+        A cased model guesses wildly on capitals (even title-cased); a name also written in the
+        body ("LEICESTERSHIRE" / "Leicestershire") or a known country/nationality is safe.
+        """
+        if not caps:
+            return mentions
+        inside = lambda m: any(s <= m.start and m.end <= e for s, e in caps)  # noqa: E731
+        known = {m.text.lower() for m in mentions if not inside(m)}
+        lowered = text.lower()
+        out = []
+        for m in mentions:
+            if inside(m) and m.label in NAME_TYPES:
+                key = m.text.lower()
+                body_has = key in known or _occurs_outside(lowered, key, caps)
+                if not (body_has or key in countries() or m.text.title() in demonyms()):
+                    continue
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _add_dateline_place(text: str, mentions: list[Mention], spans: list[dict[str, Any]]) -> list[Mention]:
+        """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -")."""
+        for sp in spans:
+            if sp["kind"] != "dateline":
+                continue
+            m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp["start"]:sp["end"]])
+            if not m:
+                continue
+            start, end = sp["start"], sp["start"] + m.end()
+            if text[start:end].endswith("."):
+                end -= 1
+            mentions = [x for x in mentions if x.end <= start or x.start >= end]
+            mentions.append(Mention(start, end, text[start:end], "GPE", source="markup"))
+        return mentions
+
+    def _table_rows(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """Results tables and standings: names between figures are clubs, 'M. Gatting' is a player."""
+        out = [m for m in mentions]
+        for line in _TABLE_LINE.finditer(text):
+            ls, le = line.start(), line.end()
+            for g in _NAME_CELL.finditer(text, ls, le):
+                s, e = g.start(), g.end()
+                cell = g.group(0)
+                if cell in NOT_NAMES or cell.lower() in countries() or len(cell) < 2:
+                    continue
+                existing = [m for m in out if m.start < e and s < m.end]
+                if any(m.label == "PERSON" and len(m.text.split()) > 1 and not _INITIAL.match(m.text)
+                       for m in existing) and not _INITIAL.match(cell):
+                    continue  # 'Tiger Woods 70 69': the model's full name stands
+                label = "PERSON" if _INITIAL.match(cell) else "ORG"
+                out = [m for m in out if not (m.start < e and s < m.end)]
+                out.append(Mention(s, e, cell, label, source="table"))
+        return sorted(out, key=lambda m: m.start)
+
     # -- 2. gazetteers -----------------------------------------------------------------------
     def _apply_gazetteers(self, text: str, doc: Any, mentions: list[Mention],
-                          skip: list[tuple[int, int]]) -> list[Mention]:
+                          skip: list[tuple[int, int]], caps: list[tuple[int, int]] = ()) -> list[Mention]:
         dem = self._demonyms
         ctry = countries()
         for m in mentions:
@@ -473,13 +555,15 @@ class EntityComponent:
             word = tok.text
             if not word[:1].isupper() or taken.overlaps(tok.idx, tok.idx + len(word)):
                 continue
+            if word.isupper() and len(word) > 3 and any(a <= tok.idx < b for a, b in caps):
+                word = word.title()  # 'ROMANIA' in a headline
             label = None
             if word in dem:
                 label = "NORP"
             elif word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU"):
                 label = "GPE" if word != "EU" else "ORG"
             if label:
-                m = Mention(tok.idx, tok.idx + len(word), word, label, source="gazetteer")
+                m = Mention(tok.idx, tok.idx + len(word), tok.text, label, source="gazetteer")
                 mentions.append(m)
                 taken.add(m)
         # two-word country names and demonyms ("United States", "New Zealand", "South African")
@@ -594,7 +678,8 @@ class EntityComponent:
         return None
 
     # -- 4. propagation ----------------------------------------------------------------------
-    def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]]) -> list[_Entity]:
+    def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]],
+                   caps: list[tuple[int, int]] = ()) -> list[_Entity]:
         """Tag further occurrences of known names that the model missed (outside skipped spans)."""
         taken = _Occupancy(m for e in entities for m in e.mentions)
         taken.spans.extend(skip)
@@ -610,6 +695,8 @@ class EntityComponent:
                         last = f.split()[-1]
                         if len(last) > 2 and last[0].isupper():
                             forms.append((last, e, label))
+        if caps:  # the same names written in capitals in headline lines
+            forms += [(f.upper(), e, label) for f, e, label in forms if not f.isupper() and len(f) > 3]
         forms.sort(key=lambda x: -len(x[0]))
         for form, ent, label in forms:
             for s, e in find_word(text, form):
