@@ -357,6 +357,17 @@ class _Extractor:
             if spk is None and len(_WORD.findall(pre)) <= 5 and re.fullmatch(r"[\s,—–-]*[\w\s’'.-]+", pre):
                 return self._loose_mention(lo, w.start()), self._phrasal(cue)
             break
+        acc = re.match(r"[\s,]*according to\b", head)
+        if acc:
+            spk = self._named_after(lo + acc.end(), hi)
+            if spk is not None:
+                return spk, (lo + acc.end() - len("according to"), lo + acc.end())
+        first = next(iter_in(self.mentions, self.m_starts, lo, lo + 6), None)
+        if first is not None and first.kind in ("PERSON", "pronoun") and not self.text[lo : first.start].strip(" ,"):
+            verb = re.match(r"\s+(?:\w+ly\s+)?([a-z]+(?:ed|s))\b", self.text[first.end : hi])
+            if verb and self.text[q.start : q.end].rstrip().endswith((",", "?", "!")):
+                # ,” Toomey fumed on Tuesday: a name and a verb right after the quote
+                return first, (first.end + verb.start(1), first.end + verb.end(1))
         if dash:
             for m in iter_in(self.mentions, self.m_starts, lo, lo + 40):
                 if m.kind in ("PERSON", "ORG"):
@@ -411,6 +422,8 @@ class _Extractor:
             spk = self._subject_before(w.start(), lo)
             if spk is None:
                 spk = self._subject_after(cue[1], hi)
+                if spk is not None and self.text[spk.end : hi].strip(" ,:\n"):
+                    spk = None  # inversion only right before the quote: said Trump, “...
             if spk is not None:
                 return spk, cue, mixed
         return None
@@ -424,7 +437,7 @@ class _Extractor:
             spk = self._named_after(a.end(), q.open_mark)
             if spk is not None:
                 return spk, (a.start(), a.end()), True
-        if self._kind(q, par_start) == "mixed":
+        if _WORD.search(self.text[lo : q.open_mark]):
             # no reporting verb: the fragment is ascribed to the sentence's subject, its first
             # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'")
             for m in iter_in(self.mentions, self.m_starts, lo, q.open_mark):

@@ -104,6 +104,8 @@ def load_lexicon() -> Lexicon:
         parts = line.split()
         lemma = parts[0].lower()
         forms = inflections(lemma)
+        if "~" in parts[1:]:
+            forms.discard(lemma)
         speech.update(forms)
         if "+" in parts[1:]:
             clause.update(forms)

@@ -113,9 +113,14 @@ def _scan_paragraph(
                 continue  # a stray closing mark: ignore it
             open_at = mk
             continue
+        after = text[mk.pos + mk.length : mk.pos + mk.length + 1]
+        glued_closer = (  # “Apparently not,“ he said: an opening mark used as a closing one
+            mk.role == "open" and mk.pos > 0 and not text[mk.pos - 1].isspace() and (not after or not after.isalnum())
+        )
         closes = (
             mk.role == "close"
             or mk.role == "either"
+            or glued_closer
             or (open_at.char == "„" and mk.char == "“")
             or (open_at.char == "»" and mk.char == "«")
         )

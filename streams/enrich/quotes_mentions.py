@@ -18,6 +18,7 @@ from streams.enrich.quotes_lexicon import DETERMINERS, SPEAKER_PRONOUNS, Lexicon
 SPEAKER_TYPES = ("PERSON", "ORG", "GPE", "NORP")
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*[\w]|[A-Za-z]")
 _PRONOUN = re.compile(r"\b(?:he|she|they|we|it|He|She|They|We|It|HE|SHE)\b")
+_RELATIVE = re.compile(r",\s*(who|which)\b")
 _TITLE_GENDER = {"mr.": "m", "mr": "m", "mrs.": "f", "mrs": "f", "ms.": "f", "ms": "f", "miss": "f"}
 
 
@@ -102,6 +103,9 @@ def collect_mentions(
     for m in _PRONOUN.finditer(text):
         if not _inside(m.start(), quoted, qstarts) and not _inside(m.start(), taken, tstarts):
             out.append(Mention(m.start(), m.end(), m.group(), "pronoun"))
+    for m in _RELATIVE.finditer(text):  # "the Mexican president, who said": "who" is the mention
+        if not _inside(m.start(1), quoted, qstarts):
+            out.append(Mention(m.start(1), m.end(1), m.group(1), "relative"))
     for m in _WORD.finditer(text):
         if m.group().lower() in lexicon.speaker_nouns and not _inside(m.start(), quoted, qstarts):
             if _inside(m.start(), taken, tstarts):
@@ -168,6 +172,8 @@ class Resolver:
                 if g:
                     self.gender[idx] = g
         self.speakers: list[tuple[int, int]] = []  # (offset, entity) of resolved person speakers so far
+        self.mentions = mentions
+        self.m_ends = sorted((m.end, i) for i, m in enumerate(mentions))
 
     def name(self, entity: int | None) -> str | None:
         if entity is None or not 0 <= entity < len(self.entities):
@@ -188,6 +194,22 @@ class Resolver:
             return None
         if m.kind == "nominal" and m.definite:
             return self._recent_person(m.start, 1500, None)
+        if m.kind == "relative":
+            antecedent = self._antecedent(m)
+            return self.resolve(antecedent) if antecedent is not None else None
+        return None
+
+    def _antecedent(self, m: Mention) -> Mention | None:
+        """The mention right before ", who"."""
+        i = bisect.bisect_right(self.m_ends, (m.start, len(self.mentions))) - 1
+        while i >= 0:
+            end, idx = self.m_ends[i]
+            cand = self.mentions[idx]
+            if cand.kind != "relative" and not self.text[end : m.start].strip(" ,"):
+                return cand
+            if m.start - end > 3:
+                return None
+            i -= 1
         return None
 
     def note_speaker(self, offset: int, entity: int | None) -> None:
