@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 
 import orjson
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from streams.errors import ValidationError
 from streams.settings import Settings
 from streams.store.archive import Page, SearchQuery, open_archive, parse_time
 
@@ -29,14 +31,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", help="original source or provider, e.g. Ukrinform")
     p.add_argument("--cluster", help="dedupe story cluster id")
     p.add_argument("--language", help="language code, e.g. en")
-    p.add_argument("--since", type=parse_time, help="published at or after (ISO date or date-time, UTC)")
-    p.add_argument("--until", type=parse_time, help="published before (ISO date or date-time, UTC)")
+    p.add_argument("--since", type=_time_arg, help="published at or after (ISO date or date-time, UTC)")
+    p.add_argument("--until", type=_time_arg, help="published before (ISO date or date-time, UTC)")
     p.add_argument("--quotes", action="store_true", help="list quotes (by --speaker) instead of articles")
     p.add_argument("--limit", type=int, default=20, help="results per page (1-500, default 20)")
     p.add_argument("--offset", type=int, default=0, help="skip this many results")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     p.add_argument("--database-url", default=None, metavar="URL", help="override STREAMS_DATABASE_URL")
     p.set_defaults(handler=run)
+
+
+def _time_arg(value: str) -> datetime:
+    try:
+        return parse_time(value)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,9 +10,10 @@ import orjson
 import pytest
 from prometheus_client import REGISTRY
 
+from streams.errors import StorageError
 from streams.model import EnrichedArticle
 from streams.settings import Settings
-from streams.store.archive import open_archive
+from streams.store.archive import Archive, open_archive
 from streams.store.consumer import StoreConsumer
 from tests.store.articles import SAMPLE_ID, corpus, sample_article
 from tests.store.kafka_io import dead_letters, produce
@@ -114,3 +115,50 @@ def test_stop_event_ends_a_running_consumer(kafka_settings: Settings, kafka_topi
     stop.set()
     runner.join(timeout=30)
     assert not runner.is_alive() and consumer.stats.written == 3
+
+
+class FlakyArchive:
+    """A real archive whose first ``failures`` writes fail as if the database were down."""
+
+    def __init__(self, inner: Archive, failures: int) -> None:
+        self.inner, self.failures, self.attempts = inner, failures, 0
+        self.backend = inner.backend
+
+    def write_rows(self, rows: list, **kw: object) -> object:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise StorageError("database unavailable (injected)")
+        return self.inner.write_rows(rows, **kw)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_unavailable_database_is_retried_and_nothing_is_lost(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: object
+) -> None:
+    articles = corpus(20)
+    produce(kafka_settings, articles)
+    with open_archive(f"sqlite:///{tmp_path}/flaky.db") as real:
+        flaky = FlakyArchive(real, failures=3)
+        stats = StoreConsumer(kafka_settings, archive=flaky).run(until_idle=2.0)  # type: ignore[arg-type]
+        assert flaky.attempts > 3 and stats.dead_lettered == 0
+        assert real.count() == 20 and stats.written == 20
+
+
+@pytest.mark.postgres
+def test_a_record_postgres_rejects_is_dead_lettered_alone(
+    kafka_settings: Settings, kafka_topics: dict[str, str], postgres_url: str
+) -> None:
+    good = corpus(6)
+    poisoned = sample_article()
+    poisoned.article = dataclasses.replace(poisoned.article, id="nul-in-body",
+                                           body_text=poisoned.article.body_text.replace("Berlin", "Ber\x00lin"))
+    produce(kafka_settings, [*good, poisoned])
+    stats = _store(kafka_settings, postgres_url)
+    assert (stats.written, stats.dead_lettered) == (6, 1)
+    (letter,) = dead_letters(kafka_settings, expect=1)
+    assert letter.reason == "storage_rejected" and letter.stage == "store"
+    assert EnrichedArticle.from_json(letter.original).id == "nul-in-body"
+    with open_archive(postgres_url) as a:
+        assert a.count() == 6
