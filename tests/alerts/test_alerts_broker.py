@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 
 from streams import cli
 from streams.alerts.delivery import AlertDelivery, FileTarget, WebhookTarget
-from streams.alerts.matcher import AlertMatcher, list_rules, put_rule
+from streams.alerts.matcher import AlertMatcher, delete_rule, list_rules, put_rule
 from streams.alerts.rules import Alert, Rule, match
 from streams.model import DeadLetter, EnrichedArticle
 from streams.settings import Settings
@@ -94,13 +94,34 @@ def test_one_alert_per_story_cluster(cli_env: Settings, kafka_topics: dict[str, 
     assert (again.stats.alerted, again.stats.already_fired) == (0, 7)
     assert len(read_all(settings, kafka_topics["alerts"], expect=3)) == 3
 
-    # delivered to a JSON Lines file, once each
+    # two matcher processes racing on one story would produce its key twice: delivered once
+    produce(settings, kafka_topics["alerts"], [(first.key.encode(), first.to_json())])
     out = tmp_path / "alerts.jsonl"
-    delivery = AlertDelivery(settings, FileTarget(out))
-    stats_file = delivery.run(until_idle=3.0)
+    stats_file = AlertDelivery(settings, FileTarget(out)).run(until_idle=3.0)
     lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     assert sorted(line["key"] for line in lines) == sorted(a.key for a in alerts)
-    assert stats_file.delivered == 3
+    assert (stats_file.consumed, stats_file.delivered, stats_file.skipped) == (4, 3, 1)
+
+
+def test_rule_changes_apply_while_running(kafka_settings: Settings, kafka_topics: dict[str, str],
+                                          story: dict[str, EnrichedArticle]) -> None:
+    settings, enriched = kafka_settings, kafka_topics["enriched"]
+    matcher = AlertMatcher(settings)
+    with running(matcher):
+        produce(settings, enriched, enriched_records(story["other"]))
+        wait_until(lambda: matcher.stats.consumed == 1, what="first article")
+        assert matcher.stats.alerted == 0  # no rules yet
+        put_rule(settings, Rule(id="princeville", name="Princeville", text=("Princeville",)))
+        produce(settings, enriched, enriched_records(story["other"]))
+        wait_until(lambda: matcher.stats.consumed == 2, what="second article")
+        assert matcher.stats.alerted == 1  # the rule was read before the article: it applies
+        put_rule(settings, Rule(id="greenland", name="Greenland", text=("Greenland",)))
+        put_rule(settings, Rule(id="kallas", name="Kallas", entity=("Kallas",)))
+        delete_rule(settings, "greenland")
+        produce(settings, enriched, enriched_records(story["original"]))
+        wait_until(lambda: matcher.stats.consumed == 3, what="third article")
+    keys = sorted(r.key.decode() for r in read_all(settings, kafka_topics["alerts"], expect=2))
+    assert keys == ["kallas:menafn-kallas-1", "princeville:reuters-qintex"]
 
 
 # -- webhooks ----------------------------------------------------------------------------------------
