@@ -83,7 +83,9 @@ def is_sports_text(text: str, min_share: float = 0.025) -> bool:
 NOT_NAMES: frozenset[str] = frozenset(
     """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
     Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
-    Total: Overs Innings Fall Bowling Batting Played Won Lost Drawn Goals Points Rank Round Group Table""".split()
+    Total: Overs Innings Fall Bowling Batting Played Won Lost Drawn Goals Points Rank Round Group Table
+    January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
 )
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
 _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
@@ -423,11 +425,12 @@ class EntityComponent:
         mentions = self._filter_caps_mentions(text, mentions, caps)
         mentions = self._add_dateline_place(text, mentions, spans or [])
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
-        mentions = [m for m in mentions if m.text not in NOT_NAMES]
+        mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
+                    or m.label in VALUE_TYPES]
         if is_sports_text(text):
             mentions = self._places_as_teams(text, mentions, skip_spans=[(sp["start"], sp["end"]) for sp in spans or ()
                                                                       if sp["kind"] in ("dateline", "header")])
-            mentions = self._table_rows(text, mentions)
+            mentions = self._table_rows(text, mentions, [(sp["start"], sp["end"]) for sp in spans or ()])
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
@@ -487,13 +490,12 @@ class EntityComponent:
         if not caps:
             return mentions
         inside = lambda m: any(s <= m.start and m.end <= e for s, e in caps)  # noqa: E731
-        known = {m.text.lower() for m in mentions if not inside(m)}
-        lowered = text.lower()
+        known = {m.text.lower() for m in mentions if not inside(m) and m.label in NAME_TYPES}
         out = []
         for m in mentions:
             if inside(m) and m.label in NAME_TYPES:
                 key = m.text.lower()
-                body_has = key in known or _occurs_outside(lowered, key, caps)
+                body_has = key in known
                 if not (body_has or key in countries() or m.text.title() in demonyms()):
                     continue
             out.append(m)
@@ -515,11 +517,18 @@ class EntityComponent:
             mentions.append(Mention(start, end, text[start:end], "GPE", source="markup"))
         return mentions
 
-    def _table_rows(self, text: str, mentions: list[Mention]) -> list[Mention]:
+    def _table_rows(self, text: str, mentions: list[Mention], noise: list[tuple[int, int]]) -> list[Mention]:
         """Results tables and standings: names between figures are clubs, 'M. Gatting' is a player."""
         out = [m for m in mentions]
         for line in _TABLE_LINE.finditer(text):
             ls, le = line.start(), line.end()
+            if any(s < le and ls < e for s, e in noise):
+                continue  # a dateline "LONDON 1996-08-30" is no table row
+            row = text[ls:le]
+            figures = len(re.findall(r"(?<![\w.])\d[\d.,:/\-]*", row))
+            words = len(re.findall(r"[A-Za-z][\w'’&.\-]*", row))
+            if words > 2 * figures:
+                continue  # a headline with a number in it
             for g in _NAME_CELL.finditer(text, ls, le):
                 s, e = g.start(), g.end()
                 cell = g.group(0)
