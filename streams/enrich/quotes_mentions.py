@@ -165,6 +165,7 @@ class Resolver:
                 prev = text[max(0, m.start - 5) : m.start].split()
                 if prev and prev[-1].lower() in _TITLE_GENDER:
                     self.gender.setdefault(m.entity, _TITLE_GENDER[prev[-1].lower()])
+        self._pronoun_votes(mentions)  # else what the article says: "Rubio said that he ..."
         for idx, ent in enumerate(entities):  # else a common given name: "Angela Merkel"
             name = str(ent.get("name") or "").split()
             if idx not in self.gender and len(name) > 1 and first_names and str(ent.get("type", "")).upper() == "PERSON":
@@ -225,26 +226,50 @@ class Resolver:
     def _recent_person(self, before: int, window: int, gender: str | None) -> int | None:
         """The person a pronoun or description before ``before`` most likely refers to.
 
-        People whose gender is known to match come first, then people of unknown gender; among
-        them a recent speaker wins over a merely nearer mention."""
+        People known to be of the other gender are skipped. A person named just before (in the
+        same stretch of text: "Trump said he believes") wins; otherwise a recent speaker wins over
+        a merely nearer mention."""
         i = bisect.bisect_left(self.people, (before, -1)) - 1
-        known: list[int] = []
-        unknown: list[int] = []
+        candidates: list[tuple[int, int]] = []  # (offset, entity)
         while i >= 0 and before - self.people[i][0] <= window:
-            ent = self.people[i][1]
-            g = self.gender.get(ent)
-            if gender is None or g == gender:
-                known.append(ent)
-            elif g is None:
-                unknown.append(ent)
+            off, ent = self.people[i]
+            if gender is None or self.gender.get(ent, gender) == gender:
+                candidates.append((off, ent))
             i -= 1
-        candidates = known or unknown
         if not candidates:
             return None
-        recent_speakers = [e for off, e in self.speakers if off < before and before - off <= window]
-        if recent_speakers and recent_speakers[-1] in candidates[:3]:
-            return recent_speakers[-1]
-        return candidates[0]
+        nearest_off, nearest = candidates[0]
+        if before - nearest_off <= 100 and not re.search(r"[.!?]\s", self.text[nearest_off:before]):
+            return nearest
+        recent = [e for off, e in self.speakers if off < before and before - off <= window]
+        if recent and recent[-1] in [e for _, e in candidates[:3]]:
+            return recent[-1]
+        return nearest
+
+    def _pronoun_votes(self, mentions: list[Mention]) -> None:
+        """Gender from the article itself: the first he/his or she/her after a person's name in
+        the same sentence, with no other person named between, counts as a vote."""
+        votes: dict[int, list[str]] = {}
+        people = [m for m in mentions if m.kind == "PERSON" and m.entity is not None]
+        starts = [m.start for m in people]
+        for m in people:
+            tail = self.text[m.end : m.end + 100]
+            stop = re.search(r"[.!?](?:\s|$)", tail)
+            tail = tail[: stop.start()] if stop else tail
+            p = re.search(r"\b(he|his|him|she|her)\b", tail, re.IGNORECASE)
+            if not p:
+                continue
+            j = bisect.bisect_right(starts, m.start)
+            if j < len(people) and people[j].start < m.end + p.start():
+                continue
+            votes.setdefault(m.entity, []).append("m" if p.group(1).lower() in ("he", "his", "him") else "f")  # type: ignore[arg-type]
+        for ent, vs in votes.items():
+            if ent not in self.gender:
+                m_count = vs.count("m")
+                if m_count * 2 > len(vs):
+                    self.gender[ent] = "m"
+                elif m_count * 2 < len(vs):
+                    self.gender[ent] = "f"
 
 
 def iter_in(mentions: list[Mention], starts: list[int], lo: int, hi: int) -> Iterable[Mention]:
