@@ -89,7 +89,7 @@ NOT_NAMES: frozenset[str] = frozenset(
 )
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
 _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
-                         r"|[ \t]*[\d][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
+                         r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 
