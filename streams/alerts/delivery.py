@@ -35,6 +35,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from streams import __version__, metrics, topics
+from streams.alerts.matcher import idle_done
 from streams.alerts.rules import Alert
 from streams.errors import BrokerError, DeliveryError, StreamsError
 from streams.model import DeadLetter
@@ -240,7 +241,7 @@ class AlertDelivery:
                 if records:
                     last_record = time.monotonic()
                     self._process(records, stop)
-                elif until_idle is not None and time.monotonic() - last_record >= until_idle:
+                elif until_idle is not None and idle_done(self._consumer, time.monotonic() - last_record, until_idle):
                     break
         finally:
             self.close()

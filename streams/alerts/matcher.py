@@ -46,6 +46,8 @@ STAGE = "alert"
 CATCH_UP_TIMEOUT_S = 60.0
 MAX_BACKOFF_S = 30.0
 FIRED_PRUNE_EVERY_S = 3600.0
+#: with until_idle: give up waiting for a partition assignment after this much extra idle time
+NO_ASSIGNMENT_GRACE_S = 60.0
 
 
 def matcher_group_id(settings: Settings) -> str:
@@ -78,6 +80,22 @@ def _reader(settings: Settings, client_id: str) -> KafkaConsumer:
         )
     except KafkaError as exc:
         raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+
+
+def drained(consumer: KafkaConsumer) -> bool:
+    """True when partitions are assigned and the consumer's position is at the end of every one."""
+    assigned = consumer.assignment()
+    if not assigned:
+        return False
+    ends = consumer.end_offsets(list(assigned))
+    return all(consumer.position(tp) >= ends[tp] for tp in assigned)
+
+
+def idle_done(consumer: KafkaConsumer, idle_s: float, until_idle: float) -> bool:
+    """With ``--until-idle``: stop once idle that long and drained (or never given partitions)."""
+    if idle_s < until_idle:
+        return False
+    return drained(consumer) or (idle_s >= until_idle + NO_ASSIGNMENT_GRACE_S and not consumer.assignment())
 
 
 class _TopicFollower:
@@ -251,7 +269,8 @@ class AlertMatcher:
                 polled = self._consumer.poll(timeout_ms=500, max_records=self.batch_size)
                 records = [r for batch in polled.values() for r in batch]
                 if not records:
-                    if until_idle is not None and time.monotonic() - last_record >= until_idle:
+                    if until_idle is not None and idle_done(self._consumer, time.monotonic() - last_record,
+                                                            until_idle):
                         break
                     continue
                 last_record = time.monotonic()
@@ -461,6 +480,6 @@ def list_rules(settings: Settings) -> list[Rule]:
 
 
 __all__ = [
-    "AlertMatcher", "FiredKeys", "MatcherStats", "RuleStore", "alert_key", "cluster_id", "delete_rule",
+    "AlertMatcher", "FiredKeys", "drained", "idle_done", "MatcherStats", "RuleStore", "alert_key", "cluster_id", "delete_rule",
     "list_rules", "matcher_group_id", "put_rule",
 ]
