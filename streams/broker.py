@@ -73,6 +73,7 @@ class BrokerStatus:
     log_file: Path | None = None
     owner: str | None = None  # who started it: "cli", "pytest", ...
     cluster_id: str | None = None
+    users: tuple[int, ...] = ()  # pids of live test sessions holding a lease on it
 
     def describe(self) -> list[tuple[str, str]]:
         """(field, value) rows for ``streams kafka status``."""
@@ -87,6 +88,7 @@ class BrokerStatus:
             ("data dir", str(self.data_dir) if self.data_dir else "-"),
             ("log file", str(self.log_file) if self.log_file else "-"),
             ("started by", self.owner or "-"),
+            ("used by tests", ", ".join(map(str, self.users)) or "-"),
         ]
 
 
@@ -541,6 +543,7 @@ def status(settings: Settings) -> BrokerStatus:
         log_file=log_file(settings) if ours else None,
         owner=state.get("owner"),
         cluster_id=_cluster_id(info),
+        users=tuple(live_leases(settings)) if ours else (),
     )
 
 
@@ -661,15 +664,22 @@ def _terminate(pid: int, settings: Settings, grace: float) -> None:
         raise BrokerError(f"the Kafka broker (pid {pid}) survived SIGKILL")
 
 
-def stop(settings: Settings, timeout: float = DEFAULT_STOP_TIMEOUT) -> bool:
+def stop(settings: Settings, timeout: float = DEFAULT_STOP_TIMEOUT, force: bool = False) -> bool:
     """Stop the managed broker of this home and port; True if one was running and is now stopped.
 
     Only a broker whose pid file this home holds is stopped: an external cluster or a broker started
-    from another home is never touched.
+    from another home is never touched. While other live processes hold a lease on it (test sessions
+    using it), BrokerError unless ``force``.
     """
     if not settings.managed_broker:
         log.info("STREAMS_KAFKA_BOOTSTRAP names an external cluster; streams does not stop it")
         return False
+    users = [pid for pid in live_leases(settings) if pid != os.getpid()]
+    if users and not force:
+        raise BrokerError(
+            f"the Kafka broker on {settings.bootstrap} is in use by running test sessions (pids "
+            f"{', '.join(map(str, users))}); they stop it when the last one ends. Use --force to stop it anyway."
+        )
     with _locked(broker_dir(settings) / "lock"):
         pid = _read_pid(settings)
         if pid is None:
@@ -682,3 +692,44 @@ def stop(settings: Settings, timeout: float = DEFAULT_STOP_TIMEOUT) -> bool:
         _terminate(pid, settings, grace=timeout)
         _clear_pid(settings)
         return True
+
+
+# --------------------------------------------------------------------------------------------
+# leases: processes (test sessions) that use the local broker and must not lose it under them
+
+
+def _leases_dir(settings: Settings) -> Path:
+    return broker_dir(settings) / "test-leases"
+
+
+@contextlib.contextmanager
+def lease_lock(settings: Settings) -> Iterator[None]:
+    """Serialise taking/returning leases with the start/stop decisions that depend on them."""
+    with _locked(broker_dir(settings) / "test-leases.lock"):
+        yield
+
+
+def take_lease(settings: Settings, pid: int | None = None) -> Path:
+    """Record that process ``pid`` (default: this one) uses the local broker; returns the lease file."""
+    lease = _leases_dir(settings) / str(pid or os.getpid())
+    lease.parent.mkdir(parents=True, exist_ok=True)
+    lease.touch()
+    return lease
+
+
+def live_leases(settings: Settings) -> list[int]:
+    """Pids of live processes holding a lease; leases of dead processes are removed."""
+    leases = _leases_dir(settings)
+    if not leases.is_dir():
+        return []
+    alive = []
+    for lease in leases.iterdir():
+        try:
+            pid = int(lease.name)
+        except ValueError:
+            continue
+        if _proc_cmdline(pid) is None:
+            lease.unlink(missing_ok=True)
+        else:
+            alive.append(pid)
+    return sorted(alive)

@@ -19,10 +19,8 @@ Set ``STREAMS_TEST_KEEP_BROKER=1`` to leave it running for the next run.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -42,34 +40,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.broker)
 
 
-@contextlib.contextmanager
-def _lease_lock(settings: Settings) -> Iterator[Path]:
-    """Serialise lease changes with starting/stopping the shared broker; yields the lease dir."""
-    leases = broker.broker_dir(settings) / "test-leases"
-    leases.mkdir(parents=True, exist_ok=True)
-    with open(leases.parent / "test-leases.lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield leases
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _live_leases(leases: Path) -> list[int]:
-    """Pids of test sessions still holding a lease (files of dead sessions are removed)."""
-    alive = []
-    for lease in leases.iterdir():
-        try:
-            pid = int(lease.name)
-            os.kill(pid, 0)
-            alive.append(pid)
-        except (ValueError, ProcessLookupError):
-            lease.unlink(missing_ok=True)
-        except PermissionError:  # someone else's live process
-            alive.append(int(lease.name))
-    return alive
-
-
 def _say(config: pytest.Config, line: str) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
@@ -84,10 +54,8 @@ def kafka_bootstrap(pytestconfig: pytest.Config) -> Iterator[str]:
         broker.start(settings, timeout=60.0)  # starts nothing: checks the external cluster answers
         yield settings.bootstrap
         return
-    lease = None
-    with _lease_lock(settings) as leases:
-        lease = leases / str(os.getpid())
-        lease.touch()
+    with broker.lease_lock(settings):
+        lease = broker.take_lease(settings)
         if not broker.jars_ready(settings):
             _say(pytestconfig, f"\nstreams: downloading Kafka {settings.kafka_version} jars into {settings.home}")
         state = broker.start(settings, timeout=START_TIMEOUT_S, owner=TEST_OWNER)
@@ -95,10 +63,10 @@ def kafka_bootstrap(pytestconfig: pytest.Config) -> Iterator[str]:
     try:
         yield settings.bootstrap
     finally:
-        with _lease_lock(settings) as leases:
+        with broker.lease_lock(settings):
             lease.unlink(missing_ok=True)
             keep = os.environ.get("STREAMS_TEST_KEEP_BROKER", "") not in ("", "0")
-            if not keep and not _live_leases(leases) and broker.status(settings).owner == TEST_OWNER:
+            if not keep and not broker.live_leases(settings) and broker.status(settings).owner == TEST_OWNER:
                 broker.stop(settings)
 
 

@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stop.add_argument(
         "--timeout", type=float, default=broker.DEFAULT_STOP_TIMEOUT, help="seconds to SIGKILL (default %(default)s)"
     )
+    stop.add_argument("--force", action="store_true", help="stop it even while test sessions hold a lease on it")
     stop.set_defaults(handler=run_stop)
 
     status = actions.add_parser(
@@ -87,7 +88,7 @@ def run_stop(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.managed_broker:
         print(f"STREAMS_KAFKA_BOOTSTRAP={settings.kafka_bootstrap} is an external cluster; nothing to stop")
         return 0
-    if broker.stop(settings, timeout=args.timeout):
+    if broker.stop(settings, timeout=args.timeout, force=args.force):
         print(f"stopped the Kafka broker on {settings.bootstrap}")
     else:
         print(f"no Kafka broker started from {settings.home} runs on port {settings.kafka_port}")

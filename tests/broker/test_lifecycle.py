@@ -115,6 +115,18 @@ def test_concurrent_starts_give_one_broker(spare_settings: Settings, find_broker
     assert all(p.returncode == 0 for p in procs)
     assert len(pids) == 1
     assert find_broker_pids(s) == [int(pids.pop())]
+
+    # a live test session holding a lease keeps the broker from being stopped under it
+    user = subprocess.Popen(["sleep", "60"])
+    try:
+        broker.take_lease(s, pid=user.pid)
+        with pytest.raises(BrokerError, match="--force"):
+            broker.stop(s)
+        assert len(find_broker_pids(s)) == 1
+    finally:
+        user.kill()
+        user.wait()
+    assert broker.live_leases(s) == []  # the dead session's lease is dropped
     assert broker.stop(s) is True
     assert find_broker_pids(s) == []
 
