@@ -254,7 +254,7 @@ class Archive(ABC):
 
     def search(self, query: SearchQuery) -> Page:
         """Articles matching every given filter; by relevance with text, else newest first."""
-        joins, join_params, where, where_params = "", [], [], []
+        joins, join_params, where, where_params = "", list[Any](), list[str](), list[Any]()
         score, snippet = "NULL", "NULL"
         if query.text:
             fts = self._text_search(query.text)

@@ -189,3 +189,13 @@ def test_bad_urls_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="streams store"):
         open_archive(f"sqlite:///{tmp_path}/missing.db", read_only=True)
     assert not os.path.exists(tmp_path / "missing.db")
+
+
+def test_an_archive_from_a_newer_streams_is_refused(database_url: str) -> None:
+    with open_archive(database_url) as a:
+        with a._tx():
+            a._execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                       [a.schema_version + 1, "from the future", a._ts_param(datetime.now(timezone.utc))
+                        if a.backend == "postgresql" else 0.0])
+    with pytest.raises(StorageError, match="newer than this streams"):
+        open_archive(database_url)
