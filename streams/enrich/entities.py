@@ -698,11 +698,11 @@ class EntityComponent:
             if label in VALUE_TYPES:
                 continue
             for f in {m.text for m in e.mentions}:
-                if len(f) >= 2 and f[0].isupper() and f.lower() not in _PRONOUNS:
+                if len(f) >= 2 and f[0].isupper() and f.lower() not in _PRONOUNS and f.title() not in NOT_NAMES:
                     forms.append((f, e, label))
                     if label == "PERSON" and len(f.split()) > 1:
                         last = f.split()[-1]
-                        if len(last) > 2 and last[0].isupper():
+                        if len(last) > 2 and last[0].isupper() and last.title() not in NOT_NAMES:
                             forms.append((last, e, label))
         if caps:  # the same names written in capitals in headline lines
             forms += [(f.upper(), e, label) for f, e, label in forms if not f.isupper() and len(f) > 3]
