@@ -72,8 +72,11 @@ chmod 700 "$datadir"
 
 if [ ! -f "$datadir/PG_VERSION" ]; then
     log "initdb in $datadir"
-    as_owner "$bindir/initdb" -D "$datadir" -U streams --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null 2>&1 \
-        || as_owner "$bindir/initdb" -D "$datadir" -U streams --auth=trust --encoding=UTF8 --no-locale >&2
+    if ! as_owner "$bindir/initdb" -D "$datadir" -U streams --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null 2>&1
+    then  # no C.UTF-8 locale on this system: start again without one
+        find "$datadir" -mindepth 1 -delete
+        as_owner "$bindir/initdb" -D "$datadir" -U streams --auth=trust --encoding=UTF8 --no-locale >&2
+    fi
 fi
 
 port="$(free_port)"

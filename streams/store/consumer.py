@@ -214,7 +214,8 @@ class StoreConsumer:
         if result is None:  # stopped while the database was unavailable: commit nothing
             return
         dead += [self._dead_letter(exc, sources[row.id]) for exc, row in rejected]
-        self._publish_dead_letters(dead)
+        if not self._publish_dead_letters(dead, stop):
+            return  # stopped before the dead letters were safe: commit nothing, they come back
         self._commit()
         self._account(records, result, dead, received_at, time.perf_counter() - started)
 
@@ -263,18 +264,24 @@ class StoreConsumer:
             source_offset=record.offset, source_key=record.key,
         )
 
-    def _publish_dead_letters(self, dead: Sequence[DeadLetter]) -> None:
-        if not dead:
-            return
-        producer = self._dead_letter_producer()
-        try:
-            futures = [producer.send(self.dead_letter_topic, key=d.source_key, value=d.to_json()) for d in dead]
-            producer.flush(timeout=60)
-            for future in futures:
-                future.get(timeout=60)
-        except KafkaError as exc:
-            # nothing is committed, so the records come back and are dead-lettered again
-            raise BrokerError(f"could not publish dead letters to {self.dead_letter_topic}: {exc}") from exc
+    def _publish_dead_letters(self, dead: Sequence[DeadLetter], stop: threading.Event) -> bool:
+        """Publish and await every dead letter, retrying while the broker refuses; False if stopped first."""
+        backoff = 0.5
+        while dead and not stop.is_set():
+            try:
+                producer = self._dead_letter_producer()
+                futures = [producer.send(self.dead_letter_topic, key=d.source_key, value=d.to_json()) for d in dead]
+                producer.flush(timeout=60)
+                for future in futures:
+                    future.get(timeout=60)
+                return True
+            except KafkaError as exc:
+                # offsets stay uncommitted until this succeeds; a duplicate letter beats a lost one
+                log.warning("could not publish %d dead letter(s) to %s, retrying in %.1fs: %s",
+                            len(dead), self.dead_letter_topic, backoff, exc)
+                stop.wait(backoff)
+                backoff = min(MAX_BACKOFF_S, backoff * 2)
+        return not dead
 
     def _commit(self) -> None:
         assert self._consumer is not None
