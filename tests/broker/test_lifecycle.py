@@ -95,8 +95,15 @@ def test_stale_pid_file_after_kill_9_recovers(spare_settings: Settings, find_bro
     assert second.running and second.pid not in (None, first.pid)
     assert find_broker_pids(s) == [second.pid]
     assert second.cluster_id == first.cluster_id  # same storage, recovered after the unclean stop
-    assert broker.stop(s) is True
+
+    # a broker that ignores SIGTERM (frozen) is SIGKILLed once the stop timeout has passed
+    os.kill(second.pid, signal.SIGSTOP)
+    started = time.monotonic()
+    assert broker.stop(s, timeout=3) is True
+    assert 3 <= time.monotonic() - started < 20
+    assert _wait_gone(second.pid)
     assert find_broker_pids(s) == []
+    assert not broker.pid_file(s).exists()
 
 
 def test_concurrent_starts_give_one_broker(spare_settings: Settings, find_broker_pids: PidFinder) -> None:
