@@ -236,8 +236,13 @@ class _Extractor:
     def _words(self, lo: int, hi: int) -> list[re.Match[str]]:
         return list(_WORD.finditer(self.text, lo, hi))
 
-    def _is_cue(self, word: str) -> bool:
-        return word[:1].islower() and word in self.lex.speech_forms
+    def _is_cue(self, word: str, start: int | None = None) -> bool:
+        """A reporting verb: lower case, or capitalised at the start of a sentence ("Stated Stone:")."""
+        if word[:1].islower():
+            return word in self.lex.speech_forms
+        if start is not None and word.lower() in self.lex.speech_forms:
+            return not self.text[max(0, start - 3) : start].strip() or self.text[max(0, start - 2) : start] == ". "
+        return False
 
     def _bridge_only(self, lo: int, hi: int) -> bool:
         """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
@@ -338,7 +343,7 @@ class _Extractor:
         head = self.text[lo:hi]
         dash = re.match(r"\s*[—–―-]\s*", head)
         words = self._words(lo, hi)
-        for i, w in enumerate(words[:14]):
+        for i, w in enumerate(words[:24]):
             if not self._is_cue(w.group()):
                 continue
             cue = (w.start(), w.end())
@@ -410,7 +415,7 @@ class _Extractor:
         """The last reporting verb in [lo, hi) with a subject, and that subject."""
         words = self._words(lo, hi)
         for w in reversed(words):
-            if not self._is_cue(w.group()):
+            if not self._is_cue(w.group(), w.start()):
                 continue
             cue = self._phrasal((w.start(), w.end()))
             tail = self.text[cue[1] : hi]
@@ -434,7 +439,7 @@ class _Extractor:
         acc = list(_ACCORDING.finditer(self.text, lo, q.open_mark))
         if acc:
             a = acc[-1]
-            spk = self._named_after(a.end(), q.open_mark)
+            spk = self._named_after(a.end(), q.open_mark) or self._loose_phrase(a.end(), q.open_mark)
             if spk is not None:
                 return spk, (a.start(), a.end()), True
         if _WORD.search(self.text[lo : q.open_mark]):
@@ -447,7 +452,27 @@ class _Extractor:
                     if m.kind == "pronoun" and m.text.lower() == "it":
                         continue
                     return m, None, True
+            lead = self._leading_phrase(lo, q.open_mark)
+            if lead is not None:
+                return lead, None, True
         return None
+
+    def _leading_phrase(self, lo: int, hi: int) -> Mention | None:
+        """A sentence's opening noun phrase when it starts with a determiner ("The ad claims ..."):
+        the words up to the first one that looks like a verb."""
+        m = re.match(r"\s*((?:The|A|An|His|Her|Their|Its|One|Another|This|That)\s+[^,;:.!?\"“”]*)", self.text[lo:hi])
+        if not m:
+            return None
+        words = list(_WORD.finditer(m.group(1)))
+        end = None
+        for i, w in enumerate(words[1:7], start=1):
+            if re.fullmatch(r"[a-z]+(?:ed|s)", w.group()) and w.group() not in ("his", "its", "this", "was", "has", "is"):
+                end = words[i - 1].end()
+                break
+        if end is None:
+            return None
+        start = lo + m.start(1)
+        return Mention(start, start + end, self.text[start : start + end], "nominal")
 
     def _participle(self, w: re.Match[str], lo: int) -> bool:
         """An -ing cue after a comma or "while": "Trump attacked Clinton, saying ..." """
