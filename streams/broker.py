@@ -56,7 +56,7 @@ MAX_LOG_BYTES = 50 * 1024 * 1024
 ALTERNATIVES = (
     "Alternatives: point streams at an existing cluster with STREAMS_KAFKA_BOOTSTRAP=host:port, "
     "or run the broker of docker-compose.yml (`docker compose up -d kafka`) and set "
-    "STREAMS_KAFKA_BOOTSTRAP=127.0.0.1:9092."
+    "STREAMS_KAFKA_BOOTSTRAP=127.0.0.1:29092 (its host listener)."
 )
 
 
