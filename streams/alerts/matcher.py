@@ -35,7 +35,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
 from streams import metrics, topics
-from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match
+from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match, view
 from streams.errors import BrokerError, DecodeError, ValidationError
 from streams.model import DeadLetter, EnrichedArticle
 from streams.settings import Settings
@@ -354,9 +354,10 @@ class AlertMatcher:
         if not record.value:
             raise DecodeError("empty record (no enriched article)", reason="empty")
         enriched = EnrichedArticle.from_json(record.value)
+        prepared = view(enriched)
         alerts = []
         for rule in rules:
-            found: Match | None = match(rule, enriched)
+            found: Match | None = match(rule, prepared)
             if found is not None:
                 alerts.append(Alert.build(rule, found, enriched))
         return alerts

@@ -290,80 +290,176 @@ def _snippet(text: str, start: int, end: int) -> str:
     return ("…" if lo > 0 else "") + out + ("…" if hi < len(text) else "")
 
 
-def _match_text(rule: Rule, enriched: EnrichedArticle) -> Hit | None:
-    article = enriched.article
-    for phrase in rule.text:
-        pattern = _phrase_pattern(phrase)
-        for source in (article.headline or "", article.body_text):
-            found = pattern.search(source.replace("’", "'"))
-            if found:
-                return Hit("text", phrase, source[found.start():found.end()], _snippet(source, *found.span()))
-    return None
+@dataclass(frozen=True)
+class _Entity:
+    data: dict[str, Any]
+    aliases: frozenset[str]  # folded name and mention texts
+    type: str
+    salience: float
 
 
-def _entity_aliases(entity: Mapping[str, Any]) -> set[str]:
+@dataclass(frozen=True)
+class _Quote:
+    data: dict[str, Any]
+    names: frozenset[str]  # folded speaker name and the speaker entity's aliases
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """What rules look at in one enriched article, folded once (build with :func:`view`).
+
+    Evaluating many rules on one article costs one view plus a few set lookups per rule.
+    """
+
+    enriched: EnrichedArticle
+    headline: str | None  # lower-cased, ’ as ' (None if that would move offsets)
+    body: str | None
+    folded: str  # headline + body case-folded: a cheap substring pre-check before the regex
+    entities: tuple[_Entity, ...]
+    quotes: tuple[_Quote, ...]  # attributed quotes, direct ones first
+    by_alias: dict[str, tuple[_Entity, ...]]  # folded alias -> entities
+    by_speaker: dict[str, tuple[_Quote, ...]]  # folded speaker name or alias -> quotes, direct first
+    topic_codes: frozenset[str]
+    language: str
+    source: str
+    provider: str
+
+
+def _aliases(entity: dict[str, Any]) -> frozenset[str]:
     names = {_fold(str(entity.get("name") or ""))}
     for mention in entity.get("mentions") or ():
-        if isinstance(mention, Mapping) and mention.get("text"):
+        if isinstance(mention, dict) and mention.get("text"):
             names.add(_fold(str(mention["text"])))
     names.discard("")
-    return names
+    return frozenset(names)
 
 
-def _entity_ok(rule: Rule, entity: Mapping[str, Any]) -> bool:
-    if rule.entity_type is not None and str(entity.get("type") or "").upper() != rule.entity_type:
-        return False
-    if rule.min_salience is not None and float(entity.get("salience") or 0.0) < rule.min_salience:
-        return False
-    return True
+def _salience(entity: dict[str, Any]) -> float:
+    value = entity.get("salience")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-def _match_entity(rule: Rule, enriched: EnrichedArticle) -> Hit | None:
-    candidates = [e for e in enriched.entities if isinstance(e, Mapping) and _entity_ok(rule, e)]
-    if not rule.entity:  # entity_type (and maybe min_salience) alone
-        if candidates:
-            best = max(candidates, key=lambda e: float(e.get("salience") or 0.0))
-            return Hit("entity_type", rule.entity_type or "", str(best.get("name")))
-        return None
-    for value in rule.entity:
-        wanted = _fold(value)
-        for entity in candidates:
-            if wanted in _entity_aliases(entity):
-                salience = entity.get("salience")
-                shown = f"{entity.get('name')}" + (f" (salience {salience:.2f})" if isinstance(salience, float) else "")
-                return Hit("entity", value, shown, _entity_snippet(enriched, entity))
+def view(enriched: EnrichedArticle) -> ArticleView:
+    """Prepare ``enriched`` for matching (entities' aliases, speakers, topic codes with ancestors)."""
+    article = enriched.article
+    raw_entities = [e if isinstance(e, dict) else {} for e in enriched.entities]
+    entities = tuple(_Entity(e, _aliases(e), str(e.get("type") or "").upper(), _salience(e))
+                     for e in raw_entities if e)
+    quotes = []
+    for quote in enriched.quotes:
+        if not isinstance(quote, dict) or not quote.get("speaker"):
+            continue
+        names = {_fold(str(quote["speaker"]))}
+        index = quote.get("speaker_entity")
+        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(raw_entities):
+            names |= _aliases(raw_entities[index])
+        quotes.append(_Quote(quote, frozenset(names)))
+    quotes.sort(key=lambda q: q.data.get("kind") != "direct")  # a direct quote is the best evidence
+    by_alias: dict[str, list[_Entity]] = {}
+    for entity in entities:
+        for alias in entity.aliases:
+            by_alias.setdefault(alias, []).append(entity)
+    by_speaker: dict[str, list[_Quote]] = {}
+    for quote in quotes:
+        for name in quote.names:
+            by_speaker.setdefault(name, []).append(quote)
+    return ArticleView(
+        enriched=enriched,
+        headline=_lowered(article.headline or ""),
+        body=_lowered(article.body_text),
+        folded=_fold(f"{article.headline or ''}\n{article.body_text}"),
+        entities=entities,
+        quotes=tuple(quotes),
+        by_alias={k: tuple(v) for k, v in by_alias.items()},
+        by_speaker={k: tuple(v) for k, v in by_speaker.items()},
+        topic_codes=frozenset(article_topic_codes(enriched)),
+        language=_fold(enriched.language or article.language or ""),
+        source=_fold(article.source or ""),
+        provider=_fold(article.provider or ""),
+    )
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+@lru_cache(maxsize=4096)
+def _phrase_parts(phrase: str) -> tuple[str, re.Pattern[str]]:
+    """(first word, pattern of the whole phrase ending on a word boundary), lower-cased."""
+    words = phrase.replace("’", "'").lower().split()
+    return words[0], re.compile(r"\s+".join(map(re.escape, words)) + r"(?!\w)")
+
+
+def _find_phrase(lowered: str, phrase: str) -> tuple[int, int] | None:
+    """Span of ``phrase`` in lower-cased text on word boundaries; ``str.find`` picks the candidates,
+    which is much faster than a case-insensitive regex with a look-behind scanning every position."""
+    first, pattern = _phrase_parts(phrase)
+    pos = lowered.find(first)
+    while pos >= 0:
+        if pos == 0 or not _is_word_char(lowered[pos - 1]):
+            found = pattern.match(lowered, pos)
+            if found:
+                return found.span()
+        pos = lowered.find(first, pos + 1)
     return None
 
 
-def _entity_snippet(enriched: EnrichedArticle, entity: Mapping[str, Any]) -> str | None:
+def _lowered(text: str) -> str | None:
+    """``text`` lower-cased with ’ as ', if that keeps every offset (it nearly always does)."""
+    lowered = text.replace("’", "'").lower()
+    return lowered if len(lowered) == len(text) else None
+
+
+def _match_text(rule: Rule, v: ArticleView) -> Hit | None:
+    originals = (v.enriched.article.headline or "", v.enriched.article.body_text)
+    for phrase in rule.text:
+        if not all(word in v.folded for word in _fold(phrase).split()):
+            continue  # most rules miss most articles: skip the search
+        for lowered, original in zip((v.headline, v.body), originals):
+            if lowered is not None:
+                span = _find_phrase(lowered, phrase)
+            else:
+                found = _phrase_pattern(phrase).search(original.replace("’", "'"))
+                span = found.span() if found else None
+            if span:
+                return Hit("text", phrase, original[span[0]:span[1]], _snippet(original, *span))
+    return None
+
+
+def _entity_ok(rule: Rule, entity: _Entity) -> bool:
+    if rule.entity_type is not None and entity.type != rule.entity_type:
+        return False
+    return rule.min_salience is None or entity.salience >= rule.min_salience
+
+
+def _match_entity(rule: Rule, v: ArticleView) -> Hit | None:
+    if not rule.entity:  # entity_type (and maybe min_salience) alone
+        candidates = [e for e in v.entities if _entity_ok(rule, e)]
+        if candidates:
+            best = max(candidates, key=lambda e: e.salience)
+            return Hit("entity_type", rule.entity_type or "", str(best.data.get("name")))
+        return None
+    for value in rule.entity:
+        for entity in v.by_alias.get(_fold(value), ()):
+            if _entity_ok(rule, entity):
+                shown = f"{entity.data.get('name')} (salience {entity.salience:.2f})"
+                return Hit("entity", value, shown, _entity_snippet(v.enriched, entity.data))
+    return None
+
+
+def _entity_snippet(enriched: EnrichedArticle, entity: dict[str, Any]) -> str | None:
     for mention in entity.get("mentions") or ():
-        if isinstance(mention, Mapping) and isinstance(mention.get("start"), int) and isinstance(mention.get("end"), int):
+        if isinstance(mention, dict) and isinstance(mention.get("start"), int) and isinstance(mention.get("end"), int):
             return _snippet(enriched.article.body_text, mention["start"], mention["end"])
     return None
 
 
-def _speaker_names(enriched: EnrichedArticle, quote: Mapping[str, Any]) -> set[str]:
-    names = {_fold(str(quote.get("speaker") or ""))}
-    index = quote.get("speaker_entity")
-    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(enriched.entities):
-        entity = enriched.entities[index]
-        if isinstance(entity, Mapping):
-            names |= _entity_aliases(entity)
-    names.discard("")
-    return names
-
-
-def _match_speaker(rule: Rule, enriched: EnrichedArticle) -> Hit | None:
-    quotes = [q for q in enriched.quotes if isinstance(q, Mapping) and q.get("speaker")]
-    # direct quotes first: they are the speaker's own words
-    quotes.sort(key=lambda q: q.get("kind") != "direct")
+def _match_speaker(rule: Rule, v: ArticleView) -> Hit | None:
     for value in rule.speaker:
-        wanted = _fold(value)
-        for quote in quotes:
-            if wanted in _speaker_names(enriched, quote):
-                text = " ".join(str(quote.get("text") or "").split())
-                snippet = text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
-                return Hit("speaker", value, str(quote["speaker"]), f"“{snippet}”" if snippet else None)
+        for quote in v.by_speaker.get(_fold(value), ()):
+            text = " ".join(str(quote.data.get("text") or "").split())
+            snippet = text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
+            return Hit("speaker", value, str(quote.data["speaker"]), f"“{snippet}”" if snippet else None)
     return None
 
 
@@ -372,7 +468,7 @@ def article_topic_codes(enriched: EnrichedArticle) -> set[str]:
     tax = _taxonomy()
     codes: set[str] = set()
     for topic in enriched.topics:
-        if not isinstance(topic, Mapping) or not isinstance(topic.get("code"), str):
+        if not isinstance(topic, dict) or not isinstance(topic.get("code"), str):
             continue
         code = topic["code"].removeprefix("medtop:")
         codes.add(code)
@@ -380,48 +476,46 @@ def article_topic_codes(enriched: EnrichedArticle) -> set[str]:
     return {f"medtop:{c}" for c in codes}
 
 
-def _match_topic(rule: Rule, enriched: EnrichedArticle) -> Hit | None:
-    codes = article_topic_codes(enriched)
+def _match_topic(rule: Rule, v: ArticleView) -> Hit | None:
     for code in rule.topic:
-        if code in codes:
+        if code in v.topic_codes:
             return Hit("topic", code, f"{code} ({topic_label(code)})")
     return None
 
 
-def _match_field(name: str, wanted: Iterable[str], actual: str | None) -> Hit | None:
-    if not actual:
+def _match_field(name: str, wanted: Iterable[str], folded: str, shown: str | None) -> Hit | None:
+    if not folded:
         return None
-    folded = _fold(actual)
     for value in wanted:
         if _fold(value) == folded:
-            return Hit(name, value, actual)
+            return Hit(name, value, shown or value)
     return None
 
 
-def match(rule: Rule, enriched: EnrichedArticle) -> Match | None:
-    """The :class:`Match` if every condition of ``rule`` holds for ``enriched``, else None.
+def match(rule: Rule, article: EnrichedArticle | ArticleView) -> Match | None:
+    """The :class:`Match` if every condition of ``rule`` holds for the article, else None.
 
-    Cheap conditions (fields) are checked first so most non-matches cost a few comparisons.
+    Pass an :class:`ArticleView` (:func:`view`) to evaluate many rules on one article cheaply.
+    Cheap conditions (fields, topics) are checked first, text last.
     """
-    article = enriched.article
+    v = article if isinstance(article, ArticleView) else view(article)
+    a = v.enriched.article
     hits: list[Hit] = []
-    checks = (
-        (rule.language, lambda: _match_field("language", rule.language, enriched.language or article.language)),
-        (rule.source, lambda: _match_field("source", rule.source, article.source)),
-        (rule.provider, lambda: _match_field("provider", rule.provider, article.provider)),
-        (rule.topic, lambda: _match_topic(rule, enriched)),
-        (rule.entity or rule.entity_type, lambda: _match_entity(rule, enriched)),
-        (rule.speaker, lambda: _match_speaker(rule, enriched)),
-        (rule.text, lambda: _match_text(rule, enriched)),
-    )
-    for wanted, check in checks:
-        if not wanted:
-            continue
-        hit = check()
-        if hit is None:
-            return None
-        hits.append(hit)
-    return Match(rule.id, rule.name, enriched.id, tuple(hits))
+    fields_ = (("language", v.language, v.enriched.language or a.language), ("source", v.source, a.source),
+               ("provider", v.provider, a.provider))
+    for name, folded, shown in fields_:
+        wanted = getattr(rule, name)
+        if wanted:
+            if (hit := _match_field(name, wanted, folded, shown)) is None:
+                return None
+            hits.append(hit)
+    for wanted, check in ((rule.topic, _match_topic), (rule.entity or rule.entity_type, _match_entity),
+                          (rule.speaker, _match_speaker), (rule.text, _match_text)):
+        if wanted:
+            if (hit := check(rule, v)) is None:
+                return None
+            hits.append(hit)
+    return Match(rule.id, rule.name, v.enriched.id, tuple(hits))
 
 
 def cluster_id(enriched: EnrichedArticle) -> str:

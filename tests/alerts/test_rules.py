@@ -193,3 +193,12 @@ def test_alert_message_round_trip_and_key(story: dict[str, EnrichedArticle]) -> 
 def test_bad_alert_messages_are_refused(raw: bytes, message: str) -> None:
     with pytest.raises(Exception, match=message):
         Alert.from_json(raw)
+
+
+def test_text_where_lower_casing_moves_offsets() -> None:
+    # "İ".lower() is two characters: the search falls back to a case-insensitive regex on the original
+    body = "Ministers met in İstanbul on Monday. The Coalition of the Willing agreed on next steps."
+    enriched = EnrichedArticle.from_dict({"article": {"id": "ist-1", "body_text": body}})
+    found = match(rule(text=["coalition of the willing"]), enriched)
+    assert found is not None and found.hits[0].matched == "Coalition of the Willing"
+    assert match(rule(text=["coalition of the will"]), enriched) is None

@@ -1,0 +1,106 @@
+"""Alert matching speed: every rule on every enriched article, against decoding the article.
+
+    .venv/bin/python benchmarks/bench_alerts.py [--shared ../shared] [--articles 60] [--rules 100 1000]
+
+Enriches the first N articles of ``corpus/news_sample.jsonl`` (and the sample wire story) with the
+real default pipeline, serializes them as they travel on ``articles.enriched``, and builds rules
+(seeded) from the vocabulary of those articles — entity names, quote speakers, IPTC codes, keywords
+— mixed with names that occur nowhere, so some rules hit and most miss, as in practice.
+
+Per article it times what the matcher does: decode the JSON (``EnrichedArticle.from_json``, the
+baseline: the matcher has to do it anyway), prepare the view, evaluate every rule. Printed: ms per
+article and the ratio of matching to decoding, for each rule count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streams.alerts.rules import Rule, match, view  # noqa: E402
+from streams.enrich.pipeline import Pipeline  # noqa: E402
+from streams.model import Article, EnrichedArticle  # noqa: E402
+
+
+def enriched_corpus(shared: Path, limit: int) -> list[bytes]:
+    pipeline = Pipeline.from_names()
+    with (shared / "corpus" / "news_sample.jsonl").open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle][:limit]
+    articles = [Article(id=r["id"], body_text=r["text"], headline=r.get("title"), source=r.get("publisher"))
+                for r in rows if r.get("text", "").strip()]
+    sample = next((shared / "samples").glob("*.txt"))
+    articles.append(Article(id=sample.stem, body_text=sample.read_text(encoding="utf-8"), provider="MENAFN"))
+    return [pipeline.run(a).to_json() for a in articles]
+
+
+def make_rules(corpus: list[EnrichedArticle], count: int, seed: int = 7) -> list[Rule]:
+    rng = random.Random(seed)
+    entities = sorted({e["name"] for a in corpus for e in a.entities})
+    speakers = sorted({q["speaker"] for a in corpus for q in a.quotes if q.get("speaker")}) or ["Nobody"]
+    codes = sorted({t["code"] for a in corpus for t in a.topics})
+    keywords = sorted({k for a in corpus for k in a.keywords})
+    rules = []
+    for i in range(count):
+        absent = f"Name{i} Nowhere"
+        kind = i % 5
+        if kind == 0:
+            rules.append(Rule(id=f"e{i}", name="entity", entity=(rng.choice(entities + [absent] * len(entities)),)))
+        elif kind == 1:
+            rules.append(Rule(id=f"et{i}", name="entity+topic", entity=(rng.choice(entities),),
+                              topic=(rng.choice(codes),)))
+        elif kind == 2:
+            rules.append(Rule(id=f"s{i}", name="speaker", speaker=(rng.choice(speakers + [absent]),)))
+        elif kind == 3:
+            rules.append(Rule(id=f"t{i}", name="text", text=(rng.choice(keywords + [absent] * len(keywords)),)))
+        else:
+            rules.append(Rule(id=f"tt{i}", name="text+topic", text=(rng.choice(keywords), absent),
+                              topic=(rng.choice(codes),)))
+    return rules
+
+
+def time_per_article(raw: list[bytes], rules: list[Rule], repeat: int) -> tuple[float, float, int]:
+    """(seconds decoding, seconds decoding + matching) per article, and matches per pass."""
+    best_decode = best_total = float("inf")
+    matches = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for value in raw:
+            EnrichedArticle.from_json(value)
+        best_decode = min(best_decode, (time.perf_counter() - started) / len(raw))
+        started = time.perf_counter()
+        matches = 0
+        for value in raw:
+            prepared = view(EnrichedArticle.from_json(value))
+            matches += sum(1 for rule in rules if match(rule, prepared) is not None)
+        best_total = min(best_total, (time.perf_counter() - started) / len(raw))
+    return best_decode, best_total, matches
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--articles", type=int, default=60)
+    parser.add_argument("--rules", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    raw = enriched_corpus(args.shared, args.articles)
+    corpus = [EnrichedArticle.from_json(v) for v in raw]
+    print(f"{len(raw)} enriched articles, mean {sum(map(len, raw)) / len(raw) / 1024:.1f} KiB of JSON each")
+    for count in args.rules:
+        rules = make_rules(corpus, count)
+        decode, total, matches = time_per_article(raw, rules, args.repeat)
+        print(f"{count:>5} rules: decode {decode * 1e3:.2f} ms/article (baseline), decode+match "
+              f"{total * 1e3:.2f} ms/article = {total / decode:.1f}x baseline, "
+              f"{(total - decode) / count * 1e6:.1f} us per rule; {matches} matches per pass")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
