@@ -382,8 +382,12 @@ class Archive(ABC):
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The stored enriched article (as produced to the topic), or None."""
         with self._lock:
-            rows = self._execute("SELECT doc FROM articles WHERE id = ?", [article_id])
-        return self._json_out(rows[0][0]) if rows else None
+            rows = self._execute("SELECT doc, body_text FROM articles WHERE id = ?", [article_id])
+        if not rows:
+            return None
+        doc = self._json_out(rows[0][0])
+        doc["article"]["body_text"] = rows[0][1]  # the body is stored once, in its own column
+        return doc
 
     def __enter__(self) -> "Archive":
         return self

@@ -215,6 +215,13 @@ def _topic_rows(ea: EnrichedArticle) -> list[tuple[Any, ...]]:
     return list(best.values())
 
 
+def _doc_without_body(ea: EnrichedArticle) -> dict[str, Any]:
+    """The enriched article minus ``article.body_text``, which has its own column (stored once)."""
+    doc = ea.to_dict()
+    doc["article"] = {k: v for k, v in doc["article"].items() if k != "body_text"}
+    return doc
+
+
 def article_rows(ea: EnrichedArticle, *, stored_at: float | None = None) -> ArticleRows:
     """Every archive row of ``ea``; raises :class:`ValidationError` on malformed enrichment."""
     a = ea.article
@@ -258,7 +265,7 @@ def article_rows(ea: EnrichedArticle, *, stored_at: float | None = None) -> Arti
         "cluster_id": None if cluster_id is None else str(cluster_id),
         "duplicate_of": None if duplicate_of is None else str(duplicate_of),
         "keywords": list(ea.keywords),
-        "doc": ea.to_dict(),
+        "doc": _doc_without_body(ea),
     }
     return ArticleRows(
         id=a.id,

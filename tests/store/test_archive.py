@@ -60,6 +60,7 @@ def test_newer_version_replaces_and_older_never_overwrites(archive: Archive) -> 
     assert archive.write([v2]).written == 1
     assert archive.write([v1]).written == 0  # older arrives late: ignored
     stored = archive.article(SAMPLE_ID)
+    assert EnrichedArticle.from_dict(stored).to_dict() == v2.to_dict()  # the whole document round-trips
     assert stored["article"]["version"] == 2 and stored["article"]["headline"].endswith("(updated)")
     assert archive.table_counts()["quotes"] == 3 and archive.table_counts()["topics"] == 1
     assert archive.search(SearchQuery(topic="medtop:16000000")).total == 0  # old child rows are gone
