@@ -174,7 +174,8 @@ class RawProducer:
         """Hand over one article; the returned future resolves to True once acknowledged. Blocks when full.
 
         The record is keyed by ``article.id`` and carries the headers ``source`` (the ingester
-        kind), ``content-type`` (of the original input), ``ingest-time`` and ``origin``.
+        kind), ``content-type`` (of the original input) and ``ingest-time``. ``origin`` (file:line,
+        feed URL, client) is not sent as a header: the article's ``altids`` name it already.
         """
         callback = (lambda _id: on_acked(article)) if on_acked is not None else None
         return self.send_serialized(article.id, article.to_json(), content_type=content_type, origin=origin,
@@ -196,8 +197,6 @@ class RawProducer:
             ("content-type", content_type.encode()),
             ("ingest-time", (received_at or received_now()).encode()),
         ]
-        if origin:
-            headers.append(("origin", origin.encode("utf-8", "replace")[:512]))
         size = len(value)
         summary, ingested, nbytes, last = self.summary, self._m_ingested, self._m_bytes, self._m_last
 
@@ -240,6 +239,15 @@ class RawProducer:
         Not counted against ``max_pending`` so that callbacks running on the pump may call it.
         """
         return self._submit(topic, key, value, [], on_acked, bounded=False)
+
+    def warm_up(self) -> None:
+        """Fetch the metadata of the raw and dead-letter topics now (fails fast if they are missing)."""
+        for topic in (self.raw_topic, self.dead_letter_topic):
+            try:
+                self._producer.partitions_for(topic)
+            except KafkaTimeoutError as exc:
+                raise BrokerError(f"topic {topic} not available on {self.settings.bootstrap}: {exc}; "
+                                  "create it with `streams topics create`") from exc
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over is acknowledged (and its callback ran)."""

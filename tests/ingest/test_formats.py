@@ -197,7 +197,7 @@ def test_parallel_parsing_gives_the_same_items_in_the_same_order(tmp_path: Path)
     path = tmp_path / "big.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     serial = [prepare(i) for i in iter_file(path, MIB)]
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
+    with multiprocessing.get_context("fork").Pool(1) as pool:
         parallel = list(iter_prepared_parallel(path, MIB, pool, window=2))
     assert len(parallel) == len(serial) == 1200
     assert [p[1] if p[0] == "ok" else p[1].reason for p in parallel] == \
