@@ -63,6 +63,9 @@ def test_one_alert_per_story_cluster(cli_env: Settings, kafka_topics: dict[str, 
     original, copy, other = story["original"], story["copy"], story["other"]
     assert copy.dedupe["duplicate_of"] == original.id  # the real index clustered the syndicated copy
 
+    alerted_before = REGISTRY.get_sample_value("streams_articles_alerted_total") or 0.0
+    latency = {"path": "ingest_to_alert"}
+    observed_before = REGISTRY.get_sample_value("streams_end_to_end_latency_seconds_count", latency) or 0.0
     matcher = AlertMatcher(settings)
     with running(matcher):
         assert len(matcher.rules.rules()) == 3
@@ -76,6 +79,9 @@ def test_one_alert_per_story_cluster(cli_env: Settings, kafka_topics: dict[str, 
         [f"{kallas}:{original.id}", f"quoted-kallas:{original.id}", f"princeville:{other.id}"])
     assert all(r.key.decode() == Alert.from_json(r.value).key for r in read_all(settings, kafka_topics["alerts"]))
     assert (stats.alerted, stats.already_fired, stats.dead_lettered) == (3, 4, 1)
+    assert (REGISTRY.get_sample_value("streams_articles_alerted_total") or 0.0) - alerted_before == 3
+    observed = REGISTRY.get_sample_value("streams_end_to_end_latency_seconds_count", latency) or 0.0
+    assert observed - observed_before == 3  # every alert's article carried received_at
     first = next(a for a in alerts if a.rule_id == kallas)
     # the copy may be read first (another partition): either article may carry the story's one alert
     assert first.cluster_id == original.id and first.article_id in (original.id, copy.id)
@@ -115,11 +121,13 @@ def test_rule_changes_apply_while_running(kafka_settings: Settings, kafka_topics
         produce(settings, enriched, enriched_records(story["other"]))
         wait_until(lambda: matcher.stats.consumed == 2, what="second article")
         assert matcher.stats.alerted == 1  # the rule was read before the article: it applies
+        produce(settings, kafka_topics["alert_rules"], [(b"junk", b"not a rule"), (b"x", b'{"id": "y"}')])
         put_rule(settings, Rule(id="greenland", name="Greenland", text=("Greenland",)))
         put_rule(settings, Rule(id="kallas", name="Kallas", entity=("Kallas",)))
         delete_rule(settings, "greenland")
         produce(settings, enriched, enriched_records(story["original"]))
         wait_until(lambda: matcher.stats.consumed == 3, what="third article")
+        assert [r.id for r in matcher.rules.rules()] == ["kallas", "princeville"]  # invalid records ignored
     keys = sorted(r.key.decode() for r in read_all(settings, kafka_topics["alerts"], expect=2))
     assert keys == ["kallas:menafn-kallas-1", "princeville:reuters-qintex"]
 
