@@ -34,6 +34,8 @@ _ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft"
 _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s|$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
+_STRONG_CUES = frozenset("said says say told tells added adds noted notes argued argues wrote writes explained explains "
+                         "insisted insists warned warns claimed claims stressed stresses".split())
 _TITLE_SMALL = frozenset("a an the of and or for to in on at by with from vs & de la".split())
 
 
@@ -670,11 +672,15 @@ class _Extractor:
             # "..., Kallas said." / "..., said Kallas."
             tail = text[w.end() : se]
             continued = re.match(r"[\s\w’'.-]{0,40},\s+\w", tail)
-            if continued and text.rfind(",", ss, w.start()) > ss + 15:
+            if continued and text.rfind(",", ss, w.start()) > ss + 8:
                 # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
                 spk = self._subject_before(w.start(), ss) or self._subject_after(w.end(), se)
                 if spk is not None:
                     return _Found("indirect", [(ss, se)], spk, cue, "after")
+            inverted = self._subject_after(w.end(), se) if text[ss : w.start()].rstrip().endswith(",") else None
+            if inverted is not None and text.rfind(",", ss, w.start()) > ss + 8:
+                # "Its first ad could start this week, said Brian Baker, a longtime adviser ..."
+                return _Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
             if re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail) and text.rfind(",", ss, w.start()) > ss:
                 spk = self._subject_before(w.start(), ss)
                 comma = text.rfind(",", ss, spk.start if spk else w.start())
@@ -688,6 +694,11 @@ class _Extractor:
                 spk = self._main_subject(ss, w.start())
             else:
                 spk = self._subject_before(w.start(), ss)
+            if spk is None and low in _STRONG_CUES:
+                # "Experts on North Korea said the test ...": the words before the verb are its subject
+                pre = text[ss : w.start()]
+                if 0 < len(_WORD.findall(pre)) <= 10 and not re.search(r"[,;:()\"“”]", pre):
+                    spk = self._loose_mention(ss, w.start())
             if spk is None:
                 continue
             start = self._clause_start(w.end(), se, low)
@@ -732,7 +743,7 @@ class _Extractor:
     def _clause_start(self, cue_end: int, se: int, cue_word: str) -> int | None:
         """Where the reported clause after a cue begins, or None when no clause follows."""
         text = self.text
-        that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat\s+", text[cue_end:se])
+        that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat[\s,]+", text[cue_end:se])
         if that and (cue_word.startswith(("tell", "told")) or that.start() == 0 or len(_WORD.findall(that.group())) <= 6):
             return cue_end + that.end()
         nxt = re.match(r"\s+(?:,\s*)?([A-Za-z][\w’'-]*)", text[cue_end:se])

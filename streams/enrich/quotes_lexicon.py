@@ -23,6 +23,9 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "find": ("found",),
     "know": ("knew", "known"),
     "speak": ("spoke", "spoken"),
+    "show": ("shown",),
+    "feel": ("felt",),
+    "understand": ("understood",),
 }
 
 #: pronouns that can name a speaker, mapped to a coarse class used when resolving them
@@ -106,7 +109,8 @@ def load_lexicon() -> Lexicon:
         forms = inflections(lemma)
         if "~" in parts[1:]:
             forms.discard(lemma)
-        speech.update(forms)
+        if "!" not in parts[1:]:
+            speech.update(forms)
         if "+" in parts[1:]:
             clause.update(forms)
         past.update(f for f in forms if f.endswith("ed") or f in _IRREGULAR.get(lemma, ()))
