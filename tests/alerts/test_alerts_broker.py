@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import http.server
+import os
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -230,3 +234,27 @@ def test_alert_without_any_webhook_is_dead_lettered(kafka_settings: Settings, ka
     assert (stats.consumed, stats.delivered, stats.dead_lettered) == (2, 0, 2)
     dead = [DeadLetter.from_json(r.value) for r in read_all(kafka_settings, kafka_topics["dead_letters"], expect=2)]
     assert sorted(d.reason for d in dead) == ["invalid", "no_webhook"]
+
+
+def test_alerts_run_command_serves_metrics_and_stops_on_sigterm(
+    kafka_settings: Settings, kafka_topics: dict[str, str], story: dict[str, EnrichedArticle]
+) -> None:
+    settings = kafka_settings
+    put_rule(settings, Rule(id="kallas", name="Kallas", entity=("Kaja Kallas",)))
+    produce(settings, kafka_topics["enriched"], enriched_records(story["original"]))
+    env = {**os.environ, "STREAMS_KAFKA_BOOTSTRAP": settings.bootstrap, "STREAMS_TOPIC_PREFIX": settings.topic_prefix,
+           "STREAMS_METRICS_PORT": "0", "STREAMS_LOG_LEVEL": "INFO"}
+    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "alerts", "run"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        alerts = read_all(settings, kafka_topics["alerts"], expect=1, timeout_s=60)
+        assert [r.key for r in alerts] == [b"kallas:menafn-kallas-1"]
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "metrics on http://127.0.0.1:" in err
+    assert "alerts: 1 produced, 0 already fired, 0 dead-lettered of 1 articles" in err
