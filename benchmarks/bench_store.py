@@ -4,7 +4,8 @@ For each backend, in one fresh database: (1) the baseline inserts the very same 
 entities, mentions, quotes, topics; same bound values) with plain ``executemany`` into bare copies
 of the tables (no keys, indexes, full-text index or upsert logic), in transactions of BATCH articles;
 (2) the archive stores them with ``Archive.write_rows`` in batches of BATCH (what ``streams store``
-does per Kafka batch: lock, compare versions, replace child rows, upsert, FTS/tsvector + indexes);
+does per Kafka batch: lock, compare versions, replace child rows, upsert, FTS/tsvector + indexes;
+on PostgreSQL child rows go in with COPY and articles through a COPY-filled staging table);
 (3) the archive gets them all again (a re-delivered topic: every article unchanged).
 
 Articles are real text from ../shared (the sample, news_sample.jsonl, Reuters-21578) with pattern-

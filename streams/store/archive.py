@@ -199,7 +199,7 @@ class Archive(ABC):
             for chunk in _chunks(win_ids, 500):
                 cond, params = self._in("article_id", chunk)
                 self._execute(f"DELETE FROM {table} WHERE {cond}", params)
-        self._executemany(self._upsert_sql(), self._bind(ARTICLE_COLUMNS, [self._article_tuple(w) for w in winners]))
+        self._upsert_articles(self._bind(ARTICLE_COLUMNS, [self._article_tuple(w) for w in winners]))
         for table, columns, attr in (
             ("entities", ENTITY_COLUMNS, "entities"),
             ("mentions", MENTION_COLUMNS, "mentions"),
@@ -208,7 +208,15 @@ class Archive(ABC):
         ):
             values = [row for w in winners for row in getattr(w, attr)]
             if values:
-                self._executemany(_insert_sql(table, columns), self._bind(columns, values))
+                self._insert_rows(table, columns, self._bind(columns, values))
+
+    def _upsert_articles(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert or (only if newer) update article rows; bound values in ARTICLE_COLUMNS order."""
+        self._executemany(self._upsert_sql(), rows)
+
+    def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Plain inserts of child rows (their article's old rows were deleted in this transaction)."""
+        self._executemany(_insert_sql(table, columns), rows)
 
     @staticmethod
     def _article_tuple(rows: ArticleRows) -> tuple[Any, ...]:
@@ -227,15 +235,17 @@ class Archive(ABC):
             out.append(values)
         return out
 
-    def _upsert_sql(self) -> str:
+    def _upsert_sql(self, from_table: str | None = None) -> str:
+        """The guarded upsert of article rows: from bound VALUES, or from a staging table."""
         cols = ", ".join(ARTICLE_COLUMNS)
         marks = ", ".join("?" for _ in ARTICLE_COLUMNS)
+        source = f"SELECT {cols} FROM {from_table}" if from_table else f"VALUES ({marks})"
         updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c != "id")
         newer = (
             "(excluded.version, COALESCE(excluded.vc_ts, -1e15), COALESCE(excluded.enriched_ts, -1e15)) > "
             "(articles.version, COALESCE(articles.vc_ts, -1e15), COALESCE(articles.enriched_ts, -1e15))"
         )
-        return f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates} WHERE {newer}"
+        return f"INSERT INTO articles ({cols}) {source} ON CONFLICT (id) DO UPDATE SET {updates} WHERE {newer}"
 
     # -- reading ----------------------------------------------------------------------------------
     def count(self) -> int:

@@ -17,11 +17,12 @@ from typing import Any, Iterator, Sequence
 
 import orjson
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from streams.errors import StorageError
 from streams.store.archive import Archive
-from streams.store.rows import JSON_COLUMNS
+from streams.store.rows import ARTICLE_COLUMNS, JSON_COLUMNS
 
 #: arbitrary constant: the advisory lock that serializes concurrent migrations
 _MIGRATION_LOCK = 0x57_52_45_41_4D_53  # "STREAMS"
@@ -212,6 +213,27 @@ class PostgresArchive(Archive):
                 cur.executemany(sql.replace("?", "%s"), rows)  # type: ignore[arg-type]
         except psycopg.Error as exc:
             raise self._error(exc) from exc
+
+    def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        # COPY: the server's bulk path, several times faster than INSERT for child rows
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        try:
+            with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.Error as exc:
+            raise self._error(exc) from exc
+
+    def _upsert_articles(self, rows: Sequence[Sequence[Any]]) -> None:
+        # COPY into a transaction-scoped staging table, then one INSERT ... ON CONFLICT from it
+        self._execute(
+            "CREATE TEMP TABLE IF NOT EXISTS articles_incoming "
+            "(LIKE articles INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        self._insert_rows("articles_incoming", ARTICLE_COLUMNS, rows)
+        self._execute(self._upsert_sql(from_table="articles_incoming"))
 
     def _lock_ids(self, ids: Sequence[str]) -> None:
         keys = sorted({_lock_key(i) for i in ids})
