@@ -599,6 +599,11 @@ class _Extractor:
             return False
         if f.source in ("after",) and f.cue is not None:
             return False
+        if _title_case(words) and re.search(
+            r"(?:'s|’s|\bon|\bin|\btitled|\bentitled|\bnamed|\bbook|\bshow|\bprogram|\bfilm|\bpodcast)\s*$",
+            self.text[max(0, f.marks[0].open_mark - 12) : f.marks[0].open_mark],
+        ):
+            return True  # a show, book or ad named: on CBS's “Face the Nation”, titled “Arrogant”
         if f.speaker is None or _title_case(words):
             return not self._near_cue(s, e)  # titles and scare quotes with no reporting verb around
         return False
