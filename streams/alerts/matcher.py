@@ -104,16 +104,11 @@ class _TopicFollower:
     def __init__(self, settings: Settings, spec: topics.TopicSpec, client_id: str) -> None:
         self.topic = spec.name(settings)
         self._consumer = _reader(settings, client_id)
-        partitions = spec.partitions(settings) if not spec.partitioned else None
-        if partitions is None:
-            found = self._consumer.partitions_for_topic(self.topic)
-            if not found:
-                self._consumer.close()
-                raise BrokerError(f"topic {self.topic} does not exist; run `streams topics create`")
-            numbers = sorted(found)
-        else:
-            numbers = list(range(partitions))
-        self._partitions = [TopicPartition(self.topic, p) for p in numbers]
+        found = self._consumer.partitions_for_topic(self.topic)  # as on the broker, whatever the settings say
+        if not found:
+            self._consumer.close()
+            raise BrokerError(f"topic {self.topic} does not exist; run `streams topics create`")
+        self._partitions = [TopicPartition(self.topic, p) for p in sorted(found)]
         self._consumer.assign(self._partitions)
         self._consumer.seek_to_beginning(*self._partitions)
 
