@@ -36,6 +36,8 @@ _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _STRONG_CUES = frozenset("said says say told tells added adds noted notes argued argues wrote writes explained explains "
                          "insisted insists warned warns claimed claims stressed stresses".split())
+_NP_OPENERS = frozenset("the a an one another his her their its our some many several two three four five few most "
+                         "both each every this that these those".split())
 _TITLE_SMALL = frozenset("a an the of and or for to in on at by with from vs & de la".split())
 
 
@@ -429,7 +431,8 @@ class _Extractor:
             spk = self._subject_before(w.start(), lo)
             if spk is None:
                 spk = self._subject_after(cue[1], hi)
-                if spk is not None and self.text[spk.end : hi].strip(" ,:\n"):
+                between = self.text[spk.end : hi] if spk is not None else ""
+                if spk is not None and (between.strip(" ,:\n") or not re.search(r"[,:]", between)):
                     spk = None  # inversion only right before the quote: said Trump, “...
             if spk is not None:
                 return spk, cue, mixed
@@ -507,8 +510,8 @@ class _Extractor:
         if not m:
             return None
         words = [w for w in _WORD.findall(m.group()) if w.lower() not in BRIDGE_WORDS]
-        if not words:
-            return None
+        if not words or not (words[0][0].isupper() or words[0].lower() in _NP_OPENERS):
+            return None  # ",” while trying to explain": no noun phrase here
         s = lo + m.start()
         e = lo + m.end()
         while True:  # drop trailing bridge words ("the official also")

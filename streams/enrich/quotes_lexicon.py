@@ -107,8 +107,10 @@ def load_lexicon() -> Lexicon:
         parts = line.split()
         lemma = parts[0].lower()
         forms = inflections(lemma)
-        if "~" in parts[1:]:
+        if "~" in parts[1:] or "~~" in parts[1:]:
             forms.discard(lemma)
+        if "~~" in parts[1:]:
+            forms = {f for f in forms if f.endswith(("ed", "ing"))}
         if "!" not in parts[1:]:
             speech.update(forms)
         if "+" in parts[1:]:
