@@ -13,7 +13,7 @@ from rich.console import Console
 
 from streams import admin, metrics, topics
 from streams.errors import ConfigError
-from streams.ingest.producer import IngestSummary, RawProducer
+from streams.ingest.producer import IngestSummary, RawProducer, responsive_gil
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     kind = "http" if args.http else "feed" if args.feed else "watch" if args.watch else \
         "stdin" if args.paths == ["-"] else "file"
-    with RawProducer(settings, source_kind=kind) as producer:
+    with responsive_gil(), RawProducer(settings, source_kind=kind) as producer:
         try:
             _run_inputs(args, settings, producer, stop, console)
         except KeyboardInterrupt:

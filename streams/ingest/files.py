@@ -35,7 +35,7 @@ from streams.ingest.formats import (
     article_from_text,
     parse_json,
 )
-from streams.ingest.producer import DEAD_LETTER_MAX_ORIGINAL, IngestSummary, RawProducer
+from streams.ingest.producer import DEAD_LETTER_MAX_ORIGINAL, IngestSummary, RawProducer, responsive_gil
 from streams.model import Article, DeadLetter
 from streams.settings import Settings
 
@@ -467,7 +467,7 @@ def ingest_paths(
         n_workers = default_workers() if workers is None else workers
         pool = _start_pool(n_workers) if big and n_workers > 0 else None
         try:
-            with _progress(progress, total, len(files)) as advance:
+            with responsive_gil(), _progress(progress, total, len(files)) as advance:
                 for path in files:
                     if pool is not None and path in big:
                         for prepared in iter_prepared_parallel(path, settings.max_article_bytes, pool,
@@ -585,23 +585,29 @@ def watch_folder(
     prod = producer or RawProducer(settings, source_kind="watch")
     send = ItemSender(prod, dedupe_ids=False)
     try:
-        while not stop():
-            for path in _stable_files(folder, min_age_s):
-                before = (prod.summary.sent, prod.summary.dead_lettered)
-                for item in iter_file(path, settings.max_article_bytes):
-                    send(item)
-                prod.flush()
-                target = move_to_done(path, done)
-                log.info("%s: %d sent, %d dead-lettered; moved to %s", path.name, prod.summary.sent - before[0],
-                         prod.summary.dead_lettered - before[1], target)
-                if on_file is not None:
-                    on_file(path, prod.summary)
-            time.sleep(interval_s)
+        with responsive_gil():
+            while not stop():
+                for path in _stable_files(folder, min_age_s):
+                    _ingest_dropped_file(path, done, prod, send, settings.max_article_bytes)
+                    if on_file is not None:
+                        on_file(path, prod.summary)
+                time.sleep(interval_s)
         prod.flush()
         return prod.summary
     finally:
         if own:
             prod.close()
+
+
+def _ingest_dropped_file(path: Path, done: Path, prod: RawProducer, send: ItemSender, max_bytes: int) -> None:
+    """Send one dropped file, wait for every ack, then move it to ``done/``."""
+    before = (prod.summary.sent, prod.summary.dead_lettered)
+    for item in iter_file(path, max_bytes):
+        send(item)
+    prod.flush()
+    target = move_to_done(path, done)
+    log.info("%s: %d sent, %d dead-lettered; moved to %s", path.name, prod.summary.sent - before[0],
+             prod.summary.dead_lettered - before[1], target)
 
 
 # --- stdin -------------------------------------------------------------------------------------------
@@ -626,8 +632,9 @@ def ingest_stdin(settings: Settings, stream: IO[bytes] | None = None, *,
     prod = producer or RawProducer(settings, source_kind="stdin")
     send = ItemSender(prod)
     try:
-        for item in iter_stdin(stream or sys.stdin.buffer, settings.max_article_bytes):
-            send(item)
+        with responsive_gil():
+            for item in iter_stdin(stream or sys.stdin.buffer, settings.max_article_bytes):
+                send(item)
         prod.flush()
         return prod.summary
     finally:

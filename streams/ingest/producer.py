@@ -14,16 +14,18 @@ thread instead, so they may themselves send; the pump also schedules retries.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import heapq
 import logging
 import queue
 import random
+import sys
 import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
@@ -44,6 +46,23 @@ MAX_REQUEST_BYTES = 8 * 1024 * 1024
 DEAD_LETTER_MAX_ORIGINAL = 4 * 1024 * 1024
 RETRY_BASE_S = 0.5
 RETRY_CAP_S = 30.0
+
+
+#: GIL switch interval while ingesting: parsing in the caller's thread and Kafka's I/O thread hand
+#: the GIL back and forth on every socket call; at Python's default (5 ms) each hand-off can stall
+#: the other side that long (a convoy), which halves throughput on a busy machine
+SWITCH_INTERVAL_S = 0.0005
+
+
+@contextlib.contextmanager
+def responsive_gil(interval: float = SWITCH_INTERVAL_S) -> Iterator[None]:
+    """Lower ``sys.setswitchinterval`` for the duration (never raises it); restore it afterwards."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(min(old, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
 
 
 def retry_delay(attempt: int, base: float = RETRY_BASE_S, cap: float = RETRY_CAP_S,
