@@ -1,8 +1,10 @@
 """``streams up``: start everything the pipeline needs, feed it, and stop it all on Ctrl-C.
 
 ``streams up [PATH...] [--watch DIR]`` starts the managed broker (unless an existing cluster is
-configured), creates the topics, starts an enrich worker and the storage consumer as child
-processes, ingests PATHs, follows the drop folder, and shows a live view until Ctrl-C.
+configured), creates the topics, starts an enrich worker, the storage consumer, the alert matcher
+and alert delivery (to ``alerts.jsonl`` beside the SQLite archive) as child processes, ingests
+PATHs, follows the drop folder, and shows a live view until Ctrl-C. Child logs go to
+``$STREAMS_HOME/logs/``.
 
 ``streams up --once PATH...`` pushes the files through the whole pipeline, waits until every
 article is stored or dead-lettered, prints a summary, stops everything and exits 0 (1 if
@@ -23,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streams import topics
+from streams import metrics, topics
 from streams.errors import StreamsError
 from streams.settings import Settings
 
@@ -66,6 +68,7 @@ class Stack:
     settings: Settings
     children: list[Child] = field(default_factory=list)
     started_broker: bool = False
+    extra_metrics: list[str] = field(default_factory=list)  # this process's own /metrics (ingest)
 
     def spawn(self, name: str, *args: str) -> Child:
         port = _free_port()
@@ -85,7 +88,8 @@ class Stack:
         return [c for c in self.children if c.proc.poll() is not None]
 
     def metrics_urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{c.metrics_port}/metrics" for c in self.children]
+        children = [f"http://127.0.0.1:{c.metrics_port}/metrics" for c in self.children]
+        return children + self.extra_metrics
 
     def stop(self) -> None:
         for child in self.children:
@@ -145,17 +149,17 @@ def _drained(settings: Settings, groups: dict[str, str]) -> bool:
 
 
 def _ingest(stack: Stack, paths: list[Path]) -> None:
-    existing = [str(p) for p in paths if p.exists()]
+    """Ingest the start-up files in this process (its /metrics is part of the live view)."""
+    from streams.ingest.files import ingest_paths
+
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise StreamsError(f"no such file or folder: {', '.join(missing)}")
-    if not existing:
+    if not paths:
         return
-    result = subprocess.run([sys.executable, "-m", "streams.cli", "ingest", *existing], env={
-        **os.environ, "STREAMS_KAFKA_BOOTSTRAP": stack.settings.bootstrap,
-        "STREAMS_TOPIC_PREFIX": stack.settings.topic_prefix, "STREAMS_METRICS_PORT": "-1"})
-    if result.returncode != 0:
-        raise StreamsError(f"ingest of {', '.join(existing)} failed (exit {result.returncode})")
+    summary = ingest_paths(stack.settings, paths, progress=sys.stderr.isatty())
+    log.info("ingested %d article(s) from %s; %d duplicate(s), %d dead-lettered", summary.sent,
+             ", ".join(map(str, paths)), summary.duplicates, summary.dead_lettered)
 
 
 def _print_summary(settings: Settings, dead_letters: int) -> int:
@@ -195,6 +199,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for i in range(max(1, args.workers)):
             stack.spawn(f"worker-{i + 1}", "worker", "--no-create-topics")
         stack.spawn("store", "store")
+        stack.spawn("alerts", "alerts", "run")
+        alerts_file = Path(settings.database_url.removeprefix("sqlite:///")).parent / "alerts.jsonl" \
+            if settings.database_url.startswith("sqlite:///") else settings.home / "alerts.jsonl"
+        stack.spawn("alert-delivery", "alerts", "deliver", "--file", str(alerts_file))
+        own_port = metrics.serve_metrics(0, "127.0.0.1")
+        if own_port:
+            stack.extra_metrics.append(f"http://127.0.0.1:{own_port}/metrics")
         if args.watch:
             args.watch.mkdir(parents=True, exist_ok=True)
             stack.spawn("ingest-watch", "ingest", "--watch", str(args.watch))
@@ -209,11 +220,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _groups(settings: Settings) -> dict[str, str]:
+    from streams.alerts.matcher import matcher_group_id
     from streams.store.consumer import store_group_id
 
     return {
         f"{settings.topic_prefix}{settings.app_id}": topics.RAW.name(settings),
         store_group_id(settings): topics.ENRICHED.name(settings),
+        matcher_group_id(settings): topics.ENRICHED.name(settings),
     }
 
 
