@@ -200,3 +200,19 @@ def test_an_archive_from_a_newer_streams_is_refused(database_url: str) -> None:
                         if a.backend == "postgresql" else 0.0])
     with pytest.raises(StorageError, match="newer than this streams"):
         open_archive(database_url)
+
+
+@pytest.mark.postgres
+def test_postgres_connection_loss_is_transient_and_reconnects(postgres_url: str) -> None:
+    import psycopg
+
+    with open_archive(postgres_url) as a:
+        a.write([sample_article(version=1)])
+        pid = a._execute("SELECT pg_backend_pid()")[0][0]
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(StorageError) as lost:
+            a.write([sample_article(version=2)])
+        assert lost.value.reason == "storage"  # retryable, not "storage_rejected"
+        assert a.write([sample_article(version=2)]).written == 1  # reconnected
+        assert a.article(SAMPLE_ID)["article"]["version"] == 2
