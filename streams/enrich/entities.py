@@ -87,6 +87,7 @@ NOT_NAMES: frozenset[str] = frozenset(
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
 )
+_INITIAL_SURNAME = re.compile(r"^[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z][a-z'’\-]+$")
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
 _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
                          r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
@@ -372,9 +373,12 @@ class _Entity:
     mentions: list[Mention] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     label: str = ""  # set by relabel() from the mentions' votes
+    person_anchor: bool = False  # a full personal name absorbed its short forms: the thing is a person
 
     def label_vote(self) -> str:
         """The type most of the mentions have (model mentions and longer mentions weigh more)."""
+        if self.person_anchor:
+            return "PERSON"
         votes: Counter[str] = Counter()
         for m in self.mentions:
             votes[m.label] += (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
@@ -549,6 +553,9 @@ class EntityComponent:
         dem = self._demonyms
         ctry = countries()
         for m in mentions:
+            if m.label in ("ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT") and _INITIAL_SURNAME.match(m.text):
+                m.label = "PERSON"  # "D. Fleming"
+                continue
             if m.text in dem and m.label in ("GPE", "LOC", "ORG", "PERSON", "NORP", "LANGUAGE"):
                 if m.label != "LANGUAGE" or m.text.endswith("s"):
                     m.label = "NORP"
@@ -646,7 +653,9 @@ class EntityComponent:
             target = None
             if all(len(f.split()) == 1 for f in forms):
                 target = self._person_for_part(forms, full_persons, short)
-                if target is None:
+                if target is not None:
+                    target.person_anchor = True
+                else:
                     target = self._expansion_for_acronym(forms, names, short)
             if target is not None and target is not short:
                 target.mentions.extend(short.mentions)
