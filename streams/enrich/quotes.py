@@ -140,6 +140,7 @@ class _Extractor:
         self.m_starts = [m.start for m in self.mentions]
         self.resolver = Resolver(text, entities, self.mentions, lexicon.first_name_gender)
         self.attributed: list[tuple[int, Mention]] = []  # (quote end, speaker) in text order
+        self.attributed_cues: list[tuple[int, Mention, tuple[int, int]]] = []  # (quote end, speaker, cue)
 
     # ------------------------------------------------------------------ driving
 
@@ -149,6 +150,8 @@ class _Extractor:
             f = self._attribute(q)
             if f.speaker is not None and f.source in ("after", "before"):
                 self.attributed.append((q.end, f.speaker))
+                if f.cue is not None:
+                    self.attributed_cues.append((q.close_mark or q.end, f.speaker, f.cue))
             found.append(f)
         found = self._merge_groups(found)
         self._inherit(found)
@@ -447,6 +450,12 @@ class _Extractor:
             spk = self._named_after(a.end(), q.open_mark) or self._loose_phrase(a.end(), q.open_mark)
             if spk is not None:
                 return spk, (a.start(), a.end()), True
+        sent_start = self._sentence_start(q.open_mark, par_start)
+        for end, spk, cue in reversed(self.attributed_cues):
+            if end < sent_start:
+                break
+            if end <= q.open_mark:
+                return spk, cue, True  # “A,” he said, and that “B”: the sentence's speaker
         if _WORD.search(self.text[lo : q.open_mark]):
             # no reporting verb: the fragment is ascribed to the sentence's subject, its first
             # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'")
