@@ -37,6 +37,7 @@ STAGE = "store"
 MAX_BACKOFF_S = 30.0
 #: a crashed consumer's partitions move to a live one after this long (kafka-python 3 defaults to 45 s)
 SESSION_TIMEOUT_MS = 10_000
+PROGRESS_EVERY_S = 30.0
 #: with --until-idle: give up waiting for a partition assignment after this much extra idle time
 NO_ASSIGNMENT_GRACE_S = 60.0
 
@@ -94,7 +95,7 @@ class StoreConsumer:
         stop = stop_event or threading.Event()
         self._ensure_topics()
         self._consumer = self._connect_consumer()
-        last_record = time.monotonic()
+        last_record = last_report = time.monotonic()
         log.info("storing %s into %r (group %s)", self.topic, self.archive, self.group_id)
         try:
             while not stop.is_set():
@@ -102,6 +103,9 @@ class StoreConsumer:
                 if records:
                     self._process(records, stop)
                     last_record = time.monotonic()
+                    if last_record - last_report >= PROGRESS_EVERY_S:
+                        log.info("store progress: %s", self.stats)
+                        last_report = last_record
                 elif until_idle is not None and self._idle_done(time.monotonic() - last_record, until_idle):
                     break
         finally:
