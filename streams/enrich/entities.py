@@ -675,8 +675,9 @@ class EntityComponent:
             parts = {normalise_name(w) for m in p.mentions for w in m.text.split() if len(m.text.split()) > 1}
             if keys <= parts:
                 hits.append(p)
-        # a unique person, and a single-word form that is not a known place/nationality
-        if len(hits) == 1 and not any(f in demonyms() or f.lower() in countries() for f in forms):
+        # a unique person, and a single-word form that is not a known place/nationality or an acronym
+        if len(hits) == 1 and not any(f in demonyms() or f.lower() in countries() or (f.isupper() and short.label != "PERSON")
+                                      for f in forms):
             return hits[0]
         return None
 
