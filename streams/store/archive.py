@@ -46,7 +46,7 @@ class SearchQuery:
     """What ``streams search`` and ``GET /articles`` can ask for; every filter is optional (AND)."""
 
     text: str | None = None  # full text, websearch syntax: words, "phrases", or, -exclusions
-    entity: str | None = None  # entity name (case-insensitive)
+    entity: str | None = None  # entity name or a mention of it, e.g. "Kallas" (case-insensitive)
     speaker: str | None = None  # resolved quote speaker (case-insensitive)
     topic: str | None = None  # IPTC code (medtop:...) or topic label
     source: str | None = None  # original source or provider (case-insensitive)
@@ -273,9 +273,12 @@ class Archive(ABC):
             joins, join_params, cond, cond_params, score, snippet = fts
             where.append(cond)
             where_params += cond_params
-        if query.entity:
-            where.append("EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.id AND e.name_norm = ?)")
-            where_params.append(norm(query.entity))
+        if query.entity:  # the entity's name, or the words that name it somewhere in the text
+            where.append(
+                "(EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.id AND e.name_norm = ?)"
+                " OR EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = a.id AND m.text_norm = ?))"
+            )
+            where_params += [norm(query.entity)] * 2
         if query.speaker:
             where.append("EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id AND q.speaker_norm = ?)")
             where_params.append(norm(query.speaker))

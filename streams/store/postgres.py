@@ -13,7 +13,7 @@ import hashlib
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, Union
 
 import orjson
 import psycopg
@@ -22,14 +22,26 @@ from psycopg.types.json import Jsonb
 
 from streams.errors import StorageError
 from streams.store.archive import Archive
-from streams.store.rows import ARTICLE_COLUMNS, JSON_COLUMNS
+from streams.store.rows import ARTICLE_COLUMNS, JSON_COLUMNS, norm
 
 #: arbitrary constant: the advisory lock that serializes concurrent migrations
 _MIGRATION_LOCK = 0x57_52_45_41_4D_53  # "STREAMS"
 _TIMESTAMP_COLUMNS = frozenset({"published_at", "stored_at"})
 TS_CONFIG = "english"
 
-MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+def _backfill_mention_norms(conn: psycopg.Connection[Any]) -> None:
+    rows = conn.execute("SELECT text, article_id, entity_idx, idx FROM mentions").fetchall()
+    with conn.cursor() as cur:
+        cur.executemany(
+            "UPDATE mentions SET text_norm = %s WHERE article_id = %s AND entity_idx = %s AND idx = %s",
+            [(norm(text), *key) for text, *key in rows],
+        )
+
+
+Step = Union[str, Callable[[psycopg.Connection[Any]], None]]
+
+#: (version, description, steps: SQL or a function of the connection); append only, never edit a released step
+MIGRATIONS: tuple[tuple[int, str, tuple[Step, ...]], ...] = (
     (
         1,
         "articles, entities, mentions, quotes, topics, tsvector + GIN",
@@ -92,6 +104,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
             "CREATE INDEX topics_code ON topics (code)",
             "CREATE INDEX topics_label ON topics (label_norm)",
+        ),
+    ),
+    (
+        2,
+        "mention surface forms searchable as entities (mentions.text_norm)",
+        (
+            "ALTER TABLE mentions ADD COLUMN text_norm TEXT",
+            _backfill_mention_norms,
+            "CREATE INDEX mentions_text ON mentions (text_norm)",
         ),
     ),
 )
@@ -169,8 +190,11 @@ class PostgresArchive(Archive):
                 for version, description, statements in MIGRATIONS:
                     if version <= current:
                         continue
-                    for statement in statements:
-                        self.conn.execute(statement)  # type: ignore[arg-type]  # fixed DDL, no user input
+                    for step in statements:
+                        if callable(step):
+                            step(self.conn)
+                        else:
+                            self.conn.execute(step)  # type: ignore[arg-type]  # fixed DDL, no user input
                     self.conn.execute(
                         "INSERT INTO schema_migrations (version, description) VALUES (%s, %s)", (version, description)
                     )

@@ -52,7 +52,9 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "doc",
 )
 ENTITY_COLUMNS: tuple[str, ...] = ("article_id", "idx", "name", "name_norm", "type", "mention_count")
-MENTION_COLUMNS: tuple[str, ...] = ("article_id", "entity_idx", "idx", "start_offset", "end_offset", "text")
+MENTION_COLUMNS: tuple[str, ...] = (
+    "article_id", "entity_idx", "idx", "start_offset", "end_offset", "text", "text_norm"
+)
 QUOTE_COLUMNS: tuple[str, ...] = (
     "article_id",
     "idx",
@@ -156,7 +158,7 @@ def _entity_rows(ea: EnrichedArticle) -> tuple[list[tuple[Any, ...]], list[tuple
             start, end, text = _span(m, f"{where}.mentions[{j}]")
             if text is None:
                 text = ea.article.body_text[start:end]
-            mentions.append((ea.id, i, j, start, end, text))
+            mentions.append((ea.id, i, j, start, end, text, norm(text)))
         entities.append((ea.id, i, name, norm(name), kind, len(raw_mentions)))
     return entities, mentions
 

@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, Union
 from urllib.parse import unquote
 
 import orjson
@@ -22,10 +22,21 @@ import orjson
 from streams.errors import ConfigError, StorageError
 from streams.store.archive import Archive
 from streams.store.fts import to_fts5
-from streams.store.rows import JSON_COLUMNS, dumps
+from streams.store.rows import JSON_COLUMNS, dumps, norm
 
-#: (version, description, statements); append only, never edit a released step
-MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+
+def _backfill_mention_norms(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT text, article_id, entity_idx, idx FROM mentions").fetchall()
+    conn.executemany(
+        "UPDATE mentions SET text_norm = ? WHERE article_id = ? AND entity_idx = ? AND idx = ?",
+        [(norm(text), *key) for text, *key in rows],
+    )
+
+
+Step = Union[str, Callable[[sqlite3.Connection], None]]
+
+#: (version, description, steps: SQL or a function of the connection); append only, never edit a released step
+MIGRATIONS: tuple[tuple[int, str, tuple[Step, ...]], ...] = (
     (
         1,
         "articles, entities, mentions, quotes, topics, FTS5 index",
@@ -102,6 +113,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             END""",
         ),
     ),
+    (
+        2,
+        "mention surface forms searchable as entities (mentions.text_norm)",
+        (
+            "ALTER TABLE mentions ADD COLUMN text_norm TEXT",
+            _backfill_mention_norms,
+            "CREATE INDEX mentions_text ON mentions (text_norm)",
+        ),
+    ),
 )
 
 
@@ -164,8 +184,11 @@ class SQLiteArchive(Archive):
             for version, description, statements in MIGRATIONS:
                 if version <= current:
                     continue
-                for statement in statements:
-                    conn.execute(statement)
+                for step in statements:
+                    if callable(step):
+                        step(conn)
+                    else:
+                        conn.execute(step)
                 conn.execute(
                     "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
                     (version, description, time.time()),
