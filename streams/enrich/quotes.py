@@ -38,6 +38,8 @@ _STRONG_CUES = frozenset("said says say told tells added adds noted notes argued
                          "insisted insists warned warns claimed claims stressed stresses".split())
 _NP_OPENERS = frozenset("the a an one another his her their its our some many several two three four five few most "
                          "both each every this that these those".split())
+_NOT_NP = frozenset("while when as after before trying to and but because if then in on at for with by from "
+                     "during since so which who whom that this it there here".split())
 _TITLE_SMALL = frozenset("a an the of and or for to in on at by with from vs & de la".split())
 
 
@@ -380,6 +382,11 @@ class _Extractor:
             if verb and self.text[q.start : q.end].rstrip().endswith((",", "?", "!")):
                 # ,” Toomey fumed on Tuesday: a name and a verb right after the quote
                 return first, (first.end + verb.start(1), first.end + verb.end(1))
+        nxt_line = re.match(r"\s*\n\s*[-—–―]\s*", self.text[lo : lo + 12])
+        if nxt_line and not head.strip(" .,"):
+            start = lo + nxt_line.end()
+            for m in iter_in(self.mentions, self.m_starts, start, start + 3):
+                return m, None  # type: ignore[return-value]  # “...”\n- Bernie Sanders.
         if dash:
             for m in iter_in(self.mentions, self.m_starts, lo, lo + 40):
                 if m.kind in ("PERSON", "ORG"):
@@ -414,6 +421,15 @@ class _Extractor:
         hit = self._cue_before(q, lo, window, q.open_mark)
         if hit is not None:
             return hit
+        if not self.text[lo : q.open_mark].strip() and lo > par_start and prev_close <= par_start:
+            # "Sam Lau said in a statement. “There are no paper ballots ...”": a quote opening a
+            # sentence right after a sentence that reports speech with no quote of its own
+            prev_lo = self._sentence_start(lo - 1, par_start)
+            prev = self.text[prev_lo:lo].rstrip()
+            if prev.endswith((".", ":")) and len(_WORD.findall(prev)) <= 30:
+                hit = self._cue_before(q, prev_lo, prev, prev_lo + len(prev) - 1)
+                if hit is not None and self.text[hit[1][1] if hit[1] else lo : lo].count(" ") <= 6:
+                    return hit
         return self._fallback_before(q, lo, par_start)
 
     def _cue_before(
@@ -433,7 +449,7 @@ class _Extractor:
                     return spk, cue, mixed
             spk = self._subject_before(w.start(), lo)
             if spk is None:
-                spk = self._subject_after(cue[1], hi)
+                spk = self._subject_after(cue[1], hi) or self._loose_phrase(cue[1], hi)
                 between = self.text[spk.end : hi] if spk is not None else ""
                 if spk is not None and (between.strip(" ,:\n") or not re.search(r"[,:]", between)):
                     spk = None  # inversion only right before the quote: said Trump, “...
@@ -519,7 +535,7 @@ class _Extractor:
         if not m:
             return None
         words = [w for w in _WORD.findall(m.group()) if w.lower() not in BRIDGE_WORDS]
-        if not words or not (words[0][0].isupper() or words[0].lower() in _NP_OPENERS):
+        if not words or words[0].lower() in _NOT_NP or (len(words) > 4 and not words[0][0].isupper()):
             return None  # ",” while trying to explain": no noun phrase here
         s = lo + m.start()
         e = lo + m.end()
@@ -532,8 +548,11 @@ class _Extractor:
         return Mention(s, e, self.text[s:e], "nominal")
 
     def _loose_phrase(self, lo: int, hi: int) -> Mention | None:
-        """The phrase right after a cue when no known candidate starts there."""
+        """The phrase right after a cue when no known candidate starts there ("wrote one commenter")."""
         m = re.match(r"\s+((?:[A-Z][\w’'.-]*\s?){1,4})", self.text[lo:hi])
+        if not m:
+            m = re.match(r"\s+((?:the|a|an|one|another|some|many|several|two|three)\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)?)"
+                         r"(?=\s*[.,;:]|\s+(?:in|on|at|who|during|after|when)\b)", self.text[lo:hi])
         if not m:
             return None
         s = lo + m.start(1)
