@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Callable
 
 from rich.console import Console
 
@@ -79,6 +80,12 @@ def _print_summary(summary: IngestSummary, console: Console) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.paths or args.watch or args.feed or args.http):
         raise ConfigError("nothing to ingest: give PATHs, '-', --watch DIR, --feed URL or --http (see --help)")
+    if args.watch and not args.watch.is_dir():
+        raise ConfigError(f"--watch {args.watch}: not a folder; create it first (mkdir -p {args.watch})")
+    if args.fetch_linked:
+        from streams.ingest.feeds import require_trafilatura  # noqa: PLC0415
+
+        require_trafilatura()  # fail now, in the foreground, not later in the feed thread
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
     if not args.no_create_topics:
@@ -110,12 +117,12 @@ def _run_inputs(args: argparse.Namespace, settings: Settings, producer: RawProdu
     if paths:
         files.ingest_paths(settings, paths, producer=producer, progress=not args.no_progress and console.is_terminal,
                            remember=args.remember, workers=args.workers)
-    workers: list[threading.Thread] = []
+    workers: list[_Worker] = []
     if args.feed:
-        workers.append(threading.Thread(target=_run_feeds, args=(args, settings, producer, stop), daemon=True))
+        workers.append(_Worker(lambda: _run_feeds(args, settings, producer, stop), stop))
     if args.watch:
-        workers.append(threading.Thread(
-            target=lambda: files.watch_folder(settings, args.watch, producer=producer, stop=stop.is_set), daemon=True))
+        workers.append(_Worker(lambda: files.watch_folder(settings, args.watch, producer=producer, stop=stop.is_set),
+                               stop))
     for w in workers:
         w.start()
     if args.http:
@@ -128,6 +135,25 @@ def _run_inputs(args: argparse.Namespace, settings: Settings, producer: RawProdu
     for w in workers:
         while w.is_alive():
             w.join(0.5)
+    for w in workers:
+        if w.error is not None:
+            raise w.error
+
+
+class _Worker(threading.Thread):
+    """A background input (feeds, drop folder); its error stops the others and is re-raised in main."""
+
+    def __init__(self, target: Callable[[], object], stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self._target_fn, self._stop_event = target, stop
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._target_fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            self.error = exc
+            self._stop_event.set()
 
 
 def _run_feeds(args: argparse.Namespace, settings: Settings, producer: RawProducer, stop: threading.Event) -> None:

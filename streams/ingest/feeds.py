@@ -221,13 +221,19 @@ def entry_to_article(entry: Any, *, feed_url: str, feed_title: str | None, max_b
     )
 
 
-def fetch_linked_text(url: str, client: httpx.Client) -> str | None:
-    """The main text of a linked page via trafilatura (optional dependency)."""
+def require_trafilatura() -> Any:
+    """The optional trafilatura module, or a ConfigError that says how to install it."""
     try:
         import trafilatura  # noqa: PLC0415
     except ImportError as exc:
         raise ConfigError("--fetch-linked needs the optional package trafilatura: "
-                          ".venv/bin/pip install trafilatura") from exc
+                          ".venv/bin/pip install -e '.[fulltext]' (or: pip install trafilatura)") from exc
+    return trafilatura
+
+
+def fetch_linked_text(url: str, client: httpx.Client) -> str | None:
+    """The main text of a linked page via trafilatura (optional dependency)."""
+    trafilatura = require_trafilatura()
     result = fetch_feed(client, url, max_wire_bytes=MAX_FEED_WIRE_BYTES, max_bytes=MAX_FEED_BYTES)
     if not result.body:
         return None
@@ -328,7 +334,7 @@ class FeedPoller:
                 continue
             try:
                 if self.fetch_linked and link:
-                    body = fetch_linked_text(link, self.client) or body
+                    body = self._linked_text(link) or body
                 article = entry_to_article(entry, feed_url=state.url, feed_title=feed_title,
                                            max_bytes=self.max_article_bytes, body=body)
             except StreamsError as exc:
@@ -342,6 +348,16 @@ class FeedPoller:
                                on_acked=_marker(self.seen, key))
             outcome.new += 1
         return outcome
+
+    def _linked_text(self, link: str) -> str | None:
+        """The linked page's main text; on failure the feed's own text is used (logged, not dead-lettered)."""
+        try:
+            return fetch_linked_text(link, self.client)
+        except ConfigError:
+            raise
+        except StreamsError as exc:
+            log.warning("linked page %s: %s; using the text the feed carries", link, exc)
+            return None
 
     @staticmethod
     def _apply_ttl(state: FeedState, parsed: Any) -> None:

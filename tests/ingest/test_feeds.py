@@ -122,3 +122,23 @@ def test_rss_ttl_slows_that_feed_down_only() -> None:
     other = FeedState("http://127.0.0.1/other", interval_s=60.0)
     FeedPoller._apply_ttl(other, parse_feed(rss_document(corpus_records(1))))
     assert other.interval_s == 60.0
+
+
+def test_fetch_linked_page_text_with_trafilatura(feed_server: FeedServer) -> None:
+    pytest.importorskip("trafilatura")
+    from html import escape
+
+    from streams.ingest.feeds import fetch_linked_text
+
+    record = corpus_records(1, skip=3)[0]
+    paragraphs = "".join(f"<p>{escape(p.strip())}</p>" for p in record["text"].split("\n    ") if p.strip())
+    page = (f"<html><head><title>{escape(record['title'])}</title></head><body><nav><a href='/'>Home</a> | "
+            f"<a href='/markets'>Markets</a></nav><article><h1>{escape(record['title'])}</h1>{paragraphs}</article>"
+            "<footer>Copyright 1987. All rights reserved.</footer></body></html>").encode()
+    url = feed_server.serve("/story", page, content_type="text/html; charset=utf-8")
+    with make_client() as client:
+        text = fetch_linked_text(url, client)
+    assert text is not None
+    first_words = " ".join(record["text"].split()[:8])
+    assert first_words in " ".join(text.split())
+    assert "Markets" not in text and "All rights reserved" not in text
