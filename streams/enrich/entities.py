@@ -143,7 +143,7 @@ _SENTENCE_INITIAL_COMMON = frozenset(
 COUNTRY_ALIASES: dict[str, str] = {
     "u.s.": "US", "u.s": "US", "us": "US", "usa": "US", "u.s.a.": "US", "united states": "US",
     "united states of america": "US", "america": "US", "the united states": "US",
-    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB", "england": "GB",
+    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB",
     "russia": "RU", "russian federation": "RU", "south korea": "KR", "north korea": "KP", "korea": "KR",
     "iran": "IR", "syria": "SY", "vietnam": "VN", "laos": "LA", "bolivia": "BO", "venezuela": "VE",
     "tanzania": "TZ", "moldova": "MD", "taiwan": "TW", "czech republic": "CZ", "czechia": "CZ",
@@ -153,6 +153,16 @@ COUNTRY_ALIASES: dict[str, str] = {
     "cape verde": "CV", "east timor": "TL", "swaziland": "SZ", "brunei": "BN", "micronesia": "FM",
     "west germany": "DE", "east germany": "DE", "soviet union": "SU", "ussr": "SU", "yugoslavia": "YU",
 }
+
+
+#: nations inside a country: places in their own right, not aliases of the United Kingdom
+HOME_NATIONS = frozenset({"england", "scotland", "wales", "northern ireland"})
+
+
+def is_country_name(name: str) -> bool:
+    """A country's name or alias, or a home nation ("Scotland")."""
+    key = name.lower()
+    return key in countries() or key in HOME_NATIONS
 
 
 # ------------------------------------------------------------------------------- gazetteers
@@ -559,7 +569,7 @@ class EntityComponent:
             if m.text in dem and m.label in ("GPE", "LOC", "ORG", "PERSON", "NORP", "LANGUAGE"):
                 if m.label != "LANGUAGE" or m.text.endswith("s"):
                     m.label = "NORP"
-            elif m.text.lower() in ctry and m.label in ("ORG", "PERSON", "NORP", "LOC", "FAC"):
+            elif is_country_name(m.text) and m.label in ("ORG", "PERSON", "NORP", "LOC", "FAC"):
                 m.label = "GPE"
             elif _GROUP_OF_COUNTRIES.match(m.text):
                 m.label = "ORG"
@@ -605,13 +615,19 @@ class EntityComponent:
         after a player ('Mary Pierce (France)'), in the dateline, and lines without figures or verbs
         are left alone only when they are datelines.
         """
+        person_parts = {w for m in mentions if m.label == "PERSON" and " " in m.text for w in m.text.split()}
         for m in mentions:
-            if m.label not in ("GPE", "LOC") or any(s <= m.start and m.end <= e for s, e in skip_spans):
+            if any(s <= m.start and m.end <= e for s, e in skip_spans):
+                continue
+            if m.label == "PERSON" and " " not in m.text and m.text not in person_parts and (
+                    m.text.lower().endswith("shire") or m.text.lower() in cities()):
+                m.label = "GPE"  # "Derbyshire", "Kent": a place, and then a team (below)
+            if m.label not in ("GPE", "LOC"):
                 continue
             before = text[max(0, m.start - 25):m.start]
             if _LOCATIVE_BEFORE.search(before) or before.endswith("(") or text[m.end:m.end + 1] == ")":
                 continue
-            if _PLACE_NOUN_AFTER.match(text, m.end) or m.text.lower() in countries() or m.text in demonyms():
+            if _PLACE_NOUN_AFTER.match(text, m.end) or is_country_name(m.text) or m.text in demonyms():
                 continue  # national sides stay countries: annotation conventions differ, the country is safe
             m.label = "ORG"
         return mentions
