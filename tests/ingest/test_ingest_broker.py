@@ -185,6 +185,9 @@ def test_http_push_status_codes(kafka_settings: Settings, kafka_topics: dict[str
             big = httpx.post(url, content=b"x" * (MIB + 1), headers={**auth, "Content-Type": "text/plain"})
             assert big.status_code == 413
             assert httpx.post(url, content=b"x", headers={**auth, "Content-Type": "image/png"}).status_code == 415
+            bomb = gzip.compress(b" " * (64 * MIB))  # small on the wire, 64 MiB decoded
+            gz = httpx.post(url, content=bomb, headers={**auth, "Content-Type": "text/plain", "Content-Encoding": "gzip"})
+            assert len(bomb) < 100_000 and gz.status_code == 413
         finally:
             server.stop()
     articles = raw_articles(settings)
