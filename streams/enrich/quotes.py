@@ -437,6 +437,14 @@ class _Extractor:
     ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
         """The last reporting verb in [lo, hi) with a subject, and that subject."""
         words = self._words(lo, hi)
+        cues = [w for w in words if self._is_cue(w.group(), w.start())]
+        if len(cues) > 1 and cues[0].group().lower() in _STRONG_CUES:
+            # "Flynn said Trump was “right” when he said ...", "She said she recalls ...": the
+            # outermost report in the sentence is the attribution
+            first = self._subject_before(cues[0].start(), lo)
+            if first is not None:
+                tail = self.text[cues[0].end() : hi]
+                return first, self._phrasal((cues[0].start(), cues[0].end())), bool(_WORD.search(tail))
         for w in reversed(words):
             if not self._is_cue(w.group(), w.start()):
                 continue
