@@ -88,6 +88,8 @@ NOT_NAMES: frozenset[str] = frozenset(
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
 )
 _INITIAL_SURNAME = re.compile(r"^[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z][a-z'’\-]+$")
+_INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w.])")
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.]*[ \t]$")
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
 _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
                          r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
@@ -592,6 +594,12 @@ class EntityComponent:
                 m = Mention(tok.idx, tok.idx + len(word), tok.text, label, source="gazetteer")
                 mentions.append(m)
                 taken.add(m)
+        # "P. Simmons", "J. Smith": an initial and a surname are a person
+        for m in _INITIAL_NAME.finditer(text):
+            if not taken.overlaps(m.start(), m.end()) and not _CAPITALISED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+                mention = Mention(m.start(), m.end(), m.group(0), "PERSON", source="gazetteer")
+                mentions.append(mention)
+                taken.add(mention)
         # two-word country names and demonyms ("United States", "New Zealand", "South African")
         for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
             phrase = m.group(1)
