@@ -83,7 +83,7 @@ def is_sports_text(text: str, min_share: float = 0.025) -> bool:
 NOT_NAMES: frozenset[str] = frozenset(
     """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
     Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
-    Total: Overs Innings Fall Bowling Batting Played Won Lost Drawn Goals Points Rank Round Group Table
+    Total: Overs Innings Fall Bowling Batting Penalties Played Won Lost Drawn Goals Points Rank Round Group Table
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
 )
@@ -358,7 +358,7 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
         q = _QUANTIFIER.match(text, s, e)
         if q and q.end() < e:
             s = q.end()
-    if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label not in ("WORK_OF_ART", "EVENT", "LAW"):
+    if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label != "WORK_OF_ART":
         s += 4
     title = None
     if label == "PERSON":
@@ -370,6 +370,8 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
             s = t.end()
     if e <= s or not any(ch.isalnum() for ch in text[s:e]):
         return None
+    if label in NAME_TYPES and not any(ch.isupper() for ch in text[s:e]):
+        return None  # "57", "congress", "marijuana": names are written with a capital
     return Mention(s, e, text[s:e], label, title=title)
 
 
