@@ -40,6 +40,7 @@ _NP_OPENERS = frozenset("the a an one another his her their its our some many se
                          "both each every this that these those".split())
 _NOT_NP = frozenset("while when as after before trying to and but because if then in on at for with by from "
                      "during since so which who whom that this it there here".split())
+_SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
 _TITLE_SMALL = frozenset("a an the of and or for to in on at by with from vs & de la".split())
 
 
@@ -322,6 +323,11 @@ class _Extractor:
         ps, pe = self._par_of(q.open_mark)
         kind = self._kind(q, ps)
         found = _Found(kind, [(q.start, q.end)], marks=[q])
+        label = _SPEAKER_LABEL.match(self.text, q.start, q.end)
+        if label:  # a transcript line: "PENCE: Well, look, ..."
+            s, e = label.span(1)
+            found.speaker, found.source = Mention(s, e, self.text[s:e], "label"), "label"
+            return found
         after = self._attribute_after(q, pe)
         before = self._attribute_before(q, ps)
         qtext = self.text[q.start : q.end].rstrip()
@@ -391,6 +397,11 @@ class _Extractor:
             for m in iter_in(self.mentions, self.m_starts, lo, lo + 40):
                 if m.kind in ("PERSON", "ORG"):
                     return m, None  # type: ignore[return-value]
+            name = re.match(r"((?:[A-Z][\w’'.-]*\s?){1,4})", self.text[lo + dash.end() : hi])
+            if name:
+                s = lo + dash.end()
+                e = s + len(name.group(1).rstrip())
+                return Mention(s, e, self.text[s:e], "nominal"), None  # type: ignore[return-value]
         return None
 
     def _attribute_before(
@@ -455,7 +466,7 @@ class _Extractor:
                 spk = self._main_subject(lo, w.start())
                 if spk is not None:
                     return spk, cue, mixed
-            spk = self._subject_before(w.start(), lo)
+            spk = self._subject_before(w.start(), lo) or self._phrase_subject(lo, w.start())
             if spk is None:
                 spk = self._subject_after(cue[1], hi) or self._loose_phrase(cue[1], hi)
                 between = self.text[spk.end : hi] if spk is not None else ""
@@ -535,6 +546,19 @@ class _Extractor:
         if m and word.startswith(("point", "went", "go", "add")):
             return cue[0], cue[1] + m.end()
         return cue
+
+    def _phrase_subject(self, lo: int, cue_start: int) -> Mention | None:
+        """A short noun phrase opening the clause right before a cue, when no known candidate is
+        there ("As a phone rang, the announcer said", "Demonstrators said they want ...")."""
+        clause = max(lo, self.text.rfind(",", lo, cue_start) + 1)
+        pre = self.text[clause:cue_start]
+        words = _WORD.findall(pre)
+        if not 1 <= len(words) <= 5 or re.search(r"[;:()\"“”]", pre):
+            return None
+        first = words[0]
+        if not (first[0].isupper() or first.lower() in _NP_OPENERS) or first.lower() in _NOT_NP:
+            return None
+        return self._loose_mention(clause, cue_start)
 
     def _loose_mention(self, lo: int, hi: int) -> Mention | None:
         """A short phrase before a cue that names no known entity (",” one voter said")."""

@@ -195,6 +195,12 @@ class Resolver:
             return None
         if m.kind == "nominal" and m.definite:
             return self._recent_person(m.start, 1500, None)
+        if m.kind == "label":  # "PENCE" -> the person whose name ends so
+            key = m.text.strip().split()[-1].lower()
+            for idx, ent in enumerate(self.entities):
+                if str(ent.get("type", "")).upper() == "PERSON" and str(ent.get("name", "")).lower().split()[-1:] == [key]:
+                    return idx
+            return None
         if m.kind == "relative":
             antecedent = self._antecedent(m)
             return self.resolve(antecedent) if antecedent is not None else None
