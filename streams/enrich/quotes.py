@@ -31,7 +31,7 @@ from streams.enrich.quotes_mentions import Mention, Resolver, collect_mentions, 
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft", "pres", "supt", "cmdr", "adm", "maj", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
            "u.s", "u.n", "u.k", "e.u", "inc", "co", "corp", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
-_SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s|$)")
+_SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _STRONG_CUES = frozenset("said says say told tells added adds noted notes argued argues wrote writes explained explains "
@@ -493,7 +493,15 @@ class _Extractor:
                 return spk, cue, True  # “A,” he said, and that “B”: the sentence's speaker
         if _WORD.search(self.text[lo : q.open_mark]):
             # no reporting verb: the fragment is ascribed to the sentence's subject, its first
-            # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'")
+            # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'");
+            # a main clause after a fronted one starts after a comma ("After Brown criticized
+            # Clinton, Hillary shot back, “...”")
+            for m in reversed(list(iter_in(self.mentions, self.m_starts, lo, q.open_mark))):
+                lead = self.text[lo : m.start].rstrip()
+                if lead.endswith(",") and m.kind in ("PERSON", "pronoun") and m.text.lower() != "it" and re.match(
+                    r"\s+(?:\w+ly\s+)?[a-z]+(?:ed|s)\b", self.text[m.end : q.open_mark]
+                ) and not re.search(r"\b(?:who|which|that)\b", self.text[m.end : q.open_mark][:20]):
+                    return m, None, True
             for m in iter_in(self.mentions, self.m_starts, lo, q.open_mark):
                 if m.start - lo > 80:
                     break
