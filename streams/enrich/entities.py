@@ -590,7 +590,8 @@ class EntityComponent:
             label = None
             if word in dem:
                 label = "NORP"
-            elif word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU"):
+            elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
+                  or word in ("US", "USA", "UAE") and not any(a <= tok.idx < b for a, b in caps)):
                 label = "GPE" if word != "EU" else "ORG"
             if label:
                 m = Mention(tok.idx, tok.idx + len(word), tok.text, label, source="gazetteer")
