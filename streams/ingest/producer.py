@@ -142,7 +142,8 @@ class RawProducer:
         self.raw_topic = topics.RAW.name(settings)
         self.dead_letter_topic = topics.DEAD_LETTERS.name(settings)
         self._producer = producer or self._connect(settings, client_id, linger_ms)
-        self._slots = threading.BoundedSemaphore(max_pending)
+        self._max_pending = max_pending
+        self._bounded_pending = 0
         self._events: queue.Queue[tuple[str, _Record, BaseException | None] | None] = queue.Queue()
         self._outstanding = 0
         self._idle = threading.Condition()
@@ -307,9 +308,11 @@ class RawProducer:
                 count: Callable[[], None] | None = None) -> Future:
         if self._closed:
             raise StreamsError("the producer is closed")
-        if bounded:
-            self._slots.acquire()  # back-pressure: wait while max_pending records are unacknowledged
         with self._idle:
+            if bounded:  # back-pressure: wait while max_pending records are unacknowledged
+                while self._bounded_pending >= self._max_pending:
+                    self._idle.wait()
+                self._bounded_pending += 1
             self._outstanding += 1
         record = _Record(topic, key, value, headers, Future(), on_acked, bounded, count)
         self._dispatch(record)
@@ -381,10 +384,12 @@ class RawProducer:
                 record.done.set_result(True)
             else:
                 record.done.set_exception(error)
-            if record.bounded:
-                self._slots.release()
             with self._idle:
                 self._outstanding -= 1
+                if record.bounded:
+                    self._bounded_pending -= 1
+                    if self._bounded_pending == self._max_pending - 1:
+                        self._idle.notify_all()  # a blocked sender may go on
                 if not self._outstanding:
                     self._idle.notify_all()
 
