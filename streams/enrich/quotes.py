@@ -592,7 +592,7 @@ class _Extractor:
         m = re.match(r"\s+((?:[A-Z][\w’'.-]*\s?){1,4})", self.text[lo:hi])
         if not m:
             m = re.match(r"\s+((?:the|a|an|one|another|some|many|several|two|three)\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)?)"
-                         r"(?=\s*[.,;:]|\s+(?:in|on|at|who|during|after|when)\b)", self.text[lo:hi])
+                         r"(?=\s*[.,;:]|\s*$|\s+(?:in|on|at|who|during|after|when)\b)", self.text[lo:hi])
         if not m:
             return None
         s = lo + m.start(1)
@@ -607,7 +607,7 @@ class _Extractor:
             q = f.marks[0]
             if prev is not None:
                 pq = prev.marks[-1]
-                if q.group >= 0 and pq.group == q.group:
+                if q.group >= 0 and pq.group == q.group and not (f.source in ("after", "label") and f.speaker):
                     prev.segments.extend(f.segments)
                     prev.marks.append(q)
                     continue

@@ -206,6 +206,23 @@ def test_according_to_and_said_that_are_indirect(pipeline: Pipeline) -> None:
     assert got[1]["speaker"] == "Volodymyr Zelensky" and got[1]["cue"]["text"] == "said"
 
 
+def test_transcript_labels_and_dash_attribution(pipeline: Pipeline) -> None:
+    text = ("Vice presidential candidate Mike Pence appeared on Fox News Sunday.\n\n"
+            '"PENCE: Gennifer Flowers will not be attending the debate tomorrow night.\n\n'
+            "“The most unqualified child to ever run for president.” ― Francisco Herrero")
+    got = quoted(run(pipeline, text))
+    assert [q["speaker_mention"]["text"] for q in got] == ["PENCE", "Francisco Herrero"]
+    assert got[0]["speaker"] == "Mike Pence" and got[0]["end"] <= text.index("\n\n“")
+
+
+def test_unnamed_speakers_are_noun_phrases(pipeline: Pipeline) -> None:
+    text = ("As a phone rang, the announcer said, “It’s 3 a.m., and your children are safe and asleep.”\n\n"
+            "“If any human involvement occurs in an election, they will find a way to corrupt it,” wrote one commenter.")
+    got = quoted(run(pipeline, text))
+    assert [q["speaker_mention"]["text"] for q in got] == ["the announcer", "one commenter"]
+    assert [q["speaker"] for q in got] == [None, None]
+
+
 def test_markup_attribute_values_are_not_quotes() -> None:
     text = '<tweet id="771156540103417856" author="@cspan">Rudy Giuliani speaks in Ohio.</tweet>'
     assert quoted(extract_quotes(text)) == []
