@@ -212,9 +212,15 @@ def iso_datetime(value: Any) -> str | None:
     m = _CORPUS_DATE.match(text)
     if m and m.group("mon").lower() in _MONTHS:
         frac = (m.group("f") or "0")[:6].ljust(6, "0")
-        dt = datetime(int(m.group("y")), _MONTHS[m.group("mon").lower()], int(m.group("d")), int(m.group("h")),
-                      int(m.group("mi")), int(m.group("s")), int(frac), tzinfo=timezone.utc)
-        return _fmt(dt)
+        parts = (int(m.group("y")), _MONTHS[m.group("mon").lower()], int(m.group("d")), int(m.group("h")),
+                 int(m.group("mi")), int(m.group("s")), int(frac))
+        try:
+            datetime(*parts)  # validates (no 30 February)
+        except ValueError:
+            return None
+        y, mo, d, h, mi, s, us = parts
+        tail = f".{us // 1000:03d}" if us else ""
+        return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{tail}Z"
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
