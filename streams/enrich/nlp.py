@@ -96,12 +96,13 @@ def load_model(name: str = DEFAULT_MODEL, sentences: str = "sentencizer") -> Lan
 def title_case_caps(text: str) -> str:
     """``text`` with every ALL-CAPS word written in title case; the result has the same length.
 
-    Short function words become lower case; tokens with digits or of one letter are kept.
+    Short function words become lower case; abbreviations with dots, tokens with digits and
+    single letters are kept.
     """
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if len(word) == 1 or any(ch.isdigit() for ch in word):
-            return word
+        if len(word) == 1 or "." in word or any(ch.isdigit() for ch in word):
+            return word  # initials and abbreviations ("U.S.") stay as they are
         if word.lower() in _SMALL_WORDS and m.start() > 0:
             return word.lower()
         cased = word[0] + word[1:].lower()

@@ -149,3 +149,45 @@ def test_reuters_articles(pipeline: Pipeline) -> None:
 def test_component_contract() -> None:
     comp = EntityComponent()
     assert comp.requires == ("doc",) and comp.provides == ("entities",) and comp.english_only
+
+
+# ---------------------------------------------------------------- the nlp component's guarantees
+
+@needs_shared
+def test_nlp_doc_guarantees_on_the_sample() -> None:
+    from streams.enrich.nlp import SpacyAnalyzer, load_model
+    from streams.enrich.pipeline import Context
+    from streams.enrich.textspans import TextSpans
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    ctx = Context(article=Article(id="s", body_text=text), text=text)
+    TextSpans()(ctx)
+    SpacyAnalyzer()(ctx)
+    doc = ctx.doc
+    assert doc.text == text
+    assert load_model() is load_model()  # loaded once per process
+    sents = [s.text.strip() for s in doc.sents]
+    assert sents[0] == "date 2026-01-13 MENAFN - UkrinForm)"  # the header is a sentence of its own
+    assert sents[1].startswith("This was stated by EU High Representative")
+    assert any(s.startswith("“We are discussing") for s in sents)  # a paragraph starts a sentence
+    assert 15 <= len(sents) <= 25
+    tokens = {t.text for t in doc}
+    assert {"Washington", "“", "are"} <= tokens  # 'Washington“are' is split
+    assert any(e.text == "Washington" and e.label_ == "GPE" for e in doc.ents)
+
+
+def test_nlp_caps_lines_are_recognised_title_cased() -> None:
+    from streams.enrich.nlp import SpacyAnalyzer, caps_lines, title_case_caps
+
+    assert title_case_caps("SOCCER - ROMANIA BEAT LITHUANIA IN U.S.") == "Soccer - Romania Beat Lithuania in U.S."
+    text = "SOCCER - ROMANIA BEAT LITHUANIA IN UNDER-21 MATCH.\nRomania beat Lithuania 2-1 on Friday."
+    assert caps_lines(text) == [(0, text.index("\n"))]
+    doc = SpacyAnalyzer().analyse(text)
+    assert doc.text == text
+    assert not any(e.text.startswith("SOCCER") for e in doc.ents)
+    # the entity side vouches for capitalised names by the body and the gazetteers
+    ents = Pipeline.from_names("textspans,language,nlp,entities").run(Article(id="c", body_text=text)).entities
+    romania = entity_with_form(ents, "Romania")
+    assert romania is not None and romania["type"] == "GPE"
+    assert {m["text"] for m in romania["mentions"]} == {"ROMANIA", "Romania"}
+    assert entity_with_form(ents, "SOCCER") is None
