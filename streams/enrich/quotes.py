@@ -135,6 +135,8 @@ class _Extractor:
         marks = find_marked_quotes(text, single_quotes=single_quotes, double_apostrophes=double_apostrophes)
         self.marks = [q for q in marks if not self._markup_value(q)]
         self.quoted = [(q.open_mark, (q.close_mark + 1) if q.close_mark is not None else q.end) for q in self.marks]
+        self.open_marks = [q.open_mark for q in self.marks]  # sorted: marks come in text order
+        self.close_ends = sorted(q.close_mark + 1 for q in self.marks if q.close_mark is not None)
         self.pars = paragraphs(text)
         self.par_starts = [p[0] for p in self.pars]
         self.sents = self._sentences(doc)
@@ -226,7 +228,9 @@ class _Extractor:
         return limit
 
     def _sentence_start(self, pos: int, floor: int) -> int:
-        """Start of the sentence containing ``pos`` (not before ``floor``), by punctuation."""
+        """Start of the sentence containing ``pos`` (not before ``floor``, nor more than 600
+        characters back), by punctuation."""
+        floor = max(floor, pos - 600)
         best = floor
         for m in _SENT_END.finditer(self.text, floor, pos):
             if not self._is_abbrev(m.start()):
@@ -352,8 +356,8 @@ class _Extractor:
         if q.close_mark is None:
             return None
         lo = q.close_mark + 1
-        nxt = [m.open_mark for m in self.marks if m.open_mark >= lo]
-        hi = min([par_end, lo + 200] + nxt[:1])
+        i = bisect.bisect_left(self.open_marks, lo)
+        hi = min([par_end, lo + 200] + self.open_marks[i : i + 1])
         hi = self._sentence_end(lo, hi)
         head = self.text[lo:hi]
         dash = re.match(r"\s*[—–―-]\s*", head)
@@ -408,8 +412,8 @@ class _Extractor:
         self, q: MarkedQuote, par_start: int
     ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
         """Speaker and cue before the quote; the bool says the cue governs a mixed fragment."""
-        prev_close = max([m.close_mark + 1 for m in self.marks if m.close_mark is not None and m.close_mark < q.open_mark]
-                         + [par_start])
+        i = bisect.bisect_right(self.close_ends, q.open_mark) - 1
+        prev_close = max(self.close_ends[i] if i >= 0 else 0, par_start)
         floor = max(par_start, prev_close, q.open_mark - 300)
         lo = self._sentence_start(q.open_mark, floor)
         if not self.text[par_start : q.open_mark].strip() and par_start > 0:
@@ -783,7 +787,9 @@ class _Extractor:
         return None
 
     def _indirect_after_quotes(self, ss: int, se: int) -> _Found | None:
-        last_end = max((b for a, b in self.quoted if ss <= a < se), default=ss)
+        i = bisect.bisect_left(self.open_marks, ss)
+        j = bisect.bisect_left(self.open_marks, se)
+        last_end = max((b for _, b in self.quoted[i:j]), default=ss)
         if last_end >= se:
             return None
         for w in self._words(last_end, se):

@@ -166,7 +166,7 @@ def _single_quotes(text: str, ps: int, pe: int, taken: list[tuple[int, int]]) ->
 
 
 def _find_single_close(text: str, start: int, end: int) -> int | None:
-    for j in range(start, end):
+    for j in range(start, min(end, start + MAX_SINGLE_CHARS + 1)):
         if text[j] in "'’":
             after = text[j + 1] if j + 1 < end else " "
             before = text[j - 1]
