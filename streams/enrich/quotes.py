@@ -23,10 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.enrich.pipeline import Context
-from streams.errors import PipelineConfigError
 from streams.enrich.quotes_lexicon import BRIDGE_WORDS, Lexicon, load_lexicon
 from streams.enrich.quotes_marks import MarkedQuote, find_marked_quotes, paragraphs
-from streams.enrich.quotes_mentions import Mention, Resolver, collect_mentions, entities_from_doc, iter_in
+from streams.enrich.quotes_mentions import (
+    Mention,
+    Resolver,
+    collect_mentions,
+    entities_from_doc,
+    iter_in,
+)
+from streams.errors import PipelineConfigError
 
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft", "pres", "supt", "cmdr", "adm", "maj", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
@@ -34,14 +40,11 @@ _ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft"
 _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
-_STRONG_CUES = frozenset("said says say told tells added adds noted notes argued argues wrote writes explained explains "
-                         "insisted insists warned warns claimed claims stressed stresses".split())
-_NP_OPENERS = frozenset("the a an one another his her their its our some many several two three four five few most "
-                         "both each every this that these those".split())
-_NOT_NP = frozenset("while when as after before trying to and but because if then in on at for with by from "
-                     "during since so which who whom that this it there here".split())
+_STRONG_CUES = frozenset(["said", "says", "say", "told", "tells", "added", "adds", "noted", "notes", "argued", "argues", "wrote", "writes", "explained", "explains", "insisted", "insists", "warned", "warns", "claimed", "claims", "stressed", "stresses"])
+_NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "their", "its", "our", "some", "many", "several", "two", "three", "four", "five", "few", "most", "both", "each", "every", "this", "that", "these", "those"])
+_NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
-_TITLE_SMALL = frozenset("a an the of and or for to in on at by with from vs & de la".split())
+_TITLE_SMALL = frozenset(["a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from", "vs", "&", "de", "la"])
 
 
 @dataclass
@@ -272,11 +275,9 @@ class _Extractor:
         for m in iter_in(self.mentions, self.m_starts, max(floor, cue_start - 160), cue_start):
             if self._in_parentheses(m):
                 continue
-            if m.end <= cue_start and self._bridge_only(m.end, cue_start):
-                if best is None or m.end > best.end or (m.end == best.end and m.start < best.start):
-                    best = m
-                    if self._bridge_only(m.end, cue_start) and not _WORD.search(self.text[m.end:cue_start]):
-                        pass
+            closer = best is None or m.end > best.end or (m.end == best.end and m.start < best.start)
+            if closer and m.end <= cue_start and self._bridge_only(m.end, cue_start):
+                best = m
         if best is not None:
             # "Jean-Marc Ayrault, the foreign minister of France, a member of the Council, said":
             # the clause's first name, followed by appositives, is the subject
@@ -726,10 +727,7 @@ class _Extractor:
             poss = re.search(r"(his|her|their|its)\s+\w+$", view.group())
             if spk is None and poss:
                 p = view.start() + poss.start(1)
-                spk = Mention(p, p + len(poss.group(1)), poss.group(1), "pronoun")
-                spk.text = {"his": "he", "her": "she"}.get(poss.group(1), poss.group(1))
-                spk.text = text[spk.start : spk.end]
-                spk = self._pronoun_as_person(spk)
+                spk = Mention(p, p + len(poss.group(1)), poss.group(1), "pronoun")  # "In her view"
             return _Found("indirect", [(ss, se)], spk, (view.start(), view.end()), "view")
         acc = _ACCORDING.search(text, ss, se)
         if acc:
@@ -807,9 +805,6 @@ class _Extractor:
             if spk is not None and se - start > 12:
                 return _Found("indirect", [(start, se)], spk, (w.start(), w.end()), "after-quote")
         return None
-
-    def _pronoun_as_person(self, m: Mention) -> Mention:
-        return m
 
     def _clause_subject(self, lo: int, hi: int) -> Mention | None:
         """The first name, pronoun or definite description of a sentence (its likely subject)."""

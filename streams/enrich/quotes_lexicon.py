@@ -35,14 +35,11 @@ SPEAKER_PRONOUNS: dict[str, str] = {
 
 #: words allowed between a speaker and its reporting verb ("Kallas also said", "he had earlier told")
 BRIDGE_WORDS: frozenset[str] = frozenset(
-    "also has had have would will could did does do then later again further once simply only "
-    "previously earlier recently repeatedly separately publicly privately still even first finally "
-    "has since just never often frequently initially reportedly subsequently afterwards afterward "
-    "yesterday today tonight".split()
+    ["also", "has", "had", "have", "would", "will", "could", "did", "does", "do", "then", "later", "again", "further", "once", "simply", "only", "previously", "earlier", "recently", "repeatedly", "separately", "publicly", "privately", "still", "even", "first", "finally", "has", "since", "just", "never", "often", "frequently", "initially", "reportedly", "subsequently", "afterwards", "afterward", "yesterday", "today", "tonight"]
 )
 
 #: determiners and possessives that open a descriptive mention ("the", "a", "her", "Trump's")
-DETERMINERS: frozenset[str] = frozenset("the a an his her their its our one another this that".split())
+DETERMINERS: frozenset[str] = frozenset(["the", "a", "an", "his", "her", "their", "its", "our", "one", "another", "this", "that"])
 
 
 @dataclass(frozen=True)

@@ -125,13 +125,12 @@ def _scan_paragraph(
             or (open_at.char == "»" and mk.char == "«")
         )
         if mk.role == "open" and not closes:
-            # a second opening mark while one is open: the first was never closed. Prefer the
-            # reading where the earlier mark was a typo'd closing mark if it is glued to a word.
-            if open_at.pos > ps and _is_word(text[open_at.pos - 1]) and not _is_word(
+            # a second opening mark while one is open: the first was never closed. An earlier
+            # mark glued to a word and followed by no word is a stray mark and is dropped.
+            stray = open_at.pos > ps and _is_word(text[open_at.pos - 1]) and not _is_word(
                 text[open_at.pos + open_at.length : open_at.pos + open_at.length + 1] or " "
-            ):
-                pass  # treat as a stray mark; start fresh at mk
-            else:
+            )
+            if not stray:
                 end = _cut_unclosed(text, open_at.pos + open_at.length, mk.pos)
                 found.append(MarkedQuote(open_at.pos + open_at.length, end, open_at.pos, None))
             open_at = mk

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from streams.enrich.quotes_lexicon import DETERMINERS, SPEAKER_PRONOUNS, Lexicon
 
