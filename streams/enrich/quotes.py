@@ -831,7 +831,11 @@ class _Extractor:
             return None
         clause_openers = {"he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
                           "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"}
-        if word.lower() in clause_openers or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to")):
+        if (
+            word.lower() in clause_openers
+            or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to"))
+            or (word.endswith("ing") and len(word) > 5)  # "he says going through a dark time ..."
+        ):
             return cue_end + nxt.start(1)
         return None
 
