@@ -35,9 +35,9 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from streams import __version__, metrics, topics
-from streams.alerts.matcher import idle_done
 from streams.alerts.rules import Alert
 from streams.errors import BrokerError, DeliveryError, StreamsError
+from streams.kafka_clients import idle_done, reliable_producer, rewind
 from streams.model import DeadLetter
 from streams.settings import Settings
 
@@ -336,9 +336,7 @@ class AlertDelivery:
         if not dead:
             return True
         if self._producer is None:
-            self._producer = KafkaProducer(bootstrap_servers=self.settings.bootstrap, acks="all",
-                                           enable_idempotence=True, linger_ms=5,
-                                           max_request_size=topics.DEAD_LETTERS.max_message_bytes)
+            self._producer = reliable_producer(self.settings, max_request_size=topics.DEAD_LETTERS.max_message_bytes)
         try:
             futures = [self._producer.send(self.dead_letter_topic, key=d.source_key, value=d.to_json()) for d in dead]
             self._producer.flush(timeout=60)
@@ -355,13 +353,7 @@ class AlertDelivery:
     def _rewind(self, records: Sequence[Any]) -> None:
         """Seek back to the first not-done record of each partition (after a stop or a failure)."""
         assert self._consumer is not None
-        first: dict[TopicPartition, int] = {}
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            first[tp] = min(first.get(tp, record.offset), record.offset)
-        for tp, offset in first.items():
-            if tp in self._consumer.assignment():
-                self._consumer.seek(tp, offset)
+        rewind(self._consumer, records)
 
     def _commit(self, done: dict[TopicPartition, int]) -> None:
         assert self._consumer is not None

@@ -37,6 +37,7 @@ from kafka.errors import KafkaError
 from streams import metrics, topics
 from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match, view
 from streams.errors import BrokerError, DecodeError, ValidationError
+from streams.kafka_clients import drained, idle_done, reliable_producer, rewind
 from streams.model import DeadLetter, EnrichedArticle
 from streams.settings import Settings
 
@@ -47,7 +48,6 @@ CATCH_UP_TIMEOUT_S = 60.0
 MAX_BACKOFF_S = 30.0
 FIRED_PRUNE_EVERY_S = 3600.0
 #: with until_idle: give up waiting for a partition assignment after this much extra idle time
-NO_ASSIGNMENT_GRACE_S = 60.0
 
 
 def matcher_group_id(settings: Settings) -> str:
@@ -56,16 +56,7 @@ def matcher_group_id(settings: Settings) -> str:
 
 
 def _producer(settings: Settings) -> KafkaProducer:
-    try:
-        return KafkaProducer(
-            bootstrap_servers=settings.bootstrap,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=5,
-            max_request_size=topics.ALERTS.max_message_bytes,
-        )
-    except KafkaError as exc:
-        raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+    return reliable_producer(settings, max_request_size=topics.ALERTS.max_message_bytes)
 
 
 def _reader(settings: Settings, client_id: str) -> KafkaConsumer:
@@ -80,22 +71,6 @@ def _reader(settings: Settings, client_id: str) -> KafkaConsumer:
         )
     except KafkaError as exc:
         raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
-
-
-def drained(consumer: KafkaConsumer) -> bool:
-    """True when partitions are assigned and the consumer's position is at the end of every one."""
-    assigned = consumer.assignment()
-    if not assigned:
-        return False
-    ends = consumer.end_offsets(list(assigned))
-    return all(consumer.position(tp) >= ends[tp] for tp in assigned)
-
-
-def idle_done(consumer: KafkaConsumer, idle_s: float, until_idle: float) -> bool:
-    """With ``--until-idle``: stop once idle that long and drained (or never given partitions)."""
-    if idle_s < until_idle:
-        return False
-    return drained(consumer) or (idle_s >= until_idle + NO_ASSIGNMENT_GRACE_S and not consumer.assignment())
 
 
 class _TopicFollower:
@@ -407,13 +382,7 @@ class AlertMatcher:
     def _rewind(self, records: Sequence[Any]) -> None:
         """Seek back to the first record of the batch on each partition, so it is evaluated again."""
         assert self._consumer is not None
-        first: dict[TopicPartition, int] = {}
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            first[tp] = min(first.get(tp, record.offset), record.offset)
-        for tp, offset in first.items():
-            if tp in self._consumer.assignment():
-                self._consumer.seek(tp, offset)
+        rewind(self._consumer, records)
 
     def _commit(self) -> None:
         assert self._consumer is not None

@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources

@@ -26,6 +26,7 @@ from kafka.errors import KafkaError
 
 from streams import metrics, topics
 from streams.errors import BrokerError, StorageError, StreamsError
+from streams.kafka_clients import NO_ASSIGNMENT_GRACE_S, drained, reliable_producer
 from streams.model import DeadLetter, EnrichedArticle
 from streams.settings import Settings
 from streams.store.archive import Archive, WriteResult, open_archive
@@ -39,7 +40,6 @@ MAX_BACKOFF_S = 30.0
 SESSION_TIMEOUT_MS = 10_000
 PROGRESS_EVERY_S = 30.0
 #: with --until-idle: give up waiting for a partition assignment after this much extra idle time
-NO_ASSIGNMENT_GRACE_S = 60.0
 
 
 @dataclass
@@ -150,12 +150,7 @@ class StoreConsumer:
 
     def _dead_letter_producer(self) -> KafkaProducer:
         if self._producer is None:
-            self._producer = KafkaProducer(
-                bootstrap_servers=self.settings.bootstrap,
-                acks="all",
-                linger_ms=5,
-                max_request_size=topics.DEAD_LETTERS.max_message_bytes,
-            )
+            self._producer = reliable_producer(self.settings, max_request_size=topics.DEAD_LETTERS.max_message_bytes)
         return self._producer
 
     # -- the loop ---------------------------------------------------------------------------------
@@ -180,22 +175,13 @@ class StoreConsumer:
     def _idle_done(self, idle_s: float, until_idle: float) -> bool:
         if idle_s < until_idle:
             return False
-        if self._drained():
+        if self._consumer is not None and drained(self._consumer):
             return True
         if idle_s >= until_idle + NO_ASSIGNMENT_GRACE_S and self._consumer and not self._consumer.assignment():
             log.warning("no partitions of %s assigned to this consumer; another member of group %s holds them",
                         self.topic, self.group_id)
             return True
         return False
-
-    def _drained(self) -> bool:
-        """True when partitions are assigned and our position is at the end of every one."""
-        assert self._consumer is not None
-        assigned = self._consumer.assignment()
-        if not assigned:
-            return False
-        ends = self._consumer.end_offsets(list(assigned))
-        return all(self._consumer.position(tp) >= ends[tp] for tp in assigned)
 
     def _process(self, records: Sequence[Any], stop: threading.Event) -> None:
         started = time.perf_counter()
