@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 #: small stream buffers: a rebalance must not strand minutes of (slow, CPU-bound) work
 STREAM_BUFFER_MAXSIZE = 16
+#: articles enriched per call: spaCy batches its model work (measured faster), latency stays low
+ENRICH_BATCH = 8
+ENRICH_BATCH_WAIT_S = 0.05
 
 
 def _faust_broker_url(bootstrap: str) -> str:
@@ -67,23 +70,40 @@ class AgentLogic:
         self.dedupe_table = app.Table("dedupe-index", default=None, key_type=str, value_type=str, partitions=1)
         self.index = DedupeIndex(self.dedupe_table)
 
-    async def enrich(self, message: Any) -> None:
-        """Enrich one raw message. Never raises: failures become dead letters."""
+    async def enrich(self, messages: list[Any]) -> None:
+        """Enrich a batch of raw messages. Never raises: failures become dead letters."""
         started = time.perf_counter()
-        value = _value_bytes(message)
+        articles: list[Article] = []
+        accepted: list[Any] = []
+        for message in messages:
+            value = _value_bytes(message)
+            try:
+                articles.append(Article.from_json(value, max_bytes=self.settings.max_article_bytes))
+                accepted.append(message)
+            except Exception as exc:  # noqa: BLE001 - errors are data here
+                await self._dead_letter("enrich", exc, value, message)
         try:
-            article = Article.from_json(value, max_bytes=self.settings.max_article_bytes)
-            enriched = await self.runner.enrich(article)
-            if enriched.dedupe.get("bands"):
-                # clustering is a read-then-write over the index: done by one serial agent
-                await self.dedupe_topic.send(key=enriched.id.encode(), value=enriched.to_json())
-            else:
-                await self._publish(enriched)
-        except Exception as exc:  # noqa: BLE001 - errors are data here
-            await self._dead_letter("enrich", exc, value, message)
-        finally:
-            metrics.STAGE_LATENCY.labels(stage="enrich").observe(time.perf_counter() - started)
-            metrics.LAST_PROCESSED.labels(stage="enrich").set(time.time())
+            outcomes: list[Any] = await self.runner.enrich_many(articles) if articles else []
+        except Exception as exc:  # noqa: BLE001 - the runner itself failed: every article is a dead letter
+            outcomes = [exc] * len(articles)
+        for message, outcome in zip(accepted, outcomes):
+            try:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                await self._route(outcome)
+            except Exception as exc:  # noqa: BLE001 - errors are data here
+                await self._dead_letter("enrich", exc, _value_bytes(message), message)
+        per_article = (time.perf_counter() - started) / max(1, len(messages))
+        for _ in messages:
+            metrics.STAGE_LATENCY.labels(stage="enrich").observe(per_article)
+        metrics.LAST_PROCESSED.labels(stage="enrich").set(time.time())
+
+    async def _route(self, enriched: EnrichedArticle) -> None:
+        if enriched.dedupe.get("bands"):
+            # clustering is a read-then-write over the index: done by one serial agent
+            await self.dedupe_topic.send(key=enriched.id.encode(), value=enriched.to_json())
+        else:
+            await self._publish(enriched)
 
     async def dedupe(self, message: Any) -> None:
         """Assign the story cluster of one enriched article and publish it. Never raises."""
@@ -179,8 +199,9 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
 
     @app.agent(logic.source, name="enrich", concurrency=1)
     async def enrich(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            await logic.enrich(event.message)
+        # take_events acks the batch only after this body finished with it (at-least-once)
+        async for events in stream.take_events(ENRICH_BATCH, within=ENRICH_BATCH_WAIT_S):
+            await logic.enrich([event.message for event in events])
 
     @app.agent(logic.dedupe_topic, name="dedupe", concurrency=1)
     async def dedupe(stream: faust.StreamT) -> None:

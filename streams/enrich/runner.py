@@ -34,6 +34,17 @@ def _child_names() -> list[str]:
     return list(_pipeline.names)
 
 
+def _child_enrich_many(articles_json: list[bytes]) -> list[tuple[str, Any]]:
+    """Runs in the child: one ("ok", JSON) or ("error", (reason, type, message)) per article."""
+    results: list[tuple[str, Any]] = []
+    for outcome in _pipeline.run_many([Article.from_json(a) for a in articles_json]):
+        if isinstance(outcome, EnrichmentError):
+            results.append(("error", (outcome.reason, type(outcome.__cause__ or outcome).__name__, str(outcome))))
+        else:
+            results.append(("ok", outcome.to_json()))
+    return results
+
+
 def _child_enrich(article_json: bytes) -> tuple[str, Any]:
     """Runs in the child. Returns ("ok", enriched JSON) or ("error", (reason, type, message))."""
     try:
@@ -97,10 +108,43 @@ class EnrichmentRunner:
         except BrokenProcessPool:
             self._kill()
             raise EnrichmentError("the enrichment child process died; restarted", reason="worker_crashed") from None
+        result = self._decode(status, payload)
+        if isinstance(result, EnrichmentError):
+            raise result
+        return result
+
+    async def enrich_many(self, articles: list[Article]) -> list[EnrichedArticle | EnrichmentError]:
+        """Enrich a batch in one call (spaCy batches its model work); one result per article.
+
+        The whole batch gets one timeout. When it runs out (or the child dies), the child is
+        restarted and the articles are retried one by one, so only the pathological one fails.
+        """
+        if len(articles) == 1:
+            return [await self._one(articles[0])]
+        if self._pool is None:
+            self._pool = self._new_pool()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._pool, _child_enrich_many, [a.to_json() for a in articles])
+        try:
+            outcomes = await asyncio.wait_for(future, self.timeout_s)
+        except (asyncio.TimeoutError, BrokenProcessPool):
+            self._kill()
+            log.warning("a batch of %d articles timed out or killed the child; retrying one by one", len(articles))
+            return [await self._one(a) for a in articles]
+        return [self._decode(status, payload) for status, payload in outcomes]
+
+    async def _one(self, article: Article) -> EnrichedArticle | EnrichmentError:
+        try:
+            return await self.enrich(article)
+        except EnrichmentError as exc:
+            return exc
+
+    @staticmethod
+    def _decode(status: str, payload: Any) -> EnrichedArticle | EnrichmentError:
         if status == "ok":
             return EnrichedArticle.from_json(payload)
         reason, error_type, message = payload
-        raise EnrichmentError(f"{error_type}: {message}", reason=reason)
+        return EnrichmentError(f"{error_type}: {message}", reason=reason)
 
     def close(self) -> None:
         if self._pool is not None:

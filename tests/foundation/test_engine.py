@@ -107,3 +107,32 @@ def test_runner_times_out_kills_child_and_recovers() -> None:
         assert asyncio.run(scenario()) == ["ok:fine", "timeout", "component_failed", "ok:fine again"]
     finally:
         runner.close()
+
+
+def test_batch_isolates_a_failing_article_and_a_timeout() -> None:
+    runner = EnrichmentRunner("tests.foundation.test_engine:Sleeper", timeout_s=2.0)
+    try:
+        runner.start()
+        texts = ["one", "crash here", "two"]
+        out = asyncio.run(runner.enrich_many([Article(id=t, body_text=t) for t in texts]))
+        assert [getattr(o, "id", None) or o.reason for o in out] == ["one", "component_failed", "two"]
+        texts = ["three", "please sleep", "four"]
+        out = asyncio.run(runner.enrich_many([Article(id=t, body_text=t) for t in texts]))
+        assert [getattr(o, "id", None) or o.reason for o in out] == ["three", "timeout", "four"]
+    finally:
+        runner.close()
+
+
+def test_run_many_matches_run_one_by_one_on_real_text() -> None:
+    pipeline = Pipeline.from_names("textspans,language,nlp,entities")
+    texts = [
+        "Kaja Kallas met Boris Pistorius in Berlin on Tuesday, the German defence ministry said.",
+        "SHARES IN BERLIN FALL AS DEUTSCHE BANK WARNS\nShares fell in Frankfurt on Monday.",
+        "Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, teilte die Regierung mit.",
+    ]
+    articles = [Article(id=str(i), body_text=t) for i, t in enumerate(texts)]
+    batch = pipeline.run_many(articles)
+    single = [pipeline.run(a) for a in articles]
+    assert [b.entities for b in batch] == [s.entities for s in single]
+    assert [b.language for b in batch] == [s.language for s in single]
+    assert any(e["name"] == "Kaja Kallas" for e in batch[0].entities)
