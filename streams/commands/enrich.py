@@ -61,15 +61,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     failed = 0
     try:
         with _progress(len(records), enabled=not args.no_progress) as advance:
-            for lineno, item in records:
-                try:
-                    article = item if isinstance(item, Article) else _to_article(item)
-                    enriched = pipeline.run(article)
-                    out.write(enriched.to_json() + b"\n")
-                except StreamsError as exc:
-                    failed += 1
-                    _error_record(origin, lineno, item, exc)
-                advance()
+            for start in range(0, len(records), BATCH):
+                failed += _enrich_batch(pipeline, records[start:start + BATCH], origin, out, advance)
     finally:
         if args.output:
             out.close()
@@ -78,6 +71,33 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     done = len(records) - failed
     print(f"streams enrich: {done} enriched, {failed} failed ({', '.join(pipeline.names)})", file=sys.stderr)
     return 1 if failed and not done else 0
+
+
+#: articles per engine call, as the stream workers batch them (spaCy batches its model work)
+BATCH = 8
+
+
+def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str, out: IO[bytes],
+                  advance: Any) -> int:
+    """Enrich one batch, writing results in input order; returns how many failed."""
+    failed = 0
+    articles: list[tuple[int, Any, Article]] = []
+    for lineno, item in batch:
+        try:
+            articles.append((lineno, item, item if isinstance(item, Article) else _to_article(item)))
+        except StreamsError as exc:
+            failed += 1
+            _error_record(origin, lineno, item, exc)
+            advance()
+    outcomes = pipeline.run_many([article for _, _, article in articles])
+    for (lineno, item, _), outcome in zip(articles, outcomes):
+        if isinstance(outcome, StreamsError):
+            failed += 1
+            _error_record(origin, lineno, item, outcome)
+        else:
+            out.write(outcome.to_json() + b"\n")
+        advance()
+    return failed
 
 
 def _read_input(path: str) -> tuple[str, str]:
