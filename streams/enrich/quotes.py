@@ -44,6 +44,14 @@ _STRONG_CUES = frozenset(["said", "says", "say", "told", "tells", "added", "adds
 _NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "their", "its", "our", "some", "many", "several", "two", "three", "four", "five", "few", "most", "both", "each", "every", "this", "that", "these", "those"])
 _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
+_COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
+_PARTICLE = re.compile(r"\s+(?:for|on|out)\b")
+_ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
+                        r"again|also|repeatedly|publicly|privately|immediately|strongly|sharply|openly|previously|recently|"
+                        r"earlier|later|last\s+(?:week|month|year)|this\s+(?:week|month|year))\b,?)+")
+_NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "but", "or", "into", "over", "after",
+                         "before", "during", "since", "because", "when", "while", "if", "than", "up", "down", "off",
+                         "out", "about", "so", "said", "says", "say", "who", "which", "there", "here"])
 _TITLE_SMALL = frozenset(["a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from", "vs", "&", "de", "la"])
 
 
@@ -742,8 +750,12 @@ class _Extractor:
                     end -= 1
                 return _Found("indirect", [(ss, end)], spk, (acc.start(), acc.end()), "according")
         words = self._words(ss, se)
+        fallback: _Found | None = None  # a stance verb's object, used when no verb reports a clause
         for i, w in enumerate(words):
             low = w.group().lower()
+            if low in self.lex.complement_forms and low not in self.lex.clause_forms:
+                fallback = fallback or self._complement(w, ss, se)
+                continue
             if low not in self.lex.clause_forms:
                 continue
             cue = (w.start(), w.end())
@@ -782,7 +794,40 @@ class _Extractor:
             start = self._clause_start(w.end(), se, low)
             if start is not None and se - start > 12:
                 return _Found("indirect", [(start, se)], spk, cue, "before")
-        return None
+            if low in self.lex.complement_forms:  # "denied the report", "vowed to fight"
+                fallback = fallback or self._complement(w, ss, se, spk)
+        return fallback
+
+    def _complement(self, w: re.Match[str], ss: int, se: int, spk: Mention | None = None) -> _Found | None:
+        """A stance verb's object or to-infinitive as the reported content, when a speaker is its
+        subject ("Sanders called on Snyder to resign", "Trump criticized the deal")."""
+        text = self.text
+        low = w.group().lower()
+        if spk is None:
+            if low.endswith("ing"):
+                if not re.search(r"(?:,|\band|\bwhile)\s*$", text[ss : w.start()]):
+                    return None
+                spk = self._main_subject(ss, w.start())
+            else:
+                spk = self._subject_before(w.start(), ss)
+        if spk is None or spk.kind not in _COMPLEMENT_SUBJECTS:
+            return None
+        cue_end = w.end()
+        particle = _PARTICLE.match(text, cue_end, se)
+        if particle:  # "called for", "pushed for", "called on"
+            cue_end = particle.end()
+        adverb = _ADVERBIAL.match(text, cue_end, se)
+        start = adverb.end() if adverb else cue_end
+        start += len(text[start:se]) - len(text[start:se].lstrip())
+        nxt = _WORD.match(text, start, se)
+        if nxt is None or nxt.group().lower() in _NOT_OBJECT:
+            return None
+        end = se
+        while end > start and text[end - 1] in ".!?;:,\"'”’ ":
+            end -= 1
+        if end - start < 4:
+            return None
+        return _Found("indirect", [(start, end)], spk, (w.start(), cue_end), "complement")
 
     def _indirect_after_quotes(self, ss: int, se: int) -> _Found | None:
         i = bisect.bisect_left(self.open_marks, ss)

@@ -25,8 +25,12 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "speak": ("spoke", "spoken"),
     "show": ("shown",),
     "feel": ("felt",),
+    "seek": ("sought",),
     "understand": ("understood",),
 }
+
+#: verbs that double their last consonant before -ed and -ing
+_DOUBLED = frozenset(["admit", "quip", "snap", "plan", "slam"])
 
 #: pronouns that can name a speaker, mapped to a coarse class used when resolving them
 SPEAKER_PRONOUNS: dict[str, str] = {
@@ -51,6 +55,8 @@ class Lexicon:
     past_forms: frozenset[str]
     speaker_nouns: frozenset[str]
     first_name_gender: dict[str, str]  # lower-cased given name -> "f" or "m"
+    #: forms of stance verbs whose object or to-infinitive is the reported content ("X urged Y to ...")
+    complement_forms: frozenset[str] = frozenset()
 
 
 def inflections(lemma: str) -> set[str]:
@@ -70,7 +76,7 @@ def inflections(lemma: str) -> set[str]:
         forms.add(lemma + "d")
     elif lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
         forms.add(lemma[:-1] + "ied")
-    elif lemma in ("admit", "quip", "snap", "plan"):
+    elif lemma in _DOUBLED:
         forms.add(lemma + lemma[-1] + "ed")
     else:
         forms.add(lemma + "ed")
@@ -78,7 +84,7 @@ def inflections(lemma: str) -> set[str]:
         forms.add(lemma[:-2] + "ying")
     elif lemma.endswith("e") and not lemma.endswith("ee"):
         forms.add(lemma[:-1] + "ing")
-    elif lemma in ("admit", "quip", "snap"):
+    elif lemma in _DOUBLED:
         forms.add(lemma + lemma[-1] + "ing")
     else:
         forms.add(lemma + "ing")
@@ -100,6 +106,7 @@ def load_lexicon() -> Lexicon:
     speech: set[str] = set()
     clause: set[str] = set()
     past: set[str] = set()
+    complement: set[str] = set()
     for line in _lines("speech_verbs.txt"):
         parts = line.split()
         lemma = parts[0].lower()
@@ -112,8 +119,10 @@ def load_lexicon() -> Lexicon:
             speech.update(forms)
         if "+" in parts[1:]:
             clause.update(forms)
+        if "=" in parts[1:]:
+            complement.update(forms)
         past.update(f for f in forms if f.endswith("ed") or f in _IRREGULAR.get(lemma, ()))
     nouns = {w.lower() for w in _lines("speaker_nouns.txt")}
     genders = dict(line.split("\t", 1) for line in _lines("first_names.tsv"))
     return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns),
-                   {k.strip().lower(): v.strip() for k, v in genders.items()})
+                   {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement))
