@@ -52,6 +52,8 @@ _ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|F
 _NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "but", "or", "into", "over", "after",
                          "before", "during", "since", "because", "when", "while", "if", "than", "up", "down", "off",
                          "out", "about", "so", "said", "says", "say", "who", "which", "there", "here"])
+_CLAUSE_OPENERS = frozenset(["he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
+                             "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"])
 _TITLE_SMALL = frozenset(["a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from", "vs", "&", "de", "la"])
 
 
@@ -286,6 +288,17 @@ class _Extractor:
             closer = best is None or m.end > best.end or (m.end == best.end and m.start < best.start)
             if closer and m.end <= cue_start and self._bridge_only(m.end, cue_start):
                 best = m
+        if best is None:
+            # "Shane Shook, a cyber security expert who has helped investigate ..., said": an
+            # appositive too long for the bridge test still ends in a comma right before the cue
+            first = next(iter_in(self.mentions, self.m_starts, floor, cue_start), None)
+            if (
+                first is not None
+                and first.kind in ("PERSON", "ORG", "nominal")
+                and not self.text[floor : first.start].strip(" \n\t,;:—–-")
+                and re.fullmatch(r"\s*,[^.;:!?\"“”()]{1,200},\s*(?:also\s+)?", self.text[first.end : cue_start])
+            ):
+                return first
         if best is not None:
             # "Jean-Marc Ayrault, the foreign minister of France, a member of the Council, said":
             # the clause's first name, followed by appositives, is the subject
@@ -707,6 +720,8 @@ class _Extractor:
             if self._in_noise(ss):
                 continue
             i = bisect.bisect_left(qstarts, ss)
+            if i < len(qstarts) and qstarts[i] < se and not self.text[qstarts[i] + 1 : se].strip():
+                se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence
             if i < len(qstarts) and qstarts[i] < se:
                 # quote marks here (direct or mixed, handled above); the words after the last one
                 # may still report speech: "“...,” she said, adding that boosting defence ..."
@@ -768,6 +783,8 @@ class _Extractor:
                 if spk is not None:
                     return _Found("indirect", [(ss, se)], spk, cue, "after")
             inverted = self._subject_after(w.end(), se) if text[ss : w.start()].rstrip().endswith(",") else None
+            if inverted is not None and inverted.kind == "pronoun":
+                inverted = None  # "Nicole Hargrove, a worker, said she was ...": not "..., said Baker"
             if inverted is not None and text.rfind(",", ss, w.start()) > ss + 8:
                 # "Its first ad could start this week, said Brian Baker, a longtime adviser ..."
                 return _Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
@@ -866,7 +883,10 @@ class _Extractor:
         """Where the reported clause after a cue begins, or None when no clause follows."""
         text = self.text
         that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat[\s,]+", text[cue_end:se])
-        if that and (cue_word.startswith(("tell", "told")) or that.start() == 0 or len(_WORD.findall(that.group())) <= 6):
+        lead = _WORD.findall(that.group())[:-1] if that else []
+        if that and lead and lead[0].lower() in _CLAUSE_OPENERS and not cue_word.startswith(("tell", "told")):
+            that = None  # "said he was committed to ensuring that ...": the clause starts at "he"
+        if that and (cue_word.startswith(("tell", "told")) or len(lead) <= 5):
             return cue_end + that.end()
         nxt = re.match(r"\s+(?:,\s*)?([A-Za-z][\w’'-]*)", text[cue_end:se])
         if not nxt:
@@ -874,10 +894,8 @@ class _Extractor:
         word = nxt.group(1)
         if cue_word.startswith(("tell", "told")):
             return None
-        clause_openers = {"he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
-                          "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"}
         if (
-            word.lower() in clause_openers
+            word.lower() in _CLAUSE_OPENERS
             or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to"))
             or (word.endswith("ing") and len(word) > 5)  # "he says going through a dark time ..."
         ):
