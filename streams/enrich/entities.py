@@ -106,6 +106,8 @@ _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [
 #: a one-word PERSON mention naming a city this large is taken for the city ("Kyiv's allies")
 BIG_CITY = 500_000
 _GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
+#: a model or version code ("IE6", "A380", "F-16"): never a place
+_PRODUCT_CODE = re.compile(r"^[A-Z][A-Za-z]{0,4}-?\d{1,4}[A-Za-z]?$")
 
 # Words that are titles or role heads. Case-insensitive. Used to strip titles off PERSON spans and
 # to recognise role phrases ("German Defense Minister", "EU High Representative for ...").
@@ -203,6 +205,27 @@ def demonyms() -> dict[str, str]:
             if form.endswith("man"):
                 out[form[:-3] + "men"] = code
     return out
+
+
+@lru_cache(maxsize=1)
+def known_names() -> dict[str, str]:
+    """Well-known name (exact case) -> OntoNotes type, from ``data/known_names.tsv``."""
+    out: dict[str, str] = {}
+    text = resources.files("streams.enrich").joinpath("data/known_names.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, _, names = line.partition("\t")
+        for name in names.split(","):
+            if name.strip():
+                out[name.strip()] = label.strip()
+    return out
+
+
+@lru_cache(maxsize=1)
+def _known_names_pattern() -> re.Pattern[str]:
+    names = sorted(known_names(), key=len, reverse=True)  # longest first: "Mozilla Firefox" before "Firefox"
+    return re.compile(r"(?<![\w\-'’])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w\-])")
 
 
 @lru_cache(maxsize=1)
@@ -387,7 +410,7 @@ class _Entity:
     mentions: list[Mention] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     label: str = ""  # set by relabel() from the mentions' votes
-    person_anchor: bool = False  # a full personal name absorbed its short forms: the thing is a person
+    person_anchor: bool = False  # a full personal name absorbed its short forms, or a surname of several: a person
 
     def label_vote(self) -> str:
         """The type most of the mentions have (model mentions and longer mentions weigh more)."""
@@ -566,7 +589,10 @@ class EntityComponent:
                           skip: list[tuple[int, int]], caps: list[tuple[int, int]] = ()) -> list[Mention]:
         dem = self._demonyms
         ctry = countries()
+        mentions = self._apply_known_names(text, mentions, skip)
         for m in mentions:
+            if m.source == "gazetteer":
+                continue
             if m.label in ("ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT") and _INITIAL_SURNAME.match(m.text):
                 m.label = "PERSON"  # "D. Fleming"
                 continue
@@ -577,6 +603,8 @@ class EntityComponent:
                 m.label = "GPE"
             elif _GROUP_OF_COUNTRIES.match(m.text):
                 m.label = "ORG"
+            elif m.label in ("GPE", "LOC", "FAC") and _PRODUCT_CODE.match(m.text):
+                m.label = "PRODUCT"
             elif m.label == "PERSON" and " " not in m.text and self._is_big_city(m.text):
                 m.label = "GPE"
         taken = _Occupancy(mentions)
@@ -611,6 +639,24 @@ class EntityComponent:
                 mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
                 mentions.append(mention)
                 taken.add(mention)
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _apply_known_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """Occurrences of well-known names (``data/known_names.tsv``) get the listed type.
+
+        A model mention inside the occurrence ("Explorer" of "Internet Explorer") is replaced; a
+        longer model mention around it ("Google Science Fair") is left alone.
+        """
+        known = known_names()
+        for match in _known_names_pattern().finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in skip):
+                continue
+            if any(m.start < end and start < m.end and not (start <= m.start and m.end <= end) for m in mentions):
+                continue
+            mentions = [m for m in mentions if not (start <= m.start and m.end <= end)]
+            mentions.append(Mention(start, end, match.group(0), known[match.group(0)], source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
 
     @staticmethod
@@ -682,6 +728,8 @@ class EntityComponent:
                 target = self._person_for_part(forms, full_persons, short)
                 if target is not None:
                     target.person_anchor = True
+                elif self._part_of_persons(forms, full_persons, short) > 1:
+                    short.person_anchor = True  # "Wilkins" of two Wilkinses: a person, which one is open
                 else:
                     target = self._expansion_for_acronym(forms, names, short)
             if target is not None and target is not short:
@@ -693,20 +741,31 @@ class EntityComponent:
         return out
 
     @staticmethod
-    def _person_for_part(forms: set[str], persons: list[_Entity], short: _Entity) -> _Entity | None:
+    def _persons_with_part(forms: set[str], persons: list[_Entity], short: _Entity) -> list[_Entity]:
+        """Persons whose full name has every one-word form of ``short`` as a part (none if a place/acronym)."""
         if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or short in persons:
-            return None
+            return []
+        if any(f in demonyms() or f.lower() in countries() or (f.isupper() and short.label != "PERSON") for f in forms):
+            return []
         keys = {normalise_name(f) for f in forms}
         hits = []
         for p in persons:
             parts = {normalise_name(w) for m in p.mentions for w in m.text.split() if len(m.text.split()) > 1}
             if keys <= parts:
                 hits.append(p)
-        # a unique person, and a single-word form that is not a known place/nationality or an acronym
-        if len(hits) == 1 and not any(f in demonyms() or f.lower() in countries() or (f.isupper() and short.label != "PERSON")
-                                      for f in forms):
-            return hits[0]
-        return None
+        return hits
+
+    @classmethod
+    def _person_for_part(cls, forms: set[str], persons: list[_Entity], short: _Entity) -> _Entity | None:
+        hits = cls._persons_with_part(forms, persons, short)
+        return hits[0] if len(hits) == 1 else None
+
+    @classmethod
+    def _part_of_persons(cls, forms: set[str], persons: list[_Entity], short: _Entity) -> int:
+        """How many persons have the one-word form as the last word (surname) of their full name."""
+        keys = {normalise_name(f) for f in forms}
+        return sum(1 for p in cls._persons_with_part(forms, persons, short)
+                   if keys <= {normalise_name(m.text.split()[-1]) for m in p.mentions if len(m.text.split()) > 1})
 
     @staticmethod
     def _expansion_for_acronym(forms: set[str], names: list[_Entity], short: _Entity) -> _Entity | None:
@@ -714,7 +773,7 @@ class EntityComponent:
         if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP"):
             return None
         for e in names:
-            if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT"):
+            if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT"):
                 continue
             for m in e.mentions:
                 words = [w for w in re.split(r"[\s\-]+", m.text) if w]

@@ -191,3 +191,26 @@ def test_nlp_caps_lines_are_recognised_title_cased() -> None:
     assert romania is not None and romania["type"] == "GPE"
     assert {m["text"] for m in romania["mentions"]} == {"ROMANIA", "Romania"}
     assert entity_with_form(ents, "SOCCER") is None
+
+
+def test_known_names_and_product_codes(pipeline: Pipeline) -> None:
+    text = ("Microsoft urged users to stop using IE6 and move to Internet Explorer 9. Internet Explorer is "
+            "the #2 browser after Firefox, ahead of Chrome and Safari. The campaign was announced on Twitter, "
+            "where a spokesman said pilgrims at the Hajj also shared photos.")
+    ents = pipeline.run(Article(id="known", body_text=text)).entities
+    types = {m["text"]: e["type"] for e in ents for m in e["mentions"]}
+    assert types.get("Twitter") == "ORG" and types.get("Microsoft") == "ORG"
+    for product in ("Internet Explorer", "Firefox", "Chrome", "Safari"):
+        assert types.get(product) == "PRODUCT", product
+    assert types.get("IE6") not in ("GPE", "LOC", "FAC", "PERSON")
+    assert "Explorer" not in types  # the whole name, not its last word
+    assert types.get("Hajj") not in ("PERSON", "ORG", "GPE")
+
+
+def test_surname_shared_by_two_people_is_a_person(pipeline: Pipeline) -> None:
+    text = ("The museum's director Kristin Wilkins said the Polaroids were donated last year. Her sister "
+            "Kristen Wilkins, a photographer, helped choose them. \"It was a gift,\" Wilkins said. "
+            "According to Wilkins, the exhibit will travel. Wilkins added that the show was free.")
+    ents = pipeline.run(Article(id="wilkins", body_text=text)).entities
+    short = [e["type"] for e in ents for m in e["mentions"] if m["text"] == "Wilkins"]
+    assert short and all(t == "PERSON" for t in short)
