@@ -173,7 +173,7 @@ class _Extractor:
             found.append(f)
         found = self._merge_groups(found)
         self._inherit(found)
-        found = [f for f in found if not self._scare(f)]
+        found = [f for f in found if not self._scare(f) and not self._in_headline(f)]
         if self.indirect:
             found.extend(self._indirect_quotes())
         found.sort(key=lambda f: f.segments[0][0])
@@ -705,6 +705,17 @@ class _Extractor:
             return not self._near_cue(s, e)  # titles and scare quotes with no reporting verb around
         return False
 
+    def _in_headline(self, f: _Found) -> bool:
+        """A quote inside a headline-like line (short, mostly capitalised, no closing full stop):
+        "Hollande Says Donald Trump ‘Makes You Want To Retch’" is a title, not a report of speech."""
+        ps, pe = self._par_of(f.segments[0][0])
+        line = self.text[ps:pe].strip()
+        words = _WORD.findall(line)
+        if not 3 <= len(words) <= 25 or line.endswith((".", "!", "?")):  # a sentence of prose, not a title
+            return False
+        content = [w for w in words if w.lower() not in _TITLE_SMALL]
+        return bool(content) and sum(w[0].isupper() for w in content) >= 0.75 * len(content)
+
     def _near_cue(self, s: int, e: int) -> bool:
         ps, pe = self._par_of(s)
         lo = self._sentence_start(s, ps)
@@ -780,7 +791,9 @@ class _Extractor:
             if continued and text.rfind(",", ss, w.start()) > ss + 8:
                 # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
                 spk = self._subject_before(w.start(), ss) or self._subject_after(w.end(), se)
-                if spk is not None:
+                between = _WORD.findall(continued.group())
+                parenthetical = len(between) <= 5 and "that" not in between  # not "told the AP that ..., conceding"
+                if spk is not None and parenthetical:
                     return _Found("indirect", [(ss, se)], spk, cue, "after")
             inverted = self._subject_after(w.end(), se) if text[ss : w.start()].rstrip().endswith(",") else None
             if inverted is not None and inverted.kind == "pronoun":
