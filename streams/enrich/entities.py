@@ -457,9 +457,10 @@ class EntityComponent:
         are dropped (they belong to other stories or to the page). ``provenance``: the distributor
         and original source named in a wire header are organisations.
         """
-        skip = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] in SKIPPED_SPAN_KINDS]
-        mentions = [m for m in self._model_mentions(text, doc)
-                    if not any(s <= m.start and m.end <= e for s, e in skip)]
+        model = self._model_mentions(text, doc)
+        skip = self._skipped_spans(text, model, spans or [])
+        mentions = [m for m in model if not any(s <= m.start and m.end <= e for s, e in skip)]
+        mentions = self._merge_split_person(text, mentions)
         mentions = self._add_markup_orgs(text, mentions)
         mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
@@ -479,6 +480,40 @@ class EntityComponent:
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
         return self._records(text, title, entities)
+
+    @staticmethod
+    def _skipped_spans(text: str, mentions: list[Mention], spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
+        """Spans whose mentions are not the article's; a 'related headline' that names someone the
+        story itself names ("Claudia Mo of Civic Party" under her photo) is a caption and is kept."""
+        skip = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] in SKIPPED_SPAN_KINDS]
+        out = []
+        for sp in spans:
+            if sp["kind"] not in SKIPPED_SPAN_KINDS:
+                continue
+            start, end = sp["start"], sp["end"]
+            if sp["kind"] == "related_headline" and any(
+                    m.label == "PERSON" and " " in m.text and start <= m.start and m.end <= end
+                    and any(not any(a <= i < b for a, b in skip) for i, _ in find_word(text, m.text))
+                    for m in mentions):
+                continue
+            out.append((start, end))
+        return out
+
+    @staticmethod
+    def _merge_split_person(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Valeska Paris' read as two places: an unknown one-word 'place' right before another is a first name."""
+        out: list[Mention] = []
+        for m in mentions:
+            prev = out[-1] if out else None
+            if (prev is not None and prev.label in ("GPE", "LOC") and m.label in ("GPE", "LOC")
+                    and text[prev.end:m.start] == " " and " " not in prev.text and " " not in m.text
+                    and prev.text[:1].isupper() and prev.text[1:].islower() and m.text[1:].islower()
+                    and prev.text.lower() not in cities() and not is_country_name(prev.text)
+                    and prev.text not in demonyms()):
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
+                continue
+            out.append(m)
+        return out
 
     # -- 1. mentions from the model ----------------------------------------------------------
     def _model_mentions(self, text: str, doc: Any) -> list[Mention]:

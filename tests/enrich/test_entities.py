@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from streams.enrich.entities import EntityComponent, clean_mention, find_word, split_span
+from streams.enrich.entities import EntityComponent, Mention, clean_mention, find_word, split_span
 from streams.enrich.pipeline import Pipeline
 from streams.model import Article
 
@@ -214,3 +214,31 @@ def test_surname_shared_by_two_people_is_a_person(pipeline: Pipeline) -> None:
     ents = pipeline.run(Article(id="wilkins", body_text=text)).entities
     short = [e["type"] for e in ents for m in e["mentions"] if m["text"] == "Wilkins"]
     assert short and all(t == "PERSON" for t in short)
+
+
+def test_captions_naming_the_story_people_keep_their_mentions(pipeline: Pipeline) -> None:
+    text = ("Veterans lose seats in Hong Kong legislative election\n\nThe Democratic Party kept its seats in the "
+            "election held on Sunday. In Kowloon West, the pan-democrat Claudia Mo of the Civic Party was re-elected "
+            "by 424 votes, ahead of the pro-establishment candidate.\n\nClaudia Mo of Civic Party\n\nIn Kowloon "
+            "East, the veteran Wu Chi-wai of the Democratic Party won with a large margin after a long campaign in "
+            "the district.\n\nWu Chi-wai of the Democratic Party\n\nTurnout was the highest in the council's history.")
+    ents = pipeline.run(Article(id="captions", body_text=text)).entities
+    starts = {(m["text"], m["start"]) for e in ents for m in e["mentions"] if e["type"] == "PERSON"}
+    for caption in ("Claudia Mo of Civic Party", "Wu Chi-wai of the Democratic Party"):
+        at = text.index(caption)
+        assert (caption.split(" of ")[0], at) in starts, caption
+
+
+def test_first_name_read_as_a_place_joins_the_surname() -> None:
+    text = "Thursday\n\nValeska Paris said she was held aboard the ship. In Paris she met friends."
+    first, last = text.index("Valeska"), text.index("Paris")
+    later = text.index("Paris", last + 1)
+    mentions = [Mention(first, first + 7, "Valeska", "GPE"), Mention(last, last + 5, "Paris", "GPE"),
+                Mention(later, later + 5, "Paris", "GPE")]
+    merged = EntityComponent._merge_split_person(text, mentions)
+    assert [(m.text, m.label) for m in merged] == [("Valeska Paris", "PERSON"), ("Paris", "GPE")]
+    two_places = "Flights from Paris London and Rome were cancelled."
+    a, b = two_places.index("Paris"), two_places.index("London")
+    kept = EntityComponent._merge_split_person(two_places, [Mention(a, a + 5, "Paris", "GPE"),
+                                                            Mention(b, b + 6, "London", "GPE")])
+    assert [m.label for m in kept] == ["GPE", "GPE"]
