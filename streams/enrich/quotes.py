@@ -54,6 +54,8 @@ _NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "b
                          "out", "about", "so", "said", "says", "say", "who", "which", "there", "here"])
 _CLAUSE_OPENERS = frozenset(["he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
                              "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"])
+_PREP_OPENER = re.compile(r"\s*(?:In|At|On|During|After|Before|From|Following|Unlike|Like|Despite|With|Without|Under|"
+                         r"Since|Asked about|Speaking to|Speaking at|Speaking on|Writing in|Responding to)\b[^,.;:!?\"“”]{1,80},")
 _TITLE_SMALL = frozenset(["a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from", "vs", "&", "de", "la"])
 
 
@@ -66,6 +68,7 @@ class _Found:
     speaker: Mention | None = None
     cue: tuple[int, int] | None = None
     source: str = ""  # how the attribution was found (after, before, inherited, ...)
+    verb_after: bool = False  # a reporting verb follows the quote (so it is speech, not a scare quote)
     marks: list[MarkedQuote] = field(default_factory=list)
 
 
@@ -360,6 +363,9 @@ class _Extractor:
         closes_clause = qtext.endswith((",", "?", "!", "—", "–")) or self.text[
             (q.close_mark or q.end) + 1 : (q.close_mark or q.end) + 2
         ] == ","
+        if after and after[0] is None and before:
+            found.verb_after = after[1] is not None
+            after = None  # "Demonstrators said they want “justice,” but pledged ...": the verb after has no subject
         if after and (closes_clause or not before):
             found.speaker, found.cue, found.source = after[0], after[1], "after"
         elif before:
@@ -694,7 +700,7 @@ class _Extractor:
             return True
         if len(words) > self.max_scare_words:
             return False
-        if f.source in ("after",) and f.cue is not None:
+        if (f.source == "after" and f.cue is not None) or f.verb_after:
             return False
         if _title_case(words) and re.search(
             r"(?:'s|’s|\bon|\bin|\btitled|\bentitled|\bnamed|\bbook|\bshow|\bprogram|\bfilm|\bpodcast)\s*$",
@@ -883,6 +889,9 @@ class _Extractor:
 
     def _clause_subject(self, lo: int, hi: int) -> Mention | None:
         """The first name, pronoun or definite description of a sentence (its likely subject)."""
+        opener = _PREP_OPENER.match(self.text, lo, hi)
+        if opener:  # "In a White House statement, President Obama condemned ...": not the opener's names
+            lo = opener.end()
         for m in iter_in(self.mentions, self.m_starts, lo, hi):
             if m.start - lo > 200:
                 return None
