@@ -45,13 +45,13 @@ _NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "thei
 _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
-_PARTICLE = re.compile(r"\s+(?:for|on|out)\b")
+_PARTICLE = re.compile(r"\s+(?:for|on|out|about|of|against|to(?=\s+(?:the|a|an|his|her|their|its|[A-Z])))\b")
 _ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
                         r"again|also|repeatedly|publicly|privately|immediately|strongly|sharply|openly|previously|recently|"
                         r"earlier|later|last\s+(?:week|month|year)|this\s+(?:week|month|year))\b,?)+")
 _NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "but", "or", "into", "over", "after",
-                         "before", "during", "since", "because", "when", "while", "if", "than", "up", "down", "off",
-                         "out", "about", "so", "said", "says", "say", "who", "which", "there", "here"])
+                         "before", "during", "since", "because", "when", "while", "than", "up", "down", "off",
+                         "out", "so", "said", "says", "say", "who", "which", "there", "here"])
 _CLAUSE_OPENERS = frozenset(["he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
                              "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"])
 _PREP_OPENER = re.compile(r"\s*(?:In|At|On|During|After|Before|From|Following|Unlike|Like|Despite|With|Without|Under|"
