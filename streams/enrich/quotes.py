@@ -744,9 +744,35 @@ class _Extractor:
                 # may still report speech: "“...,” she said, adding that boosting defence ..."
                 f = self._indirect_after_quotes(ss, se)
             else:
-                f = self._indirect_in(ss, se)
+                out.extend(self._indirect_all(ss, se))
+                continue
             if f is not None:
                 out.append(f)
+        return out
+
+    def _indirect_all(self, ss: int, se: int) -> list[_Found]:
+        """Every report in a sentence without quote marks, each content ending where the next
+        report's speaker begins ("Clinton said A, while Trump argued B")."""
+        out: list[_Found] = []
+        lo = ss
+        while lo < se:
+            f = self._indirect_in(lo, se)
+            if f is None or f.cue is None:
+                if f is not None:
+                    out.append(f)
+                break
+            if out and f.speaker is not None:
+                prev = out[-1]
+                cut = f.speaker.start if f.speaker.start < f.cue[0] else f.cue[0]
+                ps, pe = prev.segments[-1]
+                if ps < cut < pe:
+                    end = cut
+                    while end > ps and self.text[end - 1] in " ,;—–-":
+                        end -= 1
+                    end = ps + len(re.sub(r"(?:\s*,)?\s+(?:and|but|while|whereas|as)$", "", self.text[ps:end]))
+                    prev.segments[-1] = (ps, end)
+            out.append(f)
+            lo = max(f.cue[1], f.speaker.end if f.speaker is not None else 0)
         return out
 
     def _plain_sentences(self) -> list[tuple[int, int]]:
