@@ -631,6 +631,9 @@ class EntityComponent:
             if m.label in ("ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT") and _INITIAL_SURNAME.match(m.text):
                 m.label = "PERSON"  # "D. Fleming"
                 continue
+            if m.label in ("GPE", "LOC") and is_country_name(m.text):
+                m.label = "GPE"  # "Myanmar", "Philippines": the country, though the words also work as adjectives
+                continue
             if m.text in dem and m.label in ("GPE", "LOC", "ORG", "PERSON", "NORP", "LANGUAGE"):
                 if m.label != "LANGUAGE" or m.text.endswith("s"):
                     m.label = "NORP"
@@ -651,7 +654,7 @@ class EntityComponent:
             if word.isupper() and len(word) > 3 and any(a <= tok.idx < b for a, b in caps):
                 word = word.title()  # 'ROMANIA' in a headline
             label = None
-            if word in dem:
+            if word in dem and not is_country_name(word):
                 label = "NORP"
             elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
                   or word in ("US", "USA", "UAE") and not any(a <= tok.idx < b for a, b in caps)):

@@ -242,3 +242,11 @@ def test_first_name_read_as_a_place_joins_the_surname() -> None:
     kept = EntityComponent._merge_split_person(two_places, [Mention(a, a + 5, "Paris", "GPE"),
                                                             Mention(b, b + 6, "London", "GPE")])
     assert [m.label for m in kept] == ["GPE", "GPE"]
+
+
+def test_country_names_that_double_as_adjectives_stay_countries(pipeline: Pipeline) -> None:
+    text = ("The Rohingya are a stateless minority of Muslims from Myanmar. Thousands have fled Myanmar by boat, "
+            "and some reached the Philippines last month.")
+    ents = pipeline.run(Article(id="myanmar", body_text=text)).entities
+    types = {m["text"]: e["type"] for e in ents for m in e["mentions"]}
+    assert types.get("Myanmar") == "GPE" and types.get("Philippines") == "GPE"
