@@ -596,14 +596,15 @@ class _Extractor:
         if not 1 <= len(words) <= 5 or re.search(r"[;:()\"“”]", pre):
             return None
         first = words[0]
-        if not (first[0].isupper() or first.lower() in _NP_OPENERS) or first.lower() in _NOT_NP:
+        numeric = re.match(r"\s*\d", pre) is not None  # "47 percent said"
+        if not (first[0].isupper() or first.lower() in _NP_OPENERS or numeric) or first.lower() in _NOT_NP:
             return None
         return self._loose_mention(clause, cue_start)
 
     def _loose_mention(self, lo: int, hi: int) -> Mention | None:
         """A short phrase before a cue that names no known entity (",” one voter said")."""
         seg = self.text[lo:hi]
-        m = re.search(r"[A-Za-z][^,—–]*[\w.]", seg)
+        m = re.search(r"[A-Za-z0-9][^,—–]*[\w.]", seg)
         if not m:
             return None
         words = [w for w in _WORD.findall(m.group()) if w.lower() not in BRIDGE_WORDS]
@@ -851,6 +852,8 @@ class _Extractor:
                 pre = text[ss : w.start()]
                 if 0 < len(_WORD.findall(pre)) <= 10 and not re.search(r"[,;:()\"“”]", pre):
                     spk = self._loose_mention(ss, w.start())
+                elif "," in pre:  # "Around that time, 47 percent said they ..."
+                    spk = self._phrase_subject(ss, w.start())
             if spk is None:
                 continue
             start = self._clause_start(w.end(), se, low)
@@ -939,13 +942,22 @@ class _Extractor:
         nxt = re.match(r"\s+(?:,\s*)?([A-Za-z][\w’'-]*)", text[cue_end:se])
         if not nxt:
             return None
-        word = nxt.group(1)
+        word = re.split(r"[’']", nxt.group(1))[0]  # "he’s", "he’ll": the pronoun opens the clause
         if cue_word.startswith(("tell", "told")):
             return None
         if (
             word.lower() in _CLAUSE_OPENERS
             or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to"))
             or (word.endswith("ing") and len(word) > 5)  # "he says going through a dark time ..."
+            or (  # "He said members of the Supreme Court shouldn’t ...": a bare plural noun opens the clause
+                cue_word in _STRONG_CUES
+                and word.islower()
+                and word.endswith("s")
+                and not word.endswith(("ly", "ss", "us"))
+                and word not in _NOT_OBJECT
+                and word not in BRIDGE_WORDS
+                and word not in ("this", "thus", "is", "was", "has", "his", "its", "yes", "as", "us", "less")
+            )
         ):
             return cue_end + nxt.start(1)
         return None
