@@ -324,6 +324,9 @@ def _strip_the(text: str) -> str:
     return text[4:] if text[:4].lower() == "the " else text
 
 
+#: a stance or camp prefix glued to a name ("pro-Beijing", "Anti-EU", "Pan-democrat")
+_STANCE_WORD = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-[\w.'’-]+|[Pp]an-[a-z]+")
+_STANCE_BEFORE = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-$")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
 _TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+[\d][\d.,:/\-]*)+$")
@@ -383,6 +386,12 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
             s = q.end()
     if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label != "WORK_OF_ART":
         s += 4
+    if label in NAME_TYPES:
+        if _STANCE_BEFORE.search(text, max(0, s - 5), s) or _STANCE_WORD.fullmatch(text, s, e):
+            return None  # "pro-Beijing", "anti-Kremlin": an attitude, not the thing named
+        lead = _STANCE_WORD.match(text, s, e)
+        if lead and text[lead.end():lead.end() + 1] == " ":
+            s = lead.end() + 1  # "Pro-Beijing DAB" -> "DAB"
     title = None
     if label == "PERSON":
         while True:

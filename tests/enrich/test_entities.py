@@ -250,3 +250,18 @@ def test_country_names_that_double_as_adjectives_stay_countries(pipeline: Pipeli
     ents = pipeline.run(Article(id="myanmar", body_text=text)).entities
     types = {m["text"]: e["type"] for e in ents for m in e["mentions"]}
     assert types.get("Myanmar") == "GPE" and types.get("Philippines") == "GPE"
+
+
+def test_stance_prefixes_are_not_names() -> None:
+    text = "The pro-Beijing camp and Pro-Beijing DAB lost votes to the Pan-democrat camp."
+    a = text.index("pro-Beijing")
+    assert clean_mention(text, a, a + len("pro-Beijing"), "PERSON") is None
+    b = text.index("Beijing", a)
+    assert clean_mention(text, b, b + len("Beijing"), "GPE") is None
+    c = text.index("Pro-Beijing DAB")
+    m = clean_mention(text, c, c + len("Pro-Beijing DAB"), "ORG")
+    assert m is not None and m.text == "DAB"
+    d = text.index("Pan-democrat")
+    assert clean_mention(text, d, d + len("Pan-democrat"), "ORG") is None
+    e = text.index("Beijing DAB")
+    assert clean_mention(text, e + 8, e + 11, "ORG").text == "DAB"  # no prefix: untouched
