@@ -41,6 +41,10 @@ _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _STRONG_CUES = frozenset(["said", "says", "say", "told", "tells", "added", "adds", "noted", "notes", "argued", "argues", "wrote", "writes", "explained", "explains", "insisted", "insists", "warned", "warns", "claimed", "claims", "stressed", "stresses"])
+#: verbs whose subject is often a document or a poll, not a known speaker ("A CNN/ORC poll showed ...")
+_EVIDENCE_CUES = frozenset(["show", "shows", "showed", "shown", "found", "finds", "suggest", "suggests", "suggested",
+                            "indicate", "indicates", "indicated", "reveal", "reveals", "revealed", "report", "reports",
+                            "reported", "concluded", "concludes", "estimated", "estimates", "predicted", "predicts"])
 _NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "their", "its", "our", "some", "many", "several", "two", "three", "four", "five", "few", "most", "both", "each", "every", "this", "that", "these", "those"])
 _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
@@ -842,12 +846,12 @@ class _Extractor:
                     comma = text.rfind(",", ss, w.start())
                 if spk is not None and comma > ss + 15:
                     return _Found("indirect", [(ss, comma)], spk, cue, "after")
-            if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore)\s*$", text[ss : w.start()]):
+            if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore|\bby)\s*$", text[ss : w.start()]):
                 # "Kallas declined to comment, while noting that ...": the main clause's subject
                 spk = self._main_subject(ss, w.start())
             else:
                 spk = self._subject_before(w.start(), ss)
-            if spk is None and low in _STRONG_CUES:
+            if spk is None and (low in _STRONG_CUES or low in _EVIDENCE_CUES):
                 # "Experts on North Korea said the test ...": the words before the verb are its subject
                 pre = text[ss : w.start()]
                 if 0 < len(_WORD.findall(pre)) <= 10 and not re.search(r"[,;:()\"“”]", pre):
@@ -902,9 +906,19 @@ class _Extractor:
             return None
         for w in self._words(last_end, se):
             low = w.group()
+            if low in self.lex.complement_forms and self._participle(w, last_end):
+                # "“...,” Trump said, referring to Barack Obama"
+                found = self._complement(w, last_end, se, self._main_subject(ss, w.start()))
+                if found is not None:
+                    return found
             if low not in self.lex.clause_forms:
                 continue
             that = re.match(r"\s+that\s+", self.text[w.end() : se])
+            if not that and self._participle(w, last_end):  # "“...,” she said, saying he would ..."
+                start = self._clause_start(w.end(), se, low)
+                spk = self._main_subject(ss, w.start())
+                if start is not None and spk is not None and se - start > 12:
+                    return _Found("indirect", [(start, se)], spk, (w.start(), w.end()), "after-quote")
             if not that:
                 continue
             start = w.end() + that.end()
