@@ -265,3 +265,11 @@ def test_stance_prefixes_are_not_names() -> None:
     assert clean_mention(text, d, d + len("Pan-democrat"), "ORG") is None
     e = text.index("Beijing DAB")
     assert clean_mention(text, e + 8, e + 11, "ORG").text == "DAB"  # no prefix: untouched
+
+
+def test_ethnic_and_religious_groups_are_groups(pipeline: Pipeline) -> None:
+    text = ("The rescued included Bangladeshis and Rohingya, a stateless minority. Officials said the Rohingya "
+            "would get temporary housing. A former Scientologist described life aboard the ship.")
+    ents = pipeline.run(Article(id="groups", body_text=text)).entities
+    types = {m["text"]: e["type"] for e in ents for m in e["mentions"]}
+    assert types.get("Rohingya") == "NORP" and types.get("Scientologist") in (None, "NORP")
