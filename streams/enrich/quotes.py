@@ -45,6 +45,7 @@ _STRONG_CUES = frozenset(["said", "says", "say", "told", "tells", "added", "adds
 _EVIDENCE_CUES = frozenset(["show", "shows", "showed", "shown", "found", "finds", "suggest", "suggests", "suggested",
                             "indicate", "indicates", "indicated", "reveal", "reveals", "revealed", "report", "reports",
                             "reported", "concluded", "concludes", "estimated", "estimates", "predicted", "predicts"])
+_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
 _NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "their", "its", "our", "some", "many", "several", "two", "three", "four", "five", "few", "most", "both", "each", "every", "this", "that", "these", "those"])
 _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
@@ -747,6 +748,9 @@ class _Extractor:
             if i < len(qstarts) and qstarts[i] < se:
                 # quote marks here (direct or mixed, handled above); the words after the last one
                 # may still report speech: "“...,” she said, adding that boosting defence ..."
+                before = self._stance_before_quote(ss, qstarts[i])
+                if before is not None:
+                    out.append(before)
                 f = self._indirect_after_quotes(ss, se)
             else:
                 out.extend(self._indirect_all(ss, se))
@@ -754,6 +758,26 @@ class _Extractor:
             if f is not None:
                 out.append(f)
         return out
+
+    def _stance_before_quote(self, ss: int, first_mark: int) -> _Found | None:
+        """A stance verb's object in a clause that ends before the sentence's first quote ("Ryan
+        endorsed Trump in early June, but ... telling reporters he was “not quite there yet.”")."""
+        brk = _CLAUSE_BREAK.search(self.text, ss, first_mark)
+        if brk is None:
+            return None
+        for w in self._words(ss, brk.start()):
+            low = w.group().lower()
+            if low.endswith("ing") or not (low in self.lex.complement_forms or low in self.lex.clause_forms):
+                continue
+            spk = self._subject_before(w.start(), ss)
+            if spk is None:
+                continue
+            start = self._clause_start(w.end(), brk.start(), low) if low in self.lex.clause_forms else None
+            if start is not None and brk.start() - start > 12:  # "Trump said he would win, but added: “...”"
+                return _Found("indirect", [(start, brk.start())], spk, (w.start(), w.end()), "before")
+            if low in self.lex.complement_forms:
+                return self._complement(w, ss, brk.start(), spk)
+        return None
 
     def _indirect_all(self, ss: int, se: int) -> list[_Found]:
         """Every report in a sentence without quote marks, each content ending where the next
