@@ -327,6 +327,8 @@ def _strip_the(text: str) -> str:
 #: a stance or camp prefix glued to a name ("pro-Beijing", "Anti-EU", "Pan-democrat")
 _STANCE_WORD = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-[\w.'’-]+|[Pp]an-[a-z]+")
 _STANCE_BEFORE = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-$")
+_TITLE_OF_BEFORE = re.compile(r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
+_OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
 _TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+[\d][\d.,:/\-]*)+$")
@@ -476,6 +478,7 @@ class EntityComponent:
         mentions = self._filter_caps_mentions(text, mentions, caps)
         mentions = self._add_dateline_place(text, mentions, spans or [])
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
+        mentions = self._title_and_affiliation_words(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
         if is_sports_text(text):
@@ -705,6 +708,22 @@ class EntityComponent:
             mentions = [m for m in mentions if not (start <= m.start and m.end <= end)]
             mentions.append(Mention(start, end, match.group(0), known[match.group(0)], source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Secretary of State', 'Minister for Education': the last word is part of a title, not a name;
+        'Cheng Chung-tai of Civic Passion': a 'person' named after a person and 'of' is their organisation."""
+        out: list[Mention] = []
+        for m in mentions:
+            if " " not in m.text and m.label in ("ORG", "GPE", "LOC", "PERSON") and _TITLE_OF_BEFORE.search(
+                    text, max(0, m.start - 30), m.start):
+                continue
+            prev = out[-1] if out else None
+            if (m.label == "PERSON" and prev is not None and prev.label == "PERSON"
+                    and _OF_BETWEEN.fullmatch(text, prev.end, m.start)):
+                m.label = "ORG"
+            out.append(m)
+        return out
 
     @staticmethod
     def _is_big_city(name: str) -> bool:

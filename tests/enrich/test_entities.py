@@ -273,3 +273,20 @@ def test_ethnic_and_religious_groups_are_groups(pipeline: Pipeline) -> None:
     ents = pipeline.run(Article(id="groups", body_text=text)).entities
     types = {m["text"]: e["type"] for e in ents for m in e["mentions"]}
     assert types.get("Rohingya") == "NORP" and types.get("Scientologist") in (None, "NORP")
+
+
+def test_title_words_and_affiliations(pipeline: Pipeline) -> None:
+    text = ("The State Department said John Kerry, the Secretary of State, spoke to Malaysia's Minister for "
+            "Education on Monday.")
+    mentions = EntityComponent._title_and_affiliation_words(text, [
+        Mention(text.index("State"), text.index("State") + 16, "State Department", "ORG"),
+        Mention(text.index("John Kerry"), text.index("John Kerry") + 10, "John Kerry", "PERSON"),
+        Mention(text.index("State,"), text.index("State,") + 5, "State", "ORG"),
+        Mention(text.index("Education"), text.index("Education") + 9, "Education", "ORG")])
+    assert [m.text for m in mentions] == ["State Department", "John Kerry"]
+    text = "Cheng Chung-tai of Civic Passion won a seat, as did Alvin Yeung."
+    a, b = text.index("Civic"), text.index("Alvin")
+    mentions = EntityComponent._title_and_affiliation_words(text, [
+        Mention(0, 15, "Cheng Chung-tai", "PERSON"), Mention(a, a + 13, "Civic Passion", "PERSON"),
+        Mention(b, b + 11, "Alvin Yeung", "PERSON")])
+    assert [m.label for m in mentions] == ["PERSON", "ORG", "PERSON"]
