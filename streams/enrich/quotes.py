@@ -528,6 +528,9 @@ class _Extractor:
                 break
             if end <= q.open_mark:
                 return spk, cue, True  # “A,” he said, and that “B”: the sentence's speaker
+        opener = _PREP_OPENER.match(self.text, lo, q.open_mark)
+        if opener:  # "In declaring Trump's statements “not Christian,” the pope ...": not the opener's names
+            lo = opener.end()
         if _WORD.search(self.text[lo : q.open_mark]):
             # no reporting verb: the fragment is ascribed to the sentence's subject, its first
             # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'");
