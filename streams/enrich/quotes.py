@@ -728,8 +728,6 @@ class _Extractor:
         words = _WORD.findall(line)
         if not 3 <= len(words) <= 25 or line.endswith((".", "!", "?")):  # a sentence of prose, not a title
             return False
-        if ps == (self.pars[0][0] if self.pars else 0) and len(words) <= 20:
-            return True  # the article's title line: "Flynn says Trump 'absolutely right'"
         content = [w for w in words if w.lower() not in _TITLE_SMALL]
         return bool(content) and sum(w[0].isupper() for w in content) >= 0.75 * len(content)
 
