@@ -632,7 +632,7 @@ class _Extractor:
         """The phrase right after a cue when no known candidate starts there ("wrote one commenter")."""
         m = re.match(r"\s+((?:[A-Z][\w’'.-]*\s?){1,4})", self.text[lo:hi])
         if not m:
-            m = re.match(r"\s+((?:the|a|an|one|another|some|many|several|two|three)\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)?)"
+            m = re.match(r"\s+((?:the|a|an|one|another|some|many|several|two|three)\s+[a-z0-9][\w’'-]*(?:\s+[a-z][\w’'-]*)?)"
                          r"(?=\s*[.,;:]|\s*$|\s+(?:in|on|at|who|during|after|when)\b)", self.text[lo:hi])
         if not m:
             return None
