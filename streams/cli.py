@@ -58,6 +58,8 @@ def setup_logging(level: str) -> None:
     # client libraries log every connection at INFO; keep their warnings, not their chatter
     for noisy in ("kafka", "aiokafka", "faust", "mode", "httpx"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # "task ran for 0.1s" is kafka-python timing its own IO loop on a busy machine, not our error
+    logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
