@@ -306,6 +306,7 @@ class Mention:
     label: str
     source: str = "model"  # model | gazetteer | propagated | markup
     title: str | None = None  # a title cut off the front of a PERSON span
+    typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
 
     @property
     def key(self) -> str:
@@ -327,6 +328,8 @@ def _strip_the(text: str) -> str:
 #: a stance or camp prefix glued to a name ("pro-Beijing", "Anti-EU", "Pan-democrat")
 _STANCE_WORD = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-[\w.'’-]+|[Pp]an-[a-z]+")
 _STANCE_BEFORE = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-$")
+_VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|frigate|destroyer|submarine|liner|cruiser|"
+                             r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
 _TITLE_OF_BEFORE = re.compile(r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
@@ -429,7 +432,7 @@ class _Entity:
             return "PERSON"
         votes: Counter[str] = Counter()
         for m in self.mentions:
-            votes[m.label] += (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
+            votes[m.label] += (2 if m.source == "model" else 1) * (1 + len(m.text.split())) * (10 if m.typed_by_cue else 1)
         return votes.most_common(1)[0][0]
 
     @property
@@ -712,12 +715,16 @@ class EntityComponent:
     @staticmethod
     def _title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Mention]:
         """'Secretary of State', 'Minister for Education': the last word is part of a title, not a name;
-        'Cheng Chung-tai of Civic Passion': a 'person' named after a person and 'of' is their organisation."""
+        'Cheng Chung-tai of Civic Passion': a 'person' named after a person and 'of' is their organisation;
+        'the cruise ship Freewinds': a vessel (PRODUCT), whatever the model said."""
         out: list[Mention] = []
         for m in mentions:
             if " " not in m.text and m.label in ("ORG", "GPE", "LOC", "PERSON") and _TITLE_OF_BEFORE.search(
                     text, max(0, m.start - 30), m.start):
                 continue
+            if m.label in ("ORG", "GPE", "LOC", "PERSON", "FAC") and _VEHICLE_BEFORE.search(text, max(0, m.start - 30), m.start):
+                m.label = "PRODUCT"  # OntoNotes types vessels and craft as products
+                m.typed_by_cue = True
             prev = out[-1] if out else None
             if (m.label == "PERSON" and prev is not None and prev.label == "PERSON"
                     and _OF_BETWEEN.fullmatch(text, prev.end, m.start)):

@@ -290,3 +290,11 @@ def test_title_words_and_affiliations(pipeline: Pipeline) -> None:
         Mention(0, 15, "Cheng Chung-tai", "PERSON"), Mention(a, a + 13, "Civic Passion", "PERSON"),
         Mention(b, b + 11, "Alvin Yeung", "PERSON")])
     assert [m.label for m in mentions] == ["PERSON", "ORG", "PERSON"]
+
+
+def test_a_named_vessel_is_a_product(pipeline: Pipeline) -> None:
+    text = ("A former member says she was held aboard the cruise ship Freewinds for twelve years. She was sent to "
+            "the Freewinds at 17. On board the Freewinds, she worked in the engine room.")
+    ents = pipeline.run(Article(id="ship", body_text=text)).entities
+    types = [e["type"] for e in ents for m in e["mentions"] if m["text"] == "Freewinds"]
+    assert types and all(t == "PRODUCT" for t in types)
