@@ -26,6 +26,7 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "show": ("shown",),
     "feel": ("felt",),
     "seek": ("sought",),
+    "hear": ("heard",),
     "understand": ("understood",),
 }
 
