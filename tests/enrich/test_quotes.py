@@ -263,3 +263,23 @@ def test_component_contract_and_bad_options() -> None:
                                                                             ("quotes",), True)
     with pytest.raises(PipelineConfigError):
         QuoteComponent(single_quotes="sometimes")
+
+
+def test_stance_verbs_report_their_object(pipeline: Pipeline) -> None:
+    text = ("Senator Bernie Sanders called on Michigan Gov. Rick Snyder to resign over the lead crisis in Flint.\n\n"
+            "Paul Ryan endorsed Donald Trump in early June, but only after weeks of deliberation, telling reporters "
+            "in May that he was “not quite there yet.”\n\n"
+            "He said members of the Supreme Court shouldn’t weigh in on American elections.")
+    got = quoted(run(pipeline, text), ("indirect",))
+    assert [(q["text"], q["cue"]["text"]) for q in got] == [
+        ("Michigan Gov. Rick Snyder to resign over the lead crisis in Flint", "called on"),
+        ("Donald Trump in early June", "endorsed"),
+        ("members of the Supreme Court shouldn’t weigh in on American elections.", "said"),
+    ]
+    assert [q["speaker"] for q in got] == ["Bernie Sanders", "Paul Ryan", "Paul Ryan"]
+    assert [q["text"] for q in quoted(run(pipeline, text))] == ["not quite there yet."]
+
+
+def test_stance_verb_without_a_speaker_subject_is_not_a_report(pipeline: Pipeline) -> None:
+    text = "The plan wants for nothing. Critics of the bill, however, remain unconvinced by the new numbers."
+    assert quoted(run(pipeline, text), ("indirect",)) == []
