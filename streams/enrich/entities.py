@@ -330,6 +330,7 @@ _STANCE_WORD = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-[\w.'’-]+|[Pp]an-[a-z]+"
 _STANCE_BEFORE = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-$")
 _VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|frigate|destroyer|submarine|liner|cruiser|"
                              r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
+_PLACE_OF_BEFORE = re.compile(r"\b(?:town|city|village|province|county|district|region|island|municipality)[ \t]+of[ \t]+$")
 _TITLE_OF_BEFORE = re.compile(r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
@@ -716,12 +717,15 @@ class EntityComponent:
     def _title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Mention]:
         """'Secretary of State', 'Minister for Education': the last word is part of a title, not a name;
         'Cheng Chung-tai of Civic Passion': a 'person' named after a person and 'of' is their organisation;
-        'the cruise ship Freewinds': a vessel (PRODUCT), whatever the model said."""
+        'the cruise ship Freewinds': a vessel (PRODUCT), 'the town of Yeoncheon': a place, whatever the model said."""
         out: list[Mention] = []
         for m in mentions:
             if " " not in m.text and m.label in ("ORG", "GPE", "LOC", "PERSON") and _TITLE_OF_BEFORE.search(
                     text, max(0, m.start - 30), m.start):
                 continue
+            if m.label in ("ORG", "PERSON", "NORP") and _PLACE_OF_BEFORE.search(text, max(0, m.start - 30), m.start):
+                m.label = "GPE"  # "the town of Yeoncheon"
+                m.typed_by_cue = True
             if m.label in ("ORG", "GPE", "LOC", "PERSON", "FAC") and _VEHICLE_BEFORE.search(text, max(0, m.start - 30), m.start):
                 m.label = "PRODUCT"  # OntoNotes types vessels and craft as products
                 m.typed_by_cue = True

@@ -298,3 +298,11 @@ def test_a_named_vessel_is_a_product(pipeline: Pipeline) -> None:
     ents = pipeline.run(Article(id="ship", body_text=text)).entities
     types = [e["type"] for e in ents for m in e["mentions"] if m["text"] == "Freewinds"]
     assert types and all(t == "PRODUCT" for t in types)
+
+
+def test_a_name_after_town_of_is_a_place() -> None:
+    text = "Shells landed near the town of Yeoncheon, and the city of Arbil was quiet."
+    a, b = text.index("Yeoncheon"), text.index("Arbil")
+    mentions = EntityComponent._title_and_affiliation_words(text, [
+        Mention(a, a + 9, "Yeoncheon", "ORG"), Mention(b, b + 5, "Arbil", "PERSON")])
+    assert [m.label for m in mentions] == ["GPE", "GPE"]
