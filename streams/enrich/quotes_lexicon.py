@@ -21,7 +21,7 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "read": (),
     "begin": ("began", "begun"),
     "find": ("found",),
-    "know": ("knew", "known"),
+    "know": ("knew",),  # "known" is mostly passive ("known as"), not a report
     "speak": ("spoke", "spoken"),
     "show": ("shown",),
     "feel": ("felt",),
