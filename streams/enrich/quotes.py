@@ -981,7 +981,7 @@ class _Extractor:
         if that and (cue_word.startswith(("tell", "told")) or len(lead) <= 5):
             return cue_end + that.end()
         nxt = re.match(r"\s+(?:,\s*)?([A-Za-z][\w’'-]*)", text[cue_end:se])
-        if not nxt:
+        if not nxt or cue_word in self.lex.that_forms:
             return None
         word = re.split(r"[’']", nxt.group(1))[0]  # "he’s", "he’ll": the pronoun opens the clause
         if cue_word.startswith(("tell", "told")):

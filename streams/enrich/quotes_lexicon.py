@@ -58,6 +58,8 @@ class Lexicon:
     first_name_gender: dict[str, str]  # lower-cased given name -> "f" or "m"
     #: forms of stance verbs whose object or to-infinitive is the reported content ("X urged Y to ...")
     complement_forms: frozenset[str] = frozenset()
+    #: forms of verbs that report a clause only when "that" opens it ("maintained that ...", not "maintains a lead")
+    that_forms: frozenset[str] = frozenset()
 
 
 def inflections(lemma: str) -> set[str]:
@@ -108,6 +110,7 @@ def load_lexicon() -> Lexicon:
     clause: set[str] = set()
     past: set[str] = set()
     complement: set[str] = set()
+    that_only: set[str] = set()
     for line in _lines("speech_verbs.txt"):
         parts = line.split()
         lemma = parts[0].lower()
@@ -122,8 +125,10 @@ def load_lexicon() -> Lexicon:
             clause.update(forms)
         if "=" in parts[1:]:
             complement.update(forms)
+        if "^" in parts[1:]:
+            that_only.update(forms)
         past.update(f for f in forms if f.endswith("ed") or f in _IRREGULAR.get(lemma, ()))
     nouns = {w.lower() for w in _lines("speaker_nouns.txt")}
     genders = dict(line.split("\t", 1) for line in _lines("first_names.tsv"))
     return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns),
-                   {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement))
+                   {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement), frozenset(that_only))
