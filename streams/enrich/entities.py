@@ -341,6 +341,10 @@ _VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|fri
                              r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
 _PLACE_OF_BEFORE = re.compile(
     r"\b(?:town|city|village|province|county|district|region|island|municipality)[ \t]+of[ \t]+$")
+_NAME = r"[A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){0,2}"
+#: "Zeus, Hera, Poseidon, Aphrodite, and Athena": three or more capitalised names joined by commas and a final and/or
+_NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,}},? (?:and|or) {_NAME}")
+_LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
 _TITLE_OF_BEFORE = re.compile(
     r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
@@ -495,6 +499,7 @@ class EntityComponent:
         mentions = self._add_dateline_place(text, mentions, spans or [])
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
         mentions = self._title_and_affiliation_words(text, mentions)
+        mentions = self._people_lists(text, mentions, skip)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
         if is_sports_text(text):
@@ -748,6 +753,30 @@ class EntityComponent:
                 m.label = "ORG"
             out.append(m)
         return out
+
+    @staticmethod
+    def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """In a list of names of which at least two are people and none a place or group ('Zeus, Hera,
+        Poseidon, Aphrodite, and Athena'), the untagged items are people too (and the model's other
+        labels are overridden when people are more than twice as many)."""
+        for lst in _NAME_LIST.finditer(text):
+            items = [(i.start(), i.end()) for i in _LIST_ITEM.finditer(text, lst.start(), lst.end())]
+            labels = []
+            for a, b in items:
+                inside = [m for m in mentions if m.start < b and a < m.end]
+                labels.append(inside[0].label if len(inside) == 1 and (inside[0].start, inside[0].end) == (a, b)
+                              else None if not inside else "?")
+            if labels.count("PERSON") < 2 or any(lb in ("GPE", "LOC", "NORP", "?", "FAC") for lb in labels):
+                continue
+            people, others = labels.count("PERSON"), sum(lb is not None and lb != "PERSON" for lb in labels)
+            for (a, b), label in zip(items, labels):
+                if label == "PERSON" or any(s < b and a < e for s, e in skip) or text[a:b] in NOT_NAMES:
+                    continue
+                if label is not None and people <= 2 * others:
+                    continue  # retype the model's other labels only when people clearly dominate the list
+                mentions = [m for m in mentions if not (m.start == a and m.end == b)]
+                mentions.append(Mention(a, b, text[a:b], "PERSON", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
 
     @staticmethod
     def _is_big_city(name: str) -> bool:

@@ -306,3 +306,20 @@ def test_a_name_after_town_of_is_a_place() -> None:
     mentions = EntityComponent._title_and_affiliation_words(text, [
         Mention(a, a + 9, "Yeoncheon", "ORG"), Mention(b, b + 5, "Arbil", "PERSON")])
     assert [m.label for m in mentions] == ["GPE", "GPE"]
+
+
+def test_names_listed_with_people_are_people() -> None:
+    text = "They worship gods such as Zeus, Hera, Poseidon, Aphrodite, and Athena in small groups."
+    mention = {w: Mention(text.index(w), text.index(w) + len(w), w, lb)
+               for w, lb in (("Zeus", "PERSON"), ("Hera", "PERSON"), ("Athena", "ORG"))}
+    got = EntityComponent._people_lists(text, list(mention.values()), [])
+    labels = {m.text: m.label for m in got}
+    assert labels["Poseidon"] == labels["Aphrodite"] == "PERSON"
+    assert labels["Athena"] == "ORG"  # two people against one organisation: the model's label stands
+    text = "Magna, Johnson Controls and Lear have been working to build up their capacity."
+    firms = [Mention(0, 5, "Magna", "PERSON"), Mention(7, 23, "Johnson Controls", "PERSON"),
+             Mention(text.index("Lear"), text.index("Lear") + 4, "Lear", "ORG")]
+    assert [m.label for m in EntityComponent._people_lists(text, firms, [])] == ["PERSON", "PERSON", "ORG"]
+    places = [Mention(0, 5, "Magna", "PERSON"), Mention(7, 23, "Johnson Controls", "PERSON"),
+              Mention(text.index("Lear"), text.index("Lear") + 4, "Lear", "GPE")]
+    assert len(EntityComponent._people_lists(text.replace("Lear", "Lear"), places, [])) == 3
