@@ -419,8 +419,11 @@ class _Extractor:
             spk = self._named_after(lo + acc.end(), hi)
             if spk is not None:
                 return spk, (lo + acc.end() - len("according to"), lo + acc.end())
-        first = next(iter_in(self.mentions, self.m_starts, lo, lo + 6), None)
-        if first is not None and first.kind in ("PERSON", "pronoun") and not self.text[lo : first.start].strip(" ,"):
+        first = next(iter_in(self.mentions, self.m_starts, lo, lo + 24), None)
+        lead = self.text[lo : first.start] if first is not None else ""
+        if first is not None and first.kind in ("PERSON", "pronoun") and (
+            not lead.strip(" ,") or (first.kind == "PERSON" and re.fullmatch(r"[\s,]*(?:an?|the)\s+[a-z]+\s+", lead))
+        ):  # ,” Toomey fumed / ,” an angry Hollande retaliated
             verb = re.match(r"\s+(?:\w+ly\s+)?([a-z]+(?:ed|s))\b", self.text[first.end : hi])
             if verb and self.text[q.start : q.end].rstrip().endswith((",", "?", "!")):
                 # ,” Toomey fumed on Tuesday: a name and a verb right after the quote
