@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streams import metrics, topics
+from streams import topics
 from streams.errors import StreamsError
 from streams.settings import Settings
 
@@ -68,7 +68,6 @@ class Stack:
     settings: Settings
     children: list[Child] = field(default_factory=list)
     started_broker: bool = False
-    extra_metrics: list[str] = field(default_factory=list)  # this process's own /metrics (ingest)
 
     def spawn(self, name: str, *args: str) -> Child:
         port = _free_port()
@@ -88,8 +87,8 @@ class Stack:
         return [c for c in self.children if c.proc.poll() is not None]
 
     def metrics_urls(self) -> list[str]:
-        children = [f"http://127.0.0.1:{c.metrics_port}/metrics" for c in self.children]
-        return children + self.extra_metrics
+        # this process's own counters (the start-up ingest) are read in-process by the live view
+        return [f"http://127.0.0.1:{c.metrics_port}/metrics" for c in self.children]
 
     def stop(self) -> None:
         for child in self.children:
@@ -149,7 +148,7 @@ def _drained(settings: Settings, groups: dict[str, str]) -> bool:
 
 
 def _ingest(stack: Stack, paths: list[Path]) -> None:
-    """Ingest the start-up files in this process (its /metrics is part of the live view)."""
+    """Ingest the start-up files in this process (the live view reads this process's counters)."""
     from streams.ingest.files import ingest_paths
 
     missing = [str(p) for p in paths if not p.exists()]
@@ -203,9 +202,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         alerts_file = Path(settings.database_url.removeprefix("sqlite:///")).parent / "alerts.jsonl" \
             if settings.database_url.startswith("sqlite:///") else settings.home / "alerts.jsonl"
         stack.spawn("alert-delivery", "alerts", "deliver", "--file", str(alerts_file))
-        own_port = metrics.serve_metrics(0, "127.0.0.1")
-        if own_port:
-            stack.extra_metrics.append(f"http://127.0.0.1:{own_port}/metrics")
         if args.watch:
             args.watch.mkdir(parents=True, exist_ok=True)
             stack.spawn("ingest-watch", "ingest", "--watch", str(args.watch))
