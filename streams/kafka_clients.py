@@ -56,3 +56,12 @@ def rewind(consumer: KafkaConsumer, records: Sequence[Any]) -> None:
     for tp, offset in first.items():
         if tp in assigned:
             consumer.seek(tp, offset)
+
+
+def close_clients(consumer: KafkaConsumer | None, producer: KafkaProducer | None = None) -> None:
+    """Close a consumer without committing (the loops commit explicitly, after their writes) and a
+    producer after flushing what it holds."""
+    if consumer is not None:
+        consumer.close(autocommit=False)
+    if producer is not None:
+        producer.close(timeout=10)

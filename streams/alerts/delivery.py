@@ -37,7 +37,7 @@ from kafka.structs import OffsetAndMetadata
 from streams import __version__, metrics, topics
 from streams.alerts.rules import Alert
 from streams.errors import BrokerError, DeliveryError, StreamsError
-from streams.kafka_clients import idle_done, reliable_producer, rewind
+from streams.kafka_clients import close_clients, idle_done, reliable_producer, rewind
 from streams.model import DeadLetter
 from streams.settings import Settings
 
@@ -249,12 +249,8 @@ class AlertDelivery:
         return self.stats
 
     def close(self) -> None:
-        if self._consumer is not None:
-            self._consumer.close(autocommit=False)
-            self._consumer = None
-        if self._producer is not None:
-            self._producer.close(timeout=10)
-            self._producer = None
+        close_clients(self._consumer, self._producer)
+        self._consumer = self._producer = None
         self.target.close()
 
     def _connect(self) -> KafkaConsumer:

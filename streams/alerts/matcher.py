@@ -37,7 +37,7 @@ from kafka.errors import KafkaError
 from streams import metrics, topics
 from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match, view
 from streams.errors import BrokerError, DecodeError, ValidationError
-from streams.kafka_clients import drained, idle_done, reliable_producer, rewind
+from streams.kafka_clients import close_clients, drained, idle_done, reliable_producer, rewind
 from streams.model import DeadLetter, EnrichedArticle
 from streams.settings import Settings
 
@@ -257,16 +257,12 @@ class AlertMatcher:
 
     def close(self) -> None:
         """Close every Kafka client (offsets are committed by the loop, never on close)."""
-        if self._consumer is not None:
-            self._consumer.close(autocommit=False)
-            self._consumer = None
         for follower in (self.rules, self.fired):
             if follower is not None:
                 follower.close()
         self.rules = self.fired = None
-        if self._producer is not None:
-            self._producer.close(timeout=10)
-            self._producer = None
+        close_clients(self._consumer, self._producer)
+        self._consumer = self._producer = None
 
     def _connect(self) -> KafkaConsumer:
         try:

@@ -26,7 +26,7 @@ from kafka.errors import KafkaError
 
 from streams import metrics, topics
 from streams.errors import BrokerError, StorageError, StreamsError
-from streams.kafka_clients import NO_ASSIGNMENT_GRACE_S, drained, reliable_producer
+from streams.kafka_clients import NO_ASSIGNMENT_GRACE_S, close_clients, drained, reliable_producer
 from streams.model import DeadLetter, EnrichedArticle
 from streams.settings import Settings
 from streams.store.archive import Archive, WriteResult, open_archive
@@ -115,12 +115,8 @@ class StoreConsumer:
 
     def close(self) -> None:
         """Close the Kafka clients (and the archive if this consumer opened it)."""
-        if self._consumer is not None:
-            self._consumer.close(autocommit=False)
-            self._consumer = None
-        if self._producer is not None:
-            self._producer.close(timeout=10)
-            self._producer = None
+        close_clients(self._consumer, self._producer)
+        self._consumer = self._producer = None
         if self._own_archive:
             self.archive.close()
 
