@@ -179,9 +179,11 @@ def _value_bytes(message: Any) -> bytes:
 def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | None = None) -> faust.App:
     """Build the Faust app for ``settings``: the consumer group is ``{topic_prefix}{app_id}``."""
     settings = settings or get_settings()
+    app_name = f"{settings.topic_prefix}{settings.app_id}"
     app = faust.App(
-        f"{settings.topic_prefix}{settings.app_id}",
+        app_name,
         broker=_faust_broker_url(settings.bootstrap),
+        datadir=settings.home / "faust" / app_name,  # Faust's default is ./{id}-data, litter in the cwd
         store="memory://",
         web_enabled=False,  # /metrics is served by prometheus_client (streams.metrics)
         topic_partitions=settings.partitions,

@@ -52,7 +52,7 @@ class Settings:
     home: Path = _setting(
         "STREAMS_HOME",
         _default_home(),
-        "cache and state of the managed broker (jars, KRaft data, logs, pid file), outside the repo",
+        "cache and state outside the repo: managed broker (jars, KRaft data, logs, pid), Faust worker data",
     )
     topic_prefix: str = _setting("STREAMS_TOPIC_PREFIX", "", "prefix for every topic name (tests, multi-tenant)")
     partitions: int = _setting(
