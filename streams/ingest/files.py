@@ -430,7 +430,8 @@ class ItemSender:
                 self._duplicate()
                 return
             on_acked = lambda aid, k=key, s=self.seen: s.mark(k, aid)  # noqa: E731
-        self.producer.send_serialized(article_id, value, content_type=content_type, origin=origin, on_acked=on_acked)
+        self.producer.send_serialized(article_id, value, content_type=content_type, origin=origin, on_acked=on_acked,
+                                      future=False)
 
     def _duplicate(self) -> None:
         self.producer.summary.add_duplicate()

@@ -211,16 +211,13 @@ def iso_datetime(value: Any) -> str | None:
     text = value.strip()
     m = _CORPUS_DATE.match(text)
     if m and m.group("mon").lower() in _MONTHS:
-        frac = (m.group("f") or "0")[:6].ljust(6, "0")
-        parts = (int(m.group("y")), _MONTHS[m.group("mon").lower()], int(m.group("d")), int(m.group("h")),
-                 int(m.group("mi")), int(m.group("s")), int(frac))
+        d, mon, y, h, mi, s, f = m.groups()
+        us = int((f or "0")[:6].ljust(6, "0"))
         try:
-            datetime(*parts)  # validates (no 30 February)
+            dt = datetime(int(y), _MONTHS[mon.lower()], int(d), int(h), int(mi), int(s), us)  # no 30 February
         except ValueError:
             return None
-        y, mo, d, h, mi, s, us = parts
-        tail = f".{us // 1000:03d}" if us else ""
-        return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{tail}Z"
+        return dt.isoformat(timespec="milliseconds" if us else "seconds") + "Z"
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

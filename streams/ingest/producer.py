@@ -106,17 +106,33 @@ class IngestSummary:
                 "bytes": self.bytes, "reasons": dict(self.reasons)}
 
 
-@dataclass
 class _Record:
-    topic: str
-    key: bytes
-    value: bytes | None
-    headers: list[tuple[str, bytes]]
-    done: Future  # resolves to the (partition, offset) once acknowledged
-    on_acked: Callable[[], None] | None  # caller's callback: runs on the pump thread, may send
-    bounded: bool
-    count: Callable[[], None] | None = None  # cheap bookkeeping: runs on Kafka's I/O thread
-    attempts: int = 0
+    """One record on its way to the broker. Slotted and closure-free: ingest makes one per article."""
+
+    __slots__ = ("owner", "topic", "key", "value", "headers", "done", "on_acked", "bounded", "count",
+                 "article_id", "attempts")
+
+    def __init__(self, owner: "RawProducer", topic: str, key: bytes, value: bytes | None,
+                 headers: list[tuple[str, bytes]], done: Future | None, on_acked: Callable[[], None] | None,
+                 bounded: bool, count: Callable[["_Record"], None] | None = None, article_id: str = "") -> None:
+        self.owner = owner
+        self.topic = topic
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.done = done  # resolves to True once acknowledged; None when the caller did not ask
+        self.on_acked = on_acked  # caller's callback: runs on the pump thread, may send
+        self.bounded = bounded
+        self.count = count  # cheap bookkeeping: runs on Kafka's I/O thread
+        self.article_id = article_id
+        self.attempts = 0
+
+    # kafka-python calls these on its I/O thread; bound methods are cheaper than partials or lambdas
+    def acked(self, _metadata: object) -> None:
+        self.owner._acked(self)
+
+    def failed(self, error: BaseException) -> None:
+        self.owner._events.put(("error", self, error))
 
 
 class RawProducer:
@@ -149,6 +165,7 @@ class RawProducer:
         self._idle = threading.Condition()
         self._closed = False
         self._kind_bytes = source_kind.encode()
+        self._header_cache: dict[str, tuple[tuple[str, bytes], tuple[str, bytes]]] = {}
         self._m_ingested = metrics.ARTICLES_INGESTED.labels(source_kind)
         self._m_bytes = metrics.INGEST_BYTES.labels(source_kind)
         self._m_last = metrics.LAST_PROCESSED.labels("ingest")
@@ -210,24 +227,31 @@ class RawProducer:
         origin: str | None = None,
         received_at: str | None = None,
         on_acked: Callable[[str], None] | None = None,
-    ) -> Future:
-        """Like :meth:`send` for an article already serialized with ``Article.to_json()``."""
-        headers = [
-            ("source", self._kind_bytes),
-            ("content-type", content_type.encode()),
-            ("ingest-time", (received_at or received_now()).encode()),
-        ]
-        size = len(value)
-        summary, ingested, nbytes, last = self.summary, self._m_ingested, self._m_bytes, self._m_last
+        future: bool = True,
+    ) -> Future | None:
+        """Like :meth:`send` for an article already serialized with ``Article.to_json()``.
 
-        def count() -> None:
-            summary.add_sent(article_id, size)
-            ingested.inc()
-            nbytes.inc(size)
-            last.set(time.time())
-
+        ``future=False`` returns None instead of a future (bulk ingest does not wait per record).
+        """
+        kind_header, type_header = self._static_headers(content_type)
+        headers = [kind_header, type_header, ("ingest-time", (received_at or received_now()).encode())]
         user = (lambda: on_acked(article_id)) if on_acked is not None else None
-        return self._submit(self.raw_topic, article_id.encode(), value, headers, user, bounded=True, count=count)
+        return self._submit(self.raw_topic, article_id.encode(), value, headers, user, bounded=True,
+                            count=self._count_article, article_id=article_id, future=future)
+
+    def _static_headers(self, content_type: str) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+        cached = self._header_cache.get(content_type)
+        if cached is None:
+            cached = self._header_cache[content_type] = (("source", self._kind_bytes),
+                                                         ("content-type", content_type.encode()))
+        return cached
+
+    def _count_article(self, record: _Record) -> None:
+        size = len(record.value or b"")
+        self.summary.add_sent(record.article_id, size)
+        self._m_ingested.inc()
+        self._m_bytes.inc(size)
+        self._m_last.set(time.time())
 
     def dead_letter(self, exc: BaseException, original: bytes, *, origin: str | None = None,
                     on_acked: Callable[[], None] | None = None) -> Future:
@@ -243,7 +267,7 @@ class RawProducer:
         """Produce a ready-made dead letter (stage ``ingest``) and count it once acknowledged."""
         log.warning("dead-lettered input from %s: %s (%s)", letter.origin or "?", letter.message, letter.reason)
 
-        def count() -> None:
+        def count(_record: _Record) -> None:
             self.summary.add_dead_letter(letter.reason)
             metrics.DEAD_LETTERS.labels(letter.stage, letter.reason).inc()
 
@@ -305,7 +329,8 @@ class RawProducer:
     # -- internals -------------------------------------------------------------------------------
     def _submit(self, topic: str, key: bytes, value: bytes | None, headers: list[tuple[str, bytes]],
                 on_acked: Callable[[], None] | None, *, bounded: bool,
-                count: Callable[[], None] | None = None) -> Future:
+                count: Callable[[_Record], None] | None = None, article_id: str = "",
+                future: bool = True) -> Future | None:
         if self._closed:
             raise StreamsError("the producer is closed")
         with self._idle:
@@ -314,7 +339,8 @@ class RawProducer:
                     self._idle.wait()
                 self._bounded_pending += 1
             self._outstanding += 1
-        record = _Record(topic, key, value, headers, Future(), on_acked, bounded, count)
+        record = _Record(self, topic, key, value, headers, Future() if future else None, on_acked, bounded, count,
+                         article_id)
         self._dispatch(record)
         return record.done
 
@@ -333,8 +359,8 @@ class RawProducer:
             except (MessageSizeTooLargeError, ValueError) as exc:
                 self._events.put(("fatal", record, exc))
                 return
-            fut.add_callback(lambda _md, r=record: self._acked(r))
-            fut.add_errback(lambda err, r=record: self._events.put(("error", r, err)))
+            fut.add_callback(record.acked)
+            fut.add_errback(record.failed)
             return
 
     def _run_pump(self) -> None:
@@ -376,14 +402,15 @@ class RawProducer:
         try:
             if error is None:
                 if record.count is not None:
-                    record.count()
+                    record.count(record)
                 if record.on_acked is not None:
                     record.on_acked()
         finally:
-            if error is None:
-                record.done.set_result(True)
-            else:
-                record.done.set_exception(error)
+            if record.done is not None:
+                if error is None:
+                    record.done.set_result(True)
+                else:
+                    record.done.set_exception(error)
             with self._idle:
                 self._outstanding -= 1
                 if record.bounded:
