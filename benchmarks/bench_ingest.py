@@ -6,8 +6,9 @@ Both sides read ``corpus/reuters21578.jsonl`` and produce to a fresh topic of th
 (the managed local one is started if needed) with the same producer settings (acks=all,
 idempotence, zstd, same linger/batch size):
 
-* baseline: a bare loop ``producer.send(topic, key=<id>, value=<bytes>)`` then ``flush()``, where the
-  bytes are exactly the messages ingest produces (computed before the clock starts);
+* baseline: a bare loop ``producer.send(topic, key=<id>, value=<bytes>, headers=<headers>)`` then
+  ``flush()``, where key, value and headers are exactly the records ingest produces (computed before
+  the clock starts);
 * ingest: :func:`streams.ingest.ingest_paths` on the same file with a connected
   :class:`RawProducer` (read, parse, validate, map onto the model, provenance, stable id, headers,
   wait for every ack, count, dead-letter empty stories). Connecting is outside both clocks.
@@ -39,13 +40,18 @@ from streams.ingest.producer import COMPRESSION, MAX_REQUEST_BYTES  # noqa: E402
 from streams.settings import Settings, load_settings  # noqa: E402
 
 
-def article_bytes(path: Path, max_bytes: int) -> list[tuple[bytes, bytes]]:
-    """(key, value) of every article exactly as ingest produces it (computed before timing)."""
-    return [(item.article.id.encode(), item.article.to_json())
+Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
+
+
+def article_bytes(path: Path, max_bytes: int) -> list[Record]:
+    """(key, value, headers) of every article exactly as ingest produces it (computed before timing)."""
+    return [(item.article.id.encode(), item.article.to_json(),
+             [("source", b"file"), ("content-type", item.content_type.encode()),
+              ("ingest-time", (item.article.received_at or "").encode())])
             for item in iter_file(path, max_bytes) if item.article is not None]
 
 
-def bare_loop(settings: Settings, records: list[tuple[bytes, bytes]]) -> tuple[int, float]:
+def bare_loop(settings: Settings, records: list[Record]) -> tuple[int, float]:
     """Send the same message bytes with the ingest producer's settings in a bare loop; (count, seconds)."""
     topic = topics.RAW.name(settings)
     producer = KafkaProducer(bootstrap_servers=settings.bootstrap, acks="all", enable_idempotence=True,
@@ -53,8 +59,8 @@ def bare_loop(settings: Settings, records: list[tuple[bytes, bytes]]) -> tuple[i
                              max_request_size=MAX_REQUEST_BYTES)
     producer.send(topic, key=b"warm-up", value=b"{}").get(30)
     start = time.perf_counter()
-    for key, value in records:
-        producer.send(topic, key=key, value=value)
+    for key, value, headers in records:
+        producer.send(topic, key=key, value=value, headers=headers)
     producer.flush()
     elapsed = time.perf_counter() - start
     producer.close()

@@ -109,13 +109,13 @@ def article_from_text(
 def parse_json(raw: bytes | str, *, max_bytes: int, what: str = "the JSON document") -> Any:
     """Decode JSON with the size limit and a clear ``malformed_json`` error."""
     check_size(raw, max_bytes, what)
-    if isinstance(raw, bytes):
-        decode_utf8(raw, what)  # a precise "not UTF-8" message beats orjson's generic one
-    if not (raw.strip() if isinstance(raw, (bytes, str)) else raw):
+    if not raw or raw.isspace():
         raise ValidationError(f"{what} is empty", reason="empty_body")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if isinstance(raw, bytes):
+            decode_utf8(raw, what)  # a precise "not UTF-8" message beats orjson's generic one
         raise DecodeError(f"{what} is not valid JSON: {exc}", reason="malformed_json") from exc
 
 

@@ -271,6 +271,49 @@ def test_broker_outage_waits_and_loses_nothing(tmp_path: Path) -> None:
         shutil.rmtree(broker.broker_dir(settings), ignore_errors=True)
 
 
+@pytest.mark.slow
+@pytest.mark.killer
+def test_broker_outage_bulk_path_waits_and_loses_nothing() -> None:
+    """Bulk sends (no future, no callback: file ingest) during an outage: bounded, then all arrive, counted once."""
+    from streams import admin, broker
+    from streams.ingest.formats import article_from_record
+    from streams.settings import load_settings
+    from tests.broker.conftest import free_port_pair
+
+    settings = load_settings(kafka_bootstrap="", kafka_port=free_port_pair(), kafka_controller_port=0,
+                             topic_prefix="outage-bulk-")
+    articles = [article_from_record(r, namespace="json") for r in corpus_records(40)]
+
+    def send_bulk(batch: list) -> None:
+        for a in batch:
+            assert producer.send_serialized(a.id, a.to_json(), future=False) is None
+
+    try:
+        broker.start(settings, timeout=120)
+        admin.create_topics(settings, [topics.RAW, topics.DEAD_LETTERS])
+        with RawProducer(settings, source_kind="file", max_pending=10) as producer:
+            send_bulk(articles[:20])
+            assert producer.flush(timeout=60) and producer.summary.sent == 20
+            broker.stop(settings, timeout=60)
+            sender = threading.Thread(target=send_bulk, args=(articles[20:],), daemon=True)
+            sender.start()
+            time.sleep(3)
+            assert sender.is_alive() and 10 <= producer.pending <= 11  # blocked at the bound, nothing dropped
+            assert producer.summary.sent == 20  # nothing counted before it is acknowledged
+            broker.start(settings, timeout=120)
+            sender.join(180)
+            assert not sender.is_alive()
+            assert producer.flush(timeout=180) and producer.pending == 0
+            assert producer.summary.sent == 40
+        keys = [r.key.decode() for r in read_topic(settings, topics.RAW.name(settings))]
+        assert sorted(set(keys)) == sorted(a.id for a in articles)
+    finally:
+        broker.stop(settings, timeout=30)
+        import shutil
+
+        shutil.rmtree(broker.broker_dir(settings), ignore_errors=True)
+
+
 def test_follow_polls_each_feed_on_its_schedule_and_backs_off_on_failure(
     kafka_settings: Settings, kafka_topics: dict[str, str], feed_server: FeedServer
 ) -> None:
