@@ -180,6 +180,7 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
     """Build the Faust app for ``settings``: the consumer group is ``{topic_prefix}{app_id}``."""
     settings = settings or get_settings()
     app_name = f"{settings.topic_prefix}{settings.app_id}"
+    (settings.home / "faust").mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     app = faust.App(
         app_name,
         broker=_faust_broker_url(settings.bootstrap),

@@ -118,24 +118,31 @@ def caps_lines(text: str) -> list[tuple[int, int]]:
 
 def recognise_caps_lines(nlp: Language, doc: Doc) -> None:
     """Replace ``doc.ents`` inside ALL-CAPS lines by the model's entities on the title-cased line."""
-    lines = caps_lines(doc.text)
-    if not lines:
-        return
-    ner = nlp.get_pipe("ner")
-    new_ents: list[Span] = []
-    for start, end in lines:
-        cased = title_case_caps(doc.text[start:end])
-        if len(cased) != end - start:
-            continue
-        sub = ner(nlp.make_doc(cased))
-        for ent in sub.ents:
-            span = doc.char_span(start + ent.start_char, start + ent.end_char, label=ent.label_,
-                                 alignment_mode="contract")
-            if span is not None and len(span):
-                new_ents.append(span)
-    inside = [(s, e) for s, e in lines]
-    kept = [e for e in doc.ents if not any(s <= e.start_char and e.end_char <= t for s, t in inside)]
-    doc.ents = filter_spans(kept + new_ents)
+    recognise_caps_lines_many(nlp, [doc])
+
+
+def recognise_caps_lines_many(nlp: Language, docs: list[Doc]) -> None:
+    """:func:`recognise_caps_lines` for several docs, with one batched NER call for all their caps lines.
+
+    (One NER call per line cost ~5 ms of fixed overhead each: 7 % of enrichment time on Reuters.)
+    """
+    lines = [caps_lines(doc.text) for doc in docs]
+    jobs = [(i, start, cased) for i, doc in enumerate(docs) for start, end in lines[i]
+            if len(cased := title_case_caps(doc.text[start:end])) == end - start]
+    new_ents: list[list[Span]] = [[] for _ in docs]
+    if jobs:
+        ner = nlp.get_pipe("ner")
+        subs = ner.pipe((nlp.make_doc(cased) for _, _, cased in jobs), batch_size=len(jobs))
+        for (i, start, _), sub in zip(jobs, subs):
+            for ent in sub.ents:
+                span = docs[i].char_span(start + ent.start_char, start + ent.end_char, label=ent.label_,
+                                         alignment_mode="contract")
+                if span is not None and len(span):
+                    new_ents[i].append(span)
+    for doc, inside, new in zip(docs, lines, new_ents):
+        if inside:
+            kept = [e for e in doc.ents if not any(s <= e.start_char and e.end_char <= t for s, t in inside)]
+            doc.ents = filter_spans(kept + new)
 
 
 class SpacyAnalyzer:
@@ -168,11 +175,14 @@ class SpacyAnalyzer:
 
     def pipe(self, ctxs: list[Context]) -> None:
         """Analyse several articles at once: spaCy batches the NER model's matrix work (faster)."""
-        for ctx, doc in zip(ctxs, self.nlp.pipe([c.text for c in ctxs], batch_size=max(1, len(ctxs)))):
-            self._finish(ctx, doc)
-
-    def _finish(self, ctx: Context, doc: Doc) -> None:
+        docs = list(self.nlp.pipe([c.text for c in ctxs], batch_size=max(1, len(ctxs))))
         if self.recase_caps:
+            recognise_caps_lines_many(self.nlp, docs)
+        for ctx, doc in zip(ctxs, docs):
+            self._finish(ctx, doc, recased=True)
+
+    def _finish(self, ctx: Context, doc: Doc, *, recased: bool = False) -> None:
+        if self.recase_caps and not recased:
             recognise_caps_lines(self.nlp, doc)
         # noise spans (header, dateline, related headline...) are sentences of their own
         set_sentence_starts(doc, sorted({o for sp in ctx.spans for o in (sp["start"], sp["end"])}))
