@@ -65,7 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--remember", action="store_true",
                    help="for PATHs: skip articles whose id an earlier run already sent (seen-items topic)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="parser processes for JSON Lines files of 8 MiB or more (default: cores - 1; 0 = none)")
+                   help="processes for JSON Lines files of 8 MiB or more: each parses and sends a part of the "
+                        "file (default: one per core, 2 to 4; with --remember or .gz they parse only: cores - 1); "
+                        "0 = all in this process")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-create-topics", action="store_true", help="do not create missing topics first")
     p.set_defaults(handler=run)

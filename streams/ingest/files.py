@@ -283,6 +283,11 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
+def default_senders() -> int:
+    """Processes that parse and produce a large JSON Lines file (:mod:`streams.ingest.sharded`): one per core."""
+    return max(2, min(4, os.cpu_count() or 2))
+
+
 def _sniff(stream: IO[bytes]) -> str:
     """``json`` (an array), ``json_or_lines`` (starts with ``{``) or ``text``."""
     peek = stream.peek(4096) if hasattr(stream, "peek") else b""
@@ -453,8 +458,11 @@ def ingest_paths(
 
     Bad items go to the dead-letter topic. Returns counts of acknowledged articles, duplicates
     (same id twice in this run, or remembered from earlier runs when ``remember``) and dead letters.
-    ``progress`` shows a rich progress bar over the bytes to read. JSON Lines files of 8 MiB or more
-    are parsed by ``workers`` processes (default: cores - 1; 0 = parse in this process).
+    ``progress`` shows a rich progress bar over the bytes to read. Uncompressed JSON Lines files of
+    8 MiB or more are cut into ``workers`` byte ranges, each parsed and produced by its own process
+    (default: one per core, 2 to 4; see :mod:`streams.ingest.sharded` for what that changes); with
+    ``remember`` or gzip they are parsed by ``workers`` processes (default: cores - 1) and produced
+    here. ``workers=0`` does everything in this process.
     """
     files = expand_paths(paths)
     own = producer is None
@@ -468,11 +476,19 @@ def ingest_paths(
         send = ItemSender(prod, seen=seen)
         total = sum(_size(f) for f in files)
         big = [f for f in files if file_kind(f) == "jsonl" and _size(f) >= PARALLEL_MIN_BYTES]
+        sharded = [f for f in big if f.suffix.lower() != ".gz"] if seen is None else []
         n_workers = default_workers() if workers is None else workers
-        pool = _start_pool(n_workers) if big and n_workers > 0 else None
+        pool = _start_pool(n_workers) if set(big) - set(sharded) and n_workers > 0 else None
         try:
             with responsive_gil(), _progress(progress, total, len(files)) as advance:
                 for path in files:
+                    if n_workers > 0 and path in sharded:  # several processes parse and produce
+                        from streams.ingest.sharded import ingest_file_sharded  # noqa: PLC0415
+
+                        ingest_file_sharded(settings, path, prod.summary, workers=default_senders()
+                                            if workers is None else workers, source_kind=prod.source_kind,
+                                            advance=advance)
+                        continue
                     if pool is not None and path in big:
                         for prepared in iter_prepared_parallel(path, settings.max_article_bytes, pool,
                                                                window=4 * n_workers, on_bytes=advance):

@@ -231,6 +231,70 @@ def test_stdin_json_lines(kafka_settings: Settings, kafka_topics: dict[str, str]
     assert sorted(a.id for a in raw_articles(kafka_settings)) == sorted(r["id"] for r in records)
 
 
+def _big_jsonl(tmp_path: Path, records: list[dict]) -> tuple[Path, dict[str, int]]:
+    """The records one per line, with a malformed line, an empty story and a blank line among them;
+    and the line number of each good record's id."""
+    lines = [orjson.dumps(r) for r in records]
+    lines.insert(50, b'{"id": "broken", "text": ')
+    lines.insert(120, orjson.dumps({"id": "empty-1", "text": "   "}))
+    lines.insert(200, b"")
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    line_of = {orjson.loads(line)["id"]: i + 1 for i, line in enumerate(lines) if line.startswith(b'{"id"')
+               and line.endswith(b"}")}
+    return path, line_of
+
+
+def test_large_jsonl_sent_by_several_processes_n_in_n_out(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streams.ingest import files
+
+    monkeypatch.setattr(files, "PARALLEL_MIN_BYTES", 0)  # the sharded path without writing 8 MiB
+    records = corpus_records(300)
+    path, line_of = _big_jsonl(tmp_path, records)
+    summary = ingest_paths(kafka_settings, [path], workers=3, keep_ids=True)
+    assert (summary.sent, summary.dead_lettered, summary.duplicates) == (300, 2, 0)
+    assert summary.reasons == {"malformed_json": 1, "empty_body": 1}
+    assert sorted(summary.ids) == sorted(r["id"] for r in records)
+    articles = raw_articles(kafka_settings)
+    assert sorted(a.id for a in articles) == sorted(r["id"] for r in records)
+    # the same origins as the one-process path: file:line of the record, whichever process sent it
+    assert all(a.altids["file"] == f"{path}:{line_of[a.id]}" for a in articles)
+    letters = dead_letters(kafka_settings)
+    assert sorted(d.reason for d in letters) == ["empty_body", "malformed_json"]
+    assert any(d.original == b'{"id": "broken", "text": ' for d in letters)
+
+
+def test_sharded_ingest_reports_progress_for_every_byte(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
+) -> None:
+    from streams.ingest.producer import IngestSummary
+    from streams.ingest.sharded import ingest_file_sharded
+
+    path, _ = _big_jsonl(tmp_path, corpus_records(120))
+    advanced: list[int] = []
+    summary = IngestSummary()
+    ingest_file_sharded(kafka_settings, path, summary, workers=2, advance=advanced.append)
+    assert sum(advanced) == path.stat().st_size
+    assert (summary.sent, summary.dead_lettered) == (120, 2)
+
+
+def test_large_jsonl_with_remember_is_parsed_in_workers_and_sent_once(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streams.ingest import files
+
+    monkeypatch.setattr(files, "PARALLEL_MIN_BYTES", 0)
+    records = corpus_records(150)
+    path, _ = _big_jsonl(tmp_path, records)
+    first = ingest_paths(kafka_settings, [path], remember=True, workers=1)
+    assert (first.sent, first.dead_lettered) == (150, 2)
+    again = ingest_paths(kafka_settings, [path], remember=True, workers=1)
+    assert (again.sent, again.duplicates) == (0, 150)
+    assert len(raw_articles(kafka_settings)) == 150
+
+
 @pytest.mark.slow
 @pytest.mark.killer
 def test_broker_outage_waits_and_loses_nothing(tmp_path: Path) -> None:
