@@ -68,7 +68,12 @@ class AgentLogic:
         self.dead_letters = app.topic(topics.DEAD_LETTERS.name(settings), **raw)
         # the story index: a changelog-backed table written only by the serial dedupe agent
         self.dedupe_table = app.Table("dedupe-index", default=None, key_type=str, value_type=str, partitions=1)
-        self.index = DedupeIndex(self.dedupe_table)
+        self.index = DedupeIndex(self.dedupe_table, window_s=settings.dedupe_window_s or None)
+        app.on_partitions_revoked.connect(self._on_revoked)
+
+    async def _on_revoked(self, sender: Any, revoked: Any = None, **kwargs: Any) -> None:
+        # the index partition may move to another worker, which adds articles this one never sees
+        self.index.forget_order()
 
     async def enrich(self, messages: list[Any]) -> None:
         """Enrich a batch of raw messages. Never raises: failures become dead letters."""

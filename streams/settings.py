@@ -68,6 +68,10 @@ class Settings:
     enrich_timeout_s: float = _setting(
         "STREAMS_ENRICH_TIMEOUT", 30.0, "seconds one article may take to enrich before it is dead-lettered"
     )
+    dedupe_window_s: float = _setting(
+        "STREAMS_DEDUPE_WINDOW", 7 * 24 * 3600.0,
+        "seconds a story stays in the dedupe index (bounds its memory); later copies start a new cluster; 0 = forever",
+    )
     pipeline: str = _setting(
         "STREAMS_PIPELINE", "", "comma-separated enrichment components; empty = the default pipeline, none = pass-through"
     )

@@ -129,3 +129,64 @@ def test_symbol_only_bodies_never_cluster() -> None:
     a = index.assign("x1", signature_of("******"))
     b = index.assign("x2", signature_of("******"))
     assert not b["is_duplicate"] and a["cluster_id"] != b["cluster_id"]
+
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _other_stories(corpus: dict[str, dict], n: int) -> list[tuple[str, dict]]:
+    ids = [i for i, r in corpus.items() if r.get("dup_group") is None][:n]
+    return [(i, signature_of(corpus[i]["text"])) for i in ids]
+
+
+def test_index_forgets_stories_older_than_its_window_and_stays_bounded(
+    sample_text: str, corpus: dict[str, dict]
+) -> None:
+    clock = _Clock()
+    window = 3600.0
+    index = DedupeIndex(window_s=window, clock=clock)
+    story = signature_of(sample_text)
+    index.assign("a", story)
+    clock.now += window - 1
+    assert index.assign("b", story)["duplicate_of"] == "a"  # inside the window: a copy
+    sizes = []
+    for other_id, other in _other_stories(corpus, 30):  # unrelated stories, one every 20 minutes
+        clock.now += 1200
+        index.assign(other_id, other)
+        sizes.append(len(index.store))
+    late = index.assign("c", story)
+    assert (late["cluster_id"], late["is_duplicate"]) == ("c", False)  # the first copies were forgotten
+    assert "a:a" not in index.store and "a:b" not in index.store
+    assert not any(v in ("a", "b") for v in index.store.values())
+    assert max(sizes[5:]) <= 1.5 * min(sizes[5:])  # bounded: about 3 stories' keys in any hour
+
+
+def test_window_survives_a_restart_over_the_same_table_including_older_records(
+    sample_text: str, corpus: dict[str, dict]
+) -> None:
+    clock = _Clock()
+    store: dict[str, str] = {}
+    DedupeIndex(store, window_s=3600, clock=clock).assign("a", signature_of(sample_text))
+    store["a:legacy"] = "legacy\t\t" + store["a:a"].split("\t")[2]  # written before the window existed
+    clock.now += 7200
+    restarted = DedupeIndex(store, window_s=3600, clock=clock)
+    assert restarted.assign("b", signature_of(sample_text))["is_duplicate"] is False  # "a" expired first
+    assert "a:a" not in store and "a:legacy" in store  # the legacy record's clock starts at the restart
+    clock.now += 7200
+    other_id, other = _other_stories(corpus, 1)[0]
+    restarted.assign(other_id, other)
+    assert "a:legacy" not in store and "a:b" not in store
+
+
+def test_no_window_keeps_everything(sample_text: str) -> None:
+    clock = _Clock()
+    index = DedupeIndex(window_s=None, clock=clock)
+    index.assign("a", signature_of(sample_text))
+    clock.now += 10 * 365 * 86400
+    assert index.assign("b", signature_of(sample_text))["duplicate_of"] == "a"
