@@ -20,6 +20,7 @@ class TopicSpec:
     retention_ms: int | None = 7 * DAY_MS
     compacted: bool = False
     max_message_bytes: int = 8 * 1024 * 1024
+    forget_after_ms: int | None = None  # compacted topics: also drop keys not written for this long
 
     def name(self, settings: Settings) -> str:
         return f"{settings.topic_prefix}{self.base_name}"
@@ -30,7 +31,9 @@ class TopicSpec:
     def config(self) -> dict[str, str]:
         cfg: dict[str, str] = {"max.message.bytes": str(self.max_message_bytes)}
         if self.compacted:
-            cfg["cleanup.policy"] = "compact"
+            cfg["cleanup.policy"] = "compact" if self.forget_after_ms is None else "compact,delete"
+            if self.forget_after_ms is not None:
+                cfg["retention.ms"] = str(self.forget_after_ms)
             # compact promptly so the latest value per key is cheap to replay at start-up
             cfg["min.cleanable.dirty.ratio"] = "0.1"
             cfg["segment.ms"] = str(DAY_MS)
@@ -58,12 +61,16 @@ ALERTS = TopicSpec("alerts", "alerts", "alert matches to deliver, with idempoten
 ALERT_RULES = TopicSpec(
     "alert_rules", "alert-rules", "alert rules by rule id (latest wins)", partitioned=False, compacted=True
 )
+#: how long an ingested feed item is remembered (the seen-items topic and each ingester's memory)
+SEEN_MEMORY_DAYS = 90
+
 SEEN_ITEMS = TopicSpec(
     "seen_items",
     "ingest.seen",
     "memory of feed items already ingested, shared by ingesters (latest per item key)",
     partitioned=False,
     compacted=True,
+    forget_after_ms=SEEN_MEMORY_DAYS * DAY_MS,  # feeds do not serve items this old again; keeps memory bounded
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (RAW, DEDUPE, ENRICHED, QUOTES, DEAD_LETTERS, ALERTS, ALERT_RULES, SEEN_ITEMS)

@@ -5,6 +5,10 @@ when it was acknowledged. Every ingester reads the topic fully at start and catc
 poll (:meth:`SeenStore.refresh`), so several ingesters and restarts share one memory. An item is
 written here only after its article was acknowledged on ``articles.raw``: a crash in between
 re-sends the article (same id, same key), it never loses it.
+
+Items are remembered for :data:`streams.topics.SEEN_MEMORY_DAYS` days after they were last written:
+the topic deletes older records (``cleanup.policy=compact,delete``) and each ingester drops them
+from its memory too, so a process that follows feeds for months does not grow without bound.
 """
 
 from __future__ import annotations
@@ -48,7 +52,9 @@ class SeenStore:
     def __init__(self, settings: Settings, producer: RawProducer, *, load: bool = True) -> None:
         self.topic = topics.SEEN_ITEMS.name(settings)
         self._producer = producer
-        self._seen: set[str] = set()
+        self._seen: dict[str, float] = {}  # item key -> when it was written (epoch seconds)
+        self._forget_after_s = topics.SEEN_MEMORY_DAYS * 86400.0
+        self._next_prune = 0.0
         self._in_flight: set[str] = set()
         self._lock = threading.Lock()
         self._consumer = KafkaConsumer(
@@ -82,12 +88,25 @@ class SeenStore:
                     with self._lock:
                         if rec.value:
                             added += key not in self._seen
-                            self._seen.add(key)
+                            self._seen[key] = max(self._seen.get(key, 0.0), rec.timestamp / 1000.0)
                         else:  # tombstone: forget
-                            self._seen.discard(key)
+                            self._seen.pop(key, None)
+        if time.time() >= self._next_prune:  # the scan is over every item: at most once an hour
+            self._next_prune = time.time() + 3600.0
+            self.prune()
         if full:
             log.info("seen-items memory: %d item(s) from %s", len(self._seen), self.topic)
         return added
+
+    def prune(self, now: float | None = None) -> int:
+        """Forget items written more than the memory's span ago; returns how many."""
+        now = time.time() if now is None else now
+        horizon = now - self._forget_after_s
+        with self._lock:
+            old = [key for key, when in self._seen.items() if when < horizon]
+            for key in old:
+                del self._seen[key]
+        return len(old)
 
     def is_seen(self, key: str) -> bool:
         """True if the item was acknowledged before (by anyone) or is being sent by this process."""
@@ -111,7 +130,7 @@ class SeenStore:
         """Remember ``key`` (call after the article was acknowledged); written to the topic."""
         with self._lock:
             self._in_flight.discard(key)
-            self._seen.add(key)
+            self._seen[key] = time.time()
         value = orjson.dumps({"id": article_id, "at": utcnow_iso()})
         self._producer.send_record(self.topic, key.encode("utf-8", "surrogatepass"), value)
 
@@ -119,7 +138,7 @@ class SeenStore:
         """Write tombstones so the items are ingested again on the next poll."""
         for key in keys:
             with self._lock:
-                self._seen.discard(key)
+                self._seen.pop(key, None)
             self._producer.send_record(self.topic, key.encode("utf-8", "surrogatepass"), None)
 
     def close(self) -> None:

@@ -24,9 +24,11 @@ def test_create_topics_is_idempotent_with_the_right_configs(kafka_settings: Sett
         info = admin.describe(kafka_settings, names)
         for spec in (ALERT_RULES, SEEN_ITEMS):
             topic = info[spec.name(kafka_settings)]
-            assert topic.config["cleanup.policy"] == "compact"
             assert topic.partitions == 1 and topic.replication == 1
-            assert "retention.ms" not in topic.config
+        rules, seen = info[ALERT_RULES.name(kafka_settings)], info[SEEN_ITEMS.name(kafka_settings)]
+        assert rules.config["cleanup.policy"] == "compact" and "retention.ms" not in rules.config  # kept forever
+        assert seen.config["cleanup.policy"] == "compact,delete"  # feed items are forgotten after 90 days
+        assert seen.config["retention.ms"] == str(SEEN_ITEMS.forget_after_ms) == str(90 * 24 * 3600 * 1000)
         raw = info[RAW.name(kafka_settings)]
         assert raw.partitions == kafka_settings.partitions
         assert raw.config["retention.ms"] == str(RAW.retention_ms)

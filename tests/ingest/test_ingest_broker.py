@@ -395,3 +395,28 @@ def test_follow_polls_each_feed_on_its_schedule_and_backs_off_on_failure(
     # 503s back off exponentially from the interval: far fewer polls than the healthy feed
     assert 1 <= states[1].polls < states[0].polls and states[1].failures == states[1].polls
     assert len(raw_articles(kafka_settings)) == 6
+
+
+def test_seen_memory_forgets_items_older_than_its_span(kafka_settings: Settings, kafka_topics: dict[str, str]) -> None:
+    from streams.topics import SEEN_MEMORY_DAYS
+
+    with RawProducer(kafka_settings, source_kind="feed") as producer:
+        seen = SeenStore(kafka_settings, producer)
+        try:
+            seen.mark("feed\x1fguid:old", "a-old")
+            seen.mark("feed\x1fguid:new", "a-new")
+            producer.flush()
+            now = time.time()
+            seen._seen["feed\x1fguid:old"] = now - (SEEN_MEMORY_DAYS + 1) * 86400  # as if written long ago
+            assert seen.prune(now) == 1
+            assert not seen.is_seen("feed\x1fguid:old") and seen.is_seen("feed\x1fguid:new")
+            assert seen.prune(now) == 0
+        finally:
+            seen.close()
+    reloaded_producer = RawProducer(kafka_settings, source_kind="feed")
+    try:
+        reloaded = SeenStore(kafka_settings, reloaded_producer)  # a restart reads the topic: both are recent there
+        assert reloaded.is_seen("feed\x1fguid:new") and len(reloaded) == 2
+        reloaded.close()
+    finally:
+        reloaded_producer.close()
