@@ -31,6 +31,8 @@ from streams.settings import Settings
 
 #: bytes a worker reads before it reports progress to the parent
 PROGRESS_STEP = 1 << 20
+#: articles parsed before they are handed to the producer together (see send_range)
+SEND_BATCH = 256
 _progress_counter: Any = None  # a multiprocessing.Value in the workers (set by the pool initializer)
 
 
@@ -114,10 +116,17 @@ def send_range(settings: Settings, path: str, start: int, end: int, first_line: 
         with open(path, "rb", buffering=READ_BUFFER) as handle:
             handle.seek(start)
             stream = io.BufferedReader(_ByteRange(handle, end - start), READ_BUFFER)
+            ready: list[Any] = []
             for where, line, too_large in iter_raw_lines(stream, path, max_bytes, report, first_line):
                 item = _bad(TooLargeError(too_large), line, where, JSON_CONTENT_TYPE) if too_large is not None \
                     else line_item(where, line, max_bytes)
-                send.send_prepared(prepare(item))
+                ready.append(prepare(item))
+                if len(ready) >= SEND_BATCH:
+                    for prepared in ready:
+                        send.send_prepared(prepared)
+                    ready.clear()
+            for prepared in ready:
+                send.send_prepared(prepared)
         producer.flush()
     report.flush()
     return {**summary.as_dict(), "ids": summary.ids}
