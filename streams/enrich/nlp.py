@@ -18,18 +18,28 @@ labels). The tokenizer also splits a quote mark glued to a word (``Washington“
 wire-text defect, so such words are recognised. Lines written entirely in capitals (headlines, wire slugs) defeat a cased model, so the
 entities inside such lines are re-recognised on a title-cased copy of the line (same length, same
 offsets) and replace the model's first guess there.
+
+Speed: the model's matrix products run on numpy's OpenBLAS, one thread, instead of thinc's default
+BLIS kernels, which on the machines measured ran the same products 3x slower per CPU-second
+(entities identical; ``benchmarks/bench_enrich.py`` prints both). One thread: a worker is one core, and
+OpenBLAS threads on these small matrices cost more CPU than they save. The limit applies only while
+this component runs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import threading
-from typing import Any
+from typing import Any, Iterator
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
+from thinc.api import use_ops
+from threadpoolctl import ThreadpoolController
 
 from streams.enrich.pipeline import Context
 
@@ -70,6 +80,18 @@ def set_sentence_starts(doc: Doc, offsets: list[int]) -> None:
             tok.is_sent_start = True
 
 
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """numpy's BLAS on one thread for the duration (restored afterwards)."""
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
 def load_model(name: str = DEFAULT_MODEL, sentences: str = "sentencizer") -> Language:
     """The spaCy pipeline for enrichment, loaded once per process (thread-safe).
 
@@ -81,7 +103,8 @@ def load_model(name: str = DEFAULT_MODEL, sentences: str = "sentencizer") -> Lan
     with _lock:
         nlp = _models.get(key)
         if nlp is None:
-            nlp = spacy.load(name, exclude=list(_EXCLUDE) + (["senter"] if sentences != "senter" else []))
+            with use_ops("numpy", use_blis=False):  # numpy's gemm: see the module doc
+                nlp = spacy.load(name, exclude=list(_EXCLUDE) + (["senter"] if sentences != "senter" else []))
             infixes = list(nlp.Defaults.infixes or ()) + list(EXTRA_INFIXES)
             nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
             if sentences == "senter":
@@ -165,19 +188,22 @@ class SpacyAnalyzer:
 
     def analyse(self, text: str) -> Doc:
         """The ``Doc`` for ``text`` (also usable outside a pipeline)."""
-        doc = self.nlp(text)
-        if self.recase_caps:
-            recognise_caps_lines(self.nlp, doc)
+        with one_blas_thread():
+            doc = self.nlp(text)
+            if self.recase_caps:
+                recognise_caps_lines(self.nlp, doc)
         return doc
 
     def __call__(self, ctx: Context) -> None:
-        self._finish(ctx, self.nlp(ctx.text))
+        with one_blas_thread():
+            self._finish(ctx, self.nlp(ctx.text))
 
     def pipe(self, ctxs: list[Context]) -> None:
         """Analyse several articles at once: spaCy batches the NER model's matrix work (faster)."""
-        docs = list(self.nlp.pipe([c.text for c in ctxs], batch_size=max(1, len(ctxs))))
-        if self.recase_caps:
-            recognise_caps_lines_many(self.nlp, docs)
+        with one_blas_thread():
+            docs = list(self.nlp.pipe([c.text for c in ctxs], batch_size=max(1, len(ctxs))))
+            if self.recase_caps:
+                recognise_caps_lines_many(self.nlp, docs)
         for ctx, doc in zip(ctxs, docs):
             self._finish(ctx, doc, recased=True)
 
