@@ -25,7 +25,12 @@ _pipeline: Any = None  # the child's pipeline, built once by _init_child
 
 def _init_child(names: str) -> None:
     global _pipeline
+    from threadpoolctl import threadpool_limits
+
     from streams.enrich.pipeline import Pipeline
+
+    # a worker is one core: BLAS threads would only spin against the other workers' processes
+    threadpool_limits(limits=1)
 
     _pipeline = Pipeline.from_names(names or None)
 
