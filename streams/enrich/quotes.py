@@ -120,6 +120,7 @@ class QuoteComponent:
             double_apostrophes=self.double_apostrophes,
             indirect=self.indirect,
             max_scare_words=self.max_scare_words,
+            title=ctx.title,
         )
 
 
@@ -134,18 +135,23 @@ def extract_quotes(
     double_apostrophes: bool = False,
     indirect: bool = True,
     max_scare_words: int = 4,
+    title: str | None = None,
 ) -> list[dict[str, Any]]:
-    """All quotes of ``text`` in the output format (see the module docstring), in text order."""
+    """All quotes of ``text`` in the output format (see the module docstring), in text order.
+
+    ``title``: the article's headline; when the text opens with it, that line is read as a
+    headline (its quote marks are not quotations; "Sanders: Clinton needs to ..." is reported speech).
+    """
     return _Extractor(
         text, doc, entities or [], noise or [], lexicon or load_lexicon(), single_quotes, double_apostrophes,
-        indirect, max_scare_words,
+        indirect, max_scare_words, title,
     ).run()
 
 
 class _Extractor:
     def __init__(
         self, text: str, doc: Any, entities: list[dict[str, Any]], noise: list[tuple[int, int]], lexicon: Lexicon,
-        single_quotes: str, double_apostrophes: bool, indirect: bool, max_scare_words: int,
+        single_quotes: str, double_apostrophes: bool, indirect: bool, max_scare_words: int, title: str | None = None,
     ) -> None:
         self.text = text
         self.entities = entities
@@ -160,6 +166,7 @@ class _Extractor:
         self.close_ends = sorted(q.close_mark + 1 for q in self.marks if q.close_mark is not None)
         self.pars = paragraphs(text)
         self.par_starts = [p[0] for p in self.pars]
+        self.headline = self._headline_line(title)
         self.sents = self._sentences(doc)
         self.sent_starts = [s for s, _ in self.sents]
         self.mentions = collect_mentions(text, entities, lexicon, self.quoted)
@@ -257,6 +264,18 @@ class _Extractor:
             if not self._is_abbrev(m.start()):
                 best = m.end()
         return best
+
+    def _headline_line(self, title: str | None) -> tuple[int, int] | None:
+        """The first line of the text when it repeats the article's title."""
+        if not title or not title.strip() or not self.pars:
+            return None
+        ps, pe = self.pars[0]
+
+        def words(s: str) -> str:  # "'intentional act.'" and "'intentional act'" are the same title
+            return " ".join(re.sub(r"[^\w\s]", "", s).split())
+
+        want = words(title)
+        return (ps, pe) if want and words(self.text[ps:pe]) == want else None
 
     def _markup_value(self, q: MarkedQuote) -> bool:
         """A quoted attribute value in leftover markup: <tweet id="...">."""
@@ -727,6 +746,8 @@ class _Extractor:
         """A quote inside a headline-like line (short, mostly capitalised, no closing full stop):
         "Hollande Says Donald Trump ‘Makes You Want To Retch’" is a title, not a report of speech."""
         ps, pe = self._par_of(f.segments[0][0])
+        if self.headline is not None and self.headline[0] <= f.segments[0][0] < self.headline[1]:
+            return True
         line = self.text[ps:pe].strip()
         words = _WORD.findall(line)
         if not 3 <= len(words) <= 25 or line.endswith((".", "!", "?")):  # a sentence of prose, not a title
@@ -745,8 +766,10 @@ class _Extractor:
     def _indirect_quotes(self) -> list[_Found]:
         out: list[_Found] = []
         qstarts = [a for a, _ in self.quoted]
+        if self.headline is not None:
+            out.extend(self._headline_reports(*self.headline))
         for ss, se in self._plain_sentences():
-            if self._in_noise(ss):
+            if self._in_noise(ss) or (self.headline is not None and self.headline[0] <= ss < self.headline[1]):
                 continue
             i = bisect.bisect_left(qstarts, ss)
             if i < len(qstarts) and qstarts[i] < se and not self.text[qstarts[i] + 1 : se].strip():
@@ -764,6 +787,29 @@ class _Extractor:
             if f is not None:
                 out.append(f)
         return out
+
+    def _headline_reports(self, hs: int, he: int) -> list[_Found]:
+        """Reported speech in the headline, whose quote marks are not quotations: "Sanders: Clinton
+        needs to 'get away from all of this'" (a speaker before a colon), else the usual patterns."""
+        text = self.text
+        label = re.match(r"\s*([^:.!?\"“”‘’]{2,60}?)\s*:\s+(?=\S)", text[hs:he])
+        if label:
+            end = he
+            while end > hs and text[end - 1] in ".!?;: ":
+                end -= 1
+            start = hs + label.end()
+            prefix = (hs + label.start(1), hs + label.end(1))
+            words = _WORD.findall(text[prefix[0] : prefix[1]])
+            spk = None
+            for m in iter_in(self.mentions, self.m_starts, prefix[0], prefix[1]):
+                if m.kind in ("PERSON", "ORG", "NORP", "GPE") and m.end <= prefix[1]:
+                    spk = m  # the last name before the colon ("A lesson from Loretta Lynch:")
+            if spk is None and words and words[-1].lower() in self.lex.speaker_nouns:
+                spk = Mention(prefix[0], prefix[1], text[prefix[0] : prefix[1]], "nominal")
+            if spk is not None and len(words) <= 8 and end - start > 8:
+                colon = text.index(":", prefix[1])
+                return [_Found("indirect", [(start, end)], spk, (colon, colon + 1), "headline")]
+        return self._indirect_all(hs, he)
 
     def _stance_before_quote(self, ss: int, first_mark: int) -> _Found | None:
         """A stance verb's object in a clause that ends before the sentence's first quote ("Ryan
