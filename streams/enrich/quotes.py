@@ -49,6 +49,8 @@ _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|bef
 _NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "their", "its", "our", "some", "many", "several", "two", "three", "four", "five", "few", "most", "both", "each", "every", "this", "that", "these", "those"])
 _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
+#: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
+_TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
 _PARTICLE = re.compile(r"\s+(?:for|on|out|about|of|against|to(?=\s+(?:the|a|an|his|her|their|its|[A-Z])))\b")
 _ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
@@ -167,6 +169,7 @@ class _Extractor:
         self.pars = paragraphs(text)
         self.par_starts = [p[0] for p in self.pars]
         self.headline = self._headline_line(title)
+        self.turn_spans: list[tuple[int, int]] = []  # transcript turns, set by _transcript_turns
         self.sents = self._sentences(doc)
         self.sent_starts = [s for s, _ in self.sents]
         self.mentions = collect_mentions(text, entities, lexicon, self.quoted)
@@ -189,8 +192,11 @@ class _Extractor:
         found = self._merge_groups(found)
         self._inherit(found)
         found = [f for f in found if not self._scare(f) and not self._in_headline(f)]
+        found = self._transcript_turns(found)
         if self.indirect:
             found.extend(self._indirect_quotes())
+        else:
+            found = [f for f in found if f.kind != "indirect"]
         found.sort(key=lambda f: f.segments[0][0])
         return [self._output(f) for f in found]
 
@@ -714,6 +720,75 @@ class _Extractor:
                 f.speaker, f.cue, f.source = last.speaker, last.cue, "inherited"
                 last_par = par
 
+    def _transcript_turns(self, found: list[_Found]) -> list[_Found]:
+        """A transcript line in quote marks ("PENCE: Well, look, ...") is a turn of a transcript,
+        not a quotation: it is reported as the labelled speaker's words (kind ``indirect``, cue
+        the colon), running over the paragraphs that continue it up to a stage note ("(CROSSTALK.)").
+        Quotations inside a turn are the labelled speaker's."""
+        out: list[_Found] = []
+        turns: list[_Found] = self._unquoted_turns()
+        out.extend(turns)
+        for f in found:
+            if f.source != "label" or f.speaker is None:
+                out.append(f)
+                continue
+            colon = self.text.index(":", f.speaker.end)
+            start = colon + 1 + len(self.text[colon + 1 : f.segments[0][1]]) - len(self.text[colon + 1 : f.segments[0][1]].lstrip())
+            end = self._line_end(start, f.segments[0][1])
+            for s, e in f.segments[1:]:
+                if re.fullmatch(r"\(.*\)\W*", self.text[s:e].strip()):
+                    break  # a stage note ends the turn
+                end = self._line_end(s, e)
+            turn = _Found("indirect", [(start, end)], f.speaker, (colon, colon + 1), "label", marks=f.marks)
+            out.append(turn)
+            turns.append(turn)
+        self.turn_spans = sorted(t.segments[0] for t in turns)
+        for f in out:
+            if f.kind == "indirect":
+                continue
+            for t in turns:
+                if t.segments[0][0] <= f.segments[0][0] < t.segments[0][1]:
+                    f.speaker, f.cue, f.source = t.speaker, t.cue, "label"
+        return out
+
+    def _line_end(self, pos: int, seg_end: int) -> int:
+        """The end of the paragraph holding ``pos`` (not before ``seg_end``), trailing marks left out:
+        a transcript line runs on past a quotation inside it."""
+        end = max(seg_end, self._par_of(pos)[1])
+        while end > pos and self.text[end - 1] in "\"”' ":
+            end -= 1
+        return end
+
+    def _unquoted_turns(self) -> list[_Found]:
+        """Transcript lines without quote marks: a paragraph opening with a speaker label and a
+        colon ("TAPPER: And obviously ...", "Matthews: Well, ..."). The label must name a person of
+        the article, or open at least two paragraphs (a dialogue), so "BYLINE:" is not a speaker."""
+        cands: list[tuple[int, int, Mention, int]] = []  # content start, end, label, colon
+        counts: dict[str, int] = {}
+        for ps, pe in self.pars:
+            if (self.headline is not None and ps == self.headline[0]) or self._in_noise(ps):
+                continue
+            m = _TURN_LABEL.match(self.text, ps, pe)
+            if not m:
+                continue
+            s, e = m.span(1)
+            label = self.text[s:e]
+            person = next((x for x in iter_in(self.mentions, self.m_starts, s, e) if x.kind == "PERSON" and x.end == e), None)
+            if person is None and not label.replace(" ", "").replace(".", "").isupper():
+                continue
+            spk = person or Mention(s, e, label, "label")
+            end = pe
+            while end > m.end() and self.text[end - 1].isspace():
+                end -= 1
+            cands.append((m.end(), end, spk, e + self.text[e:m.end()].index(":")))
+            counts[label] = counts.get(label, 0) + 1
+        out = []
+        for start, end, spk, colon in cands:
+            named = spk.kind == "PERSON" or self.resolver.resolve(spk) is not None
+            if (named or counts[spk.text] >= 2) and end - start > 3:
+                out.append(_Found("indirect", [(start, end)], spk, (colon, colon + 1), "label"))
+        return out
+
     def _next_par(self, par: tuple[int, int]) -> tuple[int, int] | None:
         i = bisect.bisect_left(self.par_starts, par[0])
         return self.pars[i + 1] if i + 1 < len(self.pars) else None
@@ -771,6 +846,8 @@ class _Extractor:
         for ss, se in self._plain_sentences():
             if self._in_noise(ss) or (self.headline is not None and self.headline[0] <= ss < self.headline[1]):
                 continue
+            if any(a <= ss < b for a, b in self.turn_spans):
+                continue  # a transcript turn is reported whole
             i = bisect.bisect_left(qstarts, ss)
             if i < len(qstarts) and qstarts[i] < se and not self.text[qstarts[i] + 1 : se].strip():
                 se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence

@@ -59,3 +59,43 @@ def test_headline_with_a_colon_but_no_speaker_is_not_a_report(pipeline: Pipeline
     text = "Stormy Weekend: Floods Close Roads Across the Valley.\n\nHeavy rain closed dozens of roads on Saturday.\n"
     quotes = run(pipeline, text, "Stormy Weekend: Floods Close Roads Across the Valley")
     assert not [q for q in quotes if q["start"] < text.index("\n")]
+
+
+TRANSCRIPT = (
+    "Senator Tim Kaine was interviewed by Jake Tapper on Sunday. Partial transcript as follows:\n\n"
+    "TAPPER: Do you think the debate will change the race?\n\n"
+    "KAINE: I think voters will see two very different visions, and they will make a choice.\n\n"
+    "(CROSSTALK.)\n\n"
+    "TAPPER: Thank you, Senator.\n"
+)
+
+
+def test_unquoted_transcript_lines_are_turns_of_their_speakers(pipeline: Pipeline) -> None:
+    turns = [q for q in run(pipeline, TRANSCRIPT) if q["cue"] and q["cue"]["text"] == ":"]
+    assert [q["speaker_mention"]["text"] for q in turns] == ["TAPPER", "KAINE", "TAPPER"]
+    assert all(q["kind"] == "indirect" for q in turns)
+    assert turns[1]["speaker"] == "Tim Kaine"
+    assert turns[1]["text"] == "I think voters will see two very different visions, and they will make a choice."
+
+
+def test_quoted_transcript_turn_runs_over_its_continuation_paragraphs(pipeline: Pipeline) -> None:
+    text = (
+        "Gov. Mike Pence spoke to Chris Wallace. Partial transcript as follows:\n\n"
+        '"WALLACE: Will she be there?\n\n'
+        '"PENCE: No. She will not be attending the debate.\n\n'
+        '"And I think the American people are going to be focused on the issues, on what they call “the choice.”\n\n'
+        '"(CROSSTALK.)\n\n'
+        '"WALLACE: Governor, thank you.\n'
+    )
+    quotes = run(pipeline, text)
+    turns = [q for q in quotes if q["kind"] == "indirect" and q["cue"] and q["cue"]["text"] == ":"]
+    assert [q["speaker_mention"]["text"] for q in turns] == ["WALLACE", "PENCE", "WALLACE"]
+    pence = turns[1]
+    assert pence["text"].startswith("No. She will") and pence["text"].rstrip(".”\"").endswith("“the choice")
+    inner = [q for q in quotes if q["kind"] != "indirect"]
+    assert [q["text"] for q in inner] == ["the choice."] and inner[0]["speaker"] == "Mike Pence"
+
+
+def test_a_one_off_capitalised_label_is_not_a_speaker(pipeline: Pipeline) -> None:
+    text = "BYLINE: Amber Phillips.\n\nThe Senate voted on Tuesday to pass the bill.\n"
+    assert not [q for q in run(pipeline, text) if q["cue"] and q["cue"]["text"] == ":"]
