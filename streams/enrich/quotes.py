@@ -49,6 +49,10 @@ _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|bef
 _NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "their", "its", "our", "some", "many", "several", "two", "three", "four", "five", "few", "most", "both", "each", "every", "this", "that", "these", "those"])
 _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
+#: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
+_SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although|though|if|unless|until|but|and|while|as|after|before|since)\s", re.IGNORECASE)
+#: a sentence opened by a subordinate clause ("When Clinton noted ..., Trump boasted, “...”")
+_SUBORDINATOR = re.compile(r"\s*(?:When|While|As|After|Before|If|Because|Although|Though|Since|Until|Once|Whereas)\b")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -427,6 +431,8 @@ class _Extractor:
             if w.group().lower() in ("read",) and i > 3:
                 continue
             pre = self.text[lo : w.start()]
+            if _SUBORDINATE_AFTER.match(pre):
+                break  # ,” when Clinton blasted him / ,” but he said that ...: a new clause, not the attribution
             if not _WORD.search(pre):  # ,” said Matt Bennett / ,” added Kallas
                 spk = self._subject_after(w.end(), hi)
                 return (spk, cue) if spk else (self._loose_phrase(w.end(), hi), cue)
@@ -514,7 +520,7 @@ class _Extractor:
         """The last reporting verb in [lo, hi) with a subject, and that subject."""
         words = self._words(lo, hi)
         cues = [w for w in words if self._is_cue(w.group(), w.start())]
-        if len(cues) > 1 and cues[0].group().lower() in _STRONG_CUES:
+        if len(cues) > 1 and cues[0].group().lower() in _STRONG_CUES and not _SUBORDINATOR.match(self.text, lo):
             # "Flynn said Trump was “right” when he said ...", "She said she recalls ...": the
             # outermost report in the sentence is the attribution
             first = self._subject_before(cues[0].start(), lo)

@@ -264,8 +264,8 @@ class Resolver:
             stop = re.search(r"[.!?](?:\s|$)", tail)
             tail = tail[: stop.start()] if stop else tail
             p = re.search(r"\b(he|his|him|she|her)\b", tail, re.IGNORECASE)
-            if not p:
-                continue
+            if not p or re.fullmatch(r"\s*,\s*", tail[: p.start()]):
+                continue  # "Donald Trump, her Republican opponent": an appositive names someone else's relation
             j = bisect.bisect_right(starts, m.start)
             if j < len(people) and people[j].start < m.end + p.start():
                 continue

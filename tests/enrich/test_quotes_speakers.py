@@ -1,0 +1,52 @@
+"""Quotes component: speaker choice on hard sentences (subordinate clauses around the quote,
+pronoun gender), through the real upstream components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.pipeline import Context, Pipeline
+from streams.model import Article
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_names(["textspans", "language", "nlp", "entities", "quotes"])
+
+
+def marked(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
+    ctx = Context(article=Article(id="t", body_text=text), text=text)
+    for comp in pipeline.components:
+        comp(ctx)
+    return [q for q in ctx.quotes if q["kind"] in ("direct", "mixed")]
+
+
+def test_a_clause_after_the_quote_opened_by_when_is_not_its_attribution(pipeline: Pipeline) -> None:
+    text = ("Donald Trump told supporters in Ohio that the election was “rigged against us,” when Clinton "
+            "campaign manager Robby Mook said the claim was dangerous.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
+
+
+def test_a_clause_after_the_quote_opened_by_but_is_not_its_attribution(pipeline: Pipeline) -> None:
+    text = ("Tampa Mayor Jane Castor said the report was “deeply troubling and painful to read,” but Police "
+            "Chief Brian Dugan said the department would wait for the state investigation.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Jane Castor"
+
+
+def test_a_sentence_opened_by_when_reports_through_its_main_clause(pipeline: Pipeline) -> None:
+    text = ("When Senator Elizabeth Warren said the bank had cheated its customers, chief executive John Stumpf "
+            "replied, “We have apologized and we are making it right.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "John Stumpf"
+
+
+def test_a_pronoun_in_an_appositive_does_not_set_the_persons_gender(pipeline: Pipeline) -> None:
+    text = ("Hillary Clinton campaigned in Ohio on Monday.\n\n"
+            "Donald Trump, her Republican opponent, visited Florida on Tuesday. Speaking to reporters, he "
+            "called the race “very, very close.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
