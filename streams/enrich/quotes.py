@@ -37,6 +37,9 @@ from streams.errors import PipelineConfigError
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft", "pres", "supt", "cmdr", "adm", "maj", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
            "u.s", "u.n", "u.k", "e.u", "inc", "co", "corp", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
+#: titles before a name, after which a sentence never ends ("Mrs. Clinton")
+_TITLE_ABBREV = frozenset(["mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "pres", "supt", "cmdr", "adm", "maj",
+                           "gen", "lt", "col", "sgt", "capt", "prof"])
 _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
@@ -234,7 +237,7 @@ class _Extractor:
                         out.append((start, sent.start_char + m.start()))
                         start = sent.start_char + m.end()
                     out.append((start, sent.end_char))
-                return [(a, b) for a, b in out if b > a]
+                return self._join_abbreviations([(a, b) for a, b in out if b > a])
             except ValueError:  # a Doc without sentence boundaries
                 pass
         out = []
@@ -247,6 +250,19 @@ class _Extractor:
                 start = m.end()
             if start < pe:
                 out.append((start, pe))
+        return out
+
+    def _join_abbreviations(self, sents: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Undo sentence breaks after a title or an initial ("Mrs. | Clinton's tax plan")."""
+        out: list[tuple[int, int]] = []
+        for a, b in sents:
+            if out:
+                pa, pb = out[-1]
+                title = re.search(r"(?:^|[^\w.])([A-Za-z]+)\.$", self.text[pa:pb].rstrip())
+                if title and (title.group(1).lower() in _TITLE_ABBREV or len(title.group(1)) == 1) and "\n" not in self.text[pb:a]:
+                    out[-1] = (pa, b)
+                    continue
+            out.append((a, b))
         return out
 
     def _is_abbrev(self, dot: int) -> bool:
@@ -940,8 +956,16 @@ class _Extractor:
         return out
 
     def _plain_sentences(self) -> list[tuple[int, int]]:
+        """Sentences, each starting after any quotation it opens inside of (the second sentence of
+        “A. B,” she said is part of the quote, not reported speech of its own)."""
         out = []
+        qstarts = [a for a, _ in self.quoted]
         for s, e in self.sents:
+            i = bisect.bisect_right(qstarts, s) - 1
+            if i >= 0 and self.quoted[i][0] < s < self.quoted[i][1] - 1:
+                s = self.quoted[i][1]
+                if s >= e:
+                    continue
             seg = self.text[s:e]
             lead = len(seg) - len(seg.lstrip())
             trail = len(seg.rstrip())
