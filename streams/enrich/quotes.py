@@ -56,6 +56,18 @@ _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):
 _SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although|though|if|unless|until|but|and|while|as|after|before|since)\s", re.IGNORECASE)
 #: a sentence opened by a subordinate clause ("When Clinton noted ..., Trump boasted, “...”")
 _SUBORDINATOR = re.compile(r"\s*(?:When|While|As|After|Before|If|Because|Although|Though|Since|Until|Once|Whereas)\b")
+#: the end of reported content: a participle clause or a semicolon (see _Extractor._content_end)
+_CONTENT_BREAK = re.compile(r",\s+(?!including\b|according\b|during\b|notwithstanding\b)[a-z]+ing\b|;")
+#: cues after which a bare noun phrase opens the reported clause ("said local officials should ...")
+_SAY_CUES = frozenset(["said", "says", "say", "added", "adds", "noted", "notes", "argued", "argues", "insisted",
+                       "insists", "warned", "warns", "claimed", "claims", "stressed", "stresses", "explained", "explains"])
+#: words right after such a cue that do not open a clause ("said so", "said nothing", "said yes")
+_NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its", "yes", "no", "as", "us", "less", "so",
+                               "nothing", "something", "anything", "little", "much", "more", "what", "how", "why",
+                               "whether", "otherwise", "goodbye", "not", "to", "on", "about", "of", "for", "via",
+                               "through", "only", "just", "last", "next", "early", "late", "instead",
+                               "under", "amid", "among", "between", "without", "within", "against", "toward",
+                               "towards", "unless", "until", "where", "whose"])
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -1045,10 +1057,18 @@ class _Extractor:
                 continue
             start = self._clause_start(w.end(), se, low)
             if start is not None and se - start > 12:
-                return _Found("indirect", [(start, se)], spk, cue, "before")
+                return _Found("indirect", [(start, self._content_end(start, se))], spk, cue, "before")
             if low in self.lex.complement_forms:  # "denied the report", "vowed to fight"
                 fallback = fallback or self._complement(w, ss, se, spk)
         return fallback
+
+    def _content_end(self, start: int, end: int) -> int:
+        """Where reported content after a cue ends: before a participle clause or a semicolon that
+        goes on in the writer's voice ("said he would veto it, arguing that ...", "...; the other ...")."""
+        m = _CONTENT_BREAK.search(self.text, start, end)
+        if m is None or len(_WORD.findall(self.text[start : m.start()])) < 3:
+            return end
+        return m.start()
 
     def _complement(self, w: re.Match[str], ss: int, se: int, spk: Mention | None = None) -> _Found | None:
         """A stance verb's object or to-infinitive as the reported content, when a speaker is its
@@ -1079,7 +1099,7 @@ class _Extractor:
             end -= 1
         if end - start < 4:
             return None
-        return _Found("indirect", [(start, end)], spk, (w.start(), cue_end), "complement")
+        return _Found("indirect", [(start, self._content_end(start, end))], spk, (w.start(), cue_end), "complement")
 
     def _indirect_after_quotes(self, ss: int, se: int) -> _Found | None:
         i = bisect.bisect_left(self.open_marks, ss)
@@ -1101,7 +1121,7 @@ class _Extractor:
                 start = self._clause_start(w.end(), se, low)
                 spk = self._main_subject(ss, w.start())
                 if start is not None and spk is not None and se - start > 12:
-                    return _Found("indirect", [(start, se)], spk, (w.start(), w.end()), "after-quote")
+                    return _Found("indirect", [(start, self._content_end(start, se))], spk, (w.start(), w.end()), "after-quote")
             if not that:
                 continue
             start = w.end() + that.end()
@@ -1110,7 +1130,7 @@ class _Extractor:
             else:
                 spk = self._subject_before(w.start(), last_end)
             if spk is not None and se - start > 12:
-                return _Found("indirect", [(start, se)], spk, (w.start(), w.end()), "after-quote")
+                return _Found("indirect", [(start, self._content_end(start, se))], spk, (w.start(), w.end()), "after-quote")
         return None
 
     def _clause_subject(self, lo: int, hi: int) -> Mention | None:
@@ -1142,18 +1162,20 @@ class _Extractor:
         word = re.split(r"[’']", nxt.group(1))[0]  # "he’s", "he’ll": the pronoun opens the clause
         if cue_word.startswith(("tell", "told")):
             return None
+        if word in _NOT_CLAUSE_START and word not in _CLAUSE_OPENERS:
+            return None  # "said nothing about ...", "said so"
         if (
             word.lower() in _CLAUSE_OPENERS
             or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to"))
             or (word.endswith("ing") and len(word) > 5)  # "he says going through a dark time ..."
-            or (  # "He said members of the Supreme Court shouldn’t ...": a bare plural noun opens the clause
-                cue_word in _STRONG_CUES
+            or (  # "He said members of the Supreme Court shouldn’t ...", "Johnson said local officials
+                # should ...": after say/add/note a bare noun phrase opens the clause
+                cue_word in _SAY_CUES
                 and word.islower()
-                and word.endswith("s")
-                and not word.endswith(("ly", "ss", "us"))
+                and not word.endswith("ly")
                 and word not in _NOT_OBJECT
                 and word not in BRIDGE_WORDS
-                and word not in ("this", "thus", "is", "was", "has", "his", "its", "yes", "as", "us", "less")
+                and word not in _NOT_CLAUSE_START
             )
         ):
             return cue_end + nxt.start(1)

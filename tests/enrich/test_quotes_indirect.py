@@ -26,3 +26,23 @@ def test_a_sentence_inside_a_quotation_is_not_indirect_speech(pipeline: Pipeline
     text = ("Sanders was in Vermont on Monday.\n\n"
             "“The system is broken. The insurance companies are making record profits,” Sanders said.\n")
     assert indirect(pipeline, text) == []
+
+
+def test_after_said_a_bare_noun_phrase_opens_the_reported_clause(pipeline: Pipeline) -> None:
+    text = "Homeland Security Secretary Jeh Johnson said local election officials should ask Washington for help.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["local election officials should ask Washington for help"]
+    assert got[0]["speaker"] == "Jeh Johnson"
+
+
+def test_said_with_an_object_that_is_no_clause_reports_nothing(pipeline: Pipeline) -> None:
+    text = "Senator Tom Carper said nothing about the vote when he left the chamber on Tuesday.\n"
+    assert indirect(pipeline, text) == []
+
+
+def test_reported_content_ends_before_a_participle_clause(pipeline: Pipeline) -> None:
+    text = ("Senator Tom Carper said he would vote against the bill, arguing that it would raise costs for "
+            "families in Delaware.\n")
+    got = indirect(pipeline, text)
+    assert got and got[0]["text"] == "he would vote against the bill"
+    assert got[0]["speaker"] == "Tom Carper"
