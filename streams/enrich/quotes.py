@@ -356,23 +356,23 @@ class _Extractor:
         if best is None:
             # "Shane Shook, a cyber security expert who has helped investigate ..., said": an
             # appositive too long for the bridge test still ends in a comma right before the cue
-            first = next(iter_in(self.mentions, self.m_starts, floor, cue_start), None)
+            first, opens = self._first_mention(floor, cue_start)
             if (
                 first is not None
                 and first.kind in ("PERSON", "ORG", "nominal")
-                and not self.text[floor : first.start].strip(" \n\t,;:—–-")
+                and not self.text[floor:opens].strip(" \n\t,;:—–-")
                 and re.fullmatch(r"\s*,[^.;:!?\"“”()]{1,200},\s*(?:also\s+)?", self.text[first.end : cue_start])
             ):
                 return first
         if best is not None:
             # "Jean-Marc Ayrault, the foreign minister of France, a member of the Council, said":
             # the clause's first name, followed by appositives, is the subject
-            first = next(iter_in(self.mentions, self.m_starts, floor, cue_start), None)
+            first, opens = self._first_mention(floor, cue_start)
             if (
                 first is not None
                 and first is not best
                 and first.kind in ("PERSON", "ORG", "nominal")
-                and not self.text[floor : first.start].strip(" \n\t,;:—–-")
+                and not self.text[floor:opens].strip(" \n\t,;:—–-")
                 and re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[first.end : cue_start])
             ):
                 return first
@@ -382,6 +382,19 @@ class _Extractor:
                 if m.kind == "PERSON" and m.end <= cue_start and self._bridge_only(m.end, cue_start):
                     return m
         return best
+
+    def _first_mention(self, lo: int, hi: int) -> tuple[Mention | None, int]:
+        """The first candidate in [lo, hi) and where its phrase opens; a name right after a title
+        noun wins over the noun ("Representative Adam Schiff, the top Democrat ..., said")."""
+        found = iter_in(self.mentions, self.m_starts, lo, hi)
+        first = next(found, None)
+        if first is None:
+            return None, hi
+        if first.kind == "nominal":
+            nxt = next(found, None)
+            if nxt is not None and nxt.kind == "PERSON" and nxt.start <= first.end + 1:
+                return nxt, first.start
+        return first, first.start
 
     def _named_after(self, pos: int, limit: int) -> Mention | None:
         """The first candidate after ``pos``; a name right after a title noun wins over the noun
@@ -1030,6 +1043,8 @@ class _Extractor:
             inverted = self._subject_after(w.end(), se) if text[ss : w.start()].rstrip().endswith(",") else None
             if inverted is not None and inverted.kind == "pronoun":
                 inverted = None  # "Nicole Hargrove, a worker, said she was ...": not "..., said Baker"
+            if inverted is not None and self._opens_with_subject(ss, w.start()):
+                inverted = None  # "Dianne Feinstein, Democrat of California, said the EB-5 program ...""
             if inverted is not None and text.rfind(",", ss, w.start()) > ss + 8:
                 # "Its first ad could start this week, said Brian Baker, a longtime adviser ..."
                 return _Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
@@ -1069,6 +1084,22 @@ class _Extractor:
         if m is None or len(_WORD.findall(self.text[start : m.start()])) < 3:
             return end
         return m.start()
+
+    def _opens_with_subject(self, ss: int, cue_start: int) -> bool:
+        """The sentence opens with the cue's subject, a name and its appositive ("Megan Hester,
+        senior associate at ..., said")."""
+        spk = self._subject_before(cue_start, ss)
+        if spk is not None and spk.kind in ("PERSON", "ORG", "nominal") and not self.text[ss : spk.start].strip(" \"“”'‘’("):
+            return True
+        end = None
+        for m in iter_in(self.mentions, self.m_starts, ss, cue_start):
+            if end is None:
+                if m.kind not in ("PERSON", "ORG", "nominal") or self.text[ss : m.start].strip(" \"“”'‘’("):
+                    return False
+            elif m.start > end + 1 or m.kind != "PERSON":  # "Representative Adam Schiff": the name after its title
+                break
+            end = m.end
+        return end is not None and bool(re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[end:cue_start]))
 
     def _complement(self, w: re.Match[str], ss: int, se: int, spk: Mention | None = None) -> _Found | None:
         """A stance verb's object or to-infinitive as the reported content, when a speaker is its

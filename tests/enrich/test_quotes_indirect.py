@@ -46,3 +46,11 @@ def test_reported_content_ends_before_a_participle_clause(pipeline: Pipeline) ->
     got = indirect(pipeline, text)
     assert got and got[0]["text"] == "he would vote against the bill"
     assert got[0]["speaker"] == "Tom Carper"
+
+
+def test_a_name_and_its_appositive_opening_the_sentence_are_the_speaker_not_the_content(pipeline: Pipeline) -> None:
+    text = ("Representative Adam Schiff, the top Democrat on the Intelligence Committee, said the FBI had "
+            "briefed the panel in private.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the FBI had briefed the panel in private"]
+    assert got[0]["speaker"] == "Adam Schiff"
