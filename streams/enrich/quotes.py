@@ -68,6 +68,8 @@ _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its",
                                "through", "only", "just", "last", "next", "early", "late", "instead",
                                "under", "amid", "among", "between", "without", "within", "against", "toward",
                                "towards", "unless", "until", "where", "whose"])
+_PRONOUN_WORDS = frozenset(["he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "me", "his", "hers",
+                            "its", "their", "our", "my", "your", "this", "that", "these", "those"])
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -851,6 +853,8 @@ class _Extractor:
         words = _WORD.findall(self.text[s:e])
         if f.marks[0].close_mark is None and len(words) < 3:
             return True
+        if len(words) == 1 and words[0].lower() in _PRONOUN_WORDS and not ((f.source == "after" and f.cue) or f.verb_after):
+            return True  # because “she” is a “he”: a word mentioned, not a quotation
         if len(words) > self.max_scare_words:
             return False
         if (f.source == "after" and f.cue is not None) or f.verb_after:
@@ -1054,6 +1058,8 @@ class _Extractor:
                 if spk is None:
                     spk = self._subject_after(w.end(), se)
                     comma = text.rfind(",", ss, w.start())
+                if spk is None and low in _STRONG_CUES and len(_WORD.findall(text[comma + 1 : w.start()])) <= 6:
+                    spk = self._loose_mention(comma + 1, w.start())  # "..., police said.", "..., attorneys for the family said."
                 if spk is not None and comma > ss + 15:
                     return _Found("indirect", [(ss, comma)], spk, cue, "after")
             if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore|\bby)\s*$", text[ss : w.start()]):

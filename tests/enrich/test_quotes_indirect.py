@@ -54,3 +54,10 @@ def test_a_name_and_its_appositive_opening_the_sentence_are_the_speaker_not_the_
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the FBI had briefed the panel in private"]
     assert got[0]["speaker"] == "Adam Schiff"
+
+
+def test_a_report_closed_by_a_plain_noun_phrase_and_said(pipeline: Pipeline) -> None:
+    text = "The officer who fired the shot was not wearing a body camera, police said.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["The officer who fired the shot was not wearing a body camera"]
+    assert got[0]["speaker_mention"]["text"] == "police"

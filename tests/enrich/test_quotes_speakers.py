@@ -50,3 +50,9 @@ def test_a_pronoun_in_an_appositive_does_not_set_the_persons_gender(pipeline: Pi
             "called the race “very, very close.”\n")
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
+
+
+def test_a_quoted_pronoun_is_a_word_mentioned_not_a_quotation(pipeline: Pipeline) -> None:
+    text = ("Some voters say they will back Trump, but not for his policies. They back him simply because "
+            "“she” is not a “he.”\n")
+    assert marked(pipeline, text) == []
