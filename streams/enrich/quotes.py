@@ -70,6 +70,7 @@ _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its",
                                "towards", "unless", "until", "where", "whose"])
 _PRONOUN_WORDS = frozenset(["he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "me", "his", "hers",
                             "its", "their", "our", "my", "your", "this", "that", "these", "those"])
+_OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,3}\s*")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -356,6 +357,11 @@ class _Extractor:
             if closer and m.end <= cue_start and self._bridge_only(m.end, cue_start):
                 best = m
         if best is None:
+            for m in iter_in(self.mentions, self.m_starts, max(floor, cue_start - 80), cue_start):
+                if m.kind == "nominal" and _OF_PHRASE.fullmatch(self.text, m.end, cue_start):
+                    best = m  # "the 34-year-old mother of three replied", "the director of the FBI said"
+                    break
+        if best is None:
             # "Shane Shook, a cyber security expert who has helped investigate ..., said": an
             # appositive too long for the bridge test still ends in a comma right before the cue
             first, opens = self._first_mention(floor, cue_start)
@@ -563,7 +569,13 @@ class _Extractor:
         """The last reporting verb in [lo, hi) with a subject, and that subject."""
         words = self._words(lo, hi)
         cues = [w for w in words if self._is_cue(w.group(), w.start())]
-        if len(cues) > 1 and cues[0].group().lower() in _STRONG_CUES and not _SUBORDINATOR.match(self.text, lo):
+        if (
+            len(cues) > 1
+            and cues[0].group().lower() in _STRONG_CUES
+            and not _SUBORDINATOR.match(self.text, lo)
+            # "She said A, and when pressed, the mother of three replied, “...”": a second report
+            and not re.search(r",\s*(?:and|but|while|whereas)\b|;", self.text[cues[0].end() : cues[-1].start()])
+        ):
             # "Flynn said Trump was “right” when he said ...", "She said she recalls ...": the
             # outermost report in the sentence is the attribution
             first = self._subject_before(cues[0].start(), lo)

@@ -17,7 +17,7 @@ from typing import Any
 from streams.enrich.quotes_lexicon import DETERMINERS, SPEAKER_PRONOUNS, Lexicon
 
 SPEAKER_TYPES = ("PERSON", "ORG", "GPE", "NORP")
-_WORD = re.compile(r"[A-Za-z][\w’'.-]*[\w]|[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z0-9][\w’'.-]*[\w]|[A-Za-z]")
 _PRONOUN = re.compile(r"\b(?:he|she|they|we|it|He|She|They|We|It|HE|SHE)\b")
 _RELATIVE = re.compile(r",\s*(who|which)\b")
 _TITLE_GENDER = {"mr.": "m", "mr": "m", "mrs.": "f", "mrs": "f", "ms.": "f", "ms": "f", "miss": "f"}

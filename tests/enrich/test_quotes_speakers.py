@@ -56,3 +56,13 @@ def test_a_quoted_pronoun_is_a_word_mentioned_not_a_quotation(pipeline: Pipeline
     text = ("Some voters say they will back Trump, but not for his policies. They back him simply because "
             "“she” is not a “he.”\n")
     assert marked(pipeline, text) == []
+
+
+def test_a_second_report_joined_by_and_has_its_own_speaker(pipeline: Pipeline) -> None:
+    text = ("Ivanka Trump defended the plan on Tuesday. She said adoptive parents would not be covered, and when "
+            "pressed on why the plan leaves out fathers, the 35-year-old mother of three replied, “It is meant "
+            "to help the mother who has just given birth.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1
+    assert got[0]["speaker_mention"]["text"].endswith("mother")
+    assert got[0]["cue"]["text"] == "replied"
