@@ -449,7 +449,13 @@ class _Extractor:
         if after and after[0] is None and before:
             found.verb_after = after[1] is not None
             after = None  # "Demonstrators said they want “justice,” but pledged ...": the verb after has no subject
-        if after and (closes_clause or not before):
+        # no verb before, and the sentence closes with an attribution: “...” to cut costs, he said.
+        weak_before = (
+            bool(before) and before[1] is None and bool(after) and after[0] is not None and after[1] is not None
+            and self.text[: after[0].start].rstrip().endswith(",")
+            and re.match(r"\s*[,.]", self.text[after[1][1] : after[1][1] + 3]) is not None
+        )
+        if after and (closes_clause or not before or weak_before):
             found.speaker, found.cue, found.source = after[0], after[1], "after"
         elif before:
             found.speaker, found.cue, found.source = before[0], before[1], "before"
@@ -488,6 +494,13 @@ class _Extractor:
             spk = self._subject_before(w.start(), lo)
             if spk is not None and spk.start - lo <= 40:
                 return spk, self._phrasal(cue)
+            if (
+                spk is not None
+                and spk.kind in ("PERSON", "pronoun")
+                and self.text[lo : spk.start].rstrip().endswith(",")
+                and re.match(r"\s*[,.]", self.text[w.end() : w.end() + 3])
+            ):  # “...” to drive up the stock price, she said.: the sentence's closing attribution
+                return spk, cue
             first = next(iter_in(self.mentions, self.m_starts, lo, min(lo + 40, w.start())), None)
             if first is not None and first.end <= w.start() and len(_WORD.findall(pre)) <= 16:
                 return first, self._phrasal(cue)  # ,” Rep. Jim Jordan (R-Ohio), a panel member, said

@@ -66,3 +66,11 @@ def test_a_second_report_joined_by_and_has_its_own_speaker(pipeline: Pipeline) -
     assert len(got) == 1
     assert got[0]["speaker_mention"]["text"].endswith("mother")
     assert got[0]["cue"]["text"] == "replied"
+
+
+def test_a_fragment_takes_the_attribution_closing_its_sentence(pipeline: Pipeline) -> None:
+    text = ("Senator Ron Wyden questioned the chief executive for two hours on Tuesday. Mary Barra "
+            "“squeezed her engineers to the breaking point” to cut costs at the plant in Michigan, he said.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "he"
+    assert got[0]["speaker"] == "Ron Wyden"
