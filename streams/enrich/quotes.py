@@ -216,6 +216,10 @@ class _Extractor:
         found = [f for f in found if not self._scare(f) and not self._in_headline(f)]
         found = self._transcript_turns(found)
         if self.indirect:
+            # the writer's "I" speaks the quotations they report (“Okay,” I said), but the writer's
+            # own "I think ..." is opinion, not reported speech: no "I" as an indirect speaker
+            self.mentions = [m for m in self.mentions if m.text != "I"]
+            self.m_starts = [m.start for m in self.mentions]
             found.extend(self._indirect_quotes())
         else:
             found = [f for f in found if f.kind != "indirect"]
@@ -786,13 +790,39 @@ class _Extractor:
             if f.speaker is not None:
                 last, last_par = f, par
                 continue
-            if last is None or last.speaker is None or last_par is None:
-                continue
-            same = par == last_par
-            adjacent = self._next_par(last_par) == par and self._starts_par(f, par)
-            if same or adjacent:
-                f.speaker, f.cue, f.source = last.speaker, last.cue, "inherited"
-                last_par = par
+            if last is not None and last.speaker is not None and last_par is not None:
+                same = par == last_par
+                adjacent = self._next_par(last_par) == par and self._starts_par(f, par)
+                if same or adjacent:
+                    f.speaker, f.cue, f.source = last.speaker, last.cue, "inherited"
+                    last_par = par
+                    continue
+            spk = self._previous_paragraph_subject(f, par)
+            if spk is not None:
+                f.speaker, f.source = spk, "previous"
+                last, last_par = f, par
+
+    def _previous_paragraph_subject(self, f: _Found, par: tuple[int, int]) -> Mention | None:
+        """A quote opening a paragraph after a paragraph of paraphrase is the words of that
+        paragraph's last subject ("Valastro praised Christie's leadership ...\n\n“We need someone
+        who ...”"), when that paragraph holds no quotation of its own."""
+        if not self._starts_par(f, par) or par[0] == 0:
+            return None
+        i = bisect.bisect_left(self.par_starts, par[0])
+        if i == 0:
+            return None
+        ps, pe = self.pars[i - 1]
+        if (self.headline is not None and ps == self.headline[0]) or self._in_noise(ps):
+            return None
+        j = bisect.bisect_left(self.open_marks, ps)
+        if j < len(self.open_marks) and self.open_marks[j] < pe:
+            return None  # the paragraph before quotes someone itself
+        end = len(self.text[ps:pe].rstrip()) + ps
+        lo = self._sentence_start(end - 1, ps)
+        spk = self._clause_subject(lo, end)
+        if spk is None or len(_WORD.findall(self.text[lo : spk.start])) > 3:
+            return None
+        return spk
 
     def _transcript_turns(self, found: list[_Found]) -> list[_Found]:
         """A transcript line in quote marks ("PENCE: Well, look, ...") is a turn of a transcript,

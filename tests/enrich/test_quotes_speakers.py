@@ -74,3 +74,26 @@ def test_a_fragment_takes_the_attribution_closing_its_sentence(pipeline: Pipelin
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "he"
     assert got[0]["speaker"] == "Ron Wyden"
+
+
+def test_a_quote_paragraph_after_a_paraphrase_is_its_subjects(pipeline: Pipeline) -> None:
+    text = ("Governor Chris Christie arrived in New Hampshire on Monday.\n\n"
+            "Buddy Valastro praised Christie's leadership after Hurricane Sandy and his record in a Democratic state.\n\n"
+            "“We need someone who can cut through the noise and bring people together.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Buddy Valastro"
+
+
+def test_no_speaker_from_a_paragraph_that_quotes_someone_else(pipeline: Pipeline) -> None:
+    text = ("The senator left the hearing early. “It was a waste of time,” one aide said of the session.\n\n"
+            "“Nobody wants to go back to that room.”\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["one aide", "one aide"]  # continued, not re-attributed
+
+
+def test_the_writer_as_i_speaks_the_quotations_they_report(pipeline: Pipeline) -> None:
+    text = ("The judge looked at me for a long time. “Okay,” I said, trying to regroup. "
+            "“I was seventeen when I came to this country.”\n")
+    got = marked(pipeline, text)
+    assert got and all(q["speaker_mention"]["text"] == "I" for q in got)
+    assert all(q["speaker"] is None for q in got)  # the writer has no name in the text
