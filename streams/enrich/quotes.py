@@ -557,6 +557,10 @@ class _Extractor:
                 hit = self._cue_before(q, lo, self.text[prev_par[0] : prev_par[1]].rstrip(), par_start)
                 if hit is not None:
                     return hit
+                # "President Clinton released the following statement:": the sentence's subject
+                spk = self._clause_subject(lo, prev_par[1])
+                if spk is not None and len(_WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) <= 3:
+                    return spk, None, False
                 return None
         if lo >= q.open_mark - 1 and prev_close > par_start and q.open_mark - prev_close < 5:
             return None
@@ -820,7 +824,7 @@ class _Extractor:
         end = len(self.text[ps:pe].rstrip()) + ps
         lo = self._sentence_start(end - 1, ps)
         spk = self._clause_subject(lo, end)
-        if spk is None or len(_WORD.findall(self.text[lo : spk.start])) > 3:
+        if spk is None or len(_WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) > 3:
             return None
         return spk
 
@@ -1225,11 +1229,20 @@ class _Extractor:
                 return _Found("indirect", [(start, self._content_end(start, se))], spk, (w.start(), w.end()), "after-quote")
         return None
 
+    def _main_clause_start(self, lo: int, hi: int) -> int:
+        """Where a sentence's main clause starts, after a fronted phrase or subordinate clause
+        ("In a White House statement, ...", "When Wallace died in 1998, ...")."""
+        opener = _PREP_OPENER.match(self.text, lo, hi)
+        if opener:
+            return opener.end()
+        comma = self.text.find(",", lo, hi)
+        if _SUBORDINATOR.match(self.text, lo, hi) and comma > 0:
+            return comma + 1
+        return lo
+
     def _clause_subject(self, lo: int, hi: int) -> Mention | None:
         """The first name, pronoun or definite description of a sentence (its likely subject)."""
-        opener = _PREP_OPENER.match(self.text, lo, hi)
-        if opener:  # "In a White House statement, President Obama condemned ...": not the opener's names
-            lo = opener.end()
+        lo = self._main_clause_start(lo, hi)
         for m in iter_in(self.mentions, self.m_starts, lo, hi):
             if m.start - lo > 200:
                 return None

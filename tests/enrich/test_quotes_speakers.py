@@ -97,3 +97,10 @@ def test_the_writer_as_i_speaks_the_quotations_they_report(pipeline: Pipeline) -
     got = marked(pipeline, text)
     assert got and all(q["speaker_mention"]["text"] == "I" for q in got)
     assert all(q["speaker"] is None for q in got)  # the writer has no name in the text
+
+
+def test_a_statement_introduced_by_a_colon_paragraph_without_a_reporting_verb(pipeline: Pipeline) -> None:
+    text = ("When the senator died in 2012, Governor Jerry Brown released the following statement:\n\n"
+            "“He was a tireless servant of California and a friend to all of us.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Jerry Brown"
