@@ -343,6 +343,18 @@ class _Extractor:
             return not self.text[max(0, start - 3) : start].strip() or self.text[max(0, start - 2) : start] == ". "
         return False
 
+    def _noun_use(self, w: re.Match[str]) -> bool:
+        """A reporting verb's -s form used as a plural noun: "his claims", "32% of Republican claims"."""
+        if not w.group().endswith("s"):
+            return False
+        before = self.text[max(0, w.start() - 40) : w.start()]
+        if re.search(r"\b(?:his|her|their|its|our|my|your|these|those|such|the|of)\s+$", before, re.IGNORECASE):
+            return True
+        if re.search(r"\bof\s+[\w’'-]+\s+$", before):
+            return True
+        i = bisect.bisect_left(self.m_starts, w.start()) - 1
+        return i >= 0 and self.mentions[i].kind == "NORP" and not self.text[self.mentions[i].end : w.start()].strip()
+
     def _bridge_only(self, lo: int, hi: int) -> bool:
         """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
         gap = re.sub(r"\s*\([^()]{0,40}\)", "", self.text[lo:hi])  # "Chaffetz (R-Utah) said"
@@ -589,7 +601,7 @@ class _Extractor:
     ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
         """The last reporting verb in [lo, hi) with a subject, and that subject."""
         words = self._words(lo, hi)
-        cues = [w for w in words if self._is_cue(w.group(), w.start())]
+        cues = [w for w in words if self._is_cue(w.group(), w.start()) and not self._noun_use(w)]
         if (
             len(cues) > 1
             and cues[0].group().lower() in _STRONG_CUES
@@ -604,7 +616,7 @@ class _Extractor:
                 tail = self.text[cues[0].end() : hi]
                 return first, self._phrasal((cues[0].start(), cues[0].end())), bool(_WORD.search(tail))
         for w in reversed(words):
-            if not self._is_cue(w.group(), w.start()):
+            if not self._is_cue(w.group(), w.start()) or self._noun_use(w):
                 continue
             cue = self._phrasal((w.start(), w.end()))
             tail = self.text[cue[1] : hi]

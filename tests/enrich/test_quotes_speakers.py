@@ -104,3 +104,10 @@ def test_a_statement_introduced_by_a_colon_paragraph_without_a_reporting_verb(pi
             "“He was a tireless servant of California and a friend to all of us.”\n")
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == "Jerry Brown"
+
+
+def test_a_plural_noun_is_not_a_reporting_verb_and_rating_verbs_are(pipeline: Pipeline) -> None:
+    text = "Last year, PolitiFact rated 32 percent of Republican claims as “false” and 11 percent as “true.”\n"
+    got = marked(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["false", "true"]
+    assert all(q["speaker_mention"]["text"] == "PolitiFact" for q in got)
