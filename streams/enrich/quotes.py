@@ -71,6 +71,7 @@ _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its",
 _PRONOUN_WORDS = frozenset(["he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "me", "his", "hers",
                             "its", "their", "our", "my", "your", "this", "that", "these", "those"])
 _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,3}\s*")
+_PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -343,6 +344,13 @@ class _Extractor:
             return not self.text[max(0, start - 3) : start].strip() or self.text[max(0, start - 2) : start] == ". "
         return False
 
+    def _put_it_speaker(self, lo: int, hi: int) -> Mention | None:
+        """The speaker in "as <speaker> put it": a name in it, else the phrase itself."""
+        for m in iter_in(self.mentions, self.m_starts, lo, hi):
+            if m.kind in ("PERSON", "ORG", "pronoun", "nominal") and m.end == hi:
+                return m  # "as The New Yorker put it"
+        return self._loose_mention(lo, hi)  # "as a Treasury memo put it"
+
     def _noun_use(self, w: re.Match[str]) -> bool:
         """A reporting verb's -s form used as a plural noun: "his claims", "32% of Republican claims"."""
         if not w.group().endswith("s"):
@@ -523,6 +531,9 @@ class _Extractor:
             if spk is None and len(_WORD.findall(pre)) <= 5 and re.fullmatch(r"[\s,—–-]*[\w\s’'.-]+", pre):
                 return self._loose_mention(lo, w.start()), self._phrasal(cue)
             break
+        put = _PUT_IT.match(head)
+        if put:  # ,” as a Homeland Security memo put it.
+            return self._put_it_speaker(lo + put.start(1), lo + put.end(1)), (lo + put.start(2), lo + put.end(2))
         acc = re.match(r"[\s,]*according to\b", head)
         if acc:
             spk = self._named_after(lo + acc.end(), hi)
@@ -582,6 +593,10 @@ class _Extractor:
             for m in iter_in(self.mentions, self.m_starts, lo, q.open_mark):
                 if m.end == lo + colon.end(1) and m.kind in ("PERSON", "ORG", "pronoun"):
                     return m, None, False  # "Marco Rubio: 'You don't win ...'"
+        put = list(_PUT_IT.finditer(self.text, lo, q.open_mark))
+        if put:  # as The New Yorker put it in a lengthy expose, “the operator.”
+            m = put[-1]
+            return self._put_it_speaker(m.start(1), m.end(1)), (m.start(2), m.end(2)), True
         hit = self._cue_before(q, lo, window, q.open_mark)
         if hit is not None:
             return hit

@@ -111,3 +111,12 @@ def test_a_plural_noun_is_not_a_reporting_verb_and_rating_verbs_are(pipeline: Pi
     got = marked(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["false", "true"]
     assert all(q["speaker_mention"]["text"] == "PolitiFact" for q in got)
+
+
+def test_as_x_put_it_names_the_speaker_before_or_after_the_quote(pipeline: Pipeline) -> None:
+    text = ("The main requirement of the program is a “lawful source of investment income,” as a Treasury "
+            "memo put it.\n\n"
+            "Critics have long seen him, as The Atlantic put it in a long profile, “the ultimate insider.”\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["a Treasury memo", "The Atlantic"]
+    assert all(q["cue"]["text"] == "put it" for q in got)
