@@ -72,6 +72,8 @@ _PRONOUN_WORDS = frozenset(["he", "she", "it", "they", "we", "i", "you", "him", 
                             "its", "their", "our", "my", "your", "this", "that", "these", "those"])
 _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,3}\s*")
 _PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
+#: the auxiliary of a progressive form right before an -ing cue ("is defending", "are slamming")
+_PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+ly\s+|also\s+|still\s+)?$")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -1153,6 +1155,9 @@ class _Extractor:
                 spk = self._main_subject(ss, w.start())
             else:
                 spk = self._subject_before(w.start(), ss)
+                aux = _PROGRESSIVE.search(text, ss, w.start()) if low.endswith("ing") else None
+                if spk is None and aux is not None:  # "Donald Trump is defending his tweets"
+                    spk = self._subject_before(aux.start(), ss)
             if spk is None and (low in _STRONG_CUES or low in _EVIDENCE_CUES):
                 # "Experts on North Korea said the test ...": the words before the verb are its subject
                 pre = text[ss : w.start()]
@@ -1199,7 +1204,10 @@ class _Extractor:
         text = self.text
         low = w.group().lower()
         if spk is None:
-            if low.endswith("ing"):
+            aux = _PROGRESSIVE.search(text, ss, w.start()) if low.endswith("ing") else None
+            if aux is not None:  # "Donald Trump is defending his early-morning tweets"
+                spk = self._subject_before(aux.start(), ss)
+            elif low.endswith("ing"):
                 if not re.search(r"(?:,|\band|\bwhile)\s*$", text[ss : w.start()]):
                     return None
                 spk = self._main_subject(ss, w.start())

@@ -61,3 +61,12 @@ def test_a_report_closed_by_a_plain_noun_phrase_and_said(pipeline: Pipeline) -> 
     got = indirect(pipeline, text)
     assert [q["text"] for q in got] == ["The officer who fired the shot was not wearing a body camera"]
     assert got[0]["speaker_mention"]["text"] == "police"
+
+
+def test_a_progressive_report_has_the_subject_before_its_auxiliary(pipeline: Pipeline) -> None:
+    text = ("The city of Phoenix is demanding that the campaign stop using images of its police officers.\n\n"
+            "Senator Elizabeth Warren is defending her vote on the banking bill.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [
+        "that the campaign stop using images of its police officers", "her vote on the banking bill"]
+    assert got[1]["speaker"] == "Elizabeth Warren"
