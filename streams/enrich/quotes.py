@@ -1062,6 +1062,11 @@ class _Extractor:
                 prev = out[-1]
                 cut = f.speaker.start if f.speaker.start < f.cue[0] else f.cue[0]
                 ps, pe = prev.segments[-1]
+                if ps < cut < pe and len(_WORD.findall(self.text[ps:cut])) < 3:
+                    # "estimates that Mrs. Clinton's plan would ...": a report nested at the start of
+                    # the content is part of it, not a second report that cuts it short
+                    lo = max(f.cue[1], f.speaker.end)
+                    continue
                 if ps < cut < pe:
                     end = cut
                     while end > ps and self.text[end - 1] in " ,;—–-":

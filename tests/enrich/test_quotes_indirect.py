@@ -70,3 +70,10 @@ def test_a_progressive_report_has_the_subject_before_its_auxiliary(pipeline: Pip
     assert [q["text"].rstrip(".") for q in got] == [
         "that the campaign stop using images of its police officers", "her vote on the banking bill"]
     assert got[1]["speaker"] == "Elizabeth Warren"
+
+
+def test_a_name_opening_the_content_does_not_cut_it_short(pipeline: Pipeline) -> None:
+    text = ("The Tax Policy Center estimates that Mrs. Clinton said her plan would raise $1.1 trillion over the "
+            "next decade.\n")
+    got = indirect(pipeline, text)
+    assert got and "her plan would raise $1.1 trillion" in got[0]["text"] and len(got[0]["text"]) > 40
