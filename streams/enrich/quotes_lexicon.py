@@ -23,7 +23,7 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "find": ("found",),
     "know": ("knew",),  # "known" is mostly passive ("known as"), not a report
     "speak": ("spoke", "spoken"),
-    "show": ("shown",),
+    "show": ("showed", "shown"),
     "feel": ("felt",),
     "seek": ("sought",),
     "hear": ("heard",),

@@ -259,6 +259,7 @@ def test_inflections() -> None:
     assert {"say", "says", "said", "saying"} <= inflections("say")
     assert {"emphasize", "emphasizes", "emphasized", "emphasizing"} == inflections("emphasize")
     assert {"deny", "denies", "denied", "denying"} == inflections("deny")
+    assert {"show", "shows", "showed", "shown", "showing"} == inflections("show")
     assert "acknowledged" in load_lexicon().speech_forms and "acknowledged" in load_lexicon().clause_forms
 
 
