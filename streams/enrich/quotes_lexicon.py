@@ -28,10 +28,11 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "seek": ("sought",),
     "hear": ("heard",),
     "understand": ("understood",),
+    "see": ("saw", "seen"),
 }
 
 #: verbs that double their last consonant before -ed and -ing
-_DOUBLED = frozenset(["admit", "quip", "snap", "plan", "slam"])
+_DOUBLED = frozenset(["admit", "quip", "snap", "plan", "slam", "refer", "prefer", "concur", "rebut"])
 
 #: pronouns that can name a speaker, mapped to a coarse class used when resolving them
 SPEAKER_PRONOUNS: dict[str, str] = {

@@ -260,6 +260,8 @@ def test_inflections() -> None:
     assert {"emphasize", "emphasizes", "emphasized", "emphasizing"} == inflections("emphasize")
     assert {"deny", "denies", "denied", "denying"} == inflections("deny")
     assert {"show", "shows", "showed", "shown", "showing"} == inflections("show")
+    assert {"see", "sees", "saw", "seen", "seeing"} == inflections("see")
+    assert {"refer", "refers", "referred", "referring"} == inflections("refer")
     assert "acknowledged" in load_lexicon().speech_forms and "acknowledged" in load_lexicon().clause_forms
 
 
