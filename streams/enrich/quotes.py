@@ -58,10 +58,7 @@ _SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although
 _SUBORDINATOR = re.compile(r"\s*(?:When|While|As|After|Before|If|Because|Although|Though|Since|Until|Once|Whereas)\b")
 #: the end of reported content: a participle clause or a semicolon (see _Extractor._content_end)
 _CONTENT_BREAK = re.compile(r",\s+(?!including\b|according\b|during\b|notwithstanding\b)[a-z]+ing\b|;")
-#: cues after which a bare noun phrase opens the reported clause ("said local officials should ...")
-_SAY_CUES = frozenset(["said", "says", "say", "added", "adds", "noted", "notes", "argued", "argues", "insisted",
-                       "insists", "warned", "warns", "claimed", "claims", "stressed", "stresses", "explained", "explains"])
-#: words right after such a cue that do not open a clause ("said so", "said nothing", "said yes")
+#: words right after a reporting verb that do not open a clause ("said so", "said nothing", "said yes")
 _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its", "yes", "no", "as", "us", "less", "so",
                                "nothing", "something", "anything", "little", "much", "more", "what", "how", "why",
                                "whether", "otherwise", "goodbye", "not", "to", "on", "about", "of", "for", "via",
@@ -1314,8 +1311,8 @@ class _Extractor:
             or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to"))
             or (word.endswith("ing") and len(word) > 5)  # "he says going through a dark time ..."
             or (  # "He said members of the Supreme Court shouldn’t ...", "Johnson said local officials
-                # should ...": after say/add/note a bare noun phrase opens the clause
-                cue_word in _SAY_CUES
+                # should ...": after a verb that reports a clause, a bare noun phrase opens the clause
+                cue_word in self.lex.clause_forms
                 and word.islower()
                 and not word.endswith("ly")
                 and word not in _NOT_OBJECT

@@ -77,3 +77,9 @@ def test_a_name_opening_the_content_does_not_cut_it_short(pipeline: Pipeline) ->
             "next decade.\n")
     got = indirect(pipeline, text)
     assert got and "her plan would raise $1.1 trillion" in got[0]["text"] and len(got[0]["text"]) > 40
+
+
+def test_after_believes_a_bare_noun_phrase_opens_the_reported_clause(pipeline: Pipeline) -> None:
+    text = "Governor Phil Murphy believes voters in New Jersey will back the tax plan in November.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["voters in New Jersey will back the tax plan in November"]
