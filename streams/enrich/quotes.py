@@ -71,6 +71,10 @@ _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,3}\
 _PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
 #: the auxiliary of a progressive form right before an -ing cue ("is defending", "are slamming")
 _PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+ly\s+|also\s+|still\s+)?$")
+#: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
+_ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
+                        r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
+                        r"(?:\s+(?:on|in|last|this)\s+[A-Z]?\w+)?(?:\s+(?:in an interview|in a statement))?(?=\s)")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -1303,6 +1307,13 @@ class _Extractor:
             return None
         word = re.split(r"[’']", nxt.group(1))[0]  # "he’s", "he’ll": the pronoun opens the clause
         if cue_word.startswith(("tell", "told")):
+            # "told reporters he would ...", "told CNN the plan was ...": the clause after the addressee
+            obj = _ADDRESSEE.match(text, cue_end, se)
+            if obj is None:
+                return None
+            after = re.match(r"\s*([A-Za-z][\w’'-]*)", text[obj.end() : se])
+            if after and re.split(r"[’']", after.group(1))[0].lower() in _CLAUSE_OPENERS - {"a", "an", "no", "if"}:
+                return obj.end() + after.start(1)
             return None
         if word in _NOT_CLAUSE_START and word not in _CLAUSE_OPENERS:
             return None  # "said nothing about ...", "said so"

@@ -83,3 +83,11 @@ def test_after_believes_a_bare_noun_phrase_opens_the_reported_clause(pipeline: P
     text = "Governor Phil Murphy believes voters in New Jersey will back the tax plan in November.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["voters in New Jersey will back the tax plan in November"]
+
+
+def test_told_an_addressee_then_the_reported_clause(pipeline: Pipeline) -> None:
+    text = ("Donald Trump told reporters he would win Ohio easily.\n\n"
+            "Senator Bob Corker told CNN on Sunday the deal was dead.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["he would win Ohio easily", "the deal was dead"]
+    assert [q["speaker"] for q in got] == ["Donald Trump", "Bob Corker"]
