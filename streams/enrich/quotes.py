@@ -75,6 +75,8 @@ _PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+
 _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
                         r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
                         r"(?:\s+(?:on|in|last|this)\s+[A-Z]?\w+)?(?:\s+(?:in an interview|in a statement))?(?=\s)")
+#: what may open a sentence before its subject: punctuation, quote marks, a conjunction ("But Megan Hester, ...")
+_SENTENCE_LEAD = re.compile(r"[\s\"“”'‘’(,;:—–-]*(?:(?:But|And|Yet|So|Still|Meanwhile|However),?\s+)?")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -395,7 +397,7 @@ class _Extractor:
             if (
                 first is not None
                 and first.kind in ("PERSON", "ORG", "nominal")
-                and not self.text[floor:opens].strip(" \n\t,;:—–-")
+                and _SENTENCE_LEAD.fullmatch(self.text, floor, opens) is not None
                 and re.fullmatch(r"\s*,[^.;:!?\"“”()]{1,200},\s*(?:also\s+)?", self.text[first.end : cue_start])
             ):
                 return first
@@ -407,7 +409,7 @@ class _Extractor:
                 first is not None
                 and first is not best
                 and first.kind in ("PERSON", "ORG", "nominal")
-                and not self.text[floor:opens].strip(" \n\t,;:—–-")
+                and _SENTENCE_LEAD.fullmatch(self.text, floor, opens) is not None
                 and re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[first.end : cue_start])
             ):
                 return first
@@ -1146,7 +1148,11 @@ class _Extractor:
             if inverted is not None and text.rfind(",", ss, w.start()) > ss + 8:
                 # "Its first ad could start this week, said Brian Baker, a longtime adviser ..."
                 return _Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
-            if re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail) and text.rfind(",", ss, w.start()) > ss:
+            if (
+                re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail)
+                and text.rfind(",", ss, w.start()) > ss
+                and not self._opens_with_subject(ss, w.start())
+            ):
                 spk = self._subject_before(w.start(), ss)
                 comma = text.rfind(",", ss, spk.start if spk else w.start())
                 if spk is None:
@@ -1191,6 +1197,8 @@ class _Extractor:
     def _opens_with_subject(self, ss: int, cue_start: int) -> bool:
         """The sentence opens with the cue's subject, a name and its appositive ("Megan Hester,
         senior associate at ..., said")."""
+        lead = _SENTENCE_LEAD.match(self.text, ss, cue_start)
+        ss = lead.end() if lead else ss  # "But Megan Hester, senior associate at ..., said"
         spk = self._subject_before(cue_start, ss)
         if spk is not None and spk.kind in ("PERSON", "ORG", "nominal") and not self.text[ss : spk.start].strip(" \"“”'‘’("):
             return True

@@ -91,3 +91,11 @@ def test_told_an_addressee_then_the_reported_clause(pipeline: Pipeline) -> None:
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["he would win Ohio easily", "the deal was dead"]
     assert [q["speaker"] for q in got] == ["Donald Trump", "Bob Corker"]
+
+
+def test_a_conjunction_before_the_name_and_appositive_changes_nothing(pipeline: Pipeline) -> None:
+    text = ("But Megan Rivera, a senior analyst at the Brookings Institution, said parents still want "
+            "neighborhood schools.\n")
+    got = indirect(pipeline, text)
+    assert got and got[0]["text"].rstrip(".") == "parents still want neighborhood schools"
+    assert got[0]["speaker"] == "Megan Rivera"
