@@ -77,6 +77,8 @@ _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|vote
                         r"(?:\s+(?:on|in|last|this)\s+[A-Z]?\w+)?(?:\s+(?:in an interview|in a statement))?(?=\s)")
 #: what may open a sentence before its subject: punctuation, quote marks, a conjunction ("But Megan Hester, ...")
 _SENTENCE_LEAD = re.compile(r"[\s\"“”'‘’(,;:—–-]*(?:(?:But|And|Yet|So|Still|Meanwhile|However),?\s+)?")
+#: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
+_BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:also\s+|still\s+|strongly\s+)?$", re.IGNORECASE)
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -1124,10 +1126,13 @@ class _Extractor:
         fallback: _Found | None = None  # a stance verb's object, used when no verb reports a clause
         for i, w in enumerate(words):
             low = w.group().lower()
-            if low in self.lex.complement_forms and low not in self.lex.clause_forms:
+            bare = _BARE_VERB_CONTEXT.search(text, max(ss, w.start() - 30), w.start()) is not None
+            if (low in self.lex.complement_forms and low not in self.lex.clause_forms) or (
+                bare and low in self.lex.bare_complement
+            ):
                 fallback = fallback or self._complement(w, ss, se)
                 continue
-            if low not in self.lex.clause_forms:
+            if low not in self.lex.clause_forms and not (bare and low in self.lex.bare_clause):
                 continue
             cue = (w.start(), w.end())
             # "..., Kallas said." / "..., said Kallas."

@@ -61,6 +61,10 @@ class Lexicon:
     complement_forms: frozenset[str] = frozenset()
     #: forms of verbs that report a clause only when "that" opens it ("maintained that ...", not "maintains a lead")
     that_forms: frozenset[str] = frozenset()
+    #: base forms left out because they are mostly nouns ("support", "claim"), to be read as verbs only
+    #: after a subject pronoun, a modal or "percent" ("47 percent support the plan", "they claim")
+    bare_clause: frozenset[str] = frozenset()
+    bare_complement: frozenset[str] = frozenset()
 
 
 def inflections(lemma: str) -> set[str]:
@@ -112,10 +116,14 @@ def load_lexicon() -> Lexicon:
     past: set[str] = set()
     complement: set[str] = set()
     that_only: set[str] = set()
+    bare_clause: set[str] = set()
+    bare_complement: set[str] = set()
     for line in _lines("speech_verbs.txt"):
         parts = line.split()
         lemma = parts[0].lower()
         forms = inflections(lemma)
+        if "~" in parts[1:] and "^" not in parts[1:]:
+            (bare_clause if "+" in parts[1:] else bare_complement if "=" in parts[1:] else set()).add(lemma)
         if "~" in parts[1:] or "~~" in parts[1:]:
             forms.discard(lemma)
         if "~~" in parts[1:]:
@@ -132,4 +140,5 @@ def load_lexicon() -> Lexicon:
     nouns = {w.lower() for w in _lines("speaker_nouns.txt")}
     genders = dict(line.split("\t", 1) for line in _lines("first_names.tsv"))
     return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns),
-                   {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement), frozenset(that_only))
+                   {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement), frozenset(that_only),
+                   frozenset(bare_clause - clause), frozenset(bare_complement - complement - clause))
