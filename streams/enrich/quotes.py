@@ -56,8 +56,9 @@ _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):
 _SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although|though|if|unless|until|but|and|while|as|after|before|since)\s", re.IGNORECASE)
 #: a sentence opened by a subordinate clause ("When Clinton noted ..., Trump boasted, “...”")
 _SUBORDINATOR = re.compile(r"\s*(?:When|While|As|After|Before|If|Because|Although|Though|Since|Until|Once|Whereas)\b")
-#: the end of reported content: a participle clause or a semicolon (see _Extractor._content_end)
-_CONTENT_BREAK = re.compile(r",\s+(?!including\b|according\b|during\b|notwithstanding\b)[a-z]+ing\b|;")
+#: the end of reported content: a participle clause, a semicolon, a new clause with its own subject
+_CONTENT_BREAK = re.compile(r",\s+(?!including\b|according\b|during\b|notwithstanding\b)[a-z]+ing\b|;"
+                            r"|,\s+(?:but|and|while|whereas)\s+(?:he|she|they|we|I)\b")
 #: words right after a reporting verb that do not open a clause ("said so", "said nothing", "said yes")
 _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its", "yes", "no", "as", "us", "less", "so",
                                "nothing", "something", "anything", "little", "much", "more", "what", "how", "why",
@@ -1165,7 +1166,9 @@ class _Extractor:
                     comma = text.rfind(",", ss, w.start())
                 if spk is None and low in _STRONG_CUES and len(_WORD.findall(text[comma + 1 : w.start()])) <= 6:
                     spk = self._loose_mention(comma + 1, w.start())  # "..., police said.", "..., attorneys for the family said."
-                if spk is not None and comma > ss + 15:
+                coordinated = re.match(r"\s*(?:but|and|or|so|yet|while|because|although|though|as)\b", text[comma + 1 : w.start()])
+                if spk is not None and comma > ss + 15 and spk.kind != "relative" and not coordinated:
+                    # not "..., who added to her lead", "..., but he's not predicting she'll win"
                     return _Found("indirect", [(ss, comma)], spk, cue, "after")
             if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore|\bby)\s*$", text[ss : w.start()]):
                 # "Kallas declined to comment, while noting that ...": the main clause's subject
@@ -1195,7 +1198,7 @@ class _Extractor:
         """Where reported content after a cue ends: before a participle clause or a semicolon that
         goes on in the writer's voice ("said he would veto it, arguing that ...", "...; the other ...")."""
         m = _CONTENT_BREAK.search(self.text, start, end)
-        if m is None or len(_WORD.findall(self.text[start : m.start()])) < 3:
+        if m is None or not _WORD.search(self.text, start, m.start()):
             return end
         return m.start()
 

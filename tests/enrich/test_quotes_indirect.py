@@ -107,3 +107,12 @@ def test_a_mostly_noun_base_form_is_a_verb_after_a_subject_pronoun(pipeline: Pip
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the proposal to raise the minimum wage"]
     assert [q["cue"]["text"] for q in got] == ["support"]
+
+
+def test_a_relative_or_coordinated_clause_is_no_closing_attribution(pipeline: Pipeline) -> None:
+    text = ("Sanders lost Ohio, Florida and North Carolina to Democratic rival Hillary Clinton, who added to her "
+            "delegate lead.\n\n"
+            "Minnesota Gov. Mark Dayton is backing Hillary Clinton, but he is not predicting she will win the state.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["Hillary Clinton"]
+    assert got[0]["cue"]["text"] == "backing" and got[0]["speaker"] == "Mark Dayton"
