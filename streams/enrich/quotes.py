@@ -80,6 +80,9 @@ _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|vote
 _SENTENCE_LEAD = re.compile(r"[\s\"“”'‘’(,;:—–-]*(?:(?:But|And|Yet|So|Still|Meanwhile|However),?\s+)?")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
 _BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:also\s+|still\s+|strongly\s+)?$", re.IGNORECASE)
+#: a passive report right after a quote: ” was written by Springsteen
+_PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s+)?(?:written|said|sung|spoken|coined|"
+                         r"uttered|tweeted|posted|written|penned|delivered|made|used|quoted))\s+by\s+")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -511,8 +514,14 @@ class _Extractor:
         head = self.text[lo:hi]
         dash = re.match(r"\s*[—–―-]\s*", head)
         words = self._words(lo, hi)
+        passive = _PASSIVE_BY.match(head)
+        if passive:  # “American Skin” was written by Springsteen
+            spk = next(iter_in(self.mentions, self.m_starts, lo + passive.end(), lo + passive.end() + 3), None)
+            if spk is not None:
+                return spk, (lo + passive.start(1), lo + passive.end(1))
         for i, w in enumerate(words[:24]):
-            if not self._is_cue(w.group()):
+            # "read" is mostly not a report, but is one right after a quote (,” the sign read)
+            if not self._is_cue(w.group()) and not (w.group() == "read" and i <= 3):
                 continue
             cue = (w.start(), w.end())
             if w.group().lower() in ("read",) and i > 3:

@@ -120,3 +120,11 @@ def test_as_x_put_it_names_the_speaker_before_or_after_the_quote(pipeline: Pipel
     got = marked(pipeline, text)
     assert [q["speaker_mention"]["text"] for q in got] == ["a Treasury memo", "The Atlantic"]
     assert all(q["cue"]["text"] == "put it" for q in got)
+
+
+def test_a_passive_report_and_a_sign_that_reads(pipeline: Pipeline) -> None:
+    text = ("The crowd sang along.\n\n"
+            "“Born in the U.S.A.” was written by Bruce Springsteen in 1982.\n\n"
+            "Outside the hall, protesters held up placards. “No wall, no ban,” the largest sign read.\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["Bruce Springsteen", "the largest sign"]
