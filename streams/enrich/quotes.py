@@ -1077,9 +1077,9 @@ class _Extractor:
                 prev = out[-1]
                 cut = f.speaker.start if f.speaker.start < f.cue[0] else f.cue[0]
                 ps, pe = prev.segments[-1]
-                if ps < cut < pe and len(_WORD.findall(self.text[ps:cut])) < 3:
-                    # "estimates that Mrs. Clinton's plan would ...": a report nested at the start of
-                    # the content is part of it, not a second report that cuts it short
+                if ps <= cut < pe and len(_WORD.findall(self.text[ps:cut])) < 3:
+                    # "estimates that Mrs. Clinton said her plan would ...", "said she plans to join ...":
+                    # a report nested at the start of the content is part of it, not a second report
                     lo = max(f.cue[1], f.speaker.end)
                     continue
                 if ps < cut < pe:

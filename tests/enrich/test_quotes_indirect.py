@@ -116,3 +116,9 @@ def test_a_relative_or_coordinated_clause_is_no_closing_attribution(pipeline: Pi
     got = indirect(pipeline, text)
     assert [q["text"] for q in got] == ["Hillary Clinton"]
     assert got[0]["cue"]["text"] == "backing" and got[0]["speaker"] == "Mark Dayton"
+
+
+def test_a_report_nested_in_reported_content_is_part_of_it(pipeline: Pipeline) -> None:
+    text = "Green Party candidate Jill Stein said she plans to join her supporters at the protest on Monday.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["she plans to join her supporters at the protest on Monday"]
