@@ -1136,7 +1136,9 @@ class _Extractor:
         fallback: _Found | None = None  # a stance verb's object, used when no verb reports a clause
         for i, w in enumerate(words):
             low = w.group().lower()
-            bare = _BARE_VERB_CONTEXT.search(text, max(ss, w.start() - 30), w.start()) is not None
+            bare = (low in self.lex.bare_complement or low in self.lex.bare_clause) and _BARE_VERB_CONTEXT.search(
+                text, max(ss, w.start() - 30), w.start()
+            ) is not None
             if (low in self.lex.complement_forms and low not in self.lex.clause_forms) or (
                 bare and low in self.lex.bare_complement
             ):
