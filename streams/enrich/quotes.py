@@ -529,6 +529,13 @@ class _Extractor:
             pre = self.text[lo : w.start()]
             if _SUBORDINATE_AFTER.match(pre):
                 break  # ,” when Clinton blasted him / ,” but he said that ...: a new clause, not the attribution
+            if not _WORD.search(pre) and w.group().endswith("ing"):
+                # ,” adding that it’s why ...: the sentence's subject goes on, named before the quote
+                ps = self._par_of(q.open_mark)[0]
+                spk = self._main_subject(self._sentence_start(q.open_mark, ps), q.open_mark)
+                if spk is None:
+                    break
+                return spk, cue
             if not _WORD.search(pre):  # ,” said Matt Bennett / ,” added Kallas
                 spk = self._subject_after(w.end(), hi)
                 return (spk, cue) if spk else (self._loose_phrase(w.end(), hi), cue)
@@ -561,7 +568,8 @@ class _Extractor:
         if first is not None and first.kind in ("PERSON", "pronoun") and (
             not lead.strip(" ,") or (first.kind == "PERSON" and re.fullmatch(r"[\s,]*(?:an?|the)\s+[a-z]+\s+", lead))
         ):  # ,” Toomey fumed / ,” an angry Hollande retaliated
-            verb = re.match(r"\s+(?:\w+ly\s+)?([a-z]+(?:ed|s))\b", self.text[first.end : hi])
+            verb = re.match(r"\s+(?:\w+ly\s+)?([a-z]+(?:ed|s)|(?:went|shot|fired|hit|struck)(?=\s+(?:on|back)\b))\b",
+                            self.text[first.end : hi])
             if verb and self.text[q.start : q.end].rstrip().endswith((",", "?", "!")):
                 # ,” Toomey fumed on Tuesday: a name and a verb right after the quote
                 return first, (first.end + verb.start(1), first.end + verb.end(1))

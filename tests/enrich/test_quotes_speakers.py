@@ -128,3 +128,17 @@ def test_a_passive_report_and_a_sign_that_reads(pipeline: Pipeline) -> None:
             "Outside the hall, protesters held up placards. “No wall, no ban,” the largest sign read.\n")
     got = marked(pipeline, text)
     assert [q["speaker_mention"]["text"] for q in got] == ["Bruce Springsteen", "the largest sign"]
+
+
+def test_a_participle_after_the_quote_continues_the_sentences_subject(pipeline: Pipeline) -> None:
+    text = ("Speaking to supporters in South Carolina, Ted Cruz said there is “only one strong conservative in a "
+            "position to win this race,” adding that it is why Donald Trump attacks him.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Ted Cruz"
+
+
+def test_name_went_on_after_a_quote(pipeline: Pipeline) -> None:
+    text = ("Megyn Kelly said she had been bullied as a teenager.\n\n"
+            "“You know, it happens, right?” Donald Trump went on, as if he had not heard her.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
