@@ -83,6 +83,8 @@ _BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:als
 #: a passive report right after a quote: ” was written by Springsteen
 _PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s+)?(?:written|said|sung|spoken|coined|"
                          r"uttered|tweeted|posted|written|penned|delivered|made|used|quoted))\s+by\s+")
+#: a word that opens a new sentence after an abbreviation ("... in the U.S. He says")
+_SENTENCE_OPENER = re.compile(r"\s+(?:He|She|It|They|We|I|The|But|And|This|That|These|Those|There|His|Her|Their|Its)\b")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -300,7 +302,12 @@ class _Extractor:
         if self.text[dot] != ".":
             return False
         m = re.search(r"([A-Za-z.]+)$", self.text[max(0, dot - 8) : dot])
-        return bool(m) and (m.group(1).lower() in _ABBREV or len(m.group(1)) == 1)
+        if not m or not (m.group(1).lower() in _ABBREV or len(m.group(1)) == 1):
+            return False
+        if m.group(1).lower() in _TITLE_ABBREV or len(m.group(1)) == 1:
+            return True  # "Mr. Clarke", "George W. Bush"
+        # "in the U.S. He says ...": a sentence opener after "U.S." or "Inc." ends the sentence
+        return not _SENTENCE_OPENER.match(self.text, dot + 1)
 
     def _par_of(self, pos: int) -> tuple[int, int]:
         i = max(0, bisect.bisect_right(self.par_starts, pos) - 1)

@@ -142,3 +142,10 @@ def test_name_went_on_after_a_quote(pipeline: Pipeline) -> None:
             "“You know, it happens, right?” Donald Trump went on, as if he had not heard her.\n")
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
+
+
+def test_a_sentence_ends_after_us_when_a_pronoun_opens_the_next(pipeline: Pipeline) -> None:
+    text = ("Chris Cox says Obama is trying to distract from his record on terrorism in the U.S. He says "
+            "Americans do not need more “condescending lectures from the president.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "He"
