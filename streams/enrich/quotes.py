@@ -940,7 +940,9 @@ class _Extractor:
                 continue
             s, e = m.span(1)
             label = self.text[s:e]
-            person = next((x for x in iter_in(self.mentions, self.m_starts, s, e) if x.kind == "PERSON" and x.end == e), None)
+            if self.text[m.end() : m.end() + 1] in "\"“'‘" or len(_WORD.findall(self.text[m.end() : pe])) < 3:
+                continue  # "Continued Stone: “...”" is a quotation; "Clinton: 1,769." a tally
+            person = next((x for x in iter_in(self.mentions, self.m_starts, s, e) if x.kind == "PERSON" and x.start == s and x.end == e), None)
             if person is None and not label.replace(" ", "").replace(".", "").isupper():
                 continue
             spk = person or Mention(s, e, label, "label")

@@ -99,3 +99,11 @@ def test_quoted_transcript_turn_runs_over_its_continuation_paragraphs(pipeline: 
 def test_a_one_off_capitalised_label_is_not_a_speaker(pipeline: Pipeline) -> None:
     text = "BYLINE: Amber Phillips.\n\nThe Senate voted on Tuesday to pass the bill.\n"
     assert not [q for q in run(pipeline, text) if q["cue"] and q["cue"]["text"] == ":"]
+
+
+def test_a_tally_or_a_colon_before_a_quotation_is_no_transcript_turn(pipeline: Pipeline) -> None:
+    text = ("Pledged delegates won so far:\n\nHillary Clinton: 1,769.\n\nBernie Sanders: 1,501.\n\n"
+            "Continued Sanders: “We are going all the way to the convention.”\n")
+    quotes = run(pipeline, text)
+    assert not [q for q in quotes if q["kind"] == "indirect"]
+    assert [q["text"].rstrip(".") for q in quotes] == ["We are going all the way to the convention"]
