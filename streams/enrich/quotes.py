@@ -1246,7 +1246,13 @@ class _Extractor:
             elif m.start > end + 1 or m.kind != "PERSON":  # "Representative Adam Schiff": the name after its title
                 break
             end = m.end
-        return end is not None and bool(re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[end:cue_start]))
+        if end is not None and re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[end:cue_start]):
+            return True
+        # "Carter’s press secretary, Peter Cook, told ...": a short noun phrase opened by a name,
+        # then an appositive, then the cue
+        shape = re.fullmatch(r"([^,;:.!?\"“”]{1,60}),[^,;:.!?\"“”]{1,80},\s*", self.text[ss:cue_start])
+        first = next(iter_in(self.mentions, self.m_starts, ss, cue_start), None)
+        return bool(shape) and len(_WORD.findall(shape.group(1))) <= 5 and first is not None and first.start - ss <= 4
 
     def _complement(self, w: re.Match[str], ss: int, se: int, spk: Mention | None = None) -> _Found | None:
         """A stance verb's object or to-infinitive as the reported content, when a speaker is its

@@ -122,3 +122,11 @@ def test_a_report_nested_in_reported_content_is_part_of_it(pipeline: Pipeline) -
     text = "Green Party candidate Jill Stein said she plans to join her supporters at the protest on Monday.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["she plans to join her supporters at the protest on Monday"]
+
+
+def test_a_possessive_title_and_a_name_are_the_subject_not_the_content(pipeline: Pipeline) -> None:
+    text = ("Carter’s press secretary, Peter Cook, told the Times that Carter believes his use of personal email "
+            "was a mistake.\n")
+    got = indirect(pipeline, text)
+    assert got and got[0]["text"].startswith("Carter believes his use of personal email")
+    assert got[0]["speaker"] == "Peter Cook"
