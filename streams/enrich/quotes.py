@@ -85,6 +85,11 @@ _PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s
                          r"uttered|tweeted|posted|written|penned|delivered|made|used|quoted))\s+by\s+")
 #: a word that opens a new sentence after an abbreviation ("... in the U.S. He says")
 _SENTENCE_OPENER = re.compile(r"\s+(?:He|She|It|They|We|I|The|But|And|This|That|These|Those|There|His|Her|Their|Its)\b")
+#: a noun right after a closing mark that makes the quoted words a name ("the “Ted Cruz” campaign pins")
+_TITLE_NOUN_AFTER = re.compile(r"\s*(?:show|program|programme|hat|hats|shirt|shirts|t-shirt|pins|button|buttons|sign|signs|"
+                               r"banner|slogan|book|film|movie|documentary|album|song|series|segment|broadcast|podcast|"
+                               r"syllabus|course|tour|rally|forum|conference|summit|initiative|doctrine|strategy|"
+                               r"movement|caucus|act|bill|amendment|campaign|franchise|brand|logo|app|website|column)\b")
 #: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
 _TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
@@ -984,6 +989,9 @@ class _Extractor:
             self.text[max(0, f.marks[0].open_mark - 12) : f.marks[0].open_mark],
         ):
             return True  # a show, book or ad named: on CBS's “Face the Nation”, titled “Arrogant”
+        close = f.marks[0].close_mark
+        if _title_case(words) and close is not None and _TITLE_NOUN_AFTER.match(self.text, close + 1):
+            return True  # a name used as a modifier: the “Make America Great Again” hat, the “Perception” syllabus
         if f.speaker is None or _title_case(words):
             return not self._near_cue(s, e)  # titles and scare quotes with no reporting verb around
         return False

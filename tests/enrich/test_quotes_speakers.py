@@ -149,3 +149,9 @@ def test_a_sentence_ends_after_us_when_a_pronoun_opens_the_next(pipeline: Pipeli
             "Americans do not need more “condescending lectures from the president.”\n")
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "He"
+
+
+def test_a_title_cased_name_before_a_noun_is_no_quotation(pipeline: Pipeline) -> None:
+    text = ("Donald Trump said the crowd in Ohio, many of them in “Make America Great Again” hats, was the "
+            "biggest yet, and Senator Ted Cruz said he handed out “Cruz Country” signs in Iowa.\n")
+    assert marked(pipeline, text) == []
