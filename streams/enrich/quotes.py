@@ -37,6 +37,9 @@ from streams.errors import PipelineConfigError
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft", "pres", "supt", "cmdr", "adm", "maj", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
            "u.s", "u.n", "u.k", "e.u", "inc", "co", "corp", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
+#: titles before a name, after which a sentence never ends ("Mrs. Clinton")
+_TITLE_ABBREV = frozenset(["mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "pres", "supt", "cmdr", "adm", "maj",
+                           "gen", "lt", "col", "sgt", "capt", "prof"])
 _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
@@ -49,6 +52,46 @@ _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|bef
 _NP_OPENERS = frozenset(["the", "a", "an", "one", "another", "his", "her", "their", "its", "our", "some", "many", "several", "two", "three", "four", "five", "few", "most", "both", "each", "every", "this", "that", "these", "those"])
 _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "and", "but", "because", "if", "then", "in", "on", "at", "for", "with", "by", "from", "during", "since", "so", "which", "who", "whom", "that", "this", "it", "there", "here"])
 _SPEAKER_LABEL = re.compile(r"\s*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
+#: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
+_SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although|though|if|unless|until|but|and|while|as|after|before|since)\s", re.IGNORECASE)
+#: a sentence opened by a subordinate clause ("When Clinton noted ..., Trump boasted, “...”")
+_SUBORDINATOR = re.compile(r"\s*(?:When|While|As|After|Before|If|Because|Although|Though|Since|Until|Once|Whereas)\b")
+#: the end of reported content: a participle clause, a semicolon, a new clause with its own subject
+_CONTENT_BREAK = re.compile(r",\s+(?!including\b|according\b|during\b|notwithstanding\b)[a-z]+ing\b|;"
+                            r"|,\s+(?:but|and|while|whereas)\s+(?:he|she|they|we|I)\b")
+#: words right after a reporting verb that do not open a clause ("said so", "said nothing", "said yes")
+_NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its", "yes", "no", "as", "us", "less", "so",
+                               "nothing", "something", "anything", "little", "much", "more", "what", "how", "why",
+                               "whether", "otherwise", "goodbye", "not", "to", "on", "about", "of", "for", "via",
+                               "through", "only", "just", "last", "next", "early", "late", "instead",
+                               "under", "amid", "among", "between", "without", "within", "against", "toward",
+                               "towards", "unless", "until", "where", "whose"])
+_PRONOUN_WORDS = frozenset(["he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "me", "his", "hers",
+                            "its", "their", "our", "my", "your", "this", "that", "these", "those"])
+_OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,3}\s*")
+_PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
+#: the auxiliary of a progressive form right before an -ing cue ("is defending", "are slamming")
+_PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+ly\s+|also\s+|still\s+)?$")
+#: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
+_ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
+                        r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
+                        r"(?:\s+(?:on|in|last|this)\s+[A-Z]?\w+)?(?:\s+(?:in an interview|in a statement))?(?=\s)")
+#: what may open a sentence before its subject: punctuation, quote marks, a conjunction ("But Megan Hester, ...")
+_SENTENCE_LEAD = re.compile(r"[\s\"“”'‘’(,;:—–-]*(?:(?:But|And|Yet|So|Still|Meanwhile|However),?\s+)?")
+#: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
+_BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:also\s+|still\s+|strongly\s+)?$", re.IGNORECASE)
+#: a passive report right after a quote: ” was written by Springsteen
+_PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s+)?(?:written|said|sung|spoken|coined|"
+                         r"uttered|tweeted|posted|written|penned|delivered|made|used|quoted))\s+by\s+")
+#: a word that opens a new sentence after an abbreviation ("... in the U.S. He says")
+_SENTENCE_OPENER = re.compile(r"\s+(?:He|She|It|They|We|I|The|But|And|This|That|These|Those|There|His|Her|Their|Its)\b")
+#: a noun right after a closing mark that makes the quoted words a name ("the “Ted Cruz” campaign pins")
+_TITLE_NOUN_AFTER = re.compile(r"\s*(?:show|program|programme|hat|hats|shirt|shirts|t-shirt|pins|button|buttons|sign|signs|"
+                               r"banner|slogan|book|film|movie|documentary|album|song|series|segment|broadcast|podcast|"
+                               r"syllabus|course|tour|rally|forum|conference|summit|initiative|doctrine|strategy|"
+                               r"movement|caucus|act|bill|amendment|campaign|franchise|brand|logo|app|website|column)\b")
+#: a speaker label opening a transcript paragraph: "PENCE: ", "JAKE TAPPER: ", "Matthews: "
+_TURN_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)")
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
 _PARTICLE = re.compile(r"\s+(?:for|on|out|about|of|against|to(?=\s+(?:the|a|an|his|her|their|its|[A-Z])))\b")
 _ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
@@ -120,6 +163,7 @@ class QuoteComponent:
             double_apostrophes=self.double_apostrophes,
             indirect=self.indirect,
             max_scare_words=self.max_scare_words,
+            title=ctx.title,
         )
 
 
@@ -134,18 +178,23 @@ def extract_quotes(
     double_apostrophes: bool = False,
     indirect: bool = True,
     max_scare_words: int = 4,
+    title: str | None = None,
 ) -> list[dict[str, Any]]:
-    """All quotes of ``text`` in the output format (see the module docstring), in text order."""
+    """All quotes of ``text`` in the output format (see the module docstring), in text order.
+
+    ``title``: the article's headline; when the text opens with it, that line is read as a
+    headline (its quote marks are not quotations; "Sanders: Clinton needs to ..." is reported speech).
+    """
     return _Extractor(
         text, doc, entities or [], noise or [], lexicon or load_lexicon(), single_quotes, double_apostrophes,
-        indirect, max_scare_words,
+        indirect, max_scare_words, title,
     ).run()
 
 
 class _Extractor:
     def __init__(
         self, text: str, doc: Any, entities: list[dict[str, Any]], noise: list[tuple[int, int]], lexicon: Lexicon,
-        single_quotes: str, double_apostrophes: bool, indirect: bool, max_scare_words: int,
+        single_quotes: str, double_apostrophes: bool, indirect: bool, max_scare_words: int, title: str | None = None,
     ) -> None:
         self.text = text
         self.entities = entities
@@ -160,6 +209,8 @@ class _Extractor:
         self.close_ends = sorted(q.close_mark + 1 for q in self.marks if q.close_mark is not None)
         self.pars = paragraphs(text)
         self.par_starts = [p[0] for p in self.pars]
+        self.headline = self._headline_line(title)
+        self.turn_spans: list[tuple[int, int]] = []  # transcript turns, set by _transcript_turns
         self.sents = self._sentences(doc)
         self.sent_starts = [s for s, _ in self.sents]
         self.mentions = collect_mentions(text, entities, lexicon, self.quoted)
@@ -182,8 +233,15 @@ class _Extractor:
         found = self._merge_groups(found)
         self._inherit(found)
         found = [f for f in found if not self._scare(f) and not self._in_headline(f)]
+        found = self._transcript_turns(found)
         if self.indirect:
+            # the writer's "I" speaks the quotations they report (“Okay,” I said), but the writer's
+            # own "I think ..." is opinion, not reported speech: no "I" as an indirect speaker
+            self.mentions = [m for m in self.mentions if m.text != "I"]
+            self.m_starts = [m.start for m in self.mentions]
             found.extend(self._indirect_quotes())
+        else:
+            found = [f for f in found if f.kind != "indirect"]
         found.sort(key=lambda f: f.segments[0][0])
         return [self._output(f) for f in found]
 
@@ -217,7 +275,7 @@ class _Extractor:
                         out.append((start, sent.start_char + m.start()))
                         start = sent.start_char + m.end()
                     out.append((start, sent.end_char))
-                return [(a, b) for a, b in out if b > a]
+                return self._join_abbreviations([(a, b) for a, b in out if b > a])
             except ValueError:  # a Doc without sentence boundaries
                 pass
         out = []
@@ -232,11 +290,29 @@ class _Extractor:
                 out.append((start, pe))
         return out
 
+    def _join_abbreviations(self, sents: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Undo sentence breaks after a title or an initial ("Mrs. | Clinton's tax plan")."""
+        out: list[tuple[int, int]] = []
+        for a, b in sents:
+            if out:
+                pa, pb = out[-1]
+                title = re.search(r"(?:^|[^\w.])([A-Za-z]+)\.$", self.text[pa:pb].rstrip())
+                if title and (title.group(1).lower() in _TITLE_ABBREV or len(title.group(1)) == 1) and "\n" not in self.text[pb:a]:
+                    out[-1] = (pa, b)
+                    continue
+            out.append((a, b))
+        return out
+
     def _is_abbrev(self, dot: int) -> bool:
         if self.text[dot] != ".":
             return False
         m = re.search(r"([A-Za-z.]+)$", self.text[max(0, dot - 8) : dot])
-        return bool(m) and (m.group(1).lower() in _ABBREV or len(m.group(1)) == 1)
+        if not m or not (m.group(1).lower() in _ABBREV or len(m.group(1)) == 1):
+            return False
+        if m.group(1).lower() in _TITLE_ABBREV or len(m.group(1)) == 1:
+            return True  # "Mr. Clarke", "George W. Bush"
+        # "in the U.S. He says ...": a sentence opener after "U.S." or "Inc." ends the sentence
+        return not _SENTENCE_OPENER.match(self.text, dot + 1)
 
     def _par_of(self, pos: int) -> tuple[int, int]:
         i = max(0, bisect.bisect_right(self.par_starts, pos) - 1)
@@ -257,6 +333,18 @@ class _Extractor:
             if not self._is_abbrev(m.start()):
                 best = m.end()
         return best
+
+    def _headline_line(self, title: str | None) -> tuple[int, int] | None:
+        """The first line of the text when it repeats the article's title."""
+        if not title or not title.strip() or not self.pars:
+            return None
+        ps, pe = self.pars[0]
+
+        def words(s: str) -> str:  # "'intentional act.'" and "'intentional act'" are the same title
+            return " ".join(re.sub(r"[^\w\s]", "", s).split())
+
+        want = words(title)
+        return (ps, pe) if want and words(self.text[ps:pe]) == want else None
 
     def _markup_value(self, q: MarkedQuote) -> bool:
         """A quoted attribute value in leftover markup: <tweet id="...">."""
@@ -279,6 +367,25 @@ class _Extractor:
             return not self.text[max(0, start - 3) : start].strip() or self.text[max(0, start - 2) : start] == ". "
         return False
 
+    def _put_it_speaker(self, lo: int, hi: int) -> Mention | None:
+        """The speaker in "as <speaker> put it": a name in it, else the phrase itself."""
+        for m in iter_in(self.mentions, self.m_starts, lo, hi):
+            if m.kind in ("PERSON", "ORG", "pronoun", "nominal") and m.end == hi:
+                return m  # "as The New Yorker put it"
+        return self._loose_mention(lo, hi)  # "as a Treasury memo put it"
+
+    def _noun_use(self, w: re.Match[str]) -> bool:
+        """A reporting verb's -s form used as a plural noun: "his claims", "32% of Republican claims"."""
+        if not w.group().endswith("s"):
+            return False
+        before = self.text[max(0, w.start() - 40) : w.start()]
+        if re.search(r"\b(?:his|her|their|its|our|my|your|these|those|such|the|of)\s+$", before, re.IGNORECASE):
+            return True
+        if re.search(r"\bof\s+[\w’'-]+\s+$", before):
+            return True
+        i = bisect.bisect_left(self.m_starts, w.start()) - 1
+        return i >= 0 and self.mentions[i].kind == "NORP" and not self.text[self.mentions[i].end : w.start()].strip()
+
     def _bridge_only(self, lo: int, hi: int) -> bool:
         """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
         gap = re.sub(r"\s*\([^()]{0,40}\)", "", self.text[lo:hi])  # "Chaffetz (R-Utah) said"
@@ -297,25 +404,30 @@ class _Extractor:
             if closer and m.end <= cue_start and self._bridge_only(m.end, cue_start):
                 best = m
         if best is None:
+            for m in iter_in(self.mentions, self.m_starts, max(floor, cue_start - 80), cue_start):
+                if m.kind == "nominal" and _OF_PHRASE.fullmatch(self.text, m.end, cue_start):
+                    best = m  # "the 34-year-old mother of three replied", "the director of the FBI said"
+                    break
+        if best is None:
             # "Shane Shook, a cyber security expert who has helped investigate ..., said": an
             # appositive too long for the bridge test still ends in a comma right before the cue
-            first = next(iter_in(self.mentions, self.m_starts, floor, cue_start), None)
+            first, opens = self._first_mention(floor, cue_start)
             if (
                 first is not None
                 and first.kind in ("PERSON", "ORG", "nominal")
-                and not self.text[floor : first.start].strip(" \n\t,;:—–-")
+                and _SENTENCE_LEAD.fullmatch(self.text, floor, opens) is not None
                 and re.fullmatch(r"\s*,[^.;:!?\"“”()]{1,200},\s*(?:also\s+)?", self.text[first.end : cue_start])
             ):
                 return first
         if best is not None:
             # "Jean-Marc Ayrault, the foreign minister of France, a member of the Council, said":
             # the clause's first name, followed by appositives, is the subject
-            first = next(iter_in(self.mentions, self.m_starts, floor, cue_start), None)
+            first, opens = self._first_mention(floor, cue_start)
             if (
                 first is not None
                 and first is not best
                 and first.kind in ("PERSON", "ORG", "nominal")
-                and not self.text[floor : first.start].strip(" \n\t,;:—–-")
+                and _SENTENCE_LEAD.fullmatch(self.text, floor, opens) is not None
                 and re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[first.end : cue_start])
             ):
                 return first
@@ -325,6 +437,19 @@ class _Extractor:
                 if m.kind == "PERSON" and m.end <= cue_start and self._bridge_only(m.end, cue_start):
                     return m
         return best
+
+    def _first_mention(self, lo: int, hi: int) -> tuple[Mention | None, int]:
+        """The first candidate in [lo, hi) and where its phrase opens; a name right after a title
+        noun wins over the noun ("Representative Adam Schiff, the top Democrat ..., said")."""
+        found = iter_in(self.mentions, self.m_starts, lo, hi)
+        first = next(found, None)
+        if first is None:
+            return None, hi
+        if first.kind == "nominal":
+            nxt = next(found, None)
+            if nxt is not None and nxt.kind == "PERSON" and nxt.start <= first.end + 1:
+                return nxt, first.start
+        return first, first.start
 
     def _named_after(self, pos: int, limit: int) -> Mention | None:
         """The first candidate after ``pos``; a name right after a title noun wins over the noun
@@ -371,7 +496,13 @@ class _Extractor:
         if after and after[0] is None and before:
             found.verb_after = after[1] is not None
             after = None  # "Demonstrators said they want “justice,” but pledged ...": the verb after has no subject
-        if after and (closes_clause or not before):
+        # no verb before, and the sentence closes with an attribution: “...” to cut costs, he said.
+        weak_before = (
+            bool(before) and before[1] is None and bool(after) and after[0] is not None and after[1] is not None
+            and self.text[: after[0].start].rstrip().endswith(",")
+            and re.match(r"\s*[,.]", self.text[after[1][1] : after[1][1] + 3]) is not None
+        )
+        if after and (closes_clause or not before or weak_before):
             found.speaker, found.cue, found.source = after[0], after[1], "after"
         elif before:
             found.speaker, found.cue, found.source = before[0], before[1], "before"
@@ -395,25 +526,50 @@ class _Extractor:
         head = self.text[lo:hi]
         dash = re.match(r"\s*[—–―-]\s*", head)
         words = self._words(lo, hi)
+        passive = _PASSIVE_BY.match(head)
+        if passive:  # “American Skin” was written by Springsteen
+            spk = next(iter_in(self.mentions, self.m_starts, lo + passive.end(), lo + passive.end() + 3), None)
+            if spk is not None:
+                return spk, (lo + passive.start(1), lo + passive.end(1))
         for i, w in enumerate(words[:24]):
-            if not self._is_cue(w.group()):
+            # "read" is mostly not a report, but is one right after a quote (,” the sign read)
+            if not self._is_cue(w.group()) and not (w.group() == "read" and i <= 3):
                 continue
             cue = (w.start(), w.end())
             if w.group().lower() in ("read",) and i > 3:
                 continue
             pre = self.text[lo : w.start()]
+            if _SUBORDINATE_AFTER.match(pre):
+                break  # ,” when Clinton blasted him / ,” but he said that ...: a new clause, not the attribution
+            if not _WORD.search(pre) and w.group().endswith("ing"):
+                # ,” adding that it’s why ...: the sentence's subject goes on, named before the quote
+                ps = self._par_of(q.open_mark)[0]
+                spk = self._main_subject(self._sentence_start(q.open_mark, ps), q.open_mark)
+                if spk is None:
+                    break
+                return spk, cue
             if not _WORD.search(pre):  # ,” said Matt Bennett / ,” added Kallas
                 spk = self._subject_after(w.end(), hi)
                 return (spk, cue) if spk else (self._loose_phrase(w.end(), hi), cue)
             spk = self._subject_before(w.start(), lo)
             if spk is not None and spk.start - lo <= 40:
                 return spk, self._phrasal(cue)
+            if (
+                spk is not None
+                and spk.kind in ("PERSON", "pronoun")
+                and self.text[lo : spk.start].rstrip().endswith(",")
+                and re.match(r"\s*[,.]", self.text[w.end() : w.end() + 3])
+            ):  # “...” to drive up the stock price, she said.: the sentence's closing attribution
+                return spk, cue
             first = next(iter_in(self.mentions, self.m_starts, lo, min(lo + 40, w.start())), None)
             if first is not None and first.end <= w.start() and len(_WORD.findall(pre)) <= 16:
                 return first, self._phrasal(cue)  # ,” Rep. Jim Jordan (R-Ohio), a panel member, said
             if spk is None and len(_WORD.findall(pre)) <= 5 and re.fullmatch(r"[\s,—–-]*[\w\s’'.-]+", pre):
                 return self._loose_mention(lo, w.start()), self._phrasal(cue)
             break
+        put = _PUT_IT.match(head)
+        if put:  # ,” as a Homeland Security memo put it.
+            return self._put_it_speaker(lo + put.start(1), lo + put.end(1)), (lo + put.start(2), lo + put.end(2))
         acc = re.match(r"[\s,]*according to\b", head)
         if acc:
             spk = self._named_after(lo + acc.end(), hi)
@@ -424,7 +580,8 @@ class _Extractor:
         if first is not None and first.kind in ("PERSON", "pronoun") and (
             not lead.strip(" ,") or (first.kind == "PERSON" and re.fullmatch(r"[\s,]*(?:an?|the)\s+[a-z]+\s+", lead))
         ):  # ,” Toomey fumed / ,” an angry Hollande retaliated
-            verb = re.match(r"\s+(?:\w+ly\s+)?([a-z]+(?:ed|s))\b", self.text[first.end : hi])
+            verb = re.match(r"\s+(?:\w+ly\s+)?([a-z]+(?:ed|s)|(?:went|shot|fired|hit|struck)(?=\s+(?:on|back)\b))\b",
+                            self.text[first.end : hi])
             if verb and self.text[q.start : q.end].rstrip().endswith((",", "?", "!")):
                 # ,” Toomey fumed on Tuesday: a name and a verb right after the quote
                 return first, (first.end + verb.start(1), first.end + verb.end(1))
@@ -460,6 +617,10 @@ class _Extractor:
                 hit = self._cue_before(q, lo, self.text[prev_par[0] : prev_par[1]].rstrip(), par_start)
                 if hit is not None:
                     return hit
+                # "President Clinton released the following statement:": the sentence's subject
+                spk = self._clause_subject(lo, prev_par[1])
+                if spk is not None and len(_WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) <= 3:
+                    return spk, None, False
                 return None
         if lo >= q.open_mark - 1 and prev_close > par_start and q.open_mark - prev_close < 5:
             return None
@@ -469,6 +630,10 @@ class _Extractor:
             for m in iter_in(self.mentions, self.m_starts, lo, q.open_mark):
                 if m.end == lo + colon.end(1) and m.kind in ("PERSON", "ORG", "pronoun"):
                     return m, None, False  # "Marco Rubio: 'You don't win ...'"
+        put = list(_PUT_IT.finditer(self.text, lo, q.open_mark))
+        if put:  # as The New Yorker put it in a lengthy expose, “the operator.”
+            m = put[-1]
+            return self._put_it_speaker(m.start(1), m.end(1)), (m.start(2), m.end(2)), True
         hit = self._cue_before(q, lo, window, q.open_mark)
         if hit is not None:
             return hit
@@ -488,8 +653,14 @@ class _Extractor:
     ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
         """The last reporting verb in [lo, hi) with a subject, and that subject."""
         words = self._words(lo, hi)
-        cues = [w for w in words if self._is_cue(w.group(), w.start())]
-        if len(cues) > 1 and cues[0].group().lower() in _STRONG_CUES:
+        cues = [w for w in words if self._is_cue(w.group(), w.start()) and not self._noun_use(w)]
+        if (
+            len(cues) > 1
+            and cues[0].group().lower() in _STRONG_CUES
+            and not _SUBORDINATOR.match(self.text, lo)
+            # "She said A, and when pressed, the mother of three replied, “...”": a second report
+            and not re.search(r",\s*(?:and|but|while|whereas)\b|;", self.text[cues[0].end() : cues[-1].start()])
+        ):
             # "Flynn said Trump was “right” when he said ...", "She said she recalls ...": the
             # outermost report in the sentence is the attribution
             first = self._subject_before(cues[0].start(), lo)
@@ -497,7 +668,7 @@ class _Extractor:
                 tail = self.text[cues[0].end() : hi]
                 return first, self._phrasal((cues[0].start(), cues[0].end())), bool(_WORD.search(tail))
         for w in reversed(words):
-            if not self._is_cue(w.group(), w.start()):
+            if not self._is_cue(w.group(), w.start()) or self._noun_use(w):
                 continue
             cue = self._phrasal((w.start(), w.end()))
             tail = self.text[cue[1] : hi]
@@ -687,13 +858,110 @@ class _Extractor:
             if f.speaker is not None:
                 last, last_par = f, par
                 continue
-            if last is None or last.speaker is None or last_par is None:
+            if last is not None and last.speaker is not None and last_par is not None:
+                same = par == last_par
+                adjacent = self._next_par(last_par) == par and self._starts_par(f, par)
+                if same or adjacent:
+                    f.speaker, f.cue, f.source = last.speaker, last.cue, "inherited"
+                    last_par = par
+                    continue
+            spk = self._previous_paragraph_subject(f, par)
+            if spk is not None:
+                f.speaker, f.source = spk, "previous"
+                last, last_par = f, par
+
+    def _previous_paragraph_subject(self, f: _Found, par: tuple[int, int]) -> Mention | None:
+        """A quote opening a paragraph after a paragraph of paraphrase is the words of that
+        paragraph's last subject ("Valastro praised Christie's leadership ...\n\n“We need someone
+        who ...”"), when that paragraph holds no quotation of its own."""
+        if not self._starts_par(f, par) or par[0] == 0:
+            return None
+        i = bisect.bisect_left(self.par_starts, par[0])
+        if i == 0:
+            return None
+        ps, pe = self.pars[i - 1]
+        if (self.headline is not None and ps == self.headline[0]) or self._in_noise(ps):
+            return None
+        j = bisect.bisect_left(self.open_marks, ps)
+        if j < len(self.open_marks) and self.open_marks[j] < pe:
+            return None  # the paragraph before quotes someone itself
+        end = len(self.text[ps:pe].rstrip()) + ps
+        lo = self._sentence_start(end - 1, ps)
+        spk = self._clause_subject(lo, end)
+        if spk is None or len(_WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) > 3:
+            return None
+        return spk
+
+    def _transcript_turns(self, found: list[_Found]) -> list[_Found]:
+        """A transcript line in quote marks ("PENCE: Well, look, ...") is a turn of a transcript,
+        not a quotation: it is reported as the labelled speaker's words (kind ``indirect``, cue
+        the colon), running over the paragraphs that continue it up to a stage note ("(CROSSTALK.)").
+        Quotations inside a turn are the labelled speaker's."""
+        out: list[_Found] = []
+        turns: list[_Found] = self._unquoted_turns()
+        out.extend(turns)
+        for f in found:
+            if f.source != "label" or f.speaker is None:
+                out.append(f)
                 continue
-            same = par == last_par
-            adjacent = self._next_par(last_par) == par and self._starts_par(f, par)
-            if same or adjacent:
-                f.speaker, f.cue, f.source = last.speaker, last.cue, "inherited"
-                last_par = par
+            colon = self.text.index(":", f.speaker.end)
+            start = colon + 1 + len(self.text[colon + 1 : f.segments[0][1]]) - len(self.text[colon + 1 : f.segments[0][1]].lstrip())
+            end = self._line_end(start, f.segments[0][1])
+            for s, e in f.segments[1:]:
+                if re.fullmatch(r"\(.*\)\W*", self.text[s:e].strip()):
+                    break  # a stage note ends the turn
+                end = self._line_end(s, e)
+            turn = _Found("indirect", [(start, end)], f.speaker, (colon, colon + 1), "label", marks=f.marks)
+            out.append(turn)
+            turns.append(turn)
+        self.turn_spans = sorted(t.segments[0] for t in turns)
+        for f in out:
+            if f.kind == "indirect":
+                continue
+            for t in turns:
+                if t.segments[0][0] <= f.segments[0][0] < t.segments[0][1]:
+                    f.speaker, f.cue, f.source = t.speaker, t.cue, "label"
+        return out
+
+    def _line_end(self, pos: int, seg_end: int) -> int:
+        """The end of the paragraph holding ``pos`` (not before ``seg_end``), trailing marks left out:
+        a transcript line runs on past a quotation inside it."""
+        end = max(seg_end, self._par_of(pos)[1])
+        while end > pos and self.text[end - 1] in "\"”' ":
+            end -= 1
+        return end
+
+    def _unquoted_turns(self) -> list[_Found]:
+        """Transcript lines without quote marks: a paragraph opening with a speaker label and a
+        colon ("TAPPER: And obviously ...", "Matthews: Well, ..."). The label must name a person of
+        the article, or open at least two paragraphs (a dialogue), so "BYLINE:" is not a speaker."""
+        cands: list[tuple[int, int, Mention, int]] = []  # content start, end, label, colon
+        counts: dict[str, int] = {}
+        for ps, pe in self.pars:
+            if (self.headline is not None and ps == self.headline[0]) or self._in_noise(ps):
+                continue
+            m = _TURN_LABEL.match(self.text, ps, pe)
+            if not m:
+                continue
+            s, e = m.span(1)
+            label = self.text[s:e]
+            if self.text[m.end() : m.end() + 1] in "\"“'‘" or len(_WORD.findall(self.text[m.end() : pe])) < 3:
+                continue  # "Continued Stone: “...”" is a quotation; "Clinton: 1,769." a tally
+            person = next((x for x in iter_in(self.mentions, self.m_starts, s, e) if x.kind == "PERSON" and x.start == s and x.end == e), None)
+            if person is None and not label.replace(" ", "").replace(".", "").isupper():
+                continue
+            spk = person or Mention(s, e, label, "label")
+            end = pe
+            while end > m.end() and self.text[end - 1].isspace():
+                end -= 1
+            cands.append((m.end(), end, spk, e + self.text[e:m.end()].index(":")))
+            counts[label] = counts.get(label, 0) + 1
+        out = []
+        for start, end, spk, colon in cands:
+            named = spk.kind == "PERSON" or self.resolver.resolve(spk) is not None
+            if (named or counts[spk.text] >= 2) and end - start > 3:
+                out.append(_Found("indirect", [(start, end)], spk, (colon, colon + 1), "label"))
+        return out
 
     def _next_par(self, par: tuple[int, int]) -> tuple[int, int] | None:
         i = bisect.bisect_left(self.par_starts, par[0])
@@ -710,6 +978,8 @@ class _Extractor:
         words = _WORD.findall(self.text[s:e])
         if f.marks[0].close_mark is None and len(words) < 3:
             return True
+        if len(words) == 1 and words[0].lower() in _PRONOUN_WORDS and not ((f.source == "after" and f.cue) or f.verb_after):
+            return True  # because “she” is a “he”: a word mentioned, not a quotation
         if len(words) > self.max_scare_words:
             return False
         if (f.source == "after" and f.cue is not None) or f.verb_after:
@@ -719,6 +989,9 @@ class _Extractor:
             self.text[max(0, f.marks[0].open_mark - 12) : f.marks[0].open_mark],
         ):
             return True  # a show, book or ad named: on CBS's “Face the Nation”, titled “Arrogant”
+        close = f.marks[0].close_mark
+        if _title_case(words) and close is not None and _TITLE_NOUN_AFTER.match(self.text, close + 1):
+            return True  # a name used as a modifier: the “Make America Great Again” hat, the “Perception” syllabus
         if f.speaker is None or _title_case(words):
             return not self._near_cue(s, e)  # titles and scare quotes with no reporting verb around
         return False
@@ -727,6 +1000,8 @@ class _Extractor:
         """A quote inside a headline-like line (short, mostly capitalised, no closing full stop):
         "Hollande Says Donald Trump ‘Makes You Want To Retch’" is a title, not a report of speech."""
         ps, pe = self._par_of(f.segments[0][0])
+        if self.headline is not None and self.headline[0] <= f.segments[0][0] < self.headline[1]:
+            return True
         line = self.text[ps:pe].strip()
         words = _WORD.findall(line)
         if not 3 <= len(words) <= 25 or line.endswith((".", "!", "?")):  # a sentence of prose, not a title
@@ -745,9 +1020,13 @@ class _Extractor:
     def _indirect_quotes(self) -> list[_Found]:
         out: list[_Found] = []
         qstarts = [a for a, _ in self.quoted]
+        if self.headline is not None:
+            out.extend(self._headline_reports(*self.headline))
         for ss, se in self._plain_sentences():
-            if self._in_noise(ss):
+            if self._in_noise(ss) or (self.headline is not None and self.headline[0] <= ss < self.headline[1]):
                 continue
+            if any(a <= ss < b for a, b in self.turn_spans):
+                continue  # a transcript turn is reported whole
             i = bisect.bisect_left(qstarts, ss)
             if i < len(qstarts) and qstarts[i] < se and not self.text[qstarts[i] + 1 : se].strip():
                 se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence
@@ -764,6 +1043,29 @@ class _Extractor:
             if f is not None:
                 out.append(f)
         return out
+
+    def _headline_reports(self, hs: int, he: int) -> list[_Found]:
+        """Reported speech in the headline, whose quote marks are not quotations: "Sanders: Clinton
+        needs to 'get away from all of this'" (a speaker before a colon), else the usual patterns."""
+        text = self.text
+        label = re.match(r"\s*([^:.!?\"“”‘’]{2,60}?)\s*:\s+(?=\S)", text[hs:he])
+        if label:
+            end = he
+            while end > hs and text[end - 1] in ".!?;: ":
+                end -= 1
+            start = hs + label.end()
+            prefix = (hs + label.start(1), hs + label.end(1))
+            words = _WORD.findall(text[prefix[0] : prefix[1]])
+            spk = None
+            for m in iter_in(self.mentions, self.m_starts, prefix[0], prefix[1]):
+                if m.kind in ("PERSON", "ORG", "NORP", "GPE") and m.end <= prefix[1]:
+                    spk = m  # the last name before the colon ("A lesson from Loretta Lynch:")
+            if spk is None and words and words[-1].lower() in self.lex.speaker_nouns:
+                spk = Mention(prefix[0], prefix[1], text[prefix[0] : prefix[1]], "nominal")
+            if spk is not None and len(words) <= 8 and end - start > 8:
+                colon = text.index(":", prefix[1])
+                return [_Found("indirect", [(start, end)], spk, (colon, colon + 1), "headline")]
+        return self._indirect_all(hs, he)
 
     def _stance_before_quote(self, ss: int, first_mark: int) -> _Found | None:
         """A stance verb's object in a clause that ends before the sentence's first quote ("Ryan
@@ -800,6 +1102,11 @@ class _Extractor:
                 prev = out[-1]
                 cut = f.speaker.start if f.speaker.start < f.cue[0] else f.cue[0]
                 ps, pe = prev.segments[-1]
+                if ps <= cut < pe and len(_WORD.findall(self.text[ps:cut])) < 3:
+                    # "estimates that Mrs. Clinton said her plan would ...", "said she plans to join ...":
+                    # a report nested at the start of the content is part of it, not a second report
+                    lo = max(f.cue[1], f.speaker.end)
+                    continue
                 if ps < cut < pe:
                     end = cut
                     while end > ps and self.text[end - 1] in " ,;—–-":
@@ -811,8 +1118,16 @@ class _Extractor:
         return out
 
     def _plain_sentences(self) -> list[tuple[int, int]]:
+        """Sentences, each starting after any quotation it opens inside of (the second sentence of
+        “A. B,” she said is part of the quote, not reported speech of its own)."""
         out = []
+        qstarts = [a for a, _ in self.quoted]
         for s, e in self.sents:
+            i = bisect.bisect_right(qstarts, s) - 1
+            if i >= 0 and self.quoted[i][0] < s < self.quoted[i][1] - 1:
+                s = self.quoted[i][1]
+                if s >= e:
+                    continue
             seg = self.text[s:e]
             lead = len(seg) - len(seg.lstrip())
             trail = len(seg.rstrip())
@@ -846,10 +1161,15 @@ class _Extractor:
         fallback: _Found | None = None  # a stance verb's object, used when no verb reports a clause
         for i, w in enumerate(words):
             low = w.group().lower()
-            if low in self.lex.complement_forms and low not in self.lex.clause_forms:
+            bare = (low in self.lex.bare_complement or low in self.lex.bare_clause) and _BARE_VERB_CONTEXT.search(
+                text, max(ss, w.start() - 30), w.start()
+            ) is not None
+            if (low in self.lex.complement_forms and low not in self.lex.clause_forms) or (
+                bare and low in self.lex.bare_complement
+            ):
                 fallback = fallback or self._complement(w, ss, se)
                 continue
-            if low not in self.lex.clause_forms:
+            if low not in self.lex.clause_forms and not (bare and low in self.lex.bare_clause):
                 continue
             cue = (w.start(), w.end())
             # "..., Kallas said." / "..., said Kallas."
@@ -865,22 +1185,35 @@ class _Extractor:
             inverted = self._subject_after(w.end(), se) if text[ss : w.start()].rstrip().endswith(",") else None
             if inverted is not None and inverted.kind == "pronoun":
                 inverted = None  # "Nicole Hargrove, a worker, said she was ...": not "..., said Baker"
+            if inverted is not None and self._opens_with_subject(ss, w.start()):
+                inverted = None  # "Dianne Feinstein, Democrat of California, said the EB-5 program ...""
             if inverted is not None and text.rfind(",", ss, w.start()) > ss + 8:
                 # "Its first ad could start this week, said Brian Baker, a longtime adviser ..."
                 return _Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
-            if re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail) and text.rfind(",", ss, w.start()) > ss:
+            if (
+                re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail)
+                and text.rfind(",", ss, w.start()) > ss
+                and not self._opens_with_subject(ss, w.start())
+            ):
                 spk = self._subject_before(w.start(), ss)
                 comma = text.rfind(",", ss, spk.start if spk else w.start())
                 if spk is None:
                     spk = self._subject_after(w.end(), se)
                     comma = text.rfind(",", ss, w.start())
-                if spk is not None and comma > ss + 15:
+                if spk is None and low in _STRONG_CUES and len(_WORD.findall(text[comma + 1 : w.start()])) <= 6:
+                    spk = self._loose_mention(comma + 1, w.start())  # "..., police said.", "..., attorneys for the family said."
+                coordinated = re.match(r"\s*(?:but|and|or|so|yet|while|because|although|though|as)\b", text[comma + 1 : w.start()])
+                if spk is not None and comma > ss + 15 and spk.kind != "relative" and not coordinated:
+                    # not "..., who added to her lead", "..., but he's not predicting she'll win"
                     return _Found("indirect", [(ss, comma)], spk, cue, "after")
             if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore|\bby)\s*$", text[ss : w.start()]):
                 # "Kallas declined to comment, while noting that ...": the main clause's subject
                 spk = self._main_subject(ss, w.start())
             else:
                 spk = self._subject_before(w.start(), ss)
+                aux = _PROGRESSIVE.search(text, ss, w.start()) if low.endswith("ing") else None
+                if spk is None and aux is not None:  # "Donald Trump is defending his tweets"
+                    spk = self._subject_before(aux.start(), ss)
             if spk is None and (low in _STRONG_CUES or low in _EVIDENCE_CUES):
                 # "Experts on North Korea said the test ...": the words before the verb are its subject
                 pre = text[ss : w.start()]
@@ -892,10 +1225,42 @@ class _Extractor:
                 continue
             start = self._clause_start(w.end(), se, low)
             if start is not None and se - start > 12:
-                return _Found("indirect", [(start, se)], spk, cue, "before")
+                return _Found("indirect", [(start, self._content_end(start, se))], spk, cue, "before")
             if low in self.lex.complement_forms:  # "denied the report", "vowed to fight"
                 fallback = fallback or self._complement(w, ss, se, spk)
         return fallback
+
+    def _content_end(self, start: int, end: int) -> int:
+        """Where reported content after a cue ends: before a participle clause or a semicolon that
+        goes on in the writer's voice ("said he would veto it, arguing that ...", "...; the other ...")."""
+        m = _CONTENT_BREAK.search(self.text, start, end)
+        if m is None or not _WORD.search(self.text, start, m.start()):
+            return end
+        return m.start()
+
+    def _opens_with_subject(self, ss: int, cue_start: int) -> bool:
+        """The sentence opens with the cue's subject, a name and its appositive ("Megan Hester,
+        senior associate at ..., said")."""
+        lead = _SENTENCE_LEAD.match(self.text, ss, cue_start)
+        ss = lead.end() if lead else ss  # "But Megan Hester, senior associate at ..., said"
+        spk = self._subject_before(cue_start, ss)
+        if spk is not None and spk.kind in ("PERSON", "ORG", "nominal") and not self.text[ss : spk.start].strip(" \"“”'‘’("):
+            return True
+        end = None
+        for m in iter_in(self.mentions, self.m_starts, ss, cue_start):
+            if end is None:
+                if m.kind not in ("PERSON", "ORG", "nominal") or self.text[ss : m.start].strip(" \"“”'‘’("):
+                    return False
+            elif m.start > end + 1 or m.kind != "PERSON":  # "Representative Adam Schiff": the name after its title
+                break
+            end = m.end
+        if end is not None and re.fullmatch(r"\s*,[^.;:!?\"“”]{1,150},\s*", self.text[end:cue_start]):
+            return True
+        # "Carter’s press secretary, Peter Cook, told ...": a short noun phrase opened by a name,
+        # then an appositive, then the cue
+        shape = re.fullmatch(r"([^,;:.!?\"“”]{1,60}),[^,;:.!?\"“”]{1,80},\s*", self.text[ss:cue_start])
+        first = next(iter_in(self.mentions, self.m_starts, ss, cue_start), None)
+        return bool(shape) and len(_WORD.findall(shape.group(1))) <= 5 and first is not None and first.start - ss <= 4
 
     def _complement(self, w: re.Match[str], ss: int, se: int, spk: Mention | None = None) -> _Found | None:
         """A stance verb's object or to-infinitive as the reported content, when a speaker is its
@@ -903,7 +1268,10 @@ class _Extractor:
         text = self.text
         low = w.group().lower()
         if spk is None:
-            if low.endswith("ing"):
+            aux = _PROGRESSIVE.search(text, ss, w.start()) if low.endswith("ing") else None
+            if aux is not None:  # "Donald Trump is defending his early-morning tweets"
+                spk = self._subject_before(aux.start(), ss)
+            elif low.endswith("ing"):
                 if not re.search(r"(?:,|\band|\bwhile)\s*$", text[ss : w.start()]):
                     return None
                 spk = self._main_subject(ss, w.start())
@@ -926,7 +1294,7 @@ class _Extractor:
             end -= 1
         if end - start < 4:
             return None
-        return _Found("indirect", [(start, end)], spk, (w.start(), cue_end), "complement")
+        return _Found("indirect", [(start, self._content_end(start, end))], spk, (w.start(), cue_end), "complement")
 
     def _indirect_after_quotes(self, ss: int, se: int) -> _Found | None:
         i = bisect.bisect_left(self.open_marks, ss)
@@ -948,7 +1316,7 @@ class _Extractor:
                 start = self._clause_start(w.end(), se, low)
                 spk = self._main_subject(ss, w.start())
                 if start is not None and spk is not None and se - start > 12:
-                    return _Found("indirect", [(start, se)], spk, (w.start(), w.end()), "after-quote")
+                    return _Found("indirect", [(start, self._content_end(start, se))], spk, (w.start(), w.end()), "after-quote")
             if not that:
                 continue
             start = w.end() + that.end()
@@ -957,14 +1325,23 @@ class _Extractor:
             else:
                 spk = self._subject_before(w.start(), last_end)
             if spk is not None and se - start > 12:
-                return _Found("indirect", [(start, se)], spk, (w.start(), w.end()), "after-quote")
+                return _Found("indirect", [(start, self._content_end(start, se))], spk, (w.start(), w.end()), "after-quote")
         return None
+
+    def _main_clause_start(self, lo: int, hi: int) -> int:
+        """Where a sentence's main clause starts, after a fronted phrase or subordinate clause
+        ("In a White House statement, ...", "When Wallace died in 1998, ...")."""
+        opener = _PREP_OPENER.match(self.text, lo, hi)
+        if opener:
+            return opener.end()
+        comma = self.text.find(",", lo, hi)
+        if _SUBORDINATOR.match(self.text, lo, hi) and comma > 0:
+            return comma + 1
+        return lo
 
     def _clause_subject(self, lo: int, hi: int) -> Mention | None:
         """The first name, pronoun or definite description of a sentence (its likely subject)."""
-        opener = _PREP_OPENER.match(self.text, lo, hi)
-        if opener:  # "In a White House statement, President Obama condemned ...": not the opener's names
-            lo = opener.end()
+        lo = self._main_clause_start(lo, hi)
         for m in iter_in(self.mentions, self.m_starts, lo, hi):
             if m.start - lo > 200:
                 return None
@@ -988,19 +1365,28 @@ class _Extractor:
             return None
         word = re.split(r"[’']", nxt.group(1))[0]  # "he’s", "he’ll": the pronoun opens the clause
         if cue_word.startswith(("tell", "told")):
+            # "told reporters he would ...", "told CNN the plan was ...": the clause after the addressee
+            obj = _ADDRESSEE.match(text, cue_end, se)
+            if obj is None:
+                return None
+            after = re.match(r"\s*([A-Za-z][\w’'-]*)", text[obj.end() : se])
+            if after and re.split(r"[’']", after.group(1))[0].lower() in _CLAUSE_OPENERS - {"a", "an", "no", "if"}:
+                return obj.end() + after.start(1)
             return None
+        if word in _NOT_CLAUSE_START and word not in _CLAUSE_OPENERS:
+            return None  # "said nothing about ...", "said so"
         if (
             word.lower() in _CLAUSE_OPENERS
             or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to"))
             or (word.endswith("ing") and len(word) > 5)  # "he says going through a dark time ..."
-            or (  # "He said members of the Supreme Court shouldn’t ...": a bare plural noun opens the clause
-                cue_word in _STRONG_CUES
+            or (  # "He said members of the Supreme Court shouldn’t ...", "Johnson said local officials
+                # should ...": after a verb that reports a clause, a bare noun phrase opens the clause
+                cue_word in self.lex.clause_forms
                 and word.islower()
-                and word.endswith("s")
-                and not word.endswith(("ly", "ss", "us"))
+                and not word.endswith("ly")
                 and word not in _NOT_OBJECT
                 and word not in BRIDGE_WORDS
-                and word not in ("this", "thus", "is", "was", "has", "his", "its", "yes", "as", "us", "less")
+                and word not in _NOT_CLAUSE_START
             )
         ):
             return cue_end + nxt.start(1)

@@ -23,15 +23,16 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "find": ("found",),
     "know": ("knew",),  # "known" is mostly passive ("known as"), not a report
     "speak": ("spoke", "spoken"),
-    "show": ("shown",),
+    "show": ("showed", "shown"),
     "feel": ("felt",),
     "seek": ("sought",),
     "hear": ("heard",),
     "understand": ("understood",),
+    "see": ("saw", "seen"),
 }
 
 #: verbs that double their last consonant before -ed and -ing
-_DOUBLED = frozenset(["admit", "quip", "snap", "plan", "slam"])
+_DOUBLED = frozenset(["admit", "quip", "snap", "plan", "slam", "refer", "prefer", "concur", "rebut"])
 
 #: pronouns that can name a speaker, mapped to a coarse class used when resolving them
 SPEAKER_PRONOUNS: dict[str, str] = {
@@ -60,6 +61,10 @@ class Lexicon:
     complement_forms: frozenset[str] = frozenset()
     #: forms of verbs that report a clause only when "that" opens it ("maintained that ...", not "maintains a lead")
     that_forms: frozenset[str] = frozenset()
+    #: base forms left out because they are mostly nouns ("support", "claim"), to be read as verbs only
+    #: after a subject pronoun, a modal or "percent" ("47 percent support the plan", "they claim")
+    bare_clause: frozenset[str] = frozenset()
+    bare_complement: frozenset[str] = frozenset()
 
 
 def inflections(lemma: str) -> set[str]:
@@ -111,10 +116,14 @@ def load_lexicon() -> Lexicon:
     past: set[str] = set()
     complement: set[str] = set()
     that_only: set[str] = set()
+    bare_clause: set[str] = set()
+    bare_complement: set[str] = set()
     for line in _lines("speech_verbs.txt"):
         parts = line.split()
         lemma = parts[0].lower()
         forms = inflections(lemma)
+        if "~" in parts[1:] and "^" not in parts[1:]:
+            (bare_clause if "+" in parts[1:] else bare_complement if "=" in parts[1:] else set()).add(lemma)
         if "~" in parts[1:] or "~~" in parts[1:]:
             forms.discard(lemma)
         if "~~" in parts[1:]:
@@ -131,4 +140,5 @@ def load_lexicon() -> Lexicon:
     nouns = {w.lower() for w in _lines("speaker_nouns.txt")}
     genders = dict(line.split("\t", 1) for line in _lines("first_names.tsv"))
     return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns),
-                   {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement), frozenset(that_only))
+                   {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement), frozenset(that_only),
+                   frozenset(bare_clause - clause), frozenset(bare_complement - complement - clause))

@@ -200,7 +200,9 @@ def find_marked_quotes(text: str, *, single_quotes: str = "auto", double_apostro
     """
     result: list[MarkedQuote] = []
     pars = paragraphs(text)
-    has_double = any(ch in text for ch in '"“”„«»') or (double_apostrophes and "''" in text)
+    # doubled apostrophes are the text's double quote marks even when they are not read as marks:
+    # single quotes are then nested quotes (''I said, 'No boots on the ground,' '' he recalled)
+    has_double = any(ch in text for ch in '"“”„«»') or re.search(r"(?<!\w)''|''(?!\w)", text) is not None
     single_everywhere = single_quotes == "always" or (single_quotes == "auto" and not has_double)
     pending: MarkedQuote | None = None  # a quote left open at the end of the previous paragraph
     next_group = 0

@@ -17,8 +17,8 @@ from typing import Any
 from streams.enrich.quotes_lexicon import DETERMINERS, SPEAKER_PRONOUNS, Lexicon
 
 SPEAKER_TYPES = ("PERSON", "ORG", "GPE", "NORP")
-_WORD = re.compile(r"[A-Za-z][\w’'.-]*[\w]|[A-Za-z]")
-_PRONOUN = re.compile(r"\b(?:he|she|they|we|it|He|She|They|We|It|HE|SHE)\b")
+_WORD = re.compile(r"[A-Za-z0-9][\w’'.-]*[\w]|[A-Za-z]")
+_PRONOUN = re.compile(r"\b(?:he|she|they|we|it|He|She|They|We|It|HE|SHE)\b|\bI(?=\s+(?:[a-z]+ly\s+)?[a-z]+\b)")
 _RELATIVE = re.compile(r",\s*(who|which)\b")
 _TITLE_GENDER = {"mr.": "m", "mr": "m", "mrs.": "f", "mrs": "f", "ms.": "f", "ms": "f", "miss": "f"}
 
@@ -102,6 +102,8 @@ def collect_mentions(
     taken.sort()
     tstarts = [a for a, _ in taken]
     for m in _PRONOUN.finditer(text):
+        if m.group() == "I" and re.search(r"\b[A-Z][\w’'-]*\s+$", text[max(0, m.start() - 30) : m.start()]):
+            continue  # "World War I was", "Level I trauma": a numeral, not the writer
         if not _inside(m.start(), quoted, qstarts) and not _inside(m.start(), taken, tstarts):
             out.append(Mention(m.start(), m.end(), m.group(), "pronoun"))
     for m in _RELATIVE.finditer(text):  # "the Mexican president, who said": "who" is the mention
@@ -264,8 +266,8 @@ class Resolver:
             stop = re.search(r"[.!?](?:\s|$)", tail)
             tail = tail[: stop.start()] if stop else tail
             p = re.search(r"\b(he|his|him|she|her)\b", tail, re.IGNORECASE)
-            if not p:
-                continue
+            if not p or re.fullmatch(r"\s*,\s*", tail[: p.start()]):
+                continue  # "Donald Trump, her Republican opponent": an appositive names someone else's relation
             j = bisect.bisect_right(starts, m.start)
             if j < len(people) and people[j].start < m.end + p.start():
                 continue

@@ -210,9 +210,14 @@ def test_transcript_labels_and_dash_attribution(pipeline: Pipeline) -> None:
     text = ("Vice presidential candidate Mike Pence appeared on Fox News Sunday.\n\n"
             '"PENCE: Gennifer Flowers will not be attending the debate tomorrow night.\n\n'
             "“The most unqualified child to ever run for president.” ― Francisco Herrero")
-    got = quoted(run(pipeline, text))
-    assert [q["speaker_mention"]["text"] for q in got] == ["PENCE", "Francisco Herrero"]
-    assert got[0]["speaker"] == "Mike Pence" and got[0]["end"] <= text.index("\n\n“")
+    quotes = run(pipeline, text)
+    # a transcript turn in quote marks is the labelled speaker's words, not a quotation
+    turn = quoted(quotes, ("indirect",))
+    assert [q["speaker_mention"]["text"] for q in turn] == ["PENCE"]
+    assert turn[0]["speaker"] == "Mike Pence" and turn[0]["cue"]["text"] == ":"
+    assert turn[0]["text"].startswith("Gennifer Flowers") and turn[0]["end"] <= text.index("\n\n“")
+    got = quoted(quotes)
+    assert [q["speaker_mention"]["text"] for q in got] == ["Francisco Herrero"]
 
 
 def test_unnamed_speakers_are_noun_phrases(pipeline: Pipeline) -> None:
@@ -254,6 +259,9 @@ def test_inflections() -> None:
     assert {"say", "says", "said", "saying"} <= inflections("say")
     assert {"emphasize", "emphasizes", "emphasized", "emphasizing"} == inflections("emphasize")
     assert {"deny", "denies", "denied", "denying"} == inflections("deny")
+    assert {"show", "shows", "showed", "shown", "showing"} == inflections("show")
+    assert {"see", "sees", "saw", "seen", "seeing"} == inflections("see")
+    assert {"refer", "refers", "referred", "referring"} == inflections("refer")
     assert "acknowledged" in load_lexicon().speech_forms and "acknowledged" in load_lexicon().clause_forms
 
 

@@ -1,0 +1,132 @@
+"""Quotes component: indirect speech spans on hard sentences, through the real upstream components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.pipeline import Context, Pipeline
+from streams.model import Article
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_names(["textspans", "language", "nlp", "entities", "quotes"])
+
+
+def indirect(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
+    ctx = Context(article=Article(id="t", body_text=text), text=text)
+    for comp in pipeline.components:
+        comp(ctx)
+    return [q for q in ctx.quotes if q["kind"] == "indirect"]
+
+
+def test_a_sentence_inside_a_quotation_is_not_indirect_speech(pipeline: Pipeline) -> None:
+    text = ("Sanders was in Vermont on Monday.\n\n"
+            "“The system is broken. The insurance companies are making record profits,” Sanders said.\n")
+    assert indirect(pipeline, text) == []
+
+
+def test_after_said_a_bare_noun_phrase_opens_the_reported_clause(pipeline: Pipeline) -> None:
+    text = "Homeland Security Secretary Jeh Johnson said local election officials should ask Washington for help.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["local election officials should ask Washington for help"]
+    assert got[0]["speaker"] == "Jeh Johnson"
+
+
+def test_said_with_an_object_that_is_no_clause_reports_nothing(pipeline: Pipeline) -> None:
+    text = "Senator Tom Carper said nothing about the vote when he left the chamber on Tuesday.\n"
+    assert indirect(pipeline, text) == []
+
+
+def test_reported_content_ends_before_a_participle_clause(pipeline: Pipeline) -> None:
+    text = ("Senator Tom Carper said he would vote against the bill, arguing that it would raise costs for "
+            "families in Delaware.\n")
+    got = indirect(pipeline, text)
+    assert got and got[0]["text"] == "he would vote against the bill"
+    assert got[0]["speaker"] == "Tom Carper"
+
+
+def test_a_name_and_its_appositive_opening_the_sentence_are_the_speaker_not_the_content(pipeline: Pipeline) -> None:
+    text = ("Representative Adam Schiff, the top Democrat on the Intelligence Committee, said the FBI had "
+            "briefed the panel in private.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the FBI had briefed the panel in private"]
+    assert got[0]["speaker"] == "Adam Schiff"
+
+
+def test_a_report_closed_by_a_plain_noun_phrase_and_said(pipeline: Pipeline) -> None:
+    text = "The officer who fired the shot was not wearing a body camera, police said.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["The officer who fired the shot was not wearing a body camera"]
+    assert got[0]["speaker_mention"]["text"] == "police"
+
+
+def test_a_progressive_report_has_the_subject_before_its_auxiliary(pipeline: Pipeline) -> None:
+    text = ("The city of Phoenix is demanding that the campaign stop using images of its police officers.\n\n"
+            "Senator Elizabeth Warren is defending her vote on the banking bill.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [
+        "that the campaign stop using images of its police officers", "her vote on the banking bill"]
+    assert got[1]["speaker"] == "Elizabeth Warren"
+
+
+def test_a_name_opening_the_content_does_not_cut_it_short(pipeline: Pipeline) -> None:
+    text = ("The Tax Policy Center estimates that Mrs. Clinton said her plan would raise $1.1 trillion over the "
+            "next decade.\n")
+    got = indirect(pipeline, text)
+    assert got and "her plan would raise $1.1 trillion" in got[0]["text"] and len(got[0]["text"]) > 40
+
+
+def test_after_believes_a_bare_noun_phrase_opens_the_reported_clause(pipeline: Pipeline) -> None:
+    text = "Governor Phil Murphy believes voters in New Jersey will back the tax plan in November.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["voters in New Jersey will back the tax plan in November"]
+
+
+def test_told_an_addressee_then_the_reported_clause(pipeline: Pipeline) -> None:
+    text = ("Donald Trump told reporters he would win Ohio easily.\n\n"
+            "Senator Bob Corker told CNN on Sunday the deal was dead.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["he would win Ohio easily", "the deal was dead"]
+    assert [q["speaker"] for q in got] == ["Donald Trump", "Bob Corker"]
+
+
+def test_a_conjunction_before_the_name_and_appositive_changes_nothing(pipeline: Pipeline) -> None:
+    text = ("But Megan Rivera, a senior analyst at the Brookings Institution, said parents still want "
+            "neighborhood schools.\n")
+    got = indirect(pipeline, text)
+    assert got and got[0]["text"].rstrip(".") == "parents still want neighborhood schools"
+    assert got[0]["speaker"] == "Megan Rivera"
+
+
+def test_a_mostly_noun_base_form_is_a_verb_after_a_subject_pronoun(pipeline: Pipeline) -> None:
+    text = ("Union members in Ohio rallied on Saturday. They support the proposal to raise the minimum wage.\n\n"
+            "The senator thanked them for their support of the proposal.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the proposal to raise the minimum wage"]
+    assert [q["cue"]["text"] for q in got] == ["support"]
+
+
+def test_a_relative_or_coordinated_clause_is_no_closing_attribution(pipeline: Pipeline) -> None:
+    text = ("Sanders lost Ohio, Florida and North Carolina to Democratic rival Hillary Clinton, who added to her "
+            "delegate lead.\n\n"
+            "Minnesota Gov. Mark Dayton is backing Hillary Clinton, but he is not predicting she will win the state.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["Hillary Clinton"]
+    assert got[0]["cue"]["text"] == "backing" and got[0]["speaker"] == "Mark Dayton"
+
+
+def test_a_report_nested_in_reported_content_is_part_of_it(pipeline: Pipeline) -> None:
+    text = "Green Party candidate Jill Stein said she plans to join her supporters at the protest on Monday.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["she plans to join her supporters at the protest on Monday"]
+
+
+def test_a_possessive_title_and_a_name_are_the_subject_not_the_content(pipeline: Pipeline) -> None:
+    text = ("Carter’s press secretary, Peter Cook, told the Times that Carter believes his use of personal email "
+            "was a mistake.\n")
+    got = indirect(pipeline, text)
+    assert got and got[0]["text"].startswith("Carter believes his use of personal email")
+    assert got[0]["speaker"] == "Peter Cook"

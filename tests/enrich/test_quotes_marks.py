@@ -1,0 +1,28 @@
+"""Quote marks: texts whose double quote marks are doubled apostrophes (an archive convention)."""
+
+from __future__ import annotations
+
+from streams.enrich.quotes_marks import find_marked_quotes
+
+
+def test_single_quotes_nested_in_doubled_apostrophes_are_not_quotations() -> None:
+    text = ("Obama Defends Strategy in Iraq.\n\n"  # the first line is read as a headline: leave it plain
+            "''You know, when I said, 'No boots on the ground,' I think the American people understood,'' "
+            "Mr. Obama said.\n")
+    assert find_marked_quotes(text) == []
+
+
+def test_doubled_apostrophes_read_as_marks_keep_nested_quotes_inside() -> None:
+    text = "''When I said, 'No boots on the ground,' people understood,'' he said.\n"
+    found = find_marked_quotes(text, double_apostrophes=True)
+    assert [text[q.start : q.end] for q in found] == ["When I said, 'No boots on the ground,' people understood,"]
+
+
+def test_single_quotes_are_quotations_in_a_text_without_double_marks() -> None:
+    text = "Brexit talks stall.\n\nThe minister said the plan was 'dead in the water' and would not return.\n"
+    assert [text[q.start : q.end] for q in find_marked_quotes(text)] == ["dead in the water"]
+
+
+def test_an_apostrophe_pair_inside_a_word_is_no_double_mark() -> None:
+    text = "Band to split.\n\nThe rock 'n' roll band said it would play 'one last show' in Memphis.\n"
+    assert "one last show" in [text[q.start : q.end] for q in find_marked_quotes(text)]

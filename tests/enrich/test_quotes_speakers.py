@@ -1,0 +1,157 @@
+"""Quotes component: speaker choice on hard sentences (subordinate clauses around the quote,
+pronoun gender), through the real upstream components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.pipeline import Context, Pipeline
+from streams.model import Article
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_names(["textspans", "language", "nlp", "entities", "quotes"])
+
+
+def marked(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
+    ctx = Context(article=Article(id="t", body_text=text), text=text)
+    for comp in pipeline.components:
+        comp(ctx)
+    return [q for q in ctx.quotes if q["kind"] in ("direct", "mixed")]
+
+
+def test_a_clause_after_the_quote_opened_by_when_is_not_its_attribution(pipeline: Pipeline) -> None:
+    text = ("Donald Trump told supporters in Ohio that the election was “rigged against us,” when Clinton "
+            "campaign manager Robby Mook said the claim was dangerous.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
+
+
+def test_a_clause_after_the_quote_opened_by_but_is_not_its_attribution(pipeline: Pipeline) -> None:
+    text = ("Tampa Mayor Jane Castor said the report was “deeply troubling and painful to read,” but Police "
+            "Chief Brian Dugan said the department would wait for the state investigation.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Jane Castor"
+
+
+def test_a_sentence_opened_by_when_reports_through_its_main_clause(pipeline: Pipeline) -> None:
+    text = ("When Senator Elizabeth Warren said the bank had cheated its customers, chief executive John Stumpf "
+            "replied, “We have apologized and we are making it right.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "John Stumpf"
+
+
+def test_a_pronoun_in_an_appositive_does_not_set_the_persons_gender(pipeline: Pipeline) -> None:
+    text = ("Hillary Clinton campaigned in Ohio on Monday.\n\n"
+            "Donald Trump, her Republican opponent, visited Florida on Tuesday. Speaking to reporters, he "
+            "called the race “very, very close.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
+
+
+def test_a_quoted_pronoun_is_a_word_mentioned_not_a_quotation(pipeline: Pipeline) -> None:
+    text = ("Some voters say they will back Trump, but not for his policies. They back him simply because "
+            "“she” is not a “he.”\n")
+    assert marked(pipeline, text) == []
+
+
+def test_a_second_report_joined_by_and_has_its_own_speaker(pipeline: Pipeline) -> None:
+    text = ("Ivanka Trump defended the plan on Tuesday. She said adoptive parents would not be covered, and when "
+            "pressed on why the plan leaves out fathers, the 35-year-old mother of three replied, “It is meant "
+            "to help the mother who has just given birth.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1
+    assert got[0]["speaker_mention"]["text"].endswith("mother")
+    assert got[0]["cue"]["text"] == "replied"
+
+
+def test_a_fragment_takes_the_attribution_closing_its_sentence(pipeline: Pipeline) -> None:
+    text = ("Senator Ron Wyden questioned the chief executive for two hours on Tuesday. Mary Barra "
+            "“squeezed her engineers to the breaking point” to cut costs at the plant in Michigan, he said.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "he"
+    assert got[0]["speaker"] == "Ron Wyden"
+
+
+def test_a_quote_paragraph_after_a_paraphrase_is_its_subjects(pipeline: Pipeline) -> None:
+    text = ("Governor Chris Christie arrived in New Hampshire on Monday.\n\n"
+            "Buddy Valastro praised Christie's leadership after Hurricane Sandy and his record in a Democratic state.\n\n"
+            "“We need someone who can cut through the noise and bring people together.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Buddy Valastro"
+
+
+def test_no_speaker_from_a_paragraph_that_quotes_someone_else(pipeline: Pipeline) -> None:
+    text = ("The senator left the hearing early. “It was a waste of time,” one aide said of the session.\n\n"
+            "“Nobody wants to go back to that room.”\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["one aide", "one aide"]  # continued, not re-attributed
+
+
+def test_the_writer_as_i_speaks_the_quotations_they_report(pipeline: Pipeline) -> None:
+    text = ("The judge looked at me for a long time. “Okay,” I said, trying to regroup. "
+            "“I was seventeen when I came to this country.”\n")
+    got = marked(pipeline, text)
+    assert got and all(q["speaker_mention"]["text"] == "I" for q in got)
+    assert all(q["speaker"] is None for q in got)  # the writer has no name in the text
+
+
+def test_a_statement_introduced_by_a_colon_paragraph_without_a_reporting_verb(pipeline: Pipeline) -> None:
+    text = ("When the senator died in 2012, Governor Jerry Brown released the following statement:\n\n"
+            "“He was a tireless servant of California and a friend to all of us.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Jerry Brown"
+
+
+def test_a_plural_noun_is_not_a_reporting_verb_and_rating_verbs_are(pipeline: Pipeline) -> None:
+    text = "Last year, PolitiFact rated 32 percent of Republican claims as “false” and 11 percent as “true.”\n"
+    got = marked(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["false", "true"]
+    assert all(q["speaker_mention"]["text"] == "PolitiFact" for q in got)
+
+
+def test_as_x_put_it_names_the_speaker_before_or_after_the_quote(pipeline: Pipeline) -> None:
+    text = ("The main requirement of the program is a “lawful source of investment income,” as a Treasury "
+            "memo put it.\n\n"
+            "Critics have long seen him, as The Atlantic put it in a long profile, “the ultimate insider.”\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["a Treasury memo", "The Atlantic"]
+    assert all(q["cue"]["text"] == "put it" for q in got)
+
+
+def test_a_passive_report_and_a_sign_that_reads(pipeline: Pipeline) -> None:
+    text = ("The crowd sang along.\n\n"
+            "“Born in the U.S.A.” was written by Bruce Springsteen in 1982.\n\n"
+            "Outside the hall, protesters held up placards. “No wall, no ban,” the largest sign read.\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["Bruce Springsteen", "the largest sign"]
+
+
+def test_a_participle_after_the_quote_continues_the_sentences_subject(pipeline: Pipeline) -> None:
+    text = ("Speaking to supporters in South Carolina, Ted Cruz said there is “only one strong conservative in a "
+            "position to win this race,” adding that it is why Donald Trump attacks him.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Ted Cruz"
+
+
+def test_name_went_on_after_a_quote(pipeline: Pipeline) -> None:
+    text = ("Megyn Kelly said she had been bullied as a teenager.\n\n"
+            "“You know, it happens, right?” Donald Trump went on, as if he had not heard her.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Donald Trump"
+
+
+def test_a_sentence_ends_after_us_when_a_pronoun_opens_the_next(pipeline: Pipeline) -> None:
+    text = ("Chris Cox says Obama is trying to distract from his record on terrorism in the U.S. He says "
+            "Americans do not need more “condescending lectures from the president.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "He"
+
+
+def test_a_title_cased_name_before_a_noun_is_no_quotation(pipeline: Pipeline) -> None:
+    text = ("Donald Trump said the crowd in Ohio, many of them in “Make America Great Again” hats, was the "
+            "biggest yet, and Senator Ted Cruz said he handed out “Cruz Country” signs in Iowa.\n")
+    assert marked(pipeline, text) == []
