@@ -63,6 +63,7 @@ from typing import Any, Iterable, Iterator
 
 from streams.enrich.nlp import caps_lines
 from streams.enrich.pipeline import Context
+from streams.enrich.textspans import parse_dateline
 
 #: labels kept as entities (the model's value labels are kept too: DATE, MONEY...)
 NAME_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
@@ -347,6 +348,15 @@ _NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,}},? (?:and|or) {_NAME}")
 _LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
 _TITLE_OF_BEFORE = re.compile(
     r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
+#: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)
+_NAME_THEN_COUNTRY = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z][\w'’-]*(?: (?:(?:van|von|de|der|den|da|du|del|la|le|el|al|bin|ter|dos)"
+    r" )?[A-Z][\w'’.-]*[a-z][\w'’.-]*){1,3}) \(([A-Z][A-Za-z. ]{1,30})\)")
+#: words of club and team names, not of personal names
+_CLUB_WORDS = frozenset(
+    """united city fc ac sc club star dynamo dinamo sporting real athletic athletico atletico rovers wanderers
+    team racing olympic olympique inter juventus rangers celtic town county albion hotspur sport sports
+    university college school party group bank""".split())
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
@@ -496,16 +506,18 @@ class EntityComponent:
         mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
         mentions = self._filter_caps_mentions(text, mentions, caps)
-        mentions = self._add_dateline_place(text, mentions, spans or [])
+        datelines = _dateline_spans(text, spans or [])
+        mentions = self._add_dateline_place(text, mentions, datelines)
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
         mentions = self._title_and_affiliation_words(text, mentions)
+        mentions = self._people_with_country(text, mentions, skip)
         mentions = self._people_lists(text, mentions, skip)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
         if is_sports_text(text):
-            mentions = self._places_as_teams(text, mentions, skip_spans=[(sp["start"], sp["end"]) for sp in spans or ()
-                                                                      if sp["kind"] in ("dateline", "header")])
-            mentions = self._table_rows(text, mentions, [(sp["start"], sp["end"]) for sp in spans or ()])
+            mentions = self._places_as_teams(text, mentions, skip_spans=datelines + [
+                (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
+            mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
@@ -611,15 +623,13 @@ class EntityComponent:
         return out
 
     @staticmethod
-    def _add_dateline_place(text: str, mentions: list[Mention], spans: list[dict[str, Any]]) -> list[Mention]:
+    def _add_dateline_place(text: str, mentions: list[Mention], datelines: list[tuple[int, int]]) -> list[Mention]:
         """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -")."""
-        for sp in spans:
-            if sp["kind"] != "dateline":
-                continue
-            m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp["start"]:sp["end"]])
+        for sp_start, sp_end in datelines:
+            m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp_start:sp_end])
             if not m:
                 continue
-            start, end = sp["start"], sp["start"] + m.end()
+            start, end = sp_start, sp_start + m.end()
             if text[start:end].endswith("."):
                 end -= 1
             mentions = [x for x in mentions if x.end <= start or x.start >= end]
@@ -753,6 +763,28 @@ class EntityComponent:
                 m.label = "ORG"
             out.append(m)
         return out
+
+    @staticmethod
+    def _people_with_country(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """'Anne-Gaelle Sidot (France)', 'Pete Sampras (U.S.)': a name of two to four words followed by a
+        country in brackets is a competitor (results lists); a club's name has a club word ('Red Star')."""
+        for g in _NAME_THEN_COUNTRY.finditer(text):
+            if not is_country_name(g.group(2).strip()) or any(s < g.end() and g.start() < e for s, e in skip):
+                continue
+            start, end = g.span(1)
+            words = text[start:end].split()
+            while words and words[0].lower() in _SENTENCE_INITIAL_COMMON | {"at", "v", "vs"}:
+                start += len(words.pop(0)) + 1
+            if len(words) < 2 or any(w.lower() in _CLUB_WORDS or is_country_name(w) for w in words):
+                continue
+            inside = [m for m in mentions if m.start < end and start < m.end]
+            if any(m.label == "PERSON" and (m.start, m.end) == (start, end) for m in inside):
+                continue
+            if any(m.start < start or m.end > end for m in inside):
+                continue  # a longer name around it ("... Cup (England)"): not a bare competitor
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(start, end, text[start:end], "PERSON", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
 
     @staticmethod
     def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
@@ -1047,6 +1079,20 @@ def _inner_capitals(name: str) -> int:
 def _relabel(entities: list[_Entity]) -> None:
     for e in entities:
         e.label = e.label_vote() if e.mentions else ""
+
+
+_LINE_START = re.compile(r"(?:^|\n)(?=[A-Z])")
+
+
+def _dateline_spans(text: str, spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """(start, end) of datelines: the one textspans found, and those opening later stories of a
+    wire file that runs several stories together ("...\nLONDON 1996-08-30\n...")."""
+    found = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] == "dateline"]
+    for m in _LINE_START.finditer(text):
+        d = parse_dateline(text, m.end())
+        if d is not None and d.place.isupper() and not any(s <= d.start < e for s, e in found):
+            found.append((d.start, d.end))
+    return sorted(found)
 
 
 def find_word(text: str, form: str) -> Iterator[tuple[int, int]]:

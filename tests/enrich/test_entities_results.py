@@ -1,0 +1,55 @@
+"""entities: results lists and wire files that run several stories together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.entities import EntityComponent, Mention, _dateline_spans
+from streams.enrich.pipeline import Pipeline
+from streams.model import Article
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_names("textspans,language,nlp,entities")
+
+
+def types_of(entities: list[dict[str, Any]]) -> dict[str, str]:
+    return {m["text"]: e["type"] for e in entities for m in e["mentions"]}
+
+
+def test_a_name_with_a_country_in_brackets_is_a_competitor() -> None:
+    text = ("Women's singles, third round: Lindsay Davenport (U.S.) beat Anne-Gaelle Sidot (France) 6-0 6-3; "
+            "Red Star (Yugoslavia) beat Dinamo (Russia) 92-90. At The Oval (London) rain stopped play.")
+    sidot = text.index("Anne-Gaelle Sidot")
+    star = text.index("Red Star")
+    mentions = [Mention(sidot, sidot + 17, "Anne-Gaelle Sidot", "ORG"), Mention(star, star + 8, "Red Star", "ORG")]
+    got = {m.text: m.label for m in EntityComponent._people_with_country(text, mentions, [])}
+    assert got["Anne-Gaelle Sidot"] == "PERSON"  # the model's ORG is overridden
+    assert got["Lindsay Davenport"] == "PERSON"  # an untagged name is added
+    assert got["Red Star"] == "ORG"  # a club word: a club
+    assert "At The Oval" not in got and "The Oval" not in got  # a city in brackets is no country
+
+
+def test_results_list_people_end_to_end(pipeline: Pipeline) -> None:
+    text = ("TENNIS - RESULTS AT U.S. OPEN.\nNEW YORK 1996-08-30\nResults of the U.S. Open on Friday:\n"
+            "Men's singles, second round: Pete Sampras (U.S.) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3 4-6 6-4, "
+            "Cedric Pioline (France) beat Roberto Carretero (Spain) 4-6 6-2 6-2 6-1.")
+    types = types_of(pipeline.run(Article(id="tennis", body_text=text)).entities)
+    for name in ("Pete Sampras", "Jiri Novak", "Cedric Pioline", "Roberto Carretero"):
+        assert types.get(name) == "PERSON", name
+    assert types.get("Czech Republic") == "GPE"
+
+
+def test_datelines_of_later_stories_are_places(pipeline: Pipeline) -> None:
+    text = ("SOCCER - DYNAMO BEAT ROTOR IN THE LEAGUE.\nMOSCOW 1996-08-30\nDynamo Moscow beat Rotor Volgograd 2-1 "
+            "in the Russian league on Friday, the club said.\nBASEBALL - RESULTS.\nNEW YORK 1996-08-30\n"
+            "The New York Yankees beat Baltimore 5-3 in the American League on Thursday.")
+    found = [text[s:e] for s, e in _dateline_spans(text, [])]
+    assert found == ["MOSCOW 1996-08-30", "NEW YORK 1996-08-30"]
+    ents = pipeline.run(Article(id="two-stories", body_text=text)).entities
+    at = text.index("NEW YORK 1996")
+    labels = [e["type"] for e in ents for m in e["mentions"] if m["start"] == at]
+    assert labels == ["GPE"]
