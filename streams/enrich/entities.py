@@ -352,6 +352,15 @@ _TITLE_OF_BEFORE = re.compile(
 _NAME_THEN_COUNTRY = re.compile(
     r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z][\w'’-]*(?: (?:(?:van|von|de|der|den|da|du|del|la|le|el|al|bin|ter|dos)"
     r" )?[A-Z][\w'’.-]*[a-z][\w'’.-]*){1,3}) \(([A-Z][A-Za-z. ]{1,30})\)")
+#: head words that end the first part of an organisation's name ("Foundation" for the Visual Arts)
+_ORG_HEAD_END = re.compile(
+    r"\b(?:Foundation|Institute|Council|Centre|Center|Commission|Committee|Organi[sz]ation|Society|Association|"
+    r"Agency|Office|Union|Federation|League|Fund|Ministry|Department|Coalition|Alliance|Movement|Campaign|"
+    r"Bureau|Board|Trust|Network|Academy|Corps|Service|Commissioner|Court|Tribunal|Authority)$")
+_ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:(?:and|&|of|of[ \t]+the)[ \t]+)?[A-Z][\w'’-]*)*"
+                       r"(?<![ \t])")
+_BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
+_OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 #: words of club and team names, not of personal names
 _CLUB_WORDS = frozenset(
     """united city fc ac sc club star dynamo dinamo sporting real athletic athletico atletico rovers wanderers
@@ -502,6 +511,7 @@ class EntityComponent:
         skip = self._skipped_spans(text, model, spans or [])
         mentions = [m for m in model if not any(s <= m.start and m.end <= e for s, e in skip)]
         mentions = self._merge_split_person(text, mentions)
+        mentions = self._join_organisation_tails(text, mentions)
         mentions = self._add_markup_orgs(text, mentions)
         mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
@@ -511,6 +521,7 @@ class EntityComponent:
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
         mentions = self._title_and_affiliation_words(text, mentions)
         mentions = self._people_with_country(text, mentions, skip)
+        mentions = self._organisation_acronyms(text, mentions, skip)
         mentions = self._people_lists(text, mentions, skip)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
@@ -557,6 +568,28 @@ class EntityComponent:
                     and prev.text not in demonyms()):
                 out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
                 continue
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _join_organisation_tails(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Andy Warhol Foundation' + 'for the Visual Arts': an organisation's name goes on after 'for',
+        'on' or 'of' when its head word ends the first part and capitalised words follow."""
+        out: list[Mention] = []
+        i = 0
+        for m in mentions:
+            if m.start < i:
+                continue  # swallowed by a joined name
+            if m.label == "ORG" and _ORG_HEAD_END.search(m.text):
+                tail = _ORG_TAIL.match(text, m.end)
+                if tail is not None:
+                    inside = [x for x in mentions if x is not m and x.start < tail.end() and m.end <= x.start]
+                    if all(x.end <= tail.end() and x.label in ("ORG", "GPE", "LOC", "NORP", "PERSON", "FAC")
+                           for x in inside):
+                        joined = Mention(m.start, tail.end(), text[m.start:tail.end()], "ORG", source=m.source)
+                        out.append(joined)
+                        i = tail.end()
+                        continue
             out.append(m)
         return out
 
@@ -785,6 +818,33 @@ class EntityComponent:
             mentions = [m for m in mentions if m not in inside]
             mentions.append(Mention(start, end, text[start:end], "PERSON", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """Acronyms that name an organisation by their place: introduced in brackets after it ('the Central
+        Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        added: list[Mention] = []
+        for g in _BRACKETED_ACRONYM.finditer(text):
+            s, e = g.span(1)
+            if taken.overlaps(s, e) or is_country_name(g.group(1)):
+                continue
+            before = [m for m in mentions if g.start() - 2 <= m.end <= g.start()]
+            words = re.findall(r"[\w'’-]+", text[max(0, g.start() - 80):g.start()])
+            letters = g.group(1).replace("&", "")
+            initials = "".join(w[0] for w in words[-len(letters):] if w[0].isupper() or w[0].isdigit())
+            if (before and before[-1].label == "ORG") or initials == letters:
+                added.append(Mention(s, e, g.group(1), "ORG", source="gazetteer"))
+                taken.add(added[-1])
+        persons = [m for m in mentions if m.label == "PERSON"]
+        for p in persons:
+            g = _OF_ACRONYM.match(text, p.end)
+            if g is None or taken.overlaps(*g.span(1)) or is_country_name(g.group(1)):
+                continue
+            added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
+            taken.add(added[-1])
+        return sorted(mentions + added, key=lambda x: x.start)
 
     @staticmethod
     def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:

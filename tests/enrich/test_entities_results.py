@@ -53,3 +53,26 @@ def test_datelines_of_later_stories_are_places(pipeline: Pipeline) -> None:
     at = text.index("NEW YORK 1996")
     labels = [e["type"] for e in ents for m in e["mentions"] if m["start"] == at]
     assert labels == ["GPE"]
+
+
+def test_acronyms_named_by_their_place_are_organisations() -> None:
+    text = ("The Central Narcotics Bureau (CNB) said the man was arrested in June. Frederick Fung of ADPL lost "
+            "his seat, and the deputies of Movimento 5 Stelle (M5S) voted against it. Prices rose 3 percent (US).")
+    bureau = text.index("Central Narcotics Bureau")
+    fung = text.index("Frederick Fung")
+    mentions = [Mention(bureau, bureau + 24, "Central Narcotics Bureau", "ORG"),
+                Mention(fung, fung + 14, "Frederick Fung", "PERSON")]
+    got = {m.text: m.label for m in EntityComponent._organisation_acronyms(text, mentions, [])}
+    assert got["CNB"] == "ORG" and got["ADPL"] == "ORG" and got["M5S"] == "ORG"
+    assert "US" not in got  # a country is no organisation's acronym
+
+
+def test_an_organisation_name_goes_on_after_for() -> None:
+    text = "Polaroids donated by the Andy Warhol Foundation for the Visual Arts went on show at the museum."
+    a, b = text.index("Andy"), text.index("Visual")
+    mentions = [Mention(a, a + 22, "Andy Warhol Foundation", "ORG"), Mention(b, b + 11, "Visual Arts", "ORG")]
+    got = EntityComponent._join_organisation_tails(text, mentions)
+    assert [(m.text, m.label) for m in got] == [("Andy Warhol Foundation for the Visual Arts", "ORG")]
+    text = "Sales at General Motors for the quarter rose, the company said."
+    gm = [Mention(text.index("General"), text.index("General") + 14, "General Motors", "ORG")]
+    assert [m.text for m in EntityComponent._join_organisation_tails(text, gm)] == ["General Motors"]
