@@ -359,6 +359,10 @@ _ORG_HEAD_END = re.compile(
     r"Bureau|Board|Trust|Network|Academy|Corps|Service|Commissioner|Court|Tribunal|Authority)$")
 _ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:(?:and|&|of|of[ \t]+the)[ \t]+)?[A-Z][\w'’-]*)*"
                        r"(?<![ \t])")
+#: the last word of a competition's name (a multi-word name: "UEFA Cup", "U.S. Open", "PGA Tour")
+_COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
+                          r"Finals?|Tournament)$")
+_TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
 _BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
 _OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 #: words of club and team names, not of personal names
@@ -721,6 +725,9 @@ class EntityComponent:
                 m.label = "PRODUCT"
             elif m.label == "PERSON" and " " not in m.text and self._is_big_city(m.text):
                 m.label = "GPE"
+            elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
+                m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
+        mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         for tok in doc:
@@ -754,6 +761,13 @@ class EntityComponent:
                 mentions.append(mention)
                 taken.add(mention)
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _is_portfolio_word(text: str, m: Mention) -> bool:
+        """'Education Minister Nagoum Yamassoum', 'German Defence Minister': the one capitalised word
+        before a title is the office's portfolio, not an organisation."""
+        return (m.label in ("ORG", "GPE", "NORP") and " " not in m.text and not m.text.isupper()
+                and m.source == "model" and _TITLE_AFTER.match(text, m.end) is not None)
 
     @staticmethod
     def _apply_known_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:

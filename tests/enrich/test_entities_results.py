@@ -76,3 +76,15 @@ def test_an_organisation_name_goes_on_after_for() -> None:
     text = "Sales at General Motors for the quarter rose, the company said."
     gm = [Mention(text.index("General"), text.index("General") + 14, "General Motors", "ORG")]
     assert [m.text for m in EntityComponent._join_organisation_tails(text, gm)] == ["General Motors"]
+
+
+def test_competitions_are_events_and_portfolios_are_not_organisations(pipeline: Pipeline) -> None:
+    text = ("Manchester United were knocked out of last year's UEFA Cup. Woods has three career PGA Tour "
+            "victories. Education Minister Nagoum Yamassoum was held hostage, and German Defence Minister Volker "
+            "Ruehe will visit Israel.")
+    ents = pipeline.run(Article(id="cups", body_text=text)).entities
+    types = types_of(ents)
+    assert types.get("UEFA Cup") == "EVENT" and types.get("PGA Tour") == "EVENT"
+    assert types.get("Manchester United") != "EVENT"
+    assert "Education" not in types and "Defence" not in types
+    assert types.get("Volker Ruehe") == "PERSON"
