@@ -388,7 +388,9 @@ NOT_PERSON_WORDS: frozenset[str] = frozenset(
     service office ministry department agency institute university college school academy society association
     foundation trust club team squad clouds stars star records music film films show series studios studio
     project program programme system internet web online software apple global world earth moon sun wall
-    rising revolution uprising breeders twins""".split())
+    rising revolution uprising breeders twins affairs policy security defence defense economy economic finance
+    financial trade health education justice interior energy environment development relations rights human
+    public social foreign home affairs culture sport transport labour labor industry agriculture science""".split())
 
 
 def _not_a_personal_name_word(word: str) -> bool:
