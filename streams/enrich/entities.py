@@ -406,6 +406,12 @@ def _not_a_personal_name_word(word: str) -> bool:
 _SURNAME_CITIES = frozenset("""washington jackson lincoln houston austin florence orlando paris sydney jordan
     marion clinton cleveland franklin madison hamilton chester dallas charlotte victoria adelaide regina
     kent douglas warren howard arlington""".split())
+#: capitalised words that open sentences before a name and are no first names
+_NOT_FIRST_NAMES = frozenset("""However Meanwhile Later Earlier Then Now Yesterday Today Tomorrow Also Still Instead
+    Although Though Because Since Until Unless Whether Where Why How What Who Whom Whose Which While Despite
+    According Asked Said Says Told Dear Thanks Like Unlike Including Following Former Late Young Veteran Coach
+    Captain Striker Defender Midfielder Goalkeeper Manager Chairman Senator President Minister Both Neither
+    Either Each Every Only Even Just Yet Once Twice Again Perhaps Maybe Indeed Sources Police Officials""".split())
 _BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
 _OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 #: words of club and team names, not of personal names
@@ -571,6 +577,7 @@ class EntityComponent:
         mentions = self._organisation_acronyms(text, mentions, skip)
         mentions = self._people_lists(text, mentions, skip)
         mentions = self._untagged_personal_names(text, mentions, skip, caps)
+        mentions = self._join_split_names(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
         if is_sports_text(text):
@@ -925,6 +932,32 @@ class EntityComponent:
                 continue
             added.append(Mention(s, e, g.group(0), "PERSON", source="gazetteer"))
         return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
+        """A personal name the model cut in two: 'Aung San' + 'Suu Kyi' (two people side by side), a first
+        name read as an organisation before a person ('Dries' + 'Mertens'), or a capitalised word left out
+        before a one-word person ('Waqar' + 'Younis'; not 'However' or a place, title or group word)."""
+        person_words = {m.text for m in mentions if m.label == "PERSON" and " " not in m.text}
+        out: list[Mention] = []
+        for m in mentions:
+            prev = out[-1] if out else None
+            if (m.label == "PERSON" and " " not in m.text and m.source == "model"
+                    and (prev is None or prev.end < m.start - 1)):
+                w = re.search(r"(?<![\w'’.-])([A-Z][a-z]+) $", text[max(0, m.start - 30):m.start])
+                if w and not _not_a_personal_name_word(w.group(1)) and w.group(1) not in _NOT_FIRST_NAMES:
+                    start = m.start - len(w.group(0))
+                    out.append(Mention(start, m.end, text[start:m.end], "PERSON", source=m.source))
+                    continue  # "Dries Mertens's attempt": the first name the model left out
+            if (prev is not None and m.label == "PERSON" and text[prev.end:m.start] == " "
+                    and (prev.label == "PERSON" or prev.label == "ORG" and prev.source == "model"
+                         and len(prev.text.split()) <= 2 and not prev.text.isupper()
+                         and all(w[:1].isupper() and w.isalpha() and not _not_a_personal_name_word(w)
+                                 for w in prev.text.split()))):
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
+                continue
+            out.append(m)
+        return out
 
     @staticmethod
     def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:

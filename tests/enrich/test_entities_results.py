@@ -98,3 +98,19 @@ def test_untagged_capitalised_pairs_inside_a_sentence_are_people() -> None:
     found = {m.text for m in got if m.label == "PERSON"}
     assert {"Shane Bortsch", "Mike Hulbert"} <= found
     assert not found & {"Wall Street", "Minnesota Twins", "Minor Counties", "Election Results"}
+
+
+def test_first_names_cut_off_by_the_model_join_the_surname() -> None:
+    text = "Pakistan recalled Waqar Younis. However Younis was injured. Zine al-Abidine Ben Ali won again."
+    younis = text.index("Younis")
+    later = text.index("Younis", younis + 1)
+    zine, ben = text.index("Zine"), text.index("Ben Ali")
+    mentions = [Mention(younis, younis + 6, "Younis", "PERSON"), Mention(later, later + 6, "Younis", "PERSON"),
+                Mention(zine, zine + 15, "Zine al-Abidine", "PERSON"), Mention(ben, ben + 7, "Ben Ali", "PERSON")]
+    got = [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)]
+    assert got == [("Waqar Younis", "PERSON"), ("Younis", "PERSON"), ("Zine al-Abidine Ben Ali", "PERSON")]
+    text = "Lukaku, Carrasco and Dries Mertens attacked."
+    dries = text.index("Dries")
+    mentions = [Mention(dries, dries + 5, "Dries", "ORG"), Mention(dries + 6, dries + 13, "Mertens", "PERSON")]
+    assert [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)] == [
+        ("Dries Mertens", "PERSON")]
