@@ -412,6 +412,16 @@ _NOT_FIRST_NAMES = frozenset("""However Meanwhile Later Earlier Then Now Yesterd
     According Asked Said Says Told Dear Thanks Like Unlike Including Following Former Late Young Veteran Coach
     Captain Striker Defender Midfielder Goalkeeper Manager Chairman Senator President Minister Both Neither
     Either Each Every Only Even Just Yet Once Twice Again Perhaps Maybe Indeed Sources Police Officials""".split())
+_ORG_CUE_BEFORE = re.compile(
+    r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
+    r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
+_ORG_CUE_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
+    r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
+_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
+_PERSON_CUE_AFTER = re.compile(
+    r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
+    r"daughter|father|mother|brother|sister|career|life)\b)")
 _BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
 _OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 #: words of club and team names, not of personal names
@@ -587,6 +597,7 @@ class EntityComponent:
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
+        self._organisations_by_context(text, entities)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -1105,6 +1116,21 @@ class EntityComponent:
                 if len(words) > 1 and initials in acronyms:
                     return e
         return None
+
+    @staticmethod
+    def _organisations_by_context(text: str, entities: list[_Entity]) -> None:
+        """A 'person' only ever named by one word is an organisation when the words around it say so
+        ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person."""
+        for ent in entities:
+            if ent.label != "PERSON" or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+                continue
+            org = person = 0
+            for m in ent.mentions:
+                before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
+                org += bool(_ORG_CUE_BEFORE.search(before) or _ORG_CUE_AFTER.match(after))
+                person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
+            if org and not person:
+                ent.label = "ORG"
 
     # -- 4. propagation ----------------------------------------------------------------------
     def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]],

@@ -114,3 +114,12 @@ def test_first_names_cut_off_by_the_model_join_the_surname() -> None:
     mentions = [Mention(dries, dries + 5, "Dries", "ORG"), Mention(dries + 6, dries + 13, "Mertens", "PERSON")]
     assert [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)] == [
         ("Dries Mertens", "PERSON")]
+
+
+def test_a_one_word_person_with_company_words_around_it_is_an_organisation(pipeline: Pipeline) -> None:
+    text = ("Cofinec plunges on first-half results. Cofinec said its Hungarian units lost money, and Cofinec "
+            "shares fell 10 percent. Cofinec CEO Stephen Frater told reporters the results were poor. "
+            "Serie A club Atalanta signed Lentini, who joined Atalanta on loan.")
+    types = types_of(pipeline.run(Article(id="cofinec", body_text=text)).entities)
+    assert types.get("Cofinec") == "ORG" and types.get("Atalanta") == "ORG"
+    assert types.get("Stephen Frater") == "PERSON"
