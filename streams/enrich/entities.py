@@ -372,6 +372,25 @@ _COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trop
                           r"Finals?|Tournament)$")
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
 _TITLE_CASE_RUN = re.compile(r"(?<![\w'’.&-])[A-Z][a-z][\w'’-]*[a-z](?: [A-Z][a-z][\w'’-]*[a-z]){1,2}(?![\w&-]| [A-Z]| of \w)")
+#: last words of organisation names and of place names (for capitalised runs the model left untagged)
+ORG_HEADS: frozenset[str] = frozenset(
+    """Board Council Party Union Association Foundation Institute Committee Commission Agency Bureau Ministry
+    Department Corp Corporation Inc Ltd Company Group Bank News Times Post Herald Journal Gazette Tribune
+    Magazine Telegraph Club Society Federation Organisation Organization Authority Trust Fund Court Assembly
+    Congress Parliament Senate Police Army Navy Airlines Airways Institution Coalition Alliance Movement
+    Front Church Counties""".split())
+FACILITY_HEADS: frozenset[str] = frozenset(
+    """Street Road Avenue Square Bridge Stadium Arena Airport Hotel Mosque Cathedral Temple Palace Tower
+    Course Hall Prison Station""".split())
+LOCATION_HEADS: frozenset[str] = frozenset(
+    """Park Island Islands River Lake Mountain Mountains Valley Bay Coast Beach Desert Forest Territories
+    Peninsula Strait Gulf Sea Ocean""".split())
+_HEADED_RUN = re.compile(
+    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*(?:[ \t]+(?:(?:of|and|&|for|the|de|du|la)[ \t]+)*"
+    r"[A-Z](?:[\w'’&-]|\.(?=\w))*)*[ \t]+(?:"
+    + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
+#: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
+_RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
 _SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
 #: words that end or make up the names of places, organisations, events and works, not of people
 NOT_PERSON_WORDS: frozenset[str] = frozenset(
@@ -586,6 +605,7 @@ class EntityComponent:
         mentions = self._people_with_country(text, mentions, skip)
         mentions = self._organisation_acronyms(text, mentions, skip)
         mentions = self._people_lists(text, mentions, skip)
+        mentions = self._untagged_headed_names(text, mentions, skip, caps)
         mentions = self._untagged_personal_names(text, mentions, skip, caps)
         mentions = self._join_split_names(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
@@ -920,6 +940,30 @@ class EntityComponent:
                 continue
             added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
             taken.add(added[-1])
+        return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
+                               caps: list[tuple[int, int]]) -> list[Mention]:
+        """Capitalised words the model left untagged whose last word is the head of an organisation's or a
+        place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        taken.spans.extend(caps)
+        added = []
+        for g in _HEADED_RUN.finditer(text):
+            s, e = g.span()
+            while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
+                lead = _RUN_LEAD.match(text, s, e)
+                if lead is None or not (lead.group(1).lower() in _SENTENCE_INITIAL_COMMON
+                                        or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
+                    break
+                s = lead.end()
+            if taken.overlaps(s, e) or e - s < 4 or " " not in text[s:e]:
+                continue
+            head = text[s:e].split()[-1]
+            label = "ORG" if head in ORG_HEADS else "FAC" if head in FACILITY_HEADS else "LOC"
+            added.append(Mention(s, e, text[s:e], label, source="gazetteer"))
         return sorted(mentions + added, key=lambda x: x.start)
 
     @staticmethod

@@ -123,3 +123,11 @@ def test_a_one_word_person_with_company_words_around_it_is_an_organisation(pipel
     types = types_of(pipeline.run(Article(id="cofinec", body_text=text)).entities)
     assert types.get("Cofinec") == "ORG" and types.get("Atalanta") == "ORG"
     assert types.get("Stephen Frater") == "PERSON"
+
+
+def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> None:
+    text = ("The tour was announced by the Test and County Cricket Board on Friday. For Wall Street, this is the "
+            "season of worry, The Deseret News said, as play ended at Brown Deer Park Golf Course.")
+    got = {m.text: m.label for m in EntityComponent._untagged_headed_names(text, [], [], [])}
+    assert got == {"Test and County Cricket Board": "ORG", "Wall Street": "FAC", "Deseret News": "ORG",
+                   "Brown Deer Park Golf Course": "FAC"}
