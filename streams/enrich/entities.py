@@ -950,7 +950,8 @@ class EntityComponent:
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         taken.spans.extend(caps)
-        added = []
+        added: list[Mention] = []
+        dropped: list[Mention] = []
         for g in _HEADED_RUN.finditer(text):
             s, e = g.span()
             while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
@@ -959,12 +960,18 @@ class EntityComponent:
                                         or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
                     break
                 s = lead.end()
-            if taken.overlaps(s, e) or e - s < 4 or " " not in text[s:e]:
+            if e - s < 4 or " " not in text[s:e]:
                 continue
             head = text[s:e].split()[-1]
             label = "ORG" if head in ORG_HEADS else "FAC" if head in FACILITY_HEADS else "LOC"
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if inside and label == "ORG" and all(
+                    m.label in ("NORP", "GPE") and s <= m.start and m.end < e - len(head) - 1 for m in inside):
+                dropped.extend(inside)  # "Saudi Interior Ministry": the nationality is part of the name
+            elif taken.overlaps(s, e):
+                continue
             added.append(Mention(s, e, text[s:e], label, source="gazetteer"))
-        return sorted(mentions + added, key=lambda x: x.start)
+        return sorted([m for m in mentions if m not in dropped] + added, key=lambda x: x.start)
 
     @staticmethod
     def _untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],

@@ -131,3 +131,7 @@ def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> Non
     got = {m.text: m.label for m in EntityComponent._untagged_headed_names(text, [], [], [])}
     assert got == {"Test and County Cricket Board": "ORG", "Wall Street": "FAC", "Deseret News": "ORG",
                    "Brown Deer Park Golf Course": "FAC"}
+    text = "According to the Saudi Interior Ministry, 345 pilgrims were killed."
+    saudi = Mention(text.index("Saudi"), text.index("Saudi") + 5, "Saudi", "NORP")
+    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [saudi], [], [])]
+    assert got == [("Saudi Interior Ministry", "ORG")]
