@@ -145,6 +145,7 @@ _QUANTIFIER = re.compile(
     r"at most|just|only|an estimated|a further|another)\s+", re.IGNORECASE)
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_CREDIT_WORD_END = re.compile(r"[ \t]+(?:Image|Images|Photo|Photos|Photograph|Picture|Video|Audio|Source|Credit)$")
 _TRAILING_JUNK = " \t\n.,;:!?)]}\"“”‘’'-–—"
 _LEADING_JUNK = " \t\n([{\"“”‘’'-–—"
 _PRONOUNS = frozenset("i me my he him his she her it its we us our they them their you your".split())
@@ -499,6 +500,9 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
         s += 1
     while e > s and text[e - 1] in _TRAILING_JUNK and not (text[e - 1] == "." and _keeps_dot(text, s, e)):
         e -= 1
+    credit = _CREDIT_WORD_END.search(text, s, e)
+    if credit and label in NAME_TYPES and credit.start() > s and text[e:e + 1] == ":":
+        e = credit.start()  # "Ahmed Mohamed Image: Twitter": a caption runs into its credit
     m = _POSSESSIVE.search(text[s:e])
     if m and label in NAME_TYPES and e - s > len(m.group(0)) + 1:
         e -= len(m.group(0))

@@ -135,3 +135,15 @@ def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> Non
     saudi = Mention(text.index("Saudi"), text.index("Saudi") + 5, "Saudi", "NORP")
     got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [saudi], [], [])]
     assert got == [("Saudi Interior Ministry", "ORG")]
+
+
+def test_a_caption_credit_word_is_cut_off_the_name() -> None:
+    from streams.enrich.entities import clean_mention
+
+    text = "US President Barack Obama tweet to student Ahmed Mohamed Image: Twitter / Barack Obama."
+    a = text.index("Ahmed")
+    m = clean_mention(text, a, a + len("Ahmed Mohamed Image"), "PERSON")
+    assert m is not None and m.text == "Ahmed Mohamed"
+    text = "He met Lord Image at the club."  # no colon after it: a name
+    b = text.index("Lord")
+    assert clean_mention(text, b + 5, b + 10, "PERSON").text == "Image"
