@@ -20,7 +20,7 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
 
 1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
    ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
-   spans at separators no name contains (" - ", blank lines, table gaps); names need a capital;
+   spans at separators no name contains (" - ", line breaks, table gaps); names need a capital;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
    the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
    "J. Smith" (initial + surname) is a person;
@@ -438,6 +438,9 @@ _ORG_CUE_BEFORE = re.compile(
 _ORG_CUE_AFTER = re.compile(
     r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
     r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
+_PLACE_CUE_BEFORE = re.compile(
+    r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
+_PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
 _PERSON_CUE_AFTER = re.compile(
     r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
@@ -450,7 +453,7 @@ _CLUB_WORDS = frozenset(
     team racing olympic olympique inter juventus rangers celtic town county albion hotspur sport sports
     university college school party group bank""".split())
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
-_SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
+_SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|[ \t]*\n\s*|\t|[ \t]{3,}")
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
 _TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+[\d][\d.,:/\-]*)+$")
 _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
@@ -459,7 +462,7 @@ _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
 def split_span(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
     """Split a model span that runs over separators no name contains.
 
-    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, and for
+    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a line break or a table gap, and for
     places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word); then cut
     figures off the ends of names (``"J. Ratcliffe 63"`` in a results table).
     """
@@ -621,7 +624,7 @@ class EntityComponent:
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
-        self._organisations_by_context(text, entities)
+        self._one_word_persons_by_context(text, entities)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -1173,9 +1176,11 @@ class EntityComponent:
         return None
 
     @staticmethod
-    def _organisations_by_context(text: str, entities: list[_Entity]) -> None:
+    def _one_word_persons_by_context(text: str, entities: list[_Entity]) -> None:
         """A 'person' only ever named by one word is an organisation when the words around it say so
-        ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person."""
+        ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
+        it is a place when at least two of its mentions sit where places do ('in Longyear', 'east of
+        Longyear', 'Longyear is a town')."""
         for ent in entities:
             if ent.label != "PERSON" or ent.person_anchor or any(" " in m.text for m in ent.mentions):
                 continue
@@ -1186,6 +1191,9 @@ class EntityComponent:
                 person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
             if org and not person:
                 ent.label = "ORG"
+            elif not person and sum(bool(_PLACE_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                                         or _PLACE_CUE_AFTER.match(text, m.end)) for m in ent.mentions) >= 2:
+                ent.label = "GPE"  # "in Longyear", "Longyear is a town": a place the model took for a person
 
     # -- 4. propagation ----------------------------------------------------------------------
     def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]],

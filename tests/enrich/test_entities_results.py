@@ -147,3 +147,29 @@ def test_a_caption_credit_word_is_cut_off_the_name() -> None:
     text = "He met Lord Image at the club."  # no colon after it: a name
     b = text.index("Lord")
     assert clean_mention(text, b + 5, b + 10, "PERSON").text == "Image"
+
+
+def test_a_one_word_person_in_place_contexts_is_a_place() -> None:
+    from streams.enrich.entities import _Entity
+
+    text = ("Miners were waiting in Longyear to fly home. Longyear is a town in mourning. The plane crashed on "
+            "a mountain just east of Longyear, police said. Smith said he was in Oslo. Smith, 45, flew home.")
+    town = _Entity([Mention(i, i + 8, "Longyear", "PERSON") for i in find_all(text, "Longyear")], label="PERSON")
+    smith = _Entity([Mention(i, i + 5, "Smith", "PERSON") for i in find_all(text, "Smith")], label="PERSON")
+    EntityComponent._one_word_persons_by_context(text, [town, smith])
+    assert town.label == "GPE" and smith.label == "PERSON"
+
+
+def find_all(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+def test_names_never_run_over_a_line_break(pipeline: Pipeline) -> None:
+    text = ("Plane crash kills 141 in Arctic\nRolf Soderlind\nLONGYEAR, Norway 1996-08-30\nThe crash of a Russian "
+            "airliner killed all 141 people on board, Norwegian police said.")
+    ents = pipeline.run(Article(id="byline", body_text=text)).entities
+    assert not any("\n" in m["text"] for e in ents for m in e["mentions"])
