@@ -173,3 +173,9 @@ def test_names_never_run_over_a_line_break(pipeline: Pipeline) -> None:
             "airliner killed all 141 people on board, Norwegian police said.")
     ents = pipeline.run(Article(id="byline", body_text=text)).entities
     assert not any("\n" in m["text"] for e in ents for m in e["mentions"])
+
+
+def test_seats_of_government_are_places(pipeline: Pipeline) -> None:
+    text = "The White House said some corporate taxes would be raised, and traders on Wall Street sold bonds."
+    types = types_of(pipeline.run(Article(id="whitehouse", body_text=text)).entities)
+    assert types.get("White House") == "FAC" and types.get("Wall Street") == "FAC"
