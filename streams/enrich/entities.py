@@ -750,7 +750,8 @@ class EntityComponent:
 
     @staticmethod
     def _add_dateline_place(text: str, mentions: list[Mention], datelines: list[tuple[int, int]]) -> list[Mention]:
-        """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -")."""
+        """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -"),
+        an entity of its own: a story about the club "NICE" still has its dateline in the city."""
         for sp_start, sp_end in datelines:
             m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp_start:sp_end])
             if not m:
@@ -759,7 +760,7 @@ class EntityComponent:
             if text[start:end].endswith("."):
                 end -= 1
             mentions = [x for x in mentions if x.end <= start or x.start >= end]
-            mentions.append(Mention(start, end, text[start:end], "GPE", source="markup"))
+            mentions.append(Mention(start, end, text[start:end], "GPE", source="markup", typed_by_cue=True))
         return mentions
 
     def _table_rows(self, text: str, mentions: list[Mention], noise: list[tuple[int, int]]) -> list[Mention]:
@@ -1100,6 +1101,8 @@ class EntityComponent:
 
     @staticmethod
     def _canonical_key(m: Mention) -> str:
+        if m.source == "markup" and m.typed_by_cue:
+            return f"dateline:{m.key}"  # the dateline's place, whatever the story does with the name ("NICE" the club)
         if m.label in ("GPE", "LOC", "ORG", "NORP"):
             place = countries().get(m.text.lower()) or countries().get(_strip_the(m.text).lower())
             if place is not None and place.iso3166 and m.label != "NORP":
@@ -1352,7 +1355,7 @@ def _dateline_spans(text: str, spans: list[dict[str, Any]]) -> list[tuple[int, i
     found = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] == "dateline"]
     for m in _LINE_START.finditer(text):
         d = parse_dateline(text, m.end())
-        if d is not None and d.place.isupper() and not any(s <= d.start < e for s, e in found):
+        if d is not None and d.place.split(",")[0].isupper() and not any(s <= d.start < e for s, e in found):
             found.append((d.start, d.end))
     return sorted(found)
 

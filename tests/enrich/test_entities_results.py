@@ -179,3 +179,14 @@ def test_seats_of_government_are_places(pipeline: Pipeline) -> None:
     text = "The White House said some corporate taxes would be raised, and traders on Wall Street sold bonds."
     types = types_of(pipeline.run(Article(id="whitehouse", body_text=text)).entities)
     assert types.get("White House") == "FAC" and types.get("Wall Street") == "FAC"
+
+
+def test_a_dateline_place_stays_a_place_in_a_story_about_its_club() -> None:
+    text = ("SOCCER - BARATELLI TO COACH NICE.\nNICE, France 1996-08-30\nBaratelli is to coach Nice, the club "
+            "said. Nice have been unable to win a game and Nice sacked their coach.")
+    model = [Mention(i, i + 4, text[i:i + 4], "ORG") for i in find_all(text, "NICE") + find_all(text, "Nice")]
+    got = EntityComponent._add_dateline_place(text, model, _dateline_spans(text, []))
+    entities = EntityComponent()._cluster(got)
+    at = text.index("NICE, France")
+    assert [e.label for e in entities for m in e.mentions if m.start == at] == ["GPE"]
+    assert all(e.label == "ORG" for e in entities for m in e.mentions if m.text == "Nice")
