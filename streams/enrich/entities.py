@@ -84,6 +84,7 @@ SPORTS_WORDS: frozenset[str] = frozenset(
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|from|to|into|across|around|outside|inside|of|via|toward|towards|visit|visited|"
     r"visiting|born|based|hosts?|hosted)|[A-Z][a-z]+,)\s+(?:the\s+)?$", re.IGNORECASE)
+_AT_OR_IN_BEFORE = re.compile(r"(?:^|\n|[.;:]\s+|\b)(?:[Ii]n|[Aa]t|AT|IN)[ \t]+$")
 _PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?:city|town|province|state|county|region|capital|border|stadium|airport)\b")
 _WORDS = re.compile(r"[a-z][a-z\-]+")
 
@@ -326,6 +327,7 @@ class Mention:
     source: str = "model"  # model | gazetteer | propagated | markup
     title: str | None = None  # a title cut off the front of a PERSON span
     typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
+    own_entity: bool = False  # a place where the same name is elsewhere a club: not clustered with those
 
     @property
     def key(self) -> str:
@@ -1062,7 +1064,8 @@ class EntityComponent:
     def _places_as_teams(text: str, mentions: list[Mention], skip_spans: list[tuple[int, int]]) -> list[Mention]:
         """In sports reports a city or region that is not used as a location is a club: 'Essex beat Kent'.
 
-        Kept as places: after a locative preposition ('in Paris', 'at Lord's'), in parentheses
+        Kept as places: after a locative preposition ('in Paris', 'at Lord's'; a known place the model
+        took for a club there is a place again, an entity apart from the club: 'In Milwaukee,'), in parentheses
         after a player ('Mary Pierce (France)'), in the dateline, and lines without figures or verbs
         are left alone only when they are datelines.
         """
@@ -1073,9 +1076,13 @@ class EntityComponent:
             if m.label == "PERSON" and " " not in m.text and m.text not in person_parts and (
                     m.text.lower().endswith("shire") or m.text.lower() in cities()):
                 m.label = "GPE"  # "Derbyshire", "Kent": a place, and then a team (below)
+            before = text[max(0, m.start - 25):m.start]
+            if (m.label in ("ORG", "GPE", "LOC") and _AT_OR_IN_BEFORE.search(before)
+                    and lookup_place(m.text) is not None):
+                m.label, m.own_entity = "GPE", True  # "In Milwaukee, ...", "CLEVELAND AT TEXAS": the place
+                continue
             if m.label not in ("GPE", "LOC"):
                 continue
-            before = text[max(0, m.start - 25):m.start]
             if _LOCATIVE_BEFORE.search(before) or before.endswith("(") or text[m.end:m.end + 1] == ")":
                 continue
             if _PLACE_NOUN_AFTER.match(text, m.end) or is_country_name(m.text) or m.text in demonyms():
@@ -1101,8 +1108,8 @@ class EntityComponent:
 
     @staticmethod
     def _canonical_key(m: Mention) -> str:
-        if m.source == "markup" and m.typed_by_cue:
-            return f"dateline:{m.key}"  # the dateline's place, whatever the story does with the name ("NICE" the club)
+        if m.source == "markup" and m.typed_by_cue or m.own_entity:
+            return f"place:{m.key}"  # the dateline's place, whatever the story does with the name ("NICE" the club)
         if m.label in ("GPE", "LOC", "ORG", "NORP"):
             place = countries().get(m.text.lower()) or countries().get(_strip_the(m.text).lower())
             if place is not None and place.iso3166 and m.label != "NORP":

@@ -190,3 +190,14 @@ def test_a_dateline_place_stays_a_place_in_a_story_about_its_club() -> None:
     at = text.index("NICE, France")
     assert [e.label for e in entities for m in e.mentions if m.start == at] == ["GPE"]
     assert all(e.label == "ORG" for e in entities for m in e.mentions if m.text == "Nice")
+
+
+def test_in_a_sports_report_a_city_after_in_is_the_place_not_the_club() -> None:
+    text = ("Milwaukee beat Seattle 5-3 on Friday, the third win in a row for the team in the league. "
+            "In Milwaukee, Marc Newfield homered twice for the home side.")
+    first, later = text.index("Milwaukee"), text.index("Milwaukee", 10)
+    mentions = [Mention(first, first + 9, "Milwaukee", "GPE"), Mention(later, later + 9, "Milwaukee", "ORG")]
+    got = EntityComponent._places_as_teams(text, mentions, [])
+    assert [(m.label, m.own_entity) for m in got] == [("ORG", False), ("GPE", True)]
+    keys = {EntityComponent._canonical_key(m) for m in got}
+    assert len(keys) == 2  # the club and the city are two entities
