@@ -84,6 +84,11 @@ SPORTS_WORDS: frozenset[str] = frozenset(
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|from|to|into|across|around|outside|inside|of|via|toward|towards|visit|visited|"
     r"visiting|born|based|hosts?|hosted)|[A-Z][a-z]+,)\s+(?:the\s+)?$", re.IGNORECASE)
+_CRICKET_NAME = r"((?:[A-Z]\. ?)*[A-Z][\w'’-]*[a-z](?: (?:de |van )?[A-Z][\w'’-]*[a-z])?)"
+#: "c Vaas b Chandana", "st Kaluwitharana", "lbw b Mullally": the fielder or bowler after the mark
+_DISMISSAL_NAME = re.compile(rf"(?:(?<=\s)|^)(?:c|b|st|lbw b|c & b) {_CRICKET_NAME}(?= b |,| \d| not out|\n|$)")
+#: "Dharmasena 9-0-49-1", "McGrath 9.5-0-44-1": a bowler's overs, maidens, runs and wickets
+_BOWLING_FIGURES = re.compile(rf"(?<![\w.]){_CRICKET_NAME} \d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}\b")
 _AT_OR_IN_BEFORE = re.compile(r"(?:^|\n|[.;:]\s+|\b)(?:[Ii]n|[Aa]t|AT|IN)[ \t]+$")
 _PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?:city|town|province|state|county|region|capital|border|stadium|airport)\b")
 _WORDS = re.compile(r"[a-z][a-z\-]+")
@@ -622,6 +627,7 @@ class EntityComponent:
         if is_sports_text(text):
             mentions = self._places_as_teams(text, mentions, skip_spans=datelines + [
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
+            mentions = self._cricket_scorecard_players(text, mentions)
             mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
         entities = self._cluster(mentions)
         if self.propagate:
@@ -764,6 +770,23 @@ class EntityComponent:
             mentions = [x for x in mentions if x.end <= start or x.start >= end]
             mentions.append(Mention(start, end, text[start:end], "GPE", source="markup", typed_by_cue=True))
         return mentions
+
+    @staticmethod
+    def _cricket_scorecard_players(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Cricket scorecards name players by dismissal and bowling figures: 'c Vaas b Chandana 56',
+        'st Kaluwitharana b Chandana', 'Bowling: Dharmasena 9-0-49-1'. Those names are people."""
+        cells = [g.span(1) for g in _DISMISSAL_NAME.finditer(text)] + [g.span(1) for g in _BOWLING_FIGURES.finditer(text)]
+        for s, e in cells:
+            if text[s:e] in NOT_NAMES or is_country_name(text[s:e]):
+                continue
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.label == "PERSON" and m.start <= s and e <= m.end for m in inside):
+                continue
+            if any(m.start < s or m.end > e for m in inside):
+                continue
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, text[s:e], "PERSON", source="table"))
+        return sorted(mentions, key=lambda m: m.start)
 
     def _table_rows(self, text: str, mentions: list[Mention], noise: list[tuple[int, int]]) -> list[Mention]:
         """Results tables and standings: names between figures are clubs, 'M. Gatting' is a player."""

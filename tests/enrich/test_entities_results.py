@@ -201,3 +201,14 @@ def test_in_a_sports_report_a_city_after_in_is_the_place_not_the_club() -> None:
     assert [(m.label, m.own_entity) for m in got] == [("ORG", False), ("GPE", True)]
     keys = {EntityComponent._canonical_key(m) for m in got}
     assert len(keys) == 2  # the club and the city are two entities
+
+
+def test_cricket_scorecard_names_are_players() -> None:
+    text = ("Australia innings: M. Bevan c Vaas b Chandana 56, S. Waugh b Muralitharan 22, I. Healy st "
+            "Kaluwitharana b Chandana 8\nBowling: Vaas 7-0-29-0, Dharmasena 9-0-49-1, Chandana 10-0-38-3.")
+    bowler = text.index("Chandana")
+    got = EntityComponent._cricket_scorecard_players(text, [Mention(bowler, bowler + 8, "Chandana", "ORG")])
+    people = {m.text for m in got if m.label == "PERSON"}
+    assert {"Vaas", "Chandana", "Muralitharan", "Kaluwitharana", "Dharmasena"} <= people
+    assert not any(m.label == "ORG" for m in got)
+    assert "Australia" not in people
