@@ -378,6 +378,10 @@ _ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(
 #: the last word of a competition's name (a multi-word name: "UEFA Cup", "U.S. Open", "PGA Tour")
 _COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
                           r"Finals?|Tournament)$")
+#: the last word of a competition's name
+_COMPETITION_WORD = re.compile(
+    r"(?<![\w'’-])(?:Cup|CUP|Open|OPEN|Masters|MASTERS|Series|SERIES|Championships|CHAMPIONSHIPS|Trophy|TROPHY|"
+    r"Grand Prix|GRAND PRIX|Tour|TOUR|Classic|CLASSIC|Games|GAMES|Olympics|OLYMPICS)(?![\w'’-])")
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
 _TITLE_CASE_RUN = re.compile(r"(?<![\w'’.&-])[A-Z][a-z][\w'’-]*[a-z](?: [A-Z][a-z][\w'’-]*[a-z]){1,2}(?![\w&-]| [A-Z]| of \w)")
 #: last words of organisation names and of place names (for capitalised runs the model left untagged)
@@ -843,6 +847,7 @@ class EntityComponent:
             elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
                 m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
         mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
+        mentions = self._competition_names(text, mentions, skip)
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         for tok in doc:
@@ -875,6 +880,41 @@ class EntityComponent:
                 mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
                 mentions.append(mention)
                 taken.add(mention)
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _competition_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """A competition's whole name with its nationality: 'German Cup', 'AFRICAN NATIONS CUP', 'British
+        Masters' (the model tags the nationality as a group and leaves the rest). Words before the
+        competition word join while they are capitalised (in capitals only a nationality or a word of a
+        mention there: a headline's other words are not the name)."""
+        for g in _COMPETITION_WORD.finditer(text):
+            e = g.end()
+            s = g.start()
+            words = []
+            pos = s
+            while len(words) < 4:
+                w = re.search(r"(?<![\w'’.-])([A-Z][\w'’.-]*)[ \t]+$", text[max(0, pos - 40):pos])
+                if w is None:
+                    break
+                word = w.group(1)
+                ws = pos - len(w.group(0))
+                in_mention = any(m.start <= ws < m.end and m.label in ("NORP", "EVENT", "ORG", "GPE") for m in mentions)
+                if word in ("The", "THE") or _POSSESSIVE.sub("", word) in NOT_NAMES or not (word.title() in demonyms() or in_mention
+                                                  or not word.isupper() and word.lower() not in _SENTENCE_INITIAL_COMMON):
+                    break
+                words.append(word)
+                pos = ws
+            s = pos
+            if not words or any(a < e and s < b for a, b in skip):
+                continue
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.start < s or m.end > e or m.label in ("PERSON", "MONEY", "PERCENT") for m in inside):
+                continue
+            if not inside and not any(w.title() in demonyms() for w in words):
+                continue  # an untagged run needs a nationality to be a name ("German Cup"), not "Final Round"
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
 
     @staticmethod

@@ -212,3 +212,12 @@ def test_cricket_scorecard_names_are_players() -> None:
     assert {"Vaas", "Chandana", "Muralitharan", "Kaluwitharana", "Dharmasena"} <= people
     assert not any(m.label == "ORG" for m in got)
     assert "Australia" not in people
+
+
+def test_a_competition_name_keeps_its_nationality() -> None:
+    text = ("SOCCER - GERMAN CUP SECOND ROUND RESULTS.\nResults of German Cup matches on Saturday, after "
+            "Saturday's World Cup qualifier and the British Masters golf.")
+    mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in
+                (("GERMAN", "NORP"), ("German", "NORP"), ("World Cup", "EVENT"), ("British", "NORP"))]
+    got = {m.text: m.label for m in EntityComponent._competition_names(text, mentions, [])}
+    assert got == {"GERMAN CUP": "EVENT", "German Cup": "EVENT", "World Cup": "EVENT", "British Masters": "EVENT"}
