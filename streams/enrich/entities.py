@@ -382,6 +382,7 @@ _COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trop
 _COMPETITION_WORD = re.compile(
     r"(?<![\w'’-])(?:Cup|CUP|Open|OPEN|Masters|MASTERS|Series|SERIES|Championships|CHAMPIONSHIPS|Trophy|TROPHY|"
     r"Grand Prix|GRAND PRIX|Tour|TOUR|Classic|CLASSIC|Games|GAMES|Olympics|OLYMPICS)(?![\w'’-])")
+_GROUP_COMPOUND_TAILS = frozenset("born based led backed owned run made speaking origin style controlled".split())
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
 _TITLE_CASE_RUN = re.compile(r"(?<![\w'’.&-])[A-Z][a-z][\w'’-]*[a-z](?: [A-Z][a-z][\w'’-]*[a-z]){1,2}(?![\w&-]| [A-Z]| of \w)")
 #: last words of organisation names and of place names (for capitalised runs the model left untagged)
@@ -848,6 +849,7 @@ class EntityComponent:
                 m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
         mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
         mentions = self._competition_names(text, mentions, skip)
+        mentions = self._hyphenated_groups(text, mentions)
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         for tok in doc:
@@ -916,6 +918,23 @@ class EntityComponent:
             mentions = [m for m in mentions if m not in inside]
             mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'German-Israeli relations', 'a Brazilian-born midfielder', 'Communist-led unions': the group
+        word and what it is joined to by a hyphen are one word, and one mention."""
+        out: list[Mention] = []
+        for m in sorted(mentions, key=lambda x: x.start):
+            prev = out[-1] if out else None
+            if prev is not None and prev.label == "NORP" and m.label == "NORP" and text[prev.end:m.start] == "-":
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "NORP", source=prev.source)
+                continue
+            if m.label == "NORP":
+                tail = re.match(r"-[a-z]+(?![\w-])", text[m.end:m.end + 20])
+                if tail and tail.group(0)[1:] in _GROUP_COMPOUND_TAILS:
+                    m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source)
+            out.append(m)
+        return out
 
     @staticmethod
     def _is_portfolio_word(text: str, m: Mention) -> bool:

@@ -221,3 +221,11 @@ def test_a_competition_name_keeps_its_nationality() -> None:
                 (("GERMAN", "NORP"), ("German", "NORP"), ("World Cup", "EVENT"), ("British", "NORP"))]
     got = {m.text: m.label for m in EntityComponent._competition_names(text, mentions, [])}
     assert got == {"GERMAN CUP": "EVENT", "German Cup": "EVENT", "World Cup": "EVENT", "British Masters": "EVENT"}
+
+
+def test_hyphenated_group_words_are_one_mention() -> None:
+    text = "A Brazilian-born midfielder spoke after a breakdown in Arab-Israeli talks; British police said."
+    mentions = [Mention(text.index(w), text.index(w) + len(w), w, "NORP") for w in ("Brazilian", "Arab", "Israeli",
+                                                                                   "British")]
+    got = [m.text for m in EntityComponent._hyphenated_groups(text, mentions)]
+    assert got == ["Brazilian-born", "Arab-Israeli", "British"]
