@@ -89,6 +89,12 @@ _CRICKET_NAME = r"((?:[A-Z]\. ?)*[A-Z][\w'’-]*[a-z](?: (?:de |van )?[A-Z][\w'�
 _DISMISSAL_NAME = re.compile(rf"(?:(?<=\s)|^)(?:c|b|st|lbw b|c & b) {_CRICKET_NAME}(?= b |,| \d| not out|\n|$)")
 #: "Dharmasena 9-0-49-1", "McGrath 9.5-0-44-1": a bowler's overs, maidens, runs and wickets
 _BOWLING_FIGURES = re.compile(rf"(?<![\w.]){_CRICKET_NAME} \d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}\b")
+_SIDE_NAME = r"([A-Z][\w'’.-]*[a-z](?: (?:of )?[A-Z][\w'’.-]*[a-z]){0,2})"
+_FIXTURE_SIDE = re.compile(rf"(?<![\w'’.-]){_SIDE_NAME} v\.? (?=[A-Z])")
+_FIXTURE_SIDE_AFTER = re.compile(rf"(?<=[\w)] v )(?:\.[ ])?{_SIDE_NAME}(?![\w'’-])")
+#: "Cosmin Contra (31st)", "Van Gastel (90th, pen)": a scorer and the minute of the goal
+_SCORER = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z](?: (?:van |de |da |der )?[A-Z][\w'’.-]*[a-z]){0,3})"
+                     r" \(\d{1,3}(?:st|nd|rd|th)\b")
 _AT_OR_IN_BEFORE = re.compile(r"(?:^|\n|[.;:]\s+|\b)(?:[Ii]n|[Aa]t|AT|IN)[ \t]+$")
 _PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?:city|town|province|state|county|region|capital|border|stadium|airport)\b")
 _WORDS = re.compile(r"[a-z][a-z\-]+")
@@ -633,6 +639,7 @@ class EntityComponent:
             mentions = self._places_as_teams(text, mentions, skip_spans=datelines + [
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
             mentions = self._cricket_scorecard_players(text, mentions)
+            mentions = self._fixtures_and_scorers(text, mentions)
             mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
         entities = self._cluster(mentions)
         if self.propagate:
@@ -775,6 +782,27 @@ class EntityComponent:
             mentions = [x for x in mentions if x.end <= start or x.start >= end]
             mentions.append(Mention(start, end, text[start:end], "GPE", source="markup", typed_by_cue=True))
         return mentions
+
+    @staticmethod
+    def _fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Fixture lists and scorer lines: 'Walsall v Wrexham' names two clubs (or two countries), and
+        'Cosmin Contra (31st)' a player with the minute of his goal."""
+        cells = [(g.span(1), "team") for g in _FIXTURE_SIDE.finditer(text)]
+        cells += [(g.span(1), "team") for g in _FIXTURE_SIDE_AFTER.finditer(text)]
+        cells += [(g.span(1), "PERSON") for g in _SCORER.finditer(text)]
+        for (s, e), kind in cells:
+            name = text[s:e]
+            if name in NOT_NAMES or name.lower() in _SENTENCE_INITIAL_COMMON or _POSSESSIVE.search(name):
+                continue
+            label = kind if kind == "PERSON" else "GPE" if is_country_name(name) else "ORG"
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.start < s or m.end > e for m in inside) or any(m.label == label for m in inside):
+                continue
+            if kind == "team" and any(m.label == "PERSON" for m in inside):
+                continue  # 'Agassi v Sampras': players meet too
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, name, label, source="table"))
+        return sorted(mentions, key=lambda m: m.start)
 
     @staticmethod
     def _cricket_scorecard_players(text: str, mentions: list[Mention]) -> list[Mention]:

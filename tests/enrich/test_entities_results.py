@@ -229,3 +229,16 @@ def test_hyphenated_group_words_are_one_mention() -> None:
                                                                                    "British")]
     got = [m.text for m in EntityComponent._hyphenated_groups(text, mentions)]
     assert got == ["Brazilian-born", "Arab-Israeli", "British"]
+
+
+def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
+    text = ("Postponed: Walsall v Wrexham, India v Zimbabwe. May 18 v Worcestershire. Scorers: Romania - "
+            "Cosmin Contra (31st), Mihai Tararache (75th). Agassi v Sampras drew a crowd.")
+    contra = text.index("Cosmin Contra")
+    mentions = [Mention(contra, contra + 13, "Cosmin Contra", "ORG"),
+                Mention(text.index("Agassi"), text.index("Agassi") + 6, "Agassi", "PERSON")]
+    got = {m.text: m.label for m in EntityComponent._fixtures_and_scorers(text, mentions)}
+    assert got["Walsall"] == got["Wrexham"] == got["Worcestershire"] == "ORG"
+    assert got["India"] == got["Zimbabwe"] == "GPE"  # national sides stay countries
+    assert got["Cosmin Contra"] == got["Mihai Tararache"] == "PERSON"
+    assert got["Agassi"] == "PERSON"
