@@ -389,8 +389,10 @@ _COMPETITION_WORD = re.compile(
     r"(?<![\w'’-])(?:Cup|CUP|Open|OPEN|Masters|MASTERS|Series|SERIES|Championships|CHAMPIONSHIPS|Trophy|TROPHY|"
     r"Grand Prix|GRAND PRIX|Tour|TOUR|Classic|CLASSIC|Games|GAMES|Olympics|OLYMPICS)(?![\w'’-])")
 _GROUP_COMPOUND_TAILS = frozenset("born based led backed owned run made speaking origin style controlled".split())
+_SPEAKS_OR_ACTS_AFTER = re.compile(r"[ \t]+(?:said|says|told|added|reported|announced)\b|,[ \t]+(?:who|which)\b")
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
-_TITLE_CASE_RUN = re.compile(r"(?<![\w'’.&-])[A-Z][a-z][\w'’-]*[a-z](?: [A-Z][a-z][\w'’-]*[a-z]){1,2}(?![\w&-]| [A-Z]| of \w)")
+_TITLE_CASE_RUN = re.compile(
+    r"(?<![\w'’.&-])[A-Z][a-z](?:[\w'’-]*[a-z])?(?: [A-Z][a-z](?:[\w'’-]*[a-z])?){1,2}(?![\w&-]| [A-Z]| of \w)")
 #: last words of organisation names and of place names (for capitalised runs the model left untagged)
 ORG_HEADS: frozenset[str] = frozenset(
     """Board Council Party Union Association Foundation Institute Committee Commission Agency Bureau Ministry
@@ -878,6 +880,7 @@ class EntityComponent:
         mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
         mentions = self._competition_names(text, mentions, skip)
         mentions = self._hyphenated_groups(text, mentions)
+        self._regions_after_cities(text, mentions)
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         for tok in doc:
@@ -946,6 +949,17 @@ class EntityComponent:
             mentions = [m for m in mentions if m not in inside]
             mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _regions_after_cities(text: str, mentions: list[Mention]) -> None:
+        """'Livorno, Tuscany', 'Clearwater, Florida': a one-word name right after a known city and a comma
+        is the region or country the city is in."""
+        ordered = sorted(mentions, key=lambda x: x.start)
+        for prev, m in zip(ordered, ordered[1:]):
+            if (m.label in ("PERSON", "ORG") and " " not in m.text and text[prev.end:m.start] == ", "
+                    and prev.label in ("GPE", "LOC") and (place := lookup_place(prev.text)) is not None
+                    and place.kind == "city" and not _SPEAKS_OR_ACTS_AFTER.match(text, m.end)):
+                m.label = "GPE"
 
     @staticmethod
     def _hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:

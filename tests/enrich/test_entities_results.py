@@ -242,3 +242,16 @@ def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
     assert got["India"] == got["Zimbabwe"] == "GPE"  # national sides stay countries
     assert got["Cosmin Contra"] == got["Mihai Tararache"] == "PERSON"
     assert got["Agassi"] == "PERSON"
+
+
+def test_a_region_after_a_city_is_a_place_and_short_surnames_count() -> None:
+    text = "The schools in Livorno, Tuscany, must pay. In Paris, Smith said the law was clear."
+    mentions = [Mention(text.index("Livorno"), text.index("Livorno") + 7, "Livorno", "GPE"),
+                Mention(text.index("Tuscany"), text.index("Tuscany") + 7, "Tuscany", "PERSON"),
+                Mention(text.index("Paris"), text.index("Paris") + 5, "Paris", "GPE"),
+                Mention(text.index("Smith"), text.index("Smith") + 5, "Smith", "PERSON")]
+    EntityComponent._regions_after_cities(text, mentions)
+    assert [m.label for m in mentions] == ["GPE", "GPE", "GPE", "PERSON"]
+    text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
+    got = EntityComponent._untagged_personal_names(text, [], [], [])
+    assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]
