@@ -1094,6 +1094,9 @@ class EntityComponent:
                                         or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
                     break
                 s = lead.end()
+            owner = next((m for m in mentions if m.start == s and text[m.end:m.end + 3] in ("'s ", "’s ")), None)
+            if owner is not None:
+                s = owner.end + 3  # "Mecca's Grand Mosque": the owner is a name of its own
             if e - s < 4 or " " not in text[s:e]:
                 continue
             head = text[s:e].split()[-1]

@@ -135,6 +135,10 @@ def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> Non
     saudi = Mention(text.index("Saudi"), text.index("Saudi") + 5, "Saudi", "NORP")
     got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [saudi], [], [])]
     assert got == [("Saudi Interior Ministry", "ORG")]
+    text = "A crane fell into Mecca's Grand Mosque on Friday."
+    mecca = Mention(text.index("Mecca"), text.index("Mecca") + 5, "Mecca", "GPE")
+    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [mecca], [], [])]
+    assert got == [("Mecca", "GPE"), ("Grand Mosque", "FAC")]
 
 
 def test_a_caption_credit_word_is_cut_off_the_name() -> None:
