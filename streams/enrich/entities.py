@@ -20,7 +20,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
 
 1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
    ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
-   spans at separators no name contains (" - ", line breaks, table gaps); names need a capital;
+   spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
+   gaps); names need a capital;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
    the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
    "J. Smith" (initial + surname) is a person;
@@ -412,6 +413,7 @@ _HEADED_RUN = re.compile(
     + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
 #: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
 _RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
+_QUOTES = frozenset("\"'“”‘’«»")
 _SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
 #: words that end or make up the names of places, organisations, events and works, not of people
 NOT_PERSON_WORDS: frozenset[str] = frozenset(
@@ -430,7 +432,8 @@ NOT_PERSON_WORDS: frozenset[str] = frozenset(
     project program programme system internet web online software apple global world earth moon sun wall
     rising revolution uprising breeders twins affairs policy security defence defense economy economic finance
     financial trade health education justice interior energy environment development relations rights human
-    public social foreign home affairs culture sport transport labour labor industry agriculture science""".split())
+    public social foreign home affairs culture sport transport labour labor industry agriculture science
+    amendment constitution generation sisters brothers monsters""".split())
 
 
 def _not_a_personal_name_word(word: str) -> bool:
@@ -473,22 +476,34 @@ _CLUB_WORDS = frozenset(
     team racing olympic olympique inter juventus rangers celtic town county albion hotspur sport sports
     university college school party group bank""".split())
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
-_SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|[ \t]*\n\s*|\t|[ \t]{3,}")
+_SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+_CONTINUED_LINE = re.compile(r"\n[ \t]*[a-z(]")
+
+
+def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
+    """Whether ``text`` is wrapped at a fixed width (old wire copy: a sentence, or a name, goes on on the
+    next line), told by the share of lines that go on in lower case."""
+    breaks = text.count("\n")
+    return breaks >= 3 and len(_CONTINUED_LINE.findall(text)) / breaks >= min_share
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
 _TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+[\d][\d.,:/\-]*)+$")
 _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
 
 
-def split_span(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+def split_span(text: str, start: int, end: int, label: str, wrapped: bool = False) -> list[tuple[int, int]]:
     """Split a model span that runs over separators no name contains.
 
-    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a line break or a table gap, and for
+    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, a line
+    break unless the text is ``wrapped`` at a fixed width ("Princeville\nDevelopment Corp"), and for
     places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word); then cut
     figures off the ends of names (``"J. Ratcliffe 63"`` in a results table).
     """
     pieces = [(start, end)]
     if label in NAME_TYPES:
         pieces = _split_on(text, pieces, _SPLITTERS)
+        if not wrapped:
+            pieces = _split_on(text, pieces, _LINE_BREAK)
         if label in ("GPE", "LOC", "FAC"):
             pieces = _split_on(text, pieces, _LIST_COMMA)
     if label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
@@ -711,11 +726,12 @@ class EntityComponent:
     # -- 1. mentions from the model ----------------------------------------------------------
     def _model_mentions(self, text: str, doc: Any) -> list[Mention]:
         out = []
+        wrapped = is_hard_wrapped(text)
         for ent in doc.ents:
             label = ent.label_
             if label in DROPPED_TYPES or (label in VALUE_TYPES and not self.values):
                 continue
-            for start, end in split_span(text, ent.start_char, ent.end_char, label):
+            for start, end in split_span(text, ent.start_char, ent.end_char, label, wrapped):
                 m = clean_mention(text, start, end, label)
                 if m is None or m.text.lower() in _PRONOUNS:
                     continue
@@ -1129,6 +1145,8 @@ class EntityComponent:
                 continue
             if text[e:e + 1] in ("'", "’") and text[e + 1:e + 2] != "s":
                 continue
+            if text[max(0, s - 1):s] in _QUOTES or text[e:e + 1] in _QUOTES or text[e:e + 2] in (",'", ",’", ',"', ",”"):
+                continue  # a quoted title ("America's Unwritten Constitution,''"), not a person
             added.append(Mention(s, e, g.group(0), "PERSON", source="gazetteer"))
         return sorted(mentions + added, key=lambda x: x.start)
 

@@ -259,3 +259,26 @@ def test_a_region_after_a_city_is_a_place_and_short_surnames_count() -> None:
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
     got = EntityComponent._untagged_personal_names(text, [], [], [])
     assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]
+
+
+def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:
+    from streams.enrich.entities import is_hard_wrapped, split_span
+
+    wrapped = ("<Qintex America Ltd> said it is again\nextending its offer of 13 dlrs a share for 3.3 mln Princeville\n"
+               "Development Corp shares until today from yesterday.\n    At midnight yesterday, 7,242,117 shares had\n"
+               "been tendered, the company said.")
+    assert is_hard_wrapped(wrapped)
+    a = wrapped.index("Princeville")
+    b = wrapped.index("Corp") + 4
+    assert split_span(wrapped, a, b, "ORG", wrapped=True) == [(a, b)]
+    lines = "Plane crash kills 141.\nRolf Soderlind\nLONGYEAR, Norway 1996-08-30\nThe crash killed all on board."
+    assert not is_hard_wrapped(lines)
+    c = lines.index("Rolf")
+    d = lines.index("LONGYEAR") + 8
+    assert [lines[s:e] for s, e in split_span(lines, c, d, "PERSON")] == ["Rolf Soderlind", "LONGYEAR"]
+
+
+def test_quoted_titles_are_not_taken_for_people() -> None:
+    text = "As Akhil Amar, author of ''America's Unwritten Constitution,'' put it plainly, and Mike Hulbert agreed."
+    got = [m.text for m in EntityComponent._untagged_personal_names(text, [], [], [])]
+    assert got == ["Akhil Amar", "Mike Hulbert"]
