@@ -279,6 +279,6 @@ def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:
 
 
 def test_quoted_titles_are_not_taken_for_people() -> None:
-    text = "As Akhil Amar, author of ''America's Unwritten Constitution,'' put it plainly, and Mike Hulbert agreed."
+    text = "It was clear, said Akhil Amar, author of ''America's Unwritten Constitution,'' put it plainly, and Mike Hulbert agreed."
     got = [m.text for m in EntityComponent._untagged_personal_names(text, [], [], [])]
     assert got == ["Akhil Amar", "Mike Hulbert"]
