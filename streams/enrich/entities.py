@@ -130,6 +130,7 @@ def is_sports_text(text: str, min_share: float = 0.025) -> bool:
 NOT_NAMES: frozenset[str] = frozenset(
     """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
     Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
+    Postponed Abandoned Cancelled Canceled
     Total: Overs Innings Fall Bowling Batting Penalties Played Won Lost Drawn Goals Points Rank Round Group Table
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
@@ -504,7 +505,12 @@ def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
     breaks = text.count("\n")
     return breaks >= 3 and len(_CONTINUED_LINE.findall(text)) / breaks >= min_share
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
-_TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+[\d][\d.,:/\-]*)+$")
+_TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+\+?[\d][\d.,:/\-]*)+$")
+_LEADING_MONTH = re.compile(
+    r"(?:January|February|March|April|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?[ \t]+")
+_LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|group|party|news))+$")
+_COLON_SPLIT = re.compile(r":[ \t]+")
 _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
 
 
@@ -519,6 +525,8 @@ def split_span(text: str, start: int, end: int, label: str, wrapped: bool = Fals
     pieces = [(start, end)]
     if label in NAME_TYPES:
         pieces = _split_on(text, pieces, _SPLITTERS)
+        if label != "WORK_OF_ART":
+            pieces = _split_on(text, pieces, _COLON_SPLIT)  # "Postponed: East Fife"
         if not wrapped:
             pieces = _split_on(text, pieces, _LINE_BREAK)
         if label in ("GPE", "LOC", "FAC"):
@@ -567,6 +575,14 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
             s = q.end()
     if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label != "WORK_OF_ART":
         s += 4
+    if label in NAME_TYPES and label != "WORK_OF_ART":
+        month = _LEADING_MONTH.match(text, s, e)
+        if month and month.end() < e and text[month.end()].isupper():
+            s = month.end()  # "the September Treasury bond", "Sept Brent": the date is not the name
+    if label == "ORG":
+        tail = _LOWER_TAIL.search(text, s, e)
+        if tail and tail.start() > s and any(ch.isupper() for ch in text[s:tail.start()]):
+            e = tail.start()  # "Interfax news agency", "CFDT union": the name is the capitalised part
     if label in NAME_TYPES:
         if _STANCE_BEFORE.search(text, max(0, s - 5), s) or _STANCE_WORD.fullmatch(text, s, e):
             return None  # "pro-Beijing", "anti-Kremlin": an attitude, not the thing named

@@ -282,3 +282,18 @@ def test_quoted_titles_are_not_taken_for_people() -> None:
     text = "It was clear, said Akhil Amar, author of ''America's Unwritten Constitution,'' put it plainly, and Mike Hulbert agreed."
     got = [m.text for m in EntityComponent._untagged_personal_names(text, [], [], [])]
     assert got == ["Akhil Amar", "Mike Hulbert"]
+
+
+def test_name_boundaries_leave_out_dates_descriptions_phones_and_labels() -> None:
+    from streams.enrich.entities import clean_mention, split_span
+
+    text = "The September Treasury bond fell, Interfax news agency said. -- Dublin Newsroom +353 1 676 9779"
+    a = text.index("September")
+    assert clean_mention(text, a, a + len("September Treasury"), "ORG").text == "Treasury"
+    b = text.index("Interfax")
+    assert clean_mention(text, b, b + len("Interfax news agency"), "ORG").text == "Interfax"
+    c = text.index("Dublin")
+    pieces = split_span(text, c, c + len("Dublin Newsroom +353"), "ORG")
+    assert [text[s:e] for s, e in pieces] == ["Dublin Newsroom"]
+    text = "Postponed: East Fife v Clydebank."
+    assert [text[s:e] for s, e in split_span(text, 0, 15, "ORG")] == ["Postponed", "East"]
