@@ -482,6 +482,7 @@ _ORG_CUE_AFTER = re.compile(
 _PLACE_CUE_BEFORE = re.compile(
     r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
 _PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
+_SAID_BEFORE = re.compile(r"[,\"”][ \t]*said[ \t]+$")
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
 _PERSON_CUE_AFTER = re.compile(
     r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
@@ -1368,7 +1369,8 @@ class EntityComponent:
         """A 'person' only ever named by one word is an organisation when the words around it say so
         ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
         it is a place when at least two of its mentions sit where places do ('in Longyear', 'east of
-        Longyear', 'Longyear is a town')."""
+        Longyear', 'Longyear is a town'). A one-word 'organisation' is a person when twice the words
+        around it say so ('Washington, who ...', '"...," said Washington') and none says organisation."""
         for ent in entities:
             if ent.label != "PERSON" or ent.person_anchor or any(" " in m.text for m in ent.mentions):
                 continue
@@ -1382,6 +1384,16 @@ class EntityComponent:
             elif not person and sum(bool(_PLACE_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
                                          or _PLACE_CUE_AFTER.match(text, m.end)) for m in ent.mentions) >= 2:
                 ent.label = "GPE"  # "in Longyear", "Longyear is a town": a place the model took for a person
+        for ent in entities:  # the other way: an 'organisation' that speaks of itself as he or she
+            if ent.label != "ORG" or any(" " in m.text or m.text.isupper() for m in ent.mentions):
+                continue
+            person = sum(bool(_PERSON_CUE_AFTER.match(text, m.end) or _SAID_BEFORE.search(text, max(0, m.start - 12),
+                                                                                              m.start))
+                         for m in ent.mentions)
+            org = sum(bool(_ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                           or _ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
+            if person >= 2 and not org:
+                ent.label = "PERSON"
 
     # -- 4. propagation ----------------------------------------------------------------------
     def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]],

@@ -297,3 +297,14 @@ def test_name_boundaries_leave_out_dates_descriptions_phones_and_labels() -> Non
     assert [text[s:e] for s, e in pieces] == ["Dublin Newsroom"]
     text = "Postponed: East Fife v Clydebank."
     assert [text[s:e] for s, e in split_span(text, 0, 15, "ORG")] == ["Postponed", "East"]
+
+
+def test_a_one_word_organisation_spoken_of_as_a_person_is_a_person() -> None:
+    from streams.enrich.entities import _Entity
+
+    text = ("Washington, who climbed back from a 1-5 deficit, won. \"I kept going,\" said Washington. "
+            "Ericsson said it won an order, and Ericsson spokesman Per Zetterquist said so. \"We won,\" said Ericsson.")
+    player = _Entity([Mention(i, i + 10, "Washington", "ORG") for i in find_all(text, "Washington")], label="ORG")
+    firm = _Entity([Mention(i, i + 8, "Ericsson", "ORG") for i in find_all(text, "Ericsson")], label="ORG")
+    EntityComponent._one_word_persons_by_context(text, [player, firm])
+    assert player.label == "PERSON" and firm.label == "ORG"
