@@ -364,6 +364,7 @@ class Mention:
         return normalise_name(self.text)
 
 
+@lru_cache(maxsize=16384)
 def normalise_name(text: str) -> str:
     """Comparison key of a name: case, accents, dots, 'the' and possessives removed."""
     text = unicodedata.normalize("NFKD", text)
@@ -390,6 +391,7 @@ _LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
 _TITLE_OF_BEFORE = re.compile(
     r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
 #: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)
+_BRACKETED_COUNTRY = re.compile(r" \(([A-Z][A-Za-z. ]{1,30})\)")
 _NAME_THEN_COUNTRY = re.compile(
     r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z][\w'’-]*(?: (?:(?:van|von|de|der|den|da|du|del|la|le|el|al|bin|ter|dos)"
     r" )?[A-Z][\w'’.-]*[a-z][\w'’.-]*){1,3}) \(([A-Z][A-Za-z. ]{1,30})\)")
@@ -1081,8 +1083,14 @@ class EntityComponent:
     def _people_with_country(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
         """'Anne-Gaelle Sidot (France)', 'Pete Sampras (U.S.)': a name of two to four words followed by a
         country in brackets is a competitor (results lists); a club's name has a club word ('Red Star')."""
-        for g in _NAME_THEN_COUNTRY.finditer(text):
-            if not is_country_name(g.group(2).strip()) or any(s < g.end() and g.start() < e for s, e in skip):
+        for bracket in _BRACKETED_COUNTRY.finditer(text):  # cheap first: a country in brackets
+            if not is_country_name(bracket.group(1).strip()):
+                continue
+            window = max(0, bracket.start() - 80)
+            g = _NAME_THEN_COUNTRY.search(text, window, bracket.end())
+            while g is not None and g.end() != bracket.end():
+                g = _NAME_THEN_COUNTRY.search(text, g.end(), bracket.end())
+            if g is None or any(s < g.end() and g.start() < e for s, e in skip):
                 continue
             start, end = g.span(1)
             words = text[start:end].split()
