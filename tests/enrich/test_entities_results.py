@@ -1,0 +1,310 @@
+"""entities: results lists and wire files that run several stories together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.entities import EntityComponent, Mention, _dateline_spans
+from streams.enrich.pipeline import Pipeline
+from streams.model import Article
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_names("textspans,language,nlp,entities")
+
+
+def types_of(entities: list[dict[str, Any]]) -> dict[str, str]:
+    return {m["text"]: e["type"] for e in entities for m in e["mentions"]}
+
+
+def test_a_name_with_a_country_in_brackets_is_a_competitor() -> None:
+    text = ("Women's singles, third round: Lindsay Davenport (U.S.) beat Anne-Gaelle Sidot (France) 6-0 6-3; "
+            "Red Star (Yugoslavia) beat Dinamo (Russia) 92-90. At The Oval (London) rain stopped play.")
+    sidot = text.index("Anne-Gaelle Sidot")
+    star = text.index("Red Star")
+    mentions = [Mention(sidot, sidot + 17, "Anne-Gaelle Sidot", "ORG"), Mention(star, star + 8, "Red Star", "ORG")]
+    got = {m.text: m.label for m in EntityComponent._people_with_country(text, mentions, [])}
+    assert got["Anne-Gaelle Sidot"] == "PERSON"  # the model's ORG is overridden
+    assert got["Lindsay Davenport"] == "PERSON"  # an untagged name is added
+    assert got["Red Star"] == "ORG"  # a club word: a club
+    assert "At The Oval" not in got and "The Oval" not in got  # a city in brackets is no country
+
+
+def test_results_list_people_end_to_end(pipeline: Pipeline) -> None:
+    text = ("TENNIS - RESULTS AT U.S. OPEN.\nNEW YORK 1996-08-30\nResults of the U.S. Open on Friday:\n"
+            "Men's singles, second round: Pete Sampras (U.S.) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3 4-6 6-4, "
+            "Cedric Pioline (France) beat Roberto Carretero (Spain) 4-6 6-2 6-2 6-1.")
+    types = types_of(pipeline.run(Article(id="tennis", body_text=text)).entities)
+    for name in ("Pete Sampras", "Jiri Novak", "Cedric Pioline", "Roberto Carretero"):
+        assert types.get(name) == "PERSON", name
+    assert types.get("Czech Republic") == "GPE"
+
+
+def test_datelines_of_later_stories_are_places(pipeline: Pipeline) -> None:
+    text = ("SOCCER - DYNAMO BEAT ROTOR IN THE LEAGUE.\nMOSCOW 1996-08-30\nDynamo Moscow beat Rotor Volgograd 2-1 "
+            "in the Russian league on Friday, the club said.\nBASEBALL - RESULTS.\nNEW YORK 1996-08-30\n"
+            "The New York Yankees beat Baltimore 5-3 in the American League on Thursday.")
+    found = [text[s:e] for s, e in _dateline_spans(text, [])]
+    assert found == ["MOSCOW 1996-08-30", "NEW YORK 1996-08-30"]
+    ents = pipeline.run(Article(id="two-stories", body_text=text)).entities
+    at = text.index("NEW YORK 1996")
+    labels = [e["type"] for e in ents for m in e["mentions"] if m["start"] == at]
+    assert labels == ["GPE"]
+
+
+def test_acronyms_named_by_their_place_are_organisations() -> None:
+    text = ("The Central Narcotics Bureau (CNB) said the man was arrested in June. Frederick Fung of ADPL lost "
+            "his seat, and the deputies of Movimento 5 Stelle (M5S) voted against it. Prices rose 3 percent (US).")
+    bureau = text.index("Central Narcotics Bureau")
+    fung = text.index("Frederick Fung")
+    mentions = [Mention(bureau, bureau + 24, "Central Narcotics Bureau", "ORG"),
+                Mention(fung, fung + 14, "Frederick Fung", "PERSON")]
+    got = {m.text: m.label for m in EntityComponent._organisation_acronyms(text, mentions, [])}
+    assert got["CNB"] == "ORG" and got["ADPL"] == "ORG" and got["M5S"] == "ORG"
+    assert "US" not in got  # a country is no organisation's acronym
+
+
+def test_an_organisation_name_goes_on_after_for() -> None:
+    text = "Polaroids donated by the Andy Warhol Foundation for the Visual Arts went on show at the museum."
+    a, b = text.index("Andy"), text.index("Visual")
+    mentions = [Mention(a, a + 22, "Andy Warhol Foundation", "ORG"), Mention(b, b + 11, "Visual Arts", "ORG")]
+    got = EntityComponent._join_organisation_tails(text, mentions)
+    assert [(m.text, m.label) for m in got] == [("Andy Warhol Foundation for the Visual Arts", "ORG")]
+    text = "Sales at General Motors for the quarter rose, the company said."
+    gm = [Mention(text.index("General"), text.index("General") + 14, "General Motors", "ORG")]
+    assert [m.text for m in EntityComponent._join_organisation_tails(text, gm)] == ["General Motors"]
+
+
+def test_competitions_are_events_and_portfolios_are_not_organisations(pipeline: Pipeline) -> None:
+    text = ("Manchester United were knocked out of last year's UEFA Cup. Woods has three career PGA Tour "
+            "victories. Education Minister Nagoum Yamassoum was held hostage, and German Defence Minister Volker "
+            "Ruehe will visit Israel.")
+    ents = pipeline.run(Article(id="cups", body_text=text)).entities
+    types = types_of(ents)
+    assert types.get("UEFA Cup") == "EVENT" and types.get("PGA Tour") == "EVENT"
+    assert types.get("Manchester United") != "EVENT"
+    assert "Education" not in types and "Defence" not in types
+    assert types.get("Volker Ruehe") == "PERSON"
+
+
+def test_untagged_capitalised_pairs_inside_a_sentence_are_people() -> None:
+    text = ("Also in the field were Olin Browne, Shane Bortsch and Mike Hulbert. Traders on Wall Street said "
+            "the Minnesota Twins and the Minor Counties side lost. Election Results were late.")
+    olin = text.index("Olin Browne")
+    got = EntityComponent._untagged_personal_names(text, [Mention(olin, olin + 11, "Olin Browne", "PERSON")], [], [])
+    found = {m.text for m in got if m.label == "PERSON"}
+    assert {"Shane Bortsch", "Mike Hulbert"} <= found
+    assert not found & {"Wall Street", "Minnesota Twins", "Minor Counties", "Election Results"}
+
+
+def test_first_names_cut_off_by_the_model_join_the_surname() -> None:
+    text = "Pakistan recalled Waqar Younis. However Younis was injured. Zine al-Abidine Ben Ali won again."
+    younis = text.index("Younis")
+    later = text.index("Younis", younis + 1)
+    zine, ben = text.index("Zine"), text.index("Ben Ali")
+    mentions = [Mention(younis, younis + 6, "Younis", "PERSON"), Mention(later, later + 6, "Younis", "PERSON"),
+                Mention(zine, zine + 15, "Zine al-Abidine", "PERSON"), Mention(ben, ben + 7, "Ben Ali", "PERSON")]
+    got = [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)]
+    assert got == [("Waqar Younis", "PERSON"), ("Younis", "PERSON"), ("Zine al-Abidine Ben Ali", "PERSON")]
+    text = "Lukaku, Carrasco and Dries Mertens attacked."
+    dries = text.index("Dries")
+    mentions = [Mention(dries, dries + 5, "Dries", "ORG"), Mention(dries + 6, dries + 13, "Mertens", "PERSON")]
+    assert [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)] == [
+        ("Dries Mertens", "PERSON")]
+
+
+def test_a_one_word_person_with_company_words_around_it_is_an_organisation(pipeline: Pipeline) -> None:
+    text = ("Cofinec plunges on first-half results. Cofinec said its Hungarian units lost money, and Cofinec "
+            "shares fell 10 percent. Cofinec CEO Stephen Frater told reporters the results were poor. "
+            "Serie A club Atalanta signed Lentini, who joined Atalanta on loan.")
+    types = types_of(pipeline.run(Article(id="cofinec", body_text=text)).entities)
+    assert types.get("Cofinec") == "ORG" and types.get("Atalanta") == "ORG"
+    assert types.get("Stephen Frater") == "PERSON"
+
+
+def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> None:
+    text = ("The tour was announced by the Test and County Cricket Board on Friday. For Wall Street, this is the "
+            "season of worry, The Deseret News said, as play ended at Brown Deer Park Golf Course.")
+    got = {m.text: m.label for m in EntityComponent._untagged_headed_names(text, [], [], [])}
+    assert got == {"Test and County Cricket Board": "ORG", "Wall Street": "FAC", "Deseret News": "ORG",
+                   "Brown Deer Park Golf Course": "FAC"}
+    text = "According to the Saudi Interior Ministry, 345 pilgrims were killed."
+    saudi = Mention(text.index("Saudi"), text.index("Saudi") + 5, "Saudi", "NORP")
+    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [saudi], [], [])]
+    assert got == [("Saudi Interior Ministry", "ORG")]
+    text = "A crane fell into Mecca's Grand Mosque on Friday."
+    mecca = Mention(text.index("Mecca"), text.index("Mecca") + 5, "Mecca", "GPE")
+    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [mecca], [], [])]
+    assert got == [("Mecca", "GPE"), ("Grand Mosque", "FAC")]
+
+
+def test_a_caption_credit_word_is_cut_off_the_name() -> None:
+    from streams.enrich.entities import clean_mention
+
+    text = "US President Barack Obama tweet to student Ahmed Mohamed Image: Twitter / Barack Obama."
+    a = text.index("Ahmed")
+    m = clean_mention(text, a, a + len("Ahmed Mohamed Image"), "PERSON")
+    assert m is not None and m.text == "Ahmed Mohamed"
+    text = "He met Lord Image at the club."  # no colon after it: a name
+    b = text.index("Lord")
+    assert clean_mention(text, b + 5, b + 10, "PERSON").text == "Image"
+
+
+def test_a_one_word_person_in_place_contexts_is_a_place() -> None:
+    from streams.enrich.entities import _Entity
+
+    text = ("Miners were waiting in Longyear to fly home. Longyear is a town in mourning. The plane crashed on "
+            "a mountain just east of Longyear, police said. Smith said he was in Oslo. Smith, 45, flew home.")
+    town = _Entity([Mention(i, i + 8, "Longyear", "PERSON") for i in find_all(text, "Longyear")], label="PERSON")
+    smith = _Entity([Mention(i, i + 5, "Smith", "PERSON") for i in find_all(text, "Smith")], label="PERSON")
+    EntityComponent._one_word_persons_by_context(text, [town, smith])
+    assert town.label == "GPE" and smith.label == "PERSON"
+
+
+def find_all(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+def test_names_never_run_over_a_line_break(pipeline: Pipeline) -> None:
+    text = ("Plane crash kills 141 in Arctic\nRolf Soderlind\nLONGYEAR, Norway 1996-08-30\nThe crash of a Russian "
+            "airliner killed all 141 people on board, Norwegian police said.")
+    ents = pipeline.run(Article(id="byline", body_text=text)).entities
+    assert not any("\n" in m["text"] for e in ents for m in e["mentions"])
+
+
+def test_seats_of_government_are_places(pipeline: Pipeline) -> None:
+    text = "The White House said some corporate taxes would be raised, and traders on Wall Street sold bonds."
+    types = types_of(pipeline.run(Article(id="whitehouse", body_text=text)).entities)
+    assert types.get("White House") == "FAC" and types.get("Wall Street") == "FAC"
+
+
+def test_a_dateline_place_stays_a_place_in_a_story_about_its_club() -> None:
+    text = ("SOCCER - BARATELLI TO COACH NICE.\nNICE, France 1996-08-30\nBaratelli is to coach Nice, the club "
+            "said. Nice have been unable to win a game and Nice sacked their coach.")
+    model = [Mention(i, i + 4, text[i:i + 4], "ORG") for i in find_all(text, "NICE") + find_all(text, "Nice")]
+    got = EntityComponent._add_dateline_place(text, model, _dateline_spans(text, []))
+    entities = EntityComponent()._cluster(got)
+    at = text.index("NICE, France")
+    assert [e.label for e in entities for m in e.mentions if m.start == at] == ["GPE"]
+    assert all(e.label == "ORG" for e in entities for m in e.mentions if m.text == "Nice")
+
+
+def test_in_a_sports_report_a_city_after_in_is_the_place_not_the_club() -> None:
+    text = ("Milwaukee beat Seattle 5-3 on Friday, the third win in a row for the team in the league. "
+            "In Milwaukee, Marc Newfield homered twice for the home side.")
+    first, later = text.index("Milwaukee"), text.index("Milwaukee", 10)
+    mentions = [Mention(first, first + 9, "Milwaukee", "GPE"), Mention(later, later + 9, "Milwaukee", "ORG")]
+    got = EntityComponent._places_as_teams(text, mentions, [])
+    assert [(m.label, m.own_entity) for m in got] == [("ORG", False), ("GPE", True)]
+    keys = {EntityComponent._canonical_key(m) for m in got}
+    assert len(keys) == 2  # the club and the city are two entities
+
+
+def test_cricket_scorecard_names_are_players() -> None:
+    text = ("Australia innings: M. Bevan c Vaas b Chandana 56, S. Waugh b Muralitharan 22, I. Healy st "
+            "Kaluwitharana b Chandana 8\nBowling: Vaas 7-0-29-0, Dharmasena 9-0-49-1, Chandana 10-0-38-3.")
+    bowler = text.index("Chandana")
+    got = EntityComponent._cricket_scorecard_players(text, [Mention(bowler, bowler + 8, "Chandana", "ORG")])
+    people = {m.text for m in got if m.label == "PERSON"}
+    assert {"Vaas", "Chandana", "Muralitharan", "Kaluwitharana", "Dharmasena"} <= people
+    assert not any(m.label == "ORG" for m in got)
+    assert "Australia" not in people
+
+
+def test_a_competition_name_keeps_its_nationality() -> None:
+    text = ("SOCCER - GERMAN CUP SECOND ROUND RESULTS.\nResults of German Cup matches on Saturday, after "
+            "Saturday's World Cup qualifier and the British Masters golf.")
+    mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in
+                (("GERMAN", "NORP"), ("German", "NORP"), ("World Cup", "EVENT"), ("British", "NORP"))]
+    got = {m.text: m.label for m in EntityComponent._competition_names(text, mentions, [])}
+    assert got == {"GERMAN CUP": "EVENT", "German Cup": "EVENT", "World Cup": "EVENT", "British Masters": "EVENT"}
+
+
+def test_hyphenated_group_words_are_one_mention() -> None:
+    text = "A Brazilian-born midfielder spoke after a breakdown in Arab-Israeli talks; British police said."
+    mentions = [Mention(text.index(w), text.index(w) + len(w), w, "NORP") for w in ("Brazilian", "Arab", "Israeli",
+                                                                                   "British")]
+    got = [m.text for m in EntityComponent._hyphenated_groups(text, mentions)]
+    assert got == ["Brazilian-born", "Arab-Israeli", "British"]
+
+
+def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
+    text = ("Postponed: Walsall v Wrexham, India v Zimbabwe. May 18 v Worcestershire. Scorers: Romania - "
+            "Cosmin Contra (31st), Mihai Tararache (75th). Agassi v Sampras drew a crowd.")
+    contra = text.index("Cosmin Contra")
+    mentions = [Mention(contra, contra + 13, "Cosmin Contra", "ORG"),
+                Mention(text.index("Agassi"), text.index("Agassi") + 6, "Agassi", "PERSON")]
+    got = {m.text: m.label for m in EntityComponent._fixtures_and_scorers(text, mentions)}
+    assert got["Walsall"] == got["Wrexham"] == got["Worcestershire"] == "ORG"
+    assert got["India"] == got["Zimbabwe"] == "GPE"  # national sides stay countries
+    assert got["Cosmin Contra"] == got["Mihai Tararache"] == "PERSON"
+    assert got["Agassi"] == "PERSON"
+
+
+def test_a_region_after_a_city_is_a_place_and_short_surnames_count() -> None:
+    text = "The schools in Livorno, Tuscany, must pay. In Paris, Smith said the law was clear."
+    mentions = [Mention(text.index("Livorno"), text.index("Livorno") + 7, "Livorno", "GPE"),
+                Mention(text.index("Tuscany"), text.index("Tuscany") + 7, "Tuscany", "PERSON"),
+                Mention(text.index("Paris"), text.index("Paris") + 5, "Paris", "GPE"),
+                Mention(text.index("Smith"), text.index("Smith") + 5, "Smith", "PERSON")]
+    EntityComponent._regions_after_cities(text, mentions)
+    assert [m.label for m in mentions] == ["GPE", "GPE", "GPE", "PERSON"]
+    text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
+    got = EntityComponent._untagged_personal_names(text, [], [], [])
+    assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]
+
+
+def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:
+    from streams.enrich.entities import is_hard_wrapped, split_span
+
+    wrapped = ("<Qintex America Ltd> said it is again\nextending its offer of 13 dlrs a share for 3.3 mln Princeville\n"
+               "Development Corp shares until today from yesterday.\n    At midnight yesterday, 7,242,117 shares had\n"
+               "been tendered, the company said.")
+    assert is_hard_wrapped(wrapped)
+    a = wrapped.index("Princeville")
+    b = wrapped.index("Corp") + 4
+    assert split_span(wrapped, a, b, "ORG", wrapped=True) == [(a, b)]
+    lines = "Plane crash kills 141.\nRolf Soderlind\nLONGYEAR, Norway 1996-08-30\nThe crash killed all on board."
+    assert not is_hard_wrapped(lines)
+    c = lines.index("Rolf")
+    d = lines.index("LONGYEAR") + 8
+    assert [lines[s:e] for s, e in split_span(lines, c, d, "PERSON")] == ["Rolf Soderlind", "LONGYEAR"]
+
+
+def test_quoted_titles_are_not_taken_for_people() -> None:
+    text = "It was clear, said Akhil Amar, author of ''America's Unwritten Constitution,'' put it plainly, and Mike Hulbert agreed."
+    got = [m.text for m in EntityComponent._untagged_personal_names(text, [], [], [])]
+    assert got == ["Akhil Amar", "Mike Hulbert"]
+
+
+def test_name_boundaries_leave_out_dates_descriptions_phones_and_labels() -> None:
+    from streams.enrich.entities import clean_mention, split_span
+
+    text = "The September Treasury bond fell, Interfax news agency said. -- Dublin Newsroom +353 1 676 9779"
+    a = text.index("September")
+    assert clean_mention(text, a, a + len("September Treasury"), "ORG").text == "Treasury"
+    b = text.index("Interfax")
+    assert clean_mention(text, b, b + len("Interfax news agency"), "ORG").text == "Interfax"
+    c = text.index("Dublin")
+    pieces = split_span(text, c, c + len("Dublin Newsroom +353"), "ORG")
+    assert [text[s:e] for s, e in pieces] == ["Dublin Newsroom"]
+    text = "Postponed: East Fife v Clydebank."
+    assert [text[s:e] for s, e in split_span(text, 0, 15, "ORG")] == ["Postponed", "East"]
+
+
+def test_a_one_word_organisation_spoken_of_as_a_person_is_a_person() -> None:
+    from streams.enrich.entities import _Entity
+
+    text = ("Washington, who climbed back from a 1-5 deficit, won. \"I kept going,\" said Washington. "
+            "Ericsson said it won an order, and Ericsson spokesman Per Zetterquist said so. \"We won,\" said Ericsson.")
+    player = _Entity([Mention(i, i + 10, "Washington", "ORG") for i in find_all(text, "Washington")], label="ORG")
+    firm = _Entity([Mention(i, i + 8, "Ericsson", "ORG") for i in find_all(text, "Ericsson")], label="ORG")
+    EntityComponent._one_word_persons_by_context(text, [player, firm])
+    assert player.label == "PERSON" and firm.label == "ORG"
