@@ -79,6 +79,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Iterator
 
+from spacy.attrs import IDX, LENGTH
+
 from streams.enrich.nlp import caps_lines
 from streams.enrich.pipeline import Context
 from streams.enrich.textspans import parse_dateline
@@ -935,20 +937,21 @@ class EntityComponent:
         self._regions_after_cities(text, mentions)
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
-        for tok in doc:
-            word = tok.text
-            if not word[:1].isupper() or taken.overlaps(tok.idx, tok.idx + len(word)):
+        # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
+        for start, length in doc.to_array([IDX, LENGTH]).tolist():
+            word = token_text = text[start:start + length]
+            if not word[:1].isupper() or taken.overlaps(start, start + length):
                 continue
-            if word.isupper() and len(word) > 3 and any(a <= tok.idx < b for a, b in caps):
+            if word.isupper() and len(word) > 3 and any(a <= start < b for a, b in caps):
                 word = word.title()  # 'ROMANIA' in a headline
             label = None
             if word in dem and not is_country_name(word):
                 label = "NORP"
             elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
-                  or word in ("US", "USA", "UAE") and not any(a <= tok.idx < b for a, b in caps)):
+                  or word in ("US", "USA", "UAE") and not any(a <= start < b for a, b in caps)):
                 label = "GPE" if word != "EU" else "ORG"
             if label:
-                m = Mention(tok.idx, tok.idx + len(word), tok.text, label, source="gazetteer")
+                m = Mention(start, start + length, token_text, label, source="gazetteer")
                 mentions.append(m)
                 taken.add(m)
         # "P. Simmons", "J. Smith": an initial and a surname are a person
