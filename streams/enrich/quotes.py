@@ -8,6 +8,15 @@ sentence boundaries, entity mentions and a few patterns reach the targets much f
 Indirect speech (``X said that ...``, ``..., X said.``, ``according to X``, ``In her view, ...``) is
 found the same way in sentences without quote marks.
 
+Conventions consumers should know:
+
+- transcript turns (``PENCE: ...``, up to the next label or a ``(CROSSTALK)`` note) are ``indirect``
+  speech of the labelled speaker, as the gold sets annotate them;
+- when the text opens with the article's headline (``ctx.title``), quote marks in that line are
+  titles or scare quotes, not quotations; a ``Name: ...`` headline is that person's indirect speech;
+- a quote the writer reports in the first person has the speaker mention ``I`` and ``speaker`` None;
+- a lone quoted pronoun or a title-cased slogan used as a modifier is not a quote.
+
 Output per quote (offsets are ``str`` indices into ``ctx.text``)::
 
     {"kind": "direct"|"mixed"|"indirect", "start", "end", "segments": [[s, e], ...], "text",
