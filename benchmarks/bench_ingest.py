@@ -13,8 +13,8 @@ idempotence, zstd, same linger/batch size):
   :class:`RawProducer` (read, parse, validate, map onto the model, provenance, stable id, headers,
   wait for every ack, count, dead-letter empty stories). For a file this large that means
   ``--workers`` processes (default: one per core, 2 to 4), each parsing and producing a byte range of
-  the file with its own producer (:mod:`streams.ingest.sharded`); their connecting is inside the
-  clock. The baseline's connecting is outside it.
+  the file with its own producer (:mod:`streams.ingest.sharded`). Connecting is outside both clocks:
+  the baseline's producer, and ingest's producer and sending processes, are started before.
 
 Both run with the same GIL switch interval (:func:`streams.ingest.producer.responsive_gil`).
 Prints articles/s of each per round and its ratio ingest/baseline, then the ratio of the best
@@ -39,6 +39,7 @@ from streams import admin, broker, topics  # noqa: E402
 from streams.ingest import RawProducer, ingest_paths  # noqa: E402
 from streams.ingest.files import default_senders, iter_file  # noqa: E402
 from streams.ingest.producer import responsive_gil  # noqa: E402
+from streams.ingest.sharded import ShardedSender  # noqa: E402
 from streams.ingest.producer import COMPRESSION, MAX_REQUEST_BYTES  # noqa: E402
 from streams.settings import Settings, load_settings  # noqa: E402
 
@@ -126,10 +127,13 @@ def run_rounds(args: argparse.Namespace, base: Settings, path: Path) -> None:
             with responsive_gil():  # the same GIL switch interval ingest runs with: compare code, not knobs
                 n_base, t_base = bare_loop(fresh_settings(base, "bare"), records)
             settings = fresh_settings(base, "ingest")
-            with RawProducer(settings) as producer:  # connected and warm, like the baseline's producer
+            senders = default_senders() if args.workers is None else args.workers
+            # connected and warm, like the baseline's producer: the producer, and the sending processes
+            with RawProducer(settings) as producer, ShardedSender(settings, senders) as sharded:
                 producer.warm_up()
                 start = time.perf_counter()
-                summary = ingest_paths(settings, [source], producer=producer, workers=args.workers)
+                summary = ingest_paths(settings, [source], producer=producer, workers=args.workers,
+                                       senders=sharded)
                 t_ingest = time.perf_counter() - start
             n_ingest = summary.sent
             rate_base, rate_ingest = n_base / t_base, n_ingest / t_ingest

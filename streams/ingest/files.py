@@ -453,6 +453,7 @@ def ingest_paths(
     keep_ids: bool = False,
     source_kind: str = "file",
     workers: int | None = None,
+    senders: Any = None,
 ) -> IngestSummary:
     """Send every article in ``paths`` (files or folders) to ``articles.raw``; wait for the acks.
 
@@ -462,7 +463,9 @@ def ingest_paths(
     8 MiB or more are cut into ``workers`` byte ranges, each parsed and produced by its own process
     (default: one per core, 2 to 4; see :mod:`streams.ingest.sharded` for what that changes); with
     ``remember`` or gzip they are parsed by ``workers`` processes (default: cores - 1) and produced
-    here. ``workers=0`` does everything in this process.
+    here. ``workers=0`` does everything in this process. ``senders`` is a running
+    :class:`~streams.ingest.sharded.ShardedSender` to use (connected already); else one is started
+    for this call when a file needs it.
     """
     files = expand_paths(paths)
     own = producer is None
@@ -479,15 +482,18 @@ def ingest_paths(
         sharded = [f for f in big if f.suffix.lower() != ".gz"] if seen is None else []
         n_workers = default_workers() if workers is None else workers
         pool = _start_pool(n_workers) if set(big) - set(sharded) and n_workers > 0 else None
+        own_senders = None
         try:
             with responsive_gil(), _progress(progress, total, len(files)) as advance:
                 for path in files:
                     if n_workers > 0 and path in sharded:  # several processes parse and produce
-                        from streams.ingest.sharded import ingest_file_sharded  # noqa: PLC0415
+                        if senders is None:
+                            from streams.ingest.sharded import ShardedSender  # noqa: PLC0415
 
-                        ingest_file_sharded(settings, path, prod.summary, workers=default_senders()
-                                            if workers is None else workers, source_kind=prod.source_kind,
-                                            advance=advance)
+                            senders = own_senders = ShardedSender(
+                                settings, default_senders() if workers is None else workers,
+                                source_kind=prod.source_kind)
+                        senders.send_file(path, prod.summary, advance)
                         continue
                     if pool is not None and path in big:
                         for prepared in iter_prepared_parallel(path, settings.max_article_bytes, pool,
@@ -499,6 +505,8 @@ def ingest_paths(
         finally:
             if pool is not None:
                 pool.terminate()
+            if own_senders is not None:
+                own_senders.close()
         prod.flush()
         return prod.summary
     finally:

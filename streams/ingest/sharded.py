@@ -79,9 +79,21 @@ class _ByteRange(io.RawIOBase):
         return len(data)
 
 
-def _init_worker(counter: Any) -> None:
-    global _progress_counter
-    _progress_counter = counter
+_producer: RawProducer | None = None  # each worker's own producer, connected once by the initializer
+_barrier: Any = None  # inherited at fork: start-up waits until every worker is connected
+
+
+def _init_worker(counter: Any, barrier: Any, settings: Settings, source_kind: str) -> None:
+    global _progress_counter, _producer, _barrier
+    _progress_counter, _barrier = counter, barrier
+    _producer = RawProducer(settings, source_kind=source_kind)
+    _producer.warm_up()
+
+
+def _ready() -> bool:
+    """In a worker: wait until every worker got here (so each ran exactly one of these, connected)."""
+    _barrier.wait(timeout=300)
+    return True
 
 
 class _ProgressReporter:
@@ -102,16 +114,17 @@ class _ProgressReporter:
         self.pending = 0
 
 
-def send_range(settings: Settings, path: str, start: int, end: int, first_line: int, source_kind: str,
-               keep_ids: bool) -> dict[str, Any]:
+def send_range(path: str, start: int, end: int, first_line: int, keep_ids: bool) -> dict[str, Any]:
     """In a worker: parse and produce the lines of ``path[start:end]``; the summary once all are acknowledged."""
     from streams.ingest.files import JSON_CONTENT_TYPE, READ_BUFFER, ItemSender, _bad, iter_raw_lines, \
         line_item, prepare  # noqa: PLC0415 - files imports this module
 
+    producer = _producer
+    assert producer is not None, "send_range runs in a ShardedSender worker"
     report = _ProgressReporter()
-    summary = IngestSummary(keep_ids=keep_ids)
-    max_bytes = settings.max_article_bytes
-    with responsive_gil(), RawProducer(settings, source_kind=source_kind, summary=summary) as producer:
+    summary = producer.summary = IngestSummary(keep_ids=keep_ids)  # flushed below: no ack of another range
+    max_bytes = producer.settings.max_article_bytes
+    with responsive_gil():
         send = ItemSender(producer)
         with open(path, "rb", buffering=READ_BUFFER) as handle:
             handle.seek(start)
@@ -132,26 +145,60 @@ def send_range(settings: Settings, path: str, start: int, end: int, first_line: 
     return {**summary.as_dict(), "ids": summary.ids}
 
 
+class ShardedSender:
+    """``workers`` processes, each with a connected producer, that send large JSON Lines files by ranges.
+
+    Start it once and send several files (``streams ingest`` does); connecting happens at start-up,
+    not per file. Use as a context manager.
+    """
+
+    def __init__(self, settings: Settings, workers: int, *, source_kind: str = "file") -> None:
+        self.workers = max(1, workers)
+        self.source_kind = source_kind
+        context = multiprocessing.get_context("fork")  # see files._start_pool: spawn re-runs unguarded scripts
+        self._counter = context.Value("q", 0)
+        barrier = context.Barrier(self.workers)
+        self._pool = context.Pool(self.workers, initializer=_init_worker,
+                                  initargs=(self._counter, barrier, settings, source_kind))
+        try:  # connected before the first file: each worker runs one _ready, after its initializer
+            for result in [self._pool.apply_async(_ready) for _ in range(self.workers)]:
+                result.get(timeout=330)
+        except BaseException:
+            self.close()
+            raise
+
+    def send_file(self, path: Path, summary: IngestSummary, advance: Callable[[int], None] = lambda n: None) -> None:
+        """Send one file; add the workers' counts to ``summary`` (and this process's metrics)."""
+        ranges = shard_bounds(path, self.workers)
+        with self._counter.get_lock():
+            self._counter.value = 0
+        results = [self._pool.apply_async(send_range, (str(path), start, end, first, summary.keep_ids))
+                   for start, end, first in ranges]
+        shown = 0
+        while not all(r.ready() for r in results):
+            time.sleep(0.05)
+            shown = _show(self._counter, shown, advance)
+        _show(self._counter, shown, advance)
+        for result in results:
+            _merge(summary, result.get(), self.source_kind)
+
+    def close(self) -> None:
+        """Stop the workers (everything they sent was acknowledged at the end of each file)."""
+        self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self) -> "ShardedSender":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def ingest_file_sharded(settings: Settings, path: Path, summary: IngestSummary, *, workers: int,
                         source_kind: str = "file", advance: Callable[[int], None] = lambda n: None) -> None:
     """Send one large JSON Lines file with ``workers`` processes; add their counts to ``summary``."""
-    ranges = shard_bounds(path, workers)
-    context = multiprocessing.get_context("fork")  # see files._start_pool: spawn re-runs unguarded scripts
-    counter = context.Value("q", 0)
-    pool = context.Pool(len(ranges), initializer=_init_worker, initargs=(counter,))
-    try:
-        results = [pool.apply_async(send_range, (settings, str(path), start, end, first, source_kind,
-                                                 summary.keep_ids)) for start, end, first in ranges]
-        shown = 0
-        while not all(r.ready() for r in results):
-            time.sleep(0.1)
-            shown = _show(counter, shown, advance)
-        _show(counter, shown, advance)
-        for result in results:
-            _merge(summary, result.get(), source_kind)
-    finally:
-        pool.terminate()
-        pool.join()
+    with ShardedSender(settings, workers, source_kind=source_kind) as sender:
+        sender.send_file(path, summary, advance)
 
 
 def _show(counter: Any, shown: int, advance: Callable[[int], None]) -> int:
