@@ -280,6 +280,27 @@ def test_sharded_ingest_reports_progress_for_every_byte(
     assert (summary.sent, summary.dead_lettered) == (120, 2)
 
 
+def test_one_sharded_sender_serves_several_files(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
+) -> None:
+    from streams.ingest.producer import IngestSummary
+    from streams.ingest.sharded import ShardedSender
+
+    first_dir, second_dir = tmp_path / "a", tmp_path / "b"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    first, _ = _big_jsonl(first_dir, corpus_records(60))
+    second, _ = _big_jsonl(second_dir, corpus_records(70, skip=60))
+    summary = IngestSummary(keep_ids=True)
+    with ShardedSender(kafka_settings, 3) as sender:  # connected once, then two files
+        for path in (first, second):
+            advanced: list[int] = []
+            sender.send_file(path, summary, advanced.append)
+            assert sum(advanced) == path.stat().st_size  # the progress counter starts again per file
+    assert (summary.sent, summary.dead_lettered) == (130, 4)
+    assert len(set(summary.ids)) == 130 and len(raw_articles(kafka_settings)) == 130
+
+
 def test_large_jsonl_with_remember_is_parsed_in_workers_and_sent_once(
     kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
