@@ -60,6 +60,18 @@ def setup_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     # "task ran for 0.1s" is kafka-python timing its own IO loop on a busy machine, not our error
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
+    logging.getLogger("kafka.net.transport").addFilter(_closed_socket_race)
+
+
+def _closed_socket_race(record: logging.LogRecord) -> bool:
+    """Drop kafka-python's traceback for a read racing its own close (the socket is None by then).
+
+    kafka-python 3.0 closes a connection from the caller's thread while its I/O thread may be
+    reading it; the read then fails on ``None.recv`` and is logged as an error with a traceback,
+    though nothing was lost (we are closing). Every other transport error is kept.
+    """
+    exc = record.exc_info[1] if record.exc_info else None
+    return not (isinstance(exc, AttributeError) and "'NoneType' object has no attribute" in str(exc))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
