@@ -1200,7 +1200,6 @@ class EntityComponent:
         """A personal name the model cut in two: 'Aung San' + 'Suu Kyi' (two people side by side), a first
         name read as an organisation before a person ('Dries' + 'Mertens'), or a capitalised word left out
         before a one-word person ('Waqar' + 'Younis'; not 'However' or a place, title or group word)."""
-        person_words = {m.text for m in mentions if m.label == "PERSON" and " " not in m.text}
         out: list[Mention] = []
         for m in mentions:
             prev = out[-1] if out else None

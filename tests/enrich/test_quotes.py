@@ -16,6 +16,7 @@ from streams.enrich.quotes_lexicon import inflections, load_lexicon
 from streams.enrich.quotes_marks import find_marked_quotes
 from streams.errors import PipelineConfigError
 from streams.model import Article
+from tests.enrich.conftest import quotes_of
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 SAMPLE = SAMPLES / "wire-menafn-ukrinform-2026-01-13.txt"
@@ -23,15 +24,12 @@ SAMPLE_GOLD = SAMPLES / "wire-menafn-ukrinform-2026-01-13.gold.json"
 
 
 @pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline.from_names(["textspans", "language", "nlp", "entities", "quotes"])
+def pipeline(quote_pipeline: Pipeline) -> Pipeline:
+    return quote_pipeline
 
 
 def run(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
-    ctx = Context(article=Article(id="t", body_text=text), text=text)
-    for comp in pipeline.components:
-        comp(ctx)
-    return ctx.quotes
+    return quotes_of(pipeline, text)
 
 
 def quoted(quotes: list[dict[str, Any]], kinds: tuple[str, ...] = ("direct", "mixed")) -> list[dict[str, Any]]:

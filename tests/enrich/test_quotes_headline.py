@@ -7,20 +7,17 @@ from typing import Any
 
 import pytest
 
-from streams.enrich.pipeline import Context, Pipeline
-from streams.model import Article
+from streams.enrich.pipeline import Pipeline
+from tests.enrich.conftest import quotes_of
 
 
 @pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline.from_names(["textspans", "language", "nlp", "entities", "quotes"])
+def pipeline(quote_pipeline: Pipeline) -> Pipeline:
+    return quote_pipeline
 
 
 def run(pipeline: Pipeline, text: str, title: str | None = None) -> list[dict[str, Any]]:
-    ctx = Context(article=Article(id="t", body_text=text), text=text, title=title)
-    for comp in pipeline.components:
-        comp(ctx)
-    return ctx.quotes
+    return quotes_of(pipeline, text, title)
 
 
 HEADLINE_TEXT = (

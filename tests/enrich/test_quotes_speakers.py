@@ -7,20 +7,17 @@ from typing import Any
 
 import pytest
 
-from streams.enrich.pipeline import Context, Pipeline
-from streams.model import Article
+from streams.enrich.pipeline import Pipeline
+from tests.enrich.conftest import quotes_of
 
 
 @pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline.from_names(["textspans", "language", "nlp", "entities", "quotes"])
+def pipeline(quote_pipeline: Pipeline) -> Pipeline:
+    return quote_pipeline
 
 
 def marked(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
-    ctx = Context(article=Article(id="t", body_text=text), text=text)
-    for comp in pipeline.components:
-        comp(ctx)
-    return [q for q in ctx.quotes if q["kind"] in ("direct", "mixed")]
+    return [q for q in quotes_of(pipeline, text) if q["kind"] in ("direct", "mixed")]
 
 
 def test_a_clause_after_the_quote_opened_by_when_is_not_its_attribution(pipeline: Pipeline) -> None:

@@ -1,0 +1,27 @@
+"""Shared fixtures of the enrichment tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.pipeline import Context, Pipeline
+from streams.model import Article
+
+#: the components the quote component needs, in order, and itself
+QUOTE_COMPONENTS = ["textspans", "language", "nlp", "entities", "quotes"]
+
+
+@pytest.fixture(scope="session")
+def quote_pipeline() -> Pipeline:
+    """The real upstream components and the quote component, built once."""
+    return Pipeline.from_names(QUOTE_COMPONENTS)
+
+
+def quotes_of(pipeline: Pipeline, text: str, title: str | None = None) -> list[dict[str, Any]]:
+    """Every quote ``pipeline`` finds in ``text`` (with ``title`` as the article's headline)."""
+    ctx = Context(article=Article(id="t", body_text=text), text=text, title=title)
+    for comp in pipeline.components:
+        comp(ctx)
+    return ctx.quotes
