@@ -230,19 +230,22 @@ class Place:
 _gaz_lock = threading.Lock()
 
 
+def _listed(filename: str) -> Iterator[tuple[str, list[str]]]:
+    """``(key, [forms])`` per line of a ``data/`` file written ``key<TAB>form, form, ...`` (# comments)."""
+    text = resources.files("streams.enrich").joinpath(f"data/{filename}").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, forms = line.partition("\t")
+        yield key.strip(), [form.strip() for form in forms.split(",") if form.strip()]
+
+
 @lru_cache(maxsize=1)
 def demonyms() -> dict[str, str]:
     """Nationality/group word (as written, singular and plural) -> ISO 3166 alpha-2 or '-'."""
     out: dict[str, str] = {}
-    text = resources.files("streams.enrich").joinpath("data/demonyms.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        code, _, forms = line.partition("\t")
-        for form in forms.split(","):
-            form = form.strip()
-            if not form:
-                continue
+    for code, forms in _listed("demonyms.tsv"):
+        for form in forms:
             out[form] = code
             if not form.endswith(("s", "sh", "ch", "ese", "i", "y")) or form.endswith(("ian", "an")):
                 out[form + "s"] = code
@@ -254,16 +257,7 @@ def demonyms() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def known_names() -> dict[str, str]:
     """Well-known name (exact case) -> OntoNotes type, from ``data/known_names.tsv``."""
-    out: dict[str, str] = {}
-    text = resources.files("streams.enrich").joinpath("data/known_names.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        label, _, names = line.partition("\t")
-        for name in names.split(","):
-            if name.strip():
-                out[name.strip()] = label.strip()
-    return out
+    return {name: label for label, names in _listed("known_names.tsv") for name in names}
 
 
 @lru_cache(maxsize=1)

@@ -154,12 +154,10 @@ def test_a_caption_credit_word_is_cut_off_the_name() -> None:
 
 
 def test_a_one_word_person_in_place_contexts_is_a_place() -> None:
-    from streams.enrich.entities import _Entity
-
     text = ("Miners were waiting in Longyear to fly home. Longyear is a town in mourning. The plane crashed on "
             "a mountain just east of Longyear, police said. Smith said he was in Oslo. Smith, 45, flew home.")
-    town = _Entity([Mention(i, i + 8, "Longyear", "PERSON") for i in find_all(text, "Longyear")], label="PERSON")
-    smith = _Entity([Mention(i, i + 5, "Smith", "PERSON") for i in find_all(text, "Smith")], label="PERSON")
+    town = entity_of(text, "Longyear", "PERSON")
+    smith = entity_of(text, "Smith", "PERSON")
     EntityComponent._one_word_persons_by_context(text, [town, smith])
     assert town.label == "GPE" and smith.label == "PERSON"
 
@@ -170,6 +168,13 @@ def find_all(text: str, word: str) -> list[int]:
         out.append(i)
         i = text.find(word, i + 1)
     return out
+
+
+def entity_of(text: str, word: str, label: str):  # noqa: ANN201 - _Entity is private
+    """One entity with every occurrence of ``word`` in ``text`` as a mention labelled ``label``."""
+    from streams.enrich.entities import _Entity
+
+    return _Entity([Mention(i, i + len(word), word, label) for i in find_all(text, word)], label=label)
 
 
 def test_names_never_run_over_a_line_break(pipeline: Pipeline) -> None:
@@ -300,11 +305,9 @@ def test_name_boundaries_leave_out_dates_descriptions_phones_and_labels() -> Non
 
 
 def test_a_one_word_organisation_spoken_of_as_a_person_is_a_person() -> None:
-    from streams.enrich.entities import _Entity
-
     text = ("Washington, who climbed back from a 1-5 deficit, won. \"I kept going,\" said Washington. "
             "Ericsson said it won an order, and Ericsson spokesman Per Zetterquist said so. \"We won,\" said Ericsson.")
-    player = _Entity([Mention(i, i + 10, "Washington", "ORG") for i in find_all(text, "Washington")], label="ORG")
-    firm = _Entity([Mention(i, i + 8, "Ericsson", "ORG") for i in find_all(text, "Ericsson")], label="ORG")
+    player = entity_of(text, "Washington", "ORG")
+    firm = entity_of(text, "Ericsson", "ORG")
     EntityComponent._one_word_persons_by_context(text, [player, firm])
     assert player.label == "PERSON" and firm.label == "ORG"
