@@ -16,6 +16,9 @@ idempotence, zstd, same linger/batch size):
   the file with its own producer (:mod:`streams.ingest.sharded`). Connecting is outside both clocks:
   the baseline's producer, and ingest's producer and sending processes, are started before.
 
+The records land on the same partitions on both sides: streams' producers hash keys with
+:class:`streams.kafka_clients.KeyHashPartitioner` (Kafka's murmur2, like kafka-python's default
+partitioner, which the baseline keeps, but computed in a third of the time).
 Both run with the same GIL switch interval (:func:`streams.ingest.producer.responsive_gil`).
 Prints articles/s of each per round and its ratio ingest/baseline, then the ratio of the best
 rates and the median per-round ratio (target >= 0.8), over ``--rounds`` alternating rounds.

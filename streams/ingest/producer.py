@@ -38,6 +38,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
 from streams import metrics, topics
+from streams.kafka_clients import KeyHashPartitioner
 from streams.errors import BrokerError, StreamsError, TooLargeError
 from streams.ingest.formats import received_now
 from streams.model import Article, DeadLetter
@@ -199,6 +200,7 @@ class RawProducer:
                     max_request_size=MAX_REQUEST_BYTES,
                     max_block_ms=30_000,
                     delivery_timeout_ms=120_000,
+                    partitioner=KeyHashPartitioner(),
                 )
             except KafkaError as exc:  # NoBrokersAvailable at start-up: wait, the broker may be starting
                 if time.monotonic() > deadline:
