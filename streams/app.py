@@ -27,7 +27,7 @@ import orjson
 
 from streams import metrics, topics
 from streams.enrich.dedupe import DedupeIndex
-from streams.enrich.runner import EnrichmentRunner
+from streams.enrich.runner import ENRICH_BATCH, EnrichmentRunner
 from streams.errors import StreamsError
 from streams.model import Article, DeadLetter, EnrichedArticle
 from streams.settings import Settings, get_settings
@@ -35,9 +35,8 @@ from streams.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 #: small stream buffers: a rebalance must not strand minutes of (slow, CPU-bound) work
-STREAM_BUFFER_MAXSIZE = 16
-#: articles enriched per call: spaCy batches its model work (measured faster), latency stays low
-ENRICH_BATCH = 8
+STREAM_BUFFER_MAXSIZE = ENRICH_BATCH  # one batch waiting while one is enriched: ~1.5 s of work
+#: a batch waits at most this long for more articles (ENRICH_BATCH, from the runner, is its size)
 ENRICH_BATCH_WAIT_S = 0.05
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from streams.enrich.pipeline import Context, Pipeline
-from streams.enrich.runner import EnrichmentRunner
+from streams.enrich.runner import EnrichmentRunner, batches_by_size
 from streams.errors import EnrichmentError, PipelineConfigError
 from streams.model import Article
 
@@ -136,3 +136,28 @@ def test_run_many_matches_run_one_by_one_on_real_text() -> None:
     assert [b.entities for b in batch] == [s.entities for s in single]
     assert [b.language for b in batch] == [s.language for s in single]
     assert any(e["name"] == "Kaja Kallas" for e in batch[0].entities)
+
+
+def test_batches_are_cut_by_text_size_in_order() -> None:
+    sizes = [40, 30, 50, 10, 200, 5]
+    articles = [Article(id=f"a{i}", body_text="x" * n) for i, n in enumerate(sizes)]
+    runs = batches_by_size(articles, max_chars=100)
+    assert [[a.id for a in run] for run in runs] == [["a0", "a1"], ["a2", "a3"], ["a4"], ["a5"]]
+    assert all(sum(len(a.body_text) for a in run) <= 100 or len(run) == 1 for run in runs)
+    assert batches_by_size([], max_chars=100) == []
+
+
+def test_a_batch_of_long_articles_is_enriched_in_runs_with_their_own_timeouts(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr("streams.enrich.runner.MAX_BATCH_CHARS", 20)  # every article is a run of its own
+    runner = EnrichmentRunner("tests.foundation.test_engine:Sleeper", timeout_s=2.0)
+    try:
+        runner.start()
+        texts = ["first article", "second article", "please sleep", "third article"]
+        out = asyncio.run(runner.enrich_many([Article(id=t, body_text=t) for t in texts]))
+        assert [getattr(o, "id", None) or o.reason for o in out] == \
+            ["first article", "second article", "timeout", "third article"]
+        # the timeout hit the sleeper's own run: no batch had to be retried one by one
+        assert "one by one" not in caplog.text
+    finally:
+        runner.close()
