@@ -37,7 +37,7 @@ from streams.ingest.formats import (
     article_from_text,
     parse_json,
 )
-from streams.ingest.producer import DEAD_LETTER_MAX_ORIGINAL, IngestSummary, RawProducer, responsive_gil
+from streams.ingest.producer import DEAD_LETTER_MAX_ORIGINAL, IngestSummary, RawProducer, bulk_gc, responsive_gil
 from streams.model import Article, DeadLetter
 from streams.settings import Settings
 
@@ -484,7 +484,7 @@ def ingest_paths(
         pool = _start_pool(n_workers) if set(big) - set(sharded) and n_workers > 0 else None
         own_senders = None
         try:
-            with responsive_gil(), _progress(progress, total, len(files)) as advance:
+            with responsive_gil(), bulk_gc(), _progress(progress, total, len(files)) as advance:
                 for path in files:
                     if n_workers > 0 and path in sharded:  # several processes parse and produce
                         if senders is None:

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from streams import metrics
 from streams.errors import TooLargeError
-from streams.ingest.producer import IngestSummary, RawProducer, responsive_gil
+from streams.ingest.producer import IngestSummary, RawProducer, bulk_gc, responsive_gil
 from streams.settings import Settings
 
 #: bytes a worker reads before it reports progress to the parent
@@ -124,7 +124,7 @@ def send_range(path: str, start: int, end: int, first_line: int, keep_ids: bool)
     report = _ProgressReporter()
     summary = producer.summary = IngestSummary(keep_ids=keep_ids)  # flushed below: no ack of another range
     max_bytes = producer.settings.max_article_bytes
-    with responsive_gil():
+    with responsive_gil(), bulk_gc():
         send = ItemSender(producer)
         with open(path, "rb", buffering=READ_BUFFER) as handle:
             handle.seek(start)

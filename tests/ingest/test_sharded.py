@@ -54,3 +54,30 @@ def test_reading_every_range_gives_the_whole_file_line_for_line(ragged_file: Pat
               for pair in _lines_of_range(ragged_file, start, end, first, max_bytes)]
     assert pieces == whole
     assert len(whole) == 399  # the blank line is skipped; the 3 MiB line is reported (by its start)
+
+
+def test_bulk_gc_freezes_and_raises_the_threshold_then_restores_both() -> None:
+    import gc
+
+    from streams.ingest.producer import BULK_GC_THRESHOLD, bulk_gc
+
+    before_threshold, before_frozen = gc.get_threshold(), gc.get_freeze_count()
+    with bulk_gc():
+        assert gc.get_threshold()[0] == max(before_threshold[0], BULK_GC_THRESHOLD)
+        assert gc.get_threshold()[1:] == before_threshold[1:]
+        assert gc.get_freeze_count() > before_frozen
+    assert gc.get_threshold() == before_threshold
+    assert gc.get_freeze_count() == before_frozen == 0
+
+
+def test_bulk_gc_restores_after_an_error() -> None:
+    import gc
+
+    from streams.ingest.producer import bulk_gc
+
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError):
+        with bulk_gc():
+            raise RuntimeError("broken input")
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
