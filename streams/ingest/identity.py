@@ -199,16 +199,18 @@ def iso_datetime(value: Any) -> str | None:
     Accepts ISO 8601 dates/date-times, Reuters-21578's ``26-FEB-1987 15:01:01.79``, RFC 822 (RSS),
     Unix seconds and ``time.struct_time``. Returns None for anything else.
     """
-    if value is None or value == "":
-        return None
-    if hasattr(value, "tm_year"):
-        dt = datetime(*value[:6], tzinfo=timezone.utc)
-        return _fmt(dt)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _fmt(datetime.fromtimestamp(float(value), tz=timezone.utc))
-    if not isinstance(value, str):
-        return None
+    if type(value) is not str:  # strings first: nearly every input date is one (hasattr on a str is slow)
+        if value is None:
+            return None
+        if hasattr(value, "tm_year"):
+            return _fmt(datetime(*value[:6], tzinfo=timezone.utc))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _fmt(datetime.fromtimestamp(float(value), tz=timezone.utc))
+        if not isinstance(value, str):
+            return None
     text = value.strip()
+    if not text:
+        return None
     m = _CORPUS_DATE.match(text)
     if m and m.group("mon").lower() in _MONTHS:
         d, mon, y, h, mi, s, f = m.groups()
