@@ -60,7 +60,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    the entity's type is the (length-weighted) majority of its mentions' types;
 4. propagation: further occurrences of a known name that the model missed become mentions; a
    'person' only ever named by one word is an organisation when company or club words surround
-   it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do;
+   it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
+   country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
+   the government, an organisation (still linked as the country);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
@@ -481,6 +483,16 @@ _PLACE_CUE_BEFORE = re.compile(
     r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
 _PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
 _SAID_BEFORE = re.compile(r"[,\"”][ \t]*said[ \t]+$")
+#: a country as the subject of what states do ("North Korea fired", "South Korea has said"): the state acting
+_STATE_ACT_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:(?:has|had|have|will|would|also|then|later|now|recently)[ \t]+){0,2}"
+    r"(?:said|says|stated|states|announced|announces|declared|declares|fired|fires|launched|launches|evacuated|"
+    r"evacuates|retaliated|retaliates|threatened|threatens|warned|warns|accused|accuses|denied|denies|rejected|"
+    r"rejects|demanded|demands|urged|urges|insisted|insists|vowed|vows|refused|refuses|responded|responds|"
+    r"condemned|condemns|protested|protests|imposed|imposes|ordered|orders|attacked|attacks|invaded|invades|"
+    r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
+#: a country entity acting this many times in a story is the state, an organisation
+STATE_ACTOR_MIN = 2
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
 _PERSON_CUE_AFTER = re.compile(
     r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
@@ -616,6 +628,7 @@ class _Entity:
     roles: list[str] = field(default_factory=list)
     label: str = ""  # set by relabel() from the mentions' votes
     person_anchor: bool = False  # a full personal name absorbed its short forms, or a surname of several: a person
+    state_actor: bool = False  # a country acting as a state: typed ORG, still linked as a country
 
     def label_vote(self) -> str:
         """The type most of the mentions have (model mentions and longer mentions weigh more)."""
@@ -694,6 +707,7 @@ class EntityComponent:
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
         self._one_word_persons_by_context(text, entities)
+        self._states_acting(text, entities)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -1369,6 +1383,18 @@ class EntityComponent:
         return None
 
     @staticmethod
+    def _states_acting(text: str, entities: list[_Entity]) -> None:
+        """A country that the story has act as a state at least :data:`STATE_ACTOR_MIN` times ("North Korea
+        fired ...", "South Korea says ...", "South Korea evacuated ...") is named as the government, an
+        organisation (GUM-style annotation); named once so, or only as a place, it stays a place."""
+        for ent in entities:
+            if ent.label != "GPE" or not all(is_country_name(_strip_the(m.text)) for m in ent.mentions):
+                continue
+            acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
+            if acts >= STATE_ACTOR_MIN:
+                ent.label, ent.state_actor = "ORG", True
+
+    @staticmethod
     def _one_word_persons_by_context(text: str, entities: list[_Entity]) -> None:
         """A 'person' only ever named by one word is an organisation when the words around it say so
         ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
@@ -1512,7 +1538,7 @@ class EntityComponent:
                 "name": e.name, "type": label, "mentions": mentions, "salience": salience,
                 "first_position": first, "in_headline": in_headline, "roles": list(e.roles), "links": {},
             }
-            if self.links and label in ("GPE", "LOC"):
+            if self.links and (label in ("GPE", "LOC") or e.state_actor):
                 record["links"] = self._links(e)
             out.append(record)
         out.sort(key=lambda r: (-r["salience"], r["first_position"]))

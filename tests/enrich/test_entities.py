@@ -324,3 +324,14 @@ def test_names_listed_with_people_are_people() -> None:
     towns = [Mention(text.index(w), text.index(w) + len(w), w, lb)
              for w, lb in (("Breisach", "PERSON"), ("Kehl", "PERSON"), ("Freiburg", "GPE"))]
     assert [m.label for m in EntityComponent._people_lists(text, towns, [])] == ["PERSON", "PERSON", "GPE"]
+
+
+def test_a_country_acting_as_a_state_is_an_organisation(pipeline: Pipeline) -> None:
+    text = ("Venezuela has expelled two diplomats, the foreign ministry said on Tuesday. Venezuela accused them of "
+            "plotting with the opposition, and Venezuela warned that more could follow. Colombia said it would "
+            "respond. Flights between Colombia and Venezuela were suspended.")
+    ents = pipeline.run(Article(id="state", body_text=text)).entities
+    venezuela, colombia = entity_with_form(ents, "Venezuela"), entity_with_form(ents, "Colombia")
+    assert venezuela is not None and venezuela["type"] == "ORG"
+    assert venezuela["links"].get("iso3166") == "VE"  # still linked as the country
+    assert colombia is not None and colombia["type"] == "GPE"  # acting once is not enough
