@@ -13,8 +13,11 @@ list, most salient first, of::
      "roles": ["EU High Representative for Foreign Affairs and Security Policy"],
      "links": {"iso3166": "EE", "geonames": 453733, "lat": 59.4, "lon": 24.7}}   # when known
 
-Mentions never overlap and are sorted. Pronouns and descriptions ("she", "the EU's top diplomat")
-are not mentions: resolving them is the quotes component's business.
+Mentions are sorted and never overlap, with one exception: a place or a person named inside the name
+of a public institution ("Indiana" in "University of Southern Indiana", "Andy Warhol" in "Andy Warhol
+Foundation") is a mention of its own entity, nested in the institution's mention. Pronouns and
+descriptions ("she", "the EU's top diplomat") are not mentions: resolving them is the quotes
+component's business.
 
 How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`):
 
@@ -62,7 +65,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    'person' only ever named by one word is an organisation when company or club words surround
    it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
    country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
-   the government, an organisation (still linked as the country);
+   the government, an organisation (still linked as the country); countries, US states, big cities
+   and the story's people named inside an institution's name are nested mentions (not inside the
+   names of companies, exchanges or clubs);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
@@ -352,7 +357,7 @@ class Mention:
     end: int
     text: str
     label: str
-    source: str = "model"  # model | gazetteer | propagated | markup
+    source: str = "model"  # model | gazetteer | propagated | markup | table | nested
     title: str | None = None  # a title cut off the front of a PERSON span
     typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
     own_entity: bool = False  # a place where the same name is elsewhere a club: not clustered with those
@@ -493,6 +498,16 @@ _STATE_ACT_AFTER = re.compile(
     r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
 #: a country entity acting this many times in a story is the state, an organisation
 STATE_ACTOR_MIN = 2
+#: words of the names of public institutions, which are often named after a place or a person
+#: ("University of Southern Indiana", "US National Science Foundation", "Andy Warhol Foundation"); not of
+#: companies, exchanges or clubs, whose place names annotators do not count as mentions of the place
+INSTITUTION_WORDS: frozenset[str] = frozenset(
+    """University Institute College School Academy District Department Agency Service Foundation Government
+    Office Herald Society Corps Police Centre Center Museum Library Hospital Program Programme Council
+    Commission Ministry Expo""".split())
+#: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
+INSTITUTION_CITY = 100_000
+_NAME_WORD = re.compile(r"[\w.'’-]+")
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
 _PERSON_CUE_AFTER = re.compile(
     r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
@@ -711,6 +726,7 @@ class EntityComponent:
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
+        entities = self._names_inside_institutions(text, entities)
         return self._records(text, title, entities)
 
     @staticmethod
@@ -1394,6 +1410,56 @@ class EntityComponent:
             if acts >= STATE_ACTOR_MIN:
                 ent.label, ent.state_actor = "ORG", True
 
+    def _names_inside_institutions(self, text: str, entities: list[_Entity]) -> list[_Entity]:
+        """A place or a person named inside the name of a public institution is a mention of its own, nested
+        in the institution's: 'Indiana' in 'University of Southern Indiana', 'US' in 'US State Department',
+        'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation' (GUM-style annotation)."""
+        by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
+        persons = {m.text: e for e in entities if e.label == "PERSON" for m in e.mentions if " " in m.text}
+        added: list[_Entity] = []
+        for ent in entities:
+            if ent.label != "ORG" or ent.state_actor:
+                continue
+            for m in list(ent.mentions):
+                words = m.text.split()
+                if len(words) < 2 or not INSTITUTION_WORDS.intersection(words):
+                    continue
+                for inner in self._places_inside(text, m) + self._person_opening(m, persons):
+                    target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(self._canonical_key(inner))
+                    if target is None:
+                        target = _Entity(mentions=[], label=inner.label)
+                        by_key[self._canonical_key(inner)] = target
+                        added.append(target)
+                    if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
+                        target.mentions.append(inner)
+                        target.mentions.sort(key=lambda x: x.start)
+        return entities + added
+
+    @staticmethod
+    def _places_inside(text: str, m: Mention) -> list[Mention]:
+        """Countries, US states and big cities named inside ``m`` (the longest name of up to three words)."""
+        words = [(w.start(), w.end()) for w in _NAME_WORD.finditer(text, m.start, m.end)]
+        out: list[Mention] = []
+        i = 0
+        while i < len(words):
+            for j in range(min(len(words), i + 3), i, -1):
+                s, e = words[i][0], words[j - 1][1]
+                name = text[s:e]
+                if (s, e) != (m.start, m.end) and text[e:e + 2] != " &" and _is_place_inside_name(name):
+                    out.append(Mention(s, e, name, "GPE", source="nested"))
+                    i = j - 1
+                    break
+            i += 1
+        return out
+
+    @staticmethod
+    def _person_opening(m: Mention, persons: dict[str, "_Entity"]) -> list[Mention]:
+        """A person of the story whose full name opens the institution's ('Andy Warhol' Foundation)."""
+        for name in persons:
+            if m.text.startswith(name + " "):
+                return [Mention(m.start, m.start + len(name), name, "PERSON", source="nested")]
+        return []
+
     @staticmethod
     def _one_word_persons_by_context(text: str, entities: list[_Entity]) -> None:
         """A 'person' only ever named by one word is an organisation when the words around it say so
@@ -1566,6 +1632,16 @@ class EntityComponent:
 def _inner_capitals(name: str) -> int:
     """Capitals inside words ('UkrinForm' has one): a sign of a sloppy spelling when others exist."""
     return sum(1 for w in name.split() for ch in w[1:] if ch.isupper()) if not name.isupper() else 0
+
+
+def _is_place_inside_name(name: str) -> bool:
+    """A country, a US state or a big city, written in title case (or 'US', 'UK', 'U.S.', 'U.K.')."""
+    if not name[:1].isupper() or name.isupper() and name not in ("US", "UK", "U.S.", "U.K."):
+        return False
+    if is_country_name(name) or name.lower() in us_states():
+        return True
+    city = cities().get(name.lower())
+    return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY
 
 
 def _relabel(entities: list[_Entity]) -> None:

@@ -335,3 +335,24 @@ def test_a_country_acting_as_a_state_is_an_organisation(pipeline: Pipeline) -> N
     assert venezuela is not None and venezuela["type"] == "ORG"
     assert venezuela["links"].get("iso3166") == "VE"  # still linked as the country
     assert colombia is not None and colombia["type"] == "GPE"  # acting once is not enough
+
+
+def test_places_and_people_named_inside_an_institution_are_mentions(pipeline: Pipeline) -> None:
+    text = ("Researchers at the University of Southern Indiana and the US National Science Foundation studied the "
+            "prints. Andy Warhol took the photographs in the 1970s, and the Andy Warhol Foundation gave 150 of them "
+            "away. Shares of the firm fell on the New York Stock Exchange, and Manchester United lost 2-1.")
+    ents = pipeline.run(Article(id="nested", body_text=text)).entities
+    spans = {(m["start"], m["end"]): e["type"] for e in ents for m in e["mentions"]}
+
+    def type_at(name: str, inside: str) -> str | None:
+        start = text.index(name, text.index(inside))
+        return spans.get((start, start + len(name)))
+
+    assert type_at("University of Southern Indiana", "University") == "ORG"
+    assert type_at("Indiana", "University of Southern Indiana") == "GPE"
+    assert type_at("US", "US National") == "GPE"
+    assert type_at("Andy Warhol", "Andy Warhol Foundation") == "PERSON"
+    warhol = entity_with_form(ents, "Andy Warhol")
+    assert warhol is not None and len(warhol["mentions"]) == 2  # the person and the foundation's namesake
+    assert type_at("New York", "New York Stock") is None  # an exchange, not an institution named after a place
+    assert type_at("Manchester", "Manchester United") is None  # a club
