@@ -1409,7 +1409,8 @@ class EntityComponent:
     @staticmethod
     def _expansion_for_acronym(forms: set[str], names: list[_Entity], short: _Entity) -> _Entity | None:
         acronyms = {f.replace(".", "") for f in forms if f.replace(".", "").isupper() and 2 <= len(f.replace(".", "")) <= 6}
-        if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP"):
+        if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP") or any(is_country_name(f) for f in forms):
+            return None  # "US" is the country, not the University of Sheffield
             return None
         for e in names:
             if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT"):

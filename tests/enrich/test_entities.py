@@ -365,3 +365,12 @@ def test_a_name_headed_by_an_institution_word_is_an_organisation() -> None:
         ("Municipality of Genoa", "GPE"), ("Saudi Gazette", "FAC"), ("West Bank", "GPE"), ("Soviet Union", "GPE"))]
     EntityComponent._institutions_by_their_head(mentions)
     assert [m.label for m in mentions] == ["ORG", "ORG", "GPE", "GPE"]
+
+
+def test_a_country_is_no_acronym_of_an_organisation(pipeline: Pipeline) -> None:
+    text = ("Scientists at the University of Sheffield and two laboratories in the US ran the trials. The US "
+            "government paid for them, and the University of Sheffield published the results.")
+    ents = pipeline.run(Article(id="us", body_text=text)).entities
+    university, us = entity_with_form(ents, "University of Sheffield"), entity_with_form(ents, "US")
+    assert university is not None and university["type"] == "ORG"
+    assert us is not None and us is not university and us["type"] == "GPE"
