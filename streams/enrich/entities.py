@@ -14,8 +14,9 @@ list, most salient first, of::
      "links": {"iso3166": "EE", "geonames": 453733, "lat": 59.4, "lon": 24.7}}   # when known
 
 Mentions are sorted and never overlap, with one exception: a place or a person named inside the name
-of a public institution ("Indiana" in "University of Southern Indiana", "Andy Warhol" in "Andy Warhol
-Foundation") is a mention of its own entity, nested in the institution's mention. Pronouns and
+of a public institution, a facility or a place ("Indiana" in "University of Southern Indiana", "Andy
+Warhol" in "Andy Warhol Foundation", "Volgograd" in "Volgograd Arena") is a mention of its own entity,
+nested in the outer mention. Pronouns and
 descriptions ("she", "the EU's top diplomat") are not mentions: resolving them is the quotes
 component's business.
 
@@ -69,9 +70,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
    country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
    the government, an organisation (still linked as the country); a one-word name whose plural the
-   story counts ("100 Polaroids") is a product; countries, US states, big cities
-   and the story's people named inside an institution's name are nested mentions (not inside the
-   names of companies, exchanges or clubs);
+   story counts ("100 Polaroids") is a product; countries, US states, big cities and the story's
+   people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
+   nested mentions (not inside the names of companies, exchanges or clubs);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
@@ -1477,18 +1478,16 @@ class EntityComponent:
                 ent.label, ent.state_actor = "ORG", True
 
     def _names_inside_institutions(self, text: str, entities: list[_Entity]) -> list[_Entity]:
-        """A place or a person named inside the name of a public institution is a mention of its own, nested
-        in the institution's: 'Indiana' in 'University of Southern Indiana', 'US' in 'US State Department',
-        'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation' (GUM-style annotation)."""
+        """A place or a person named inside the name of a public institution, a facility or a place is a
+        mention of its own, nested in the outer one: 'Indiana' in 'University of Southern Indiana', 'US' in
+        'US State Department', 'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation', 'Volgograd'
+        in 'Volgograd Arena', 'Hong Kong' in 'Hong Kong Island' (GUM-style annotation)."""
         by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
         persons = {m.text: e for e in entities if e.label == "PERSON" for m in e.mentions if " " in m.text}
         added: list[_Entity] = []
         for ent in entities:
-            if ent.label != "ORG" or ent.state_actor:
-                continue
             for m in list(ent.mentions):
-                words = m.text.split()
-                if len(words) < 2 or not INSTITUTION_WORDS.intersection(words):
+                if not _may_name_a_place_inside(ent, m):
                     continue
                 for inner in self._places_inside(text, m) + self._person_opening(m, persons):
                     target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(self._canonical_key(inner))
@@ -1698,6 +1697,18 @@ class EntityComponent:
 def _inner_capitals(name: str) -> int:
     """Capitals inside words ('UkrinForm' has one): a sign of a sloppy spelling when others exist."""
     return sum(1 for w in name.split() for ch in w[1:] if ch.isupper()) if not name.isupper() else 0
+
+
+def _may_name_a_place_inside(ent: _Entity, m: Mention) -> bool:
+    """Whether ``m`` (of ``ent``) is a name of several words that may name a place inside: a public
+    institution's ('University of Southern Indiana'), a facility's or a place's ('Volgograd Arena',
+    'Hong Kong Island'); not a company's, an exchange's or a club's."""
+    words = m.text.split()
+    if len(words) < 2:
+        return False
+    if ent.label == "ORG":
+        return not ent.state_actor and bool(INSTITUTION_WORDS.intersection(words))
+    return ent.label in ("FAC", "GPE", "LOC") and (words[-1] in FACILITY_HEADS or words[-1] in LOCATION_HEADS)
 
 
 def _is_place_inside_name(name: str) -> bool:

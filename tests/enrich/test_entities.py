@@ -340,7 +340,8 @@ def test_a_country_acting_as_a_state_is_an_organisation(pipeline: Pipeline) -> N
 def test_places_and_people_named_inside_an_institution_are_mentions(pipeline: Pipeline) -> None:
     text = ("Researchers at the University of Southern Indiana and the US National Science Foundation studied the "
             "prints. Andy Warhol took the photographs in the 1970s, and the Andy Warhol Foundation gave 150 of them "
-            "away. Shares of the firm fell on the New York Stock Exchange, and Manchester United lost 2-1.")
+            "away. Shares of the firm fell on the New York Stock Exchange, and Manchester United lost 2-1 in a "
+            "friendly at the Volgograd Arena.")
     ents = pipeline.run(Article(id="nested", body_text=text)).entities
     spans = {(m["start"], m["end"]): e["type"] for e in ents for m in e["mentions"]}
 
@@ -356,6 +357,7 @@ def test_places_and_people_named_inside_an_institution_are_mentions(pipeline: Pi
     assert warhol is not None and len(warhol["mentions"]) == 2  # the person and the foundation's namesake
     assert type_at("New York", "New York Stock") is None  # an exchange, not an institution named after a place
     assert type_at("Manchester", "Manchester United") is None  # a club
+    assert type_at("Volgograd", "Volgograd Arena") == "GPE"  # the city, inside the stadium's name
 
 
 def test_a_name_headed_by_an_institution_word_is_an_organisation() -> None:
