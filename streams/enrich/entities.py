@@ -46,7 +46,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    unless a word is a place, group, title or name head; split personal names are joined
    ("Dries" + "Mertens"); an organisation's name goes on after "for/on/of" ("Andy Warhol
    Foundation for the Visual Arts"); acronyms introduced in brackets after an organisation or
-   after "<person> of" are organisations; a competition keeps its nationality ("German Cup")
+   after "<person> of" are organisations, and so is a name spelled out next to its acronym in
+   brackets ("Movimento 5 Stelle (M5S)", "CEI (Italian Episcopal Conference)", letters in any order
+   from three on); a competition keeps its nationality ("German Cup")
    and multi-word names ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words
    are one mention ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
    a one-word name after "City, " is its region ("Livorno, Tuscany"); a person's surname before a
@@ -526,6 +528,10 @@ _PERSON_CUE_AFTER = re.compile(
     r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
     r"daughter|father|mother|brother|sister|career|life)\b)")
 _BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
+#: "CEI (Italian Episcopal Conference)": an acronym, then its name in brackets
+_ACRONYM_THEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][A-Z0-9&]{1,6}) \(([A-Z][\w'’ &-]{3,80})\)")
+_ACRONYM_CONNECTORS = frozenset({"of", "for", "the", "and", "on", "in", "&"})
+_NAME_WORD_BEFORE = re.compile(r"([\w'’-]+)[ \t]*$")
 _OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 #: words of club and team names, not of personal names
 _CLUB_WORDS = frozenset(
@@ -1184,6 +1190,7 @@ class EntityComponent:
     def _organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
         """Acronyms that name an organisation by their place: introduced in brackets after it ('the Central
         Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
+        mentions = EntityComponent._spelled_out_acronyms(text, mentions, skip)
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         added: list[Mention] = []
@@ -1206,6 +1213,32 @@ class EntityComponent:
             added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
             taken.add(added[-1])
         return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _spelled_out_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """An organisation's name spelled out next to its acronym in brackets is one ORG mention, whatever the
+        model made of its words: 'Movimento 5 Stelle (M5S)' (not a person 'Stelle'), 'CEI (Italian Episcopal
+        Conference)'. The initials of the capitalised words (and figures) must spell the acronym."""
+        spans = [(_name_before_acronym(text, g.start(), g.group(1)), g.group(1))
+                 for g in _BRACKETED_ACRONYM.finditer(text)]
+        spans += [(g.span(2), g.group(1)) for g in _ACRONYM_THEN_NAME.finditer(text)]
+        for span, acronym in spans:
+            if span is None:
+                continue
+            a, b = span
+            words = [w for w in text[a:b].split() if w not in _ACRONYM_CONNECTORS]
+            if (not _spells(acronym, "".join(w[0] for w in words))
+                    or not all(w[0].isupper() or w[0].isdigit() for w in words) or is_country_name(text[a:b])):
+                continue
+            if any(s < b and a < e for s, e in skip) or any(m.start < a < m.end or m.start < b < m.end for m in mentions):
+                continue  # a longer name runs across it
+            inside = [m for m in mentions if a <= m.start and m.end <= b]
+            if any(m.label in ("PRODUCT", "EVENT", "LAW", "WORK_OF_ART") or (m.start, m.end, m.label) == (a, b, "ORG")
+                   for m in inside):
+                continue  # 'Internet Explorer 9 (IE9)' is a product, whose code is its acronym
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(a, b, text[a:b], "ORG", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
 
     @staticmethod
     def _untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
@@ -1709,6 +1742,33 @@ def _may_name_a_place_inside(ent: _Entity, m: Mention) -> bool:
     if ent.label == "ORG":
         return not ent.state_actor and bool(INSTITUTION_WORDS.intersection(words))
     return ent.label in ("FAC", "GPE", "LOC") and (words[-1] in FACILITY_HEADS or words[-1] in LOCATION_HEADS)
+
+
+def _spells(acronym: str, initials: str) -> bool:
+    """Whether ``initials`` spell ``acronym``; from three letters on, in any order: a name given in
+    English for a foreign acronym ('CEI (Italian Episcopal Conference)')."""
+    letters = acronym.replace("&", "")
+    return initials == letters or len(letters) >= 3 and sorted(initials) == sorted(letters)
+
+
+def _name_before_acronym(text: str, end: int, acronym: str) -> tuple[int, int] | None:
+    """(start, end) of the words before ``end`` whose capitals and figures could spell ``acronym``:
+    'Movimento 5 Stelle' before '(M5S)'; connectors ('of', 'and') inside it are skipped."""
+    letters = len(acronym.replace("&", ""))
+    start, pos, found = None, end, 0
+    while found < letters:
+        w = _NAME_WORD_BEFORE.search(text, max(0, pos - 40), pos)
+        if w is None:
+            return None
+        word = w.group(1)
+        if word in _ACRONYM_CONNECTORS and found:
+            pos = w.start()
+            continue
+        if not (word[0].isupper() or word[0].isdigit()):
+            return None
+        found += 1
+        start = pos = w.start()
+    return (start, end) if start is not None else None
 
 
 def _is_place_inside_name(name: str) -> bool:

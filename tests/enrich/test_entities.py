@@ -394,3 +394,14 @@ def test_a_surname_before_a_counted_thing_is_the_person(pipeline: Pipeline) -> N
     assert all(t in ("PRODUCT", None) for (s, e), t in types.items() if text[s:e] == "Polaroids")
     water = text.index("Water said")
     assert types.get((water, water + 5)) != "PRODUCT"  # 'Waters' there is a person, not a counted thing
+
+
+def test_a_name_spelled_out_next_to_its_acronym_is_one_organisation() -> None:
+    text = ("Deputies of Movimento 5 Stelle (M5S) voted against, and the head of CEI (Italian Episcopal Conference) "
+            "objected. Users of Internet Explorer 9 (IE9) were warned. Prices rose 3 percent (US).")
+    stelle, ie = text.index("Stelle"), text.index("Internet Explorer")
+    got = EntityComponent._spelled_out_acronyms(text, [Mention(stelle, stelle + 6, "Stelle", "PERSON"),
+                                                       Mention(ie, ie + 17, "Internet Explorer", "PRODUCT")], [])
+    labels = {m.text: m.label for m in got}
+    assert labels == {"Movimento 5 Stelle": "ORG", "Italian Episcopal Conference": "ORG",
+                      "Internet Explorer": "PRODUCT"}  # a product's code is no organisation's acronym
