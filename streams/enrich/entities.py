@@ -1514,23 +1514,24 @@ class EntityComponent:
         mention of its own, nested in the outer one: 'Indiana' in 'University of Southern Indiana', 'US' in
         'US State Department', 'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation', 'Volgograd'
         in 'Volgograd Arena', 'Hong Kong' in 'Hong Kong Island' (GUM-style annotation)."""
-        by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
         persons = {m.text: e for e in entities if e.label == "PERSON" for m in e.mentions if " " in m.text}
+        inners = [inner for ent in entities if ent.label in ("ORG", "FAC", "GPE", "LOC")
+                  for m in ent.mentions if " " in m.text and _may_name_a_place_inside(ent, m)
+                  for inner in self._places_inside(text, m) + self._person_opening(m, persons)]
+        if not inners:
+            return entities
+        by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
         added: list[_Entity] = []
-        for ent in entities:
-            for m in list(ent.mentions):
-                if not _may_name_a_place_inside(ent, m):
-                    continue
-                for inner in self._places_inside(text, m) + self._person_opening(m, persons):
-                    key = self._canonical_key(inner)
-                    target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
-                    if target is None:
-                        target = _Entity(mentions=[], label=inner.label)
-                        by_key[key] = target
-                        added.append(target)
-                    if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
-                        target.mentions.append(inner)
-                        target.mentions.sort(key=lambda x: x.start)
+        for inner in inners:
+            key = self._canonical_key(inner)
+            target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
+            if target is None:
+                target = _Entity(mentions=[], label=inner.label)
+                by_key[key] = target
+                added.append(target)
+            if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
+                target.mentions.append(inner)
+                target.mentions.sort(key=lambda x: x.start)
         return entities + added
 
     @staticmethod
