@@ -9,7 +9,11 @@ per process and model name (a module-level cache) with only what enrichment need
   together and is slower); there is no dependency parse, so ``token.dep_``/``token.head`` and
   ``doc.noun_chunks`` are NOT available, nor POS tags or lemmas;
 - ``ner``, which in sm 3.x carries its own internal tok2vec, so the shared ``tok2vec``, ``tagger``,
-  ``parser``, ``attribute_ruler`` and ``lemmatizer`` are excluded.
+  ``parser``, ``attribute_ruler`` and ``lemmatizer`` are excluded. The NER reads the words without
+  the whitespace tokens (line breaks, indentation: a tenth of a wire story's tokens), as the model
+  was trained; its entities are then set on the full ``Doc``. Measured against feeding it every
+  token: 5-8 % less enrichment time, CoNLL strict F1 85.1 (84.9), GUM overlap F1 79.9 (80.3), quote
+  figures the same.
 
 What consumers (entities, quotes, topics, dedupe) may rely on, for every English (or undetermined)
 article: ``ctx.doc.text == ctx.text`` (character offsets of tokens and spans index the body as
@@ -139,13 +143,37 @@ def caps_lines(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _CAPS_LINE.finditer(text)]
 
 
-def recognise_caps_lines(nlp: Language, doc: Doc) -> None:
-    """Replace ``doc.ents`` inside ALL-CAPS lines by the model's entities on the title-cased line."""
-    recognise_caps_lines_many(nlp, [doc])
+def recognise_without_space_tokens(nlp: Language, docs: list[Doc]) -> None:
+    """Set each doc's entities with the NER run on a copy of its tokens without the whitespace tokens.
+
+    Line breaks and runs of spaces are tokens of their own (a tenth of a wire story's tokens). The
+    model was trained on text without them: left in, they cost a tenth of the NER's work and split
+    its view of the words around them. Entities are mapped back onto ``doc``'s own tokens.
+    """
+    ner = nlp.get_pipe("ner")
+    kept: list[list[int]] = []
+    compact: list[Doc] = []
+    for doc in docs:
+        index: list[int] = []
+        words: list[str] = []
+        spaces: list[bool] = []
+        for tok in doc:
+            if tok.is_space:
+                if spaces:
+                    spaces[-1] = True  # the word before stays apart from the next one
+                continue
+            index.append(tok.i)
+            words.append(tok.text)
+            spaces.append(bool(tok.whitespace_))
+        kept.append(index)
+        compact.append(Doc(doc.vocab, words=words, spaces=spaces))
+    for doc, index, small in zip(docs, kept, ner.pipe(compact, batch_size=max(1, len(compact)))):
+        doc.ents = [Span(doc, index[e.start], index[e.end - 1] + 1, label=e.label) for e in small.ents]
 
 
 def recognise_caps_lines_many(nlp: Language, docs: list[Doc]) -> None:
-    """:func:`recognise_caps_lines` for several docs, with one batched NER call for all their caps lines.
+    """Replace each doc's entities inside ALL-CAPS lines by the model's entities on the title-cased
+    line, with one batched NER call for all the caps lines of the docs.
 
     (One NER call per line cost ~5 ms of fixed overhead each: 7 % of enrichment time on Reuters.)
     """
@@ -188,28 +216,31 @@ class SpacyAnalyzer:
 
     def analyse(self, text: str) -> Doc:
         """The ``Doc`` for ``text`` (also usable outside a pipeline)."""
-        with one_blas_thread():
-            doc = self.nlp(text)
-            if self.recase_caps:
-                recognise_caps_lines(self.nlp, doc)
-        return doc
+        return self._docs([text])[0]
 
     def __call__(self, ctx: Context) -> None:
-        with one_blas_thread():
-            self._finish(ctx, self.nlp(ctx.text))
+        self._finish(ctx, self.analyse(ctx.text))
 
     def pipe(self, ctxs: list[Context]) -> None:
         """Analyse several articles at once: spaCy batches the NER model's matrix work (faster)."""
+        for ctx, doc in zip(ctxs, self._docs([c.text for c in ctxs])):
+            self._finish(ctx, doc)
+
+    def _docs(self, texts: list[str]) -> list[Doc]:
+        """Tokens and sentences of each text, then its entities (see the module doc)."""
         with one_blas_thread():
-            docs = list(self.nlp.pipe([c.text for c in ctxs], batch_size=max(1, len(ctxs))))
+            docs = [self.nlp.make_doc(text) for text in texts]
+            for name, proc in self.nlp.pipeline:
+                if name != "ner":
+                    docs = list(proc.pipe(docs, batch_size=max(1, len(docs)))) if hasattr(proc, "pipe") \
+                        else [proc(doc) for doc in docs]
+            recognise_without_space_tokens(self.nlp, docs)
             if self.recase_caps:
                 recognise_caps_lines_many(self.nlp, docs)
-        for ctx, doc in zip(ctxs, docs):
-            self._finish(ctx, doc, recased=True)
+        return docs
 
-    def _finish(self, ctx: Context, doc: Doc, *, recased: bool = False) -> None:
-        if self.recase_caps and not recased:
-            recognise_caps_lines(self.nlp, doc)
+    @staticmethod
+    def _finish(ctx: Context, doc: Doc) -> None:
         # noise spans (header, dateline, related headline...) are sentences of their own
         set_sentence_starts(doc, sorted({o for sp in ctx.spans for o in (sp["start"], sp["end"])}))
         ctx.doc = doc

@@ -176,6 +176,25 @@ def test_nlp_doc_guarantees_on_the_sample() -> None:
     assert any(e.text == "Washington" and e.label_ == "GPE" for e in doc.ents)
 
 
+def test_nlp_ner_reads_the_words_without_whitespace_tokens() -> None:
+    from streams.enrich.nlp import SpacyAnalyzer, load_model
+
+    text = ("BRUSSELS, March 3 (Reuters) -\n\n    Kaja Kallas met Boris Pistorius\n  in Berlin on Monday.\n\n"
+            "    The European Commission said\n    Prime Minister Mark Rutte would travel to Paris.\n")
+    doc = SpacyAnalyzer().analyse(text)
+    assert doc.text == text
+    assert any(t.is_space for t in doc)  # the Doc keeps every token: offsets index the text as received
+    got = {(e.text, e.label_) for e in doc.ents}
+    assert {("Kaja Kallas", "PERSON"), ("Boris Pistorius", "PERSON"), ("Berlin", "GPE"), ("Mark Rutte", "PERSON"),
+            ("Paris", "GPE")} <= got
+    for ent in doc.ents:
+        assert text[ent.start_char:ent.end_char] == ent.text
+        assert not ent[0].is_space and not ent[-1].is_space
+    # what the model itself finds on the same words written without the line breaks
+    flat = " ".join(text.split())
+    assert {(e.text, e.label_) for e in load_model()(flat).ents} == got
+
+
 def test_nlp_caps_lines_are_recognised_title_cased() -> None:
     from streams.enrich.nlp import SpacyAnalyzer, caps_lines, title_case_caps
 
