@@ -39,9 +39,9 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
 from streams import metrics, topics
-from streams.kafka_clients import KeyHashPartitioner
 from streams.errors import BrokerError, StreamsError, TooLargeError
 from streams.ingest.formats import received_now
+from streams.kafka_clients import KeyHashPartitioner
 from streams.model import Article, DeadLetter
 from streams.settings import Settings
 
