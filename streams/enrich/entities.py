@@ -549,13 +549,6 @@ _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 _CONTINUED_LINE = re.compile(r"\n[ \t]*[a-z(]")
-
-
-def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
-    """Whether ``text`` is wrapped at a fixed width (old wire copy: a sentence, or a name, goes on on the
-    next line), told by the share of lines that go on in lower case."""
-    breaks = text.count("\n")
-    return breaks >= 3 and len(_CONTINUED_LINE.findall(text)) / breaks >= min_share
 _LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
 _TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+\+?[\d][\d.,:/\-]*)+$")
 _LEADING_MONTH = re.compile(
@@ -564,6 +557,13 @@ _LEADING_MONTH = re.compile(
 _LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|group|party|news))+$")
 _COLON_SPLIT = re.compile(r":[ \t]+")
 _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
+
+
+def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
+    """Whether ``text`` is wrapped at a fixed width (old wire copy: a sentence, or a name, goes on on the
+    next line), told by the share of lines that go on in lower case."""
+    breaks = text.count("\n")
+    return breaks >= 3 and len(_CONTINUED_LINE.findall(text)) / breaks >= min_share
 
 
 def split_span(text: str, start: int, end: int, label: str, wrapped: bool = False) -> list[tuple[int, int]]:

@@ -37,7 +37,7 @@ def batches_by_size(articles: list[Article], max_chars: int) -> list[list[Articl
     runs: list[list[Article]] = []
     size = 0
     for article in articles:
-        if not runs or (size + len(article.body_text) > max_chars and runs[-1]):
+        if not runs or size + len(article.body_text) > max_chars:
             runs.append([])
             size = 0
         runs[-1].append(article)
