@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from streams.alerts.rules import Rule, match, view  # noqa: E402
+from streams.core.model import Article, EnrichedArticle  # noqa: E402
 from streams.enrich.pipeline import Pipeline  # noqa: E402
-from streams.model import Article, EnrichedArticle  # noqa: E402
 
 
 def enriched_corpus(shared: Path, limit: int) -> list[bytes]:

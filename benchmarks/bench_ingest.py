@@ -13,11 +13,11 @@ idempotence, zstd, same linger/batch size):
   :class:`RawProducer` (read, parse, validate, map onto the model, provenance, stable id, headers,
   wait for every ack, count, dead-letter empty stories). For a file this large that means
   ``--workers`` processes (default: one per core, 2 to 4), each parsing and producing a byte range of
-  the file with its own producer (:mod:`streams.ingest.sharded`). Connecting is outside both clocks:
+  the file with its own producer (:mod:`streams.ingest.sources.sharded`). Connecting is outside both clocks:
   the baseline's producer, and ingest's producer and sending processes, are started before.
 
 The records land on the same partitions on both sides: streams' producers hash keys with
-:class:`streams.kafka_clients.KeyHashPartitioner` (Kafka's murmur2, like kafka-python's default
+:class:`streams.kafka.clients.KeyHashPartitioner` (Kafka's murmur2, like kafka-python's default
 partitioner, which the baseline keeps, but computed in a third of the time).
 Both run with the same GIL switch interval (:func:`streams.ingest.producer.responsive_gil`).
 Ingest also tunes the garbage collector for bulk work (:func:`streams.ingest.producer.bulk_gc`);
@@ -42,13 +42,16 @@ sys.path.insert(0, str(ROOT))
 from kafka import KafkaProducer  # noqa: E402
 
 from streams import admin, broker, topics  # noqa: E402
+from streams.core.settings import Settings, load_settings  # noqa: E402
 from streams.ingest import RawProducer, ingest_paths  # noqa: E402
-from streams.ingest.files import default_senders, iter_file  # noqa: E402
-from streams.ingest.producer import bulk_gc, responsive_gil  # noqa: E402
-from streams.ingest.sharded import ShardedSender  # noqa: E402
-from streams.ingest.producer import COMPRESSION, MAX_REQUEST_BYTES  # noqa: E402
-from streams.settings import Settings, load_settings  # noqa: E402
-
+from streams.ingest.producer import (  # noqa: E402  # noqa: E402
+    COMPRESSION,
+    MAX_REQUEST_BYTES,
+    bulk_gc,
+    responsive_gil,
+)
+from streams.ingest.sources.files import default_senders, iter_file  # noqa: E402
+from streams.ingest.sources.sharded import ShardedSender  # noqa: E402
 
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 

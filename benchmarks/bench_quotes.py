@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from streams.core.model import Article
 from streams.enrich.pipeline import Pipeline
-from streams.model import Article
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "news_sample.jsonl"
 COMPONENTS = ["textspans", "language", "nlp", "entities", "quotes"]

@@ -32,7 +32,8 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from streams.store.archive import Archive, open_archive  # noqa: E402
+from streams.store.archive import Archive  # noqa: E402
+from streams.store.backends import open_archive
 from streams.store.rows import (  # noqa: E402
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,

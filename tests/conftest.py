@@ -25,8 +25,8 @@ from typing import Iterator
 
 import pytest
 
-from streams import broker
-from streams.settings import Settings, load_settings
+from streams.core.settings import Settings, load_settings
+from streams.devtools import broker
 
 BROKER_FIXTURES = frozenset({"kafka_bootstrap", "kafka_settings", "kafka_topics"})
 TEST_OWNER = "pytest"
@@ -79,8 +79,8 @@ def kafka_settings(kafka_bootstrap: str) -> Settings:
 @pytest.fixture()
 def kafka_topics(kafka_settings: Settings) -> Iterator[dict[str, str]]:
     """Create every pipeline topic under the test's prefix; code name -> broker name. Deleted after."""
-    from streams import admin
-    from streams.topics import ALL_TOPICS
+    from streams.kafka import admin
+    from streams.kafka.topics import ALL_TOPICS
 
     admin.create_topics(kafka_settings, ALL_TOPICS)
     names = {spec.key: spec.name(kafka_settings) for spec in ALL_TOPICS}

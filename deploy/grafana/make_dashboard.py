@@ -2,7 +2,7 @@
 
 Run ``python deploy/grafana/make_dashboard.py`` after changing a panel; ``tests/ops`` checks that the
 committed JSON is what this script writes and that every query names only metrics that
-``streams.metrics`` defines.
+``streams.core.metrics`` defines.
 """
 
 from __future__ import annotations

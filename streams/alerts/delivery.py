@@ -34,12 +34,14 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from streams import __version__, metrics, topics
+from streams import __version__
 from streams.alerts.rules import Alert
-from streams.errors import BrokerError, DeliveryError, StreamsError
-from streams.kafka_clients import close_clients, idle_done, reliable_producer, rewind
-from streams.model import DeadLetter
-from streams.settings import Settings
+from streams.core import metrics
+from streams.core.errors import BrokerError, DeliveryError, StreamsError
+from streams.core.model import DeadLetter
+from streams.core.settings import Settings
+from streams.kafka import topics
+from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +229,7 @@ class AlertDelivery:
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> DeliveryStats:
         """Deliver until ``stop_event`` is set (or, with ``until_idle``, until nothing arrived for that long)."""
         stop = stop_event or threading.Event()
-        from streams import admin
+        from streams.kafka import admin
 
         admin.create_topics(self.settings, [topics.ALERTS, topics.DEAD_LETTERS])
         try:

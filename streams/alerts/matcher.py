@@ -34,12 +34,19 @@ from typing import Any, Sequence
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
-from streams import metrics, topics
 from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match, view
-from streams.errors import BrokerError, DecodeError, ValidationError
-from streams.kafka_clients import close_clients, drained, idle_done, reliable_producer, rewind
-from streams.model import DeadLetter, EnrichedArticle
-from streams.settings import Settings
+from streams.core import metrics
+from streams.core.errors import BrokerError, DecodeError, ValidationError
+from streams.core.model import DeadLetter, EnrichedArticle
+from streams.core.settings import Settings
+from streams.kafka import topics
+from streams.kafka.clients import (
+    close_clients,
+    drained,
+    idle_done,
+    reliable_producer,
+    rewind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +230,7 @@ class AlertMatcher:
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> MatcherStats:
         """Match until ``stop_event`` is set (or, with ``until_idle``, until nothing arrived for that long)."""
         stop = stop_event or threading.Event()
-        from streams import admin
+        from streams.kafka import admin
 
         admin.create_topics(self.settings, [topics.ENRICHED, topics.ALERTS, topics.ALERT_RULES, topics.DEAD_LETTERS])
         try:
@@ -406,7 +413,7 @@ class AlertMatcher:
 
 # -- rule administration (used by `streams alerts add|list|remove`) ------------------------------
 def _send_rule(settings: Settings, key: str, value: bytes | None) -> None:
-    from streams import admin
+    from streams.kafka import admin
 
     admin.create_topics(settings, [topics.ALERT_RULES])
     producer = _producer(settings)
@@ -430,7 +437,7 @@ def delete_rule(settings: Settings, rule_id: str) -> None:
 
 def list_rules(settings: Settings) -> list[Rule]:
     """The current rules, read from the topic."""
-    from streams import admin
+    from streams.kafka import admin
 
     admin.create_topics(settings, [topics.ALERT_RULES])
     store = RuleStore(settings)

@@ -1,6 +1,6 @@
 """Alert rules and the matcher: pure code, no Kafka.
 
-A :class:`Rule` is a named set of conditions on an :class:`~streams.model.EnrichedArticle`.
+A :class:`Rule` is a named set of conditions on an :class:`~streams.core.model.EnrichedArticle`.
 Different conditions are AND-combined; the values of one condition are alternatives (any of them
 may hit). ``match(rule, enriched)`` returns a :class:`Match` saying which conditions hit and with
 what (the entity, the quote, the text snippet), or ``None``.
@@ -24,7 +24,6 @@ Rules serialize to JSON with orjson; validation is strict and every error names 
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass, field, fields
@@ -34,8 +33,9 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from streams.errors import DecodeError, ValidationError
-from streams.model import EnrichedArticle, utcnow_iso
+from streams.core.errors import DecodeError, ValidationError
+from streams.core.iptc import media_topics
+from streams.core.model import EnrichedArticle, utcnow_iso
 
 #: rule ids: short, URL- and Kafka-key-safe, and free of ":" so ``rule_id:cluster_id`` splits cleanly
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -56,9 +56,7 @@ class _Taxonomy:
 
 @lru_cache(maxsize=1)
 def _taxonomy() -> _Taxonomy:
-    from streams.enrich.topics import DATA_DIR, TAXONOMY_FILE  # data location only; pure module
-
-    concepts = json.loads((DATA_DIR / TAXONOMY_FILE).read_text(encoding="utf-8"))["concepts"]
+    concepts = media_topics()["concepts"]
     active = [c for c in concepts if not c["retired"]]
     return _Taxonomy(
         labels={c["code"]: c["label_en_gb"] for c in active},

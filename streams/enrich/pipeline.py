@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol, runtime_checkable
 
-from streams.errors import EnrichmentError, PipelineConfigError
-from streams.model import Article, EnrichedArticle
+from streams.core.errors import EnrichmentError, PipelineConfigError
+from streams.core.model import Article, EnrichedArticle
 
 #: what every context has before the first component runs
 BASE_FIELDS: frozenset[str] = frozenset({"text", "title", "article"})
@@ -81,13 +81,13 @@ class Component(Protocol):
 
 # name -> "module:factory". A factory takes keyword options and returns a Component.
 REGISTRY: dict[str, str] = {
-    "textspans": "streams.enrich.textspans:TextSpans",
-    "language": "streams.enrich.language:LanguageDetector",
-    "nlp": "streams.enrich.nlp:SpacyAnalyzer",
-    "entities": "streams.enrich.entities:EntityComponent",
-    "quotes": "streams.enrich.quotes:QuoteComponent",
-    "topics": "streams.enrich.topics:TopicComponent",
-    "dedupe": "streams.enrich.dedupe:DedupeSignature",
+    "textspans": "streams.enrich.components.textspans:TextSpans",
+    "language": "streams.enrich.components.language:LanguageDetector",
+    "nlp": "streams.enrich.components.nlp:SpacyAnalyzer",
+    "entities": "streams.enrich.components.entities:EntityComponent",
+    "quotes": "streams.enrich.components.quotes:QuoteComponent",
+    "topics": "streams.enrich.components.topics:TopicComponent",
+    "dedupe": "streams.enrich.components.dedupe:DedupeSignature",
 }
 
 DEFAULT_PIPELINE: tuple[str, ...] = ("textspans", "language", "nlp", "entities", "quotes", "topics", "dedupe")

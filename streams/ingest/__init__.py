@@ -9,7 +9,7 @@ Python API used by other commands (e.g. ``streams up``):
 
 from __future__ import annotations
 
-from streams.ingest.files import ingest_paths, ingest_stdin, watch_folder
 from streams.ingest.producer import IngestSummary, RawProducer
+from streams.ingest.sources.files import ingest_paths, ingest_stdin, watch_folder
 
 __all__ = ["IngestSummary", "RawProducer", "ingest_paths", "ingest_stdin", "watch_folder"]

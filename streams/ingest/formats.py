@@ -1,7 +1,7 @@
-"""Turn input bytes into :class:`~streams.model.Article` objects: wire text, ninjs, JSON Lines.
+"""Turn input bytes into :class:`~streams.core.model.Article` objects: wire text, ninjs, JSON Lines.
 
 Pure code (no Kafka). Every function either returns articles or raises a
-:class:`~streams.errors.StreamsError` whose ``reason`` names what is wrong (``undecodable``,
+:class:`~streams.core.errors.StreamsError` whose ``reason`` names what is wrong (``undecodable``,
 ``malformed_json``, ``empty_body``, ``too_large``, ``invalid``); callers dead-letter the original
 bytes with that reason.
 
@@ -18,33 +18,26 @@ Accepted record shapes (one JSON object):
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import fields
 from typing import Any, Mapping
 
 import orjson
 
-from streams.errors import DecodeError, TooLargeError, ValidationError
-from streams.ingest.identity import Provenance, article_id, iso_datetime, native_id, provenance_from_text
-from streams.model import Article, utcnow_iso
+from streams.core.errors import DecodeError, TooLargeError, ValidationError
+from streams.core.model import Article, received_now
+from streams.ingest.identity import (
+    Provenance,
+    article_id,
+    iso_datetime,
+    native_id,
+    provenance_from_text,
+)
 
 log = logging.getLogger(__name__)
 
 ARTICLE_FIELDS: frozenset[str] = frozenset(f.name for f in fields(Article))
 JSON_CONTENT_TYPE = "application/json"
 TEXT_CONTENT_TYPE = "text/plain"
-
-
-_now_cache: tuple[float, str] = (0.0, "")
-
-
-def received_now() -> str:
-    """``utcnow_iso()``, computed at most once per millisecond (it is stamped on every article)."""
-    global _now_cache
-    now = time.time()
-    if now - _now_cache[0] >= 0.001:
-        _now_cache = (now, utcnow_iso())
-    return _now_cache[1]
 
 
 def check_size(raw: bytes | str, max_bytes: int, what: str = "input") -> None:

@@ -6,8 +6,7 @@ collection) and the item's GUID or URL; else, as a last resort, a hash of the bo
 
 Provenance comes from the wire text itself: the header line distributors such as MENAFN put in
 front of a story (``date 2026-01-13 MENAFN - UkrinForm)``) and the agency dateline
-(``BERLIN, Jan 13 (Reuters) -``). The enrichment team's :mod:`streams.enrich.textspans` parses
-both; when it is not importable this module uses its own minimal parser of the same two forms.
+(``BERLIN, Jan 13 (Reuters) -``), both parsed by :mod:`streams.text.wire`.
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from streams.text.wire import MONTHS, parse_dateline, parse_wire_header
 
 #: an id longer than this is replaced by a hash (the model caps ids at 512 characters)
 MAX_NATIVE_ID = 200
@@ -105,21 +106,6 @@ class Provenance:
         )
 
 
-# Header of distributor re-publications: "date 2026-01-13 MENAFN - UkrinForm)" at the very start.
-_HEADER = re.compile(
-    r"^\s*(?:\(?\s*)?date\s+(?P<date>\d{4}-\d{2}-\d{2})\s+(?P<dist>[A-Za-z][\w.&' -]{0,40}?)\s+-\s+"
-    r"(?P<src>[A-Za-z][\w.&' -]{0,60}?)\)",
-)
-# Agency dateline: "BERLIN, Jan 13 (Reuters) -", "SALVADOR, Feb 26 -", "KYIV (AP) -".
-_DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Z .'/-]{1,40}?)"
-    r"(?:\s*,\s*(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2}))?"
-    r"\s*(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\))?\s*[-\u2013\u2014]+\s",
-)
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-
-
 def _canonical_name(name: str, text: str) -> str:
     """Prefer the body's spelling of a name whose header spelling differs only in case.
 
@@ -134,32 +120,8 @@ def _canonical_name(name: str, text: str) -> str:
     return name
 
 
-def _own_header(text: str) -> Provenance:
-    m = _HEADER.match(text)
-    if not m:
-        return Provenance()
-    body = text[m.end():]
-    return Provenance(date=m.group("date"), provider=m.group("dist").strip(),
-                      source=_canonical_name(m.group("src"), body))
-
-
-def _own_dateline(text: str) -> tuple[str | None, str | None, tuple[int, int] | None]:
-    m = _DATELINE.match(text)
-    if not m:
-        return None, None, None
-    place = m.group("place").strip()
-    month_day = None
-    if m.group("month") and m.group("month")[:3].lower() in _MONTHS:
-        month_day = (_MONTHS[m.group("month")[:3].lower()], int(m.group("day")))
-    return place, m.group("agency"), month_day
-
-
-def _from_textspans(text: str) -> Provenance | None:
-    """Provenance via :mod:`streams.enrich.textspans` (the enrichment team's parser); None if absent."""
-    try:
-        from streams.enrich.textspans import parse_dateline, parse_wire_header  # noqa: PLC0415
-    except ImportError:
-        return None
+def provenance_from_text(text: str) -> Provenance:
+    """Distributor, original source, dateline place and date as the wire text states them."""
     header = parse_wire_header(text)
     dateline = parse_dateline(text, header.end if header is not None else 0)
     if header is None:
@@ -170,20 +132,6 @@ def _from_textspans(text: str) -> Provenance | None:
         source=_canonical_name(header.source, text[header.end:]),
         located=dateline.place if dateline else None,
     )
-
-
-def provenance_from_text(text: str) -> Provenance:
-    """Distributor, original source, dateline place and date as the wire text states them."""
-    try:
-        theirs = _from_textspans(text)
-    except Exception:  # noqa: BLE001 - their parser failing must not stop ingest; ours is the fallback
-        theirs = None
-    if theirs is not None:
-        return theirs
-    own = _own_header(text)
-    header_end = _HEADER.match(text)
-    place, agency, _ = _own_dateline(text[header_end.end():] if header_end else text)
-    return own.merged_over(Provenance(source=agency, located=place))
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -212,11 +160,11 @@ def iso_datetime(value: Any) -> str | None:
     if not text:
         return None
     m = _CORPUS_DATE.match(text)
-    if m and m.group("mon").lower() in _MONTHS:
+    if m and m.group("mon").lower() in MONTHS:
         d, mon, y, h, mi, s, f = m.groups()
         us = int((f or "0")[:6].ljust(6, "0"))
         try:
-            dt = datetime(int(y), _MONTHS[mon.lower()], int(d), int(h), int(mi), int(s), us)  # no 30 February
+            dt = datetime(int(y), MONTHS[mon.lower()], int(d), int(h), int(mi), int(s), us)  # no 30 February
         except ValueError:
             return None
         return dt.isoformat(timespec="milliseconds" if us else "seconds") + "Z"

@@ -38,12 +38,12 @@ from typing import Any, Callable, Iterator
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
-from streams import metrics, topics
-from streams.errors import BrokerError, StreamsError, TooLargeError
-from streams.ingest.formats import received_now
-from streams.kafka_clients import KeyHashPartitioner
-from streams.model import Article, DeadLetter
-from streams.settings import Settings
+from streams.core import metrics
+from streams.core.errors import BrokerError, StreamsError, TooLargeError
+from streams.core.model import Article, DeadLetter, received_now
+from streams.core.settings import Settings
+from streams.kafka import topics
+from streams.kafka.clients import KeyHashPartitioner
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ poll (:meth:`SeenStore.refresh`), so several ingesters and restarts share one me
 written here only after its article was acknowledged on ``articles.raw``: a crash in between
 re-sends the article (same id, same key), it never loses it.
 
-Items are remembered for :data:`streams.topics.SEEN_MEMORY_DAYS` days after they were last written:
+Items are remembered for :data:`streams.kafka.topics.SEEN_MEMORY_DAYS` days after they were last written:
 the topic deletes older records (``cleanup.policy=compact,delete``) and each ingester drops them
 from its memory too, so a process that follows feeds for months does not grow without bound.
 """
@@ -22,10 +22,10 @@ from typing import Iterable
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
-from streams import topics
+from streams.core.model import utcnow_iso
+from streams.core.settings import Settings
 from streams.ingest.producer import RawProducer
-from streams.model import utcnow_iso
-from streams.settings import Settings
+from streams.kafka import topics
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from streams.store.archive import Archive, Page, SearchQuery, WriteResult, backend_of, open_archive
+from streams.store.archive import Archive, Page, SearchQuery, WriteResult
+from streams.store.backends import backend_of, open_archive
 
 if TYPE_CHECKING:
     from streams.store.consumer import StoreConsumer

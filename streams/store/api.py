@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
 
-from streams.errors import StorageError, StreamsError, ValidationError
+from streams.core.errors import StorageError, StreamsError, ValidationError
 from streams.store.archive import Archive, Page, SearchQuery, parse_time
 
 log = logging.getLogger(__name__)

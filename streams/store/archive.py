@@ -16,13 +16,12 @@ import logging
 import math
 import threading
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
-from streams.errors import ConfigError, ValidationError
-from streams.model import EnrichedArticle
+from streams.core.errors import ValidationError
+from streams.core.model import EnrichedArticle
 from streams.store.rows import (
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
@@ -416,36 +415,3 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def backend_of(database_url: str) -> str:
-    """``sqlite`` or ``postgresql`` from a database URL; ConfigError otherwise."""
-    scheme = database_url.split(":", 1)[0].lower()
-    if scheme == "sqlite":
-        return "sqlite"
-    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
-        return "postgresql"
-    raise ConfigError(
-        f"STREAMS_DATABASE_URL={database_url!r}: use sqlite:///path/to/file.db or postgresql://user@host/db"
-    )
-
-
-def open_archive(database_url: str, *, read_only: bool = False) -> Archive:
-    """Open (and migrate, unless ``read_only``) the archive at ``database_url``."""
-    if backend_of(database_url) == "sqlite":
-        from streams.store.sqlite import SQLiteArchive
-
-        return SQLiteArchive(database_url, read_only=read_only)
-    from streams.store.postgres import PostgresArchive
-
-    return PostgresArchive(database_url, read_only=read_only)
-
-
-@contextmanager
-def archive(database_url: str, *, read_only: bool = False) -> Iterator[Archive]:
-    """``with archive(url) as a: ...``: open, then always close."""
-    a = open_archive(database_url, read_only=read_only)
-    try:
-        yield a
-    finally:
-        a.close()

@@ -7,7 +7,7 @@ explicit in ten lines, and nothing acks a record behind our back (Faust acks a m
 agent moved past it). Delivery is at-least-once; the archive's upsert (newer version wins, equal
 or older changes nothing) makes a re-delivered record a no-op, so the effect is exactly-once.
 
-A record that cannot be decoded or validated becomes a :class:`~streams.model.DeadLetter`
+A record that cannot be decoded or validated becomes a :class:`~streams.core.model.DeadLetter`
 (stage ``store``) on the dead-letter topic; its offset is committed only after the dead letter is
 acknowledged by the broker. When the database is unreachable the batch is retried with backoff
 and no offset moves; when the database rejects one record, that record alone is dead-lettered.
@@ -24,12 +24,19 @@ from typing import Any, Sequence
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
-from streams import metrics, topics
-from streams.errors import BrokerError, StorageError, StreamsError
-from streams.kafka_clients import NO_ASSIGNMENT_GRACE_S, close_clients, drained, reliable_producer
-from streams.model import DeadLetter, EnrichedArticle
-from streams.settings import Settings
-from streams.store.archive import Archive, WriteResult, open_archive
+from streams.core import metrics
+from streams.core.errors import BrokerError, StorageError, StreamsError
+from streams.core.model import DeadLetter, EnrichedArticle
+from streams.core.settings import Settings
+from streams.kafka import topics
+from streams.kafka.clients import (
+    NO_ASSIGNMENT_GRACE_S,
+    close_clients,
+    drained,
+    reliable_producer,
+)
+from streams.store.archive import Archive, WriteResult
+from streams.store.backends import open_archive
 from streams.store.rows import ArticleRows, article_rows, iso_to_epoch
 
 log = logging.getLogger(__name__)
@@ -121,7 +128,7 @@ class StoreConsumer:
             self.archive.close()
 
     def _ensure_topics(self) -> None:
-        from streams import admin
+        from streams.kafka import admin
 
         admin.create_topics(self.settings, [topics.ENRICHED, topics.DEAD_LETTERS])
 

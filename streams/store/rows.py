@@ -1,9 +1,9 @@
-"""Flatten an :class:`~streams.model.EnrichedArticle` into the archive's rows (pure code, no database).
+"""Flatten an :class:`~streams.core.model.EnrichedArticle` into the archive's rows (pure code, no database).
 
 One enriched article becomes one ``articles`` row plus ``entities``, ``mentions``, ``quotes`` and
 ``topics`` rows. The enrichment lists follow the contract in ``shared/eval/README.md``; anything
 the archive needs that is missing or of the wrong type raises
-:class:`~streams.errors.ValidationError` naming the field, so the consumer can dead-letter it.
+:class:`~streams.core.errors.ValidationError` naming the field, so the consumer can dead-letter it.
 
 Names used for lookups (entity names, speakers, sources, topic labels) are also stored
 case-folded (``*_norm``) so searches are case-insensitive on both backends without collations.
@@ -19,8 +19,8 @@ from typing import Any, Mapping
 
 import orjson
 
-from streams.errors import ValidationError
-from streams.model import EnrichedArticle
+from streams.core.errors import ValidationError
+from streams.core.model import EnrichedArticle
 
 #: sort value of a missing ``versioncreated``: older than any real date
 NO_TIME = -1.0e15

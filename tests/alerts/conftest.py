@@ -8,9 +8,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from streams.enrich.dedupe import DedupeIndex
+from streams.core.model import Article, EnrichedArticle
 from streams.enrich.pipeline import Pipeline
-from streams.model import Article, EnrichedArticle
+from streams.worker.story_index import DedupeIndex
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from streams.settings import Settings
+from streams.core.settings import Settings
 
 
 def produce(settings: Settings, topic: str, records: Iterable[tuple[bytes | None, bytes | None]]) -> int:

@@ -15,12 +15,12 @@ import orjson
 import pytest
 from prometheus_client import REGISTRY
 
-from streams import cli
 from streams.alerts.delivery import AlertDelivery, FileTarget, WebhookTarget
 from streams.alerts.matcher import AlertMatcher, delete_rule, list_rules, put_rule
 from streams.alerts.rules import Alert, Rule, match
-from streams.model import DeadLetter, EnrichedArticle
-from streams.settings import Settings
+from streams.cli.main import main as cli
+from streams.core.model import DeadLetter, EnrichedArticle
+from streams.core.settings import Settings
 
 from .kafka_io import produce, read_all, running, wait_until
 
@@ -244,7 +244,7 @@ def test_alerts_run_command_serves_metrics_and_stops_on_sigterm(
     produce(settings, kafka_topics["enriched"], enriched_records(story["original"]))
     env = {**os.environ, "STREAMS_KAFKA_BOOTSTRAP": settings.bootstrap, "STREAMS_TOPIC_PREFIX": settings.topic_prefix,
            "STREAMS_METRICS_PORT": "0", "STREAMS_LOG_LEVEL": "INFO"}
-    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "alerts", "run"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "streams.cli.main", "alerts", "run"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         alerts = read_all(settings, kafka_topics["alerts"], expect=1, timeout_s=60)

@@ -5,9 +5,16 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from streams.alerts.rules import Alert, Rule, alert_key, cluster_id, match, normalize_topic
-from streams.errors import ValidationError
-from streams.model import EnrichedArticle
+from streams.alerts.rules import (
+    Alert,
+    Rule,
+    alert_key,
+    cluster_id,
+    match,
+    normalize_topic,
+)
+from streams.core.errors import ValidationError
+from streams.core.model import EnrichedArticle
 
 
 def rule(**conditions: object) -> Rule:

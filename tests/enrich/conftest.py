@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from streams.core.model import Article
 from streams.enrich.pipeline import Context, Pipeline
-from streams.model import Article
 
 #: the components the quote component needs, in order, and itself
 QUOTE_COMPONENTS = ["textspans", "language", "nlp", "entities", "quotes"]

@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from streams.enrich.dedupe import DedupeIndex, DedupeSignature, sketch_similarity, signature_of
+from streams.core.model import Article
+from streams.enrich.components.dedupe import (
+    DedupeSignature,
+    signature_of,
+    sketch_similarity,
+)
 from streams.enrich.pipeline import Context, Pipeline
-from streams.model import Article
+from streams.worker.story_index import DedupeIndex
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"

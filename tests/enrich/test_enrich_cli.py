@@ -13,7 +13,7 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "streams.cli", "enrich", "--no-progress", *args],
+    return subprocess.run([sys.executable, "-m", "streams.cli.main", "enrich", "--no-progress", *args],
                           capture_output=True, text=True, timeout=600, cwd=cwd)
 
 

@@ -8,9 +8,15 @@ from typing import Any
 
 import pytest
 
-from streams.enrich.entities import EntityComponent, Mention, clean_mention, find_word, split_span
+from streams.core.model import Article
+from streams.enrich.components.entities import (
+    EntityComponent,
+    Mention,
+    clean_mention,
+    find_word,
+    split_span,
+)
 from streams.enrich.pipeline import Pipeline
-from streams.model import Article
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"
@@ -155,9 +161,9 @@ def test_component_contract() -> None:
 
 @needs_shared
 def test_nlp_doc_guarantees_on_the_sample() -> None:
-    from streams.enrich.nlp import SpacyAnalyzer, load_model
+    from streams.enrich.components.nlp import SpacyAnalyzer, load_model
+    from streams.enrich.components.textspans import TextSpans
     from streams.enrich.pipeline import Context
-    from streams.enrich.textspans import TextSpans
 
     text = SAMPLE.read_text(encoding="utf-8")
     ctx = Context(article=Article(id="s", body_text=text), text=text)
@@ -177,7 +183,7 @@ def test_nlp_doc_guarantees_on_the_sample() -> None:
 
 
 def test_nlp_ner_reads_the_words_without_whitespace_tokens() -> None:
-    from streams.enrich.nlp import SpacyAnalyzer, load_model
+    from streams.enrich.components.nlp import SpacyAnalyzer, load_model
 
     text = ("BRUSSELS, March 3 (Reuters) -\n\n    Kaja Kallas met Boris Pistorius\n  in Berlin on Monday.\n\n"
             "    The European Commission said\n    Prime Minister Mark Rutte would travel to Paris.\n")
@@ -196,7 +202,7 @@ def test_nlp_ner_reads_the_words_without_whitespace_tokens() -> None:
 
 
 def test_nlp_caps_lines_are_recognised_title_cased() -> None:
-    from streams.enrich.nlp import SpacyAnalyzer, caps_lines, title_case_caps
+    from streams.enrich.components.nlp import SpacyAnalyzer, caps_lines, title_case_caps
 
     assert title_case_caps("SOCCER - ROMANIA BEAT LITHUANIA IN U.S.") == "Soccer - Romania Beat Lithuania in U.S."
     text = "SOCCER - ROMANIA BEAT LITHUANIA IN UNDER-21 MATCH.\nRomania beat Lithuania 2-1 on Friday."
@@ -427,7 +433,7 @@ def test_a_name_spelled_out_next_to_its_acronym_is_one_organisation() -> None:
 
 
 def test_country_wikidata_table_is_one_item_per_country() -> None:
-    from streams.enrich.entities import country_wikidata, countries
+    from streams.enrich.components.entities import countries, country_wikidata
 
     table = country_wikidata()
     assert len(table) > 190

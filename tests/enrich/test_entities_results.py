@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from streams.enrich.entities import EntityComponent, Mention, _dateline_spans
+from streams.core.model import Article
+from streams.enrich.components.entities import EntityComponent, Mention, _dateline_spans
 from streams.enrich.pipeline import Pipeline
-from streams.model import Article
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> Non
 
 
 def test_a_caption_credit_word_is_cut_off_the_name() -> None:
-    from streams.enrich.entities import clean_mention
+    from streams.enrich.components.entities import clean_mention
 
     text = "US President Barack Obama tweet to student Ahmed Mohamed Image: Twitter / Barack Obama."
     a = text.index("Ahmed")
@@ -172,7 +172,7 @@ def find_all(text: str, word: str) -> list[int]:
 
 def entity_of(text: str, word: str, label: str):  # noqa: ANN201 - _Entity is private
     """One entity with every occurrence of ``word`` in ``text`` as a mention labelled ``label``."""
-    from streams.enrich.entities import _Entity
+    from streams.enrich.components.entities import _Entity
 
     return _Entity([Mention(i, i + len(word), word, label) for i in find_all(text, word)], label=label)
 
@@ -267,7 +267,7 @@ def test_a_region_after_a_city_is_a_place_and_short_surnames_count() -> None:
 
 
 def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:
-    from streams.enrich.entities import is_hard_wrapped, split_span
+    from streams.enrich.components.entities import is_hard_wrapped, split_span
 
     wrapped = ("<Qintex America Ltd> said it is again\nextending its offer of 13 dlrs a share for 3.3 mln Princeville\n"
                "Development Corp shares until today from yesterday.\n    At midnight yesterday, 7,242,117 shares had\n"
@@ -290,7 +290,7 @@ def test_quoted_titles_are_not_taken_for_people() -> None:
 
 
 def test_name_boundaries_leave_out_dates_descriptions_phones_and_labels() -> None:
-    from streams.enrich.entities import clean_mention, split_span
+    from streams.enrich.components.entities import clean_mention, split_span
 
     text = "The September Treasury bond fell, Interfax news agency said. -- Dublin Newsroom +353 1 676 9779"
     a = text.index("September")

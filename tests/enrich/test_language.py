@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from streams.enrich.language import LanguageDetector, detect_language, normalise_code
+from streams.core.model import Article
+from streams.enrich.components.language import (
+    LanguageDetector,
+    detect_language,
+    normalise_code,
+)
 from streams.enrich.pipeline import Context, Pipeline
-from streams.model import Article
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"

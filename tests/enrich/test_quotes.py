@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from streams.core.errors import PipelineConfigError
+from streams.core.model import Article
+from streams.enrich.components.quotes import QuoteComponent, extract_quotes
+from streams.enrich.components.quotes.lexicon import inflections, load_lexicon
+from streams.enrich.components.quotes.marks import find_marked_quotes
 from streams.enrich.pipeline import Context, Pipeline
-from streams.enrich.quotes import QuoteComponent, extract_quotes
-from streams.enrich.quotes_lexicon import inflections, load_lexicon
-from streams.enrich.quotes_marks import find_marked_quotes
-from streams.errors import PipelineConfigError
-from streams.model import Article
 from tests.enrich.conftest import quotes_of
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"

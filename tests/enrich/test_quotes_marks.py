@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.enrich.quotes_marks import find_marked_quotes
+from streams.enrich.components.quotes.marks import find_marked_quotes
 
 
 def test_single_quotes_nested_in_doubled_apostrophes_are_not_quotations() -> None:

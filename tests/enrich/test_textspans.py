@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from streams.core.model import Article
+from streams.enrich.components.textspans import TextSpans
 from streams.enrich.pipeline import Context
-from streams.enrich.textspans import TextSpans, dateline_iso_date, parse_dateline, parse_wire_header
-from streams.model import Article
+from streams.text.wire import dateline_iso_date, parse_dateline, parse_wire_header
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from streams.core.model import Article
+from streams.enrich.components.topics import (
+    TopicComponent,
+    TopicTagger,
+    load_lexicon,
+    tokens,
+)
 from streams.enrich.pipeline import Context, Pipeline
-from streams.enrich.topics import TopicComponent, TopicTagger, load_lexicon, tokens
-from streams.model import Article
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"

@@ -18,7 +18,7 @@ import orjson
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from streams.settings import Settings
+from streams.core.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"

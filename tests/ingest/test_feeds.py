@@ -6,8 +6,9 @@ import gzip
 
 import pytest
 
-from streams.errors import DecodeError, TooLargeError
-from streams.ingest.feeds import (
+from streams.core.errors import DecodeError, TooLargeError
+from streams.ingest.producer import retry_delay
+from streams.ingest.sources.feeds import (
     FeedRejected,
     FetchError,
     entry_body,
@@ -16,7 +17,6 @@ from streams.ingest.feeds import (
     make_client,
     parse_feed,
 )
-from streams.ingest.producer import retry_delay
 from tests.ingest.conftest import (
     BILLION_LAUGHS,
     EXTERNAL_ENTITY,
@@ -114,7 +114,7 @@ def test_http_error_is_a_fetch_error(feed_server: FeedServer) -> None:
 
 
 def test_rss_ttl_slows_that_feed_down_only() -> None:
-    from streams.ingest.feeds import FeedPoller, FeedState
+    from streams.ingest.sources.feeds import FeedPoller, FeedState
 
     state = FeedState("http://127.0.0.1/rss", interval_s=60.0)
     FeedPoller._apply_ttl(state, parse_feed(rss_document(corpus_records(1)).replace(b"<channel>", b"<channel><ttl>30</ttl>")))
@@ -128,7 +128,7 @@ def test_fetch_linked_page_text_with_trafilatura(feed_server: FeedServer) -> Non
     pytest.importorskip("trafilatura")
     from html import escape
 
-    from streams.ingest.feeds import fetch_linked_text
+    from streams.ingest.sources.feeds import fetch_linked_text
 
     record = corpus_records(1, skip=3)[0]
     paragraphs = "".join(f"<p>{escape(p.strip())}</p>" for p in record["text"].split("\n    ") if p.strip())

@@ -9,10 +9,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.errors import DecodeError, TooLargeError, ValidationError
-from streams.ingest.files import expand_paths, iter_file, iter_stdin
+from streams.core.errors import DecodeError, TooLargeError, ValidationError
 from streams.ingest.formats import article_from_record, article_from_text
 from streams.ingest.identity import article_id, iso_datetime, provenance_from_text
+from streams.ingest.sources.files import expand_paths, iter_file, iter_stdin
 from tests.ingest.conftest import NEWS_SAMPLE, SAMPLE, corpus_records
 
 MIB = 1 << 20
@@ -189,7 +189,7 @@ def test_stdin_json_lines_and_single_text() -> None:
 def test_parallel_parsing_gives_the_same_items_in_the_same_order(tmp_path: Path) -> None:
     import multiprocessing
 
-    from streams.ingest.files import iter_prepared_parallel, prepare
+    from streams.ingest.sources.files import iter_prepared_parallel, prepare
 
     lines = [orjson.dumps(r) for r in corpus_records(1200)]
     lines[7] = b"{broken"

@@ -13,13 +13,13 @@ import httpx
 import orjson
 import pytest
 
-from streams import topics
+from streams.core.model import Article, DeadLetter
+from streams.core.settings import Settings
 from streams.ingest import RawProducer, ingest_paths, ingest_stdin, watch_folder
-from streams.ingest.feeds import FeedPoller, FeedState
-from streams.ingest.http_push import PushServer
 from streams.ingest.seen import SeenStore
-from streams.model import Article, DeadLetter
-from streams.settings import Settings
+from streams.ingest.sources.feeds import FeedPoller, FeedState
+from streams.ingest.sources.http_push import PushServer
+from streams.kafka import topics
 from tests.ingest.conftest import (
     BILLION_LAUGHS,
     EXTERNAL_ENTITY,
@@ -162,7 +162,7 @@ def test_bad_feeds_are_dead_lettered_and_polling_goes_on(
 
 
 def test_http_push_status_codes(kafka_settings: Settings, kafka_topics: dict[str, str]) -> None:
-    from streams.settings import Secret
+    from streams.core.settings import Secret
 
     settings = kafka_settings.replace(api_key=Secret("s3cret"))
     with RawProducer(settings, source_kind="http") as producer:
@@ -270,7 +270,7 @@ def test_sharded_ingest_reports_progress_for_every_byte(
     kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
 ) -> None:
     from streams.ingest.producer import IngestSummary
-    from streams.ingest.sharded import ingest_file_sharded
+    from streams.ingest.sources.sharded import ingest_file_sharded
 
     path, _ = _big_jsonl(tmp_path, corpus_records(120))
     advanced: list[int] = []
@@ -284,7 +284,7 @@ def test_one_sharded_sender_serves_several_files(
     kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
 ) -> None:
     from streams.ingest.producer import IngestSummary
-    from streams.ingest.sharded import ShardedSender
+    from streams.ingest.sources.sharded import ShardedSender
 
     first_dir, second_dir = tmp_path / "a", tmp_path / "b"
     first_dir.mkdir()
@@ -320,10 +320,11 @@ def test_large_jsonl_with_remember_is_parsed_in_workers_and_sent_once(
 @pytest.mark.killer
 def test_broker_outage_waits_and_loses_nothing(tmp_path: Path) -> None:
     """A second, private broker is stopped while records are in flight and started again: all arrive."""
-    from streams import admin, broker
+    from streams.core.settings import load_settings
+    from streams.devtools import broker
     from streams.ingest.formats import article_from_record
-    from streams.settings import load_settings
-    from tests.broker.conftest import free_port_pair
+    from streams.kafka import admin
+    from tests.devtools.conftest import free_port_pair
 
     settings = load_settings(kafka_bootstrap="", kafka_port=free_port_pair(), kafka_controller_port=0,
                              topic_prefix="outage-")
@@ -360,10 +361,11 @@ def test_broker_outage_waits_and_loses_nothing(tmp_path: Path) -> None:
 @pytest.mark.killer
 def test_broker_outage_bulk_path_waits_and_loses_nothing() -> None:
     """Bulk sends (no future, no callback: file ingest) during an outage: bounded, then all arrive, counted once."""
-    from streams import admin, broker
+    from streams.core.settings import load_settings
+    from streams.devtools import broker
     from streams.ingest.formats import article_from_record
-    from streams.settings import load_settings
-    from tests.broker.conftest import free_port_pair
+    from streams.kafka import admin
+    from tests.devtools.conftest import free_port_pair
 
     settings = load_settings(kafka_bootstrap="", kafka_port=free_port_pair(), kafka_controller_port=0,
                              topic_prefix="outage-bulk-")
@@ -419,7 +421,7 @@ def test_follow_polls_each_feed_on_its_schedule_and_backs_off_on_failure(
 
 
 def test_seen_memory_forgets_items_older_than_its_span(kafka_settings: Settings, kafka_topics: dict[str, str]) -> None:
-    from streams.topics import SEEN_MEMORY_DAYS
+    from streams.kafka.topics import SEEN_MEMORY_DAYS
 
     with RawProducer(kafka_settings, source_kind="feed") as producer:
         seen = SeenStore(kafka_settings, producer)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.ingest.files import iter_raw_lines
-from streams.ingest.sharded import _ByteRange, shard_bounds
+from streams.ingest.sources.files import iter_raw_lines
+from streams.ingest.sources.sharded import _ByteRange, shard_bounds
 
 
 def _lines_of_range(path: Path, start: int, end: int, first_line: int, max_bytes: int) -> list[tuple[str, bytes]]:

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from streams.cli import build_parser
+from streams.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -100,7 +100,7 @@ def test_streams_commands_parse_with_the_real_cli(compose: dict) -> None:
     for name in STREAMS_SERVICES:
         service = compose["services"][name]
         if service.get("entrypoint"):
-            continue  # python -m streams.lag, checked below
+            continue  # python -m streams.kafka.lag, checked below
         argv = service["command"]
         assert argv[0] in {"topics", "ingest", "worker", "store", "serve"}, name
         if argv[0] in available:
@@ -108,12 +108,12 @@ def test_streams_commands_parse_with_the_real_cli(compose: dict) -> None:
 
 
 def test_lag_exporter_watches_the_worker_and_store_groups(compose: dict) -> None:
-    from streams.lag import parse_watch
-    from streams.settings import load_settings
+    from streams.core.settings import load_settings
+    from streams.kafka.lag import parse_watch
     from streams.store.consumer import store_group_id
 
     lag = compose["services"]["lag"]
-    assert lag["entrypoint"] == ["python", "-m", "streams.lag"]
+    assert lag["entrypoint"] == ["python", "-m", "streams.kafka.lag"]
     argv = lag["command"]
     watches = dict(parse_watch(argv[i + 1]) for i, a in enumerate(argv) if a == "--watch")
     settings = load_settings({"STREAMS_APP_ID": compose["x-streams-env"]["STREAMS_APP_ID"]})

@@ -1,4 +1,4 @@
-"""The Grafana dashboard and the alert rules only query metrics that ``streams.metrics`` defines."""
+"""The Grafana dashboard and the alert rules only query metrics that ``streams.core.metrics`` defines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-import streams.metrics
+import streams.core.metrics
 from tests.ops.promql import PromQLSyntaxError, exposed_series, metric_names, tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def test_tokenizer_rejects_unterminated_input() -> None:
 
 
 def test_exposed_series_follow_the_client_naming_rules() -> None:
-    series = exposed_series(streams.metrics)
+    series = exposed_series(streams.core.metrics)
     assert "streams_articles_enriched_total" in series  # counter
     assert "streams_articles_enriched" not in series  # a counter has no bare series
     assert {"streams_stage_latency_seconds_bucket", "streams_stage_latency_seconds_sum",
@@ -79,7 +79,7 @@ def test_exposed_series_follow_the_client_naming_rules() -> None:
 
 # -- the deployed queries ---------------------------------------------------------------------------
 def _unknown(exprs: Iterator[tuple[str, str]]) -> list[str]:
-    known = exposed_series(streams.metrics)
+    known = exposed_series(streams.core.metrics)
     bad = []
     for where, expr in exprs:
         for name in sorted(metric_names(expr)):

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from streams.cli import build_parser
-from streams.settings import Settings
+from streams.cli.main import build_parser
+from streams.core.settings import Settings
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 WORKLOAD_KINDS = {"Deployment", "Job"}
@@ -133,7 +133,7 @@ def test_container_commands_parse_with_the_real_cli(docs: list[dict[str, Any]]) 
             continue
         for container in pod_spec(doc)["containers"]:
             if container.get("command"):
-                assert container["command"] == ["python", "-m", "streams.lag"]
+                assert container["command"] == ["python", "-m", "streams.kafka.lag"]
                 continue
             args = container["args"]
             assert args[0] in {"topics", "ingest", "worker", "store", "serve"}

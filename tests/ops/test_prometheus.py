@@ -15,8 +15,8 @@ import pytest
 import yaml
 from kafka import KafkaProducer
 
-from streams.model import Article
-from streams.settings import Settings
+from streams.core.model import Article
+from streams.core.settings import Settings
 from tests.ops.conftest import free_port, stop, wait_http
 from tests.ops.test_dashboard_queries import DASHBOARD, panel_exprs
 
@@ -134,7 +134,7 @@ def test_prometheus_scrapes_a_real_worker_and_the_lag_exporter(
         producer.close()
 
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "streams.lag", "--interval", "1", "--watch", f"{group}={kafka_topics['raw']}"],
+            [sys.executable, "-m", "streams.kafka.lag", "--interval", "1", "--watch", f"{group}={kafka_topics['raw']}"],
             env={**env, "STREAMS_METRICS_PORT": str(lag_port)}, stdout=logs[0], stderr=subprocess.STDOUT))
         wait_http(f"http://127.0.0.1:{lag_port}/metrics", 60.0, procs[0])
         url = run_prometheus(local_config(tmp_path, {
@@ -145,7 +145,7 @@ def test_prometheus_scrapes_a_real_worker_and_the_lag_exporter(
         assert wait_query(url, f'streams_consumer_lag_seconds{{job="lag", group="{group}"}}',
                           lambda r: bool(r) and float(r[0]["value"][1]) > 0, 30.0)
 
-        procs.append(subprocess.Popen([sys.executable, "-m", "streams.cli", "worker", "--no-create-topics"],
+        procs.append(subprocess.Popen([sys.executable, "-m", "streams.cli.main", "worker", "--no-create-topics"],
                                       env={**env, "STREAMS_METRICS_PORT": str(worker_port)},
                                       stdout=logs[1], stderr=subprocess.STDOUT))
         wait_http(f"http://127.0.0.1:{worker_port}/metrics", 90.0, procs[1])
@@ -160,7 +160,7 @@ def test_prometheus_scrapes_a_real_worker_and_the_lag_exporter(
         wait_query(url, lag_selector, lambda r: bool(r) and float(r[0]["value"][1]) == 0, 60.0)
 
         rules = httpx.get(f"{url}/api/v1/rules", timeout=5.0).json()["data"]["groups"]
-        assert {g["name"] for g in rules} >= {"streams.lag", "streams.dead_letters", "streams.liveness",
+        assert {g["name"] for g in rules} >= {"streams.kafka.lag", "streams.dead_letters", "streams.liveness",
                                               "streams.delivery"}
     finally:
         for proc in reversed(procs):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from streams.model import Article, EnrichedArticle
+from streams.core.model import Article, EnrichedArticle
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"

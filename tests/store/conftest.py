@@ -24,7 +24,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from streams.store.archive import Archive, open_archive
+from streams.store.archive import Archive
+from streams.store.backends import open_archive
 from tests.store.articles import SHARED
 
 REPO = Path(__file__).resolve().parents[2]

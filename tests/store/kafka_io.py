@@ -7,9 +7,9 @@ from typing import Iterable
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from streams import topics
-from streams.model import DeadLetter, EnrichedArticle
-from streams.settings import Settings
+from streams.core.model import DeadLetter, EnrichedArticle
+from streams.core.settings import Settings
+from streams.kafka import topics
 
 
 def produce(settings: Settings, articles: Iterable[EnrichedArticle], *, raw: Iterable[bytes | None] = ()) -> int:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from streams.store.api import ArchiveServer
-from streams.store.archive import open_archive
+from streams.store.backends import open_archive
 from tests.store.articles import SAMPLE_ID, corpus
 
 

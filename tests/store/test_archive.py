@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from streams.errors import ConfigError, StorageError, ValidationError
-from streams.model import EnrichedArticle
-from streams.store.archive import Archive, SearchQuery, backend_of, open_archive
+from streams.core.errors import ConfigError, StorageError, ValidationError
+from streams.core.model import EnrichedArticle
+from streams.store.archive import Archive, SearchQuery
+from streams.store.backends import backend_of, open_archive
 from streams.store.rows import ARTICLE_COLUMNS, article_rows
 from tests.store.articles import SAMPLE_ID, corpus, sample_article
 
@@ -220,7 +221,7 @@ def test_postgres_connection_loss_is_transient_and_reconnects(postgres_url: str)
 
 def test_a_v1_archive_is_migrated_on_open(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """An archive written by schema 1 (no mentions.text_norm) is upgraded, backfilled, and searchable."""
-    from streams.store import postgres, sqlite
+    from streams.store.backends import postgres, sqlite
 
     module, cls = (sqlite, sqlite.SQLiteArchive) if backend_of(database_url) == "sqlite" else (
         postgres, postgres.PostgresArchive)

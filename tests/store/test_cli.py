@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from streams.cli import main
-from streams.store.archive import open_archive
+from streams.cli.main import main
+from streams.store.backends import open_archive
 from tests.store.articles import SAMPLE_ID, corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def test_search_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_serve_binds_loopback_and_answers(filled: str) -> None:
     env = {**os.environ, "STREAMS_DATABASE_URL": filled}
-    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "serve", "--port", "0"], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "streams.cli.main", "serve", "--port", "0"], cwd=REPO, env=env,
                             stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stderr.readline()

@@ -10,10 +10,11 @@ import orjson
 import pytest
 from prometheus_client import REGISTRY
 
-from streams.errors import StorageError
-from streams.model import EnrichedArticle
-from streams.settings import Settings
-from streams.store.archive import Archive, open_archive
+from streams.core.errors import StorageError
+from streams.core.model import EnrichedArticle
+from streams.core.settings import Settings
+from streams.store.archive import Archive
+from streams.store.backends import open_archive
 from streams.store.consumer import StoreConsumer
 from tests.store.articles import SAMPLE_ID, corpus, sample_article
 from tests.store.kafka_io import dead_letters, produce

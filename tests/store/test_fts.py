@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from streams.store.fts import to_fts5
+from streams.store.backends.fts import to_fts5
 from tests.store.articles import news_sample_articles, sample_article
 
 HOSTILE = [

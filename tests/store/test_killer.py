@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.settings import Settings
-from streams.store.archive import open_archive
+from streams.core.settings import Settings
+from streams.store.backends import open_archive
 from tests.store.articles import corpus
 from tests.store.kafka_io import produce
 from tests.store.test_archive import expected_counts
@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.killer, pytest.mark.slow]
 def _store_process(settings: Settings, database_url: str, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "STREAMS_KAFKA_BOOTSTRAP": settings.bootstrap, "STREAMS_TOPIC_PREFIX": settings.topic_prefix,
            "STREAMS_METRICS_PORT": "-1", "STREAMS_DATABASE_URL": database_url}
-    return subprocess.Popen([sys.executable, "-m", "streams.cli", "store", "--batch-size", "10", *extra],
+    return subprocess.Popen([sys.executable, "-m", "streams.cli.main", "store", "--batch-size", "10", *extra],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from streams.errors import ValidationError
-from streams.model import EnrichedArticle
+from streams.core.errors import ValidationError
+from streams.core.model import EnrichedArticle
 from streams.store.rows import NO_TIME, article_rows, iso_to_epoch, norm, order_key
 from tests.store.articles import SAMPLE_ID, news_sample_articles, sample_article
 

@@ -1,0 +1,183 @@
+"""``streams enrich FILE|-``: run the enrichment pipeline over files, without Kafka.
+
+Input is JSON Lines (one article per line: ``{"id", "text", "title"?}`` or a full Article JSON with
+``body_text``) or a single plain wire text file (the id is the file name without extension).
+Output is one enriched JSON object per line (``EnrichedArticle.to_dict()``: ``id``, ``entities``,
+``quotes``, ``topics`` at top level, the contract of ``shared/eval/README.md``). An article that
+fails becomes an error record on stderr and is counted; the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+import orjson
+
+from streams.core.errors import (
+    ConfigError,
+    PipelineConfigError,
+    StreamsError,
+    ValidationError,
+)
+from streams.core.model import Article
+from streams.core.settings import Settings
+from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline
+
+#: input lines above which a progress bar is shown (on a terminal)
+PROGRESS_MIN_LINES = 20
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "enrich",
+        help="enrich articles from a JSON Lines or plain text file (no Kafka); writes enriched JSON Lines",
+        description="Run the enrichment pipeline over FILE (JSON Lines of {id, text, title?} or Article JSON, "
+        "or one plain wire text file) and write one enriched JSON object per line.",
+    )
+    p.add_argument("file", metavar="FILE|-", help="input file, or - for standard input")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument(
+        "--components",
+        metavar="A,B,C",
+        help=f"comma-separated components (default: STREAMS_PIPELINE or {','.join(DEFAULT_PIPELINE)}); "
+        f"valid: {', '.join(sorted(REGISTRY))}",
+    )
+    p.add_argument("--format", choices=("auto", "jsonl", "text"), default="auto",
+                   help="input format (auto: JSON Lines if the first non-blank character is '{')")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    names = args.components or settings.pipeline or ",".join(DEFAULT_PIPELINE)
+    try:
+        pipeline = Pipeline.from_names(names)
+    except ModuleNotFoundError as exc:
+        raise PipelineConfigError(
+            f"a component of the pipeline {names!r} is not available ({exc.name} is not installed or not built "
+            f"yet); choose others with --components, valid names: {', '.join(sorted(REGISTRY))}"
+        ) from exc
+    raw, origin = _read_input(args.file)
+    records = list(_records(raw, origin, args.format))
+    out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer
+    failed = 0
+    try:
+        with _progress(len(records), enabled=not args.no_progress) as advance:
+            for start in range(0, len(records), BATCH):
+                failed += _enrich_batch(pipeline, records[start:start + BATCH], origin, out, advance)
+    finally:
+        if args.output:
+            out.close()
+        else:
+            out.flush()
+    done = len(records) - failed
+    print(f"streams enrich: {done} enriched, {failed} failed ({', '.join(pipeline.names)})", file=sys.stderr)
+    return 1 if failed and not done else 0
+
+
+#: articles per engine call, as the stream workers batch them (spaCy batches its model work)
+BATCH = 8
+
+
+def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str, out: IO[bytes],
+                  advance: Any) -> int:
+    """Enrich one batch, writing results in input order; returns how many failed."""
+    failed = 0
+    articles: list[tuple[int, Any, Article]] = []
+    for lineno, item in batch:
+        try:
+            articles.append((lineno, item, item if isinstance(item, Article) else _to_article(item)))
+        except StreamsError as exc:
+            failed += 1
+            _error_record(origin, lineno, item, exc)
+            advance()
+    outcomes = pipeline.run_many([article for _, _, article in articles])
+    for (lineno, item, _), outcome in zip(articles, outcomes):
+        if isinstance(outcome, StreamsError):
+            failed += 1
+            _error_record(origin, lineno, item, outcome)
+        else:
+            out.write(outcome.to_json() + b"\n")
+        advance()
+    return failed
+
+
+def _read_input(path: str) -> tuple[str, str]:
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"input file {path} does not exist")
+    try:
+        return p.read_text(encoding="utf-8"), path
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text: {exc}") from exc
+
+
+def _records(raw: str, origin: str, fmt: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed dict or error) for JSON Lines; one Article for a plain text file."""
+    if fmt == "text" or (fmt == "auto" and not raw.lstrip().startswith("{")):
+        stem = Path(origin).stem if origin != "<stdin>" else "stdin"
+        yield 1, Article(id=stem, body_text=raw)
+        return
+    for lineno, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield lineno, ValidationError(f"line {lineno} is not valid JSON: {exc}")
+
+
+def _to_article(item: Any) -> Article:
+    """An Article from an input record: ``{"id","text","title"?}`` or Article JSON."""
+    if isinstance(item, StreamsError):
+        raise item
+    if not isinstance(item, dict):
+        raise ValidationError(f"expected a JSON object, got {type(item).__name__}")
+    if "body_text" in item:
+        return Article.from_dict(item)
+    if "text" not in item or "id" not in item:
+        raise ValidationError("a record needs 'id' and 'text' (or Article JSON with 'body_text')")
+    lang = item.get("language") or item.get("lang")
+    return Article(id=str(item["id"]), body_text=item["text"], headline=item.get("title") or None,
+                   language=lang if isinstance(lang, str) else None)
+
+
+def _error_record(origin: str, lineno: int, item: Any, exc: StreamsError) -> None:
+    rec = {"error": type(exc).__name__, "reason": exc.reason, "message": str(exc), "input": origin, "line": lineno,
+           "id": item.get("id") if isinstance(item, dict) else getattr(item, "id", None)}
+    sys.stderr.write(orjson.dumps(rec).decode() + "\n")
+
+
+class _progress:
+    """A rich progress bar on stderr when there are many records and stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total >= PROGRESS_MIN_LINES and sys.stderr.isatty()
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress("enriching", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                             console=Console(stderr=True))
+        self._bar.__enter__()
+        task = self._bar.add_task("enrich", total=self.total)
+        return lambda: self._bar.advance(task)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

