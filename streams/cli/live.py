@@ -300,7 +300,7 @@ def run_dashboard(
 
     console = console or Console()
     if plain is None:
-        plain = not console.is_terminal or os.environ.get("STREAMS_DASHBOARD_PLAIN", "") not in ("", "0")
+        plain = not console.is_terminal or settings.dashboard_plain
     monitors = {
         "enrich": LagMonitor(settings, f"{settings.topic_prefix}{settings.app_id}", [topics.RAW.name(settings)], 5.0),
         "store": LagMonitor(settings, store_group_id(settings), [topics.ENRICHED.name(settings)], 5.0),

@@ -90,6 +90,9 @@ class Settings:
         "STREAMS_METRICS_HOST", "127.0.0.1", "bind address of /metrics (0.0.0.0 in containers so Prometheus can scrape)"
     )
     log_level: str = _setting("STREAMS_LOG_LEVEL", "INFO", "logging level")
+    dashboard_plain: bool = _setting(
+        "STREAMS_DASHBOARD_PLAIN", False, "live view of `streams up`: one-line summaries instead of the full screen"
+    )
 
     # ------------------------------------------------------------------------------------------
     @property

@@ -247,9 +247,7 @@ def _live(stack: Stack, stop: threading.Event, no_dashboard: bool) -> int:
 
     watcher = threading.Thread(target=_watch_children, args=(stack, stop), daemon=True)
     watcher.start()
-    if no_dashboard:
-        os.environ["STREAMS_DASHBOARD_PLAIN"] = "1"
-    run_dashboard(stack.settings, stack.metrics_urls(), stop)
+    run_dashboard(stack.settings, stack.metrics_urls(), stop, plain=True if no_dashboard else None)
     return 0 if not stack.dead() else 1
 
 
