@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 from kafka import KafkaProducer  # noqa: E402
 
-from streams import admin, broker, topics  # noqa: E402
+from streams.devtools import broker  # noqa: E402
+from streams.kafka import admin, topics  # noqa: E402
 from streams.core.settings import Settings, load_settings  # noqa: E402
 from streams.ingest import RawProducer, ingest_paths  # noqa: E402
-from streams.ingest.producer import (  # noqa: E402  # noqa: E402
+from streams.ingest.producer import (  # noqa: E402
     COMPRESSION,
     MAX_REQUEST_BYTES,
     bulk_gc,

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from streams.store.archive import Archive  # noqa: E402
-from streams.store.backends import open_archive
+from streams.store.backends import open_archive  # noqa: E402
 from streams.store.rows import (  # noqa: E402
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_inputs(args: argparse.Namespace, settings: Settings, producer: RawProducer, stop: threading.Event,
                 console: Console) -> None:
-    from streams.ingest import files  # noqa: PLC0415
+    from streams.ingest.sources import files  # noqa: PLC0415
 
     paths = [p for p in args.paths if p != "-"]
     if "-" in args.paths:
