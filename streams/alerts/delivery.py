@@ -20,7 +20,6 @@ from __future__ import annotations
 import collections
 import logging
 import os
-import random
 import sys
 import threading
 import time
@@ -39,6 +38,7 @@ from streams.alerts.rules import Alert
 from streams.core import metrics
 from streams.core.errors import BrokerError, DeliveryError, StreamsError
 from streams.core.model import DeadLetter
+from streams.core.retry import retry_delay
 from streams.core.settings import Settings
 from streams.kafka import topics
 from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
@@ -93,8 +93,7 @@ class WebhookTarget:
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based): half fixed, half random."""
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return retry_delay(attempt, self.backoff_base_s, self.backoff_max_s)
 
     def deliver(self, alert: Alert, stop: threading.Event) -> None:
         url = alert.webhook or self.default_url
