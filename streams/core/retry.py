@@ -71,7 +71,7 @@ def retry_call(
         try:
             return fn()
         except Exception as exc:
-            if not retriable(exc) or clock() > deadline:
+            if not retriable(exc) or clock() >= deadline:
                 raise
             delay = backoff.next()
             if on_retry is not None:
