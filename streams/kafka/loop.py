@@ -36,7 +36,7 @@ from streams.core.errors import BrokerError, StreamsError
 from streams.core.model import DeadLetter
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
-from streams.kafka import topics
+from streams.kafka import admin, topics
 from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ class BatchLoop:
         connect_producer: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         if spec.batch_size < 1:
-            raise ValueError("batch size must be >= 1")
+            raise StreamsError("batch size must be >= 1")
         self.settings = settings
         self.spec = spec
         self.sink = sink
@@ -180,8 +180,6 @@ class BatchLoop:
         """Consume until ``stop_event`` is set (or, with ``until_idle``, until drained and idle that long)."""
         stop = stop_event or threading.Event()
         if self.spec.create_topics:
-            from streams.kafka import admin
-
             admin.create_topics(self.settings, list(self.spec.create_topics))
         try:
             self.sink.open()
