@@ -10,38 +10,36 @@ each alert to a :class:`DeliveryTarget`:
 * :class:`FileTarget` appends one JSON object per line (flushed and fsync'ed before the commit).
 * :class:`TailTarget` prints a compact line per alert (no group, nothing committed).
 
-Offsets are committed after delivery (or dead-lettering), so delivery is at-least-once: after a
-crash an alert may be sent again with the same ``Idempotency-Key``, which receivers use to dedupe.
-Within one run an alert key seen twice (two matcher processes raced) is delivered once.
+:class:`AlertDelivery` is a sink of :class:`streams.kafka.loop.BatchLoop`: offsets are committed
+after delivery (or dead-lettering), so delivery is at-least-once: after a crash an alert may be
+sent again with the same ``Idempotency-Key``, which receivers use to dedupe. Within one run an
+alert key seen twice (two matcher processes raced) is delivered once.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import logging
 import os
-import random
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Sequence, TextIO
+from typing import Any, Protocol, TextIO
 
 import httpx
 import orjson
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
 
 from streams import __version__
 from streams.alerts.rules import Alert
 from streams.core import metrics
-from streams.core.errors import BrokerError, DeliveryError, StreamsError
+from streams.core.errors import DeliveryError, StreamsError
 from streams.core.model import DeadLetter
+from streams.core.retry import retry_delay
 from streams.core.settings import Settings
 from streams.kafka import topics
-from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
+from streams.kafka.loop import Batch, BatchLoop, BatchResult, LoopSpec
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +91,7 @@ class WebhookTarget:
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based): half fixed, half random."""
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return retry_delay(attempt, self.backoff_base_s, self.backoff_max_s)
 
     def deliver(self, alert: Alert, stop: threading.Event) -> None:
         url = alert.webhook or self.default_url
@@ -223,90 +220,53 @@ class AlertDelivery:
         self.stats = DeliveryStats()
         self.ready = threading.Event()
         self._recent: collections.OrderedDict[str, None] = collections.OrderedDict()
-        self._consumer: KafkaConsumer | None = None
-        self._producer: KafkaProducer | None = None
+        self.loop = BatchLoop(settings, LoopSpec(
+            stage=STAGE,
+            topic=self.topic,
+            group_id=self.group_id,
+            client_id=f"streams-alerts-{target.kind}",
+            batch_size=batch_size,
+            create_topics=(topics.ALERTS, topics.DEAD_LETTERS),
+            # a webhook may retry for minutes; the group must not evict us meanwhile
+            consumer_options={"max_poll_interval_ms": 30 * 60 * 1000},
+            from_beginning=from_beginning,
+            redelivery="alerts may be delivered again, same Idempotency-Key",
+        ), self, ready=self.ready)
 
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> DeliveryStats:
         """Deliver until ``stop_event`` is set (or, with ``until_idle``, until nothing arrived for that long)."""
-        stop = stop_event or threading.Event()
-        from streams.kafka import admin
-
-        admin.create_topics(self.settings, [topics.ALERTS, topics.DEAD_LETTERS])
-        try:
-            self._consumer = self._connect()
-            self.ready.set()
-            log.info("delivering %s to %s (group %s)", self.topic, self.target.kind, self.group_id)
-            last_record = time.monotonic()
-            while not stop.is_set():
-                polled = self._consumer.poll(timeout_ms=500, max_records=self.batch_size)
-                records = [r for batch in polled.values() for r in batch]
-                if records:
-                    last_record = time.monotonic()
-                    self._process(records, stop)
-                elif until_idle is not None and idle_done(self._consumer, time.monotonic() - last_record, until_idle):
-                    break
-        finally:
-            self.close()
+        self.loop.run(stop_event, until_idle=until_idle)
         log.info("alert delivery finished: %s", self.stats)
         return self.stats
 
+    # -- the sink, run by the loop ------------------------------------------------------------------
+    def open(self) -> None:
+        log.info("delivering %s to %s (group %s)", self.topic, self.target.kind, self.group_id)
+
     def close(self) -> None:
-        close_clients(self._consumer, self._producer)
-        self._consumer = self._producer = None
+        """Close the target (the loop closes the Kafka clients)."""
         self.target.close()
 
-    def _connect(self) -> KafkaConsumer:
-        try:
-            consumer = KafkaConsumer(
-                bootstrap_servers=self.settings.bootstrap,
-                group_id=self.group_id,
-                client_id=f"streams-alerts-{self.target.kind}",
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                # a webhook may retry for minutes; the group must not evict us meanwhile
-                max_poll_interval_ms=30 * 60 * 1000,
-            )
-        except KafkaError as exc:
-            raise BrokerError(f"cannot reach Kafka at {self.settings.bootstrap}: {exc}") from exc
-        if self.group_id is not None:
-            consumer.subscribe([self.topic])
-            return consumer
-        partitions = [TopicPartition(self.topic, p) for p in sorted(consumer.partitions_for_topic(self.topic) or ())]
-        consumer.assign(partitions)
-        if self.from_beginning:
-            consumer.seek_to_beginning(*partitions)
-        else:
-            consumer.seek_to_end(*partitions)
-        return consumer
-
-    # -- one batch ----------------------------------------------------------------------------------
-    def _process(self, records: Sequence[Any], stop: threading.Event) -> None:
-        done: dict[TopicPartition, int] = {}  # next offset to commit, per partition
+    def handle(self, batch: Batch) -> BatchResult:
+        """Deliver the batch's alerts in order; a failed one becomes a dead letter. Stops part-way on stop."""
+        handled = 0
         dead: list[DeadLetter] = []
-        for record in records:
-            if stop.is_set():
+        for record in batch.records:
+            if batch.stop.is_set():
                 break
             try:
-                self._handle(record, stop)
+                self._deliver(record, batch.stop)
             except Interrupted:
                 break
             except Exception as exc:  # noqa: BLE001 - a failed alert is a dead letter, not a crash
-                dead.append(self._dead_letter(exc, record))
-            done[TopicPartition(record.topic, record.partition)] = record.offset + 1
+                dead.append(batch.dead_letter(exc, record))
+            handled += 1
             self.stats.consumed += 1
-        if not done:
-            self._rewind(records)
-            return
-        self.target.flush()
-        if not self._publish_dead_letters(dead):
-            self._rewind(records)
-            return
-        self._commit(done)
-        self._rewind([r for r in records if TopicPartition(r.topic, r.partition) not in done
-                      or r.offset >= done[TopicPartition(r.topic, r.partition)]])
-        metrics.LAST_PROCESSED.labels(stage=STAGE).set(time.time())
+        if handled:
+            self.target.flush()
+        return BatchResult(dead_letters=dead, handled=handled, on_done=functools.partial(self._dead_lettered, len(dead)))
 
-    def _handle(self, record: Any, stop: threading.Event) -> None:
+    def _deliver(self, record: Any, stop: threading.Event) -> None:
         if not record.value:
             raise DeliveryError("empty record (no alert)", reason="empty")
         alert = Alert.from_json(record.value)
@@ -322,45 +282,8 @@ class AlertDelivery:
         if len(self._recent) > REMEMBERED_KEYS:
             self._recent.popitem(last=False)
 
-    def _dead_letter(self, exc: BaseException, record: Any) -> DeadLetter:
-        value = record.value if isinstance(record.value, bytes) else b""
-        log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc)
-        return DeadLetter.from_error(
-            STAGE, exc, value, source_topic=record.topic, source_partition=record.partition,
-            source_offset=record.offset, source_key=record.key,
-        )
-
-    def _publish_dead_letters(self, dead: Sequence[DeadLetter]) -> bool:
-        if not dead:
-            return True
-        if self._producer is None:
-            self._producer = reliable_producer(self.settings, max_request_size=topics.DEAD_LETTERS.max_message_bytes)
-        try:
-            futures = [self._producer.send(self.dead_letter_topic, key=d.source_key, value=d.to_json()) for d in dead]
-            self._producer.flush(timeout=60)
-            for future in futures:
-                future.get(timeout=60)
-        except KafkaError as exc:
-            log.warning("could not publish dead letters (the alerts come back): %s", exc)
-            return False
-        for d in dead:
-            metrics.DEAD_LETTERS.labels(stage=STAGE, reason=d.reason).inc()
-        self.stats.dead_lettered += len(dead)
-        return True
-
-    def _rewind(self, records: Sequence[Any]) -> None:
-        """Seek back to the first not-done record of each partition (after a stop or a failure)."""
-        assert self._consumer is not None
-        rewind(self._consumer, records)
-
-    def _commit(self, done: dict[TopicPartition, int]) -> None:
-        assert self._consumer is not None
-        if self.group_id is None:
-            return
-        try:
-            self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in done.items()})
-        except KafkaError as exc:
-            log.warning("offset commit failed (alerts may be delivered again, same Idempotency-Key): %s", exc)
+    def _dead_lettered(self, count: int) -> None:
+        self.stats.dead_lettered += count
 
 
 def target_from_options(*, webhook: str | None = None, file: str | Path | None = None, tail: bool = False,

@@ -10,12 +10,14 @@ Three kafka-python clients:
   ``rule_id:cluster_id``, so the set of keys on the topic *is* the set of (rule, story) pairs that
   already fired — no second store to keep consistent with it, and what is on the topic is exactly
   what was acknowledged. The memory reaches back as far as the topic's retention (7 days).
-* :class:`AlertMatcher` consumes ``articles.enriched`` in its own group, evaluates every rule on
-  every article, and produces one alert per new key (acks=all, idempotent producer). Offsets are
-  committed only after every alert and dead letter of the batch was acknowledged; if the broker
-  refuses, the consumer seeks back and the batch is evaluated again — keys acknowledged meanwhile
-  are in the memory, so nothing fires twice. An article that cannot be decoded or evaluated becomes
-  a dead letter (stage ``alert``); the process keeps running.
+* :class:`AlertMatcher` consumes ``articles.enriched`` in its own group (a sink of
+  :class:`streams.kafka.loop.BatchLoop`), evaluates every rule on every article, and produces one
+  alert per new key (acks=all, idempotent producer). Offsets are committed only after every alert
+  and dead letter of the batch was acknowledged; if the broker refuses, what it refused is sent
+  again after a back-off, and if the rules or the memory cannot be read, the consumer seeks back
+  and the batch is evaluated again — keys acknowledged meanwhile are in the memory, so nothing
+  fires twice. An article that cannot be decoded or evaluated becomes a dead letter (stage
+  ``alert``); the process keeps running.
 
 Several matcher processes may share the group (partitions of ``articles.enriched`` are split
 between them). Two copies of one story that reach two processes within the same fraction of a
@@ -25,6 +27,7 @@ webhook receivers can dedupe by ``Idempotency-Key``. With one matcher process it
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -40,21 +43,14 @@ from streams.core.errors import BrokerError, DecodeError, ValidationError
 from streams.core.model import DeadLetter, EnrichedArticle
 from streams.core.settings import Settings
 from streams.kafka import topics
-from streams.kafka.clients import (
-    close_clients,
-    drained,
-    idle_done,
-    reliable_producer,
-    rewind,
-)
+from streams.kafka.clients import reliable_producer
+from streams.kafka.loop import Batch, BatchLoop, BatchResult, LoopSpec, Output
 
 log = logging.getLogger(__name__)
 
 STAGE = "alert"
 CATCH_UP_TIMEOUT_S = 60.0
-MAX_BACKOFF_S = 30.0
 FIRED_PRUNE_EVERY_S = 3600.0
-#: with until_idle: give up waiting for a partition assignment after this much extra idle time
 
 
 def matcher_group_id(settings: Settings) -> str:
@@ -202,7 +198,7 @@ class MatcherStats:
     already_fired: int = 0  # matches whose (rule, story) had fired before: duplicates and redeliveries
     dead_lettered: int = 0
     batches: int = 0
-    retries: int = 0  # batches evaluated again after the broker refused a write
+    retries: int = 0  # batches evaluated again, or alerts/dead letters sent again, after the broker refused
 
 
 class AlertMatcher:
@@ -223,104 +219,70 @@ class AlertMatcher:
         self.ready = threading.Event()
         self.rules: RuleStore | None = None
         self.fired: FiredKeys | None = None
-        self._consumer: KafkaConsumer | None = None
-        self._producer: KafkaProducer | None = None
+        self.loop = BatchLoop(settings, LoopSpec(
+            stage=STAGE,
+            topic=self.topic,
+            group_id=self.group_id,
+            client_id=f"streams-alerts-{self.group_id}",
+            batch_size=batch_size,
+            create_topics=(topics.ENRICHED, topics.ALERTS, topics.ALERT_RULES, topics.DEAD_LETTERS),
+            consumer_options={
+                "max_partition_fetch_bytes": topics.ENRICHED.max_message_bytes,
+                "fetch_max_bytes": 4 * topics.ENRICHED.max_message_bytes,
+            },
+            max_request_size=topics.ALERTS.max_message_bytes,
+            redelivery="records will be evaluated again, harmlessly: the alert memory makes that a no-op",
+        ), self, ready=self.ready, on_retry=self._retried)
 
-    # -- lifecycle --------------------------------------------------------------------------------
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> MatcherStats:
         """Match until ``stop_event`` is set (or, with ``until_idle``, until nothing arrived for that long)."""
-        stop = stop_event or threading.Event()
-        from streams.kafka import admin
-
-        admin.create_topics(self.settings, [topics.ENRICHED, topics.ALERTS, topics.ALERT_RULES, topics.DEAD_LETTERS])
-        try:
-            self.rules = RuleStore(self.settings)
-            self.fired = FiredKeys(self.settings)
-            self._producer = _producer(self.settings)
-            self._consumer = self._connect()
-            self.ready.set()
-            log.info("matching %s against %d rule(s) (group %s)", self.topic, len(self.rules.rules()), self.group_id)
-            backoff = 0.5
-            last_record = time.monotonic()
-            while not stop.is_set():
-                polled = self._consumer.poll(timeout_ms=500, max_records=self.batch_size)
-                records = [r for batch in polled.values() for r in batch]
-                if not records:
-                    if until_idle is not None and idle_done(self._consumer, time.monotonic() - last_record,
-                                                            until_idle):
-                        break
-                    continue
-                last_record = time.monotonic()
-                if self._process(records):
-                    backoff = 0.5
-                else:
-                    self.stats.retries += 1
-                    stop.wait(backoff)
-                    backoff = min(MAX_BACKOFF_S, backoff * 2)
-        finally:
-            self.close()
+        self.loop.run(stop_event, until_idle=until_idle)
         log.info("alert matcher finished: %s", self.stats)
         return self.stats
 
+    # -- the sink, run by the loop ------------------------------------------------------------------
+    def open(self) -> None:
+        """Load the rules and the alert memory."""
+        self.rules = RuleStore(self.settings)
+        self.fired = FiredKeys(self.settings)
+        log.info("matching %s against %d rule(s) (group %s)", self.topic, len(self.rules.rules()), self.group_id)
+
     def close(self) -> None:
-        """Close every Kafka client (offsets are committed by the loop, never on close)."""
+        """Close the rule and alert readers (the loop closes its clients; offsets are never committed on close)."""
         for follower in (self.rules, self.fired):
             if follower is not None:
                 follower.close()
         self.rules = self.fired = None
-        close_clients(self._consumer, self._producer)
-        self._consumer = self._producer = None
 
-    def _connect(self) -> KafkaConsumer:
-        try:
-            consumer = KafkaConsumer(
-                bootstrap_servers=self.settings.bootstrap,
-                group_id=self.group_id,
-                client_id=f"streams-alerts-{self.group_id}",
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                max_partition_fetch_bytes=topics.ENRICHED.max_message_bytes,
-                fetch_max_bytes=4 * topics.ENRICHED.max_message_bytes,
-            )
-        except KafkaError as exc:
-            raise BrokerError(f"cannot reach Kafka at {self.settings.bootstrap}: {exc}") from exc
-        consumer.subscribe([self.topic])
-        return consumer
-
-    # -- one batch ----------------------------------------------------------------------------------
-    def _process(self, records: Sequence[Any]) -> bool:
-        """Evaluate, produce, commit. False if the broker refused a write (the batch comes back)."""
+    def handle(self, batch: Batch) -> BatchResult:
+        """Evaluate every rule on the batch; the alerts of new (rule, story) pairs are its outputs."""
         assert self.rules is not None and self.fired is not None
         started = time.perf_counter()
         try:
             self.rules.catch_up()
             self.fired.catch_up()
         except (BrokerError, KafkaError) as exc:
-            log.warning("could not catch up with rules/alerts, retrying the batch: %s", exc)
-            self._rewind(records)
-            return False
+            raise BrokerError(f"could not catch up with rules/alerts: {exc}") from exc
         self.fired.prune()
         rules = self.rules.rules()
         pending: dict[str, Alert] = {}
         dead: list[DeadLetter] = []
         already = 0
-        for record in records:
+        for record in batch.records:
             try:
                 found = self._evaluate(record, rules)
             except Exception as exc:  # noqa: BLE001 - a bad record is data, not a crash
-                dead.append(self._dead_letter(exc, record))
+                dead.append(batch.dead_letter(exc, record))
                 continue
             for alert in found:
                 if alert.key in self.fired or alert.key in pending:
                     already += 1
                 else:
                     pending[alert.key] = alert
-        if not self._publish(list(pending.values()), dead):
-            self._rewind(records)
-            return False
-        self._commit()
-        self._account(len(records), already, len(dead), time.perf_counter() - started)
-        return True
+        alerts = [Output(self.alerts_topic, a.key.encode(), a.to_json(), functools.partial(self._acked, a))
+                  for a in pending.values()]
+        return BatchResult(dead_letters=dead, produced=alerts,
+                           on_done=functools.partial(self._account, len(batch.records), already, len(dead), started))
 
     @staticmethod
     def _evaluate(record: Any, rules: Sequence[Rule]) -> list[Alert]:
@@ -335,40 +297,13 @@ class AlertMatcher:
                 alerts.append(Alert.build(rule, found, enriched))
         return alerts
 
-    def _publish(self, alerts: Sequence[Alert], dead: Sequence[DeadLetter]) -> bool:
-        """Send alerts and dead letters, wait for every ack; remember the acknowledged keys."""
-        assert self._producer is not None and self.fired is not None
-        try:
-            sent = [(a, self._producer.send(self.alerts_topic, key=a.key.encode(), value=a.to_json())) for a in alerts]
-            letters = [self._producer.send(self.dead_letter_topic, key=d.source_key, value=d.to_json()) for d in dead]
-            self._producer.flush(timeout=60)
-        except KafkaError as exc:
-            log.warning("could not send alerts: %s", exc)
-            return False
-        ok = True
-        now = time.time()
-        for alert, future in sent:
-            try:
-                future.get(timeout=60)
-            except KafkaError as exc:
-                log.warning("alert %s not acknowledged: %s", alert.key, exc)
-                ok = False
-                continue
+    def _acked(self, alert: Alert) -> None:
+        """Remember an acknowledged alert's key (it never fires again) and count it."""
+        if self.fired is not None:
             self.fired.add(alert.key)
-            self.stats.alerted += 1
-            metrics.ARTICLES_ALERTED.inc()
-            self._observe_latency(alert, now)
-        for d, future in zip(dead, letters):
-            try:
-                future.get(timeout=60)
-            except KafkaError as exc:
-                log.warning("dead letter not acknowledged: %s", exc)
-                ok = False
-                continue
-            metrics.DEAD_LETTERS.labels(stage=STAGE, reason=d.reason).inc()
-        if ok:
-            self.stats.dead_lettered += len(dead)
-        return ok
+        self.stats.alerted += 1
+        metrics.ARTICLES_ALERTED.inc()
+        self._observe_latency(alert, time.time())
 
     @staticmethod
     def _observe_latency(alert: Alert, now: float) -> None:
@@ -382,33 +317,15 @@ class AlertMatcher:
             return
         metrics.END_TO_END_LATENCY.labels(path="ingest_to_alert").observe(max(0.0, now - received))
 
-    def _rewind(self, records: Sequence[Any]) -> None:
-        """Seek back to the first record of the batch on each partition, so it is evaluated again."""
-        assert self._consumer is not None
-        rewind(self._consumer, records)
+    def _retried(self) -> None:
+        self.stats.retries += 1
 
-    def _commit(self) -> None:
-        assert self._consumer is not None
-        try:
-            self._consumer.commit()
-        except KafkaError as exc:
-            # the new owner of the partitions re-reads them; the alert memory makes that a no-op
-            log.warning("offset commit failed (records will be evaluated again, harmlessly): %s", exc)
-
-    def _dead_letter(self, exc: BaseException, record: Any) -> DeadLetter:
-        value = record.value if isinstance(record.value, bytes) else b""
-        log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc)
-        return DeadLetter.from_error(
-            STAGE, exc, value, source_topic=record.topic, source_partition=record.partition,
-            source_offset=record.offset, source_key=record.key,
-        )
-
-    def _account(self, consumed: int, already: int, dead: int, seconds: float) -> None:
+    def _account(self, consumed: int, already: int, dead: int, started: float) -> None:
         self.stats.consumed += consumed
         self.stats.already_fired += already
+        self.stats.dead_lettered += dead
         self.stats.batches += 1
-        metrics.STAGE_LATENCY.labels(stage=STAGE).observe(seconds / max(1, consumed))
-        metrics.LAST_PROCESSED.labels(stage=STAGE).set(time.time())
+        metrics.STAGE_LATENCY.labels(stage=STAGE).observe((time.perf_counter() - started) / max(1, consumed))
 
 
 # -- rule administration (used by `streams alerts add|list|remove`) ------------------------------
@@ -448,6 +365,6 @@ def list_rules(settings: Settings) -> list[Rule]:
 
 
 __all__ = [
-    "AlertMatcher", "FiredKeys", "drained", "idle_done", "MatcherStats", "RuleStore", "alert_key", "cluster_id", "delete_rule",
-    "list_rules", "matcher_group_id", "put_rule",
+    "AlertMatcher", "FiredKeys", "MatcherStats", "RuleStore", "alert_key", "cluster_id", "delete_rule", "list_rules",
+    "matcher_group_id", "put_rule",
 ]

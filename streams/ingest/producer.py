@@ -27,7 +27,6 @@ import gc
 import heapq
 import logging
 import queue
-import random
 import sys
 import threading
 import time
@@ -41,6 +40,7 @@ from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 from streams.core import metrics
 from streams.core.errors import BrokerError, StreamsError, TooLargeError
 from streams.core.model import Article, DeadLetter, received_now
+from streams.core.retry import Backoff, retry_call, retry_delay
 from streams.core.settings import Settings
 from streams.kafka import topics
 from streams.kafka.clients import KeyHashPartitioner
@@ -53,8 +53,13 @@ COMPRESSION = "zstd"
 #: dead letter carrying up to DEAD_LETTER_MAX_ORIGINAL bytes (base64 grows it by a third)
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 DEAD_LETTER_MAX_ORIGINAL = 4 * 1024 * 1024
+#: re-sending a record the broker did not acknowledge: jittered, 0.5 s doubling up to 30 s
 RETRY_BASE_S = 0.5
 RETRY_CAP_S = 30.0
+#: connecting at start-up (the broker may be starting): jittered, 1 s doubling up to 10 s, for 5 minutes
+CONNECT_BASE_S = 1.0
+CONNECT_CAP_S = 10.0
+CONNECT_FOR_S = 300.0
 
 
 #: GIL switch interval while ingesting: parsing in the caller's thread and Kafka's I/O thread hand
@@ -97,13 +102,6 @@ def responsive_gil(interval: float = SWITCH_INTERVAL_S) -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(old)
-
-
-def retry_delay(attempt: int, base: float = RETRY_BASE_S, cap: float = RETRY_CAP_S,
-                rng: random.Random | None = None) -> float:
-    """Jittered exponential back-off: uniform in [d/2, d] with d = min(cap, base * 2**(attempt-1))."""
-    d = min(cap, base * (2 ** max(0, attempt - 1)))
-    return (rng or random).uniform(d / 2, d)
 
 
 @dataclass
@@ -210,31 +208,30 @@ class RawProducer:
 
     @staticmethod
     def _connect(settings: Settings, client_id: str, linger_ms: int) -> KafkaProducer:
-        deadline = time.monotonic() + 300
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return KafkaProducer(
-                    bootstrap_servers=settings.bootstrap,
-                    client_id=client_id,
-                    acks="all",
-                    enable_idempotence=True,
-                    compression_type=COMPRESSION,
-                    linger_ms=linger_ms,
-                    batch_size=256 * 1024,
-                    max_request_size=MAX_REQUEST_BYTES,
-                    max_block_ms=30_000,
-                    delivery_timeout_ms=120_000,
-                    partitioner=KeyHashPartitioner(),
-                )
-            except KafkaError as exc:  # NoBrokersAvailable at start-up: wait, the broker may be starting
-                if time.monotonic() > deadline:
-                    raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}; is it running? "
-                                      "(`streams kafka start`)") from exc
-                delay = retry_delay(attempt, base=1.0, cap=10.0)
-                log.warning("Kafka at %s not reachable (%s); retrying in %.1fs", settings.bootstrap, exc, delay)
-                time.sleep(delay)
+        def connect() -> KafkaProducer:
+            return KafkaProducer(
+                bootstrap_servers=settings.bootstrap,
+                client_id=client_id,
+                acks="all",
+                enable_idempotence=True,
+                compression_type=COMPRESSION,
+                linger_ms=linger_ms,
+                batch_size=256 * 1024,
+                max_request_size=MAX_REQUEST_BYTES,
+                max_block_ms=30_000,
+                delivery_timeout_ms=120_000,
+                partitioner=KeyHashPartitioner(),
+            )
+
+        def waiting(exc: Exception, delay: float) -> None:
+            log.warning("Kafka at %s not reachable (%s); retrying in %.1fs", settings.bootstrap, exc, delay)
+
+        try:  # NoBrokersAvailable at start-up: wait, the broker may be starting
+            return retry_call(connect, retriable=lambda exc: isinstance(exc, KafkaError), retry_for_s=CONNECT_FOR_S,
+                              backoff=Backoff(CONNECT_BASE_S, CONNECT_CAP_S), on_retry=waiting)
+        except KafkaError as exc:
+            raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}; is it running? "
+                              "(`streams kafka start`)") from exc
 
     # -- public API ------------------------------------------------------------------------------
     def send(
@@ -471,7 +468,7 @@ class RawProducer:
             try:
                 fut = self._producer.send(record.topic, key=record.key, value=record.value, headers=record.headers)
             except KafkaTimeoutError as exc:  # no metadata: broker down; keep the record and wait
-                delay = retry_delay(record.attempts)
+                delay = retry_delay(record.attempts, RETRY_BASE_S, RETRY_CAP_S)
                 log.warning("broker not reachable (%s); holding %d record(s), retrying in %.1fs",
                             exc, self._outstanding, delay)
                 time.sleep(delay)
@@ -501,7 +498,7 @@ class RawProducer:
                 elif kind == "fatal" and record is not None:
                     self._fatal(record, err)
                 elif kind == "error" and record is not None:
-                    delay = retry_delay(record.attempts)
+                    delay = retry_delay(record.attempts, RETRY_BASE_S, RETRY_CAP_S)
                     log.warning("delivery to %s failed (%s: %s); attempt %d, retrying in %.1fs", record.topic,
                                 type(err).__name__, err, record.attempts, delay)
                     counter += 1

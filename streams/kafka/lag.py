@@ -23,12 +23,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from streams.core.errors import BrokerError, ConfigError
 from streams.core.metrics import CONSUMER_LAG_MESSAGES, CONSUMER_LAG_SECONDS
+from streams.core.retry import Backoff, retry_call
 from streams.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,11 @@ log = logging.getLogger(__name__)
 FETCH_TIMEOUT_S = 5.0
 #: bounds on connecting, so that an unreachable broker never blocks the thread (or stop()) for long
 CLIENT_LIMITS = {"bootstrap_timeout_ms": 5_000, "reconnect_backoff_max_ms": 2_000}
+#: retriable Kafka errors (no group coordinator yet on a fresh broker, a leader moving) are retried
+#: this long, with jittered back-off from RETRY_BASE_S doubling up to RETRY_CAP_S, before one is raised
+RETRY_FOR_S = 30.0
+RETRY_BASE_S = 0.25
+RETRY_CAP_S = 2.0
 
 
 def _limits(client: type) -> dict[str, int]:
@@ -70,13 +77,36 @@ class TopicLag:
     partitions: tuple[PartitionLag, ...]
 
 
-def committed_offsets(admin: KafkaAdminClient, group: str) -> dict[TopicPartition, int]:
-    """Committed offset per partition of ``group`` (partitions without a commit are absent)."""
-    if hasattr(admin, "list_group_offsets"):  # kafka-python >= 3
-        raw = admin.list_group_offsets({group: None}).get(group, {})
-    else:  # kafka-python 2.x
-        raw = admin.list_consumer_group_offsets(group)
-    return {tp: meta.offset for tp, meta in raw.items() if meta is not None and meta.offset >= 0}
+def retriable(exc: Exception) -> bool:
+    """A Kafka error worth trying again: kafka-python marks them ``retriable`` (no coordinator yet, ...)."""
+    return isinstance(exc, KafkaError) and bool(exc.retriable)
+
+
+def _retrying(what: str, group: str) -> Callable[[Exception, float], None]:
+    def log_retry(exc: Exception, delay: float) -> None:
+        log.info("%s of group %s: %s; retrying in %.1fs", what, group, exc, delay)
+
+    return log_retry
+
+
+def committed_offsets(admin: KafkaAdminClient, group: str, *, retry_for_s: float = RETRY_FOR_S,
+                      wait: Callable[[float], object] = time.sleep) -> dict[TopicPartition, int]:
+    """Committed offset per partition of ``group`` (partitions without a commit are absent).
+
+    Retriable Kafka errors (``CoordinatorNotAvailableError`` while a fresh broker is still creating
+    ``__consumer_offsets``, ``NotCoordinatorError``, ...) are retried with back-off for ``retry_for_s``
+    seconds, then raised; ``wait(delay)`` returning true (``event.wait``) gives up at once.
+    """
+
+    def fetch() -> dict[TopicPartition, int]:
+        if hasattr(admin, "list_group_offsets"):  # kafka-python >= 3
+            raw = admin.list_group_offsets({group: None}).get(group, {})
+        else:  # kafka-python 2.x
+            raw = admin.list_consumer_group_offsets(group)
+        return {tp: meta.offset for tp, meta in raw.items() if meta is not None and meta.offset >= 0}
+
+    return retry_call(fetch, retriable=retriable, retry_for_s=retry_for_s, backoff=Backoff(RETRY_BASE_S, RETRY_CAP_S),
+                      wait=wait, on_retry=_retrying("committed offsets", group))
 
 
 def partition_lags(
@@ -144,9 +174,27 @@ class LagMonitor(threading.Thread):
 
     # -- measuring --------------------------------------------------------------------------------
     def measure(self) -> dict[str, TopicLag]:
-        """Measure once, set the gauges, and return the lag per topic."""
+        """Measure once, set the gauges, and return the lag per topic.
+
+        Retriable Kafka errors are retried for ``RETRY_FOR_S`` seconds (or until :meth:`stop`), each
+        time with new clients: the admin client never forgets a group coordinator that moved.
+        """
+
+        def attempt() -> dict[str, TopicLag]:
+            try:
+                return self._measure_once()
+            except Exception as exc:
+                if retriable(exc):
+                    self._close_clients()
+                raise
+
+        return retry_call(attempt, retriable=retriable, retry_for_s=RETRY_FOR_S,
+                          backoff=Backoff(RETRY_BASE_S, RETRY_CAP_S), wait=self._stop_event.wait,
+                          on_retry=_retrying("consumer lag", self.group))
+
+    def _measure_once(self) -> dict[str, TopicLag]:
         admin, consumer = self._clients()
-        committed = committed_offsets(admin, self.group)
+        committed = committed_offsets(admin, self.group, retry_for_s=0.0)  # measure() retries, with new clients
         result: dict[str, TopicLag] = {}
         for topic in self.topics:
             partitions = consumer.partitions_for_topic(topic)

@@ -7,7 +7,7 @@ import gzip
 import pytest
 
 from streams.core.errors import DecodeError, TooLargeError
-from streams.ingest.producer import retry_delay
+from streams.core.retry import retry_delay
 from streams.ingest.sources.feeds import (
     FeedRejected,
     FetchError,

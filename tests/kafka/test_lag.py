@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import CoordinatorNotAvailableError, GroupAuthorizationFailedError, NotCoordinatorError
+from kafka.structs import OffsetAndMetadata
 
 from streams.core.errors import ConfigError
 from streams.core.metrics import CONSUMER_LAG_MESSAGES, CONSUMER_LAG_SECONDS
-from streams.core.settings import Settings
+from streams.core.settings import Settings, load_settings
+from streams.kafka import lag as lag_module
 from streams.kafka.lag import (
     LagMonitor,
     PartitionLag,
+    committed_offsets,
     parse_watch,
     partition_lags,
     summarize,
@@ -47,6 +53,105 @@ def test_parse_watch() -> None:
     for bad in ("streams", "=articles.raw", "streams="):
         with pytest.raises(ConfigError):
             parse_watch(bad)
+
+
+class FakeAdmin:
+    """list_group_offsets fails with ``errors`` in turn, then answers with a commit of 7 on T0."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+        self.closed = False
+
+    def list_group_offsets(self, specs: dict[str, None]) -> dict[str, dict[TopicPartition, OffsetAndMetadata]]:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        (group,) = specs
+        return {group: {T0: OffsetAndMetadata(7, "", -1), T1: OffsetAndMetadata(-1, "", -1)}}
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeOffsets:
+    """The consumer side of a measurement: topic t, partitions 0 and 1, offsets 0..10 and 0..0."""
+
+    def partitions_for_topic(self, topic: str) -> set[int] | None:
+        return {0, 1} if topic == "t" else None
+
+    def beginning_offsets(self, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: 0 for tp in tps}
+
+    def end_offsets(self, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: 10 if tp == T0 else 0 for tp in tps}
+
+    def assign(self, tps: list[TopicPartition]) -> None:
+        pass
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        pass
+
+    def poll(self, timeout_ms: int = 0, max_records: int = 1) -> dict[TopicPartition, list[Any]]:
+        return {T0: [SimpleNamespace(timestamp=1_000)]}  # the oldest waiting record of T0
+
+    def pause(self, tp: TopicPartition) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_committed_offsets_retries_a_coordinator_not_available_yet() -> None:
+    admin = FakeAdmin(CoordinatorNotAvailableError("fresh broker"), NotCoordinatorError("moved"))
+    waits: list[float] = []
+    assert committed_offsets(admin, "g", wait=waits.append) == {T0: 7}  # type: ignore[arg-type]
+    assert admin.calls == 3 and len(waits) == 2
+    assert lag_module.RETRY_BASE_S / 2 <= waits[0] <= lag_module.RETRY_BASE_S  # jittered back-off
+
+
+def test_committed_offsets_raises_what_is_not_retriable_and_gives_up_in_time() -> None:
+    admin = FakeAdmin(GroupAuthorizationFailedError("no"))
+    with pytest.raises(GroupAuthorizationFailedError):
+        committed_offsets(admin, "g", wait=lambda _: None)  # type: ignore[arg-type]
+    assert admin.calls == 1
+    admin = FakeAdmin(*[CoordinatorNotAvailableError("never")] * 100)
+    with pytest.raises(CoordinatorNotAvailableError):
+        committed_offsets(admin, "g", retry_for_s=0.0, wait=lambda _: None)  # type: ignore[arg-type]
+    assert admin.calls == 1
+
+
+def test_measure_retries_retriable_errors_with_new_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lag_module, "RETRY_BASE_S", 0.001)
+    monkeypatch.setattr(lag_module, "RETRY_CAP_S", 0.002)
+    admins = [FakeAdmin(CoordinatorNotAvailableError("fresh broker")), FakeAdmin(NotCoordinatorError("moved")),
+              FakeAdmin()]
+    monitor = LagMonitor(load_settings(), "g", ["t"])
+    used: list[FakeAdmin] = []
+
+    def clients() -> tuple[Any, Any]:
+        if monitor._admin is None:
+            monitor._admin, monitor._consumer = admins[len(used)], FakeOffsets()  # type: ignore[assignment]
+            used.append(admins[len(used)])
+        return monitor._admin, monitor._consumer
+
+    monkeypatch.setattr(monitor, "_clients", clients)
+    lag = monitor.measure()["t"]
+    assert (lag.messages, [p.committed for p in lag.partitions]) == (3, [7, 0])
+    assert lag.partitions[0].oldest_timestamp_ms == 1_000
+    assert used == admins and admins[0].closed and admins[1].closed and not admins[2].closed
+    assert monitor.measured.is_set()
+
+
+def test_measure_gives_up_at_once_when_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monitor = LagMonitor(load_settings(), "g", ["t"])
+    admin = FakeAdmin(*[CoordinatorNotAvailableError("never")] * 100)
+    monkeypatch.setattr(monitor, "_clients", lambda: (admin, FakeOffsets()))
+    monitor._stop_event.set()
+    started = time.monotonic()
+    with pytest.raises(CoordinatorNotAvailableError):
+        monitor.measure()
+    assert admin.calls == 1 and time.monotonic() - started < 1.0
 
 
 # -- real broker ----------------------------------------------------------------------------------

@@ -34,10 +34,11 @@ from streams import __version__
 from streams.core import metrics
 from streams.core.errors import ConfigError, DecodeError, StreamsError, TooLargeError
 from streams.core.model import Article, utcnow_iso
+from streams.core.retry import retry_delay
 from streams.ingest.formats import check_size
 from streams.ingest.html_text import html_to_text, looks_like_html
 from streams.ingest.identity import article_id, iso_datetime, provenance_from_text
-from streams.ingest.producer import RawProducer, retry_delay
+from streams.ingest.producer import RawProducer
 from streams.ingest.seen import SeenStore, item_key
 
 log = logging.getLogger(__name__)

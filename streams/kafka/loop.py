@@ -1,0 +1,379 @@
+"""One batch consumer loop for every sink: storage, alert matcher, alert delivery.
+
+A sink says what to do with a batch of records (:meth:`Sink.handle`); the loop does the rest and
+owns the Kafka clients: it creates the topics, subscribes in the sink's consumer group (or, without
+a group, reads every partition), polls batches, produces what the sink returns (alerts, dead
+letters) and waits for every acknowledgement, and only then commits the batch's offsets. Delivery
+is therefore at-least-once, and nothing is committed before its outputs are safe:
+
+* ``handle`` raises (the database or the broker is away): the consumer seeks back to the batch's
+  first record on each partition, and the batch is consumed again after a back-off;
+* an output is not acknowledged: the outputs still unconfirmed are sent again after a back-off (the
+  batch is not handled twice), and the offsets stay where they were meanwhile;
+* the stop event is set: what the sink finished of the batch in hand (``handled``) is committed,
+  the rest is rewound; the loop returns and closes the clients without committing anything else.
+
+A record the sink cannot handle is data, not a crash: the sink turns it into a dead letter
+(:meth:`Batch.dead_letter`: the reason and the original bytes), which the loop publishes to the
+dead-letter topic before committing its offset.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from streams.core import metrics
+from streams.core.errors import BrokerError, StreamsError
+from streams.core.model import DeadLetter
+from streams.core.retry import Backoff
+from streams.core.settings import Settings
+from streams.kafka import admin, topics
+from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
+
+log = logging.getLogger(__name__)
+
+#: kafka-python's ConsumerRecord (topic, partition, offset, key, value, timestamp, ...)
+Record = Any
+
+POLL_TIMEOUT_MS = 500
+ACK_TIMEOUT_S = 60.0
+#: waits before consuming a failed batch again, or re-sending unacknowledged outputs: 0.5 s doubling up to 30 s
+RETRY_BASE_S = 0.5
+RETRY_CAP_S = 30.0
+
+
+@dataclass(frozen=True)
+class Output:
+    """A record a sink wants produced (and acknowledged) before its batch is committed."""
+
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    on_acked: Callable[[], None] | None = None  # runs once, when the broker acknowledged it
+
+
+@dataclass
+class BatchResult:
+    """What a sink did with a batch.
+
+    ``handled`` is how many records of the batch, in order, the sink finished; None means all of
+    them. Fewer (the stop event was set part-way) commits only those and rewinds the rest; 0 commits
+    nothing. ``dead_letters`` and ``produced`` belong to the handled records. ``on_done`` runs after
+    they were all acknowledged and the offsets committed (accounting: stats, metrics).
+    """
+
+    dead_letters: Sequence[DeadLetter] = ()
+    produced: Sequence[Output] = ()
+    handled: int | None = None
+    on_done: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records polled from the sink's topic, with the stop event (for sinks that wait while handling)."""
+
+    records: Sequence[Record]
+    stage: str
+    stop: threading.Event
+
+    def dead_letter(self, exc: BaseException, record: Record) -> DeadLetter:
+        """Log and build the dead letter of ``record`` (its reason from ``exc``, its original bytes)."""
+        return dead_letter(self.stage, exc, record)
+
+
+class Sink(Protocol):
+    """What a consumer of one topic does; :class:`BatchLoop` runs it."""
+
+    def open(self) -> None:
+        """Set up once the topics exist, before consuming starts (e.g. load state from other topics)."""
+
+    def handle(self, batch: Batch) -> BatchResult:
+        """Handle a batch; a bad record becomes a dead letter. Raise only to have the batch retried."""
+
+    def close(self) -> None:
+        """Release what :meth:`open` or the constructor acquired (the loop closes its Kafka clients)."""
+
+
+@dataclass(frozen=True)
+class LoopSpec:
+    """Where a sink reads and how: its topic, consumer group, batch shape and Kafka options."""
+
+    stage: str  # names the dead letters and the metrics (store, alert, alert_delivery)
+    topic: str
+    group_id: str | None  # None: no group, every partition read, nothing committed (a live view)
+    client_id: str
+    batch_size: int
+    batch_wait_s: float = 0.0  # after the first record of a batch, wait this long to fill it
+    create_topics: Sequence[topics.TopicSpec] = ()  # created if missing before consuming starts
+    consumer_options: Mapping[str, Any] = field(default_factory=dict)  # more KafkaConsumer settings
+    from_beginning: bool = False  # without a group: read from the start (else only what arrives)
+    max_request_size: int = topics.DEAD_LETTERS.max_message_bytes  # of the producer for outputs
+    redelivery: str = "the records will be consumed again"  # what a failed offset commit means
+
+
+@dataclass
+class LoopStats:
+    """What a :class:`BatchLoop` committed."""
+
+    batches: int = 0
+    records: int = 0
+    dead_letters: int = 0
+    retries: int = 0  # batches consumed again, and rounds of outputs sent again
+
+
+def dead_letter(stage: str, exc: BaseException, record: Record) -> DeadLetter:
+    """The dead letter of a consumed record: reason and message from ``exc``, original bytes, source offset."""
+    value = record.value if isinstance(record.value, bytes) else b""
+    log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc)
+    return DeadLetter.from_error(
+        stage, exc, value, source_topic=record.topic, source_partition=record.partition,
+        source_offset=record.offset, source_key=record.key,
+    )
+
+
+class BatchLoop:
+    """Consume ``spec.topic`` in batches into ``sink``; commit each batch once its outputs are acknowledged.
+
+    ``BatchLoop(settings, spec, sink).run(stop_event)`` runs until the event is set; with
+    ``until_idle=SECONDS`` it returns once the topic is drained and nothing arrived for that long.
+    ``ready`` is set once the sink is open and the consumer subscribed. ``connect_consumer`` and
+    ``connect_producer`` replace the Kafka clients (tests).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        spec: LoopSpec,
+        sink: Sink,
+        *,
+        ready: threading.Event | None = None,
+        on_retry: Callable[[], None] | None = None,
+        connect_consumer: Callable[[], KafkaConsumer] | None = None,
+        connect_producer: Callable[[], KafkaProducer] | None = None,
+    ) -> None:
+        if spec.batch_size < 1:
+            raise StreamsError("batch size must be >= 1")
+        self.settings = settings
+        self.spec = spec
+        self.sink = sink
+        self.ready = ready if ready is not None else threading.Event()
+        self.stats = LoopStats()
+        self.dead_letter_topic = topics.DEAD_LETTERS.name(settings)
+        self._on_retry = on_retry
+        self._connect_consumer = connect_consumer or self._kafka_consumer
+        self._connect_producer = connect_producer or self._kafka_producer
+        self._backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
+        self._consumer: KafkaConsumer | None = None
+        self._producer: KafkaProducer | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> LoopStats:
+        """Consume until ``stop_event`` is set (or, with ``until_idle``, until drained and idle that long)."""
+        stop = stop_event or threading.Event()
+        if self.spec.create_topics:
+            admin.create_topics(self.settings, list(self.spec.create_topics))
+        try:
+            self.sink.open()
+            self._consumer = self._connect_consumer()
+            self.ready.set()
+            last_record = time.monotonic()
+            while not stop.is_set():
+                records = self._next_batch(self._consumer, stop)
+                if records:
+                    self._process(records, stop)
+                    last_record = time.monotonic()
+                elif until_idle is not None and self._idle_done(self._consumer, time.monotonic() - last_record,
+                                                                until_idle):
+                    break
+        finally:
+            self.close()
+        return self.stats
+
+    def close(self) -> None:
+        """Close the Kafka clients without committing (batches commit themselves), then the sink."""
+        try:
+            close_clients(self._consumer, self._producer)
+        finally:
+            self._consumer = self._producer = None
+            self.sink.close()
+
+    def _kafka_consumer(self) -> KafkaConsumer:
+        spec = self.spec
+        try:
+            consumer = KafkaConsumer(
+                bootstrap_servers=self.settings.bootstrap,
+                group_id=spec.group_id,
+                client_id=spec.client_id,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                **spec.consumer_options,
+            )
+        except KafkaError as exc:
+            raise BrokerError(f"cannot reach Kafka at {self.settings.bootstrap}: {exc}") from exc
+        if spec.group_id is not None:
+            consumer.subscribe([spec.topic])
+            return consumer
+        partitions = [TopicPartition(spec.topic, p) for p in sorted(consumer.partitions_for_topic(spec.topic) or ())]
+        consumer.assign(partitions)
+        if spec.from_beginning:
+            consumer.seek_to_beginning(*partitions)
+        else:
+            consumer.seek_to_end(*partitions)
+        return consumer
+
+    def _kafka_producer(self) -> KafkaProducer:
+        return reliable_producer(self.settings, max_request_size=self.spec.max_request_size)
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def _next_batch(self, consumer: KafkaConsumer, stop: threading.Event) -> list[Record]:
+        """Up to ``batch_size`` records, waiting at most ``batch_wait_s`` after the first one."""
+        size = self.spec.batch_size
+        batch: list[Record] = []
+        deadline: float | None = None
+        while len(batch) < size and not stop.is_set():
+            timeout_ms = POLL_TIMEOUT_MS if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+            for partition_records in consumer.poll(timeout_ms=timeout_ms, max_records=size - len(batch)).values():
+                batch.extend(partition_records)
+            if deadline is None:
+                if not batch:
+                    return batch
+                deadline = time.monotonic() + self.spec.batch_wait_s
+            if time.monotonic() >= deadline:
+                break
+        return batch
+
+    def _idle_done(self, consumer: KafkaConsumer, idle_s: float, until_idle: float) -> bool:
+        if not idle_done(consumer, idle_s, until_idle):
+            return False
+        if not consumer.assignment():
+            log.warning("no partitions of %s assigned to this consumer; another member of group %s holds them",
+                        self.spec.topic, self.spec.group_id)
+        return True
+
+    def _process(self, records: Sequence[Record], stop: threading.Event) -> None:
+        """Handle one batch, publish its outputs, commit; rewind what is not done."""
+        stage = self.spec.stage
+        try:
+            result = self.sink.handle(Batch(records, stage, stop))
+        except Exception as exc:  # noqa: BLE001 - the batch is retried, the loop keeps running
+            delay = self._backoff.next()
+            log.warning("%s: batch of %d record(s) from %s failed, consuming it again in %.1fs: %s",
+                        stage, len(records), self.spec.topic, delay, exc,
+                        exc_info=not isinstance(exc, (StreamsError, KafkaError)))  # a bug: show where
+            self._rewind(records)
+            self._retried()
+            stop.wait(delay)
+            return
+        handled = len(records) if result.handled is None else max(0, min(result.handled, len(records)))
+        done = records[:handled]
+        if not done:
+            self._rewind(records)
+            return
+        letters = [Output(self.dead_letter_topic, d.source_key, d.to_json(),
+                          functools.partial(_count_dead_letter, stage, d.reason)) for d in result.dead_letters]
+        if not self._send([*result.produced, *letters], stop):
+            self._rewind(records)  # stopped before every output was safe: commit nothing, the batch comes back
+            return
+        self._commit(done)
+        if handled < len(records):
+            self._rewind(records[handled:])
+        self._backoff.reset()
+        self.stats.batches += 1
+        self.stats.records += handled
+        self.stats.dead_letters += len(letters)
+        if result.on_done is not None:
+            _call_safely(result.on_done, "batch accounting")
+        metrics.LAST_PROCESSED.labels(stage=stage).set(time.time())
+
+    def _send(self, outputs: Sequence[Output], stop: threading.Event) -> bool:
+        """Produce ``outputs`` and wait for every ack, re-sending the unacknowledged; False if stopped first."""
+        backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
+        pending = list(outputs)
+        while pending:
+            pending = self._send_once(pending)
+            if not pending:
+                break
+            if stop.is_set():
+                return False
+            delay = backoff.next()
+            # offsets stay uncommitted until this succeeds; a duplicate record beats a lost one
+            log.warning("%s: %d record(s) not acknowledged, sending them again in %.1fs", self.spec.stage,
+                        len(pending), delay)
+            self._retried()
+            if stop.wait(delay):
+                return False
+        return True
+
+    def _send_once(self, outputs: list[Output]) -> list[Output]:
+        """Send and await ``outputs`` once; returns those not acknowledged, in their order."""
+        futures: list[Any] = []
+        flushed = False
+        try:
+            if self._producer is None:
+                self._producer = self._connect_producer()
+            for out in outputs:
+                futures.append(self._producer.send(out.topic, key=out.key, value=out.value))
+            self._producer.flush(timeout=ACK_TIMEOUT_S)
+            flushed = True
+        except (KafkaError, BrokerError) as exc:
+            log.warning("%s: could not send %d record(s): %s", self.spec.stage, len(outputs), exc)
+        failed: list[Output] = []
+        for i, out in enumerate(outputs):
+            future = futures[i] if i < len(futures) else None
+            if future is None or (not flushed and not future.is_done):
+                failed.append(out)
+                continue
+            try:
+                future.get(timeout=ACK_TIMEOUT_S)
+            except KafkaError as exc:
+                log.warning("%s: record for %s not acknowledged: %s", self.spec.stage, out.topic, exc)
+                failed.append(out)
+                continue
+            if out.on_acked is not None:
+                _call_safely(out.on_acked, "acknowledgement callback")
+        return failed
+
+    def _commit(self, records: Sequence[Record]) -> None:
+        """Commit the offsets after ``records`` (nothing without a consumer group)."""
+        assert self._consumer is not None
+        if self.spec.group_id is None:
+            return
+        offsets: dict[TopicPartition, int] = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+        try:
+            self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
+        except KafkaError as exc:
+            # e.g. a rebalance took the partitions: their new owner consumes the records again
+            log.warning("%s: offset commit failed (%s): %s", self.spec.stage, self.spec.redelivery, exc)
+
+    def _rewind(self, records: Sequence[Record]) -> None:
+        assert self._consumer is not None
+        rewind(self._consumer, records)
+
+    def _retried(self) -> None:
+        self.stats.retries += 1
+        if self._on_retry is not None:
+            _call_safely(self._on_retry, "retry callback")
+
+
+def _count_dead_letter(stage: str, reason: str) -> None:
+    metrics.DEAD_LETTERS.labels(stage=stage, reason=reason).inc()
+
+
+def _call_safely(fn: Callable[[], None], what: str) -> None:
+    """Run a sink's callback; its failure is logged, never allowed to undo a committed batch."""
+    try:
+        fn()
+    except Exception:  # noqa: BLE001 - the batch is committed already; retrying it would repeat outputs
+        log.exception("%s failed", what)
