@@ -8,6 +8,7 @@ import pytest
 
 from streams.core.model import Article
 from streams.enrich.components.entities import EntityComponent, Mention, _dateline_spans
+from streams.enrich.components.entities.mentions import Entity
 from streams.enrich.pipeline import Pipeline
 
 
@@ -170,11 +171,9 @@ def find_all(text: str, word: str) -> list[int]:
     return out
 
 
-def entity_of(text: str, word: str, label: str):  # noqa: ANN201 - _Entity is private
+def entity_of(text: str, word: str, label: str) -> Entity:
     """One entity with every occurrence of ``word`` in ``text`` as a mention labelled ``label``."""
-    from streams.enrich.components.entities import _Entity
-
-    return _Entity([Mention(i, i + len(word), word, label) for i in find_all(text, word)], label=label)
+    return Entity([Mention(i, i + len(word), word, label) for i in find_all(text, word)], label=label)
 
 
 def test_names_never_run_over_a_line_break(pipeline: Pipeline) -> None:

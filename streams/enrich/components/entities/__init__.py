@@ -1,17 +1,8 @@
 """Named entities of an article; the component is :class:`EntityComponent` (see :mod:`.component`)."""
 
-from streams.enrich.components.entities.component import (
-    EntityComponent,
-    Mention,
-    _dateline_spans,
-    _Entity,
-    clean_mention,
-    countries,
-    country_wikidata,
-    find_word,
-    is_hard_wrapped,
-    split_span,
-)
+from streams.enrich.components.entities.component import EntityComponent, _dateline_spans, clean_mention, is_hard_wrapped, split_span
+from streams.enrich.components.entities.gazetteers import countries, country_wikidata
+from streams.enrich.components.entities.mentions import Entity, Mention, find_word
 
-__all__ = ["EntityComponent", "Mention", "_Entity", "_dateline_spans", "clean_mention", "countries",
+__all__ = ["EntityComponent", "Entity", "Mention", "_dateline_spans", "clean_mention", "countries",
            "country_wikidata", "find_word", "is_hard_wrapped", "split_span"]

