@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from streams.core.model import Article
-from streams.enrich.components.entities import EntityComponent, Mention, _dateline_spans
+from streams.enrich.components.entities import EntityComponent, Mention
+from streams.enrich.components.entities.layout import add_dateline_place, dateline_spans
 from streams.enrich.components.entities.mentions import Entity
 from streams.enrich.pipeline import Pipeline
 
@@ -48,7 +49,7 @@ def test_datelines_of_later_stories_are_places(pipeline: Pipeline) -> None:
     text = ("SOCCER - DYNAMO BEAT ROTOR IN THE LEAGUE.\nMOSCOW 1996-08-30\nDynamo Moscow beat Rotor Volgograd 2-1 "
             "in the Russian league on Friday, the club said.\nBASEBALL - RESULTS.\nNEW YORK 1996-08-30\n"
             "The New York Yankees beat Baltimore 5-3 in the American League on Thursday.")
-    found = [text[s:e] for s, e in _dateline_spans(text, [])]
+    found = [text[s:e] for s, e in dateline_spans(text, [])]
     assert found == ["MOSCOW 1996-08-30", "NEW YORK 1996-08-30"]
     ents = pipeline.run(Article(id="two-stories", body_text=text)).entities
     at = text.index("NEW YORK 1996")
@@ -193,7 +194,7 @@ def test_a_dateline_place_stays_a_place_in_a_story_about_its_club() -> None:
     text = ("SOCCER - BARATELLI TO COACH NICE.\nNICE, France 1996-08-30\nBaratelli is to coach Nice, the club "
             "said. Nice have been unable to win a game and Nice sacked their coach.")
     model = [Mention(i, i + 4, text[i:i + 4], "ORG") for i in find_all(text, "NICE") + find_all(text, "Nice")]
-    got = EntityComponent._add_dateline_place(text, model, _dateline_spans(text, []))
+    got = add_dateline_place(text, model, dateline_spans(text, []))
     entities = EntityComponent()._cluster(got)
     at = text.index("NICE, France")
     assert [e.label for e in entities for m in e.mentions if m.start == at] == ["GPE"]

@@ -90,6 +90,7 @@ from typing import Any
 
 from spacy.attrs import IDX, LENGTH
 
+from streams.enrich.components.entities.boundaries import model_mentions
 from streams.enrich.components.entities.gazetteers import (
     cities,
     countries,
@@ -102,12 +103,18 @@ from streams.enrich.components.entities.gazetteers import (
     lookup_place,
     us_states,
 )
+from streams.enrich.components.entities.layout import (
+    add_dateline_place,
+    add_markup_orgs,
+    add_provenance_orgs,
+    dateline_spans,
+    filter_caps_mentions,
+    skipped_spans,
+)
 from streams.enrich.components.entities.lexicon import (
-    DROPPED_TYPES,
     FACILITY_HEADS,
     INSTITUTION_WORDS,
     LOCATION_HEADS,
-    NAME_TYPES,
     NOT_NAMES,
     ORG_HEADS,
     POSSESSIVE,
@@ -120,10 +127,7 @@ from streams.enrich.components.entities.lexicon import (
 from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word, normalise_name, relabel
 from streams.enrich.components.nlp import caps_lines
 from streams.enrich.pipeline import Context
-from streams.text.wire import parse_dateline
 
-#: noise span kinds whose mentions are not the article's
-SKIPPED_SPAN_KINDS = frozenset({"related_headline", "boilerplate"})
 SPORTS_WORDS: frozenset[str] = frozenset(
     """match matches goal goals scored scorer scorers cup league championship championships tournament innings
     wicket wickets batting bowling bowled coach striker midfielder defender goalkeeper club clubs team teams
@@ -173,25 +177,9 @@ _GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
 #: a model or version code ("IE6", "A380", "F-16"): never a place
 _PRODUCT_CODE = re.compile(r"^[A-Z][A-Za-z]{0,4}-?\d{1,4}[A-Za-z]?$")
 
-# Titles that may sit inside a PERSON span and are cut off it.
-_TITLE_PREFIX = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Adm|Cmdr|Maj|Rev|St|Hon)\.?|Sir|Dame|Lord|Lady|"
-    r"President|Vice President|Prime Minister|Premier|Chancellor|Minister|Secretary|Senator|Governor|Mayor|"
-    r"King|Queen|Prince|Princess|Pope|Sheikh|Judge|Justice|Ambassador|General|Colonel|Captain|Coach|"
-    r"Chairman|Chief|Commissioner|Archbishop|Bishop|Cardinal|Rabbi|Imam|Father|Brother|Sister)\s+",
-)
-_QUANTIFIER = re.compile(
-    r"(?:about|around|nearly|almost|some|roughly|approximately|over|under|up to|more than|less than|at least|"
-    r"at most|just|only|an estimated|a further|another)\s+", re.IGNORECASE)
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
-_CREDIT_WORD_END = re.compile(r"[ \t]+(?:Image|Images|Photo|Photos|Photograph|Picture|Video|Audio|Source|Credit)$")
-_TRAILING_JUNK = " \t\n.,;:!?)]}\"“”‘’'-–—"
-_LEADING_JUNK = " \t\n([{\"“”‘’'-–—"
 
 
-#: a stance or camp prefix glued to a name ("pro-Beijing", "Anti-EU", "Pan-democrat")
-_STANCE_WORD = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-[\w.'’-]+|[Pp]an-[a-z]+")
-_STANCE_BEFORE = re.compile(r"(?:[Pp]ro|[Aa]nti|[Nn]on)-$")
 _VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|frigate|destroyer|submarine|liner|cruiser|"
                              r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
 _PLACE_OF_BEFORE = re.compile(
@@ -321,120 +309,6 @@ _CLUB_WORDS = frozenset(
     team racing olympic olympique inter juventus rangers celtic town county albion hotspur sport sports
     university college school party group bank""".split())
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
-_SPLITTERS = re.compile(r"[ \t]+[-–—][ \t]+|\n[ \t]*\n|\t|[ \t]{3,}")
-_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
-_CONTINUED_LINE = re.compile(r"\n[ \t]*[a-z(]")
-_LIST_COMMA = re.compile(r",[ \t]+(?=[A-Z])")
-_TRAILING_NUMBER = re.compile(r"(?:[ \t\n]+\+?[\d][\d.,:/\-]*)+$")
-_LEADING_MONTH = re.compile(
-    r"(?:January|February|March|April|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?[ \t]+")
-_LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|group|party|news))+$")
-_COLON_SPLIT = re.compile(r":[ \t]+")
-_LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
-
-
-def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
-    """Whether ``text`` is wrapped at a fixed width (old wire copy: a sentence, or a name, goes on on the
-    next line), told by the share of lines that go on in lower case."""
-    breaks = text.count("\n")
-    return breaks >= 3 and len(_CONTINUED_LINE.findall(text)) / breaks >= min_share
-
-
-def split_span(text: str, start: int, end: int, label: str, wrapped: bool = False) -> list[tuple[int, int]]:
-    """Split a model span that runs over separators no name contains.
-
-    ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, a line
-    break unless the text is ``wrapped`` at a fixed width ("Princeville\nDevelopment Corp"), and for
-    places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word); then cut
-    figures off the ends of names (``"J. Ratcliffe 63"`` in a results table).
-    """
-    pieces = [(start, end)]
-    if label in NAME_TYPES:
-        pieces = _split_on(text, pieces, _SPLITTERS)
-        if label != "WORK_OF_ART":
-            pieces = _split_on(text, pieces, _COLON_SPLIT)  # "Postponed: East Fife"
-        if not wrapped:
-            pieces = _split_on(text, pieces, _LINE_BREAK)
-        if label in ("GPE", "LOC", "FAC"):
-            pieces = _split_on(text, pieces, _LIST_COMMA)
-    if label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
-        trimmed = []
-        for s, e in pieces:
-            m = _TRAILING_NUMBER.search(text, s, e)
-            if m and m.start() > s:
-                e = m.start()
-            m = _LEADING_NUMBER.match(text, s, e)
-            if m and m.end() < e:
-                s = m.end()
-            trimmed.append((s, e))
-        pieces = trimmed
-    return pieces
-
-
-def _split_on(text: str, pieces: list[tuple[int, int]], pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    out = []
-    for s, e in pieces:
-        pos = s
-        for m in pattern.finditer(text, s, e):
-            out.append((pos, m.start()))
-            pos = m.end()
-        out.append((pos, e))
-    return [(s, e) for s, e in out if e > s]
-
-
-def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None:
-    """Trim junk, a leading 'the', a trailing possessive and (for PERSON) a leading title."""
-    s, e = start, end
-    while s < e and text[s] in _LEADING_JUNK:
-        s += 1
-    while e > s and text[e - 1] in _TRAILING_JUNK and not (text[e - 1] == "." and _keeps_dot(text, s, e)):
-        e -= 1
-    credit = _CREDIT_WORD_END.search(text, s, e)
-    if credit and label in NAME_TYPES and credit.start() > s and text[e:e + 1] == ":":
-        e = credit.start()  # "Ahmed Mohamed Image: Twitter": a caption runs into its credit
-    m = POSSESSIVE.search(text[s:e])
-    if m and label in NAME_TYPES and e - s > len(m.group(0)) + 1:
-        e -= len(m.group(0))
-    if label in ("MONEY", "PERCENT", "QUANTITY"):
-        q = _QUANTIFIER.match(text, s, e)
-        if q and q.end() < e:
-            s = q.end()
-    if label in NAME_TYPES and text[s:e][:4].lower() == "the " and label != "WORK_OF_ART":
-        s += 4
-    if label in NAME_TYPES and label != "WORK_OF_ART":
-        month = _LEADING_MONTH.match(text, s, e)
-        if month and month.end() < e and text[month.end()].isupper():
-            s = month.end()  # "the September Treasury bond", "Sept Brent": the date is not the name
-    if label == "ORG":
-        tail = _LOWER_TAIL.search(text, s, e)
-        if tail and tail.start() > s and any(ch.isupper() for ch in text[s:tail.start()]):
-            e = tail.start()  # "Interfax news agency", "CFDT union": the name is the capitalised part
-    if label in NAME_TYPES:
-        if _STANCE_BEFORE.search(text, max(0, s - 5), s) or _STANCE_WORD.fullmatch(text, s, e):
-            return None  # "pro-Beijing", "anti-Kremlin": an attitude, not the thing named
-        lead = _STANCE_WORD.match(text, s, e)
-        if lead and text[lead.end():lead.end() + 1] == " ":
-            s = lead.end() + 1  # "Pro-Beijing DAB" -> "DAB"
-    title = None
-    if label == "PERSON":
-        while True:
-            t = _TITLE_PREFIX.match(text, s, e)
-            if not t or t.end() >= e:
-                break
-            title = (title + " " if title else "") + text[t.start():t.end()].strip()
-            s = t.end()
-    if e <= s or not any(ch.isalnum() for ch in text[s:e]):
-        return None
-    if label in NAME_TYPES and not any(ch.isupper() for ch in text[s:e]):
-        return None  # "57", "congress", "marijuana": names are written with a capital
-    return Mention(s, e, text[s:e], label, title=title)
-
-
-def _keeps_dot(text: str, s: int, e: int) -> bool:
-    """A final dot belongs to abbreviations like 'U.S.' or 'Corp.' or 'Jr.'."""
-    word = text[s:e].split()[-1] if text[s:e].split() else ""
-    return bool(re.fullmatch(r"(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,3}\.", word))
 
 
 # ------------------------------------------------------------------------------- the component
@@ -468,17 +342,17 @@ class EntityComponent:
         are dropped (they belong to other stories or to the page). ``provenance``: the distributor
         and original source named in a wire header are organisations.
         """
-        model = self._model_mentions(text, doc)
-        skip = self._skipped_spans(text, model, spans or [])
+        model = model_mentions(text, doc, self.values)
+        skip = skipped_spans(text, model, spans or [])
         mentions = [m for m in model if not any(s <= m.start and m.end <= e for s, e in skip)]
         mentions = self._merge_split_person(text, mentions)
         mentions = self._join_organisation_tails(text, mentions)
-        mentions = self._add_markup_orgs(text, mentions)
-        mentions = self._add_provenance_orgs(text, mentions, provenance or {}, skip)
+        mentions = add_markup_orgs(text, mentions)
+        mentions = add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
-        mentions = self._filter_caps_mentions(text, mentions, caps)
-        datelines = _dateline_spans(text, spans or [])
-        mentions = self._add_dateline_place(text, mentions, datelines)
+        mentions = filter_caps_mentions(text, mentions, caps)
+        datelines = dateline_spans(text, spans or [])
+        mentions = add_dateline_place(text, mentions, datelines)
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
         mentions = self._title_and_affiliation_words(text, mentions)
         mentions = self._people_with_country(text, mentions, skip)
@@ -507,24 +381,6 @@ class EntityComponent:
             ent.roles = self._roles(text, ent, names)
         entities = self._names_inside_institutions(text, entities)
         return self._records(text, title, entities)
-
-    @staticmethod
-    def _skipped_spans(text: str, mentions: list[Mention], spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
-        """Spans whose mentions are not the article's; a 'related headline' that names someone the
-        story itself names ("Claudia Mo of Civic Party" under her photo) is a caption and is kept."""
-        skip = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] in SKIPPED_SPAN_KINDS]
-        out = []
-        for sp in spans:
-            if sp["kind"] not in SKIPPED_SPAN_KINDS:
-                continue
-            start, end = sp["start"], sp["end"]
-            if sp["kind"] == "related_headline" and any(
-                    m.label == "PERSON" and " " in m.text and start <= m.start and m.end <= end
-                    and any(not any(a <= i < b for a, b in skip) for i, _ in find_word(text, m.text))
-                    for m in mentions):
-                continue
-            out.append((start, end))
-        return out
 
     @staticmethod
     def _merge_split_person(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -565,82 +421,6 @@ class EntityComponent:
         return out
 
     # -- 1. mentions from the model ----------------------------------------------------------
-    def _model_mentions(self, text: str, doc: Any) -> list[Mention]:
-        out = []
-        wrapped = is_hard_wrapped(text)
-        for ent in doc.ents:
-            label = ent.label_
-            if label in DROPPED_TYPES or (label in VALUE_TYPES and not self.values):
-                continue
-            for start, end in split_span(text, ent.start_char, ent.end_char, label, wrapped):
-                m = clean_mention(text, start, end, label)
-                if m is None or m.text.lower() in PRONOUNS:
-                    continue
-                out.append(m)
-        return out
-
-    @staticmethod
-    def _add_markup_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
-        """Old Reuters wires mark companies as ``<Qintex America Ltd>``."""
-        for m in re.finditer(r"<([A-Z][^<>\n]{1,80})>", text):
-            s, e = m.start(1), m.end(1)
-            mentions = [x for x in mentions if x.end <= m.start() or x.start >= m.end()]
-            mentions.append(Mention(s, e, text[s:e], "ORG", source="markup"))
-        return mentions
-
-    @staticmethod
-    def _add_provenance_orgs(text: str, mentions: list[Mention], prov: dict[str, Any],
-                             skip: list[tuple[int, int]]) -> list[Mention]:
-        """Distributor and original source of a wire header are ORG wherever they are named."""
-        for key in ("distributor", "original_source"):
-            name = prov.get(key)
-            if not isinstance(name, str) or len(name) < 2:
-                continue
-            lowered = text.lower()
-            if len(lowered) != len(text):
-                continue
-            for start, end in find_word(lowered, name.lower()):
-                if any(s <= start and end <= e for s, e in skip):
-                    continue
-                mentions = [x for x in mentions if x.end <= start or x.start >= end]
-                mentions.append(Mention(start, end, text[start:end], "ORG", source="markup"))
-        return mentions
-
-    @staticmethod
-    def _filter_caps_mentions(text: str, mentions: list[Mention], caps: list[tuple[int, int]]) -> list[Mention]:
-        """In ALL-CAPS lines keep only mentions the rest of the text or the gazetteers vouch for.
-
-        A cased model guesses wildly on capitals (even title-cased); a name also written in the
-        body ("LEICESTERSHIRE" / "Leicestershire") or a known country/nationality is safe.
-        """
-        if not caps:
-            return mentions
-        inside = lambda m: any(s <= m.start and m.end <= e for s, e in caps)  # noqa: E731
-        known = {m.text.lower() for m in mentions if not inside(m) and m.label in NAME_TYPES}
-        out = []
-        for m in mentions:
-            if inside(m) and m.label in NAME_TYPES:
-                key = m.text.lower()
-                body_has = key in known
-                if not (body_has or key in countries() or m.text.title() in demonyms()):
-                    continue
-            out.append(m)
-        return out
-
-    @staticmethod
-    def _add_dateline_place(text: str, mentions: list[Mention], datelines: list[tuple[int, int]]) -> list[Mention]:
-        """The place of a dateline is a place mention ("BUCHAREST 1996-08-30", "BERLIN, Jan 13 (Reuters) -"),
-        an entity of its own: a story about the club "NICE" still has its dateline in the city."""
-        for sp_start, sp_end in datelines:
-            m = re.match(r"[A-Z][A-Za-z.'’\- ]*[A-Za-z.]", text[sp_start:sp_end])
-            if not m:
-                continue
-            start, end = sp_start, sp_start + m.end()
-            if text[start:end].endswith("."):
-                end -= 1
-            mentions = [x for x in mentions if x.end <= start or x.start >= end]
-            mentions.append(Mention(start, end, text[start:end], "GPE", source="markup", typed_by_cue=True))
-        return mentions
 
     @staticmethod
     def _fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -1531,19 +1311,5 @@ def _is_place_inside_name(name: str) -> bool:
         return True
     city = cities().get(name.lower())
     return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY
-
-
-_LINE_START = re.compile(r"(?:^|\n)(?=[A-Z])")
-
-
-def _dateline_spans(text: str, spans: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """(start, end) of datelines: the one textspans found, and those opening later stories of a
-    wire file that runs several stories together ("...\nLONDON 1996-08-30\n...")."""
-    found = [(sp["start"], sp["end"]) for sp in spans if sp["kind"] == "dateline"]
-    for m in _LINE_START.finditer(text):
-        d = parse_dateline(text, m.end())
-        if d is not None and d.place.split(",")[0].isupper() and not any(s <= d.start < e for s, e in found):
-            found.append((d.start, d.end))
-    return sorted(found)
 
 
