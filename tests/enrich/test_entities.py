@@ -16,6 +16,7 @@ from streams.enrich.components.entities import (
     find_word,
     split_span,
 )
+from streams.enrich.components.entities.joins import merge_split_person, surname_before_a_thing
 from streams.enrich.pipeline import Pipeline
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -260,11 +261,11 @@ def test_first_name_read_as_a_place_joins_the_surname() -> None:
     later = text.index("Paris", last + 1)
     mentions = [Mention(first, first + 7, "Valeska", "GPE"), Mention(last, last + 5, "Paris", "GPE"),
                 Mention(later, later + 5, "Paris", "GPE")]
-    merged = EntityComponent._merge_split_person(text, mentions)
+    merged = merge_split_person(text, mentions)
     assert [(m.text, m.label) for m in merged] == [("Valeska Paris", "PERSON"), ("Paris", "GPE")]
     two_places = "Flights from Paris London and Rome were cancelled."
     a, b = two_places.index("Paris"), two_places.index("London")
-    kept = EntityComponent._merge_split_person(two_places, [Mention(a, a + 5, "Paris", "GPE"),
+    kept = merge_split_person(two_places, [Mention(a, a + 5, "Paris", "GPE"),
                                                             Mention(b, b + 6, "London", "GPE")])
     assert [m.label for m in kept] == ["GPE", "GPE"]
 
@@ -409,7 +410,7 @@ def test_a_surname_before_a_counted_thing_is_the_person(pipeline: Pipeline) -> N
             "Kathryn Waters, the director, said the show was a success. \"It is important\", Water said. "
             "The Springboks beat the All Blacks, and Springbok fans cheered the Springboks.")
     andy, at = text.index("Andy Warhol"), text.index("Warhol Polaroid")
-    cut = EntityComponent._surname_before_a_thing(text, [Mention(andy, andy + 11, "Andy Warhol", "PERSON"),
+    cut = surname_before_a_thing(text, [Mention(andy, andy + 11, "Andy Warhol", "PERSON"),
                                                          Mention(at, at + 15, "Warhol Polaroid", "PERSON")])
     assert [m.text for m in cut] == ["Andy Warhol", "Warhol"]  # his Polaroid, not a person "Warhol Polaroid"
     ents = pipeline.run(Article(id="polaroid", body_text=text)).entities

@@ -8,8 +8,10 @@ import pytest
 
 from streams.core.model import Article
 from streams.enrich.components.entities import EntityComponent, Mention
+from streams.enrich.components.entities.joins import hyphenated_groups, join_organisation_tails, join_split_names
 from streams.enrich.components.entities.layout import add_dateline_place, dateline_spans
 from streams.enrich.components.entities.mentions import Entity
+from streams.enrich.components.entities.sports import cricket_scorecard_players, fixtures_and_scorers, places_as_teams
 from streams.enrich.pipeline import Pipeline
 
 
@@ -73,11 +75,11 @@ def test_an_organisation_name_goes_on_after_for() -> None:
     text = "Polaroids donated by the Andy Warhol Foundation for the Visual Arts went on show at the museum."
     a, b = text.index("Andy"), text.index("Visual")
     mentions = [Mention(a, a + 22, "Andy Warhol Foundation", "ORG"), Mention(b, b + 11, "Visual Arts", "ORG")]
-    got = EntityComponent._join_organisation_tails(text, mentions)
+    got = join_organisation_tails(text, mentions)
     assert [(m.text, m.label) for m in got] == [("Andy Warhol Foundation for the Visual Arts", "ORG")]
     text = "Sales at General Motors for the quarter rose, the company said."
     gm = [Mention(text.index("General"), text.index("General") + 14, "General Motors", "ORG")]
-    assert [m.text for m in EntityComponent._join_organisation_tails(text, gm)] == ["General Motors"]
+    assert [m.text for m in join_organisation_tails(text, gm)] == ["General Motors"]
 
 
 def test_competitions_are_events_and_portfolios_are_not_organisations(pipeline: Pipeline) -> None:
@@ -109,12 +111,12 @@ def test_first_names_cut_off_by_the_model_join_the_surname() -> None:
     zine, ben = text.index("Zine"), text.index("Ben Ali")
     mentions = [Mention(younis, younis + 6, "Younis", "PERSON"), Mention(later, later + 6, "Younis", "PERSON"),
                 Mention(zine, zine + 15, "Zine al-Abidine", "PERSON"), Mention(ben, ben + 7, "Ben Ali", "PERSON")]
-    got = [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)]
+    got = [(m.text, m.label) for m in join_split_names(text, mentions)]
     assert got == [("Waqar Younis", "PERSON"), ("Younis", "PERSON"), ("Zine al-Abidine Ben Ali", "PERSON")]
     text = "Lukaku, Carrasco and Dries Mertens attacked."
     dries = text.index("Dries")
     mentions = [Mention(dries, dries + 5, "Dries", "ORG"), Mention(dries + 6, dries + 13, "Mertens", "PERSON")]
-    assert [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)] == [
+    assert [(m.text, m.label) for m in join_split_names(text, mentions)] == [
         ("Dries Mertens", "PERSON")]
 
 
@@ -206,7 +208,7 @@ def test_in_a_sports_report_a_city_after_in_is_the_place_not_the_club() -> None:
             "In Milwaukee, Marc Newfield homered twice for the home side.")
     first, later = text.index("Milwaukee"), text.index("Milwaukee", 10)
     mentions = [Mention(first, first + 9, "Milwaukee", "GPE"), Mention(later, later + 9, "Milwaukee", "ORG")]
-    got = EntityComponent._places_as_teams(text, mentions, [])
+    got = places_as_teams(text, mentions, [])
     assert [(m.label, m.own_entity) for m in got] == [("ORG", False), ("GPE", True)]
     keys = {EntityComponent._canonical_key(m) for m in got}
     assert len(keys) == 2  # the club and the city are two entities
@@ -216,7 +218,7 @@ def test_cricket_scorecard_names_are_players() -> None:
     text = ("Australia innings: M. Bevan c Vaas b Chandana 56, S. Waugh b Muralitharan 22, I. Healy st "
             "Kaluwitharana b Chandana 8\nBowling: Vaas 7-0-29-0, Dharmasena 9-0-49-1, Chandana 10-0-38-3.")
     bowler = text.index("Chandana")
-    got = EntityComponent._cricket_scorecard_players(text, [Mention(bowler, bowler + 8, "Chandana", "ORG")])
+    got = cricket_scorecard_players(text, [Mention(bowler, bowler + 8, "Chandana", "ORG")])
     people = {m.text for m in got if m.label == "PERSON"}
     assert {"Vaas", "Chandana", "Muralitharan", "Kaluwitharana", "Dharmasena"} <= people
     assert not any(m.label == "ORG" for m in got)
@@ -236,7 +238,7 @@ def test_hyphenated_group_words_are_one_mention() -> None:
     text = "A Brazilian-born midfielder spoke after a breakdown in Arab-Israeli talks; British police said."
     mentions = [Mention(text.index(w), text.index(w) + len(w), w, "NORP") for w in ("Brazilian", "Arab", "Israeli",
                                                                                    "British")]
-    got = [m.text for m in EntityComponent._hyphenated_groups(text, mentions)]
+    got = [m.text for m in hyphenated_groups(text, mentions)]
     assert got == ["Brazilian-born", "Arab-Israeli", "British"]
 
 
@@ -246,7 +248,7 @@ def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
     contra = text.index("Cosmin Contra")
     mentions = [Mention(contra, contra + 13, "Cosmin Contra", "ORG"),
                 Mention(text.index("Agassi"), text.index("Agassi") + 6, "Agassi", "PERSON")]
-    got = {m.text: m.label for m in EntityComponent._fixtures_and_scorers(text, mentions)}
+    got = {m.text: m.label for m in fixtures_and_scorers(text, mentions)}
     assert got["Walsall"] == got["Wrexham"] == got["Worcestershire"] == "ORG"
     assert got["India"] == got["Zimbabwe"] == "GPE"  # national sides stay countries
     assert got["Cosmin Contra"] == got["Mihai Tararache"] == "PERSON"

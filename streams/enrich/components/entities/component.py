@@ -103,6 +103,13 @@ from streams.enrich.components.entities.gazetteers import (
     lookup_place,
     us_states,
 )
+from streams.enrich.components.entities.joins import (
+    hyphenated_groups,
+    join_organisation_tails,
+    join_split_names,
+    merge_split_person,
+    surname_before_a_thing,
+)
 from streams.enrich.components.entities.layout import (
     add_dateline_place,
     add_markup_orgs,
@@ -125,52 +132,21 @@ from streams.enrich.components.entities.lexicon import (
     strip_the,
 )
 from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word, normalise_name, relabel
+from streams.enrich.components.entities.personal_names import not_a_personal_name_word
+from streams.enrich.components.entities.sports import (
+    cricket_scorecard_players,
+    fixtures_and_scorers,
+    is_sports_text,
+    places_as_teams,
+    table_rows,
+)
 from streams.enrich.components.nlp import caps_lines
 from streams.enrich.pipeline import Context
-
-SPORTS_WORDS: frozenset[str] = frozenset(
-    """match matches goal goals scored scorer scorers cup league championship championships tournament innings
-    wicket wickets batting bowling bowled coach striker midfielder defender goalkeeper club clubs team teams
-    beat beats defeated drew draw victory semifinal semi-final semifinals quarterfinal quarter-final final
-    seed seeded tennis soccer football cricket rugby basketball baseball hockey golf lap olympic olympics
-    medal champion champions player players halftime half-time penalty penalties standings played
-    inning homer homers pitcher runs par birdie birdies bogey round rounds stage sprint squad fixture
-    fixtures qualifier qualifiers division tie ties""".split()
-)
-_LOCATIVE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|near|from|to|into|across|around|outside|inside|of|via|toward|towards|visit|visited|"
-    r"visiting|born|based|hosts?|hosted)|[A-Z][a-z]+,)\s+(?:the\s+)?$", re.IGNORECASE)
-_CRICKET_NAME = r"((?:[A-Z]\. ?)*[A-Z][\w'’-]*[a-z](?: (?:de |van )?[A-Z][\w'’-]*[a-z])?)"
-#: "c Vaas b Chandana", "st Kaluwitharana", "lbw b Mullally": the fielder or bowler after the mark
-_DISMISSAL_NAME = re.compile(rf"(?:(?<=\s)|^)(?:c|b|st|lbw b|c & b) {_CRICKET_NAME}(?= b |,| \d| not out|\n|$)")
-#: "Dharmasena 9-0-49-1", "McGrath 9.5-0-44-1": a bowler's overs, maidens, runs and wickets
-_BOWLING_FIGURES = re.compile(rf"(?<![\w.]){_CRICKET_NAME} \d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}\b")
-_SIDE_NAME = r"([A-Z][\w'’.-]*[a-z](?: (?:of )?[A-Z][\w'’.-]*[a-z]){0,2})"
-_FIXTURE_SIDE = re.compile(rf"(?<![\w'’.-]){_SIDE_NAME} v\.? (?=[A-Z])")
-_FIXTURE_SIDE_AFTER = re.compile(rf"(?<=[\w)] v )(?:\.[ ])?{_SIDE_NAME}(?![\w'’-])")
-#: "Cosmin Contra (31st)", "Van Gastel (90th, pen)": a scorer and the minute of the goal
-_SCORER = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z](?: (?:van |de |da |der )?[A-Z][\w'’.-]*[a-z]){0,3})"
-                     r" \(\d{1,3}(?:st|nd|rd|th)\b")
-_AT_OR_IN_BEFORE = re.compile(r"(?:^|\n|[.;:]\s+|\b)(?:[Ii]n|[Aa]t|AT|IN)[ \t]+$")
-_PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?:city|town|province|state|county|region|capital|border|stadium|airport)\b")
-_WORDS = re.compile(r"[a-z][a-z\-]+")
-
-
-def is_sports_text(text: str, min_share: float = 0.025) -> bool:
-    """Whether ``text`` reads like a sports report (share of sports words among its words)."""
-    words = _WORDS.findall(text.lower())
-    if len(words) < 5:
-        return False
-    return sum(w in SPORTS_WORDS for w in words) / len(words) >= min_share
 
 
 _INITIAL_SURNAME = re.compile(r"^[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z][a-z'’\-]+$")
 _INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w.])")
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.]*[ \t]$")
-_INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
-_TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
-                         r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
-_NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 
 _GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
@@ -195,13 +171,6 @@ _BRACKETED_COUNTRY = re.compile(r" \(([A-Z][A-Za-z. ]{1,30})\)")
 _NAME_THEN_COUNTRY = re.compile(
     r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z][\w'’-]*(?: (?:(?:van|von|de|der|den|da|du|del|la|le|el|al|bin|ter|dos)"
     r" )?[A-Z][\w'’.-]*[a-z][\w'’.-]*){1,3}) \(([A-Z][A-Za-z. ]{1,30})\)")
-#: head words that end the first part of an organisation's name ("Foundation" for the Visual Arts)
-_ORG_HEAD_END = re.compile(
-    r"\b(?:Foundation|Institute|Council|Centre|Center|Commission|Committee|Organi[sz]ation|Society|Association|"
-    r"Agency|Office|Union|Federation|League|Fund|Ministry|Department|Coalition|Alliance|Movement|Campaign|"
-    r"Bureau|Board|Trust|Network|Academy|Corps|Service|Commissioner|Court|Tribunal|Authority)$")
-_ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:(?:and|&|of|of[ \t]+the)[ \t]+)?[A-Z][\w'’-]*)*"
-                       r"(?<![ \t])")
 #: the last word of a competition's name (a multi-word name: "UEFA Cup", "U.S. Open", "PGA Tour")
 _COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
                           r"Finals?|Tournament)$")
@@ -209,7 +178,6 @@ _COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trop
 _COMPETITION_WORD = re.compile(
     r"(?<![\w'’-])(?:Cup|CUP|Open|OPEN|Masters|MASTERS|Series|SERIES|Championships|CHAMPIONSHIPS|Trophy|TROPHY|"
     r"Grand Prix|GRAND PRIX|Tour|TOUR|Classic|CLASSIC|Games|GAMES|Olympics|OLYMPICS)(?![\w'’-])")
-_GROUP_COMPOUND_TAILS = frozenset("born based led backed owned run made speaking origin style controlled".split())
 _SPEAKS_OR_ACTS_AFTER = re.compile(r"[ \t]+(?:said|says|told|added|reported|announced)\b|,[ \t]+(?:who|which)\b")
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
 _TITLE_CASE_RUN = re.compile(
@@ -222,46 +190,8 @@ _HEADED_RUN = re.compile(
 _RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
 _QUOTES = frozenset("\"'“”‘’«»")
 _SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
-#: words that end or make up the names of places, organisations, events and works, not of people
-NOT_PERSON_WORDS: frozenset[str] = frozenset(
-    """street road avenue square park lane bridge island islands territories course stadium arena hotel mosque
-    church cathedral temple palace house hall centre center tower museum gallery airport station port harbour
-    river lake mountain mountains valley bay coast beach desert forest county counties district province state
-    states city town village kingdom republic empire union league cup open series award awards prize day days
-    week war wars news times post herald journal magazine review press radio television tv network channel
-    company corp corporation inc ltd group holdings bank fund capital partners international national federal
-    royal general central united new old north south east west northern southern eastern western upper lower
-    great greater grand little saint st christmas easter year era age act bill law treaty accord agreement
-    plan report results result name names index average games olympics championship championships tournament
-    festival conference summit council committee board party front movement army navy force forces police
-    service office ministry department agency institute university college school academy society association
-    foundation trust club team squad clouds stars star records music film films show series studios studio
-    project program programme system internet web online software apple global world earth moon sun wall
-    rising revolution uprising breeders twins affairs policy security defence defense economy economic finance
-    financial trade health education justice interior energy environment development relations rights human
-    public social foreign home affairs culture sport transport labour labor industry agriculture science
-    amendment constitution generation sisters brothers monsters""".split())
 
 
-def _not_a_personal_name_word(word: str) -> bool:
-    if "-" in word.strip("-"):
-        return any(_not_a_personal_name_word(part) for part in word.split("-") if part)
-    key = word.lower()[:-2] if word.endswith(("'s", "’s")) else word.lower()
-    return (key in us_states() or key in NOT_PERSON_WORDS or key in ROLE_HEADS or word in NOT_NAMES or word in demonyms()
-            or is_country_name(word) or key in SENTENCE_INITIAL_COMMON or key in cities() and key not in _SURNAME_CITIES
-            or word.title() in NOT_NAMES)
-
-
-#: city names that are as often surnames or first names: they do not disqualify a personal name
-_SURNAME_CITIES = frozenset("""washington jackson lincoln houston austin florence orlando paris sydney jordan
-    marion clinton cleveland franklin madison hamilton chester dallas charlotte victoria adelaide regina
-    kent douglas warren howard arlington""".split())
-#: capitalised words that open sentences before a name and are no first names
-_NOT_FIRST_NAMES = frozenset("""However Meanwhile Later Earlier Then Now Yesterday Today Tomorrow Also Still Instead
-    Although Though Because Since Until Unless Whether Where Why How What Who Whom Whose Which While Despite
-    According Asked Said Says Told Dear Thanks Like Unlike Including Following Former Late Young Veteran Coach
-    Captain Striker Defender Midfielder Goalkeeper Manager Chairman Senator President Minister Both Neither
-    Either Each Every Only Even Just Yet Once Twice Again Perhaps Maybe Indeed Sources Police Officials""".split())
 _ORG_CUE_BEFORE = re.compile(
     r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
     r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
@@ -345,8 +275,8 @@ class EntityComponent:
         model = model_mentions(text, doc, self.values)
         skip = skipped_spans(text, model, spans or [])
         mentions = [m for m in model if not any(s <= m.start and m.end <= e for s, e in skip)]
-        mentions = self._merge_split_person(text, mentions)
-        mentions = self._join_organisation_tails(text, mentions)
+        mentions = merge_split_person(text, mentions)
+        mentions = join_organisation_tails(text, mentions)
         mentions = add_markup_orgs(text, mentions)
         mentions = add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
@@ -360,16 +290,16 @@ class EntityComponent:
         mentions = self._people_lists(text, mentions, skip)
         mentions = self._untagged_headed_names(text, mentions, skip, caps)
         mentions = self._untagged_personal_names(text, mentions, skip, caps)
-        mentions = self._join_split_names(text, mentions)
+        mentions = join_split_names(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
         if is_sports_text(text):
-            mentions = self._places_as_teams(text, mentions, skip_spans=datelines + [
+            mentions = places_as_teams(text, mentions, skip_spans=datelines + [
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
-            mentions = self._cricket_scorecard_players(text, mentions)
-            mentions = self._fixtures_and_scorers(text, mentions)
-            mentions = self._table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
-        mentions = self._surname_before_a_thing(text, mentions)
+            mentions = cricket_scorecard_players(text, mentions)
+            mentions = fixtures_and_scorers(text, mentions)
+            mentions = table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
+        mentions = surname_before_a_thing(text, mentions)
         entities = self._cluster(mentions)
         if self.propagate:
             entities = self._propagate(text, entities, skip, caps)
@@ -382,109 +312,7 @@ class EntityComponent:
         entities = self._names_inside_institutions(text, entities)
         return self._records(text, title, entities)
 
-    @staticmethod
-    def _merge_split_person(text: str, mentions: list[Mention]) -> list[Mention]:
-        """'Valeska Paris' read as two places: an unknown one-word 'place' right before another is a first name."""
-        out: list[Mention] = []
-        for m in mentions:
-            prev = out[-1] if out else None
-            if (prev is not None and prev.label in ("GPE", "LOC") and m.label in ("GPE", "LOC")
-                    and text[prev.end:m.start] == " " and " " not in prev.text and " " not in m.text
-                    and prev.text[:1].isupper() and prev.text[1:].islower() and m.text[1:].islower()
-                    and prev.text.lower() not in cities() and not is_country_name(prev.text)
-                    and prev.text not in demonyms()):
-                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
-                continue
-            out.append(m)
-        return out
-
-    @staticmethod
-    def _join_organisation_tails(text: str, mentions: list[Mention]) -> list[Mention]:
-        """'Andy Warhol Foundation' + 'for the Visual Arts': an organisation's name goes on after 'for',
-        'on' or 'of' when its head word ends the first part and capitalised words follow."""
-        out: list[Mention] = []
-        i = 0
-        for m in mentions:
-            if m.start < i:
-                continue  # swallowed by a joined name
-            if m.label == "ORG" and _ORG_HEAD_END.search(m.text):
-                tail = _ORG_TAIL.match(text, m.end)
-                if tail is not None:
-                    inside = [x for x in mentions if x is not m and x.start < tail.end() and m.end <= x.start]
-                    if all(x.end <= tail.end() and x.label in ("ORG", "GPE", "LOC", "NORP", "PERSON", "FAC")
-                           for x in inside):
-                        joined = Mention(m.start, tail.end(), text[m.start:tail.end()], "ORG", source=m.source)
-                        out.append(joined)
-                        i = tail.end()
-                        continue
-            out.append(m)
-        return out
-
     # -- 1. mentions from the model ----------------------------------------------------------
-
-    @staticmethod
-    def _fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
-        """Fixture lists and scorer lines: 'Walsall v Wrexham' names two clubs (or two countries), and
-        'Cosmin Contra (31st)' a player with the minute of his goal."""
-        cells = [(g.span(1), "team") for g in _FIXTURE_SIDE.finditer(text)]
-        cells += [(g.span(1), "team") for g in _FIXTURE_SIDE_AFTER.finditer(text)]
-        cells += [(g.span(1), "PERSON") for g in _SCORER.finditer(text)]
-        for (s, e), kind in cells:
-            name = text[s:e]
-            if name in NOT_NAMES or name.lower() in SENTENCE_INITIAL_COMMON or POSSESSIVE.search(name):
-                continue
-            label = kind if kind == "PERSON" else "GPE" if is_country_name(name) else "ORG"
-            inside = [m for m in mentions if m.start < e and s < m.end]
-            if any(m.start < s or m.end > e for m in inside) or any(m.label == label for m in inside):
-                continue
-            if kind == "team" and any(m.label == "PERSON" for m in inside):
-                continue  # 'Agassi v Sampras': players meet too
-            mentions = [m for m in mentions if m not in inside]
-            mentions.append(Mention(s, e, name, label, source="table"))
-        return sorted(mentions, key=lambda m: m.start)
-
-    @staticmethod
-    def _cricket_scorecard_players(text: str, mentions: list[Mention]) -> list[Mention]:
-        """Cricket scorecards name players by dismissal and bowling figures: 'c Vaas b Chandana 56',
-        'st Kaluwitharana b Chandana', 'Bowling: Dharmasena 9-0-49-1'. Those names are people."""
-        cells = [g.span(1) for g in _DISMISSAL_NAME.finditer(text)] + [g.span(1) for g in _BOWLING_FIGURES.finditer(text)]
-        for s, e in cells:
-            if text[s:e] in NOT_NAMES or is_country_name(text[s:e]):
-                continue
-            inside = [m for m in mentions if m.start < e and s < m.end]
-            if any(m.label == "PERSON" and m.start <= s and e <= m.end for m in inside):
-                continue
-            if any(m.start < s or m.end > e for m in inside):
-                continue
-            mentions = [m for m in mentions if m not in inside]
-            mentions.append(Mention(s, e, text[s:e], "PERSON", source="table"))
-        return sorted(mentions, key=lambda m: m.start)
-
-    def _table_rows(self, text: str, mentions: list[Mention], noise: list[tuple[int, int]]) -> list[Mention]:
-        """Results tables and standings: names between figures are clubs, 'M. Gatting' is a player."""
-        out = [m for m in mentions]
-        for line in _TABLE_LINE.finditer(text):
-            ls, le = line.start(), line.end()
-            if any(s < le and ls < e for s, e in noise):
-                continue  # a dateline "LONDON 1996-08-30" is no table row
-            row = text[ls:le]
-            figures = len(re.findall(r"(?<![\w.])\d[\d.,:/\-]*", row))
-            words = len(re.findall(r"[A-Za-z][\w'’&.\-]*", row))
-            if words > 2 * figures:
-                continue  # a headline with a number in it
-            for g in _NAME_CELL.finditer(text, ls, le):
-                s, e = g.start(), g.end()
-                cell = g.group(0)
-                if cell in NOT_NAMES or cell.lower() in countries() or len(cell) < 2:
-                    continue
-                existing = [m for m in out if m.start < e and s < m.end]
-                if any(m.label == "PERSON" and len(m.text.split()) > 1 and not _INITIAL.match(m.text)
-                       for m in existing) and not _INITIAL.match(cell):
-                    continue  # 'Tiger Woods 70 69': the model's full name stands
-                label = "PERSON" if _INITIAL.match(cell) else "ORG"
-                out = [m for m in out if not (m.start < e and s < m.end)]
-                out.append(Mention(s, e, cell, label, source="table"))
-        return sorted(out, key=lambda m: m.start)
 
     # -- 2. gazetteers -----------------------------------------------------------------------
     def _apply_gazetteers(self, text: str, doc: Any, mentions: list[Mention],
@@ -517,7 +345,7 @@ class EntityComponent:
         mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
         self._institutions_by_their_head(mentions)
         mentions = self._competition_names(text, mentions, skip)
-        mentions = self._hyphenated_groups(text, mentions)
+        mentions = hyphenated_groups(text, mentions)
         self._regions_after_cities(text, mentions)
         taken = Occupancy(mentions)
         taken.spans.extend(skip)
@@ -605,21 +433,6 @@ class EntityComponent:
                 m.label = "ORG"
 
     @staticmethod
-    def _surname_before_a_thing(text: str, mentions: list[Mention]) -> list[Mention]:
-        """'Warhol Polaroid exhibits' (Andy Warhol named in the story, 'Polaroids' counted in it): the surname
-        of a person of the story before a word that the story also uses in the plural is that person and a
-        thing of theirs, not a person called 'Warhol Polaroid'; the mention is cut to the surname."""
-        surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and len(m.text.split()) > 1}
-        out: list[Mention] = []
-        for m in mentions:
-            words = m.text.split()
-            if (m.label == "PERSON" and len(words) == 2 and words[0] in surnames
-                    and next(find_word(text, words[1] + "s"), None) is not None):
-                m = Mention(m.start, m.start + len(words[0]), words[0], "PERSON", source=m.source)
-            out.append(m)
-        return out
-
-    @staticmethod
     def _regions_after_cities(text: str, mentions: list[Mention]) -> None:
         """'Livorno, Tuscany', 'Clearwater, Florida': a one-word name right after a known city and a comma
         is the region or country the city is in."""
@@ -629,23 +442,6 @@ class EntityComponent:
                     and prev.label in ("GPE", "LOC") and (place := lookup_place(prev.text)) is not None
                     and place.kind == "city" and not _SPEAKS_OR_ACTS_AFTER.match(text, m.end)):
                 m.label = "GPE"
-
-    @staticmethod
-    def _hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:
-        """'German-Israeli relations', 'a Brazilian-born midfielder', 'Communist-led unions': the group
-        word and what it is joined to by a hyphen are one word, and one mention."""
-        out: list[Mention] = []
-        for m in sorted(mentions, key=lambda x: x.start):
-            prev = out[-1] if out else None
-            if prev is not None and prev.label == "NORP" and m.label == "NORP" and text[prev.end:m.start] == "-":
-                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "NORP", source=prev.source)
-                continue
-            if m.label == "NORP":
-                tail = re.match(r"-[a-z]+(?![\w-])", text[m.end:m.end + 20])
-                if tail and tail.group(0)[1:] in _GROUP_COMPOUND_TAILS:
-                    m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source)
-            out.append(m)
-        return out
 
     @staticmethod
     def _is_portfolio_word(text: str, m: Mention) -> bool:
@@ -828,7 +624,7 @@ class EntityComponent:
             if taken.overlaps(s, e) or _SENTENCE_START_BEFORE.search(text, max(0, s - 4), s) or s == 0:
                 continue
             words = g.group(0).split()
-            if any(_not_a_personal_name_word(w) for w in words):
+            if any(not_a_personal_name_word(w) for w in words):
                 continue
             if text[e:e + 1] in ("'", "’") and text[e + 1:e + 2] != "s":
                 continue
@@ -836,31 +632,6 @@ class EntityComponent:
                 continue  # a quoted title ("America's Unwritten Constitution,''"), not a person
             added.append(Mention(s, e, g.group(0), "PERSON", source="gazetteer"))
         return sorted(mentions + added, key=lambda x: x.start)
-
-    @staticmethod
-    def _join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
-        """A personal name the model cut in two: 'Aung San' + 'Suu Kyi' (two people side by side), a first
-        name read as an organisation before a person ('Dries' + 'Mertens'), or a capitalised word left out
-        before a one-word person ('Waqar' + 'Younis'; not 'However' or a place, title or group word)."""
-        out: list[Mention] = []
-        for m in mentions:
-            prev = out[-1] if out else None
-            if (m.label == "PERSON" and " " not in m.text and m.source == "model"
-                    and (prev is None or prev.end < m.start - 1)):
-                w = re.search(r"(?<![\w'’.-])([A-Z][a-z]+) $", text[max(0, m.start - 30):m.start])
-                if w and not _not_a_personal_name_word(w.group(1)) and w.group(1) not in _NOT_FIRST_NAMES:
-                    start = m.start - len(w.group(0))
-                    out.append(Mention(start, m.end, text[start:m.end], "PERSON", source=m.source))
-                    continue  # "Dries Mertens's attempt": the first name the model left out
-            if (prev is not None and m.label == "PERSON" and text[prev.end:m.start] == " "
-                    and (prev.label == "PERSON" or prev.label == "ORG" and prev.source == "model"
-                         and len(prev.text.split()) <= 2 and not prev.text.isupper()
-                         and all(w[:1].isupper() and w.isalpha() and not _not_a_personal_name_word(w)
-                                 for w in prev.text.split()))):
-                out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "PERSON", source=m.source)
-                continue
-            out.append(m)
-        return out
 
     @staticmethod
     def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
@@ -885,36 +656,6 @@ class EntityComponent:
                 mentions = [m for m in mentions if not (m.start == a and m.end == b)]
                 mentions.append(Mention(a, b, text[a:b], "PERSON", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
-
-    @staticmethod
-    def _places_as_teams(text: str, mentions: list[Mention], skip_spans: list[tuple[int, int]]) -> list[Mention]:
-        """In sports reports a city or region that is not used as a location is a club: 'Essex beat Kent'.
-
-        Kept as places: after a locative preposition ('in Paris', 'at Lord's'; a known place the model
-        took for a club there is a place again, an entity apart from the club: 'In Milwaukee,'), in parentheses
-        after a player ('Mary Pierce (France)'), in the dateline, and lines without figures or verbs
-        are left alone only when they are datelines.
-        """
-        person_parts = {w for m in mentions if m.label == "PERSON" and " " in m.text for w in m.text.split()}
-        for m in mentions:
-            if any(s <= m.start and m.end <= e for s, e in skip_spans):
-                continue
-            if m.label == "PERSON" and " " not in m.text and m.text not in person_parts and (
-                    m.text.lower().endswith("shire") or m.text.lower() in cities()):
-                m.label = "GPE"  # "Derbyshire", "Kent": a place, and then a team (below)
-            before = text[max(0, m.start - 25):m.start]
-            if (m.label in ("ORG", "GPE", "LOC") and _AT_OR_IN_BEFORE.search(before)
-                    and lookup_place(m.text) is not None):
-                m.label, m.own_entity = "GPE", True  # "In Milwaukee, ...", "CLEVELAND AT TEXAS": the place
-                continue
-            if m.label not in ("GPE", "LOC"):
-                continue
-            if _LOCATIVE_BEFORE.search(before) or before.endswith("(") or text[m.end:m.end + 1] == ")":
-                continue
-            if _PLACE_NOUN_AFTER.match(text, m.end) or is_country_name(m.text) or m.text in demonyms():
-                continue  # national sides stay countries: annotation conventions differ, the country is safe
-            m.label = "ORG"
-        return mentions
 
     # -- 3. clustering -----------------------------------------------------------------------
     def _cluster(self, mentions: list[Mention]) -> list[Entity]:
