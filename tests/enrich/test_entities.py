@@ -17,6 +17,8 @@ from streams.enrich.components.entities import (
     split_span,
 )
 from streams.enrich.components.entities.joins import merge_split_person, surname_before_a_thing
+from streams.enrich.components.entities.labels import institutions_by_their_head, title_and_affiliation_words
+from streams.enrich.components.entities.untagged import people_lists
 from streams.enrich.pipeline import Pipeline
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -304,7 +306,7 @@ def test_ethnic_and_religious_groups_are_groups(pipeline: Pipeline) -> None:
 def test_title_words_and_affiliations(pipeline: Pipeline) -> None:
     text = ("The State Department said John Kerry, the Secretary of State, spoke to Malaysia's Minister for "
             "Education on Monday.")
-    mentions = EntityComponent._title_and_affiliation_words(text, [
+    mentions = title_and_affiliation_words(text, [
         Mention(text.index("State"), text.index("State") + 16, "State Department", "ORG"),
         Mention(text.index("John Kerry"), text.index("John Kerry") + 10, "John Kerry", "PERSON"),
         Mention(text.index("State,"), text.index("State,") + 5, "State", "ORG"),
@@ -312,7 +314,7 @@ def test_title_words_and_affiliations(pipeline: Pipeline) -> None:
     assert [m.text for m in mentions] == ["State Department", "John Kerry"]
     text = "Cheng Chung-tai of Civic Passion won a seat, as did Alvin Yeung."
     a, b = text.index("Civic"), text.index("Alvin")
-    mentions = EntityComponent._title_and_affiliation_words(text, [
+    mentions = title_and_affiliation_words(text, [
         Mention(0, 15, "Cheng Chung-tai", "PERSON"), Mention(a, a + 13, "Civic Passion", "PERSON"),
         Mention(b, b + 11, "Alvin Yeung", "PERSON")])
     assert [m.label for m in mentions] == ["PERSON", "ORG", "PERSON"]
@@ -329,7 +331,7 @@ def test_a_named_vessel_is_a_product(pipeline: Pipeline) -> None:
 def test_a_name_after_town_of_is_a_place() -> None:
     text = "Shells landed near the town of Yeoncheon, and the city of Arbil was quiet."
     a, b = text.index("Yeoncheon"), text.index("Arbil")
-    mentions = EntityComponent._title_and_affiliation_words(text, [
+    mentions = title_and_affiliation_words(text, [
         Mention(a, a + 9, "Yeoncheon", "ORG"), Mention(b, b + 5, "Arbil", "PERSON")])
     assert [m.label for m in mentions] == ["GPE", "GPE"]
 
@@ -338,18 +340,18 @@ def test_names_listed_with_people_are_people() -> None:
     text = "They worship gods such as Zeus, Hera, Poseidon, Aphrodite, and Athena in small groups."
     mention = {w: Mention(text.index(w), text.index(w) + len(w), w, lb)
                for w, lb in (("Zeus", "PERSON"), ("Hera", "PERSON"), ("Athena", "ORG"))}
-    got = EntityComponent._people_lists(text, list(mention.values()), [])
+    got = people_lists(text, list(mention.values()), [])
     labels = {m.text: m.label for m in got}
     assert labels["Poseidon"] == labels["Aphrodite"] == "PERSON"
     assert labels["Athena"] == "ORG"  # two people against one organisation: the model's label stands
     text = "Magna, Johnson Controls and Lear have been working to build up their capacity."
     firms = [Mention(0, 5, "Magna", "PERSON"), Mention(7, 23, "Johnson Controls", "PERSON"),
              Mention(text.index("Lear"), text.index("Lear") + 4, "Lear", "ORG")]
-    assert [m.label for m in EntityComponent._people_lists(text, firms, [])] == ["PERSON", "PERSON", "ORG"]
+    assert [m.label for m in people_lists(text, firms, [])] == ["PERSON", "PERSON", "ORG"]
     text = "Charles got back Breisach, Kehl and Freiburg from France."
     towns = [Mention(text.index(w), text.index(w) + len(w), w, lb)
              for w, lb in (("Breisach", "PERSON"), ("Kehl", "PERSON"), ("Freiburg", "GPE"))]
-    assert [m.label for m in EntityComponent._people_lists(text, towns, [])] == ["PERSON", "PERSON", "GPE"]
+    assert [m.label for m in people_lists(text, towns, [])] == ["PERSON", "PERSON", "GPE"]
 
 
 def test_a_country_acting_as_a_state_is_an_organisation(pipeline: Pipeline) -> None:
@@ -391,7 +393,7 @@ def test_a_name_headed_by_an_institution_word_is_an_organisation() -> None:
             "West Bank and veterans of the Soviet Union protested.")
     mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in (
         ("Municipality of Genoa", "GPE"), ("Saudi Gazette", "FAC"), ("West Bank", "GPE"), ("Soviet Union", "GPE"))]
-    EntityComponent._institutions_by_their_head(mentions)
+    institutions_by_their_head(mentions)
     assert [m.label for m in mentions] == ["ORG", "ORG", "GPE", "GPE"]
 
 

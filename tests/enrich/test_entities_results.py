@@ -9,9 +9,16 @@ import pytest
 from streams.core.model import Article
 from streams.enrich.components.entities import EntityComponent, Mention
 from streams.enrich.components.entities.joins import hyphenated_groups, join_organisation_tails, join_split_names
+from streams.enrich.components.entities.labels import regions_after_cities
 from streams.enrich.components.entities.layout import add_dateline_place, dateline_spans
 from streams.enrich.components.entities.mentions import Entity
 from streams.enrich.components.entities.sports import cricket_scorecard_players, fixtures_and_scorers, places_as_teams
+from streams.enrich.components.entities.untagged import (
+    competition_names,
+    people_with_country,
+    untagged_headed_names,
+    untagged_personal_names,
+)
 from streams.enrich.pipeline import Pipeline
 
 
@@ -30,7 +37,7 @@ def test_a_name_with_a_country_in_brackets_is_a_competitor() -> None:
     sidot = text.index("Anne-Gaelle Sidot")
     star = text.index("Red Star")
     mentions = [Mention(sidot, sidot + 17, "Anne-Gaelle Sidot", "ORG"), Mention(star, star + 8, "Red Star", "ORG")]
-    got = {m.text: m.label for m in EntityComponent._people_with_country(text, mentions, [])}
+    got = {m.text: m.label for m in people_with_country(text, mentions, [])}
     assert got["Anne-Gaelle Sidot"] == "PERSON"  # the model's ORG is overridden
     assert got["Lindsay Davenport"] == "PERSON"  # an untagged name is added
     assert got["Red Star"] == "ORG"  # a club word: a club
@@ -98,7 +105,7 @@ def test_untagged_capitalised_pairs_inside_a_sentence_are_people() -> None:
     text = ("Also in the field were Olin Browne, Shane Bortsch and Mike Hulbert. Traders on Wall Street said "
             "the Minnesota Twins and the Minor Counties side lost. Election Results were late.")
     olin = text.index("Olin Browne")
-    got = EntityComponent._untagged_personal_names(text, [Mention(olin, olin + 11, "Olin Browne", "PERSON")], [], [])
+    got = untagged_personal_names(text, [Mention(olin, olin + 11, "Olin Browne", "PERSON")], [], [])
     found = {m.text for m in got if m.label == "PERSON"}
     assert {"Shane Bortsch", "Mike Hulbert"} <= found
     assert not found & {"Wall Street", "Minnesota Twins", "Minor Counties", "Election Results"}
@@ -132,16 +139,16 @@ def test_a_one_word_person_with_company_words_around_it_is_an_organisation(pipel
 def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> None:
     text = ("The tour was announced by the Test and County Cricket Board on Friday. For Wall Street, this is the "
             "season of worry, The Deseret News said, as play ended at Brown Deer Park Golf Course.")
-    got = {m.text: m.label for m in EntityComponent._untagged_headed_names(text, [], [], [])}
+    got = {m.text: m.label for m in untagged_headed_names(text, [], [], [])}
     assert got == {"Test and County Cricket Board": "ORG", "Wall Street": "FAC", "Deseret News": "ORG",
                    "Brown Deer Park Golf Course": "FAC"}
     text = "According to the Saudi Interior Ministry, 345 pilgrims were killed."
     saudi = Mention(text.index("Saudi"), text.index("Saudi") + 5, "Saudi", "NORP")
-    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [saudi], [], [])]
+    got = [(m.text, m.label) for m in untagged_headed_names(text, [saudi], [], [])]
     assert got == [("Saudi Interior Ministry", "ORG")]
     text = "A crane fell into Mecca's Grand Mosque on Friday."
     mecca = Mention(text.index("Mecca"), text.index("Mecca") + 5, "Mecca", "GPE")
-    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [mecca], [], [])]
+    got = [(m.text, m.label) for m in untagged_headed_names(text, [mecca], [], [])]
     assert got == [("Mecca", "GPE"), ("Grand Mosque", "FAC")]
 
 
@@ -230,7 +237,7 @@ def test_a_competition_name_keeps_its_nationality() -> None:
             "Saturday's World Cup qualifier and the British Masters golf.")
     mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in
                 (("GERMAN", "NORP"), ("German", "NORP"), ("World Cup", "EVENT"), ("British", "NORP"))]
-    got = {m.text: m.label for m in EntityComponent._competition_names(text, mentions, [])}
+    got = {m.text: m.label for m in competition_names(text, mentions, [])}
     assert got == {"GERMAN CUP": "EVENT", "German Cup": "EVENT", "World Cup": "EVENT", "British Masters": "EVENT"}
 
 
@@ -261,10 +268,10 @@ def test_a_region_after_a_city_is_a_place_and_short_surnames_count() -> None:
                 Mention(text.index("Tuscany"), text.index("Tuscany") + 7, "Tuscany", "PERSON"),
                 Mention(text.index("Paris"), text.index("Paris") + 5, "Paris", "GPE"),
                 Mention(text.index("Smith"), text.index("Smith") + 5, "Smith", "PERSON")]
-    EntityComponent._regions_after_cities(text, mentions)
+    regions_after_cities(text, mentions)
     assert [m.label for m in mentions] == ["GPE", "GPE", "GPE", "PERSON"]
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
-    got = EntityComponent._untagged_personal_names(text, [], [], [])
+    got = untagged_personal_names(text, [], [], [])
     assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]
 
 
@@ -287,7 +294,7 @@ def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:
 
 def test_quoted_titles_are_not_taken_for_people() -> None:
     text = "It was clear, said Akhil Amar, author of ''America's Unwritten Constitution,'' put it plainly, and Mike Hulbert agreed."
-    got = [m.text for m in EntityComponent._untagged_personal_names(text, [], [], [])]
+    got = [m.text for m in untagged_personal_names(text, [], [], [])]
     assert got == ["Akhil Amar", "Mike Hulbert"]
 
 

@@ -88,18 +88,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spacy.attrs import IDX, LENGTH
-
 from streams.enrich.components.entities.boundaries import model_mentions
 from streams.enrich.components.entities.gazetteers import (
     cities,
     countries,
     country_wikidata,
     demonyms,
-    is_big_city,
     is_country_name,
-    known_names,
-    known_names_pattern,
     lookup_place,
     us_states,
 )
@@ -109,6 +104,13 @@ from streams.enrich.components.entities.joins import (
     join_split_names,
     merge_split_person,
     surname_before_a_thing,
+)
+from streams.enrich.components.entities.labels import (
+    institutions_by_their_head,
+    is_portfolio_word,
+    regions_after_cities,
+    retype_by_gazetteers,
+    title_and_affiliation_words,
 )
 from streams.enrich.components.entities.layout import (
     add_dateline_place,
@@ -123,8 +125,6 @@ from streams.enrich.components.entities.lexicon import (
     INSTITUTION_WORDS,
     LOCATION_HEADS,
     NOT_NAMES,
-    ORG_HEADS,
-    POSSESSIVE,
     PRONOUNS,
     ROLE_HEADS,
     SENTENCE_INITIAL_COMMON,
@@ -132,7 +132,6 @@ from streams.enrich.components.entities.lexicon import (
     strip_the,
 )
 from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word, normalise_name, relabel
-from streams.enrich.components.entities.personal_names import not_a_personal_name_word
 from streams.enrich.components.entities.sports import (
     cricket_scorecard_players,
     fixtures_and_scorers,
@@ -140,56 +139,20 @@ from streams.enrich.components.entities.sports import (
     places_as_teams,
     table_rows,
 )
+from streams.enrich.components.entities.untagged import (
+    add_gazetteer_names,
+    apply_known_names,
+    competition_names,
+    people_lists,
+    people_with_country,
+    untagged_headed_names,
+    untagged_personal_names,
+)
 from streams.enrich.components.nlp import caps_lines
 from streams.enrich.pipeline import Context
 
 
-_INITIAL_SURNAME = re.compile(r"^[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z][a-z'’\-]+$")
-_INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w.])")
-_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.]*[ \t]$")
-
-
-_GROUP_OF_COUNTRIES = re.compile(r"^G-?\d{1,2}$")
-#: a model or version code ("IE6", "A380", "F-16"): never a place
-_PRODUCT_CODE = re.compile(r"^[A-Z][A-Za-z]{0,4}-?\d{1,4}[A-Za-z]?$")
-
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
-
-
-_VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|frigate|destroyer|submarine|liner|cruiser|"
-                             r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
-_PLACE_OF_BEFORE = re.compile(
-    r"\b(?:town|city|village|province|county|district|region|island|municipality)[ \t]+of[ \t]+$")
-_NAME = r"[A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){0,2}"
-#: "Zeus, Hera, Poseidon, Aphrodite, and Athena": three or more capitalised names joined by commas and a final and/or
-_NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,}},? (?:and|or) {_NAME}")
-_LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
-_TITLE_OF_BEFORE = re.compile(
-    r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
-#: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)
-_BRACKETED_COUNTRY = re.compile(r" \(([A-Z][A-Za-z. ]{1,30})\)")
-_NAME_THEN_COUNTRY = re.compile(
-    r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z][\w'’-]*(?: (?:(?:van|von|de|der|den|da|du|del|la|le|el|al|bin|ter|dos)"
-    r" )?[A-Z][\w'’.-]*[a-z][\w'’.-]*){1,3}) \(([A-Z][A-Za-z. ]{1,30})\)")
-#: the last word of a competition's name (a multi-word name: "UEFA Cup", "U.S. Open", "PGA Tour")
-_COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
-                          r"Finals?|Tournament)$")
-#: the last word of a competition's name
-_COMPETITION_WORD = re.compile(
-    r"(?<![\w'’-])(?:Cup|CUP|Open|OPEN|Masters|MASTERS|Series|SERIES|Championships|CHAMPIONSHIPS|Trophy|TROPHY|"
-    r"Grand Prix|GRAND PRIX|Tour|TOUR|Classic|CLASSIC|Games|GAMES|Olympics|OLYMPICS)(?![\w'’-])")
-_SPEAKS_OR_ACTS_AFTER = re.compile(r"[ \t]+(?:said|says|told|added|reported|announced)\b|,[ \t]+(?:who|which)\b")
-_TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
-_TITLE_CASE_RUN = re.compile(
-    r"(?<![\w'’.&-])[A-Z][a-z](?:[\w'’-]*[a-z])?(?: [A-Z][a-z](?:[\w'’-]*[a-z])?){1,2}(?![\w&-]| [A-Z]| of \w)")
-_HEADED_RUN = re.compile(
-    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*(?:[ \t]+(?:(?:of|and|&|for|the|de|du|la)[ \t]+)*"
-    r"[A-Z](?:[\w'’&-]|\.(?=\w))*)*[ \t]+(?:"
-    + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
-#: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
-_RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
-_QUOTES = frozenset("\"'“”‘’«»")
-_SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
 
 
 _ORG_CUE_BEFORE = re.compile(
@@ -215,11 +178,6 @@ _THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
 THING_PLURALS_MIN = 2
 #: a country entity acting this many times in a story is the state, an organisation
 STATE_ACTOR_MIN = 2
-#: last words that make a name an organisation's whatever the model said ("Saudi Gazette"); not "Union",
-#: "Federation", "Bank" or "Church", which also end the names of places ("Soviet Union", "West Bank")
-ORG_ONLY_HEADS: frozenset[str] = frozenset(
-    """Gazette Herald Times Journal Tribune Telegraph News Magazine University Institute College Academy
-    Department Ministry Agency Police Council Commission Committee Foundation Association Party""".split())
 #: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
 INSTITUTION_CITY = 100_000
 _NAME_WORD = re.compile(r"[\w.'’-]+")
@@ -233,12 +191,6 @@ _ACRONYM_THEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][A-Z0-9&]{1,6}) \(([A-Z][
 _ACRONYM_CONNECTORS = frozenset({"of", "for", "the", "and", "on", "in", "&"})
 _NAME_WORD_BEFORE = re.compile(r"([\w'’-]+)[ \t]*$")
 _OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
-#: words of club and team names, not of personal names
-_CLUB_WORDS = frozenset(
-    """united city fc ac sc club star dynamo dinamo sporting real athletic athletico atletico rovers wanderers
-    team racing olympic olympique inter juventus rangers celtic town county albion hotspur sport sports
-    university college school party group bank""".split())
-_OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 
 
 # ------------------------------------------------------------------------------- the component
@@ -284,12 +236,12 @@ class EntityComponent:
         datelines = dateline_spans(text, spans or [])
         mentions = add_dateline_place(text, mentions, datelines)
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
-        mentions = self._title_and_affiliation_words(text, mentions)
-        mentions = self._people_with_country(text, mentions, skip)
+        mentions = title_and_affiliation_words(text, mentions)
+        mentions = people_with_country(text, mentions, skip)
         mentions = self._organisation_acronyms(text, mentions, skip)
-        mentions = self._people_lists(text, mentions, skip)
-        mentions = self._untagged_headed_names(text, mentions, skip, caps)
-        mentions = self._untagged_personal_names(text, mentions, skip, caps)
+        mentions = people_lists(text, mentions, skip)
+        mentions = untagged_headed_names(text, mentions, skip, caps)
+        mentions = untagged_personal_names(text, mentions, skip, caps)
         mentions = join_split_names(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
@@ -315,210 +267,19 @@ class EntityComponent:
     # -- 1. mentions from the model ----------------------------------------------------------
 
     # -- 2. gazetteers -----------------------------------------------------------------------
-    def _apply_gazetteers(self, text: str, doc: Any, mentions: list[Mention],
+    @staticmethod
+    def _apply_gazetteers(text: str, doc: Any, mentions: list[Mention],
                           skip: list[tuple[int, int]], caps: list[tuple[int, int]] = ()) -> list[Mention]:
-        dem = self._demonyms
-        ctry = countries()
-        mentions = self._apply_known_names(text, mentions, skip)
-        for m in mentions:
-            if m.source == "gazetteer":
-                continue
-            if m.label in ("ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT") and _INITIAL_SURNAME.match(m.text):
-                m.label = "PERSON"  # "D. Fleming"
-                continue
-            if m.label in ("GPE", "LOC") and is_country_name(m.text):
-                m.label = "GPE"  # "Myanmar", "Philippines": the country, though the words also work as adjectives
-                continue
-            if m.text in dem and m.label in ("GPE", "LOC", "ORG", "PERSON", "NORP", "LANGUAGE"):
-                if m.label != "LANGUAGE" or m.text.endswith("s"):
-                    m.label = "NORP"
-            elif is_country_name(m.text) and m.label in ("ORG", "PERSON", "NORP", "LOC", "FAC"):
-                m.label = "GPE"
-            elif _GROUP_OF_COUNTRIES.match(m.text):
-                m.label = "ORG"
-            elif m.label in ("GPE", "LOC", "FAC") and _PRODUCT_CODE.match(m.text):
-                m.label = "PRODUCT"
-            elif m.label == "PERSON" and " " not in m.text and is_big_city(m.text):
-                m.label = "GPE"
-            elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
-                m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
-        mentions = [m for m in mentions if not self._is_portfolio_word(text, m)]
-        self._institutions_by_their_head(mentions)
-        mentions = self._competition_names(text, mentions, skip)
+        """Well-known names, the types the gazetteers and cues give, competitions, group words and regions;
+        then the names the model missed that the gazetteers know."""
+        mentions = apply_known_names(text, mentions, skip)
+        retype_by_gazetteers(mentions)
+        mentions = [m for m in mentions if not is_portfolio_word(text, m)]
+        institutions_by_their_head(mentions)
+        mentions = competition_names(text, mentions, skip)
         mentions = hyphenated_groups(text, mentions)
-        self._regions_after_cities(text, mentions)
-        taken = Occupancy(mentions)
-        taken.spans.extend(skip)
-        # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
-        for start, length in doc.to_array([IDX, LENGTH]).tolist():
-            word = token_text = text[start:start + length]
-            if not word[:1].isupper() or taken.overlaps(start, start + length):
-                continue
-            if word.isupper() and len(word) > 3 and any(a <= start < b for a, b in caps):
-                word = word.title()  # 'ROMANIA' in a headline
-            label = None
-            if word in dem and not is_country_name(word):
-                label = "NORP"
-            elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
-                  or word in ("US", "USA", "UAE") and not any(a <= start < b for a, b in caps)):
-                label = "GPE" if word != "EU" else "ORG"
-            if label:
-                m = Mention(start, start + length, token_text, label, source="gazetteer")
-                mentions.append(m)
-                taken.add(m)
-        # "P. Simmons", "J. Smith": an initial and a surname are a person
-        for m in _INITIAL_NAME.finditer(text):
-            if not taken.overlaps(m.start(), m.end()) and not _CAPITALISED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
-                mention = Mention(m.start(), m.end(), m.group(0), "PERSON", source="gazetteer")
-                mentions.append(mention)
-                taken.add(mention)
-        # two-word country names and demonyms ("United States", "New Zealand", "South African")
-        for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
-            phrase = m.group(1)
-            label = "GPE" if phrase.lower() in ctry else "NORP" if phrase in dem else None
-            if label and not taken.overlaps(m.start(), m.end()):
-                mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
-                mentions.append(mention)
-                taken.add(mention)
-        return sorted(mentions, key=lambda x: x.start)
-
-    @staticmethod
-    def _competition_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
-        """A competition's whole name with its nationality: 'German Cup', 'AFRICAN NATIONS CUP', 'British
-        Masters' (the model tags the nationality as a group and leaves the rest). Words before the
-        competition word join while they are capitalised (in capitals only a nationality or a word of a
-        mention there: a headline's other words are not the name)."""
-        for g in _COMPETITION_WORD.finditer(text):
-            e = g.end()
-            s = g.start()
-            words = []
-            pos = s
-            while len(words) < 4:
-                w = re.search(r"(?<![\w'’.-])([A-Z][\w'’.-]*)[ \t]+$", text[max(0, pos - 40):pos])
-                if w is None:
-                    break
-                word = w.group(1)
-                ws = pos - len(w.group(0))
-                in_mention = any(m.start <= ws < m.end and m.label in ("NORP", "EVENT", "ORG", "GPE") for m in mentions)
-                if word in ("The", "THE") or POSSESSIVE.sub("", word) in NOT_NAMES or not (word.title() in demonyms() or in_mention
-                                                  or not word.isupper() and word.lower() not in SENTENCE_INITIAL_COMMON):
-                    break
-                words.append(word)
-                pos = ws
-            s = pos
-            if not words or any(a < e and s < b for a, b in skip):
-                continue
-            inside = [m for m in mentions if m.start < e and s < m.end]
-            if any(m.start < s or m.end > e or m.label in ("PERSON", "MONEY", "PERCENT") for m in inside):
-                continue
-            if not inside and not any(w.title() in demonyms() for w in words):
-                continue  # an untagged run needs a nationality to be a name ("German Cup"), not "Final Round"
-            mentions = [m for m in mentions if m not in inside]
-            mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
-        return sorted(mentions, key=lambda x: x.start)
-
-    @staticmethod
-    def _institutions_by_their_head(mentions: list[Mention]) -> None:
-        """'University of Sheffield', 'Municipality of Livorno', 'Saudi Gazette': a name that opens with an
-        institution's word and 'of', or ends with an organisation's head word, names the organisation, not
-        the place or person in it."""
-        for m in mentions:
-            if m.label not in ("GPE", "LOC", "FAC", "NORP", "PERSON") or m.typed_by_cue or m.text.isupper():
-                continue
-            words = m.text.split()
-            if len(words) < 2:
-                continue
-            if (words[0] in INSTITUTION_WORDS and words[1] == "of"
-                    or m.label != "PERSON" and words[-1] in ORG_ONLY_HEADS):
-                m.label = "ORG"
-
-    @staticmethod
-    def _regions_after_cities(text: str, mentions: list[Mention]) -> None:
-        """'Livorno, Tuscany', 'Clearwater, Florida': a one-word name right after a known city and a comma
-        is the region or country the city is in."""
-        ordered = sorted(mentions, key=lambda x: x.start)
-        for prev, m in zip(ordered, ordered[1:]):
-            if (m.label in ("PERSON", "ORG") and " " not in m.text and text[prev.end:m.start] == ", "
-                    and prev.label in ("GPE", "LOC") and (place := lookup_place(prev.text)) is not None
-                    and place.kind == "city" and not _SPEAKS_OR_ACTS_AFTER.match(text, m.end)):
-                m.label = "GPE"
-
-    @staticmethod
-    def _is_portfolio_word(text: str, m: Mention) -> bool:
-        """'Education Minister Nagoum Yamassoum', 'German Defence Minister': the one capitalised word
-        before a title is the office's portfolio, not an organisation."""
-        return (m.label in ("ORG", "GPE", "NORP") and " " not in m.text and not m.text.isupper()
-                and m.source == "model" and _TITLE_AFTER.match(text, m.end) is not None)
-
-    @staticmethod
-    def _apply_known_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
-        """Occurrences of well-known names (``data/known_names.tsv``) get the listed type.
-
-        A model mention inside the occurrence ("Explorer" of "Internet Explorer") is replaced; a
-        longer model mention around it ("Google Science Fair") is left alone.
-        """
-        known = known_names()
-        for match in known_names_pattern().finditer(text):
-            start, end = match.span()
-            if any(s < end and start < e for s, e in skip):
-                continue
-            if any(m.start < end and start < m.end and not (start <= m.start and m.end <= end) for m in mentions):
-                continue
-            mentions = [m for m in mentions if not (start <= m.start and m.end <= end)]
-            mentions.append(Mention(start, end, match.group(0), known[match.group(0)], source="gazetteer"))
-        return sorted(mentions, key=lambda x: x.start)
-
-    @staticmethod
-    def _title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Mention]:
-        """'Secretary of State', 'Minister for Education': the last word is part of a title, not a name;
-        'Cheng Chung-tai of Civic Passion': a 'person' named after a person and 'of' is their organisation;
-        'the cruise ship Freewinds': a vessel (PRODUCT), 'the town of Yeoncheon': a place, whatever the model said."""
-        out: list[Mention] = []
-        for m in mentions:
-            if " " not in m.text and m.label in ("ORG", "GPE", "LOC", "PERSON") and _TITLE_OF_BEFORE.search(
-                    text, max(0, m.start - 30), m.start):
-                continue
-            if m.label in ("ORG", "PERSON", "NORP") and _PLACE_OF_BEFORE.search(text, max(0, m.start - 30), m.start):
-                m.label = "GPE"  # "the town of Yeoncheon"
-                m.typed_by_cue = True
-            if m.label in ("ORG", "GPE", "LOC", "PERSON", "FAC") and _VEHICLE_BEFORE.search(
-                    text, max(0, m.start - 30), m.start):
-                m.label = "PRODUCT"  # OntoNotes types vessels and craft as products
-                m.typed_by_cue = True
-            prev = out[-1] if out else None
-            if (m.label == "PERSON" and prev is not None and prev.label == "PERSON"
-                    and _OF_BETWEEN.fullmatch(text, prev.end, m.start)):
-                m.label = "ORG"
-            out.append(m)
-        return out
-
-    @staticmethod
-    def _people_with_country(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
-        """'Anne-Gaelle Sidot (France)', 'Pete Sampras (U.S.)': a name of two to four words followed by a
-        country in brackets is a competitor (results lists); a club's name has a club word ('Red Star')."""
-        for bracket in _BRACKETED_COUNTRY.finditer(text):  # cheap first: a country in brackets
-            if not is_country_name(bracket.group(1).strip()):
-                continue
-            window = max(0, bracket.start() - 80)
-            g = _NAME_THEN_COUNTRY.search(text, window, bracket.end())
-            while g is not None and g.end() != bracket.end():
-                g = _NAME_THEN_COUNTRY.search(text, g.end(), bracket.end())
-            if g is None or any(s < g.end() and g.start() < e for s, e in skip):
-                continue
-            start, end = g.span(1)
-            words = text[start:end].split()
-            while words and words[0].lower() in SENTENCE_INITIAL_COMMON | {"at", "v", "vs"}:
-                start += len(words.pop(0)) + 1
-            if len(words) < 2 or any(w.lower() in _CLUB_WORDS or is_country_name(w) for w in words):
-                continue
-            inside = [m for m in mentions if m.start < end and start < m.end]
-            if any(m.label == "PERSON" and (m.start, m.end) == (start, end) for m in inside):
-                continue
-            if any(m.start < start or m.end > end for m in inside):
-                continue  # a longer name around it ("... Cup (England)"): not a bare competitor
-            mentions = [m for m in mentions if m not in inside]
-            mentions.append(Mention(start, end, text[start:end], "PERSON", source="gazetteer"))
-        return sorted(mentions, key=lambda x: x.start)
+        regions_after_cities(text, mentions)
+        return add_gazetteer_names(text, doc, mentions, skip, caps)
 
     @staticmethod
     def _organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
@@ -573,88 +334,6 @@ class EntityComponent:
                 continue  # 'Internet Explorer 9 (IE9)' is a product, whose code is its acronym
             mentions = [m for m in mentions if m not in inside]
             mentions.append(Mention(a, b, text[a:b], "ORG", source="gazetteer"))
-        return sorted(mentions, key=lambda x: x.start)
-
-    @staticmethod
-    def _untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
-                               caps: list[tuple[int, int]]) -> list[Mention]:
-        """Capitalised words the model left untagged whose last word is the head of an organisation's or a
-        place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
-        taken = Occupancy(mentions)
-        taken.spans.extend(skip)
-        taken.spans.extend(caps)
-        added: list[Mention] = []
-        dropped: list[Mention] = []
-        for g in _HEADED_RUN.finditer(text):
-            s, e = g.span()
-            while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
-                lead = _RUN_LEAD.match(text, s, e)
-                if lead is None or not (lead.group(1).lower() in SENTENCE_INITIAL_COMMON
-                                        or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
-                    break
-                s = lead.end()
-            owner = next((m for m in mentions if m.start == s and text[m.end:m.end + 3] in ("'s ", "’s ")), None)
-            if owner is not None:
-                s = owner.end + 3  # "Mecca's Grand Mosque": the owner is a name of its own
-            if e - s < 4 or " " not in text[s:e]:
-                continue
-            head = text[s:e].split()[-1]
-            label = "ORG" if head in ORG_HEADS else "FAC" if head in FACILITY_HEADS else "LOC"
-            inside = [m for m in mentions if m.start < e and s < m.end]
-            if inside and label == "ORG" and all(
-                    m.label in ("NORP", "GPE") and s <= m.start and m.end < e - len(head) - 1 for m in inside):
-                dropped.extend(inside)  # "Saudi Interior Ministry": the nationality is part of the name
-            elif taken.overlaps(s, e):
-                continue
-            added.append(Mention(s, e, text[s:e], label, source="gazetteer"))
-        return sorted([m for m in mentions if m not in dropped] + added, key=lambda x: x.start)
-
-    @staticmethod
-    def _untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
-                                 caps: list[tuple[int, int]]) -> list[Mention]:
-        """Two or three capitalised words inside a sentence that the model left untagged are most often a
-        person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
-        month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
-        taken = Occupancy(mentions)
-        taken.spans.extend(skip)
-        taken.spans.extend(caps)
-        added = []
-        for g in _TITLE_CASE_RUN.finditer(text):
-            s, e = g.span()
-            if taken.overlaps(s, e) or _SENTENCE_START_BEFORE.search(text, max(0, s - 4), s) or s == 0:
-                continue
-            words = g.group(0).split()
-            if any(not_a_personal_name_word(w) for w in words):
-                continue
-            if text[e:e + 1] in ("'", "’") and text[e + 1:e + 2] != "s":
-                continue
-            if text[max(0, s - 1):s] in _QUOTES or text[e:e + 1] in _QUOTES or text[e:e + 2] in (",'", ",’", ',"', ",”"):
-                continue  # a quoted title ("America's Unwritten Constitution,''"), not a person
-            added.append(Mention(s, e, g.group(0), "PERSON", source="gazetteer"))
-        return sorted(mentions + added, key=lambda x: x.start)
-
-    @staticmethod
-    def _people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
-        """In a list of names of which at least two are people and none a place or group ('Zeus, Hera,
-        Poseidon, Aphrodite, and Athena'), the untagged items are people too (and the model's other
-        labels are overridden when people are more than twice as many)."""
-        for lst in _NAME_LIST.finditer(text):
-            items = [(i.start(), i.end()) for i in _LIST_ITEM.finditer(text, lst.start(), lst.end())]
-            labels = []
-            for a, b in items:
-                inside = [m for m in mentions if m.start < b and a < m.end]
-                labels.append(inside[0].label if len(inside) == 1 and (inside[0].start, inside[0].end) == (a, b)
-                              else None if not inside else "?")
-            if labels.count("PERSON") < 2 or any(lb in ("GPE", "LOC", "NORP", "?", "FAC") for lb in labels):
-                continue
-            people, others = labels.count("PERSON"), sum(lb is not None and lb != "PERSON" for lb in labels)
-            for (a, b), label in zip(items, labels):
-                if label == "PERSON" or any(s < b and a < e for s, e in skip) or text[a:b] in NOT_NAMES:
-                    continue
-                if label is not None and people <= 2 * others:
-                    continue  # retype the model's other labels only when people clearly dominate the list
-                mentions = [m for m in mentions if not (m.start == a and m.end == b)]
-                mentions.append(Mention(a, b, text[a:b], "PERSON", source="gazetteer"))
         return sorted(mentions, key=lambda x: x.start)
 
     # -- 3. clustering -----------------------------------------------------------------------
