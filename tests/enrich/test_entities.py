@@ -16,6 +16,7 @@ from streams.enrich.components.entities import (
     find_word,
     split_span,
 )
+from streams.enrich.components.entities.acronyms import spelled_out_acronyms
 from streams.enrich.components.entities.joins import merge_split_person, surname_before_a_thing
 from streams.enrich.components.entities.labels import institutions_by_their_head, title_and_affiliation_words
 from streams.enrich.components.entities.untagged import people_lists
@@ -428,7 +429,7 @@ def test_a_name_spelled_out_next_to_its_acronym_is_one_organisation() -> None:
     text = ("Deputies of Movimento 5 Stelle (M5S) voted against, and the head of CEI (Italian Episcopal Conference) "
             "objected. Users of Internet Explorer 9 (IE9) were warned. Prices rose 3 percent (US).")
     stelle, ie = text.index("Stelle"), text.index("Internet Explorer")
-    got = EntityComponent._spelled_out_acronyms(text, [Mention(stelle, stelle + 6, "Stelle", "PERSON"),
+    got = spelled_out_acronyms(text, [Mention(stelle, stelle + 6, "Stelle", "PERSON"),
                                                        Mention(ie, ie + 17, "Internet Explorer", "PRODUCT")], [])
     labels = {m.text: m.label for m in got}
     assert labels == {"Movimento 5 Stelle": "ORG", "Italian Episcopal Conference": "ORG",

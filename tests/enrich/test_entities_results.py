@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 
 from streams.core.model import Article
-from streams.enrich.components.entities import EntityComponent, Mention
+from streams.enrich.components.entities import Mention
+from streams.enrich.components.entities.acronyms import organisation_acronyms
+from streams.enrich.components.entities.clustering import canonical_key, cluster
+from streams.enrich.components.entities.context_types import one_word_persons_by_context
 from streams.enrich.components.entities.joins import hyphenated_groups, join_organisation_tails, join_split_names
 from streams.enrich.components.entities.labels import regions_after_cities
 from streams.enrich.components.entities.layout import add_dateline_place, dateline_spans
@@ -73,7 +76,7 @@ def test_acronyms_named_by_their_place_are_organisations() -> None:
     fung = text.index("Frederick Fung")
     mentions = [Mention(bureau, bureau + 24, "Central Narcotics Bureau", "ORG"),
                 Mention(fung, fung + 14, "Frederick Fung", "PERSON")]
-    got = {m.text: m.label for m in EntityComponent._organisation_acronyms(text, mentions, [])}
+    got = {m.text: m.label for m in organisation_acronyms(text, mentions, [])}
     assert got["CNB"] == "ORG" and got["ADPL"] == "ORG" and got["M5S"] == "ORG"
     assert "US" not in got  # a country is no organisation's acronym
 
@@ -169,7 +172,7 @@ def test_a_one_word_person_in_place_contexts_is_a_place() -> None:
             "a mountain just east of Longyear, police said. Smith said he was in Oslo. Smith, 45, flew home.")
     town = entity_of(text, "Longyear", "PERSON")
     smith = entity_of(text, "Smith", "PERSON")
-    EntityComponent._one_word_persons_by_context(text, [town, smith])
+    one_word_persons_by_context(text, [town, smith])
     assert town.label == "GPE" and smith.label == "PERSON"
 
 
@@ -204,7 +207,7 @@ def test_a_dateline_place_stays_a_place_in_a_story_about_its_club() -> None:
             "said. Nice have been unable to win a game and Nice sacked their coach.")
     model = [Mention(i, i + 4, text[i:i + 4], "ORG") for i in find_all(text, "NICE") + find_all(text, "Nice")]
     got = add_dateline_place(text, model, dateline_spans(text, []))
-    entities = EntityComponent()._cluster(got)
+    entities = cluster(got)
     at = text.index("NICE, France")
     assert [e.label for e in entities for m in e.mentions if m.start == at] == ["GPE"]
     assert all(e.label == "ORG" for e in entities for m in e.mentions if m.text == "Nice")
@@ -217,7 +220,7 @@ def test_in_a_sports_report_a_city_after_in_is_the_place_not_the_club() -> None:
     mentions = [Mention(first, first + 9, "Milwaukee", "GPE"), Mention(later, later + 9, "Milwaukee", "ORG")]
     got = places_as_teams(text, mentions, [])
     assert [(m.label, m.own_entity) for m in got] == [("ORG", False), ("GPE", True)]
-    keys = {EntityComponent._canonical_key(m) for m in got}
+    keys = {canonical_key(m) for m in got}
     assert len(keys) == 2  # the club and the city are two entities
 
 
@@ -318,5 +321,5 @@ def test_a_one_word_organisation_spoken_of_as_a_person_is_a_person() -> None:
             "Ericsson said it won an order, and Ericsson spokesman Per Zetterquist said so. \"We won,\" said Ericsson.")
     player = entity_of(text, "Washington", "ORG")
     firm = entity_of(text, "Ericsson", "ORG")
-    EntityComponent._one_word_persons_by_context(text, [player, firm])
+    one_word_persons_by_context(text, [player, firm])
     assert player.label == "PERSON" and firm.label == "ORG"

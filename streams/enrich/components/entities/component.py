@@ -88,7 +88,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from streams.enrich.components.entities.acronyms import organisation_acronyms
 from streams.enrich.components.entities.boundaries import model_mentions
+from streams.enrich.components.entities.clustering import canonical_key, cluster
+from streams.enrich.components.entities.context_types import (
+    names_counted_as_things,
+    one_word_persons_by_context,
+    states_acting,
+)
 from streams.enrich.components.entities.gazetteers import (
     cities,
     countries,
@@ -125,13 +132,11 @@ from streams.enrich.components.entities.lexicon import (
     INSTITUTION_WORDS,
     LOCATION_HEADS,
     NOT_NAMES,
-    PRONOUNS,
     ROLE_HEADS,
-    SENTENCE_INITIAL_COMMON,
     VALUE_TYPES,
-    strip_the,
 )
-from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word, normalise_name, relabel
+from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word
+from streams.enrich.components.entities.propagation import propagate
 from streams.enrich.components.entities.sports import (
     cricket_scorecard_players,
     fixtures_and_scorers,
@@ -155,42 +160,9 @@ from streams.enrich.pipeline import Context
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
 
 
-_ORG_CUE_BEFORE = re.compile(
-    r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
-    r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
-_ORG_CUE_AFTER = re.compile(
-    r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
-    r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
-_PLACE_CUE_BEFORE = re.compile(
-    r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
-_PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
-_SAID_BEFORE = re.compile(r"[,\"”][ \t]*said[ \t]+$")
-#: a country as the subject of what states do ("North Korea fired", "South Korea has said"): the state acting
-_STATE_ACT_AFTER = re.compile(
-    r"(?:'s|’s)?[ \t]+(?:(?:has|had|have|will|would|also|then|later|now|recently)[ \t]+){0,2}"
-    r"(?:said|says|stated|states|announced|announces|declared|declares|fired|fires|launched|launches|evacuated|"
-    r"evacuates|retaliated|retaliates|threatened|threatens|warned|warns|accused|accuses|denied|denies|rejected|"
-    r"rejects|demanded|demands|urged|urges|insisted|insists|vowed|vows|refused|refuses|responded|responds|"
-    r"condemned|condemns|protested|protests|imposed|imposes|ordered|orders|attacked|attacks|invaded|invades|"
-    r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
-_THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
-#: a name whose plural the story uses this often without an article is a kind of thing ("100 Polaroids")
-THING_PLURALS_MIN = 2
-#: a country entity acting this many times in a story is the state, an organisation
-STATE_ACTOR_MIN = 2
 #: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
 INSTITUTION_CITY = 100_000
 _NAME_WORD = re.compile(r"[\w.'’-]+")
-_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
-_PERSON_CUE_AFTER = re.compile(
-    r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
-    r"daughter|father|mother|brother|sister|career|life)\b)")
-_BRACKETED_ACRONYM = re.compile(r"[ \t]\(([A-Z][A-Z0-9&]{1,6})\)")
-#: "CEI (Italian Episcopal Conference)": an acronym, then its name in brackets
-_ACRONYM_THEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][A-Z0-9&]{1,6}) \(([A-Z][\w'’ &-]{3,80})\)")
-_ACRONYM_CONNECTORS = frozenset({"of", "for", "the", "and", "on", "in", "&"})
-_NAME_WORD_BEFORE = re.compile(r"([\w'’-]+)[ \t]*$")
-_OF_ACRONYM = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9&]{1,6})(?![\w.'’-])")
 
 
 # ------------------------------------------------------------------------------- the component
@@ -238,7 +210,7 @@ class EntityComponent:
         mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
         mentions = title_and_affiliation_words(text, mentions)
         mentions = people_with_country(text, mentions, skip)
-        mentions = self._organisation_acronyms(text, mentions, skip)
+        mentions = organisation_acronyms(text, mentions, skip)
         mentions = people_lists(text, mentions, skip)
         mentions = untagged_headed_names(text, mentions, skip, caps)
         mentions = untagged_personal_names(text, mentions, skip, caps)
@@ -252,12 +224,12 @@ class EntityComponent:
             mentions = fixtures_and_scorers(text, mentions)
             mentions = table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
         mentions = surname_before_a_thing(text, mentions)
-        entities = self._cluster(mentions)
+        entities = cluster(mentions)
         if self.propagate:
-            entities = self._propagate(text, entities, skip, caps)
-        self._one_word_persons_by_context(text, entities)
-        self._states_acting(text, entities)
-        self._names_counted_as_things(text, entities)
+            entities = propagate(text, entities, skip, caps)
+        one_word_persons_by_context(text, entities)
+        states_acting(text, entities)
+        names_counted_as_things(text, entities)
         names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = self._roles(text, ent, names)
@@ -281,187 +253,7 @@ class EntityComponent:
         regions_after_cities(text, mentions)
         return add_gazetteer_names(text, doc, mentions, skip, caps)
 
-    @staticmethod
-    def _organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
-        """Acronyms that name an organisation by their place: introduced in brackets after it ('the Central
-        Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
-        mentions = EntityComponent._spelled_out_acronyms(text, mentions, skip)
-        taken = Occupancy(mentions)
-        taken.spans.extend(skip)
-        added: list[Mention] = []
-        for g in _BRACKETED_ACRONYM.finditer(text):
-            s, e = g.span(1)
-            if taken.overlaps(s, e) or is_country_name(g.group(1)):
-                continue
-            before = [m for m in mentions if g.start() - 2 <= m.end <= g.start()]
-            words = re.findall(r"[\w'’-]+", text[max(0, g.start() - 80):g.start()])
-            letters = g.group(1).replace("&", "")
-            initials = "".join(w[0] for w in words[-len(letters):] if w[0].isupper() or w[0].isdigit())
-            if (before and before[-1].label == "ORG") or initials == letters:
-                added.append(Mention(s, e, g.group(1), "ORG", source="gazetteer"))
-                taken.add(added[-1])
-        persons = [m for m in mentions if m.label == "PERSON"]
-        for p in persons:
-            g = _OF_ACRONYM.match(text, p.end)
-            if g is None or taken.overlaps(*g.span(1)) or is_country_name(g.group(1)):
-                continue
-            added.append(Mention(g.start(1), g.end(1), g.group(1), "ORG", source="gazetteer"))
-            taken.add(added[-1])
-        return sorted(mentions + added, key=lambda x: x.start)
-
-    @staticmethod
-    def _spelled_out_acronyms(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
-        """An organisation's name spelled out next to its acronym in brackets is one ORG mention, whatever the
-        model made of its words: 'Movimento 5 Stelle (M5S)' (not a person 'Stelle'), 'CEI (Italian Episcopal
-        Conference)'. The initials of the capitalised words (and figures) must spell the acronym."""
-        spans = [(_name_before_acronym(text, g.start(), g.group(1)), g.group(1))
-                 for g in _BRACKETED_ACRONYM.finditer(text)]
-        spans += [(g.span(2), g.group(1)) for g in _ACRONYM_THEN_NAME.finditer(text)]
-        for span, acronym in spans:
-            if span is None:
-                continue
-            a, b = span
-            words = [w for w in text[a:b].split() if w not in _ACRONYM_CONNECTORS]
-            if (not _spells(acronym, "".join(w[0] for w in words))
-                    or not all(w[0].isupper() or w[0].isdigit() for w in words) or is_country_name(text[a:b])):
-                continue
-            if any(s < b and a < e for s, e in skip) or any(m.start < a < m.end or m.start < b < m.end
-                                                             for m in mentions):
-                continue  # a longer name runs across it
-            inside = [m for m in mentions if a <= m.start and m.end <= b]
-            if any(m.label in ("PRODUCT", "EVENT", "LAW", "WORK_OF_ART") or (m.start, m.end, m.label) == (a, b, "ORG")
-                   for m in inside):
-                continue  # 'Internet Explorer 9 (IE9)' is a product, whose code is its acronym
-            mentions = [m for m in mentions if m not in inside]
-            mentions.append(Mention(a, b, text[a:b], "ORG", source="gazetteer"))
-        return sorted(mentions, key=lambda x: x.start)
-
     # -- 3. clustering -----------------------------------------------------------------------
-    def _cluster(self, mentions: list[Mention]) -> list[Entity]:
-        groups: dict[str, Entity] = {}
-        order: list[str] = []
-        for m in mentions:
-            key = self._canonical_key(m)
-            if key not in groups:
-                groups[key] = Entity()
-                order.append(key)
-            groups[key].mentions.append(m)
-        entities = [groups[k] for k in order]
-        relabel(entities)
-        entities = self._merge_aliases(entities)
-        relabel(entities)
-        return entities
-
-    @staticmethod
-    def _canonical_key(m: Mention) -> str:
-        if m.source == "markup" and m.typed_by_cue or m.own_entity:
-            return f"place:{m.key}"  # the dateline's place, whatever the story does with the name ("NICE" the club)
-        if m.label in ("GPE", "LOC", "ORG", "NORP"):
-            place = countries().get(m.text.lower()) or countries().get(strip_the(m.text).lower())
-            if place is not None and place.iso3166 and m.label != "NORP":
-                return "country:" + place.iso3166
-        value = m.label if m.label in VALUE_TYPES else "name"
-        return f"{value}:{m.key}"
-
-    def _merge_aliases(self, entities: list[Entity]) -> list[Entity]:
-        """Merge short forms into the entity they abbreviate: surnames, first names, acronyms."""
-        names = [e for e in entities if e.label not in VALUE_TYPES]
-        full_persons = [e for e in names if e.label == "PERSON" and any(len(m.text.split()) > 1 for m in e.mentions)]
-        absorbed: set[int] = set()
-        for short in names:
-            if id(short) in absorbed:
-                continue
-            forms = {m.text for m in short.mentions}
-            target = None
-            if all(len(f.split()) == 1 for f in forms):
-                target = self._person_for_part(forms, full_persons, short)
-                if target is not None:
-                    target.person_anchor = True
-                elif self._part_of_persons(forms, full_persons, short) > 1:
-                    short.person_anchor = True  # "Wilkins" of two Wilkinses: a person, which one is open
-                else:
-                    target = self._expansion_for_acronym(forms, names, short)
-            if target is not None and target is not short:
-                target.mentions.extend(short.mentions)
-                absorbed.add(id(short))
-        out = [e for e in entities if id(e) not in absorbed]
-        for e in out:
-            e.mentions.sort(key=lambda m: m.start)
-        return out
-
-    @staticmethod
-    def _persons_with_part(forms: set[str], persons: list[Entity], short: Entity) -> list[Entity]:
-        """Persons whose full name has every one-word form of ``short`` as a part (none if a place/acronym)."""
-        if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or short in persons:
-            return []
-        if any(f in demonyms() or f.lower() in countries() or (f.isupper() and short.label != "PERSON") for f in forms):
-            return []
-        keys = {normalise_name(f) for f in forms}
-        hits = []
-        for p in persons:
-            parts = {normalise_name(w) for m in p.mentions for w in m.text.split() if len(m.text.split()) > 1}
-            if keys <= parts:
-                hits.append(p)
-        return hits
-
-    @classmethod
-    def _person_for_part(cls, forms: set[str], persons: list[Entity], short: Entity) -> Entity | None:
-        hits = cls._persons_with_part(forms, persons, short)
-        return hits[0] if len(hits) == 1 else None
-
-    @classmethod
-    def _part_of_persons(cls, forms: set[str], persons: list[Entity], short: Entity) -> int:
-        """How many persons have the one-word form as the last word (surname) of their full name."""
-        keys = {normalise_name(f) for f in forms}
-        return sum(1 for p in cls._persons_with_part(forms, persons, short)
-                   if keys <= {normalise_name(m.text.split()[-1]) for m in p.mentions if len(m.text.split()) > 1})
-
-    @staticmethod
-    def _expansion_for_acronym(forms: set[str], names: list[Entity], short: Entity) -> Entity | None:
-        acronyms = {f.replace(".", "") for f in forms if f.replace(".", "").isupper() and 2 <= len(f.replace(".", "")) <= 6}
-        if not acronyms or short.label not in ("ORG", "GPE", "LOC", "NORP") or any(is_country_name(f) for f in forms):
-            return None  # "US" is the country, not the University of Sheffield
-        for e in names:
-            if e is short or e.label not in ("ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT"):
-                continue
-            for m in e.mentions:
-                words = [w for w in re.split(r"[\s\-]+", m.text) if w]
-                initials = "".join(w[0] for w in words if w[0].isupper())
-                if len(words) > 1 and initials in acronyms:
-                    return e
-        return None
-
-    @staticmethod
-    def _names_counted_as_things(text: str, entities: list[Entity]) -> None:
-        """A one-word 'organisation' or 'person' whose plural the story counts without an article ('100
-        Polaroids', 'received Polaroids from') is a kind of thing, a product, not the firm or a person
-        ('the Springboks', 'the Clintons' are teams and families: they keep their type)."""
-        people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
-        plurals = {m.text: e for e in entities if e.label == "NORP" for m in e.mentions}
-        for ent in entities:
-            if ent.label not in ("ORG", "PERSON") or ent.person_anchor or any(" " in m.text for m in ent.mentions):
-                continue
-            form = ent.mentions[0].text
-            if form.isupper() or not form.isalpha():
-                continue
-            bare = sum(not _THE_BEFORE.search(text, max(0, s - 5), s) and not people.overlaps(s, e)
-                       for s, e in find_word(text, form + "s"))  # not 'Waters' the name of a person
-            if bare >= THING_PLURALS_MIN:
-                ent.label = "PRODUCT"
-                if form + "s" in plurals:  # the model's 'group' "Polaroids" is the things too
-                    plurals[form + "s"].label = "PRODUCT"
-
-    @staticmethod
-    def _states_acting(text: str, entities: list[Entity]) -> None:
-        """A country that the story has act as a state at least :data:`STATE_ACTOR_MIN` times ("North Korea
-        fired ...", "South Korea says ...", "South Korea evacuated ...") is named as the government, an
-        organisation (GUM-style annotation); named once so, or only as a place, it stays a place."""
-        for ent in entities:
-            if ent.label != "GPE" or not all(is_country_name(strip_the(m.text)) for m in ent.mentions):
-                continue
-            acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
-            if acts >= STATE_ACTOR_MIN:
-                ent.label, ent.state_actor = "ORG", True
 
     def _names_inside_institutions(self, text: str, entities: list[Entity]) -> list[Entity]:
         """A place or a person named inside the name of a public institution, a facility or a place is a
@@ -474,10 +266,10 @@ class EntityComponent:
                   for inner in self._places_inside(text, m) + self._person_opening(m, persons)]
         if not inners:
             return entities
-        by_key = {self._canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
+        by_key = {canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
         added: list[Entity] = []
         for inner in inners:
-            key = self._canonical_key(inner)
+            key = canonical_key(inner)
             target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
             if target is None:
                 target = Entity(mentions=[], label=inner.label)
@@ -513,71 +305,7 @@ class EntityComponent:
                 return [Mention(m.start, m.start + len(name), name, "PERSON", source="nested")]
         return []
 
-    @staticmethod
-    def _one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
-        """A 'person' only ever named by one word is an organisation when the words around it say so
-        ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
-        it is a place when at least two of its mentions sit where places do ('in Longyear', 'east of
-        Longyear', 'Longyear is a town'). A one-word 'organisation' is a person when twice the words
-        around it say so ('Washington, who ...', '"...," said Washington') and none says organisation."""
-        for ent in entities:
-            if ent.label != "PERSON" or ent.person_anchor or any(" " in m.text for m in ent.mentions):
-                continue
-            org = person = 0
-            for m in ent.mentions:
-                before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
-                org += bool(_ORG_CUE_BEFORE.search(before) or _ORG_CUE_AFTER.match(after))
-                person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
-            if org and not person:
-                ent.label = "ORG"
-            elif not person and sum(bool(_PLACE_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
-                                         or _PLACE_CUE_AFTER.match(text, m.end)) for m in ent.mentions) >= 2:
-                ent.label = "GPE"  # "in Longyear", "Longyear is a town": a place the model took for a person
-        for ent in entities:  # the other way: an 'organisation' that speaks of itself as he or she
-            if ent.label != "ORG" or any(" " in m.text or m.text.isupper() for m in ent.mentions):
-                continue
-            person = sum(bool(_PERSON_CUE_AFTER.match(text, m.end) or _SAID_BEFORE.search(text, max(0, m.start - 12),
-                                                                                              m.start))
-                         for m in ent.mentions)
-            org = sum(bool(_ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
-                           or _ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
-            if person >= 2 and not org:
-                ent.label = "PERSON"
-
     # -- 4. propagation ----------------------------------------------------------------------
-    def _propagate(self, text: str, entities: list[Entity], skip: list[tuple[int, int]],
-                   caps: list[tuple[int, int]] = ()) -> list[Entity]:
-        """Tag further occurrences of known names that the model missed (outside skipped spans)."""
-        taken = Occupancy(m for e in entities for m in e.mentions)
-        taken.spans.extend(skip)
-        forms: list[tuple[str, Entity, str]] = []
-        for e in entities:
-            label = e.label
-            if label in VALUE_TYPES:
-                continue
-            for f in {m.text for m in e.mentions}:
-                if len(f) >= 2 and f[0].isupper() and f.lower() not in PRONOUNS and f.title() not in NOT_NAMES:
-                    forms.append((f, e, label))
-                    if label == "PERSON" and len(f.split()) > 1:
-                        last = f.split()[-1]
-                        if len(last) > 2 and last[0].isupper() and last.title() not in NOT_NAMES:
-                            forms.append((last, e, label))
-        if caps:  # the same names written in capitals in headline lines
-            forms += [(f.upper(), e, label) for f, e, label in forms if not f.isupper() and len(f) > 3]
-        forms.sort(key=lambda x: -len(x[0]))
-        for form, ent, label in forms:
-            for s, e in find_word(text, form):
-                if taken.overlaps(s, e):
-                    continue
-                if form.lower() in SENTENCE_INITIAL_COMMON:
-                    continue
-                mention = Mention(s, e, form, label, source="propagated")
-                ent.mentions.append(mention)
-                taken.add(mention)
-        for e in entities:
-            e.mentions.sort(key=lambda m: m.start)
-        relabel(entities)
-        return entities
 
     # -- 5. roles ----------------------------------------------------------------------------
     def _roles(self, text: str, ent: Entity, others: "Occupancy") -> list[str]:
@@ -694,33 +422,6 @@ def _may_name_a_place_inside(ent: Entity, m: Mention) -> bool:
     if ent.label == "ORG":
         return not ent.state_actor and bool(INSTITUTION_WORDS.intersection(words))
     return ent.label in ("FAC", "GPE", "LOC") and (words[-1] in FACILITY_HEADS or words[-1] in LOCATION_HEADS)
-
-
-def _spells(acronym: str, initials: str) -> bool:
-    """Whether ``initials`` spell ``acronym``; from three letters on, in any order: a name given in
-    English for a foreign acronym ('CEI (Italian Episcopal Conference)')."""
-    letters = acronym.replace("&", "")
-    return initials == letters or len(letters) >= 3 and sorted(initials) == sorted(letters)
-
-
-def _name_before_acronym(text: str, end: int, acronym: str) -> tuple[int, int] | None:
-    """(start, end) of the words before ``end`` whose capitals and figures could spell ``acronym``:
-    'Movimento 5 Stelle' before '(M5S)'; connectors ('of', 'and') inside it are skipped."""
-    letters = len(acronym.replace("&", ""))
-    start, pos, found = None, end, 0
-    while found < letters:
-        w = _NAME_WORD_BEFORE.search(text, max(0, pos - 40), pos)
-        if w is None:
-            return None
-        word = w.group(1)
-        if word in _ACRONYM_CONNECTORS and found:
-            pos = w.start()
-            continue
-        if not (word[0].isupper() or word[0].isdigit()):
-            return None
-        found += 1
-        start = pos = w.start()
-    return (start, end) if start is not None else None
 
 
 def _is_place_inside_name(name: str) -> bool:

@@ -46,7 +46,7 @@ def add_markup_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def add_provenance_orgs(text: str, mentions: list[Mention], prov: dict[str, Any],
-                         skip: list[tuple[int, int]]) -> list[Mention]:
+                        skip: list[tuple[int, int]]) -> list[Mention]:
     """Distributor and original source of a wire header are ORG wherever they are named."""
     for key in ("distributor", "original_source"):
         name = prov.get(key)

@@ -210,7 +210,7 @@ def people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]
 
 
 def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
-                           caps: list[tuple[int, int]]) -> list[Mention]:
+                          caps: list[tuple[int, int]]) -> list[Mention]:
     """Capitalised words the model left untagged whose last word is the head of an organisation's or a
     place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
     taken = Occupancy(mentions)
@@ -244,7 +244,7 @@ def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[i
 
 
 def untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
-                             caps: list[tuple[int, int]]) -> list[Mention]:
+                            caps: list[tuple[int, int]]) -> list[Mention]:
     """Two or three capitalised words inside a sentence that the model left untagged are most often a
     person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
     month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
