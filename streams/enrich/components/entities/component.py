@@ -85,26 +85,17 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from streams.enrich.components.entities.acronyms import organisation_acronyms
 from streams.enrich.components.entities.boundaries import model_mentions
-from streams.enrich.components.entities.clustering import canonical_key, cluster
+from streams.enrich.components.entities.clustering import cluster
 from streams.enrich.components.entities.context_types import (
     names_counted_as_things,
     one_word_persons_by_context,
     states_acting,
 )
-from streams.enrich.components.entities.gazetteers import (
-    cities,
-    countries,
-    country_wikidata,
-    demonyms,
-    is_country_name,
-    lookup_place,
-    us_states,
-)
+from streams.enrich.components.entities.gazetteers import countries, demonyms
 from streams.enrich.components.entities.joins import (
     hyphenated_groups,
     join_organisation_tails,
@@ -127,16 +118,12 @@ from streams.enrich.components.entities.layout import (
     filter_caps_mentions,
     skipped_spans,
 )
-from streams.enrich.components.entities.lexicon import (
-    FACILITY_HEADS,
-    INSTITUTION_WORDS,
-    LOCATION_HEADS,
-    NOT_NAMES,
-    ROLE_HEADS,
-    VALUE_TYPES,
-)
-from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word
+from streams.enrich.components.entities.lexicon import NOT_NAMES, VALUE_TYPES
+from streams.enrich.components.entities.mentions import Mention, Occupancy
+from streams.enrich.components.entities.nesting import names_inside_institutions
 from streams.enrich.components.entities.propagation import propagate
+from streams.enrich.components.entities.records import records
+from streams.enrich.components.entities.roles import entity_roles
 from streams.enrich.components.entities.sports import (
     cricket_scorecard_players,
     fixtures_and_scorers,
@@ -157,15 +144,18 @@ from streams.enrich.components.nlp import caps_lines
 from streams.enrich.pipeline import Context
 
 
-_CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
-
-
-#: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
-INSTITUTION_CITY = 100_000
-_NAME_WORD = re.compile(r"[\w.'’-]+")
-
-
-# ------------------------------------------------------------------------------- the component
+def apply_gazetteers(text: str, doc: Any, mentions: list[Mention], skip: list[tuple[int, int]],
+                     caps: list[tuple[int, int]] = ()) -> list[Mention]:
+    """Step 2: well-known names, the types the gazetteers and cues give, competitions, group words and
+    regions; then the names the model missed that the gazetteers know."""
+    mentions = apply_known_names(text, mentions, skip)
+    retype_by_gazetteers(mentions)
+    mentions = [m for m in mentions if not is_portfolio_word(text, m)]
+    institutions_by_their_head(mentions)
+    mentions = competition_names(text, mentions, skip)
+    mentions = hyphenated_groups(text, mentions)
+    regions_after_cities(text, mentions)
+    return add_gazetteer_names(text, doc, mentions, skip, caps)
 
 
 class EntityComponent:
@@ -180,11 +170,10 @@ class EntityComponent:
         self.links = links
         self.propagate = propagate
         self.values = values
-        self._demonyms = demonyms()
+        demonyms()  # load the word lists now, not on the first article
         if links:
             countries()  # load the gazetteers now, not on the first article
 
-    # -- pipeline entry ----------------------------------------------------------------------
     def __call__(self, ctx: Context) -> None:
         ctx.entities = self.extract(ctx.text, ctx.doc, title=ctx.title, spans=ctx.spans, provenance=ctx.provenance)
 
@@ -207,7 +196,7 @@ class EntityComponent:
         mentions = filter_caps_mentions(text, mentions, caps)
         datelines = dateline_spans(text, spans or [])
         mentions = add_dateline_place(text, mentions, datelines)
-        mentions = self._apply_gazetteers(text, doc, mentions, skip, caps)
+        mentions = apply_gazetteers(text, doc, mentions, skip, caps)
         mentions = title_and_affiliation_words(text, mentions)
         mentions = people_with_country(text, mentions, skip)
         mentions = organisation_acronyms(text, mentions, skip)
@@ -232,205 +221,6 @@ class EntityComponent:
         names_counted_as_things(text, entities)
         names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
-            ent.roles = self._roles(text, ent, names)
-        entities = self._names_inside_institutions(text, entities)
-        return self._records(text, title, entities)
-
-    # -- 1. mentions from the model ----------------------------------------------------------
-
-    # -- 2. gazetteers -----------------------------------------------------------------------
-    @staticmethod
-    def _apply_gazetteers(text: str, doc: Any, mentions: list[Mention],
-                          skip: list[tuple[int, int]], caps: list[tuple[int, int]] = ()) -> list[Mention]:
-        """Well-known names, the types the gazetteers and cues give, competitions, group words and regions;
-        then the names the model missed that the gazetteers know."""
-        mentions = apply_known_names(text, mentions, skip)
-        retype_by_gazetteers(mentions)
-        mentions = [m for m in mentions if not is_portfolio_word(text, m)]
-        institutions_by_their_head(mentions)
-        mentions = competition_names(text, mentions, skip)
-        mentions = hyphenated_groups(text, mentions)
-        regions_after_cities(text, mentions)
-        return add_gazetteer_names(text, doc, mentions, skip, caps)
-
-    # -- 3. clustering -----------------------------------------------------------------------
-
-    def _names_inside_institutions(self, text: str, entities: list[Entity]) -> list[Entity]:
-        """A place or a person named inside the name of a public institution, a facility or a place is a
-        mention of its own, nested in the outer one: 'Indiana' in 'University of Southern Indiana', 'US' in
-        'US State Department', 'Andy Warhol' (a person of the story) in 'Andy Warhol Foundation', 'Volgograd'
-        in 'Volgograd Arena', 'Hong Kong' in 'Hong Kong Island' (GUM-style annotation)."""
-        persons = {m.text: e for e in entities if e.label == "PERSON" for m in e.mentions if " " in m.text}
-        inners = [inner for ent in entities if ent.label in ("ORG", "FAC", "GPE", "LOC")
-                  for m in ent.mentions if " " in m.text and _may_name_a_place_inside(ent, m)
-                  for inner in self._places_inside(text, m) + self._person_opening(m, persons)]
-        if not inners:
-            return entities
-        by_key = {canonical_key(m): e for e in entities for m in e.mentions if e.label != "ORG" or e.state_actor}
-        added: list[Entity] = []
-        for inner in inners:
-            key = canonical_key(inner)
-            target = persons.get(inner.text) if inner.label == "PERSON" else by_key.get(key)
-            if target is None:
-                target = Entity(mentions=[], label=inner.label)
-                by_key[key] = target
-                added.append(target)
-            if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
-                target.mentions.append(inner)
-                target.mentions.sort(key=lambda x: x.start)
-        return entities + added
-
-    @staticmethod
-    def _places_inside(text: str, m: Mention) -> list[Mention]:
-        """Countries, US states and big cities named inside ``m`` (the longest name of up to three words)."""
-        words = [(w.start(), w.end()) for w in _NAME_WORD.finditer(text, m.start, m.end)]
-        out: list[Mention] = []
-        i = 0
-        while i < len(words):
-            for j in range(min(len(words), i + 3), i, -1):
-                s, e = words[i][0], words[j - 1][1]
-                name = text[s:e]
-                if (s, e) != (m.start, m.end) and text[e:e + 2] != " &" and _is_place_inside_name(name):
-                    out.append(Mention(s, e, name, "GPE", source="nested"))
-                    i = j - 1
-                    break
-            i += 1
-        return out
-
-    @staticmethod
-    def _person_opening(m: Mention, persons: dict[str, "Entity"]) -> list[Mention]:
-        """A person of the story whose full name opens the institution's ('Andy Warhol' Foundation)."""
-        for name in persons:
-            if m.text.startswith(name + " "):
-                return [Mention(m.start, m.start + len(name), name, "PERSON", source="nested")]
-        return []
-
-    # -- 4. propagation ----------------------------------------------------------------------
-
-    # -- 5. roles ----------------------------------------------------------------------------
-    def _roles(self, text: str, ent: Entity, others: "Occupancy") -> list[str]:
-        if ent.label != "PERSON":
-            return []
-        roles: list[str] = []
-        for m in ent.mentions:
-            for role in (self._role_before(text, m, others), self._role_after(text, m)):
-                if role and role not in roles:
-                    roles.append(role)
-        # a role that is a suffix of a longer one is the same role said shorter
-        return [r for r in roles if not any(o != r and o.endswith(r) for o in roles)]
-
-    @staticmethod
-    def _role_before(text: str, m: Mention, others: "Occupancy") -> str | None:
-        """Capitalised title phrase right before the name: 'German Defense Minister Boris Pistorius'."""
-        words: list[tuple[int, int]] = []  # right to left
-        cur = m.start
-        while len(words) < 14:
-            window_start = max(0, cur - 80)
-            g = re.search(r"([\w.'’&-]+)([ \t]+)$", text[window_start:cur])
-            if not g:
-                break
-            s = window_start + g.start(1)
-            e = s + len(g.group(1))
-            token = g.group(1)
-            if others.overlaps(s, e) or not (token[0].isupper() or token.lower() in _CONNECTORS):
-                break
-            words.append((s, e))
-            cur = s
-        while words and text[words[-1][0]:words[-1][1]].lower() in _CONNECTORS:
-            words.pop()
-        if not words:
-            return None
-        phrase = text[words[-1][0]:words[0][1]]
-        tokens = [t.lower() for t in re.findall(r"[\w.'’&-]+", phrase)]
-        if not any(t in ROLE_HEADS or t.rstrip(".") in ROLE_HEADS for t in tokens):
-            return None
-        if tokens[-1].rstrip(".") in ("mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady") and len(tokens) == 1:
-            return None  # a courtesy title is not a role
-        return phrase
-
-    @staticmethod
-    def _role_after(text: str, m: Mention) -> str | None:
-        """Apposition: 'Boris Pistorius, Germany's defence minister, said'."""
-        tail = text[m.end:m.end + 120]
-        a = re.match(r",\s+((?:the\s+|a\s+|an\s+)?[^,.;:\n()“”\"]{3,80}?)\s*[,.;]", tail)
-        if not a:
-            return None
-        phrase = a.group(1).strip()
-        tokens = [t.lower().strip(".") for t in re.findall(r"[\w.'’&-]+", phrase)]
-        if not tokens or tokens[-1] not in ROLE_HEADS or len(tokens) > 10:
-            return None
-        if any(t in ("said", "says", "told", "who", "which", "and") for t in tokens):
-            return None
-        return re.sub(r"^(?:the|a|an)\s+", "", phrase)
-
-    # -- 6. records --------------------------------------------------------------------------
-    def _records(self, text: str, title: str | None, entities: list[Entity]) -> list[dict[str, Any]]:
-        n = max(len(text), 1)
-        title_l = (title or "").lower()
-        out = []
-        for e in entities:
-            if not e.mentions:
-                continue
-            label = e.label
-            for m in e.mentions:
-                m.label = label
-            first = e.mentions[0].start
-            forms = {m.text for m in e.mentions}
-            in_headline = bool(title_l) and any(next(find_word(title_l, f.lower()), None) for f in forms)
-            mentions = [{"start": m.start, "end": m.end, "text": m.text} for m in e.mentions]
-            count = len(mentions)
-            salience = 0.0 if label in VALUE_TYPES else round(
-                0.5 * min(count, 6) / 6 + 0.3 * (1.0 - first / n) + 0.2 * in_headline, 4)
-            record: dict[str, Any] = {
-                "name": e.name, "type": label, "mentions": mentions, "salience": salience,
-                "first_position": first, "in_headline": in_headline, "roles": list(e.roles), "links": {},
-            }
-            if self.links and (label in ("GPE", "LOC") or e.state_actor):
-                record["links"] = self._links(e)
-            out.append(record)
-        out.sort(key=lambda r: (-r["salience"], r["first_position"]))
-        return out
-
-    @staticmethod
-    def _links(e: Entity) -> dict[str, Any]:
-        for m in sorted(e.mentions, key=lambda m: -len(m.text)):
-            place = lookup_place(m.text)
-            if place is None:
-                continue
-            links: dict[str, Any] = {}
-            if place.kind == "country" and place.iso3166:
-                links["iso3166"] = place.iso3166
-                if qid := country_wikidata().get(place.iso3166):
-                    links["wikidata"] = qid
-            if place.geonames:
-                links["geonames"] = place.geonames
-            if place.lat is not None:
-                links["lat"], links["lon"] = place.lat, place.lon
-            if place.kind == "city" and place.iso3166:
-                links["country"] = place.iso3166
-            return links
-        return {}
-
-
-def _may_name_a_place_inside(ent: Entity, m: Mention) -> bool:
-    """Whether ``m`` (of ``ent``) is a name of several words that may name a place inside: a public
-    institution's ('University of Southern Indiana'), a facility's or a place's ('Volgograd Arena',
-    'Hong Kong Island'); not a company's, an exchange's or a club's."""
-    words = m.text.split()
-    if len(words) < 2:
-        return False
-    if ent.label == "ORG":
-        return not ent.state_actor and bool(INSTITUTION_WORDS.intersection(words))
-    return ent.label in ("FAC", "GPE", "LOC") and (words[-1] in FACILITY_HEADS or words[-1] in LOCATION_HEADS)
-
-
-def _is_place_inside_name(name: str) -> bool:
-    """A country, a US state or a big city, written in title case (or 'US', 'UK', 'U.S.', 'U.K.')."""
-    if not name[:1].isupper() or name.isupper() and name not in ("US", "UK", "U.S.", "U.K."):
-        return False
-    if is_country_name(name) or name.lower() in us_states():
-        return True
-    city = cities().get(name.lower())
-    return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY
-
-
+            ent.roles = entity_roles(text, ent, names)
+        entities = names_inside_institutions(text, entities)
+        return records(text, title, entities, self.links)
