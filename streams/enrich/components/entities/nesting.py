@@ -61,7 +61,7 @@ def _places_inside(text: str, m: Mention) -> list[Mention]:
     return out
 
 
-def _person_opening(m: Mention, persons: dict[str, "Entity"]) -> list[Mention]:
+def _person_opening(m: Mention, persons: dict[str, Entity]) -> list[Mention]:
     """A person of the story whose full name opens the institution's ('Andy Warhol' Foundation)."""
     for name in persons:
         if m.text.startswith(name + " "):

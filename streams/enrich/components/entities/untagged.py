@@ -61,49 +61,6 @@ _HEADED_RUN = re.compile(
 #: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
 _RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
 
-
-def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list[tuple[int, int]],
-                        caps: list[tuple[int, int]] = ()) -> list[Mention]:
-    """Names the model missed that the gazetteers know: nationalities and groups, countries (one word or
-    several: "New Zealand"), and an initial with a surname ("J. Smith") is a person."""
-    dem = demonyms()
-    ctry = countries()
-    taken = Occupancy(mentions)
-    taken.spans.extend(skip)
-    # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
-    for start, length in doc.to_array([IDX, LENGTH]).tolist():
-        word = token_text = text[start:start + length]
-        if not word[:1].isupper() or taken.overlaps(start, start + length):
-            continue
-        if word.isupper() and len(word) > 3 and any(a <= start < b for a, b in caps):
-            word = word.title()  # 'ROMANIA' in a headline
-        label = None
-        if word in dem and not is_country_name(word):
-            label = "NORP"
-        elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
-              or word in ("US", "USA", "UAE") and not any(a <= start < b for a, b in caps)):
-            label = "GPE" if word != "EU" else "ORG"
-        if label:
-            m = Mention(start, start + length, token_text, label, source="gazetteer")
-            mentions.append(m)
-            taken.add(m)
-    # "P. Simmons", "J. Smith": an initial and a surname are a person
-    for m in _INITIAL_NAME.finditer(text):
-        if not taken.overlaps(m.start(), m.end()) and not _CAPITALISED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
-            mention = Mention(m.start(), m.end(), m.group(0), "PERSON", source="gazetteer")
-            mentions.append(mention)
-            taken.add(mention)
-    # two-word country names and demonyms ("United States", "New Zealand", "South African")
-    for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
-        phrase = m.group(1)
-        label = "GPE" if phrase.lower() in ctry else "NORP" if phrase in dem else None
-        if label and not taken.overlaps(m.start(), m.end()):
-            mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
-            mentions.append(mention)
-            taken.add(mention)
-    return sorted(mentions, key=lambda x: x.start)
-
-
 def apply_known_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
     """Occurrences of well-known names (``data/known_names.tsv``) get the listed type.
 
@@ -154,6 +111,48 @@ def competition_names(text: str, mentions: list[Mention], skip: list[tuple[int, 
             continue  # an untagged run needs a nationality to be a name ("German Cup"), not "Final Round"
         mentions = [m for m in mentions if m not in inside]
         mentions.append(Mention(s, e, text[s:e], "EVENT", source="gazetteer"))
+    return sorted(mentions, key=lambda x: x.start)
+
+
+def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list[tuple[int, int]],
+                        caps: list[tuple[int, int]] = ()) -> list[Mention]:
+    """Names the model missed that the gazetteers know: nationalities and groups, countries (one word or
+    several: "New Zealand"), and an initial with a surname ("J. Smith") is a person."""
+    dem = demonyms()
+    ctry = countries()
+    taken = Occupancy(mentions)
+    taken.spans.extend(skip)
+    # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
+    for start, length in doc.to_array([IDX, LENGTH]).tolist():
+        word = token_text = text[start:start + length]
+        if not word[:1].isupper() or taken.overlaps(start, start + length):
+            continue
+        if word.isupper() and len(word) > 3 and any(a <= start < b for a, b in caps):
+            word = word.title()  # 'ROMANIA' in a headline
+        label = None
+        if word in dem and not is_country_name(word):
+            label = "NORP"
+        elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
+              or word in ("US", "USA", "UAE") and not any(a <= start < b for a, b in caps)):
+            label = "GPE" if word != "EU" else "ORG"
+        if label:
+            m = Mention(start, start + length, token_text, label, source="gazetteer")
+            mentions.append(m)
+            taken.add(m)
+    # "P. Simmons", "J. Smith": an initial and a surname are a person
+    for m in _INITIAL_NAME.finditer(text):
+        if not taken.overlaps(m.start(), m.end()) and not _CAPITALISED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+            mention = Mention(m.start(), m.end(), m.group(0), "PERSON", source="gazetteer")
+            mentions.append(mention)
+            taken.add(mention)
+    # two-word country names and demonyms ("United States", "New Zealand", "South African")
+    for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
+        phrase = m.group(1)
+        label = "GPE" if phrase.lower() in ctry else "NORP" if phrase in dem else None
+        if label and not taken.overlaps(m.start(), m.end()):
+            mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
+            mentions.append(mention)
+            taken.add(mention)
     return sorted(mentions, key=lambda x: x.start)
 
 
