@@ -16,6 +16,10 @@ from streams.enrich.components.entities import (
     find_word,
     split_span,
 )
+from streams.enrich.components.entities.acronyms import spelled_out_acronyms
+from streams.enrich.components.entities.joins import merge_split_person, surname_before_a_thing
+from streams.enrich.components.entities.labels import institutions_by_their_head, title_and_affiliation_words
+from streams.enrich.components.entities.untagged import people_lists
 from streams.enrich.pipeline import Pipeline
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -260,11 +264,11 @@ def test_first_name_read_as_a_place_joins_the_surname() -> None:
     later = text.index("Paris", last + 1)
     mentions = [Mention(first, first + 7, "Valeska", "GPE"), Mention(last, last + 5, "Paris", "GPE"),
                 Mention(later, later + 5, "Paris", "GPE")]
-    merged = EntityComponent._merge_split_person(text, mentions)
+    merged = merge_split_person(text, mentions)
     assert [(m.text, m.label) for m in merged] == [("Valeska Paris", "PERSON"), ("Paris", "GPE")]
     two_places = "Flights from Paris London and Rome were cancelled."
     a, b = two_places.index("Paris"), two_places.index("London")
-    kept = EntityComponent._merge_split_person(two_places, [Mention(a, a + 5, "Paris", "GPE"),
+    kept = merge_split_person(two_places, [Mention(a, a + 5, "Paris", "GPE"),
                                                             Mention(b, b + 6, "London", "GPE")])
     assert [m.label for m in kept] == ["GPE", "GPE"]
 
@@ -303,7 +307,7 @@ def test_ethnic_and_religious_groups_are_groups(pipeline: Pipeline) -> None:
 def test_title_words_and_affiliations(pipeline: Pipeline) -> None:
     text = ("The State Department said John Kerry, the Secretary of State, spoke to Malaysia's Minister for "
             "Education on Monday.")
-    mentions = EntityComponent._title_and_affiliation_words(text, [
+    mentions = title_and_affiliation_words(text, [
         Mention(text.index("State"), text.index("State") + 16, "State Department", "ORG"),
         Mention(text.index("John Kerry"), text.index("John Kerry") + 10, "John Kerry", "PERSON"),
         Mention(text.index("State,"), text.index("State,") + 5, "State", "ORG"),
@@ -311,7 +315,7 @@ def test_title_words_and_affiliations(pipeline: Pipeline) -> None:
     assert [m.text for m in mentions] == ["State Department", "John Kerry"]
     text = "Cheng Chung-tai of Civic Passion won a seat, as did Alvin Yeung."
     a, b = text.index("Civic"), text.index("Alvin")
-    mentions = EntityComponent._title_and_affiliation_words(text, [
+    mentions = title_and_affiliation_words(text, [
         Mention(0, 15, "Cheng Chung-tai", "PERSON"), Mention(a, a + 13, "Civic Passion", "PERSON"),
         Mention(b, b + 11, "Alvin Yeung", "PERSON")])
     assert [m.label for m in mentions] == ["PERSON", "ORG", "PERSON"]
@@ -328,7 +332,7 @@ def test_a_named_vessel_is_a_product(pipeline: Pipeline) -> None:
 def test_a_name_after_town_of_is_a_place() -> None:
     text = "Shells landed near the town of Yeoncheon, and the city of Arbil was quiet."
     a, b = text.index("Yeoncheon"), text.index("Arbil")
-    mentions = EntityComponent._title_and_affiliation_words(text, [
+    mentions = title_and_affiliation_words(text, [
         Mention(a, a + 9, "Yeoncheon", "ORG"), Mention(b, b + 5, "Arbil", "PERSON")])
     assert [m.label for m in mentions] == ["GPE", "GPE"]
 
@@ -337,18 +341,18 @@ def test_names_listed_with_people_are_people() -> None:
     text = "They worship gods such as Zeus, Hera, Poseidon, Aphrodite, and Athena in small groups."
     mention = {w: Mention(text.index(w), text.index(w) + len(w), w, lb)
                for w, lb in (("Zeus", "PERSON"), ("Hera", "PERSON"), ("Athena", "ORG"))}
-    got = EntityComponent._people_lists(text, list(mention.values()), [])
+    got = people_lists(text, list(mention.values()), [])
     labels = {m.text: m.label for m in got}
     assert labels["Poseidon"] == labels["Aphrodite"] == "PERSON"
     assert labels["Athena"] == "ORG"  # two people against one organisation: the model's label stands
     text = "Magna, Johnson Controls and Lear have been working to build up their capacity."
     firms = [Mention(0, 5, "Magna", "PERSON"), Mention(7, 23, "Johnson Controls", "PERSON"),
              Mention(text.index("Lear"), text.index("Lear") + 4, "Lear", "ORG")]
-    assert [m.label for m in EntityComponent._people_lists(text, firms, [])] == ["PERSON", "PERSON", "ORG"]
+    assert [m.label for m in people_lists(text, firms, [])] == ["PERSON", "PERSON", "ORG"]
     text = "Charles got back Breisach, Kehl and Freiburg from France."
     towns = [Mention(text.index(w), text.index(w) + len(w), w, lb)
              for w, lb in (("Breisach", "PERSON"), ("Kehl", "PERSON"), ("Freiburg", "GPE"))]
-    assert [m.label for m in EntityComponent._people_lists(text, towns, [])] == ["PERSON", "PERSON", "GPE"]
+    assert [m.label for m in people_lists(text, towns, [])] == ["PERSON", "PERSON", "GPE"]
 
 
 def test_a_country_acting_as_a_state_is_an_organisation(pipeline: Pipeline) -> None:
@@ -390,7 +394,7 @@ def test_a_name_headed_by_an_institution_word_is_an_organisation() -> None:
             "West Bank and veterans of the Soviet Union protested.")
     mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in (
         ("Municipality of Genoa", "GPE"), ("Saudi Gazette", "FAC"), ("West Bank", "GPE"), ("Soviet Union", "GPE"))]
-    EntityComponent._institutions_by_their_head(mentions)
+    institutions_by_their_head(mentions)
     assert [m.label for m in mentions] == ["ORG", "ORG", "GPE", "GPE"]
 
 
@@ -409,7 +413,7 @@ def test_a_surname_before_a_counted_thing_is_the_person(pipeline: Pipeline) -> N
             "Kathryn Waters, the director, said the show was a success. \"It is important\", Water said. "
             "The Springboks beat the All Blacks, and Springbok fans cheered the Springboks.")
     andy, at = text.index("Andy Warhol"), text.index("Warhol Polaroid")
-    cut = EntityComponent._surname_before_a_thing(text, [Mention(andy, andy + 11, "Andy Warhol", "PERSON"),
+    cut = surname_before_a_thing(text, [Mention(andy, andy + 11, "Andy Warhol", "PERSON"),
                                                          Mention(at, at + 15, "Warhol Polaroid", "PERSON")])
     assert [m.text for m in cut] == ["Andy Warhol", "Warhol"]  # his Polaroid, not a person "Warhol Polaroid"
     ents = pipeline.run(Article(id="polaroid", body_text=text)).entities
@@ -425,7 +429,7 @@ def test_a_name_spelled_out_next_to_its_acronym_is_one_organisation() -> None:
     text = ("Deputies of Movimento 5 Stelle (M5S) voted against, and the head of CEI (Italian Episcopal Conference) "
             "objected. Users of Internet Explorer 9 (IE9) were warned. Prices rose 3 percent (US).")
     stelle, ie = text.index("Stelle"), text.index("Internet Explorer")
-    got = EntityComponent._spelled_out_acronyms(text, [Mention(stelle, stelle + 6, "Stelle", "PERSON"),
+    got = spelled_out_acronyms(text, [Mention(stelle, stelle + 6, "Stelle", "PERSON"),
                                                        Mention(ie, ie + 17, "Internet Explorer", "PRODUCT")], [])
     labels = {m.text: m.label for m in got}
     assert labels == {"Movimento 5 Stelle": "ORG", "Italian Episcopal Conference": "ORG",

@@ -7,7 +7,21 @@ from typing import Any
 import pytest
 
 from streams.core.model import Article
-from streams.enrich.components.entities import EntityComponent, Mention, _dateline_spans
+from streams.enrich.components.entities import Mention
+from streams.enrich.components.entities.acronyms import organisation_acronyms
+from streams.enrich.components.entities.clustering import canonical_key, cluster
+from streams.enrich.components.entities.context_types import one_word_persons_by_context
+from streams.enrich.components.entities.joins import hyphenated_groups, join_organisation_tails, join_split_names
+from streams.enrich.components.entities.labels import regions_after_cities
+from streams.enrich.components.entities.layout import add_dateline_place, dateline_spans
+from streams.enrich.components.entities.mentions import Entity
+from streams.enrich.components.entities.sports import cricket_scorecard_players, fixtures_and_scorers, places_as_teams
+from streams.enrich.components.entities.untagged import (
+    competition_names,
+    people_with_country,
+    untagged_headed_names,
+    untagged_personal_names,
+)
 from streams.enrich.pipeline import Pipeline
 
 
@@ -26,7 +40,7 @@ def test_a_name_with_a_country_in_brackets_is_a_competitor() -> None:
     sidot = text.index("Anne-Gaelle Sidot")
     star = text.index("Red Star")
     mentions = [Mention(sidot, sidot + 17, "Anne-Gaelle Sidot", "ORG"), Mention(star, star + 8, "Red Star", "ORG")]
-    got = {m.text: m.label for m in EntityComponent._people_with_country(text, mentions, [])}
+    got = {m.text: m.label for m in people_with_country(text, mentions, [])}
     assert got["Anne-Gaelle Sidot"] == "PERSON"  # the model's ORG is overridden
     assert got["Lindsay Davenport"] == "PERSON"  # an untagged name is added
     assert got["Red Star"] == "ORG"  # a club word: a club
@@ -47,7 +61,7 @@ def test_datelines_of_later_stories_are_places(pipeline: Pipeline) -> None:
     text = ("SOCCER - DYNAMO BEAT ROTOR IN THE LEAGUE.\nMOSCOW 1996-08-30\nDynamo Moscow beat Rotor Volgograd 2-1 "
             "in the Russian league on Friday, the club said.\nBASEBALL - RESULTS.\nNEW YORK 1996-08-30\n"
             "The New York Yankees beat Baltimore 5-3 in the American League on Thursday.")
-    found = [text[s:e] for s, e in _dateline_spans(text, [])]
+    found = [text[s:e] for s, e in dateline_spans(text, [])]
     assert found == ["MOSCOW 1996-08-30", "NEW YORK 1996-08-30"]
     ents = pipeline.run(Article(id="two-stories", body_text=text)).entities
     at = text.index("NEW YORK 1996")
@@ -62,7 +76,7 @@ def test_acronyms_named_by_their_place_are_organisations() -> None:
     fung = text.index("Frederick Fung")
     mentions = [Mention(bureau, bureau + 24, "Central Narcotics Bureau", "ORG"),
                 Mention(fung, fung + 14, "Frederick Fung", "PERSON")]
-    got = {m.text: m.label for m in EntityComponent._organisation_acronyms(text, mentions, [])}
+    got = {m.text: m.label for m in organisation_acronyms(text, mentions, [])}
     assert got["CNB"] == "ORG" and got["ADPL"] == "ORG" and got["M5S"] == "ORG"
     assert "US" not in got  # a country is no organisation's acronym
 
@@ -71,11 +85,11 @@ def test_an_organisation_name_goes_on_after_for() -> None:
     text = "Polaroids donated by the Andy Warhol Foundation for the Visual Arts went on show at the museum."
     a, b = text.index("Andy"), text.index("Visual")
     mentions = [Mention(a, a + 22, "Andy Warhol Foundation", "ORG"), Mention(b, b + 11, "Visual Arts", "ORG")]
-    got = EntityComponent._join_organisation_tails(text, mentions)
+    got = join_organisation_tails(text, mentions)
     assert [(m.text, m.label) for m in got] == [("Andy Warhol Foundation for the Visual Arts", "ORG")]
     text = "Sales at General Motors for the quarter rose, the company said."
     gm = [Mention(text.index("General"), text.index("General") + 14, "General Motors", "ORG")]
-    assert [m.text for m in EntityComponent._join_organisation_tails(text, gm)] == ["General Motors"]
+    assert [m.text for m in join_organisation_tails(text, gm)] == ["General Motors"]
 
 
 def test_competitions_are_events_and_portfolios_are_not_organisations(pipeline: Pipeline) -> None:
@@ -94,7 +108,7 @@ def test_untagged_capitalised_pairs_inside_a_sentence_are_people() -> None:
     text = ("Also in the field were Olin Browne, Shane Bortsch and Mike Hulbert. Traders on Wall Street said "
             "the Minnesota Twins and the Minor Counties side lost. Election Results were late.")
     olin = text.index("Olin Browne")
-    got = EntityComponent._untagged_personal_names(text, [Mention(olin, olin + 11, "Olin Browne", "PERSON")], [], [])
+    got = untagged_personal_names(text, [Mention(olin, olin + 11, "Olin Browne", "PERSON")], [], [])
     found = {m.text for m in got if m.label == "PERSON"}
     assert {"Shane Bortsch", "Mike Hulbert"} <= found
     assert not found & {"Wall Street", "Minnesota Twins", "Minor Counties", "Election Results"}
@@ -107,12 +121,12 @@ def test_first_names_cut_off_by_the_model_join_the_surname() -> None:
     zine, ben = text.index("Zine"), text.index("Ben Ali")
     mentions = [Mention(younis, younis + 6, "Younis", "PERSON"), Mention(later, later + 6, "Younis", "PERSON"),
                 Mention(zine, zine + 15, "Zine al-Abidine", "PERSON"), Mention(ben, ben + 7, "Ben Ali", "PERSON")]
-    got = [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)]
+    got = [(m.text, m.label) for m in join_split_names(text, mentions)]
     assert got == [("Waqar Younis", "PERSON"), ("Younis", "PERSON"), ("Zine al-Abidine Ben Ali", "PERSON")]
     text = "Lukaku, Carrasco and Dries Mertens attacked."
     dries = text.index("Dries")
     mentions = [Mention(dries, dries + 5, "Dries", "ORG"), Mention(dries + 6, dries + 13, "Mertens", "PERSON")]
-    assert [(m.text, m.label) for m in EntityComponent._join_split_names(text, mentions)] == [
+    assert [(m.text, m.label) for m in join_split_names(text, mentions)] == [
         ("Dries Mertens", "PERSON")]
 
 
@@ -128,16 +142,16 @@ def test_a_one_word_person_with_company_words_around_it_is_an_organisation(pipel
 def test_untagged_names_with_an_organisation_or_place_head_get_its_type() -> None:
     text = ("The tour was announced by the Test and County Cricket Board on Friday. For Wall Street, this is the "
             "season of worry, The Deseret News said, as play ended at Brown Deer Park Golf Course.")
-    got = {m.text: m.label for m in EntityComponent._untagged_headed_names(text, [], [], [])}
+    got = {m.text: m.label for m in untagged_headed_names(text, [], [], [])}
     assert got == {"Test and County Cricket Board": "ORG", "Wall Street": "FAC", "Deseret News": "ORG",
                    "Brown Deer Park Golf Course": "FAC"}
     text = "According to the Saudi Interior Ministry, 345 pilgrims were killed."
     saudi = Mention(text.index("Saudi"), text.index("Saudi") + 5, "Saudi", "NORP")
-    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [saudi], [], [])]
+    got = [(m.text, m.label) for m in untagged_headed_names(text, [saudi], [], [])]
     assert got == [("Saudi Interior Ministry", "ORG")]
     text = "A crane fell into Mecca's Grand Mosque on Friday."
     mecca = Mention(text.index("Mecca"), text.index("Mecca") + 5, "Mecca", "GPE")
-    got = [(m.text, m.label) for m in EntityComponent._untagged_headed_names(text, [mecca], [], [])]
+    got = [(m.text, m.label) for m in untagged_headed_names(text, [mecca], [], [])]
     assert got == [("Mecca", "GPE"), ("Grand Mosque", "FAC")]
 
 
@@ -158,7 +172,7 @@ def test_a_one_word_person_in_place_contexts_is_a_place() -> None:
             "a mountain just east of Longyear, police said. Smith said he was in Oslo. Smith, 45, flew home.")
     town = entity_of(text, "Longyear", "PERSON")
     smith = entity_of(text, "Smith", "PERSON")
-    EntityComponent._one_word_persons_by_context(text, [town, smith])
+    one_word_persons_by_context(text, [town, smith])
     assert town.label == "GPE" and smith.label == "PERSON"
 
 
@@ -170,11 +184,9 @@ def find_all(text: str, word: str) -> list[int]:
     return out
 
 
-def entity_of(text: str, word: str, label: str):  # noqa: ANN201 - _Entity is private
+def entity_of(text: str, word: str, label: str) -> Entity:
     """One entity with every occurrence of ``word`` in ``text`` as a mention labelled ``label``."""
-    from streams.enrich.components.entities import _Entity
-
-    return _Entity([Mention(i, i + len(word), word, label) for i in find_all(text, word)], label=label)
+    return Entity([Mention(i, i + len(word), word, label) for i in find_all(text, word)], label=label)
 
 
 def test_names_never_run_over_a_line_break(pipeline: Pipeline) -> None:
@@ -194,8 +206,8 @@ def test_a_dateline_place_stays_a_place_in_a_story_about_its_club() -> None:
     text = ("SOCCER - BARATELLI TO COACH NICE.\nNICE, France 1996-08-30\nBaratelli is to coach Nice, the club "
             "said. Nice have been unable to win a game and Nice sacked their coach.")
     model = [Mention(i, i + 4, text[i:i + 4], "ORG") for i in find_all(text, "NICE") + find_all(text, "Nice")]
-    got = EntityComponent._add_dateline_place(text, model, _dateline_spans(text, []))
-    entities = EntityComponent()._cluster(got)
+    got = add_dateline_place(text, model, dateline_spans(text, []))
+    entities = cluster(got)
     at = text.index("NICE, France")
     assert [e.label for e in entities for m in e.mentions if m.start == at] == ["GPE"]
     assert all(e.label == "ORG" for e in entities for m in e.mentions if m.text == "Nice")
@@ -206,9 +218,9 @@ def test_in_a_sports_report_a_city_after_in_is_the_place_not_the_club() -> None:
             "In Milwaukee, Marc Newfield homered twice for the home side.")
     first, later = text.index("Milwaukee"), text.index("Milwaukee", 10)
     mentions = [Mention(first, first + 9, "Milwaukee", "GPE"), Mention(later, later + 9, "Milwaukee", "ORG")]
-    got = EntityComponent._places_as_teams(text, mentions, [])
+    got = places_as_teams(text, mentions, [])
     assert [(m.label, m.own_entity) for m in got] == [("ORG", False), ("GPE", True)]
-    keys = {EntityComponent._canonical_key(m) for m in got}
+    keys = {canonical_key(m) for m in got}
     assert len(keys) == 2  # the club and the city are two entities
 
 
@@ -216,7 +228,7 @@ def test_cricket_scorecard_names_are_players() -> None:
     text = ("Australia innings: M. Bevan c Vaas b Chandana 56, S. Waugh b Muralitharan 22, I. Healy st "
             "Kaluwitharana b Chandana 8\nBowling: Vaas 7-0-29-0, Dharmasena 9-0-49-1, Chandana 10-0-38-3.")
     bowler = text.index("Chandana")
-    got = EntityComponent._cricket_scorecard_players(text, [Mention(bowler, bowler + 8, "Chandana", "ORG")])
+    got = cricket_scorecard_players(text, [Mention(bowler, bowler + 8, "Chandana", "ORG")])
     people = {m.text for m in got if m.label == "PERSON"}
     assert {"Vaas", "Chandana", "Muralitharan", "Kaluwitharana", "Dharmasena"} <= people
     assert not any(m.label == "ORG" for m in got)
@@ -228,7 +240,7 @@ def test_a_competition_name_keeps_its_nationality() -> None:
             "Saturday's World Cup qualifier and the British Masters golf.")
     mentions = [Mention(text.index(w), text.index(w) + len(w), w, lb) for w, lb in
                 (("GERMAN", "NORP"), ("German", "NORP"), ("World Cup", "EVENT"), ("British", "NORP"))]
-    got = {m.text: m.label for m in EntityComponent._competition_names(text, mentions, [])}
+    got = {m.text: m.label for m in competition_names(text, mentions, [])}
     assert got == {"GERMAN CUP": "EVENT", "German Cup": "EVENT", "World Cup": "EVENT", "British Masters": "EVENT"}
 
 
@@ -236,7 +248,7 @@ def test_hyphenated_group_words_are_one_mention() -> None:
     text = "A Brazilian-born midfielder spoke after a breakdown in Arab-Israeli talks; British police said."
     mentions = [Mention(text.index(w), text.index(w) + len(w), w, "NORP") for w in ("Brazilian", "Arab", "Israeli",
                                                                                    "British")]
-    got = [m.text for m in EntityComponent._hyphenated_groups(text, mentions)]
+    got = [m.text for m in hyphenated_groups(text, mentions)]
     assert got == ["Brazilian-born", "Arab-Israeli", "British"]
 
 
@@ -246,7 +258,7 @@ def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
     contra = text.index("Cosmin Contra")
     mentions = [Mention(contra, contra + 13, "Cosmin Contra", "ORG"),
                 Mention(text.index("Agassi"), text.index("Agassi") + 6, "Agassi", "PERSON")]
-    got = {m.text: m.label for m in EntityComponent._fixtures_and_scorers(text, mentions)}
+    got = {m.text: m.label for m in fixtures_and_scorers(text, mentions)}
     assert got["Walsall"] == got["Wrexham"] == got["Worcestershire"] == "ORG"
     assert got["India"] == got["Zimbabwe"] == "GPE"  # national sides stay countries
     assert got["Cosmin Contra"] == got["Mihai Tararache"] == "PERSON"
@@ -259,10 +271,10 @@ def test_a_region_after_a_city_is_a_place_and_short_surnames_count() -> None:
                 Mention(text.index("Tuscany"), text.index("Tuscany") + 7, "Tuscany", "PERSON"),
                 Mention(text.index("Paris"), text.index("Paris") + 5, "Paris", "GPE"),
                 Mention(text.index("Smith"), text.index("Smith") + 5, "Smith", "PERSON")]
-    EntityComponent._regions_after_cities(text, mentions)
+    regions_after_cities(text, mentions)
     assert [m.label for m in mentions] == ["GPE", "GPE", "GPE", "PERSON"]
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
-    got = EntityComponent._untagged_personal_names(text, [], [], [])
+    got = untagged_personal_names(text, [], [], [])
     assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]
 
 
@@ -285,7 +297,7 @@ def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:
 
 def test_quoted_titles_are_not_taken_for_people() -> None:
     text = "It was clear, said Akhil Amar, author of ''America's Unwritten Constitution,'' put it plainly, and Mike Hulbert agreed."
-    got = [m.text for m in EntityComponent._untagged_personal_names(text, [], [], [])]
+    got = [m.text for m in untagged_personal_names(text, [], [], [])]
     assert got == ["Akhil Amar", "Mike Hulbert"]
 
 
@@ -309,5 +321,5 @@ def test_a_one_word_organisation_spoken_of_as_a_person_is_a_person() -> None:
             "Ericsson said it won an order, and Ericsson spokesman Per Zetterquist said so. \"We won,\" said Ericsson.")
     player = entity_of(text, "Washington", "ORG")
     firm = entity_of(text, "Ericsson", "ORG")
-    EntityComponent._one_word_persons_by_context(text, [player, firm])
+    one_word_persons_by_context(text, [player, firm])
     assert player.label == "PERSON" and firm.label == "ORG"

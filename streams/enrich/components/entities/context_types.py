@@ -1,0 +1,103 @@
+"""An entity's type from what the story does with it, once its mentions are clustered: a one-word
+'person' that has shares or a spokesman is a company, a country that fires and warns is the state, a
+name the story counts ("100 Polaroids") is a kind of thing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from streams.enrich.components.entities.gazetteers import is_country_name
+from streams.enrich.components.entities.lexicon import strip_the
+from streams.enrich.components.entities.mentions import Entity, Occupancy, find_word
+
+_ORG_CUE_BEFORE = re.compile(
+    r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
+    r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
+_ORG_CUE_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
+    r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
+_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
+_PERSON_CUE_AFTER = re.compile(
+    r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
+    r"daughter|father|mother|brother|sister|career|life)\b)")
+_PLACE_CUE_BEFORE = re.compile(
+    r"\b(?:in|near|outside|inside|around|across|(?:east|west|north|south|town|village|city|capital) of)[ \t]+(?:the[ \t]+)?$")
+_PLACE_CUE_AFTER = re.compile(r"[ \t]+(?:is|was) a (?:town|village|city|settlement|port|region)\b")
+_SAID_BEFORE = re.compile(r"[,\"”][ \t]*said[ \t]+$")
+#: a country as the subject of what states do ("North Korea fired", "South Korea has said"): the state acting
+_STATE_ACT_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:(?:has|had|have|will|would|also|then|later|now|recently)[ \t]+){0,2}"
+    r"(?:said|says|stated|states|announced|announces|declared|declares|fired|fires|launched|launches|evacuated|"
+    r"evacuates|retaliated|retaliates|threatened|threatens|warned|warns|accused|accuses|denied|denies|rejected|"
+    r"rejects|demanded|demands|urged|urges|insisted|insists|vowed|vows|refused|refuses|responded|responds|"
+    r"condemned|condemns|protested|protests|imposed|imposes|ordered|orders|attacked|attacks|invaded|invades|"
+    r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
+_THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
+#: a name whose plural the story uses this often without an article is a kind of thing ("100 Polaroids")
+THING_PLURALS_MIN = 2
+#: a country entity acting this many times in a story is the state, an organisation
+STATE_ACTOR_MIN = 2
+
+
+def one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
+    """A 'person' only ever named by one word is an organisation when the words around it say so
+    ('Ericsson spokesman', 'shares of Magna', 'serie A club Atalanta') and none says it is a person;
+    it is a place when at least two of its mentions sit where places do ('in Longyear', 'east of
+    Longyear', 'Longyear is a town'). A one-word 'organisation' is a person when twice the words
+    around it say so ('Washington, who ...', '"...," said Washington') and none says organisation."""
+    for ent in entities:
+        if ent.label != "PERSON" or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+            continue
+        org = person = 0
+        for m in ent.mentions:
+            before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
+            org += bool(_ORG_CUE_BEFORE.search(before) or _ORG_CUE_AFTER.match(after))
+            person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
+        if org and not person:
+            ent.label = "ORG"
+        elif not person and sum(bool(_PLACE_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                                     or _PLACE_CUE_AFTER.match(text, m.end)) for m in ent.mentions) >= 2:
+            ent.label = "GPE"  # "in Longyear", "Longyear is a town": a place the model took for a person
+    for ent in entities:  # the other way: an 'organisation' that speaks of itself as he or she
+        if ent.label != "ORG" or any(" " in m.text or m.text.isupper() for m in ent.mentions):
+            continue
+        person = sum(bool(_PERSON_CUE_AFTER.match(text, m.end) or _SAID_BEFORE.search(text, max(0, m.start - 12),
+                                                                                          m.start))
+                     for m in ent.mentions)
+        org = sum(bool(_ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                       or _ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
+        if person >= 2 and not org:
+            ent.label = "PERSON"
+
+
+def states_acting(text: str, entities: list[Entity]) -> None:
+    """A country that the story has act as a state at least :data:`STATE_ACTOR_MIN` times ("North Korea
+    fired ...", "South Korea says ...", "South Korea evacuated ...") is named as the government, an
+    organisation (GUM-style annotation); named once so, or only as a place, it stays a place."""
+    for ent in entities:
+        if ent.label != "GPE" or not all(is_country_name(strip_the(m.text)) for m in ent.mentions):
+            continue
+        acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
+        if acts >= STATE_ACTOR_MIN:
+            ent.label, ent.state_actor = "ORG", True
+
+
+def names_counted_as_things(text: str, entities: list[Entity]) -> None:
+    """A one-word 'organisation' or 'person' whose plural the story counts without an article ('100
+    Polaroids', 'received Polaroids from') is a kind of thing, a product, not the firm or a person
+    ('the Springboks', 'the Clintons' are teams and families: they keep their type)."""
+    people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+    plurals = {m.text: e for e in entities if e.label == "NORP" for m in e.mentions}
+    for ent in entities:
+        if ent.label not in ("ORG", "PERSON") or ent.person_anchor or any(" " in m.text for m in ent.mentions):
+            continue
+        form = ent.mentions[0].text
+        if form.isupper() or not form.isalpha():
+            continue
+        bare = sum(not _THE_BEFORE.search(text, max(0, s - 5), s) and not people.overlaps(s, e)
+                   for s, e in find_word(text, form + "s"))  # not 'Waters' the name of a person
+        if bare >= THING_PLURALS_MIN:
+            ent.label = "PRODUCT"
+            if form + "s" in plurals:  # the model's 'group' "Polaroids" is the things too
+                plurals[form + "s"].label = "PRODUCT"

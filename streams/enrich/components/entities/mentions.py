@@ -1,0 +1,112 @@
+"""The data the entity rules pass around: a :class:`Mention` (a typed span of the text), an
+:class:`Entity` (the mentions of one thing), an :class:`Occupancy` of the text, and name matching.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from streams.enrich.components.entities.lexicon import POSSESSIVE, strip_the
+
+
+@dataclass
+class Mention:
+    """A typed span of the text (``start``/``end`` are ``str`` offsets) and where it comes from."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    source: str = "model"  # model | gazetteer | propagated | markup | table | nested
+    title: str | None = None  # a title cut off the front of a PERSON span
+    typed_by_cue: bool = False  # the words before it say what it is ("the cruise ship Freewinds")
+    own_entity: bool = False  # a place where the same name is elsewhere a club: not clustered with those
+
+    @property
+    def key(self) -> str:
+        """The comparison key of the mention's text (:func:`normalise_name`)."""
+        return normalise_name(self.text)
+
+
+@lru_cache(maxsize=16384)
+def normalise_name(text: str) -> str:
+    """Comparison key of a name: case, accents, dots, 'the' and possessives removed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = strip_the(POSSESSIVE.sub("", text.strip()))
+    return re.sub(r"[.\s]+", " ", text.replace("’", "'")).strip().lower().replace(" ", "")
+
+
+@dataclass
+class Entity:
+    """The mentions of one thing, its type, and the roles of a person."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    label: str = ""  # set by relabel() from the mentions' votes
+    person_anchor: bool = False  # a full personal name absorbed its short forms, or a surname of several: a person
+    state_actor: bool = False  # a country acting as a state: typed ORG, still linked as a country
+
+    def label_vote(self) -> str:
+        """The type most of the mentions have (model mentions and longer mentions weigh more)."""
+        if self.person_anchor:
+            return "PERSON"
+        votes: Counter[str] = Counter()
+        for m in self.mentions:
+            weight = (2 if m.source == "model" else 1) * (1 + len(m.text.split()))
+            votes[m.label] += weight * (10 if m.typed_by_cue else 1)
+        return votes.most_common(1)[0][0]
+
+    @property
+    def name(self) -> str:
+        """The canonical name: the longest, most complete mention (not all-capitals, most often written)."""
+        texts = [m.text for m in self.mentions if m.source != "propagated"] or [m.text for m in self.mentions]
+        counts = Counter(texts)
+        return max(texts, key=lambda t: (len(t.split()) if not t.isupper() or len(t) <= 4 else 0, counts[t],
+                                         not t.isupper(), -_inner_capitals(t), len(t)))
+
+
+def _inner_capitals(name: str) -> int:
+    """Capitals inside words ('UkrinForm' has one): a sign of a sloppy spelling when others exist."""
+    return sum(1 for w in name.split() for ch in w[1:] if ch.isupper()) if not name.isupper() else 0
+
+
+def relabel(entities: list[Entity]) -> None:
+    """Set each entity's type to its mentions' vote (:meth:`Entity.label_vote`)."""
+    for e in entities:
+        e.label = e.label_vote() if e.mentions else ""
+
+
+class Occupancy:
+    """Which character ranges are already taken by a mention."""
+
+    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
+        self.spans: list[tuple[int, int]] = [(m.start, m.end) for m in mentions]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps a taken range."""
+        return any(s < end and start < e for s, e in self.spans)
+
+    def add(self, m: Mention) -> None:
+        """Take the range of ``m``."""
+        self.spans.append((m.start, m.end))
+
+
+def find_word(text: str, form: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each occurrence of ``form`` in ``text`` that is a whole word (or words)."""
+    if not form:
+        return
+    n = len(text)
+    i = text.find(form)
+    while i >= 0:
+        j = i + len(form)
+        before_ok = i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-'’")
+        after_ok = j >= n or not (text[j].isalnum() or text[j] in "_-")
+        if before_ok and after_ok:
+            yield i, j
+        i = text.find(form, i + 1)
