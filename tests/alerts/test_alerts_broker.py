@@ -15,10 +15,10 @@ import orjson
 import pytest
 from prometheus_client import REGISTRY
 
+import streams.cli.main as cli
 from streams.alerts.delivery import AlertDelivery, FileTarget, WebhookTarget
 from streams.alerts.matcher import AlertMatcher, delete_rule, list_rules, put_rule
 from streams.alerts.rules import Alert, Rule, match
-import streams.cli.main as cli
 from streams.core.model import DeadLetter, EnrichedArticle
 from streams.core.settings import Settings
 

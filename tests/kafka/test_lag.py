@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import CoordinatorNotAvailableError, GroupAuthorizationFailedError, NotCoordinatorError
+from kafka.errors import (
+    CoordinatorNotAvailableError,
+    GroupAuthorizationFailedError,
+    NotCoordinatorError,
+)
 from kafka.structs import OffsetAndMetadata
 
 from streams.core.errors import ConfigError
