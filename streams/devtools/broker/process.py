@@ -45,7 +45,7 @@ from streams.kafka.clients import bootstrap_reachable
 log = logging.getLogger(__name__)
 
 #: the pom listing the broker's class path; lives in the source tree next to the package
-POM = Path(__file__).resolve().parents[2] / "deploy" / "kafka" / "pom.xml"
+POM = Path(__file__).resolve().parents[3] / "deploy" / "kafka" / "pom.xml"
 LOG4J_DIR = POM.parent
 MIN_JAVA = 17
 DEFAULT_START_TIMEOUT = 120.0
