@@ -112,11 +112,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_inputs(args: argparse.Namespace, settings: Settings, producer: RawProducer, stop: threading.Event,
                 console: Console) -> None:
-    from streams.ingest import files  # noqa: PLC0415
+    from streams.ingest.sources import dropfolder, files, stdin  # noqa: PLC0415
 
     paths = [p for p in args.paths if p != "-"]
     if "-" in args.paths:
-        files.ingest_stdin(settings, sys.stdin.buffer, producer=producer)
+        stdin.ingest_stdin(settings, sys.stdin.buffer, producer=producer)
     if paths:
         files.ingest_paths(settings, paths, producer=producer, progress=not args.no_progress and console.is_terminal,
                            remember=args.remember, workers=args.workers)
@@ -124,7 +124,7 @@ def _run_inputs(args: argparse.Namespace, settings: Settings, producer: RawProdu
     if args.feed:
         workers.append(_Worker(lambda: _run_feeds(args, settings, producer, stop), stop))
     if args.watch:
-        workers.append(_Worker(lambda: files.watch_folder(settings, args.watch, producer=producer, stop=stop.is_set),
+        workers.append(_Worker(lambda: dropfolder.watch_folder(settings, args.watch, producer=producer, stop=stop.is_set),
                                stop))
     for w in workers:
         w.start()
