@@ -1,4 +1,4 @@
-"""A drop folder → articles on ``articles.raw``: :func:`watch_folder`.
+"""A drop folder → articles on ``articles.raw``: :func:`watch_folder` and its :class:`DropFolderSource`.
 
 Each file that stopped growing is read (formats: :mod:`.reading`), sent, and once every article in
 it was acknowledged (or dead-lettered) moved to ``done/``.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -93,3 +94,19 @@ def _ingest_dropped_file(path: Path, done: Path, prod: RawProducer, send: ItemSe
     target = move_to_done(path, done)
     log.info("%s: %d sent, %d dead-lettered; moved to %s", path.name, prod.summary.sent - before[0],
              prod.summary.dead_lettered - before[1], target)
+
+
+@dataclass(frozen=True)
+class DropFolderSource:
+    """A drop folder as a :class:`~streams.ingest.sources.base.Source`: :func:`watch_folder` until ``stop()``."""
+
+    settings: Settings
+    folder: Path | str
+    interval_s: float = 1.0
+    min_age_s: float = 0.5
+    on_file: Callable[[Path, IngestSummary], None] | None = None
+
+    def run(self, producer: RawProducer, stop: Callable[[], bool]) -> None:
+        """Follow the folder, sending each new file through ``producer``, until ``stop()`` returns True."""
+        watch_folder(self.settings, self.folder, producer=producer, interval_s=self.interval_s,
+                     min_age_s=self.min_age_s, stop=stop, on_file=self.on_file)

@@ -1,4 +1,4 @@
-"""Files and folders → articles on ``articles.raw``: :func:`ingest_paths`.
+"""Files and folders → articles on ``articles.raw``: :func:`ingest_paths` and its :class:`FileSource`.
 
 Small files are read and sent here (formats: :mod:`.reading`); JSON Lines files of
 :data:`PARALLEL_MIN_BYTES` or more are parsed and produced by several processes
@@ -9,8 +9,9 @@ original bytes; the run goes on.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 from streams.core.settings import Settings
 from streams.ingest.producer import IngestSummary, RawProducer, bulk_gc, responsive_gil
@@ -92,3 +93,22 @@ def ingest_paths(
             seen.close()
         if own:
             prod.close()
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """Files and folders as a :class:`~streams.ingest.sources.base.Source`: :func:`ingest_paths` once.
+
+    Finite: ``run`` returns when every file was sent and acknowledged; it does not look at ``stop``.
+    """
+
+    settings: Settings
+    paths: Sequence[Path | str]
+    progress: bool = False
+    remember: bool = False
+    workers: int | None = None
+
+    def run(self, producer: RawProducer, stop: Callable[[], bool]) -> None:
+        """Send every article of the files through ``producer``."""
+        ingest_paths(self.settings, self.paths, producer=producer, progress=self.progress, remember=self.remember,
+                     workers=self.workers)

@@ -1,10 +1,11 @@
-"""stdin → articles on ``articles.raw``: :func:`ingest_stdin`."""
+"""stdin → articles on ``articles.raw``: :func:`ingest_stdin` and its :class:`StdinSource`."""
 
 from __future__ import annotations
 
 import io
 import sys
-from typing import IO, Iterator
+from dataclasses import dataclass
+from typing import IO, Callable, Iterator
 
 from streams.core.settings import Settings
 from streams.ingest.producer import IngestSummary, RawProducer, responsive_gil
@@ -39,3 +40,18 @@ def ingest_stdin(settings: Settings, stream: IO[bytes] | None = None, *,
     finally:
         if own:
             prod.close()
+
+
+@dataclass(frozen=True)
+class StdinSource:
+    """stdin (or another byte stream) as a :class:`~streams.ingest.sources.base.Source`: :func:`ingest_stdin`.
+
+    Finite: ``run`` returns at the end of the stream; it does not look at ``stop``.
+    """
+
+    settings: Settings
+    stream: IO[bytes] | None = None  # None: this process's stdin
+
+    def run(self, producer: RawProducer, stop: Callable[[], bool]) -> None:
+        """Send what arrives on the stream through ``producer``."""
+        ingest_stdin(self.settings, self.stream, producer=producer)
