@@ -51,8 +51,8 @@ from streams.ingest.producer import (  # noqa: E402
     bulk_gc,
     responsive_gil,
 )
-from streams.ingest.sources.files import default_senders, iter_file  # noqa: E402
-from streams.ingest.sources.sharded import ShardedSender  # noqa: E402
+from streams.ingest.sources.reading import iter_file  # noqa: E402
+from streams.ingest.sources.sharded import ShardedSender, default_senders  # noqa: E402
 
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 

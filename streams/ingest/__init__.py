@@ -10,6 +10,8 @@ Python API used by other commands (e.g. ``streams up``):
 from __future__ import annotations
 
 from streams.ingest.producer import IngestSummary, RawProducer
-from streams.ingest.sources.files import ingest_paths, ingest_stdin, watch_folder
+from streams.ingest.sources.dropfolder import watch_folder
+from streams.ingest.sources.files import ingest_paths
+from streams.ingest.sources.stdin import ingest_stdin
 
 __all__ = ["IngestSummary", "RawProducer", "ingest_paths", "ingest_stdin", "watch_folder"]

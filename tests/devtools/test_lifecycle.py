@@ -110,6 +110,7 @@ def test_concurrent_starts_give_one_broker(spare_settings: Settings, find_broker
     s = spare_settings
     env = {**os.environ, "STREAMS_KAFKA_PORT": str(s.kafka_port), "STREAMS_HOME": str(s.home)}
     env.pop("STREAMS_KAFKA_BOOTSTRAP", None)
+    env.pop("STREAMS_KAFKA_CONTROLLER_PORT", None)  # the session broker's; the spare one uses port + 1
     code = (
         "from streams.devtools import broker; from streams.core.settings import load_settings;"
         "print(broker.start(load_settings(), timeout=120).pid)"

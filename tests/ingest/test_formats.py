@@ -12,7 +12,8 @@ import pytest
 from streams.core.errors import DecodeError, TooLargeError, ValidationError
 from streams.ingest.formats import article_from_record, article_from_text
 from streams.ingest.identity import article_id, iso_datetime, provenance_from_text
-from streams.ingest.sources.files import expand_paths, iter_file, iter_stdin
+from streams.ingest.sources.reading import expand_paths, iter_file
+from streams.ingest.sources.stdin import iter_stdin
 from tests.ingest.conftest import NEWS_SAMPLE, SAMPLE, corpus_records
 
 MIB = 1 << 20
@@ -189,7 +190,8 @@ def test_stdin_json_lines_and_single_text() -> None:
 def test_parallel_parsing_gives_the_same_items_in_the_same_order(tmp_path: Path) -> None:
     import multiprocessing
 
-    from streams.ingest.sources.files import iter_prepared_parallel, prepare
+    from streams.ingest.sources.parallel import iter_prepared_parallel
+    from streams.ingest.sources.sending import prepare
 
     lines = [orjson.dumps(r) for r in corpus_records(1200)]
     lines[7] = b"{broken"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.ingest.sources.files import iter_raw_lines
+from streams.ingest.sources.reading import iter_raw_lines
 from streams.ingest.sources.sharded import _ByteRange, shard_bounds
 
 

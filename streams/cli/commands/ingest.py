@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
 
@@ -16,7 +16,11 @@ from streams.core import metrics
 from streams.core.errors import ConfigError
 from streams.core.settings import Settings
 from streams.ingest.producer import IngestSummary, RawProducer, responsive_gil
+from streams.ingest.sources import Source
 from streams.kafka import admin, topics
+
+if TYPE_CHECKING:
+    from streams.ingest.sources.feeds import PollResult
 
 log = logging.getLogger(__name__)
 
@@ -112,27 +116,35 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_inputs(args: argparse.Namespace, settings: Settings, producer: RawProducer, stop: threading.Event,
                 console: Console) -> None:
-    from streams.ingest.sources import files  # noqa: PLC0415
+    """stdin, then the PATHs, in the foreground; feeds and the drop folder in background threads."""
+    from streams.ingest.sources.dropfolder import DropFolderSource  # noqa: PLC0415
+    from streams.ingest.sources.feeds import FeedSource  # noqa: PLC0415
+    from streams.ingest.sources.files import FileSource  # noqa: PLC0415
+    from streams.ingest.sources.stdin import StdinSource  # noqa: PLC0415
 
     paths = [p for p in args.paths if p != "-"]
+    foreground: list[Source] = []
     if "-" in args.paths:
-        files.ingest_stdin(settings, sys.stdin.buffer, producer=producer)
+        foreground.append(StdinSource(settings, sys.stdin.buffer))
     if paths:
-        files.ingest_paths(settings, paths, producer=producer, progress=not args.no_progress and console.is_terminal,
-                           remember=args.remember, workers=args.workers)
-    workers: list[_Worker] = []
+        foreground.append(FileSource(settings, paths, progress=not args.no_progress and console.is_terminal,
+                                     remember=args.remember, workers=args.workers))
+    for source in foreground:
+        source.run(producer, stop.is_set)
+    background: list[Source] = []
     if args.feed:
-        workers.append(_Worker(lambda: _run_feeds(args, settings, producer, stop), stop))
+        background.append(FeedSource(settings, args.feed, interval_s=args.interval, follow=args.follow,
+                                     fetch_linked=args.fetch_linked, on_poll=_log_poll))
     if args.watch:
-        workers.append(_Worker(lambda: files.watch_folder(settings, args.watch, producer=producer, stop=stop.is_set),
-                               stop))
+        background.append(DropFolderSource(settings, args.watch))
+    workers = [_Worker(lambda source=source: source.run(producer, stop.is_set), stop) for source in background]
     for w in workers:
         w.start()
     if args.http:
         from streams.ingest.sources.http_push import serve  # noqa: PLC0415
 
         try:
-            serve(settings, producer)
+            serve(settings, producer)  # in the foreground: aiohttp stops it on Ctrl-C / SIGTERM
         finally:
             stop.set()
     for w in workers:
@@ -159,22 +171,5 @@ class _Worker(threading.Thread):
             self._stop_event.set()
 
 
-def _run_feeds(args: argparse.Namespace, settings: Settings, producer: RawProducer, stop: threading.Event) -> None:
-    from streams.ingest.seen import SeenStore  # noqa: PLC0415
-    from streams.ingest.sources.feeds import FeedPoller, FeedState  # noqa: PLC0415
-
-    seen = SeenStore(settings, producer)
-    poller = FeedPoller(producer, seen, settings.max_article_bytes, fetch_linked=args.fetch_linked)
-    states = [FeedState(url, interval_s=args.interval) for url in args.feed]
-    try:
-        if args.follow:
-            poller.follow(states, stop=stop.is_set,
-                          on_poll=lambda r: log.info("feed %s: %s, %d new, %d seen before", r.url, r.status, r.new,
-                                                     r.duplicates))
-        else:
-            for state in states:
-                r = poller.poll(state)
-                log.info("feed %s: %s, %d new, %d seen before", r.url, r.status, r.new, r.duplicates)
-            producer.flush()
-    finally:
-        seen.close()
+def _log_poll(result: PollResult) -> None:
+    log.info("feed %s: %s, %d new, %d seen before", result.url, result.status, result.new, result.duplicates)

@@ -35,6 +35,7 @@ from streams.core import metrics
 from streams.core.errors import ConfigError, DecodeError, StreamsError, TooLargeError
 from streams.core.model import Article, utcnow_iso
 from streams.core.retry import retry_delay
+from streams.core.settings import Settings
 from streams.ingest.formats import check_size
 from streams.ingest.html_text import html_to_text, looks_like_html
 from streams.ingest.identity import article_id, iso_datetime, provenance_from_text
@@ -429,3 +430,35 @@ def iter_poll_once(poller: FeedPoller, states: list[FeedState]) -> Iterator[Poll
     """Poll every feed once, in order."""
     for state in states:
         yield poller.poll(state)
+
+
+@dataclass
+class FeedSource:
+    """Feeds as a :class:`~streams.ingest.sources.base.Source`: a :class:`FeedPoller` over ``urls``.
+
+    Each feed is polled once (``run`` then returns), or with ``follow`` polled on its schedule until
+    ``stop()``. Seen items are remembered in the ``ingest.seen`` topic through the producer.
+    """
+
+    settings: Settings
+    urls: list[str]
+    interval_s: float = DEFAULT_INTERVAL_S
+    follow: bool = False
+    fetch_linked: bool = False
+    on_poll: Callable[[PollResult], None] | None = None
+
+    def run(self, producer: RawProducer, stop: Callable[[], bool]) -> None:
+        """Poll the feeds, sending new items through ``producer``."""
+        seen = SeenStore(self.settings, producer)
+        poller = FeedPoller(producer, seen, self.settings.max_article_bytes, fetch_linked=self.fetch_linked)
+        states = [FeedState(url, interval_s=self.interval_s) for url in self.urls]
+        try:
+            if self.follow:
+                poller.follow(states, stop=stop, on_poll=self.on_poll)
+            else:
+                for result in iter_poll_once(poller, states):
+                    if self.on_poll is not None:
+                        self.on_poll(result)
+                producer.flush()
+        finally:
+            seen.close()

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import Any
+import time
+from typing import Any, Callable
 
 from aiohttp import web
 
@@ -160,3 +161,28 @@ def serve(settings: Settings, producer: RawProducer) -> None:
     """Serve in the foreground until interrupted."""
     web.run_app(make_app(settings, producer), host=settings.http_host, port=settings.http_port,
                 access_log=None, print=lambda s: log.info("%s", s))
+
+
+class HttpPushSource:
+    """HTTP push as a :class:`~streams.ingest.sources.base.Source`: a :class:`PushServer` until ``stop()``.
+
+    ``run`` serves on a background thread and returns once ``stop()`` is True and the server is
+    down; each request is answered after the broker acknowledged its article. ``port=0`` picks a
+    free port (``bound_port`` tells which, once serving).
+    """
+
+    def __init__(self, settings: Settings, *, host: str | None = None, port: int | None = None,
+                 poll_s: float = 0.2) -> None:
+        self.settings, self.host, self.port, self.poll_s = settings, host, port, poll_s
+        self.bound_port: int | None = None
+
+    def run(self, producer: RawProducer, stop: Callable[[], bool]) -> None:
+        """Serve ``POST /articles`` into ``producer`` until ``stop()`` returns True."""
+        server = PushServer(self.settings, producer, host=self.host, port=self.port)
+        self.bound_port = server.start()
+        try:
+            while not stop():
+                time.sleep(self.poll_s)
+        finally:
+            server.stop()
+            self.bound_port = None

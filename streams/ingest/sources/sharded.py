@@ -13,27 +13,34 @@ What differs from the one-process path, by design:
 - two versions of one id in different ranges may reach Kafka in either order (the archive keeps the
   higher ``version`` whatever the order);
 - the seen-items memory (``remember``) is not used here: :func:`streams.ingest.sources.files.ingest_paths`
-  keeps such runs in one sending process.
+  keeps such runs in one sending process (parsing in :mod:`streams.ingest.sources.parallel`).
 """
 
 from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from streams.core import metrics
-from streams.core.errors import TooLargeError
 from streams.core.settings import Settings
 from streams.ingest.producer import IngestSummary, RawProducer, bulk_gc, responsive_gil
+from streams.ingest.sources.reading import READ_BUFFER, iter_raw_lines, raw_line_item
+from streams.ingest.sources.sending import ItemSender, prepare
 
 #: bytes a worker reads before it reports progress to the parent
 PROGRESS_STEP = 1 << 20
 #: articles parsed before they are handed to the producer together (see send_range)
 SEND_BATCH = 256
 _progress_counter: Any = None  # a multiprocessing.Value in the workers (set by the pool initializer)
+
+
+def default_senders() -> int:
+    """Processes that parse and produce a large JSON Lines file: one per core (2 to 4)."""
+    return max(2, min(4, os.cpu_count() or 2))
 
 
 def shard_bounds(path: Path, shards: int) -> list[tuple[int, int, int]]:
@@ -116,16 +123,6 @@ class _ProgressReporter:
 
 def send_range(path: str, start: int, end: int, first_line: int, keep_ids: bool) -> dict[str, Any]:
     """In a worker: parse and produce the lines of ``path[start:end]``; the summary once all are acknowledged."""
-    from streams.ingest.sources.files import (
-        JSON_CONTENT_TYPE,
-        READ_BUFFER,
-        ItemSender,
-        _bad,
-        iter_raw_lines,
-        line_item,  # noqa: PLC0415 - files imports this module
-        prepare,
-    )
-
     producer = _producer
     assert producer is not None, "send_range runs in a ShardedSender worker"
     report = _ProgressReporter()
@@ -138,9 +135,7 @@ def send_range(path: str, start: int, end: int, first_line: int, keep_ids: bool)
             stream = io.BufferedReader(_ByteRange(handle, end - start), READ_BUFFER)
             ready: list[Any] = []
             for where, line, too_large in iter_raw_lines(stream, path, max_bytes, report, first_line):
-                item = _bad(TooLargeError(too_large), line, where, JSON_CONTENT_TYPE) if too_large is not None \
-                    else line_item(where, line, max_bytes)
-                ready.append(prepare(item))
+                ready.append(prepare(raw_line_item(where, line, too_large, max_bytes)))
                 if len(ready) >= SEND_BATCH:
                     for prepared in ready:
                         send.send_prepared(prepared)
@@ -162,7 +157,7 @@ class ShardedSender:
     def __init__(self, settings: Settings, workers: int, *, source_kind: str = "file") -> None:
         self.workers = max(1, workers)
         self.source_kind = source_kind
-        context = multiprocessing.get_context("fork")  # see files._start_pool: spawn re-runs unguarded scripts
+        context = multiprocessing.get_context("fork")  # see parallel.start_pool: spawn re-runs unguarded scripts
         self._counter = context.Value("q", 0)
         barrier = context.Barrier(self.workers)
         self._pool = context.Pool(self.workers, initializer=_init_worker,

@@ -1,0 +1,348 @@
+"""The alert data: rules (validated, JSON), what a match found, and the alert message. Pure code.
+
+A :class:`Rule` is a named set of conditions on an enriched article; the conditions and how they
+are evaluated are described in :mod:`streams.alerts.rules`. Building a rule validates it strictly
+and every error names the field; topics are normalized to IPTC ``medtop:`` codes with the bundled
+taxonomy. :class:`Match` (one :class:`Hit` per condition) is what the evaluation returns, and
+:class:`Alert` is the message on the ``alerts`` topic, one per rule and story cluster.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+import orjson
+
+from streams.core.errors import DecodeError, ValidationError
+from streams.core.iptc import media_topics
+from streams.core.model import EnrichedArticle, utcnow_iso
+
+#: rule ids: short, URL- and Kafka-key-safe, and free of ":" so ``rule_id:cluster_id`` splits cleanly
+RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+TOPIC_CODE_RE = re.compile(r"^(?:medtop:)?(\d{8})$")
+MAX_VALUES = 100  # per condition
+MAX_VALUE_CHARS = 200
+LIST_CONDITIONS: tuple[str, ...] = ("text", "entity", "speaker", "topic", "source", "provider", "language")
+
+
+# -- the IPTC taxonomy (read once; the same bundled file the topics component uses) -------------
+@dataclass(frozen=True)
+class _Taxonomy:
+    labels: dict[str, str]  # 8-digit code -> English label
+    by_label: dict[str, str]  # lower-cased label -> code
+    ancestors: dict[str, tuple[str, ...]]  # code -> ancestor codes
+
+
+@lru_cache(maxsize=1)
+def _taxonomy() -> _Taxonomy:
+    concepts = media_topics()["concepts"]
+    active = [c for c in concepts if not c["retired"]]
+    return _Taxonomy(
+        labels={c["code"]: c["label_en_gb"] for c in active},
+        by_label={c["label_en_gb"].lower(): c["code"] for c in active}
+        | {c["label_en_us"].lower(): c["code"] for c in active if c.get("label_en_us")},
+        ancestors={c["code"]: tuple(c["ancestors"]) for c in active},
+    )
+
+
+def normalize_topic(value: str) -> str:
+    """``medtop:16000000``, ``16000000`` or a label such as ``"conflict, war and peace"`` → ``medtop:NNNNNNNN``."""
+    tax = _taxonomy()
+    m = TOPIC_CODE_RE.match(value.strip())
+    if m:
+        if m.group(1) not in tax.labels:
+            raise ValidationError(f"{value!r} is not an active IPTC Media Topic code", field="topic")
+        return f"medtop:{m.group(1)}"
+    code = tax.by_label.get(" ".join(value.lower().split()))
+    if code is None:
+        raise ValidationError(
+            f"{value!r} is neither an IPTC Media Topic code (medtop:16000000) nor an English label of one",
+            field="topic",
+        )
+    return f"medtop:{code}"
+
+
+def topic_label(code: str) -> str | None:
+    """English label of ``medtop:NNNNNNNN`` (None if unknown)."""
+    return _taxonomy().labels.get(code.removeprefix("medtop:"))
+
+
+def topic_ancestors(code: str) -> tuple[str, ...]:
+    """The 8-digit codes of the ancestors of an 8-digit IPTC Media Topic code (none if unknown)."""
+    return _taxonomy().ancestors.get(code, ())
+
+
+# -- the rule -------------------------------------------------------------------------------
+def new_rule_id() -> str:
+    """A fresh rule id (``r-`` + 10 hex digits)."""
+    return f"r-{uuid.uuid4().hex[:10]}"
+
+
+def _str_list(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError(f"expected a list of strings, got {type(value).__name__}", field=name)
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise ValidationError(f"expected strings, got {type(item).__name__}", field=name)
+        item = " ".join(item.split())
+        if not item:
+            raise ValidationError("values must not be empty", field=name)
+        if len(item) > MAX_VALUE_CHARS:
+            raise ValidationError(f"a value is longer than {MAX_VALUE_CHARS} characters", field=name)
+        if item not in out:
+            out.append(item)
+    if len(out) > MAX_VALUES:
+        raise ValidationError(f"more than {MAX_VALUES} values", field=name)
+    return tuple(out)
+
+
+def check_webhook(url: str) -> None:
+    """Raise ValidationError (field webhook) unless ``url`` is an http(s) URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(f"{url!r} is not an http(s) URL", field="webhook")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An alert rule. Build with :meth:`from_dict` (validates) or the constructor (validates too)."""
+
+    id: str
+    name: str
+    text: tuple[str, ...] = ()
+    entity: tuple[str, ...] = ()
+    entity_type: str | None = None
+    min_salience: float | None = None
+    speaker: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()  # normalized medtop: codes
+    source: tuple[str, ...] = ()
+    provider: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    webhook: str | None = None
+    created_at: str = field(default_factory=utcnow_iso)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not RULE_ID_RE.match(self.id):
+            raise ValidationError(
+                f"{self.id!r} is not a valid rule id (letters, digits, '.', '_', '-'; at most 64)", field="id"
+            )
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValidationError("must be a non-empty string", field="name")
+        for name in LIST_CONDITIONS:
+            object.__setattr__(self, name, _str_list(name, getattr(self, name)))
+        object.__setattr__(self, "topic", tuple(dict.fromkeys(normalize_topic(t) for t in self.topic)))
+        object.__setattr__(self, "language", tuple(v.lower() for v in self.language))
+        if self.entity_type is not None:
+            if not isinstance(self.entity_type, str) or not self.entity_type.strip():
+                raise ValidationError("must be a non-empty string or null", field="entity_type")
+            object.__setattr__(self, "entity_type", self.entity_type.strip().upper())
+        if self.min_salience is not None:
+            if isinstance(self.min_salience, bool) or not isinstance(self.min_salience, (int, float)):
+                raise ValidationError("must be a number between 0 and 1", field="min_salience")
+            if not 0.0 <= self.min_salience <= 1.0:
+                raise ValidationError(f"{self.min_salience} is not between 0 and 1", field="min_salience")
+            if not self.entity and self.entity_type is None:
+                raise ValidationError("applies to entities: give entity or entity_type too", field="min_salience")
+        if self.webhook is not None:
+            if not isinstance(self.webhook, str):
+                raise ValidationError("must be a URL string or null", field="webhook")
+            check_webhook(self.webhook)
+        if not isinstance(self.created_at, str):
+            raise ValidationError("must be an ISO 8601 string", field="created_at")
+        if not self.conditions():
+            raise ValidationError(
+                "a rule needs at least one condition (text, entity, entity_type, speaker, topic, source, "
+                "provider, language)"
+            )
+
+    def conditions(self) -> list[str]:
+        """Names of the conditions this rule sets."""
+        out = [name for name in LIST_CONDITIONS if getattr(self, name)]
+        if self.entity_type is not None and not self.entity:
+            out.append("entity_type")
+        return out
+
+    # -- (de)serialization ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Rule":
+        if not isinstance(data, Mapping):
+            raise ValidationError(f"a rule must be a JSON object, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        for name in ("id", "name"):
+            if name not in data:
+                raise ValidationError("is required", field=name)
+        return cls(**dict(data))
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "Rule":
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(f"rule is not valid JSON: {exc}", reason="malformed_json") from exc
+        return cls.from_dict(data)
+
+    def describe(self) -> str:
+        """The conditions in one human line, e.g. ``entity=Kaja Kallas AND topic=medtop:16000000``."""
+        parts = []
+        for name in LIST_CONDITIONS:
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{name}=" + "|".join(values))
+        if self.entity_type:
+            parts.append(f"entity_type={self.entity_type}")
+        if self.min_salience is not None:
+            parts.append(f"min_salience={self.min_salience:g}")
+        return " AND ".join(parts)
+
+
+# -- what a match found ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hit:
+    """One condition that held: which, on what value, and the evidence."""
+
+    condition: str
+    value: str  # the rule's value that hit
+    matched: str  # what in the article it hit (entity name, speaker, topic code + label, the text found)
+    snippet: str | None = None  # surrounding text or the quote
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule matched an article, and why."""
+
+    rule_id: str
+    rule_name: str
+    article_id: str
+    hits: tuple[Hit, ...]
+
+    @property
+    def conditions(self) -> list[str]:
+        return [h.condition for h in self.hits]
+
+    @property
+    def snippet(self) -> str | None:
+        """The most telling evidence: a quote, else a text snippet, else None."""
+        for kind in ("speaker", "text", "entity"):
+            for h in self.hits:
+                if h.condition == kind and h.snippet:
+                    return h.snippet
+        return None
+
+    def reason(self) -> str:
+        """One line: ``entity 'Kaja Kallas' (salience 0.99); topic medtop:16000000 (conflict, war and peace)``."""
+        return "; ".join(f"{h.condition} {h.matched!r}" for h in self.hits)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
+            "article_id": self.article_id,
+            "reason": self.reason(),
+            "hits": [h.__dict__.copy() for h in self.hits],
+            "snippet": self.snippet,
+        }
+
+
+def cluster_id(enriched: EnrichedArticle) -> str:
+    """The story cluster of an article (``dedupe.cluster_id``), else its own id."""
+    value = enriched.dedupe.get("cluster_id") if isinstance(enriched.dedupe, Mapping) else None
+    return value if isinstance(value, str) and value else enriched.id
+
+
+def alert_key(rule_id: str, cluster: str) -> str:
+    """The idempotency key of an alert: ``rule_id:cluster_id`` (one alert per rule and story)."""
+    return f"{rule_id}:{cluster}"
+
+
+# -- the alert message ------------------------------------------------------------------------
+ALERT_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert on the ``alerts`` topic: a rule matched a story (Kafka key = :attr:`key`)."""
+
+    key: str  # rule_id:cluster_id, also the Idempotency-Key of the webhook call
+    rule_id: str
+    rule_name: str
+    cluster_id: str
+    article_id: str
+    headline: str | None
+    uri: str | None
+    source: str | None
+    provider: str | None
+    language: str | None
+    versioncreated: str | None
+    received_at: str | None
+    reason: str
+    hits: list[dict[str, Any]]
+    snippet: str | None
+    webhook: str | None
+    matched_at: str = field(default_factory=utcnow_iso)
+    schema: int = ALERT_SCHEMA
+
+    @classmethod
+    def build(cls, rule: Rule, found: Match, enriched: EnrichedArticle) -> "Alert":
+        article = enriched.article
+        cluster = cluster_id(enriched)
+        return cls(
+            key=alert_key(rule.id, cluster), rule_id=rule.id, rule_name=rule.name, cluster_id=cluster,
+            article_id=article.id, headline=article.headline, uri=article.uri, source=article.source,
+            provider=article.provider, language=enriched.language or article.language,
+            versioncreated=article.versioncreated, received_at=article.received_at, reason=found.reason(),
+            hits=[h.__dict__.copy() for h in found.hits], snippet=found.snippet, webhook=rule.webhook,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "Alert":
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(f"alert is not valid JSON: {exc}", reason="malformed_json") from exc
+        if not isinstance(data, dict):
+            raise ValidationError(f"an alert must be a JSON object, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError(f"unknown field(s) {', '.join(unknown)}")
+        for name in ("key", "rule_id", "rule_name", "cluster_id", "article_id"):
+            if not isinstance(data.get(name), str) or not data[name]:
+                raise ValidationError("is required (a non-empty string)", field=name)
+        if data.get("webhook") is not None:
+            if not isinstance(data["webhook"], str):
+                raise ValidationError("must be a URL string or null", field="webhook")
+            check_webhook(data["webhook"])
+        defaults = {f.name: None for f in fields(cls) if f.name not in ("matched_at", "schema", "hits", "reason")}
+        try:
+            return cls(**{**defaults, "hits": [], "reason": "", **data})
+        except TypeError as exc:
+            raise ValidationError(f"alert does not match the model: {exc}") from exc
+
+    def line(self) -> str:
+        """A compact one-line view (for ``streams alerts deliver --tail``)."""
+        when = (self.matched_at or "")[:19].replace("T", " ")
+        what = self.headline or self.article_id
+        return f"{when}  [{self.rule_name}]  {what}  — {self.reason}  ({self.key})"

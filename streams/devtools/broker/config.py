@@ -1,0 +1,93 @@
+"""The local broker's configuration (``server.properties``) and its KRaft storage (formatted once)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import subprocess
+import uuid
+from pathlib import Path
+
+from streams.core.errors import BrokerError
+from streams.core.settings import Settings
+from streams.devtools.broker.java import java_command
+from streams.devtools.broker.paths import controller_port, data_dir, kafka_major, props_file
+
+log = logging.getLogger(__name__)
+
+
+def server_properties(settings: Settings) -> dict[str, str]:
+    """The broker configuration: single KRaft node, loopback only, replication 1 everywhere."""
+    port, cport = settings.kafka_port, controller_port(settings)
+    props = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@127.0.0.1:{cport}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs": str(data_dir(settings)),
+        # topics are created explicitly (streams topics create / Faust's admin calls), with their
+        # configs from streams/topics.py; a typo'd topic name must fail, not silently appear
+        "auto.create.topics.enable": "false",
+        "num.partitions": "1",
+        "default.replication.factor": "1",
+        "min.insync.replicas": "1",
+        "offsets.topic.replication.factor": "1",
+        # fewer internal partitions than the default 50: quicker first consumer-group start
+        "offsets.topic.num.partitions": "10",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "10",
+        "group.initial.rebalance.delay.ms": "0",
+        "num.network.threads": "2",
+        "num.io.threads": "4",
+        "log.retention.check.interval.ms": "60000",
+        "delete.topic.enable": "true",
+        # after a kill -9 the restarted node cannot register until its old session expires
+        # (DuplicateBrokerRegistrationException); default 9 s, shorter for quicker recovery
+        "broker.session.timeout.ms": "6000",
+        "broker.heartbeat.interval.ms": "1500",
+        # one node: a controlled shutdown has nobody to hand leadership to; do not retry for long
+        "controlled.shutdown.max.retries": "1",
+    }
+    if kafka_major(settings.kafka_version) >= 4:
+        props["share.coordinator.state.topic.replication.factor"] = "1"
+        props["share.coordinator.state.topic.min.isr"] = "1"
+    return props
+
+
+def write_server_properties(settings: Settings) -> Path:
+    """Write :func:`server_properties` to the broker's ``server.properties``; return its path."""
+    path = props_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(f"{k}={v}\n" for k, v in server_properties(settings).items())
+    path.write_text(f"# written by streams.devtools.broker on every start; edit the settings, not this file\n{body}")
+    return path
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id as Kafka makes them: 16 random bytes, URL-safe base64 without padding."""
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):  # Kafka rejects ids that look like command-line flags
+            return text
+
+
+def format_storage(settings: Settings, java: str) -> str | None:
+    """Format the KRaft log dir once; return the new cluster id, or None if it was formatted."""
+    meta = data_dir(settings) / "meta.properties"
+    if meta.is_file():
+        return None
+    data_dir(settings).mkdir(parents=True, exist_ok=True)
+    cluster_id = new_cluster_id()
+    cmd = java_command(
+        settings, java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props_file(settings))
+    )
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise BrokerError(f"formatting KRaft storage in {data_dir(settings)} failed:\n{proc.stdout}{proc.stderr}")
+    log.info("formatted KRaft storage %s (cluster id %s)", data_dir(settings), cluster_id)
+    return cluster_id

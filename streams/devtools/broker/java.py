@@ -1,0 +1,167 @@
+"""Java and Maven for the local broker: finding them, the jar cache, and the JVM command line.
+
+The broker's jars come from Maven Central through ``deploy/kafka/pom.xml`` and are cached once per
+Kafka version under ``STREAMS_HOME``; later starts need no network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable
+
+from streams.core.errors import BrokerError
+from streams.core.settings import Settings
+from streams.devtools.broker.paths import LOG4J_DIR, POM, kafka_dir, kafka_major, libs_dir, locked
+
+log = logging.getLogger(__name__)
+
+MIN_JAVA = 17
+HEAP_OPTS = ("-Xms256m", "-Xmx512m")
+
+ALTERNATIVES = (
+    "Alternatives: point streams at an existing cluster with STREAMS_KAFKA_BOOTSTRAP=host:port, "
+    "or run the broker of docker-compose.yml (`docker compose up -d kafka`) and set "
+    "STREAMS_KAFKA_BOOTSTRAP=127.0.0.1:29092 (its host listener)."
+)
+
+
+def java_executable() -> str:
+    """Path of ``java`` (``$JAVA_HOME/bin/java`` first, then ``PATH``); BrokerError if absent."""
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").is_file():
+        return str(Path(java_home) / "bin" / "java")
+    found = shutil.which("java")
+    if not found:
+        raise BrokerError(
+            f"`java` was not found (PATH or JAVA_HOME): the local Kafka broker needs Java {MIN_JAVA}+. "
+            f"Install a JDK/JRE {MIN_JAVA}+ (e.g. `apt-get install openjdk-17-jre-headless`). {ALTERNATIVES}"
+        )
+    return found
+
+
+def parse_java_version(text: str) -> int:
+    """Major Java version from ``java -version`` output (``1.8.0_392`` -> 8, ``17.0.15`` -> 17)."""
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', text)
+    if not match:
+        raise BrokerError(f"could not read the Java version from `java -version`: {text.strip()[:200]!r}")
+    major = int(match.group(1))
+    if major == 1 and match.group(2):  # 1.8 style
+        major = int(match.group(2))
+    return major
+
+
+def check_java() -> tuple[str, int]:
+    """(java path, major version); BrokerError when missing or older than Java 17."""
+    java = java_executable()
+    try:
+        proc = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BrokerError(f"`{java} -version` failed: {exc}. {ALTERNATIVES}") from exc
+    major = parse_java_version(proc.stderr + proc.stdout)
+    if major < MIN_JAVA:
+        raise BrokerError(
+            f"`{java}` is Java {major}; the local Kafka broker needs Java {MIN_JAVA}+. Install a newer JDK "
+            f"or set JAVA_HOME to one. {ALTERNATIVES}"
+        )
+    return java, major
+
+
+def maven_executable() -> str:
+    """Path of ``mvn``; BrokerError naming the alternatives if absent."""
+    found = shutil.which("mvn")
+    if not found:
+        raise BrokerError(
+            "`mvn` (Apache Maven 3.6+) was not found on PATH: it is needed once to download the Kafka jars "
+            f"from Maven Central (e.g. `apt-get install maven`). {ALTERNATIVES}"
+        )
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# jars
+
+
+def jars_ready(settings: Settings) -> bool:
+    """True when the jar cache of the configured version is complete (its stamp file exists)."""
+    return (kafka_dir(settings) / ".complete").is_file()
+
+
+def ensure_jars(settings: Settings, on_line: Callable[[str], None] | None = None) -> Path:
+    """Resolve the broker's jars into the cache once; return the libs directory.
+
+    A cache without its ``.complete`` stamp (an interrupted download) is wiped and resolved again.
+    ``on_line`` receives Maven's output lines (progress for a CLI); they are also logged at DEBUG.
+    """
+    libs = libs_dir(settings)
+    if jars_ready(settings):
+        return libs
+    with locked(settings.home / f".kafka-{settings.kafka_version}.lock"):
+        if jars_ready(settings):  # another process finished it while we waited
+            return libs
+        if not POM.is_file():
+            raise BrokerError(f"{POM} is missing: run streams from its source checkout. {ALTERNATIVES}")
+        mvn = maven_executable()
+        if libs.exists():
+            shutil.rmtree(libs)
+        libs.mkdir(parents=True)
+        cmd = [
+            mvn, "-B", "--no-transfer-progress", "-f", str(POM),
+            f"-Dkafka.version={settings.kafka_version}",
+            *(["-Pkafka4"] if kafka_major(settings.kafka_version) >= 4 else []),
+            "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={libs}",
+        ]  # fmt: skip
+        log.info(
+            "resolving Apache Kafka %s jars from Maven Central into %s (first start only)",
+            settings.kafka_version, libs,
+        )  # fmt: skip
+        started = time.monotonic()
+        tail = _run_streaming(cmd, on_line)
+        if tail is not None:
+            shutil.rmtree(libs, ignore_errors=True)
+            raise BrokerError(
+                f"Maven could not resolve org.apache.kafka:kafka_2.13:{settings.kafka_version} "
+                f"(network to Maven Central? a valid STREAMS_KAFKA_VERSION?). Last output:\n{tail}\n{ALTERNATIVES}"
+            )
+        count = len(list(libs.glob("*.jar")))
+        if not any(libs.glob(f"kafka_2.13-{settings.kafka_version}.jar")):
+            raise BrokerError(f"Maven finished but kafka_2.13-{settings.kafka_version}.jar is not in {libs}")
+        (kafka_dir(settings) / ".complete").write_text(f"{count} jars\n")
+        log.info("resolved %d jars in %.1f s", count, time.monotonic() - started)
+    return libs
+
+
+def _run_streaming(cmd: list[str], on_line: Callable[[str], None] | None) -> str | None:
+    """Run ``cmd`` passing each output line on; None on success, else the last lines of output."""
+    lines: list[str] = []
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = line.rstrip()
+            lines.append(line)
+            log.debug("mvn: %s", line)
+            if on_line is not None:
+                on_line(line)
+        code = proc.wait()
+    return None if code == 0 else "\n".join(lines[-25:])
+
+
+def java_command(settings: Settings, java: str, main_class: str, *args: str) -> list[str]:
+    """The JVM command line running ``main_class`` of the cached jars with the broker's heap and logging."""
+    libs = libs_dir(settings)
+    if kafka_major(settings.kafka_version) >= 4:
+        logging_opts = [f"-Dlog4j2.configurationFile={LOG4J_DIR / 'log4j2.properties'}"]
+    else:
+        logging_opts = [f"-Dlog4j.configuration=file:{LOG4J_DIR / 'log4j.properties'}"]
+    return [
+        java, *HEAP_OPTS, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
+        "-Djava.awt.headless=true",
+        *logging_opts, "-cp", f"{libs}/*", main_class, *args,
+    ]  # fmt: skip
