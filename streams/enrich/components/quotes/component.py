@@ -45,15 +45,9 @@ from streams.enrich.components.quotes.mentions import (
     entities_from_doc,
     iter_in,
 )
+from streams.enrich.components.quotes.sentences import WORD, sentence_end, sentence_start, split_sentences
 from streams.enrich.pipeline import Context
 
-_WORD = re.compile(r"[A-Za-z][\w’'-]*")
-_ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft", "pres", "supt", "cmdr", "adm", "maj", "st", "jr", "sr", "gen", "lt", "col", "sgt", "capt", "prof",
-           "u.s", "u.n", "u.k", "e.u", "inc", "co", "corp", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
-#: titles before a name, after which a sentence never ends ("Mrs. Clinton")
-_TITLE_ABBREV = frozenset(["mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "pres", "supt", "cmdr", "adm", "maj",
-                           "gen", "lt", "col", "sgt", "capt", "prof"])
-_SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _STRONG_CUES = frozenset(["said", "says", "say", "told", "tells", "added", "adds", "noted", "notes", "argued", "argues", "wrote", "writes", "explained", "explains", "insisted", "insists", "warned", "warns", "claimed", "claims", "stressed", "stresses"])
@@ -96,8 +90,6 @@ _BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:als
 #: a passive report right after a quote: ” was written by Springsteen
 _PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s+)?(?:written|said|sung|spoken|coined|"
                          r"uttered|tweeted|posted|written|penned|delivered|made|used|quoted))\s+by\s+")
-#: a word that opens a new sentence after an abbreviation ("... in the U.S. He says")
-_SENTENCE_OPENER = re.compile(r"\s+(?:He|She|It|They|We|I|The|But|And|This|That|These|Those|There|His|Her|Their|Its)\b")
 #: a noun right after a closing mark that makes the quoted words a name ("the “Ted Cruz” campaign pins")
 _TITLE_NOUN_AFTER = re.compile(r"\s*(?:show|program|programme|hat|hats|shirt|shirts|t-shirt|pins|button|buttons|sign|signs|"
                                r"banner|slogan|book|film|movie|documentary|album|song|series|segment|broadcast|podcast|"
@@ -224,7 +216,7 @@ class _Extractor:
         self.par_starts = [p[0] for p in self.pars]
         self.headline = self._headline_line(title)
         self.turn_spans: list[tuple[int, int]] = []  # transcript turns, set by _transcript_turns
-        self.sents = self._sentences(doc)
+        self.sents = split_sentences(text, self.pars, doc)
         self.sent_starts = [s for s, _ in self.sents]
         self.mentions = collect_mentions(text, entities, lexicon, self.quoted)
         self.m_starts = [m.start for m in self.mentions]
@@ -278,74 +270,9 @@ class _Extractor:
 
     # ------------------------------------------------------------------ geometry helpers
 
-    def _sentences(self, doc: Any) -> list[tuple[int, int]]:
-        if doc is not None:
-            try:
-                out = []
-                for sent in doc.sents:  # a sentence never runs over a paragraph break
-                    start = sent.start_char
-                    for m in re.finditer(r"\n\s*", self.text[sent.start_char : sent.end_char]):
-                        out.append((start, sent.start_char + m.start()))
-                        start = sent.start_char + m.end()
-                    out.append((start, sent.end_char))
-                return self._join_abbreviations([(a, b) for a, b in out if b > a])
-            except ValueError:  # a Doc without sentence boundaries
-                pass
-        out = []
-        for ps, pe in self.pars:
-            start = ps
-            for m in _SENT_END.finditer(self.text, ps, pe):
-                if self._is_abbrev(m.start()):
-                    continue
-                out.append((start, m.end()))
-                start = m.end()
-            if start < pe:
-                out.append((start, pe))
-        return out
-
-    def _join_abbreviations(self, sents: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Undo sentence breaks after a title or an initial ("Mrs. | Clinton's tax plan")."""
-        out: list[tuple[int, int]] = []
-        for a, b in sents:
-            if out:
-                pa, pb = out[-1]
-                title = re.search(r"(?:^|[^\w.])([A-Za-z]+)\.$", self.text[pa:pb].rstrip())
-                if title and (title.group(1).lower() in _TITLE_ABBREV or len(title.group(1)) == 1) and "\n" not in self.text[pb:a]:
-                    out[-1] = (pa, b)
-                    continue
-            out.append((a, b))
-        return out
-
-    def _is_abbrev(self, dot: int) -> bool:
-        if self.text[dot] != ".":
-            return False
-        m = re.search(r"([A-Za-z.]+)$", self.text[max(0, dot - 8) : dot])
-        if not m or not (m.group(1).lower() in _ABBREV or len(m.group(1)) == 1):
-            return False
-        if m.group(1).lower() in _TITLE_ABBREV or len(m.group(1)) == 1:
-            return True  # "Mr. Clarke", "George W. Bush"
-        # "in the U.S. He says ...": a sentence opener after "U.S." or "Inc." ends the sentence
-        return not _SENTENCE_OPENER.match(self.text, dot + 1)
-
     def _par_of(self, pos: int) -> tuple[int, int]:
         i = max(0, bisect.bisect_right(self.par_starts, pos) - 1)
         return self.pars[i] if self.pars else (0, len(self.text))
-
-    def _sentence_end(self, start: int, limit: int) -> int:
-        for m in _SENT_END.finditer(self.text, start, limit):
-            if not self._is_abbrev(m.start()):
-                return m.start()
-        return limit
-
-    def _sentence_start(self, pos: int, floor: int) -> int:
-        """Start of the sentence containing ``pos`` (not before ``floor``, nor more than 600
-        characters back), by punctuation."""
-        floor = max(floor, pos - 600)
-        best = floor
-        for m in _SENT_END.finditer(self.text, floor, pos):
-            if not self._is_abbrev(m.start()):
-                best = m.end()
-        return best
 
     def _headline_line(self, title: str | None) -> tuple[int, int] | None:
         """The first line of the text when it repeats the article's title."""
@@ -370,7 +297,7 @@ class _Extractor:
     # ------------------------------------------------------------------ cue and speaker matching
 
     def _words(self, lo: int, hi: int) -> list[re.Match[str]]:
-        return list(_WORD.finditer(self.text, lo, hi))
+        return list(WORD.finditer(self.text, lo, hi))
 
     def _is_cue(self, word: str, start: int | None = None) -> bool:
         """A reporting verb: lower case, or capitalised at the start of a sentence ("Stated Stone:")."""
@@ -402,7 +329,7 @@ class _Extractor:
     def _bridge_only(self, lo: int, hi: int) -> bool:
         """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
         gap = re.sub(r"\s*\([^()]{0,40}\)", "", self.text[lo:hi])  # "Chaffetz (R-Utah) said"
-        words = _WORD.findall(gap)
+        words = WORD.findall(gap)
         if all(w.lower() in BRIDGE_WORDS for w in words) and not re.search(r"[.;:!?\"“”]", gap):
             return True
         return bool(re.fullmatch(r"\s*,[^.;:!?\"“”,]{1,90},\s*(?:\w+\s+){0,2}", gap)) and len(words) <= 14
@@ -484,7 +411,7 @@ class _Extractor:
         """The speaker right after a cue ("said Matt Bennett", "said the president")."""
         for m in iter_in(self.mentions, self.m_starts, cue_end, min(limit, cue_end + 60)):
             gap = self.text[cue_end : m.start]
-            if not re.search(r"[;:!?\"“”,]|\.\s+[a-z]|[a-z]{5,}\.", gap) and len(_WORD.findall(gap)) <= 4:
+            if not re.search(r"[;:!?\"“”,]|\.\s+[a-z]|[a-z]{5,}\.", gap) and len(WORD.findall(gap)) <= 4:
                 return self._named_after(m.start, limit)  # said Mr. Obama / said 9/11 widow Terry Strada
             break
         return None
@@ -535,7 +462,7 @@ class _Extractor:
         lo = q.close_mark + 1
         i = bisect.bisect_left(self.open_marks, lo)
         hi = min([par_end, lo + 200] + self.open_marks[i : i + 1])
-        hi = self._sentence_end(lo, hi)
+        hi = sentence_end(self.text, lo, hi)
         head = self.text[lo:hi]
         dash = re.match(r"\s*[—–―-]\s*", head)
         words = self._words(lo, hi)
@@ -554,14 +481,14 @@ class _Extractor:
             pre = self.text[lo : w.start()]
             if _SUBORDINATE_AFTER.match(pre):
                 break  # ,” when Clinton blasted him / ,” but he said that ...: a new clause, not the attribution
-            if not _WORD.search(pre) and w.group().endswith("ing"):
+            if not WORD.search(pre) and w.group().endswith("ing"):
                 # ,” adding that it’s why ...: the sentence's subject goes on, named before the quote
                 ps = self._par_of(q.open_mark)[0]
-                spk = self._main_subject(self._sentence_start(q.open_mark, ps), q.open_mark)
+                spk = self._main_subject(sentence_start(self.text, q.open_mark, ps), q.open_mark)
                 if spk is None:
                     break
                 return spk, cue
-            if not _WORD.search(pre):  # ,” said Matt Bennett / ,” added Kallas
+            if not WORD.search(pre):  # ,” said Matt Bennett / ,” added Kallas
                 spk = self._subject_after(w.end(), hi)
                 return (spk, cue) if spk else (self._loose_phrase(w.end(), hi), cue)
             spk = self._subject_before(w.start(), lo)
@@ -575,9 +502,9 @@ class _Extractor:
             ):  # “...” to drive up the stock price, she said.: the sentence's closing attribution
                 return spk, cue
             first = next(iter_in(self.mentions, self.m_starts, lo, min(lo + 40, w.start())), None)
-            if first is not None and first.end <= w.start() and len(_WORD.findall(pre)) <= 16:
+            if first is not None and first.end <= w.start() and len(WORD.findall(pre)) <= 16:
                 return first, self._phrasal(cue)  # ,” Rep. Jim Jordan (R-Ohio), a panel member, said
-            if spk is None and len(_WORD.findall(pre)) <= 5 and re.fullmatch(r"[\s,—–-]*[\w\s’'.-]+", pre):
+            if spk is None and len(WORD.findall(pre)) <= 5 and re.fullmatch(r"[\s,—–-]*[\w\s’'.-]+", pre):
                 return self._loose_mention(lo, w.start()), self._phrasal(cue)
             break
         put = _PUT_IT.match(head)
@@ -621,18 +548,18 @@ class _Extractor:
         i = bisect.bisect_right(self.close_ends, q.open_mark) - 1
         prev_close = max(self.close_ends[i] if i >= 0 else 0, par_start)
         floor = max(par_start, prev_close, q.open_mark - 300)
-        lo = self._sentence_start(q.open_mark, floor)
+        lo = sentence_start(self.text, q.open_mark, floor)
         if not self.text[par_start : q.open_mark].strip() and par_start > 0:
             # "Pistorius told parliament:\n\n“We have to ...": the colon ends the paragraph before
             prev_par = self._par_of(par_start - 1)
             if prev_par[1] <= par_start and self.text[prev_par[0] : prev_par[1]].rstrip().endswith(":"):
-                lo = self._sentence_start(prev_par[1], prev_par[0])
+                lo = sentence_start(self.text, prev_par[1], prev_par[0])
                 hit = self._cue_before(q, lo, self.text[prev_par[0] : prev_par[1]].rstrip(), par_start)
                 if hit is not None:
                     return hit
                 # "President Clinton released the following statement:": the sentence's subject
                 spk = self._clause_subject(lo, prev_par[1])
-                if spk is not None and len(_WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) <= 3:
+                if spk is not None and len(WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) <= 3:
                     return spk, None, False
                 return None
         if lo >= q.open_mark - 1 and prev_close > par_start and q.open_mark - prev_close < 5:
@@ -653,9 +580,9 @@ class _Extractor:
         if not self.text[lo : q.open_mark].strip() and lo > par_start and prev_close <= par_start:
             # "Sam Lau said in a statement. “There are no paper ballots ...”": a quote opening a
             # sentence right after a sentence that reports speech with no quote of its own
-            prev_lo = self._sentence_start(lo - 1, par_start)
+            prev_lo = sentence_start(self.text, lo - 1, par_start)
             prev = self.text[prev_lo:lo].rstrip()
-            if prev.endswith((".", ":")) and len(_WORD.findall(prev)) <= 30:
+            if prev.endswith((".", ":")) and len(WORD.findall(prev)) <= 30:
                 hit = self._cue_before(q, prev_lo, prev, prev_lo + len(prev) - 1)
                 if hit is not None and self.text[hit[1][1] if hit[1] else lo : lo].count(" ") <= 6:
                     return hit
@@ -679,13 +606,13 @@ class _Extractor:
             first = self._subject_before(cues[0].start(), lo)
             if first is not None:
                 tail = self.text[cues[0].end() : hi]
-                return first, self._phrasal((cues[0].start(), cues[0].end())), bool(_WORD.search(tail))
+                return first, self._phrasal((cues[0].start(), cues[0].end())), bool(WORD.search(tail))
         for w in reversed(words):
             if not self._is_cue(w.group(), w.start()) or self._noun_use(w):
                 continue
             cue = self._phrasal((w.start(), w.end()))
             tail = self.text[cue[1] : hi]
-            mixed = bool(re.search(r"\bthat\b", tail)) or len(_WORD.findall(tail)) > 4
+            mixed = bool(re.search(r"\bthat\b", tail)) or len(WORD.findall(tail)) > 4
             if self._participle(w, lo):
                 spk = self._main_subject(lo, w.start())
                 if spk is not None:
@@ -709,7 +636,7 @@ class _Extractor:
             spk = self._named_after(a.end(), q.open_mark) or self._loose_phrase(a.end(), q.open_mark)
             if spk is not None:
                 return spk, (a.start(), a.end()), True
-        sent_start = self._sentence_start(q.open_mark, par_start)
+        sent_start = sentence_start(self.text, q.open_mark, par_start)
         for end, spk, cue in reversed(self.attributed_cues):
             if end < sent_start:
                 break
@@ -718,7 +645,7 @@ class _Extractor:
         opener = _PREP_OPENER.match(self.text, lo, q.open_mark)
         if opener:  # "In declaring Trump's statements “not Christian,” the pope ...": not the opener's names
             lo = opener.end()
-        if _WORD.search(self.text[lo : q.open_mark]):
+        if WORD.search(self.text[lo : q.open_mark]):
             # no reporting verb: the fragment is ascribed to the sentence's subject, its first
             # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'");
             # a main clause after a fronted one starts after a comma ("After Brown criticized
@@ -747,7 +674,7 @@ class _Extractor:
         m = re.match(r"\s*((?:The|A|An|His|Her|Their|Its|One|Another|This|That)\s+[^,;:.!?\"“”]*)", self.text[lo:hi])
         if not m:
             return None
-        words = list(_WORD.finditer(m.group(1)))
+        words = list(WORD.finditer(m.group(1)))
         end = None
         for i, w in enumerate(words[1:7], start=1):
             if re.fullmatch(r"[a-z]+(?:ed|s)", w.group()) and w.group() not in ("his", "its", "this", "was", "has", "is"):
@@ -787,7 +714,7 @@ class _Extractor:
         there ("As a phone rang, the announcer said", "Demonstrators said they want ...")."""
         clause = max(lo, self.text.rfind(",", lo, cue_start) + 1)
         pre = self.text[clause:cue_start]
-        words = _WORD.findall(pre)
+        words = WORD.findall(pre)
         if not 1 <= len(words) <= 5 or re.search(r"[;:()\"“”]", pre):
             return None
         first = words[0]
@@ -802,7 +729,7 @@ class _Extractor:
         m = re.search(r"[A-Za-z0-9][^,—–]*[\w.]", seg)
         if not m:
             return None
-        words = [w for w in _WORD.findall(m.group()) if w.lower() not in BRIDGE_WORDS]
+        words = [w for w in WORD.findall(m.group()) if w.lower() not in BRIDGE_WORDS]
         if not words or words[0].lower() in _NOT_NP or (len(words) > 4 and not words[0][0].isupper()):
             return None  # ",” while trying to explain": no noun phrase here
         s = lo + m.start()
@@ -899,9 +826,9 @@ class _Extractor:
         if j < len(self.open_marks) and self.open_marks[j] < pe:
             return None  # the paragraph before quotes someone itself
         end = len(self.text[ps:pe].rstrip()) + ps
-        lo = self._sentence_start(end - 1, ps)
+        lo = sentence_start(self.text, end - 1, ps)
         spk = self._clause_subject(lo, end)
-        if spk is None or len(_WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) > 3:
+        if spk is None or len(WORD.findall(self.text[self._main_clause_start(lo, spk.start) : spk.start])) > 3:
             return None
         return spk
 
@@ -958,7 +885,7 @@ class _Extractor:
                 continue
             s, e = m.span(1)
             label = self.text[s:e]
-            if self.text[m.end() : m.end() + 1] in "\"“'‘" or len(_WORD.findall(self.text[m.end() : pe])) < 3:
+            if self.text[m.end() : m.end() + 1] in "\"“'‘" or len(WORD.findall(self.text[m.end() : pe])) < 3:
                 continue  # "Continued Stone: “...”" is a quotation; "Clinton: 1,769." a tally
             person = next((x for x in iter_in(self.mentions, self.m_starts, s, e) if x.kind == "PERSON" and x.start == s and x.end == e), None)
             if person is None and not label.replace(" ", "").replace(".", "").isupper():
@@ -988,7 +915,7 @@ class _Extractor:
         if len(f.segments) > 1:
             return False
         s, e = f.segments[0]
-        words = _WORD.findall(self.text[s:e])
+        words = WORD.findall(self.text[s:e])
         if f.marks[0].close_mark is None and len(words) < 3:
             return True
         if len(words) == 1 and words[0].lower() in _PRONOUN_WORDS and not ((f.source == "after" and f.cue) or f.verb_after):
@@ -1016,7 +943,7 @@ class _Extractor:
         if self.headline is not None and self.headline[0] <= f.segments[0][0] < self.headline[1]:
             return True
         line = self.text[ps:pe].strip()
-        words = _WORD.findall(line)
+        words = WORD.findall(line)
         if not 3 <= len(words) <= 25 or line.endswith((".", "!", "?")):  # a sentence of prose, not a title
             return False
         content = [w for w in words if w.lower() not in _TITLE_SMALL]
@@ -1024,8 +951,8 @@ class _Extractor:
 
     def _near_cue(self, s: int, e: int) -> bool:
         ps, pe = self._par_of(s)
-        lo = self._sentence_start(s, ps)
-        hi = self._sentence_end(e, pe)
+        lo = sentence_start(self.text, s, ps)
+        hi = sentence_end(self.text, e, pe)
         return any(self._is_cue(w.group()) for w in self._words(lo, hi) if not (s <= w.start() < e))
 
     # ------------------------------------------------------------------ indirect speech
@@ -1068,7 +995,7 @@ class _Extractor:
                 end -= 1
             start = hs + label.end()
             prefix = (hs + label.start(1), hs + label.end(1))
-            words = _WORD.findall(text[prefix[0] : prefix[1]])
+            words = WORD.findall(text[prefix[0] : prefix[1]])
             spk = None
             for m in iter_in(self.mentions, self.m_starts, prefix[0], prefix[1]):
                 if m.kind in ("PERSON", "ORG", "NORP", "GPE") and m.end <= prefix[1]:
@@ -1115,7 +1042,7 @@ class _Extractor:
                 prev = out[-1]
                 cut = f.speaker.start if f.speaker.start < f.cue[0] else f.cue[0]
                 ps, pe = prev.segments[-1]
-                if ps <= cut < pe and len(_WORD.findall(self.text[ps:cut])) < 3:
+                if ps <= cut < pe and len(WORD.findall(self.text[ps:cut])) < 3:
                     # "estimates that Mrs. Clinton said her plan would ...", "said she plans to join ...":
                     # a report nested at the start of the content is part of it, not a second report
                     lo = max(f.cue[1], f.speaker.end)
@@ -1191,7 +1118,7 @@ class _Extractor:
             if continued and text.rfind(",", ss, w.start()) > ss + 8:
                 # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
                 spk = self._subject_before(w.start(), ss) or self._subject_after(w.end(), se)
-                between = _WORD.findall(continued.group())
+                between = WORD.findall(continued.group())
                 parenthetical = len(between) <= 5 and "that" not in between  # not "told the AP that ..., conceding"
                 if spk is not None and parenthetical:
                     return _Found("indirect", [(ss, se)], spk, cue, "after")
@@ -1213,7 +1140,7 @@ class _Extractor:
                 if spk is None:
                     spk = self._subject_after(w.end(), se)
                     comma = text.rfind(",", ss, w.start())
-                if spk is None and low in _STRONG_CUES and len(_WORD.findall(text[comma + 1 : w.start()])) <= 6:
+                if spk is None and low in _STRONG_CUES and len(WORD.findall(text[comma + 1 : w.start()])) <= 6:
                     spk = self._loose_mention(comma + 1, w.start())  # "..., police said.", "..., attorneys for the family said."
                 coordinated = re.match(r"\s*(?:but|and|or|so|yet|while|because|although|though|as)\b", text[comma + 1 : w.start()])
                 if spk is not None and comma > ss + 15 and spk.kind != "relative" and not coordinated:
@@ -1230,7 +1157,7 @@ class _Extractor:
             if spk is None and (low in _STRONG_CUES or low in _EVIDENCE_CUES):
                 # "Experts on North Korea said the test ...": the words before the verb are its subject
                 pre = text[ss : w.start()]
-                if 0 < len(_WORD.findall(pre)) <= 10 and not re.search(r"[,;:()\"“”]", pre):
+                if 0 < len(WORD.findall(pre)) <= 10 and not re.search(r"[,;:()\"“”]", pre):
                     spk = self._loose_mention(ss, w.start())
                 elif "," in pre:  # "Around that time, 47 percent said they ..."
                     spk = self._phrase_subject(ss, w.start())
@@ -1247,7 +1174,7 @@ class _Extractor:
         """Where reported content after a cue ends: before a participle clause or a semicolon that
         goes on in the writer's voice ("said he would veto it, arguing that ...", "...; the other ...")."""
         m = _CONTENT_BREAK.search(self.text, start, end)
-        if m is None or not _WORD.search(self.text, start, m.start()):
+        if m is None or not WORD.search(self.text, start, m.start()):
             return end
         return m.start()
 
@@ -1273,7 +1200,7 @@ class _Extractor:
         # then an appositive, then the cue
         shape = re.fullmatch(r"([^,;:.!?\"“”]{1,60}),[^,;:.!?\"“”]{1,80},\s*", self.text[ss:cue_start])
         first = next(iter_in(self.mentions, self.m_starts, ss, cue_start), None)
-        return bool(shape) and len(_WORD.findall(shape.group(1))) <= 5 and first is not None and first.start - ss <= 4
+        return bool(shape) and len(WORD.findall(shape.group(1))) <= 5 and first is not None and first.start - ss <= 4
 
     def _complement(self, w: re.Match[str], ss: int, se: int, spk: Mention | None = None) -> _Found | None:
         """A stance verb's object or to-infinitive as the reported content, when a speaker is its
@@ -1299,7 +1226,7 @@ class _Extractor:
         adverb = _ADVERBIAL.match(text, cue_end, se)
         start = adverb.end() if adverb else cue_end
         start += len(text[start:se]) - len(text[start:se].lstrip())
-        nxt = _WORD.match(text, start, se)
+        nxt = WORD.match(text, start, se)
         if nxt is None or nxt.group().lower() in _NOT_OBJECT:
             return None
         end = se
@@ -1368,7 +1295,7 @@ class _Extractor:
         """Where the reported clause after a cue begins, or None when no clause follows."""
         text = self.text
         that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat[\s,]+", text[cue_end:se])
-        lead = _WORD.findall(that.group())[:-1] if that else []
+        lead = WORD.findall(that.group())[:-1] if that else []
         if that and lead and lead[0].lower() in _CLAUSE_OPENERS and not cue_word.startswith(("tell", "told")):
             that = None  # "said he was committed to ensuring that ...": the clause starts at "he"
         if that and (cue_word.startswith(("tell", "told")) or len(lead) <= 5):
