@@ -22,6 +22,14 @@ Output per quote (offsets are ``str`` indices into ``ctx.text``)::
     {"kind": "direct"|"mixed"|"indirect", "start", "end", "segments": [[s, e], ...], "text",
      "speaker": name or None, "speaker_mention": {"start","end","text"} or None,
      "cue": {"start","end","text"} or None, "speaker_entity": index into ctx.entities or None}
+
+The modules, each one step or one kind of evidence (:mod:`.component` composes them):
+``lexicon`` (reporting verbs and speaker nouns), ``marks`` (quote marks), ``mentions`` (speaker
+candidates and their entities), ``sentences`` (words and sentence boundaries), ``state`` (what the
+steps share per article), ``cues`` (reporting verbs in the text), ``subjects`` (the speaker a
+verb points to), ``attribution`` (speakers carried over and resolved), ``clauses`` (the content a
+verb reports), ``direct`` (direct and mixed quotes), ``transcripts`` (transcript turns),
+``scare`` (scare quotes and titles), ``indirect`` (indirect speech), ``headlines`` (the headline).
 """
 
 from streams.enrich.components.quotes.component import QuoteComponent, extract_quotes
