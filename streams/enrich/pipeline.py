@@ -85,7 +85,7 @@ REGISTRY: dict[str, str] = {
     "language": "streams.enrich.components.language:LanguageDetector",
     "nlp": "streams.enrich.components.nlp:SpacyAnalyzer",
     "entities": "streams.enrich.components.entities:EntityComponent",
-    "quotes": "streams.enrich.components.quotes:QuoteComponent",
+    "quotes": "streams.enrich.components.quotes.component:QuoteComponent",
     "topics": "streams.enrich.components.topics:TopicComponent",
     "dedupe": "streams.enrich.components.dedupe:DedupeSignature",
 }

@@ -1,0 +1,131 @@
+"""The reported content a reporting verb governs: the clause after it, or a stance verb's object.
+
+"said (that) he would ...", "told reporters the plan was ...": the clause starts after the verb
+(and after its addressee for "told"), and ends where the writer's own voice comes back ("...,
+arguing that ...", "...; the other ..."). Stance verbs without a clause report their object or
+to-infinitive ("called on Snyder to resign", "criticized the deal").
+"""
+
+from __future__ import annotations
+
+import re
+
+from streams.enrich.components.quotes.attribution import main_subject
+from streams.enrich.components.quotes.lexicon import BRIDGE_WORDS
+from streams.enrich.components.quotes.mentions import Mention
+from streams.enrich.components.quotes.sentences import WORD
+from streams.enrich.components.quotes.state import ArticleState, Found
+from streams.enrich.components.quotes.subjects import subject_before
+
+#: the auxiliary of a progressive form right before an -ing cue ("is defending", "are slamming")
+PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+ly\s+|also\s+|still\s+)?$")
+#: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
+_ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
+                        r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
+                        r"(?:\s+(?:on|in|last|this)\s+[A-Z]?\w+)?(?:\s+(?:in an interview|in a statement))?(?=\s)")
+#: the end of reported content: a participle clause, a semicolon, a new clause with its own subject
+_CONTENT_BREAK = re.compile(r",\s+(?!including\b|according\b|during\b|notwithstanding\b)[a-z]+ing\b|;"
+                            r"|,\s+(?:but|and|while|whereas)\s+(?:he|she|they|we|I)\b")
+#: words right after a reporting verb that do not open a clause ("said so", "said nothing", "said yes")
+_NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its", "yes", "no", "as", "us", "less", "so",
+                               "nothing", "something", "anything", "little", "much", "more", "what", "how", "why",
+                               "whether", "otherwise", "goodbye", "not", "to", "on", "about", "of", "for", "via",
+                               "through", "only", "just", "last", "next", "early", "late", "instead",
+                               "under", "amid", "among", "between", "without", "within", "against", "toward",
+                               "towards", "unless", "until", "where", "whose"])
+_CLAUSE_OPENERS = frozenset(["he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
+                             "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"])
+_NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "but", "or", "into", "over", "after",
+                         "before", "during", "since", "because", "when", "while", "than", "up", "down", "off",
+                         "out", "so", "said", "says", "say", "who", "which", "there", "here"])
+_COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
+_PARTICLE = re.compile(r"\s+(?:for|on|out|about|of|against|to(?=\s+(?:the|a|an|his|her|their|its|[A-Z])))\b")
+_ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
+                        r"again|also|repeatedly|publicly|privately|immediately|strongly|sharply|openly|previously|recently|"
+                        r"earlier|later|last\s+(?:week|month|year)|this\s+(?:week|month|year))\b,?)+")
+
+
+def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int | None:
+    """Where the reported clause after a cue begins, or None when no clause follows."""
+    text = art.text
+    that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat[\s,]+", text[cue_end:se])
+    lead = WORD.findall(that.group())[:-1] if that else []
+    if that and lead and lead[0].lower() in _CLAUSE_OPENERS and not cue_word.startswith(("tell", "told")):
+        that = None  # "said he was committed to ensuring that ...": the clause starts at "he"
+    if that and (cue_word.startswith(("tell", "told")) or len(lead) <= 5):
+        return cue_end + that.end()
+    nxt = re.match(r"\s+(?:,\s*)?([A-Za-z][\w’'-]*)", text[cue_end:se])
+    if not nxt or cue_word in art.lex.that_forms:
+        return None
+    word = re.split(r"[’']", nxt.group(1))[0]  # "he’s", "he’ll": the pronoun opens the clause
+    if cue_word.startswith(("tell", "told")):
+        # "told reporters he would ...", "told CNN the plan was ...": the clause after the addressee
+        obj = _ADDRESSEE.match(text, cue_end, se)
+        if obj is None:
+            return None
+        after = re.match(r"\s*([A-Za-z][\w’'-]*)", text[obj.end() : se])
+        if after and re.split(r"[’']", after.group(1))[0].lower() in _CLAUSE_OPENERS - {"a", "an", "no", "if"}:
+            return obj.end() + after.start(1)
+        return None
+    if word in _NOT_CLAUSE_START and word not in _CLAUSE_OPENERS:
+        return None  # "said nothing about ...", "said so"
+    if (
+        word.lower() in _CLAUSE_OPENERS
+        or (word[0].isupper() and word.lower() not in ("on", "in", "at", "to"))
+        or (word.endswith("ing") and len(word) > 5)  # "he says going through a dark time ..."
+        or (  # "He said members of the Supreme Court shouldn’t ...", "Johnson said local officials
+            # should ...": after a verb that reports a clause, a bare noun phrase opens the clause
+            cue_word in art.lex.clause_forms
+            and word.islower()
+            and not word.endswith("ly")
+            and word not in _NOT_OBJECT
+            and word not in BRIDGE_WORDS
+            and word not in _NOT_CLAUSE_START
+        )
+    ):
+        return cue_end + nxt.start(1)
+    return None
+
+
+def content_end(text: str, start: int, end: int) -> int:
+    """Where reported content after a cue ends: before a participle clause or a semicolon that
+    goes on in the writer's voice ("said he would veto it, arguing that ...", "...; the other ...")."""
+    m = _CONTENT_BREAK.search(text, start, end)
+    if m is None or not WORD.search(text, start, m.start()):
+        return end
+    return m.start()
+
+
+def complement(art: ArticleState, w: re.Match[str], ss: int, se: int, spk: Mention | None = None) -> Found | None:
+    """A stance verb's object or to-infinitive as the reported content, when a speaker is its
+    subject ("Sanders called on Snyder to resign", "Trump criticized the deal")."""
+    text = art.text
+    low = w.group().lower()
+    if spk is None:
+        aux = PROGRESSIVE.search(text, ss, w.start()) if low.endswith("ing") else None
+        if aux is not None:  # "Donald Trump is defending his early-morning tweets"
+            spk = subject_before(art, aux.start(), ss)
+        elif low.endswith("ing"):
+            if not re.search(r"(?:,|\band|\bwhile)\s*$", text[ss : w.start()]):
+                return None
+            spk = main_subject(art, ss, w.start())
+        else:
+            spk = subject_before(art, w.start(), ss)
+    if spk is None or spk.kind not in _COMPLEMENT_SUBJECTS:
+        return None
+    cue_end = w.end()
+    particle = _PARTICLE.match(text, cue_end, se)
+    if particle:  # "called for", "pushed for", "called on"
+        cue_end = particle.end()
+    adverb = _ADVERBIAL.match(text, cue_end, se)
+    start = adverb.end() if adverb else cue_end
+    start += len(text[start:se]) - len(text[start:se].lstrip())
+    nxt = WORD.match(text, start, se)
+    if nxt is None or nxt.group().lower() in _NOT_OBJECT:
+        return None
+    end = se
+    while end > start and text[end - 1] in ".!?;:,\"'”’ ":
+        end -= 1
+    if end - start < 4:
+        return None
+    return Found("indirect", [(start, content_end(text, start, end))], spk, (w.start(), cue_end), "complement")

@@ -1,0 +1,265 @@
+"""Indirect (reported) speech: "X said that ...", "..., X said.", "according to X", "In her view, ...".
+
+Found sentence by sentence, outside quotations, transcript turns and the headline, by the same
+cues and speaker candidates as direct quotes; the reported content is the clause a reporting verb
+governs (:mod:`streams.enrich.components.quotes.clauses`). A sentence may hold several reports
+("Clinton said A, while Trump argued B"), and the words around a sentence's quote marks may still
+report speech ("“...,” she said, adding that ...").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from streams.enrich.components.quotes.attribution import main_subject
+from streams.enrich.components.quotes.clauses import PROGRESSIVE, clause_start, complement, content_end
+from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
+from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.sentences import WORD
+from streams.enrich.components.quotes.state import ArticleState, Found
+from streams.enrich.components.quotes.subjects import (
+    loose_mention,
+    named_after,
+    opens_with_subject,
+    phrase_subject,
+    subject_after,
+    subject_before,
+)
+
+_VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
+_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+#: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
+_BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:also\s+|still\s+|strongly\s+)?$", re.IGNORECASE)
+
+
+def indirect_quotes(art: ArticleState) -> list[Found]:
+    """Indirect speech in the article's sentences, in text order (the headline and transcript
+    turns left out): reports in sentences without quote marks, and the words around the quote
+    marks of a sentence that still report speech."""
+    out: list[Found] = []
+    qstarts = [a for a, _ in art.quoted]
+    for ss, se in _plain_sentences(art):
+        if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
+            continue
+        if any(a <= ss < b for a, b in art.turn_spans):
+            continue  # a transcript turn is reported whole
+        i = bisect.bisect_left(qstarts, ss)
+        if i < len(qstarts) and qstarts[i] < se and not art.text[qstarts[i] + 1 : se].strip():
+            se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence
+        if i < len(qstarts) and qstarts[i] < se:
+            # quote marks here (direct or mixed, handled above); the words after the last one
+            # may still report speech: "“...,” she said, adding that boosting defence ..."
+            before = _stance_before_quote(art, ss, qstarts[i])
+            if before is not None:
+                out.append(before)
+            f = _after_quotes(art, ss, se)
+        else:
+            out.extend(reports_in(art, ss, se))
+            continue
+        if f is not None:
+            out.append(f)
+    return out
+
+
+def _plain_sentences(art: ArticleState) -> list[tuple[int, int]]:
+    """Sentences, each starting after any quotation it opens inside of (the second sentence of
+    “A. B,” she said is part of the quote, not reported speech of its own)."""
+    out = []
+    qstarts = [a for a, _ in art.quoted]
+    for s, e in art.sents:
+        i = bisect.bisect_right(qstarts, s) - 1
+        if i >= 0 and art.quoted[i][0] < s < art.quoted[i][1] - 1:
+            s = art.quoted[i][1]
+            if s >= e:
+                continue
+        seg = art.text[s:e]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg.rstrip())
+        if trail > lead:
+            out.append((s + lead, s + trail))
+    return out
+
+
+def _stance_before_quote(art: ArticleState, ss: int, first_mark: int) -> Found | None:
+    """A stance verb's object in a clause that ends before the sentence's first quote ("Ryan
+    endorsed Trump in early June, but ... telling reporters he was “not quite there yet.”")."""
+    brk = _CLAUSE_BREAK.search(art.text, ss, first_mark)
+    if brk is None:
+        return None
+    for w in art.words(ss, brk.start()):
+        low = w.group().lower()
+        if low.endswith("ing") or not (low in art.lex.complement_forms or low in art.lex.clause_forms):
+            continue
+        spk = subject_before(art, w.start(), ss)
+        if spk is None:
+            continue
+        start = clause_start(art, w.end(), brk.start(), low) if low in art.lex.clause_forms else None
+        if start is not None and brk.start() - start > 12:  # "Trump said he would win, but added: “...”"
+            return Found("indirect", [(start, brk.start())], spk, (w.start(), w.end()), "before")
+        if low in art.lex.complement_forms:
+            return complement(art, w, ss, brk.start(), spk)
+    return None
+
+
+def _after_quotes(art: ArticleState, ss: int, se: int) -> Found | None:
+    """A report in the words after the last quote of a sentence ("“...,” she said, adding that ...")."""
+    i = bisect.bisect_left(art.open_marks, ss)
+    j = bisect.bisect_left(art.open_marks, se)
+    last_end = max((b for _, b in art.quoted[i:j]), default=ss)
+    if last_end >= se:
+        return None
+    for w in art.words(last_end, se):
+        low = w.group()
+        if low in art.lex.complement_forms and participle(art.text, w, last_end):
+            # "“...,” Trump said, referring to Barack Obama"
+            found = complement(art, w, last_end, se, main_subject(art, ss, w.start()))
+            if found is not None:
+                return found
+        if low not in art.lex.clause_forms:
+            continue
+        that = re.match(r"\s+that\s+", art.text[w.end() : se])
+        if not that and participle(art.text, w, last_end):  # "“...,” she said, saying he would ..."
+            start = clause_start(art, w.end(), se, low)
+            spk = main_subject(art, ss, w.start())
+            if start is not None and spk is not None and se - start > 12:
+                return Found("indirect", [(start, content_end(art.text, start, se))], spk, (w.start(), w.end()), "after-quote")
+        if not that:
+            continue
+        start = w.end() + that.end()
+        if participle(art.text, w, last_end):
+            spk = main_subject(art, ss, w.start())
+        else:
+            spk = subject_before(art, w.start(), last_end)
+        if spk is not None and se - start > 12:
+            return Found("indirect", [(start, content_end(art.text, start, se))], spk, (w.start(), w.end()), "after-quote")
+    return None
+
+
+def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
+    """Every report in a sentence without quote marks, each content ending where the next
+    report's speaker begins ("Clinton said A, while Trump argued B")."""
+    out: list[Found] = []
+    lo = ss
+    while lo < se:
+        f = _report_in(art, lo, se)
+        if f is None or f.cue is None:
+            if f is not None:
+                out.append(f)
+            break
+        if out and f.speaker is not None:
+            prev = out[-1]
+            cut = f.speaker.start if f.speaker.start < f.cue[0] else f.cue[0]
+            ps, pe = prev.segments[-1]
+            if ps <= cut < pe and len(WORD.findall(art.text[ps:cut])) < 3:
+                # "estimates that Mrs. Clinton said her plan would ...", "said she plans to join ...":
+                # a report nested at the start of the content is part of it, not a second report
+                lo = max(f.cue[1], f.speaker.end)
+                continue
+            if ps < cut < pe:
+                end = cut
+                while end > ps and art.text[end - 1] in " ,;—–-":
+                    end -= 1
+                end = ps + len(re.sub(r"(?:\s*,)?\s+(?:and|but|while|whereas|as)$", "", art.text[ps:end]))
+                prev.segments[-1] = (ps, end)
+        out.append(f)
+        lo = max(f.cue[1], f.speaker.end if f.speaker is not None else 0)
+    return out
+
+
+def _report_in(art: ArticleState, ss: int, se: int) -> Found | None:
+    """The first report in [ss, se) of a sentence without quote marks: "In her view, ...",
+    "according to X", "X said (that) ...", "..., X said.", a stance verb's object."""
+    text = art.text
+    view = _VIEW.match(text, ss)
+    if view:
+        spk = next((m for m in iter_in(art.mentions, art.m_starts, view.start(), view.end())), None)
+        poss = re.search(r"(his|her|their|its)\s+\w+$", view.group())
+        if spk is None and poss:
+            p = view.start() + poss.start(1)
+            spk = Mention(p, p + len(poss.group(1)), poss.group(1), "pronoun")  # "In her view"
+        return Found("indirect", [(ss, se)], spk, (view.start(), view.end()), "view")
+    acc = ACCORDING.search(text, ss, se)
+    if acc:
+        spk = named_after(art, acc.end(), se)
+        if acc.start() - ss < 3:
+            comma = text.find(",", acc.end(), se)
+            if comma > 0:
+                return Found("indirect", [(comma + 1, se)], spk, (acc.start(), acc.end()), "according")
+        else:
+            end = acc.start()
+            while end > ss and text[end - 1] in " ,—–-":
+                end -= 1
+            return Found("indirect", [(ss, end)], spk, (acc.start(), acc.end()), "according")
+    words = art.words(ss, se)
+    fallback: Found | None = None  # a stance verb's object, used when no verb reports a clause
+    for i, w in enumerate(words):
+        low = w.group().lower()
+        bare = (low in art.lex.bare_complement or low in art.lex.bare_clause) and _BARE_VERB_CONTEXT.search(
+            text, max(ss, w.start() - 30), w.start()
+        ) is not None
+        if (low in art.lex.complement_forms and low not in art.lex.clause_forms) or (
+            bare and low in art.lex.bare_complement
+        ):
+            fallback = fallback or complement(art, w, ss, se)
+            continue
+        if low not in art.lex.clause_forms and not (bare and low in art.lex.bare_clause):
+            continue
+        cue = (w.start(), w.end())
+        # "..., Kallas said." / "..., said Kallas."
+        tail = text[w.end() : se]
+        continued = re.match(r"[\s\w’'.-]{0,40},\s+\w", tail)
+        if continued and text.rfind(",", ss, w.start()) > ss + 8:
+            # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
+            spk = subject_before(art, w.start(), ss) or subject_after(art, w.end(), se)
+            between = WORD.findall(continued.group())
+            parenthetical = len(between) <= 5 and "that" not in between  # not "told the AP that ..., conceding"
+            if spk is not None and parenthetical:
+                return Found("indirect", [(ss, se)], spk, cue, "after")
+        inverted = subject_after(art, w.end(), se) if text[ss : w.start()].rstrip().endswith(",") else None
+        if inverted is not None and inverted.kind == "pronoun":
+            inverted = None  # "Nicole Hargrove, a worker, said she was ...": not "..., said Baker"
+        if inverted is not None and opens_with_subject(art, ss, w.start()):
+            inverted = None  # "Dianne Feinstein, Democrat of California, said the EB-5 program ...""
+        if inverted is not None and text.rfind(",", ss, w.start()) > ss + 8:
+            # "Its first ad could start this week, said Brian Baker, a longtime adviser ..."
+            return Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
+        if (
+            re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail)
+            and text.rfind(",", ss, w.start()) > ss
+            and not opens_with_subject(art, ss, w.start())
+        ):
+            spk = subject_before(art, w.start(), ss)
+            comma = text.rfind(",", ss, spk.start if spk else w.start())
+            if spk is None:
+                spk = subject_after(art, w.end(), se)
+                comma = text.rfind(",", ss, w.start())
+            if spk is None and low in STRONG_CUES and len(WORD.findall(text[comma + 1 : w.start()])) <= 6:
+                spk = loose_mention(text, comma + 1, w.start())  # "..., police said.", "..., attorneys for the family said."
+            coordinated = re.match(r"\s*(?:but|and|or|so|yet|while|because|although|though|as)\b", text[comma + 1 : w.start()])
+            if spk is not None and comma > ss + 15 and spk.kind != "relative" and not coordinated:
+                # not "..., who added to her lead", "..., but he's not predicting she'll win"
+                return Found("indirect", [(ss, comma)], spk, cue, "after")
+        if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore|\bby)\s*$", text[ss : w.start()]):
+            # "Kallas declined to comment, while noting that ...": the main clause's subject
+            spk = main_subject(art, ss, w.start())
+        else:
+            spk = subject_before(art, w.start(), ss)
+            aux = PROGRESSIVE.search(text, ss, w.start()) if low.endswith("ing") else None
+            if spk is None and aux is not None:  # "Donald Trump is defending his tweets"
+                spk = subject_before(art, aux.start(), ss)
+        if spk is None and (low in STRONG_CUES or low in EVIDENCE_CUES):
+            # "Experts on North Korea said the test ...": the words before the verb are its subject
+            pre = text[ss : w.start()]
+            if 0 < len(WORD.findall(pre)) <= 10 and not re.search(r"[,;:()\"“”]", pre):
+                spk = loose_mention(text, ss, w.start())
+            elif "," in pre:  # "Around that time, 47 percent said they ..."
+                spk = phrase_subject(text, ss, w.start())
+        if spk is None:
+            continue
+        start = clause_start(art, w.end(), se, low)
+        if start is not None and se - start > 12:
+            return Found("indirect", [(start, content_end(text, start, se))], spk, cue, "before")
+        if low in art.lex.complement_forms:  # "denied the report", "vowed to fight"
+            fallback = fallback or complement(art, w, ss, se, spk)
+    return fallback
