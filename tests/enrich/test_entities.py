@@ -17,14 +17,8 @@ from streams.enrich.components.entities import (
     split_span,
 )
 from streams.enrich.components.entities.acronyms import spelled_out_acronyms
-from streams.enrich.components.entities.joins import (
-    merge_split_person,
-    surname_before_a_thing,
-)
-from streams.enrich.components.entities.labels import (
-    institutions_by_their_head,
-    title_and_affiliation_words,
-)
+from streams.enrich.components.entities.joins import merge_split_person, surname_before_a_thing
+from streams.enrich.components.entities.labels import institutions_by_their_head, title_and_affiliation_words
 from streams.enrich.components.entities.untagged import people_lists
 from streams.enrich.pipeline import Pipeline
 

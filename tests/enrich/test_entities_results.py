@@ -11,19 +11,11 @@ from streams.enrich.components.entities import Mention
 from streams.enrich.components.entities.acronyms import organisation_acronyms
 from streams.enrich.components.entities.clustering import canonical_key, cluster
 from streams.enrich.components.entities.context_types import one_word_persons_by_context
-from streams.enrich.components.entities.joins import (
-    hyphenated_groups,
-    join_organisation_tails,
-    join_split_names,
-)
+from streams.enrich.components.entities.joins import hyphenated_groups, join_organisation_tails, join_split_names
 from streams.enrich.components.entities.labels import regions_after_cities
 from streams.enrich.components.entities.layout import add_dateline_place, dateline_spans
 from streams.enrich.components.entities.mentions import Entity
-from streams.enrich.components.entities.sports import (
-    cricket_scorecard_players,
-    fixtures_and_scorers,
-    places_as_teams,
-)
+from streams.enrich.components.entities.sports import cricket_scorecard_players, fixtures_and_scorers, places_as_teams
 from streams.enrich.components.entities.untagged import (
     competition_names,
     people_with_country,

@@ -28,12 +28,7 @@ broker), :mod:`.process` (start, stop, status, probe, wait_ready). Callers use t
 
 from __future__ import annotations
 
-from streams.devtools.broker.config import (
-    format_storage,
-    new_cluster_id,
-    server_properties,
-    write_server_properties,
-)
+from streams.devtools.broker.config import format_storage, new_cluster_id, server_properties, write_server_properties
 from streams.devtools.broker.java import (
     ALTERNATIVES,
     HEAP_OPTS,

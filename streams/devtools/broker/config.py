@@ -11,12 +11,7 @@ from pathlib import Path
 from streams.core.errors import BrokerError
 from streams.core.settings import Settings
 from streams.devtools.broker.java import java_command
-from streams.devtools.broker.paths import (
-    controller_port,
-    data_dir,
-    kafka_major,
-    props_file,
-)
+from streams.devtools.broker.paths import controller_port, data_dir, kafka_major, props_file
 
 log = logging.getLogger(__name__)
 

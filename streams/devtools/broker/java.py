@@ -17,14 +17,7 @@ from typing import Callable
 
 from streams.core.errors import BrokerError
 from streams.core.settings import Settings
-from streams.devtools.broker.paths import (
-    LOG4J_DIR,
-    POM,
-    kafka_dir,
-    kafka_major,
-    libs_dir,
-    locked,
-)
+from streams.devtools.broker.paths import LOG4J_DIR, POM, kafka_dir, kafka_major, libs_dir, locked
 
 log = logging.getLogger(__name__)
 

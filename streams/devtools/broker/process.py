@@ -22,14 +22,7 @@ from streams.core.settings import Settings
 from streams.devtools.broker.config import format_storage, write_server_properties
 from streams.devtools.broker.java import check_java, ensure_jars, java_command
 from streams.devtools.broker.leases import live_leases
-from streams.devtools.broker.paths import (
-    broker_dir,
-    controller_port,
-    data_dir,
-    locked,
-    log_file,
-    pid_file,
-)
+from streams.devtools.broker.paths import broker_dir, controller_port, data_dir, locked, log_file, pid_file
 from streams.devtools.broker.pids import (
     clear_pid,
     is_our_broker,

@@ -15,11 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 from streams.core.settings import Settings
 from streams.ingest.producer import IngestSummary, RawProducer, bulk_gc, responsive_gil
-from streams.ingest.sources.parallel import (
-    default_workers,
-    iter_prepared_parallel,
-    start_pool,
-)
+from streams.ingest.sources.parallel import default_workers, iter_prepared_parallel, start_pool
 from streams.ingest.sources.reading import expand_paths, file_kind, file_size, iter_file
 from streams.ingest.sources.sending import ByteProgress, ItemSender
 from streams.ingest.sources.sharded import ShardedSender, default_senders

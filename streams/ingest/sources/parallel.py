@@ -13,12 +13,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from streams.ingest.sources.reading import (
-    MAX_DECOMPRESSED_TOTAL,
-    iter_raw_lines,
-    open_input,
-    raw_line_item,
-)
+from streams.ingest.sources.reading import MAX_DECOMPRESSED_TOTAL, iter_raw_lines, open_input, raw_line_item
 from streams.ingest.sources.sending import Prepared, prepare
 
 CHUNK_LINES = 500

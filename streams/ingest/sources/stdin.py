@@ -9,13 +9,7 @@ from typing import IO, Callable, Iterator
 
 from streams.core.settings import Settings
 from streams.ingest.producer import IngestSummary, RawProducer, responsive_gil
-from streams.ingest.sources.reading import (
-    Item,
-    iter_json_document,
-    iter_json_or_lines,
-    iter_text,
-    sniff,
-)
+from streams.ingest.sources.reading import Item, iter_json_document, iter_json_or_lines, iter_text, sniff
 from streams.ingest.sources.sending import ItemSender
 
 

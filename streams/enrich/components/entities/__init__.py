@@ -22,11 +22,7 @@ They share :mod:`.mentions` (mention, entity, name matching), :mod:`.lexicon` (w
 :mod:`.gazetteers` (countries, cities, ``data/`` tables) and :mod:`.personal_names`.
 """
 
-from streams.enrich.components.entities.boundaries import (
-           clean_mention,
-           is_hard_wrapped,
-           split_span,
-)
+from streams.enrich.components.entities.boundaries import clean_mention, is_hard_wrapped, split_span
 from streams.enrich.components.entities.component import EntityComponent
 from streams.enrich.components.entities.gazetteers import countries, country_wikidata
 from streams.enrich.components.entities.mentions import Entity, Mention, find_word

@@ -7,13 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from streams.enrich.components.entities.lexicon import (
-    DROPPED_TYPES,
-    NAME_TYPES,
-    POSSESSIVE,
-    PRONOUNS,
-    VALUE_TYPES,
-)
+from streams.enrich.components.entities.lexicon import DROPPED_TYPES, NAME_TYPES, POSSESSIVE, PRONOUNS, VALUE_TYPES
 from streams.enrich.components.entities.mentions import Mention
 
 # Titles that may sit inside a PERSON span and are cut off it.

@@ -7,12 +7,7 @@ from __future__ import annotations
 from streams.enrich.components.entities.acronyms import expansion_for_acronym
 from streams.enrich.components.entities.gazetteers import countries, demonyms
 from streams.enrich.components.entities.lexicon import VALUE_TYPES, strip_the
-from streams.enrich.components.entities.mentions import (
-    Entity,
-    Mention,
-    normalise_name,
-    relabel,
-)
+from streams.enrich.components.entities.mentions import Entity, Mention, normalise_name, relabel
 
 
 def cluster(mentions: list[Mention]) -> list[Entity]:

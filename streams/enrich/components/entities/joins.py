@@ -8,16 +8,9 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.entities.gazetteers import (
-    cities,
-    demonyms,
-    is_country_name,
-)
+from streams.enrich.components.entities.gazetteers import cities, demonyms, is_country_name
 from streams.enrich.components.entities.mentions import Mention, find_word
-from streams.enrich.components.entities.personal_names import (
-    NOT_FIRST_NAMES,
-    not_a_personal_name_word,
-)
+from streams.enrich.components.entities.personal_names import NOT_FIRST_NAMES, not_a_personal_name_word
 
 #: head words that end the first part of an organisation's name ("Foundation" for the Visual Arts)
 _ORG_HEAD_END = re.compile(

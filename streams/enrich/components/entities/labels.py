@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.entities.gazetteers import (
-    demonyms,
-    is_big_city,
-    is_country_name,
-    lookup_place,
-)
+from streams.enrich.components.entities.gazetteers import demonyms, is_big_city, is_country_name, lookup_place
 from streams.enrich.components.entities.lexicon import INSTITUTION_WORDS
 from streams.enrich.components.entities.mentions import Mention
 

@@ -9,16 +9,8 @@ from __future__ import annotations
 import re
 
 from streams.enrich.components.entities.clustering import canonical_key
-from streams.enrich.components.entities.gazetteers import (
-    cities,
-    is_country_name,
-    us_states,
-)
-from streams.enrich.components.entities.lexicon import (
-    FACILITY_HEADS,
-    INSTITUTION_WORDS,
-    LOCATION_HEADS,
-)
+from streams.enrich.components.entities.gazetteers import cities, is_country_name, us_states
+from streams.enrich.components.entities.lexicon import FACILITY_HEADS, INSTITUTION_WORDS, LOCATION_HEADS
 from streams.enrich.components.entities.mentions import Entity, Mention
 
 #: a city this large named inside an institution's name is taken for the city ("Irving Police Department")

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from streams.enrich.components.entities.gazetteers import (
-    cities,
-    demonyms,
-    is_country_name,
-    us_states,
-)
-from streams.enrich.components.entities.lexicon import (
-    NOT_NAMES,
-    ROLE_HEADS,
-    SENTENCE_INITIAL_COMMON,
-)
+from streams.enrich.components.entities.gazetteers import cities, demonyms, is_country_name, us_states
+from streams.enrich.components.entities.lexicon import NOT_NAMES, ROLE_HEADS, SENTENCE_INITIAL_COMMON
 
 #: words that end or make up the names of places, organisations, events and works, not of people
 NOT_PERSON_WORDS: frozenset[str] = frozenset(

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from streams.enrich.components.entities.lexicon import (
-    NOT_NAMES,
-    PRONOUNS,
-    SENTENCE_INITIAL_COMMON,
-    VALUE_TYPES,
-)
-from streams.enrich.components.entities.mentions import (
-    Entity,
-    Mention,
-    Occupancy,
-    find_word,
-    relabel,
-)
+from streams.enrich.components.entities.lexicon import NOT_NAMES, PRONOUNS, SENTENCE_INITIAL_COMMON, VALUE_TYPES
+from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word, relabel
 
 
 def propagate(text: str, entities: list[Entity], skip: list[tuple[int, int]],

@@ -9,18 +9,8 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.entities.gazetteers import (
-    cities,
-    countries,
-    demonyms,
-    is_country_name,
-    lookup_place,
-)
-from streams.enrich.components.entities.lexicon import (
-    NOT_NAMES,
-    POSSESSIVE,
-    SENTENCE_INITIAL_COMMON,
-)
+from streams.enrich.components.entities.gazetteers import cities, countries, demonyms, is_country_name, lookup_place
+from streams.enrich.components.entities.lexicon import NOT_NAMES, POSSESSIVE, SENTENCE_INITIAL_COMMON
 from streams.enrich.components.entities.mentions import Mention
 
 #: words whose share among a text's words tells a sports report
