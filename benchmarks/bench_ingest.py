@@ -41,9 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from kafka import KafkaProducer  # noqa: E402
 
-from streams.devtools import broker  # noqa: E402
-from streams.kafka import admin, topics  # noqa: E402
 from streams.core.settings import Settings, load_settings  # noqa: E402
+from streams.devtools import broker  # noqa: E402
 from streams.ingest import RawProducer, ingest_paths  # noqa: E402
 from streams.ingest.producer import (  # noqa: E402
     COMPRESSION,
@@ -53,6 +52,7 @@ from streams.ingest.producer import (  # noqa: E402
 )
 from streams.ingest.sources.reading import iter_file  # noqa: E402
 from streams.ingest.sources.sharded import ShardedSender, default_senders  # noqa: E402
+from streams.kafka import admin, topics  # noqa: E402
 
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 

@@ -10,6 +10,7 @@ from typing import Any
 from streams.enrich.components.entities.gazetteers import country_wikidata, lookup_place
 from streams.enrich.components.entities.mentions import Entity
 
+
 def place_links(e: Entity) -> dict[str, Any]:
     """The links of the place its longest mention the gazetteers know names ({} if none)."""
     for m in sorted(e.mentions, key=lambda m: -len(m.text)):
