@@ -1,4 +1,4 @@
-"""Topic administration on the real broker: idempotent creation with the configs of streams/topics.py."""
+"""Topic administration on the real broker: idempotent creation with the configs of streams/kafka/topics.py."""
 
 from __future__ import annotations
 

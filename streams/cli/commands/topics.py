@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "topics",
         help="create or list the pipeline's Kafka topics",
         description="Topic names carry STREAMS_TOPIC_PREFIX; partitions, retention and compaction come "
-        "from streams/topics.py. The broker must be running (`streams kafka start`).",
+        "from streams/kafka/topics.py. The broker must be running (`streams kafka start`).",
     )
     actions = p.add_subparsers(dest="topics_action", metavar="ACTION", required=True)
 

@@ -30,7 +30,7 @@ def server_properties(settings: Settings) -> dict[str, str]:
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "log.dirs": str(data_dir(settings)),
         # topics are created explicitly (streams topics create / Faust's admin calls), with their
-        # configs from streams/topics.py; a typo'd topic name must fail, not silently appear
+        # configs from streams/kafka/topics.py; a typo'd topic name must fail, not silently appear
         "auto.create.topics.enable": "false",
         "num.partitions": "1",
         "default.replication.factor": "1",
