@@ -160,7 +160,7 @@ def test_prometheus_scrapes_a_real_worker_and_the_lag_exporter(
         wait_query(url, lag_selector, lambda r: bool(r) and float(r[0]["value"][1]) == 0, 60.0)
 
         rules = httpx.get(f"{url}/api/v1/rules", timeout=5.0).json()["data"]["groups"]
-        assert {g["name"] for g in rules} >= {"streams.kafka.lag", "streams.dead_letters", "streams.liveness",
+        assert {g["name"] for g in rules} >= {"streams.lag", "streams.dead_letters", "streams.liveness",
                                               "streams.delivery"}
     finally:
         for proc in reversed(procs):
