@@ -198,7 +198,7 @@ class DeliveryStats:
 
 def delivery_group_id(settings: Settings, kind: str) -> str:
     """Consumer group of the deliverers of one target kind (per topic prefix)."""
-    return f"{settings.topic_prefix}{settings.app_id}-alerts-{kind}"
+    return topics.delivery_group(settings, kind)
 
 
 class AlertDelivery:

@@ -55,7 +55,7 @@ FIRED_PRUNE_EVERY_S = 3600.0
 
 def matcher_group_id(settings: Settings) -> str:
     """Consumer group of the alert matchers (per topic prefix)."""
-    return f"{settings.topic_prefix}{settings.app_id}-alerts"
+    return topics.matcher_group(settings)
 
 
 def _producer(settings: Settings) -> KafkaProducer:

@@ -249,7 +249,7 @@ class TopicTail(threading.Thread):
         try:
             consumer = KafkaConsumer(
                 bootstrap_servers=self.settings.bootstrap,
-                group_id=f"{self.settings.topic_prefix}{self.settings.app_id}-dashboard-{os.getpid()}",
+                group_id=topics.live_view_group(self.settings, os.getpid()),
                 auto_offset_reset="latest",
                 enable_auto_commit=False,
             )
@@ -302,7 +302,7 @@ def run_dashboard(
     if plain is None:
         plain = not console.is_terminal or settings.dashboard_plain
     monitors = {
-        "enrich": LagMonitor(settings, f"{settings.topic_prefix}{settings.app_id}", [topics.RAW.name(settings)], 5.0),
+        "enrich": LagMonitor(settings, topics.worker_group(settings), [topics.RAW.name(settings)], 5.0),
         "store": LagMonitor(settings, store_group_id(settings), [topics.ENRICHED.name(settings)], 5.0),
     }
     quiet = _quiet_client_logs()

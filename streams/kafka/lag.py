@@ -274,10 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Stand-alone lag exporter: measure consumer groups' lag and serve it on ``/metrics``."""
     from streams.core.metrics import serve_metrics
     from streams.core.settings import load_settings
-    from streams.kafka.topics import RAW
+    from streams.kafka.topics import RAW, worker_group
 
     settings = load_settings()
-    default = f"{settings.topic_prefix}{settings.app_id}={RAW.name(settings)}"
+    default = f"{worker_group(settings)}={RAW.name(settings)}"
     parser = argparse.ArgumentParser(prog="python -m streams.kafka.lag", description=main.__doc__)
     parser.add_argument(
         "--watch",

@@ -80,3 +80,31 @@ BY_KEY: dict[str, TopicSpec] = {t.key: t for t in ALL_TOPICS}
 def topic_name(key: str, settings: Settings) -> str:
     """Broker name of the topic with code name ``key`` (e.g. ``"raw"``)."""
     return BY_KEY[key].name(settings)
+
+
+# --- consumer groups: every group name of the pipeline, per topic prefix (tenants never share offsets)
+
+
+def worker_group(settings: Settings) -> str:
+    """The enrich workers (the Faust app's id): they consume ``articles.raw``."""
+    return f"{settings.topic_prefix}{settings.app_id}"
+
+
+def store_group(settings: Settings) -> str:
+    """The storage consumers of ``articles.enriched``."""
+    return f"{settings.topic_prefix}{settings.app_id}-store"
+
+
+def matcher_group(settings: Settings) -> str:
+    """The alert matchers of ``articles.enriched``."""
+    return f"{settings.topic_prefix}{settings.app_id}-alerts"
+
+
+def delivery_group(settings: Settings, kind: str) -> str:
+    """The deliverers of one target kind (``webhook``, ``file``...) of ``alerts``."""
+    return f"{settings.topic_prefix}{settings.app_id}-alerts-{kind}"
+
+
+def live_view_group(settings: Settings, pid: int) -> str:
+    """The live view of one process: it commits nothing, the group only names it in the broker's lists."""
+    return f"{settings.topic_prefix}{settings.app_id}-dashboard-{pid}"

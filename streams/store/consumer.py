@@ -59,7 +59,7 @@ class StoreStats:
 
 def store_group_id(settings: Settings) -> str:
     """Consumer group of the storage consumers (per topic prefix, so tenants never share offsets)."""
-    return f"{settings.topic_prefix}{settings.app_id}-store"
+    return topics.store_group(settings)
 
 
 class StoreConsumer:

@@ -184,7 +184,7 @@ def _value_bytes(message: Any) -> bytes:
 def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | None = None) -> faust.App:
     """Build the Faust app for ``settings``: the consumer group is ``{topic_prefix}{app_id}``."""
     settings = settings or get_settings()
-    app_name = f"{settings.topic_prefix}{settings.app_id}"
+    app_name = topics.worker_group(settings)
     (settings.home / "faust").mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     app = faust.App(
         app_name,

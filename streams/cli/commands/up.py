@@ -221,7 +221,7 @@ def _groups(settings: Settings) -> dict[str, str]:
     from streams.store.consumer import store_group_id
 
     return {
-        f"{settings.topic_prefix}{settings.app_id}": topics.RAW.name(settings),
+        topics.worker_group(settings): topics.RAW.name(settings),
         store_group_id(settings): topics.ENRICHED.name(settings),
         matcher_group_id(settings): topics.ENRICHED.name(settings),
     }
