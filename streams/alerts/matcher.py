@@ -42,7 +42,7 @@ from streams.core import metrics
 from streams.core.errors import BrokerError, DecodeError, ValidationError
 from streams.core.model import DeadLetter, EnrichedArticle
 from streams.core.settings import Settings
-from streams.kafka import topics
+from streams.kafka import clients, topics
 from streams.kafka.clients import reliable_producer
 from streams.kafka.loop import Batch, BatchLoop, BatchResult, LoopSpec, Output
 
@@ -64,16 +64,7 @@ def _producer(settings: Settings) -> KafkaProducer:
 
 def _reader(settings: Settings, client_id: str) -> KafkaConsumer:
     """A group-less consumer for reading a topic from the beginning (rules, fired keys)."""
-    try:
-        return KafkaConsumer(
-            bootstrap_servers=settings.bootstrap,
-            client_id=client_id,
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-        )
-    except KafkaError as exc:
-        raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+    return clients.consumer(settings, client_id=client_id, auto_offset_reset="earliest")
 
 
 class _TopicFollower:

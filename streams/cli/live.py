@@ -243,16 +243,13 @@ class TopicTail(threading.Thread):
         self.alerts: collections.deque[str] = collections.deque(maxlen=MAX_ALERTS)
 
     def run(self) -> None:
-        from kafka import KafkaConsumer
+        from streams.kafka import clients  # late: the view's other parts need no Kafka client
 
         enriched, alerts = topics.ENRICHED.name(self.settings), topics.ALERTS.name(self.settings)
         try:
-            consumer = KafkaConsumer(
-                bootstrap_servers=self.settings.bootstrap,
-                group_id=topics.live_view_group(self.settings, os.getpid()),
-                auto_offset_reset="latest",
-                enable_auto_commit=False,
-            )
+            consumer = clients.consumer(self.settings, client_id="streams-live-view",
+                                        group_id=topics.live_view_group(self.settings, os.getpid()),
+                                        auto_offset_reset="latest")
         except Exception as exc:  # the view still shows rates and lag without the tail
             log.warning("dashboard cannot follow %s: %s", enriched, exc)
             return

@@ -20,12 +20,12 @@ import time
 from typing import Iterable
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
 from streams.core.model import utcnow_iso
 from streams.core.settings import Settings
 from streams.ingest.producer import RawProducer
-from streams.kafka import topics
+from streams.kafka import clients, topics
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +57,7 @@ class SeenStore:
         self._next_prune = 0.0
         self._in_flight: set[str] = set()
         self._lock = threading.Lock()
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=settings.bootstrap,
-            client_id="streams-ingest-seen",
-            group_id=None,
-            enable_auto_commit=False,
-            consumer_timeout_ms=1000,
-        )
+        self._consumer = clients.consumer(settings, client_id="streams-ingest-seen", consumer_timeout_ms=1000)
         self._tp = TopicPartition(self.topic, 0)
         self._consumer.assign([self._tp])
         self._consumer.seek_to_beginning(self._tp)

@@ -20,6 +20,7 @@ from kafka.errors import (
 
 from streams.core.errors import BrokerError
 from streams.core.settings import Settings
+from streams.kafka import clients
 from streams.kafka.clients import bootstrap_reachable
 from streams.kafka.topics import ALL_TOPICS, TopicSpec
 
@@ -47,8 +48,8 @@ def admin_client(settings: Settings) -> Iterator[KafkaAdminClient]:
             "or set STREAMS_KAFKA_BOOTSTRAP to a running cluster"
         )
     try:
-        client = KafkaAdminClient(
-            bootstrap_servers=settings.bootstrap,
+        client = clients.admin_client(
+            settings.bootstrap,
             client_id="streams-admin",
             request_timeout_ms=ADMIN_TIMEOUT_MS,
             bootstrap_timeout_ms=ADMIN_TIMEOUT_MS,

@@ -8,7 +8,7 @@ import socket
 import struct
 from typing import Any, Sequence
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.partitioner.abc import Partitioner
 
@@ -83,6 +83,24 @@ def reliable_producer(settings: Settings, *, max_request_size: int, **options: A
         )
     except KafkaError as exc:
         raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+
+
+def consumer(settings: Settings, *, client_id: str, group_id: str | None = None, **options: Any) -> KafkaConsumer:
+    """A consumer that never commits on its own: every loop commits explicitly, after its writes.
+
+    Without ``group_id`` it joins no group (assign partitions yourself, nothing is committed).
+    Raises :class:`BrokerError` when no broker answers.
+    """
+    try:
+        return KafkaConsumer(bootstrap_servers=settings.bootstrap, client_id=client_id, group_id=group_id,
+                             enable_auto_commit=False, **options)
+    except KafkaError as exc:
+        raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+
+
+def admin_client(bootstrap: str, *, client_id: str, **options: Any) -> KafkaAdminClient:
+    """An admin client of the cluster at ``bootstrap`` (kafka-python errors are left to the caller)."""
+    return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **options)
 
 
 def drained(consumer: KafkaConsumer) -> bool:

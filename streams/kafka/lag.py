@@ -32,6 +32,7 @@ from streams.core.errors import BrokerError, ConfigError
 from streams.core.metrics import CONSUMER_LAG_MESSAGES, CONSUMER_LAG_SECONDS
 from streams.core.retry import Backoff, retry_call
 from streams.core.settings import Settings
+from streams.kafka.clients import admin_client, consumer
 
 log = logging.getLogger(__name__)
 
@@ -233,19 +234,11 @@ class LagMonitor(threading.Thread):
     def _clients(self) -> tuple[KafkaAdminClient, KafkaConsumer]:
         if self._admin is None or self._consumer is None:
             try:
-                self._admin = KafkaAdminClient(
-                    bootstrap_servers=self.settings.bootstrap,
-                    client_id=f"streams-lag-{self.group}",
-                    **_limits(KafkaAdminClient),
-                )
-                self._consumer = KafkaConsumer(
-                    bootstrap_servers=self.settings.bootstrap,
-                    group_id=None,  # never joins or commits for the group it watches
-                    enable_auto_commit=False,
-                    client_id=f"streams-lag-{self.group}",
-                    max_partition_fetch_bytes=64 * 1024,
-                    **_limits(KafkaConsumer),
-                )
+                self._admin = admin_client(self.settings.bootstrap, client_id=f"streams-lag-{self.group}",
+                                           **_limits(KafkaAdminClient))
+                # no group: it never joins or commits for the group it watches
+                self._consumer = consumer(self.settings, client_id=f"streams-lag-{self.group}",
+                                          max_partition_fetch_bytes=64 * 1024, **_limits(KafkaConsumer))
             except Exception as exc:
                 self._close_clients()
                 raise BrokerError(f"cannot reach Kafka at {self.settings.bootstrap}: {exc}") from exc

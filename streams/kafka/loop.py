@@ -36,7 +36,7 @@ from streams.core.errors import BrokerError, StreamsError
 from streams.core.model import DeadLetter
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
-from streams.kafka import admin, topics
+from streams.kafka import admin, clients, topics
 from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
 
 log = logging.getLogger(__name__)
@@ -208,17 +208,8 @@ class BatchLoop:
 
     def _kafka_consumer(self) -> KafkaConsumer:
         spec = self.spec
-        try:
-            consumer = KafkaConsumer(
-                bootstrap_servers=self.settings.bootstrap,
-                group_id=spec.group_id,
-                client_id=spec.client_id,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                **spec.consumer_options,
-            )
-        except KafkaError as exc:
-            raise BrokerError(f"cannot reach Kafka at {self.settings.bootstrap}: {exc}") from exc
+        consumer = clients.consumer(self.settings, client_id=spec.client_id, group_id=spec.group_id,
+                                    auto_offset_reset="earliest", **spec.consumer_options)
         if spec.group_id is not None:
             consumer.subscribe([spec.topic])
             return consumer

@@ -121,9 +121,11 @@ def _start_broker(stack: Stack) -> None:
 
 
 def _end_offsets(settings: Settings, topic: str) -> int:
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    from streams.kafka import clients
+
+    consumer = clients.consumer(settings, client_id="streams-up")
     try:
         parts = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in parts]

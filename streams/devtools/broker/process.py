@@ -31,7 +31,7 @@ from streams.devtools.broker.pids import (
     read_state,
     record_started,
 )
-from streams.kafka.clients import bootstrap_reachable
+from streams.kafka.clients import admin_client, bootstrap_reachable
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +94,12 @@ def probe(bootstrap: str, timeout: float = 5.0) -> dict[str, object] | None:
     """Ask ``bootstrap`` for cluster metadata; the answer (cluster id, brokers) or None if none came."""
     if not bootstrap_reachable(bootstrap, timeout=min(timeout, 2.0)):
         return None  # spare kafka-python's connection-refused warnings
-    from kafka import (
-        KafkaAdminClient,  # imported late: pure commands need no Kafka client
-    )
 
     timeout_ms = int(timeout * 1000)
     client = None
     try:
-        client = KafkaAdminClient(
-            bootstrap_servers=bootstrap,
+        client = admin_client(
+            bootstrap,
             client_id="streams-probe",
             request_timeout_ms=max(timeout_ms, 1000),
             bootstrap_timeout_ms=max(timeout_ms, 1000),
