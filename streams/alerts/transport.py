@@ -8,9 +8,13 @@ rebinding answer cannot swap the address between the check and the connect.
 
 from __future__ import annotations
 
+import collections
+
 import httpx
 
 from streams.alerts.guard import Guard
+
+MAX_POOLS = 64  # host names with open connections; the least recently used is closed beyond
 
 
 class PinnedTransport(httpx.BaseTransport):
@@ -18,7 +22,20 @@ class PinnedTransport(httpx.BaseTransport):
 
     def __init__(self, guard: Guard, **transport_options: object) -> None:
         self.guard = guard
-        self._inner = httpx.HTTPTransport(**transport_options)  # type: ignore[arg-type]
+        self._options = transport_options
+        # one pool per host name: a pooled TLS connection is keyed by address only, and must not
+        # carry a request for another name than the one its certificate was checked for
+        self._pools: collections.OrderedDict[tuple[str, str], httpx.HTTPTransport] = collections.OrderedDict()
+
+    def _pool(self, scheme: str, host: str) -> httpx.HTTPTransport:
+        key = (scheme, host)
+        if key in self._pools:
+            self._pools.move_to_end(key)
+            return self._pools[key]
+        pool = self._pools[key] = httpx.HTTPTransport(**self._options)  # type: ignore[arg-type]
+        if len(self._pools) > MAX_POOLS:
+            self._pools.popitem(last=False)[1].close()
+        return pool
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -34,7 +51,8 @@ class PinnedTransport(httpx.BaseTransport):
         headers.setdefault("Host", url.netloc.decode("ascii"))
         pinned = httpx.Request(request.method, url.copy_with(host=str(address)), headers=headers,
                                stream=request.stream, extensions=extensions)
-        return self._inner.handle_request(pinned)
+        return self._pool(url.scheme, url.host).handle_request(pinned)
 
     def close(self) -> None:
-        self._inner.close()
+        while self._pools:
+            self._pools.popitem()[1].close()
