@@ -4,9 +4,13 @@
 each alert to a :class:`DeliveryTarget`:
 
 * :class:`WebhookTarget` POSTs the alert as JSON to the rule's webhook (else a default URL) with
-  the header ``Idempotency-Key: rule_id:cluster_id``. Timeouts, connection errors, 5xx, 408 and
-  429 are retried with jittered exponential backoff up to ``max_attempts``; then — or at once on
-  any other 3xx/4xx — the alert becomes a dead letter (stage ``alert_delivery``) with the reason.
+  the header ``Idempotency-Key: rule_id:cluster_id``, signed per the Standard Webhooks
+  specification (:mod:`streams.alerts.signing`; ``webhook-id`` is the same key). Only public
+  destinations are called (:mod:`streams.alerts.guard`; the connection goes to the address that
+  was checked) and redirects are not followed. Timeouts, connection errors, 5xx, 408 and 429 are
+  retried with jittered exponential backoff up to ``max_attempts``; then — or at once on a refused
+  destination, a 3xx or another 4xx — the alert becomes a dead letter (stage ``alert_delivery``)
+  with the reason.
 * :class:`FileTarget` appends one JSON object per line (flushed and fsync'ed before the commit).
 * :class:`TailTarget` prints a compact line per alert (no group, nothing committed).
 
@@ -24,17 +28,21 @@ import logging
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Callable, Protocol, TextIO
 
 import httpx
 import orjson
 
 from streams import __version__
+from streams.alerts.guard import AllowList, Guard
 from streams.alerts.rules import Alert
+from streams.alerts.signing import WebhookSecrets, load_webhook_secrets, webhook_headers
+from streams.alerts.transport import PinnedTransport
 from streams.core import metrics
-from streams.core.errors import DeliveryError, StreamsError
+from streams.core.errors import DeliveryError, DestinationRefused, StreamsError
 from streams.core.model import DeadLetter
 from streams.core.retry import retry_delay
 from streams.core.settings import Settings
@@ -66,7 +74,12 @@ class DeliveryTarget(Protocol):
 
 
 class WebhookTarget:
-    """POST alerts as JSON with an ``Idempotency-Key`` header; bounded, jittered retries."""
+    """POST alerts as signed JSON to public destinations only; bounded, jittered retries.
+
+    ``guard`` refuses internal destinations (default: public addresses only) and pins the address
+    it checked; ``secrets`` sign each attempt per the Standard Webhooks specification (default:
+    unsigned). :meth:`from_settings` takes both from the settings.
+    """
 
     kind = "webhook"
     commits = True
@@ -79,6 +92,9 @@ class WebhookTarget:
         max_attempts: int = 5,
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 30.0,
+        guard: Guard | None = None,
+        secrets: WebhookSecrets | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if max_attempts < 1:
             raise StreamsError("max attempts must be >= 1")
@@ -86,8 +102,21 @@ class WebhookTarget:
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
-        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False,
+        self.guard = guard if guard is not None else Guard()
+        self.secrets = secrets if secrets is not None else WebhookSecrets()
+        self.clock = clock
+        # no redirects: a 3xx could lead anywhere, including past the guard
+        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False, trust_env=False,
+                                    transport=PinnedTransport(self.guard),
                                     headers={"User-Agent": f"streams-alerts/{__version__}"})
+
+    @classmethod
+    def from_settings(cls, settings: Settings, default_url: str | None = None, **options: Any) -> "WebhookTarget":
+        """A target with the allow-list (``STREAMS_WEBHOOK_ALLOW``) and secrets of ``settings``."""
+        guard = Guard(AllowList.parse(settings.webhook_allow))
+        if default_url:
+            guard.check_url(default_url)
+        return cls(default_url, guard=guard, secrets=load_webhook_secrets(settings), **options)
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based): half fixed, half random."""
@@ -100,16 +129,26 @@ class WebhookTarget:
                                 "(streams alerts deliver --webhook URL)", reason="no_webhook")
         body = {k: v for k, v in alert.to_dict().items() if k != "webhook"}  # the URL may hold a token
         payload = orjson.dumps(body)
-        headers = {"Content-Type": "application/json", "Idempotency-Key": alert.key}
+        try:
+            self.guard.check_url(url)  # spellings the HTTP client would reject are refused by name here
+        except DestinationRefused as exc:
+            metrics.WEBHOOK_DELIVERIES.labels(outcome="failed").inc()
+            raise DestinationRefused(f"rule {alert.rule_id}: alert {alert.key} not delivered: {exc}") from None
+        keys = self.secrets.keys_for(alert.rule_id, url)
+        what = "not attempted"
         for attempt in range(1, self.max_attempts + 1):
+            # the id is the same on every retry (receivers dedupe on it); the timestamp is the attempt's
+            headers = {"Content-Type": "application/json", "Idempotency-Key": alert.key,
+                       **webhook_headers(alert.key, int(self.clock()), payload, keys)}
             problem = self._attempt(url, payload, headers)
             if problem is None:
                 metrics.WEBHOOK_DELIVERIES.labels(outcome="ok").inc()
                 return
-            retryable, what = problem
-            if not retryable:
+            reason, what = problem
+            if reason is not None:
                 metrics.WEBHOOK_DELIVERIES.labels(outcome="failed").inc()
-                raise DeliveryError(f"webhook {url} refused alert {alert.key}: {what}", reason="webhook_rejected")
+                raise DeliveryError(f"rule {alert.rule_id}: alert {alert.key} not delivered to {url}: {what}",
+                                    reason=reason)
             if attempt == self.max_attempts:
                 break
             metrics.WEBHOOK_DELIVERIES.labels(outcome="retry").inc()
@@ -121,18 +160,27 @@ class WebhookTarget:
         raise DeliveryError(f"webhook {url} failed {self.max_attempts} times for alert {alert.key}: {what}",
                             reason="webhook_failed")
 
-    def _attempt(self, url: str, payload: bytes, headers: dict[str, str]) -> tuple[bool, str] | None:
-        """None on success, else (retryable, what went wrong)."""
+    def _attempt(self, url: str, payload: bytes, headers: dict[str, str]) -> tuple[str | None, str] | None:
+        """None on success, else (dead-letter reason, or None when retryable; what went wrong)."""
         try:
             response = self._client.post(url, content=payload, headers=headers)
+        except DestinationRefused as exc:
+            return exc.reason, str(exc)
         except httpx.TimeoutException as exc:
-            return True, f"timeout ({type(exc).__name__})"
+            return None, f"timeout ({type(exc).__name__})"
         except httpx.TransportError as exc:
-            return True, f"{type(exc).__name__}: {exc}"
-        if 200 <= response.status_code < 300:
+            return None, f"{type(exc).__name__}: {exc}"
+        except httpx.InvalidURL as exc:
+            return "webhook_rejected", f"invalid URL: {exc}"
+        status = response.status_code
+        if 200 <= status < 300:
             return None
-        retryable = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
-        return retryable, f"HTTP {response.status_code}"
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")[:200]
+            return "webhook_redirect", (f"HTTP {status} redirect to {location!r}, not followed (a redirect could "
+                                        "lead to an internal address): point the rule at the final URL")
+        retryable = status >= 500 or status in RETRYABLE_STATUS
+        return (None if retryable else "webhook_rejected"), f"HTTP {status}"
 
     def flush(self) -> None:
         return None
@@ -286,8 +334,8 @@ class AlertDelivery:
         self.stats.dead_lettered += count
 
 
-def target_from_options(*, webhook: str | None = None, file: str | Path | None = None, tail: bool = False,
-                        max_attempts: int = 5, timeout_s: float = 10.0) -> DeliveryTarget:
+def target_from_options(settings: Settings, *, webhook: str | None = None, file: str | Path | None = None,
+                        tail: bool = False, max_attempts: int = 5, timeout_s: float = 10.0) -> DeliveryTarget:
     """The target a ``streams alerts deliver`` command line asks for (webhooks when nothing else)."""
     if sum(bool(x) for x in (webhook, file, tail)) > 1:
         raise StreamsError("give one of --webhook, --file, --tail")
@@ -299,4 +347,4 @@ def target_from_options(*, webhook: str | None = None, file: str | Path | None =
         from streams.alerts.rules import check_webhook
 
         check_webhook(webhook)
-    return WebhookTarget(webhook, max_attempts=max_attempts, timeout_s=timeout_s)
+    return WebhookTarget.from_settings(settings, webhook, max_attempts=max_attempts, timeout_s=timeout_s)

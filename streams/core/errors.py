@@ -79,3 +79,12 @@ class DeliveryError(StreamsError):
     """An alert could not be delivered to its target (webhook refused or unreachable, file unwritable)."""
 
     reason = "delivery_failed"
+
+
+class DestinationRefused(DeliveryError):
+    """A webhook URL points at an internal address (loopback, private, link-local, metadata...).
+
+    Reason ``destination_refused``: never retried; ``STREAMS_WEBHOOK_ALLOW`` lists exceptions.
+    """
+
+    reason = "destination_refused"

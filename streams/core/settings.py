@@ -84,6 +84,22 @@ class Settings:
     http_host: str = _setting("STREAMS_HTTP_HOST", "127.0.0.1", "bind address of HTTP servers (loopback by default)")
     http_port: int = _setting("STREAMS_HTTP_PORT", 8080, "port of the HTTP push / query API")
 
+    # --- Alert webhooks --------------------------------------------------------------------------
+    webhook_secret: Secret = _setting(
+        "STREAMS_WEBHOOK_SECRET", Secret(""),
+        "signing secret of every webhook (whsec_<base64>); two, space-separated, while rotating; empty = unsigned",
+        secret=True,
+    )
+    webhook_secrets_file: str = _setting(
+        "STREAMS_WEBHOOK_SECRETS", "",
+        "JSON file of signing secrets per rule id and per webhook URL (docs/alerts.md); overrides the one above",
+    )
+    webhook_allow: str = _setting(
+        "STREAMS_WEBHOOK_ALLOW", "",
+        "internal webhook destinations to allow anyway: IPs, CIDRs, host names, each optionally :port, "
+        "comma-separated; empty = public addresses only",
+    )
+
     # --- Operations ---------------------------------------------------------------------------
     metrics_port: int = _setting("STREAMS_METRICS_PORT", 0, "port for /metrics; 0 = pick a free one, -1 = off")
     metrics_host: str = _setting(
@@ -95,6 +111,11 @@ class Settings:
     )
 
     # ------------------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        for f in fields(self):  # a secret given as a plain str (an override) must not show in repr either
+            if f.metadata.get("secret") and not isinstance(value := getattr(self, f.name), Secret):
+                object.__setattr__(self, f.name, Secret(value))
+
     @property
     def managed_broker(self) -> bool:
         """True when no external cluster is configured and the project runs its own broker."""

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 import orjson
 import pytest
 from prometheus_client import REGISTRY
+from standardwebhooks import Webhook
 
 import streams.cli.main as cli
 from streams.alerts.delivery import AlertDelivery, FileTarget, WebhookTarget
@@ -143,12 +144,14 @@ class Hook:
     def __init__(self, scripts: dict[str, list[int]]) -> None:
         self.scripts = scripts
         self.calls: list[tuple[str, str | None, dict[str, Any]]] = []
+        self.raw: list[tuple[dict[str, str], bytes]] = []  # headers and body as received
         hook = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 hook.calls.append((self.path, self.headers.get("Idempotency-Key"), orjson.loads(body)))
+                hook.raw.append((dict(self.headers.items()), body))
                 script = hook.scripts[self.path]
                 status = script.pop(0) if len(script) > 1 else script[0]
                 self.send_response(status)
@@ -159,7 +162,8 @@ class Hook:
                 return None
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -179,46 +183,61 @@ def hook() -> Iterator[Hook]:
     server.close()
 
 
+HOOK_SECRET = "whsec_" + "c3RyZWFtcy10ZXN0LXdlYmhvb2stc2VjcmV0LTMyYg=="
+
+
+@pytest.fixture()
+def hook_settings(kafka_settings: Settings, hook: Hook) -> Settings:
+    """The test's settings with the receiver allow-listed (the guard refuses 127.0.0.1 by default), and signed."""
+    return kafka_settings.replace(webhook_allow=f"127.0.0.1:{hook.port}", webhook_secret=HOOK_SECRET)
+
+
 def deliveries(outcome: str) -> float:
     return REGISTRY.get_sample_value("streams_webhook_deliveries_total", {"outcome": outcome}) or 0.0
 
 
 def test_webhook_retries_then_delivers_once_and_dead_letters_failures(
-    kafka_settings: Settings, kafka_topics: dict[str, str], story: dict[str, EnrichedArticle], hook: Hook
+    hook_settings: Settings, kafka_topics: dict[str, str], story: dict[str, EnrichedArticle], hook: Hook
 ) -> None:
-    settings = kafka_settings
+    settings = hook_settings
     alerts = []
-    for path in ("/flaky", "/down", "/gone"):
-        rule = Rule(id=f"hook{path.replace('/', '-')}", name=f"hook {path}", entity=("Kaja Kallas",),
-                    webhook=hook.url + path)
+    for path in ("/flaky", "/down", "/gone", "/metadata"):
+        url = "http://169.254.169.254/latest/meta-data/" if path == "/metadata" else hook.url + path
+        rule = Rule(id=f"hook{path.replace('/', '-')}", name=f"hook {path}", entity=("Kaja Kallas",), webhook=url)
         found = match(rule, story["original"])
         assert found is not None
         alerts.append(Alert.build(rule, found, story["original"]))
     before = {o: deliveries(o) for o in ("ok", "retry", "failed")}
     produce(settings, kafka_topics["alerts"], [(a.key.encode(), a.to_json()) for a in alerts])
 
-    target = WebhookTarget(max_attempts=3, backoff_base_s=0.05, backoff_max_s=0.2, timeout_s=5)
+    target = WebhookTarget.from_settings(settings, max_attempts=3, backoff_base_s=0.05, backoff_max_s=0.2, timeout_s=5)
     delivery = AlertDelivery(settings, target)
     with running(delivery):
-        wait_until(lambda: delivery.stats.consumed == 3, what="three alerts handled")
-    assert (delivery.stats.delivered, delivery.stats.dead_lettered) == (1, 2)
+        wait_until(lambda: delivery.stats.consumed == 4, what="four alerts handled")
+    assert (delivery.stats.delivered, delivery.stats.dead_lettered) == (1, 3)
 
     flaky = hook.calls_to("/flaky")
     assert len(flaky) == 3  # 500, 500, 200
     assert {key for _, key, _ in flaky} == {alerts[0].key}  # the same Idempotency-Key every time
     assert flaky[-1][2]["rule_id"] == "hook-flaky" and "webhook" not in flaky[-1][2]
     assert len(hook.calls_to("/down")) == 3 and len(hook.calls_to("/gone")) == 1
-    assert {o: deliveries(o) - before[o] for o in before} == {"ok": 1, "retry": 4, "failed": 2}
+    assert {o: deliveries(o) - before[o] for o in before} == {"ok": 1, "retry": 4, "failed": 3}
+    assert len(hook.calls) == 7  # nothing went to the metadata address
+    for headers, body in hook.raw:  # every attempt signed, verified with the reference library
+        assert Webhook(HOOK_SECRET).verify(body, headers)["key"] == headers["webhook-id"]
 
-    dead = [DeadLetter.from_json(r.value) for r in read_all(settings, kafka_topics["dead_letters"], expect=2)]
+    dead = [DeadLetter.from_json(r.value) for r in read_all(settings, kafka_topics["dead_letters"], expect=3)]
     assert sorted((d.stage, d.reason, d.original) for d in dead) == sorted(
         [("alert_delivery", "webhook_failed", alerts[1].to_json()),
-         ("alert_delivery", "webhook_rejected", alerts[2].to_json())])
-    assert all("HTTP 50" in d.message or "HTTP 404" in d.message for d in dead)
+         ("alert_delivery", "webhook_rejected", alerts[2].to_json()),
+         ("alert_delivery", "destination_refused", alerts[3].to_json())])
+    messages = sorted(d.message for d in dead)
+    assert any("HTTP 50" in m for m in messages) and any("HTTP 404" in m for m in messages)
+    assert any("169.254.169.254 is a cloud metadata address" in m for m in messages)
 
     # offsets were committed after delivery: a restarted deliverer sends nothing again
     calls = len(hook.calls)
-    restarted = AlertDelivery(settings, WebhookTarget(max_attempts=3, backoff_base_s=0.05))
+    restarted = AlertDelivery(settings, WebhookTarget.from_settings(settings, max_attempts=3, backoff_base_s=0.05))
     assert restarted.run(until_idle=2.0).consumed == 0
     assert len(hook.calls) == calls
 

@@ -50,7 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--source", action="append", default=[], help="article source, e.g. Ukrinform")
     add.add_argument("--provider", action="append", default=[], help="article provider, e.g. MENAFN")
     add.add_argument("--language", action="append", default=[], metavar="CODE", help="article language, e.g. en")
-    add.add_argument("--webhook", default=None, metavar="URL", help="POST this rule's alerts to URL")
+    add.add_argument("--webhook", default=None, metavar="URL",
+                     help="POST this rule's alerts to URL (public addresses only; STREAMS_WEBHOOK_ALLOW "
+                     "lists exceptions)")
     add.set_defaults(handler=run_add)
 
     ls = alerts.add_parser("list", help="list the current rules")
@@ -73,8 +75,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     deliver = alerts.add_parser(
         "deliver", help="deliver alerts: to webhooks (default), a JSON Lines file, or the terminal",
         description="Consume the alerts topic and deliver each alert. Webhooks: POST JSON to the rule's "
-        "webhook (else --webhook URL) with an Idempotency-Key header, retried with backoff on 5xx and "
-        "timeouts, then dead-lettered. At-least-once: offsets are committed after delivery.",
+        "webhook (else --webhook URL) with an Idempotency-Key header and Standard Webhooks signature headers "
+        "(secrets: STREAMS_WEBHOOK_SECRET, STREAMS_WEBHOOK_SECRETS), retried with backoff on 5xx and "
+        "timeouts, then dead-lettered. Internal addresses (loopback, private, link-local, metadata) are "
+        "refused unless STREAMS_WEBHOOK_ALLOW lists them; redirects are not followed. At-least-once: offsets "
+        "are committed after delivery. See docs/alerts.md.",
     )
     target = deliver.add_mutually_exclusive_group()
     target.add_argument("--webhook", default=None, metavar="URL",
@@ -99,10 +104,23 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
         topic=tuple(args.topic), source=tuple(args.source), provider=tuple(args.provider),
         language=tuple(args.language), webhook=args.webhook,
     )
+    if rule.webhook:
+        check_destination(settings, rule.webhook, f"rule {rule.id} ({rule.name})")
     put_rule(settings, rule)
     print(rule.id)
     Console(stderr=True).print(f"rule {rule.id} ({rule.name}): {rule.describe()}", highlight=False)
     return 0
+
+
+def check_destination(settings: Settings, url: str, what: str) -> None:
+    """Refuse a webhook URL that shows an internal destination by itself (DNS is checked at delivery)."""
+    from streams.alerts.guard import AllowList, Guard
+    from streams.core.errors import DestinationRefused
+
+    try:
+        Guard(AllowList.parse(settings.webhook_allow)).check_url(url)
+    except DestinationRefused as exc:
+        raise ConfigError(f"{what}: webhook refused: {exc}") from None
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -155,7 +173,7 @@ def run_deliver(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.from_beginning and not args.tail:
         raise ConfigError("--from-beginning goes with --tail (the other targets resume where they stopped)")
-    target = target_from_options(webhook=args.webhook, file=args.file, tail=args.tail,
+    target = target_from_options(settings, webhook=args.webhook, file=args.file, tail=args.tail,
                                  max_attempts=args.max_attempts, timeout_s=args.timeout)
     stop = _stop_on_signals()
     serve_metrics(settings.metrics_port, settings.metrics_host)
