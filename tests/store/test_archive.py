@@ -193,6 +193,12 @@ def test_health_reads_on_a_connection_of_its_own(archive: Archive, articles: lis
                                     "articles": len(articles)}
 
 
+def test_sqlite_syncs_every_commit(tmp_path: Path) -> None:
+    # a commit whose Kafka offset is committed next must survive a power loss: WAL + synchronous=FULL
+    with open_archive(f"sqlite:///{tmp_path}/a.db") as archive:
+        assert archive._execute("PRAGMA journal_mode")[0][0] == "wal"
+        assert archive._execute("PRAGMA synchronous")[0][0] == 2  # FULL (NORMAL is 1)
+
 
 def test_sqlite_path_is_relative_to_cwd_and_parents_are_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -163,7 +163,10 @@ class SQLiteArchive(Archive):
                     self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_s
                 )
                 self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+                # FULL: every commit is on disk before it returns. With NORMAL (WAL) a power loss can roll
+                # back the last commits, whose Kafka offsets `streams store` has already committed: lost.
+                # Cost: one fsync of the WAL per batch (docs/operate.md, benchmarks/bench_store.py)
+                self._conn.execute("PRAGMA synchronous=FULL")
                 self._conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: index inserts stay in memory
                 self._migrate()
         except sqlite3.Error as exc:
