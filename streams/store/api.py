@@ -64,7 +64,8 @@ def _int(params: dict[str, str], name: str, default: int) -> int:
         return default
     low, high = _BOUNDS[name]
     if not _WHOLE_NUMBER.fullmatch(value) or not low <= int(value) <= high:
-        raise ApiError(HTTPStatus.BAD_REQUEST, f"{name} must be a whole number from {low} to {high}, got {value[:40]!r}")
+        raise ApiError(HTTPStatus.BAD_REQUEST,
+                       f"{name} must be a whole number from {low} to {high}, got {value[:40]!r}")
     return int(value)
 
 

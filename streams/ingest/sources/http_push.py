@@ -39,12 +39,12 @@ BODY_TIMEOUT_KEY = web.AppKey("body_timeout_s", float)
 BODY_TIMEOUT_S = 30.0
 
 
-class BodyError(Exception):
+class BodyError(StreamsError):
     """The request body could not be read whole: the HTTP status and the JSON error to answer."""
 
     def __init__(self, status: int, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.status, self.reason = status, reason
+        super().__init__(message, reason=reason)
+        self.status = status
 
 
 def _authorized(request: web.Request, key: str) -> bool:
