@@ -7,6 +7,7 @@ a wrong record raises :class:`~streams.core.errors.ValidationError` naming the f
 from __future__ import annotations
 
 import base64
+import re
 import time
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
@@ -45,6 +46,48 @@ def _check_iso_datetime(name: str, value: str) -> None:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ValidationError(f"{value!r} is not an ISO 8601 date-time", field=name) from exc
+
+
+#: characters that carry no text: whitespace, C0/C1 controls (NUL...), and the invisible format
+#: characters (soft hyphen, zero-width and bidi marks, word joiners, variation selectors, BOM)
+_NOT_TEXT = (r"\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+             r"\u2060-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb")
+_TEXT_CHAR = re.compile(f"[^{_NOT_TEXT}]")
+
+
+def has_text(body: str) -> bool:
+    """True when ``body`` has at least one character that is text (not whitespace, a control or invisible)."""
+    return _TEXT_CHAR.search(body) is not None  # stops at the first text character: O(1) on real articles
+
+
+def check_body(body: str) -> None:
+    """Raise ``ValidationError`` (reason ``empty_body``) unless ``body`` has text; the message says what it holds."""
+    if has_text(body):
+        return
+    if not body or body.isspace():
+        raise ValidationError("is empty" if not body else "is only whitespace", field="body_text", reason="empty_body")
+    shown = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(body[:1000]))
+    raise ValidationError(f"has no text, only {len(body)} control or invisible character(s) ({shown[:200]})",
+                          field="body_text", reason="empty_body")
+
+
+def strict_utf8(raw: bytes, what: str = "input") -> str:
+    """``raw`` decoded as strict UTF-8, or ``DecodeError`` (reason ``undecodable``): the same words everywhere."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            f"{what} is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); re-encode it as UTF-8"
+        ) from exc
+
+
+def _loads(raw: bytes | str, what: str) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if isinstance(raw, bytes):
+            strict_utf8(raw, what)  # not UTF-8: the reason the ingester gives these bytes, not malformed_json
+        raise DecodeError(f"not valid JSON: {exc}", reason="malformed_json") from exc
 
 
 # field name -> (allowed types, required)
@@ -104,8 +147,7 @@ class Article:
             raise ValidationError("must not be empty", field="id")
         if len(self.id) > 512:
             raise ValidationError("longer than 512 characters", field="id")
-        if not self.body_text.strip():
-            raise ValidationError("must not be empty", field="body_text", reason="empty_body")
+        check_body(self.body_text)
         if self.version < 1:
             raise ValidationError("must be >= 1", field="version")
         for name in ("versioncreated", "firstcreated", "received_at"):
@@ -141,11 +183,7 @@ class Article:
     def from_json(cls, raw: bytes | str, *, max_bytes: int | None = None) -> "Article":
         if max_bytes is not None and len(raw) > max_bytes:
             raise TooLargeError(f"article is {len(raw)} bytes, over the limit of {max_bytes}")
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise DecodeError(f"not valid JSON: {exc}", reason="malformed_json") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(_loads(raw, "the article"))
 
 
 @dataclass
@@ -196,11 +234,7 @@ class EnrichedArticle:
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> "EnrichedArticle":
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise DecodeError(f"not valid JSON: {exc}", reason="malformed_json") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(_loads(raw, "the enriched article"))
 
 
 @dataclass(frozen=True)

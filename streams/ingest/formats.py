@@ -24,7 +24,7 @@ from typing import Any, Mapping
 import orjson
 
 from streams.core.errors import DecodeError, TooLargeError, ValidationError
-from streams.core.model import Article, received_now
+from streams.core.model import Article, check_body, received_now, strict_utf8
 from streams.ingest.identity import (
     Provenance,
     article_id,
@@ -49,19 +49,8 @@ def check_size(raw: bytes | str, max_bytes: int, what: str = "input") -> None:
 
 def decode_utf8(raw: bytes, what: str = "input") -> str:
     """Strict UTF-8 (a leading BOM is dropped); undecodable bytes raise :class:`DecodeError`."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DecodeError(
-            f"{what} is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); re-encode it as UTF-8"
-        ) from exc
+    text = strict_utf8(raw, what)
     return text[1:] if text.startswith("\ufeff") else text
-
-
-def _nonempty(text: str, what: str) -> str:
-    if not text.strip():
-        raise ValidationError(f"{what} is empty", field="body_text", reason="empty_body")
-    return text
 
 
 def _apply_provenance(values: dict[str, Any], text: str) -> None:
@@ -88,7 +77,7 @@ def article_from_text(
     """One wire text; ``body_text`` is the decoded text exactly as received (nothing stripped)."""
     check_size(raw, max_bytes, "the text")
     text = decode_utf8(raw, "the text") if isinstance(raw, bytes) else raw
-    _nonempty(text, "the text")
+    check_body(text)
     values: dict[str, Any] = {"body_text": text}
     _apply_provenance(values, text)
     return Article(

@@ -1,12 +1,15 @@
 """A small read-only JSON API over the archive (stdlib ``http.server``, one thread per request).
 
-Endpoints (all ``GET``; every list is paged with ``limit`` (1-500, default 20) and ``offset``):
+Endpoints (all ``GET``; every list is paged with ``limit`` (1-500, default 20) and ``offset``
+(0-1,000,000,000)):
 
 * ``/articles?q=&entity=&speaker=&topic=&source=&cluster=&language=&since=&until=`` — search
+  (``q``: at most 32 words and 1,000 characters)
 * ``/articles/{id}`` — one stored enriched article
 * ``/quotes?speaker=&article=`` — quotes, e.g. everything a speaker said
 * ``/clusters/{cluster_id}`` — the articles of one dedupe story cluster
-* ``/health`` — backend, schema version, article count
+* ``/health`` — backend, schema version, article count (on a connection of its own: never
+  waits behind a search)
 
 Other methods get 405: the API never writes. Bad parameters get 400 with ``{"error": ...}``.
 """
@@ -14,6 +17,7 @@ Other methods get 405: the API never writes. Bad parameters get 400 with ``{"err
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import orjson
 
 from streams.core.errors import StorageError, StreamsError, ValidationError
-from streams.store.archive import Archive, Page, SearchQuery, parse_time
+from streams.store.archive import MAX_OFFSET, MAX_PAGE, Archive, Page, SearchQuery, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +53,20 @@ def _params(query: str, allowed: frozenset[str]) -> dict[str, str]:
     return {k: v[-1] for k, v in raw.items()}
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")  # ASCII digits only: int() would also take " 1_0 " or "٣"
+_BOUNDS = {"limit": (1, MAX_PAGE), "offset": (0, MAX_OFFSET)}
+
+
 def _int(params: dict[str, str], name: str, default: int) -> int:
-    try:
-        return int(params.get(name, default))
-    except ValueError as exc:
-        raise ApiError(HTTPStatus.BAD_REQUEST, f"{name} must be an integer") from exc
+    """A paging parameter, or a 400 that gives its range (never a number the database cannot bind)."""
+    value = params.get(name)
+    if value is None:
+        return default
+    low, high = _BOUNDS[name]
+    if not _WHOLE_NUMBER.fullmatch(value) or not low <= int(value) <= high:
+        raise ApiError(HTTPStatus.BAD_REQUEST,
+                       f"{name} must be a whole number from {low} to {high}, got {value[:40]!r}")
+    return int(value)
 
 
 def search_query(params: dict[str, str]) -> SearchQuery:
@@ -98,14 +111,16 @@ class ArchiveApi:
         except StorageError as exc:
             log.error("archive error on %s: %s", path, exc)
             return HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the archive is unavailable; try again"}
+        except Exception:  # a bug must cost one request its answer, never the client its connection
+            log.exception("unexpected error on %s", target[:200])
+            return HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error; the server log has the details"}
 
     def _route(self, path: str, query: str) -> Any:
         if path == "/":
             return {"endpoints": ["/articles", "/articles/{id}", "/quotes", "/clusters/{cluster_id}", "/health"]}
         if path == "/health":
             _params(query, frozenset())
-            return {"status": "ok", "backend": self.archive.backend,
-                    "schema_version": self.archive.current_schema_version(), "articles": self.archive.count()}
+            return {"status": "ok", **self.archive.health()}  # never waits behind a search
         if path == "/articles":
             return _page(self.archive.search(search_query(_params(query, SEARCH_PARAMS))))
         if path.startswith("/articles/"):
@@ -142,13 +157,16 @@ def _handler_class(api: ArchiveApi) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: HTTPStatus, body: Any, **headers: str) -> None:
             payload = orjson.dumps(body)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in headers.items():
-                self.send_header(name.capitalize(), value)
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name.capitalize(), value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting: nobody to answer
+                log.debug("client %s left before its answer", self.address_string())
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server signature
             log.debug("%s - %s", self.address_string(), format % args)

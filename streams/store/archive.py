@@ -37,6 +37,14 @@ from streams.store.rows import (
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 500
+#: far beyond any archive's row count, and far inside the 64-bit integers both databases bind
+#: (a larger OFFSET made SQLite raise OverflowError and the API drop the connection)
+MAX_OFFSET = 1_000_000_000
+#: a search's cost grows with its terms (each one an FTS/tsquery lookup and merge): 1,000 terms took
+#: 9-11 s on SQLite while holding the archive. A person's query is a handful of words; 32 and 1,000
+#: characters leave room for long phrases and pasted headlines while keeping one search cheap
+MAX_QUERY_TERMS = 32
+MAX_QUERY_CHARS = 1_000
 CHILD_TABLES: tuple[str, ...] = ("mentions", "entities", "quotes", "topics")
 
 
@@ -57,14 +65,31 @@ class SearchQuery:
     offset: int = 0
 
     def __post_init__(self) -> None:
-        if not 1 <= self.limit <= MAX_PAGE:
-            raise ValidationError(f"must be between 1 and {MAX_PAGE}", field="limit")
-        if self.offset < 0:
-            raise ValidationError("must be >= 0", field="offset")
+        check_paging(self.limit, self.offset)
+        if self.text is not None:
+            check_search_text(self.text)
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 object.__setattr__(self, name, value.replace(tzinfo=timezone.utc))
+
+
+def check_paging(limit: int, offset: int) -> None:
+    """``ValidationError`` naming the parameter unless 1 <= limit <= MAX_PAGE and 0 <= offset <= MAX_OFFSET."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(f"must be between 1 and {MAX_PAGE}", field="limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError(f"must be between 0 and {MAX_OFFSET}", field="offset")
+
+
+def check_search_text(text: str) -> None:
+    """``ValidationError`` when a full-text query is too long or has too many words to stay cheap."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise ValidationError(f"is {len(text)} characters long; at most {MAX_QUERY_CHARS} characters are searched",
+                              field="q")
+    terms = len(text.split())  # words of phrases count one by one: each is a lookup
+    if terms > MAX_QUERY_TERMS:
+        raise ValidationError(f"has {terms} words; at most {MAX_QUERY_TERMS} are searched, use fewer", field="q")
 
 
 @dataclass
@@ -113,6 +138,7 @@ class Archive(ABC):
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._probe_lock = threading.Lock()  # health reads: their own connection and lock
 
     # -- backend hooks ----------------------------------------------------------------------------
     @abstractmethod
@@ -153,6 +179,10 @@ class Archive(ABC):
 
     @abstractmethod
     def _json_out(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def _probe(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run a read on a connection kept for :meth:`health` (opened on first use, under ``_probe_lock``)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -261,6 +291,17 @@ class Archive(ABC):
         with self._lock:
             return int(self._execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
 
+    def health(self) -> dict[str, Any]:
+        """Backend, schema version and article count, read on a connection of its own.
+
+        Searches, writes and every other read serialize on the archive's lock; health never takes
+        it, so a long search cannot make the archive look dead to a probe.
+        """
+        with self._probe_lock:
+            version = int(self._probe("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
+            articles = int(self._probe("SELECT count(*) FROM articles")[0][0])
+        return {"backend": self.backend, "schema_version": version, "articles": articles}
+
     def search(self, query: SearchQuery) -> Page:
         """Articles matching every given filter; by relevance with text, else newest first."""
         joins, join_params, where, where_params = "", list[Any](), list[str](), list[Any]()
@@ -349,7 +390,7 @@ class Archive(ABC):
     def quotes(self, speaker: str | None = None, *, article_id: str | None = None, limit: int = 20,
                offset: int = 0) -> Page:
         """Quotes, newest article first; by resolved speaker (case-insensitive) and/or article."""
-        SearchQuery(limit=limit, offset=offset)  # validates paging
+        check_paging(limit, offset)
         where, params = [], []
         if speaker:
             where.append("q.speaker_norm = ?")

@@ -87,3 +87,38 @@ def test_dead_letter_keeps_original_bytes_and_reason() -> None:
     assert DeadLetter.from_json(letter.to_json()) == letter
     unexpected = DeadLetter.from_error("enrich", KeyError("k"), b"x")
     assert unexpected.reason == "unexpected_error"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("\x00\x00", "only 2 control or invisible character(s) (U+0000)"),
+        ("\x01\x1b\x7f\x85", "only 4 control or invisible character(s) (U+0001, U+001B, U+007F, U+0085)"),
+        ("\u200b\ufeff\u00ad", "U+200B, U+FEFF, U+00AD"),
+        (" \t\r\n\u00a0\u3000", "is only whitespace"),
+        ("", "is empty"),
+    ],
+)
+def test_a_body_without_text_is_not_an_article(body: str, says: str) -> None:
+    with pytest.raises(ValidationError, match="^body_text: ") as info:
+        Article(id="x", body_text=body)
+    assert info.value.reason == "empty_body" and says in str(info.value)
+    with pytest.raises(ValidationError) as from_json:
+        Article.from_json(orjson.dumps({"id": "x", "body_text": body}))
+    assert from_json.value.reason == "empty_body"
+
+
+def test_text_with_controls_around_it_is_an_article() -> None:
+    for body in ("\x00\u200bKallas said the guarantees must be tangible.\x00", "\x1b[0m", "\x00.\x00"):
+        assert Article(id="x", body_text=body).body_text == body  # kept as received: offsets index it
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00 not json", b'{"id": "a", "body_text": "caf\xe9"}'])
+def test_bytes_that_are_not_utf8_are_undecodable_not_malformed_json(raw: bytes) -> None:
+    for load in (Article.from_json, EnrichedArticle.from_json):
+        with pytest.raises(DecodeError, match="not valid UTF-8") as info:
+            load(raw)
+        assert info.value.reason == "undecodable"
+    with pytest.raises(DecodeError) as text:
+        Article.from_json(b"{not json")
+    assert text.value.reason == "malformed_json"

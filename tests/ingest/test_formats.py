@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import io
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
 from streams.core.errors import DecodeError, TooLargeError, ValidationError
-from streams.ingest.formats import article_from_record, article_from_text
+from streams.core.model import Article
+from streams.ingest.formats import article_from_record, article_from_text, parse_json
 from streams.ingest.identity import article_id, iso_datetime, provenance_from_text
 from streams.ingest.sources.reading import expand_paths, iter_file
 from streams.ingest.sources.stdin import iter_stdin
@@ -205,3 +207,28 @@ def test_parallel_parsing_gives_the_same_items_in_the_same_order(tmp_path: Path)
     assert [p[1] if p[0] == "ok" else p[1].reason for p in parallel] == \
         [p[1] if p[0] == "ok" else p[1].reason for p in serial]
     assert parallel[7][1].reason == "malformed_json" and parallel[900][1].reason == "empty_body"
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00 not json", b'{"id": "a", "body_text": "caf\xe9"}'])
+def test_not_utf8_gets_the_same_reason_at_ingest_and_in_the_worker(raw: bytes) -> None:
+    with pytest.raises(DecodeError) as at_ingest:
+        article_from_record(parse_json(raw, max_bytes=1 << 20), namespace="json")
+    with pytest.raises(DecodeError) as in_worker:  # the worker decodes articles.raw with Article.from_json
+        Article.from_json(raw, max_bytes=1 << 20)
+    assert at_ingest.value.reason == in_worker.value.reason == "undecodable"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: article_from_text(b"\x00\x00", namespace="text", max_bytes=1 << 20),
+        lambda: article_from_text("\u200b\x07\r\n", namespace="text", max_bytes=1 << 20),
+        lambda: article_from_record({"id": "c1", "text": "\x00\x00", "title": "nul"}, namespace="corpus"),
+        lambda: article_from_record({"uri": "u1", "bodies": [{"value": "\x00\x00"}]}, namespace="ninjs"),
+        lambda: article_from_record({"id": "m1", "body_text": "\x00"}, namespace="json"),
+    ],
+)
+def test_a_body_of_nul_or_control_characters_is_refused_with_its_reason(make: Any) -> None:
+    with pytest.raises(ValidationError, match="no text, only") as info:
+        make()
+    assert info.value.reason == "empty_body"

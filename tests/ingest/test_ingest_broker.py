@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import socket
 import threading
 import time
 from collections import Counter
@@ -193,6 +194,54 @@ def test_http_push_status_codes(kafka_settings: Settings, kafka_topics: dict[str
     articles = raw_articles(settings)
     assert sorted(a.id for a in articles) == sorted([ok.json()["id"], record["id"]])
     assert Counter(dl.reason for dl in dead_letters(settings)) == {"malformed_json": 1, "empty_body": 1}
+
+
+def _chunked_post(port: int, chunks: list[bytes], *, pause_s: float = 0.3, finish: bool = True) -> tuple[int, bytes]:
+    """POST ``chunks`` as a chunked body, one socket write per chunk with a pause between, as a slow
+    client does; returns (status, body) of the answer."""
+    head = ("POST /articles HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer s3cret\r\n"
+            "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(head.encode())
+        for chunk in chunks:
+            sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            time.sleep(pause_s)
+        if finish:
+            sock.sendall(b"0\r\n\r\n")
+        answer = b""
+        while part := sock.recv(65536):
+            answer += part
+    head_bytes, _, body = answer.partition(b"\r\n\r\n")
+    return int(head_bytes.split(b" ", 2)[1]), body
+
+
+def test_http_push_reads_a_chunked_body_whole_or_refuses_it(
+    kafka_settings: Settings, kafka_topics: dict[str, str]
+) -> None:
+    from streams.core.settings import Secret
+
+    limit = 16_000
+    settings = kafka_settings.replace(api_key=Secret("s3cret"), max_article_bytes=limit)
+    text = SAMPLE.read_bytes()
+    thirds = [text[: len(text) // 3], text[len(text) // 3 : 2 * len(text) // 3], text[2 * len(text) // 3 :]]
+    with RawProducer(settings, source_kind="http") as producer:
+        server = PushServer(settings, producer, port=0, body_timeout_s=1.5)
+        port = server.start()
+        try:
+            status, body = _chunked_post(port, thirds)
+            assert status == 202, body
+            accepted = orjson.loads(body)["id"]
+            over, over_body = _chunked_post(port, [b"x" * 9_000, b"y" * 9_000])
+            assert over == 413 and orjson.loads(over_body)["reason"] == "too_large"
+            started = time.monotonic()
+            stalled, stalled_body = _chunked_post(port, [thirds[0]], pause_s=0, finish=False)
+            assert stalled == 408 and orjson.loads(stalled_body)["reason"] == "body_timeout"
+            assert 1.0 < time.monotonic() - started < 10
+        finally:
+            server.stop()
+    articles = raw_articles(settings)
+    assert [a.id for a in articles] == [accepted]
+    assert articles[0].body_text == text.decode("utf-8")  # every chunk, not only the first
 
 
 def test_drop_folder_moves_files_after_ack(

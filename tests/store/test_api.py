@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Iterator
 
 import httpx
 import pytest
 
 from streams.store.api import ArchiveServer
+from streams.store.archive import Archive
 from streams.store.backends import open_archive
 from tests.store.articles import SAMPLE_ID, corpus
 
 
 @pytest.fixture()
-def api(database_url: str) -> Iterator[httpx.Client]:
+def served(database_url: str) -> Iterator[tuple[httpx.Client, Archive]]:
+    """A client of the API over a read-only archive of 60 articles, and that archive."""
     with open_archive(database_url) as writer:
         writer.write(corpus(60))
     with open_archive(database_url, read_only=True) as archive:
         server = ArchiveServer(archive, "127.0.0.1", 0).start()
         try:
             with httpx.Client(base_url=server.url, timeout=10) as client:
-                yield client
+                yield client, archive
         finally:
             server.stop()
+
+
+@pytest.fixture()
+def api(served: tuple[httpx.Client, Archive]) -> httpx.Client:
+    return served[0]
 
 
 def test_search_endpoints(api: httpx.Client) -> None:
@@ -66,3 +74,62 @@ def test_errors_are_clear_json(api: httpx.Client) -> None:
     assert refused.status_code == 405 and refused.headers["allow"] == "GET"
     assert api.delete(f"/articles/{SAMPLE_ID}").status_code == 405
     assert api.get("/health").json()["articles"] == 60
+
+
+@pytest.mark.parametrize("endpoint", ["/articles", "/quotes", "/clusters/cluster-sample"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("offset", "99999999999999999999"),  # past 64 bits: SQLite raised OverflowError, the connection dropped
+        ("offset", "1000000001"),
+        ("offset", "-1"),
+        ("offset", "1e3"),
+        ("offset", " 5"),
+        ("offset", "1_0"),
+        ("limit", "0"),
+        ("limit", "501"),
+        ("limit", "9" * 5000),  # longer than int() converts
+    ],
+)
+def test_paging_parameters_out_of_range_get_400(api: httpx.Client, endpoint: str, name: str, value: str) -> None:
+    r = api.get(endpoint, params={name: value})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"].startswith(f"{name} must be a whole number from ")
+
+
+def test_the_largest_offset_is_an_empty_page(api: httpx.Client) -> None:
+    for endpoint in ("/articles", "/quotes", "/clusters/cluster-sample"):
+        page = api.get(endpoint, params={"offset": 1_000_000_000}).json()
+        assert page["results"] == [] and page["next_offset"] is None and page["offset"] == 1_000_000_000
+
+
+def test_a_search_too_long_or_with_too_many_words_is_refused(api: httpx.Client) -> None:
+    words = api.get("/articles", params={"q": " ".join(["security"] * 33)})
+    assert words.status_code == 400 and words.json()["error"] == "q: has 33 words; at most 32 are searched, use fewer"
+    long = api.get("/articles", params={"q": "guarantees" + "s" * 991})
+    assert long.status_code == 400 and "at most 1000 characters" in long.json()["error"]
+    fine = api.get("/articles", params={"q": " ".join(["security"] * 31 + ["guarantees"])})
+    assert fine.status_code == 200 and fine.json()["total"] >= 1
+
+
+def test_health_does_not_wait_behind_a_search(served: tuple[httpx.Client, Archive]) -> None:
+    api, archive = served
+    holding, release = threading.Event(), threading.Event()
+
+    def long_search() -> None:  # what a costly search does: hold the archive's lock while it runs
+        with archive._lock:
+            holding.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=long_search, daemon=True)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        health = api.get("/health", timeout=5)
+        assert health.status_code == 200 and health.json()["articles"] == 60
+        assert health.json()["schema_version"] == archive.schema_version
+        with pytest.raises(httpx.ReadTimeout):  # a search does wait: the lock above is the real one
+            api.get("/articles", timeout=1)
+    finally:
+        release.set()
+        thread.join(10)

@@ -170,6 +170,34 @@ def test_paging_is_validated(archive: Archive) -> None:
         archive.search(SearchQuery(limit=0))
     with pytest.raises(ValidationError):
         archive.quotes("x", offset=-1)
+    with pytest.raises(ValidationError, match="^offset: must be between 0 and 1000000000"):
+        archive.quotes("x", offset=10**20)
+    with pytest.raises(ValidationError, match="^offset: "):
+        archive.cluster("x", offset=10**20)
+    assert archive.search(SearchQuery(offset=10**9)).results == []
+
+
+def test_search_cost_is_bounded(archive: Archive, articles: list[EnrichedArticle]) -> None:
+    archive.write(articles)
+    with pytest.raises(ValidationError, match="^q: has 400 words; at most 32"):
+        archive.search(SearchQuery(text=" ".join("abcdefghij"[i % 10] for i in range(400))))
+    with pytest.raises(ValidationError, match="^q: is 1001 characters long"):
+        SearchQuery(text="x" * 1001)
+    assert archive.search(SearchQuery(text='"security guarantees" ' + " ".join(["Kallas"] * 30))).total == 1
+
+
+def test_health_reads_on_a_connection_of_its_own(archive: Archive, articles: list[EnrichedArticle]) -> None:
+    archive.write(articles)
+    with archive._lock:  # held by a search or a write in another thread
+        assert archive.health() == {"backend": archive.backend, "schema_version": archive.schema_version,
+                                    "articles": len(articles)}
+
+
+def test_sqlite_syncs_every_commit(tmp_path: Path) -> None:
+    # a commit whose Kafka offset is committed next must survive a power loss: WAL + synchronous=FULL
+    with open_archive(f"sqlite:///{tmp_path}/a.db") as archive:
+        assert archive._execute("PRAGMA journal_mode")[0][0] == "wal"
+        assert archive._execute("PRAGMA synchronous")[0][0] == 2  # FULL (NORMAL is 1)
 
 
 def test_sqlite_path_is_relative_to_cwd_and_parents_are_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

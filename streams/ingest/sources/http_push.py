@@ -4,8 +4,10 @@
 - Body: a JSON article (model, ninjs 1.x/2.x or corpus shape) with ``Content-Type: application/json``,
   or one wire text with ``Content-Type: text/plain``.
 - Answers: 202 ``{"id": ..., "status": "accepted"}`` after the broker's ack; 400 ``{"error", "reason"}``
-  saying what is wrong (the input is also dead-lettered); 401; 413 over ``STREAMS_MAX_ARTICLE_BYTES``;
-  415 for other content types. ``GET /healthz`` answers 200.
+  saying what is wrong (the input is also dead-lettered); 400 for a body cut off by the client; 401;
+  408 when the body has not arrived within ``BODY_TIMEOUT_S``; 413 over ``STREAMS_MAX_ARTICLE_BYTES``
+  (whether announced by ``Content-Length`` or found while reading a chunked body); 415 for other
+  content types. ``GET /healthz`` answers 200.
 
 Binds ``STREAMS_HTTP_HOST:STREAMS_HTTP_PORT`` (127.0.0.1:8080 by default).
 """
@@ -19,6 +21,7 @@ import time
 from typing import Any, Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import PayloadEncodingError
 
 from streams.core.errors import ConfigError, StreamsError, TooLargeError
 from streams.core.model import Article
@@ -30,6 +33,18 @@ log = logging.getLogger(__name__)
 
 PRODUCER_KEY = web.AppKey("producer", RawProducer)
 SETTINGS_KEY = web.AppKey("settings", Settings)
+BODY_TIMEOUT_KEY = web.AppKey("body_timeout_s", float)
+#: seconds a client has to send its whole body: a 1 MiB article takes well under a second on any
+#: link a wire service uses, and a client trickling bytes must not hold a handler (and memory) for long
+BODY_TIMEOUT_S = 30.0
+
+
+class BodyError(StreamsError):
+    """The request body could not be read whole: the HTTP status and the JSON error to answer."""
+
+    def __init__(self, status: int, message: str, reason: str) -> None:
+        super().__init__(message, reason=reason)
+        self.status = status
 
 
 def _authorized(request: web.Request, key: str) -> bool:
@@ -42,6 +57,40 @@ def _authorized(request: web.Request, key: str) -> bool:
 
 def _error(status: int, message: str, reason: str) -> web.Response:
     return web.json_response({"error": message, "reason": reason}, status=status)
+
+
+async def _read_up_to(request: web.Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    # read(n) returns what has arrived so far (one chunk of a chunked body): loop to the end
+    while size <= limit:
+        chunk = await request.content.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+async def read_body(request: web.Request, limit: int, timeout_s: float) -> bytes:
+    """The whole request body (``Content-Length`` or chunked, decoded), or :class:`BodyError`.
+
+    Over ``limit`` bytes → 413 without reading further; not complete within ``timeout_s`` → 408;
+    cut off by the client → 400.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyError(413, f"body is {request.content_length} bytes, over the limit of {limit}", "too_large")
+    try:
+        raw = await asyncio.wait_for(_read_up_to(request, limit), timeout_s)
+    except asyncio.TimeoutError:
+        raise BodyError(408, f"the request body did not arrive whole within {timeout_s:g} s; send it again",
+                        "body_timeout") from None
+    except PayloadEncodingError as exc:  # a broken chunked or compressed encoding, or a body cut short
+        raise BodyError(400, f"the request body is not readable whole ({exc.message}); send it again",
+                        "incomplete_body") from None
+    if len(raw) > limit:
+        raise BodyError(413, f"body is over the limit of {limit} bytes", "too_large")
+    return raw
 
 
 def _parse(raw: bytes, content_type: str, max_bytes: int, client: str) -> Article:
@@ -59,11 +108,17 @@ async def post_article(request: web.Request) -> web.Response:
         return _error(401, "missing or wrong API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
                       "unauthorized")
     limit = settings.max_article_bytes
-    if request.content_length is not None and request.content_length > limit:
-        return _error(413, f"body is {request.content_length} bytes, over the limit of {limit}", "too_large")
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        return _error(413, f"body is over the limit of {limit} bytes", "too_large")
+    try:
+        raw = await read_body(request, limit, request.app[BODY_TIMEOUT_KEY])
+    except BodyError as exc:
+        answer = _error(exc.status, str(exc), exc.reason)
+        if exc.status != 413:
+            # a stalled or broken body: answer and close now; aiohttp would otherwise linger up to
+            # 10 s reading the rest of the body (a 413's client keeps that, to read its answer)
+            await answer.prepare(request)
+            await answer.write_eof()
+            request.protocol.force_close()
+        return answer
     ctype = request.content_type.lower()
     client = request.remote or "?"
     origin = f"http:{client}"
@@ -87,7 +142,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "pending": request.app[PRODUCER_KEY].pending})
 
 
-def make_app(settings: Settings, producer: RawProducer) -> web.Application:
+def make_app(settings: Settings, producer: RawProducer, *, body_timeout_s: float = BODY_TIMEOUT_S) -> web.Application:
     """The aiohttp application (routes ``POST /articles``, ``GET /healthz``)."""
     if not settings.api_key:
         raise ConfigError("HTTP push is disabled while STREAMS_API_KEY is empty: set it to the key clients must send")
@@ -95,6 +150,7 @@ def make_app(settings: Settings, producer: RawProducer) -> web.Application:
     app = web.Application(client_max_size=settings.max_article_bytes + 64 * 1024)
     app[SETTINGS_KEY] = settings
     app[PRODUCER_KEY] = producer
+    app[BODY_TIMEOUT_KEY] = body_timeout_s
     app.router.add_post("/articles", post_article)
     app.router.add_get("/healthz", healthz)
     return app
@@ -104,8 +160,8 @@ class PushServer:
     """Runs the push app on its own event loop in a background thread (for tests and ``streams up``)."""
 
     def __init__(self, settings: Settings, producer: RawProducer, *, host: str | None = None,
-                 port: int | None = None) -> None:
-        self.app = make_app(settings, producer)
+                 port: int | None = None, body_timeout_s: float = BODY_TIMEOUT_S) -> None:
+        self.app = make_app(settings, producer, body_timeout_s=body_timeout_s)
         self.host = host or settings.http_host
         self.port = settings.http_port if port is None else port
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -147,6 +147,7 @@ class PostgresArchive(Archive):
         self.read_only = read_only
         self.connect_timeout_s = connect_timeout_s
         self._conn: psycopg.Connection[Any] | None = None
+        self._probe_conn: psycopg.Connection[Any] | None = None
         self._connect()
         if not read_only:
             self._migrate()
@@ -297,10 +298,24 @@ class PostgresArchive(Archive):
             f"ts_headline('{TS_CONFIG}', a.body_text, tq, 'StartSel=[, StopSel=], MaxWords=30, MinWords=10')",
         )
 
+    def _probe(self, sql: str) -> list[tuple[Any, ...]]:
+        try:
+            conn = self._probe_conn
+            if conn is None or conn.closed or conn.broken:
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout_s)
+                conn.execute("SET default_transaction_read_only = on")
+                self._probe_conn = conn
+            return conn.execute(sql).fetchall()  # type: ignore[arg-type]  # fixed SQL, no user input
+        except psycopg.Error as exc:
+            raise self._error(exc) from exc
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None and not self._conn.closed:
                 self._conn.close()
+        with self._probe_lock:
+            if self._probe_conn is not None and not self._probe_conn.closed:
+                self._probe_conn.close()
 
 
 def wait_for(database_url: str, timeout_s: float = 30.0) -> None:

@@ -147,6 +147,8 @@ class SQLiteArchive(Archive):
         super().__init__()
         self.path = sqlite_path(database_url)
         self.read_only = read_only
+        self.busy_timeout_s = busy_timeout_s
+        self._probe_conn: sqlite3.Connection | None = None
         try:
             if read_only:
                 if not self.path.exists():
@@ -161,7 +163,10 @@ class SQLiteArchive(Archive):
                     self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_s
                 )
                 self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+                # FULL: every commit is on disk before it returns. With NORMAL (WAL) a power loss can roll
+                # back the last commits, whose Kafka offsets `streams store` has already committed: lost.
+                # Cost: one fsync of the WAL per batch (docs/operate.md, benchmarks/bench_store.py)
+                self._conn.execute("PRAGMA synchronous=FULL")
                 self._conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: index inserts stay in memory
                 self._migrate()
         except sqlite3.Error as exc:
@@ -278,6 +283,19 @@ class SQLiteArchive(Archive):
             "snippet(articles_fts, 1, '[', ']', '…', 16)",
         )
 
+    def _probe(self, sql: str) -> list[tuple[Any, ...]]:
+        try:
+            if self._probe_conn is None:  # WAL: a reader of its own never waits for the main connection
+                self._probe_conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+                                                   check_same_thread=False, timeout=self.busy_timeout_s)
+            return self._probe_conn.execute(sql).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+        with self._probe_lock:
+            if self._probe_conn is not None:
+                self._probe_conn.close()
+                self._probe_conn = None
