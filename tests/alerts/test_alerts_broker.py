@@ -18,7 +18,7 @@ from prometheus_client import REGISTRY
 from streams.alerts.delivery import AlertDelivery, FileTarget, WebhookTarget
 from streams.alerts.matcher import AlertMatcher, delete_rule, list_rules, put_rule
 from streams.alerts.rules import Alert, Rule, match
-from streams.cli.main import main as cli
+from streams.cli import main as cli
 from streams.core.model import DeadLetter, EnrichedArticle
 from streams.core.settings import Settings
 

@@ -1,0 +1,428 @@
+"""Typed records of the enriched-article contract: entities, mentions, quotes, topics, dedupe.
+
+:class:`~streams.core.model.EnrichedArticle` keeps ``entities``, ``quotes``, ``topics`` and
+``dedupe`` as the plain dicts the enrichment components wrote: that JSON form is what is published,
+stored and scored (``shared/eval/README.md``), so it cannot drift by a byte. Code that *reads* an
+enriched article turns those dicts into the records here instead of reading string keys.
+
+``from_dict`` checks what the archive has always required (the field named in the error is the
+path, e.g. ``entities[3].mentions[0]``); every other field is read leniently: a value of the wrong
+type reads as ``None``. ``to_dict`` gives back the dict it was read from, key for key and in the
+same order (absent keys stay absent, unknown keys and unreadable values are carried verbatim), so
+``orjson.dumps(X.from_dict(d).to_dict()) == orjson.dumps(d)``. A record built with its constructor
+has every key of the contract. Records are frozen and shallow: ``links`` is a plain dict.
+
+Readers that must never fail on one bad item (metrics, the alert matcher, the live view) use
+:func:`readable`, which reads a bad item as ``None`` (keeping positions, which ``speaker_entity``
+indexes) instead of raising.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Mapping, TypeVar
+
+from streams.core.errors import ValidationError
+
+__all__ = [
+    "Dedupe",
+    "Entity",
+    "Mention",
+    "Quote",
+    "Record",
+    "Topic",
+    "dedupe_of",
+    "entities_of",
+    "quotes_of",
+    "readable",
+    "topics_of",
+]
+
+R = TypeVar("R", bound="Record")
+
+
+# -- checks (the archive's rules; messages and field paths are part of its dead letters) ------------
+def require(obj: Mapping[str, Any], key: str, types: tuple[type, ...], where: str) -> Any:
+    """``obj[key]``, which must be one of ``types`` (never a bool)."""
+    value = obj.get(key)
+    if not isinstance(value, types) or isinstance(value, bool):
+        want = "/".join(t.__name__ for t in types)
+        raise ValidationError(f"expected {want}, got {type(value).__name__}", field=f"{where}.{key}")
+    return value
+
+
+def optional(obj: Mapping[str, Any], key: str, types: tuple[type, ...], where: str) -> Any:
+    """``obj[key]`` or None when it is absent or null; otherwise as :func:`require`."""
+    if obj.get(key) is None:
+        return None
+    return require(obj, key, types, where)
+
+
+def as_object(obj: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(obj, Mapping):
+        raise ValidationError(f"expected an object, got {type(obj).__name__}", field=where)
+    return obj
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+class _Reader:
+    """Collects what a record keeps besides its typed fields: the source's key order and the
+    values it cannot represent (unknown keys, lenient fields of the wrong type)."""
+
+    __slots__ = ("obj", "extra")
+
+    def __init__(self, obj: Mapping[str, Any], known: tuple[str, ...]) -> None:
+        self.obj = obj
+        self.extra: dict[str, Any] | None = {k: v for k, v in obj.items() if k not in known} or None
+
+    def lenient(self, key: str, ok: Any, convert: Any = None) -> Any:
+        """``obj[key]`` if ``ok(value)``, else None (the value itself is kept for ``to_dict``)."""
+        value = self.obj.get(key)
+        if value is None:
+            return None
+        if ok(value):
+            return convert(value) if convert is not None else value
+        if self.extra is None:
+            self.extra = {}
+        self.extra[key] = value
+        return None
+
+    def keep(self, key: str) -> None:
+        """Carry ``obj[key]`` verbatim for ``to_dict`` (its typed field reads it differently)."""
+        if self.extra is None:
+            self.extra = {}
+        self.extra[key] = self.obj[key]
+
+    def bookkeeping(self, known: tuple[str, ...]) -> dict[str, Any]:
+        keys = tuple(self.obj)
+        return {"_keys": None if keys == known else keys, "_extra": self.extra}
+
+
+class Record:
+    """Shared ``to_dict`` of the records: the source's keys in the source's order."""
+
+    __slots__ = ()
+    KEYS: ClassVar[tuple[str, ...]] = ()
+    _keys: tuple[str, ...] | None
+    _extra: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        extra = self._extra
+        out: dict[str, Any] = {}
+        for key in self.KEYS if self._keys is None else self._keys:
+            out[key] = extra[key] if extra is not None and key in extra else self._dump(key)
+        return out
+
+    def _dump(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+def _bookkeeping() -> Any:
+    return field(default=None, repr=False, compare=False)
+
+
+# -- mention --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Mention(Record):
+    """A stretch of the body text: ``{"start", "end", "text"}`` (``str`` offsets, ``text`` optional)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("start", "end", "text")
+    start: int
+    end: int
+    text: str | None = None
+    _keys: tuple[str, ...] | None = _bookkeeping()
+    _extra: dict[str, Any] | None = _bookkeeping()
+
+    @classmethod
+    def from_dict(cls, obj: Any, where: str = "mention") -> "Mention":
+        as_object(obj, where)
+        start = require(obj, "start", (int,), where)
+        end = require(obj, "end", (int,), where)
+        if not 0 <= start <= end:
+            raise ValidationError(f"bad span [{start}, {end})", field=where)
+        text = optional(obj, "text", (str,), where)
+        if len(obj) == 3 and tuple(obj) == cls.KEYS:  # the common case, ~5 per entity: no bookkeeping
+            return cls(start, end, text)
+        return cls(start, end, text, **_Reader(obj, cls.KEYS).bookkeeping(cls.KEYS))
+
+    def text_in(self, body: str) -> str:
+        """The mention's text, from the body when the record does not carry it."""
+        return self.text if self.text is not None else body[self.start:self.end]
+
+
+# -- entity ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Entity(Record):
+    """One real-world thing named in the article, with its mentions (most salient first in a list)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "name", "type", "mentions", "salience", "first_position", "in_headline", "roles", "links",
+    )
+    name: str
+    type: str | None = None  # OntoNotes label: PERSON ORG GPE LOC NORP ...
+    mentions: tuple[Mention, ...] = ()
+    salience: float | None = None  # in [0, 1]
+    first_position: int | None = None
+    in_headline: bool | None = None
+    roles: tuple[str, ...] | None = None
+    links: dict[str, Any] | None = None  # iso3166, wikidata, geonames, lat, lon
+    _keys: tuple[str, ...] | None = _bookkeeping()
+    _extra: dict[str, Any] | None = _bookkeeping()
+
+    @classmethod
+    def from_dict(cls, obj: Any, where: str = "entity") -> "Entity":
+        as_object(obj, where)
+        name = require(obj, "name", (str,), where)
+        if not name.strip():
+            raise ValidationError("must not be empty", field=f"{where}.name")
+        kind = optional(obj, "type", (str,), where)
+        raw_mentions = obj.get("mentions") or []
+        if not isinstance(raw_mentions, list):
+            raise ValidationError("expected a list", field=f"{where}.mentions")
+        mentions = tuple(Mention.from_dict(m, f"{where}.mentions[{j}]") for j, m in enumerate(raw_mentions))
+        r = _Reader(obj, cls.KEYS)
+        if "mentions" in obj and not isinstance(obj["mentions"], list):
+            r.keep("mentions")  # a falsy non-list (null): no mentions, written back as it was
+        return cls(
+            name, kind, mentions,
+            salience=r.lenient("salience", _is_number),
+            first_position=r.lenient("first_position", _is_int),
+            in_headline=r.lenient("in_headline", _is_bool),
+            roles=r.lenient("roles", lambda v: isinstance(v, list) and all(map(_is_str, v)), tuple),
+            links=r.lenient("links", lambda v: isinstance(v, dict)),
+            **r.bookkeeping(cls.KEYS),
+        )
+
+    def _dump(self, key: str) -> Any:
+        if key == "mentions":
+            return [m.to_dict() for m in self.mentions]
+        if key == "roles":
+            return None if self.roles is None else list(self.roles)
+        if key == "links":
+            return None if self.links is None else dict(self.links)
+        return getattr(self, key)
+
+    @property
+    def linked(self) -> bool:
+        """Whether the entity carries links to outside identities (wikidata, geonames...)."""
+        return bool(self.links)
+
+
+# -- quote ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Quote(Record):
+    """A direct, mixed or indirect quote with its speaker (``segments`` when it is interrupted)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "kind", "start", "end", "segments", "text", "speaker", "speaker_mention", "cue", "speaker_entity",
+    )
+    start: int
+    end: int
+    kind: str | None = None  # direct | mixed | indirect; None reads as direct (:attr:`kind_or_direct`)
+    segments: tuple[tuple[int, int], ...] | None = None
+    text: str | None = None
+    speaker: str | None = None  # the resolved name
+    speaker_mention: Mention | None = None  # the words naming the speaker at this quote ("she")
+    cue: Mention | None = None  # the speech verb ("said")
+    speaker_entity: int | None = None  # index into the article's entities
+    _keys: tuple[str, ...] | None = _bookkeeping()
+    _extra: dict[str, Any] | None = _bookkeeping()
+
+    @classmethod
+    def from_dict(cls, obj: Any, where: str = "quote") -> "Quote":
+        as_object(obj, where)
+        start = require(obj, "start", (int,), where)
+        end = require(obj, "end", (int,), where)
+        if not 0 <= start <= end:
+            raise ValidationError(f"bad span [{start}, {end})", field=where)
+        text = optional(obj, "text", (str,), where)
+        kind = optional(obj, "kind", (str,), where)
+        r = _Reader(obj, cls.KEYS)
+        raw_segments = obj.get("segments")
+        segments: tuple[tuple[int, int], ...] | None = None
+        if raw_segments:
+            if not isinstance(raw_segments, list):
+                raise ValidationError("expected a list of [start, end]", field=f"{where}.segments")
+            segments = tuple(_segment(seg, where) for seg in raw_segments)
+        elif raw_segments is not None:
+            r.keep("segments")  # empty or falsy: the quote is its one span
+        speaker = optional(obj, "speaker", (str,), where)
+        sm = obj.get("speaker_mention")
+        speaker_mention = Mention.from_dict(sm, f"{where}.speaker_mention") if sm else None
+        if sm is not None and not sm:
+            r.keep("speaker_mention")
+        return cls(
+            start, end, kind, segments, text, speaker, speaker_mention,
+            cue=r.lenient("cue", _is_span, Mention.from_dict),
+            speaker_entity=r.lenient("speaker_entity", _is_int),
+            **r.bookkeeping(cls.KEYS),
+        )
+
+    def _dump(self, key: str) -> Any:
+        if key == "segments":
+            return None if self.segments is None else [list(s) for s in self.segments]
+        if key in ("speaker_mention", "cue"):
+            value = getattr(self, key)
+            return None if value is None else value.to_dict()
+        return getattr(self, key)
+
+    @property
+    def kind_or_direct(self) -> str:
+        return self.kind or "direct"
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The quoted stretches: ``segments``, or the one span ``(start, end)``."""
+        return self.segments or ((self.start, self.end),)
+
+    @property
+    def cue_text(self) -> str | None:
+        """The cue's words; a cue given as a bare string (hand-made records) is its own text."""
+        if self.cue is not None:
+            return self.cue.text
+        raw = self._extra.get("cue") if self._extra is not None else None
+        return raw.get("text") if isinstance(raw, Mapping) else raw if isinstance(raw, str) else None
+
+
+def _segment(seg: Any, where: str) -> tuple[int, int]:
+    if not isinstance(seg, (list, tuple)) or len(seg) != 2 or not all(_is_int(x) for x in seg):
+        raise ValidationError(f"expected [start, end], got {seg!r}", field=f"{where}.segments")
+    return seg[0], seg[1]
+
+
+def _is_span(value: Any) -> bool:
+    if not isinstance(value, Mapping) or not _is_int(value.get("start")) or not _is_int(value.get("end")):
+        return False
+    return 0 <= value["start"] <= value["end"] and (value.get("text") is None or isinstance(value["text"], str))
+
+
+# -- topic ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Topic(Record):
+    """An IPTC Media Topic: ``medtop:NNNNNNNN`` code, English label, score in [0, 1], level in the tree."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("code", "label", "score", "level")
+    code: str
+    label: str | None = None
+    score: float | None = None
+    level: int | None = None
+    _keys: tuple[str, ...] | None = _bookkeeping()
+    _extra: dict[str, Any] | None = _bookkeeping()
+
+    @classmethod
+    def from_dict(cls, obj: Any, where: str = "topic") -> "Topic":
+        as_object(obj, where)
+        code = require(obj, "code", (str,), where)
+        label = optional(obj, "label", (str,), where)
+        score = optional(obj, "score", (int, float), where)
+        if score is not None and not math.isfinite(score):
+            raise ValidationError("must be a finite number", field=f"{where}.score")
+        r = _Reader(obj, cls.KEYS)
+        return cls(code, label, score, r.lenient("level", _is_int), **r.bookkeeping(cls.KEYS))
+
+
+# -- dedupe ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Dedupe(Record):
+    """The dedupe facts of an article: its signature as enriched (``exact``, ``signature``, ``bands``,
+    ``sketch``, ``shingles``), then, once the story index clustered it, ``exact`` and the answer
+    (``cluster_id``, ``duplicate_of``, ``is_duplicate``, ``similarity``)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "exact", "signature", "bands", "sketch", "shingles", "cluster_id", "duplicate_of", "is_duplicate",
+        "similarity",
+    )
+    exact: str | None = None  # hash of the normalized words
+    signature: tuple[int, ...] | None = None  # MinHash values
+    bands: tuple[str, ...] | None = None  # LSH band keys
+    sketch: str | None = None
+    shingles: int | None = None
+    cluster_id: str | None = None
+    duplicate_of: str | None = None
+    is_duplicate: bool | None = None
+    similarity: float | None = None
+    _keys: tuple[str, ...] | None = _bookkeeping()
+    _extra: dict[str, Any] | None = _bookkeeping()
+
+    @classmethod
+    def from_dict(cls, obj: Any, where: str = "dedupe") -> "Dedupe":
+        if not isinstance(obj, Mapping):
+            raise ValidationError("expected an object", field=where)
+        r = _Reader(obj, cls.KEYS)
+        return cls(
+            exact=r.lenient("exact", _is_str),
+            signature=r.lenient("signature", lambda v: isinstance(v, list) and all(map(_is_int, v)), tuple),
+            bands=r.lenient("bands", lambda v: isinstance(v, list) and all(map(_is_str, v)), tuple),
+            sketch=r.lenient("sketch", _is_str),
+            shingles=r.lenient("shingles", _is_int),
+            cluster_id=r.lenient("cluster_id", _is_str),
+            duplicate_of=r.lenient("duplicate_of", _is_str),
+            is_duplicate=r.lenient("is_duplicate", _is_bool),
+            similarity=r.lenient("similarity", _is_number),
+            **r.bookkeeping(cls.KEYS),
+        )
+
+    @classmethod
+    def clustered(cls, exact: str | None, answer: Mapping[str, Any]) -> "Dedupe":
+        """What subscribers get once the story index answered: ``exact`` and the answer, in its order."""
+        return cls.from_dict({"exact": exact, **answer})
+
+    def _dump(self, key: str) -> Any:
+        value = getattr(self, key)
+        return list(value) if isinstance(value, tuple) else value
+
+    @property
+    def needs_clustering(self) -> bool:
+        """Whether the story index has work to do (the article has LSH bands)."""
+        return bool(self.bands)
+
+
+# -- lists ----------------------------------------------------------------------------------------
+def entities_of(items: Iterable[Any]) -> tuple[Entity, ...]:
+    """Entity records of an article's ``entities``; raises naming ``entities[i]...``."""
+    return tuple(Entity.from_dict(e, f"entities[{i}]") for i, e in enumerate(items))
+
+
+def quotes_of(items: Iterable[Any]) -> tuple[Quote, ...]:
+    """Quote records of an article's ``quotes``; raises naming ``quotes[i]...``."""
+    return tuple(Quote.from_dict(q, f"quotes[{i}]") for i, q in enumerate(items))
+
+
+def topics_of(items: Iterable[Any]) -> tuple[Topic, ...]:
+    """Topic records of an article's ``topics``; raises naming ``topics[i]...``."""
+    return tuple(Topic.from_dict(t, f"topics[{i}]") for i, t in enumerate(items))
+
+
+def dedupe_of(obj: Any) -> Dedupe:
+    """The Dedupe record of an article's ``dedupe``; raises (field ``dedupe``) unless it is an object."""
+    return Dedupe.from_dict(obj, "dedupe")
+
+
+def readable(cls: type[R], items: Any) -> list[R | None]:
+    """Records of ``items`` for readers that must not fail: an item that is not a valid record
+    reads as None (in its place, so indexes into the list stay right); a non-list reads as []."""
+    if not isinstance(items, (list, tuple)):
+        return []
+    out: list[R | None] = []
+    for item in items:
+        try:
+            out.append(cls.from_dict(item))  # type: ignore[attr-defined]
+        except ValidationError:
+            out.append(None)
+    return out
