@@ -254,8 +254,13 @@ class DeadLetter:
     @classmethod
     def from_error(cls, stage: str, exc: BaseException, original: bytes, **where: Any) -> "DeadLetter":
         reason = exc.reason if isinstance(exc, StreamsError) else "unexpected_error"
-        return cls(stage=stage, reason=reason, error_type=type(exc).__name__, message=str(exc)[:2000],
-                   original=original, **where)
+        return cls.of(stage, reason, type(exc).__name__, str(exc), original, **where)
+
+    @classmethod
+    def of(cls, stage: str, reason: str, error_type: str, message: str, original: bytes, **where: Any) -> "DeadLetter":
+        """A dead letter from an error's parts (e.g. reported by another process)."""
+        return cls(stage=stage, reason=reason, error_type=error_type, message=message[:2000], original=original,
+                   **where)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
