@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Iterable, TypeVar
 
 from streams.core.errors import ValidationError
 
@@ -60,7 +61,7 @@ def optional(obj: Mapping[str, Any], key: str, types: tuple[type, ...], where: s
 
 
 def as_object(obj: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         raise ValidationError(f"expected an object, got {type(obj).__name__}", field=where)
     return obj
 
@@ -79,6 +80,11 @@ def _is_str(value: Any) -> bool:
 
 def _is_bool(value: Any) -> bool:
     return isinstance(value, bool)
+
+
+def _are(kind: type) -> Any:
+    """A test: a list of values of exactly type ``kind`` (no bools for int)."""
+    return lambda v: type(v) is list and set(map(type, v)) <= {kind}
 
 
 class _Reader:
@@ -151,14 +157,16 @@ class Mention(Record):
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "mention") -> "Mention":
+        return _fast_mention(obj) or cls._checked(obj, where)
+
+    @classmethod
+    def _checked(cls, obj: Any, where: str) -> "Mention":
         as_object(obj, where)
         start = require(obj, "start", (int,), where)
         end = require(obj, "end", (int,), where)
         if not 0 <= start <= end:
             raise ValidationError(f"bad span [{start}, {end})", field=where)
         text = optional(obj, "text", (str,), where)
-        if len(obj) == 3 and tuple(obj) == cls.KEYS:  # the common case, ~5 per entity: no bookkeeping
-            return cls(start, end, text)
         return cls(start, end, text, **_Reader(obj, cls.KEYS).bookkeeping(cls.KEYS))
 
     def text_in(self, body: str) -> str:
@@ -187,6 +195,10 @@ class Entity(Record):
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "entity") -> "Entity":
+        return _fast_entity(obj) or cls._checked(obj, where)
+
+    @classmethod
+    def _checked(cls, obj: Any, where: str) -> "Entity":
         as_object(obj, where)
         name = require(obj, "name", (str,), where)
         if not name.strip():
@@ -246,6 +258,10 @@ class Quote(Record):
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "quote") -> "Quote":
+        return _fast_quote(obj) or cls._checked(obj, where)
+
+    @classmethod
+    def _checked(cls, obj: Any, where: str) -> "Quote":
         as_object(obj, where)
         start = require(obj, "start", (int,), where)
         end = require(obj, "end", (int,), where)
@@ -327,6 +343,10 @@ class Topic(Record):
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "topic") -> "Topic":
+        return _fast_topic(obj) or cls._checked(obj, where)
+
+    @classmethod
+    def _checked(cls, obj: Any, where: str) -> "Topic":
         as_object(obj, where)
         code = require(obj, "code", (str,), where)
         label = optional(obj, "label", (str,), where)
@@ -362,13 +382,13 @@ class Dedupe(Record):
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "dedupe") -> "Dedupe":
-        if not isinstance(obj, Mapping):
+        if type(obj) is not dict and not isinstance(obj, Mapping):
             raise ValidationError("expected an object", field=where)
         r = _Reader(obj, cls.KEYS)
         return cls(
             exact=r.lenient("exact", _is_str),
-            signature=r.lenient("signature", lambda v: isinstance(v, list) and all(map(_is_int, v)), tuple),
-            bands=r.lenient("bands", lambda v: isinstance(v, list) and all(map(_is_str, v)), tuple),
+            signature=r.lenient("signature", _are(int), tuple),
+            bands=r.lenient("bands", _are(str), tuple),
             sketch=r.lenient("sketch", _is_str),
             shingles=r.lenient("shingles", _is_int),
             cluster_id=r.lenient("cluster_id", _is_str),
@@ -391,6 +411,86 @@ class Dedupe(Record):
     def needs_clustering(self) -> bool:
         """Whether the story index has work to do (the article has LSH bands)."""
         return bool(self.bands)
+
+
+# -- fast paths: what the components write (every key, in order, of the right type) -------------------
+# A dict of exactly that shape is read without bookkeeping or error paths; anything else takes the
+# checked path, which reads it the same way or raises naming the field.
+_MENTION_KEYS = Mention.KEYS
+_ENTITY_KEYS = Entity.KEYS
+_QUOTE_KEYS = Quote.KEYS
+_TOPIC_KEYS = Topic.KEYS
+
+
+def _fast_mention(obj: Any) -> Mention | None:
+    if type(obj) is not dict or len(obj) != 3:
+        return None
+    start, end, text = obj.get("start"), obj.get("end"), obj.get("text")
+    if (type(start) is not int or type(end) is not int or not 0 <= start <= end
+            or (text is not None and type(text) is not str) or tuple(obj) != _MENTION_KEYS):
+        return None
+    return Mention(start, end, text)
+
+
+def _fast_mentions(items: Any) -> tuple[Mention, ...] | None:
+    if type(items) is not list:
+        return None
+    out = []
+    for item in items:
+        mention = _fast_mention(item)
+        if mention is None:
+            return None
+        out.append(mention)
+    return tuple(out)
+
+
+def _fast_entity(obj: Any) -> Entity | None:
+    if type(obj) is not dict or len(obj) != 8 or tuple(obj) != _ENTITY_KEYS:
+        return None
+    name, kind, salience, first, in_headline, roles, links = (
+        obj["name"], obj["type"], obj["salience"], obj["first_position"], obj["in_headline"], obj["roles"], obj["links"])
+    if (type(name) is not str or not name.strip() or (kind is not None and type(kind) is not str)
+            or type(salience) not in (float, int) or type(first) is not int or type(in_headline) is not bool
+            or type(roles) is not list or type(links) is not dict or not all(type(r) is str for r in roles)):
+        return None
+    mentions = _fast_mentions(obj["mentions"])
+    if mentions is None:
+        return None
+    return Entity(name, kind, mentions, salience, first, in_headline, tuple(roles), links)
+
+
+def _fast_span(obj: Any) -> Mention | None:
+    return None if obj is None else _fast_mention(obj)
+
+
+def _fast_quote(obj: Any) -> Quote | None:
+    if type(obj) is not dict or len(obj) != 9 or tuple(obj) != _QUOTE_KEYS:
+        return None
+    kind, start, end, segments, text, speaker, sm, cue, index = obj.values()
+    if (type(start) is not int or type(end) is not int or not 0 <= start <= end or type(segments) is not list
+            or not segments or (kind is not None and type(kind) is not str)
+            or (text is not None and type(text) is not str) or (speaker is not None and type(speaker) is not str)
+            or (index is not None and type(index) is not int)):
+        return None
+    spans = []
+    for seg in segments:
+        if type(seg) is not list or len(seg) != 2 or type(seg[0]) is not int or type(seg[1]) is not int:
+            return None
+        spans.append((seg[0], seg[1]))
+    speaker_mention, cue_mention = _fast_span(sm), _fast_span(cue)
+    if (sm is not None and speaker_mention is None) or (cue is not None and cue_mention is None):
+        return None
+    return Quote(start, end, kind, tuple(spans), text, speaker, speaker_mention, cue_mention, index)
+
+
+def _fast_topic(obj: Any) -> Topic | None:
+    if type(obj) is not dict or len(obj) != 4 or tuple(obj) != _TOPIC_KEYS:
+        return None
+    code, label, score, level = obj.values()
+    if (type(code) is not str or (label is not None and type(label) is not str) or type(level) is not int
+            or type(score) not in (float, int) or not math.isfinite(score)):
+        return None
+    return Topic(code, label, score, level)
 
 
 # -- lists ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from streams.core import records
 from streams.core.errors import ValidationError
 from streams.core.model import Article, EnrichedArticle
 from streams.core.records import (
@@ -65,6 +66,17 @@ def test_records_round_trip_real_output_byte_for_byte(enriched_bytes: list[bytes
         entities += len(ea.entity_records())
         assert [t.code for t in ea.topic_records()] == [t["code"] for t in ea.topics]
     assert quotes > 10 and entities > 50
+
+
+def test_the_fast_path_reads_what_the_checked_path_reads(enriched_bytes: list[bytes]) -> None:
+    fast = {Entity: records._fast_entity, Quote: records._fast_quote, Topic: records._fast_topic}
+    for raw in enriched_bytes:
+        ea = EnrichedArticle.from_json(raw)
+        for cls, items in ((Entity, ea.entities), (Quote, ea.quotes), (Topic, ea.topics)):
+            for item in items:
+                record = fast[cls](item)  # what the components write always takes the fast path
+                assert record is not None and record == cls._checked(item, "x")
+                assert record.to_dict() == cls._checked(item, "x").to_dict() == item
 
 
 def test_sample_records_read_typed(enriched_bytes: list[bytes]) -> None:
