@@ -20,8 +20,8 @@ indexes) instead of raising.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, TypeVar
 
 from streams.core.errors import ValidationError
@@ -91,10 +91,11 @@ class _Reader:
     """Collects what a record keeps besides its typed fields: the source's key order and the
     values it cannot represent (unknown keys, lenient fields of the wrong type)."""
 
-    __slots__ = ("obj", "extra")
+    __slots__ = ("obj", "known", "extra")
 
     def __init__(self, obj: Mapping[str, Any], known: tuple[str, ...]) -> None:
         self.obj = obj
+        self.known = known
         self.extra: dict[str, Any] | None = {k: v for k, v in obj.items() if k not in known} or None
 
     def lenient(self, key: str, ok: Any, convert: Any = None) -> Any:
@@ -115,9 +116,10 @@ class _Reader:
             self.extra = {}
         self.extra[key] = self.obj[key]
 
-    def bookkeeping(self, known: tuple[str, ...]) -> dict[str, Any]:
+    def bookkeeping(self) -> dict[str, Any]:
+        """The ``_keys`` and ``_extra`` of the record (None when the source had the contract's keys)."""
         keys = tuple(self.obj)
-        return {"_keys": None if keys == known else keys, "_extra": self.extra}
+        return {"_keys": None if keys == self.known else keys, "_extra": self.extra}
 
 
 class Record:
@@ -167,7 +169,7 @@ class Mention(Record):
         if not 0 <= start <= end:
             raise ValidationError(f"bad span [{start}, {end})", field=where)
         text = optional(obj, "text", (str,), where)
-        return cls(start, end, text, **_Reader(obj, cls.KEYS).bookkeeping(cls.KEYS))
+        return cls(start, end, text, **_Reader(obj, cls.KEYS).bookkeeping())
 
     def text_in(self, body: str) -> str:
         """The mention's text, from the body when the record does not carry it."""
@@ -218,7 +220,7 @@ class Entity(Record):
             in_headline=r.lenient("in_headline", _is_bool),
             roles=r.lenient("roles", lambda v: isinstance(v, list) and all(map(_is_str, v)), tuple),
             links=r.lenient("links", lambda v: isinstance(v, dict)),
-            **r.bookkeeping(cls.KEYS),
+            **r.bookkeeping(),
         )
 
     def _dump(self, key: str) -> Any:
@@ -287,7 +289,7 @@ class Quote(Record):
             start, end, kind, segments, text, speaker, speaker_mention,
             cue=r.lenient("cue", _is_span, Mention.from_dict),
             speaker_entity=r.lenient("speaker_entity", _is_int),
-            **r.bookkeeping(cls.KEYS),
+            **r.bookkeeping(),
         )
 
     def _dump(self, key: str) -> Any:
@@ -354,7 +356,7 @@ class Topic(Record):
         if score is not None and not math.isfinite(score):
             raise ValidationError("must be a finite number", field=f"{where}.score")
         r = _Reader(obj, cls.KEYS)
-        return cls(code, label, score, r.lenient("level", _is_int), **r.bookkeeping(cls.KEYS))
+        return cls(code, label, score, r.lenient("level", _is_int), **r.bookkeeping())
 
 
 # -- dedupe ---------------------------------------------------------------------------------------
@@ -395,7 +397,7 @@ class Dedupe(Record):
             duplicate_of=r.lenient("duplicate_of", _is_str),
             is_duplicate=r.lenient("is_duplicate", _is_bool),
             similarity=r.lenient("similarity", _is_number),
-            **r.bookkeeping(cls.KEYS),
+            **r.bookkeeping(),
         )
 
     @classmethod
