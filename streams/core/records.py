@@ -8,9 +8,10 @@ enriched article turns those dicts into the records here instead of reading stri
 ``from_dict`` checks what the archive has always required (the field named in the error is the
 path, e.g. ``entities[3].mentions[0]``); every other field is read leniently: a value of the wrong
 type reads as ``None``. ``to_dict`` gives back the dict it was read from, key for key and in the
-same order (absent keys stay absent, unknown keys and unreadable values are carried verbatim), so
+same order (absent keys stay absent; unknown keys and unreadable values are carried verbatim), so
 ``orjson.dumps(X.from_dict(d).to_dict()) == orjson.dumps(d)``. A record built with its constructor
-has every key of the contract. Records are frozen and shallow: ``links`` is a plain dict.
+(or changed with ``dataclasses.replace``) has every key of the contract. Records are frozen and
+shallow (``links`` is a plain dict); the dict a record was read from must not be changed after.
 
 Readers that must never fail on one bad item (metrics, the alert matcher, the live view) use
 :func:`readable`, which reads a bad item as ``None`` (keeping positions, which ``speaker_entity``
@@ -87,62 +88,46 @@ def _are(kind: type) -> Any:
     return lambda v: type(v) is list and set(map(type, v)) <= {kind}
 
 
-class _Reader:
-    """Collects what a record keeps besides its typed fields: the source's key order and the
-    values it cannot represent (unknown keys, lenient fields of the wrong type)."""
-
-    __slots__ = ("obj", "known", "extra")
-
-    def __init__(self, obj: Mapping[str, Any], known: tuple[str, ...]) -> None:
-        self.obj = obj
-        self.known = known
-        self.extra: dict[str, Any] | None = {k: v for k, v in obj.items() if k not in known} or None
-
-    def lenient(self, key: str, ok: Any, convert: Any = None) -> Any:
-        """``obj[key]`` if ``ok(value)``, else None (the value itself is kept for ``to_dict``)."""
-        value = self.obj.get(key)
-        if value is None:
-            return None
-        if ok(value):
-            return convert(value) if convert is not None else value
-        if self.extra is None:
-            self.extra = {}
-        self.extra[key] = value
+def _lenient(obj: Mapping[str, Any], key: str, ok: Any, convert: Any = None) -> Any:
+    """``obj[key]`` if ``ok(value)``, else None (``to_dict`` still gives the value as it was)."""
+    value = obj.get(key)
+    if value is None or not ok(value):
         return None
-
-    def keep(self, key: str) -> None:
-        """Carry ``obj[key]`` verbatim for ``to_dict`` (its typed field reads it differently)."""
-        if self.extra is None:
-            self.extra = {}
-        self.extra[key] = self.obj[key]
-
-    def bookkeeping(self) -> dict[str, Any]:
-        """The ``_keys`` and ``_extra`` of the record (None when the source had the contract's keys)."""
-        keys = tuple(self.obj)
-        return {"_keys": None if keys == self.known else keys, "_extra": self.extra}
+    return convert(value) if convert is not None else value
 
 
 class Record:
-    """Shared ``to_dict`` of the records: the source's keys in the source's order."""
+    """What the records share: ``to_dict``.
 
-    __slots__ = ()
+    A record read from a dict of exactly the contract's shape (what the components write) is
+    written back from its fields. One read from any other dict (keys missing, unknown or in another
+    order, values read leniently) keeps that dict in ``_source`` — a slot, not a field: no init
+    cost, not compared, not copied by ``dataclasses.replace`` — and writes it back as it was.
+    """
+
+    __slots__ = ("_source",)
     KEYS: ClassVar[tuple[str, ...]] = ()
-    _keys: tuple[str, ...] | None
-    _extra: dict[str, Any] | None
 
     def to_dict(self) -> dict[str, Any]:
-        extra = self._extra
-        out: dict[str, Any] = {}
-        for key in self.KEYS if self._keys is None else self._keys:
-            out[key] = extra[key] if extra is not None and key in extra else self._dump(key)
-        return out
+        source = self.source
+        if source is not None:
+            return dict(source)
+        return {key: self._dump(key) for key in self.KEYS}
+
+    @property
+    def source(self) -> Mapping[str, Any] | None:
+        """The dict this record was read from, when that was not of the contract's exact shape."""
+        try:
+            return self._source  # type: ignore[no-any-return]
+        except AttributeError:
+            return None
+
+    def _sourced(self: R, obj: Mapping[str, Any]) -> R:
+        object.__setattr__(self, "_source", obj)
+        return self
 
     def _dump(self, key: str) -> Any:
         return getattr(self, key)
-
-
-def _bookkeeping() -> Any:
-    return field(default=None, repr=False, compare=False)
 
 
 # -- mention --------------------------------------------------------------------------------------
@@ -154,8 +139,6 @@ class Mention(Record):
     start: int
     end: int
     text: str | None = None
-    _keys: tuple[str, ...] | None = _bookkeeping()
-    _extra: dict[str, Any] | None = _bookkeeping()
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "mention") -> "Mention":
@@ -169,7 +152,7 @@ class Mention(Record):
         if not 0 <= start <= end:
             raise ValidationError(f"bad span [{start}, {end})", field=where)
         text = optional(obj, "text", (str,), where)
-        return cls(start, end, text, **_Reader(obj, cls.KEYS).bookkeeping())
+        return cls(start, end, text)._sourced(obj)
 
     def text_in(self, body: str) -> str:
         """The mention's text, from the body when the record does not carry it."""
@@ -192,8 +175,6 @@ class Entity(Record):
     in_headline: bool | None = None
     roles: tuple[str, ...] | None = None
     links: dict[str, Any] | None = None  # iso3166, wikidata, geonames, lat, lon
-    _keys: tuple[str, ...] | None = _bookkeeping()
-    _extra: dict[str, Any] | None = _bookkeeping()
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "entity") -> "Entity":
@@ -210,18 +191,14 @@ class Entity(Record):
         if not isinstance(raw_mentions, list):
             raise ValidationError("expected a list", field=f"{where}.mentions")
         mentions = tuple(Mention.from_dict(m, f"{where}.mentions[{j}]") for j, m in enumerate(raw_mentions))
-        r = _Reader(obj, cls.KEYS)
-        if "mentions" in obj and not isinstance(obj["mentions"], list):
-            r.keep("mentions")  # a falsy non-list (null): no mentions, written back as it was
         return cls(
             name, kind, mentions,
-            salience=r.lenient("salience", _is_number),
-            first_position=r.lenient("first_position", _is_int),
-            in_headline=r.lenient("in_headline", _is_bool),
-            roles=r.lenient("roles", lambda v: isinstance(v, list) and all(map(_is_str, v)), tuple),
-            links=r.lenient("links", lambda v: isinstance(v, dict)),
-            **r.bookkeeping(),
-        )
+            salience=_lenient(obj, "salience", _is_number),
+            first_position=_lenient(obj, "first_position", _is_int),
+            in_headline=_lenient(obj, "in_headline", _is_bool),
+            roles=_lenient(obj, "roles", lambda v: isinstance(v, list) and all(map(_is_str, v)), tuple),
+            links=_lenient(obj, "links", lambda v: isinstance(v, dict)),
+        )._sourced(obj)
 
     def _dump(self, key: str) -> Any:
         if key == "mentions":
@@ -255,8 +232,6 @@ class Quote(Record):
     speaker_mention: Mention | None = None  # the words naming the speaker at this quote ("she")
     cue: Mention | None = None  # the speech verb ("said")
     speaker_entity: int | None = None  # index into the article's entities
-    _keys: tuple[str, ...] | None = _bookkeeping()
-    _extra: dict[str, Any] | None = _bookkeeping()
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "quote") -> "Quote":
@@ -271,26 +246,20 @@ class Quote(Record):
             raise ValidationError(f"bad span [{start}, {end})", field=where)
         text = optional(obj, "text", (str,), where)
         kind = optional(obj, "kind", (str,), where)
-        r = _Reader(obj, cls.KEYS)
         raw_segments = obj.get("segments")
         segments: tuple[tuple[int, int], ...] | None = None
-        if raw_segments:
+        if raw_segments:  # empty or absent: the quote is its one span
             if not isinstance(raw_segments, list):
                 raise ValidationError("expected a list of [start, end]", field=f"{where}.segments")
             segments = tuple(_segment(seg, where) for seg in raw_segments)
-        elif raw_segments is not None:
-            r.keep("segments")  # empty or falsy: the quote is its one span
         speaker = optional(obj, "speaker", (str,), where)
         sm = obj.get("speaker_mention")
         speaker_mention = Mention.from_dict(sm, f"{where}.speaker_mention") if sm else None
-        if sm is not None and not sm:
-            r.keep("speaker_mention")
         return cls(
             start, end, kind, segments, text, speaker, speaker_mention,
-            cue=r.lenient("cue", _is_span, Mention.from_dict),
-            speaker_entity=r.lenient("speaker_entity", _is_int),
-            **r.bookkeeping(),
-        )
+            cue=_lenient(obj, "cue", _is_span, Mention.from_dict),
+            speaker_entity=_lenient(obj, "speaker_entity", _is_int),
+        )._sourced(obj)
 
     def _dump(self, key: str) -> Any:
         if key == "segments":
@@ -314,7 +283,7 @@ class Quote(Record):
         """The cue's words; a cue given as a bare string (hand-made records) is its own text."""
         if self.cue is not None:
             return self.cue.text
-        raw = self._extra.get("cue") if self._extra is not None else None
+        raw = self.source.get("cue") if self.source is not None else None
         return raw.get("text") if isinstance(raw, Mapping) else raw if isinstance(raw, str) else None
 
 
@@ -340,8 +309,6 @@ class Topic(Record):
     label: str | None = None
     score: float | None = None
     level: int | None = None
-    _keys: tuple[str, ...] | None = _bookkeeping()
-    _extra: dict[str, Any] | None = _bookkeeping()
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "topic") -> "Topic":
@@ -355,8 +322,7 @@ class Topic(Record):
         score = optional(obj, "score", (int, float), where)
         if score is not None and not math.isfinite(score):
             raise ValidationError("must be a finite number", field=f"{where}.score")
-        r = _Reader(obj, cls.KEYS)
-        return cls(code, label, score, r.lenient("level", _is_int), **r.bookkeeping())
+        return cls(code, label, score, _lenient(obj, "level", _is_int))._sourced(obj)
 
 
 # -- dedupe ---------------------------------------------------------------------------------------
@@ -379,26 +345,22 @@ class Dedupe(Record):
     duplicate_of: str | None = None
     is_duplicate: bool | None = None
     similarity: float | None = None
-    _keys: tuple[str, ...] | None = _bookkeeping()
-    _extra: dict[str, Any] | None = _bookkeeping()
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "dedupe") -> "Dedupe":
         if type(obj) is not dict and not isinstance(obj, Mapping):
             raise ValidationError("expected an object", field=where)
-        r = _Reader(obj, cls.KEYS)
         return cls(
-            exact=r.lenient("exact", _is_str),
-            signature=r.lenient("signature", _are(int), tuple),
-            bands=r.lenient("bands", _are(str), tuple),
-            sketch=r.lenient("sketch", _is_str),
-            shingles=r.lenient("shingles", _is_int),
-            cluster_id=r.lenient("cluster_id", _is_str),
-            duplicate_of=r.lenient("duplicate_of", _is_str),
-            is_duplicate=r.lenient("is_duplicate", _is_bool),
-            similarity=r.lenient("similarity", _is_number),
-            **r.bookkeeping(),
-        )
+            exact=_lenient(obj, "exact", _is_str),
+            signature=_lenient(obj, "signature", _are(int), tuple),
+            bands=_lenient(obj, "bands", _are(str), tuple),
+            sketch=_lenient(obj, "sketch", _is_str),
+            shingles=_lenient(obj, "shingles", _is_int),
+            cluster_id=_lenient(obj, "cluster_id", _is_str),
+            duplicate_of=_lenient(obj, "duplicate_of", _is_str),
+            is_duplicate=_lenient(obj, "is_duplicate", _is_bool),
+            similarity=_lenient(obj, "similarity", _is_number),
+        )._sourced(obj)
 
     @classmethod
     def clustered(cls, exact: str | None, answer: Mapping[str, Any]) -> "Dedupe":
@@ -418,7 +380,6 @@ class Dedupe(Record):
 # -- fast paths: what the components write (every key, in order, of the right type) -------------------
 # A dict of exactly that shape is read without bookkeeping or error paths; anything else takes the
 # checked path, which reads it the same way or raises naming the field.
-_MENTION_KEYS = Mention.KEYS
 _ENTITY_KEYS = Entity.KEYS
 _QUOTE_KEYS = Quote.KEYS
 _TOPIC_KEYS = Topic.KEYS
@@ -427,9 +388,12 @@ _TOPIC_KEYS = Topic.KEYS
 def _fast_mention(obj: Any) -> Mention | None:
     if type(obj) is not dict or len(obj) != 3:
         return None
-    start, end, text = obj.get("start"), obj.get("end"), obj.get("text")
-    if (type(start) is not int or type(end) is not int or not 0 <= start <= end
-            or (text is not None and type(text) is not str) or tuple(obj) != _MENTION_KEYS):
+    k1, k2, k3 = obj
+    if k1 != "start" or k2 != "end" or k3 != "text":
+        return None
+    start, end, text = obj.values()
+    if type(start) is not int or type(end) is not int or not 0 <= start <= end or (
+            text is not None and type(text) is not str):
         return None
     return Mention(start, end, text)
 

@@ -3,6 +3,7 @@ absent keys stay absent, and the archive's checks name the field (pure tests).""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_the_fast_path_reads_what_the_checked_path_reads(enriched_bytes: list[by
         for cls, items in ((Entity, ea.entities), (Quote, ea.quotes), (Topic, ea.topics)):
             for item in items:
                 record = fast[cls](item)  # what the components write always takes the fast path
-                assert record is not None and record == cls._checked(item, "x")
+                assert record is not None and record == cls._checked(item, "x") and record.source is None
                 assert record.to_dict() == cls._checked(item, "x").to_dict() == item
 
 
@@ -117,6 +118,8 @@ def test_absent_keys_stay_absent_unknown_and_unreadable_values_are_carried() -> 
     assert orjson.dumps(Topic.from_dict(topic).to_dict()) == b'{"code":"medtop:11000000","score":1}'
     built = Mention(3, 5)
     assert built.to_dict() == {"start": 3, "end": 5, "text": None}  # a constructed record has every key
+    changed = dataclasses.replace(quote, text="abc")
+    assert changed.to_dict()["text"] == "abc" and list(changed.to_dict()) == list(Quote.KEYS)
 
 
 @pytest.mark.parametrize(
