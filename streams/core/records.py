@@ -413,16 +413,15 @@ def _fast_mentions(items: Any) -> tuple[Mention, ...] | None:
 def _fast_entity(obj: Any) -> Entity | None:
     if type(obj) is not dict or len(obj) != 8 or tuple(obj) != _ENTITY_KEYS:
         return None
-    name, kind, salience, first, in_headline, roles, links = (
-        obj["name"], obj["type"], obj["salience"], obj["first_position"], obj["in_headline"], obj["roles"], obj["links"])
+    name, kind, mentions, salience, first, in_headline, roles, links = obj.values()
     if (type(name) is not str or not name.strip() or (kind is not None and type(kind) is not str)
             or type(salience) not in (float, int) or type(first) is not int or type(in_headline) is not bool
             or type(roles) is not list or type(links) is not dict or not all(type(r) is str for r in roles)):
         return None
-    mentions = _fast_mentions(obj["mentions"])
-    if mentions is None:
+    records = _fast_mentions(mentions)
+    if records is None:
         return None
-    return Entity(name, kind, mentions, salience, first, in_headline, tuple(roles), links)
+    return Entity(name, kind, records, salience, first, in_headline, tuple(roles), links)
 
 
 def _fast_span(obj: Any) -> Mention | None:

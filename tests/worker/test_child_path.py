@@ -235,7 +235,8 @@ def test_agents_route_cluster_and_publish_the_childs_bytes(real_pipeline: Pipeli
         published_key, published, headers = sinks["enriched"].sent[-1]
         assert published_key == key and published == ea.to_json() and headers == _old_headers(ea)
     assert EnrichedArticle.from_json(sinks["enriched"].sent[-1][1]).dedupe["is_duplicate"] is True
-    expected_quotes = [m for _, v, _ in sinks["enriched"].sent for m in _old_quote_messages(EnrichedArticle.from_json(v))]
+    clustered = [EnrichedArticle.from_json(v) for _, v, _ in sinks["enriched"].sent]
+    expected_quotes = [m for ea in clustered for m in _old_quote_messages(ea)]
     assert [(k, v) for k, v, _ in sinks["quotes"].sent] == expected_quotes and expected_quotes
     assert len(sinks["dead_letters"].sent) == 2
 
