@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence, TypeVar
 
-from streams.core.errors import EnrichmentError, ValidationError
+from streams.core.errors import EnrichmentError
 from streams.core.model import Article, EnrichedArticle
 from streams.worker.outcome import Enriched, Failed, Outcome, Rejected, enriched_outcome
 
@@ -212,8 +212,8 @@ class EnrichmentRunner:
         """The Article API's result: the enriched article decoded, or the error."""
         if isinstance(outcome, Enriched):
             return EnrichedArticle.from_json(outcome.value)
-        if isinstance(outcome, Rejected):  # not for a valid Article: it round-trips
-            raise ValidationError(f"{outcome.error_type}: {outcome.message}", reason=outcome.reason)
+        if isinstance(outcome, Rejected):  # never for a valid Article (it round-trips); reported all the same
+            return EnrichmentError(f"{outcome.error_type}: {outcome.message}", reason=outcome.reason)
         return outcome.error()
 
     def close(self) -> None:
