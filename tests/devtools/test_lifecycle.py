@@ -111,7 +111,7 @@ def test_concurrent_starts_give_one_broker(spare_settings: Settings, find_broker
     env = {**os.environ, "STREAMS_KAFKA_PORT": str(s.kafka_port), "STREAMS_HOME": str(s.home)}
     env.pop("STREAMS_KAFKA_BOOTSTRAP", None)
     code = (
-        "from streams import broker; from streams.core.settings import load_settings;"
+        "from streams.devtools import broker; from streams.core.settings import load_settings;"
         "print(broker.start(load_settings(), timeout=120).pid)"
     )
     procs = [

@@ -248,7 +248,7 @@ def _big_jsonl(tmp_path: Path, records: list[dict]) -> tuple[Path, dict[str, int
 def test_large_jsonl_sent_by_several_processes_n_in_n_out(
     kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streams.ingest import files
+    from streams.ingest.sources import files
 
     monkeypatch.setattr(files, "PARALLEL_MIN_BYTES", 0)  # the sharded path without writing 8 MiB
     records = corpus_records(300)
@@ -304,7 +304,7 @@ def test_one_sharded_sender_serves_several_files(
 def test_large_jsonl_with_remember_is_parsed_in_workers_and_sent_once(
     kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streams.ingest import files
+    from streams.ingest.sources import files
 
     monkeypatch.setattr(files, "PARALLEL_MIN_BYTES", 0)
     records = corpus_records(150)
