@@ -21,6 +21,7 @@ import orjson
 from streams.core.errors import DecodeError, ValidationError
 from streams.core.iptc import media_topics
 from streams.core.model import EnrichedArticle, utcnow_iso
+from streams.core.records import Dedupe
 
 #: rule ids: short, URL- and Kafka-key-safe, and free of ":" so ``rule_id:cluster_id`` splits cleanly
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -262,8 +263,8 @@ class Match:
 
 def cluster_id(enriched: EnrichedArticle) -> str:
     """The story cluster of an article (``dedupe.cluster_id``), else its own id."""
-    value = enriched.dedupe.get("cluster_id") if isinstance(enriched.dedupe, Mapping) else None
-    return value if isinstance(value, str) and value else enriched.id
+    value = Dedupe.from_dict(enriched.dedupe).cluster_id if isinstance(enriched.dedupe, Mapping) else None
+    return value or enriched.id
 
 
 def alert_key(rule_id: str, cluster: str) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Iterable
 
 from streams.alerts.model import (
     ALERT_SCHEMA,
@@ -45,6 +45,7 @@ from streams.alerts.model import (
     topic_label,
 )
 from streams.core.model import EnrichedArticle
+from streams.core.records import Entity, Quote, Topic, readable
 
 __all__ = [
     "ALERT_SCHEMA", "SNIPPET_CHARS", "Alert", "ArticleView", "Hit", "Match", "Rule", "alert_key",
@@ -75,7 +76,7 @@ def _snippet(text: str, start: int, end: int) -> str:
 
 @dataclass(frozen=True)
 class _Entity:
-    data: dict[str, Any]
+    record: Entity
     aliases: frozenset[str]  # folded name and mention texts
     type: str
     salience: float
@@ -83,7 +84,7 @@ class _Entity:
 
 @dataclass(frozen=True)
 class _Quote:
-    data: dict[str, Any]
+    record: Quote
     names: frozenset[str]  # folded speaker name and the speaker entity's aliases
 
 
@@ -108,36 +109,31 @@ class ArticleView:
     provider: str
 
 
-def _aliases(entity: dict[str, Any]) -> frozenset[str]:
-    names = {_fold(str(entity.get("name") or ""))}
-    for mention in entity.get("mentions") or ():
-        if isinstance(mention, dict) and mention.get("text"):
-            names.add(_fold(str(mention["text"])))
+def _aliases(entity: Entity) -> frozenset[str]:
+    names = {_fold(entity.name)}
+    for mention in entity.mentions:
+        if mention.text:
+            names.add(_fold(mention.text))
     names.discard("")
     return frozenset(names)
-
-
-def _salience(entity: dict[str, Any]) -> float:
-    value = entity.get("salience")
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 def view(enriched: EnrichedArticle) -> ArticleView:
     """Prepare ``enriched`` for matching (entities' aliases, speakers, topic codes with ancestors)."""
     article = enriched.article
-    raw_entities = [e if isinstance(e, dict) else {} for e in enriched.entities]
-    entities = tuple(_Entity(e, _aliases(e), str(e.get("type") or "").upper(), _salience(e))
-                     for e in raw_entities if e)
+    records = readable(Entity, enriched.entities)  # invalid ones read as None, in place: speaker_entity indexes
+    entities = tuple(_Entity(e, _aliases(e), (e.type or "").upper(), float(e.salience or 0.0))
+                     for e in records if e is not None)
     quotes = []
-    for quote in enriched.quotes:
-        if not isinstance(quote, dict) or not quote.get("speaker"):
+    for quote in readable(Quote, enriched.quotes):
+        if quote is None or not quote.speaker:
             continue
-        names = {_fold(str(quote["speaker"]))}
-        index = quote.get("speaker_entity")
-        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(raw_entities):
-            names |= _aliases(raw_entities[index])
+        names = {_fold(quote.speaker)}
+        index = quote.speaker_entity
+        if index is not None and 0 <= index < len(records) and (entity := records[index]) is not None:
+            names |= _aliases(entity)
         quotes.append(_Quote(quote, frozenset(names)))
-    quotes.sort(key=lambda q: q.data.get("kind") != "direct")  # a direct quote is the best evidence
+    quotes.sort(key=lambda q: q.record.kind != "direct")  # a direct quote is the best evidence
     by_alias: dict[str, list[_Entity]] = {}
     for entity in entities:
         for alias in entity.aliases:
@@ -221,39 +217,35 @@ def _match_entity(rule: Rule, v: ArticleView) -> Hit | None:
         candidates = [e for e in v.entities if _entity_ok(rule, e)]
         if candidates:
             best = max(candidates, key=lambda e: e.salience)
-            return Hit("entity_type", rule.entity_type or "", str(best.data.get("name")))
+            return Hit("entity_type", rule.entity_type or "", best.record.name)
         return None
     for value in rule.entity:
         for entity in v.by_alias.get(_fold(value), ()):
             if _entity_ok(rule, entity):
-                shown = f"{entity.data.get('name')} (salience {entity.salience:.2f})"
-                return Hit("entity", value, shown, _entity_snippet(v.enriched, entity.data))
+                shown = f"{entity.record.name} (salience {entity.salience:.2f})"
+                return Hit("entity", value, shown, _entity_snippet(v.enriched, entity.record))
     return None
 
 
-def _entity_snippet(enriched: EnrichedArticle, entity: dict[str, Any]) -> str | None:
-    for mention in entity.get("mentions") or ():
-        if isinstance(mention, dict) and isinstance(mention.get("start"), int) and isinstance(mention.get("end"), int):
-            return _snippet(enriched.article.body_text, mention["start"], mention["end"])
-    return None
+def _entity_snippet(enriched: EnrichedArticle, entity: Entity) -> str | None:
+    first = entity.mentions[0] if entity.mentions else None
+    return None if first is None else _snippet(enriched.article.body_text, first.start, first.end)
 
 
 def _match_speaker(rule: Rule, v: ArticleView) -> Hit | None:
     for value in rule.speaker:
         for quote in v.by_speaker.get(_fold(value), ()):
-            text = " ".join(str(quote.data.get("text") or "").split())
+            text = " ".join((quote.record.text or "").split())
             snippet = text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
-            return Hit("speaker", value, str(quote.data["speaker"]), f"“{snippet}”" if snippet else None)
+            return Hit("speaker", value, quote.record.speaker or "", f"“{snippet}”" if snippet else None)
     return None
 
 
 def article_topic_codes(enriched: EnrichedArticle) -> set[str]:
     """The article's ``medtop:`` codes and all their ancestors."""
     codes: set[str] = set()
-    for topic in enriched.topics:
-        if not isinstance(topic, dict) or not isinstance(topic.get("code"), str):
-            continue
-        code = topic["code"].removeprefix("medtop:")
+    for topic in filter(None, readable(Topic, enriched.topics)):  # a topic that is not a valid record: left out
+        code = topic.code.removeprefix("medtop:")
         codes.add(code)
         codes.update(topic_ancestors(code))
     return {f"medtop:{c}" for c in codes}

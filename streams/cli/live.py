@@ -22,7 +22,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, TypeVar
 
 import httpx
 import orjson
@@ -33,10 +33,12 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from streams.core.records import Entity, Quote, Record, Topic, readable
 from streams.core.settings import Settings
 from streams.kafka import topics
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Record)
 
 #: the counters shown as rates: display name -> series name
 RATE_SERIES: dict[str, str] = {
@@ -131,35 +133,41 @@ class ArticleRow:
     topics: str
 
 
-def _top_entities(entities: Sequence[Mapping[str, Any]], n: int = 3) -> str:
-    ranked = sorted(entities, key=lambda e: -len(e.get("mentions") or [None]))
-    return ", ".join(f"{e.get('name', '?')} ({e.get('type', '?')})" for e in ranked[:n])
+def _top_entities(entities: Sequence[Entity], n: int = 3) -> str:
+    ranked = sorted(entities, key=lambda e: -max(1, len(e.mentions)))
+    return ", ".join(f"{e.name} ({e.type or '?'})" for e in ranked[:n])
 
 
-def _quotes(quotes: Sequence[Mapping[str, Any]]) -> str:
+def _quotes(quotes: Sequence[Quote]) -> str:
     if not quotes:
         return "-"
-    speakers = collections.Counter(q.get("speaker") or "unattributed" for q in quotes)
+    speakers = collections.Counter(q.speaker or "unattributed" for q in quotes)
     top = ", ".join(f"{name} ×{count}" if count > 1 else name for name, count in speakers.most_common(2))
     return f"{len(quotes)}: {top}"
 
 
-def _topics(found: Sequence[Mapping[str, Any]], n: int = 2) -> str:
-    ranked = sorted(found, key=lambda t: -float(t.get("score") or 0))
-    return ", ".join(f"{t.get('label') or t.get('code', '?')} {float(t.get('score') or 0):.2f}" for t in ranked[:n])
+def _topics(found: Sequence[Topic], n: int = 2) -> str:
+    ranked = sorted(found, key=lambda t: -float(t.score or 0))
+    return ", ".join(f"{t.label or t.code} {float(t.score or 0):.2f}" for t in ranked[:n])
+
+
+def _valid(cls: type[R], items: Any) -> list[R]:
+    return [r for r in readable(cls, items) if r is not None]
 
 
 def article_row(enriched: Mapping[str, Any]) -> ArticleRow:
-    """Summarize an enriched article (the dict of ``EnrichedArticle.to_dict()``) for the table."""
+    """Summarize an enriched article (the dict of ``EnrichedArticle.to_dict()``) for the table.
+
+    Entities, quotes and topics are read as records; one that is not a valid record is left out."""
     article = enriched.get("article") or {}
     headline = article.get("headline") or (article.get("body_text") or "").strip().split("\n", 1)[0]
     return ArticleRow(
         id=str(enriched.get("id") or article.get("id") or "?"),
         headline=headline[:90],
         language=enriched.get("language") or article.get("language") or "?",
-        entities=_top_entities(enriched.get("entities") or []) or "-",
-        quotes=_quotes(enriched.get("quotes") or []),
-        topics=_topics(enriched.get("topics") or []) or "-",
+        entities=_top_entities(_valid(Entity, enriched.get("entities"))) or "-",
+        quotes=_quotes(_valid(Quote, enriched.get("quotes"))),
+        topics=_topics(_valid(Topic, enriched.get("topics"))) or "-",
     )
 
 

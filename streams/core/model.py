@@ -21,6 +21,16 @@ from streams.core.errors import (
     TooLargeError,
     ValidationError,
 )
+from streams.core.records import (
+    Dedupe,
+    Entity,
+    Quote,
+    Topic,
+    dedupe_of,
+    entities_of,
+    quotes_of,
+    topics_of,
+)
 
 SCHEMA_VERSION = 1
 
@@ -191,7 +201,9 @@ class EnrichedArticle:
     """An article with what enrichment added. Offsets index ``article.body_text``.
 
     The ``entities``, ``quotes`` and ``topics`` lists follow the contract in
-    ``shared/eval/README.md`` (the scorer reads ``id`` and these three keys).
+    ``shared/eval/README.md`` (the scorer reads ``id`` and these three keys). They, and ``dedupe``,
+    hold the dicts the enrichment components wrote, which are the JSON form exactly; readers get
+    typed records (:mod:`streams.core.records`) from :meth:`entity_records` and its siblings.
     """
 
     article: Article
@@ -212,10 +224,27 @@ class EnrichedArticle:
     def id(self) -> str:
         return self.article.id
 
+    # -- typed views (raise ValidationError naming the field, e.g. ``entities[3].name``) -----------
+    def entity_records(self) -> tuple[Entity, ...]:
+        return entities_of(self.entities)
+
+    def quote_records(self) -> tuple[Quote, ...]:
+        return quotes_of(self.quotes)
+
+    def topic_records(self) -> tuple[Topic, ...]:
+        return topics_of(self.topics)
+
+    def dedupe_record(self) -> Dedupe:
+        return dedupe_of(self.dedupe)
+
+    # -- (de)serialization ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["article"] = self.article.to_dict()
-        return {"id": self.article.id, **out}
+        """``id``, then the fields in order. A new dict (and article dict); the enrichment lists are
+        shared, not copied: serializing does not need a deep copy (``asdict`` made one, same bytes)."""
+        out: dict[str, Any] = {"id": self.article.id, "article": self.article.to_dict()}
+        for name in _ENRICHED_FIELDS:
+            out[name] = getattr(self, name)
+        return out
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
@@ -237,6 +266,9 @@ class EnrichedArticle:
         return cls.from_dict(_loads(raw, "the enriched article"))
 
 
+_ENRICHED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(EnrichedArticle) if f.name != "article")
+
+
 @dataclass(frozen=True)
 class DeadLetter:
     """An input that a stage could not handle: why, and the original bytes, so nothing is lost."""
@@ -256,8 +288,13 @@ class DeadLetter:
     @classmethod
     def from_error(cls, stage: str, exc: BaseException, original: bytes, **where: Any) -> "DeadLetter":
         reason = exc.reason if isinstance(exc, StreamsError) else "unexpected_error"
-        return cls(stage=stage, reason=reason, error_type=type(exc).__name__, message=str(exc)[:2000],
-                   original=original, **where)
+        return cls.of(stage, reason, type(exc).__name__, str(exc), original, **where)
+
+    @classmethod
+    def of(cls, stage: str, reason: str, error_type: str, message: str, original: bytes, **where: Any) -> "DeadLetter":
+        """A dead letter from an error's parts (e.g. reported by another process)."""
+        return cls(stage=stage, reason=reason, error_type=error_type, message=message[:2000], original=original,
+                   **where)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

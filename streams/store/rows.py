@@ -1,9 +1,10 @@
 """Flatten an :class:`~streams.core.model.EnrichedArticle` into the archive's rows (pure code, no database).
 
 One enriched article becomes one ``articles`` row plus ``entities``, ``mentions``, ``quotes`` and
-``topics`` rows. The enrichment lists follow the contract in ``shared/eval/README.md``; anything
-the archive needs that is missing or of the wrong type raises
-:class:`~streams.core.errors.ValidationError` naming the field, so the consumer can dead-letter it.
+``topics`` rows. The enrichment lists are read as the records of :mod:`streams.core.records` (the
+contract in ``shared/eval/README.md``); anything the archive needs that is missing or of the wrong
+type raises :class:`~streams.core.errors.ValidationError` naming the field, so the consumer can
+dead-letter it.
 
 Names used for lookups (entity names, speakers, sources, topic labels) are also stored
 case-folded (``*_norm``) so searches are case-insensitive on both backends without collations.
@@ -11,11 +12,10 @@ case-folded (``*_norm``) so searches are case-insensitive on both backends witho
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 import orjson
 
@@ -116,104 +116,44 @@ def order_key(version: int, vc_ts: float | None, enriched_ts: float | None) -> t
     return (version, NO_TIME if vc_ts is None else vc_ts, NO_TIME if enriched_ts is None else enriched_ts)
 
 
-def _require(obj: Mapping[str, Any], key: str, types: tuple[type, ...], where: str) -> Any:
-    value = obj.get(key)
-    if not isinstance(value, types) or isinstance(value, bool):
-        want = "/".join(t.__name__ for t in types)
-        raise ValidationError(f"expected {want}, got {type(value).__name__}", field=f"{where}.{key}")
-    return value
-
-
-def _optional(obj: Mapping[str, Any], key: str, types: tuple[type, ...], where: str) -> Any:
-    if obj.get(key) is None:
-        return None
-    return _require(obj, key, types, where)
-
-
-def _span(obj: Any, where: str) -> tuple[int, int, str | None]:
-    if not isinstance(obj, Mapping):
-        raise ValidationError(f"expected an object, got {type(obj).__name__}", field=where)
-    start = _require(obj, "start", (int,), where)
-    end = _require(obj, "end", (int,), where)
-    if not 0 <= start <= end:
-        raise ValidationError(f"bad span [{start}, {end})", field=where)
-    return start, end, _optional(obj, "text", (str,), where)
-
-
 def _entity_rows(ea: EnrichedArticle) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     entities: list[tuple[Any, ...]] = []
     mentions: list[tuple[Any, ...]] = []
-    for i, ent in enumerate(ea.entities):
-        where = f"entities[{i}]"
-        if not isinstance(ent, Mapping):
-            raise ValidationError(f"expected an object, got {type(ent).__name__}", field=where)
-        name = _require(ent, "name", (str,), where)
-        if not name.strip():
-            raise ValidationError("must not be empty", field=f"{where}.name")
-        kind = _optional(ent, "type", (str,), where)
-        raw_mentions = ent.get("mentions") or []
-        if not isinstance(raw_mentions, list):
-            raise ValidationError("expected a list", field=f"{where}.mentions")
-        for j, m in enumerate(raw_mentions):
-            start, end, text = _span(m, f"{where}.mentions[{j}]")
-            if text is None:
-                text = ea.article.body_text[start:end]
-            mentions.append((ea.id, i, j, start, end, text, norm(text)))
-        entities.append((ea.id, i, name, norm(name), kind, len(raw_mentions)))
+    body = ea.article.body_text
+    for i, ent in enumerate(ea.entity_records()):
+        for j, m in enumerate(ent.mentions):
+            text = m.text_in(body)
+            mentions.append((ea.id, i, j, m.start, m.end, text, norm(text)))
+        entities.append((ea.id, i, ent.name, norm(ent.name), ent.type, len(ent.mentions)))
     return entities, mentions
 
 
-def _quote_text(body: str, segments: list[tuple[int, int]]) -> str:
+def _quote_text(body: str, segments: tuple[tuple[int, int], ...]) -> str:
     return " … ".join(body[s:e].strip() for s, e in segments)
 
 
 def _quote_rows(ea: EnrichedArticle) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     body = ea.article.body_text
-    for i, q in enumerate(ea.quotes):
-        where = f"quotes[{i}]"
-        start, end, _ = _span(q, where)
-        kind = _optional(q, "kind", (str,), where) or "direct"
-        raw_segments = q.get("segments") or [[start, end]]
-        if not isinstance(raw_segments, list):
-            raise ValidationError("expected a list of [start, end]", field=f"{where}.segments")
-        segments: list[tuple[int, int]] = []
-        for seg in raw_segments:
-            if (
-                not isinstance(seg, (list, tuple))
-                or len(seg) != 2
-                or not all(isinstance(x, int) and not isinstance(x, bool) for x in seg)
-            ):
-                raise ValidationError(f"expected [start, end], got {seg!r}", field=f"{where}.segments")
-            segments.append((seg[0], seg[1]))
-        text = q.get("text") if isinstance(q.get("text"), str) else _quote_text(body, segments)
-        speaker = _optional(q, "speaker", (str,), where)
-        sm = q.get("speaker_mention")
-        s_start, s_end, s_text = _span(sm, f"{where}.speaker_mention") if sm else (None, None, None)
-        cue = q.get("cue")
-        cue_text = cue.get("text") if isinstance(cue, Mapping) else cue if isinstance(cue, str) else None
+    for i, q in enumerate(ea.quote_records()):
+        segments = q.spans
+        text = q.text if q.text is not None else _quote_text(body, segments)
+        sm = q.speaker_mention
+        s_start, s_end, s_text = (sm.start, sm.end, sm.text) if sm is not None else (None, None, None)
         rows.append(
-            (ea.id, i, kind, start, end, [list(s) for s in segments], text, speaker, norm(speaker),
-             s_start, s_end, s_text, cue_text)
+            (ea.id, i, q.kind_or_direct, q.start, q.end, [list(s) for s in segments], text, q.speaker,
+             norm(q.speaker), s_start, s_end, s_text, q.cue_text)
         )
     return rows
 
 
 def _topic_rows(ea: EnrichedArticle) -> list[tuple[Any, ...]]:
     best: dict[str, tuple[Any, ...]] = {}
-    for i, t in enumerate(ea.topics):
-        where = f"topics[{i}]"
-        if not isinstance(t, Mapping):
-            raise ValidationError(f"expected an object, got {type(t).__name__}", field=where)
-        code = _require(t, "code", (str,), where)
-        label = _optional(t, "label", (str,), where)
-        score = _optional(t, "score", (int, float), where)
-        score = None if score is None else float(score)
-        if score is not None and not math.isfinite(score):
-            raise ValidationError("must be a finite number", field=f"{where}.score")
-        previous = best.get(code)
+    for t in ea.topic_records():
+        score = None if t.score is None else float(t.score)
+        previous = best.get(t.code)
         if previous is None or (score or 0.0) > (previous[4] or 0.0):
-            best[code] = (ea.id, code, label, norm(label), score)
+            best[t.code] = (ea.id, t.code, t.label, norm(t.label), score)
     return list(best.values())
 
 
@@ -227,8 +167,7 @@ def _doc_without_body(ea: EnrichedArticle) -> dict[str, Any]:
 def article_rows(ea: EnrichedArticle, *, stored_at: float | None = None) -> ArticleRows:
     """Every archive row of ``ea``; raises :class:`ValidationError` on malformed enrichment."""
     a = ea.article
-    if not isinstance(ea.dedupe, Mapping):
-        raise ValidationError("expected an object", field="dedupe")
+    dedupe = ea.dedupe_record()
     try:
         enriched_ts = iso_to_epoch(ea.enriched_at)
     except (TypeError, ValueError) as exc:
@@ -240,8 +179,6 @@ def article_rows(ea: EnrichedArticle, *, stored_at: float | None = None) -> Arti
             published = iso_to_epoch(candidate)
     if published is None:
         published = enriched_ts
-    cluster_id = ea.dedupe.get("cluster_id")
-    duplicate_of = ea.dedupe.get("duplicate_of")
     entities, mentions = _entity_rows(ea)
     article = {
         "id": a.id,
@@ -264,8 +201,8 @@ def article_rows(ea: EnrichedArticle, *, stored_at: float | None = None) -> Arti
         "provider_norm": norm(a.provider),
         "source": a.source,
         "source_norm": norm(a.source),
-        "cluster_id": None if cluster_id is None else str(cluster_id),
-        "duplicate_of": None if duplicate_of is None else str(duplicate_of),
+        "cluster_id": dedupe.cluster_id,
+        "duplicate_of": dedupe.duplicate_of,
         "keywords": list(ea.keywords),
         "doc": _doc_without_body(ea),
     }

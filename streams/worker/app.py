@@ -23,13 +23,14 @@ from datetime import datetime
 from typing import Any
 
 import faust
-import orjson
 
 from streams.core import metrics
 from streams.core.errors import StreamsError
-from streams.core.model import Article, DeadLetter, EnrichedArticle
+from streams.core.model import DeadLetter, EnrichedArticle
+from streams.core.records import Dedupe
 from streams.core.settings import Settings, get_settings
 from streams.kafka import topics
+from streams.worker.outcome import Enriched, Facts, Failed, Rejected, enriched_outcome
 from streams.worker.runner import ENRICH_BATCH, EnrichmentRunner
 from streams.worker.story_index import DedupeIndex
 
@@ -76,37 +77,43 @@ class AgentLogic:
         self.index.forget_order()
 
     async def enrich(self, messages: list[Any]) -> None:
-        """Enrich a batch of raw messages. Never raises: failures become dead letters."""
+        """Enrich a batch of raw messages. Never raises: failures become dead letters.
+
+        The raw bytes go to the enrichment child, which validates them as articles, enriches them
+        and sends back the enriched JSON to publish as it is (:mod:`streams.worker.outcome`).
+        """
         started = time.perf_counter()
-        articles: list[Article] = []
-        accepted: list[Any] = []
-        for message in messages:
-            value = _value_bytes(message)
-            try:
-                articles.append(Article.from_json(value, max_bytes=self.settings.max_article_bytes))
-                accepted.append(message)
-            except Exception as exc:  # noqa: BLE001 - errors are data here
-                await self._dead_letter("enrich", exc, value, message)
+        values = [_value_bytes(message) for message in messages]
         try:
-            outcomes: list[Any] = await self.runner.enrich_many(articles) if articles else []
-        except Exception as exc:  # noqa: BLE001 - the runner itself failed: every article is a dead letter
-            outcomes = [exc] * len(articles)
-        for message, outcome in zip(accepted, outcomes):
+            outcomes: list[Any] = (
+                await self.runner.enrich_values(values, max_bytes=self.settings.max_article_bytes) if values else []
+            )
+        except Exception as exc:  # noqa: BLE001 - the runner itself failed: every message is a dead letter
+            outcomes = [exc] * len(values)
+        # messages that are not articles first: the order their dead letters had when the parent validated
+        for message, value, outcome in zip(messages, values, outcomes):
+            if isinstance(outcome, Rejected):
+                await self._dead_letter("enrich", outcome, value, message)
+        for message, value, outcome in zip(messages, values, outcomes):
+            if isinstance(outcome, Rejected):
+                continue
             try:
                 if isinstance(outcome, BaseException):
                     raise outcome
+                if isinstance(outcome, Failed):
+                    raise outcome.error()
                 await self._route(outcome)
             except Exception as exc:  # noqa: BLE001 - errors are data here
-                await self._dead_letter("enrich", exc, _value_bytes(message), message)
+                await self._dead_letter("enrich", exc, value, message)
         per_article = (time.perf_counter() - started) / max(1, len(messages))
         for _ in messages:
             metrics.STAGE_LATENCY.labels(stage="enrich").observe(per_article)
         metrics.LAST_PROCESSED.labels(stage="enrich").set(time.time())
 
-    async def _route(self, enriched: EnrichedArticle) -> None:
-        if enriched.dedupe.get("bands"):
+    async def _route(self, enriched: Enriched) -> None:
+        if enriched.facts.needs_clustering:
             # clustering is a read-then-write over the index: done by one serial agent
-            await self.dedupe_topic.send(key=enriched.id.encode(), value=enriched.to_json())
+            await self.dedupe_topic.send(key=enriched.facts.id.encode(), value=enriched.value)
         else:
             await self._publish(enriched)
 
@@ -118,61 +125,55 @@ class AgentLogic:
             enriched = EnrichedArticle.from_json(value)
             answer = self.index.assign(enriched.id, enriched.dedupe)
             # the signature served its purpose; subscribers get the cluster, not 120 hash values
-            enriched.dedupe = {"exact": enriched.dedupe.get("exact"), **answer}
-            await self._publish(enriched)
+            enriched.dedupe = Dedupe.clustered(enriched.dedupe_record().exact, answer).to_dict()
+            await self._publish(enriched_outcome(enriched))
         except Exception as exc:  # noqa: BLE001 - errors are data here
             await self._dead_letter("dedupe", exc, value, message)
         finally:
             metrics.STAGE_LATENCY.labels(stage="dedupe").observe(time.perf_counter() - started)
             metrics.LAST_PROCESSED.labels(stage="dedupe").set(time.time())
 
-    async def _publish(self, enriched: EnrichedArticle) -> None:
-        key = enriched.id.encode()
-        await self.enriched.send(key=key, value=enriched.to_json(), headers=self._headers(enriched))
-        for quote in enriched.quotes:
-            speaker = quote.get("speaker") or ""
-            body = {"article_id": enriched.id, "headline": enriched.article.headline, **quote}
-            await self.quotes.send(key=speaker.encode(), value=orjson.dumps(body))
-        self._observe(enriched)
+    async def _publish(self, enriched: Enriched) -> None:
+        facts = enriched.facts
+        await self.enriched.send(key=facts.id.encode(), value=enriched.value, headers=list(facts.headers))
+        for key, value in facts.quote_messages:
+            await self.quotes.send(key=key, value=value)
+        self._observe(facts)
 
     @staticmethod
-    def _headers(enriched: EnrichedArticle) -> list[tuple[str, bytes]]:
-        headers = [("content-type", b"application/json"), ("schema", str(enriched.schema).encode())]
-        if enriched.article.received_at:
-            headers.append(("received-at", enriched.article.received_at.encode()))
-        return headers
-
-    @staticmethod
-    def _observe(enriched: EnrichedArticle) -> None:
+    def _observe(facts: Facts) -> None:
         metrics.ARTICLES_ENRICHED.inc()
-        metrics.ARTICLES_BY_LANGUAGE.labels(language=metrics.language_label(enriched.language)).inc()
-        metrics.QUOTES_PER_ARTICLE.observe(len(enriched.quotes))
-        for quote in enriched.quotes:
-            kind = quote.get("kind", "direct")
+        metrics.ARTICLES_BY_LANGUAGE.labels(language=metrics.language_label(facts.language)).inc()
+        metrics.QUOTES_PER_ARTICLE.observe(len(facts.quotes))
+        for kind, attributed in facts.quotes:
             metrics.QUOTES_FOUND.labels(kind=kind).inc()
             metrics.QUOTES_PUBLISHED.inc()
-            if not quote.get("speaker"):
+            if not attributed:
                 metrics.QUOTES_UNATTRIBUTED.labels(kind=kind).inc()
-        metrics.ENTITIES_FOUND.inc(len(enriched.entities))
-        metrics.ENTITIES_LINKED.inc(sum(1 for e in enriched.entities if e.get("links")))
-        if enriched.dedupe.get("is_duplicate"):
+        metrics.ENTITIES_FOUND.inc(facts.entities)
+        metrics.ENTITIES_LINKED.inc(facts.linked)
+        if facts.is_duplicate:
             metrics.DUPLICATES.inc()
-        for component, seconds in enriched.timings.items():
+        for component, seconds in facts.timings:
             metrics.COMPONENT_LATENCY.labels(component=component).observe(seconds)
 
-    async def _dead_letter(self, stage: str, exc: BaseException, value: bytes, message: Any) -> None:
-        letter = DeadLetter.from_error(
-            stage,
-            exc,
-            value,
-            source_topic=message.topic,
-            source_partition=message.partition,
-            source_offset=message.offset,
-            source_key=message.key if isinstance(message.key, bytes) else None,
-        )
-        level = logging.WARNING if isinstance(exc, StreamsError) else logging.ERROR
+    async def _dead_letter(self, stage: str, error: BaseException | Rejected, value: bytes, message: Any) -> None:
+        where = {
+            "source_topic": message.topic,
+            "source_partition": message.partition,
+            "source_offset": message.offset,
+            "source_key": message.key if isinstance(message.key, bytes) else None,
+        }
+        if isinstance(error, Rejected):  # validated in the enrichment child
+            letter = DeadLetter.of(stage, error.reason, error.error_type, error.message, value, **where)
+            expected, exc_info = error.expected, False
+        else:
+            letter = DeadLetter.from_error(stage, error, value, **where)
+            expected = isinstance(error, StreamsError)
+            exc_info = not expected
+        level = logging.WARNING if expected else logging.ERROR
         log.log(level, "dead letter from %s[%s]@%s: %s: %s", message.topic, message.partition, message.offset,
-                letter.reason, letter.message, exc_info=not isinstance(exc, StreamsError))
+                letter.reason, letter.message, exc_info=exc_info)
         metrics.DEAD_LETTERS.labels(stage=stage, reason=letter.reason).inc()
         await self.dead_letters.send(key=message.key, value=letter.to_json())
 

@@ -4,6 +4,10 @@ The enrichment is CPU-bound and synchronous. Running it in a child process keeps
 loop free (heartbeats, commits, rebalances), and it is the only way to stop a pathological article
 for real: on timeout the child is killed and a fresh one started, and the article becomes a dead
 letter. Scale-out is by more worker *processes* in one consumer group, not by this class.
+
+The agent hands over the raw message bytes (:meth:`EnrichmentRunner.enrich_values`): the child
+validates them as articles, enriches them and sends back, per message, what the parent publishes
+(:mod:`streams.worker.outcome`), so the parent decodes and encodes no article JSON at all.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, Callable, Sequence, TypeVar
 
 from streams.core.errors import EnrichmentError
 from streams.core.model import Article, EnrichedArticle
+from streams.worker.outcome import Enriched, Failed, Outcome, Rejected, enriched_outcome
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _pipeline: Any = None  # the child's pipeline, built once by _init_child
 
@@ -28,20 +35,29 @@ _pipeline: Any = None  # the child's pipeline, built once by _init_child
 #: at ~25 ms an article a full batch is under a second of latency.
 ENRICH_BATCH = 32
 #: a batch shares one timeout, so it is cut into runs of at most this much text (about 2-3 s of work):
-#: a few long articles never make a sound batch look like a pathological one
+#: a few long articles never make a sound batch look like a pathological one. Raw messages are
+#: measured by their byte length, which is never less than the body's length in characters (every
+#: character of the body takes at least one byte of the JSON): runs of raw messages hold at most as
+#: much text as runs of articles did, a little less when the metadata or the script (UTF-8) is large.
 MAX_BATCH_CHARS = 100_000
 
 
-def batches_by_size(articles: list[Article], max_chars: int) -> list[list[Article]]:
-    """``articles`` in order, in consecutive runs whose bodies total at most ``max_chars`` (at least one each)."""
-    runs: list[list[Article]] = []
-    size = 0
-    for article in articles:
-        if not runs or size + len(article.body_text) > max_chars:
+def _body_chars(article: Article) -> int:
+    return len(article.body_text)
+
+
+def batches_by_size(items: Sequence[T], max_chars: int, size: Callable[[T], int] = _body_chars) -> list[list[T]]:
+    """``items`` in order, in consecutive runs whose sizes total at most ``max_chars`` (at least one each);
+    an article's size is its body's length by default."""
+    runs: list[list[T]] = []
+    total = 0
+    for item in items:
+        n = size(item)
+        if not runs or total + n > max_chars:
             runs.append([])
-            size = 0
-        runs[-1].append(article)
-        size += len(article.body_text)
+            total = 0
+        runs[-1].append(item)
+        total += n
     return runs
 
 
@@ -64,26 +80,37 @@ def _child_names() -> list[str]:
     return list(_pipeline.names)
 
 
-def _child_enrich_many(articles_json: list[bytes]) -> list[tuple[str, Any]]:
-    """Runs in the child: one ("ok", JSON) or ("error", (reason, type, message)) per article."""
-    results: list[tuple[str, Any]] = []
-    for outcome in _pipeline.run_many([Article.from_json(a) for a in articles_json]):
-        if isinstance(outcome, EnrichmentError):
-            results.append(("error", (outcome.reason, type(outcome.__cause__ or outcome).__name__, str(outcome))))
-        else:
-            results.append(("ok", outcome.to_json()))
-    return results
-
-
-def _child_enrich(article_json: bytes) -> tuple[str, Any]:
-    """Runs in the child. Returns ("ok", enriched JSON) or ("error", (reason, type, message))."""
+def _outcome(result: EnrichedArticle | EnrichmentError) -> Outcome:
+    if isinstance(result, EnrichmentError):
+        return Failed.of(result)
     try:
-        enriched = _pipeline.run(Article.from_json(article_json))
-        return "ok", enriched.to_json()
-    except EnrichmentError as exc:
-        return "error", (exc.reason, type(exc.__cause__ or exc).__name__, str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as data, never lost
-        return "error", ("component_failed", type(exc).__name__, f"{type(exc).__name__}: {exc}")
+        return enriched_outcome(result)
+    except Exception as exc:  # noqa: BLE001 - output the parent cannot publish: reported as data
+        return Failed.of(exc)
+
+
+def _child_enrich_values(values: list[bytes], max_bytes: int | None) -> list[Outcome]:
+    """Runs in the child: validate each message as an article, enrich the valid ones in one batch."""
+    outcomes: list[Outcome | None] = [None] * len(values)
+    articles: list[Article] = []
+    slots: list[int] = []
+    for i, value in enumerate(values):
+        try:
+            articles.append(Article.from_json(value, max_bytes=max_bytes))
+            slots.append(i)
+        except Exception as exc:  # noqa: BLE001 - the parent dead-letters it with this reason
+            outcomes[i] = Rejected.of(exc)
+    for i, result in zip(slots, _pipeline.run_many(articles) if articles else ()):
+        outcomes[i] = _outcome(result)
+    return outcomes  # type: ignore[return-value]
+
+
+def _child_enrich_value(value: bytes, max_bytes: int | None) -> Outcome:
+    """Runs in the child: one message; anything unexpected is reported as data, never lost."""
+    try:
+        return _child_enrich_values([value], max_bytes)[0]
+    except Exception as exc:  # noqa: BLE001
+        return Failed.of(exc)
 
 
 class EnrichmentRunner:
@@ -121,24 +148,22 @@ class EnrichmentRunner:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = None
 
+    async def enrich_values(self, values: list[bytes], *, max_bytes: int | None = None) -> list[Outcome]:
+        """Validate and enrich raw messages; one :class:`~streams.worker.outcome.Outcome` per value, in order.
+
+        A message that is not a valid article (``Article.from_json(value, max_bytes=max_bytes)``
+        raised) is :class:`Rejected`; a failed enrichment is :class:`Failed` (reason ``timeout`` or
+        ``worker_crashed`` when the child had to be killed). Runs are cut by byte length
+        (:data:`MAX_BATCH_CHARS`); see :meth:`enrich_many`.
+        """
+        results: list[Outcome] = []
+        for run in batches_by_size(values, MAX_BATCH_CHARS, size=len):
+            results.extend(await self._enrich_run(run, max_bytes))
+        return results
+
     async def enrich(self, article: Article) -> EnrichedArticle:
         """Enrich one article; raises :class:`EnrichmentError` (with a reason) on any failure."""
-        if self._pool is None:
-            self._pool = self._new_pool()
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool, _child_enrich, article.to_json())
-        try:
-            status, payload = await asyncio.wait_for(future, self.timeout_s)
-        except asyncio.TimeoutError:
-            self._kill()
-            raise EnrichmentError(
-                f"enrichment took longer than {self.timeout_s:g}s (STREAMS_ENRICH_TIMEOUT); child restarted",
-                reason="timeout",
-            ) from None
-        except BrokenProcessPool:
-            self._kill()
-            raise EnrichmentError("the enrichment child process died; restarted", reason="worker_crashed") from None
-        result = self._decode(status, payload)
+        result = self._decode(await self._one(article.to_json(), None))
         if isinstance(result, EnrichmentError):
             raise result
         return result
@@ -152,36 +177,44 @@ class EnrichmentRunner:
         """
         results: list[EnrichedArticle | EnrichmentError] = []
         for run in batches_by_size(articles, MAX_BATCH_CHARS):
-            results.extend(await self._enrich_run(run))
+            results.extend(self._decode(o) for o in await self._enrich_run([a.to_json() for a in run], None))
         return results
 
-    async def _enrich_run(self, articles: list[Article]) -> list[EnrichedArticle | EnrichmentError]:
-        if len(articles) == 1:
-            return [await self._one(articles[0])]
+    async def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self._pool is None:
             self._pool = self._new_pool()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool, _child_enrich_many, [a.to_json() for a in articles])
+        return await asyncio.wait_for(loop.run_in_executor(self._pool, fn, *args), self.timeout_s)
+
+    async def _enrich_run(self, values: list[bytes], max_bytes: int | None) -> list[Outcome]:
+        if len(values) == 1:
+            return [await self._one(values[0], max_bytes)]
         try:
-            outcomes = await asyncio.wait_for(future, self.timeout_s)
+            return await self._call(_child_enrich_values, values, max_bytes)
         except (asyncio.TimeoutError, BrokenProcessPool):
             self._kill()
-            log.warning("a batch of %d articles timed out or killed the child; retrying one by one", len(articles))
-            return [await self._one(a) for a in articles]
-        return [self._decode(status, payload) for status, payload in outcomes]
+            log.warning("a batch of %d articles timed out or killed the child; retrying one by one", len(values))
+            return [await self._one(v, max_bytes) for v in values]
 
-    async def _one(self, article: Article) -> EnrichedArticle | EnrichmentError:
+    async def _one(self, value: bytes, max_bytes: int | None) -> Outcome:
         try:
-            return await self.enrich(article)
-        except EnrichmentError as exc:
-            return exc
+            return await self._call(_child_enrich_value, value, max_bytes)
+        except asyncio.TimeoutError:
+            self._kill()
+            return Failed("timeout",
+                          f"enrichment took longer than {self.timeout_s:g}s (STREAMS_ENRICH_TIMEOUT); child restarted")
+        except BrokenProcessPool:
+            self._kill()
+            return Failed("worker_crashed", "the enrichment child process died; restarted")
 
     @staticmethod
-    def _decode(status: str, payload: Any) -> EnrichedArticle | EnrichmentError:
-        if status == "ok":
-            return EnrichedArticle.from_json(payload)
-        reason, error_type, message = payload
-        return EnrichmentError(f"{error_type}: {message}", reason=reason)
+    def _decode(outcome: Outcome) -> EnrichedArticle | EnrichmentError:
+        """The Article API's result: the enriched article decoded, or the error."""
+        if isinstance(outcome, Enriched):
+            return EnrichedArticle.from_json(outcome.value)
+        if isinstance(outcome, Rejected):  # never for a valid Article (it round-trips); reported all the same
+            return EnrichmentError(f"{outcome.error_type}: {outcome.message}", reason=outcome.reason)
+        return outcome.error()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -24,12 +24,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from streams.core.errors import StreamsError
+from streams.core.records import Entity, Quote, Record, Topic, readable
 from streams.core.settings import Settings
 from streams.kafka import topics
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Record)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -163,6 +166,11 @@ def _ingest(stack: Stack, paths: list[Path]) -> None:
              ", ".join(map(str, paths)), summary.duplicates, summary.dead_lettered)
 
 
+def _records(cls: type[R], doc: dict[str, Any], key: str, n: int) -> list[R]:
+    """The first ``n`` valid records of a stored document's list ``key``."""
+    return [r for r in readable(cls, doc.get(key) or [])[:n] if r is not None]
+
+
 def _print_summary(settings: Settings, dead_letters: int) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -176,9 +184,9 @@ def _print_summary(settings: Settings, dead_letters: int) -> int:
         table = Table("article", "entities", "quotes (speaker)", "topics", title="latest stored articles")
         for hit in archive.search(SearchQuery(limit=10)).results:
             doc = archive.article(hit["id"]) or {}
-            ents = ", ".join(e["name"] for e in doc.get("entities", [])[:5])
-            quotes = "; ".join(f"{(q.get('text') or '')[:40]}… ({q.get('speaker')})" for q in doc.get("quotes", [])[:3])
-            tops = ", ".join(t.get("label") or t.get("code", "") for t in doc.get("topics", [])[:3])
+            ents = ", ".join(e.name for e in _records(Entity, doc, "entities", 5))
+            quotes = "; ".join(f"{(q.text or '')[:40]}… ({q.speaker})" for q in _records(Quote, doc, "quotes", 3))
+            tops = ", ".join(t.label or t.code for t in _records(Topic, doc, "topics", 3))
             table.add_row(hit.get("headline") or hit["id"], ents, quotes, tops)
         console.print(table)
         stored = archive.count()
