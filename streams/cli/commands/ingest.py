@@ -32,7 +32,10 @@ inputs (any mix; each bad item is logged and dead-lettered with its reason, the 
   -               stdin: JSON Lines, one JSON object, or one wire text
   --watch DIR     drop folder: each new file is ingested, then moved to DIR/done/ once acknowledged
   --feed URL|FILE RSS 2.0 / Atom / RDF; once, or polled with --follow (conditional GET, back-off,
-                  seen items remembered in the compacted topic ingest.seen, shared by all ingesters)
+                  seen items remembered in the compacted topic ingest.seen, shared by all ingesters).
+                  Once: a feed that cannot be read (HTTP error, unknown host, not a feed) makes the
+                  exit status 1, naming the feed and the cause. With --follow it is logged on every
+                  poll and retried with back-off; a refused document is dead-lettered once, not per poll.
   --http          HTTP push on STREAMS_HTTP_HOST:STREAMS_HTTP_PORT (127.0.0.1:8080):
                     curl -H 'Authorization: Bearer $STREAMS_API_KEY' -H 'Content-Type: text/plain' \\
                          --data-binary @story.txt http://127.0.0.1:8080/articles
@@ -104,13 +107,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     kind = "http" if args.http else "feed" if args.feed else "watch" if args.watch else \
         "stdin" if args.paths == ["-"] else "file"
+    from streams.ingest.sources.feeds import FeedsFailed  # noqa: PLC0415
+
+    failure: FeedsFailed | None = None
     with responsive_gil(), RawProducer(settings, source_kind=kind) as producer:
         try:
             _run_inputs(args, settings, producer, stop, console)
         except KeyboardInterrupt:
             console.print("ingest: interrupted; waiting for the broker to acknowledge what was handed over")
+        except FeedsFailed as exc:  # the other inputs were sent: summarise them, then say what failed
+            failure = exc
         producer.flush()
     _print_summary(producer.summary, console)
+    if failure is not None:
+        raise failure
     return 0
 
 
@@ -172,4 +182,6 @@ class _Worker(threading.Thread):
 
 
 def _log_poll(result: PollResult) -> None:
+    if result.error is not None:
+        return  # the poller logged the failure with its cause
     log.info("feed %s: %s, %d new, %d seen before", result.url, result.status, result.new, result.duplicates)
