@@ -30,7 +30,9 @@ inputs (any mix; each bad item is logged and dead-lettered with its reason, the 
                   or article objects (or arrays), *.jsonl JSON Lines (also the corpus format with
                   id,title,text,date,dateline,publisher); *.gz is decompressed (with a bomb cap)
   -               stdin: JSON Lines, one JSON object, or one wire text
-  --watch DIR     drop folder: each new file is ingested, then moved to DIR/done/ once acknowledged
+  --watch DIR     drop folder: each new file is ingested, then moved to DIR/done/ once acknowledged;
+                  a file with no good article (unreadable, refused, every item bad) goes to DIR/failed/
+                  with NAME.error.txt beside it saying why (its items are in the dead-letter topic)
   --feed URL|FILE RSS 2.0 / Atom / RDF; once, or polled with --follow (conditional GET, back-off,
                   seen items remembered in the compacted topic ingest.seen, shared by all ingesters).
                   Once: a feed that cannot be read (HTTP error, unknown host, not a feed) makes the
@@ -62,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to ingest; '-' reads stdin")
-    p.add_argument("--watch", metavar="DIR", type=Path, help="follow a drop folder (processed files go to DIR/done/)")
+    p.add_argument("--watch", metavar="DIR", type=Path, help="follow a drop folder (processed files go to DIR/done/, failed ones to DIR/failed/)")
     p.add_argument("--feed", metavar="URL|FILE", action="append", default=[], help="an RSS/Atom/RDF feed (repeatable)")
     p.add_argument("--follow", action="store_true", help="keep polling the feeds (default: poll each once)")
     p.add_argument("--interval", type=float, default=300.0, metavar="SECONDS",
