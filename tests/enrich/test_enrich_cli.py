@@ -75,3 +75,17 @@ def test_an_empty_file_is_named(tmp_path: Path, content: bytes) -> None:
     result = _run(str(src), "--components", "textspans", cwd=tmp_path)
     assert result.returncode != 0
     assert f"{src} is empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_cp1252_text_file_is_read_with_a_note_and_binary_is_refused(tmp_path: Path) -> None:
+    text = "BRUSSELS (Reuters) \u2013 \u201cWe are ready,\u201d the caf\u00e9 owner said.\n"
+    src = tmp_path / "legacy.txt"
+    src.write_bytes(text.encode("cp1252"))
+    result = _run(str(src), "--components", "textspans", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"{src} is not UTF-8; read as cp1252" in result.stderr
+    assert orjson.loads(result.stdout.splitlines()[0])["id"] == "legacy"
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"\x00\x01\x02\xff" * 64)
+    bad = _run(str(blob), "--components", "textspans", cwd=tmp_path)
+    assert bad.returncode != 0 and f"{blob} is binary data" in bad.stderr and "Traceback" not in bad.stderr

@@ -19,6 +19,7 @@ import orjson
 
 from streams.core.errors import (
     ConfigError,
+    DecodeError,
     PipelineConfigError,
     StreamsError,
     ValidationError,
@@ -26,6 +27,7 @@ from streams.core.errors import (
 from streams.core.model import Article
 from streams.core.settings import Settings
 from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline
+from streams.ingest.formats import decode_text
 
 #: input lines above which a progress bar is shown (on a terminal)
 PROGRESS_MIN_LINES = 20
@@ -123,9 +125,12 @@ def _read_input(path: str) -> tuple[str, str]:
     if not p.is_file():
         raise ConfigError(f"input file {path} does not exist")
     try:
-        return p.read_text(encoding="utf-8"), path
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text: {exc}") from exc
+        text, encoding = decode_text(p.read_bytes(), path)
+    except DecodeError as exc:
+        raise ConfigError(str(exc)) from exc
+    if encoding:
+        print(f"streams enrich: {path} is not UTF-8; read as {encoding} (Windows-1252/Latin-1)", file=sys.stderr)
+    return text, path
 
 
 def _records(raw: str, origin: str, fmt: str) -> Iterator[tuple[int, Any]]:

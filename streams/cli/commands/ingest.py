@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 EPILOG = """\
 inputs (any mix; each bad item is logged and dead-lettered with its reason, the run goes on):
-  PATH ...        files or folders: *.txt wire text (body kept exactly as received), *.json ninjs 1.x/2.x
+  PATH ...        files or folders: *.txt wire text (body kept exactly as received; UTF-8, or Windows-1252 /
+                  Latin-1 decoded so and recorded as altids.encoding=cp1252), *.json ninjs 1.x/2.x
                   or article objects (or arrays), *.jsonl JSON Lines (also the corpus format with
                   id,title,text,date,dateline,publisher); *.gz is decompressed (with a bomb cap)
   -               stdin: JSON Lines, one JSON object, or one wire text
