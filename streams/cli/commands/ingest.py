@@ -65,7 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to ingest; '-' reads stdin")
-    p.add_argument("--watch", metavar="DIR", type=Path, help="follow a drop folder (processed files go to DIR/done/, failed ones to DIR/failed/)")
+    p.add_argument("--watch", metavar="DIR", type=Path,
+                   help="follow a drop folder (processed files go to DIR/done/, failed ones to DIR/failed/)")
     p.add_argument("--feed", metavar="URL|FILE", action="append", default=[], help="an RSS/Atom/RDF feed (repeatable)")
     p.add_argument("--follow", action="store_true", help="keep polling the feeds (default: poll each once)")
     p.add_argument("--interval", type=float, default=300.0, metavar="SECONDS",
