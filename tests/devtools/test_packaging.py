@@ -30,9 +30,8 @@ def test_deploy_kafka_still_offers_the_same_files() -> None:
         assert deployed.read_bytes() == (PACKAGE / "devtools" / "broker" / name).read_bytes(), name
 
 
-@pytest.mark.slow
-def test_the_built_wheel_contains_the_pom_and_log4j_configs(tmp_path: Path) -> None:
-    # build from a copy: an in-tree build would write build/ and *.egg-info into the checkout
+def build_wheel(tmp_path: Path) -> Path:
+    """``pip wheel --no-deps`` of this checkout (from a copy: an in-tree build writes build/ into it)."""
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(ROOT / "pyproject.toml", src)
@@ -43,6 +42,12 @@ def test_the_built_wheel_contains_the_pom_and_log4j_configs(tmp_path: Path) -> N
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     [wheel] = out.glob("streams-*.whl")
+    return wheel
+
+
+@pytest.mark.slow
+def test_the_built_wheel_contains_the_pom_and_log4j_configs(tmp_path: Path) -> None:
+    wheel = build_wheel(tmp_path)
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         for name in BROKER_FILES:
