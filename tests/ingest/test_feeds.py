@@ -186,4 +186,4 @@ def test_a_trickling_server_is_cut_off_at_the_fetch_deadline(feed_server: FeedSe
             fetch_feed(client, url, deadline_s=1.5)
     elapsed = time.monotonic() - started
     assert "no complete answer within 1.5 s" in str(info.value)
-    assert 1.4 <= elapsed < 4.0
+    assert 1.4 <= elapsed < 6.0  # not the ~2 minutes the whole answer would take
