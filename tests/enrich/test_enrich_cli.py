@@ -89,3 +89,13 @@ def test_a_cp1252_text_file_is_read_with_a_note_and_binary_is_refused(tmp_path: 
     blob.write_bytes(b"\x00\x01\x02\xff" * 64)
     bad = _run(str(blob), "--components", "textspans", cwd=tmp_path)
     assert bad.returncode != 0 and f"{blob} is binary data" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_stdin_in_cp1252_is_read_too(tmp_path: Path) -> None:
+    quote = "\u201cYes,\u201d she said.".encode("cp1252")
+    line = orjson.dumps({"id": "s1", "text": "PLACEHOLDER"}).replace(b"PLACEHOLDER", quote)
+    result = subprocess.run([sys.executable, "-m", "streams.cli.main", "enrich", "--no-progress", "--components",
+                             "textspans", "-"], input=line + b"\n", capture_output=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert b"<stdin> is not UTF-8; read as cp1252" in result.stderr
+    assert orjson.loads(result.stdout.splitlines()[0])["id"] == "s1"

@@ -119,18 +119,20 @@ def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str,
 
 
 def _read_input(path: str) -> tuple[str, str]:
+    """The input's text and its name; UTF-8, else Windows-1252 with a note on stderr; binary is refused."""
     if path == "-":
-        return sys.stdin.read(), "<stdin>"
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"input file {path} does not exist")
+        raw, origin = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        if not Path(path).is_file():
+            raise ConfigError(f"input file {path} does not exist")
+        raw, origin = Path(path).read_bytes(), path
     try:
-        text, encoding = decode_text(p.read_bytes(), path)
+        text, encoding = decode_text(raw, origin)
     except DecodeError as exc:
         raise ConfigError(str(exc)) from exc
     if encoding:
-        print(f"streams enrich: {path} is not UTF-8; read as {encoding} (Windows-1252/Latin-1)", file=sys.stderr)
-    return text, path
+        print(f"streams enrich: {origin} is not UTF-8; read as {encoding} (Windows-1252/Latin-1)", file=sys.stderr)
+    return text, origin
 
 
 def _records(raw: str, origin: str, fmt: str) -> Iterator[tuple[int, Any]]:
