@@ -84,3 +84,36 @@ def test_follow_dead_letters_a_broken_feed_once_per_distinct_failure_and_keeps_l
     failures = [r for r in caplog.records if r.getMessage().startswith(f"feed {url}: the feed is malformed XML")]
     assert len(failures) >= first_polls + 1  # every failed poll is logged
     assert sum("dead-lettered already" in r.getMessage() for r in failures) >= first_polls - 1
+
+
+def test_a_failed_one_shot_feed_does_not_stop_the_drop_folder(
+    kafka_settings: Settings, kafka_topics: dict[str, str], feed_server: FeedServer, tmp_path: Path
+) -> None:
+    import signal
+
+    from tests.ingest.conftest import SAMPLE
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    missing = feed_server.url("/missing")
+    env = {**os.environ, "STREAMS_KAFKA_BOOTSTRAP": kafka_settings.bootstrap,
+           "STREAMS_TOPIC_PREFIX": kafka_settings.topic_prefix, "STREAMS_HOME": str(tmp_path / "home"),
+           "STREAMS_METRICS_PORT": "-1"}
+    proc = subprocess.Popen([sys.executable, "-m", "streams.cli.main", "ingest", "--no-create-topics", "--watch",
+                             str(drop), "--feed", missing], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(r[0] == "/missing" for r in feed_server.requests) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # the feed has failed by now; the folder must still be followed
+        (drop / "story.txt").write_bytes(SAMPLE.read_bytes())
+        while not (drop / "done" / "story.txt").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (drop / "done" / "story.txt").exists() and proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err[-3000:]
+    assert f"feed {missing}: HTTP 404 Not Found" in err and "ingest: sent 1," in err

@@ -178,8 +178,12 @@ class _Worker(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        from streams.ingest.sources.feeds import FeedsFailed  # noqa: PLC0415
+
         try:
             self._target_fn()
+        except FeedsFailed as exc:  # one-shot feeds are done (the failed ones reported): the others go on
+            self.error = exc
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self.error = exc
             self._stop_event.set()
