@@ -87,7 +87,8 @@ def strict_utf8(raw: bytes, what: str = "input") -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DecodeError(
-            f"{what} is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); re-encode it as UTF-8"
+            f"{what} is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); re-encode it as "
+            "UTF-8, e.g. for Windows-1252 / Latin-1: iconv -f cp1252 -t utf-8 IN > OUT"
         ) from exc
 
 

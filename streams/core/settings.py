@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -133,9 +134,17 @@ class Settings:
         rows = []
         for f in fields(self):
             value = getattr(self, f.name)
-            shown = ("****" if value else "") if f.metadata.get("secret") else str(value)
+            shown = ("****" if value else "") if f.metadata.get("secret") else mask_url_password(str(value))
             rows.append((f.metadata["env"], shown, f.metadata["doc"]))
         return rows
+
+
+def mask_url_password(value: str) -> str:
+    """``scheme://user:****@host/...`` for a URL with a password; anything else unchanged."""
+    return _URL_PASSWORD.sub(r"\1****@", value)
+
+
+_URL_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^:/@]*:)[^@]*@", re.IGNORECASE)
 
 
 def _convert(name: str, env: str, raw: str, default: Any) -> Any:

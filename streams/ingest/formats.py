@@ -18,6 +18,7 @@ Accepted record shapes (one JSON object):
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import fields
 from typing import Any, Mapping
 
@@ -38,6 +39,12 @@ log = logging.getLogger(__name__)
 ARTICLE_FIELDS: frozenset[str] = frozenset(f.name for f in fields(Article))
 JSON_CONTENT_TYPE = "application/json"
 TEXT_CONTENT_TYPE = "text/plain"
+#: the legacy encoding many wire systems still emit; tried when a text is not UTF-8
+FALLBACK_ENCODING = "cp1252"
+#: C0 control bytes that no text carries (tab, LF, VT, FF, CR and the ANPA framing SOH-EOT, SYN, ESC do)
+_NOT_TEXT = re.compile(rb"[\x00\x05-\x08\x0e-\x15\x17-\x1a\x1c-\x1f\x7f]")
+#: above this share of such bytes a non-UTF-8 input is binary data, not a legacy-encoded text
+MAX_CONTROL_SHARE = 0.001
 
 
 def check_size(raw: bytes | str, max_bytes: int, what: str = "input") -> None:
@@ -51,6 +58,33 @@ def decode_utf8(raw: bytes, what: str = "input") -> str:
     """Strict UTF-8 (a leading BOM is dropped); undecodable bytes raise :class:`DecodeError`."""
     text = strict_utf8(raw, what)
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def decode_text(raw: bytes, what: str = "input") -> tuple[str, str | None]:
+    """``(text, None)`` for UTF-8; ``(text, "cp1252")`` for a legacy Windows-1252 / Latin-1 text.
+
+    Binary data (NUL and other control bytes, bytes cp1252 leaves undefined) raises DecodeError.
+    The caller records the fallback encoding where a reader sees it: the text was not guessed
+    silently.
+    """
+    try:
+        return decode_utf8(raw, what), None
+    except DecodeError as utf8_error:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DecodeError(f"{what} is UTF-16 (it starts with a UTF-16 byte order mark); convert it: "
+                              "iconv -f utf-16 -t utf-8 IN > OUT") from utf8_error
+        controls = len(_NOT_TEXT.findall(raw))
+        if b"\x00" in raw or controls > MAX_CONTROL_SHARE * len(raw):
+            first = _NOT_TEXT.search(raw)
+            at = first.start() if first else 0
+            raise DecodeError(f"{what} is binary data, not text ({controls} control byte(s), the first at byte {at}: "
+                              f"{raw[at:at + 4]!r})") from utf8_error
+        try:
+            return raw.decode(FALLBACK_ENCODING), FALLBACK_ENCODING
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"{what} is neither UTF-8 nor Windows-1252 text (byte {exc.start}: "
+                              f"{raw[exc.start:exc.start + 4]!r}); binary data? If it is text in another "
+                              "encoding: iconv -f ENCODING -t utf-8 IN > OUT") from utf8_error
 
 
 def _apply_provenance(values: dict[str, Any], text: str) -> None:
@@ -74,15 +108,23 @@ def article_from_text(
     altids: Mapping[str, str] | None = None,
     received_at: str | None = None,
 ) -> Article:
-    """One wire text; ``body_text`` is the decoded text exactly as received (nothing stripped)."""
+    """One wire text; ``body_text`` is the decoded text exactly as received (nothing stripped).
+
+    Not UTF-8 but Windows-1252 / Latin-1: decoded so, logged, and recorded as ``altids["encoding"]``.
+    """
     check_size(raw, max_bytes, "the text")
-    text = decode_utf8(raw, "the text") if isinstance(raw, bytes) else raw
+    text, encoding = decode_text(raw, "the text") if isinstance(raw, bytes) else (raw, None)
     check_body(text)
     values: dict[str, Any] = {"body_text": text}
     _apply_provenance(values, text)
+    extra = {"encoding": encoding} if encoding else {}
+    if encoding:
+        where = next(iter((altids or {}).values()), "input")
+        log.warning("%s: not UTF-8; decoded as %s (Windows-1252/Latin-1), recorded as altids.encoding", where,
+                    encoding)
     return Article(
         id=article_id(namespace=namespace, identifier=identifier, body=text),
-        altids=dict(altids or {}),
+        altids={**(altids or {}), **extra},
         received_at=received_at or received_now(),
         **values,
     )

@@ -29,8 +29,8 @@ def test_jsonl_in_contract_out_and_a_bad_line_does_not_stop_the_run(tmp_path: Pa
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"\n".join(lines) + b"\n")
     result = _run(str(src), "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "2 enriched, 1 failed" in result.stderr
+    assert result.returncode == 1, result.stderr  # a partial run is not a success
+    assert "2 enriched, 1 failed" in result.stderr and f"failed at {src}:2" in result.stderr
     out = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
     assert [o["id"] for o in out] == ["kallas", "short"]
     kallas = out[0]
@@ -52,3 +52,50 @@ def test_wire_text_file_and_unknown_component(tmp_path: Path) -> None:
     assert record["id"] == sample.stem and record["provenance"]["distributor"] == "MENAFN"
     bad = _run(str(sample), "--components", "textspans,entitys", cwd=tmp_path)
     assert bad.returncode != 0 and "valid components" in bad.stderr
+
+
+def test_malformed_lines_exit_non_zero_naming_each_place(tmp_path: Path) -> None:
+    good = orjson.dumps({"id": "ok", "text": "The Bank of England held rates on Thursday."})
+    lines = [good, b"{oops", good.replace(b'"ok"', b'"ok2"'), b'{"id": "e", "text": ""}', b"[1, 2]", b'{"id": 1']
+    src = tmp_path / "four-bad.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    result = _run(str(src), "--components", "textspans", "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "2 enriched, 4 failed" in result.stderr
+    assert f"failed at {src}:2, {src}:4, {src}:5, {src}:6" in result.stderr
+    errors = [orjson.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert [(e["input"], e["line"]) for e in errors] == [(str(src), n) for n in (2, 4, 5, 6)]
+    assert errors[1]["message"].startswith(f"{src}:4: ") and "body_text" in errors[1]["message"]
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n", b"\n"])
+def test_an_empty_file_is_named(tmp_path: Path, content: bytes) -> None:
+    src = tmp_path / "empty-story.txt"
+    src.write_bytes(content)
+    result = _run(str(src), "--components", "textspans", cwd=tmp_path)
+    assert result.returncode != 0
+    assert f"{src} is empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_cp1252_text_file_is_read_with_a_note_and_binary_is_refused(tmp_path: Path) -> None:
+    text = "BRUSSELS (Reuters) \u2013 \u201cWe are ready,\u201d the caf\u00e9 owner said.\n"
+    src = tmp_path / "legacy.txt"
+    src.write_bytes(text.encode("cp1252"))
+    result = _run(str(src), "--components", "textspans", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"{src} is not UTF-8; read as cp1252" in result.stderr
+    assert orjson.loads(result.stdout.splitlines()[0])["id"] == "legacy"
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"\x00\x01\x02\xff" * 64)
+    bad = _run(str(blob), "--components", "textspans", cwd=tmp_path)
+    assert bad.returncode != 0 and f"{blob} is binary data" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_stdin_in_cp1252_is_read_too(tmp_path: Path) -> None:
+    quote = "\u201cYes,\u201d she said.".encode("cp1252")
+    line = orjson.dumps({"id": "s1", "text": "PLACEHOLDER"}).replace(b"PLACEHOLDER", quote)
+    result = subprocess.run([sys.executable, "-m", "streams.cli.main", "enrich", "--no-progress", "--components",
+                             "textspans", "-"], input=line + b"\n", capture_output=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert b"<stdin> is not UTF-8; read as cp1252" in result.stderr
+    assert orjson.loads(result.stdout.splitlines()[0])["id"] == "s1"

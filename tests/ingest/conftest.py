@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from email.utils import formatdate
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -127,6 +128,9 @@ class FeedServer:
                     self.send_error(route["status"])
                     return
                 body: bytes = route["body"]
+                if "trickle" in route:
+                    self._trickle(body, route["trickle"], route.get("every_s", 0.2))
+                    return
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
@@ -142,6 +146,21 @@ class FeedServer:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _trickle(self, body: bytes, where: str, every_s: float) -> None:
+                """A slow server: one byte every ``every_s`` of the headers (``headers``) or the body."""
+                head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n").encode()
+                slow, fast = (head + body, b"") if where == "headers" else (body, head)
+                try:
+                    self.wfile.write(fast)
+                    for i in range(len(slow)):
+                        self.wfile.write(slow[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(every_s)
+                except OSError:  # the client gave up: what the test wants
+                    pass
+                self.close_connection = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]

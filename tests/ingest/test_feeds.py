@@ -142,3 +142,48 @@ def test_fetch_linked_page_text_with_trafilatura(feed_server: FeedServer) -> Non
     first_words = " ".join(record["text"].split()[:8])
     assert first_words in " ".join(text.split())
     assert "Markets" not in text and "All rights reserved" not in text
+
+
+def test_http_404_names_the_status(feed_server: FeedServer) -> None:
+    with make_client() as client:
+        with pytest.raises(FetchError) as info:
+            fetch_feed(client, feed_server.url("/nothing-here"))
+    assert str(info.value) == f"{feed_server.url('/nothing-here')}: HTTP 404 Not Found"
+
+
+def test_unknown_host_says_so() -> None:
+    url = "http://feed.streams-test.invalid/rss"  # .invalid never resolves (RFC 6761)
+    with make_client() as client:
+        with pytest.raises(FetchError) as info:
+            fetch_feed(client, url)
+    assert str(info.value).startswith(f"{url}: unknown host 'feed.streams-test.invalid'")
+
+
+@pytest.mark.parametrize("doc", [
+    b"<?xml version='1.0'?><rss version='2.0'><channel><title>Truncated</title>",
+    b"<rss version='2.0'><channel><title>t</title>\x00\x01 <<garbage>> &&",
+])
+def test_malformed_xml_without_items_is_not_an_empty_feed(doc: bytes) -> None:
+    with pytest.raises(DecodeError) as info:
+        parse_feed(doc)
+    assert info.value.reason == "not_a_feed" and "malformed XML" in str(info.value)
+
+
+def test_a_well_formed_empty_feed_is_fine() -> None:
+    parsed = parse_feed(b"<rss version='2.0'><channel><title>quiet day</title></channel></rss>")
+    assert parsed.entries == []
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_a_trickling_server_is_cut_off_at_the_fetch_deadline(feed_server: FeedServer, where: str) -> None:
+    import time
+
+    # one byte every 0.2 s: each read is quick, so only a total deadline stops it (else ~2 minutes)
+    url = feed_server.serve("/slow", rss_document(corpus_records(2)), trickle=where, every_s=0.2)
+    started = time.monotonic()
+    with make_client() as client:
+        with pytest.raises(FetchError) as info:
+            fetch_feed(client, url, deadline_s=1.5)
+    elapsed = time.monotonic() - started
+    assert "no complete answer within 1.5 s" in str(info.value)
+    assert 1.4 <= elapsed < 6.0  # not the ~2 minutes the whole answer would take

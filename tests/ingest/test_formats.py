@@ -120,7 +120,7 @@ def test_bad_records_name_their_reason(record: object, reason: str) -> None:
 
 def test_bad_text_inputs() -> None:
     with pytest.raises(DecodeError) as info:
-        article_from_text(b"caf\xe9 au lait", namespace="text", max_bytes=MIB)
+        article_from_text(b"caf\xe9 au lait\x00\x00\x01", namespace="text", max_bytes=MIB)
     assert info.value.reason == "undecodable"
     with pytest.raises(ValidationError) as empty:
         article_from_text(b" \n\t", namespace="text", max_bytes=MIB)
@@ -232,3 +232,48 @@ def test_a_body_of_nul_or_control_characters_is_refused_with_its_reason(make: An
     with pytest.raises(ValidationError, match="no text, only") as info:
         make()
     assert info.value.reason == "empty_body"
+
+
+CP1252_WIRE = ("PARIS, Jan 13 (AFP) \u2013 \u201cWe will not back down,\u201d the minister said on Tuesday, "
+               "calling the caf\u00e9 owners\u2019 protest \u2018na\u00efve\u2019 \u2026 Co\u00fbt: 5 \u20ac.\n")
+
+
+def test_cp1252_wire_text_is_decoded_with_a_recorded_fallback(caplog: pytest.LogCaptureFixture) -> None:
+    raw = CP1252_WIRE.encode("cp1252")
+    assert b"\x93" in raw and b"\x96" in raw  # smart quotes and en dash in 0x80-0x9F
+    with caplog.at_level("WARNING", logger="streams.ingest.formats"):
+        article = article_from_text(raw, namespace="text", max_bytes=MIB, altids={"file": "wire.txt"})
+    assert article.body_text == CP1252_WIRE  # no mojibake: the quotes are quotes
+    assert article.altids == {"file": "wire.txt", "encoding": "cp1252"}
+    assert any("wire.txt: not UTF-8; decoded as cp1252" in r.getMessage() for r in caplog.records)
+    utf8 = article_from_text(CP1252_WIRE.encode("utf-8"), namespace="text", max_bytes=MIB, altids={"file": "u.txt"})
+    assert utf8.body_text == CP1252_WIRE and "encoding" not in utf8.altids and utf8.id == article.id
+
+
+def test_latin1_text_file_is_read_and_binary_garbage_is_refused(tmp_path: Path) -> None:
+    import random
+
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("Z\u00fcrich (SDA) \u2013 Der Bundesrat hat am Mittwoch beschlossen.".encode("cp1252"))
+    [item] = list(iter_file(latin, MIB))
+    assert item.article is not None and item.article.altids["encoding"] == "cp1252"
+    assert item.article.body_text.startswith("Z\u00fcrich (SDA) \u2013")
+    garbage = {
+        "random.bin": random.Random(7).randbytes(4096),
+        "image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,
+        "utf16.txt": "\ufeffHello wire".encode("utf-16"),
+    }
+    for name, data in garbage.items():
+        (tmp_path / name).write_bytes(data)
+        [bad] = list(iter_file(tmp_path / name, MIB))
+        assert bad.article is None and bad.error is not None and bad.error.reason == "undecodable", name
+        assert bad.original == data
+    messages = {n: str(next(iter(iter_file(tmp_path / n, MIB))).error) for n in garbage}
+    assert "binary data" in messages["random.bin"] and "binary data" in messages["image.txt"]
+    assert "UTF-16" in messages["utf16.txt"] and "iconv -f utf-16 -t utf-8" in messages["utf16.txt"]
+
+
+def test_non_utf8_json_says_how_to_convert() -> None:
+    with pytest.raises(DecodeError) as info:
+        parse_json(b'{"id": "x", "text": "caf\xe9 \x93quoted\x94"}', max_bytes=MIB)
+    assert "iconv -f cp1252 -t utf-8" in str(info.value)

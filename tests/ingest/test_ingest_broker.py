@@ -76,11 +76,14 @@ def test_bad_files_become_dead_letters_by_reason(
     good = [orjson.dumps(r) for r in corpus_records(3)]
     (tmp_path / "mixed.jsonl").write_bytes(b"\n".join(
         [good[0], b"{broken", b'{"text": "  "}', good[1], b'{"text": "' + b"z" * (MIB + 5) + b'"}', good[2]]) + b"\n")
-    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 story".encode("latin-1"))
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 story".encode("latin-1"))  # decoded as cp1252, sent
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 20)
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"B" * (32 * MIB)))
     summary = ingest_paths(kafka_settings, [tmp_path])
-    assert summary.sent == 3
+    assert summary.sent == 4
+    [latin1] = [a for a in raw_articles(kafka_settings) if a.altids.get("encoding")]
+    assert latin1.body_text == "Caf\xe9 story" and latin1.altids["encoding"] == "cp1252"
     expected = {"malformed_json": 1, "empty_body": 2, "too_large": 2, "undecodable": 1}
     assert summary.reasons == expected
     letters = dead_letters(kafka_settings)

@@ -4,7 +4,8 @@ Input is JSON Lines (one article per line: ``{"id", "text", "title"?}`` or a ful
 ``body_text``) or a single plain wire text file (the id is the file name without extension).
 Output is one enriched JSON object per line (``EnrichedArticle.to_dict()``: ``id``, ``entities``,
 ``quotes``, ``topics`` at top level, the contract of ``shared/eval/README.md``). An article that
-fails becomes an error record on stderr and is counted; the run goes on.
+fails becomes an error record on stderr (with its ``file:line``) and is counted; the run goes on, and
+exits 1 when any article failed, naming where (a script must not take a partial run for a whole one).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import orjson
 
 from streams.core.errors import (
     ConfigError,
+    DecodeError,
     PipelineConfigError,
     StreamsError,
     ValidationError,
@@ -25,6 +27,7 @@ from streams.core.errors import (
 from streams.core.model import Article
 from streams.core.settings import Settings
 from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline
+from streams.ingest.formats import decode_text
 
 #: input lines above which a progress bar is shown (on a terminal)
 PROGRESS_MIN_LINES = 20
@@ -61,9 +64,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"yet); choose others with --components, valid names: {', '.join(sorted(REGISTRY))}"
         ) from exc
     raw, origin = _read_input(args.file)
+    if not raw.strip():
+        raise ConfigError(f"{origin} is empty: nothing to enrich (give JSON Lines or a wire text)")
     records = list(_records(raw, origin, args.format))
     out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer
-    failed = 0
+    failed: list[str] = []
     try:
         with _progress(len(records), enabled=not args.no_progress) as advance:
             for start in range(0, len(records), BATCH):
@@ -73,9 +78,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             out.close()
         else:
             out.flush()
-    done = len(records) - failed
-    print(f"streams enrich: {done} enriched, {failed} failed ({', '.join(pipeline.names)})", file=sys.stderr)
-    return 1 if failed and not done else 0
+    done = len(records) - len(failed)
+    print(f"streams enrich: {done} enriched, {len(failed)} failed ({', '.join(pipeline.names)})", file=sys.stderr)
+    if failed:
+        shown = ", ".join(failed[:MAX_LISTED]) + (f" and {len(failed) - MAX_LISTED} more" if len(failed) > MAX_LISTED
+                                                   else "")
+        print(f"streams enrich: failed at {shown} (one JSON error record each above)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+#: failed places listed in the closing line; every one has its error record anyway
+MAX_LISTED = 10
 
 
 #: articles per engine call, as the stream workers batch them (spaCy batches its model work)
@@ -83,21 +96,21 @@ BATCH = 8
 
 
 def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str, out: IO[bytes],
-                  advance: Any) -> int:
-    """Enrich one batch, writing results in input order; returns how many failed."""
-    failed = 0
+                  advance: Any) -> list[str]:
+    """Enrich one batch, writing results in input order; returns the ``file:line`` of each failure."""
+    failed: list[str] = []
     articles: list[tuple[int, Any, Article]] = []
     for lineno, item in batch:
         try:
             articles.append((lineno, item, item if isinstance(item, Article) else _to_article(item)))
         except StreamsError as exc:
-            failed += 1
+            failed.append(f"{origin}:{lineno}")
             _error_record(origin, lineno, item, exc)
             advance()
     outcomes = pipeline.run_many([article for _, _, article in articles])
     for (lineno, item, _), outcome in zip(articles, outcomes):
         if isinstance(outcome, StreamsError):
-            failed += 1
+            failed.append(f"{origin}:{lineno}")
             _error_record(origin, lineno, item, outcome)
         else:
             out.write(outcome.to_json() + b"\n")
@@ -106,22 +119,30 @@ def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str,
 
 
 def _read_input(path: str) -> tuple[str, str]:
+    """The input's text and its name; UTF-8, else Windows-1252 with a note on stderr; binary is refused."""
     if path == "-":
-        return sys.stdin.read(), "<stdin>"
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"input file {path} does not exist")
+        raw, origin = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        if not Path(path).is_file():
+            raise ConfigError(f"input file {path} does not exist")
+        raw, origin = Path(path).read_bytes(), path
     try:
-        return p.read_text(encoding="utf-8"), path
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text: {exc}") from exc
+        text, encoding = decode_text(raw, origin)
+    except DecodeError as exc:
+        raise ConfigError(str(exc)) from exc
+    if encoding:
+        print(f"streams enrich: {origin} is not UTF-8; read as {encoding} (Windows-1252/Latin-1)", file=sys.stderr)
+    return text, origin
 
 
 def _records(raw: str, origin: str, fmt: str) -> Iterator[tuple[int, Any]]:
     """(line number, parsed dict or error) for JSON Lines; one Article for a plain text file."""
     if fmt == "text" or (fmt == "auto" and not raw.lstrip().startswith("{")):
         stem = Path(origin).stem if origin != "<stdin>" else "stdin"
-        yield 1, Article(id=stem, body_text=raw)
+        try:
+            yield 1, Article(id=stem, body_text=raw)
+        except ValidationError as exc:
+            yield 1, ValidationError(f"{origin}: {exc}", reason=exc.reason)
         return
     for lineno, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
@@ -129,7 +150,7 @@ def _records(raw: str, origin: str, fmt: str) -> Iterator[tuple[int, Any]]:
         try:
             yield lineno, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield lineno, ValidationError(f"line {lineno} is not valid JSON: {exc}")
+            yield lineno, ValidationError(f"not valid JSON: {exc}", reason="malformed_json")
 
 
 def _to_article(item: Any) -> Article:
@@ -148,7 +169,8 @@ def _to_article(item: Any) -> Article:
 
 
 def _error_record(origin: str, lineno: int, item: Any, exc: StreamsError) -> None:
-    rec = {"error": type(exc).__name__, "reason": exc.reason, "message": str(exc), "input": origin, "line": lineno,
+    rec = {"error": type(exc).__name__, "reason": exc.reason, "message": f"{origin}:{lineno}: {exc}", "input": origin,
+           "line": lineno,
            "id": item.get("id") if isinstance(item, dict) else getattr(item, "id", None)}
     sys.stderr.write(orjson.dumps(rec).decode() + "\n")
 

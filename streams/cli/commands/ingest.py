@@ -26,13 +26,19 @@ log = logging.getLogger(__name__)
 
 EPILOG = """\
 inputs (any mix; each bad item is logged and dead-lettered with its reason, the run goes on):
-  PATH ...        files or folders: *.txt wire text (body kept exactly as received), *.json ninjs 1.x/2.x
+  PATH ...        files or folders: *.txt wire text (body kept exactly as received; UTF-8, or Windows-1252 /
+                  Latin-1 decoded so and recorded as altids.encoding=cp1252), *.json ninjs 1.x/2.x
                   or article objects (or arrays), *.jsonl JSON Lines (also the corpus format with
                   id,title,text,date,dateline,publisher); *.gz is decompressed (with a bomb cap)
   -               stdin: JSON Lines, one JSON object, or one wire text
-  --watch DIR     drop folder: each new file is ingested, then moved to DIR/done/ once acknowledged
+  --watch DIR     drop folder: each new file is ingested, then moved to DIR/done/ once acknowledged;
+                  a file with no good article (unreadable, refused, every item bad) goes to DIR/failed/
+                  with NAME.error.txt beside it saying why (its items are in the dead-letter topic)
   --feed URL|FILE RSS 2.0 / Atom / RDF; once, or polled with --follow (conditional GET, back-off,
-                  seen items remembered in the compacted topic ingest.seen, shared by all ingesters)
+                  seen items remembered in the compacted topic ingest.seen, shared by all ingesters).
+                  Once: a feed that cannot be read (HTTP error, unknown host, not a feed) makes the
+                  exit status 1, naming the feed and the cause. With --follow it is logged on every
+                  poll and retried with back-off; a refused document is dead-lettered once, not per poll.
   --http          HTTP push on STREAMS_HTTP_HOST:STREAMS_HTTP_PORT (127.0.0.1:8080):
                     curl -H 'Authorization: Bearer $STREAMS_API_KEY' -H 'Content-Type: text/plain' \\
                          --data-binary @story.txt http://127.0.0.1:8080/articles
@@ -59,7 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to ingest; '-' reads stdin")
-    p.add_argument("--watch", metavar="DIR", type=Path, help="follow a drop folder (processed files go to DIR/done/)")
+    p.add_argument("--watch", metavar="DIR", type=Path,
+                   help="follow a drop folder (processed files go to DIR/done/, failed ones to DIR/failed/)")
     p.add_argument("--feed", metavar="URL|FILE", action="append", default=[], help="an RSS/Atom/RDF feed (repeatable)")
     p.add_argument("--follow", action="store_true", help="keep polling the feeds (default: poll each once)")
     p.add_argument("--interval", type=float, default=300.0, metavar="SECONDS",
@@ -104,13 +111,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     kind = "http" if args.http else "feed" if args.feed else "watch" if args.watch else \
         "stdin" if args.paths == ["-"] else "file"
+    from streams.ingest.sources.feeds import FeedsFailed  # noqa: PLC0415
+
+    failure: FeedsFailed | None = None
     with responsive_gil(), RawProducer(settings, source_kind=kind) as producer:
         try:
             _run_inputs(args, settings, producer, stop, console)
         except KeyboardInterrupt:
             console.print("ingest: interrupted; waiting for the broker to acknowledge what was handed over")
+        except FeedsFailed as exc:  # the other inputs were sent: summarise them, then say what failed
+            failure = exc
         producer.flush()
     _print_summary(producer.summary, console)
+    if failure is not None:
+        raise failure
     return 0
 
 
@@ -164,12 +178,18 @@ class _Worker(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        from streams.ingest.sources.feeds import FeedsFailed  # noqa: PLC0415
+
         try:
             self._target_fn()
+        except FeedsFailed as exc:  # one-shot feeds are done (the failed ones reported): the others go on
+            self.error = exc
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self.error = exc
             self._stop_event.set()
 
 
 def _log_poll(result: PollResult) -> None:
+    if result.error is not None:
+        return  # the poller logged the failure with its cause
     log.info("feed %s: %s, %d new, %d seen before", result.url, result.status, result.new, result.duplicates)

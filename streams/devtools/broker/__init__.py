@@ -1,7 +1,7 @@
 """The managed local Apache Kafka broker (KRaft, one node that is both broker and controller).
 
-The broker's jars come from Maven Central through ``deploy/kafka/pom.xml`` and are cached once per
-Kafka version under ``STREAMS_HOME``; later starts need no network. Each broker port has its own
+The broker's jars come from Maven Central through ``pom.xml`` (package data beside this module) and
+are cached once per Kafka version under ``STREAMS_HOME``; later starts need no network. Each broker port has its own
 state directory (config, KRaft data, log file, pid file), so several brokers (e.g. a test broker on
 another port) share one jar cache::
 

@@ -1,7 +1,7 @@
 """Java and Maven for the local broker: finding them, the jar cache, and the JVM command line.
 
-The broker's jars come from Maven Central through ``deploy/kafka/pom.xml`` and are cached once per
-Kafka version under ``STREAMS_HOME``; later starts need no network.
+The broker's jars come from Maven Central through ``pom.xml`` (package data beside this module) and
+are cached once per Kafka version under ``STREAMS_HOME``; later starts need no network.
 """
 
 from __future__ import annotations
@@ -105,13 +105,15 @@ def ensure_jars(settings: Settings, on_line: Callable[[str], None] | None = None
         if jars_ready(settings):  # another process finished it while we waited
             return libs
         if not POM.is_file():
-            raise BrokerError(f"{POM} is missing: run streams from its source checkout. {ALTERNATIVES}")
+            raise BrokerError(f"{POM} is missing: the streams package is incomplete, reinstall it. {ALTERNATIVES}")
         mvn = maven_executable()
         if libs.exists():
             shutil.rmtree(libs)
         libs.mkdir(parents=True)
+        pom = kafka_dir(settings) / "pom.xml"  # a copy: Maven may write beside its pom, site-packages may be read-only
+        shutil.copyfile(POM, pom)
         cmd = [
-            mvn, "-B", "--no-transfer-progress", "-f", str(POM),
+            mvn, "-B", "--no-transfer-progress", "-f", str(pom),
             f"-Dkafka.version={settings.kafka_version}",
             *(["-Pkafka4"] if kafka_major(settings.kafka_version) >= 4 else []),
             "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={libs}",

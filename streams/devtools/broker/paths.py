@@ -15,8 +15,10 @@ from typing import Iterator
 from streams.core.errors import BrokerError
 from streams.core.settings import Settings
 
-#: the pom listing the broker's class path; lives in the source tree next to the package
-POM = Path(__file__).resolve().parents[3] / "deploy" / "kafka" / "pom.xml"
+#: the pom listing the broker's class path, shipped inside the package (an installed wheel has it too);
+#: deploy/kafka/ in the source tree links here
+POM = Path(__file__).resolve().parent / "pom.xml"
+#: log4j.properties (Kafka 3.x) and log4j2.properties (4.x), beside the pom
 LOG4J_DIR = POM.parent
 
 

@@ -1,7 +1,8 @@
 """RSS 2.0 / Atom / RDF feeds: safe fetching, safe parsing, and a polling loop that sends new items.
 
-Fetching (httpx): connect/read timeouts, at most :data:`MAX_REDIRECTS` redirects, a cap on the bytes
-on the wire and another on the decoded bytes (a gzip bomb stops at the cap), conditional GET with
+Fetching (httpx): connect/read timeouts and a total deadline per fetch (:data:`FETCH_DEADLINE_S`, a
+server trickling bytes is cut off), at most :data:`MAX_REDIRECTS` redirects, a cap on the bytes on the
+wire and another on the decoded bytes (a gzip bomb stops at the cap), conditional GET with
 ``ETag``/``Last-Modified``. Parsing: the document is checked with defusedxml first (entity
 declarations and external references are refused: billion laughs, XXE), then feedparser reads the
 *bytes* (never a URL or file name, so it cannot fetch anything itself).
@@ -14,6 +15,7 @@ fetched with trafilatura only when asked (``fetch_linked=True``) and installed.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import heapq
 import io
 import logging
@@ -41,6 +43,7 @@ from streams.ingest.html_text import html_to_text, looks_like_html
 from streams.ingest.identity import article_id, iso_datetime, provenance_from_text
 from streams.ingest.producer import RawProducer
 from streams.ingest.seen import SeenStore, item_key
+from streams.ingest.sources.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ MAX_REDIRECTS = 5
 MAX_FEED_WIRE_BYTES = 10 * 1024 * 1024  # compressed, as received
 MAX_FEED_BYTES = 20 * 1024 * 1024  # decoded
 FETCH_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+#: the whole of one fetch (connect, headers, body, redirects) must be done within this many seconds
+FETCH_DEADLINE_S = 60.0
 DEFAULT_INTERVAL_S = 300.0
 MAX_BACKOFF_S = 3600.0
 MAX_TTL_S = 6 * 3600.0  # a feed's <ttl> may slow polling down to this, not further
@@ -67,6 +72,12 @@ class FetchError(StreamsError):
     reason = "fetch_failed"
 
 
+class FeedsFailed(StreamsError):
+    """A one-shot run in which feeds could not be read; the message names each feed and its cause."""
+
+    reason = "feed_failed"
+
+
 @dataclass
 class FetchResult:
     """One fetch: ``body`` is None when the server answered 304 Not Modified."""
@@ -80,26 +91,34 @@ class FetchResult:
 
 
 def fetch_feed(client: httpx.Client, url: str, *, etag: str | None = None, last_modified: str | None = None,
-               max_wire_bytes: int = MAX_FEED_WIRE_BYTES, max_bytes: int = MAX_FEED_BYTES) -> FetchResult:
-    """GET ``url`` conditionally, refusing bodies over the wire/decoded caps (TooLargeError)."""
+               max_wire_bytes: int = MAX_FEED_WIRE_BYTES, max_bytes: int = MAX_FEED_BYTES,
+               deadline_s: float = FETCH_DEADLINE_S) -> FetchResult:
+    """GET ``url`` conditionally, refusing bodies over the wire/decoded caps (TooLargeError).
+
+    The whole fetch must be done within ``deadline_s`` seconds (FetchError otherwise); ``client``
+    should come from :func:`make_client` (no keep-alive, so the deadline can cut every connection).
+    """
     headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
                "application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    deadline = Deadline(deadline_s)
     try:
-        with client.stream("GET", url, headers=headers) as resp:
+        with deadline, client.stream("GET", url, headers=headers, extensions={"trace": deadline.trace}) as resp:
             if resp.status_code == 304:
                 return FetchResult(None, 304, etag, last_modified, url=str(resp.url))
             if resp.status_code >= 400:
-                raise FetchError(f"{url}: HTTP {resp.status_code}")
+                raise FetchError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
             declared = resp.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_wire_bytes:
                 raise TooLargeError(f"{url}: Content-Length {declared} is over the cap of {max_wire_bytes} bytes")
             chunks: list[bytes] = []
             size = 0
             for chunk in resp.iter_bytes():
+                if deadline.expired:
+                    raise _too_slow(url, deadline_s)
                 size += len(chunk)
                 if resp.num_bytes_downloaded > max_wire_bytes:
                     raise TooLargeError(f"{url}: more than {max_wire_bytes} bytes on the wire")
@@ -111,10 +130,33 @@ def fetch_feed(client: httpx.Client, url: str, *, etag: str | None = None, last_
                                resp.headers.get("last-modified"), resp.headers.get("content-type"), str(resp.url))
     except httpx.TooManyRedirects as exc:
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
-    except httpx.DecodingError as exc:
-        raise DecodeError(f"{url}: content encoding is broken: {exc}") from exc
     except (httpx.HTTPError, zlib.error) as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        if deadline.expired:  # the deadline cut the connection: report that, not the broken read
+            raise _too_slow(url, deadline_s) from exc
+        if isinstance(exc, httpx.DecodingError):
+            raise DecodeError(f"{url}: content encoding is broken: {exc}") from exc
+        raise FetchError(describe_fetch_error(url, exc)) from exc
+
+
+def _too_slow(url: str, deadline_s: float) -> FetchError:
+    return FetchError(f"{url}: no complete answer within {deadline_s:g} s (the total time allowed for one fetch); "
+                      "the server is too slow or trickles its answer")
+
+
+def describe_fetch_error(url: str, exc: BaseException) -> str:
+    """A message naming the feed and the cause in words (unknown host, refused, timed out)."""
+    text = str(exc) or type(exc).__name__
+    host = httpx.URL(url).host
+    if isinstance(exc, httpx.ConnectError):
+        if any(s in text for s in ("Name or service not known", "nodename nor servname", "No address associated",
+                                   "Temporary failure in name resolution", "getaddrinfo")):
+            return f"{url}: unknown host {host!r} (the name does not resolve: {text}); check the feed's URL"
+        if "refused" in text.lower():
+            return f"{url}: connection to {host} refused (nothing listens there: {text})"
+        return f"{url}: cannot connect to {host}: {text}"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{url}: timed out ({type(exc).__name__}: {text})"
+    return f"{url}: {type(exc).__name__}: {text}"
 
 
 def read_feed_file(path: Path, max_bytes: int = MAX_FEED_BYTES) -> bytes:
@@ -148,6 +190,10 @@ def parse_feed(raw: bytes, *, content_type: str | None = None, base_url: str | N
     parsed = feedparser.parse(io.BytesIO(raw), response_headers=headers)
     if not parsed.entries and not parsed.feed and parsed.get("bozo"):
         raise DecodeError(f"not an RSS/Atom/RDF feed: {parsed.get('bozo_exception')}", reason="not_a_feed")
+    problem = parsed.get("bozo_exception")
+    if not parsed.entries and problem is not None and not isinstance(problem, feedparser.CharacterEncodingOverride):
+        # broken XML with nothing readable (truncated, garbage after a channel start): not "ok, 0 new"
+        raise DecodeError(f"the feed is malformed XML with no readable item ({problem})", reason="not_a_feed")
     if parsed.get("version", "") == "" and not parsed.entries:
         raise DecodeError("not an RSS/Atom/RDF feed (no channel, no entries)", reason="not_a_feed")
     return parsed
@@ -259,6 +305,7 @@ class FeedState:
     polls: int = 0
     last_error: str | None = None
     base_interval_s: float | None = None  # the configured interval, before a feed's <ttl>
+    dead_lettered_failure: str | None = None  # the failure whose dead letter was written; reset on success
 
     @property
     def is_file(self) -> bool:
@@ -287,6 +334,7 @@ class FeedPoller:
     client: httpx.Client = field(default_factory=lambda: make_client())
     fetch_linked: bool = False
     rng: random.Random = field(default_factory=random.Random)
+    once: bool = False  # one-shot: a failure is final (no "next try in ..."), the caller reports it
 
     def poll(self, state: FeedState) -> PollResult:
         """Fetch and process one feed once; never raises for bad feeds (it logs and dead-letters)."""
@@ -304,16 +352,14 @@ class FeedPoller:
         except FetchError as exc:
             return self._failed(state, exc)
         except TooLargeError as exc:  # a bomb or a runaway document: keep evidence, back off
-            self.producer.dead_letter(exc, b"", origin=state.url)
-            return self._failed(state, exc, rejected=True)
+            return self._failed(state, exc, rejected=True, dead_lettered=self._dead_letter_once(state, exc, b""))
         except OSError as exc:
             return self._failed(state, FetchError(f"{state.url}: {exc}"))
         try:
             parsed = parse_feed(raw, content_type=ctype, base_url=base)
         except StreamsError as exc:
-            self.producer.dead_letter(exc, raw, origin=state.url)
             state.etag = state.last_modified = None  # the document was refused: fetch it whole next time
-            return self._failed(state, exc, rejected=True)
+            return self._failed(state, exc, rejected=True, dead_lettered=self._dead_letter_once(state, exc, raw))
         self._apply_ttl(state, parsed)
         self.seen.refresh()
         outcome = self._send_entries(state, parsed, raw)
@@ -371,20 +417,37 @@ class FeedPoller:
         if ttl.isdigit():
             state.interval_s = min(MAX_TTL_S, max(state.base_interval_s, int(ttl) * 60.0))
 
+    def _dead_letter_once(self, state: FeedState, exc: StreamsError, raw: bytes) -> bool:
+        """Dead-letter a refused document unless the last poll's dead letter was the same failure."""
+        failure = f"{exc.reason}:{hashlib.sha256(raw).hexdigest()}"
+        if failure == state.dead_lettered_failure:
+            return False
+        self.producer.dead_letter(exc, raw, origin=state.url)
+        state.dead_lettered_failure = failure
+        return True
+
     def _succeeded(self, state: FeedState) -> None:
         state.failures = 0
         state.last_error = None
+        state.dead_lettered_failure = None
         state.next_due = time.monotonic() + state.interval_s * self.rng.uniform(0.9, 1.1)
 
-    def _failed(self, state: FeedState, exc: StreamsError, *, rejected: bool = False) -> PollResult:
+    def _failed(self, state: FeedState, exc: StreamsError, *, rejected: bool = False,
+                dead_lettered: bool = False) -> PollResult:
         state.failures += 1
         state.last_error = str(exc)
         delay = min(MAX_BACKOFF_S, retry_delay(state.failures, base=min(state.interval_s, 30.0),
                                                cap=MAX_BACKOFF_S, rng=self.rng))
         state.next_due = time.monotonic() + delay
-        log.warning("feed %s: %s (failure %d, next try in %.0fs)", state.url, exc, state.failures, delay)
-        return PollResult(state.url, "rejected" if rejected else "failed", error=str(exc),
-                          dead_lettered=1 if rejected else 0)
+        cause = _cause(state.url, str(exc))
+        if self.once:
+            log.error("feed %s: %s", state.url, cause)
+        else:
+            again = "" if dead_lettered or not rejected else "; the same as before, dead-lettered already"
+            log.warning("feed %s: %s (failure %d in a row%s; next try in %.0fs)", state.url, cause,
+                        state.failures, again, delay)
+        return PollResult(state.url, "rejected" if rejected else "failed", error=cause,
+                          dead_lettered=1 if dead_lettered else 0)
 
     def follow(self, states: list[FeedState], *, stop: Callable[[], bool] = lambda: False,
                on_poll: Callable[[PollResult], None] | None = None) -> None:
@@ -405,6 +468,11 @@ class FeedPoller:
             heapq.heappush(heap, (states[i].next_due, i))
 
 
+def _cause(url: str, message: str) -> str:
+    """The message without a leading ``url:`` (it is said once, by whoever names the feed)."""
+    return message[len(url) + 2:] if message.startswith(f"{url}: ") else message
+
+
 def _marker(seen: SeenStore, key: str | None) -> Callable[[Article], None]:
     def mark(article: Article) -> None:
         if key is not None:
@@ -422,8 +490,10 @@ def _entry_bytes(entry: Any) -> bytes:
 
 def make_client() -> httpx.Client:
     """An httpx client with the fetch limits (timeouts, redirects) of this module."""
+    # no keep-alive: each fetch connects anew, so its Deadline sees (and can cut) every connection;
+    # feeds are polled minutes apart, a pooled connection would rarely be reused anyway
     return httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-                        headers={"User-Agent": USER_AGENT})
+                        headers={"User-Agent": USER_AGENT}, limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def iter_poll_once(poller: FeedPoller, states: list[FeedState]) -> Iterator[PollResult]:
@@ -437,7 +507,9 @@ class FeedSource:
     """Feeds as a :class:`~streams.ingest.sources.base.Source`: a :class:`FeedPoller` over ``urls``.
 
     Each feed is polled once (``run`` then returns), or with ``follow`` polled on its schedule until
-    ``stop()``. Seen items are remembered in the ``ingest.seen`` topic through the producer.
+    ``stop()``. Seen items are remembered in the ``ingest.seen`` topic through the producer. Polled
+    once, feeds that could not be read raise :class:`FeedsFailed` at the end (after the others were
+    sent), naming each feed and its cause.
     """
 
     settings: Settings
@@ -450,8 +522,10 @@ class FeedSource:
     def run(self, producer: RawProducer, stop: Callable[[], bool]) -> None:
         """Poll the feeds, sending new items through ``producer``."""
         seen = SeenStore(self.settings, producer)
-        poller = FeedPoller(producer, seen, self.settings.max_article_bytes, fetch_linked=self.fetch_linked)
+        poller = FeedPoller(producer, seen, self.settings.max_article_bytes, fetch_linked=self.fetch_linked,
+                            once=not self.follow)
         states = [FeedState(url, interval_s=self.interval_s) for url in self.urls]
+        failed: list[PollResult] = []
         try:
             if self.follow:
                 poller.follow(states, stop=stop, on_poll=self.on_poll)
@@ -459,6 +533,16 @@ class FeedSource:
                 for result in iter_poll_once(poller, states):
                     if self.on_poll is not None:
                         self.on_poll(result)
+                    if result.status in ("failed", "rejected"):
+                        failed.append(result)
                 producer.flush()
         finally:
             seen.close()
+        if failed:
+            raise FeedsFailed(feeds_failed_message(failed, len(states)))
+
+
+def feeds_failed_message(failed: list[PollResult], total: int) -> str:
+    """``N of M feed(s) could not be read:`` and one ``feed URL: cause`` line per failed feed."""
+    lines = [f"feed {r.url}: {r.error}" + (" (dead-lettered)" if r.dead_lettered else "") for r in failed]
+    return f"{len(failed)} of {total} feed(s) could not be read:\n  " + "\n  ".join(lines)

@@ -46,8 +46,9 @@ JSON_SUFFIXES = frozenset({".json", ".ninjs"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 #: files ending so are still being written (downloads, editors): skipped in folders
 PARTIAL_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".swp")
-#: a drop folder's processed files; never read again when a folder is expanded
+#: a drop folder's processed files, and those that failed; never read again when a folder is expanded
 DONE_DIR = "done"
+FAILED_DIR = "failed"
 READ_BUFFER = 4 * 1024 * 1024
 #: a .gz member may decode to at most this many times the limit of one article (whole-file formats)
 #: or this many bytes in total (JSON Lines) before it is called a bomb
@@ -320,12 +321,12 @@ def file_size(path: Path) -> int:
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files named, and the files under folders named (sorted; hidden files and ``done/`` skipped)."""
+    """Files named, and the files under folders named (sorted; hidden files, ``done/``, ``failed/`` skipped)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != DONE_DIR)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in (DONE_DIR, FAILED_DIR))
                 out.extend(Path(root) / f for f in sorted(files) if is_wanted(f))
         elif p.exists():
             out.append(p)
