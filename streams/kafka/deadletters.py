@@ -160,7 +160,11 @@ def plan(items: Iterable[Letter], settings: Settings, markers: Mapping[str, Mapp
     """Split letters into (letter, target topic) to replay and (id, why) to skip."""
     todo: list[tuple[Letter, str]] = []
     skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for item in items:
+        if item.id in seen:
+            continue  # the same id given twice is replayed once
+        seen.add(item.id)
         target, why = replay_target(item.letter, settings)
         marker = markers.get(item.id)
         if target is None:
@@ -176,7 +180,7 @@ def plan(items: Iterable[Letter], settings: Settings, markers: Mapping[str, Mapp
 
 
 def read_letters(settings: Settings, flt: Filter | None = None) -> Iterator[Letter]:
-    """Every letter of the dead-letter topic that ``flt`` selects, oldest first per partition.
+    """Every letter of the dead-letter topic that ``flt`` selects, partition by partition, oldest first.
 
     Reads up to the end offsets as they were when the scan began (letters arriving meanwhile wait
     for the next scan). Unreadable records are reported as letters of stage ``?``.

@@ -66,6 +66,8 @@ def test_replay_ends_in_one_row_and_one_alert_and_a_second_replay_is_skipped(
     shown = _run(capsys, "show", ids["store"])
     assert "reason:   storage" in shown and f"key:      {SAMPLE_ID}" in shown and article.article.headline in shown
     assert "shown as hex" in _run(capsys, "show", ids["enrich"])
+    assert _run(capsys, "show", ids["store"], "--raw") == article.to_json().decode()
+    assert len(_run(capsys, "list", "--json", "--limit", "2").splitlines()) == 2
 
     dry = _run(capsys, "replay", "--stage", "store", "--stage", "ingest", "--dry-run")
     assert f"would replay  {ids['store']} -> {kafka_topics['enriched']}" in dry

@@ -94,6 +94,8 @@ def test_plan_skips_what_was_replayed_unless_again() -> None:
     todo, skipped = plan([a, b, c], SETTINGS, markers)
     assert [(x.id, t) for x, t in todo] == [("0:2", "p-articles.enriched")]
     assert [i for i, _ in skipped] == ["0:1", "1:5"] and "already replayed" in skipped[0][1]
+    todo, _ = plan([b, b], SETTINGS, {})
+    assert [x.id for x, _ in todo] == ["0:2"]  # an id given twice is sent once
     todo, skipped = plan([a, b, c], SETTINGS, markers, again=True)
     assert [x.id for x, _ in todo] == ["0:1", "0:2"] and [i for i, _ in skipped] == ["1:5"]
 

@@ -34,13 +34,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ls = actions.add_parser(
         "list", help="a table of dead letters: id, time, stage, reason, source, size, error",
-        description="List dead letters, oldest first per partition. Example: streams deadletters list "
+        description="List dead letters, oldest first. Example: streams deadletters list "
         "--stage store --since 2h",
     )
     _filters(ls)
     ls.add_argument("--json", action="store_true",
                     help="one JSON letter per line (the original bytes base64-encoded in 'original')")
-    ls.add_argument("--limit", type=int, default=None, metavar="N", help="show at most the last N letters")
+    ls.add_argument("--limit", type=int, default=None, metavar="N", help="only the newest N letters")
     ls.set_defaults(handler=run_list)
 
     show = actions.add_parser(
@@ -93,7 +93,7 @@ def _filter(args: argparse.Namespace) -> Filter:
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     from streams.kafka.deadletters import read_letters, summary
 
-    items = list(read_letters(settings, _filter(args)))
+    items = sorted(read_letters(settings, _filter(args)), key=lambda item: item.time)
     if args.limit is not None:
         items = items[-args.limit:] if args.limit > 0 else []
     if args.json:
@@ -110,7 +110,12 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def letters_table(items: Sequence[Letter]) -> Table:
     """The ``list`` table: one row per letter, the error cut to one line."""
-    table = Table("id", "time (UTC)", "stage", "reason", "source", "bytes", "error")
+    table = Table()
+    for name in ("id", "time (UTC)", "stage", "reason"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("source", overflow="fold")
+    table.add_column("bytes", justify="right")
+    table.add_column("error", ratio=1)
     for item in items:
         d = item.letter
         source = (f"{d.source_topic}[{d.source_partition}]@{d.source_offset}" if d.source_topic
