@@ -60,6 +60,10 @@ class Interrupted(Exception):
     """Delivery was stopped mid-way (the stop event was set while retrying); nothing is committed."""
 
 
+class NotAddressed(Exception):
+    """The alert names no destination at this target, and the target delivers only addressed alerts."""
+
+
 class DeliveryTarget(Protocol):
     """Where alerts go. ``deliver`` raises :class:`DeliveryError` when it gives up on one alert."""
 
@@ -95,6 +99,7 @@ class WebhookTarget:
         guard: Guard | None = None,
         secrets: WebhookSecrets | None = None,
         clock: Callable[[], float] = time.time,
+        rule_webhooks_only: bool = False,
     ) -> None:
         if max_attempts < 1:
             raise StreamsError("max attempts must be >= 1")
@@ -105,6 +110,10 @@ class WebhookTarget:
         self.guard = guard if guard is not None else Guard()
         self.secrets = secrets if secrets is not None else WebhookSecrets()
         self.clock = clock
+        # an alert of a rule without a webhook is skipped, not dead-lettered (another target has it)
+        self.rule_webhooks_only = rule_webhooks_only
+        for outcome in ("ok", "retry", "failed"):  # exposed at 0 from the start, so views show a deliverer runs
+            metrics.WEBHOOK_DELIVERIES.labels(outcome=outcome)
         # no redirects: a 3xx could lead anywhere, including past the guard
         self._client = httpx.Client(timeout=timeout_s, follow_redirects=False, trust_env=False,
                                     transport=PinnedTransport(self.guard),
@@ -124,6 +133,8 @@ class WebhookTarget:
 
     def deliver(self, alert: Alert, stop: threading.Event) -> None:
         url = alert.webhook or self.default_url
+        if not url and self.rule_webhooks_only:
+            raise NotAddressed(alert.key)
         if not url:
             raise DeliveryError(f"rule {alert.rule_id} has no webhook and no default URL was given "
                                 "(streams alerts deliver --webhook URL)", reason="no_webhook")
@@ -241,6 +252,7 @@ class DeliveryStats:
     consumed: int = 0
     delivered: int = 0
     skipped: int = 0  # the same alert key again in this run
+    not_addressed: int = 0  # alerts of rules without a webhook, left to another target
     dead_lettered: int = 0
 
 
@@ -321,7 +333,11 @@ class AlertDelivery:
         if alert.key in self._recent:
             self.stats.skipped += 1
             return
-        self.target.deliver(alert, stop)
+        try:
+            self.target.deliver(alert, stop)
+        except NotAddressed:
+            self.stats.not_addressed += 1
+            return
         self._remember(alert.key)
         self.stats.delivered += 1
 
@@ -335,10 +351,14 @@ class AlertDelivery:
 
 
 def target_from_options(settings: Settings, *, webhook: str | None = None, file: str | Path | None = None,
-                        tail: bool = False, max_attempts: int = 5, timeout_s: float = 10.0) -> DeliveryTarget:
+                        tail: bool = False, max_attempts: int = 5, timeout_s: float = 10.0,
+                        rule_webhooks_only: bool = False) -> DeliveryTarget:
     """The target a ``streams alerts deliver`` command line asks for (webhooks when nothing else)."""
     if sum(bool(x) for x in (webhook, file, tail)) > 1:
         raise StreamsError("give one of --webhook, --file, --tail")
+    if rule_webhooks_only and (webhook or file or tail):
+        raise StreamsError("--rule-webhooks-only goes alone: it delivers to the webhooks the rules name, and "
+                           "skips alerts of rules without one")
     if file:
         return FileTarget(file)
     if tail:
@@ -347,4 +367,5 @@ def target_from_options(settings: Settings, *, webhook: str | None = None, file:
         from streams.alerts.rules import check_webhook
 
         check_webhook(webhook)
-    return WebhookTarget.from_settings(settings, webhook, max_attempts=max_attempts, timeout_s=timeout_s)
+    return WebhookTarget.from_settings(settings, webhook, max_attempts=max_attempts, timeout_s=timeout_s,
+                                       rule_webhooks_only=rule_webhooks_only)

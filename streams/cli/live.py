@@ -7,7 +7,8 @@ It shows, refreshed every ``refresh`` seconds:
 * consumer lag of the enrich workers and of the store (measured by :class:`streams.kafka.lag.LagMonitor`);
 * the latest enriched articles with their top entities, quotes and topics (tailing
   ``articles.enriched`` in a consumer group of its own, from the latest offsets);
-* the latest alert matches (tailing ``alerts`` when that topic exists).
+* the latest alert matches (tailing ``alerts`` when that topic exists), and the webhook deliveries
+  and failures so far once a deliverer exposes them.
 
 When stdout is not a terminal (or ``STREAMS_DASHBOARD_PLAIN=1``) it prints a one-line summary
 every few seconds instead. The pure parts (:func:`parse_metrics`, :class:`RateTracker`,
@@ -47,6 +48,11 @@ RATE_SERIES: dict[str, str] = {
     "stored": "streams_articles_stored_total",
     "dead-lettered": "streams_dead_letters_total",
 }
+#: webhook outcomes shown once a deliverer exposes them: display name -> series (see parse_metrics)
+DELIVERY_SERIES: dict[str, str] = {
+    "delivered": "streams_webhook_deliveries_total{outcome=ok}",
+    "failed": "streams_webhook_deliveries_total{outcome=failed}",
+}
 PLAIN_EVERY_S = 5.0
 RATE_WINDOW_S = 10.0
 MAX_ARTICLES = 8
@@ -55,11 +61,16 @@ MAX_ALERTS = 5
 
 # -- metrics ----------------------------------------------------------------------------------------
 def parse_metrics(text: str) -> dict[str, float]:
-    """Sum every sample of a Prometheus text exposition by series name (labels folded away)."""
+    """Sum every sample of a Prometheus text exposition by series name (labels folded away).
+
+    Samples with an ``outcome`` label are also summed per outcome, as ``name{outcome=VALUE}``.
+    """
     totals: dict[str, float] = collections.defaultdict(float)
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             totals[sample.name] += sample.value
+            if "outcome" in sample.labels:
+                totals[f"{sample.name}{{outcome={sample.labels['outcome']}}}"] += sample.value
     return dict(totals)
 
 
@@ -118,6 +129,10 @@ class RateTracker:
 
     def total(self, name: str) -> float:
         return self._points[-1][1].get(name, 0.0) if self._points else 0.0
+
+    def has(self, name: str) -> bool:
+        """True once some process has exposed ``name``."""
+        return bool(self._points) and name in self._points[-1][1]
 
 
 # -- articles and alerts ------------------------------------------------------------------------------
@@ -188,6 +203,7 @@ class ViewState:
     lag: dict[str, tuple[int, float]] = field(default_factory=dict)  # consumer -> (messages, seconds)
     articles: list[ArticleRow] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    deliveries: dict[str, float] = field(default_factory=dict)  # DELIVERY_SERIES label -> total; {} if none
     processes: int = 0
     processes_down: int = 0
 
@@ -198,6 +214,8 @@ def state_from(tracker: RateTracker, lag: Mapping[str, tuple[int, float]], artic
         rates={label: tracker.rate(series) for label, series in RATE_SERIES.items()},
         totals={label: tracker.total(series) for label, series in RATE_SERIES.items()},
         lag=dict(lag), articles=list(articles), alerts=list(alerts), processes=processes, processes_down=down,
+        deliveries={label: tracker.total(series) for label, series in DELIVERY_SERIES.items()}
+        if any(tracker.has(series) for series in DELIVERY_SERIES.values()) else {},
     )
 
 
@@ -225,6 +243,8 @@ def render(state: ViewState) -> RenderableType:
     parts: list[RenderableType] = [top, articles]
     if state.alerts:
         parts.append(Text("alerts\n", style="bold") + Text("\n".join(state.alerts), style="yellow"))
+    if state.deliveries:
+        parts.append(Text(_deliveries(state), style="red" if state.deliveries.get("failed") else "dim"))
     footer = f"{state.processes - state.processes_down}/{state.processes} processes answer /metrics · Ctrl-C stops"
     parts.append(Text(footer, style="red" if state.processes_down else "dim"))
     return Group(*parts)
@@ -236,7 +256,12 @@ def summary_line(state: ViewState) -> str:
     lag = sum(m for m, _ in state.lag.values())
     oldest = max((s for _, s in state.lag.values()), default=0.0)
     latest = state.articles[0].headline[:60] if state.articles else "-"
-    return f"{rates} | lag {lag} msgs, oldest {oldest:.0f}s | latest: {latest}"
+    hooks = f" | {_deliveries(state)}" if state.deliveries else ""
+    return f"{rates} | lag {lag} msgs, oldest {oldest:.0f}s{hooks} | latest: {latest}"
+
+
+def _deliveries(state: ViewState) -> str:
+    return "webhooks: " + ", ".join(f"{state.deliveries.get(k, 0.0):,.0f} {k}" for k in DELIVERY_SERIES)
 
 
 # -- the live parts ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "search",
     "serve",
     "alerts",
+    "deadletters",
     "config",
 )
 

@@ -57,6 +57,14 @@ QUOTES = TopicSpec("quotes", "quotes", "one message per quote, keyed by resolved
 DEAD_LETTERS = TopicSpec(
     "dead_letters", "dead-letters", "inputs that failed a stage: reason + original bytes", retention_ms=30 * DAY_MS
 )
+DEAD_LETTERS_REPLAYED = TopicSpec(
+    "dead_letters_replayed",
+    "dead-letters.replayed",
+    "which dead letters `streams deadletters replay` sent back, by letter id (latest wins)",
+    partitioned=False,
+    compacted=True,
+    forget_after_ms=31 * DAY_MS,  # outlives the dead letters it marks (30 days), then goes
+)
 ALERTS = TopicSpec("alerts", "alerts", "alert matches to deliver, with idempotency keys", retention_ms=7 * DAY_MS)
 ALERT_RULES = TopicSpec(
     "alert_rules", "alert-rules", "alert rules by rule id (latest wins)", partitioned=False, compacted=True
@@ -73,7 +81,9 @@ SEEN_ITEMS = TopicSpec(
     forget_after_ms=SEEN_MEMORY_DAYS * DAY_MS,  # feeds do not serve items this old again; keeps memory bounded
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (RAW, DEDUPE, ENRICHED, QUOTES, DEAD_LETTERS, ALERTS, ALERT_RULES, SEEN_ITEMS)
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    RAW, DEDUPE, ENRICHED, QUOTES, DEAD_LETTERS, DEAD_LETTERS_REPLAYED, ALERTS, ALERT_RULES, SEEN_ITEMS
+)
 BY_KEY: dict[str, TopicSpec] = {t.key: t for t in ALL_TOPICS}
 
 

@@ -45,7 +45,7 @@ def test_topic_names_use_prefix_and_compaction_where_needed() -> None:
     s = load_settings({"STREAMS_TOPIC_PREFIX": "t1-"})
     assert topic_name("raw", s) == "t1-articles.raw"
     compacted = {t.base_name for t in ALL_TOPICS if "compact" in t.config().get("cleanup.policy", "")}
-    assert compacted == {"alert-rules", "ingest.seen"}
+    assert compacted == {"alert-rules", "ingest.seen", "dead-letters.replayed"}
 
 
 def test_article_roundtrip_and_strict_validation() -> None:

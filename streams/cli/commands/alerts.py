@@ -86,6 +86,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="URL for alerts whose rule has no webhook of its own")
     target.add_argument("--file", default=None, metavar="PATH", help="append alerts as JSON Lines to PATH")
     target.add_argument("--tail", action="store_true", help="print a line per new alert (nothing committed)")
+    deliver.add_argument("--rule-webhooks-only", action="store_true",
+                         help="webhooks: deliver only alerts whose rule names a webhook and skip the others "
+                         "(another target, e.g. --file, has them) instead of dead-lettering them; "
+                         "`streams up` runs it so")
     deliver.add_argument("--from-beginning", action="store_true", help="with --tail: start at the oldest alert")
     deliver.add_argument("--max-attempts", type=int, default=5, metavar="N", help="webhook attempts per alert (5)")
     deliver.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="webhook timeout (10 s)")
@@ -174,12 +178,15 @@ def run_deliver(args: argparse.Namespace, settings: Settings) -> int:
     if args.from_beginning and not args.tail:
         raise ConfigError("--from-beginning goes with --tail (the other targets resume where they stopped)")
     target = target_from_options(settings, webhook=args.webhook, file=args.file, tail=args.tail,
-                                 max_attempts=args.max_attempts, timeout_s=args.timeout)
+                                 max_attempts=args.max_attempts, timeout_s=args.timeout,
+                                 rule_webhooks_only=args.rule_webhooks_only)
     stop = _stop_on_signals()
     serve_metrics(settings.metrics_port, settings.metrics_host)
     stats = AlertDelivery(settings, target, from_beginning=args.from_beginning).run(stop, until_idle=args.until_idle)
+    unaddressed = f"left to other targets (rule without webhook): {stats.not_addressed}, " \
+        if args.rule_webhooks_only else ""
     Console(stderr=True).print(
-        f"delivered: {stats.delivered}, skipped (same key again): {stats.skipped}, dead-lettered: "
+        f"delivered: {stats.delivered}, skipped (same key again): {stats.skipped}, {unaddressed}dead-lettered: "
         f"{stats.dead_lettered} of {stats.consumed} alerts"
     )
     return 0

@@ -2,7 +2,8 @@
 
 ``streams up [PATH...] [--watch DIR]`` starts the managed broker (unless an existing cluster is
 configured), creates the topics, starts an enrich worker, the storage consumer, the alert matcher
-and alert delivery (to ``alerts.jsonl`` beside the SQLite archive) as child processes, ingests
+and alert delivery (to ``alerts.jsonl`` beside the SQLite archive, and to the webhook of each
+rule that names one: signed, guarded, retried, as ``streams alerts deliver``) as child processes, ingests
 PATHs, follows the drop folder, and shows a live view until Ctrl-C. Child logs go to
 ``$STREAMS_HOME/logs/``.
 
@@ -210,9 +211,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             stack.spawn(f"worker-{i + 1}", "worker", "--no-create-topics")
         stack.spawn("store", "store")
         stack.spawn("alerts", "alerts", "run")
-        alerts_file = Path(settings.database_url.removeprefix("sqlite:///")).parent / "alerts.jsonl" \
-            if settings.database_url.startswith("sqlite:///") else settings.home / "alerts.jsonl"
-        stack.spawn("alert-delivery", "alerts", "deliver", "--file", str(alerts_file))
+        for name, deliver_args in alert_deliverers(settings):
+            stack.spawn(name, *deliver_args)
         if args.watch:
             args.watch.mkdir(parents=True, exist_ok=True)
             stack.spawn("ingest-watch", "ingest", "--watch", str(args.watch))
@@ -224,6 +224,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         stack.stop()
+
+
+def alert_deliverers(settings: Settings) -> list[tuple[str, list[str]]]:
+    """The delivery processes of the stack: (name, `streams` arguments).
+
+    Every alert goes to a JSON Lines file; alerts of rules with a webhook also go to that webhook (rules added
+    while the stack runs included: the deliverer reads each alert's webhook, not a list made at start).
+    """
+    alerts_file = Path(settings.database_url.removeprefix("sqlite:///")).parent / "alerts.jsonl" \
+        if settings.database_url.startswith("sqlite:///") else settings.home / "alerts.jsonl"
+    return [("alert-delivery", ["alerts", "deliver", "--file", str(alerts_file)]),
+            ("alert-webhooks", ["alerts", "deliver", "--rule-webhooks-only"])]
 
 
 def _groups(settings: Settings) -> dict[str, str]:
