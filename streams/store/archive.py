@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
 from streams.core.errors import ValidationError
-from streams.core.model import EnrichedArticle
+from streams.core.model import EnrichedArticle, headline_of
 from streams.store.rows import (
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
@@ -355,6 +355,7 @@ class Archive(ABC):
             rows = self._execute(sql, params + [query.limit, query.offset]) if total > query.offset else []
             results = [self._article_summary(r) for r in rows]
             self._attach_topics(results)
+            self._derived_headlines(results, "id")
         return Page(total=total, limit=query.limit, offset=query.offset, results=results)
 
     def _article_summary(self, r: tuple[Any, ...]) -> dict[str, Any]:
@@ -386,6 +387,20 @@ class Archive(ABC):
             f"SELECT article_id, code, label, score FROM topics WHERE {cond} ORDER BY score DESC, code", params
         ):
             by_id[article_id]["topics"].append({"code": code, "label": label, "score": score})
+
+    def _derived_headlines(self, results: list[dict[str, Any]], id_key: str) -> None:
+        """Fill a missing ``headline`` with the one derived from the lead (``provenance["headline"]``)
+        and mark it ``headline_derived``; the stored ``headline`` column stays as received."""
+        missing = {r[id_key] for r in results if not r.get("headline")}
+        if not missing:
+            return
+        cond, params = self._in("id", sorted(missing))
+        derived = {}
+        for article_id, doc in self._execute(f"SELECT id, doc FROM articles WHERE {cond}", params):
+            derived[article_id] = headline_of(None, (self._json_out(doc) or {}).get("provenance"))
+        for r in results:
+            if not r.get("headline") and derived.get(r[id_key]):
+                r["headline"], r["headline_derived"] = derived[r[id_key]], True
 
     def quotes(self, speaker: str | None = None, *, article_id: str | None = None, limit: int = 20,
                offset: int = 0) -> Page:
@@ -426,6 +441,8 @@ class Archive(ABC):
             }
             for r in rows
         ]
+        with self._lock:
+            self._derived_headlines(results, "article_id")
         return Page(total=total, limit=limit, offset=offset, results=results)
 
     def cluster(self, cluster_id: str, *, limit: int = 50, offset: int = 0) -> Page:
