@@ -282,6 +282,15 @@ class Archive(ABC):
         with self._lock:
             return int(self._execute("SELECT count(*) FROM articles")[0][0])
 
+    def count_ids(self, ids: Sequence[str]) -> int:
+        """How many of ``ids`` are stored (each counted once)."""
+        unique, found = sorted(set(ids)), 0
+        with self._lock:
+            for i in range(0, len(unique), 500):
+                cond, params = self._in("id", unique[i:i + 500])
+                found += int(self._execute(f"SELECT count(*) FROM articles WHERE {cond}", params)[0][0])
+        return found
+
     def table_counts(self) -> dict[str, int]:
         """Rows per table (articles and every child table)."""
         with self._lock:
