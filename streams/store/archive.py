@@ -127,6 +127,19 @@ def parse_time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def speaker_condition(speaker: str) -> tuple[str, list[Any]]:
+    """SQL over quotes ``q`` for a speaker asked for as ``--entity`` matches entities: the resolved
+    name, a surname ("Kallas" for "Kaja Kallas"), or words naming the speaker's entity in the
+    article (its mentions), all case-insensitive."""
+    key = norm(speaker) or ""
+    surname = "% " + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = ("(q.speaker_norm = ? OR q.speaker_norm LIKE ? ESCAPE '\\'"
+           " OR EXISTS (SELECT 1 FROM entities e JOIN mentions m ON m.article_id = e.article_id"
+           " AND m.entity_idx = e.idx WHERE e.article_id = q.article_id AND e.name_norm = q.speaker_norm"
+           " AND m.text_norm = ?))")
+    return sql, [key, surname, key]
+
+
 class Archive(ABC):
     """The searchable archive. Thread-safe: one connection, calls serialized by a lock."""
 
@@ -329,8 +342,9 @@ class Archive(ABC):
             )
             where_params += [norm(query.entity)] * 2
         if query.speaker:
-            where.append("EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id AND q.speaker_norm = ?)")
-            where_params.append(norm(query.speaker))
+            cond, cond_params = speaker_condition(query.speaker)
+            where.append(f"EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id AND {cond})")
+            where_params += cond_params
         if query.topic:
             where.append(
                 "EXISTS (SELECT 1 FROM topics t WHERE t.article_id = a.id AND (t.code = ? OR t.label_norm = ?))"
@@ -417,8 +431,9 @@ class Archive(ABC):
         check_paging(limit, offset)
         where, params = [], []
         if speaker:
-            where.append("q.speaker_norm = ?")
-            params.append(norm(speaker))
+            cond, cond_params = speaker_condition(speaker)
+            where.append(cond)
+            params += cond_params
         if article_id:
             where.append("q.article_id = ?")
             params.append(article_id)

@@ -302,3 +302,16 @@ def test_a_received_headline_is_not_marked_derived(archive: Archive) -> None:
     hit = archive.search(SearchQuery(text="security guarantees")).results[0]
     assert hit["headline"].startswith("Kallas:") and "headline_derived" not in hit
 
+
+def test_speaker_matches_like_entity_surname_and_mentions(archive: Archive) -> None:
+    archive.write(corpus(40))
+    full = archive.quotes("Kaja Kallas", limit=500)
+    assert full.total > 0
+    for asked in ("Kallas", "kallas", "  KALLAS "):
+        assert archive.quotes(asked, limit=500).total == full.total, asked
+        hits = archive.search(SearchQuery(speaker=asked)).results
+        assert [h["id"] for h in hits] == [h["id"] for h in archive.search(SearchQuery(speaker="Kaja Kallas")).results]
+        assert SAMPLE_ID in [h["id"] for h in hits]
+    for not_a_name in ("Kaja", "las", "%", "_allas", "Kallas%"):
+        assert archive.quotes(not_a_name).total == 0, not_a_name
+        assert archive.search(SearchQuery(speaker=not_a_name)).total == 0, not_a_name
