@@ -179,7 +179,8 @@ def derived_headline(text: str, start: int = 0) -> tuple[int, int] | None:
 
     ``start`` is where the story begins (after a distributor header and dateline). A first line that
     reads as a title (short, no final punctuation) is taken whole; otherwise the first sentence of the
-    first paragraph, cut at a word boundary when longer than ``DERIVED_HEADLINE_MAX_CHARS``.
+    first paragraph (hard-wrapped lines and all), cut at a word boundary when longer than
+    ``DERIVED_HEADLINE_MAX_CHARS``.
     """
     pars = paragraphs(text[start:])
     if not pars:
@@ -189,7 +190,7 @@ def derived_headline(text: str, start: int = 0) -> tuple[int, int] | None:
     first_line_end = nl if nl >= 0 else e
     while first_line_end > s and text[first_line_end - 1].isspace():
         first_line_end -= 1
-    if nl >= 0 and is_headline_like(text[s:first_line_end]):
+    if nl >= 0 and not _continues(text[nl + 1:e]) and is_headline_like(text[s:first_line_end]):
         return s, first_line_end
     end = _first_sentence_end(text, s, e)
     if end - s > DERIVED_HEADLINE_MAX_CHARS:
@@ -198,6 +199,16 @@ def derived_headline(text: str, start: int = 0) -> tuple[int, int] | None:
         while end > s and (text[end - 1].isspace() or text[end - 1] in ",;:-–—"):
             end -= 1
     return (s, end) if end > s else None
+
+
+def _continues(rest: str) -> bool:
+    """The lines after a first line go on with its sentence: hard-wrapped text (a lower-case start,
+    or two full-width lines that do not end a sentence), not a body under a title line."""
+    lines = [line.strip() for line in rest.split("\n")]
+    if lines and lines[0][:1].islower():
+        return True
+    wrapped = [line for line in lines[:2] if len(line) >= 40 and not line.endswith(FINAL_PUNCT)]
+    return len(wrapped) == 2
 
 
 def _first_sentence_end(text: str, start: int, end: int) -> int:

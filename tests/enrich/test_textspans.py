@@ -142,6 +142,15 @@ def test_derived_headline_skips_the_dateline_and_takes_a_title_line() -> None:
     assert kinds(ctx)["headline_derived"] == ["Germany's parliament voted on Tuesday to extend the mission."]
     ctx = run("GERMANY BEAT FRANCE IN FRIENDLY\nLONDON 1996-08-30\nGermany beat France 2-1 on Friday.")
     assert ctx.provenance["headline"] == "GERMANY BEAT FRANCE IN FRIENDLY"
+    ctx = run("Cummins Engine Co said it told\nshareholders higher engine orders will result in improved\n"
+              "earnings in the first quarter.\n    Cummins said the company should make progress.")
+    assert ctx.provenance["headline"] == ("Cummins Engine Co said it told shareholders higher engine orders will "
+                                          "result in improved earnings in the first quarter.")
+    ctx = run("Sweden's Stora Kopparbergs Bergslags\nAB <SKPS ST> said it had now acquired 90 pct of shares in "
+              "rival\npulp and paper makers Papyrus AB, thus passing the threshold\nabove which it can buy the rest.")
+    assert ctx.provenance["headline"].startswith("Sweden's Stora Kopparbergs Bergslags AB <SKPS ST> said")
+    ctx = run("Troops leave the city\nThe last soldiers left on Tuesday, officials said.")
+    assert ctx.provenance["headline"] == "Troops leave the city"
 
 
 def test_no_derived_headline_when_the_article_has_one() -> None:
