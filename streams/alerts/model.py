@@ -305,7 +305,7 @@ class Alert:
         cluster = cluster_id(enriched)
         return cls(
             key=alert_key(rule.id, cluster), rule_id=rule.id, rule_name=rule.name, cluster_id=cluster,
-            article_id=article.id, headline=article.headline, uri=article.uri, source=article.source,
+            article_id=article.id, headline=enriched.display_headline, uri=article.uri, source=article.source,
             provider=article.provider, language=enriched.language or article.language,
             versioncreated=article.versioncreated, received_at=article.received_at, reason=found.reason(),
             hits=[h.__dict__.copy() for h in found.hits], snippet=found.snippet, webhook=rule.webhook,

@@ -34,6 +34,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from streams.core.model import headline_of
 from streams.core.records import Entity, Quote, Record, Topic, readable
 from streams.core.settings import Settings
 from streams.kafka import topics
@@ -175,7 +176,8 @@ def article_row(enriched: Mapping[str, Any]) -> ArticleRow:
 
     Entities, quotes and topics are read as records; one that is not a valid record is left out."""
     article = enriched.get("article") or {}
-    headline = article.get("headline") or (article.get("body_text") or "").strip().split("\n", 1)[0]
+    headline = headline_of(article.get("headline"), enriched.get("provenance")) \
+        or (article.get("body_text") or "").strip().split("\n", 1)[0]
     return ArticleRow(
         id=str(enriched.get("id") or article.get("id") or "?"),
         headline=headline[:90],

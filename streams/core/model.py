@@ -101,6 +101,15 @@ def _loads(raw: bytes | str, what: str) -> Any:
         raise DecodeError(f"not valid JSON: {exc}", reason="malformed_json") from exc
 
 
+def headline_of(headline: str | None, provenance: Mapping[str, Any] | None) -> str | None:
+    """What readers show as the headline: ``headline`` as received when it has text, else the
+    headline derived from the lead (``provenance["headline"]``, marked ``headline_derived``)."""
+    if headline and headline.strip():
+        return headline
+    derived = (provenance or {}).get("headline")
+    return derived if isinstance(derived, str) and derived.strip() else None
+
+
 # field name -> (allowed types, required)
 _STR = (str,)
 _OPT_STR = (str, type(None))
@@ -224,6 +233,11 @@ class EnrichedArticle:
     @property
     def id(self) -> str:
         return self.article.id
+
+    @property
+    def display_headline(self) -> str | None:
+        """The headline as received, else the one textspans derived from the lead (see :func:`headline_of`)."""
+        return headline_of(self.article.headline, self.provenance)
 
     # -- typed views (raise ValidationError naming the field, e.g. ``entities[3].name``) -----------
     def entity_records(self) -> tuple[Entity, ...]:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Protocol, runtime_checkable
 
 from streams.core.errors import EnrichmentError, PipelineConfigError
 from streams.core.model import Article, EnrichedArticle
+from streams.text.wire import HEADLINE_DERIVED
 
 #: what every context has before the first component runs
 BASE_FIELDS: frozenset[str] = frozenset({"text", "title", "article"})
@@ -48,8 +49,10 @@ class Context:
     timings: dict[str, float] = field(default_factory=dict)
 
     def noise_spans(self, *kinds: str) -> list[tuple[int, int]]:
-        """(start, end) of spans of the given kinds (all kinds when none are given)."""
-        return [(s["start"], s["end"]) for s in self.spans if not kinds or s["kind"] in kinds]
+        """(start, end) of spans of the given kinds (all noise kinds when none are given: not a derived headline)."""
+        if not kinds:
+            return [(s["start"], s["end"]) for s in self.spans if s["kind"] != HEADLINE_DERIVED]
+        return [(s["start"], s["end"]) for s in self.spans if s["kind"] in kinds]
 
     def to_enriched(self) -> EnrichedArticle:
         return EnrichedArticle(

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
 from streams.core.errors import ValidationError
-from streams.core.model import EnrichedArticle
+from streams.core.model import EnrichedArticle, headline_of
 from streams.store.rows import (
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
@@ -125,6 +125,19 @@ def parse_time(value: str) -> datetime:
     except ValueError as exc:
         raise ValidationError(f"{value!r} is not an ISO 8601 date or date-time (e.g. 2026-01-13)") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def speaker_condition(speaker: str) -> tuple[str, list[Any]]:
+    """SQL over quotes ``q`` for a speaker asked for as ``--entity`` matches entities: the resolved
+    name, a surname ("Kallas" for "Kaja Kallas"), or words naming the speaker's entity in the
+    article (its mentions), all case-insensitive."""
+    key = norm(speaker) or ""
+    surname = "% " + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = ("(q.speaker_norm = ? OR q.speaker_norm LIKE ? ESCAPE '\\'"
+           " OR EXISTS (SELECT 1 FROM entities e JOIN mentions m ON m.article_id = e.article_id"
+           " AND m.entity_idx = e.idx WHERE e.article_id = q.article_id AND e.name_norm = q.speaker_norm"
+           " AND m.text_norm = ?))")
+    return sql, [key, surname, key]
 
 
 class Archive(ABC):
@@ -282,6 +295,15 @@ class Archive(ABC):
         with self._lock:
             return int(self._execute("SELECT count(*) FROM articles")[0][0])
 
+    def count_ids(self, ids: Sequence[str]) -> int:
+        """How many of ``ids`` are stored (each counted once)."""
+        unique, found = sorted(set(ids)), 0
+        with self._lock:
+            for i in range(0, len(unique), 500):
+                cond, params = self._in("id", unique[i:i + 500])
+                found += int(self._execute(f"SELECT count(*) FROM articles WHERE {cond}", params)[0][0])
+        return found
+
     def table_counts(self) -> dict[str, int]:
         """Rows per table (articles and every child table)."""
         with self._lock:
@@ -320,8 +342,9 @@ class Archive(ABC):
             )
             where_params += [norm(query.entity)] * 2
         if query.speaker:
-            where.append("EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id AND q.speaker_norm = ?)")
-            where_params.append(norm(query.speaker))
+            cond, cond_params = speaker_condition(query.speaker)
+            where.append(f"EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id AND {cond})")
+            where_params += cond_params
         if query.topic:
             where.append(
                 "EXISTS (SELECT 1 FROM topics t WHERE t.article_id = a.id AND (t.code = ? OR t.label_norm = ?))"
@@ -355,6 +378,7 @@ class Archive(ABC):
             rows = self._execute(sql, params + [query.limit, query.offset]) if total > query.offset else []
             results = [self._article_summary(r) for r in rows]
             self._attach_topics(results)
+            self._derived_headlines(results, "id")
         return Page(total=total, limit=query.limit, offset=query.offset, results=results)
 
     def _article_summary(self, r: tuple[Any, ...]) -> dict[str, Any]:
@@ -387,14 +411,29 @@ class Archive(ABC):
         ):
             by_id[article_id]["topics"].append({"code": code, "label": label, "score": score})
 
+    def _derived_headlines(self, results: list[dict[str, Any]], id_key: str) -> None:
+        """Fill a missing ``headline`` with the one derived from the lead (``provenance["headline"]``)
+        and mark it ``headline_derived``; the stored ``headline`` column stays as received."""
+        missing = {r[id_key] for r in results if not r.get("headline")}
+        if not missing:
+            return
+        cond, params = self._in("id", sorted(missing))
+        derived = {}
+        for article_id, doc in self._execute(f"SELECT id, doc FROM articles WHERE {cond}", params):
+            derived[article_id] = headline_of(None, (self._json_out(doc) or {}).get("provenance"))
+        for r in results:
+            if not r.get("headline") and derived.get(r[id_key]):
+                r["headline"], r["headline_derived"] = derived[r[id_key]], True
+
     def quotes(self, speaker: str | None = None, *, article_id: str | None = None, limit: int = 20,
                offset: int = 0) -> Page:
         """Quotes, newest article first; by resolved speaker (case-insensitive) and/or article."""
         check_paging(limit, offset)
         where, params = [], []
         if speaker:
-            where.append("q.speaker_norm = ?")
-            params.append(norm(speaker))
+            cond, cond_params = speaker_condition(speaker)
+            where.append(cond)
+            params += cond_params
         if article_id:
             where.append("q.article_id = ?")
             params.append(article_id)
@@ -426,6 +465,8 @@ class Archive(ABC):
             }
             for r in rows
         ]
+        with self._lock:
+            self._derived_headlines(results, "article_id")
         return Page(total=total, limit=limit, offset=offset, results=results)
 
     def cluster(self, cluster_id: str, *, limit: int = 50, offset: int = 0) -> Page:

@@ -163,3 +163,61 @@ def is_headline_like(par: str) -> bool:
     if par[0] in "“\"'‘(-–—•*" or sum(ch.isdigit() for ch in par) > len(par) / 4:
         return False
     return True
+
+
+DERIVED_HEADLINE_MAX_CHARS = 240
+#: the span kind of a derived headline: structure, not noise (components keep its text)
+HEADLINE_DERIVED = "headline_derived"
+_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "sgt", "gov", "sen", "rep", "prof",
+                     "jr", "sr", "inc", "corp", "co", "ltd", "no", "vs", "jan", "feb", "mar", "apr", "aug",
+                     "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e"})
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*\Z)")
+
+
+def derived_headline(text: str, start: int = 0) -> tuple[int, int] | None:
+    """(start, end) of a headline for a text without a title line: its lead's first sentence.
+
+    ``start`` is where the story begins (after a distributor header and dateline). A first line that
+    reads as a title (short, no final punctuation) is taken whole; otherwise the first sentence of the
+    first paragraph (hard-wrapped lines and all), cut at a word boundary when longer than
+    ``DERIVED_HEADLINE_MAX_CHARS``.
+    """
+    pars = paragraphs(text[start:])
+    if not pars:
+        return None
+    s, e = pars[0][0] + start, pars[0][1] + start
+    nl = text.find("\n", s, e)
+    first_line_end = nl if nl >= 0 else e
+    while first_line_end > s and text[first_line_end - 1].isspace():
+        first_line_end -= 1
+    if nl >= 0 and not _continues(text[nl + 1:e]) and is_headline_like(text[s:first_line_end]):
+        return s, first_line_end
+    end = _first_sentence_end(text, s, e)
+    if end - s > DERIVED_HEADLINE_MAX_CHARS:
+        cut = text.rfind(" ", s, s + DERIVED_HEADLINE_MAX_CHARS)
+        end = cut if cut > s else s + DERIVED_HEADLINE_MAX_CHARS
+        while end > s and (text[end - 1].isspace() or text[end - 1] in ",;:-–—"):
+            end -= 1
+    return (s, end) if end > s else None
+
+
+def _continues(rest: str) -> bool:
+    """The lines after a first line go on with its sentence: hard-wrapped text (a lower-case start,
+    or two full-width lines that do not end a sentence), not a body under a title line."""
+    lines = [line.strip() for line in rest.split("\n")]
+    if lines and lines[0][:1].islower():
+        return True
+    wrapped = [line for line in lines[:2] if len(line) >= 40 and not line.endswith(FINAL_PUNCT)]
+    return len(wrapped) == 2
+
+
+def _first_sentence_end(text: str, start: int, end: int) -> int:
+    """End offset (after the punctuation) of the first sentence in ``text[start:end]``, or ``end``."""
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if text[m.start()] == ".":
+            word = re.search(r"([\w.]+)\Z", text[max(start, m.start() - 12):m.start()])
+            token = word.group(1).lower() if word else ""
+            if token in _ABBREV or (len(token) == 1 and token.isalpha()):
+                continue
+        return m.end()
+    return end

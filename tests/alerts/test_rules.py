@@ -14,7 +14,8 @@ from streams.alerts.rules import (
     normalize_topic,
 )
 from streams.core.errors import ValidationError
-from streams.core.model import EnrichedArticle
+from streams.core.model import Article, EnrichedArticle
+from streams.enrich.pipeline import Pipeline
 
 
 def rule(**conditions: object) -> Rule:
@@ -209,3 +210,14 @@ def test_text_where_lower_casing_moves_offsets() -> None:
     found = match(rule(text=["coalition of the willing"]), enriched)
     assert found is not None and found.hits[0].matched == "Coalition of the Willing"
     assert match(rule(text=["coalition of the will"]), enriched) is None
+
+
+def test_alert_on_wire_text_without_a_title_carries_the_derived_headline(pipeline: Pipeline, sample_text: str) -> None:
+    enriched = pipeline.run(Article(id="wire-no-title", body_text=sample_text))
+    r = rule(entity=["Kaja Kallas"])
+    found = match(r, enriched)
+    assert found is not None
+    alert = Alert.build(r, found, enriched)
+    assert alert.headline is not None and alert.headline.startswith("This was stated by EU High Representative")
+    assert "MENAFN" not in alert.headline and "Kaja Kallas" in alert.line()
+    assert enriched.article.headline is None

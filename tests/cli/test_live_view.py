@@ -32,6 +32,8 @@ from streams.cli.live import (
 )
 from streams.core.model import Article, EnrichedArticle
 from streams.core.settings import Settings
+from streams.enrich.components.textspans import TextSpans
+from streams.enrich.pipeline import Context
 from tests.ops.conftest import free_port
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
@@ -137,6 +139,15 @@ def test_article_row_of_a_bare_article_falls_back_to_the_first_line() -> None:
     row = article_row(EnrichedArticle(article=Article(id="b", body_text=body)).to_dict())
     assert row.headline == body.strip().split("\n", 1)[0][:90]
     assert (row.entities, row.quotes, row.topics, row.language) == ("-", "-", "-", "?")
+
+
+def test_article_row_of_wire_text_without_a_title_shows_the_derived_headline() -> None:
+    body = sample_text()
+    ctx = Context(article=Article(id="w", body_text=body), text=body)
+    TextSpans()(ctx)
+    row = article_row(ctx.to_enriched().to_dict())
+    assert row.headline.startswith("This was stated by EU High Representative")
+    assert "MENAFN" not in row.headline and len(row.headline) <= 90
 
 
 def test_render_shows_rates_lag_articles_and_alerts() -> None:

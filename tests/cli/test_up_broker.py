@@ -13,6 +13,7 @@ import pytest
 from streams.core.settings import Settings
 from streams.store.archive import SearchQuery
 from streams.store.backends import open_archive
+from tests.store.articles import SAMPLE_ID, corpus
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 
@@ -27,13 +28,17 @@ def test_up_once_pushes_files_through_the_whole_pipeline(kafka_settings: Setting
     (inbox / "sample.txt").write_bytes(sample.read_bytes())
     (inbox / "broken.json").write_bytes(b'{"id": "x", "body_text": ')  # malformed: a dead letter
     db = tmp_path / "archive.db"
-    env = {**os.environ, "STREAMS_KAFKA_BOOTSTRAP": kafka_settings.bootstrap,
+    with open_archive(f"sqlite:///{db}") as archive:  # an earlier run's articles: not this run's count
+        archive.write([a for a in corpus(4) if a.id != SAMPLE_ID][:3])
+    env = {**os.environ, "COLUMNS": "250", "STREAMS_KAFKA_BOOTSTRAP": kafka_settings.bootstrap,
            "STREAMS_TOPIC_PREFIX": kafka_settings.topic_prefix, "STREAMS_DATABASE_URL": f"sqlite:///{db}",
            "STREAMS_HOME": str(tmp_path / "home")}
     result = subprocess.run([sys.executable, "-m", "streams.cli.main", "up", "--once", str(inbox)], env=env,
                             capture_output=True, text=True, timeout=900, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "stored: 1" in result.stdout and "dead-lettered: 1" in result.stdout, result.stdout
+    assert "ingested: 1   stored: 1   dead-lettered: 1" in result.stdout, result.stdout
+    assert "(4 in all)" in result.stdout and "(None)" not in result.stdout, result.stdout
+    assert "This was stated by EU High Representative" in result.stdout, result.stdout  # a headline, not an id
     with open_archive(f"sqlite:///{db}") as archive:
         hits = archive.search(SearchQuery(speaker="Kaja Kallas")).results
         assert len(hits) == 1 and hits[0]["provider"] == "MENAFN" and hits[0]["source"] == "Ukrinform"

@@ -118,3 +118,50 @@ def test_reuters_corpus_articles_get_no_false_headlines() -> None:
             ctx = run(rec["text"])
             assert all(s["kind"] != "related_headline" for s in ctx.spans), rec["id"]
             assert all(0 <= s["start"] < s["end"] <= len(rec["text"]) for s in ctx.spans)
+
+
+@needs_shared
+def test_sample_without_title_gets_a_derived_headline_span_and_provenance() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    ctx = run(text)
+    derived = kinds(ctx)["headline_derived"]
+    assert len(derived) == 1
+    headline = derived[0]
+    assert headline.startswith("This was stated by EU High Representative")
+    assert "Kaja Kallas" in headline and headline.endswith("correspondent reports.")
+    assert "MENAFN" not in headline and "2026-01-13" not in headline
+    assert ctx.provenance["headline"] == headline
+    assert ctx.provenance["headline_derived"] is True
+    assert ctx.article.headline is None and ctx.text == text  # the body and the received headline stay
+    assert ctx.noise_spans() == ctx.noise_spans("header", "dateline", "credit", "boilerplate", "related_headline")
+
+
+def test_derived_headline_skips_the_dateline_and_takes_a_title_line() -> None:
+    ctx = run("BERLIN, Jan 13 (Reuters) - Germany's parliament voted on Tuesday to extend the mission. "
+              "The vote was close.")
+    assert kinds(ctx)["headline_derived"] == ["Germany's parliament voted on Tuesday to extend the mission."]
+    ctx = run("GERMANY BEAT FRANCE IN FRIENDLY\nLONDON 1996-08-30\nGermany beat France 2-1 on Friday.")
+    assert ctx.provenance["headline"] == "GERMANY BEAT FRANCE IN FRIENDLY"
+    ctx = run("Cummins Engine Co said it told\nshareholders higher engine orders will result in improved\n"
+              "earnings in the first quarter.\n    Cummins said the company should make progress.")
+    assert ctx.provenance["headline"] == ("Cummins Engine Co said it told shareholders higher engine orders will "
+                                          "result in improved earnings in the first quarter.")
+    ctx = run("Sweden's Stora Kopparbergs Bergslags\nAB <SKPS ST> said it had now acquired 90 pct of shares in "
+              "rival\npulp and paper makers Papyrus AB, thus passing the threshold\nabove which it can buy the rest.")
+    assert ctx.provenance["headline"].startswith("Sweden's Stora Kopparbergs Bergslags AB <SKPS ST> said")
+    ctx = run("Troops leave the city\nThe last soldiers left on Tuesday, officials said.")
+    assert ctx.provenance["headline"] == "Troops leave the city"
+
+
+def test_no_derived_headline_when_the_article_has_one() -> None:
+    ctx = run("Mr. Smith said U.S. troops left. More text.", headline="Troops leave")
+    assert "headline_derived" not in kinds(ctx) and "headline" not in ctx.provenance
+    ctx = run("Mr. Smith said U.S. troops left on Jan. 3 after talks. More text.")
+    assert ctx.provenance["headline"] == "Mr. Smith said U.S. troops left on Jan. 3 after talks."
+
+
+def test_a_long_lead_is_cut_at_a_word_boundary() -> None:
+    text = "The minister said " + "that the talks went on and on " * 20 + "until dawn. Next."
+    ctx = run(text)
+    headline = ctx.provenance["headline"]
+    assert 100 < len(headline) <= 240 and text.startswith(headline) and not headline.endswith(" ")

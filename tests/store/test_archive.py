@@ -12,6 +12,8 @@ import pytest
 
 from streams.core.errors import ConfigError, StorageError, ValidationError
 from streams.core.model import EnrichedArticle
+from streams.enrich.components.textspans import TextSpans
+from streams.enrich.pipeline import Context
 from streams.store.archive import Archive, SearchQuery
 from streams.store.backends import backend_of, open_archive
 from streams.store.rows import ARTICLE_COLUMNS, article_rows
@@ -277,3 +279,39 @@ def test_entity_matches_a_mention_not_a_substring(archive: Archive) -> None:
     archive.write([sample_article()])
     assert archive.search(SearchQuery(entity="Kallas")).total == 1  # a mention of Kaja Kallas
     assert archive.search(SearchQuery(entity="Kalla")).total == 0
+
+
+def test_search_and_quote_rows_show_the_derived_headline_of_wire_text(archive: Archive) -> None:
+    ea = sample_article()
+    ea.article = dataclasses.replace(ea.article, headline=None)
+    ctx = Context(article=ea.article, text=ea.article.body_text)
+    TextSpans()(ctx)
+    ea.spans, ea.provenance = ctx.spans, ctx.provenance
+    archive.write([ea])
+    hit = archive.search(SearchQuery(text="security guarantees")).results[0]
+    assert hit["headline"].startswith("This was stated by EU High Representative") and hit["headline_derived"]
+    assert "MENAFN" not in hit["headline"]
+    quote = archive.quotes("Kaja Kallas", limit=1).results[0]
+    assert quote["headline"] == hit["headline"] and quote["headline_derived"] is True
+    stored = archive.article(SAMPLE_ID)
+    assert stored is not None and stored["article"]["headline"] is None  # the headline as received
+
+
+def test_a_received_headline_is_not_marked_derived(archive: Archive) -> None:
+    archive.write([sample_article()])
+    hit = archive.search(SearchQuery(text="security guarantees")).results[0]
+    assert hit["headline"].startswith("Kallas:") and "headline_derived" not in hit
+
+
+def test_speaker_matches_like_entity_surname_and_mentions(archive: Archive) -> None:
+    archive.write(corpus(40))
+    full = archive.quotes("Kaja Kallas", limit=500)
+    assert full.total > 0
+    for asked in ("Kallas", "kallas", "  KALLAS "):
+        assert archive.quotes(asked, limit=500).total == full.total, asked
+        hits = archive.search(SearchQuery(speaker=asked)).results
+        assert [h["id"] for h in hits] == [h["id"] for h in archive.search(SearchQuery(speaker="Kaja Kallas")).results]
+        assert SAMPLE_ID in [h["id"] for h in hits]
+    for not_a_name in ("Kaja", "las", "%", "_allas", "Kallas%"):
+        assert archive.quotes(not_a_name).total == 0, not_a_name
+        assert archive.search(SearchQuery(speaker=not_a_name)).total == 0, not_a_name

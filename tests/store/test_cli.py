@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from streams.cli.commands.search import topic_labels
 from streams.cli.main import main
 from streams.store.backends import open_archive
 from tests.store.articles import SAMPLE_ID, corpus
@@ -64,3 +65,19 @@ def test_serve_binds_loopback_and_answers(filled: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_search_table_shows_topic_labels_and_speaker_by_surname(filled: str, capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["search", "--speaker", "Kallas", "--database-url", filled]) == 0
+    table = capsys.readouterr().out
+    assert "1 articles" in table and SAMPLE_ID in table
+    assert "conflict, war and peace" in table and "medtop:" not in table
+    assert main(["search", "--quotes", "--speaker", "kallas", "--format", "json", "--database-url", filled]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 13
+
+
+def test_topic_labels_come_from_the_vocabulary_when_not_stored() -> None:
+    assert topic_labels([{"code": "medtop:16000000"}, {"code": "medtop:11000000", "label": "politics"},
+                         {"code": "medtop:99999999"}]) == "conflict, war and peace, politics, medtop:99999999"

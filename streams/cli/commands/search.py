@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from typing import Any
 
 import orjson
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from streams.alerts.model import topic_label
 from streams.core.errors import ValidationError
 from streams.core.settings import Settings
 from streams.store.archive import Page, SearchQuery, parse_time
@@ -27,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("text", nargs="?", default=None, help='full-text query, e.g. "security guarantees"')
     p.add_argument("--entity", help='an entity name, e.g. "Kaja Kallas"')
-    p.add_argument("--speaker", help="the resolved speaker of a quote in the article")
+    p.add_argument("--speaker", help='the speaker of a quote in the article, matched as --entity is: '
+                   '"Kaja Kallas", "kallas" (surname) or a name the article uses for them')
     p.add_argument("--topic", help="IPTC Media Topic code (medtop:16000000) or label")
     p.add_argument("--source", help="original source or provider, e.g. Ukrinform")
     p.add_argument("--cluster", help="dedupe story cluster id")
@@ -66,6 +69,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def topic_labels(topics: list[dict[str, Any]]) -> str:
+    """Topics as a reader names them: the IPTC label (from the vocabulary when not stored), else the code."""
+    return ", ".join(t.get("label") or topic_label(t.get("code") or "") or t.get("code") or "?" for t in topics)
+
+
 def _print_table(page: Page, *, quotes: bool) -> None:
     console = Console()
     shown = f"{page.offset + 1}-{page.offset + len(page.results)}" if page.results else "none"
@@ -78,7 +86,7 @@ def _print_table(page: Page, *, quotes: bool) -> None:
         table = Table("published", "source", "headline", "topics", "id", title=f"{page.total} articles ({shown} shown)")
         table.columns[4].overflow = "fold"
         for r in page.results:
-            topics = ", ".join(t["code"] for t in r.get("topics", [])[:3])
+            topics = escape(topic_labels(r.get("topics", [])[:3]))
             headline = escape(r["headline"] or "")
             if r.get("snippet"):
                 headline += f"\n[dim]{escape(r['snippet'])}[/dim]"

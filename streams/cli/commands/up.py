@@ -25,15 +25,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
 from streams.core.errors import StreamsError
-from streams.core.records import Entity, Quote, Record, Topic, readable
 from streams.core.settings import Settings
 from streams.kafka import topics
 
 log = logging.getLogger(__name__)
-R = TypeVar("R", bound=Record)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -153,7 +150,7 @@ def _drained(settings: Settings, groups: dict[str, str]) -> bool:
     return True
 
 
-def _ingest(stack: Stack, paths: list[Path]) -> None:
+def _ingest(stack: Stack, paths: list[Path]) -> list[str]:
     """Ingest the start-up files in this process (the live view reads this process's counters)."""
     from streams.ingest.sources.files import ingest_paths
 
@@ -161,40 +158,24 @@ def _ingest(stack: Stack, paths: list[Path]) -> None:
     if missing:
         raise StreamsError(f"no such file or folder: {', '.join(missing)}")
     if not paths:
-        return
-    summary = ingest_paths(stack.settings, paths, progress=sys.stderr.isatty())
+        return []
+    summary = ingest_paths(stack.settings, paths, progress=sys.stderr.isatty(), keep_ids=True)
     log.info("ingested %d article(s) from %s; %d duplicate(s), %d dead-lettered", summary.sent,
              ", ".join(map(str, paths)), summary.duplicates, summary.dead_lettered)
+    return summary.ids
 
 
-def _records(cls: type[R], doc: dict[str, Any], key: str, n: int) -> list[R]:
-    """The first ``n`` valid records of a stored document's list ``key``."""
-    return [r for r in readable(cls, doc.get(key) or [])[:n] if r is not None]
-
-
-def _print_summary(settings: Settings, dead_letters: int) -> int:
+def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: int) -> int:
     from rich.console import Console
-    from rich.table import Table
 
-    from streams.store.archive import SearchQuery
+    from streams.cli.summary import print_once_summary
     from streams.store.backends import open_archive
 
-    console = Console()
     archive = open_archive(settings.database_url)
     try:
-        table = Table("article", "entities", "quotes (speaker)", "topics", title="latest stored articles")
-        for hit in archive.search(SearchQuery(limit=10)).results:
-            doc = archive.article(hit["id"]) or {}
-            ents = ", ".join(e.name for e in _records(Entity, doc, "entities", 5))
-            quotes = "; ".join(f"{(q.text or '')[:40]}… ({q.speaker})" for q in _records(Quote, doc, "quotes", 3))
-            tops = ", ".join(t.label or t.code for t in _records(Topic, doc, "topics", 3))
-            table.add_row(hit.get("headline") or hit["id"], ents, quotes, tops)
-        console.print(table)
-        stored = archive.count()
+        return print_once_summary(Console(), archive, ingested_ids, dead_letters, settings.database_url)
     finally:
         archive.close()
-    console.print(f"stored: {stored}   dead-lettered: {dead_letters}   archive: {settings.database_url}")
-    return stored
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -216,9 +197,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.watch:
             args.watch.mkdir(parents=True, exist_ok=True)
             stack.spawn("ingest-watch", "ingest", "--watch", str(args.watch))
-        _ingest(stack, args.paths)
+        ingested_ids = _ingest(stack, args.paths)
         if args.once:
-            return _finish_once(stack, args.timeout, dl_topic, dl_before)
+            return _finish_once(stack, args.timeout, dl_topic, dl_before, ingested_ids)
         return _live(stack, stop, args.no_dashboard)
     except KeyboardInterrupt:
         return 0
@@ -249,7 +230,7 @@ def _groups(settings: Settings) -> dict[str, str]:
     }
 
 
-def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int) -> int:
+def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int, ingested_ids: list[str]) -> int:
     settings = stack.settings
     deadline = time.monotonic() + timeout
     while not _drained(settings, _groups(settings)):
@@ -260,7 +241,7 @@ def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int) ->
             raise StreamsError(f"the pipeline did not drain within {timeout:g}s")
         time.sleep(1.0)
     dead_letters = _end_offsets(settings, dl_topic) - dl_before
-    _print_summary(settings, dead_letters)
+    _print_summary(settings, ingested_ids, dead_letters)
     return 0
 
 

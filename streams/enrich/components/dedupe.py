@@ -29,9 +29,10 @@ from typing import Any, Iterable
 import numpy as np
 
 from streams.enrich.pipeline import Context
+from streams.text.wire import HEADLINE_DERIVED
 
 #: span kinds that are structure, not noise; every other span kind is cut out before hashing
-STRUCTURE_KINDS: frozenset[str] = frozenset({"paragraph", "sentence", "title", "quote"})
+STRUCTURE_KINDS: frozenset[str] = frozenset({"paragraph", "sentence", "title", "quote", HEADLINE_DERIVED})
 
 NUM_PERM = 120  # MinHash permutations
 BANDS = 40  # LSH bands of ROWS rows each: P(candidate) = 1 - (1 - J**3)**40 -> 0.995 at J = 0.5

@@ -242,7 +242,7 @@ class SpacyAnalyzer:
     @staticmethod
     def _finish(ctx: Context, doc: Doc) -> None:
         # noise spans (header, dateline, related headline...) are sentences of their own
-        set_sentence_starts(doc, sorted({o for sp in ctx.spans for o in (sp["start"], sp["end"])}))
+        set_sentence_starts(doc, sorted({o for sp in ctx.noise_spans() for o in sp}))
         ctx.doc = doc
 
     def info(self) -> dict[str, Any]:

@@ -11,7 +11,10 @@ sorted by start) with these kinds:
   between body paragraphs (short, one line, no final punctuation, headline-like);
 - ``credit``: ``(Reporting by ...; Editing by ...)`` and similar credit lines;
 - ``boilerplate``: copyright lines, "All rights reserved", "Click here / Read more / Follow us",
-  the ``Reuter`` sign-off line of old Reuters wires.
+  the ``Reuter`` sign-off line of old Reuters wires;
+- ``headline_derived`` (structure, not noise): when the article has no headline, the story's title
+  line or first sentence after the header and dateline; ``provenance["headline"]`` holds its text
+  and ``provenance["headline_derived"]`` is ``True``. ``article.headline`` stays as received.
 
 ``ctx.provenance`` gets what the header, dateline and credits say: ``date`` (ISO), ``distributor``,
 ``original_source``, ``place`` (dateline), ``agency`` (from ``(Reuters)`` in a dateline),
@@ -30,9 +33,11 @@ from typing import Any
 from streams.enrich.pipeline import Context
 from streams.text.wire import (
     FINAL_PUNCT,
+    HEADLINE_DERIVED,
     HEADLINE_MAX_CHARS,
     Dateline,
     dateline_iso_date,
+    derived_headline,
     is_headline_like,
     paragraphs,
     parse_dateline,
@@ -50,6 +55,8 @@ _BOILERPLATE_LINE = re.compile(
     r"reuter|reuters)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
 class TextSpans:
     """Marks header, dateline, related headlines, credits and boilerplate; fills provenance."""
 
@@ -97,11 +104,26 @@ class TextSpans:
                 spans.append({"start": s, "end": e, "kind": "boilerplate"})
         if self.related_headlines:
             spans.extend(self._related_headlines(text, spans))
+        if not (ctx.article.headline or "").strip():
+            self._derive_headline(text, header.end if header else 0, dateline, spans, prov)
         spans.sort(key=lambda s: (s["start"], s["end"]))
         ctx.spans.extend(spans)
         ctx.spans.sort(key=lambda s: (s["start"], s["end"]))
         self._fill_from_article(ctx, prov)
         ctx.provenance.update({k: v for k, v in prov.items() if v is not None})
+
+    @staticmethod
+    def _derive_headline(text: str, start: int, dateline: Dateline | None, spans: list[dict[str, Any]],
+                         prov: dict[str, Any]) -> None:
+        """Adds the ``headline_derived`` span and provenance when the story opens with a lead."""
+        if dateline is not None and not text[start:dateline.start].strip():
+            start = dateline.end
+        found = derived_headline(text, start)
+        if found is None:
+            return
+        s, e = found
+        spans.append({"start": s, "end": e, "kind": HEADLINE_DERIVED})
+        prov.update(headline=" ".join(text[s:e].split()), headline_derived=True)
 
     @staticmethod
     def _dateline_after_title(text: str, body_start: int) -> Dateline | None:

@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 from streams.core.iptc import media_topics
 from streams.enrich.pipeline import Context
+from streams.text.wire import HEADLINE_DERIVED
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "iptc"
 VOCABULARY_FILE = "news_vocabulary.json"
@@ -313,7 +314,7 @@ class TopicComponent:
     english_only = True
 
     #: span kinds cut out before tagging (structure kinds are kept)
-    KEEP_KINDS = frozenset({"paragraph", "sentence", "title", "quote"})
+    KEEP_KINDS = frozenset({"paragraph", "sentence", "title", "quote", HEADLINE_DERIVED})
 
     def __init__(self, **options: Any) -> None:
         self.tagger = TopicTagger(**options)

@@ -142,6 +142,7 @@ from streams.enrich.components.entities.untagged import (
 )
 from streams.enrich.components.nlp import caps_lines
 from streams.enrich.pipeline import Context
+from streams.text.wire import HEADLINE_DERIVED
 
 
 def apply_gazetteers(text: str, doc: Any, mentions: list[Mention], skip: list[tuple[int, int]],
@@ -211,7 +212,8 @@ class EntityComponent:
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
             mentions = cricket_scorecard_players(text, mentions)
             mentions = fixtures_and_scorers(text, mentions)
-            mentions = table_rows(text, mentions, datelines + [(sp["start"], sp["end"]) for sp in spans or ()])
+            noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
+            mentions = table_rows(text, mentions, datelines + noise)
         mentions = surname_before_a_thing(text, mentions)
         entities = cluster(mentions)
         if self.propagate:
