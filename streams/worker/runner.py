@@ -16,6 +16,9 @@ import asyncio
 import gc
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence, TypeVar
@@ -61,8 +64,25 @@ def batches_by_size(items: Sequence[T], max_chars: int, size: Callable[[T], int]
     return runs
 
 
-def _init_child(names: str) -> None:
+#: how often the child checks that the worker that started it is still alive
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with(parent_pid: int) -> None:
+    """End this process once ``parent_pid`` is gone: a SIGKILLed worker must not leave its child behind."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)  # the parent died: nobody waits for our results, and atexit handlers could block
+
+
+def _init_child(names: str, parent_pid: int | None = None) -> None:
     global _pipeline
+    if parent_pid is not None:
+        # a thread, not PR_SET_PDEATHSIG: that signal follows the parent *thread* that spawned us, and
+        # the pool spawns from whichever thread submits first
+        if os.getppid() != parent_pid:
+            os._exit(0)
+        threading.Thread(target=_exit_with, args=(parent_pid,), name="parent-watch", daemon=True).start()
     from threadpoolctl import threadpool_limits
 
     from streams.enrich.pipeline import Pipeline
@@ -125,7 +145,8 @@ class EnrichmentRunner:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent runs an event loop and Kafka client threads
         ctx = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_child, initargs=(self.pipeline,))
+        return ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_child,
+                                   initargs=(self.pipeline, os.getpid()))
 
     def start(self) -> list[str]:
         """Start the child and build the pipeline in it; raises if the pipeline is misconfigured."""

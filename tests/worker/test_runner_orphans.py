@@ -1,0 +1,48 @@
+"""A SIGKILLed worker leaves no enrichment child behind (the child watches the process that started it)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+HOLDER = """
+import sys, time
+from streams.worker.runner import EnrichmentRunner
+runner = EnrichmentRunner("textspans", timeout_s=30.0)
+runner.start()
+print(*runner._pool._processes, flush=True)  # the child's pid
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead too: it only waits for its (new) parent to reap it
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_the_enrichment_child_exits_when_its_worker_is_killed() -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(holder.stdout.readline().split()[0])
+        assert _alive(child)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        deadline = time.monotonic() + 10.0
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child), f"the enrichment child {child} outlived its killed worker"
+    finally:
+        if holder.poll() is None:
+            holder.kill()
