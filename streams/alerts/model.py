@@ -20,7 +20,7 @@ import orjson
 
 from streams.core.errors import DecodeError, ValidationError
 from streams.core.iptc import media_topics
-from streams.core.model import EnrichedArticle, utcnow_iso
+from streams.core.model import EnrichedArticle, reject_unknown_fields, utcnow_iso
 from streams.core.records import Dedupe
 
 #: rule ids: short, URL- and Kafka-key-safe, and free of ":" so ``rule_id:cluster_id`` splits cleanly
@@ -182,10 +182,7 @@ class Rule:
     def from_dict(cls, data: Mapping[str, Any]) -> "Rule":
         if not isinstance(data, Mapping):
             raise ValidationError(f"a rule must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValidationError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        reject_unknown_fields(cls, data)
         for name in ("id", "name"):
             if name not in data:
                 raise ValidationError("is required", field=name)
@@ -325,10 +322,7 @@ class Alert:
             raise DecodeError(f"alert is not valid JSON: {exc}", reason="malformed_json") from exc
         if not isinstance(data, dict):
             raise ValidationError(f"an alert must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValidationError(f"unknown field(s) {', '.join(unknown)}")
+        reject_unknown_fields(cls, data, name_known=False)
         for name in ("key", "rule_id", "rule_name", "cluster_id", "article_id"):
             if not isinstance(data.get(name), str) or not data[name]:
                 raise ValidationError("is required (a non-empty string)", field=name)

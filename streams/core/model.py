@@ -51,6 +51,15 @@ def received_now() -> str:
     return _now_cache[1]
 
 
+def reject_unknown_fields(cls: type, data: Mapping[str, Any], *, name_known: bool = True) -> None:
+    """ValidationError naming the keys of ``data`` that are not fields of the dataclass ``cls``."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        hint = f"; known: {', '.join(sorted(known))}" if name_known else ""
+        raise ValidationError(f"unknown field(s) {', '.join(unknown)}{hint}")
+
+
 def _check_iso_datetime(name: str, value: str) -> None:
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -190,10 +199,7 @@ class Article:
     def from_dict(cls, data: Mapping[str, Any]) -> "Article":
         if not isinstance(data, Mapping):
             raise ValidationError(f"an article must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValidationError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        reject_unknown_fields(cls, data)
         for name in ("id", "body_text"):
             if name not in data:
                 raise ValidationError("is required", field=name, reason="empty_body" if name == "body_text" else None)

@@ -61,6 +61,15 @@ def optional(obj: Mapping[str, Any], key: str, types: tuple[type, ...], where: s
     return require(obj, key, types, where)
 
 
+def span(obj: Mapping[str, Any], where: str) -> tuple[int, int]:
+    """``(start, end)`` of a record over the body: integers with ``0 <= start <= end``."""
+    start = require(obj, "start", (int,), where)
+    end = require(obj, "end", (int,), where)
+    if not 0 <= start <= end:
+        raise ValidationError(f"bad span [{start}, {end})", field=where)
+    return start, end
+
+
 def as_object(obj: Any, where: str) -> Mapping[str, Any]:
     if type(obj) is not dict and not isinstance(obj, Mapping):
         raise ValidationError(f"expected an object, got {type(obj).__name__}", field=where)
@@ -147,10 +156,7 @@ class Mention(Record):
     @classmethod
     def _checked(cls, obj: Any, where: str) -> "Mention":
         as_object(obj, where)
-        start = require(obj, "start", (int,), where)
-        end = require(obj, "end", (int,), where)
-        if not 0 <= start <= end:
-            raise ValidationError(f"bad span [{start}, {end})", field=where)
+        start, end = span(obj, where)
         text = optional(obj, "text", (str,), where)
         return cls(start, end, text)._sourced(obj)
 
@@ -240,10 +246,7 @@ class Quote(Record):
     @classmethod
     def _checked(cls, obj: Any, where: str) -> "Quote":
         as_object(obj, where)
-        start = require(obj, "start", (int,), where)
-        end = require(obj, "end", (int,), where)
-        if not 0 <= start <= end:
-            raise ValidationError(f"bad span [{start}, {end})", field=where)
+        start, end = span(obj, where)
         text = optional(obj, "text", (str,), where)
         kind = optional(obj, "kind", (str,), where)
         raw_segments = obj.get("segments")
