@@ -144,6 +144,7 @@ class Article:
     provider: str | None = None  # distributor, e.g. "MENAFN"
     source: str | None = None  # original source, e.g. "Ukrinform"
     version: int = 1  # a higher version of the same id replaces a lower one in the archive
+    profile: str | None = None  # ninjs profile: "headline-only" when a feed item carried only its title
     altids: dict[str, str] = field(default_factory=dict)  # guid, url, feed, file...
     received_at: str | None = None  # when the ingester got it (ISO 8601)
 
@@ -160,6 +161,7 @@ class Article:
         "provider": _OPT_STR,
         "source": _OPT_STR,
         "version": (int,),
+        "profile": _OPT_STR,
         "altids": (dict,),
         "received_at": _OPT_STR,
     }
