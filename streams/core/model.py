@@ -145,6 +145,7 @@ class Article:
     source: str | None = None  # original source, e.g. "Ukrinform"
     version: int = 1  # a higher version of the same id replaces a lower one in the archive
     profile: str | None = None  # ninjs profile: "headline-only" when a feed item carried only its title
+    subjects: list[dict[str, Any]] = field(default_factory=list)  # ninjs subjects as received: name, uri, rel...
     altids: dict[str, str] = field(default_factory=dict)  # guid, url, feed, file...
     received_at: str | None = None  # when the ingester got it (ISO 8601)
 
@@ -162,6 +163,7 @@ class Article:
         "source": _OPT_STR,
         "version": (int,),
         "profile": _OPT_STR,
+        "subjects": (list,),
         "altids": (dict,),
         "received_at": _OPT_STR,
     }
@@ -185,6 +187,9 @@ class Article:
             value = values[name]
             if value is not None:
                 _check_iso_datetime(name, value)
+        for subject in self.subjects:
+            if type(subject) is not dict:
+                raise ValidationError(f"items must be objects, got {type(subject).__name__}", field="subjects")
         for k, v in self.altids.items():
             if type(k) is not str or type(v) is not str:
                 if not isinstance(k, str) or not isinstance(v, str):
