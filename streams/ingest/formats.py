@@ -23,6 +23,7 @@ from typing import Any, Mapping
 import orjson
 
 from streams.core.errors import DecodeError, TooLargeError, ValidationError
+from streams.core.ninjs import is_streams_ninjs
 from streams.core.model import Article, check_body, received_now, strict_utf8
 from streams.ingest.identity import (
     Provenance,
@@ -147,6 +148,8 @@ def article_from_record(
     """One JSON object in any accepted shape (model, ninjs 1.x/2.x, corpus) → Article."""
     if not isinstance(data, Mapping):
         raise ValidationError(f"an article must be a JSON object, got {type(data).__name__}")
+    if is_streams_ninjs(data):  # our own wire form (a replayed or exported document): read exactly
+        return Article.from_dict(data)
     if "body_text" in data and set(data) <= ARTICLE_FIELDS and "id" in data:
         values = dict(data)
         values.setdefault("received_at", received_at or received_now())

@@ -27,6 +27,7 @@ from streams.core.errors import (
     ValidationError,
 )
 from streams.core.model import Article
+from streams.core.ninjs import to_ninjs
 from streams.core.settings import Settings
 from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline
 from streams.ingest.formats import article_from_record, article_from_text, decode_text
@@ -52,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=("auto", "jsonl", "text"), default="auto",
                    help="input format (auto: JSON Lines if the first non-blank character is '{')")
+    p.add_argument("--output-format", choices=("contract", "ninjs"), default="contract",
+                   help="contract: the enriched JSON of shared/eval/README.md (default); ninjs: IPTC ninjs 2.2 "
+                   "documents with the 'streams' extension (schema: streams/core/data/ninjs/streams-ninjs-2.2.json)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
@@ -74,7 +78,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with _progress(len(records), enabled=not args.no_progress) as advance:
             for start in range(0, len(records), BATCH):
-                failed += _enrich_batch(pipeline, records[start:start + BATCH], origin, out, advance)
+                failed += _enrich_batch(pipeline, records[start:start + BATCH], origin, out, advance,
+                                        ninjs=args.output_format == "ninjs")
     finally:
         if args.output:
             out.close()
@@ -98,7 +103,7 @@ BATCH = 8
 
 
 def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str, out: IO[bytes],
-                  advance: Any) -> list[str]:
+                  advance: Any, *, ninjs: bool = False) -> list[str]:
     """Enrich one batch, writing results in input order; returns the ``file:line`` of each failure."""
     failed: list[str] = []
     articles: list[tuple[int, Any, Article]] = []
@@ -115,7 +120,7 @@ def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str,
             failed.append(f"{origin}:{lineno}")
             _error_record(origin, lineno, item, outcome)
         else:
-            out.write(outcome.to_json() + b"\n")
+            out.write((orjson.dumps(to_ninjs(outcome)) if ninjs else outcome.to_json()) + b"\n")
         advance()
     return failed
 
