@@ -34,7 +34,9 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from streams.core.errors import ValidationError
 from streams.core.model import headline_of
+from streams.core.ninjs import is_streams_ninjs, model_dict_of
 from streams.core.records import Entity, Quote, Record, Topic, readable
 from streams.core.settings import Settings
 from streams.kafka import topics
@@ -308,9 +310,9 @@ class TopicTail(threading.Thread):
             if is_alert:
                 self.alerts.appendleft(alert_line(data))
             else:
-                self.articles.appendleft(article_row(data))
-        except orjson.JSONDecodeError:
-            log.debug("dashboard skipped a record that is not JSON")
+                self.articles.appendleft(article_row(model_dict_of(data) if is_streams_ninjs(data) else data))
+        except (orjson.JSONDecodeError, ValidationError):
+            log.debug("dashboard skipped a record that is not an enriched article or an alert")
 
 
 def run_dashboard(

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "worker",
     "store",
     "search",
+    "export",
     "serve",
     "alerts",
     "deadletters",

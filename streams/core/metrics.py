@@ -24,6 +24,9 @@ ARTICLES_INGESTED = Counter(
 INGEST_DUPLICATES = Counter(
     "streams_ingest_duplicates_total", "Items skipped at ingest because they were already seen", ["source_kind"]
 )
+FEED_CHARSET_PROBLEMS = Counter(
+    "streams_feed_charset_problems_total", "Feed documents whose declared charset was wrong or missing (corrected)"
+)
 INGEST_BYTES = Counter("streams_ingest_bytes_total", "Bytes of articles sent to articles.raw", ["source_kind"])
 ARTICLES_ENRICHED = Counter("streams_articles_enriched_total", "Articles enriched and produced to articles.enriched")
 ARTICLES_STORED = Counter("streams_articles_stored_total", "Articles written to the archive", ["backend"])

@@ -21,6 +21,7 @@ from streams.core.errors import (
     TooLargeError,
     ValidationError,
 )
+from streams.core.ninjs import is_streams_ninjs, model_dict_of, ninjs_of
 from streams.core.records import (
     Dedupe,
     Entity,
@@ -144,6 +145,8 @@ class Article:
     provider: str | None = None  # distributor, e.g. "MENAFN"
     source: str | None = None  # original source, e.g. "Ukrinform"
     version: int = 1  # a higher version of the same id replaces a lower one in the archive
+    profile: str | None = None  # ninjs profile: "headline-only" when a feed item carried only its title
+    subjects: list[dict[str, Any]] = field(default_factory=list)  # ninjs subjects as received: name, uri, rel...
     altids: dict[str, str] = field(default_factory=dict)  # guid, url, feed, file...
     received_at: str | None = None  # when the ingester got it (ISO 8601)
 
@@ -160,6 +163,8 @@ class Article:
         "provider": _OPT_STR,
         "source": _OPT_STR,
         "version": (int,),
+        "profile": _OPT_STR,
+        "subjects": (list,),
         "altids": (dict,),
         "received_at": _OPT_STR,
     }
@@ -183,6 +188,9 @@ class Article:
             value = values[name]
             if value is not None:
                 _check_iso_datetime(name, value)
+        for subject in self.subjects:
+            if type(subject) is not dict:
+                raise ValidationError(f"items must be objects, got {type(subject).__name__}", field="subjects")
         for k, v in self.altids.items():
             if type(k) is not str or type(v) is not str:
                 if not isinstance(k, str) or not isinstance(v, str):
@@ -195,10 +203,19 @@ class Article:
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
 
+    def to_wire(self) -> bytes:
+        """The article as it travels on Kafka: a ninjs 2.2 document (:mod:`streams.core.ninjs`)."""
+        return orjson.dumps(ninjs_of(self.__dict__))  # read only; a third of the cost of to_dict()
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Article":
+        """An Article from its dict form or from its ninjs form (:meth:`to_wire`)."""
         if not isinstance(data, Mapping):
             raise ValidationError(f"an article must be a JSON object, got {type(data).__name__}")
+        if is_streams_ninjs(data):
+            data = model_dict_of(data)
+            if "article" in data:
+                raise ValidationError("an enriched article where an article was expected")
         reject_unknown_fields(cls, data)
         for name in ("id", "body_text"):
             if name not in data:
@@ -268,10 +285,18 @@ class EnrichedArticle:
         return out
 
     def to_json(self) -> bytes:
+        """The contract form of ``shared/eval/README.md`` (what ``streams enrich`` prints)."""
         return orjson.dumps(self.to_dict())
+
+    def to_wire(self) -> bytes:
+        """The enriched article as it travels on Kafka: ninjs 2.2 with the ``streams`` extension."""
+        return orjson.dumps(ninjs_of(self.to_dict()))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "EnrichedArticle":
+        """An EnrichedArticle from its contract form or from its ninjs form (:meth:`to_wire`)."""
+        if is_streams_ninjs(data):
+            data = model_dict_of(data)
         if not isinstance(data, Mapping) or "article" not in data:
             raise ValidationError("an enriched article must be a JSON object with an 'article' field")
         values = {k: v for k, v in data.items() if k != "id"}

@@ -8,9 +8,7 @@ bytes with that reason.
 Accepted record shapes (one JSON object):
 
 - the model itself (``id`` + ``body_text`` and other :class:`Article` fields);
-- ninjs 1.x / 2.x: ``headline`` or ``headlines[]``, ``body_text`` or ``bodies[]``, ``uri``,
-  ``versioncreated``, ``firstcreated``, ``byline``/``bylines[]``, ``located``, ``language``,
-  ``altids``, ``provider``/``copyrightholder``, ``infosource[]``;
+- ninjs 1.x, 2.x and 3.x documents (see :mod:`streams.ingest.ninjs_in`);
 - the corpus format of ``../shared/corpus``: ``id``, ``title``, ``text``, ``date``, ``dateline``,
   ``publisher`` (and ``url``, ``wire``).
 """
@@ -25,14 +23,15 @@ from typing import Any, Mapping
 import orjson
 
 from streams.core.errors import DecodeError, TooLargeError, ValidationError
+from streams.core.ninjs import is_streams_ninjs
 from streams.core.model import Article, check_body, received_now, strict_utf8
 from streams.ingest.identity import (
     Provenance,
     article_id,
-    iso_datetime,
     native_id,
     provenance_from_text,
 )
+from streams.ingest.ninjs_in import date_field, from_ninjs, str_field
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +148,8 @@ def article_from_record(
     """One JSON object in any accepted shape (model, ninjs 1.x/2.x, corpus) → Article."""
     if not isinstance(data, Mapping):
         raise ValidationError(f"an article must be a JSON object, got {type(data).__name__}")
+    if is_streams_ninjs(data):  # our own wire form (a replayed or exported document): read exactly
+        return Article.from_dict(data)
     if "body_text" in data and set(data) <= ARTICLE_FIELDS and "id" in data:
         values = dict(data)
         values.setdefault("received_at", received_at or received_now())
@@ -161,7 +162,7 @@ def article_from_record(
     if "text" in data and "body_text" not in data and "bodies" not in data:
         values = _from_corpus(data)
     else:
-        values = _from_ninjs(data)
+        values = from_ninjs(data)
     body = values.get("body_text")
     if not isinstance(body, str) or not body.strip():
         raise ValidationError("the record has no body text (body_text, bodies[], text)", field="body_text",
@@ -179,122 +180,23 @@ def article_from_record(
     return Article(id=aid, altids=altids, **values)
 
 
-def _str(value: Any, name: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value if value.strip() else None
-    raise ValidationError(f"expected a string, got {type(value).__name__}", field=name)
-
-
-def _date(value: Any, name: str, altids: dict[str, str] | None = None) -> str | None:
-    """ISO date-time of ``value``; an unreadable date is kept in ``altids`` rather than losing the article."""
-    if value in (None, ""):
-        return None
-    iso = iso_datetime(value)
-    if iso is None:
-        log.info("%s %r is not a date this ingester understands; kept as altids[%r]", name, value, f"{name}_raw")
-        if altids is not None:
-            altids[f"{name}_raw"] = str(value)[:200]
-    return iso
-
-
 def _from_corpus(data: Mapping[str, Any]) -> dict[str, Any]:
-    dateline = _str(data.get("dateline"), "dateline")
+    dateline = str_field(data.get("dateline"), "dateline")
     located = None
     if dateline:
         located = dateline.split(",")[0].rstrip(" -").strip() or None
-    publisher = _str(data.get("publisher"), "publisher")
-    url = _str(data.get("url"), "url")
+    publisher = str_field(data.get("publisher"), "publisher")
+    url = str_field(data.get("url"), "url")
     altids = {"url": url} if url else {}
     return {
-        "body_text": _str(data.get("text"), "text") or "",
-        "headline": _str(data.get("title"), "title"),
-        "versioncreated": _date(data.get("date"), "date", altids),
+        "body_text": str_field(data.get("text"), "text") or "",
+        "headline": str_field(data.get("title"), "title"),
+        "versioncreated": date_field(data.get("date"), "date", altids),
         "located": located,
-        "provider": _str(data.get("wire"), "wire") or publisher,
+        "provider": str_field(data.get("wire"), "wire") or publisher,
         "source": publisher,
         "uri": url,
-        "language": _str(data.get("language"), "language"),
+        "language": str_field(data.get("language"), "language") or str_field(data.get("lang"), "lang"),
         "altids": altids,
         "_identifier": url,
     }
-
-
-def _first_of(items: Any, key: str, name: str) -> str | None:
-    """``headlines[0].value`` / ``bodies[0].value`` (ninjs 2.x), preferring plain text over HTML."""
-    if items is None:
-        return None
-    if not isinstance(items, list):
-        raise ValidationError(f"expected a list, got {type(items).__name__}", field=name)
-    best: str | None = None
-    for item in items:
-        if not isinstance(item, Mapping):
-            continue
-        value = item.get(key)
-        if not isinstance(value, str) or not value.strip():
-            continue
-        ctype = str(item.get("contenttype", item.get("role", "text/plain"))).lower()
-        if "html" in ctype:
-            if best is None:
-                from streams.ingest.html_text import html_to_text  # noqa: PLC0415
-
-                best = html_to_text(value)
-            continue
-        return value
-    return best
-
-
-def _from_ninjs(data: Mapping[str, Any]) -> dict[str, Any]:
-    body = _str(data.get("body_text"), "body_text") or _first_of(data.get("bodies"), "value", "bodies")
-    if body is None and isinstance(data.get("body_html"), str):
-        from streams.ingest.html_text import html_to_text  # noqa: PLC0415
-
-        body = html_to_text(data["body_html"])
-    headline = _str(data.get("headline"), "headline") or _first_of(data.get("headlines"), "value", "headlines")
-    byline = _str(data.get("byline"), "byline")
-    if byline is None and isinstance(data.get("bylines"), list):
-        names = [b.get("byline") or b.get("name") for b in data["bylines"] if isinstance(b, Mapping)]
-        byline = ", ".join(n for n in names if isinstance(n, str)) or None
-    located = data.get("located")
-    if isinstance(located, Mapping):  # ninjs 2.x may give an object
-        located = located.get("name")
-    provider = data.get("provider") or data.get("copyrightholder")
-    if isinstance(provider, Mapping):
-        provider = provider.get("name")
-    source = None
-    infosource = data.get("infosource")
-    if isinstance(infosource, list):
-        names = [s.get("name") for s in infosource if isinstance(s, Mapping) and isinstance(s.get("name"), str)]
-        source = names[0] if names else None
-    elif isinstance(infosource, Mapping):
-        source = infosource.get("name")
-    uri = _str(data.get("uri"), "uri")
-    altids_in = data.get("altids") or {}
-    altids: dict[str, str] = {}
-    if isinstance(altids_in, Mapping):
-        altids = {str(k): str(v) for k, v in altids_in.items() if isinstance(v, (str, int))}
-    elif isinstance(altids_in, list):  # ninjs 2.x: [{"role": ..., "value": ...}]
-        altids = {str(a.get("role", i)): str(a["value"]) for i, a in enumerate(altids_in)
-                  if isinstance(a, Mapping) and "value" in a}
-    if uri:
-        altids.setdefault("uri", uri)
-    version = data.get("version")
-    version_int = int(version) if isinstance(version, (int, str)) and str(version).isdigit() else None
-    values = {
-        "body_text": body or "",
-        "headline": headline,
-        "uri": uri,
-        "language": _str(data.get("language"), "language"),
-        "versioncreated": _date(data.get("versioncreated"), "versioncreated", altids),
-        "firstcreated": _date(data.get("firstcreated"), "firstcreated", altids),
-        "byline": byline,
-        "located": located if isinstance(located, str) and located.strip() else None,
-        "provider": provider if isinstance(provider, str) else None,
-        "source": source if isinstance(source, str) else None,
-        "altids": altids,
-        "_identifier": uri or data.get("guid"),
-    }
-    if version_int and version_int >= 1:
-        values["version"] = version_int
-    return values

@@ -249,7 +249,7 @@ class RawProducer:
         feed URL, client) is not sent as a header: the article's ``altids`` name it already.
         """
         callback = (lambda _id: on_acked(article)) if on_acked is not None else None
-        return self.send_serialized(article.id, article.to_json(), content_type=content_type, origin=origin,
+        return self.send_serialized(article.id, article.to_wire(), content_type=content_type, origin=origin,
                                     received_at=article.received_at, on_acked=callback)
 
     def send_serialized(
@@ -263,7 +263,7 @@ class RawProducer:
         on_acked: Callable[[str], None] | None = None,
         future: bool = True,
     ) -> Future | None:
-        """Like :meth:`send` for an article already serialized with ``Article.to_json()``.
+        """Like :meth:`send` for an article already serialized with ``Article.to_wire()``.
 
         ``future=False`` returns None instead of a future (bulk ingest does not wait per record).
         """

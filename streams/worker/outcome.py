@@ -4,7 +4,7 @@ The worker parent passes the raw Kafka message bytes to the child. The child val
 (``Article.from_json`` with ``max_article_bytes``, as the parent used to), enriches the valid ones
 and answers, per message, one of:
 
-* :class:`Enriched`: the enriched JSON (``EnrichedArticle.to_json()``, published as it is) and the
+* :class:`Enriched`: the enriched JSON (``EnrichedArticle.to_wire()``: ninjs 2.2, published as it is) and the
   :class:`Facts` the parent needs to route it, set its headers, fan its quotes out and count it;
 * :class:`Rejected`: the message is not a valid article (the dead letter's reason, error type and
   message, exactly as ``DeadLetter.from_error`` would have taken them from the exception);
@@ -41,7 +41,7 @@ class Facts(NamedTuple):
 
 
 class Enriched(NamedTuple):
-    value: bytes  # EnrichedArticle.to_json()
+    value: bytes  # EnrichedArticle.to_wire()
     facts: Facts
 
 
@@ -112,4 +112,4 @@ def facts_of(enriched: EnrichedArticle, *, fan_out: bool | None = None) -> Facts
 
 def enriched_outcome(enriched: EnrichedArticle) -> Enriched:
     """What is published for ``enriched``: its JSON and its facts."""
-    return Enriched(enriched.to_json(), facts_of(enriched))
+    return Enriched(enriched.to_wire(), facts_of(enriched))

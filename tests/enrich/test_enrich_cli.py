@@ -99,3 +99,30 @@ def test_stdin_in_cp1252_is_read_too(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert b"<stdin> is not UTF-8; read as cp1252" in result.stderr
     assert orjson.loads(result.stdout.splitlines()[0])["id"] == "s1"
+
+
+def test_enrich_reads_a_record_as_ingest_does(tmp_path: Path) -> None:
+    """One article, one reading: the provenance `streams ingest` fills is filled by `streams enrich` too."""
+    from streams.ingest.formats import article_from_record, article_from_text  # noqa: PLC0415
+
+    sample = next((SHARED / "samples").glob("*.txt"), None)
+    if sample is None:
+        pytest.skip("../shared/samples is not present")
+    ninjs = {"uri": "urn:example:1", "by": "Jane Roe", "headlines": [{"role": "main", "value": "H"}],
+             "bodies": [{"role": "main", "value": "The minister said on Monday that talks would go on."}],
+             "infosources": [{"name": "Wire", "role": "distributor"}], "versioncreated": "2026-01-13T10:00:00Z"}
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(orjson.dumps(ninjs) + b"\n")
+    assert _run(str(src), "-o", str(tmp_path / "n.jsonl"), "--components", "textspans", cwd=tmp_path).returncode == 0
+    [got] = [orjson.loads(line)["article"] for line in (tmp_path / "n.jsonl").read_bytes().splitlines()]
+    want = article_from_record(ninjs, namespace="json")
+    for name in ("headline", "body_text", "byline", "provider", "versioncreated", "uri"):
+        assert got[name] == getattr(want, name), name
+    result = _run(str(sample), "-o", str(tmp_path / "s.jsonl"), "--components", "textspans", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [text_article] = [orjson.loads(line)["article"] for line in (tmp_path / "s.jsonl").read_bytes().splitlines()]
+    ingested = article_from_text(sample.read_bytes(), namespace="text", max_bytes=1 << 20)
+    assert text_article["id"] == sample.stem
+    assert text_article["versioncreated"] is not None
+    for name in ("versioncreated", "located", "provider", "source", "body_text"):
+        assert text_article[name] == getattr(ingested, name), name

@@ -117,3 +117,61 @@ def test_a_failed_one_shot_feed_does_not_stop_the_drop_folder(
             proc.kill()
     assert proc.returncode == 1, err[-3000:]
     assert f"feed {missing}: HTTP 404 Not Found" in err and "ingest: sent 1," in err
+
+
+def test_one_run_over_a_euc_kr_feed_a_headline_only_feed_and_a_plain_feed_sends_all_three(
+    kafka_settings: Settings, kafka_topics: dict[str, str], feed_server: FeedServer, tmp_path: Path
+) -> None:
+    from streams.core.model import Article  # noqa: PLC0415
+    from tests.ingest.test_feed_charsets import KOREAN_TEXT, KOREAN_TITLE, rss  # noqa: PLC0415
+
+    korean = feed_server.serve("/ko", rss(KOREAN_TITLE, KOREAN_TEXT, "euc-kr", channel_lang="ko"))
+    headline_only = feed_server.serve("/breaking", rss("Parliament dissolved, election in May", None, "utf-8"))
+    plain = feed_server.serve("/plain", rss_document(corpus_records(1)))
+    env = {**os.environ, "STREAMS_KAFKA_BOOTSTRAP": kafka_settings.bootstrap,
+           "STREAMS_TOPIC_PREFIX": kafka_settings.topic_prefix, "STREAMS_HOME": str(tmp_path / "home"),
+           "STREAMS_METRICS_PORT": "-1"}
+    args = [sys.executable, "-m", "streams.cli.main", "ingest", "--no-create-topics",
+            "--feed", korean, "--feed", headline_only, "--feed", plain]
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    articles = [Article.from_json(r.value) for r in read_topic(kafka_settings, topics.RAW.name(kafka_settings))]
+    assert len(articles) == 3
+    by_feed = {a.altids["feed"]: a for a in articles}
+    assert by_feed[korean].body_text == KOREAN_TEXT and by_feed[korean].headline == KOREAN_TITLE
+    assert by_feed[korean].language == "ko"
+    assert by_feed[headline_only].profile == "headline-only"
+    assert by_feed[headline_only].body_text == "Parliament dissolved, election in May"
+    assert by_feed[plain].profile is None
+    assert _dead_letters(kafka_settings) == []
+
+
+def test_a_feed_that_breaks_the_parser_does_not_stop_the_others(
+    kafka_settings: Settings, kafka_topics: dict[str, str], feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import streams.ingest.sources.feeds as feeds  # noqa: PLC0415
+
+    real_parse = feeds.parse_feed
+
+    def parse(raw: bytes, **kwargs: object) -> object:
+        if b"explode" in raw:
+            raise RuntimeError("a parser bug")
+        return real_parse(raw, **kwargs)
+
+    monkeypatch.setattr(feeds, "parse_feed", parse)
+    bad = FeedState(feed_server.serve("/explode", b"<rss version='2.0'><channel><title>explode</title></channel></rss>"),
+                    interval_s=0.05)
+    good = FeedState(feed_server.serve("/good", rss_document(corpus_records(2))), interval_s=0.05)
+    with RawProducer(kafka_settings, source_kind="feed") as producer:
+        seen = SeenStore(kafka_settings, producer)
+        poller = FeedPoller(producer, seen, MIB)
+        deadline = time.monotonic() + 1.0
+        poller.follow([bad, good], stop=lambda: time.monotonic() > deadline)
+        producer.flush()
+        seen.close()
+    assert bad.polls >= 2 and good.polls >= 2  # the follower kept polling both
+    assert "RuntimeError: a parser bug" in (bad.last_error or "")
+    assert len(read_topic(kafka_settings, topics.RAW.name(kafka_settings))) == 2
+    [letter] = _dead_letters(kafka_settings)  # dead-lettered once, not on every poll
+    assert letter.reason == "not_a_feed"

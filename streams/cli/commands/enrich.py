@@ -1,7 +1,8 @@
 """``streams enrich FILE|-``: run the enrichment pipeline over files, without Kafka.
 
-Input is JSON Lines (one article per line: ``{"id", "text", "title"?}`` or a full Article JSON with
-``body_text``) or a single plain wire text file (the id is the file name without extension).
+Input is JSON Lines (one article per line: ``{"id", "text", "title"?}``, a full Article JSON with
+``body_text``, or a ninjs 1.x-3.x document) or a single plain wire text file (the id is the file name
+without extension), read exactly as ``streams ingest`` reads them.
 Output is one enriched JSON object per line (``EnrichedArticle.to_dict()``: ``id``, ``entities``,
 ``quotes``, ``topics`` at top level, the contract of ``shared/eval/README.md``). An article that
 fails becomes an error record on stderr (with its ``file:line``) and is counted; the run goes on, and
@@ -11,6 +12,7 @@ exits 1 when any article failed, naming where (a script must not take a partial 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -25,9 +27,10 @@ from streams.core.errors import (
     ValidationError,
 )
 from streams.core.model import Article
+from streams.core.ninjs import to_ninjs
 from streams.core.settings import Settings
 from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Pipeline
-from streams.ingest.formats import decode_text
+from streams.ingest.formats import article_from_record, article_from_text, decode_text
 
 #: input lines above which a progress bar is shown (on a terminal)
 PROGRESS_MIN_LINES = 20
@@ -50,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=("auto", "jsonl", "text"), default="auto",
                    help="input format (auto: JSON Lines if the first non-blank character is '{')")
+    p.add_argument("--output-format", choices=("contract", "ninjs"), default="contract",
+                   help="contract: the enriched JSON of shared/eval/README.md (default); ninjs: IPTC ninjs 2.2 "
+                   "documents with the 'streams' extension (schema: streams/core/data/ninjs/streams-ninjs-2.2.json)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
@@ -72,7 +78,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with _progress(len(records), enabled=not args.no_progress) as advance:
             for start in range(0, len(records), BATCH):
-                failed += _enrich_batch(pipeline, records[start:start + BATCH], origin, out, advance)
+                failed += _enrich_batch(pipeline, records[start:start + BATCH], origin, out, advance,
+                                        ninjs=args.output_format == "ninjs")
     finally:
         if args.output:
             out.close()
@@ -96,7 +103,7 @@ BATCH = 8
 
 
 def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str, out: IO[bytes],
-                  advance: Any) -> list[str]:
+                  advance: Any, *, ninjs: bool = False) -> list[str]:
     """Enrich one batch, writing results in input order; returns the ``file:line`` of each failure."""
     failed: list[str] = []
     articles: list[tuple[int, Any, Article]] = []
@@ -113,7 +120,7 @@ def _enrich_batch(pipeline: Pipeline, batch: list[tuple[int, Any]], origin: str,
             failed.append(f"{origin}:{lineno}")
             _error_record(origin, lineno, item, outcome)
         else:
-            out.write(outcome.to_json() + b"\n")
+            out.write((orjson.dumps(to_ninjs(outcome)) if ninjs else outcome.to_json()) + b"\n")
         advance()
     return failed
 
@@ -140,7 +147,9 @@ def _records(raw: str, origin: str, fmt: str) -> Iterator[tuple[int, Any]]:
     if fmt == "text" or (fmt == "auto" and not raw.lstrip().startswith("{")):
         stem = Path(origin).stem if origin != "<stdin>" else "stdin"
         try:
-            yield 1, Article(id=stem, body_text=raw)
+            # read as `streams ingest` reads it (dateline, provider, source, date), keeping the file's name as id
+            article = article_from_text(raw, namespace="text", max_bytes=len(raw.encode()) + 1, identifier=stem)
+            yield 1, dataclasses.replace(article, id=stem)
         except ValidationError as exc:
             yield 1, ValidationError(f"{origin}: {exc}", reason=exc.reason)
         return
@@ -154,18 +163,19 @@ def _records(raw: str, origin: str, fmt: str) -> Iterator[tuple[int, Any]]:
 
 
 def _to_article(item: Any) -> Article:
-    """An Article from an input record: ``{"id","text","title"?}`` or Article JSON."""
+    """An Article from an input record, read as `streams ingest` reads it (the corpus / eval form
+    ``{"id", "text", "title"?}``, Article JSON, ninjs 1.x-3.x); the record's own ``id`` is kept as is."""
     if isinstance(item, StreamsError):
         raise item
     if not isinstance(item, dict):
         raise ValidationError(f"expected a JSON object, got {type(item).__name__}")
-    if "body_text" in item:
-        return Article.from_dict(item)
-    if "text" not in item or "id" not in item:
-        raise ValidationError("a record needs 'id' and 'text' (or Article JSON with 'body_text')")
-    lang = item.get("language") or item.get("lang")
-    return Article(id=str(item["id"]), body_text=item["text"], headline=item.get("title") or None,
-                   language=lang if isinstance(lang, str) else None)
+    if "text" in item and "id" not in item:
+        raise ValidationError("a record needs 'id' and 'text' (or Article JSON with 'body_text', or ninjs)")
+    article = article_from_record(item, namespace="json")
+    given = item.get("id")
+    if isinstance(given, (str, int)) and not isinstance(given, bool) and str(given).strip():
+        article = dataclasses.replace(article, id=str(given))
+    return article
 
 
 def _error_record(origin: str, lineno: int, item: Any, exc: StreamsError) -> None:

@@ -17,20 +17,15 @@ from __future__ import annotations
 import calendar
 import hashlib
 import heapq
-import io
 import logging
 import random
-import re
 import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import feedparser
 import httpx
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
 
 from streams import __version__
 from streams.core import metrics
@@ -39,7 +34,14 @@ from streams.core.model import Article, utcnow_iso
 from streams.core.retry import retry_delay
 from streams.core.settings import Settings
 from streams.ingest.formats import check_size
-from streams.ingest.html_text import html_to_text, looks_like_html
+from streams.ingest.sources.feed_xml import (  # noqa: F401  (check_xml_safe, FeedRejected: this module's API)
+    FeedRejected,
+    check_xml_safe,
+    entry_body,
+    entry_language,
+    entry_title,
+    parse_feed,
+)
 from streams.ingest.identity import article_id, iso_datetime, provenance_from_text
 from streams.ingest.producer import RawProducer
 from streams.ingest.seen import SeenStore, item_key
@@ -57,13 +59,6 @@ DEFAULT_INTERVAL_S = 300.0
 MAX_BACKOFF_S = 3600.0
 MAX_TTL_S = 6 * 3600.0  # a feed's <ttl> may slow polling down to this, not further
 USER_AGENT = f"streams-ingest/{__version__} (+news pipeline; polite polling with conditional GET)"
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-
-
-class FeedRejected(StreamsError):
-    """A feed document that must not be parsed (entity declarations, external references)."""
-
-    reason = "xml_forbidden"
 
 
 class FetchError(StreamsError):
@@ -168,56 +163,6 @@ def read_feed_file(path: Path, max_bytes: int = MAX_FEED_BYTES) -> bytes:
     return raw
 
 
-def check_xml_safe(raw: bytes) -> None:
-    """Refuse entity declarations and external references before any XML parser expands them."""
-    if _ENTITY_DECL.search(raw):
-        raise FeedRejected("the feed declares XML entities (<!ENTITY ...>); refused to protect against "
-                           "entity-expansion bombs and external entities")
-    try:
-        SafeET.fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise FeedRejected(f"the feed is unsafe XML: {exc}") from exc
-    except SafeET.ParseError:
-        pass  # malformed but harmless: feedparser's lenient parser may still read it
-
-
-def parse_feed(raw: bytes, *, content_type: str | None = None, base_url: str | None = None) -> Any:
-    """Parse feed *bytes* with feedparser after the safety check; raises DecodeError if not a feed."""
-    check_xml_safe(raw)
-    headers = {"content-type": content_type or "application/xml"}
-    if base_url:
-        headers["content-location"] = base_url
-    parsed = feedparser.parse(io.BytesIO(raw), response_headers=headers)
-    if not parsed.entries and not parsed.feed and parsed.get("bozo"):
-        raise DecodeError(f"not an RSS/Atom/RDF feed: {parsed.get('bozo_exception')}", reason="not_a_feed")
-    problem = parsed.get("bozo_exception")
-    if not parsed.entries and problem is not None and not isinstance(problem, feedparser.CharacterEncodingOverride):
-        # broken XML with nothing readable (truncated, garbage after a channel start): not "ok, 0 new"
-        raise DecodeError(f"the feed is malformed XML with no readable item ({problem})", reason="not_a_feed")
-    if parsed.get("version", "") == "" and not parsed.entries:
-        raise DecodeError("not an RSS/Atom/RDF feed (no channel, no entries)", reason="not_a_feed")
-    return parsed
-
-
-def entry_body(entry: Any) -> str | None:
-    """The fullest text an entry carries: content (content:encoded, Atom content), else summary."""
-    candidates: list[tuple[str, str]] = []
-    for content in entry.get("content") or []:
-        value = content.get("value")
-        if isinstance(value, str) and value.strip():
-            candidates.append((value, str(content.get("type", ""))))
-    summary = entry.get("summary")
-    if isinstance(summary, str) and summary.strip():
-        detail = entry.get("summary_detail") or {}
-        candidates.append((summary, str(detail.get("type", ""))))
-    if not candidates:
-        return None
-    value, ctype = max(candidates, key=lambda c: len(c[0]))  # the longest is the full text
-    if "html" in ctype or looks_like_html(value):
-        value = html_to_text(value)
-    return value if value.strip() else None
-
-
 def entry_identity(entry: Any) -> tuple[str | None, str | None]:
     """(GUID, link) of an entry; feedparser puts the RSS guid / Atom id in ``id``."""
     guid = entry.get("id") if isinstance(entry.get("id"), str) else None
@@ -234,37 +179,45 @@ def _struct_iso(entry: Any) -> str | None:
 
 
 def entry_to_article(entry: Any, *, feed_url: str, feed_title: str | None, max_bytes: int,
-                     body: str | None = None) -> Article:
-    """One feed entry → Article. Raises ValidationError (``empty_body``) when it carries no text."""
+                     body: str | None = None, feed: Any = None, charset_note: str | None = None) -> Article:
+    """One feed entry → Article. Raises ValidationError (``empty_body``) when it carries no text.
+
+    An item with a title but no text (a headline-only feed, common for breaking news) becomes an
+    article whose text is its title, marked ``profile="headline-only"``.
+    """
     from streams.core.errors import ValidationError  # noqa: PLC0415
 
     text = body if body is not None else entry_body(entry)
+    title = entry_title(entry)
+    profile = None
     if text is None:
-        raise ValidationError("the entry carries no text (no content, no summary)", field="body_text",
-                              reason="empty_body")
+        if title is None:
+            raise ValidationError("the entry carries no text (no content, no summary, no title)",
+                                  field="body_text", reason="empty_body")
+        text, profile = title, "headline-only"
     check_size(text, max_bytes, "the entry text")
     guid, link = entry_identity(entry)
     prov = provenance_from_text(text)
-    title = entry.get("title")
-    if isinstance(title, str) and looks_like_html(title):
-        title = html_to_text(title)
     source_el = entry.get("source") or {}
     altids = {"feed": feed_url}
     if guid:
         altids["guid"] = guid
     if link:
         altids["url"] = link
+    if charset_note:
+        altids["charset_note"] = charset_note[:200]
     return Article(
         id=article_id(namespace=feed_url, identifier=guid or link, body=text),
         body_text=text,
         uri=link,
-        headline=title if isinstance(title, str) and title.strip() else None,
-        language=(entry.get("language") or None),
+        headline=title,
+        language=entry_language(entry, feed),
         versioncreated=_struct_iso(entry) or prov.date,
         byline=entry.get("author") or None,
         located=prov.located,
         provider=prov.provider or (feed_title or None),
         source=prov.source or (source_el.get("title") if isinstance(source_el, dict) else None),
+        profile=profile,
         altids=altids,
         received_at=utcnow_iso(),
     )
@@ -357,9 +310,15 @@ class FeedPoller:
             return self._failed(state, FetchError(f"{state.url}: {exc}"))
         try:
             parsed = parse_feed(raw, content_type=ctype, base_url=base)
-        except StreamsError as exc:
+        except Exception as exc:  # noqa: BLE001  one feed's bad document must never stop the others
+            error = exc if isinstance(exc, StreamsError) else DecodeError(
+                f"the feed could not be parsed ({type(exc).__name__}: {exc})", reason="not_a_feed")
             state.etag = state.last_modified = None  # the document was refused: fetch it whole next time
-            return self._failed(state, exc, rejected=True, dead_lettered=self._dead_letter_once(state, exc, raw))
+            return self._failed(state, error, rejected=True,
+                                dead_lettered=self._dead_letter_once(state, error, raw))
+        if parsed.get("charset_note"):
+            log.warning("feed %s: %s", state.url, parsed["charset_note"])
+            metrics.FEED_CHARSET_PROBLEMS.inc()
         self._apply_ttl(state, parsed)
         self.seen.refresh()
         outcome = self._send_entries(state, parsed, raw)
@@ -385,7 +344,8 @@ class FeedPoller:
                 if self.fetch_linked and link:
                     body = self._linked_text(link) or body
                 article = entry_to_article(entry, feed_url=state.url, feed_title=feed_title,
-                                           max_bytes=self.max_article_bytes, body=body)
+                                           max_bytes=self.max_article_bytes, body=body, feed=parsed.feed,
+                                           charset_note=parsed.get("charset_note"))
             except StreamsError as exc:
                 # remembered once its dead letter is acked: not dead-lettered again on every poll
                 remember = (lambda k=key: self.seen.mark(k, "dead-letter")) if key is not None else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-import orjson
 
 from streams.core import metrics
 from streams.core.model import DeadLetter
@@ -23,8 +22,7 @@ Prepared = tuple
 def prepare(item: Item) -> Prepared:
     """An Item in the form a worker can hand back: serialized article, or a ready dead letter."""
     if item.article is not None:
-        # orjson serializes the dataclass itself: the same bytes as Article.to_json(), a third faster
-        return ("ok", item.article.id, orjson.dumps(item.article), item.content_type, item.origin)
+        return ("ok", item.article.id, item.article.to_wire(), item.content_type, item.origin)
     assert item.error is not None
     return ("bad", DeadLetter.from_error("ingest", item.error, item.original, origin=item.origin))
 
