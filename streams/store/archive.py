@@ -33,6 +33,7 @@ from streams.store.rows import (
     norm,
     order_key,
 )
+from streams.store.views import ConsoleReads
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def speaker_condition(speaker: str) -> tuple[str, list[Any]]:
     return sql, [key, surname, key]
 
 
-class Archive(ABC):
+class Archive(ConsoleReads, ABC):
     """The searchable archive. Thread-safe: one connection, calls serialized by a lock."""
 
     backend: str = "?"

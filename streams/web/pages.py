@@ -1,0 +1,161 @@
+"""The console's pages, rendered on the server from the archive (Jinja2, every value escaped).
+
+Handlers are plain functions (the server runs each on a worker thread); they ask the archive's
+API for what they show and never write SQL of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from streams.core.errors import StorageError, ValidationError
+from streams.core.records import entities_of, quotes_of, topics_of
+from streams.core.model import headline_of
+from streams.store.archive import MAX_PAGE, Archive
+from streams.web.api import ApiError, SEARCH_PARAMS, params, search_query, whole
+from streams.web.feed import LiveFeed
+from streams.web.highlight import highlighted_body, speaker_url
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+PAGE_SIZE = 20
+LIVE_FIRST = 30
+#: facets count over the first this-many matches (one search serves the page and its facets)
+FACET_SAMPLE = MAX_PAGE
+FILTERS = ("entity", "speaker", "topic", "source", "language", "cluster", "since", "until")
+
+
+def environment() -> Environment:
+    """Templates with autoescape on for every file (all of them are HTML)."""
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals["speaker_url"] = speaker_url
+    env.filters["query"] = lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")})
+    env.filters["safe_url"] = safe_url
+    return env
+
+
+def safe_url(value: Any) -> str | None:
+    """An article's link only when it is http(s): never ``javascript:`` or ``data:``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        scheme = urlsplit(value.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return value.strip() if scheme in ("http", "https") else None
+
+
+def quote_text(body: str, quote: Any) -> str:
+    """The quoted words from the body (segments of a mixed quote joined by an ellipsis)."""
+    spans = quote.segments or ((quote.start, quote.end),)
+    return " … ".join(body[s:e] for s, e in spans if 0 <= s < e <= len(body))
+
+
+class Pages:
+    """Renders one page per request; ``page`` turns archive errors into an error page."""
+
+    def __init__(self, archive: Archive, feed: LiveFeed) -> None:
+        self.archive = archive
+        self.feed = feed
+        self.env = environment()
+
+    def page(self, request: Request, template: str, produce: Callable[[], dict[str, Any]]) -> HTMLResponse:
+        status = HTTPStatus.OK
+        try:
+            context = produce()
+        except ApiError as exc:
+            status, context, template = exc.status, {"error": str(exc)}, "error.html"
+        except ValidationError as exc:
+            status, context, template = HTTPStatus.BAD_REQUEST, {"error": str(exc)}, "error.html"
+        except StorageError as exc:
+            log.error("archive error on %s: %s", request.url.path, exc)
+            status, context = HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the archive is unavailable; try again"}
+            template = "error.html"
+        html = self.env.get_template(template).render(request=request, path=request.url.path, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def live(self) -> dict[str, Any]:
+        return {"items": self.archive.stored_since(None, limit=LIVE_FIRST), "after": self.feed.last_seq}
+
+    def article(self, article_id: str) -> dict[str, Any]:
+        doc = self.archive.article(article_id)
+        if doc is None:
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no article {article_id!r}")
+        body = doc["article"].get("body_text") or ""
+        quotes = [{"index": i, "record": q, "text": quote_text(body, q)} for i, q in enumerate(quotes_of(doc["quotes"]))]
+        cluster_id = (doc.get("dedupe") or {}).get("cluster_id")
+        copies = self.archive.cluster(cluster_id, limit=PAGE_SIZE) if cluster_id else None
+        return {
+            "doc": doc, "article": doc["article"], "body": highlighted_body(doc),
+            "headline": headline_of(doc["article"].get("headline"), doc.get("provenance")),
+            "quotes": quotes, "entities": entities_of(doc.get("entities") or []),
+            "topics": sorted(topics_of(doc.get("topics") or []), key=lambda t: -(t.score or 0.0)),
+            "cluster_id": cluster_id, "copies": copies, "uri": safe_url(doc["article"].get("uri")),
+        }
+
+    def search(self, request: Request) -> dict[str, Any]:
+        values = params(request, SEARCH_PARAMS - {"limit"})
+        offset = whole(values, "offset", 0)
+        form = {k: values.get(k, "") for k in ("q", *FILTERS)}
+        query = search_query({k: v for k, v in values.items() if k != "offset"}, default_limit=FACET_SAMPLE)
+        if offset + PAGE_SIZE <= FACET_SAMPLE:  # one search: the page is a slice of the facet sample
+            sample = self.archive.search(query)
+            total, results = sample.total, sample.results[offset:offset + PAGE_SIZE]
+        else:
+            sample = self.archive.search(query)
+            page = self.archive.search(replace(query, limit=PAGE_SIZE, offset=offset))
+            total, results = page.total, page.results
+        facets = self.archive.facet_counts([r["id"] for r in sample.results])
+        return {"form": form, "results": results, "total": total, "offset": offset, "page_size": PAGE_SIZE,
+                "facets": facets, "sampled": len(sample.results), "searched": any(form.values())}
+
+    def speaker(self, request: Request) -> dict[str, Any]:
+        values = params(request, frozenset({"name", "offset"}))
+        name = values.get("name", "").strip()
+        if not name:
+            raise ApiError(HTTPStatus.BAD_REQUEST, "give a speaker's name: /console/speaker?name=Kaja+Kallas")
+        offset = whole(values, "offset", 0)
+        quotes = self.archive.quotes(name, limit=PAGE_SIZE * 2, offset=offset)
+        return {"name": name, "quotes": quotes, "offset": offset, "page_size": PAGE_SIZE * 2}
+
+
+def router(archive: Archive, feed: LiveFeed) -> APIRouter:
+    """The console's routes under ``/console``."""
+    pages = Pages(archive, feed)
+    web = APIRouter(prefix="/console", include_in_schema=False)
+
+    @web.get("/")
+    def live(request: Request) -> HTMLResponse:
+        return pages.page(request, "live.html", pages.live)
+
+    @web.get("/live/events")
+    async def events(request: Request) -> StreamingResponse:
+        last = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
+        start = int(last) if last.isdigit() and len(last) < 12 else 0
+        return StreamingResponse(feed.stream(start), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @web.get("/article/{article_id:path}")
+    def article(request: Request, article_id: str) -> HTMLResponse:
+        return pages.page(request, "article.html", lambda: pages.article(article_id))
+
+    @web.get("/search")
+    def search(request: Request) -> HTMLResponse:
+        return pages.page(request, "search.html", lambda: pages.search(request))
+
+    @web.get("/speaker")
+    def speaker(request: Request) -> HTMLResponse:
+        return pages.page(request, "speaker.html", lambda: pages.speaker(request))
+
+    return web
