@@ -89,12 +89,12 @@ class LiveFeed:
             loop.call_soon_threadsafe(self.closing.set)
 
     async def _poll(self) -> None:
-        if self._cursor is None:  # the first listener: start from the newest stored article
-            newest = await anyio.to_thread.run_sync(lambda: self.archive.stored_since(None, limit=1),
+        if self._cursor is None:  # the first listener: what is stored already is not news
+            newest = await anyio.to_thread.run_sync(lambda: self.archive.stored_since(None, limit=BATCH),
                                                     limiter=self._threads)
             self._cursor = _parse(newest[0]["stored_at"]) if newest else datetime.fromtimestamp(0, timezone.utc)
             for item in newest:
-                self._sent[(item["id"], item["stored_at"])] = self._cursor
+                self._sent[(item["id"], item["stored_at"])] = _parse(item["stored_at"]) or self._cursor
             return
         since = self._cursor - timedelta(seconds=OVERLAP_S)
         items = await anyio.to_thread.run_sync(lambda: self.archive.stored_since(since, limit=BATCH),

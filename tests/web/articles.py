@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime, timezone
 
 from streams.core.model import Article, EnrichedArticle
 from streams.enrich.pipeline import Pipeline
-from tests.store.articles import sample_article
+from tests.store.articles import SAMPLE_GOLD, sample_article
 
 HOSTILE_ID = "hostile-<script>-1"
 #: every payload sets window.__pwned: a browser test asserts it stays undefined
@@ -25,6 +27,15 @@ def sample_with_noise() -> EnrichedArticle:
     """The canonical sample with its hand annotation, and the noise spans the real textspans finds."""
     ea = sample_article()
     ea.spans = Pipeline.from_names(["textspans"]).run(ea.article).spans
+    gold = json.loads(SAMPLE_GOLD.read_text(encoding="utf-8"))
+    text = ea.article.body_text
+    for quote, annotated in zip(ea.quotes, gold["quotes"]):
+        cue, mention = annotated.get("cue"), annotated.get("speaker_mention")
+        if isinstance(cue, str) and mention:  # the gold names the verb: its occurrence nearest the speaker
+            found = [m.start() for m in re.finditer(rf"\b{re.escape(cue)}\b", text)]
+            if found:
+                at = min(found, key=lambda i: abs(i - mention["start"]))
+                quote["cue"] = {"start": at, "end": at + len(cue), "text": cue}
     return ea
 
 
