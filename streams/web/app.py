@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from http import HTTPStatus
 from typing import Any, AsyncIterator
 
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from streams.core.metrics import HTTP_REQUEST_LATENCY
 from streams.store.archive import Archive
 from streams.web import api, pages
 from streams.web.feed import LiveFeed
@@ -46,6 +48,33 @@ class SecurityHeaders:
         await self.app(scope, receive, add_headers)
 
 
+class Timing:
+    """Observes each request's time to its last byte in ``streams_http_request_seconds`` (by route
+    template, so a label never holds an article id; event streams are left out: they last for hours)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].endswith("/live/events"):
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), [500]
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            route = scope.get("route")
+            label = getattr(route, "path", None) or ("/console/static" if scope["path"].startswith(
+                "/console/static/") else "unmatched")
+            HTTP_REQUEST_LATENCY.labels(label, f"{status[0] // 100}xx").observe(time.perf_counter() - start)
+
+
 def create_app(archive: Archive, *, feed: LiveFeed | None = None) -> FastAPI:
     """The API and the console over ``archive`` (read-only: no route writes)."""
     feed = feed or LiveFeed(archive)
@@ -76,6 +105,7 @@ def create_app(archive: Archive, *, feed: LiveFeed | None = None) -> FastAPI:
     app.include_router(pages.router(archive, feed))
     app.mount("/console/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Timing)
     return app
 
 

@@ -17,6 +17,7 @@ from typing import Any, AsyncIterator
 import anyio
 import orjson
 
+from streams.core.metrics import LIVE_LISTENERS
 from streams.store.archive import Archive
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class LiveFeed:
     async def stream(self, last_seq: int = 0) -> AsyncIterator[bytes]:
         """Server-sent events (``event: article``, ``id:`` its sequence number) from ``last_seq`` on."""
         self._listeners += 1
+        LIVE_LISTENERS.inc()
         try:
             yield b"retry: 2000\n\n"
             while self._cursor is None and not self.closing.is_set():  # the poller's first look at the archive
@@ -135,6 +137,7 @@ class LiveFeed:
                     yield b": keep-alive\n\n"
         finally:
             self._listeners -= 1
+            LIVE_LISTENERS.dec()
 
     @property
     def last_seq(self) -> int:

@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.core.metrics import serve_metrics
     from streams.store.backends import open_archive
     from streams.web.server import ConsoleServer
 
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     port = settings.http_port if args.port is None else args.port
     with open_archive(args.database_url or settings.database_url, read_only=True) as archive:
         server = ConsoleServer(archive, host, port)
+        serve_metrics(settings.metrics_port, settings.metrics_host)
         console = Console(stderr=True)
         try:
             server.serve_forever(on_ready=lambda url: console.print(
