@@ -142,7 +142,7 @@ def main() -> int:
         "search: filters only": lambda i: "/console/search?" + urlencode(
             pick([{"speaker": pick(speakers)}, {"entity": pick(entities)}, {"topic": "medtop:04000000"},
                   {"source": "Reuters"}, {"since": "2025-12-20", "until": "2026-01-01"}])),
-        "search: everything, deep page": lambda i: "/console/search?" + urlencode({"offset": 20 * rng.randrange(26, 4000)}),
+        "search: everything, deep page": lambda i: "/console/search?" + urlencode({"offset": 20 * rng.randrange(11, 500)}),
         "speaker": lambda i: "/console/speaker?" + urlencode({"name": pick(["Kaja Kallas", *speakers])}),
         "speaker, page 5": lambda i: "/console/speaker?" + urlencode({"name": "Kaja Kallas", "offset": 160}),
         "api /articles?q=": lambda i: "/articles?" + urlencode({"q": pick(WORDS)}),

@@ -7,6 +7,8 @@ API for what they show and never write SQL of their own.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import replace
 from http import HTTPStatus
 from pathlib import Path
@@ -20,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from streams.core.errors import StorageError, ValidationError
 from streams.core.records import entities_of, quotes_of, topics_of
 from streams.core.model import headline_of
-from streams.store.archive import MAX_PAGE, Archive
+from streams.store.archive import Archive, Page, SearchQuery
 from streams.web.api import ApiError, SEARCH_PARAMS, params, search_query, whole
 from streams.web.feed import LiveFeed
 from streams.web.highlight import highlighted_body, speaker_url
@@ -30,8 +32,13 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 20
 LIVE_FIRST = 30
-#: facets count over the first this-many matches (one search serves the page and its facets)
-FACET_SAMPLE = MAX_PAGE
+#: facets count over the first this-many matches (one search serves the first pages and the facets)
+FACET_SAMPLE = 100
+#: a search's facet sample is kept this long, so paging through its results does not redo it
+FACET_TTL_S = 30.0
+#: a search page counts up to this many matches ("more than 10,000"), as news search engines do
+COUNT_LIMIT = 10_000
+FACET_CACHE = 256
 FILTERS = ("entity", "speaker", "topic", "source", "language", "cluster", "since", "until")
 
 
@@ -69,6 +76,8 @@ class Pages:
         self.archive = archive
         self.feed = feed
         self.env = environment()
+        self._cache: dict[SearchQuery, tuple[float, Page, dict[str, list[dict[str, Any]]]]] = {}
+        self._cache_lock = threading.Lock()
 
     def page(self, request: Request, template: str, produce: Callable[[], dict[str, Any]]) -> HTMLResponse:
         status = HTTPStatus.OK
@@ -107,18 +116,38 @@ class Pages:
     def search(self, request: Request) -> dict[str, Any]:
         values = params(request, SEARCH_PARAMS - {"limit"})
         offset = whole(values, "offset", 0)
+        if offset > COUNT_LIMIT - PAGE_SIZE:  # deep offsets cost a scan of every skipped row
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"the console pages through the first {COUNT_LIMIT:,} results; "
+                           "narrow the search with a filter or a time range (the JSON API /articles pages further)")
         form = {k: values.get(k, "") for k in ("q", *FILTERS)}
-        query = search_query({k: v for k, v in values.items() if k != "offset"}, default_limit=FACET_SAMPLE)
-        if offset + PAGE_SIZE <= FACET_SAMPLE:  # one search: the page is a slice of the facet sample
-            sample = self.archive.search(query)
+        query = replace(search_query({k: v for k, v in values.items() if k != "offset"}, default_limit=FACET_SAMPLE),
+                        count_limit=COUNT_LIMIT)
+        sample, facets = self._facets(query, fresh=offset == 0)  # the first page is always fresh
+        beyond = offset >= sample.total and sample.total <= COUNT_LIMIT  # past the last match: empty
+        if offset + PAGE_SIZE <= len(sample.results) or beyond:  # a slice of the sample
             total, results = sample.total, sample.results[offset:offset + PAGE_SIZE]
         else:
-            sample = self.archive.search(query)
             page = self.archive.search(replace(query, limit=PAGE_SIZE, offset=offset))
             total, results = page.total, page.results
-        facets = self.archive.facet_counts([r["id"] for r in sample.results])
-        return {"form": form, "results": results, "total": total, "offset": offset, "page_size": PAGE_SIZE,
+        return {"form": form, "results": results, "total": min(total, COUNT_LIMIT), "more": total > COUNT_LIMIT,
+                "offset": offset, "page_size": PAGE_SIZE, "max_offset": COUNT_LIMIT - PAGE_SIZE,
                 "facets": facets, "sampled": len(sample.results), "searched": any(form.values())}
+
+    def _facets(self, query: SearchQuery, *, fresh: bool) -> tuple[Page, dict[str, list[dict[str, Any]]]]:
+        """The first FACET_SAMPLE matches and their facet counts; later pages of a search read them
+        from a short-lived cache (paging stays consistent and cheap)."""
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(query)
+            if hit is not None and not fresh and now - hit[0] < FACET_TTL_S:
+                return hit[1], hit[2]
+        sample = self.archive.search(query)
+        facets = self.archive.facet_counts([r["id"] for r in sample.results])
+        with self._cache_lock:
+            self._cache[query] = (now, sample, facets)
+            while len(self._cache) > FACET_CACHE:
+                self._cache.pop(next(iter(self._cache)))
+        return sample, facets
 
     def speaker(self, request: Request) -> dict[str, Any]:
         values = params(request, frozenset({"name", "offset"}))

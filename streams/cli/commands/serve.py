@@ -33,11 +33,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     port = settings.http_port if args.port is None else args.port
     with open_archive(args.database_url or settings.database_url, read_only=True) as archive:
         server = ConsoleServer(archive, host, port)
-        serve_metrics(settings.metrics_port, settings.metrics_host)
         console = Console(stderr=True)
+
+        def ready(url: str) -> None:  # the address first: scripts read it from the first line
+            console.print(f"console on {url}/console/ · JSON API on {url}/ (Ctrl-C stops)", soft_wrap=True)
+            serve_metrics(settings.metrics_port, settings.metrics_host)
+
         try:
-            server.serve_forever(on_ready=lambda url: console.print(
-                f"console on {url}/console/ · JSON API on {url}/ (Ctrl-C stops)"))
+            server.serve_forever(on_ready=ready)
         except KeyboardInterrupt:
             pass
         finally:
