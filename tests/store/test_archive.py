@@ -315,3 +315,14 @@ def test_speaker_matches_like_entity_surname_and_mentions(archive: Archive) -> N
     for not_a_name in ("Kaja", "las", "%", "_allas", "Kallas%"):
         assert archive.quotes(not_a_name).total == 0, not_a_name
         assert archive.search(SearchQuery(speaker=not_a_name)).total == 0, not_a_name
+
+
+def test_count_limit_caps_the_total_and_still_pages(archive: Archive) -> None:
+    archive.write(corpus(60))
+    assert archive.search(SearchQuery(limit=5)).total == 60
+    capped = archive.search(SearchQuery(limit=5, offset=10, count_limit=20))
+    assert capped.total == 21 and len(capped.results) == 5  # "more than 20"
+    beyond = archive.search(SearchQuery(limit=5, offset=40, count_limit=20))
+    assert beyond.total == 21 and len(beyond.results) == 5  # rows past the count are still served
+    exact = archive.search(SearchQuery(limit=5, offset=40, count_limit=100))
+    assert exact.total == 60 and len(exact.results) == 5
