@@ -30,6 +30,7 @@ class ConsoleServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             self.sock.bind((host, port))
+            self.sock.listen(2048)  # connections queue from now on: a client told the address never gets refused
         except OSError as exc:
             self.sock.close()
             raise ConfigError(f"cannot listen on {host}:{port}: {exc}; pick another --port (0 = any free one)") from exc
