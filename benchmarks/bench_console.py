@@ -145,6 +145,8 @@ def main() -> int:
         "search: everything, deep page": lambda i: "/console/search?" + urlencode({"offset": 20 * rng.randrange(11, 500)}),
         "speaker": lambda i: "/console/speaker?" + urlencode({"name": pick(["Kaja Kallas", *speakers])}),
         "speaker, page 5": lambda i: "/console/speaker?" + urlencode({"name": "Kaja Kallas", "offset": 160}),
+        "people (quoted most this week)": lambda i: "/console/people?" + urlencode(
+            pick([{"window": "week"}, {"window": "day", "topic": "medtop:04000000"}])),
         "api /articles?q=": lambda i: "/articles?" + urlencode({"q": pick(WORDS)}),
         "api /health": lambda i: "/health",
     }

@@ -11,6 +11,8 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Sequence
 
+from streams.store.rows import norm
+
 #: entities and speakers shown with each live article
 LIVE_PEOPLE = 5
 #: values per facet
@@ -96,3 +98,16 @@ class ConsoleReads:
                 else:
                     out[facet] = [{"value": r[0], "count": int(r[1])} for r in rows]
         return out
+
+    def top_speakers(self, since: datetime, *, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """Who was quoted most in articles stored since ``since`` (optionally on an IPTC ``topic``, code
+        or label): speaker, quotes, articles; most quotes first."""
+        where, params = ["a.stored_at >= ?", "q.speaker IS NOT NULL"], [self._ts_param(since)]
+        if topic:
+            where.append("EXISTS (SELECT 1 FROM topics t WHERE t.article_id = a.id AND (t.code = ? OR t.label_norm = ?))")
+            params += [topic.strip(), norm(topic)]
+        sql = ("SELECT q.speaker, count(*) AS n, count(DISTINCT q.article_id) FROM quotes q JOIN articles a ON "
+               f"a.id = q.article_id WHERE {' AND '.join(where)} GROUP BY q.speaker ORDER BY n DESC, q.speaker LIMIT ?")
+        with self._lock:
+            rows = self._execute(sql, params + [limit])
+        return [{"speaker": r[0], "quotes": int(r[1]), "articles": int(r[2])} for r in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from dataclasses import replace
 from http import HTTPStatus
 from pathlib import Path
@@ -36,6 +37,8 @@ LIVE_FIRST = 30
 FACET_SAMPLE = 100
 #: a search's facet sample is kept this long, so paging through its results does not redo it
 FACET_TTL_S = 30.0
+#: the periods of "who is quoted most" (articles stored within them)
+WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
 #: a search page counts up to this many matches ("more than 10,000"), as news search engines do
 COUNT_LIMIT = 10_000
 FACET_CACHE = 256
@@ -149,6 +152,16 @@ class Pages:
                 self._cache.pop(next(iter(self._cache)))
         return sample, facets
 
+    def people(self, request: Request) -> dict[str, Any]:
+        values = params(request, frozenset({"window", "topic"}))
+        window = values.get("window", "day")
+        if window not in WINDOWS:
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"window must be one of {', '.join(WINDOWS)}, got {window[:20]!r}")
+        since = datetime.now(timezone.utc) - WINDOWS[window]
+        topic = values.get("topic", "").strip() or None
+        return {"window": window, "windows": list(WINDOWS), "topic": topic or "",
+                "speakers": self.archive.top_speakers(since, topic=topic)}
+
     def speaker(self, request: Request) -> dict[str, Any]:
         values = params(request, frozenset({"name", "offset"}))
         name = values.get("name", "").strip()
@@ -182,6 +195,10 @@ def router(archive: Archive, feed: LiveFeed) -> APIRouter:
     @web.get("/search")
     def search(request: Request) -> HTMLResponse:
         return pages.page(request, "search.html", lambda: pages.search(request))
+
+    @web.get("/people")
+    def people(request: Request) -> HTMLResponse:
+        return pages.page(request, "people.html", lambda: pages.people(request))
 
     @web.get("/speaker")
     def speaker(request: Request) -> HTMLResponse:

@@ -326,3 +326,24 @@ def test_count_limit_caps_the_total_and_still_pages(archive: Archive) -> None:
     assert beyond.total == 21 and len(beyond.results) == 5  # rows past the count are still served
     exact = archive.search(SearchQuery(limit=5, offset=40, count_limit=100))
     assert exact.total == 60 and len(exact.results) == 5
+
+
+def test_console_reads_on_both_backends(archive: Archive) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    archive.write(corpus(30))
+    newest = archive.stored_since(None, limit=5)
+    assert len(newest) == 5 and [a["stored_at"] for a in newest] == sorted((a["stored_at"] for a in newest), reverse=True)
+    sample = next(a for a in archive.stored_since(None, limit=30) if a["id"] == SAMPLE_ID)
+    assert {"name": "Kaja Kallas", "quotes": 13} in sample["speakers"] and sample["topics"][0]["score"] == 0.91
+    before = datetime.now(timezone.utc)
+    archive.write([sample_article(version=2)])
+    assert [a["id"] for a in archive.stored_since(before, limit=50)] == [SAMPLE_ID]
+    facets = archive.facet_counts([a["id"] for a in archive.search(SearchQuery(limit=30)).results])
+    assert {"value": "Kaja Kallas", "count": 1} in facets["speaker"]
+    assert facets["topic"][0]["count"] == 29 and facets["topic"][0]["value"] == "medtop:04000000"
+    top = archive.top_speakers(before - timedelta(hours=1))
+    assert top[0] == {"speaker": "Kaja Kallas", "quotes": 13, "articles": 1}
+    assert [s["speaker"] for s in archive.top_speakers(before - timedelta(hours=1), topic="Conflict, war and peace")] \
+        == ["Kaja Kallas"]
+    assert archive.top_speakers(datetime.now(timezone.utc) + timedelta(hours=1)) == []

@@ -129,6 +129,10 @@ def test_search_by_speaker_finds_the_sample_and_the_url_holds_the_query(
     browser.get(console.url + "/console/search?q=security")
     assert browser.find_elements(By.CSS_SELECTOR, '[data-facet="speaker"] li a')
     _shot(browser, "search")
+    browser.find_element(By.LINK_TEXT, "People").click()
+    _wait(browser).until(ec.url_contains("/console/people"))
+    assert browser.find_element(By.CSS_SELECTOR, "#people tbody a").text == "Kaja Kallas"
+    _shot(browser, "people")
 
 
 def test_a_hostile_article_renders_as_text_and_runs_no_script(writer: Archive, console: ConsoleServer,

@@ -120,3 +120,15 @@ def test_openapi_describes_the_json_api(client: httpx.Client) -> None:
     assert all(set(ops) == {"get"} for ops in spec["paths"].values())  # read-only: no write endpoint
     start = time.monotonic()
     assert client.post("/console/search").status_code == 405 and time.monotonic() - start < 5
+
+
+def test_people_page_ranks_who_is_quoted_most_in_the_period(writer: Archive, client: httpx.Client) -> None:
+    writer.write(corpus(40))
+    page = client.get("/console/people", params={"window": "hour"}).text
+    rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>(\d+)</td><td>(\d+)</td></tr>', page)
+    assert rows[0][1:] == ("Kaja Kallas", "13", "1") and rows[0][0] == "/console/speaker?name=Kaja+Kallas"
+    assert [int(r[2]) for r in rows] == sorted((int(r[2]) for r in rows), reverse=True)
+    on_topic = client.get("/console/people", params={"window": "day", "topic": "conflict, war and peace"}).text
+    assert re.findall(r'">([^<]+)</a></td><td>\d+', on_topic) == ["Kaja Kallas"]
+    assert "Nobody quoted" in client.get("/console/people", params={"topic": "medtop:99999999"}).text
+    assert client.get("/console/people", params={"window": "year"}).status_code == 400
