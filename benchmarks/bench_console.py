@@ -146,7 +146,7 @@ def main() -> int:
         "speaker": lambda i: "/console/speaker?" + urlencode({"name": pick(["Kaja Kallas", *speakers])}),
         "speaker, page 5": lambda i: "/console/speaker?" + urlencode({"name": "Kaja Kallas", "offset": 160}),
         "people (quoted most this week)": lambda i: "/console/people?" + urlencode(
-            pick([{"window": "week"}, {"window": "day", "topic": "medtop:04000000"}])),
+            pick([{"window": "week"}, {"window": "day", "topic": "medtop:04000000"}, {"window": "week", "topic": "politics"}])),
         "api /articles?q=": lambda i: "/articles?" + urlencode({"q": pick(WORDS)}),
         "api /health": lambda i: "/health",
     }

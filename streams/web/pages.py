@@ -24,6 +24,7 @@ from streams.core.errors import StorageError, ValidationError
 from streams.core.records import entities_of, quotes_of, topics_of
 from streams.core.model import headline_of
 from streams.store.archive import Archive, Page, SearchQuery
+from streams.store.views import PEOPLE_ARTICLES
 from streams.web.api import ApiError, SEARCH_PARAMS, params, search_query, whole
 from streams.web.feed import LiveFeed
 from streams.web.highlight import highlighted_body, speaker_url
@@ -160,7 +161,7 @@ class Pages:
         since = datetime.now(timezone.utc) - WINDOWS[window]
         topic = values.get("topic", "").strip() or None
         return {"window": window, "windows": list(WINDOWS), "topic": topic or "",
-                "speakers": self.archive.top_speakers(since, topic=topic)}
+                "speakers": self.archive.top_speakers(since, topic=topic), "max_articles": PEOPLE_ARTICLES}
 
     def speaker(self, request: Request) -> dict[str, Any]:
         values = params(request, frozenset({"name", "offset"}))
