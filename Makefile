@@ -33,9 +33,9 @@ test: venv
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: this is a setup failure" >&2; exit 1; fi; \
 	exit $$rc
 
-## pure-code tests only (no broker, no database)
+## pure-code tests only (no broker, no database, no browser)
 test-unit: venv
-	$(BIN)/python -m pytest -m "not broker and not postgres and not prometheus"
+	$(BIN)/python -m pytest -m "not broker and not postgres and not prometheus and not browser"
 
 bench: venv
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -210,6 +210,7 @@ class ViewState:
     deliveries: dict[str, float] = field(default_factory=dict)  # DELIVERY_SERIES label -> total; {} if none
     processes: int = 0
     processes_down: int = 0
+    console_url: str | None = None  # the web console of `streams up`
 
 
 def state_from(tracker: RateTracker, lag: Mapping[str, tuple[int, float]], articles: Iterable[ArticleRow],
@@ -250,6 +251,8 @@ def render(state: ViewState) -> RenderableType:
     if state.deliveries:
         parts.append(Text(_deliveries(state), style="red" if state.deliveries.get("failed") else "dim"))
     footer = f"{state.processes - state.processes_down}/{state.processes} processes answer /metrics · Ctrl-C stops"
+    if state.console_url:
+        footer = f"console {state.console_url} · {footer}"
     parts.append(Text(footer, style="red" if state.processes_down else "dim"))
     return Group(*parts)
 
@@ -323,11 +326,13 @@ def run_dashboard(
     *,
     plain: bool | None = None,
     console: Console | None = None,
+    console_url: str | None = None,
 ) -> None:
     """Show the live view until ``stop`` is set (or Ctrl-C, which sets it).
 
     ``plain`` forces the one-line summaries (default: when stdout is not a terminal or
-    ``STREAMS_DASHBOARD_PLAIN=1``).
+    ``STREAMS_DASHBOARD_PLAIN=1``); ``console_url``, the web console's address, is shown in every
+    frame's footer (printed once first in the plain form).
     """
     from streams.kafka.lag import LagMonitor
     from streams.store.consumer import store_group_id
@@ -351,11 +356,15 @@ def run_dashboard(
         per_process["(this process)"] = parse_metrics(generate_latest(REGISTRY).decode())
         tracker.add(time.monotonic(), per_process)
         lag = {label: (t.messages, t.seconds) for label, m in monitors.items() for t in m.last.values()}
-        return state_from(tracker, lag, list(tail.articles), list(tail.alerts), len(metrics_urls), down)
+        state = state_from(tracker, lag, list(tail.articles), list(tail.alerts), len(metrics_urls), down)
+        state.console_url = console_url
+        return state
 
     try:
         with httpx.Client() as client:
             if plain:
+                if console_url:
+                    print(f"web console: {console_url}", flush=True)
                 last_print = 0.0
                 while not stop.is_set():
                     state = frame(client)

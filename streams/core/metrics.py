@@ -72,6 +72,13 @@ WEBHOOK_DELIVERIES = Counter(
     "streams_webhook_deliveries_total", "Alert webhook deliveries by outcome (ok|retry|failed)", ["outcome"]
 )
 
+# --- console and API ----------------------------------------------------------------------------
+HTTP_REQUEST_LATENCY = Histogram(
+    "streams_http_request_seconds", "Time to answer a request of the console or JSON API, per route and status class",
+    ["route", "status"], buckets=LATENCY_BUCKETS,
+)
+LIVE_LISTENERS = Gauge("streams_console_live_listeners", "Browsers following the console's live stream")
+
 # --- quality signals ----------------------------------------------------------------------------
 QUOTES_PER_ARTICLE = Histogram(
     "streams_quotes_per_article", "Quotes found per enriched article", buckets=(0, 1, 2, 3, 5, 8, 13, 21, 34)

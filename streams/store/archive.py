@@ -33,6 +33,7 @@ from streams.store.rows import (
     norm,
     order_key,
 )
+from streams.store.views import ConsoleReads
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ class SearchQuery:
     until: datetime | None = None  # published before
     limit: int = 20
     offset: int = 0
+    #: count matches only up to this many (``total`` is then at most count_limit + 1: "more than");
+    #: None counts them all. Counting 100,000 matches of a broad filter is most of a search's time
+    count_limit: int | None = None
 
     def __post_init__(self) -> None:
         check_paging(self.limit, self.offset)
@@ -140,7 +144,20 @@ def speaker_condition(speaker: str) -> tuple[str, list[Any]]:
     return sql, [key, surname, key]
 
 
-class Archive(ABC):
+def speaker_articles(speaker: str) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of articles quoting ``speaker`` as :func:`speaker_condition` matches
+    quotes, written as a union of index lookups (the name, a surname, a mention of the speaker)."""
+    key = norm(speaker) or ""
+    surname = "% " + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = ("SELECT article_id FROM quotes WHERE speaker_norm = ?"
+           " UNION SELECT article_id FROM quotes WHERE speaker_norm LIKE ? ESCAPE '\\'"
+           " UNION SELECT q.article_id FROM mentions m JOIN entities e ON e.article_id = m.article_id"
+           " AND e.idx = m.entity_idx JOIN quotes q ON q.article_id = e.article_id AND q.speaker_norm = e.name_norm"
+           " WHERE m.text_norm = ?")
+    return sql, [key, surname, key]
+
+
+class Archive(ConsoleReads, ABC):
     """The searchable archive. Thread-safe: one connection, calls serialized by a lock."""
 
     backend: str = "?"
@@ -335,17 +352,17 @@ class Archive(ABC):
             joins, join_params, cond, cond_params, score, snippet = fts
             where.append(cond)
             where_params += cond_params
+        # entities and speakers are selective: id sets built once from their indexes (a per-article
+        # EXISTS probed every article: 1-2 s on 100,000 articles, benchmarks/bench_console.py)
         if query.entity:  # the entity's name, or the words that name it somewhere in the text
-            where.append(
-                "(EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.id AND e.name_norm = ?)"
-                " OR EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = a.id AND m.text_norm = ?))"
-            )
+            where.append("a.id IN (SELECT article_id FROM entities WHERE name_norm = ?"
+                         " UNION SELECT article_id FROM mentions WHERE text_norm = ?)")
             where_params += [norm(query.entity)] * 2
         if query.speaker:
-            cond, cond_params = speaker_condition(query.speaker)
-            where.append(f"EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id AND {cond})")
-            where_params += cond_params
-        if query.topic:
+            sql, sql_params = speaker_articles(query.speaker)
+            where.append(f"a.id IN ({sql})")
+            where_params += sql_params
+        if query.topic:  # a few topics cover most articles: probed per article along the date order
             where.append(
                 "EXISTS (SELECT 1 FROM topics t WHERE t.article_id = a.id AND (t.code = ? OR t.label_norm = ?))"
             )
@@ -374,8 +391,12 @@ class Archive(ABC):
             f"FROM articles a {joins}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
         )
         with self._lock:
-            total = int(self._execute(f"SELECT count(*) FROM articles a {joins}{where_sql}", params)[0][0])
-            rows = self._execute(sql, params + [query.limit, query.offset]) if total > query.offset else []
+            counted = f"SELECT count(*) FROM articles a {joins}{where_sql}"
+            if query.count_limit is not None:
+                counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a {joins}{where_sql} LIMIT {int(query.count_limit) + 1}) c"
+            total = int(self._execute(counted, params)[0][0])
+            capped = query.count_limit is not None and total > query.count_limit
+            rows = self._execute(sql, params + [query.limit, query.offset]) if capped or total > query.offset else []
             results = [self._article_summary(r) for r in rows]
             self._attach_topics(results)
             self._derived_headlines(results, "id")

@@ -178,6 +178,12 @@ def test_render_shows_rates_lag_articles_and_alerts() -> None:
     assert "enriched 3.25/s (1190)" in line and "lag 17 msgs" in line and "Kallas: EU support" in line
 
 
+def test_render_shows_the_console_url() -> None:
+    out = io.StringIO()
+    Console(file=out, width=160, color_system=None).print(render(ViewState(console_url="http://127.0.0.1:8080/console/")))
+    assert "console http://127.0.0.1:8080/console/" in out.getvalue()
+
+
 def test_render_without_data_says_it_waits() -> None:
     out = io.StringIO()
     Console(file=out, width=120, color_system=None).print(render(ViewState()))

@@ -8,7 +8,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from streams.store.api import ArchiveServer
+from streams.web.server import ConsoleServer as ArchiveServer
 from streams.store.archive import Archive
 from streams.store.backends import open_archive
 from tests.store.articles import SAMPLE_ID, corpus

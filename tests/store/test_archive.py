@@ -269,7 +269,7 @@ def test_a_v1_archive_is_migrated_on_open(database_url: str, monkeypatch: pytest
                 v1._executemany("INSERT INTO mentions (article_id, entity_idx, idx, start_offset, end_offset, text) "
                                 "VALUES (?, ?, ?, ?, ?, ?)", [m[:6] for m in rows.mentions])
     with open_archive(database_url) as v2:
-        assert v2.current_schema_version() == v2.schema_version == 2
+        assert v2.current_schema_version() == v2.schema_version == 3
         assert v2._execute("SELECT count(*) FROM mentions WHERE text_norm IS NULL")[0][0] == 0
         assert [r["id"] for r in v2.search(SearchQuery(entity="kallas")).results] == [SAMPLE_ID]
         assert v2.write([ea]).written == 0  # the migrated row is recognised as the same version
@@ -315,3 +315,35 @@ def test_speaker_matches_like_entity_surname_and_mentions(archive: Archive) -> N
     for not_a_name in ("Kaja", "las", "%", "_allas", "Kallas%"):
         assert archive.quotes(not_a_name).total == 0, not_a_name
         assert archive.search(SearchQuery(speaker=not_a_name)).total == 0, not_a_name
+
+
+def test_count_limit_caps_the_total_and_still_pages(archive: Archive) -> None:
+    archive.write(corpus(60))
+    assert archive.search(SearchQuery(limit=5)).total == 60
+    capped = archive.search(SearchQuery(limit=5, offset=10, count_limit=20))
+    assert capped.total == 21 and len(capped.results) == 5  # "more than 20"
+    beyond = archive.search(SearchQuery(limit=5, offset=40, count_limit=20))
+    assert beyond.total == 21 and len(beyond.results) == 5  # rows past the count are still served
+    exact = archive.search(SearchQuery(limit=5, offset=40, count_limit=100))
+    assert exact.total == 60 and len(exact.results) == 5
+
+
+def test_console_reads_on_both_backends(archive: Archive) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    archive.write(corpus(30))
+    newest = archive.stored_since(None, limit=5)
+    assert len(newest) == 5 and [a["stored_at"] for a in newest] == sorted((a["stored_at"] for a in newest), reverse=True)
+    sample = next(a for a in archive.stored_since(None, limit=30) if a["id"] == SAMPLE_ID)
+    assert {"name": "Kaja Kallas", "quotes": 13} in sample["speakers"] and sample["topics"][0]["score"] == 0.91
+    before = datetime.now(timezone.utc)
+    archive.write([sample_article(version=2)])
+    assert [a["id"] for a in archive.stored_since(before, limit=50)] == [SAMPLE_ID]
+    facets = archive.facet_counts([a["id"] for a in archive.search(SearchQuery(limit=30)).results])
+    assert {"value": "Kaja Kallas", "count": 1} in facets["speaker"]
+    assert facets["topic"][0]["count"] == 29 and facets["topic"][0]["value"] == "medtop:04000000"
+    top = archive.top_speakers(before - timedelta(hours=1))
+    assert top[0] == {"speaker": "Kaja Kallas", "quotes": 13, "articles": 1}
+    assert [s["speaker"] for s in archive.top_speakers(before - timedelta(hours=1), topic="Conflict, war and peace")] \
+        == ["Kaja Kallas"]
+    assert archive.top_speakers(datetime.now(timezone.utc) + timedelta(hours=1)) == []

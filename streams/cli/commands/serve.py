@@ -1,4 +1,4 @@
-"""``streams serve``: the read-only JSON API over the archive."""
+"""``streams serve``: the newsroom console and the read-only JSON API over the archive (one process)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from streams.core.settings import Settings
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve",
-        help="serve the read-only JSON query API over the archive",
-        description="Serve /articles (search), /articles/{id}, /quotes?speaker=..., /clusters/{id} and "
-        "/health as JSON, paged with limit/offset. Binds STREAMS_HTTP_HOST:STREAMS_HTTP_PORT "
-        "(loopback by default).",
+        help="serve the web console (/console/) and the read-only JSON API over the archive",
+        description="Serve the newsroom console at /console/ (live stream of stored articles, article, "
+        "search and speaker pages) and the JSON API: /articles (search), /articles/{id}, "
+        "/quotes?speaker=..., /clusters/{id} and /health, paged with limit/offset, described at "
+        "/openapi.json. Read-only. Binds STREAMS_HTTP_HOST:STREAMS_HTTP_PORT (loopback by default).",
     )
     p.add_argument("--host", default=None, help="bind address (default STREAMS_HTTP_HOST)")
     p.add_argument("--port", type=int, default=None, help="port (default STREAMS_HTTP_PORT; 0 = any free port)")
@@ -24,18 +25,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.store.api import ArchiveServer
+    from streams.core.metrics import serve_metrics
     from streams.store.backends import open_archive
+    from streams.web.server import ConsoleServer
 
     host = args.host or settings.http_host
     port = settings.http_port if args.port is None else args.port
     with open_archive(args.database_url or settings.database_url, read_only=True) as archive:
-        server = ArchiveServer(archive, host, port)
+        server = ConsoleServer(archive, host, port)
         console = Console(stderr=True)
+
+        def ready(url: str) -> None:  # the address first: scripts read it from the first line
+            console.print(f"console on {url}/console/ · JSON API on {url}/ (Ctrl-C stops)", soft_wrap=True)
+            serve_metrics(settings.metrics_port, settings.metrics_host)
+
         try:
-            server.serve_forever(on_ready=lambda url: console.print(f"archive API on {url}/ (Ctrl-C stops)"))
+            server.serve_forever(on_ready=ready)
         except KeyboardInterrupt:
             pass
         finally:
-            server.httpd.server_close()
+            server.sock.close()
     return 0

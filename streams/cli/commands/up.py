@@ -4,8 +4,8 @@
 configured), creates the topics, starts an enrich worker, the storage consumer, the alert matcher
 and alert delivery (to ``alerts.jsonl`` beside the SQLite archive, and to the webhook of each
 rule that names one: signed, guarded, retried, as ``streams alerts deliver``) as child processes, ingests
-PATHs, follows the drop folder, and shows a live view until Ctrl-C. Child logs go to
-``$STREAMS_HOME/logs/``.
+PATHs, follows the drop folder, serves the web console and JSON API (``streams serve``, its URL shown
+in the live view), and shows a live view until Ctrl-C. Child logs go to ``$STREAMS_HOME/logs/``.
 
 ``streams up --once PATH...`` pushes the files through the whole pipeline, waits until every
 article is stored or dead-lettered, prints a summary, stops everything and exits 0 (1 if
@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="enrich worker processes (<= partitions; default 1)")
     p.add_argument("--timeout", type=float, default=600.0, help="--once: give up after this many seconds")
     p.add_argument("--no-dashboard", action="store_true", help="log progress lines instead of the live view")
+    p.add_argument("--console-port", type=int, default=None, metavar="PORT",
+                   help="port of the web console and JSON API (default STREAMS_HTTP_PORT, or any free port when "
+                   "that one is taken; -1: no console)")
     p.set_defaults(handler=run)
 
 
@@ -197,14 +200,42 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.watch:
             args.watch.mkdir(parents=True, exist_ok=True)
             stack.spawn("ingest-watch", "ingest", "--watch", str(args.watch))
+        console_url = None if args.once else _start_console(stack, args.console_port)
         ingested_ids = _ingest(stack, args.paths)
         if args.once:
             return _finish_once(stack, args.timeout, dl_topic, dl_before, ingested_ids)
-        return _live(stack, stop, args.no_dashboard)
+        return _live(stack, stop, args.no_dashboard, console_url)
     except KeyboardInterrupt:
         return 0
     finally:
         stack.stop()
+
+
+def console_port(settings: Settings, wanted: int | None) -> int:
+    """The console's port: ``wanted``, else STREAMS_HTTP_PORT when it is free, else any free port."""
+    if wanted is not None:
+        return wanted if wanted != 0 else _free_port()
+    with socket.socket() as s:
+        try:
+            s.bind((settings.http_host, settings.http_port))
+        except OSError:
+            log.info("port %d is taken; the console takes a free one", settings.http_port)
+            return _free_port()
+    return settings.http_port
+
+
+def _start_console(stack: Stack, wanted: int | None) -> str | None:
+    """``streams serve`` as a child, once the archive exists (it opens it read-only); its console URL."""
+    if wanted is not None and wanted < 0:
+        return None
+    from streams.store.backends import open_archive
+
+    open_archive(stack.settings.database_url).close()  # created and migrated before its first reader
+    port = console_port(stack.settings, wanted)
+    stack.spawn("console", "serve", "--host", stack.settings.http_host, "--port", str(port))
+    host = stack.settings.http_host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+    return f"http://{shown}:{port}/console/"
 
 
 def alert_deliverers(settings: Settings) -> list[tuple[str, list[str]]]:
@@ -245,12 +276,13 @@ def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int, in
     return 0
 
 
-def _live(stack: Stack, stop: threading.Event, no_dashboard: bool) -> int:
+def _live(stack: Stack, stop: threading.Event, no_dashboard: bool, console_url: str | None = None) -> int:
     from streams.cli.live import run_dashboard
 
     watcher = threading.Thread(target=_watch_children, args=(stack, stop), daemon=True)
     watcher.start()
-    run_dashboard(stack.settings, stack.metrics_urls(), stop, plain=True if no_dashboard else None)
+    run_dashboard(stack.settings, stack.metrics_urls(), stop, plain=True if no_dashboard else None,
+                  console_url=console_url)
     return 0 if not stack.dead() else 1
 
 

@@ -115,6 +115,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[Step, ...]], ...] = (
             "CREATE INDEX mentions_text ON mentions (text_norm)",
         ),
     ),
+    (
+        3,
+        "articles in the order they were stored, for the console's live feed",
+        ("CREATE INDEX articles_stored ON articles (stored_at)",),
+    ),
 )
 
 
