@@ -5,7 +5,7 @@ Endpoints (all ``GET``; every list is paged with ``limit`` (1-500, default 20) a
 
 * ``/articles?q=&entity=&speaker=&topic=&source=&cluster=&language=&since=&until=`` — search
   (``q``: at most 32 words and 1,000 characters)
-* ``/articles/{id}`` — one stored enriched article
+* ``/articles/{id}`` — one stored enriched article (``?format=ninjs``: as IPTC ninjs 2.2)
 * ``/quotes?speaker=&article=`` — quotes, e.g. everything a speaker said
 * ``/clusters/{cluster_id}`` — the articles of one dedupe story cluster
 * ``/health`` — backend, schema version, article count (on a connection and worker threads of its
@@ -29,6 +29,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from streams.core.errors import StorageError, StreamsError, ValidationError
+from streams.core.ninjs import ninjs_of
 from streams.store.archive import MAX_OFFSET, MAX_PAGE, Archive, Page, SearchQuery, parse_time
 
 log = logging.getLogger(__name__)
@@ -161,13 +162,18 @@ def router(archive: Archive) -> APIRouter:
         return answer("/articles", lambda: page_body(archive.search(search_query(params(request, SEARCH_PARAMS)))))
 
     @api.get("/articles/{article_id:path}", summary="one stored enriched article")
-    def article(request: Request, article_id: str) -> Response:
+    def article(request: Request, article_id: str,
+                format: str | None = Query(None, description="'ninjs' for an IPTC ninjs 2.2 document with the "
+                                           "'streams' extension (docs/ninjs.md); default: the enriched JSON")) -> Response:
         def produce() -> Any:
-            params(request, frozenset())
+            values = params(request, frozenset({"format"}))
+            form = values.get("format", "contract")
+            if form not in ("contract", "ninjs"):
+                raise ApiError(HTTPStatus.BAD_REQUEST, f"format must be contract or ninjs, got {form[:40]!r}")
             doc = archive.article(article_id)
             if doc is None:
                 raise ApiError(HTTPStatus.NOT_FOUND, f"no article {article_id!r}")
-            return doc
+            return ninjs_of(doc) if form == "ninjs" else doc
 
         return answer(f"/articles/{article_id}", produce)
 

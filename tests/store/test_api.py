@@ -133,3 +133,15 @@ def test_health_does_not_wait_behind_a_search(served: tuple[httpx.Client, Archiv
     finally:
         release.set()
         thread.join(10)
+
+
+def test_an_article_as_ninjs(api: httpx.Client) -> None:
+    from streams.core.model import EnrichedArticle  # noqa: PLC0415
+
+    contract = api.get(f"/articles/{SAMPLE_ID}").json()
+    doc = api.get(f"/articles/{SAMPLE_ID}", params={"format": "ninjs"}).json()
+    assert doc["streams"]["article"]["id"] == SAMPLE_ID and doc["bodies"][0]["value"] == contract["article"]["body_text"]
+    assert {"name": "Ukrinform", "role": "originator"} in doc["infosources"]
+    assert EnrichedArticle.from_dict(doc).to_dict() == EnrichedArticle.from_dict(contract).to_dict()
+    bad = api.get(f"/articles/{SAMPLE_ID}", params={"format": "xml"})
+    assert bad.status_code == 400 and "format must be contract or ninjs" in bad.json()["error"]
