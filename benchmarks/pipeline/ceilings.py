@@ -3,34 +3,55 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.pipeline.corpus import Replay, write_lines
-from benchmarks.pipeline.procs import Processes
+from benchmarks.pipeline.procs import Proc, Processes
 from benchmarks.pipeline.report import ratio
 
 TRANSPORT_TIMEOUT_S = 600.0
 
 
-def compute(procs: Processes, corpus: Path, articles: int, processes: int) -> dict[str, Any]:
-    """``processes`` enrichment processes at once, each on its own corpus slice; their rates summed."""
-    started = [procs.start(f"compute-{processes}-{i}", [sys.executable, "-m", "benchmarks.pipeline.compute",
-                                                         "--articles", str(articles), "--start", str(i * articles),
-                                                         "--corpus", str(corpus)], stdout_pipe=True)
+def compute(procs: Processes, corpus: Path, articles: int, processes: int = 2) -> dict[int, dict[str, Any]]:
+    """In-process enrichment rates of 1 process alone, then of ``processes`` at once (each its own slice).
+
+    The processes load their models once; the one-process run also times the spaCy baselines.
+    """
+    started = [procs.start(f"compute-{i}", [sys.executable, "-m", "benchmarks.pipeline.compute",
+                                            "--articles", str(articles), "--start", str(i * articles),
+                                            "--corpus", str(corpus)], stdin=subprocess.PIPE, stdout_pipe=True)
                for i in range(processes)]
-    results = []
-    for p in started:
-        assert p.popen.stdout is not None
-        out = p.popen.stdout.read().decode("utf-8", "replace")
-        code = p.popen.wait()
-        procs.stop([p])
-        if code != 0:
-            raise RuntimeError(f"in-process enrichment failed (exit {code}); see {p.log}")
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    rates = [r["rates"]["streams"] for r in results]
-    return {"processes": processes, "rate": sum(rates), "per_process": rates, "runs": results}
+    try:
+        for p in started:
+            if _line(p) != "ready":
+                raise RuntimeError(f"in-process enrichment did not start; see {p.log}")
+        alone = _ask(started[:1], "run")
+        together = _ask(started, "run-streams")
+    finally:
+        procs.stop(started)
+    return {1: {"processes": 1, "rate": alone[0]["rates"]["streams"], "per_process": [alone[0]["rates"]["streams"]],
+                "runs": alone},
+            processes: {"processes": processes, "rate": sum(r["rates"]["streams"] for r in together),
+                        "per_process": [r["rates"]["streams"] for r in together], "runs": together}}
+
+
+def _line(p: Proc) -> str:
+    assert p.popen.stdout is not None
+    line = p.popen.stdout.readline().decode("utf-8", "replace").strip()
+    if not line:
+        raise RuntimeError(f"in-process enrichment exited ({p.popen.poll()}); see {p.log}")
+    return line
+
+
+def _ask(ps: list[Proc], command: str) -> list[dict[str, Any]]:
+    for p in ps:
+        assert p.popen.stdin is not None
+        p.popen.stdin.write(command.encode() + b"\n")
+        p.popen.stdin.flush()
+    return [json.loads(_line(p)) for p in ps]
 
 
 def baselines(single: dict[str, Any]) -> dict[str, Any]:
