@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         result = run(cfg, procs, bootstrap, folder, run_id)
         ok = True
     except KeyboardInterrupt:
-        print("bench: interrupted; stopping everything it started", file=sys.stderr)
+        print(f"bench: interrupted; stopping everything it started (logs kept in {folder / 'logs'})", file=sys.stderr)
         return 130
     except (RuntimeError, OSError, ValueError) as exc:
         print(f"bench: failed: {exc} (logs kept in {folder / 'logs'})", file=sys.stderr)
