@@ -6,7 +6,7 @@ from benchmarks.pipeline.run import dedupe_off_pipeline
 from streams.enrich.pipeline import DEFAULT_PIPELINE
 
 
-def test_dedupe_off_is_the_default_pipeline_less_dedupe_and_builds() -> None:
+def test_dedupe_off_is_the_default_pipeline_less_dedupe() -> None:
     names = dedupe_off_pipeline()
     assert names is not None
     kept = names.split(",")
