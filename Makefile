@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SAMPLES ?= $(wildcard ../shared/samples/*.txt)
 INBOX  ?= var/inbox
 
-.PHONY: venv run once test test-unit bench kafka-start kafka-stop clean
+.PHONY: venv run once test test-unit bench bench-quick bench-micro kafka-start kafka-stop clean
 
 venv: $(VENV)/.installed
 
@@ -37,7 +37,17 @@ test: venv
 test-unit: venv
 	$(BIN)/python -m pytest -m "not broker and not postgres and not prometheus and not browser"
 
+## the whole pipeline through the real broker against same-run ceilings (~20 min; not part of `make test`):
+## one table, docs/bench/bench.json + bench.png. Knobs: BENCH_* (`$(BIN)/python -m benchmarks.pipeline --help`)
 bench: venv
+	$(BIN)/python -m benchmarks.pipeline
+
+## the same, small and rough (a couple of minutes), written to var/bench/
+bench-quick: venv
+	BENCH_QUICK=1 $(BIN)/python -m benchmarks.pipeline
+
+## the per-module micro benchmarks (enrichment vs spaCy, dedupe quality, ingest, store, alerts, quotes)
+bench-micro: venv
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 kafka-start: venv

@@ -1,0 +1,106 @@
+"""The same-run ceilings: K in-process enrichment processes at once (compute), K bare relays (transport)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.pipeline.corpus import Replay, write_lines
+from benchmarks.pipeline.procs import Proc, Processes
+from benchmarks.pipeline.report import ratio
+
+TRANSPORT_TIMEOUT_S = 600.0
+
+
+def compute(procs: Processes, corpus: Path, articles: int, processes: int = 2) -> dict[int, dict[str, Any]]:
+    """In-process enrichment rates of 1 process alone, then of ``processes`` at once (each its own slice).
+
+    The processes load their models once; the one-process run also times the spaCy baselines.
+    """
+    started = [procs.start(f"compute-{i}", [sys.executable, "-m", "benchmarks.pipeline.compute",
+                                            "--articles", str(articles), "--start", str(i * articles),
+                                            "--corpus", str(corpus)], stdin=subprocess.PIPE, stdout_pipe=True)
+               for i in range(processes)]
+    try:
+        for p in started:
+            if _line(p) != "ready":
+                raise RuntimeError(f"in-process enrichment did not start; see {p.log}")
+        alone = _ask(started[:1], "run")
+        together = _ask(started, "run-streams")
+    finally:
+        procs.stop(started)
+    return {1: {"processes": 1, "rate": alone[0]["rates"]["streams"], "per_process": [alone[0]["rates"]["streams"]],
+                "runs": alone},
+            processes: {"processes": processes, "rate": sum(r["rates"]["streams"] for r in together),
+                        "per_process": [r["rates"]["streams"] for r in together], "runs": together}}
+
+
+def _line(p: Proc) -> str:
+    assert p.popen.stdout is not None
+    line = p.popen.stdout.readline().decode("utf-8", "replace").strip()
+    if not line:
+        raise RuntimeError(f"in-process enrichment exited ({p.popen.poll()}); see {p.log}")
+    return line
+
+
+def _ask(ps: list[Proc], command: str) -> list[dict[str, Any]]:
+    for p in ps:
+        assert p.popen.stdin is not None
+        p.popen.stdin.write(command.encode() + b"\n")
+        p.popen.stdin.flush()
+    return [json.loads(_line(p)) for p in ps]
+
+
+def baselines(single: dict[str, Any]) -> dict[str, Any]:
+    """streams vs spaCy (full small pipeline, NER alone) from the one-process compute run."""
+    run = single["runs"][0]
+    rates = run["rates"]
+    rows = [{"label": f"streams enrichment (batch {run['batch']})", "rate": rates["streams"], "streams_ratio": 1.0},
+            {"label": "spaCy sm, full pipeline", "rate": rates["spacy_full"],
+             "streams_ratio": ratio(rates["streams"], rates["spacy_full"])},
+            {"label": "spaCy sm, NER alone", "rate": rates["spacy_ner"],
+             "streams_ratio": ratio(rates["streams"], rates["spacy_ner"])}]
+    return {"articles": run["articles"], "components": run["components"], "rows": rows,
+            "spacy_full_pipes": run["spacy_full_pipes"], "spacy_ner_pipes": run["spacy_ner_pipes"]}
+
+
+def transport(procs: Processes, bootstrap: str, folder: Path, replay: Replay, start: int, n: int,
+              relays: int, prefix: str) -> dict[str, Any]:
+    """The same ``n`` articles through ``relays`` bare consume->produce relays and one SQLite sink."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    env = {"STREAMS_TOPIC_PREFIX": prefix, "STREAMS_LOG_LEVEL": "WARNING"}
+    source, target = f"{prefix}articles.raw", f"{prefix}bench.transport"
+    path = write_lines(folder / f"{prefix}transport.jsonl", replay.take(f"t{relays}", n, start=start))
+    procs.run(f"transport-{relays}-ingest", "ingest", str(path), "--no-progress", "--workers", "0", env=env)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="streams-bench")
+    try:
+        partitions = len(admin.describe_topics([source])[0]["partitions"])
+        admin.create_topics([NewTopic(target, num_partitions=partitions, replication_factor=1)])
+    finally:
+        admin.close()
+    module = [sys.executable, "-m", "benchmarks.pipeline.transport"]
+    common = ["--bootstrap", bootstrap]
+    sink = procs.start(f"transport-{relays}-sink", [*module, "sink", *common, "--source", target, "--group",
+                                                    f"{prefix}sink", "--db", str(folder / f"{prefix}sink.db"),
+                                                    "--expect", str(n)], stdout_pipe=True)
+    relay_procs = [procs.start(f"transport-{relays}-relay-{i}", [*module, "relay", *common, "--source", source,
+                                                                "--target", target, "--group", f"{prefix}relay"],
+                               stdout_pipe=True) for i in range(relays)]
+    try:
+        sink.popen.wait(timeout=TRANSPORT_TIMEOUT_S)
+    except Exception:
+        procs.stop([sink, *relay_procs])
+        raise
+    done = json.loads(procs.finish(sink).strip().splitlines()[-1])
+    firsts = []
+    for r in relay_procs:
+        lines = [json.loads(x) for x in procs.finish(r, grace_s=10.0).splitlines() if x.strip()]
+        firsts.extend(x["first"] for x in lines if "first" in x)
+    if done["stored"] < n or not firsts or done["last"] is None:
+        raise RuntimeError(f"transport ceiling: {done['stored']} of {n} stored; see {procs.log_dir}")
+    seconds = done["last"] - min(firsts)
+    return {"relays": relays, "articles": n, "seconds": seconds, "rate": n / seconds if seconds > 0 else None}

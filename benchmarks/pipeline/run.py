@@ -1,0 +1,164 @@
+"""The bench's course: ceilings, the everything-on stack (1 then 2 workers, 80 % paced, soak at 50 %), the
+dedupe-off stack, the transport ceilings; then the result dict that :mod:`report` prints."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from benchmarks.pipeline import ceilings
+from benchmarks.pipeline.config import BenchConfig
+from benchmarks.pipeline.corpus import ROOT, Replay, load_records
+from benchmarks.pipeline.procs import Processes, largest_child, rss_bytes
+from benchmarks.pipeline.report import RssSeries, bytes_per_article, ratio
+from benchmarks.pipeline.stack import Stack
+
+CAPACITY_LOADS = (0.8, 0.5)  # paced runs, as fractions of the measured 2-worker capacity
+
+
+def dedupe_off_pipeline() -> str | None:
+    """The default pipeline without its dedupe component(s), comma-separated; None when it has none."""
+    from streams.enrich.pipeline import DEFAULT_PIPELINE
+
+    kept = [name for name in DEFAULT_PIPELINE if "dedupe" not in name]
+    return ",".join(kept) if len(kept) < len(DEFAULT_PIPELINE) else None
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def broker_pid(procs: Processes) -> int | None:
+    """The managed broker's pid from ``streams kafka status`` (None for an external cluster)."""
+    try:
+        out = procs.run("kafka-status", "kafka", "status", timeout=60)
+    except RuntimeError:
+        return None
+    match = re.search(r"^\s*pid\s+(\d+)", out, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+class Soak:
+    """RSS samples of the workers (parent and enrichment child), the store, the matcher and the broker."""
+
+    def __init__(self, stack: Stack, broker: int | None) -> None:
+        self.pids: dict[str, int | None] = {}
+        for i, w in enumerate(stack.workers, 1):
+            self.pids[f"worker-{i} parent"] = w.pid
+            self.pids[f"worker-{i} child"] = largest_child(w.pid)
+        named = {p.name.rsplit("-", 1)[-1]: p.pid for p in stack.others}
+        self.pids["store"] = named.get("store")
+        self.pids["alert matcher"] = named.get("matcher")
+        self.pids["broker"] = broker
+        self.series: dict[str, tuple[list[float], list[int]]] = {k: ([], []) for k in self.pids}
+
+    def sample(self, t: float) -> None:
+        for name, pid in self.pids.items():
+            rss = rss_bytes(pid)
+            if rss is not None:
+                self.series[name][0].append(t)
+                self.series[name][1].append(rss)
+
+    def result(self, settle_s: float) -> dict[str, Any]:
+        rss = {}
+        for name, (times, values) in self.series.items():
+            rss[name] = RssSeries(name, tuple(times), tuple(values)).summary(settle_s)
+        return {"rss": rss, "settle_s": settle_s,
+                "series": {k: {"t": v[0], "rss": v[1]} for k, v in self.series.items()}}
+
+
+def _max_growth(rss: dict[str, Any], role: str) -> float | None:
+    values = [s["growth_pct"] for name, s in rss.items() if name.endswith(role) and s["growth_pct"] is not None]
+    return max(values) if values else None
+
+
+def new_run_id() -> str:
+    return "b" + uuid.uuid4().hex[:6]
+
+
+def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = {"started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              "commit": commit(), "config": cfg.to_dict(), "note": cfg.note, "run_id": run_id}
+    records = load_records(cfg.corpus)
+    replay = Replay(records, run_id)
+    stall = cfg.stall_s
+
+    log = _say
+    log(f"compute ceilings: {cfg.ceiling_articles} articles per process, 1 process alone, then 2 at once")
+    compute = ceilings.compute(procs, cfg.corpus, cfg.ceiling_articles, 2)
+    result["baselines"] = ceilings.baselines(compute[1])
+    result["compute"] = {str(k): {"rate": v["rate"], "per_process": v["per_process"]} for k, v in compute.items()}
+
+    broker = broker_pid(procs)
+    stack = Stack(procs, "on", f"bench-{run_id}-on-", bootstrap, folder, stall_s=stall)
+    log("everything on: starting store, alert matcher, delivery, 1 worker")
+    stack.start(workers=1)
+    stack.warm_up(replay, cfg.warmup)
+    log(f"1 worker: {cfg.articles} articles at once")
+    one = stack.burst(replay, "w1", cfg.articles)
+    log(f"  {one['rate']:.1f} articles/s; adding worker 2")
+    stack.add_workers(1)
+    stack.warm_up(replay, cfg.warmup)
+    slice_start = replay.position
+    log(f"2 workers: {cfg.articles} articles at once")
+    two = stack.burst(replay, "w2", cfg.articles)
+    log(f"  {two['rate']:.1f} articles/s")
+    capacity = two["rate"] or 1.0
+    latency = []
+    log(f"paced at 80 % ({0.8 * capacity:.1f}/s) for {cfg.latency_s:g}s")
+    lat80 = stack.paced(replay, "p80", 0.8 * capacity, cfg.latency_s)
+    latency.append({"load_pct": 80.0, **lat80})
+    soak = Soak(stack, broker)
+    log(f"soak at 50 % ({0.5 * capacity:.1f}/s) for {cfg.soak_s:g}s")
+    lat50 = stack.paced(replay, "p50", 0.5 * capacity, cfg.soak_s, every=soak.sample, every_s=cfg.sample_s)
+    latency.append({"load_pct": 50.0, "soak": True, **lat50})
+    state = bytes_per_article(stack.metrics())
+    result["soak"] = soak.result(settle_s=cfg.soak_s / 12.0)  # minute 5 of 60: start-up and warm-up excluded
+    stack.stop()
+
+    off: dict[str, Any] | None = None
+    pipeline = dedupe_off_pipeline()
+    if pipeline is not None:
+        log(f"dedupe off ({pipeline}): 2 workers, the same {cfg.articles} articles")
+        stack_off = Stack(procs, "off", f"bench-{run_id}-off-", bootstrap, folder, pipeline=pipeline, stall_s=stall)
+        stack_off.start(workers=2)
+        stack_off.warm_up(replay, cfg.warmup)
+        off = stack_off.burst(replay, "w2off", cfg.articles, start=slice_start)
+        log(f"  {off['rate']:.1f} articles/s")
+        stack_off.stop()
+
+    log("transport ceilings: bare relays, 1 and 2 processes")
+    transport = {k: ceilings.transport(procs, bootstrap, folder, replay, slice_start, cfg.articles, k,
+                                       f"bench-{run_id}-t{k}-") for k in (1, 2)}
+    result["throughput"] = [
+        {"label": "1 worker, everything on", "workers": 1, **one, "compute_ceiling": compute[1]["rate"],
+         "transport_ceiling": transport[1]["rate"]},
+        {"label": "2 workers, everything on", "workers": 2, **two, "compute_ceiling": compute[2]["rate"],
+         "transport_ceiling": transport[2]["rate"]},
+        {"label": "2 workers, dedupe off", "workers": 2, **(off or {"rate": None}),
+         "compute_ceiling": compute[2]["rate"], "transport_ceiling": transport[2]["rate"]},
+    ]
+    result["latency"] = latency
+    result["dedupe_off_pipeline"] = pipeline
+    result["summary"] = {
+        "ceiling_ratio_2w": ratio(two["rate"], compute[2]["rate"]),
+        "dedupe_on_off_ratio": ratio(two["rate"], off["rate"] if off else None),
+        "p99_stored_80": lat80["stored"]["p99"],  # type: ignore[index]
+        "soak_growth_parent_pct": _max_growth(result["soak"]["rss"], "parent"),
+        "soak_growth_child_pct": _max_growth(result["soak"]["rss"], "child"),
+        "dedupe_bytes_per_article": state,
+    }
+    return result
+
+
+def _say(line: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {line}", flush=True)
