@@ -12,70 +12,23 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 import orjson
 
+from streams.alerts import language
+from streams.alerts.language import All, EntityCond, FieldCond, Node, SpeakerCond, Text, TopicCond
+from streams.alerts.taxonomy import normalize_topic
 from streams.core.errors import DecodeError, ValidationError
-from streams.core.iptc import media_topics
 from streams.core.model import EnrichedArticle, reject_unknown_fields, utcnow_iso
 from streams.core.records import Dedupe
 
 #: rule ids: short, URL- and Kafka-key-safe, and free of ":" so ``rule_id:cluster_id`` splits cleanly
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-TOPIC_CODE_RE = re.compile(r"^(?:medtop:)?(\d{8})$")
-MAX_VALUES = 100  # per condition
-MAX_VALUE_CHARS = 200
+MAX_VALUES = language.MAX_VALUES  # per condition
+MAX_VALUE_CHARS = language.MAX_VALUE_CHARS
 LIST_CONDITIONS: tuple[str, ...] = ("text", "entity", "speaker", "topic", "source", "provider", "language")
-
-
-# -- the IPTC taxonomy (read once; the same bundled file the topics component uses) -------------
-@dataclass(frozen=True)
-class _Taxonomy:
-    labels: dict[str, str]  # 8-digit code -> English label
-    by_label: dict[str, str]  # lower-cased label -> code
-    ancestors: dict[str, tuple[str, ...]]  # code -> ancestor codes
-
-
-@lru_cache(maxsize=1)
-def _taxonomy() -> _Taxonomy:
-    concepts = media_topics()["concepts"]
-    active = [c for c in concepts if not c["retired"]]
-    return _Taxonomy(
-        labels={c["code"]: c["label_en_gb"] for c in active},
-        by_label={c["label_en_gb"].lower(): c["code"] for c in active}
-        | {c["label_en_us"].lower(): c["code"] for c in active if c.get("label_en_us")},
-        ancestors={c["code"]: tuple(c["ancestors"]) for c in active},
-    )
-
-
-def normalize_topic(value: str) -> str:
-    """``medtop:16000000``, ``16000000`` or a label such as ``"conflict, war and peace"`` → ``medtop:NNNNNNNN``."""
-    tax = _taxonomy()
-    m = TOPIC_CODE_RE.match(value.strip())
-    if m:
-        if m.group(1) not in tax.labels:
-            raise ValidationError(f"{value!r} is not an active IPTC Media Topic code", field="topic")
-        return f"medtop:{m.group(1)}"
-    code = tax.by_label.get(" ".join(value.lower().split()))
-    if code is None:
-        raise ValidationError(
-            f"{value!r} is neither an IPTC Media Topic code (medtop:16000000) nor an English label of one",
-            field="topic",
-        )
-    return f"medtop:{code}"
-
-
-def topic_label(code: str) -> str | None:
-    """English label of ``medtop:NNNNNNNN`` (None if unknown)."""
-    return _taxonomy().labels.get(code.removeprefix("medtop:"))
-
-
-def topic_ancestors(code: str) -> tuple[str, ...]:
-    """The 8-digit codes of the ancestors of an 8-digit IPTC Media Topic code (none if unknown)."""
-    return _taxonomy().ancestors.get(code, ())
 
 
 # -- the rule -------------------------------------------------------------------------------
@@ -129,6 +82,9 @@ class Rule:
     language: tuple[str, ...] = ()
     webhook: str | None = None
     created_at: str = field(default_factory=utcnow_iso)
+    #: the rule language (:mod:`streams.alerts.language`): plain data, canonical once built; AND-ed
+    #: with the flat conditions above, which are its shorthand (and how older rules were written)
+    when: Any = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not RULE_ID_RE.match(self.id):
@@ -158,22 +114,52 @@ class Rule:
             check_webhook(self.webhook)
         if not isinstance(self.created_at, str):
             raise ValidationError("must be an ISO 8601 string", field="created_at")
-        if not self.conditions():
+        when = None
+        if self.when is not None:
+            when = language.parse(language.to_data(self.when) if _is_node(self.when) else self.when)
+            object.__setattr__(self, "when", language.to_data(when))
+        parts = self._flat_nodes() + ([] if when is None else list(language.conjuncts(when)))
+        if not parts:
             raise ValidationError(
-                "a rule needs at least one condition (text, entity, entity_type, speaker, topic, source, "
-                "provider, language)"
+                "a rule needs at least one condition: `when` (and / or / not of text, entity, speaker, quote, "
+                "topic, near, source, provider, language) or the shorthand fields"
             )
+        tree: Node = parts[0] if len(parts) == 1 else All(tuple(parts))
+        language.check_bounds(tree)
+        object.__setattr__(self, "_tree", tree)
+
+    def _flat_nodes(self) -> list[Node]:
+        """The shorthand fields as nodes of the language, in their historical order."""
+        out: list[Node] = []
+        if self.text:
+            out.append(Text(self.text))
+        if self.entity or self.entity_type is not None:
+            out.append(EntityCond(self.entity, self.entity_type,
+                                  None if self.min_salience is None else float(self.min_salience)))
+        if self.speaker:
+            out.append(SpeakerCond(self.speaker))
+        if self.topic:
+            out.append(TopicCond(self.topic))
+        out += [FieldCond(name, getattr(self, name)) for name in ("source", "provider", "language")
+                if getattr(self, name)]
+        return out
+
+    @property
+    def tree(self) -> Node:
+        """The whole condition: the shorthand fields AND ``when``, as one tree of nodes."""
+        return self._tree  # type: ignore[attr-defined, no-any-return]
 
     def conditions(self) -> list[str]:
-        """Names of the conditions this rule sets."""
-        out = [name for name in LIST_CONDITIONS if getattr(self, name)]
-        if self.entity_type is not None and not self.entity:
-            out.append("entity_type")
-        return out
+        """Kinds of the leaf conditions this rule uses (``["entity", "topic"]``)."""
+        return language.leaf_names(self.tree)
 
     # -- (de)serialization ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+        """The rule as JSON data; ``when`` only when set, so a shorthand rule reads as it always did."""
+        out = {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+        if out["when"] is None:
+            del out["when"]
+        return out
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
@@ -197,17 +183,19 @@ class Rule:
         return cls.from_dict(data)
 
     def describe(self) -> str:
-        """The conditions in one human line, e.g. ``entity=Kaja Kallas AND topic=medtop:16000000``."""
-        parts = []
-        for name in LIST_CONDITIONS:
-            values = getattr(self, name)
-            if values:
-                parts.append(f"{name}=" + "|".join(values))
-        if self.entity_type:
-            parts.append(f"entity_type={self.entity_type}")
-        if self.min_salience is not None:
-            parts.append(f"min_salience={self.min_salience:g}")
-        return " AND ".join(parts)
+        """The condition in one human line, e.g. ``speaker=Kaja Kallas AND NOT topic=medtop:15000000``."""
+        return language.describe(self.tree)
+
+    def document(self) -> dict[str, Any]:
+        """The rule as a desk writes it in a rules file: id, name, the whole condition as ``when``, webhook."""
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "when": language.to_data(self.tree)}
+        if self.webhook:
+            out["webhook"] = self.webhook
+        return out
+
+
+def _is_node(value: Any) -> bool:
+    return type(value).__module__ == language.__name__
 
 
 # -- what a match found ----------------------------------------------------------------------
