@@ -167,6 +167,19 @@ def str_values(value: Any, path: str, *, allow_empty: bool = False) -> tuple[str
     return tuple(out)
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def codes_as_text(value: Any) -> Any:
+    """Topic codes written as numbers (``topic: 16000000`` in YAML) as strings; anything else unchanged."""
+    if _whole(value):
+        return str(value)
+    if isinstance(value, list):
+        return [str(v) if _whole(v) else v for v in value]
+    return value
+
+
 def salience(value: Any, path: str) -> float:
     """A number in [0, 1]."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -207,7 +220,7 @@ def _leaf(key: str, value: Any, path: str, budget: _Budget) -> Node:
         budget.values(len(phrases), path)
         return Text(phrases)
     if key == "topic":
-        codes = str_values(value, path)
+        codes = str_values(codes_as_text(value), path)
         budget.values(len(codes), path)
         normalized = []
         for i, code in enumerate(codes):
@@ -280,12 +293,12 @@ def _node(data: Any, path: str, depth: int, budget: _Budget) -> Node:
                               f"{type(data).__name__}", field=path)
     if not data:
         raise ValidationError("empty condition", field=path)
-    budget.node(path)
     parts: list[Node] = []
     for key, value in data.items():
         if key not in BOOLEANS and key not in LEAVES:
             raise ValidationError(f"unknown condition {key!r}{_did_you_mean(key, BOOLEANS + LEAVES)}", field=path)
         where = _join(path, key)
+        budget.node(where)
         if key == "not":
             parts.append(Not(_node(value, where, depth + 1, budget)))
         elif key in ("and", "or"):
@@ -294,7 +307,6 @@ def _node(data: Any, path: str, depth: int, budget: _Budget) -> Node:
             children = tuple(_node(v, f"{where}[{i}]", depth + 1, budget) for i, v in enumerate(value))
             parts.append(children[0] if len(children) == 1 else (All if key == "and" else Any_)(children))
         else:
-            budget.node(where)
             parts.append(_leaf(key, value, where, budget))
     return parts[0] if len(parts) == 1 else All(tuple(parts))
 
@@ -388,7 +400,7 @@ def describe(node: Node, top: bool = True) -> str:
             parts.append(f"entity_type={node.type}")
         if node.min_salience is not None:
             parts.append(f"min_salience={node.min_salience:g}")
-        return " AND ".join(parts) if top else " ".join(parts)
+        return " ".join(parts)
     if isinstance(node, SpeakerCond):
         said = f"speaker={_alts(node.names)}" if node.names else "speaker=*"
         return said + (f" role={_alts(node.roles)}" if node.roles else "")

@@ -93,6 +93,8 @@ class Rule:
             )
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValidationError("must be a non-empty string", field="name")
+        if isinstance(self.topic, (int, list)):  # 16000000 written without quotes in a rule file
+            object.__setattr__(self, "topic", language.codes_as_text(self.topic))
         for name in LIST_CONDITIONS:
             object.__setattr__(self, name, _str_list(name, getattr(self, name)))
         object.__setattr__(self, "topic", tuple(dict.fromkeys(normalize_topic(t) for t in self.topic)))

@@ -108,6 +108,7 @@ class _Quote:
     record: Quote
     names: frozenset[str]  # folded speaker name and the speaker entity's aliases
     roles: tuple[str, ...]  # the speaker entity's roles, lower-cased
+    role_names: tuple[str, ...]  # the same as written
     text: str  # the quote's words, lower-cased (for phrase search)
 
 
@@ -148,8 +149,9 @@ def _quote(quote: Quote, records: list[Entity | None]) -> _Quote:
     index = quote.speaker_entity
     if index is not None and 0 <= index < len(records) and (entity := records[index]) is not None:
         names |= _aliases(entity)
-        roles = tuple(r.replace("’", "'").lower() for r in entity.roles or ())
-    return _Quote(quote, frozenset(names), roles, (quote.text or "").replace("’", "'").lower())
+        roles = entity.roles or ()
+    lowered = tuple(r.replace("’", "'").lower() for r in roles)
+    return _Quote(quote, frozenset(names), lowered, tuple(roles), (quote.text or "").replace("’", "'").lower())
 
 
 def view(enriched: EnrichedArticle) -> ArticleView:
@@ -302,7 +304,8 @@ def _match_speaker(node: SpeakerCond, v: ArticleView) -> Hits | None:
             continue
         speaker = quote.record.speaker or ""
         if role is not None:
-            entity_roles = ", ".join(r for r in quote.roles if _find_phrases(r, role))
+            entity_roles = ", ".join(shown for held, shown in zip(quote.roles, quote.role_names)
+                                     if _find_phrases(held, role))
             return (Hit("speaker", name or role, f"{speaker} ({entity_roles})", _quoted(quote)),)
         return (Hit("speaker", name or "", speaker, _quoted(quote)),)
     return None
@@ -374,7 +377,7 @@ def _match_near(node: Near, v: ArticleView) -> Hits | None:
                 gap = hi[0] - lo[1]  # 1 when adjacent
                 if 0 < gap <= node.within:
                     original = _original(v, slot)
-                    found = f"{original[a[3]:a[4]]} … {original[b[3]:b[4]]} ({gap} word{'s' * (gap != 1)} apart)"
+                    found = f"{original[lo[3]:lo[4]]} … {original[hi[3]:hi[4]]} ({gap} word{'s' * (gap != 1)} apart)"
                     return (Hit("near", f"{a[2]} ~{node.within}~ {b[2]}", found,
                                 _snippet(original, lo[3], hi[4])),)
     return None
