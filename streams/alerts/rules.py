@@ -82,6 +82,9 @@ def _fold(value: str) -> str:
     return " ".join(value.replace("’", "'").casefold().split())
 
 
+_value = lru_cache(maxsize=1 << 16)(_fold)  # a rule's value, folded once for every article
+
+
 @lru_cache(maxsize=4096)
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in _fold(phrase).split()]
@@ -131,7 +134,10 @@ class ArticleView:
     language: str
     source: str
     provider: str
+    quoted: str = ""  # every attributed quote's words, lower-cased: a pre-check before searching each quote
+    roles: str = ""  # every quoted speaker's roles, lower-cased: the same for roles
     words: dict[int, list[int]] = field(default_factory=dict, compare=False)  # text slot -> word starts, lazily
+    memo: dict[str, Hits | None] = field(default_factory=dict, compare=False)  # leaf -> its result, many rules share
 
 
 def _aliases(entity: Entity) -> frozenset[str]:
@@ -183,6 +189,8 @@ def view(enriched: EnrichedArticle) -> ArticleView:
         language=_fold(enriched.language or article.language or ""),
         source=_fold(article.source or ""),
         provider=_fold(article.provider or ""),
+        quoted="\n".join(q.text for q in quotes),
+        roles="\n".join(r for q in quotes for r in q.roles),
     )
 
 
@@ -242,7 +250,7 @@ def _words_of(v: ArticleView, slot: int) -> list[int]:
 # -- leaves -----------------------------------------------------------------------------------------
 def _match_text(node: Text, v: ArticleView) -> Hits | None:
     for phrase in node.phrases:
-        if not all(word in v.folded for word in _fold(phrase).split()):
+        if not all(word in v.folded for word in _value(phrase).split()):
             continue  # most rules miss most articles: skip the search
         for slot in (0, 1):
             spans = _spans_in(v, slot, phrase, 1)
@@ -266,7 +274,7 @@ def _match_entity(node: EntityCond, v: ArticleView) -> Hits | None:
             return (Hit("entity_type", node.type or "", best.record.name),)
         return None
     for value in node.names:
-        for entity in v.by_alias.get(_fold(value), ()):
+        for entity in v.by_alias.get(_value(value), ()):
             if _entity_ok(node, entity):
                 shown = f"{entity.record.name} (salience {entity.salience:.2f})"
                 return (Hit("entity", value, shown, _entity_snippet(v.enriched, entity.record)),)
@@ -287,7 +295,12 @@ def _quoted(quote: _Quote) -> str | None:
 def _candidates(v: ArticleView, names: tuple[str, ...]) -> Iterable[tuple[str | None, _Quote]]:
     if not names:
         return ((None, q) for q in v.quotes)
-    return ((name, q) for name in names for q in v.by_speaker.get(_fold(name), ()))
+    return ((name, q) for name in names for q in v.by_speaker.get(_value(name), ()))
+
+
+def _words_in(phrase: str, haystack: str) -> bool:
+    """Whether every word of ``phrase`` occurs in ``haystack`` (lower-cased): necessary for a phrase match."""
+    return all(word in haystack for word in phrase.replace("’", "'").lower().split())
 
 
 def _has_role(quote: _Quote, roles: tuple[str, ...]) -> str | None:
@@ -298,6 +311,8 @@ def _has_role(quote: _Quote, roles: tuple[str, ...]) -> str | None:
 
 
 def _match_speaker(node: SpeakerCond, v: ArticleView) -> Hits | None:
+    if node.roles and not any(_words_in(role, v.roles) for role in node.roles):
+        return None
     for name, quote in _candidates(v, node.names):
         role = _has_role(quote, node.roles) if node.roles else None
         if node.roles and role is None:
@@ -312,6 +327,8 @@ def _match_speaker(node: SpeakerCond, v: ArticleView) -> Hits | None:
 
 
 def _match_quote(node: QuoteCond, v: ArticleView) -> Hits | None:
+    if node.phrases and not any(_words_in(phrase, v.quoted) for phrase in node.phrases):
+        return None
     for _, quote in _candidates(v, node.speakers):
         if node.kind is not None and quote.record.kind_or_direct != node.kind:
             continue
@@ -348,7 +365,7 @@ def _match_field(node: FieldCond, v: ArticleView) -> Hits | None:
     a = v.enriched.article
     shown = {"language": v.enriched.language or a.language, "source": a.source, "provider": a.provider}[node.name]
     for value in node.values:
-        if _fold(value) == folded:
+        if _value(value) == folded:
             return (Hit(node.name, value, shown or value),)
     return None
 
@@ -364,8 +381,8 @@ def _word_spans(v: ArticleView, slot: int, phrases: tuple[str, ...]) -> list[tup
 
 
 def _match_near(node: Near, v: ArticleView) -> Hits | None:
-    if not any(all(w in v.folded for w in _fold(p).split()) for p in node.first) or \
-            not any(all(w in v.folded for w in _fold(p).split()) for p in node.second):
+    if not any(all(w in v.folded for w in _value(p).split()) for p in node.first) or \
+            not any(all(w in v.folded for w in _value(p).split()) for p in node.second):
         return None
     for slot in (0, 1):
         seconds = _word_spans(v, slot, node.second)
@@ -432,8 +449,15 @@ def compile_tree(node: Node) -> Check:
         return _all(parts) if isinstance(node, All) else _any(parts)
     if isinstance(node, Not):
         return _not(compile_tree(node.child), describe(node.child, False))
-    evaluate = _LEAF[type(node)][1]
-    return lambda v: evaluate(node, v)
+    evaluate, key = _LEAF[type(node)][1], repr(node)  # equal leaves of different rules share one result
+
+    def leaf(v: ArticleView) -> Hits | None:
+        memo = v.memo
+        if key in memo:
+            return memo[key]
+        found = memo[key] = evaluate(node, v)
+        return found
+    return leaf
 
 
 def _compiled(rule: Rule) -> Check:
