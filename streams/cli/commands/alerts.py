@@ -12,6 +12,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from streams.cli.commands import alerts_test
 from streams.core.errors import ConfigError
 from streams.core.metrics import serve_metrics
 from streams.core.settings import Settings
@@ -81,6 +82,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--json", action="store_true", help="JSON instead of YAML")
     export.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE (default: stdout)")
     export.set_defaults(handler=run_export)
+
+    alerts_test.register(alerts)
 
     ls = alerts.add_parser("list", help="list the current rules")
     ls.add_argument("--json", action="store_true", help="one JSON rule per line")
