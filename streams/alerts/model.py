@@ -235,7 +235,8 @@ class Match:
 
     def reason(self) -> str:
         """One line: ``entity 'Kaja Kallas' (salience 0.99); topic medtop:16000000 (conflict, war and peace)``."""
-        return "; ".join(f"{h.condition} {h.matched!r}" for h in self.hits)
+        return "; ".join(f"not {h.value}" if h.condition == "not" else f"{h.condition} {h.matched!r}"
+                         for h in self.hits)
 
     def to_dict(self) -> dict[str, Any]:
         return {
