@@ -19,6 +19,7 @@ import orjson
 
 from streams.alerts import language
 from streams.alerts.language import All, EntityCond, FieldCond, Node, SpeakerCond, Text, TopicCond
+from streams.alerts.pacing import DELIVERIES, NOW, parse_throttle, parse_window
 from streams.alerts.taxonomy import normalize_topic
 from streams.core.errors import DecodeError, ValidationError
 from streams.core.model import EnrichedArticle, reject_unknown_fields, utcnow_iso
@@ -85,6 +86,10 @@ class Rule:
     #: the rule language (:mod:`streams.alerts.language`): plain data, canonical once built; AND-ed
     #: with the flat conditions above, which are its shorthand (and how older rules were written)
     when: Any = field(default=None, hash=False)
+    #: how often its webhook is called (:mod:`streams.alerts.pacing`): ``5/1h`` at most 5 calls an
+    #: hour, the alerts beyond kept but not POSTed; ``15m`` one POST per window listing its alerts
+    throttle: str | None = None
+    digest: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not RULE_ID_RE.match(self.id):
@@ -116,6 +121,7 @@ class Rule:
             check_webhook(self.webhook)
         if not isinstance(self.created_at, str):
             raise ValidationError("must be an ISO 8601 string", field="created_at")
+        self._pacing()
         when = None
         if self.when is not None:
             when = language.parse(language.to_data(self.when) if _is_node(self.when) else self.when)
@@ -129,6 +135,15 @@ class Rule:
         tree: Node = parts[0] if len(parts) == 1 else All(tuple(parts))
         language.check_bounds(tree)
         object.__setattr__(self, "_tree", tree)
+
+    def _pacing(self) -> None:
+        limit = None if self.throttle is None else parse_throttle(self.throttle)
+        window = None if self.digest is None else parse_window(self.digest, "digest")
+        if limit is not None and window is not None:
+            raise ValidationError("give throttle or digest, not both (a digest is already one call per window)",
+                                  field="digest")
+        object.__setattr__(self, "throttle_limit", limit)
+        object.__setattr__(self, "digest_window", window)
 
     def _flat_nodes(self) -> list[Node]:
         """The shorthand fields as nodes of the language, in their historical order."""
@@ -159,8 +174,9 @@ class Rule:
     def to_dict(self) -> dict[str, Any]:
         """The rule as JSON data; ``when`` only when set, so a shorthand rule reads as it always did."""
         out = {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
-        if out["when"] is None:
-            del out["when"]
+        for name in ("when", "throttle", "digest"):
+            if out[name] is None:
+                del out[name]
         return out
 
     def to_json(self) -> bytes:
@@ -191,8 +207,9 @@ class Rule:
     def document(self) -> dict[str, Any]:
         """The rule as a desk writes it in a rules file: id, name, the whole condition as ``when``, webhook."""
         out: dict[str, Any] = {"id": self.id, "name": self.name, "when": language.to_data(self.tree)}
-        if self.webhook:
-            out["webhook"] = self.webhook
+        for name in ("webhook", "throttle", "digest"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
         return out
 
 
@@ -286,9 +303,10 @@ class Alert:
     webhook: str | None
     matched_at: str = field(default_factory=utcnow_iso)
     schema: int = ALERT_SCHEMA
+    delivery: str = NOW  # now | throttled | digest (streams.alerts.pacing); only "now" is POSTed by itself
 
     @classmethod
-    def build(cls, rule: Rule, found: Match, enriched: EnrichedArticle) -> "Alert":
+    def build(cls, rule: Rule, found: Match, enriched: EnrichedArticle, delivery: str = NOW) -> "Alert":
         article = enriched.article
         cluster = cluster_id(enriched)
         return cls(
@@ -297,10 +315,15 @@ class Alert:
             provider=article.provider, language=enriched.language or article.language,
             versioncreated=article.versioncreated, received_at=article.received_at, reason=found.reason(),
             hits=[h.__dict__.copy() for h in found.hits], snippet=found.snippet, webhook=rule.webhook,
+            delivery=delivery,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The alert as JSON data; ``delivery`` only when not ``now``, so older deliverers read the rest."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        if out["delivery"] == NOW:
+            del out["delivery"]
+        return out
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
@@ -321,7 +344,10 @@ class Alert:
             if not isinstance(data["webhook"], str):
                 raise ValidationError("must be a URL string or null", field="webhook")
             check_webhook(data["webhook"])
-        defaults = {f.name: None for f in fields(cls) if f.name not in ("matched_at", "schema", "hits", "reason")}
+        if data.get("delivery", NOW) not in DELIVERIES:
+            raise ValidationError(f"must be one of {', '.join(DELIVERIES)}", field="delivery")
+        defaults = {f.name: None for f in fields(cls)
+                    if f.name not in ("matched_at", "schema", "hits", "reason", "delivery")}
         try:
             return cls(**{**defaults, "hits": [], "reason": "", **data})
         except TypeError as exc:
@@ -331,4 +357,6 @@ class Alert:
         """A compact one-line view (for ``streams alerts deliver --tail``)."""
         when = (self.matched_at or "")[:19].replace("T", " ")
         what = self.headline or self.article_id
+        if self.delivery != NOW:
+            what = f"({self.delivery}) {what}"
         return f"{when}  [{self.rule_name}]  {what}  — {self.reason}  ({self.key})"

@@ -68,6 +68,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--source", action="append", default=[], help="article source, e.g. Ukrinform")
     add.add_argument("--provider", action="append", default=[], help="article provider, e.g. MENAFN")
     add.add_argument("--language", action="append", default=[], metavar="CODE", help="article language, e.g. en")
+    add.add_argument("--throttle", default=None, metavar="N/WINDOW",
+                     help="at most N webhook calls per WINDOW (5/1h); the alerts beyond are kept, not POSTed")
+    add.add_argument("--digest", default=None, metavar="WINDOW",
+                     help="one webhook call per WINDOW (15m, 1h) listing the rule's alerts, instead of one each")
     add.add_argument("--webhook", default=None, metavar="URL",
                      help="POST this rule's alerts to URL (public addresses only; STREAMS_WEBHOOK_ALLOW "
                      "lists exceptions)")
@@ -153,7 +157,7 @@ def rule_from_options(args: argparse.Namespace) -> "Rule":
         id=args.id or new_rule_id(), name=args.name, text=tuple(args.text), entity=tuple(args.entity),
         entity_type=args.entity_type, min_salience=args.min_salience, speaker=tuple(args.speaker),
         topic=tuple(args.topic), source=tuple(args.source), provider=tuple(args.provider),
-        language=tuple(args.language), webhook=args.webhook, when=when,
+        language=tuple(args.language), webhook=args.webhook, when=when, throttle=args.throttle, digest=args.digest,
     )
 
 
@@ -162,7 +166,8 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
     from streams.alerts.matcher import put_rule
 
     if args.file:
-        given = [o for o in CONDITION_OPTIONS + ("name", "id", "webhook") if getattr(args, o) not in (None, [])]
+        given = [o for o in CONDITION_OPTIONS + ("name", "id", "webhook", "throttle", "digest")
+                 if getattr(args, o) not in (None, [])]
         if given:
             raise ConfigError(f"-f FILE goes alone (the file holds the rules); drop --{given[0].replace('_', '-')}")
         rules = load_rules(args.file, sys.stdin.buffer.read() if args.file == "-" else None)
@@ -275,7 +280,8 @@ def run_deliver(args: argparse.Namespace, settings: Settings) -> int:
     unaddressed = f"left to other targets (rule without webhook): {stats.not_addressed}, " \
         if args.rule_webhooks_only else ""
     Console(stderr=True).print(
-        f"delivered: {stats.delivered}, skipped (same key again): {stats.skipped}, {unaddressed}dead-lettered: "
+        f"delivered: {stats.delivered}, skipped (same key again): {stats.skipped}, {unaddressed}"
+        f"{f'held (throttled or in a digest): {stats.held}, ' if stats.held else ''}dead-lettered: "
         f"{stats.dead_lettered} of {stats.consumed} alerts"
     )
     return 0
