@@ -231,7 +231,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     table = Table("id", "name", "conditions", "webhook", title=f"{len(rules)} alert rule(s)")
     for rule in rules:
-        table.add_row(rule.id, rule.name, rule.describe(), rule.webhook or "")
+        pacing = f" (throttle {rule.throttle})" if rule.throttle else f" (digest {rule.digest})" if rule.digest else ""
+        table.add_row(rule.id, rule.name, rule.describe(), (rule.webhook or "") + pacing)
     Console().print(table)
     return 0
 
