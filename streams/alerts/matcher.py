@@ -19,6 +19,11 @@ Three kafka-python clients:
   fires twice. An article that cannot be decoded or evaluated becomes a dead letter (stage
   ``alert``); the process keeps running.
 
+A rule's ``throttle`` or ``digest`` (:mod:`streams.alerts.pacing`) is decided here too, from the
+same memory: each alert is marked ``now``, ``throttled`` or ``digest``, and when a digest window has
+closed (looked for after each batch and, between articles, about once a second through the loop's
+``idle`` hook) one digest record listing the window's alerts is produced to ``alerts``.
+
 Several matcher processes may share the group (partitions of ``articles.enriched`` are split
 between them). Two copies of one story that reach two processes within the same fraction of a
 second can then both fire; the alerts carry the same key, so delivery skips the second one and

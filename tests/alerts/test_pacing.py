@@ -99,3 +99,11 @@ def test_a_digest_lists_at_most_100_alerts_and_counts_all(story: dict[str, Enric
         pacing.observe(f"busy:c{i}", T0 + i, value.replace(key.encode(), f"busy:c{i}".encode()))
     (digest,) = pacing.due([rule], T0 + 3600 + DIGEST_GRACE_S)
     assert (digest.count, len(digest.alerts), len(digest.covers)) == (150, 100, 150)
+
+
+def test_the_live_view_tells_digests_and_held_alerts() -> None:
+    from streams.cli.live import alert_line
+
+    assert alert_line({"kind": "digest", "rule_name": "desk", "count": 3}) == "desk: digest of 3 alert(s)"
+    assert alert_line({"rule_name": "desk", "headline": "H", "delivery": "throttled"}) == "desk: H (throttled)"
+    assert alert_line({"rule_name": "desk", "headline": "H"}) == "desk: H"

@@ -12,6 +12,7 @@ from standardwebhooks import Webhook
 
 import streams.cli.main as cli
 from streams.alerts.delivery import AlertDelivery, WebhookTarget
+from streams.alerts.files import parse_document
 from streams.alerts.matcher import AlertMatcher, list_rules
 from streams.alerts.rules import Alert
 from streams.core.model import EnrichedArticle
@@ -60,6 +61,9 @@ def test_language_rule_fires_once_per_story_and_is_delivered_signed(
     (stored,) = list_rules(settings)
     assert stored.when == {"and": [{"speaker": "Kaja Kallas"}, {"topic": "medtop:16000000"},
                                    {"not": {"topic": "medtop:15000000"}}]}
+    capsys.readouterr()
+    assert cli.main(["alerts", "export"]) == 0  # what a desk reviews, and `add -f` reads back
+    assert [r.document() for r in parse_document(capsys.readouterr().out)] == [stored.document()]
 
     original, copy, other = story["original"], story["copy"], story["other"]
     matcher = AlertMatcher(settings)
