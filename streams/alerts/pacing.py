@@ -104,9 +104,27 @@ class Digest:
         if not isinstance(data, dict) or data.get("kind") != "digest":
             raise ValidationError("not a digest (kind must be 'digest')")
         try:
-            return cls(**data)
+            digest = cls(**data)
         except TypeError as exc:
             raise ValidationError(f"digest does not match the model: {exc}") from exc
+        digest._check()
+        return digest
+
+    def _check(self) -> None:
+        """Every field of the type it must have (the topic is written by others too)."""
+        for name in ("key", "rule_id", "rule_name", "window_start", "window_end"):
+            if not isinstance(getattr(self, name), str):
+                raise ValidationError("must be a string", field=name)
+        if not self.key.startswith(DIGEST_PREFIX):
+            raise ValidationError(f"must start with {DIGEST_PREFIX!r}", field="key")
+        if self.webhook is not None and not isinstance(self.webhook, str):
+            raise ValidationError("must be a URL string or null", field="webhook")
+        if isinstance(self.count, bool) or not isinstance(self.count, int):
+            raise ValidationError("must be a whole number", field="count")
+        if not isinstance(self.covers, list) or not all(isinstance(k, str) for k in self.covers):
+            raise ValidationError("must be a list of alert keys", field="covers")
+        if not isinstance(self.alerts, list) or not all(isinstance(a, dict) for a in self.alerts):
+            raise ValidationError("must be a list of alert summaries", field="alerts")
 
     def line(self) -> str:
         """A compact one-line view (for ``streams alerts deliver --tail``)."""
@@ -148,7 +166,9 @@ class Pacing:
             data = orjson.loads(value)
         except orjson.JSONDecodeError:
             return
-        rule = self._rules[str(data.get("rule_id"))]
+        if not isinstance(data, dict) or not isinstance(data.get("rule_id"), str):
+            return  # not an alert this version wrote: nothing to count
+        rule = self._rules[data["rule_id"]]
         mark = data.get("delivery")
         if mark == DIGEST and key not in rule.digested:
             rule.pending[key] = (ts, _summary(data))

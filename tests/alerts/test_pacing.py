@@ -6,7 +6,7 @@ import pytest
 
 from streams.alerts.pacing import DIGEST_GRACE_S, Digest, Pacing, digest_key, parse_throttle, parse_window
 from streams.alerts.rules import Alert, Rule, match
-from streams.core.errors import ValidationError
+from streams.core.errors import DecodeError, ValidationError
 from streams.core.model import EnrichedArticle
 
 T0 = 1_768_298_400.0  # 2026-01-13T10:00:00Z, the start of an hour
@@ -107,3 +107,19 @@ def test_the_live_view_tells_digests_and_held_alerts() -> None:
     assert alert_line({"kind": "digest", "rule_name": "desk", "count": 3}) == "desk: digest of 3 alert(s)"
     assert alert_line({"rule_name": "desk", "headline": "H", "delivery": "throttled"}) == "desk: H (throttled)"
     assert alert_line({"rule_name": "desk", "headline": "H"}) == "desk: H"
+
+
+@pytest.mark.parametrize("value", [
+    b'{"kind": "digest", "key": "#digest:r:x", "rule_id": "r", "rule_name": "r", "window_start": "a", '
+    b'"window_end": "b", "webhook": null, "count": 1, "alerts": [], "covers": 5}',
+    b'{"kind": "digest", "covers": ["r:c"]}', b'[1, 2]', b'"delivery": 1', b'{"delivery": "digest", "rule_id": 7}',
+    b'{"delivery": "digest"}', b'\xff\xfe',
+])
+def test_records_others_wrote_on_the_alerts_topic_do_not_break_the_memory(value: bytes) -> None:
+    rule = Rule(id="r", name="r", text=("a",), digest="1h")
+    pacing = Pacing()
+    for key in ("#digest:r:2026-01-13T10:00:00Z", "r:c"):
+        pacing.observe(key, T0, value)  # no exception: the matcher keeps reading
+    assert pacing.due([rule], T0 + 2 * 3600) == []
+    with pytest.raises((ValidationError, DecodeError)):
+        Digest.from_json(value)
