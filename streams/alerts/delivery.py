@@ -14,6 +14,10 @@ each alert to a :class:`DeliveryTarget`:
 * :class:`FileTarget` appends one JSON object per line (flushed and fsync'ed before the commit).
 * :class:`TailTarget` prints a compact line per alert (no group, nothing committed).
 
+A digest (:class:`streams.alerts.pacing.Digest`, key ``#digest:...``) is delivered like an alert:
+one POST listing a window's alerts of a rule. An alert marked ``throttled`` or ``digest`` is written
+to files and shown, but a webhook does not get it by itself (:class:`Held`).
+
 :class:`AlertDelivery` is a sink of :class:`streams.kafka.loop.BatchLoop`: offsets are committed
 after delivery (or dead-lettering), so delivery is at-least-once: after a crash an alert may be
 sent again with the same ``Idempotency-Key``, which receivers use to dedupe. Within one run an
@@ -38,6 +42,7 @@ import orjson
 
 from streams import __version__
 from streams.alerts.guard import AllowList, Guard
+from streams.alerts.pacing import DIGEST_PREFIX, NOW, Digest
 from streams.alerts.rules import Alert
 from streams.alerts.signing import WebhookSecrets, load_webhook_secrets, webhook_headers
 from streams.alerts.transport import PinnedTransport
@@ -60,6 +65,10 @@ class Interrupted(Exception):
     """Delivery was stopped mid-way (the stop event was set while retrying); nothing is committed."""
 
 
+class Held(Exception):
+    """The alert is not POSTed by itself: its rule is throttled, or digested (a digest message lists it)."""
+
+
 class NotAddressed(Exception):
     """The alert names no destination at this target, and the target delivers only addressed alerts."""
 
@@ -70,7 +79,7 @@ class DeliveryTarget(Protocol):
     kind: str  # webhook | file | tail: names the consumer group
     commits: bool  # False: no consumer group, nothing committed (a live view)
 
-    def deliver(self, alert: Alert, stop: threading.Event) -> None: ...
+    def deliver(self, alert: Alert | Digest, stop: threading.Event) -> None: ...
 
     def flush(self) -> None: ...
 
@@ -131,7 +140,9 @@ class WebhookTarget:
         """Seconds to wait after failed attempt ``attempt`` (1-based): half fixed, half random."""
         return retry_delay(attempt, self.backoff_base_s, self.backoff_max_s)
 
-    def deliver(self, alert: Alert, stop: threading.Event) -> None:
+    def deliver(self, alert: Alert | Digest, stop: threading.Event) -> None:
+        if alert.delivery != NOW:
+            raise Held(alert.delivery)
         url = alert.webhook or self.default_url
         if not url and self.rule_webhooks_only:
             raise NotAddressed(alert.key)
@@ -214,7 +225,7 @@ class FileTarget:
         except OSError as exc:
             raise DeliveryError(f"cannot append to {self.path}: {exc}", reason="file_unwritable") from exc
 
-    def deliver(self, alert: Alert, stop: threading.Event) -> None:
+    def deliver(self, alert: Alert | Digest, stop: threading.Event) -> None:
         self._handle.write(alert.to_json() + b"\n")
 
     def flush(self) -> None:
@@ -235,7 +246,7 @@ class TailTarget:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
 
-    def deliver(self, alert: Alert, stop: threading.Event) -> None:
+    def deliver(self, alert: Alert | Digest, stop: threading.Event) -> None:
         print(alert.line(), file=self.stream, flush=True)
 
     def flush(self) -> None:
@@ -253,6 +264,7 @@ class DeliveryStats:
     delivered: int = 0
     skipped: int = 0  # the same alert key again in this run
     not_addressed: int = 0  # alerts of rules without a webhook, left to another target
+    held: int = 0  # alerts a webhook does not get one by one: throttled, or listed in a digest
     dead_lettered: int = 0
 
 
@@ -329,7 +341,8 @@ class AlertDelivery:
     def _deliver(self, record: Any, stop: threading.Event) -> None:
         if not record.value:
             raise DeliveryError("empty record (no alert)", reason="empty")
-        alert = Alert.from_json(record.value)
+        digest = record.key is not None and record.key.startswith(DIGEST_PREFIX.encode())
+        alert = Digest.from_json(record.value) if digest else Alert.from_json(record.value)
         if alert.key in self._recent:
             self.stats.skipped += 1
             return
@@ -337,6 +350,9 @@ class AlertDelivery:
             self.target.deliver(alert, stop)
         except NotAddressed:
             self.stats.not_addressed += 1
+            return
+        except Held:
+            self.stats.held += 1
             return
         self._remember(alert.key)
         self.stats.delivered += 1

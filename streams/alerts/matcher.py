@@ -19,6 +19,11 @@ Three kafka-python clients:
   fires twice. An article that cannot be decoded or evaluated becomes a dead letter (stage
   ``alert``); the process keeps running.
 
+A rule's ``throttle`` or ``digest`` (:mod:`streams.alerts.pacing`) is decided here too, from the
+same memory: each alert is marked ``now``, ``throttled`` or ``digest``, and when a digest window has
+closed (looked for after each batch and, between articles, about once a second through the loop's
+``idle`` hook) one digest record listing the window's alerts is produced to ``alerts``.
+
 Several matcher processes may share the group (partitions of ``articles.enriched`` are split
 between them). Two copies of one story that reach two processes within the same fraction of a
 second can then both fire; the alerts carry the same key, so delivery skips the second one and
@@ -27,16 +32,18 @@ webhook receivers can dedupe by ``Idempotency-Key``. With one matcher process it
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
+from streams.alerts.pacing import NOW, Pacing
 from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match, view
 from streams.core import metrics
 from streams.core.errors import BrokerError, DecodeError, ValidationError
@@ -50,6 +57,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "alert"
 CATCH_UP_TIMEOUT_S = 60.0
+IDLE_EVERY_S = 1.0  # between articles, how often closed digest windows are looked for
 FIRED_PRUNE_EVERY_S = 3600.0
 
 
@@ -146,9 +154,10 @@ class RuleStore(_TopicFollower):
 class FiredKeys(_TopicFollower):
     """``rule_id:cluster_id`` keys already alerted, learned from the ``alerts`` topic itself."""
 
-    def __init__(self, settings: Settings, *, load: bool = True) -> None:
+    def __init__(self, settings: Settings, *, load: bool = True, pacing: Pacing | None = None) -> None:
         self._fired: dict[str, float] = {}  # key -> when it fired (record timestamp, seconds)
         self._pruned_at = time.monotonic()
+        self.pacing = pacing if pacing is not None else Pacing()  # throttle counts and open digests, same source
         super().__init__(settings, topics.ALERTS, "streams-alerts-fired")
         if load:
             self.catch_up()
@@ -156,7 +165,10 @@ class FiredKeys(_TopicFollower):
 
     def apply(self, record: Any) -> None:
         if record.key is not None:
-            self._fired.setdefault(record.key.decode("utf-8", "replace"), record.timestamp / 1000.0)
+            key = record.key.decode("utf-8", "replace")
+            if key not in self._fired:
+                self._fired[key] = record.timestamp / 1000.0
+                self.pacing.observe(key, record.timestamp / 1000.0, record.value)
 
     def __contains__(self, key: object) -> bool:
         return key in self._fired
@@ -164,9 +176,11 @@ class FiredKeys(_TopicFollower):
     def __len__(self) -> int:
         return len(self._fired)
 
-    def add(self, key: str) -> None:
-        """Remember ``key`` (call once its alert was acknowledged)."""
-        self._fired.setdefault(key, time.time())
+    def add(self, key: str, value: bytes | None = None) -> None:
+        """Remember ``key`` (call once its alert or digest, ``value``, was acknowledged)."""
+        if key not in self._fired:
+            self._fired[key] = now = time.time()
+            self.pacing.observe(key, now, value)
 
     def prune(self) -> int:
         """Forget keys older than the topic's retention (a restart would not know them either)."""
@@ -177,6 +191,7 @@ class FiredKeys(_TopicFollower):
         old = [k for k, when in self._fired.items() if when < horizon]
         for key in old:
             del self._fired[key]
+        self.pacing.prune(time.time())
         return len(old)
 
 
@@ -190,6 +205,7 @@ class MatcherStats:
     dead_lettered: int = 0
     batches: int = 0
     retries: int = 0  # batches evaluated again, or alerts/dead letters sent again, after the broker refused
+    digests: int = 0  # digests produced (one per rule and window)
 
 
 class AlertMatcher:
@@ -199,8 +215,10 @@ class AlertMatcher:
     the rules and the alert memory are loaded and the consumer subscribed.
     """
 
-    def __init__(self, settings: Settings, *, group_id: str | None = None, batch_size: int = 200) -> None:
+    def __init__(self, settings: Settings, *, group_id: str | None = None, batch_size: int = 200,
+                 clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
+        self.clock = clock  # throttle and digest windows (tests move it forward)
         self.group_id = group_id or matcher_group_id(settings)
         self.batch_size = batch_size
         self.topic = topics.ENRICHED.name(settings)
@@ -210,6 +228,7 @@ class AlertMatcher:
         self.ready = threading.Event()
         self.rules: RuleStore | None = None
         self.fired: FiredKeys | None = None
+        self._idle_at = 0.0
         self.loop = BatchLoop(settings, LoopSpec(
             stage=STAGE,
             topic=self.topic,
@@ -256,9 +275,11 @@ class AlertMatcher:
             raise BrokerError(f"could not catch up with rules/alerts: {exc}") from exc
         self.fired.prune()
         rules = self.rules.rules()
+        by_id = {rule.id: rule for rule in rules}
         pending: dict[str, Alert] = {}
         dead: list[DeadLetter] = []
         already = 0
+        now = self.clock()
         for record in batch.records:
             try:
                 found = self._evaluate(record, rules)
@@ -269,11 +290,39 @@ class AlertMatcher:
                 if alert.key in self.fired or alert.key in pending:
                     already += 1
                 else:
-                    pending[alert.key] = alert
-        alerts = [Output(self.alerts_topic, a.key.encode(), a.to_json(), functools.partial(self._acked, a))
-                  for a in pending.values()]
-        return BatchResult(dead_letters=dead, produced=alerts,
+                    pending[alert.key] = self._paced(alert, by_id[alert.rule_id], pending, now)
+        alerts = [self._output(a.key, a.to_json(), a) for a in pending.values()]
+        return BatchResult(dead_letters=dead, produced=alerts + self._digests(rules, now),
                            on_done=functools.partial(self._account, len(batch.records), already, len(dead), started))
+
+    def _paced(self, alert: Alert, rule: Rule, pending: dict[str, Alert], now: float) -> Alert:
+        """``alert`` marked with how it is delivered: now, throttled (over the rule's limit) or in a digest."""
+        if rule.throttle is None and rule.digest is None:
+            return alert
+        unacked = sum(1 for a in pending.values() if a.rule_id == rule.id and a.delivery == NOW)
+        delivery = self.fired.pacing.decide(rule, now, unacked) if self.fired is not None else NOW
+        return alert if delivery == NOW else dataclasses.replace(alert, delivery=delivery)
+
+    def _output(self, key: str, value: bytes, alert: Alert | None = None) -> Output:
+        return Output(self.alerts_topic, key.encode(), value, functools.partial(self._acked, key, value, alert))
+
+    def _digests(self, rules: Sequence[Rule], now: float) -> list[Output]:
+        """The digests whose window closed, as outputs (their key on the topic means: done)."""
+        if self.fired is None or not any(rule.digest for rule in rules):
+            return []
+        return [self._output(d.key, d.to_json()) for d in self.fired.pacing.due(rules, now)]
+
+    def idle(self) -> list[Output]:
+        """Between articles: the digests whose window closed (run by the loop when a poll brought nothing)."""
+        if self.rules is None or self.fired is None or not any(rule.digest for rule in self.rules.rules()):
+            return []
+        now = time.monotonic()
+        if now < self._idle_at:
+            return []
+        self._idle_at = now + IDLE_EVERY_S
+        self.rules.catch_up()
+        self.fired.catch_up()  # a digest another matcher produced is done
+        return self._digests(self.rules.rules(), self.clock())
 
     @staticmethod
     def _evaluate(record: Any, rules: Sequence[Rule]) -> list[Alert]:
@@ -288,10 +337,13 @@ class AlertMatcher:
                 alerts.append(Alert.build(rule, found, enriched))
         return alerts
 
-    def _acked(self, alert: Alert) -> None:
-        """Remember an acknowledged alert's key (it never fires again) and count it."""
+    def _acked(self, key: str, value: bytes, alert: Alert | None) -> None:
+        """Remember an acknowledged alert's (or digest's) key: it never fires again; count an alert."""
         if self.fired is not None:
-            self.fired.add(alert.key)
+            self.fired.add(key, value)
+        if alert is None:
+            self.stats.digests += 1
+            return
         self.stats.alerted += 1
         metrics.ARTICLES_ALERTED.inc()
         self._observe_latency(alert, time.time())

@@ -12,70 +12,24 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 import orjson
 
+from streams.alerts import language
+from streams.alerts.language import All, EntityCond, FieldCond, Node, SpeakerCond, Text, TopicCond
+from streams.alerts.pacing import DELIVERIES, NOW, parse_throttle, parse_window
+from streams.alerts.taxonomy import normalize_topic
 from streams.core.errors import DecodeError, ValidationError
-from streams.core.iptc import media_topics
 from streams.core.model import EnrichedArticle, reject_unknown_fields, utcnow_iso
 from streams.core.records import Dedupe
 
 #: rule ids: short, URL- and Kafka-key-safe, and free of ":" so ``rule_id:cluster_id`` splits cleanly
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-TOPIC_CODE_RE = re.compile(r"^(?:medtop:)?(\d{8})$")
-MAX_VALUES = 100  # per condition
-MAX_VALUE_CHARS = 200
+MAX_VALUES = language.MAX_VALUES  # per condition
+MAX_VALUE_CHARS = language.MAX_VALUE_CHARS
 LIST_CONDITIONS: tuple[str, ...] = ("text", "entity", "speaker", "topic", "source", "provider", "language")
-
-
-# -- the IPTC taxonomy (read once; the same bundled file the topics component uses) -------------
-@dataclass(frozen=True)
-class _Taxonomy:
-    labels: dict[str, str]  # 8-digit code -> English label
-    by_label: dict[str, str]  # lower-cased label -> code
-    ancestors: dict[str, tuple[str, ...]]  # code -> ancestor codes
-
-
-@lru_cache(maxsize=1)
-def _taxonomy() -> _Taxonomy:
-    concepts = media_topics()["concepts"]
-    active = [c for c in concepts if not c["retired"]]
-    return _Taxonomy(
-        labels={c["code"]: c["label_en_gb"] for c in active},
-        by_label={c["label_en_gb"].lower(): c["code"] for c in active}
-        | {c["label_en_us"].lower(): c["code"] for c in active if c.get("label_en_us")},
-        ancestors={c["code"]: tuple(c["ancestors"]) for c in active},
-    )
-
-
-def normalize_topic(value: str) -> str:
-    """``medtop:16000000``, ``16000000`` or a label such as ``"conflict, war and peace"`` → ``medtop:NNNNNNNN``."""
-    tax = _taxonomy()
-    m = TOPIC_CODE_RE.match(value.strip())
-    if m:
-        if m.group(1) not in tax.labels:
-            raise ValidationError(f"{value!r} is not an active IPTC Media Topic code", field="topic")
-        return f"medtop:{m.group(1)}"
-    code = tax.by_label.get(" ".join(value.lower().split()))
-    if code is None:
-        raise ValidationError(
-            f"{value!r} is neither an IPTC Media Topic code (medtop:16000000) nor an English label of one",
-            field="topic",
-        )
-    return f"medtop:{code}"
-
-
-def topic_label(code: str) -> str | None:
-    """English label of ``medtop:NNNNNNNN`` (None if unknown)."""
-    return _taxonomy().labels.get(code.removeprefix("medtop:"))
-
-
-def topic_ancestors(code: str) -> tuple[str, ...]:
-    """The 8-digit codes of the ancestors of an 8-digit IPTC Media Topic code (none if unknown)."""
-    return _taxonomy().ancestors.get(code, ())
 
 
 # -- the rule -------------------------------------------------------------------------------
@@ -129,6 +83,13 @@ class Rule:
     language: tuple[str, ...] = ()
     webhook: str | None = None
     created_at: str = field(default_factory=utcnow_iso)
+    #: the rule language (:mod:`streams.alerts.language`): plain data, canonical once built; AND-ed
+    #: with the flat conditions above, which are its shorthand (and how older rules were written)
+    when: Any = field(default=None, hash=False)
+    #: how often its webhook is called (:mod:`streams.alerts.pacing`): ``5/1h`` at most 5 calls an
+    #: hour, the alerts beyond kept but not POSTed; ``15m`` one POST per window listing its alerts
+    throttle: str | None = None
+    digest: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not RULE_ID_RE.match(self.id):
@@ -137,6 +98,8 @@ class Rule:
             )
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValidationError("must be a non-empty string", field="name")
+        if isinstance(self.topic, (int, list)):  # 16000000 written without quotes in a rule file
+            object.__setattr__(self, "topic", language.codes_as_text(self.topic))
         for name in LIST_CONDITIONS:
             object.__setattr__(self, name, _str_list(name, getattr(self, name)))
         object.__setattr__(self, "topic", tuple(dict.fromkeys(normalize_topic(t) for t in self.topic)))
@@ -158,22 +121,63 @@ class Rule:
             check_webhook(self.webhook)
         if not isinstance(self.created_at, str):
             raise ValidationError("must be an ISO 8601 string", field="created_at")
-        if not self.conditions():
+        self._pacing()
+        when = None
+        if self.when is not None:
+            when = language.parse(language.to_data(self.when) if _is_node(self.when) else self.when)
+            object.__setattr__(self, "when", language.to_data(when))
+        parts = self._flat_nodes() + ([] if when is None else list(language.conjuncts(when)))
+        if not parts:
             raise ValidationError(
-                "a rule needs at least one condition (text, entity, entity_type, speaker, topic, source, "
-                "provider, language)"
+                "a rule needs at least one condition: `when` (and / or / not of text, entity, speaker, quote, "
+                "topic, near, source, provider, language) or the shorthand fields"
             )
+        tree: Node = parts[0] if len(parts) == 1 else All(tuple(parts))
+        language.check_bounds(tree)
+        object.__setattr__(self, "_tree", tree)
+
+    def _pacing(self) -> None:
+        limit = None if self.throttle is None else parse_throttle(self.throttle)
+        window = None if self.digest is None else parse_window(self.digest, "digest")
+        if limit is not None and window is not None:
+            raise ValidationError("give throttle or digest, not both (a digest is already one call per window)",
+                                  field="digest")
+        object.__setattr__(self, "throttle_limit", limit)
+        object.__setattr__(self, "digest_window", window)
+
+    def _flat_nodes(self) -> list[Node]:
+        """The shorthand fields as nodes of the language, in their historical order."""
+        out: list[Node] = []
+        if self.text:
+            out.append(Text(self.text))
+        if self.entity or self.entity_type is not None:
+            out.append(EntityCond(self.entity, self.entity_type,
+                                  None if self.min_salience is None else float(self.min_salience)))
+        if self.speaker:
+            out.append(SpeakerCond(self.speaker))
+        if self.topic:
+            out.append(TopicCond(self.topic))
+        out += [FieldCond(name, getattr(self, name)) for name in ("source", "provider", "language")
+                if getattr(self, name)]
+        return out
+
+    @property
+    def tree(self) -> Node:
+        """The whole condition: the shorthand fields AND ``when``, as one tree of nodes."""
+        return self._tree  # type: ignore[attr-defined, no-any-return]
 
     def conditions(self) -> list[str]:
-        """Names of the conditions this rule sets."""
-        out = [name for name in LIST_CONDITIONS if getattr(self, name)]
-        if self.entity_type is not None and not self.entity:
-            out.append("entity_type")
-        return out
+        """Kinds of the leaf conditions this rule uses (``["entity", "topic"]``)."""
+        return language.leaf_names(self.tree)
 
     # -- (de)serialization ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+        """The rule as JSON data; ``when`` only when set, so a shorthand rule reads as it always did."""
+        out = {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+        for name in ("when", "throttle", "digest"):
+            if out[name] is None:
+                del out[name]
+        return out
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
@@ -197,17 +201,20 @@ class Rule:
         return cls.from_dict(data)
 
     def describe(self) -> str:
-        """The conditions in one human line, e.g. ``entity=Kaja Kallas AND topic=medtop:16000000``."""
-        parts = []
-        for name in LIST_CONDITIONS:
-            values = getattr(self, name)
-            if values:
-                parts.append(f"{name}=" + "|".join(values))
-        if self.entity_type:
-            parts.append(f"entity_type={self.entity_type}")
-        if self.min_salience is not None:
-            parts.append(f"min_salience={self.min_salience:g}")
-        return " AND ".join(parts)
+        """The condition in one human line, e.g. ``speaker=Kaja Kallas AND NOT topic=medtop:15000000``."""
+        return language.describe(self.tree)
+
+    def document(self) -> dict[str, Any]:
+        """The rule as a desk writes it in a rules file: id, name, the whole condition as ``when``, webhook."""
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "when": language.to_data(self.tree)}
+        for name in ("webhook", "throttle", "digest"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        return out
+
+
+def _is_node(value: Any) -> bool:
+    return type(value).__module__ == language.__name__
 
 
 # -- what a match found ----------------------------------------------------------------------
@@ -245,7 +252,8 @@ class Match:
 
     def reason(self) -> str:
         """One line: ``entity 'Kaja Kallas' (salience 0.99); topic medtop:16000000 (conflict, war and peace)``."""
-        return "; ".join(f"{h.condition} {h.matched!r}" for h in self.hits)
+        return "; ".join(f"not {h.value}" if h.condition == "not" else f"{h.condition} {h.matched!r}"
+                         for h in self.hits)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -295,9 +303,10 @@ class Alert:
     webhook: str | None
     matched_at: str = field(default_factory=utcnow_iso)
     schema: int = ALERT_SCHEMA
+    delivery: str = NOW  # now | throttled | digest (streams.alerts.pacing); only "now" is POSTed by itself
 
     @classmethod
-    def build(cls, rule: Rule, found: Match, enriched: EnrichedArticle) -> "Alert":
+    def build(cls, rule: Rule, found: Match, enriched: EnrichedArticle, delivery: str = NOW) -> "Alert":
         article = enriched.article
         cluster = cluster_id(enriched)
         return cls(
@@ -306,10 +315,15 @@ class Alert:
             provider=article.provider, language=enriched.language or article.language,
             versioncreated=article.versioncreated, received_at=article.received_at, reason=found.reason(),
             hits=[h.__dict__.copy() for h in found.hits], snippet=found.snippet, webhook=rule.webhook,
+            delivery=delivery,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The alert as JSON data; ``delivery`` only when not ``now``, so older deliverers read the rest."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        if out["delivery"] == NOW:
+            del out["delivery"]
+        return out
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
@@ -330,7 +344,10 @@ class Alert:
             if not isinstance(data["webhook"], str):
                 raise ValidationError("must be a URL string or null", field="webhook")
             check_webhook(data["webhook"])
-        defaults = {f.name: None for f in fields(cls) if f.name not in ("matched_at", "schema", "hits", "reason")}
+        if data.get("delivery", NOW) not in DELIVERIES:
+            raise ValidationError(f"must be one of {', '.join(DELIVERIES)}", field="delivery")
+        defaults = {f.name: None for f in fields(cls)
+                    if f.name not in ("matched_at", "schema", "hits", "reason", "delivery")}
         try:
             return cls(**{**defaults, "hits": [], "reason": "", **data})
         except TypeError as exc:
@@ -340,4 +357,6 @@ class Alert:
         """A compact one-line view (for ``streams alerts deliver --tail``)."""
         when = (self.matched_at or "")[:19].replace("T", " ")
         what = self.headline or self.article_id
+        if self.delivery != NOW:
+            what = f"({self.delivery}) {what}"
         return f"{when}  [{self.rule_name}]  {what}  — {self.reason}  ({self.key})"

@@ -193,8 +193,11 @@ def article_row(enriched: Mapping[str, Any]) -> ArticleRow:
 def alert_line(alert: Mapping[str, Any]) -> str:
     """One line for an alert match, whatever fields the alert carries."""
     rule = alert.get("rule_name") or alert.get("rule_id") or alert.get("rule") or "alert"
+    if alert.get("kind") == "digest":
+        return f"{rule}: digest of {alert.get('count')} alert(s)"
     what = alert.get("headline") or alert.get("article_id") or alert.get("id") or ""
-    return f"{rule}: {what}".strip()
+    held = f" ({alert['delivery']})" if alert.get("delivery") in ("throttled", "digest") else ""
+    return f"{rule}: {what}{held}".strip()
 
 
 # -- state and rendering --------------------------------------------------------------------------------

@@ -102,6 +102,8 @@ class Sink(Protocol):
     def close(self) -> None:
         """Release what :meth:`open` or the constructor acquired (the loop closes its Kafka clients)."""
 
+    # optional: ``idle() -> Sequence[Output]``, called when a poll brought nothing (timed work, e.g. digests)
+
 
 @dataclass(frozen=True)
 class LoopSpec:
@@ -191,8 +193,10 @@ class BatchLoop:
                 if records:
                     self._process(records, stop)
                     last_record = time.monotonic()
-                elif until_idle is not None and self._idle_done(self._consumer, time.monotonic() - last_record,
-                                                                until_idle):
+                    continue
+                self._idle(stop)
+                if until_idle is not None and self._idle_done(self._consumer, time.monotonic() - last_record,
+                                                              until_idle):
                     break
         finally:
             self.close()
@@ -249,6 +253,20 @@ class BatchLoop:
             log.warning("no partitions of %s assigned to this consumer; another member of group %s holds them",
                         self.spec.topic, self.spec.group_id)
         return True
+
+    def _idle(self, stop: threading.Event) -> None:
+        """Nothing arrived: let a sink with timed work (``idle() -> outputs``) produce it; nothing is committed."""
+        idle = getattr(self.sink, "idle", None)
+        if idle is None:
+            return
+        try:
+            outputs = idle()
+        except Exception as exc:  # noqa: BLE001 - timed work is tried again at the next idle poll
+            log.warning("%s: idle work failed, trying again: %s", self.spec.stage, exc,
+                        exc_info=not isinstance(exc, (StreamsError, KafkaError)))
+            return
+        if outputs:
+            self._send(outputs, stop)
 
     def _process(self, records: Sequence[Record], stop: threading.Event) -> None:
         """Handle one batch, publish its outputs, commit; rewind what is not done."""

@@ -312,3 +312,33 @@ def test_a_failing_setup_still_closes_everything() -> None:
     with pytest.raises(StorageError):
         make_loop(consumer, FakeProducer(events), Broken(events)).run(until_idle=0.0)
     assert events == ["close"]
+
+
+class TimedSink(Sink):
+    """A sink with timed work: between batches, ``idle()`` returns outputs (the first call fails)."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__(events)
+        self.idle_calls = 0
+        self.idle_acked: list[int] = []
+
+    def idle(self) -> list[Output]:
+        self.idle_calls += 1
+        if self.idle_calls == 1:
+            raise StorageError("timed work failed (injected)")
+        call = self.idle_calls
+        return [Output("t-timed", b"k", f"idle {call}".encode(), lambda: self.idle_acked.append(call))]
+
+
+def test_idle_work_of_a_sink_is_produced_between_batches_and_commits_nothing() -> None:
+    events: list[str] = []
+    consumer = FakeConsumer({0: [b"a"]}, events)
+    producer = FakeProducer(events)
+    sink = TimedSink(events)
+    stop = threading.Event()
+    consumer.on_poll = lambda n: stop.set() if n >= 6 else None
+    make_loop(consumer, producer, sink).run(stop)
+    timed = [value for topic, _, value in producer.sent if topic == "t-timed"]
+    assert sink.idle_calls >= 2 and timed and timed[0] == b"idle 2"  # a failure is tried again at the next poll
+    assert sink.idle_acked == [int(v.split()[1]) for v in timed]
+    assert [e for e in events if e.startswith("commit")] == ["commit 0@1"]  # only the record's batch commits

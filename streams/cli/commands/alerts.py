@@ -6,14 +6,19 @@ import argparse
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 import orjson
 from rich.console import Console
 from rich.table import Table
 
+from streams.cli.commands import alerts_test
 from streams.core.errors import ConfigError
 from streams.core.metrics import serve_metrics
 from streams.core.settings import Settings
+
+if TYPE_CHECKING:
+    from streams.alerts.rules import Rule
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,12 +34,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     alerts = p.add_subparsers(dest="alerts_command", metavar="ACTION")
 
     add = alerts.add_parser(
-        "add", help="add (or replace) a rule",
-        description="Add a rule. Different conditions must all hold; repeat an option for alternatives "
-        "(--entity A --entity B: A or B). Example: streams alerts add --name 'Kallas on war' "
-        "--entity 'Kaja Kallas' --topic medtop:16000000 --webhook https://hooks.example.org/x",
+        "add", help="add (or replace) rules: from a YAML/JSON file (-f) or from options",
+        description="Add a rule. Different options must all hold; repeat an option for alternatives "
+        "(--entity A --entity B: A or B); --when adds a condition of the rule language (and / or / not, "
+        "quote, near...). Example: streams alerts add --name 'Kallas on war' --speaker 'Kaja Kallas' "
+        "--topic 'conflict, war and peace' --when '{not: {topic: sport}}' --webhook https://hooks.example.org/x. "
+        "From a file: streams alerts add -f rules.yml (every rule is checked before any is written; "
+        "an error names the place, e.g. rules[2].when.and[1].not: unknown condition 'topc'). "
+        "The language: docs/alerts.md.",
     )
-    add.add_argument("--name", required=True, help="what the rule is for (shown in every alert)")
+    add.add_argument("-f", "--file", default=None, metavar="FILE",
+                     help="add every rule of a YAML or JSON rule file ('-': standard input, YAML); "
+                     "`streams alerts export` writes one")
+    add.add_argument("--dry-run", action="store_true", help="check and show the rules, write nothing")
+    add.add_argument("--name", default=None, help="what the rule is for (shown in every alert)")
     add.add_argument("--id", default=None, help="rule id (default: a new r-XXXXXXXXXX); an existing id is replaced")
     add.add_argument("--text", action="append", default=[], metavar="PHRASE",
                      help="word or phrase in the headline or body (case-insensitive, whole words)")
@@ -45,15 +58,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--min-salience", type=float, default=None, metavar="0..1",
                      help="the entity must be at least this salient in the article")
     add.add_argument("--speaker", action="append", default=[], metavar="NAME", help="resolved speaker of a quote")
+    add.add_argument("--quote", action="append", default=[], metavar="PHRASE",
+                     help="words inside a quote (any speaker; with --speaker, the speaker may be another quote's)")
+    add.add_argument("--when", default=None, metavar="CONDITION",
+                     help="a condition of the rule language, YAML or JSON, AND-ed with the other options: "
+                     "'{not: {topic: sport}}', '{near: {terms: [Kallas, sanctions], within: 10}}'")
     add.add_argument("--topic", action="append", default=[], metavar="CODE|LABEL",
                      help="IPTC Media Topic: medtop:16000000, 16000000 or 'conflict, war and peace' (descendants match)")
     add.add_argument("--source", action="append", default=[], help="article source, e.g. Ukrinform")
     add.add_argument("--provider", action="append", default=[], help="article provider, e.g. MENAFN")
     add.add_argument("--language", action="append", default=[], metavar="CODE", help="article language, e.g. en")
+    add.add_argument("--throttle", default=None, metavar="N/WINDOW",
+                     help="at most N webhook calls per WINDOW (5/1h); the alerts beyond are kept, not POSTed")
+    add.add_argument("--digest", default=None, metavar="WINDOW",
+                     help="one webhook call per WINDOW (15m, 1h) listing the rule's alerts, instead of one each")
     add.add_argument("--webhook", default=None, metavar="URL",
                      help="POST this rule's alerts to URL (public addresses only; STREAMS_WEBHOOK_ALLOW "
                      "lists exceptions)")
     add.set_defaults(handler=run_add)
+
+    export = alerts.add_parser(
+        "export", help="write the current rules as a rule file (YAML; --json), for review or `add -f`",
+        description="Write every current rule (or the ids given) as a rule file: id, name, the whole condition "
+        "as `when`, webhook. `streams alerts add -f` reads it back.",
+    )
+    export.add_argument("rule_ids", nargs="*", metavar="ID", help="only these rules")
+    export.add_argument("--json", action="store_true", help="JSON instead of YAML")
+    export.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE (default: stdout)")
+    export.set_defaults(handler=run_export)
+
+    alerts_test.register(alerts)
 
     ls = alerts.add_parser("list", help="list the current rules")
     ls.add_argument("--json", action="store_true", help="one JSON rule per line")
@@ -98,21 +132,81 @@ def register(sub: argparse._SubParsersAction) -> None:
     deliver.set_defaults(handler=run_deliver)
 
 
-def run_add(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.alerts.matcher import put_rule
+CONDITION_OPTIONS = ("text", "entity", "entity_type", "min_salience", "speaker", "quote", "topic", "source",
+                     "provider", "language", "when")
+
+
+def rule_from_options(args: argparse.Namespace) -> "Rule":
+    """The rule the options of `streams alerts add` describe (the flags are shorthand for `when`)."""
+    import yaml
+
     from streams.alerts.rules import Rule, new_rule_id
 
-    rule = Rule(
+    if not args.name:
+        raise ConfigError("give --name (what the rule is for), or a rule file with -f FILE")
+    parts = []
+    if args.when:
+        try:
+            parts.append(yaml.safe_load(args.when))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--when is not valid YAML or JSON: {' '.join(str(exc).split())}") from None
+    if args.quote:
+        parts.append({"quote": list(args.quote)})
+    when = None if not parts else parts[0] if len(parts) == 1 else {"and": parts}
+    return Rule(
         id=args.id or new_rule_id(), name=args.name, text=tuple(args.text), entity=tuple(args.entity),
         entity_type=args.entity_type, min_salience=args.min_salience, speaker=tuple(args.speaker),
         topic=tuple(args.topic), source=tuple(args.source), provider=tuple(args.provider),
-        language=tuple(args.language), webhook=args.webhook,
+        language=tuple(args.language), webhook=args.webhook, when=when, throttle=args.throttle, digest=args.digest,
     )
-    if rule.webhook:
-        check_destination(settings, rule.webhook, f"rule {rule.id} ({rule.name})")
-    put_rule(settings, rule)
-    print(rule.id)
-    Console(stderr=True).print(f"rule {rule.id} ({rule.name}): {rule.describe()}", highlight=False)
+
+
+def run_add(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.alerts.files import load_rules
+    from streams.alerts.matcher import put_rule
+
+    if args.file:
+        given = [o for o in CONDITION_OPTIONS + ("name", "id", "webhook", "throttle", "digest")
+                 if getattr(args, o) not in (None, [])]
+        if given:
+            raise ConfigError(f"-f FILE goes alone (the file holds the rules); drop --{given[0].replace('_', '-')}")
+        rules = load_rules(args.file, sys.stdin.buffer.read() if args.file == "-" else None)
+        if not rules:
+            raise ConfigError(f"{args.file}: no rules in the file")
+    else:
+        rules = [rule_from_options(args)]
+    for rule in rules:  # every rule is checked before any is written
+        if rule.webhook:
+            check_destination(settings, rule.webhook, f"rule {rule.id} ({rule.name})")
+    err = Console(stderr=True)
+    for rule in rules:
+        if not args.dry_run:
+            put_rule(settings, rule)
+            print(rule.id)
+        err.print(f"{'would add' if args.dry_run else 'rule'} {rule.id} ({rule.name}): {rule.describe()}",
+                  highlight=False)
+    return 0
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from streams.alerts.files import dump_rules
+    from streams.alerts.matcher import list_rules
+
+    rules = list_rules(settings)
+    if args.rule_ids:
+        known = {r.id for r in rules}
+        missing = [i for i in args.rule_ids if i not in known]
+        if missing:
+            raise ConfigError(f"no rule with id {missing[0]!r}; `streams alerts list` shows the rules")
+        rules = [r for r in rules if r.id in set(args.rule_ids)]
+    text = dump_rules(rules, fmt="json" if args.json else "yaml")
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        Console(stderr=True).print(f"{len(rules)} rule(s) written to {args.output}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -137,7 +231,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     table = Table("id", "name", "conditions", "webhook", title=f"{len(rules)} alert rule(s)")
     for rule in rules:
-        table.add_row(rule.id, rule.name, rule.describe(), rule.webhook or "")
+        pacing = f" (throttle {rule.throttle})" if rule.throttle else f" (digest {rule.digest})" if rule.digest else ""
+        table.add_row(rule.id, rule.name, rule.describe(), (rule.webhook or "") + pacing)
     Console().print(table)
     return 0
 
@@ -186,7 +281,8 @@ def run_deliver(args: argparse.Namespace, settings: Settings) -> int:
     unaddressed = f"left to other targets (rule without webhook): {stats.not_addressed}, " \
         if args.rule_webhooks_only else ""
     Console(stderr=True).print(
-        f"delivered: {stats.delivered}, skipped (same key again): {stats.skipped}, {unaddressed}dead-lettered: "
+        f"delivered: {stats.delivered}, skipped (same key again): {stats.skipped}, {unaddressed}"
+        f"{f'held (throttled or in a digest): {stats.held}, ' if stats.held else ''}dead-lettered: "
         f"{stats.dead_lettered} of {stats.consumed} alerts"
     )
     return 0

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from streams.alerts.model import topic_label
+from streams.alerts.taxonomy import topic_label
 from streams.core.errors import ValidationError
 from streams.core.settings import Settings
 from streams.store.archive import Page, SearchQuery, parse_time
