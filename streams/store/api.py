@@ -3,10 +3,12 @@
 Endpoints (all ``GET``; every list is paged with ``limit`` (1-500, default 20) and ``offset``
 (0-1,000,000,000)):
 
-* ``/articles?q=&entity=&speaker=&topic=&source=&cluster=&language=&since=&until=`` — search
-  (``q``: at most 32 words and 1,000 characters)
+* ``/articles?q=&entity=&speaker=&topic=&source=&cluster=&language=&since=&until=&all_copies=`` — search
+  (``q``: at most 32 words and 1,000 characters); syndicated copies of a story (one dedupe cluster) are one
+  result with ``copies`` (how many matched), unless ``all_copies=true``
 * ``/articles/{id}`` — one stored enriched article
-* ``/quotes?speaker=&article=`` — quotes, e.g. everything a speaker said
+* ``/quotes?speaker=&article=&all_copies=`` — quotes, e.g. everything a speaker said (from one copy of each
+  story, with ``copies``, unless ``all_copies=true``)
 * ``/clusters/{cluster_id}`` — the articles of one dedupe story cluster
 * ``/health`` — backend, schema version, article count (on a connection of its own: never
   waits behind a search)
@@ -32,8 +34,8 @@ from streams.store.archive import MAX_OFFSET, MAX_PAGE, Archive, Page, SearchQue
 log = logging.getLogger(__name__)
 
 SEARCH_PARAMS = frozenset({"q", "entity", "speaker", "topic", "source", "cluster", "language", "since", "until",
-                           "limit", "offset"})
-QUOTE_PARAMS = frozenset({"speaker", "article", "limit", "offset"})
+                           "all_copies", "limit", "offset"})
+QUOTE_PARAMS = frozenset({"speaker", "article", "all_copies", "limit", "offset"})
 PAGE_PARAMS = frozenset({"limit", "offset"})
 
 
@@ -69,6 +71,14 @@ def _int(params: dict[str, str], name: str, default: int) -> int:
     return int(value)
 
 
+def _flag(params: dict[str, str], name: str) -> bool:
+    """A yes/no parameter: true/false, 1/0, yes/no (absent: no), or a 400 that says so."""
+    value = params.get(name, "false").strip().lower()
+    if value not in ("true", "1", "yes", "false", "0", "no"):
+        raise ApiError(HTTPStatus.BAD_REQUEST, f"{name} must be true or false, got {value[:40]!r}")
+    return value in ("true", "1", "yes")
+
+
 def search_query(params: dict[str, str]) -> SearchQuery:
     """The :class:`SearchQuery` of ``/articles`` query parameters."""
     return SearchQuery(
@@ -81,6 +91,7 @@ def search_query(params: dict[str, str]) -> SearchQuery:
         language=params.get("language"),
         since=parse_time(params["since"]) if "since" in params else None,
         until=parse_time(params["until"]) if "until" in params else None,
+        all_copies=_flag(params, "all_copies"),
         limit=_int(params, "limit", 20),
         offset=_int(params, "offset", 0),
     )
@@ -133,7 +144,8 @@ class ArchiveApi:
         if path == "/quotes":
             params = _params(query, QUOTE_PARAMS)
             return _page(self.archive.quotes(params.get("speaker"), article_id=params.get("article"),
-                                             limit=_int(params, "limit", 20), offset=_int(params, "offset", 0)))
+                                             limit=_int(params, "limit", 20), offset=_int(params, "offset", 0),
+                                             all_copies=_flag(params, "all_copies")))
         if path.startswith("/clusters/"):
             params = _params(query, PAGE_PARAMS)
             cluster_id = unquote(path[len("/clusters/"):])
