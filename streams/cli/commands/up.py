@@ -18,7 +18,6 @@ import argparse
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -49,12 +48,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Child:
     name: str
@@ -67,11 +60,12 @@ class Stack:
     """The processes ``streams up`` started, so they can all be stopped."""
 
     settings: Settings
+    ports: dict[str, int] = field(default_factory=dict)
     children: list[Child] = field(default_factory=list)
     started_broker: bool = False
 
     def spawn(self, name: str, *args: str) -> Child:
-        port = _free_port()
+        port = self.ports[name]
         env = {**os.environ, "STREAMS_METRICS_PORT": str(port), "STREAMS_KAFKA_BOOTSTRAP": self.settings.bootstrap,
                "STREAMS_TOPIC_PREFIX": self.settings.topic_prefix, "STREAMS_DATABASE_URL": self.settings.database_url}
         log_dir = self.settings.home / "logs"
@@ -165,7 +159,7 @@ def _ingest(stack: Stack, paths: list[Path]) -> list[str]:
     return summary.ids
 
 
-def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: int) -> int:
+def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: int, enriched: int) -> int:
     from rich.console import Console
 
     from streams.cli.summary import print_once_summary
@@ -173,7 +167,8 @@ def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: in
 
     archive = open_archive(settings.database_url)
     try:
-        return print_once_summary(Console(), archive, ingested_ids, dead_letters, settings.database_url)
+        return print_once_summary(Console(), archive, ingested_ids, dead_letters, settings.database_url,
+                                  enriched=enriched)
     finally:
         archive.close()
 
@@ -181,13 +176,15 @@ def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: in
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.once and not args.paths:
         raise StreamsError("--once needs at least one PATH to push through the pipeline")
-    stack = Stack(settings)
+    stack = Stack(settings, _metrics_ports(args, settings))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
+        from streams.core.metrics import serve_metrics
+
+        serve_metrics(stack.ports["up"], settings.metrics_host)  # the start-up ingest's counters
         _start_broker(stack)
-        dl_topic = topics.DEAD_LETTERS.name(settings)
-        dl_before = _end_offsets(settings, dl_topic)
+        before = _Offsets.now(settings)
         for i in range(max(1, args.workers)):
             stack.spawn(f"worker-{i + 1}", "worker", "--no-create-topics")
         stack.spawn("store", "store")
@@ -199,12 +196,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             stack.spawn("ingest-watch", "ingest", "--watch", str(args.watch))
         ingested_ids = _ingest(stack, args.paths)
         if args.once:
-            return _finish_once(stack, args.timeout, dl_topic, dl_before, ingested_ids)
+            return _finish_once(stack, args.timeout, before, ingested_ids)
         return _live(stack, stop, args.no_dashboard)
     except KeyboardInterrupt:
         return 0
     finally:
         stack.stop()
+
+
+def _metrics_ports(args: argparse.Namespace, settings: Settings) -> dict[str, int]:
+    """Every process's fixed /metrics port (checked free before anything starts); ``up`` serves its own."""
+    from streams.cli import up_ports
+
+    names = ["up", "store", "alerts", *(name for name, _ in alert_deliverers(settings)),
+             *(["ingest-watch"] if args.watch else []), *(f"worker-{i + 1}" for i in range(max(1, args.workers)))]
+    ports = up_ports.plan(settings.up_metrics_port, names)
+    up_ports.check_free(ports, settings.metrics_host, settings.up_metrics_port)
+    return ports
 
 
 def alert_deliverers(settings: Settings) -> list[tuple[str, list[str]]]:
@@ -230,7 +238,20 @@ def _groups(settings: Settings) -> dict[str, str]:
     }
 
 
-def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int, ingested_ids: list[str]) -> int:
+@dataclass(frozen=True)
+class _Offsets:
+    """End offsets of the topics the ``--once`` summary counts from (this run = after - before)."""
+
+    dead_letters: int
+    enriched: int
+
+    @classmethod
+    def now(cls, settings: Settings) -> "_Offsets":
+        return cls(_end_offsets(settings, topics.DEAD_LETTERS.name(settings)),
+                   _end_offsets(settings, topics.ENRICHED.name(settings)))
+
+
+def _finish_once(stack: Stack, timeout: float, before: _Offsets, ingested_ids: list[str]) -> int:
     settings = stack.settings
     deadline = time.monotonic() + timeout
     while not _drained(settings, _groups(settings)):
@@ -240,8 +261,9 @@ def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int, in
         if time.monotonic() > deadline:
             raise StreamsError(f"the pipeline did not drain within {timeout:g}s")
         time.sleep(1.0)
-    dead_letters = _end_offsets(settings, dl_topic) - dl_before
-    _print_summary(settings, ingested_ids, dead_letters)
+    after = _Offsets.now(settings)
+    _print_summary(settings, ingested_ids, after.dead_letters - before.dead_letters,
+                   after.enriched - before.enriched)
     return 0
 
 
