@@ -31,19 +31,42 @@ from streams.kafka import topics
 
 log = logging.getLogger(__name__)
 
+DESCRIPTION = """\
+Run the whole pipeline on this machine, feed it, and stop it all on Ctrl-C.
+
+`streams up [PATH...] [--watch DIR]` starts the managed broker (unless STREAMS_KAFKA_BOOTSTRAP names a
+cluster), creates the topics, starts an enrich worker, the storage consumer, the alert matcher and alert
+delivery (to alerts.jsonl beside the SQLite archive, and to each rule's webhook) as child processes,
+ingests PATHs, follows the drop folder DIR, and shows a live view. Logs: $STREAMS_HOME/logs/ (one per
+child; up.log has the Kafka client's own warnings, retried, kept off the terminal).
+
+`streams up --once PATH...` pushes the files through the whole pipeline, waits until every article is
+stored or dead-lettered, prints a summary (this run's articles; ingested, enriched, stored,
+dead-lettered), stops everything and exits 0 (1 if something was lost or a process died).
+
+Prometheus: each process serves /metrics on a fixed port, STREAMS_UP_METRICS_PORT (9110) + an offset:
+up 0, store 1, alerts 2, alert-delivery 3, alert-webhooks 4, ingest-watch 5, worker-N 5+N
+(deploy/prometheus/prometheus.up.yml scrapes them; 0 = free ports).
+
+examples:
+  streams up --watch var/inbox ../shared/samples/*.txt     # what `make run` runs
+  streams up --once ../shared/samples/*.txt                # for scripts and checks
+"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "up",
         help="run the whole pipeline locally (broker, worker, storage, ingest); Ctrl-C stops it all",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders of articles to ingest at start")
     p.add_argument("--watch", type=Path, metavar="DIR", help="follow a drop folder (new files are ingested)")
     p.add_argument("--once", action="store_true", help="ingest PATHs, wait until drained, print a summary, exit")
     p.add_argument("--workers", type=int, default=1, help="enrich worker processes (<= partitions; default 1)")
-    p.add_argument("--timeout", type=float, default=600.0, help="--once: give up after this many seconds")
+    p.add_argument("--timeout", type=float, default=600.0,
+                   help="--once: give up (exit 1) after this many seconds (default 600)")
     p.add_argument("--no-dashboard", action="store_true", help="log progress lines instead of the live view")
     p.set_defaults(handler=run)
 
@@ -173,9 +196,29 @@ def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: in
         archive.close()
 
 
+#: loggers whose records go to $STREAMS_HOME/logs/up.log, not the terminal: the Kafka client's warnings
+#: and our retried lag reads, which a fresh broker (group coordinators still loading) fills with
+#: NotCoordinator / CoordinatorNotAvailable lines that are retried, not failures
+LOG_FILE_ONLY = ("kafka", "streams.kafka.lag")
+
+
+def route_client_logs(settings: Settings) -> Path:
+    """Send the :data:`LOG_FILE_ONLY` loggers to ``$STREAMS_HOME/logs/up.log`` only; returns its path."""
+    path = settings.home / "logs" / "up.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in LOG_FILE_ONLY:
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
+    return path
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.once and not args.paths:
         raise StreamsError("--once needs at least one PATH to push through the pipeline")
+    route_client_logs(settings)
     stack = Stack(settings, _metrics_ports(args, settings))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
