@@ -138,20 +138,6 @@ def _start_broker(stack: Stack) -> None:
     create_topics(stack.settings)
 
 
-def _end_offsets(settings: Settings, topic: str) -> int:
-    from kafka import TopicPartition
-
-    from streams.kafka import clients
-
-    consumer = clients.consumer(settings, client_id="streams-up")
-    try:
-        parts = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in parts]
-        return sum(consumer.end_offsets(tps).values()) if tps else 0
-    finally:
-        consumer.close()
-
-
 def _drained(settings: Settings, groups: dict[str, str]) -> bool:
     """True when every (group -> topic) has consumed everything on its topic."""
     from streams.kafka.lag import LagMonitor
@@ -283,15 +269,17 @@ def _groups(settings: Settings) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class _Offsets:
-    """End offsets of the topics the ``--once`` summary counts from (this run = after - before)."""
+    """End offsets of the topics the ``--once`` summary counts from (this run: between two of these)."""
 
-    dead_letters: int
-    enriched: int
+    dead_letters: dict[int, int]
+    enriched: dict[int, int]
 
     @classmethod
     def now(cls, settings: Settings) -> "_Offsets":
-        return cls(_end_offsets(settings, topics.DEAD_LETTERS.name(settings)),
-                   _end_offsets(settings, topics.ENRICHED.name(settings)))
+        from streams.cli.once_counts import end_offsets
+
+        return cls(end_offsets(settings, topics.DEAD_LETTERS.name(settings)),
+                   end_offsets(settings, topics.ENRICHED.name(settings)))
 
 
 def _finish_once(stack: Stack, timeout: float, before: _Offsets, ingested_ids: list[str]) -> int:
@@ -304,9 +292,12 @@ def _finish_once(stack: Stack, timeout: float, before: _Offsets, ingested_ids: l
         if time.monotonic() > deadline:
             raise StreamsError(f"the pipeline did not drain within {timeout:g}s")
         time.sleep(1.0)
+    from streams.cli.once_counts import enriched_of
+
     after = _Offsets.now(settings)
-    _print_summary(settings, ingested_ids, after.dead_letters - before.dead_letters,
-                   after.enriched - before.enriched)
+    dead_letters = sum(after.dead_letters.values()) - sum(before.dead_letters.values())
+    enriched = enriched_of(settings, topics.ENRICHED.name(settings), before.enriched, after.enriched, ingested_ids)
+    _print_summary(settings, ingested_ids, dead_letters, enriched)
     return 0
 
 
