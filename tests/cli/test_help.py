@@ -45,3 +45,4 @@ def test_up_help_tells_the_defaults_and_the_metrics_ports() -> None:
     [(_, up)] = [(p, x) for p, x in PARSERS if p == ("up",)]
     text = " ".join(up.format_help().split())
     assert "default 600" in text and "STREAMS_UP_METRICS_PORT" in text and "STREAMS_HOME" in text
+
