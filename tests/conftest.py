@@ -32,6 +32,10 @@ BROKER_FIXTURES = frozenset({"kafka_bootstrap", "kafka_settings", "kafka_topics"
 TEST_OWNER = "pytest"
 START_TIMEOUT_S = 300.0  # the first start downloads the jars
 
+# several test sessions share this machine: each `streams up` a test starts takes free metrics ports, not
+# the fixed ones (tests/cli/test_up_ports.py tests those)
+os.environ.setdefault("STREAMS_UP_METRICS_PORT", "0")
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that (directly or through other fixtures) needs the broker as ``broker``."""

@@ -35,10 +35,10 @@ def _row(article_id: str, doc: dict[str, Any]) -> tuple[str, str, str, str]:
 
 
 def print_once_summary(console: Console, archive: Archive, ingested_ids: Sequence[str], dead_letters: int,
-                       where: str) -> int:
+                       where: str, enriched: int | None = None) -> int:
     """Print this run's stored articles (headline, entities, quotes by speaker, topics) and the run's
-    counts: ingested, stored (of this run's articles, not the archive's total), dead-lettered.
-    Returns the number stored."""
+    counts: ingested, enriched (when given: what the workers published this run), stored (of this run's
+    articles, not the archive's total), dead-lettered. Returns the number stored."""
     ids = list(dict.fromkeys(ingested_ids))
     table = Table("article", "entities", "quotes (speaker)", "topics", title="this run's stored articles")
     for article_id in ids[:SHOWN]:
@@ -49,6 +49,7 @@ def print_once_summary(console: Console, archive: Archive, ingested_ids: Sequenc
     if len(ids) > SHOWN:
         console.print(f"… and {len(ids) - SHOWN} more")
     stored = archive.count_ids(ids)
-    console.print(f"ingested: {len(ids)}   stored: {stored}   dead-lettered: {dead_letters}   "
+    enriched_part = "" if enriched is None else f"enriched: {enriched}   "
+    console.print(f"ingested: {len(ids)}   {enriched_part}stored: {stored}   dead-lettered: {dead_letters}   "
                   f"archive: {where} ({archive.count()} in all)")
     return stored

@@ -106,6 +106,11 @@ class Settings:
     metrics_host: str = _setting(
         "STREAMS_METRICS_HOST", "127.0.0.1", "bind address of /metrics (0.0.0.0 in containers so Prometheus can scrape)"
     )
+    up_metrics_port: int = _setting(
+        "STREAMS_UP_METRICS_PORT", 9110,
+        "first /metrics port of `streams up`, one fixed port per process (docs/operate.md): up +0, store +1, "
+        "alerts +2, alert-delivery +3, alert-webhooks +4, ingest-watch +5, worker-N +5+N; 0 = free ports",
+    )
     log_level: str = _setting("STREAMS_LOG_LEVEL", "INFO", "logging level")
     dashboard_plain: bool = _setting(
         "STREAMS_DASHBOARD_PLAIN", False, "live view of `streams up`: one-line summaries instead of the full screen"

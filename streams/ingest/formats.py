@@ -62,28 +62,41 @@ def decode_utf8(raw: bytes, what: str = "input") -> str:
 def decode_text(raw: bytes, what: str = "input") -> tuple[str, str | None]:
     """``(text, None)`` for UTF-8; ``(text, "cp1252")`` for a legacy Windows-1252 / Latin-1 text.
 
-    Binary data (NUL and other control bytes, bytes cp1252 leaves undefined) raises DecodeError.
+    Binary data (NUL and other control bytes, bytes cp1252 leaves undefined) raises DecodeError, valid
+    UTF-8 or not (NUL bytes are valid UTF-8: a UTF-16 file without a byte order mark decodes "fine").
     The caller records the fallback encoding where a reader sees it: the text was not guessed
     silently.
     """
     try:
-        return decode_utf8(raw, what), None
+        text = decode_utf8(raw, what)
     except DecodeError as utf8_error:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise DecodeError(f"{what} is UTF-16 (it starts with a UTF-16 byte order mark); convert it: "
                               "iconv -f utf-16 -t utf-8 IN > OUT") from utf8_error
-        controls = len(_NOT_TEXT.findall(raw))
-        if b"\x00" in raw or controls > MAX_CONTROL_SHARE * len(raw):
-            first = _NOT_TEXT.search(raw)
-            at = first.start() if first else 0
-            raise DecodeError(f"{what} is binary data, not text ({controls} control byte(s), the first at byte {at}: "
-                              f"{raw[at:at + 4]!r})") from utf8_error
+        _refuse_binary(raw, what, utf8_error)
         try:
             return raw.decode(FALLBACK_ENCODING), FALLBACK_ENCODING
         except UnicodeDecodeError as exc:
             raise DecodeError(f"{what} is neither UTF-8 nor Windows-1252 text (byte {exc.start}: "
                               f"{raw[exc.start:exc.start + 4]!r}); binary data? If it is text in another "
                               "encoding: iconv -f ENCODING -t utf-8 IN > OUT") from utf8_error
+    if _NOT_TEXT.sub(b"", raw).strip():  # nothing but control bytes: the empty-body check says so
+        _refuse_binary(raw, what, None)
+    return text, None
+
+
+def _refuse_binary(raw: bytes, what: str, cause: Exception | None) -> None:
+    """DecodeError when ``raw`` has a NUL byte or more control bytes than text carries."""
+    controls = len(_NOT_TEXT.findall(raw))
+    if b"\x00" not in raw and controls <= MAX_CONTROL_SHARE * len(raw):
+        return
+    if raw.count(b"\x00") * 3 >= len(raw) and len(raw) >= 4:  # every other byte NUL: UTF-16 without a BOM
+        raise DecodeError(f"{what} looks like UTF-16 text without a byte order mark (every other byte is NUL); "
+                          "convert it: iconv -f utf-16le -t utf-8 IN > OUT") from cause
+    first = _NOT_TEXT.search(raw)
+    at = first.start() if first else 0
+    raise DecodeError(f"{what} is binary data, not text ({controls} control byte(s), the first at byte {at}: "
+                      f"{raw[at:at + 4]!r})") from cause
 
 
 def _apply_provenance(values: dict[str, Any], text: str) -> None:

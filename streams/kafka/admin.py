@@ -39,14 +39,20 @@ class TopicInfo:
     config: dict[str, str]
 
 
-@contextlib.contextmanager
-def admin_client(settings: Settings) -> Iterator[KafkaAdminClient]:
-    """A connected admin client for ``settings.bootstrap``; BrokerError if the cluster does not answer."""
-    if not bootstrap_reachable(settings.bootstrap):  # fail in a second, not after the client's 30 s
+def require_listener(settings: Settings) -> None:
+    """BrokerError in a second, saying what to do, when nothing listens at ``settings.bootstrap``
+    (instead of a client's 30 s of bootstrap retries and their log lines)."""
+    if not bootstrap_reachable(settings.bootstrap):
         raise BrokerError(
             f"nothing listens at {settings.bootstrap}; start the local broker with `streams kafka start` "
             "or set STREAMS_KAFKA_BOOTSTRAP to a running cluster"
         )
+
+
+@contextlib.contextmanager
+def admin_client(settings: Settings) -> Iterator[KafkaAdminClient]:
+    """A connected admin client for ``settings.bootstrap``; BrokerError if the cluster does not answer."""
+    require_listener(settings)
     try:
         client = clients.admin_client(
             settings.bootstrap,

@@ -22,6 +22,7 @@ from typing import Any, Iterator, Sequence
 
 from streams.core.errors import ValidationError
 from streams.core.model import EnrichedArticle, headline_of
+from streams.store import stories
 from streams.store.rows import (
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
@@ -62,6 +63,7 @@ class SearchQuery:
     language: str | None = None
     since: datetime | None = None  # published at or after
     until: datetime | None = None  # published before
+    all_copies: bool = False  # every syndicated copy; default one row per story (stories.py), with ``copies``
     limit: int = 20
     offset: int = 0
     #: count matches only up to this many (``total`` is then at most count_limit + 1: "more than");
@@ -342,7 +344,8 @@ class Archive(ConsoleReads, ABC):
         return {"backend": self.backend, "schema_version": version, "articles": articles}
 
     def search(self, query: SearchQuery) -> Page:
-        """Articles matching every given filter; by relevance with text, else newest first."""
+        """Articles matching every given filter; by relevance with text, else newest first. Syndicated copies
+        (one dedupe cluster) are one row, with ``copies``, unless ``query.all_copies``."""
         joins, join_params, where, where_params = "", list[Any](), list[str](), list[Any]()
         score, snippet = "NULL", "NULL"
         if query.text:
@@ -350,6 +353,7 @@ class Archive(ConsoleReads, ABC):
             if fts is None:  # nothing searchable in the text (only exclusions or punctuation)
                 return Page(total=0, limit=query.limit, offset=query.offset)
             joins, join_params, cond, cond_params, score, snippet = fts
+            text_cond = (cond, list(cond_params))
             where.append(cond)
             where_params += cond_params
         # entities and speakers are selective: id sets built once from their indexes (a per-article
@@ -384,23 +388,34 @@ class Archive(ConsoleReads, ABC):
             where_params.append(self._ts_param(query.until))
         where_sql = (" WHERE " + " AND ".join(where)) if where else ""
         params = join_params + where_params
-        order = "score DESC, a.published_at DESC, a.id" if query.text else "a.published_at DESC, a.id"
-        sql = (
-            "SELECT a.id, a.headline, a.published_at, a.versioncreated, a.version, a.source, a.provider, "
-            f"a.language, a.cluster_id, a.duplicate_of, a.uri, {score} AS score, {snippet} AS snippet "
-            f"FROM articles a {joins}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
-        )
+        columns = ("a.id, a.headline, a.published_at, a.versioncreated, a.version, a.source, a.provider, "
+                   "a.language, a.cluster_id, a.duplicate_of, a.uri")
+        sql = stories.search_sql(columns, joins, where_sql, score, ranked=bool(query.text),
+                                 every_copy=query.all_copies)
         with self._lock:
-            counted = f"SELECT count(*) FROM articles a {joins}{where_sql}"
-            if query.count_limit is not None:
-                counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a {joins}{where_sql} LIMIT {int(query.count_limit) + 1}) c"
+            counted = stories.count_sql(joins, where_sql, every_copy=query.all_copies)
+            if query.count_limit is not None:  # the console's pages: count no further than they show
+                what = "1" if query.all_copies else f"DISTINCT {stories.STORY}"
+                counted = (f"SELECT count(*) FROM (SELECT {what} FROM articles a {joins}{where_sql} "
+                           f"LIMIT {int(query.count_limit) + 1}) c")
             total = int(self._execute(counted, params)[0][0])
             capped = query.count_limit is not None and total > query.count_limit
             rows = self._execute(sql, params + [query.limit, query.offset]) if capped or total > query.offset else []
             results = [self._article_summary(r) for r in rows]
+            if query.text and results:
+                self._snippets(results, joins, join_params, *text_cond, snippet)
             self._attach_topics(results)
             self._derived_headlines(results, "id")
         return Page(total=total, limit=query.limit, offset=query.offset, results=results)
+
+    def _snippets(self, results: list[dict[str, Any]], joins: str, join_params: list[Any], cond: str,
+                  cond_params: list[Any], snippet: str) -> None:
+        """The text search's snippet of each result (read for the page only: highlighting is costly)."""
+        in_sql, in_params = self._in("a.id", [r["id"] for r in results])
+        found = dict(self._execute(f"SELECT a.id, {snippet} FROM articles a {joins} WHERE {cond} AND {in_sql}",
+                                   join_params + cond_params + in_params))
+        for r in results:
+            r["snippet"] = found.get(r["id"])
 
     def _article_summary(self, r: tuple[Any, ...]) -> dict[str, Any]:
         score = r[11]
@@ -417,7 +432,8 @@ class Archive(ConsoleReads, ABC):
             "duplicate_of": r[9],
             "uri": r[10],
             "score": None if score is None or not math.isfinite(float(score)) else round(float(score), 6),
-            "snippet": r[12],
+            "snippet": None,
+            "copies": int(r[12]),  # this story's matching copies (1: no syndicated copy matched)
         }
 
     def _attach_topics(self, results: list[dict[str, Any]]) -> None:
@@ -447,8 +463,10 @@ class Archive(ConsoleReads, ABC):
                 r["headline"], r["headline_derived"] = derived[r[id_key]], True
 
     def quotes(self, speaker: str | None = None, *, article_id: str | None = None, limit: int = 20,
-               offset: int = 0) -> Page:
-        """Quotes, newest article first; by resolved speaker (case-insensitive) and/or article."""
+               offset: int = 0, all_copies: bool = False) -> Page:
+        """Quotes, newest article first; by resolved speaker (case-insensitive) and/or article. Of syndicated
+        copies (one dedupe cluster) only the newest copy's quotes are listed, with ``copies``, unless
+        ``all_copies``."""
         check_paging(limit, offset)
         where, params = [], []
         if speaker:
@@ -458,13 +476,16 @@ class Archive(ConsoleReads, ABC):
         if article_id:
             where.append("q.article_id = ?")
             params.append(article_id)
-        where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-        from_sql = f"FROM quotes q JOIN articles a ON a.id = q.article_id{where_sql}"
+        quote_cond = " AND ".join(where) or "1 = 1"
+        keep = "" if all_copies else " AND c.story_rank = 1"
+        from_sql = (f"FROM quotes q JOIN articles a ON a.id = q.article_id JOIN ({stories.quoted_copies(quote_cond)}) c "
+                    f"ON c.article_id = q.article_id{keep} WHERE {quote_cond}")
+        params = params + params
         with self._lock:
             total = int(self._execute(f"SELECT count(*) {from_sql}", params)[0][0])
             rows = self._execute(
                 "SELECT q.article_id, q.idx, q.kind, q.text, q.speaker, q.speaker_text, q.cue, q.start_offset, "
-                f"q.end_offset, q.segments, a.headline, a.published_at, a.source {from_sql} "
+                f"q.end_offset, q.segments, a.headline, a.published_at, a.source, c.copies {from_sql} "
                 "ORDER BY a.published_at DESC, q.article_id, q.idx LIMIT ? OFFSET ?",
                 params + [limit, offset],
             )
@@ -483,6 +504,7 @@ class Archive(ConsoleReads, ABC):
                 "headline": r[10],
                 "published_at": self._ts_out(r[11]),
                 "source": r[12],
+                "copies": int(r[13]),
             }
             for r in rows
         ]
@@ -492,7 +514,7 @@ class Archive(ConsoleReads, ABC):
 
     def cluster(self, cluster_id: str, *, limit: int = 50, offset: int = 0) -> Page:
         """Articles of one dedupe story cluster, newest first."""
-        return self.search(SearchQuery(cluster_id=cluster_id, limit=limit, offset=offset))
+        return self.search(SearchQuery(cluster_id=cluster_id, all_copies=True, limit=limit, offset=offset))
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The stored enriched article (as produced to the topic), or None."""

@@ -3,10 +3,12 @@
 Endpoints (all ``GET``; every list is paged with ``limit`` (1-500, default 20) and ``offset``
 (0-1,000,000,000)):
 
-* ``/articles?q=&entity=&speaker=&topic=&source=&cluster=&language=&since=&until=`` — search
-  (``q``: at most 32 words and 1,000 characters)
+* ``/articles?q=&entity=&speaker=&topic=&source=&cluster=&language=&since=&until=&all_copies=`` — search
+  (``q``: at most 32 words and 1,000 characters); syndicated copies of a story (one dedupe cluster) are one
+  result with ``copies`` (how many matched), unless ``all_copies=true``
 * ``/articles/{id}`` — one stored enriched article (``?format=ninjs``: as IPTC ninjs 2.2)
-* ``/quotes?speaker=&article=`` — quotes, e.g. everything a speaker said
+* ``/quotes?speaker=&article=&all_copies=`` — quotes, e.g. everything a speaker said (from one copy of each
+  story, with ``copies``, unless ``all_copies=true``)
 * ``/clusters/{cluster_id}`` — the articles of one dedupe story cluster
 * ``/health`` — backend, schema version, article count (on a connection and worker threads of its
   own: never waits behind a search)
@@ -35,8 +37,8 @@ from streams.store.archive import MAX_OFFSET, MAX_PAGE, Archive, Page, SearchQue
 log = logging.getLogger(__name__)
 
 SEARCH_PARAMS = frozenset({"q", "entity", "speaker", "topic", "source", "cluster", "language", "since", "until",
-                           "limit", "offset"})
-QUOTE_PARAMS = frozenset({"speaker", "article", "limit", "offset"})
+                           "all_copies", "limit", "offset"})
+QUOTE_PARAMS = frozenset({"speaker", "article", "all_copies", "limit", "offset"})
 PAGE_PARAMS = frozenset({"limit", "offset"})
 ENDPOINTS = ["/articles", "/articles/{id}", "/quotes", "/clusters/{cluster_id}", "/health", "/openapi.json",
              "/console/"]
@@ -45,6 +47,8 @@ HEALTH_THREADS = 2
 
 _LIMIT = Query(None, description=f"page size, a whole number from 1 to {MAX_PAGE} (default 20)")
 _OFFSET = Query(None, description=f"results to skip, a whole number from 0 to {MAX_OFFSET} (default 0)")
+_ALL_COPIES = Query(None, description="true: every syndicated copy of a story as its own result (default: one "
+                    "result per story, with copies)")
 
 
 class ApiError(StreamsError):
@@ -83,6 +87,14 @@ def whole(values: dict[str, str], name: str, default: int) -> int:
     return int(value)
 
 
+def flag(values: dict[str, str], name: str) -> bool:
+    """A yes/no parameter: true/false, 1/0, yes/no (absent: no), or a 400 that says so."""
+    value = values.get(name, "false").strip().lower()
+    if value not in ("true", "1", "yes", "false", "0", "no"):
+        raise ApiError(HTTPStatus.BAD_REQUEST, f"{name} must be true or false, got {value[:40]!r}")
+    return value in ("true", "1", "yes")
+
+
 def search_query(values: dict[str, str], *, default_limit: int = 20) -> SearchQuery:
     """The :class:`SearchQuery` of ``/articles`` query parameters."""
     return SearchQuery(
@@ -93,6 +105,7 @@ def search_query(values: dict[str, str], *, default_limit: int = 20) -> SearchQu
         source=values.get("source"),
         cluster_id=values.get("cluster"),
         language=values.get("language"),
+        all_copies=flag(values, "all_copies"),
         since=parse_time(values["since"]) if "since" in values else None,
         until=parse_time(values["until"]) if "until" in values else None,
         limit=whole(values, "limit", default_limit),
@@ -158,6 +171,7 @@ def router(archive: Archive) -> APIRouter:
                  language: str | None = Query(None, description="language code, e.g. en"),
                  since: str | None = Query(None, description="published at or after (ISO 8601)"),
                  until: str | None = Query(None, description="published before (ISO 8601)"),
+                 all_copies: str | None = _ALL_COPIES,
                  limit: str | None = _LIMIT, offset: str | None = _OFFSET) -> Response:
         return answer("/articles", lambda: page_body(archive.search(search_query(params(request, SEARCH_PARAMS)))))
 
@@ -181,11 +195,13 @@ def router(archive: Archive) -> APIRouter:
     def quotes(request: Request,
                speaker: str | None = Query(None, description="resolved speaker name, or a surname"),
                article: str | None = Query(None, description="article id"),
+               all_copies: str | None = _ALL_COPIES,
                limit: str | None = _LIMIT, offset: str | None = _OFFSET) -> Response:
         def produce() -> Any:
             values = params(request, QUOTE_PARAMS)
             return page_body(archive.quotes(values.get("speaker"), article_id=values.get("article"),
-                                            limit=whole(values, "limit", 20), offset=whole(values, "offset", 0)))
+                                            limit=whole(values, "limit", 20), offset=whole(values, "offset", 0),
+                                            all_copies=flag(values, "all_copies")))
 
         return answer("/quotes", produce)
 

@@ -49,3 +49,11 @@ def test_summary_counts_only_what_was_stored(tmp_path: Path) -> None:
         stored = print_once_summary(Console(file=out, width=250), archive, [SAMPLE_ID, "never-stored"], 0, "here")
     assert stored == 1 and "ingested: 2   stored: 1   dead-lettered: 0" in out.getvalue()
     assert "Kallas: security guarantees" in out.getvalue()
+
+
+def test_summary_shows_this_runs_enriched_count_when_given(tmp_path: Path) -> None:
+    out = io.StringIO()
+    with open_archive(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+        archive.write([sample_article()])
+        print_once_summary(Console(file=out, width=250), archive, [SAMPLE_ID], 1, "here", enriched=1)
+    assert "ingested: 1   enriched: 1   stored: 1   dead-lettered: 1" in out.getvalue()

@@ -36,7 +36,7 @@ def test_up_once_pushes_files_through_the_whole_pipeline(kafka_settings: Setting
     result = subprocess.run([sys.executable, "-m", "streams.cli.main", "up", "--once", str(inbox)], env=env,
                             capture_output=True, text=True, timeout=900, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "ingested: 1   stored: 1   dead-lettered: 1" in result.stdout, result.stdout
+    assert "ingested: 1   enriched: 1   stored: 1   dead-lettered: 1" in result.stdout, result.stdout
     assert "(4 in all)" in result.stdout and "(None)" not in result.stdout, result.stdout
     assert "This was stated by EU High Representative" in result.stdout, result.stdout  # a headline, not an id
     with open_archive(f"sqlite:///{db}") as archive:

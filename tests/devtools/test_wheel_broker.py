@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.core.settings import load_settings
+from streams.core.settings import Settings, load_settings
 from tests.devtools.conftest import broker_pids, free_port_pair
 from tests.devtools.test_packaging import ROOT, build_wheel
 
@@ -57,3 +57,28 @@ def test_installed_wheel_starts_its_broker_outside_the_checkout(tmp_path: Path) 
         subprocess.run([streams, "kafka", "stop"], env=env, cwd=elsewhere, capture_output=True, timeout=120)
         for pid in broker_pids(load_settings(home=home, kafka_port=port, kafka_bootstrap="")):
             os.kill(pid, signal.SIGKILL)  # a failed stop must not leak a JVM
+
+
+SAMPLES = ROOT.parent / "shared" / "samples"
+
+
+def test_installed_wheel_runs_up_once_on_the_sample_outside_the_checkout(kafka_settings: Settings,
+                                                                          tmp_path: Path) -> None:
+    sample = next(SAMPLES.glob("*.txt"), None)
+    if sample is None:
+        pytest.skip("../shared/samples is not present")
+    venv = _venv_with_wheel(tmp_path, build_wheel(tmp_path))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "STREAMS_DATABASE_URL")}
+    env.update(STREAMS_HOME=str(tmp_path / "home"), STREAMS_KAFKA_BOOTSTRAP=kafka_settings.bootstrap,
+               STREAMS_TOPIC_PREFIX=kafka_settings.topic_prefix, COLUMNS="250")
+    result = subprocess.run([str(venv / "bin" / "streams"), "up", "--once", str(sample)], env=env, cwd=elsewhere,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "ingested: 1   enriched: 1   stored: 1   dead-lettered: 0" in result.stdout, result.stdout
+    assert "This was stated by EU High Representative" in result.stdout, result.stdout
+    assert (elsewhere / "var" / "streams.db").is_file()
+    # the children ran the installed package, not the checkout
+    worker_log = (tmp_path / "home" / "logs" / "worker-1.log").read_text(errors="replace")
+    assert "Traceback" not in worker_log and str(ROOT / "streams") not in worker_log

@@ -11,6 +11,7 @@ from streams.core.model import Article
 from streams.enrich.components.language import (
     LanguageDetector,
     detect_language,
+    identify,
     normalise_code,
 )
 from streams.enrich.pipeline import Context, Pipeline
@@ -74,3 +75,45 @@ def test_reuters_prose_is_english() -> None:
     got = [detect(r["text"]) for r in prose]
     assert len(prose) > 50
     assert got.count("en") / len(got) > 0.97
+
+
+SHORT_ENGLISH = ["Kaja Kallas said hello.", "Kaja Kallas: Ukraine needs guarantees", "Kallas to visit Tallinn",
+                 "Zelensky thanks Tusk", "Stubb and Kristersson meet in Turku",
+                 "Kaja Kallas said hello.\nKaja Kallas said hello to the ministers."]
+
+
+@pytest.mark.parametrize("text", SHORT_ENGLISH)
+def test_a_short_english_item_never_skips_the_english_components(text: str) -> None:
+    ctx = Context(article=Article(id="s", body_text=text), text=text)
+    LanguageDetector()(ctx)
+    assert ctx.language in (None, "en"), ctx.provenance["language_detection"]
+    enriched = Pipeline.from_names("textspans,language,nlp,entities").run(Article(id="s", body_text=text))
+    assert enriched.skipped == [] and enriched.entities, enriched.entities
+
+
+def test_a_low_confidence_guess_is_recorded_but_not_used() -> None:
+    text = "Kaja Kallas: Ukraine needs guarantees"
+    ctx = Context(article=Article(id="s", body_text=text), text=text)
+    LanguageDetector()(ctx)
+    found = ctx.provenance["language_detection"]
+    assert ctx.language is None and found["by"] == "py3langid"
+    assert found["guess"] != "en" and 0 < found["confidence"] < 0.8  # the model leans Estonian, unsure
+
+
+def test_a_confident_short_foreign_item_is_detected_with_its_confidence() -> None:
+    found = identify("Kaja Kallas kohtus Tallinnas ministritega ja rääkis eelarvest.")
+    assert found["language"] == "et" and found["confidence"] >= 0.8
+
+
+def test_how_the_language_was_decided_is_recorded() -> None:
+    assert identify("Oil up.")["by"] == "too short"
+    assert identify(GERMAN) | {"confidence": 1} == {"language": "de", "by": "py3langid", "guess": "de",
+                                                    "confidence": 1}
+    assert identify(SAMPLE_TEXT_EN)["by"] == "function words"
+    ctx = Context(article=Article(id="g", body_text=GERMAN, language="de-AT"), text=GERMAN)
+    LanguageDetector()(ctx)
+    assert ctx.provenance["language_detection"] == {"language": "de", "by": "source"}
+
+
+SAMPLE_TEXT_EN = ("The minister said on Tuesday that the government would raise spending on defence, and that the "
+                  "decision was needed for the security of the country and its allies.")

@@ -277,3 +277,23 @@ def test_non_utf8_json_says_how_to_convert() -> None:
     with pytest.raises(DecodeError) as info:
         parse_json(b'{"id": "x", "text": "caf\xe9 \x93quoted\x94"}', max_bytes=MIB)
     assert "iconv -f cp1252 -t utf-8" in str(info.value)
+
+
+def test_valid_utf8_with_nul_bytes_is_refused_as_binary(tmp_path: Path) -> None:
+    files = {"nul.txt": b"\x00\x01\x02binary",  # valid UTF-8, but no text
+             "utf16le.txt": "BRUSSELS (X) - The Commission said on Wednesday.".encode("utf-16-le")}  # no BOM
+    for name, data in files.items():
+        data.decode("utf-8")  # both decode as UTF-8: the check must not rely on a decoding error
+        (tmp_path / name).write_bytes(data)
+        [bad] = list(iter_file(tmp_path / name, MIB))
+        assert bad.article is None and bad.error is not None and bad.error.reason == "undecodable", name
+    assert "binary data" in str(next(iter(iter_file(tmp_path / "nul.txt", MIB))).error)
+    assert "iconv -f utf-16le -t utf-8" in str(next(iter(iter_file(tmp_path / "utf16le.txt", MIB))).error)
+    anpa = "\x01BRUSSELS (X) - The Commission said on Wednesday.\x04"  # SOH/EOT framing stays text
+    [ok] = list(iter_file(_write(tmp_path / "anpa.txt", anpa.encode()), MIB))
+    assert ok.article is not None and ok.article.body_text == anpa
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

@@ -31,7 +31,7 @@ def promtool_run(promtool: str, *args: str, cwd: Path = PROM_DIR) -> subprocess.
     return subprocess.run([promtool, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("config", ["prometheus.yml", "prometheus.local.yml"])
+@pytest.mark.parametrize("config", ["prometheus.yml", "prometheus.local.yml", "prometheus.up.yml"])
 def test_promtool_accepts_the_scrape_configs(promtool: str, config: str) -> None:
     result = promtool_run(promtool, "check", "config", config)
     assert result.returncode == 0, result.stdout + result.stderr

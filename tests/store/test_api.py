@@ -50,14 +50,23 @@ def test_search_endpoints(api: httpx.Client) -> None:
     assert health["status"] == "ok" and health["articles"] == 60 and health["schema_version"] >= 1
 
 
-def test_paging_walks_every_result_once(api: httpx.Client) -> None:
-    seen: list[str] = []
+def _walk(api: httpx.Client, **params: str) -> list[dict]:
+    seen: list[dict] = []
     offset: int | None = 0
     while offset is not None:
-        page = api.get("/articles", params={"limit": 25, "offset": offset}).json()
-        seen += [a["id"] for a in page["results"]]
+        page = api.get("/articles", params={"limit": 25, "offset": offset, **params}).json()
+        seen += page["results"]
         offset = page["next_offset"]
-    assert len(seen) == len(set(seen)) == 60
+    return seen
+
+
+def test_paging_walks_every_result_once(api: httpx.Client) -> None:
+    every = [a["id"] for a in _walk(api, all_copies="true")]
+    assert len(every) == len(set(every)) == 60
+    stories = _walk(api)  # syndicated copies: one row per story, with its number of copies
+    assert len({a["id"] for a in stories}) == len(stories) == len({a["cluster_id"] or a["id"] for a in stories})
+    assert sum(a["copies"] for a in stories) == 60 and any(a["copies"] > 1 for a in stories)
+    assert api.get("/articles", params={"all_copies": "perhaps"}).status_code == 400
 
 
 def test_errors_are_clear_json(api: httpx.Client) -> None:

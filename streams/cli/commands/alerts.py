@@ -89,12 +89,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     alerts_test.register(alerts)
 
-    ls = alerts.add_parser("list", help="list the current rules")
+    ls = alerts.add_parser("list", help="list the current rules",
+                           description="List the current alert rules (read from the compacted alert-rules topic).")
     ls.add_argument("--json", action="store_true", help="one JSON rule per line")
     ls.set_defaults(handler=run_list)
 
-    rm = alerts.add_parser("remove", help="remove a rule by id")
-    rm.add_argument("rule_id", metavar="ID")
+    rm = alerts.add_parser("remove", help="remove a rule by id",
+                           description="Remove a rule (a tombstone in the alert-rules topic); alerts it already "
+                           "produced stay in the alerts topic.")
+    rm.add_argument("rule_id", metavar="ID", help="the rule's id, as `streams alerts list` shows it")
     rm.set_defaults(handler=run_remove)
 
     run = alerts.add_parser(

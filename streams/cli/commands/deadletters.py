@@ -90,7 +90,14 @@ def _filter(args: argparse.Namespace) -> Filter:
                   until=parse_time(args.until) if args.until else None)
 
 
+def _require_broker(settings: Settings) -> None:
+    from streams.kafka.admin import require_listener
+
+    require_listener(settings)
+
+
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    _require_broker(settings)
     from streams.kafka.deadletters import read_letters, summary
 
     items = sorted(read_letters(settings, _filter(args)), key=lambda item: item.time)
@@ -131,6 +138,7 @@ def _filtered(args: argparse.Namespace) -> bool:
 
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
+    _require_broker(settings)
     from streams.kafka.deadletters import fetch, summary
 
     (item,) = fetch(settings, [args.id])
@@ -169,6 +177,7 @@ def render_letter(item: Letter) -> str:
 
 
 def run_replay(args: argparse.Namespace, settings: Settings) -> int:
+    _require_broker(settings)
     from streams.kafka.deadletters import fetch, read_letters, replay
 
     if args.ids and _filtered(args):

@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status = actions.add_parser(
         "status",
         help="show whether the broker runs: bootstrap, version, pid, data dir, log file",
-        description="Show the broker's state. " + STATUS_EPILOG + ".",
+        description="Show the broker's state: bootstrap address, Kafka version, pid, data dir and log file.",
         epilog=STATUS_EPILOG,
     )
     status.set_defaults(handler=run_status)

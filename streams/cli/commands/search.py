@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", type=_time_arg, help="published at or after (ISO date or date-time, UTC)")
     p.add_argument("--until", type=_time_arg, help="published before (ISO date or date-time, UTC)")
     p.add_argument("--quotes", action="store_true", help="list quotes (by --speaker) instead of articles")
+    p.add_argument("--all-copies", action="store_true",
+                   help="list every syndicated copy of a story (default: one row per story cluster, with its "
+                   "number of copies; quotes from one copy)")
     p.add_argument("--limit", type=int, default=20, help="results per page (1-500, default 20)")
     p.add_argument("--offset", type=int, default=0, help="skip this many results")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
@@ -55,17 +58,18 @@ def _time_arg(value: str) -> datetime:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     with open_archive(args.database_url or settings.database_url, read_only=True) as archive:
         if args.quotes:
-            page = archive.quotes(args.speaker, limit=args.limit, offset=args.offset)
+            page = archive.quotes(args.speaker, limit=args.limit, offset=args.offset, all_copies=args.all_copies)
         else:
             page = archive.search(
                 SearchQuery(text=args.text, entity=args.entity, speaker=args.speaker, topic=args.topic,
                             source=args.source, cluster_id=args.cluster, language=args.language,
-                            since=args.since, until=args.until, limit=args.limit, offset=args.offset)
+                            since=args.since, until=args.until, all_copies=args.all_copies, limit=args.limit,
+                            offset=args.offset)
             )
     if args.format == "json":
         sys.stdout.write(orjson.dumps(page.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
-        _print_table(page, quotes=args.quotes)
+        _print_table(page, quotes=args.quotes, collapsed=not args.all_copies)
     return 0
 
 
@@ -74,22 +78,30 @@ def topic_labels(topics: list[dict[str, Any]]) -> str:
     return ", ".join(t.get("label") or topic_label(t.get("code") or "") or t.get("code") or "?" for t in topics)
 
 
-def _print_table(page: Page, *, quotes: bool) -> None:
+def _print_table(page: Page, *, quotes: bool, collapsed: bool = True) -> None:
     console = Console()
     shown = f"{page.offset + 1}-{page.offset + len(page.results)}" if page.results else "none"
+    note = "; syndicated copies in one row, --all-copies lists them" \
+        if collapsed and any(int(r.get("copies") or 1) > 1 for r in page.results) else ""
     if quotes:
-        table = Table("published", "speaker", "quote", "article", title=f"{page.total} quotes ({shown} shown)")
+        table = Table("published", "speaker", "quote", "article", title=f"{page.total} quotes ({shown} shown{note})")
         for q in page.results:
-            table.add_row((q["published_at"] or "")[:10], escape(q["speaker"] or "?"), escape(q["text"] or ""),
+            table.add_row((q["published_at"] or "")[:10] + _copies(q, collapsed), escape(q["speaker"] or "?"), escape(q["text"] or ""),
                           escape(q["article_id"]))
     else:
-        table = Table("published", "source", "headline", "topics", "id", title=f"{page.total} articles ({shown} shown)")
+        table = Table("published", "source", "headline", "topics", "id", title=f"{page.total} articles ({shown} shown{note})")
         table.columns[4].overflow = "fold"
         for r in page.results:
             topics = escape(topic_labels(r.get("topics", [])[:3]))
             headline = escape(r["headline"] or "")
             if r.get("snippet"):
                 headline += f"\n[dim]{escape(r['snippet'])}[/dim]"
-            table.add_row((r["published_at"] or "")[:10], escape(r["source"] or r["provider"] or ""), headline,
+            table.add_row((r["published_at"] or "")[:10] + _copies(r, collapsed), escape(r["source"] or r["provider"] or ""), headline,
                           topics, escape(r["id"]))
     console.print(table)
+
+
+def _copies(row: dict[str, Any], collapsed: bool) -> str:
+    """"(+N copies)" under a story's row when syndicated copies were collapsed into it."""
+    n = int(row.get("copies") or 1)
+    return f"\n[dim]+{n - 1} cop{'y' if n == 2 else 'ies'}[/dim]" if collapsed and n > 1 else ""

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     create = actions.add_parser(
         "create",
         help="create the missing topics (idempotent: existing topics are left as they are)",
+        description="Create the pipeline's topics that do not exist yet, with the partitions "
+        "(STREAMS_PARTITIONS), retention and compaction of streams/kafka/topics.py; existing topics are left "
+        "as they are.",
     )
     create.add_argument(
         "keys",
@@ -34,7 +37,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     create.set_defaults(handler=run_create)
 
-    listing = actions.add_parser("list", help="list the topics of this prefix with partitions and configs")
+    listing = actions.add_parser("list", help="list the topics of this prefix with partitions and configs",
+                                 description="List the topics of STREAMS_TOPIC_PREFIX (or --all) with their "
+                                 "partitions, replication and configs.")
     listing.add_argument("--all", action="store_true", help="every non-internal topic, not only this prefix")
     listing.set_defaults(handler=run_list)
 

@@ -18,7 +18,6 @@ import argparse
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,30 +31,47 @@ from streams.kafka import topics
 
 log = logging.getLogger(__name__)
 
+DESCRIPTION = """\
+Run the whole pipeline on this machine, feed it, and stop it all on Ctrl-C.
+
+`streams up [PATH...] [--watch DIR]` starts the managed broker (unless STREAMS_KAFKA_BOOTSTRAP names a
+cluster), creates the topics, starts an enrich worker, the storage consumer, the alert matcher and alert
+delivery (to alerts.jsonl beside the SQLite archive, and to each rule's webhook) as child processes,
+ingests PATHs, follows the drop folder DIR, and shows a live view. Logs: $STREAMS_HOME/logs/ (one per
+child; up.log has the Kafka client's own warnings, retried, kept off the terminal).
+
+`streams up --once PATH...` pushes the files through the whole pipeline, waits until every article is
+stored or dead-lettered, prints a summary (this run's articles; ingested, enriched, stored,
+dead-lettered), stops everything and exits 0 (1 if something was lost or a process died).
+
+Prometheus: each process serves /metrics on a fixed port, STREAMS_UP_METRICS_PORT (9110) + an offset:
+up 0, store 1, alerts 2, alert-delivery 3, alert-webhooks 4, ingest-watch 5, worker-N 5+N
+(deploy/prometheus/prometheus.up.yml scrapes them; 0 = free ports).
+
+examples:
+  streams up --watch var/inbox ../shared/samples/*.txt     # what `make run` runs
+  streams up --once ../shared/samples/*.txt                # for scripts and checks
+"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "up",
         help="run the whole pipeline locally (broker, worker, storage, ingest); Ctrl-C stops it all",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders of articles to ingest at start")
     p.add_argument("--watch", type=Path, metavar="DIR", help="follow a drop folder (new files are ingested)")
     p.add_argument("--once", action="store_true", help="ingest PATHs, wait until drained, print a summary, exit")
     p.add_argument("--workers", type=int, default=1, help="enrich worker processes (<= partitions; default 1)")
-    p.add_argument("--timeout", type=float, default=600.0, help="--once: give up after this many seconds")
+    p.add_argument("--timeout", type=float, default=600.0,
+                   help="--once: give up (exit 1) after this many seconds (default 600)")
     p.add_argument("--no-dashboard", action="store_true", help="log progress lines instead of the live view")
     p.add_argument("--console-port", type=int, default=None, metavar="PORT",
                    help="port of the web console and JSON API (default STREAMS_HTTP_PORT, or any free port when "
                    "that one is taken; -1: no console)")
     p.set_defaults(handler=run)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -70,11 +86,12 @@ class Stack:
     """The processes ``streams up`` started, so they can all be stopped."""
 
     settings: Settings
+    ports: dict[str, int] = field(default_factory=dict)
     children: list[Child] = field(default_factory=list)
     started_broker: bool = False
 
     def spawn(self, name: str, *args: str) -> Child:
-        port = _free_port()
+        port = self.ports.get(name, -1)  # -1: none (the console serves /metrics on its own HTTP port)
         env = {**os.environ, "STREAMS_METRICS_PORT": str(port), "STREAMS_KAFKA_BOOTSTRAP": self.settings.bootstrap,
                "STREAMS_TOPIC_PREFIX": self.settings.topic_prefix, "STREAMS_DATABASE_URL": self.settings.database_url}
         log_dir = self.settings.home / "logs"
@@ -92,7 +109,7 @@ class Stack:
 
     def metrics_urls(self) -> list[str]:
         # this process's own counters (the start-up ingest) are read in-process by the live view
-        return [f"http://127.0.0.1:{c.metrics_port}/metrics" for c in self.children]
+        return [f"http://127.0.0.1:{c.metrics_port}/metrics" for c in self.children if c.metrics_port > 0]
 
     def stop(self) -> None:
         for child in self.children:
@@ -122,20 +139,6 @@ def _start_broker(stack: Stack) -> None:
     else:
         broker.wait_ready(stack.settings.bootstrap, timeout=30.0)
     create_topics(stack.settings)
-
-
-def _end_offsets(settings: Settings, topic: str) -> int:
-    from kafka import TopicPartition
-
-    from streams.kafka import clients
-
-    consumer = clients.consumer(settings, client_id="streams-up")
-    try:
-        parts = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in parts]
-        return sum(consumer.end_offsets(tps).values()) if tps else 0
-    finally:
-        consumer.close()
 
 
 def _drained(settings: Settings, groups: dict[str, str]) -> bool:
@@ -168,7 +171,7 @@ def _ingest(stack: Stack, paths: list[Path]) -> list[str]:
     return summary.ids
 
 
-def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: int) -> int:
+def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: int, enriched: int) -> int:
     from rich.console import Console
 
     from streams.cli.summary import print_once_summary
@@ -176,21 +179,44 @@ def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: in
 
     archive = open_archive(settings.database_url)
     try:
-        return print_once_summary(Console(), archive, ingested_ids, dead_letters, settings.database_url)
+        return print_once_summary(Console(), archive, ingested_ids, dead_letters, settings.database_url,
+                                  enriched=enriched)
     finally:
         archive.close()
+
+
+#: loggers whose records go to $STREAMS_HOME/logs/up.log, not the terminal: the Kafka client's warnings
+#: and our retried lag reads, which a fresh broker (group coordinators still loading) fills with
+#: NotCoordinator / CoordinatorNotAvailable lines that are retried, not failures
+LOG_FILE_ONLY = ("kafka", "streams.kafka.lag")
+
+
+def route_client_logs(settings: Settings) -> Path:
+    """Send the :data:`LOG_FILE_ONLY` loggers to ``$STREAMS_HOME/logs/up.log`` only; returns its path."""
+    path = settings.home / "logs" / "up.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in LOG_FILE_ONLY:
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
+    return path
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.once and not args.paths:
         raise StreamsError("--once needs at least one PATH to push through the pipeline")
-    stack = Stack(settings)
+    route_client_logs(settings)
+    stack = Stack(settings, _metrics_ports(args, settings))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
+        from streams.core.metrics import serve_metrics
+
+        serve_metrics(stack.ports["up"], settings.metrics_host)  # the start-up ingest's counters
         _start_broker(stack)
-        dl_topic = topics.DEAD_LETTERS.name(settings)
-        dl_before = _end_offsets(settings, dl_topic)
+        before = _Offsets.now(settings)
         for i in range(max(1, args.workers)):
             stack.spawn(f"worker-{i + 1}", "worker", "--no-create-topics")
         stack.spawn("store", "store")
@@ -203,7 +229,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         console_url = None if args.once else _start_console(stack, args.console_port)
         ingested_ids = _ingest(stack, args.paths)
         if args.once:
-            return _finish_once(stack, args.timeout, dl_topic, dl_before, ingested_ids)
+            return _finish_once(stack, args.timeout, before, ingested_ids)
         return _live(stack, stop, args.no_dashboard, console_url)
     except KeyboardInterrupt:
         return 0
@@ -238,6 +264,17 @@ def _start_console(stack: Stack, wanted: int | None) -> str | None:
     return f"http://{shown}:{port}/console/"
 
 
+def _metrics_ports(args: argparse.Namespace, settings: Settings) -> dict[str, int]:
+    """Every process's fixed /metrics port (checked free before anything starts); ``up`` serves its own."""
+    from streams.cli import up_ports
+
+    names = ["up", "store", "alerts", *(name for name, _ in alert_deliverers(settings)),
+             *(["ingest-watch"] if args.watch else []), *(f"worker-{i + 1}" for i in range(max(1, args.workers)))]
+    ports = up_ports.plan(settings.up_metrics_port, names)
+    up_ports.check_free(ports, settings.metrics_host, settings.up_metrics_port)
+    return ports
+
+
 def alert_deliverers(settings: Settings) -> list[tuple[str, list[str]]]:
     """The delivery processes of the stack: (name, `streams` arguments).
 
@@ -261,7 +298,22 @@ def _groups(settings: Settings) -> dict[str, str]:
     }
 
 
-def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int, ingested_ids: list[str]) -> int:
+@dataclass(frozen=True)
+class _Offsets:
+    """End offsets of the topics the ``--once`` summary counts from (this run: between two of these)."""
+
+    dead_letters: dict[int, int]
+    enriched: dict[int, int]
+
+    @classmethod
+    def now(cls, settings: Settings) -> "_Offsets":
+        from streams.cli.once_counts import end_offsets
+
+        return cls(end_offsets(settings, topics.DEAD_LETTERS.name(settings)),
+                   end_offsets(settings, topics.ENRICHED.name(settings)))
+
+
+def _finish_once(stack: Stack, timeout: float, before: _Offsets, ingested_ids: list[str]) -> int:
     settings = stack.settings
     deadline = time.monotonic() + timeout
     while not _drained(settings, _groups(settings)):
@@ -271,8 +323,12 @@ def _finish_once(stack: Stack, timeout: float, dl_topic: str, dl_before: int, in
         if time.monotonic() > deadline:
             raise StreamsError(f"the pipeline did not drain within {timeout:g}s")
         time.sleep(1.0)
-    dead_letters = _end_offsets(settings, dl_topic) - dl_before
-    _print_summary(settings, ingested_ids, dead_letters)
+    from streams.cli.once_counts import enriched_of
+
+    after = _Offsets.now(settings)
+    dead_letters = sum(after.dead_letters.values()) - sum(before.dead_letters.values())
+    enriched = enriched_of(settings, topics.ENRICHED.name(settings), before.enriched, after.enriched, ingested_ids)
+    _print_summary(settings, ingested_ids, dead_letters, enriched)
     return 0
 
 
