@@ -27,7 +27,7 @@ def offset(name: str) -> int:
 def plan(first: int, names: list[str]) -> dict[str, int]:
     """Each process's port: ``first`` + its offset, or a free port each when ``first`` is 0."""
     if first == 0:
-        return {name: _free_port() for name in names}
+        return {name: free_port() for name in names}
     ports = {name: first + offset(name) for name in names}
     if max(ports.values()) > 65535 or first < 0:
         raise StreamsError(f"STREAMS_UP_METRICS_PORT={first}: the ports would run past 65535 (or below 1); "
@@ -56,7 +56,8 @@ def _bindable(host: str, port: int) -> bool:
         return True
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on now (the OS picks it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -322,12 +322,12 @@ def test_speaker_matches_like_entity_surname_and_mentions(archive: Archive) -> N
 
 def test_count_limit_caps_the_total_and_still_pages(archive: Archive) -> None:
     archive.write(corpus(60))
-    assert archive.search(SearchQuery(limit=5)).total == 60
-    capped = archive.search(SearchQuery(limit=5, offset=10, count_limit=20))
+    assert archive.search(SearchQuery(all_copies=True, limit=5)).total == 60
+    capped = archive.search(SearchQuery(all_copies=True, limit=5, offset=10, count_limit=20))
     assert capped.total == 21 and len(capped.results) == 5  # "more than 20"
-    beyond = archive.search(SearchQuery(limit=5, offset=40, count_limit=20))
+    beyond = archive.search(SearchQuery(all_copies=True, limit=5, offset=40, count_limit=20))
     assert beyond.total == 21 and len(beyond.results) == 5  # rows past the count are still served
-    exact = archive.search(SearchQuery(limit=5, offset=40, count_limit=100))
+    exact = archive.search(SearchQuery(all_copies=True, limit=5, offset=40, count_limit=100))
     assert exact.total == 60 and len(exact.results) == 5
 
 
@@ -342,7 +342,7 @@ def test_console_reads_on_both_backends(archive: Archive) -> None:
     before = datetime.now(timezone.utc)
     archive.write([sample_article(version=2)])
     assert [a["id"] for a in archive.stored_since(before, limit=50)] == [SAMPLE_ID]
-    facets = archive.facet_counts([a["id"] for a in archive.search(SearchQuery(limit=30)).results])
+    facets = archive.facet_counts([a["id"] for a in archive.search(SearchQuery(all_copies=True, limit=30)).results])
     assert {"value": "Kaja Kallas", "count": 1} in facets["speaker"]
     assert facets["topic"][0]["count"] == 29 and facets["topic"][0]["value"] == "medtop:04000000"
     top = archive.top_speakers(before - timedelta(hours=1))

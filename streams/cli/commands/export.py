@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 size = MAX_PAGE if args.limit is None else min(MAX_PAGE, args.limit - written)
                 page = archive.search(SearchQuery(entity=args.entity, speaker=args.speaker, topic=args.topic,
                                                   source=args.source, since=args.since, until=args.until,
-                                                  limit=size, offset=offset))
+                                                  all_copies=True, limit=size, offset=offset))
                 for row in page.results:
                     doc = archive.article(row["id"])
                     if doc is None:  # replaced or removed since the page was read

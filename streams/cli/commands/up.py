@@ -18,6 +18,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streams.cli import up_ports
 from streams.core.errors import StreamsError
 from streams.core.settings import Settings
 from streams.kafka import topics
@@ -240,13 +242,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def console_port(settings: Settings, wanted: int | None) -> int:
     """The console's port: ``wanted``, else STREAMS_HTTP_PORT when it is free, else any free port."""
     if wanted is not None:
-        return wanted if wanted != 0 else _free_port()
+        return wanted if wanted != 0 else up_ports.free_port()
     with socket.socket() as s:
         try:
             s.bind((settings.http_host, settings.http_port))
         except OSError:
             log.info("port %d is taken; the console takes a free one", settings.http_port)
-            return _free_port()
+            return up_ports.free_port()
     return settings.http_port
 
 
