@@ -25,6 +25,7 @@ from streams.enrich.components.quotes.mentions import Resolver, collect_mentions
 from streams.enrich.components.quotes.scare import is_scare
 from streams.enrich.components.quotes.sentences import split_sentences
 from streams.enrich.components.quotes.state import ArticleState, Found
+from streams.enrich.components.quotes.syntax import load_parser
 from streams.enrich.components.quotes.transcripts import transcript_turns
 from streams.enrich.pipeline import Context
 
@@ -57,6 +58,7 @@ class QuoteComponent:
         self.indirect = indirect
         self.max_scare_words = max_scare_words
         self.lexicon: Lexicon = load_lexicon()
+        load_parser()  # at start-up, not on the first article that needs a parse
 
     def __call__(self, ctx: Context) -> None:
         entities = ctx.entities
