@@ -167,3 +167,10 @@ def test_a_fragment_in_a_fronted_phrase_is_spoken_by_the_main_clauses_subject(
     assert len(got) == 1
     assert speaker in got[0]["speaker_mention"]["text"]
     assert got[0]["speaker"] is None or got[0]["speaker"] in got[0]["speaker_mention"]["text"]
+
+
+def test_a_quote_after_a_sentence_closed_by_an_inverted_attribution_continues_its_speaker(pipeline: Pipeline) -> None:
+    text = ("The new rules are badly written, said Jane Roe, policy director at a watchdog group. “It would take "
+            "years to fix them.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Jane Roe"

@@ -239,7 +239,25 @@ def _attribute_before(
             hit = _cue_before(art, q, prev_lo, prev, prev_lo + len(prev) - 1)
             if hit is not None and art.text[hit[1][1] if hit[1] else lo : lo].count(" ") <= 6:
                 return hit
+            inverted = _inverted_closing(art, prev_lo, prev_lo + len(prev))
+            if inverted is not None:  # "..., said Jane Roe, policy director at a watchdog group. “It would ...”"
+                return inverted[0], inverted[1], False
     return _fallback_before(art, q, lo, par_start)
+
+
+def _inverted_closing(art: ArticleState, lo: int, hi: int) -> tuple[Mention, tuple[int, int]] | None:
+    """The speaker and cue of a sentence [lo, hi) that closes with an inverted attribution and its
+    appositive ("..., said Jane Roe, policy director at a watchdog group.")."""
+    for w in reversed(art.words(lo, hi)):
+        if not is_cue(art, w.group(), w.start()):
+            continue
+        if not art.text[lo : w.start()].rstrip().endswith(","):
+            return None
+        spk = subject_after(art, w.end(), hi)
+        if spk is None or not re.fullmatch(r"(?:\s*\([^()]{1,40}\))?(?:,[^.;:!?\"“”]{1,150})?\s*[.]?", art.text[spk.end : hi]):
+            return None
+        return spk, (w.start(), w.end())
+    return None
 
 
 def _cue_before(

@@ -24,7 +24,9 @@ from streams.enrich.components.quotes.state import ArticleState
 SUBJECTS = frozenset(["nsubj", "nsubjpass", "csubj"])
 #: the labels a reported clause hangs on its verb with
 REPORTED = frozenset(["ccomp"])
-_MAX_SENTENCE = 600  # characters: longer "sentences" are lists or tables, not worth a parse
+#: subjects that do not report speech: relative pronouns, an expletive "it" ("It is expected that ...")
+_NOT_SPEAKERS = frozenset(["who", "which", "that", "it"])
+_MAX_SENTENCE = 400  # characters: longer "sentences" are lists or tables, not worth a parse
 _lock = threading.Lock()
 _parsers: dict[str, Language] = {}
 
@@ -163,7 +165,7 @@ def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[
             continue
         clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None)
         subj = subject_of(tok)
-        if clause is None or subj is None:
+        if clause is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
             continue
         cs, ce = subtree_span(clause)
         first = clause.left_edge
