@@ -160,3 +160,12 @@ def test_a_sentence_that_only_names_who_said_this_is_not_reported_content(pipeli
 
 def test_an_expletive_it_does_not_report_speech(pipeline: Pipeline) -> None:
     assert indirect(pipeline, "It is expected that the two leaders will meet in Geneva next month.\n") == []
+
+
+def test_without_syntax_no_sentence_is_parsed(pipeline: Pipeline) -> None:
+    from streams.enrich.components.quotes import QuoteComponent
+
+    fast = Pipeline([*pipeline.components[:-1], QuoteComponent(syntax=False)])
+    text = "The board, in a letter to shareholders last month, maintained the merger would lower costs for members.\n"
+    assert [q["text"] for q in indirect(pipeline, text)] == ["the merger would lower costs for members"]
+    assert indirect(fast, text) == []

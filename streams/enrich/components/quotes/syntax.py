@@ -52,7 +52,7 @@ def load_parser(model: str | None = None) -> Language:
 def parse(art: ArticleState, spans: Iterable[tuple[int, int]]) -> None:
     """Parse the sentences [start, end) of ``art`` not parsed yet, in one batch (kept in ``art.parses``)."""
     todo = sorted({(s, e) for s, e in spans if (s, e) not in art.parses and 0 < e - s <= _MAX_SENTENCE})
-    if not todo:
+    if not todo or not art.syntax:
         return
     from streams.enrich.components.nlp import one_blas_thread
 
