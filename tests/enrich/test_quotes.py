@@ -85,6 +85,14 @@ def test_sample_indirect_quotes(sample: tuple) -> None:
         assert match[0]["speaker"] == "Kaja Kallas", g["text"]
 
 
+def test_sample_lead_and_expected_event_are_not_indirect_quotes(sample: tuple) -> None:
+    """The lead only names who said what follows ("This was stated by ..."), and "It is expected
+    that ..." has no speaker: neither is reported content."""
+    text, quotes, _ = sample
+    starts = [text[q["start"] : q["start"] + 16] for q in quoted(quotes, ("indirect",))]
+    assert not [s for s in starts if s.startswith(("This was stated", "U.S. President"))]
+
+
 def test_sample_related_headline_is_not_a_quote(sample: tuple) -> None:
     text, quotes, _ = sample
     headline = text.index("Zelensky says")

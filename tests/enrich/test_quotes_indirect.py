@@ -127,3 +127,45 @@ def test_a_possessive_title_and_a_name_are_the_subject_not_the_content(pipeline:
     got = indirect(pipeline, text)
     assert got and got[0]["text"].startswith("Carter believes his use of personal email")
     assert got[0]["speaker"] == "Peter Cook"
+
+
+def test_an_inverted_speaker_with_an_appositive_ends_the_content_before_the_verb(pipeline: Pipeline) -> None:
+    text = "The new permits will slow every project in the county, said Maria Ortega, a planner at a builders' group.\n"
+    got = indirect(pipeline, text)
+    assert len(got) == 1
+    assert got[0]["text"].rstrip(" ,") == "The new permits will slow every project in the county"
+    assert got[0]["speaker"] == "Maria Ortega"
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The board, in a letter to shareholders last month, maintained the merger would lower costs for members.\n",
+     "the merger would lower costs for members", "The board"),
+    ("Analysts at the bank, citing weak demand in Asia, predicted the carmaker would cut its forecast.\n",
+     "the carmaker would cut its forecast", "Analysts"),
+])
+def test_a_report_the_adjacency_rules_miss_is_read_from_the_parse(
+    pipeline: Pipeline, text: str, content: str, speaker: str
+) -> None:
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == [content]
+    assert got[0]["speaker_mention"]["text"].startswith(speaker)
+
+
+def test_a_sentence_that_only_names_who_said_this_is_not_reported_content(pipeline: Pipeline) -> None:
+    text = ("This was stated by Finance Minister Lena Berg during a visit to Oslo, a local correspondent reports.\n\n"
+            "Berg said the budget would be balanced by 2027.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the budget would be balanced by 2027"]
+
+
+def test_an_expletive_it_does_not_report_speech(pipeline: Pipeline) -> None:
+    assert indirect(pipeline, "It is expected that the two leaders will meet in Geneva next month.\n") == []
+
+
+def test_without_syntax_no_sentence_is_parsed(pipeline: Pipeline) -> None:
+    from streams.enrich.components.quotes import QuoteComponent
+
+    fast = Pipeline([*pipeline.components[:-1], QuoteComponent(syntax=False)])
+    text = "The board, in a letter to shareholders last month, maintained the merger would lower costs for members.\n"
+    assert [q["text"] for q in indirect(pipeline, text)] == ["the merger would lower costs for members"]
+    assert indirect(fast, text) == []

@@ -152,3 +152,25 @@ def test_a_title_cased_name_before_a_noun_is_no_quotation(pipeline: Pipeline) ->
     text = ("Donald Trump said the crowd in Ohio, many of them in “Make America Great Again” hats, was the "
             "biggest yet, and Senator Ted Cruz said he handed out “Cruz Country” signs in Iowa.\n")
     assert marked(pipeline, text) == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Praising the mayor's rival, Ann Lee, as “the partner we need,” the governor rebuked the mayor on Friday.\n",
+     "the governor"),
+    ("Celebrating the victory of her deputy, Mark Stone, as “a win for every family,” Governor Helen Park thanked "
+     "the voters.\n", "Helen Park"),
+])
+def test_a_fragment_in_a_fronted_phrase_is_spoken_by_the_main_clauses_subject(
+    pipeline: Pipeline, text: str, speaker: str
+) -> None:
+    got = marked(pipeline, text)
+    assert len(got) == 1
+    assert speaker in got[0]["speaker_mention"]["text"]
+    assert got[0]["speaker"] is None or got[0]["speaker"] in got[0]["speaker_mention"]["text"]
+
+
+def test_a_quote_after_a_sentence_closed_by_an_inverted_attribution_continues_its_speaker(pipeline: Pipeline) -> None:
+    text = ("The new rules are badly written, said Jane Roe, policy director at a watchdog group. “It would take "
+            "years to fix them.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Jane Roe"

@@ -153,3 +153,30 @@ def test_corpus_articles_get_plausible_top_levels(tagger: TopicTagger) -> None:
         reuters = [r for r in map(json.loads, f) if r["source_dataset"] == "Reuters-21578"]
     firsts = Counter((tagger.tag(r["text"], r["title"])[0] or [{"code": "none"}])[0]["code"] for r in reuters)
     assert firsts["medtop:04000000"] >= 0.7 * len(reuters)
+
+
+def test_top_level_scores_are_calibrated_on_full_stories_and_short_items(tagger: TopicTagger) -> None:
+    """A score means a probability: in every score band holding enough articles of the BBC dev
+    set (whole stories and the same stories cut to title + first paragraph), the share of
+    articles whose best top level is right stays within 15 points of the band's mean score, and
+    the calibration error over all bands is under 8 points."""
+    rows: list[tuple[float, bool]] = []
+    with BBC.open(encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            lead = next((p for p in rec["text"].split("\n\n") if p.strip()), rec["text"])
+            for text in (rec["text"], lead):
+                topics, _ = tagger.tag(text, rec.get("title"))
+                tops = [t for t in topics if t["level"] == 1]
+                if tops:
+                    rows.append((tops[0]["score"], tops[0]["code"] in rec["labels_iptc_mapped"]))
+    error = 0.0
+    for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+        band = [(s, ok) for s, ok in rows if lo <= s < lo + 0.2 or (lo == 0.8 and s == 1.0)]
+        if not band:
+            continue
+        gap = abs(sum(s for s, _ in band) / len(band) - sum(ok for _, ok in band) / len(band))
+        if len(band) >= 50:
+            assert gap <= 0.15, (lo, len(band), gap)
+        error += gap * len(band) / len(rows)
+    assert error <= 0.08

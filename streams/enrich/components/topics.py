@@ -11,7 +11,9 @@ The evidence for a topic is the news vocabulary found in the headline and body:
 Each matched term adds its weight (damped: ``w * (1 + ln tf)``, headline hits count three times) to
 its codes. The top levels whose share of all evidence is large enough are returned, best first,
 with the finer codes under them that have enough evidence of their own, and the ancestors of those.
-Scores are relative evidence, not calibrated probabilities (see docs/topics.md).
+A top level's score is a calibrated probability that it is the article's main topic (a logistic
+map of its share of the evidence and the total evidence, ``data/iptc/calibration.json``; see
+docs/topics.md for the reliability table).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from streams.text.wire import HEADLINE_DERIVED
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "iptc"
 VOCABULARY_FILE = "news_vocabulary.json"
+CALIBRATION_FILE = "calibration.json"
 
 TOP_WEIGHTS = {"S": 2.0, "T": 1.0, "W": 0.3}  # strong / typical / weak terms of a top level
 FINE_WEIGHT = 1.0  # a hand-written term of a finer code
@@ -149,6 +152,27 @@ def load_lexicon() -> Lexicon:
     return lex
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """Maps a top level's share of the evidence and the article's total evidence to the probability
+    that it is the article's main topic (a logistic fit; see ``data/iptc/calibration.json``)."""
+
+    w_share: float
+    w_evidence: float
+    bias: float
+
+    def probability(self, share: float, total: float) -> float:
+        z = self.w_share * share + self.w_evidence * math.log1p(total) + self.bias
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@lru_cache(maxsize=1)
+def load_calibration() -> Calibration:
+    """The bundled calibration (once per process)."""
+    data = json.loads((DATA_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    return Calibration(float(data["w_share"]), float(data["w_evidence"]), float(data["bias"]))
+
+
 def _cut(text: str, spans: Iterable[tuple[int, int]]) -> str:
     parts, pos = [], 0
     for start, end in sorted(spans):
@@ -176,6 +200,7 @@ class TopicTagger:
         max_keywords: int = 12,
     ) -> None:
         self.lex = lexicon or load_lexicon()
+        self.calibration = load_calibration()
         self.max_top_levels = max_top_levels
         self.min_share = min_share
         self.relative_share = relative_share
@@ -230,7 +255,6 @@ class TopicTagger:
         total = sum(top.values())
         if total < self.min_evidence:
             return [], self._keywords(text, title, counts)
-        confidence = 1.0 - math.exp(-total / 12.0)
         ranked = sorted(top.items(), key=lambda kv: -kv[1])
         best = ranked[0][1]
         chosen: dict[str, float] = {}
@@ -238,7 +262,7 @@ class TopicTagger:
             share = ev / total
             if code != ranked[0][0] and (share < self.min_share or ev < self.relative_share * best):
                 break
-            chosen[code] = round(share * confidence, 3)
+            chosen[code] = round(self.calibration.probability(share, total), 3)
         out: dict[str, dict[str, Any]] = {}
         for code, score in chosen.items():
             c = self.lex.concepts[code]

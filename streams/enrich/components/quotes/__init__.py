@@ -3,8 +3,10 @@
 Direct quotes come from quote marks (:mod:`streams.enrich.components.quotes.marks`); each is attributed by
 looking at the words right after it (``,” Kallas said``, ``,” said Matt Bennett``) and right before
 it (``Kallas said: “``, ``She stressed that ... “fragment”``) for a reporting verb next to a speaker
-candidate (:mod:`streams.enrich.components.quotes.mentions`). No dependency parse is needed: the cue lexicon,
-sentence boundaries, entity mentions and a few patterns reach the targets much faster.
+candidate (:mod:`streams.enrich.components.quotes.mentions`). The cue lexicon, sentence boundaries,
+entity mentions and a few patterns read most sentences; only the few they cannot read (a fragment in
+a sentence opened by a fronted phrase, a reporting verb whose report no rule found) get a dependency
+parse (:mod:`streams.enrich.components.quotes.syntax`, off with ``syntax=False``).
 Indirect speech (``X said that ...``, ``..., X said.``, ``according to X``, ``In her view, ...``) is
 found the same way in sentences without quote marks.
 
@@ -29,7 +31,8 @@ candidates and their entities), ``sentences`` (words and sentence boundaries), `
 steps share per article), ``cues`` (reporting verbs in the text), ``subjects`` (the speaker a
 verb points to), ``attribution`` (speakers carried over and resolved), ``clauses`` (the content a
 verb reports), ``direct`` (direct and mixed quotes), ``transcripts`` (transcript turns),
-``scare`` (scare quotes and titles), ``indirect`` (indirect speech), ``headlines`` (the headline).
+``scare`` (scare quotes and titles), ``indirect`` (indirect speech), ``headlines`` (the headline),
+``syntax`` (dependency parses of the sentences that need one).
 """
 
 from streams.enrich.components.quotes.component import QuoteComponent, extract_quotes

@@ -33,6 +33,7 @@ from streams.enrich.components.quotes.subjects import (
     subject_after,
     subject_before,
 )
+from streams.enrich.components.quotes.syntax import governing_subject
 from streams.enrich.components.quotes.transcripts import quoted_label
 
 #: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
@@ -40,6 +41,10 @@ _SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although
 #: a passive report right after a quote: ” was written by Springsteen
 _PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s+)?(?:written|said|sung|spoken|coined|"
                          r"uttered|tweeted|posted|written|penned|delivered|made|used|quoted))\s+by\s+")
+#: a sentence that opens with a fronted participle, prepositional or subordinate phrase, not its subject
+_FRONTED = re.compile(r"[\s\"“”'‘’(]*(?:(?:But|And|Yet|So|Still)\s+)?(?:[A-Z][a-z]+ing\b|(?:In|At|On|During|After|Before|"
+                      r"Following|Unlike|Like|Despite|With|Without|Under|Since|When|While|As|If|Because|Although|"
+                      r"Though|Once|Whereas|Amid|Asked|Speaking|Writing|Responding)\b)")
 #: "as <speaker> put it" next to a quote
 _PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
 
@@ -234,7 +239,25 @@ def _attribute_before(
             hit = _cue_before(art, q, prev_lo, prev, prev_lo + len(prev) - 1)
             if hit is not None and art.text[hit[1][1] if hit[1] else lo : lo].count(" ") <= 6:
                 return hit
+            inverted = _inverted_closing(art, prev_lo, prev_lo + len(prev))
+            if inverted is not None:  # "..., said Jane Roe, policy director at a watchdog group. “It would ...”"
+                return inverted[0], inverted[1], False
     return _fallback_before(art, q, lo, par_start)
+
+
+def _inverted_closing(art: ArticleState, lo: int, hi: int) -> tuple[Mention, tuple[int, int]] | None:
+    """The speaker and cue of a sentence [lo, hi) that closes with an inverted attribution and its
+    appositive ("..., said Jane Roe, policy director at a watchdog group.")."""
+    for w in reversed(art.words(lo, hi)):
+        if not is_cue(art, w.group(), w.start()):
+            continue
+        if not art.text[lo : w.start()].rstrip().endswith(","):
+            return None
+        spk = subject_after(art, w.end(), hi)
+        if spk is None or not re.fullmatch(r"(?:\s*\([^()]{1,40}\))?(?:,[^.;:!?\"“”]{1,150})?\s*[.]?", art.text[spk.end : hi]):
+            return None
+        return spk, (w.start(), w.end())
+    return None
 
 
 def _cue_before(
@@ -295,6 +318,14 @@ def _fallback_before(
             break
         if end <= q.open_mark:
             return spk, cue, True  # “A,” he said, and that “B”: the sentence's speaker
+    sent = art.sentence_of(q.open_mark)
+    if sent is not None and _FRONTED.match(art.text, lo, q.open_mark):
+        # a sentence opened by a fronted phrase: the speaker is the main clause's subject, from a
+        # parse of the sentence, not the fronted phrase's names ("Praising the mayor's rival, Ann
+        # Lee, as “...,” the governor rebuked ...")
+        spk = governing_subject(art, sent[0], sent[1], q.start)
+        if spk is not None:
+            return spk, None, True
     opener = PREP_OPENER.match(art.text, lo, q.open_mark)
     if opener:  # "In declaring Trump's statements “not Christian,” the pope ...": not the opener's names
         lo = opener.end()

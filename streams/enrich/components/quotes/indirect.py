@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from streams.enrich.components.quotes.syntax import parse, reports
 from streams.enrich.components.quotes.attribution import main_subject
 from streams.enrich.components.quotes.clauses import PROGRESSIVE, clause_start, complement, content_end
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
@@ -27,6 +28,9 @@ from streams.enrich.components.quotes.subjects import (
     subject_before,
 )
 
+#: "This was stated by ...", "That was announced by ...": a passive report of something said before
+_SOURCE_ONLY = re.compile(r"\s*(?:This|That|These|Those|It|Such)\s+(?:\w+\s+)?(?:was|were|has been|have been|had been|is|are)"
+                          r"\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:\w+\s+)?by\b")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
@@ -38,6 +42,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     turns left out): reports in sentences without quote marks, and the words around the quote
     marks of a sentence that still report speech."""
     out: list[Found] = []
+    unparsed: list[tuple[int, int]] = []  # sentences with a reporting verb whose report no rule found
     qstarts = [a for a, _ in art.quoted]
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
@@ -55,10 +60,26 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
                 out.append(before)
             f = _after_quotes(art, ss, se)
         else:
-            out.extend(reports_in(art, ss, se))
+            found = [f for f in reports_in(art, ss, se) if not _names_a_source_only(art, f)]
+            out.extend(found)
+            if not found and any(w.group().lower() in art.lex.clause_forms for w in art.words(ss, se)):
+                unparsed.append((ss, se))
             continue
         if f is not None:
             out.append(f)
+    out.extend(parsed_reports(art, unparsed))
+    return sorted(out, key=lambda f: f.segments[0][0])
+
+
+def parsed_reports(art: ArticleState, sentences: list[tuple[int, int]]) -> list[Found]:
+    """Reports the rules missed, from a dependency parse of those sentences only (in one batch): a
+    reporting verb with a subject and a clause it governs ("The agency, in a filing with the
+    court last week, maintained the merger would ...")."""
+    parse(art, sentences)
+    out = []
+    for ss, se in sentences:
+        for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms):
+            out.append(Found("indirect", [(cs, content_end(art.text, cs, ce))], spk, cue, "parse"))
     return out
 
 
@@ -82,8 +103,8 @@ def _plain_sentences(art: ArticleState) -> list[tuple[int, int]]:
 
 
 def _stance_before_quote(art: ArticleState, ss: int, first_mark: int) -> Found | None:
-    """A stance verb's object in a clause that ends before the sentence's first quote ("Ryan
-    endorsed Trump in early June, but ... telling reporters he was “not quite there yet.”")."""
+    """A report in a clause that ends before the sentence's first quote ("Ryan endorsed Trump in
+    early June, but ... telling reporters he was “not quite there yet.”")."""
     brk = _CLAUSE_BREAK.search(art.text, ss, first_mark)
     if brk is None:
         return None
@@ -134,6 +155,13 @@ def _after_quotes(art: ArticleState, ss: int, se: int) -> Found | None:
         if spk is not None and se - start > 12:
             return Found("indirect", [(start, content_end(art.text, start, se))], spk, (w.start(), w.end()), "after-quote")
     return None
+
+
+def _names_a_source_only(art: ArticleState, f: Found) -> bool:
+    """The content only says who said something said before ("This was stated by X during ..."):
+    an attribution of its own with an anaphoric content, not reported content."""
+    s, e = f.segments[0]
+    return _SOURCE_ONLY.match(art.text, s, e) is not None
 
 
 def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
@@ -209,7 +237,10 @@ def _report_in(art: ArticleState, ss: int, se: int) -> Found | None:
         # "..., Kallas said." / "..., said Kallas."
         tail = text[w.end() : se]
         continued = re.match(r"[\s\w’'.-]{0,40},\s+\w", tail)
-        if continued and text.rfind(",", ss, w.start()) > ss + 8:
+        if continued and text.rfind(",", ss, w.start()) > ss + 8 and not (
+            text[ss : w.start()].rstrip().endswith(",") and subject_before(art, w.start(), ss) is None
+            and subject_after(art, w.end(), se) is not None
+        ):  # not "..., said Jane Roe, policy director at ...": an inverted speaker and its appositive
             # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
             spk = subject_before(art, w.start(), ss) or subject_after(art, w.end(), se)
             between = WORD.findall(continued.group())

@@ -201,6 +201,11 @@ class Resolver:
                 return self._recent(self.orgs, m.start, 600)
             return None
         if m.kind == "nominal" and m.definite:
+            # a description names someone else than the people named earlier in its own sentence
+            # ("Praising Ann Lee ..., the governor rebuked ...": the governor is not Ann Lee)
+            start = self._sentence_start(m.start)
+            if self.text[start:m.start].strip() and not re.search(r",\s*$", self.text[start:m.start]):
+                return self._recent_person(start, 1500, None)
             return self._recent_person(m.start, 1500, None)
         if m.kind == "label":  # "PENCE" -> the person whose name ends so
             key = m.text.strip().split()[-1].lower()
@@ -212,6 +217,13 @@ class Resolver:
             antecedent = self._antecedent(m)
             return self.resolve(antecedent) if antecedent is not None else None
         return None
+
+    def _sentence_start(self, pos: int) -> int:
+        """Where the sentence holding ``pos`` starts (after the last sentence end before it)."""
+        last = None
+        for last in re.finditer(r"[.!?][\"'”’)]*\s+|\n\s*\n", self.text[max(0, pos - 400) : pos]):
+            pass
+        return max(0, pos - 400) + last.end() if last is not None else max(0, pos - 400)
 
     def _antecedent(self, m: Mention) -> Mention | None:
         """The mention right before ", who"."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from streams.enrich.components.quotes.lexicon import Lexicon
 from streams.enrich.components.quotes.marks import MarkedQuote
@@ -54,6 +55,9 @@ class ArticleState:
     #: (closing mark, speaker, cue) of those attributed with a cue
     attributed_cues: list[tuple[int, Mention, tuple[int, int]]] = field(default_factory=list)
     turn_spans: list[tuple[int, int]] = field(default_factory=list)  # transcript turns, set by transcript_turns
+    #: dependency parses of the sentences that needed one, by (start, end): see :mod:`.syntax`
+    parses: dict[tuple[int, int], Any] = field(default_factory=dict)
+    syntax: bool = True  # False: no parse at all (the rules alone)
 
     def par_of(self, pos: int) -> tuple[int, int]:
         """The paragraph holding ``pos``."""
@@ -68,6 +72,13 @@ class ArticleState:
     def starts_par(self, f: Found, par: tuple[int, int]) -> bool:
         """The quote's first mark opens the paragraph ``par``."""
         return not self.text[par[0] : f.marks[0].open_mark].strip()
+
+    def sentence_of(self, pos: int) -> tuple[int, int] | None:
+        """The sentence holding ``pos``, if any."""
+        i = bisect.bisect_right(self.sents, (pos, len(self.text) + 1)) - 1
+        if i >= 0 and self.sents[i][0] <= pos < self.sents[i][1]:
+            return self.sents[i]
+        return None
 
     def in_noise(self, pos: int) -> bool:
         """``pos`` lies in one of the ``noise`` spans."""

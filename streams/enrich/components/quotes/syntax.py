@@ -1,0 +1,180 @@
+"""Dependency parses of the few sentences that need one: who is the subject of a clause.
+
+The ``nlp`` component runs no parser (it would triple enrichment time). The quotes component
+parses, on demand and in one batch per article, only the sentences where adjacency rules cannot
+tell the speaker: a quoted fragment with no reporting verb before it ("Praising the mayor's rival,
+Ann Lee, as “the partner we need,” the governor rebuked ..." — the speaker is the subject of the
+clause the fragment hangs on, not the nearest name), and sentences with a reporting verb whose
+report the rules did not find. The parser is spaCy's small English model's own (``tok2vec`` and
+``parser`` pipes of the package the ``nlp`` component uses), loaded once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.state import ArticleState
+
+#: dependency labels of a clause's subject
+SUBJECTS = frozenset(["nsubj", "nsubjpass", "csubj"])
+#: the labels a reported clause hangs on its verb with
+REPORTED = frozenset(["ccomp"])
+#: subjects that do not report speech: relative pronouns, an expletive "it" ("It is expected that ...")
+_NOT_SPEAKERS = frozenset(["who", "which", "that", "it"])
+_MAX_SENTENCE = 400  # characters: longer "sentences" are lists or tables, not worth a parse
+_lock = threading.Lock()
+_parsers: dict[str, Language] = {}
+
+
+def load_parser(model: str | None = None) -> Language:
+    """The tokenizer, ``tok2vec`` and dependency ``parser`` of the spaCy model (once per process)."""
+    from thinc.api import use_ops
+
+    from streams.enrich.components.nlp import DEFAULT_MODEL
+
+    name = model or DEFAULT_MODEL
+    with _lock:
+        nlp = _parsers.get(name)
+        if nlp is None:
+            import spacy
+
+            with use_ops("numpy", use_blis=False):  # the same BLAS choice as the nlp component
+                nlp = spacy.load(name, exclude=["ner", "lemmatizer", "senter", "attribute_ruler", "tagger"])
+            _parsers[name] = nlp
+        return nlp
+
+
+def parse(art: ArticleState, spans: Iterable[tuple[int, int]]) -> None:
+    """Parse the sentences [start, end) of ``art`` not parsed yet, in one batch (kept in ``art.parses``)."""
+    todo = sorted({(s, e) for s, e in spans if (s, e) not in art.parses and 0 < e - s <= _MAX_SENTENCE})
+    if not todo or not art.syntax:
+        return
+    from streams.enrich.components.nlp import one_blas_thread
+
+    nlp = load_parser()
+    with one_blas_thread():
+        docs = list(nlp.pipe((art.text[s:e] for s, e in todo), batch_size=len(todo)))
+    for span, doc in zip(todo, docs):
+        art.parses[span] = doc
+
+
+def parsed(art: ArticleState, ss: int, se: int) -> Doc | None:
+    """The parse of sentence [ss, se) (parsing it now if needed), or None when it is too long."""
+    parse(art, [(ss, se)])
+    return art.parses.get((ss, se))
+
+
+def token_at(doc: Doc, offset: int) -> Token | None:
+    """The first non-punctuation token at or after ``offset`` (relative to the parsed sentence)."""
+    for tok in doc:
+        if tok.idx >= offset and not tok.is_punct and not tok.is_space:
+            return tok
+    return None
+
+
+def subtree_span(tok: Token) -> tuple[int, int]:
+    """(start, end) characters of a token's subtree, relative to its sentence."""
+    left, right = tok.left_edge, tok.right_edge
+    return left.idx, right.idx + len(right.text)
+
+
+def subject_of(tok: Token) -> Token | None:
+    """The subject child of a verb token, if any."""
+    return next((c for c in tok.children if c.dep_ in SUBJECTS), None)
+
+
+def governing_subject(art: ArticleState, ss: int, se: int, pos: int) -> Mention | None:
+    """The subject of the sentence's main clause, when the word at ``pos`` lies outside it, as a
+    speaker candidate (a known mention at its head, else its phrase).
+
+    "Praising the mayor's rival, Ann Lee, as “the partner we need,” the governor rebuked ...":
+    the fragment hangs on the participle "Praising", which hangs on the main verb "rebuked",
+    whose subject is "the governor".
+    """
+    doc = parsed(art, ss, se)
+    if doc is None or token_at(doc, pos - ss) is None:
+        return None
+    root = token_at(doc, pos - ss)
+    while root is not None and root.head.i != root.i:
+        root = root.head
+    subj = subject_of(root) if root is not None else None
+    if subj is None:
+        return None
+    s, e = subtree_span(subj)
+    if s <= pos - ss < e:
+        return None
+    return _speaker(art, ss, subj)
+
+
+def _speaker(art: ArticleState, ss: int, subj: Token) -> Mention | None:
+    """The subject as a speaker: a known name, pronoun or description, or a phrase headed by a
+    speaker noun ("the governor", "a spokeswoman for the agency"); not "the plan"."""
+    m = _mention_for(art, ss, subj)
+    if m is None:
+        return None
+    if m.kind in ("PERSON", "ORG", "NORP", "GPE"):
+        return m
+    if m.kind == "pronoun":
+        return m if m.text.lower() != "it" else None
+    if subj.text[:1].isupper() and subj.i > 0 and subj.text.isalpha():
+        return m  # a name the entity recogniser left untyped ("Governor Helen Park")
+    head = subj.text.lower()
+    if head in art.lex.speaker_nouns or head.rstrip("s") in art.lex.speaker_nouns:
+        return m
+    return None
+
+
+def _mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
+    """The known mention at a subject's head word, else the subject phrase as a nominal mention
+    (its relative clauses and appositives left out)."""
+    hs, he = ss + subj.idx, ss + subj.idx + len(subj.text)
+    s, e = subtree_span(subj)
+    for m in iter_in(art.mentions, art.m_starts, ss + s, ss + e):
+        if m.start <= hs and he <= m.end:
+            return m
+    if subj.text.lower() in ("it", "this", "that", "there", "what", "which", "who", "one", "some", "all"):
+        return None
+    left = subj.left_edge
+    right = subj
+    for c in subj.rights:  # "the head of the agency" keeps its prepositional phrase
+        if c.dep_ in ("prep", "compound", "amod"):
+            right = c.right_edge
+        else:
+            break
+    start, end = ss + left.idx, ss + right.idx + len(right.text)
+    text = art.text[start:end]
+    if not text or not text[0].isalnum():
+        return None
+    return Mention(start, end, text, "nominal", definite=text.split()[0].lower() in ("the", "his", "her", "their", "its"))
+
+
+def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[tuple[Any, ...]]:
+    """The reports the parse of sentence [ss, se) shows: for each verb among ``forms`` with a
+    subject and a reported clause, (speaker mention, (cue start, cue end), (content start, content end))."""
+    doc = parsed(art, ss, se)
+    out: list[tuple[Any, ...]] = []
+    if doc is None:
+        return out
+    for tok in doc:
+        if tok.text.lower() not in forms:
+            continue
+        clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None)
+        subj = subject_of(tok)
+        if clause is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
+            continue
+        cs, ce = subtree_span(clause)
+        first = clause.left_edge
+        if first.text.lower() == "that" and first.dep_ == "mark":
+            cs = first.nbor(1).idx if first.i + 1 < len(doc) else cs
+        while ce > cs and doc.text[ce - 1] in ".,;:!? ":
+            ce -= 1
+        spk = _mention_for(art, ss, subj)
+        if spk is None or ce - cs < 12:
+            continue
+        out.append((spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), (ss + cs, ss + ce)))
+    return out
