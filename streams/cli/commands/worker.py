@@ -27,16 +27,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
     from streams.core import metrics
-    from streams.devtools.broker import wait_ready
     from streams.kafka import topics
     from streams.kafka.admin import create_topics
     from streams.kafka.lag import LagMonitor
+    from streams.kafka.wait import wait_for_kafka
     from streams.worker.app import create_app
     from streams.worker.runner import EnrichmentRunner
 
     if args.pipeline is not None:
         settings = settings.replace(pipeline=args.pipeline)
-    wait_ready(settings.bootstrap, timeout=30.0)
+    wait_for_kafka(settings, what="the enrich worker")  # Ctrl-C or SIGTERM (default action) end the wait
     if not args.no_create_topics:
         create_topics(settings)
     runner = EnrichmentRunner(settings.pipeline, settings.enrich_timeout_s)

@@ -1,0 +1,39 @@
+"""wait_for_kafka (no broker: the probe is given): one clear line, back-off, a stop ends the wait."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from streams.core.retry import Backoff
+from streams.core.settings import load_settings
+from streams.kafka.wait import wait_for_kafka
+
+
+def test_waits_with_one_clear_line_until_the_cluster_answers(caplog: pytest.LogCaptureFixture) -> None:
+    answers = iter(["nothing listens there", "nothing listens there", None])
+    backoff = Backoff(0.001, 0.002)
+    with caplog.at_level(logging.WARNING, logger="streams.kafka.wait"):
+        assert wait_for_kafka(load_settings(kafka_port=1), what="ingest", probe=lambda _: next(answers),
+                              backoff=backoff)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2 and backoff.attempt == 2
+    assert lines[0].startswith("waiting for Kafka at 127.0.0.1:1 (nothing listens there); ingest starts")
+    assert "streams kafka start" in lines[0] and "STREAMS_KAFKA_BOOTSTRAP" in lines[0]
+    assert lines[1].startswith("Kafka at 127.0.0.1:1 answers after")
+
+
+def test_a_stop_ends_the_wait_and_an_answering_cluster_is_not_waited_for(caplog: pytest.LogCaptureFixture) -> None:
+    stop = threading.Event()
+
+    def down(_: str) -> str:
+        stop.set()  # as SIGTERM would, while the broker is still down
+        return "nothing listens there"
+
+    assert not wait_for_kafka(load_settings(kafka_port=1), stop, probe=down, backoff=Backoff(0.001, 0.002))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="streams.kafka.wait"):
+        assert wait_for_kafka(load_settings(kafka_port=1), probe=lambda _: None)
+    assert caplog.records == []
