@@ -37,3 +37,12 @@ def test_a_stop_ends_the_wait_and_an_answering_cluster_is_not_waited_for(caplog:
     with caplog.at_level(logging.WARNING, logger="streams.kafka.wait"):
         assert wait_for_kafka(load_settings(kafka_port=1), probe=lambda _: None)
     assert caplog.records == []
+
+
+def test_a_worker_that_failed_while_kafka_is_gone_starts_again_and_only_then() -> None:
+    from streams.cli.commands.worker import kafka_went_away
+
+    down, up = (lambda _: "nothing listens there"), (lambda _: None)
+    assert kafka_went_away(SystemExit(1), "127.0.0.1:1", probe=down)
+    assert not kafka_went_away(SystemExit(1), "127.0.0.1:1", probe=up)  # another failure: exit as it is
+    assert not kafka_went_away(SystemExit(0), "127.0.0.1:1", probe=down)  # a clean stop stays a stop
