@@ -63,7 +63,8 @@ def _committed(admin: KafkaAdminClient, settings: Settings) -> dict[int, int]:
     raw = topics.RAW.name(settings)
     group = topics.worker_group(settings)
     offsets = admin.list_group_offsets({group: None}).get(group, {})
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if isinstance(tp, TopicPartition) and tp.topic == raw}
+    return {tp.partition: meta.offset for tp, meta in offsets.items()
+            if isinstance(tp, TopicPartition) and tp.topic == raw}
 
 
 def _wait_all_moved(admin: KafkaAdminClient, settings: Settings, since: dict[int, int], timeout: float) -> float:
@@ -119,7 +120,8 @@ def test_a_killed_worker_stalls_the_group_for_seconds_not_a_minute(kafka_setting
         at_kill = _committed(admin, settings)
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
-        recovery_s = _wait_all_moved(admin, settings, at_kill, float(os.environ.get("STREAMS_TEST_RECOVERY_WAIT", 3 * RECOVERY_BUDGET_S)))
+        wait_s = float(os.environ.get("STREAMS_TEST_RECOVERY_WAIT", 3 * RECOVERY_BUDGET_S))  # longer: to measure
+        recovery_s = _wait_all_moved(admin, settings, at_kill, wait_s)
         print(f"worker recovery after SIGKILL: {recovery_s:.1f} s")
         assert survivor.poll() is None
         assert recovery_s <= RECOVERY_BUDGET_S, f"committed offsets stood still for {recovery_s:.1f} s after one kill"

@@ -66,9 +66,10 @@ from streams.devtools.broker.process import (
 from streams.devtools.broker.cluster import CLUSTER_SIZES, start, start_node, status, stop, wait_nodes
 
 __all__ = [
-    "ALTERNATIVES", "CLUSTER_SIZES", "DEFAULT_START_TIMEOUT", "DEFAULT_STOP_TIMEOUT", "HEAP_OPTS", "LOG4J_DIR", "MAX_LOG_BYTES",
-    "MIN_JAVA", "POM", "BrokerStatus", "broker_dir", "check_java", "controller_port", "data_dir", "ensure_jars",
-    "format_storage", "jars_ready", "java_executable", "kafka_dir", "kafka_major", "lease_lock", "libs_dir",
-    "live_leases", "log_file", "maven_executable", "new_cluster_id", "node_settings", "parse_java_version", "pid_file", "probe",
-    "server_properties", "start", "start_node", "status", "stop", "take_lease", "wait_nodes", "wait_ready", "write_server_properties",
+    "ALTERNATIVES", "CLUSTER_SIZES", "DEFAULT_START_TIMEOUT", "DEFAULT_STOP_TIMEOUT", "HEAP_OPTS", "LOG4J_DIR",
+    "MAX_LOG_BYTES", "MIN_JAVA", "POM", "BrokerStatus", "broker_dir", "check_java", "controller_port", "data_dir",
+    "ensure_jars", "format_storage", "jars_ready", "java_executable", "kafka_dir", "kafka_major", "lease_lock",
+    "libs_dir", "live_leases", "log_file", "maven_executable", "new_cluster_id", "node_settings",
+    "parse_java_version", "pid_file", "probe", "server_properties", "start", "start_node", "status", "stop",
+    "take_lease", "wait_nodes", "wait_ready", "write_server_properties",
 ]

@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--worker-kills", type=int, default=None, help="default: articles / 2000, at least 2")
     p.add_argument("--broker-restarts", type=int, default=None, help="default: articles / 10000, at least 1")
     p.add_argument("--chunks", type=int, default=None, help="ingest runs the input is cut into (default: faults + 2)")
+    p.add_argument("--drain-timeout", type=float, default=None,
+                   help="seconds to wait for the outputs to catch up after the last fault (default: 600 or "
+                   "articles / 10, whichever is more)")
+    p.add_argument("--workdir", type=Path, default=None,
+                   help="logs, input files and the archive of the run (default STREAMS_HOME/chaos/<run id>)")
     p.add_argument("--results", type=Path, default=None, help="append the run's row (JSON) to this file")
     return p
 
@@ -40,9 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     kills = args.worker_kills if args.worker_kills is not None else max(2, args.articles // 2000)
     restarts = args.broker_restarts if args.broker_restarts is not None else max(1, args.articles // 10_000)
     chunks = args.chunks or kills + restarts + 5
+    drain = args.drain_timeout or max(600.0, args.articles / 10)
     config = ChaosConfig(articles=args.articles, seed=args.seed, workers=args.workers, pipeline=args.pipeline,
                          brokers=args.brokers, kafka_port=args.kafka_port, chunks=chunks, worker_kills=kills,
-                         broker_restarts=restarts, drain_timeout_s=max(600.0, args.articles / 10))
+                         broker_restarts=restarts, workdir=args.workdir, drain_timeout_s=drain)
     result = ChaosRun(config).run()
     row = result.row()
     if args.results:

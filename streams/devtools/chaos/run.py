@@ -131,7 +131,8 @@ class ChaosRun:
 
     # -- processes ---------------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("STREAMS_KAFKA_BOOTSTRAP", "STREAMS_KAFKA_CONTROLLER_PORT")}
+        skip = ("STREAMS_KAFKA_BOOTSTRAP", "STREAMS_KAFKA_CONTROLLER_PORT")
+        env = {k: v for k, v in os.environ.items() if k not in skip}
         s = self.settings
         env.update({
             "STREAMS_KAFKA_PORT": str(s.kafka_port), "STREAMS_KAFKA_BROKERS": str(s.kafka_brokers),
@@ -194,7 +195,8 @@ class ChaosRun:
 
     def _kill_worker(self) -> None:
         name = f"worker-{self.rng.randrange(self.cfg.workers)}"
-        progress = GroupProgress(self.settings.bootstrap, topics.worker_group(self.settings), topics.RAW.name(self.settings))
+        s = self.settings
+        progress = GroupProgress(s.bootstrap, topics.worker_group(s), topics.RAW.name(s))
         at_kill = progress.snapshot()
         self.procs[name].kill9()
         killed = time.monotonic()
