@@ -81,6 +81,7 @@ class ChaosResult:
     alerts: int = 0
     orphans: int = 0
     unexpected_exits: list[str] = field(default_factory=list)  # processes that died without being killed
+    mid_batch_kills: int = 0  # worker kills while the group had uncommitted input
     faults: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     seconds: float = 0.0
 
@@ -96,7 +97,7 @@ class ChaosResult:
                 "duplicate_rows": self.duplicate_rows, "redeliveries": self.redeliveries,
                 "duplicate_webhook_effects": self.duplicate_webhook_effects, "alerts": self.alerts,
                 "missing_webhooks": self.missing_webhooks, "dead_letters_by_reason": self.dead_letters,
-                "injected_by_reason": self.injected, "recovery": recovery, "orphans": self.orphans,
+                "injected_by_reason": self.injected, "recovery": recovery, "mid_batch_worker_kills": self.mid_batch_kills, "orphans": self.orphans,
                 "unexpected_exits": self.unexpected_exits,
                 "seconds": round(self.seconds)}
 
@@ -197,7 +198,9 @@ class ChaosRun:
         name = f"worker-{self.rng.randrange(self.cfg.workers)}"
         s = self.settings
         progress = GroupProgress(s.bootstrap, topics.worker_group(s), topics.RAW.name(s))
-        at_kill = progress.snapshot()
+        at_kill = self._with_backlog(progress)
+        if at_kill is not None and any(at_kill[0].get(p, -1) < end for p, end in at_kill[1].items()):
+            self.result.mid_batch_kills += 1  # the group had work in hand: the kill lands mid-batch
         self.procs[name].kill9()
         killed = time.monotonic()
         time.sleep(self.rng.uniform(0.5, 2.0))
@@ -205,6 +208,18 @@ class ChaosRun:
         seconds = self._until_moved(progress, at_kill, killed)
         self.result.faults["worker"].append(seconds)
         self.say(f"  SIGKILL {name}: group committing again after {seconds:.1f} s")
+
+    @staticmethod
+    def _with_backlog(progress: GroupProgress, wait_s: float = 10.0) -> Any:
+        """A snapshot taken once some partition has uncommitted input (or after ``wait_s``)."""
+        deadline = time.monotonic() + wait_s
+        snap = progress.snapshot()
+        while time.monotonic() < deadline:
+            if snap is not None and any(snap[0].get(p, -1) < end for p, end in snap[1].items()):
+                break
+            time.sleep(0.1)
+            snap = progress.snapshot()
+        return snap
 
     def _until_moved(self, progress: GroupProgress, at_kill: Any, since: float) -> float:
         try:
