@@ -37,7 +37,7 @@ from streams.core.model import DeadLetter
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
 from streams.kafka import admin, clients, topics
-from streams.kafka.wait import wait_for_kafka
+from streams.kafka.wait import when_kafka_answers
 from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
 
 log = logging.getLogger(__name__)
@@ -181,10 +181,12 @@ class BatchLoop:
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> LoopStats:
         """Consume until ``stop_event`` is set (or, with ``until_idle``, until drained and idle that long)."""
         stop = stop_event or threading.Event()
-        if self._real_kafka and not wait_for_kafka(self.settings, stop, what=f"the {self.spec.stage} loop"):
+        create = (lambda: admin.create_topics(self.settings, list(self.spec.create_topics))) \
+            if self.spec.create_topics else (lambda: None)
+        if not self._real_kafka:
+            create()
+        elif not when_kafka_answers(self.settings, create, stop, what=f"the {self.spec.stage} loop")[0]:
             return self.stats  # stopped while the broker was still down: nothing was consumed
-        if self.spec.create_topics:
-            admin.create_topics(self.settings, list(self.spec.create_topics))
         try:
             self.sink.open()
             self._consumer = self._connect_consumer()

@@ -12,13 +12,16 @@ import contextlib
 import logging
 import threading
 import time
-from typing import Callable
+from typing import Callable, TypeVar
 
+from streams.core.errors import BrokerError
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
 from streams.kafka.clients import admin_client, bootstrap_reachable
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: first retry after this long, doubling up to the cap (a restarted broker answers within ~10 s)
 WAIT_BASE_S = 0.5
@@ -81,3 +84,28 @@ def wait_for_kafka(
             log.warning("still waiting for Kafka at %s after %.0f s (%s)", settings.bootstrap, reminded - started, why)
         stop.wait(backoff.next())
     return False
+
+
+def when_kafka_answers(
+    settings: Settings,
+    action: Callable[[], T],
+    stop: threading.Event | None = None,
+    *,
+    what: str = "streams",
+    probe: Callable[[str], str | None] = cluster_answers,
+    backoff: Backoff | None = None,
+) -> tuple[bool, T | None]:
+    """Wait for the cluster, then ``action()`` (e.g. create the topics); (True, its result).
+
+    A BrokerError from ``action`` while the cluster does not answer (it went away between the wait
+    and the action) means waiting again; with the cluster answering it is a real error and raised.
+    (False, None) if ``stop`` was set while waiting.
+    """
+    while wait_for_kafka(settings, stop, what=what, probe=probe, backoff=backoff):
+        try:
+            return True, action()
+        except BrokerError:
+            if probe(settings.bootstrap) is None:
+                raise
+            log.warning("Kafka at %s went away while %s was starting; waiting for it again", settings.bootstrap, what)
+    return False, None

@@ -46,3 +46,27 @@ def test_a_worker_that_failed_while_kafka_is_gone_starts_again_and_only_then() -
     assert kafka_went_away(SystemExit(1), "127.0.0.1:1", probe=down)
     assert not kafka_went_away(SystemExit(1), "127.0.0.1:1", probe=up)  # another failure: exit as it is
     assert not kafka_went_away(SystemExit(0), "127.0.0.1:1", probe=down)  # a clean stop stays a stop
+
+
+def test_a_broker_that_goes_away_between_the_wait_and_the_topic_creation_is_waited_for_again() -> None:
+    from streams.core.errors import BrokerError
+    from streams.kafka.wait import when_kafka_answers
+
+    answers = iter([None, "nothing listens there", "nothing listens there", None, None])
+    calls = []
+
+    def create() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise BrokerError("no Kafka broker answered")  # it died right after the wait
+        return "created"
+
+    assert when_kafka_answers(load_settings(kafka_port=1), create, probe=lambda _: next(answers),
+                              backoff=Backoff(0.001, 0.002)) == (True, "created")
+    assert len(calls) == 2
+
+    def broken() -> None:
+        raise BrokerError("could not create topic x: policy violation")
+
+    with pytest.raises(BrokerError, match="policy"):  # the cluster answers: a real error, not waited for
+        when_kafka_answers(load_settings(kafka_port=1), broken, probe=lambda _: None)

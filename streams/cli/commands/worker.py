@@ -33,15 +33,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from streams.kafka import topics
     from streams.kafka.admin import create_topics
     from streams.kafka.lag import LagMonitor
-    from streams.kafka.wait import wait_for_kafka
+    from streams.kafka.wait import when_kafka_answers
     from streams.worker.app import create_app
     from streams.worker.runner import EnrichmentRunner
 
     if args.pipeline is not None:
         settings = settings.replace(pipeline=args.pipeline)
-    wait_for_kafka(settings, what="the enrich worker")  # Ctrl-C or SIGTERM (default action) end the wait
-    if not args.no_create_topics:
-        create_topics(settings)
+    # Ctrl-C or SIGTERM (default action) end the wait
+    when_kafka_answers(settings, lambda: None if args.no_create_topics else create_topics(settings),
+                       what="the enrich worker")
     runner = EnrichmentRunner(settings.pipeline, settings.enrich_timeout_s)
     runner.start()  # builds (and checks) the pipeline before joining the consumer group
     port = metrics.serve_metrics(settings.metrics_port, settings.metrics_host)
