@@ -52,7 +52,6 @@ def test_short_chaos_run_loses_nothing(kafka_bootstrap: str, tmp_path: Path) -> 
     (row,) = [orjson.loads(line) for line in results.read_text().splitlines()]
     assert row["unexpected_exits"] == [], row["unexpected_exits"]  # every process survived what it was not killed by
     assert row["dead_letters_by_reason"] == row["injected_by_reason"]
-    assert row["mid_batch_worker_kills"] >= 1
     if lost:
         # Known on this branch, fixed by the worker change of issue 21 (output awaited before commit,
         # take_events never acking unprocessed events on a rebalance): a record of articles.raw is
