@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SAMPLES ?= $(wildcard ../shared/samples/*.txt)
 INBOX  ?= var/inbox
 
-.PHONY: venv run once test test-unit bench bench-quick bench-micro kafka-start kafka-stop clean
+.PHONY: venv run once test test-unit bench bench-quick bench-micro chaos kafka-start kafka-stop clean
 
 venv: $(VENV)/.installed
 
@@ -49,6 +49,17 @@ bench-quick: venv
 ## the per-module micro benchmarks (enrichment vs spaCy, dedupe quality, ingest, store, alerts, quotes)
 bench-micro: venv
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## the whole pipeline under a seeded fault schedule, verified (lost, duplicates, orphans, recovery):
+## CHAOS_ARTICLES on one broker, then CHAOS_CLUSTER_ARTICLES on a 3-node cluster; one row per run
+## is appended to var/chaos-results.jsonl; each run ends with its `chaos: articles N lost N ...` line
+CHAOS_ARTICLES ?= 20000
+CHAOS_CLUSTER_ARTICLES ?= 5000
+CHAOS_ARGS ?=
+chaos: venv
+	mkdir -p var
+	$(BIN)/python -m streams.devtools.chaos --articles $(CHAOS_ARTICLES) --results var/chaos-results.jsonl $(CHAOS_ARGS)
+	$(BIN)/python -m streams.devtools.chaos --brokers 3 --articles $(CHAOS_CLUSTER_ARTICLES) --results var/chaos-results.jsonl $(CHAOS_ARGS)
 
 kafka-start: venv
 	$(BIN)/streams kafka start

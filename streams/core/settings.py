@@ -50,6 +50,11 @@ class Settings:
         "STREAMS_KAFKA_CONTROLLER_PORT", 0, "KRaft controller port of the local broker; 0 = kafka_port + 1"
     )
     kafka_version: str = _setting("STREAMS_KAFKA_VERSION", "3.9.1", "Apache Kafka version the local broker runs")
+    kafka_brokers: int = _setting(
+        "STREAMS_KAFKA_BROKERS", 1,
+        "nodes of the managed local cluster: 1, or 3 (ports STREAMS_KAFKA_PORT, +2, +4; controllers one above "
+        "each; topics replicated 3 times, min.insync.replicas 2)",
+    )
     home: Path = _setting(
         "STREAMS_HOME",
         _default_home(),
@@ -129,7 +134,16 @@ class Settings:
 
     @property
     def bootstrap(self) -> str:
-        return self.kafka_bootstrap or f"127.0.0.1:{self.kafka_port}"
+        if self.kafka_bootstrap:
+            return self.kafka_bootstrap
+        return ",".join(f"127.0.0.1:{self.kafka_port + 2 * node}" for node in range(max(1, self.kafka_brokers)))
+
+    @property
+    def topic_replication(self) -> int:
+        """Replication factor of created topics: STREAMS_REPLICATION, at least 3 on a managed 3-node cluster."""
+        if self.managed_broker and self.kafka_brokers >= 3:
+            return max(self.replication, 3)
+        return self.replication
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

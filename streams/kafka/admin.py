@@ -76,9 +76,17 @@ def _new_topic(spec: TopicSpec, settings: Settings) -> NewTopic:
     return NewTopic(
         name=spec.name(settings),
         num_partitions=spec.partitions(settings),
-        replication_factor=settings.replication,
-        topic_configs=spec.config(),
+        replication_factor=settings.topic_replication,
+        topic_configs=_topic_configs(spec, settings.topic_replication),
     )
+
+
+def _topic_configs(spec: TopicSpec, replication: int) -> dict[str, str]:
+    configs = spec.config()
+    if replication >= 3:
+        # an acks=all write is acknowledged by two replicas at least: one broker may die, or be restarted, at any time
+        configs["min.insync.replicas"] = "2"
+    return configs
 
 
 def create_topics(settings: Settings, specs: Iterable[TopicSpec] = ALL_TOPICS) -> list[str]:

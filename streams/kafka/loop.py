@@ -37,6 +37,7 @@ from streams.core.model import DeadLetter
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
 from streams.kafka import admin, clients, topics
+from streams.kafka.wait import when_kafka_answers
 from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
 
 log = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ class BatchLoop:
         self.dead_letter_topic = topics.DEAD_LETTERS.name(settings)
         self._on_retry = on_retry
         self._connect_consumer = connect_consumer or self._kafka_consumer
+        self._real_kafka = connect_consumer is None
         self._connect_producer = connect_producer or self._kafka_producer
         self._backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
         self._consumer: KafkaConsumer | None = None
@@ -181,8 +183,12 @@ class BatchLoop:
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> LoopStats:
         """Consume until ``stop_event`` is set (or, with ``until_idle``, until drained and idle that long)."""
         stop = stop_event or threading.Event()
-        if self.spec.create_topics:
-            admin.create_topics(self.settings, list(self.spec.create_topics))
+        create = (lambda: admin.create_topics(self.settings, list(self.spec.create_topics))) \
+            if self.spec.create_topics else (lambda: None)
+        if not self._real_kafka:
+            create()
+        elif not when_kafka_answers(self.settings, create, stop, what=f"the {self.spec.stage} loop")[0]:
+            return self.stats  # stopped while the broker was still down: nothing was consumed
         try:
             self.sink.open()
             self._consumer = self._connect_consumer()

@@ -1,4 +1,5 @@
-"""A SIGKILLed worker leaves no enrichment child behind (the child watches the process that started it)."""
+"""A SIGKILLed worker leaves no enrichment child behind (the child watches the process that started it),
+and no multiprocessing resource tracker either (it exits once the last holder of its pipe, the child, is gone)."""
 
 from __future__ import annotations
 
@@ -32,17 +33,32 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_the_enrichment_child_exits_when_its_worker_is_killed() -> None:
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "stat").read_text().split(") ", 1)[1].split()[1] == str(pid):
+                kids.append(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return kids
+
+
+def test_the_enrichment_child_and_the_resource_tracker_exit_when_their_worker_is_killed() -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLDER], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         child = int(holder.stdout.readline().split()[0])
         assert _alive(child)
+        trackers = [pid for pid in _children(holder.pid)
+                    if b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(trackers) == 1, "the spawn context starts one resource tracker"
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=10)
         deadline = time.monotonic() + 10.0
-        while _alive(child) and time.monotonic() < deadline:
+        while any(map(_alive, [child, *trackers])) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(child), f"the enrichment child {child} outlived its killed worker"
+        assert not _alive(trackers[0]), f"the resource tracker {trackers[0]} outlived its killed worker"
     finally:
         if holder.poll() is None:
             holder.kill()

@@ -18,6 +18,7 @@ from streams.core.settings import Settings
 from streams.ingest.producer import IngestSummary, RawProducer, responsive_gil
 from streams.ingest.sources import Source
 from streams.kafka import admin, topics
+from streams.kafka.wait import when_kafka_answers
 
 if TYPE_CHECKING:
     from streams.ingest.sources.feeds import PollResult
@@ -102,13 +103,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         require_trafilatura()  # fail now, in the foreground, not later in the feed thread
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
-    if not args.no_create_topics:
-        admin.create_topics(settings, (topics.RAW, topics.DEAD_LETTERS, topics.SEEN_ITEMS))
-    metrics.serve_metrics(settings.metrics_port, settings.metrics_host)
-    console = Console(stderr=True)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    create = (lambda: None) if args.no_create_topics else \
+        (lambda: admin.create_topics(settings, (topics.RAW, topics.DEAD_LETTERS, topics.SEEN_ITEMS)))
+    if not when_kafka_answers(settings, create, stop, what="ingest")[0]:
+        return 0  # stopped before the broker answered: nothing was read, nothing is lost
+    metrics.serve_metrics(settings.metrics_port, settings.metrics_host)
+    console = Console(stderr=True)
     kind = "http" if args.http else "feed" if args.feed else "watch" if args.watch else \
         "stdin" if args.paths == ["-"] else "file"
     from streams.ingest.sources.feeds import FeedsFailed  # noqa: PLC0415

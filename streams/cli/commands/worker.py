@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
+from typing import Callable
 
 from streams.core.settings import Settings
 
@@ -27,18 +30,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
     from streams.core import metrics
-    from streams.devtools.broker import wait_ready
     from streams.kafka import topics
     from streams.kafka.admin import create_topics
     from streams.kafka.lag import LagMonitor
+    from streams.kafka.wait import when_kafka_answers
     from streams.worker.app import create_app
     from streams.worker.runner import EnrichmentRunner
 
     if args.pipeline is not None:
         settings = settings.replace(pipeline=args.pipeline)
-    wait_ready(settings.bootstrap, timeout=30.0)
-    if not args.no_create_topics:
-        create_topics(settings)
+    # Ctrl-C or SIGTERM (default action) end the wait
+    when_kafka_answers(settings, lambda: None if args.no_create_topics else create_topics(settings),
+                       what="the enrich worker")
     runner = EnrichmentRunner(settings.pipeline, settings.enrich_timeout_s)
     runner.start()  # builds (and checks) the pipeline before joining the consumer group
     port = metrics.serve_metrics(settings.metrics_port, settings.metrics_host)
@@ -52,8 +55,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     worker = Worker(app, loglevel=settings.log_level.lower(), quiet=True, redirect_stdouts=False)
     try:
         worker.execute_from_commandline()
+    except SystemExit as exc:
+        if not kafka_went_away(exc, settings.bootstrap):
+            raise
+        restart = exc
     finally:
         runner.close()
         if lag is not None:
             lag.stop()
-    return 0
+    # Faust gives up when the broker is gone at its bootstrap (it died between our wait and Faust's
+    # start); its app cannot be started twice in one process, so start this command afresh
+    log.warning("the worker stopped (exit %s) and Kafka at %s does not answer; starting again, "
+                "it will wait for Kafka", restart.code, settings.bootstrap)
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    return 1  # not reached
+
+
+def kafka_went_away(exc: SystemExit, bootstrap: str, probe: Callable[[str], str | None] | None = None) -> bool:
+    """True when the Faust worker failed (exit status not 0) and the cluster does not answer now."""
+    from streams.kafka.wait import cluster_answers
+
+    if exc.code in (0, None):
+        return False
+    return (probe or cluster_answers)(bootstrap) is not None

@@ -22,7 +22,8 @@ checks that the cluster answers.
 Modules, lowest first: :mod:`.paths` (the layout above, the file lock), :mod:`.java` (Java, Maven,
 the jar cache, the JVM command line), :mod:`.config` (``server.properties``, KRaft storage),
 :mod:`.pids` (pid/state files, is a pid our broker), :mod:`.leases` (test sessions using the
-broker), :mod:`.process` (start, stop, status, probe, wait_ready). Callers use this package:
+broker), :mod:`.process` (start, stop, status, probe, wait_ready of one node), :mod:`.cluster` (the
+same for one node or a 3-node cluster, ``STREAMS_KAFKA_BROKERS``). Callers use this package:
 ``from streams.devtools import broker; broker.start(settings)``.
 """
 
@@ -45,6 +46,7 @@ from streams.devtools.broker.paths import (
     LOG4J_DIR,
     POM,
     broker_dir,
+    node_settings,
     controller_port,
     data_dir,
     kafka_dir,
@@ -59,16 +61,15 @@ from streams.devtools.broker.process import (
     MAX_LOG_BYTES,
     BrokerStatus,
     probe,
-    start,
-    status,
-    stop,
     wait_ready,
 )
+from streams.devtools.broker.cluster import CLUSTER_SIZES, start, start_node, status, stop, wait_nodes
 
 __all__ = [
-    "ALTERNATIVES", "DEFAULT_START_TIMEOUT", "DEFAULT_STOP_TIMEOUT", "HEAP_OPTS", "LOG4J_DIR", "MAX_LOG_BYTES",
-    "MIN_JAVA", "POM", "BrokerStatus", "broker_dir", "check_java", "controller_port", "data_dir", "ensure_jars",
-    "format_storage", "jars_ready", "java_executable", "kafka_dir", "kafka_major", "lease_lock", "libs_dir",
-    "live_leases", "log_file", "maven_executable", "new_cluster_id", "parse_java_version", "pid_file", "probe",
-    "server_properties", "start", "status", "stop", "take_lease", "wait_ready", "write_server_properties",
+    "ALTERNATIVES", "CLUSTER_SIZES", "DEFAULT_START_TIMEOUT", "DEFAULT_STOP_TIMEOUT", "HEAP_OPTS", "LOG4J_DIR",
+    "MAX_LOG_BYTES", "MIN_JAVA", "POM", "BrokerStatus", "broker_dir", "check_java", "controller_port", "data_dir",
+    "ensure_jars", "format_storage", "jars_ready", "java_executable", "kafka_dir", "kafka_major", "lease_lock",
+    "libs_dir", "live_leases", "log_file", "maven_executable", "new_cluster_id", "node_settings",
+    "parse_java_version", "pid_file", "probe", "server_properties", "start", "start_node", "status", "stop",
+    "take_lease", "wait_nodes", "wait_ready", "write_server_properties",
 ]

@@ -11,35 +11,43 @@ from pathlib import Path
 from streams.core.errors import BrokerError
 from streams.core.settings import Settings
 from streams.devtools.broker.java import java_command
-from streams.devtools.broker.paths import controller_port, data_dir, kafka_major, props_file
+from streams.devtools.broker.paths import controller_port, data_dir, kafka_major, node_settings, props_file
 
 log = logging.getLogger(__name__)
 
 
-def server_properties(settings: Settings) -> dict[str, str]:
-    """The broker configuration: single KRaft node, loopback only, replication 1 everywhere."""
-    port, cport = settings.kafka_port, controller_port(settings)
+def server_properties(settings: Settings, node: int = 0) -> dict[str, str]:
+    """The configuration of node ``node``: a KRaft node (broker and controller) on loopback.
+
+    One node: replication 1 everywhere. A cluster (``STREAMS_KAFKA_BROKERS`` = 3): every node is a
+    voter of the controller quorum, internal topics have 3 replicas and every write needs 2 in sync.
+    """
+    me = node_settings(settings, node)
+    port, cport = me.kafka_port, controller_port(me)
+    nodes = max(1, settings.kafka_brokers)
+    voters = ",".join(f"{i + 1}@127.0.0.1:{controller_port(node_settings(settings, i))}" for i in range(nodes))
+    replicas, min_isr = str(min(3, nodes)), "2" if nodes >= 3 else "1"
     props = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@127.0.0.1:{cport}",
+        "node.id": str(node + 1),
+        "controller.quorum.voters": voters,
         "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}",
         "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "log.dirs": str(data_dir(settings)),
+        "log.dirs": str(data_dir(me)),
         # topics are created explicitly (streams topics create / Faust's admin calls), with their
         # configs from streams/kafka/topics.py; a typo'd topic name must fail, not silently appear
         "auto.create.topics.enable": "false",
         "num.partitions": "1",
-        "default.replication.factor": "1",
-        "min.insync.replicas": "1",
-        "offsets.topic.replication.factor": "1",
+        "default.replication.factor": replicas,
+        "min.insync.replicas": min_isr,
+        "offsets.topic.replication.factor": replicas,
         # fewer internal partitions than the default 50: quicker first consumer-group start
         "offsets.topic.num.partitions": "10",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.replication.factor": replicas,
+        "transaction.state.log.min.isr": min_isr,
         "transaction.state.log.num.partitions": "10",
         "group.initial.rebalance.delay.ms": "0",
         "num.network.threads": "2",
@@ -51,19 +59,22 @@ def server_properties(settings: Settings) -> dict[str, str]:
         "broker.session.timeout.ms": "6000",
         "broker.heartbeat.interval.ms": "1500",
         # one node: a controlled shutdown has nobody to hand leadership to; do not retry for long
-        "controlled.shutdown.max.retries": "1",
+        "controlled.shutdown.max.retries": "1" if nodes == 1 else "3",
     }
+    if nodes > 1:
+        # a follower that stopped fetching leaves the ISR after this long: acks=all writes wait no longer
+        props["replica.lag.time.max.ms"] = "10000"
     if kafka_major(settings.kafka_version) >= 4:
-        props["share.coordinator.state.topic.replication.factor"] = "1"
-        props["share.coordinator.state.topic.min.isr"] = "1"
+        props["share.coordinator.state.topic.replication.factor"] = replicas
+        props["share.coordinator.state.topic.min.isr"] = min_isr
     return props
 
 
-def write_server_properties(settings: Settings) -> Path:
-    """Write :func:`server_properties` to the broker's ``server.properties``; return its path."""
-    path = props_file(settings)
+def write_server_properties(settings: Settings, node: int = 0) -> Path:
+    """Write :func:`server_properties` to the node's ``server.properties``; return its path."""
+    path = props_file(node_settings(settings, node))
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = "".join(f"{k}={v}\n" for k, v in server_properties(settings).items())
+    body = "".join(f"{k}={v}\n" for k, v in server_properties(settings, node).items())
     path.write_text(f"# written by streams.devtools.broker on every start; edit the settings, not this file\n{body}")
     return path
 
@@ -76,13 +87,14 @@ def new_cluster_id() -> str:
             return text
 
 
-def format_storage(settings: Settings, java: str) -> str | None:
-    """Format the KRaft log dir once; return the new cluster id, or None if it was formatted."""
+def format_storage(settings: Settings, java: str, cluster_id: str | None = None) -> str | None:
+    """Format the KRaft log dir once (with ``cluster_id``, every node of a cluster the same, or a new
+    one); return the cluster id, or None if it was formatted."""
     meta = data_dir(settings) / "meta.properties"
     if meta.is_file():
         return None
     data_dir(settings).mkdir(parents=True, exist_ok=True)
-    cluster_id = new_cluster_id()
+    cluster_id = cluster_id or new_cluster_id()
     cmd = java_command(
         settings, java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props_file(settings))
     )

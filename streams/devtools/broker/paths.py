@@ -67,6 +67,17 @@ def controller_port(settings: Settings) -> int:
     return settings.kafka_controller_port or settings.kafka_port + 1
 
 
+def node_settings(settings: Settings, node: int) -> Settings:
+    """The settings of node ``node`` (0-based) of a managed cluster: its ports, hence its own state directory.
+
+    Node 0 is ``settings`` itself; node i listens on ``STREAMS_KAFKA_PORT + 2i``, its controller one above.
+    """
+    if node == 0:
+        return settings
+    port = settings.kafka_port + 2 * node
+    return settings.replace(kafka_port=port, kafka_controller_port=port + 1)
+
+
 def kafka_major(version: str) -> int:
     """Major version number of a Kafka version string (``"3.9.1"`` -> 3)."""
     match = re.match(r"(\d+)\.", version)

@@ -73,7 +73,8 @@ class BrokerStatus:
         ]
 
 
-def _port_open(port: int, timeout: float = 1.0) -> bool:
+def port_open(port: int, timeout: float = 1.0) -> bool:
+    """True if something accepts TCP connections on 127.0.0.1:``port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -156,7 +157,7 @@ def status(settings: Settings) -> BrokerStatus:
         )
     pid = read_pid(settings)
     ours = pid is not None and is_our_broker(pid, settings)
-    info = probe(settings.bootstrap) if ours or _port_open(settings.kafka_port) else None
+    info = probe(settings.bootstrap) if ours or port_open(settings.kafka_port) else None
     state = read_state(settings) if ours else {}
     return BrokerStatus(
         running=info is not None,
@@ -209,7 +210,7 @@ def start(
                 return status(settings)
             log.warning("removing stale pid file %s (process %d is gone)", pid_file(settings), pid)
             clear_pid(settings)
-        if _port_open(settings.kafka_port):
+        if port_open(settings.kafka_port):
             if probe(settings.bootstrap) is not None:
                 log.info(
                     "a Kafka broker not started from %s answers on %s; reusing it", settings.home, settings.bootstrap
@@ -219,7 +220,7 @@ def start(
                 f"port {settings.kafka_port} on 127.0.0.1 is taken by something that is not a Kafka broker; "
                 "set STREAMS_KAFKA_PORT to a free port."
             )
-        if _port_open(controller_port(settings)):
+        if port_open(controller_port(settings)):
             raise BrokerError(
                 f"the KRaft controller port {controller_port(settings)} is taken; set "
                 "STREAMS_KAFKA_CONTROLLER_PORT (or STREAMS_KAFKA_PORT) to free ports."
@@ -234,9 +235,23 @@ def _launch(
     ensure_jars(settings, on_line)
     props = write_server_properties(settings)
     format_storage(settings, java)
-    cmd = java_command(settings, java, "kafka.Kafka", str(props))
-    log.info("starting Apache Kafka %s on %s (log: %s)", settings.kafka_version, settings.bootstrap, log_file(settings))
     started = time.monotonic()
+    proc = spawn(settings, java, props, owner)
+    try:
+        wait_ready(settings.bootstrap, timeout, alive=lambda: proc.poll() is None)
+    except BrokerError as exc:
+        _terminate(proc.pid, settings, grace=10.0)
+        clear_pid(settings)
+        raise BrokerError(f"{exc}. Last lines of {log_file(settings)}:\n{_log_tail(settings)}") from exc
+    log.info("Kafka broker ready on %s in %.1f s (pid %d)", settings.bootstrap, time.monotonic() - started, proc.pid)
+    return status(settings)
+
+
+def spawn(settings: Settings, java: str, props: Path, owner: str) -> subprocess.Popen[bytes]:
+    """Start the JVM of the broker on ``settings.kafka_port`` detached, with ``props``; do not wait for it."""
+    cmd = java_command(settings, java, "kafka.Kafka", str(props))
+    log.info("starting Apache Kafka %s on 127.0.0.1:%d (log: %s)", settings.kafka_version, settings.kafka_port,
+             log_file(settings))
     _rotate_log(settings)
     with open(log_file(settings), "ab") as out:
         out.write(f"\n===== streams: starting Kafka {settings.kafka_version} at {time.ctime()} =====\n".encode())
@@ -251,14 +266,7 @@ def _launch(
             close_fds=True,
         )
     record_started(settings, proc.pid, owner)
-    try:
-        wait_ready(settings.bootstrap, timeout, alive=lambda: proc.poll() is None)
-    except BrokerError as exc:
-        _terminate(proc.pid, settings, grace=10.0)
-        clear_pid(settings)
-        raise BrokerError(f"{exc}. Last lines of {log_file(settings)}:\n{_log_tail(settings)}") from exc
-    log.info("Kafka broker ready on %s in %.1f s (pid %d)", settings.bootstrap, time.monotonic() - started, proc.pid)
-    return status(settings)
+    return proc
 
 
 def _rotate_log(settings: Settings) -> None:
@@ -287,6 +295,16 @@ def _terminate(pid: int, settings: Settings, grace: float) -> None:
         raise BrokerError(f"the Kafka broker (pid {pid}) survived SIGKILL")
 
 
+def check_no_users(settings: Settings, force: bool) -> None:
+    """BrokerError if live test sessions (other than this process) hold a lease on the broker, unless ``force``."""
+    users = [pid for pid in live_leases(settings) if pid != os.getpid()]
+    if users and not force:
+        raise BrokerError(
+            f"the Kafka broker on {settings.bootstrap} is in use by running test sessions (pids "
+            f"{', '.join(map(str, users))}); they stop it when the last one ends. Use --force to stop it anyway."
+        )
+
+
 def stop(settings: Settings, timeout: float = DEFAULT_STOP_TIMEOUT, force: bool = False) -> bool:
     """Stop the managed broker of this home and port; True if one was running and is now stopped.
 
@@ -297,12 +315,7 @@ def stop(settings: Settings, timeout: float = DEFAULT_STOP_TIMEOUT, force: bool 
     if not settings.managed_broker:
         log.info("STREAMS_KAFKA_BOOTSTRAP names an external cluster; streams does not stop it")
         return False
-    users = [pid for pid in live_leases(settings) if pid != os.getpid()]
-    if users and not force:
-        raise BrokerError(
-            f"the Kafka broker on {settings.bootstrap} is in use by running test sessions (pids "
-            f"{', '.join(map(str, users))}); they stop it when the last one ends. Use --force to stop it anyway."
-        )
+    check_no_users(settings, force)
     with locked(broker_dir(settings) / "lock"):
         pid = read_pid(settings)
         if pid is None:

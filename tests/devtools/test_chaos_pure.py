@@ -1,0 +1,44 @@
+"""The chaos run's pure parts: its input, its schedule, its progress rule and its verdict line."""
+
+from __future__ import annotations
+
+import random
+
+import orjson
+
+from streams.devtools.chaos.articles import make_input
+from streams.devtools.chaos.observe import moved_on
+from streams.devtools.chaos.run import ChaosConfig, ChaosResult, ChaosRun
+
+
+def test_input_is_seeded_and_has_one_percent_poison_of_every_kind() -> None:
+    first, again = make_input(1200, seed=3), make_input(1200, seed=3)
+    assert first.lines == again.lines and first.lines != make_input(1200, seed=4).lines
+    assert len(first.good_ids) == len(set(first.good_ids)) == 1200
+    ingest_poison = len(first.lines) - 1200
+    assert ingest_poison == 12  # 1 %
+    assert set(first.injected) == {"malformed_json", "empty_body", "invalid", "too_large", "undecodable"}
+    assert first.poison == ingest_poison + len(first.raw_poison)
+    good = [orjson.loads(line) for line in first.lines if line.startswith(b'{"id":"chaos-')]
+    assert [g["id"] for g in good] == first.good_ids
+
+
+def test_a_partition_counts_as_recovered_once_committed_past_the_kill_or_drained() -> None:
+    at_kill = ({0: 10, 1: 5}, {0: 20, 1: 5})
+    assert not moved_on(at_kill, ({0: 10, 1: 5}, {0: 20, 1: 6}))  # 0 stuck, 1 has new work
+    assert not moved_on(at_kill, ({0: 11, 1: 5}, {0: 20, 1: 6}))
+    assert moved_on(at_kill, ({0: 11, 1: 6}, {0: 20, 1: 6}))
+    assert moved_on(at_kill, ({0: 20, 1: 5}, {0: 20, 1: 5}))  # nothing left to do
+
+
+def test_the_schedule_has_every_fault_and_the_verdict_line_its_exact_words() -> None:
+    run = ChaosRun.__new__(ChaosRun)
+    run.cfg = ChaosConfig(worker_kills=3, broker_restarts=2, chunks=4)
+    run.rng = random.Random(1)
+    events = run._schedule()
+    assert events.count("ingest") == 4 and events.count("worker") == 3 and events.count("broker") == 2
+    assert {"store", "matcher", "deliver", "down-start"} <= set(events) and events[0] == "ingest"
+    result = ChaosResult(articles=5, poison=2, dead_lettered=2)
+    result.faults["worker"].extend([3.25, 7.5])
+    assert result.last_line() == ("chaos: articles 5 lost 0 duplicate_rows 0 duplicate_webhook_effects 0 poison 2 "
+                                  "dead_lettered 2 orphans 0 worst_worker_recovery_s 7.5")
