@@ -64,6 +64,7 @@ class FingerprintLog:
         while True:
             consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.settings.bootstrap, group_id=None, enable_auto_commit=False,
+                auto_offset_reset="earliest",  # the log's start moved (retention): replay from its new start
                 client_id="streams-fingerprints", fetch_max_wait_ms=100, max_partition_fetch_bytes=4 << 20,
             )
             try:
