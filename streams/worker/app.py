@@ -81,8 +81,14 @@ class AgentLogic:
 
     async def _send_to(self, topic: str, key: bytes | None, value: bytes, partition: int | None = None,
                        headers: Sequence[tuple[str, bytes]] | None = None) -> Awaitable[Any]:
-        """Queue one record on the app's producer; the returned future resolves once the broker took it."""
-        return await self.app.producer.send(topic, key, value, partition, None, list(headers) if headers else None)
+        """Queue one record on the app's producer; the returned future resolves once the broker took it, or
+        fails (also when the producer refused the record at once, e.g. too large: one path for both)."""
+        try:
+            return await self.app.producer.send(topic, key, value, partition, None, list(headers) if headers else None)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            refused.set_exception(exc)
+            return refused
 
     async def enrich(self, messages: list[Any]) -> None:
         """Enrich a batch of raw messages; returns once every output is on the broker. Never raises on a

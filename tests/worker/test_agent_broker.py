@@ -187,6 +187,30 @@ def _group_members(settings: Settings) -> int:
         admin.close()
 
 
+def _committed(settings: Settings) -> dict[int, int]:
+    from kafka import KafkaAdminClient
+
+    from streams.kafka.topics import worker_group
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    try:
+        offsets = admin.list_group_offsets(worker_group(settings))[worker_group(settings)]
+        return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topics.RAW.name(settings)}
+    finally:
+        admin.close()
+
+
+def _end_offsets(settings: Settings) -> dict[int, int]:
+    from kafka import TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap)
+    try:
+        tps = [TopicPartition(topics.RAW.name(settings), p) for p in range(settings.partitions)]
+        return {tp.partition: offset for tp, offset in consumer.end_offsets(tps).items()}
+    finally:
+        consumer.close()
+
+
 def test_copies_racing_through_two_workers_get_one_cluster(
     kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
 ) -> None:
@@ -240,6 +264,10 @@ def test_copies_racing_through_two_workers_get_one_cluster(
             dedupe = EnrichedArticle.from_json(r.value).dedupe
             again[r.key.decode()].append((dedupe["cluster_id"], dedupe["is_duplicate"]))
         assert again[redelivered.id] == [(first, True)] * 2 and again[first] == [(first, False)] * 2
+        deadline = time.monotonic() + 30
+        while _committed(settings) != _end_offsets(settings):  # the acks reach Faust's commits
+            assert time.monotonic() < deadline, (_committed(settings), _end_offsets(settings))
+            time.sleep(1)
         assert all(w.poll() is None for w in workers)
     finally:
         for w in workers:
