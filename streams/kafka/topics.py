@@ -52,7 +52,7 @@ ENRICHED = TopicSpec(
 FINGERPRINTS = TopicSpec(
     "fingerprints",
     "articles.fingerprints",
-    "one compact dedupe fingerprint per article (~200 bytes); its order decides which copy of a story came "
+    "one compact dedupe fingerprint per article (154 bytes); its order decides which copy of a story came "
     "first. Every worker reads all of it: one partition, so every reader sees the same order",
     partitioned=False,
     retention_ms=14 * DAY_MS,  # twice the default dedupe window (STREAMS_DEDUPE_WINDOW): replayed at start

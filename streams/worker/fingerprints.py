@@ -1,7 +1,7 @@
 """The fingerprint log: how every worker agrees on each article's story cluster without a serial stage.
 
 Each worker appends one compact record per enriched article to ``articles.fingerprints`` (key: the
-article id, value: its dedupe fingerprint, ~200 bytes) and follows the whole log into its own
+article id, value: its 154-byte dedupe fingerprint) and follows the whole log into its own
 :class:`~streams.worker.story_index.StoryIndex`. The log has one partition, so it has one order, and
 the index's answers are a function of that order alone: every worker computes the same cluster for
 every article, whichever worker enriched it and however the copies raced. "First copy wins" means

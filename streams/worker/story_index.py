@@ -8,7 +8,7 @@ enriched it. :meth:`StoryIndex.apply` takes one record and returns the article's
 State per article, in numpy arrays (no Python object per article): the sketch packed in 90 bytes,
 its time, a 32-bit hash of its id, its story's first article (or, for a first article, where its id
 is kept), and one index entry per band key (8 x 8 bytes): about 170 bytes plus the ids of the
-first copies (:attr:`StoryIndex.nbytes`; ~190 bytes an article on the news corpora). Articles older
+first copies (:attr:`StoryIndex.nbytes`; 185 bytes an article on the news corpora). Articles older
 than the window are dropped in bulk.
 """
 
