@@ -3,12 +3,14 @@
     .venv/bin/python benchmarks/bench_dedupe.py [--shared ../shared] [--pairs 10000] [--limit N]
 
 Streams every article of ``corpus/reuters21578.jsonl`` and ``corpus/news_sample.jsonl`` (file
-order, ids de-duplicated) through :class:`DedupeSignature` and one :class:`DedupeIndex`, then:
+order, ids de-duplicated) through :class:`DedupeSignature` and one :class:`StoryIndex` (as the
+fingerprint log would, one record per article), then:
 
 * pair recall: share of the machine-found near-duplicate pairs (``near_dup_pairs.jsonl`` and
   ``reuters21578_near_dup_pairs.json``) that ended in the same story cluster;
 * false merges: share of random pairs, not linked by any listed pair (transitively), that ended in
   the same cluster (seeded sample);
+* the index's state: bytes per article held (what ``streams_dedupe_state_bytes`` reports);
 * time per article of the dedupe signature, of the index, and of the topics component, with the
   spaCy ``en_core_web_sm`` full pipeline on the same articles as the baseline (ratio printed).
 """
@@ -26,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from streams.core.model import Article  # noqa: E402
-from streams.enrich.components.dedupe import signature_of  # noqa: E402
+from streams.enrich.components.dedupe import fingerprint, signature_of  # noqa: E402
 from streams.enrich.pipeline import Context  # noqa: E402
-from streams.worker.story_index import DedupeIndex  # noqa: E402
+from streams.worker.story_index import StoryIndex  # noqa: E402
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -71,16 +73,17 @@ def components(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def bench_dedupe(articles: list[dict], pairs: list[tuple[str, str]], n_random: int) -> None:
-    index = DedupeIndex()
+    index = StoryIndex(window_s=None)
     clusters: dict[str, str] = {}
     exact: dict[str, str] = {}
     t_sig = t_idx = 0.0
-    for rec in articles:
+    for n, rec in enumerate(articles):
         t0 = time.perf_counter()
         sig = signature_of(rec["text"])
+        fp = fingerprint(sig)
         t1 = time.perf_counter()
         exact[rec["id"]] = sig["exact"]
-        clusters[rec["id"]] = index.assign(rec["id"], sig)["cluster_id"]
+        clusters[rec["id"]] = index.apply(rec["id"], float(n), fp).cluster_id
         t_sig += t1 - t0
         t_idx += time.perf_counter() - t1
     known = [(a, b) for a, b in pairs if a in clusters and b in clusters]
@@ -102,7 +105,7 @@ def bench_dedupe(articles: list[dict], pairs: list[tuple[str, str]], n_random: i
     n = len(articles)
     n_dup = sum(1 for a in clusters if clusters[a] != a)
     print(f"dedupe: {n} articles streamed, {n_dup} marked duplicates, {len(set(clusters.values()))} clusters, "
-          f"{len(index.store)} store keys")
+          f"state {index.nbytes:,} bytes = {index.nbytes / max(1, index.articles):.0f} bytes/article")
     print(f"dedupe pair recall: {found}/{len(known)} = {100 * found / max(1, len(known)):.1f}%"
           f" ({len(pairs) - len(known)} listed pairs had an id missing from the corpora)")
     print(f"dedupe merged random pairs (not linked by a listed pair): {merged}/{sampled} = "

@@ -63,6 +63,12 @@ CONSUMER_LAG_SECONDS = Gauge(
     "Age of the oldest unconsumed message (approx.), per consumer group and topic",
     ["group", "topic"],
 )
+DEDUPE_STATE_BYTES = Gauge(
+    "streams_dedupe_state_bytes", "Bytes held by this process's story index (dedupe state, arrays and ids)"
+)
+DEDUPE_STATE_ARTICLES = Gauge(
+    "streams_dedupe_state_articles", "Articles held by this process's story index (the dedupe window)"
+)
 LAST_PROCESSED = Gauge(
     "streams_last_processed_timestamp_seconds", "Unix time this process last finished an item", ["stage"]
 )

@@ -331,9 +331,9 @@ class Topic(Record):
 # -- dedupe ---------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Dedupe(Record):
-    """The dedupe facts of an article: its signature as enriched (``exact``, ``signature``, ``bands``,
-    ``sketch``, ``shingles``), then, once the story index clustered it, ``exact`` and the answer
-    (``cluster_id``, ``duplicate_of``, ``is_duplicate``, ``similarity``)."""
+    """The dedupe facts of an article: its signature as enriched (``exact``, ``bands``, ``sketch``,
+    ``shingles``; ``signature`` in older records), then, once the story index clustered it, ``exact``
+    and the answer (``cluster_id``, ``duplicate_of``, ``is_duplicate``, ``similarity``)."""
 
     KEYS: ClassVar[tuple[str, ...]] = (
         "exact", "signature", "bands", "sketch", "shingles", "cluster_id", "duplicate_of", "is_duplicate",
@@ -341,7 +341,7 @@ class Dedupe(Record):
     )
     exact: str | None = None  # hash of the normalized words
     signature: tuple[int, ...] | None = None  # MinHash values
-    bands: tuple[str, ...] | None = None  # LSH band keys
+    bands: tuple[int, ...] | None = None  # LSH band keys (32-bit)
     sketch: str | None = None
     shingles: int | None = None
     cluster_id: str | None = None
@@ -356,7 +356,7 @@ class Dedupe(Record):
         return cls(
             exact=_lenient(obj, "exact", _is_str),
             signature=_lenient(obj, "signature", _are(int), tuple),
-            bands=_lenient(obj, "bands", _are(str), tuple),
+            bands=_lenient(obj, "bands", _are(int), tuple),
             sketch=_lenient(obj, "sketch", _is_str),
             shingles=_lenient(obj, "shingles", _is_int),
             cluster_id=_lenient(obj, "cluster_id", _is_str),

@@ -21,6 +21,7 @@ class TopicSpec:
     compacted: bool = False
     max_message_bytes: int = 8 * 1024 * 1024
     forget_after_ms: int | None = None  # compacted topics: also drop keys not written for this long
+    log_append_time: bool = False  # records get the broker's time (in log order) rather than the producer's
 
     def name(self, settings: Settings) -> str:
         return f"{settings.topic_prefix}{self.base_name}"
@@ -39,6 +40,8 @@ class TopicSpec:
             cfg["segment.ms"] = str(DAY_MS)
         if self.retention_ms is not None and not self.compacted:
             cfg["retention.ms"] = str(self.retention_ms)
+        if self.log_append_time:
+            cfg["message.timestamp.type"] = "LogAppendTime"
         return cfg
 
 
@@ -46,12 +49,15 @@ RAW = TopicSpec("raw", "articles.raw", "articles as ingested (ninjs JSON), keyed
 ENRICHED = TopicSpec(
     "enriched", "articles.enriched", "articles with entities, quotes, topics, dedupe cluster", retention_ms=14 * DAY_MS
 )
-DEDUPE = TopicSpec(
-    "dedupe",
-    "articles.dedupe",
-    "enriched articles waiting for story clustering; one partition = one serial writer of the index",
+FINGERPRINTS = TopicSpec(
+    "fingerprints",
+    "articles.fingerprints",
+    "one compact dedupe fingerprint per article (154 bytes); its order decides which copy of a story came "
+    "first. Every worker reads all of it: one partition, so every reader sees the same order",
     partitioned=False,
-    retention_ms=3 * DAY_MS,
+    retention_ms=14 * DAY_MS,  # twice the default dedupe window (STREAMS_DEDUPE_WINDOW): replayed at start
+    max_message_bytes=64 * 1024,
+    log_append_time=True,
 )
 QUOTES = TopicSpec("quotes", "quotes", "one message per quote, keyed by resolved speaker", retention_ms=30 * DAY_MS)
 DEAD_LETTERS = TopicSpec(
@@ -82,7 +88,7 @@ SEEN_ITEMS = TopicSpec(
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
-    RAW, DEDUPE, ENRICHED, QUOTES, DEAD_LETTERS, DEAD_LETTERS_REPLAYED, ALERTS, ALERT_RULES, SEEN_ITEMS
+    RAW, FINGERPRINTS, ENRICHED, QUOTES, DEAD_LETTERS, DEAD_LETTERS_REPLAYED, ALERTS, ALERT_RULES, SEEN_ITEMS
 )
 BY_KEY: dict[str, TopicSpec] = {t.key: t for t in ALL_TOPICS}
 

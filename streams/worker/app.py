@@ -1,45 +1,56 @@
-"""The Faust app and its agents: thin glue between Kafka topics and the pure enrichment library.
+"""The Faust app and its agent: thin glue between Kafka topics and the pure enrichment library.
 
-The ``enrich`` agent consumes ``articles.raw`` and runs the enrichment (in a child process). When
-the pipeline computed a dedupe signature, the article goes to ``articles.dedupe`` (one partition),
-where the serial ``dedupe`` agent assigns its story cluster from a changelog-backed table — one
-writer, so "first copy wins" follows the topic's order (docs/topics.md). The result goes to
-``articles.enriched`` (keyed by article id) and one message per quote to ``quotes`` (keyed by
-resolved speaker). Anything that
-goes wrong with a message becomes a dead letter; the agent itself never raises, because Faust
-acks a message whose agent raised, which would lose it silently.
+The ``enrich`` agent consumes ``articles.raw`` in batches and hands the raw bytes to the
+enrichment child. For every article with a dedupe signature it appends the compact fingerprint to
+the fingerprint log and learns the story cluster from the log's order
+(:mod:`streams.worker.fingerprints`: the same answer in every worker, no serial stage). The
+enriched JSON (the child's bytes, with the dedupe object put in) goes to ``articles.enriched``
+(keyed by article id) and one message per quote to ``quotes`` (keyed by resolved speaker).
+Anything that goes wrong with a message becomes a dead letter; the agent never raises on a
+message, because Faust acks a message whose agent raised, which would lose it silently.
 
-At-least-once: Faust commits a source offset only after the agent moved past the event *and*
-``producer.flush()`` returned, so an article's output is on the broker before its input offset
-is committed. Concurrency stays 1 per worker process (ordered per partition, no offset committed
-past unfinished work); CPU scale-out is more worker processes in the same consumer group.
+At-least-once: the agent reads with acks off and acks a batch's events only after every output
+and dead letter of the batch was acknowledged by the broker (:meth:`AgentLogic.enrich` awaits
+them), so Faust's commit never moves past an input whose output is not on the broker; a
+cancellation (rebalance, shutdown) mid-batch acks nothing of that batch. Concurrency stays 1 per
+worker process (ordered per partition); CPU scale-out is more worker processes in one group.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Awaitable, Sequence
 
 import faust
 
 from streams.core import metrics
-from streams.core.errors import StreamsError
-from streams.core.model import DeadLetter, EnrichedArticle
-from streams.core.records import Dedupe
+from streams.core.errors import BrokerError, StreamsError
+from streams.core.model import DeadLetter
+from streams.core.retry import Backoff
 from streams.core.settings import Settings, get_settings
 from streams.kafka import topics
-from streams.worker.outcome import Enriched, Facts, Failed, Rejected, enriched_outcome
+from streams.worker.batching import batches
+from streams.worker.fingerprints import FingerprintLog
+from streams.worker.outcome import Enriched, Facts, Failed, Rejected
 from streams.worker.runner import ENRICH_BATCH, EnrichmentRunner
-from streams.worker.story_index import DedupeIndex
+from streams.worker.story_index import Answer
 
 log = logging.getLogger(__name__)
 
 #: small stream buffers: a rebalance must not strand minutes of (slow, CPU-bound) work
 STREAM_BUFFER_MAXSIZE = ENRICH_BATCH  # one batch waiting while one is enriched: ~1.5 s of work
-#: a batch waits at most this long for more articles (ENRICH_BATCH, from the runner, is its size)
-ENRICH_BATCH_WAIT_S = 0.05
+#: a batch waits at most this long after its first article for more (ENRICH_BATCH is its size): at
+#: low rates articles still reach the child a few at a time (spaCy batches them), for ~0.1 s latency
+ENRICH_LINGER_S = 0.1
+#: producer: wait up to 5 ms to fill a request, and let one request carry many articles
+PRODUCER_LINGER_S = 0.005
+PRODUCER_BATCH_BYTES = 1 << 20
+#: a dead letter the broker refused is sent again after 0.5 s doubling up to 10 s, until it is taken
+DEAD_LETTER_RETRY_BASE_S = 0.5
+DEAD_LETTER_RETRY_CAP_S = 10.0
 #: a SIGKILLed worker sends no LeaveGroup: the coordinator notices it only when this session lapses,
 #: and the whole group waits until then (Faust's 60 s default meant a minute of silence per crash).
 #: 6 s is the broker's default group.min.session.timeout.ms, the shortest a stock cluster accepts.
@@ -66,31 +77,35 @@ def _seconds_since(iso: str | None) -> float | None:
 
 
 class AgentLogic:
-    """What the agents do with one message; kept apart from Faust so the agents stay short."""
+    """What the agent does with a batch of messages; kept apart from Faust so the agent stays short."""
 
     def __init__(self, app: faust.App, settings: Settings, runner: EnrichmentRunner) -> None:
+        self.app = app
         self.settings = settings
         self.runner = runner
-        raw = {"key_serializer": "raw", "value_serializer": "raw"}
-        self.source = app.topic(topics.RAW.name(settings), **raw)
-        self.dedupe_topic = app.topic(topics.DEDUPE.name(settings), **raw)
-        self.enriched = app.topic(topics.ENRICHED.name(settings), **raw)
-        self.quotes = app.topic(topics.QUOTES.name(settings), **raw)
-        self.dead_letters = app.topic(topics.DEAD_LETTERS.name(settings), **raw)
-        # the story index: a changelog-backed table written only by the serial dedupe agent
-        self.dedupe_table = app.Table("dedupe-index", default=None, key_type=str, value_type=str, partitions=1)
-        self.index = DedupeIndex(self.dedupe_table, window_s=settings.dedupe_window_s or None)
-        app.on_partitions_revoked.connect(self._on_revoked)
+        self.source = app.topic(topics.RAW.name(settings), key_serializer="raw", value_serializer="raw")
+        self.enriched = topics.ENRICHED.name(settings)
+        self.quotes = topics.QUOTES.name(settings)
+        self.dead_letters = topics.DEAD_LETTERS.name(settings)
+        self.clusters = FingerprintLog(settings, self._send_to)
 
-    async def _on_revoked(self, sender: Any, revoked: Any = None, **kwargs: Any) -> None:
-        # the index partition may move to another worker, which adds articles this one never sees
-        self.index.forget_order()
+    async def _send_to(self, topic: str, key: bytes | None, value: bytes, partition: int | None = None,
+                       headers: Sequence[tuple[str, bytes]] | None = None) -> Awaitable[Any]:
+        """Queue one record on the app's producer; the returned future resolves once the broker took it, or
+        fails (also when the producer refused the record at once, e.g. too large: one path for both)."""
+        try:
+            return await self.app.producer.send(topic, key, value, partition, None, list(headers) if headers else None)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            refused.set_exception(exc)
+            return refused
 
     async def enrich(self, messages: list[Any]) -> None:
-        """Enrich a batch of raw messages. Never raises: failures become dead letters.
+        """Enrich a batch of raw messages; returns once every output is on the broker. Never raises on a
+        message: failures become dead letters.
 
         The raw bytes go to the enrichment child, which validates them as articles, enriches them
-        and sends back the enriched JSON to publish as it is (:mod:`streams.worker.outcome`).
+        and sends back the enriched JSON to publish (:mod:`streams.worker.outcome`).
         """
         started = time.perf_counter()
         values = [_value_bytes(message) for message in messages]
@@ -100,58 +115,81 @@ class AgentLogic:
             )
         except Exception as exc:  # noqa: BLE001 - the runner itself failed: every message is a dead letter
             outcomes = [exc] * len(values)
+        sent: list[tuple[Awaitable[Any], Any, bytes]] = []  # (broker ack, message, its value)
         # messages that are not articles first: the order their dead letters had when the parent validated
         for message, value, outcome in zip(messages, values, outcomes):
             if isinstance(outcome, Rejected):
-                await self._dead_letter("enrich", outcome, value, message)
-        for message, value, outcome in zip(messages, values, outcomes):
+                sent.append((await self._dead_letter("enrich", outcome, value, message), message, value))
+        answers = await self._cluster(outcomes)
+        for message, value, outcome, answer in zip(messages, values, outcomes, answers):
             if isinstance(outcome, Rejected):
                 continue
+            stage = "enrich"
             try:
                 if isinstance(outcome, BaseException):
                     raise outcome
                 if isinstance(outcome, Failed):
                     raise outcome.error()
-                await self._route(outcome)
+                if isinstance(answer, BaseException):
+                    stage = "dedupe"
+                    raise answer
+                sent.extend((ack, message, value) for ack in await self._publish(outcome, answer))
             except Exception as exc:  # noqa: BLE001 - errors are data here
-                await self._dead_letter("enrich", exc, value, message)
+                sent.append((await self._dead_letter(stage, exc, value, message), message, value))
+        await self._confirm(sent)
         per_article = (time.perf_counter() - started) / max(1, len(messages))
         for _ in messages:
             metrics.STAGE_LATENCY.labels(stage="enrich").observe(per_article)
         metrics.LAST_PROCESSED.labels(stage="enrich").set(time.time())
 
-    async def _route(self, enriched: Enriched) -> None:
-        if enriched.facts.needs_clustering:
-            # clustering is a read-then-write over the index: done by one serial agent
-            await self.dedupe_topic.send(key=enriched.facts.id.encode(), value=enriched.value)
-        else:
-            await self._publish(enriched)
-
-    async def dedupe(self, message: Any) -> None:
-        """Assign the story cluster of one enriched article and publish it. Never raises."""
+    async def _cluster(self, outcomes: list[Any]) -> list[Answer | BaseException | None]:
+        """The story cluster of every enriched article with a fingerprint (None for the others)."""
+        signed = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, Enriched) and o.facts.fingerprint]
+        answers: list[Answer | BaseException | None] = [None] * len(outcomes)
+        if not signed:
+            return answers
         started = time.perf_counter()
-        value = _value_bytes(message)
         try:
-            enriched = EnrichedArticle.from_json(value)
-            answer = self.index.assign(enriched.id, enriched.dedupe)
-            # the signature served its purpose; subscribers get the cluster, not 120 hash values
-            enriched.dedupe = Dedupe.clustered(enriched.dedupe_record().exact, answer).to_dict()
-            await self._publish(enriched_outcome(enriched))
-        except Exception as exc:  # noqa: BLE001 - errors are data here
-            await self._dead_letter("dedupe", exc, value, message)
-        finally:
-            metrics.STAGE_LATENCY.labels(stage="dedupe").observe(time.perf_counter() - started)
-            metrics.LAST_PROCESSED.labels(stage="dedupe").set(time.time())
+            found = await self.clusters.assign([(o.facts.id, o.facts.fingerprint) for _, o in signed])
+        except Exception as exc:  # noqa: BLE001 - the log is unreachable: these articles are dead letters
+            found = [exc] * len(signed)
+        for (i, _), answer in zip(signed, found):
+            answers[i] = answer
+        metrics.STAGE_LATENCY.labels(stage="dedupe").observe((time.perf_counter() - started) / len(signed))
+        return answers
 
-    async def _publish(self, enriched: Enriched) -> None:
+    async def _publish(self, enriched: Enriched, answer: Answer | None) -> list[Awaitable[Any]]:
         facts = enriched.facts
-        await self.enriched.send(key=facts.id.encode(), value=enriched.value, headers=list(facts.headers))
-        for key, value in facts.quote_messages:
-            await self.quotes.send(key=key, value=value)
-        self._observe(facts)
+        value = enriched.publishable(answer.to_dict() if answer is not None else None)
+        acks = [await self._send_to(self.enriched, facts.id.encode(), value, headers=facts.headers)]
+        for key, quote in facts.quote_messages:
+            acks.append(await self._send_to(self.quotes, key, quote))
+        self._observe(facts, answer)
+        return acks
+
+    async def _confirm(self, sent: list[tuple[Awaitable[Any], Any, bytes]]) -> None:
+        """Wait for the broker to take every record of the batch. A refused output becomes a dead letter
+        of its message; a refused dead letter is sent again until the broker takes it."""
+        results = await asyncio.gather(*(ack for ack, _, _ in sent), return_exceptions=True)
+        failed: dict[int, tuple[Any, bytes, BaseException]] = {}
+        for (_, message, value), result in zip(sent, results):
+            if isinstance(result, asyncio.CancelledError):
+                raise result
+            if isinstance(result, BaseException):
+                failed.setdefault(id(message), (message, value, result))
+        backoff = Backoff(base=DEAD_LETTER_RETRY_BASE_S, cap=DEAD_LETTER_RETRY_CAP_S)
+        for message, value, error in failed.values():
+            while True:
+                try:
+                    await (await self._dead_letter("enrich", _unconfirmed(error), value, message))
+                    break
+                except Exception as exc:  # noqa: BLE001 - nothing may be committed before it lands
+                    delay = backoff.next()
+                    log.warning("dead letter refused (%s); sending it again in %.1fs", exc, delay)
+                    await asyncio.sleep(delay)
 
     @staticmethod
-    def _observe(facts: Facts) -> None:
+    def _observe(facts: Facts, answer: Answer | None) -> None:
         metrics.ARTICLES_ENRICHED.inc()
         metrics.ARTICLES_BY_LANGUAGE.labels(language=metrics.language_label(facts.language)).inc()
         metrics.QUOTES_PER_ARTICLE.observe(len(facts.quotes))
@@ -162,12 +200,14 @@ class AgentLogic:
                 metrics.QUOTES_UNATTRIBUTED.labels(kind=kind).inc()
         metrics.ENTITIES_FOUND.inc(facts.entities)
         metrics.ENTITIES_LINKED.inc(facts.linked)
-        if facts.is_duplicate:
+        if answer is not None and answer.duplicate_of is not None:
             metrics.DUPLICATES.inc()
         for component, seconds in facts.timings:
             metrics.COMPONENT_LATENCY.labels(component=component).observe(seconds)
 
-    async def _dead_letter(self, stage: str, error: BaseException | Rejected, value: bytes, message: Any) -> None:
+    async def _dead_letter(self, stage: str, error: BaseException | Rejected, value: bytes,
+                           message: Any) -> Awaitable[Any]:
+        """Queue the dead letter of ``message``; returns the broker's acknowledgement to wait for."""
         where = {
             "source_topic": message.topic,
             "source_partition": message.partition,
@@ -185,7 +225,23 @@ class AgentLogic:
         log.log(level, "dead letter from %s[%s]@%s: %s: %s", message.topic, message.partition, message.offset,
                 letter.reason, letter.message, exc_info=exc_info)
         metrics.DEAD_LETTERS.labels(stage=stage, reason=letter.reason).inc()
-        await self.dead_letters.send(key=message.key, value=letter.to_json())
+        return await self._send_to(self.dead_letters, where["source_key"], letter.to_json())
+
+
+def _unconfirmed(error: BaseException) -> StreamsError:
+    return BrokerError(f"the broker did not take the output: {type(error).__name__}: {error}")
+
+
+async def enrich_batches(stream: Any, logic: AgentLogic) -> None:
+    """The agent's loop: batches of events with acks off, each acked once its outputs are confirmed.
+
+    Not ``stream.take_events``: it acks a batch in a ``finally``, so a cancellation mid-batch would
+    ack (and let Faust commit) events that were never processed."""
+    quiet = stream.noack()
+    async for events in batches(quiet.events(), ENRICH_BATCH, ENRICH_LINGER_S):
+        await logic.enrich([event.message for event in events])
+        for event in events:
+            await quiet.ack(event)
 
 
 def _value_bytes(message: Any) -> bytes:
@@ -207,6 +263,8 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
         topic_replication_factor=settings.topic_replication,
         producer_acks=-1,  # all in-sync replicas: an acked enriched article survives a broker loss
         consumer_auto_offset_reset="earliest",  # articles produced before the first worker are not skipped
+        producer_linger=PRODUCER_LINGER_S,
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
         stream_buffer_maxsize=STREAM_BUFFER_MAXSIZE,
         broker_commit_interval=1.0,
         broker_session_timeout=SESSION_TIMEOUT_S,
@@ -220,14 +278,11 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
 
     @app.agent(logic.source, name="enrich", concurrency=1)
     async def enrich(stream: faust.StreamT) -> None:
-        # take_events acks the batch only after this body finished with it (at-least-once)
-        async for events in stream.take_events(ENRICH_BATCH, within=ENRICH_BATCH_WAIT_S):
-            await logic.enrich([event.message for event in events])
+        await enrich_batches(stream, logic)
 
-    @app.agent(logic.dedupe_topic, name="dedupe", concurrency=1)
-    async def dedupe(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            await logic.dedupe(event.message)
+    @app.task
+    async def follow_fingerprints() -> None:
+        await logic.clusters.run()
 
     return app
 

@@ -4,13 +4,15 @@ The worker parent passes the raw Kafka message bytes to the child. The child val
 (``Article.from_json`` with ``max_article_bytes``, as the parent used to), enriches the valid ones
 and answers, per message, one of:
 
-* :class:`Enriched`: the enriched JSON (``EnrichedArticle.to_wire()``: ninjs 2.2, published as it is) and the
-  :class:`Facts` the parent needs to route it, set its headers, fan its quotes out and count it;
+* :class:`Enriched`: the enriched JSON (``EnrichedArticle.to_wire()``: ninjs 2.2) and the :class:`Facts` the
+  parent needs to cluster it, set its headers, fan its quotes out and count it. When the article
+  has a dedupe signature, the JSON comes in two pieces around its ``dedupe`` object and the facts
+  carry its compact fingerprint: the parent learns the story cluster from the fingerprint log and
+  joins ``head + dedupe + tail`` (:meth:`Enriched.publishable`) — bytes, no JSON decoding;
 * :class:`Rejected`: the message is not a valid article (the dead letter's reason, error type and
   message, exactly as ``DeadLetter.from_error`` would have taken them from the exception);
 * :class:`Failed`: enrichment failed (the parent raises it as an ``EnrichmentError``).
 
-The dedupe agent builds the same :class:`Enriched` after clustering, so publishing is one path.
 Everything here is a tuple, cheap to pickle across the process boundary.
 """
 
@@ -18,11 +20,18 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import secrets
+from typing import Any, Mapping
+
 import orjson
 
 from streams.core.errors import EnrichmentError, StreamsError
 from streams.core.model import EnrichedArticle
 from streams.core.records import Entity, Quote, readable
+from streams.enrich.components.dedupe import fingerprint
+
+#: stands in for the dedupe object while the child encodes the article; random, so no article holds it
+_DEDUPE_SLOT = f"streams-dedupe-slot-{secrets.token_hex(16)}"
 
 
 class Facts(NamedTuple):
@@ -30,19 +39,26 @@ class Facts(NamedTuple):
 
     id: str
     headers: tuple[tuple[str, bytes], ...]  # of the articles.enriched message
-    needs_clustering: bool  # dedupe bands: the serial dedupe agent clusters it before publishing
+    fingerprint: bytes | None  # dedupe fingerprint: the parent clusters the article before publishing
+    exact: str | None  # the dedupe exact hash, published beside the cluster
     language: str | None
     quotes: tuple[tuple[str, bool], ...]  # (kind, attributed) per quote, for the metrics
     quote_messages: tuple[tuple[bytes, bytes], ...]  # (key, value) per quote for the quotes topic
     entities: int
     linked: int  # entities with links
-    is_duplicate: bool
     timings: tuple[tuple[str, float], ...]  # seconds per component
 
 
 class Enriched(NamedTuple):
-    value: bytes  # EnrichedArticle.to_wire()
+    value: bytes  # EnrichedArticle.to_wire(); with a fingerprint, the part before the dedupe object
     facts: Facts
+    tail: bytes = b""  # with a fingerprint: the part after the dedupe object
+
+    def publishable(self, answer: Mapping[str, Any] | None = None) -> bytes:
+        """The JSON to publish: as it came, or with the dedupe object (``exact`` and ``answer``) put in."""
+        if self.facts.fingerprint is None:
+            return self.value
+        return self.value + orjson.dumps({"exact": self.facts.exact, **(answer or {})}) + self.tail
 
 
 class Rejected(NamedTuple):
@@ -85,31 +101,39 @@ def headers_of(enriched: EnrichedArticle) -> tuple[tuple[str, bytes], ...]:
     return tuple(headers)
 
 
-def facts_of(enriched: EnrichedArticle, *, fan_out: bool | None = None) -> Facts:
-    """The :class:`Facts` of ``enriched``. ``fan_out``: encode its quote messages; by default only when
-    it is published next (an article that goes to clustering first is fanned out by the dedupe agent).
-    Raises ValidationError if ``dedupe`` is not an object."""
+def facts_of(enriched: EnrichedArticle) -> Facts:
+    """The :class:`Facts` of ``enriched``. Raises ValidationError if ``dedupe`` is not an object, and
+    ValueError if it has bands but is not a signature of this version."""
     dedupe = enriched.dedupe_record()
     quotes = [q for q in readable(Quote, enriched.quotes) if q is not None]
     entities = [e for e in readable(Entity, enriched.entities) if e is not None]
-    messages: tuple[tuple[bytes, bytes], ...] = ()
-    if fan_out if fan_out is not None else not dedupe.needs_clustering:
-        head = {"article_id": enriched.id, "headline": enriched.article.headline}
-        messages = tuple(((q.speaker or "").encode(), orjson.dumps({**head, **q.to_dict()})) for q in quotes)
+    head = {"article_id": enriched.id, "headline": enriched.article.headline}
+    messages = tuple(((q.speaker or "").encode(), orjson.dumps({**head, **q.to_dict()})) for q in quotes)
+    signed = dedupe.needs_clustering
     return Facts(
         id=enriched.id,
         headers=headers_of(enriched),
-        needs_clustering=dedupe.needs_clustering,
+        fingerprint=fingerprint(enriched.dedupe) if signed else None,
+        exact=dedupe.exact,
         language=enriched.language,
         quotes=tuple((q.kind_or_direct, bool(q.speaker)) for q in quotes),
         quote_messages=messages,
         entities=len(entities),
         linked=sum(1 for e in entities if e.linked),
-        is_duplicate=bool(dedupe.is_duplicate),
         timings=tuple(enriched.timings.items()),
     )
 
 
 def enriched_outcome(enriched: EnrichedArticle) -> Enriched:
-    """What is published for ``enriched``: its JSON and its facts."""
-    return Enriched(enriched.to_wire(), facts_of(enriched))
+    """What is published for ``enriched``: its JSON (in two pieces when it is to be clustered) and its facts."""
+    facts = facts_of(enriched)
+    if facts.fingerprint is None:
+        return Enriched(enriched.to_wire(), facts)
+    signature, enriched.dedupe = enriched.dedupe, _DEDUPE_SLOT  # type: ignore[assignment]
+    try:
+        parts = enriched.to_wire().split(orjson.dumps(_DEDUPE_SLOT))
+    finally:
+        enriched.dedupe = signature
+    if len(parts) != 2:
+        raise ValueError("the article holds the dedupe placeholder")  # never by chance: the slot is random
+    return Enriched(parts[0], facts, parts[1])

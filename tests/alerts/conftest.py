@@ -10,7 +10,7 @@ import pytest
 
 from streams.core.model import Article, EnrichedArticle
 from streams.enrich.pipeline import Pipeline
-from streams.worker.story_index import DedupeIndex
+from streams.worker.story_index import StoryIndex
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"
@@ -36,8 +36,8 @@ def news_rows() -> dict[str, dict[str, Any]]:
         return {row["id"]: row for row in map(json.loads, handle)}
 
 
-def clustered(index: DedupeIndex, enriched: EnrichedArticle) -> EnrichedArticle:
-    """Assign the story cluster as the stream's dedupe agent does (signature replaced by the answer)."""
+def clustered(index: StoryIndex, enriched: EnrichedArticle) -> EnrichedArticle:
+    """Assign the story cluster as the worker does (signature replaced by the answer)."""
     answer = index.assign(enriched.id, enriched.dedupe)
     enriched.dedupe = {"exact": enriched.dedupe.get("exact"), **answer}
     return enriched
@@ -47,7 +47,7 @@ def clustered(index: DedupeIndex, enriched: EnrichedArticle) -> EnrichedArticle:
 def story(pipeline: Pipeline, sample_text: str, news_rows: dict[str, dict[str, Any]]) -> Iterator[dict[str, EnrichedArticle]]:
     """The sample wire story, a syndicated copy of it (other provider, other header line), and an
     unrelated Reuters article, all enriched and clustered by the real pipeline and index."""
-    index = DedupeIndex({})
+    index = StoryIndex()
     original = Article(
         id="menafn-kallas-1", body_text=sample_text, headline=SAMPLE_HEADLINE, provider="MENAFN",
         source="Ukrinform", received_at="2026-01-13T10:00:00.000Z", versioncreated="2026-01-13T09:58:00Z",

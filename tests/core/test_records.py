@@ -25,7 +25,7 @@ from streams.core.records import (
     readable,
 )
 from streams.enrich.pipeline import Pipeline
-from streams.worker.story_index import DedupeIndex
+from streams.worker.story_index import StoryIndex
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
@@ -91,11 +91,11 @@ def test_sample_records_read_typed(enriched_bytes: list[bytes]) -> None:
     assert any(q.speaker_entity is not None and sample.entity_records()[q.speaker_entity].name == "Kaja Kallas"
                for q in attributed)
     dedupe = sample.dedupe_record()
-    assert dedupe.needs_clustering and len(dedupe.signature or ()) > 50 and dedupe.cluster_id is None
+    assert dedupe.needs_clustering and len(dedupe.bands or ()) == 8 and dedupe.cluster_id is None
 
 
-def test_clustered_dedupe_is_what_the_dedupe_agent_always_wrote(enriched_bytes: list[bytes]) -> None:
-    index = DedupeIndex(window_s=None)
+def test_clustered_dedupe_is_what_the_worker_always_wrote(enriched_bytes: list[bytes]) -> None:
+    index = StoryIndex(window_s=None)
     for raw in enriched_bytes[:5]:
         ea = EnrichedArticle.from_json(raw)
         answer = index.assign(ea.id, ea.dedupe)

@@ -9,12 +9,16 @@ import pytest
 
 from streams.core.model import Article
 from streams.enrich.components.dedupe import (
+    BANDS,
+    FINGERPRINT_BYTES,
+    NUM_PERM,
     DedupeSignature,
+    fingerprint,
     signature_of,
     sketch_similarity,
 )
 from streams.enrich.pipeline import Context, Pipeline
-from streams.worker.story_index import DedupeIndex
+from streams.worker.story_index import StoryIndex
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt"
@@ -50,9 +54,10 @@ def test_component_contract_and_registry() -> None:
 
 def test_signature_shape(sample_text: str) -> None:
     d = run_signature(sample_text)
-    assert set(d) >= {"exact", "signature", "bands", "sketch"}
-    assert len(d["signature"]) == 120 and all(isinstance(v, int) for v in d["signature"])
-    assert len(d["bands"]) == 40 and len(set(d["bands"])) == 40
+    assert set(d) == {"exact", "bands", "sketch", "shingles"}
+    assert len(d["bands"]) == BANDS and all(isinstance(v, int) and 0 <= v < 1 << 32 for v in d["bands"])
+    assert len(bytes.fromhex(d["sketch"])) == NUM_PERM and max(bytes.fromhex(d["sketch"])) < 64
+    assert len(fingerprint(d)) == FINGERPRINT_BYTES <= 200
     assert d == run_signature(sample_text)  # deterministic (no per-process hash seed)
 
 
@@ -76,7 +81,7 @@ def test_noise_spans_are_ignored(sample_text: str) -> None:
 
 
 def test_syndicated_copy_and_light_rewrite_join_the_first(sample_text: str) -> None:
-    index = DedupeIndex()
+    index = StoryIndex()
     first = index.assign("ukrinform-1", signature_of(sample_text))
     assert first == {"cluster_id": "ukrinform-1", "duplicate_of": None, "is_duplicate": False, "similarity": None}
     syndicated = "By Staff Writer, Example Wire\n\n" + sample_text + "\n\n(c) 2026 Example Wire. All rights reserved."
@@ -91,22 +96,44 @@ def test_syndicated_copy_and_light_rewrite_join_the_first(sample_text: str) -> N
 
 
 def test_resend_is_exact_duplicate_and_reprocessing_is_idempotent(sample_text: str) -> None:
-    store: dict[str, str] = {}
-    index = DedupeIndex(store)
+    index = StoryIndex()
     sig = signature_of(sample_text)
     index.assign("a", sig)
     resend = index.assign("b", signature_of(sample_text.replace("  ", " ")))
     assert resend["duplicate_of"] == "a" and resend["similarity"] == 1.0
-    snapshot = dict(store)
-    again = DedupeIndex(store).assign("b", sig)  # a redelivery after a restart, same backing table
-    assert (again["cluster_id"], again["duplicate_of"]) == ("a", "a")
-    assert store == snapshot
-    assert DedupeIndex(store).assign("a", sig)["is_duplicate"] is False
-    assert all(isinstance(k, str) and isinstance(v, str) and len(v) < 1024 for k, v in store.items())
+    held = index.articles
+    again = index.assign("b", sig)  # a redelivery: the first answer, nothing added
+    assert (again["cluster_id"], again["duplicate_of"]) == ("a", "a") and index.articles == held
+    assert index.assign("a", sig)["is_duplicate"] is False and index.articles == held
+
+
+def test_the_same_log_gives_the_same_answers_in_every_reader(corpus: dict[str, dict], sample_text: str) -> None:
+    """Two workers follow one log: whatever order their own articles were enriched in, the log's order
+    decides, and a worker that starts later replays it to the same answers."""
+    records = [(i, float(n), fingerprint(signature_of(r["text"]))) for n, (i, r) in enumerate(corpus.items())]
+    story = fingerprint(signature_of(sample_text))
+    records[50:50] = [("copy-b", 50.0, story), ("copy-a", 50.0, story)]  # two copies, one moment
+    records.append(("copy-a", 99_999.0, story))  # redelivered much later
+    first, second = StoryIndex(), StoryIndex()
+    answers = [first.apply(*r) for r in records]
+    assert [second.apply(*r) for r in records] == answers
+    by_id = {r[0]: a for r, a in zip(records, answers)}
+    assert by_id["copy-b"].cluster_id == "copy-b" and by_id["copy-a"].duplicate_of == "copy-b"
+    assert answers[-1] == (by_id["copy-b"].cluster_id, "copy-b", None)
+
+
+def test_state_stays_under_200_bytes_an_article() -> None:
+    index = StoryIndex()
+    with (SHARED / "corpus" / "reuters21578.jsonl").open(encoding="utf-8") as f:
+        rows = [json.loads(line) for _, line in zip(range(5000), f)]
+    for n, row in enumerate(rows):
+        index.apply(row["id"], float(n), fingerprint(signature_of(row["text"])))
+    assert index.articles == len(rows) == 5000
+    assert index.nbytes / index.articles < 200
 
 
 def test_different_stories_stay_apart(corpus: dict[str, dict]) -> None:
-    index = DedupeIndex()
+    index = StoryIndex()
     ids = [i for i, r in corpus.items() if r.get("dup_group") is None][:40]
     results = [index.assign(i, signature_of(corpus[i]["text"])) for i in ids]
     assert not any(r["is_duplicate"] for r in results)
@@ -116,7 +143,7 @@ def test_different_stories_stay_apart(corpus: dict[str, dict]) -> None:
 def test_listed_near_duplicate_pairs_cluster_together(corpus: dict[str, dict]) -> None:
     with (SHARED / "corpus" / "near_dup_pairs.jsonl").open(encoding="utf-8") as f:
         pairs = [json.loads(line) for line in f]
-    index = DedupeIndex()
+    index = StoryIndex()
     cluster = {i: index.assign(i, signature_of(r["text"]))["cluster_id"] for i, r in corpus.items()}
     together = sum(cluster[p["a"]] == cluster[p["b"]] for p in pairs)
     assert together >= 0.95 * len(pairs)
@@ -130,19 +157,12 @@ def test_sketch_similarity_tracks_overlap(sample_text: str) -> None:
 
 
 def test_symbol_only_bodies_never_cluster() -> None:
-    index = DedupeIndex()
+    index = StoryIndex()
     a = index.assign("x1", signature_of("******"))
     b = index.assign("x2", signature_of("******"))
     assert not b["is_duplicate"] and a["cluster_id"] != b["cluster_id"]
+    assert index.assign("x1", signature_of("******")) == a  # a redelivery still gets its answer
 
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _other_stories(corpus: dict[str, dict], n: int) -> list[tuple[str, dict]]:
@@ -153,45 +173,39 @@ def _other_stories(corpus: dict[str, dict], n: int) -> list[tuple[str, dict]]:
 def test_index_forgets_stories_older_than_its_window_and_stays_bounded(
     sample_text: str, corpus: dict[str, dict]
 ) -> None:
-    clock = _Clock()
     window = 3600.0
-    index = DedupeIndex(window_s=window, clock=clock)
+    index = StoryIndex(window_s=window)
     story = signature_of(sample_text)
-    index.assign("a", story)
-    clock.now += window - 1
-    assert index.assign("b", story)["duplicate_of"] == "a"  # inside the window: a copy
+    now = 1_000_000.0
+    index.assign("a", story, now)
+    now += window - 1
+    assert index.assign("b", story, now)["duplicate_of"] == "a"  # inside the window: a copy
     sizes = []
-    for other_id, other in _other_stories(corpus, 30):  # unrelated stories, one every 20 minutes
-        clock.now += 1200
-        index.assign(other_id, other)
-        sizes.append(len(index.store))
-    late = index.assign("c", story)
+    others = _other_stories(corpus, 60)
+    for k in range(5000):  # unrelated stories (and their re-sends), one every 2 s
+        other_id, other = others[k % len(others)]
+        now += 2
+        index.assign(f"{other_id}-{k}", other, now)
+        sizes.append(index.articles)
+    late = index.assign("c", story, now)
     assert (late["cluster_id"], late["is_duplicate"]) == ("c", False)  # the first copies were forgotten
-    assert "a:a" not in index.store and "a:b" not in index.store
-    assert not any(v in ("a", "b") for v in index.store.values())
-    assert max(sizes[5:]) <= 1.5 * min(sizes[5:])  # bounded: about 3 stories' keys in any hour
+    assert index.lookup("a", fingerprint(story)) is None
+    assert max(sizes[3000:]) <= 1.34 * window / 2  # bounded: the window, plus at most a third not yet dropped
+    assert min(sizes[3000:]) >= window / 2 - 1
 
 
-def test_window_survives_a_restart_over_the_same_table_including_older_records(
-    sample_text: str, corpus: dict[str, dict]
-) -> None:
-    clock = _Clock()
-    store: dict[str, str] = {}
-    DedupeIndex(store, window_s=3600, clock=clock).assign("a", signature_of(sample_text))
-    store["a:legacy"] = "legacy\t\t" + store["a:a"].split("\t")[2]  # written before the window existed
-    clock.now += 7200
-    restarted = DedupeIndex(store, window_s=3600, clock=clock)
-    assert restarted.assign("b", signature_of(sample_text))["is_duplicate"] is False  # "a" expired first
-    assert "a:a" not in store and "a:legacy" in store  # the legacy record's clock starts at the restart
-    clock.now += 7200
-    other_id, other = _other_stories(corpus, 1)[0]
-    restarted.assign(other_id, other)
-    assert "a:legacy" not in store and "a:b" not in store
+def test_a_story_outlives_its_first_article(sample_text: str) -> None:
+    index = StoryIndex(window_s=100.0)
+    story = signature_of(sample_text)
+    index.assign("a", story, 0.0)
+    index.assign("b", story, 90.0)
+    for k in range(3000):  # "a" is dropped from memory; "b" keeps the story going
+        index.assign(f"filler-{k}", signature_of(f"filler story {k} " * 3), 100.0 + k * 0.03)
+    assert index.assign("c", story, 189.0) == {"cluster_id": "a", "duplicate_of": "a", "is_duplicate": True,
+                                               "similarity": 1.0}
 
 
 def test_no_window_keeps_everything(sample_text: str) -> None:
-    clock = _Clock()
-    index = DedupeIndex(window_s=None, clock=clock)
-    index.assign("a", signature_of(sample_text))
-    clock.now += 10 * 365 * 86400
-    assert index.assign("b", signature_of(sample_text))["duplicate_of"] == "a"
+    index = StoryIndex(window_s=None)
+    index.assign("a", signature_of(sample_text), 0.0)
+    assert index.assign("b", signature_of(sample_text), 10 * 365 * 86400.0)["duplicate_of"] == "a"

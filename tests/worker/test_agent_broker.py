@@ -170,4 +170,105 @@ def test_syndicated_copy_joins_the_story_cluster_of_the_first(
     assert all(d["cluster_id"] == "first" and not d["is_duplicate"] for d in by_id["first"]), answers
     assert by_id["copy"][0]["cluster_id"] == "first" and by_id["copy"][0]["duplicate_of"] == "first"
     assert by_id["other"][0]["cluster_id"] == "other" and not by_id["other"][0]["is_duplicate"]
-    assert "signature" not in by_id["copy"][0]  # the signature is not shipped to subscribers
+    assert "sketch" not in by_id["copy"][0] and "bands" not in by_id["copy"][0]  # the signature stays in the worker
+
+
+def _group_members(settings: Settings) -> int:
+    from kafka import KafkaAdminClient
+
+    from streams.kafka.topics import worker_group
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    try:
+        group = admin.describe_groups([worker_group(settings)])[worker_group(settings)]
+        stable = (group.get("group_state") or group.get("state")) == "Stable"
+        return len(group.get("members") or ()) if stable else 0
+    finally:
+        admin.close()
+
+
+def _committed(settings: Settings) -> dict[int, int]:
+    from kafka import KafkaAdminClient
+
+    from streams.kafka.topics import worker_group
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    try:
+        offsets = admin.list_group_offsets(worker_group(settings))[worker_group(settings)]
+        return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topics.RAW.name(settings)}
+    finally:
+        admin.close()
+
+
+def _end_offsets(settings: Settings) -> dict[int, int]:
+    from kafka import TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap)
+    try:
+        tps = [TopicPartition(topics.RAW.name(settings), p) for p in range(settings.partitions)]
+        return {tp.partition: offset for tp, offset in consumer.end_offsets(tps).items()}
+    finally:
+        consumer.close()
+
+
+def test_copies_racing_through_two_workers_get_one_cluster(
+    kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path
+) -> None:
+    """One story sent to every partition at the same moment, with two workers each owning some of them:
+    every copy gets the same cluster, exactly one copy is the first, and a redelivery keeps its answer."""
+    settings = kafka_settings
+    sample = next((Path(__file__).resolve().parents[2].parent / "shared" / "samples").glob("*.txt"), None)
+    if sample is None:
+        pytest.skip("../shared/samples is not present")
+    body = sample.read_text(encoding="utf-8")
+    for i in range(2):
+        (tmp_path / f"w{i}").mkdir()
+    workers = [_start_worker(settings, tmp_path / f"w{i}", "textspans,dedupe") for i in range(2)]
+    try:
+        producer = _producer(settings)
+        raw = topics.RAW.name(settings)
+        warm = [Article(id=f"warm-{i}", body_text=f"Warm-up story number {i} about nothing in particular.")
+                for i in range(60)]
+        deadline = time.monotonic() + 120
+        while _group_members(settings) < 2:  # both workers joined: the partitions are split between them
+            assert time.monotonic() < deadline, "the two workers did not both join the group"
+            time.sleep(1)
+        for article in warm:
+            producer.send(raw, key=article.id.encode(), value=article.to_json())
+        producer.flush(timeout=60)
+        assert len(_consume(settings, "enriched", len(warm), 180, workers[0])) == len(warm)
+        assert _group_members(settings) == 2
+
+        copies = [Article(id=f"copy-{p}", body_text=body) for p in range(settings.partitions)]
+        for p, article in enumerate(copies):  # one copy per partition, all in one flush
+            producer.send(raw, key=article.id.encode(), value=article.to_json(), partition=p)
+        producer.flush(timeout=60)
+        records = _consume(settings, "enriched", len(warm) + len(copies), 180, workers[0])
+        answers = {r.key.decode(): EnrichedArticle.from_json(r.value).dedupe for r in records
+                   if r.key.startswith(b"copy-")}
+        assert sorted(answers) == sorted(a.id for a in copies)
+        clusters = {d["cluster_id"] for d in answers.values()}
+        assert len(clusters) == 1, answers
+        (first,) = clusters
+        assert [k for k, d in answers.items() if not d["is_duplicate"]] == [first]
+        assert all(d["duplicate_of"] == first for k, d in answers.items() if k != first)
+
+        redelivered = next(a for a in copies if a.id != first)  # sent again through another partition
+        producer.send(raw, key=b"again", value=redelivered.to_json(), partition=0)
+        producer.send(raw, key=b"again", value=next(a for a in copies if a.id == first).to_json(), partition=1)
+        producer.flush(timeout=60)
+        producer.close()
+        records = _consume(settings, "enriched", len(warm) + len(copies) + 2, 180, workers[0])
+        again: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+        for r in records:
+            dedupe = EnrichedArticle.from_json(r.value).dedupe
+            again[r.key.decode()].append((dedupe["cluster_id"], dedupe["is_duplicate"]))
+        assert again[redelivered.id] == [(first, True)] * 2 and again[first] == [(first, False)] * 2
+        deadline = time.monotonic() + 30
+        while _committed(settings) != _end_offsets(settings):  # the acks reach Faust's commits
+            assert time.monotonic() < deadline, (_committed(settings), _end_offsets(settings))
+            time.sleep(1)
+        assert all(w.poll() is None for w in workers)
+    finally:
+        for w in workers:
+            _stop(w)

@@ -2,8 +2,9 @@
 
 The worker used to decode and validate every message in the parent, re-encode it for the child,
 decode the child's JSON and re-encode it to publish. :func:`old_worker` below is that flow, kept as
-the specification: the child path must publish the same enriched bytes, headers, quote messages and
-metrics, and dead-letter the same messages with the same reason, error type, message and bytes.
+the specification: the child path must publish the same enriched bytes (the dedupe object aside: the
+parent puts the story cluster in), headers, quote messages and metrics, and dead-letter the same
+messages with the same reason, error type, message and bytes.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from streams.core.settings import load_settings
 from streams.enrich.pipeline import Context, Pipeline
 from streams.worker import runner as runner_module
 from streams.worker.app import create_app
+from streams.worker.fingerprints import FingerprintLog
+from streams.enrich.components.dedupe import FINGERPRINT_BYTES
 from streams.worker.outcome import Enriched, Failed, Rejected
-from streams.worker.story_index import DedupeIndex
+from streams.worker.story_index import StoryIndex
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 MAX_BYTES = 60_000
@@ -50,7 +53,7 @@ def _old_observed(enriched: EnrichedArticle) -> dict[str, Any]:
     return {"language": enriched.language,
             "quotes": [(q.get("kind", "direct"), bool(q.get("speaker"))) for q in enriched.quotes],
             "entities": len(enriched.entities), "linked": sum(1 for e in enriched.entities if e.get("links")),
-            "is_duplicate": bool(enriched.dedupe.get("is_duplicate")), "timings": list(enriched.timings)}
+            "timings": list(enriched.timings)}
 
 
 def old_worker(pipeline: Pipeline, values: list[bytes]) -> list[tuple[str, Any]]:
@@ -72,9 +75,7 @@ def old_worker(pipeline: Pipeline, values: list[bytes]) -> list[tuple[str, Any]]
     for i, (status, payload) in zip(slots, wire):  # the parent again
         if status == "ok":
             ea = EnrichedArticle.from_json(payload)
-            # with dedupe bands it went to the dedupe agent, which fanned the quotes out after clustering
-            quotes = [] if ea.dedupe.get("bands") else _old_quote_messages(ea)
-            results[i] = ("ok", (ea.to_json(), _old_headers(ea), quotes, _old_observed(ea)))
+            results[i] = ("ok", (ea.to_json(), _old_headers(ea), _old_quote_messages(ea), _old_observed(ea)))
         else:
             reason, error_type, message = payload
             error = EnrichmentError(f"{error_type}: {message}", reason=reason)
@@ -93,15 +94,18 @@ def new_worker(values: list[bytes]) -> list[tuple[str, Any]]:
         else:
             f = outcome.facts
             observed = {"language": f.language, "quotes": list(f.quotes), "entities": f.entities, "linked": f.linked,
-                        "is_duplicate": f.is_duplicate, "timings": [name for name, _ in f.timings]}
-            out.append(("ok", (outcome.value, list(f.headers), list(f.quote_messages), observed, f.needs_clustering)))
+                        "timings": [name for name, _ in f.timings]}
+            value = outcome.publishable({})  # the dedupe object is compared apart (see _timeless)
+            out.append(("ok", (value, list(f.headers), list(f.quote_messages), observed, f.fingerprint)))
     return out
 
 
 def _timeless(raw: bytes) -> bytes:
-    """Enriched JSON with the two fields that differ between two runs (clock, durations) fixed."""
+    """Enriched JSON with the fields that differ between two runs (clock, durations) or between the two
+    paths (the dedupe signature, which the parent replaces by the story cluster) fixed."""
     data = EnrichedArticle.from_json(raw).to_dict()  # the wire form (ninjs) read back exactly
     data["enriched_at"] = "T"
+    data["dedupe"] = {"exact": (data.get("dedupe") or {}).get("exact")}
     data["timings"] = {name: 0.0 for name in data["timings"]}
     return orjson.dumps(data)
 
@@ -156,9 +160,8 @@ def test_child_path_publishes_and_dead_letters_what_the_parent_path_did(
     dead = [payload for status, payload in new if status == "dead"]
     assert sorted(d.original for d in dead) == sorted(BAD_MESSAGES)
     assert {d.reason for d in dead} == {"undecodable", "malformed_json", "empty_body", "invalid", "too_large"}
-    quotes = [m for status, payload in new if status == "ok" for m in payload[2]]
-    clustered = [payload[4] for status, payload in new if status == "ok"]
-    assert quotes == [] and all(clustered)  # with dedupe bands: the dedupe agent fans the quotes out
+    fingerprints = [payload[4] for status, payload in new if status == "ok"]
+    assert all(fp and len(fp) == FINGERPRINT_BYTES for fp in fingerprints)  # every article is clustered
 
 
 class Crasher:
@@ -181,19 +184,48 @@ def test_failures_and_the_one_by_one_path_report_what_they_did(monkeypatch: pyte
     old, new = old_worker(pipeline, values), new_worker(values)
     assert [_comparable(r) for r in new] == [_comparable(r) for r in old]
     assert [r[1].reason if r[0] == "dead" else "ok" for r in new] == ["ok", "malformed_json", "component_failed", "ok"]
-    assert new[3][1][2] == _old_quote_messages(EnrichedArticle.from_json(new[3][1][0]))  # no bands: fanned out here
+    assert new[3][1][2] == _old_quote_messages(EnrichedArticle.from_json(new[3][1][0]))
     single = [runner_module._child_enrich_value(v, MAX_BYTES) for v in values]
     assert [type(o) for o in single] == [Enriched, Rejected, Failed, Enriched]
     assert single[2] == runner_module._child_enrich_values(values, MAX_BYTES)[2]
 
 
-# -- the agents, with in-memory topics --------------------------------------------------------------
-class Sink:
-    def __init__(self) -> None:
-        self.sent: list[tuple[Any, bytes, Any]] = []
+# -- the agent, with an in-memory producer and fingerprint log ------------------------------------
+class Producer:
+    """Records what the agent sends; each send's acknowledgement resolves when the test says so."""
 
-    async def send(self, key: Any = None, value: bytes = b"", headers: Any = None) -> None:
-        self.sent.append((key, value, headers))
+    def __init__(self, log: FingerprintLog | None = None) -> None:
+        self.sent: list[tuple[str, bytes | None, bytes, Any]] = []
+        self.acks: list[asyncio.Future[Any]] = []
+        self.log = log
+        self.refuse: set[str] = set()  # topics whose records the broker refuses
+        self.auto = True  # acknowledge at once
+
+    async def send(self, topic: str, key: bytes | None, value: bytes, partition: int | None = None,
+                   headers: Any = None) -> asyncio.Future[Any]:
+        ack: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        offset = len(self.sent)
+        self.sent.append((topic, key, value, headers))
+        if self.log is not None and topic == self.log.topic:  # the log: apply the record as a follower would
+            self.log.apply([SimpleNamespace(key=key, value=value, timestamp=1_000 * offset, offset=offset)])
+        if self.auto or topic == getattr(self.log, "topic", None):
+            self._settle(ack, topic, offset)
+        self.acks.append(ack)
+        return ack
+
+    def _settle(self, ack: asyncio.Future[Any], topic: str, offset: int) -> None:
+        if topic in self.refuse:
+            ack.set_exception(RuntimeError("MessageSizeTooLargeError"))
+        else:
+            ack.set_result(SimpleNamespace(offset=offset))
+
+    def settle_all(self) -> None:
+        for ack, (topic, *_rest) in zip(self.acks, self.sent):
+            if not ack.done():
+                self._settle(ack, topic, 0)
+
+    def on(self, topic: str) -> list[tuple[bytes | None, bytes, Any]]:
+        return [(k, v, h) for t, k, v, h in self.sent if t == topic]
 
 
 class InProcessRunner:
@@ -205,40 +237,94 @@ def _message(i: int, value: bytes, topic: str = "raw") -> SimpleNamespace:
     return SimpleNamespace(topic=topic, partition=0, offset=i, key=f"k{i}".encode(), value=value)
 
 
-def test_agents_route_cluster_and_publish_the_childs_bytes(real_pipeline: Pipeline, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def _logic(settings: Any) -> tuple[Any, Producer]:
+    logic = create_app(settings, runner=InProcessRunner()).streams_logic  # type: ignore[arg-type,attr-defined]
+    producer = Producer()
+    logic.clusters = FingerprintLog(settings, producer.send, StoryIndex(window_s=None))
+    producer.log = logic.clusters
+    logic._send_to = producer.send
+    return logic, producer
+
+
+def test_agent_clusters_through_the_log_and_publishes_the_childs_bytes(real_pipeline: Pipeline, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner_module, "_pipeline", real_pipeline)
     settings = load_settings(home=tmp_path / "home", app_id="child-path", max_article_bytes=MAX_BYTES)
-    logic = create_app(settings, runner=InProcessRunner()).streams_logic  # type: ignore[arg-type,attr-defined]
-    sinks = {name: Sink() for name in ("dedupe_topic", "enriched", "quotes", "dead_letters")}
-    for name, sink in sinks.items():
-        setattr(logic, name, sink)
-    logic.index = DedupeIndex({}, window_s=None)
+    logic, producer = _logic(settings)
     good = _good_messages()
     copy = orjson.dumps({**orjson.loads(good[0]), "id": "copy-of-the-sample"})  # a syndicated copy
     values = [good[0], BAD_MESSAGES[0], good[1], BAD_MESSAGES[3], copy]
     asyncio.run(logic.enrich([_message(i, v) for i, v in enumerate(values)]))
 
-    letters = [DeadLetter.from_json(v) for _, v, _ in sinks["dead_letters"].sent]
+    letters = [DeadLetter.from_json(v) for _, v, _ in producer.on(logic.dead_letters)]
     assert [(d.original, d.reason, d.source_offset) for d in letters] == \
         [(BAD_MESSAGES[0], "undecodable", 1), (BAD_MESSAGES[3], "empty_body", 3)]
-    routed = sinks["dedupe_topic"].sent
-    assert len(routed) == 3 and not sinks["enriched"].sent
+    logged = [k for k, _, _ in producer.on(logic.clusters.topic)]
+    assert logged == [orjson.loads(v)["id"].encode() for v in (good[0], good[1], copy)]
+    published = producer.on(logic.enriched)
     old = old_worker(real_pipeline, [good[0], good[1], copy])
-    assert [_timeless(v) for _, v, _ in routed] == [_timeless(r[1][0]) for r in old]  # the child's bytes, as is
-
-    reference = DedupeIndex({}, window_s=None)
-    for i, (key, value, _) in enumerate(routed):
-        asyncio.run(logic.dedupe(_message(i, value, "dedupe")))
-        ea = EnrichedArticle.from_json(value)  # what the dedupe agent did before
+    reference = StoryIndex(window_s=None)
+    for (key, value, headers), (_, (old_value, old_headers, old_quotes, _)) in zip(published, old):
+        ea = EnrichedArticle.from_json(old_value)  # what the dedupe agent did before
         ea.dedupe = {"exact": ea.dedupe.get("exact"), **reference.assign(ea.id, ea.dedupe)}
-        published_key, published, headers = sinks["enriched"].sent[-1]
-        assert published_key == key and published == ea.to_wire() and headers == _old_headers(ea)
-    assert EnrichedArticle.from_json(sinks["enriched"].sent[-1][1]).dedupe["is_duplicate"] is True
-    clustered = [EnrichedArticle.from_json(v) for _, v, _ in sinks["enriched"].sent]
-    expected_quotes = [m for ea in clustered for m in _old_quote_messages(ea)]
-    assert [(k, v) for k, v, _ in sinks["quotes"].sent] == expected_quotes and expected_quotes
-    assert len(sinks["dead_letters"].sent) == 2
+        assert key == ea.id.encode() and _timeless(value) == _timeless(ea.to_json()) and list(headers) == old_headers
+        assert EnrichedArticle.from_json(value).dedupe == ea.dedupe
+    assert len(published) == 3
+    assert EnrichedArticle.from_json(published[-1][1]).dedupe["duplicate_of"] == orjson.loads(good[0])["id"]
+    expected_quotes = [m for _, (_, _, quotes, _) in old for m in quotes]
+    assert [(k, v) for k, v, _ in producer.on(logic.quotes)] == expected_quotes and expected_quotes
+
+
+class _Quoter:
+    name, requires, provides, english_only = "quoter", (), (), False
+
+    def __call__(self, ctx: Context) -> None:
+        ctx.quotes = [{"kind": "direct", "start": 0, "end": 4, "speaker": "Anna"}]
+
+
+def test_agent_returns_only_once_the_broker_took_every_output(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faust commits a batch's inputs once the agent returns: every output must be acknowledged by then,
+    and an output the broker refused becomes a dead letter of its input, acknowledged too."""
+    monkeypatch.setattr(runner_module, "_pipeline", Pipeline([_Quoter()]))
+    settings = load_settings(home=tmp_path / "home", app_id="confirm")
+    logic, producer = _logic(settings)
+    producer.auto = False
+    values = [Article(id=f"a{i}", body_text=f"Anna said story {i}.").to_json() for i in range(3)]
+
+    async def run() -> None:
+        task = asyncio.ensure_future(logic.enrich([_message(i, v) for i, v in enumerate(values)]))
+        await asyncio.sleep(0.2)
+        assert not task.done(), "the agent returned before the broker acknowledged its outputs"
+        producer.settle_all()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(run())
+    assert len(producer.on(logic.enriched)) == 3 and len(producer.on(logic.quotes)) == 3
+    assert all(ack.done() for ack in producer.acks)
+
+
+@pytest.mark.parametrize("at_once", [False, True])
+def test_an_output_the_broker_refused_dead_letters_its_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             at_once: bool) -> None:
+    monkeypatch.setattr(runner_module, "_pipeline", Pipeline([_Quoter()]))
+    settings = load_settings(home=tmp_path / "home", app_id="refused")
+    logic, producer = _logic(settings)
+    producer.refuse = {logic.quotes}
+    if at_once:  # the producer itself raises (aiokafka: a record over max_request_size), no future
+        class Refusing:
+            async def send(self, topic: str, *args: Any) -> Any:
+                if topic in producer.refuse:
+                    raise RuntimeError("MessageSizeTooLargeError")
+                return await producer.send(topic, *args[:2], args[2], args[4])
+
+        monkeypatch.setattr(type(logic.app), "producer", Refusing(), raising=False)
+        logic._send_to = type(logic)._send_to.__get__(logic)
+    values = [Article(id="a1", body_text="Anna said so.").to_json()]
+    asyncio.run(logic.enrich([_message(0, values[0])]))
+    letters = [DeadLetter.from_json(v) for _, v, _ in producer.on(logic.dead_letters)]
+    assert [(d.original, d.reason, d.stage) for d in letters] == [(values[0], "broker", "enrich")]
+    assert "MessageSizeTooLargeError" in letters[0].message
 
 
 # -- the runner with a real child process --------------------------------------------------------------

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings, runner=runner)
     lag = None
     if port:  # lag of this worker's consumer group, exported beside its own metrics
-        lag = LagMonitor(settings, app.conf.id, [topics.RAW.name(settings), topics.DEDUPE.name(settings)])
+        lag = LagMonitor(settings, app.conf.id, [topics.RAW.name(settings)])
         lag.start()
     worker = Worker(app, loglevel=settings.log_level.lower(), quiet=True, redirect_stdouts=False)
     try:

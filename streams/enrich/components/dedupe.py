@@ -1,30 +1,27 @@
-"""Exact and near-duplicate detection: a pure signature component and a pure stream index.
-
-Two parts, so that the stream layer owns the state and this module owns the logic:
+"""Exact and near-duplicate detection: the signature component and the compact fingerprint.
 
 * :class:`DedupeSignature` (registered as ``"dedupe"``) computes, per article, a normalized exact
   hash of the body and a MinHash signature of its word shingles, ignoring the noise spans that
   earlier components recorded in ``ctx.spans`` (header line, dateline, credit, inline related
-  headline). It sets ``ctx.dedupe = {"exact", "signature", "bands", "sketch", "shingles"}``.
-* :class:`DedupeIndex` assigns ``cluster_id`` / ``duplicate_of`` / ``is_duplicate`` to an
-  article id given those values. All its state lives in a ``MutableMapping[str, str]`` (a dict in
-  tests, a Faust ``GlobalTable`` in the stream): keys are exact hashes, LSH band hashes and article
-  ids; values are short strings. Asking again about an article id returns the stored answer, so
-  re-delivery under at-least-once gives the same result.
+  headline). It sets ``ctx.dedupe = {"exact", "bands", "sketch", "shingles"}``.
+* :func:`fingerprint` packs that into :data:`FINGERPRINT_BYTES` bytes, what the story index
+  (:mod:`streams.worker.story_index`) keeps per article: ``BANDS`` LSH band keys to find
+  candidates and a sketch (the low ``SKETCH_BITS`` bits of every MinHash value) to verify them.
 
 Why MinHash + banded LSH with a verification step: bands give candidate matches by exact key
-lookups (the only operation a key-value changelog table does well), and the small per-article
-sketch lets the index reject chance band collisions (templated earnings reports share many
-shingles) by estimating Jaccard similarity against the candidate before merging.
+lookups, and the sketch lets the index reject chance band collisions (templated earnings reports
+share many shingles) by estimating Jaccard similarity against the candidate before merging. Eight
+one-row bands (not 40 of three) keep the index small; the verification keeps them precise.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import unicodedata
 import zlib
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import numpy as np
 
@@ -35,10 +32,13 @@ from streams.text.wire import HEADLINE_DERIVED
 STRUCTURE_KINDS: frozenset[str] = frozenset({"paragraph", "sentence", "title", "quote", HEADLINE_DERIVED})
 
 NUM_PERM = 120  # MinHash permutations
-BANDS = 40  # LSH bands of ROWS rows each: P(candidate) = 1 - (1 - J**3)**40 -> 0.995 at J = 0.5
-ROWS = 3
+#: LSH bands of ROWS rows each: P(candidate) = 1 - (1 - J)**8 -> 0.987 at J = 0.42, 0.996 at J = 0.5. One row
+#: per band finds more pairs per index entry than many bands of several rows (40 x 3 before, ~5x the
+#: memory); the extra chance candidates cost a vectorized comparison of sketches, not memory.
+BANDS = 8
+ROWS = 1
 SHINGLE = 5  # words per shingle
-SKETCH_BITS = 16  # bits of each MinHash value kept in the stored sketch for verification
+SKETCH_BITS = 6  # bits of each MinHash value kept in the sketch for verification (90 bytes packed)
 THRESHOLD = 0.42  # estimated Jaccard needed to call a candidate a near duplicate
 
 _MERSENNE = np.uint64((1 << 61) - 1)
@@ -48,6 +48,12 @@ _A = _rng.randint(1, 1 << 31, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
 _B = _rng.randint(0, 1 << 31, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+FINGERPRINT_VERSION = 1
+_HEAD = struct.Struct(">BB")  # version, flags
+_HAS_WORDS = 1
+#: bytes of one packed fingerprint: version, flags, band keys (uint32), sketch
+FINGERPRINT_BYTES = _HEAD.size + 4 * BANDS + NUM_PERM
 
 
 def clean_text(text: str, noise: Iterable[tuple[int, int]] = ()) -> str:
@@ -96,32 +102,37 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     return values.min(axis=0)
 
 
-def band_keys(signature: np.ndarray | list[int]) -> list[str]:
-    """One short hash per LSH band (band index included, so equal rows in different bands differ)."""
-    sig = np.asarray(signature, dtype=np.uint64)
-    out: list[str] = []
+def band_keys(signature: np.ndarray | list[int]) -> list[int]:
+    """One 32-bit key per LSH band (the band's index is hashed in, so equal rows in two bands differ)."""
+    sig = np.asarray(signature, dtype=np.uint64).astype("<u4")
+    out: list[int] = []
     for band in range(BANDS):
         rows = sig[band * ROWS : (band + 1) * ROWS]
-        digest = hashlib.blake2b(rows.tobytes(), digest_size=8, person=band.to_bytes(2, "big")).hexdigest()
-        out.append(f"{band:02d}{digest}")
+        digest = hashlib.blake2b(rows.tobytes(), digest_size=4, person=band.to_bytes(2, "big")).digest()
+        out.append(int.from_bytes(digest, "big"))
     return out
 
 
 def sketch(signature: np.ndarray | list[int]) -> str:
-    """The low ``SKETCH_BITS`` bits of every MinHash value, as hex (what the index stores per article)."""
+    """The low ``SKETCH_BITS`` bits of every MinHash value, as hex (what the index keeps per article)."""
     low = np.asarray(signature, dtype=np.uint64) & np.uint64((1 << SKETCH_BITS) - 1)
-    return low.astype(">u2").tobytes().hex()
+    return low.astype(np.uint8).tobytes().hex()
+
+
+def agreement_similarity(agree: np.ndarray | float) -> np.ndarray | float:
+    """Estimated Jaccard from the share of sketch positions that agree (chance matches of the low bits
+    corrected for)."""
+    chance = 1.0 / (1 << SKETCH_BITS)
+    return np.maximum(0.0, (agree - chance) / (1.0 - chance))
 
 
 def sketch_similarity(a: str, b: str) -> float:
-    """Estimated Jaccard similarity of two sketches (corrected for chance matches of the low bits)."""
+    """Estimated Jaccard similarity of two hex sketches."""
     if len(a) != len(b) or not a:
         return 0.0
-    va = np.frombuffer(bytes.fromhex(a), dtype=">u2")
-    vb = np.frombuffer(bytes.fromhex(b), dtype=">u2")
-    agree = float(np.mean(va == vb))
-    chance = 1.0 / (1 << SKETCH_BITS)
-    return max(0.0, (agree - chance) / (1.0 - chance))
+    va = np.frombuffer(bytes.fromhex(a), dtype=np.uint8)
+    vb = np.frombuffer(bytes.fromhex(b), dtype=np.uint8)
+    return float(agreement_similarity(float(np.mean(va == vb))))
 
 
 def signature_of(text: str, noise: Iterable[tuple[int, int]] = ()) -> dict[str, Any]:
@@ -130,11 +141,36 @@ def signature_of(text: str, noise: Iterable[tuple[int, int]] = ()) -> dict[str, 
     sig = minhash(shingle_hashes(words))
     return {
         "exact": exact_hash(words),
-        "signature": [int(v) for v in sig],
         "bands": band_keys(sig),
         "sketch": sketch(sig),
         "shingles": max(0, len(words) - SHINGLE + 1) if len(words) >= SHINGLE else int(bool(words)),
     }
+
+
+class Fingerprint(NamedTuple):
+    """A parsed :func:`fingerprint`."""
+
+    has_words: bool  # a body of only symbols ("****") matches nothing
+    bands: np.ndarray  # uint32[BANDS]
+    sketch: np.ndarray  # uint8[NUM_PERM]
+
+
+def fingerprint(dedupe: dict[str, Any]) -> bytes:
+    """``ctx.dedupe`` packed into :data:`FINGERPRINT_BYTES` bytes (raises ValueError if it is not one)."""
+    bands, sk = dedupe["bands"], bytes.fromhex(dedupe["sketch"])
+    if len(bands) != BANDS or len(sk) != NUM_PERM:
+        raise ValueError(f"a dedupe signature has {BANDS} bands and a {NUM_PERM}-byte sketch")
+    flags = _HAS_WORDS if dedupe.get("shingles", 1) > 0 else 0
+    return _HEAD.pack(FINGERPRINT_VERSION, flags) + struct.pack(f">{BANDS}I", *bands) + sk
+
+
+def parse_fingerprint(data: bytes) -> Fingerprint:
+    """The parts of a :func:`fingerprint`; ValueError if ``data`` is not one of this version."""
+    if len(data) != FINGERPRINT_BYTES or data[0] != FINGERPRINT_VERSION:
+        raise ValueError(f"not a version-{FINGERPRINT_VERSION} dedupe fingerprint ({len(data)} bytes)")
+    bands = np.frombuffer(data, dtype=">u4", count=BANDS, offset=_HEAD.size).astype(np.uint32)
+    sk = np.frombuffer(data, dtype=np.uint8, count=NUM_PERM, offset=_HEAD.size + 4 * BANDS)
+    return Fingerprint(bool(data[1] & _HAS_WORDS), bands, sk)
 
 
 class DedupeSignature:

@@ -1,0 +1,159 @@
+"""The fingerprint log: how every worker agrees on each article's story cluster without a serial stage.
+
+Each worker appends one compact record per enriched article to ``articles.fingerprints`` (key: the
+article id, value: its 154-byte dedupe fingerprint) and follows the whole log into its own
+:class:`~streams.worker.story_index.StoryIndex`. The log has one partition, so it has one order, and
+the index's answers are a function of that order alone: every worker computes the same cluster for
+every article, whichever worker enriched it and however the copies raced. "First copy wins" means
+first in the log. An article is published once its own record has been applied
+(:meth:`FingerprintLog.assign`): it never waits for another article's enrichment, only for one
+produce and one fetch of small records.
+
+What is serial here is the broker appending ~200-byte records to one partition (tens of thousands
+a second) and every worker applying all of them (~0.1-0.4 ms each); the full articles never leave
+their partitions. A redelivered article (a crash before its input was committed) appends its
+record again; the index recognizes it and gives its first answer. A worker that starts replays
+the log (its retention is twice the default window) before its first answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Sequence
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from streams.core import metrics
+from streams.core.errors import BrokerError
+from streams.core.retry import Backoff
+from streams.core.settings import Settings
+from streams.kafka import topics
+from streams.worker.story_index import Answer, StoryIndex
+
+log = logging.getLogger(__name__)
+
+#: ``send(topic, key, value, partition)`` -> awaitable that resolves to the record's metadata
+Send = Callable[[str, bytes, bytes, int], Awaitable[Awaitable[Any]]]
+
+#: how long an article waits for the log to reach its record (a replay at start counts)
+REACH_TIMEOUT_S = 120.0
+#: a broker that does not answer the follower: 0.5 s doubling up to 10 s between attempts
+RETRY_BASE_S = 0.5
+MAX_BACKOFF_S = 10.0
+FETCH_RECORDS = 5_000
+PARTITION = 0  # the log's one partition (a topic made with more is still read and written at 0 only)
+
+
+class FingerprintLog:
+    """Appends this worker's fingerprints and applies everyone's, in log order, to one index."""
+
+    def __init__(self, settings: Settings, send: Send, index: StoryIndex | None = None) -> None:
+        self.settings = settings
+        self.topic = topics.FINGERPRINTS.name(settings)
+        self.index = index if index is not None else StoryIndex(window_s=settings.dedupe_window_s or None)
+        self._send = send
+        self.position = 0  # the next offset to apply
+        self._moved: asyncio.Condition | None = None
+        self._pending: dict[str, Answer | None] = {}  # ids this worker waits for -> answer once applied
+
+    # -- the follower ------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Follow the log from its start until cancelled (a background task of the worker)."""
+        backoff = Backoff(base=RETRY_BASE_S, cap=MAX_BACKOFF_S)
+        while True:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self.settings.bootstrap, group_id=None, enable_auto_commit=False,
+                auto_offset_reset="earliest",  # the log's start moved (retention): replay from its new start
+                client_id="streams-fingerprints", fetch_max_wait_ms=100, max_partition_fetch_bytes=4 << 20,
+            )
+            try:
+                await consumer.start()
+                tp = TopicPartition(self.topic, PARTITION)
+                consumer.assign([tp])
+                consumer.seek(tp, self.position)  # 0 at start: the whole retained log
+                backoff.reset()
+                await self._follow(consumer, tp)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the broker went away: reconnect, resume at our position
+                delay = backoff.next()
+                log.warning("fingerprint log: %s: %s; reconnecting in %.1fs", type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+            finally:
+                await consumer.stop()
+
+    async def _follow(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
+        while True:
+            batch = await consumer.getmany(tp, timeout_ms=1000, max_records=FETCH_RECORDS)
+            records = batch.get(tp, [])
+            if records:
+                self.apply(records)
+                await self._notify()
+
+    def apply(self, records: Sequence[Any]) -> None:
+        """Apply fetched records (``key``, ``value``, ``timestamp`` in ms, ``offset``) in order."""
+        for record in records:
+            if record.offset < self.position:
+                continue
+            try:
+                article_id = record.key.decode("utf-8")
+                answer = self.index.apply(article_id, record.timestamp / 1000.0, record.value)
+            except (AttributeError, UnicodeDecodeError, ValueError) as exc:
+                # every reader skips the same record: the answers stay the same everywhere
+                log.warning("fingerprint log: skipping record %d: %s", record.offset, exc)
+            else:
+                if article_id in self._pending and self._pending[article_id] is None:
+                    self._pending[article_id] = answer
+            self.position = record.offset + 1
+        metrics.DEDUPE_STATE_BYTES.set(self.index.nbytes)
+        metrics.DEDUPE_STATE_ARTICLES.set(self.index.articles)
+
+    async def _notify(self) -> None:
+        if self._moved is None:
+            self._moved = asyncio.Condition()
+        async with self._moved:
+            self._moved.notify_all()
+
+    async def reach(self, offset: int, timeout_s: float = REACH_TIMEOUT_S) -> None:
+        """Wait until the record at ``offset`` has been applied; BrokerError after ``timeout_s``."""
+        if self._moved is None:
+            self._moved = asyncio.Condition()
+
+        async def moved_past() -> None:
+            assert self._moved is not None
+            async with self._moved:
+                await self._moved.wait_for(lambda: self.position > offset)
+
+        try:
+            await asyncio.wait_for(moved_past(), timeout_s)
+        except asyncio.TimeoutError:
+            raise BrokerError(f"the fingerprint log did not reach offset {offset} within {timeout_s:g}s "
+                              f"(at {self.position}); is the broker up?") from None
+
+    # -- the worker's side ---------------------------------------------------------------------
+    async def assign(self, items: Sequence[tuple[str, bytes]]) -> list[Answer]:
+        """Append ``(article id, fingerprint)`` records and return each article's answer, in order.
+
+        Raises BrokerError (or the producer's error) if the records cannot be appended or the log
+        not followed; the caller dead-letters the articles (they can be replayed)."""
+        if not items:
+            return []
+        for article_id, _ in items:
+            self._pending.setdefault(article_id, None)
+        try:
+            futures = [await self._send(self.topic, aid.encode("utf-8"), fp, PARTITION) for aid, fp in items]
+            sent = await asyncio.gather(*futures)
+            await self.reach(max(md.offset for md in sent))
+            return [self._answer(aid, fp) for aid, fp in items]
+        finally:
+            for article_id, _ in items:
+                self._pending.pop(article_id, None)
+
+    def _answer(self, article_id: str, fingerprint: bytes) -> Answer:
+        answer = self._pending.get(article_id)
+        if answer is None:  # applied before this call registered it (a replay), or dropped from the window
+            answer = self.index.lookup(article_id, fingerprint)
+        if answer is None:
+            raise BrokerError(f"article {article_id!r} is not in the story index after its record was applied")
+        return answer

@@ -1,0 +1,105 @@
+"""The agent's batching and acking (pure asyncio, no broker)."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any, AsyncIterator
+
+from streams.worker.app import enrich_batches
+from streams.worker.batching import batches
+
+
+async def _trickle(n: int, gap_s: float) -> AsyncIterator[int]:
+    for i in range(n):
+        await asyncio.sleep(gap_s)
+        yield i
+
+
+def test_a_slow_stream_still_comes_in_batches_and_a_fast_one_in_full_ones() -> None:
+    async def collect(gap_s: float) -> list[list[int]]:
+        return [b async for b in batches(_trickle(40, gap_s), 16, linger_s=0.15)]
+
+    slow = asyncio.run(collect(0.02))  # 50 articles a second: a few per batch, not one by one
+    assert [i for b in slow for i in b] == list(range(40))
+    assert len(slow) <= 10 and max(len(b) for b in slow) >= 4
+    fast = asyncio.run(collect(0.0))
+    assert [len(b) for b in fast] == [16, 16, 8]
+
+
+def test_an_error_of_the_stream_reaches_the_caller() -> None:
+    async def broken() -> AsyncIterator[int]:
+        yield 1
+        raise ConnectionError("gone")
+
+    async def run() -> list[list[int]]:
+        return [b async for b in batches(broken(), 4, linger_s=0.05)]
+
+    try:
+        asyncio.run(run())
+    except ConnectionError:
+        return
+    raise AssertionError("the stream's error was swallowed")
+
+
+class FakeStream:
+    """The parts of a Faust stream the agent uses. ``take_events`` is Faust's contract (0.15.3): it acks
+    the whole batch in a ``finally``, also when the body is cancelled; an agent built on it fails here."""
+
+    def __init__(self, n: int) -> None:
+        self.events_in = [SimpleNamespace(message=SimpleNamespace(offset=i)) for i in range(n)]
+        self.acked: list[int] = []
+
+    def noack(self) -> "FakeStream":
+        return self
+
+    async def events(self) -> AsyncIterator[Any]:
+        for event in self.events_in:
+            yield event
+        await asyncio.Event().wait()  # a live stream does not end
+
+    async def take_events(self, max_: int, within: float) -> AsyncIterator[list[Any]]:
+        for start in range(0, len(self.events_in), max_):
+            batch = self.events_in[start : start + max_]
+            try:
+                yield batch
+            finally:
+                for event in batch:
+                    await self.ack(event)
+        await asyncio.Event().wait()
+
+    async def ack(self, event: Any) -> bool:
+        self.acked.append(event.message.offset)
+        return True
+
+
+class StuckLogic:
+    """Finishes the first batch, then hangs in the second (a slow child) until cancelled."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.in_second = asyncio.Event()
+
+    async def enrich(self, messages: list[Any]) -> None:
+        self.batches.append([m.offset for m in messages])
+        if len(self.batches) > 1:
+            self.in_second.set()
+            await asyncio.Event().wait()
+
+
+def test_a_cancelled_batch_is_not_acked() -> None:
+    stream, logic = FakeStream(40), StuckLogic()
+
+    async def run() -> None:
+        task = asyncio.ensure_future(enrich_batches(stream, logic))  # type: ignore[arg-type]
+        await asyncio.wait_for(logic.in_second.wait(), 10)
+        task.cancel()  # a rebalance or a shutdown in the middle of the second batch
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    asyncio.run(run())
+    first = logic.batches[0]
+    assert first == list(range(len(first))) and len(logic.batches) == 2
+    assert stream.acked == first  # the unfinished batch (and the read-ahead) stays unacked: redelivered
