@@ -15,7 +15,6 @@ than the window are dropped in bulk.
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import Any, NamedTuple
 
 import numpy as np

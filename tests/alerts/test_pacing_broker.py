@@ -27,9 +27,9 @@ HOUR = 3600.0
 @pytest.fixture(scope="module")
 def reuters(pipeline: Pipeline, news_rows: dict[str, dict[str, Any]]) -> list[EnrichedArticle]:
     """Four distinct Reuters stories (four story clusters), enriched and clustered for real."""
-    from streams.worker.story_index import DedupeIndex
+    from streams.worker.story_index import StoryIndex
 
-    index = DedupeIndex({})
+    index = StoryIndex()
     out: list[EnrichedArticle] = []
     for row in news_rows.values():
         if not row["id"].startswith("reuters") or len(row.get("text", "")) < 400:

@@ -52,9 +52,5 @@ def test_short_chaos_run_loses_nothing(kafka_bootstrap: str, tmp_path: Path) -> 
     (row,) = [orjson.loads(line) for line in results.read_text().splitlines()]
     assert row["unexpected_exits"] == [], row["unexpected_exits"]  # every process survived what it was not killed by
     assert row["dead_letters_by_reason"] == row["injected_by_reason"]
-    if lost:
-        # Known on this branch, fixed by the worker change of issue 21 (output awaited before commit,
-        # take_events never acking unprocessed events on a rebalance): a record of articles.raw is
-        # committed without output now and then. Remove this once that change is merged.
-        pytest.xfail(f"lost {lost}: the worker committed past unprocessed input (issue 21):\n{done.stdout[-2000:]}")
+    assert lost == 0, done.stdout[-3000:]
     assert done.returncode == 0, done.stdout[-3000:]
