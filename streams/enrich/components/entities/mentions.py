@@ -83,18 +83,35 @@ def relabel(entities: list[Entity]) -> None:
 
 
 class Occupancy:
-    """Which character ranges are already taken by a mention."""
+    """Which character ranges are already taken by a mention.
+
+    Ranges are indexed by the 64-character blocks they touch, so a look-up costs the ranges near it,
+    not every range of the text (the rules ask once per token or name: a linear scan made a long
+    article's look-ups quadratic).
+    """
+
+    _BLOCK = 64
 
     def __init__(self, mentions: Iterable[Mention] = ()) -> None:
-        self.spans: list[tuple[int, int]] = [(m.start, m.end) for m in mentions]
+        self._blocks: dict[int, list[tuple[int, int]]] = {}
+        self.extend((m.start, m.end) for m in mentions)
 
     def overlaps(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` overlaps a taken range."""
-        return any(s < end and start < e for s, e in self.spans)
+        for block in range(start // self._BLOCK, max(start, end - 1) // self._BLOCK + 1):
+            if any(s < end and start < e for s, e in self._blocks.get(block, ())):
+                return True
+        return False
 
     def add(self, m: Mention) -> None:
         """Take the range of ``m``."""
-        self.spans.append((m.start, m.end))
+        self.extend([(m.start, m.end)])
+
+    def extend(self, spans: Iterable[tuple[int, int]]) -> None:
+        """Take every ``(start, end)`` range of ``spans``."""
+        for s, e in spans:
+            for block in range(s // self._BLOCK, max(s, e - 1) // self._BLOCK + 1):
+                self._blocks.setdefault(block, []).append((s, e))
 
 
 def find_word(text: str, form: str) -> Iterator[tuple[int, int]]:

@@ -41,8 +41,11 @@ _FIXTURE_SIDE_AFTER = re.compile(rf"(?<=[\w)] v )(?:\.[ ])?{_SIDE_NAME}(?![\w'�
 _SCORER = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z](?: (?:van |de |da |der )?[A-Z][\w'’.-]*[a-z]){0,3})"
                      r" \(\d{1,3}(?:st|nd|rd|th)\b")
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
-_TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
-                         r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
+#: a line of capitalised words, figures and brackets only. Every cell is taken whole (possessive
+#: quantifiers): "69 71 71 73" can only be read one way, so a line that fails at its end fails at once
+#: (the former, backtracking pattern tried every split of every figure: 2^n on a golf results line)
+_TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*+(?:[A-Z][\w'’&.\-]*+|[\d.][\d.,:/\-]*+|[()\-,:]))++[ \t]*+$",
+                         re.MULTILINE)
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 

@@ -34,7 +34,8 @@ _INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'�
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.]*[ \t]$")
 _NAME = r"[A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){0,2}"
 #: "Zeus, Hera, Poseidon, Aphrodite, and Athena": three or more capitalised names joined by commas and a final and/or
-_NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,}},? (?:and|or) {_NAME}")
+#: (at most 40 items: a longer list is read from its last 41, and a failing start costs no more than that)
+_NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,40}},? (?:and|or) {_NAME}")
 _LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
 #: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)
 _BRACKETED_COUNTRY = re.compile(r" \(([A-Z][A-Za-z. ]{1,30})\)")
@@ -54,9 +55,11 @@ _TITLE_CASE_RUN = re.compile(
     r"(?<![\w'’.&-])[A-Z][a-z](?:[\w'’-]*[a-z])?(?: [A-Z][a-z](?:[\w'’-]*[a-z])?){1,2}(?![\w&-]| [A-Z]| of \w)")
 _QUOTES = frozenset("\"'“”‘’«»")
 _SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
+#: at most eight words before the head, each taken whole: an unbounded run made every capitalised word of
+#: a long run of them scan the rest of it (quadratic, 20 s on 10 KB of single capitals)
 _HEADED_RUN = re.compile(
-    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*(?:[ \t]+(?:(?:of|and|&|for|the|de|du|la)[ \t]+)*"
-    r"[A-Z](?:[\w'’&-]|\.(?=\w))*)*[ \t]+(?:"
+    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*+(?:[ \t]++(?:(?:of|and|&|for|the|de|du|la)[ \t]++){0,3}"
+    r"[A-Z](?:[\w'’&-]|\.(?=\w))*+){0,7}[ \t]+(?:"
     + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
 #: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
 _RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
@@ -121,7 +124,7 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
     dem = demonyms()
     ctry = countries()
     taken = Occupancy(mentions)
-    taken.spans.extend(skip)
+    taken.extend(skip)
     # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
     for start, length in doc.to_array([IDX, LENGTH]).tolist():
         word = token_text = text[start:start + length]
@@ -213,8 +216,8 @@ def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[i
     """Capitalised words the model left untagged whose last word is the head of an organisation's or a
     place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
     taken = Occupancy(mentions)
-    taken.spans.extend(skip)
-    taken.spans.extend(caps)
+    taken.extend(skip)
+    taken.extend(caps)
     added: list[Mention] = []
     dropped: list[Mention] = []
     for g in _HEADED_RUN.finditer(text):
@@ -248,8 +251,8 @@ def untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple
     person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
     month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
     taken = Occupancy(mentions)
-    taken.spans.extend(skip)
-    taken.spans.extend(caps)
+    taken.extend(skip)
+    taken.extend(caps)
     added = []
     for g in _TITLE_CASE_RUN.finditer(text):
         s, e = g.span()
