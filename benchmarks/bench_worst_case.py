@@ -49,16 +49,9 @@ _SENTENCE = ("The finance minister of Ruritania, Anna Example, told reporters in
              "a deal valued at 1.2 billion dollars, after talks with the United Nations and the World Bank. ")
 
 
-def _repeat(unit: str, size: int, sep: str = "") -> str:
-    out: list[str] = []
-    length = 0
-    i = 0
-    while length < size:
-        piece = unit.format(i=i) + sep
-        out.append(piece)
-        length += len(piece)
-        i += 1
-    return "".join(out)[:size]
+def _repeat(unit: str, size: int) -> str:
+    """``unit`` repeated to ``size`` characters."""
+    return (unit * (size // len(unit) + 1))[:size]
 
 
 def _golf_line(i: int) -> str:

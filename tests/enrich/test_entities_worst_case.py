@@ -12,7 +12,7 @@ import time
 import pytest
 
 from streams.core.model import Article
-from streams.enrich.components.entities.mentions import Mention, Occupancy
+from streams.enrich.components.entities.mentions import LineIndex, Mention, Occupancy
 from streams.enrich.pipeline import Context, Pipeline
 
 #: times the ordinary article's time a text of the same length may take in the entities component
@@ -102,3 +102,18 @@ def test_occupancy_answers_as_a_scan_of_every_range_does() -> None:
         a = rng.randint(0, 5400)
         b = a + rng.randint(0, 200)
         assert taken.overlaps(a, b) == any(s < b and a < e for s, e in spans), (a, b)
+
+
+def test_line_index_answers_as_a_scan_of_every_line_does() -> None:
+    rng = random.Random(3)
+    lines, pos = [], 0
+    for _ in range(300):
+        pos += rng.randint(1, 40)
+        lines.append((pos, pos + rng.randint(1, 60)))
+        pos = lines[-1][1]
+    index = LineIndex(lines)
+    for _ in range(3000):
+        a = rng.randint(0, pos + 10)
+        b = a + rng.randint(0, 30)
+        want = any(s <= a and b <= e for s, e in lines) if b > a else any(s <= a < e for s, e in lines)
+        assert index.contains(a, b) == want, (a, b)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -176,3 +177,20 @@ class MentionSet:
     def sorted(self) -> list[Mention]:
         """Every mention, by start (ties in the order they were added)."""
         return sorted(self._live.values(), key=lambda m: (m.start, self._seq[id(m)]))
+
+
+class LineIndex:
+    """Sorted, disjoint ranges of the text (ALL-CAPS lines), asked whether a span lies within one of
+    them by bisection rather than by a scan of every range (a scoreboard has thousands)."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        self.ranges = sorted(ranges)
+        self._starts = [s for s, _ in self.ranges]
+
+    def contains(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies within one range (``end == start``: the position is in one)."""
+        k = bisect.bisect_right(self._starts, start) - 1
+        if k < 0:
+            return False
+        s, e = self.ranges[k]
+        return s <= start and (end <= e if end > start else start < e)

@@ -27,7 +27,7 @@ from streams.enrich.components.entities.lexicon import (
     ROLE_HEADS,
     SENTENCE_INITIAL_COMMON,
 )
-from streams.enrich.components.entities.mentions import Mention, MentionSet, Occupancy
+from streams.enrich.components.entities.mentions import LineIndex, Mention, MentionSet, Occupancy
 from streams.enrich.components.entities.personal_names import not_a_personal_name_word
 
 _INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w.])")
@@ -127,18 +127,19 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
     ctry = countries()
     taken = Occupancy(mentions)
     taken.extend(skip)
+    caps_index = LineIndex(caps)
     # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
     for start, length in doc.to_array([IDX, LENGTH]).tolist():
         word = token_text = text[start:start + length]
         if not word[:1].isupper() or taken.overlaps(start, start + length):
             continue
-        if word.isupper() and len(word) > 3 and any(a <= start < b for a, b in caps):
+        if word.isupper() and len(word) > 3 and caps_index.contains(start, start):
             word = word.title()  # 'ROMANIA' in a headline
         label = None
         if word in dem and not is_country_name(word):
             label = "NORP"
         elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
-              or word in ("US", "USA", "UAE") and not any(a <= start < b for a, b in caps)):
+              or word in ("US", "USA", "UAE") and not caps_index.contains(start, start)):
             label = "GPE" if word != "EU" else "ORG"
         if label:
             m = Mention(start, start + length, token_text, label, source="gazetteer")
