@@ -17,7 +17,7 @@ from streams.enrich.components.entities import (
     split_span,
 )
 from streams.enrich.components.entities.acronyms import spelled_out_acronyms
-from streams.enrich.components.entities.joins import merge_split_person, surname_before_a_thing
+from streams.enrich.components.entities.joins import merge_split_person
 from streams.enrich.components.entities.labels import institutions_by_their_head, title_and_affiliation_words
 from streams.enrich.components.entities.untagged import people_lists
 from streams.enrich.pipeline import Pipeline
@@ -405,24 +405,6 @@ def test_a_country_is_no_acronym_of_an_organisation(pipeline: Pipeline) -> None:
     university, us = entity_with_form(ents, "University of Sheffield"), entity_with_form(ents, "US")
     assert university is not None and university["type"] == "ORG"
     assert us is not None and us is not university and us["type"] == "GPE"
-
-
-def test_a_surname_before_a_counted_thing_is_the_person(pipeline: Pipeline) -> None:
-    text = ("The gallery shows 100 Polaroids by Andy Warhol. Visitors queued to see the Warhol Polaroid prints, "
-            "and the Polaroid camera he used is on display; more museums received Polaroids this year. "
-            "Kathryn Waters, the director, said the show was a success. \"It is important\", Water said. "
-            "The Springboks beat the All Blacks, and Springbok fans cheered the Springboks.")
-    andy, at = text.index("Andy Warhol"), text.index("Warhol Polaroid")
-    cut = surname_before_a_thing(text, [Mention(andy, andy + 11, "Andy Warhol", "PERSON"),
-                                                         Mention(at, at + 15, "Warhol Polaroid", "PERSON")])
-    assert [m.text for m in cut] == ["Andy Warhol", "Warhol"]  # his Polaroid, not a person "Warhol Polaroid"
-    ents = pipeline.run(Article(id="polaroid", body_text=text)).entities
-    types = {(m["start"], m["end"]): e["type"] for e in ents for m in e["mentions"]}
-    camera = text.index("Polaroid camera")
-    assert types.get((camera, camera + 8)) in (None, "PRODUCT")
-    assert all(t in ("PRODUCT", None) for (s, e), t in types.items() if text[s:e] == "Polaroids")
-    water = text.index("Water said")
-    assert types.get((water, water + 5)) != "PRODUCT"  # 'Waters' there is a person, not a counted thing
 
 
 def test_a_name_spelled_out_next_to_its_acronym_is_one_organisation() -> None:

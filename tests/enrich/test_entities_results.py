@@ -12,7 +12,6 @@ from streams.enrich.components.entities.acronyms import organisation_acronyms
 from streams.enrich.components.entities.clustering import canonical_key, cluster
 from streams.enrich.components.entities.context_types import one_word_persons_by_context
 from streams.enrich.components.entities.joins import hyphenated_groups, join_organisation_tails, join_split_names
-from streams.enrich.components.entities.labels import regions_after_cities
 from streams.enrich.components.entities.layout import add_dateline_place, dateline_spans
 from streams.enrich.components.entities.mentions import Entity
 from streams.enrich.components.entities.sports import cricket_scorecard_players, fixtures_and_scorers, places_as_teams
@@ -265,14 +264,7 @@ def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
     assert got["Agassi"] == "PERSON"
 
 
-def test_a_region_after_a_city_is_a_place_and_short_surnames_count() -> None:
-    text = "The schools in Livorno, Tuscany, must pay. In Paris, Smith said the law was clear."
-    mentions = [Mention(text.index("Livorno"), text.index("Livorno") + 7, "Livorno", "GPE"),
-                Mention(text.index("Tuscany"), text.index("Tuscany") + 7, "Tuscany", "PERSON"),
-                Mention(text.index("Paris"), text.index("Paris") + 5, "Paris", "GPE"),
-                Mention(text.index("Smith"), text.index("Smith") + 5, "Smith", "PERSON")]
-    regions_after_cities(text, mentions)
-    assert [m.label for m in mentions] == ["GPE", "GPE", "GPE", "PERSON"]
+def test_short_surnames_count_as_untagged_names() -> None:
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
     got = untagged_personal_names(text, [], [], [])
     assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]

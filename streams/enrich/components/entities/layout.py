@@ -10,7 +10,7 @@ from typing import Any
 
 from streams.enrich.components.entities.gazetteers import countries, demonyms
 from streams.enrich.components.entities.lexicon import NAME_TYPES
-from streams.enrich.components.entities.mentions import Mention, find_word
+from streams.enrich.components.entities.mentions import LineIndex, Mention, find_word
 from streams.text.wire import parse_dateline
 
 #: noise span kinds whose mentions are not the article's
@@ -71,7 +71,8 @@ def filter_caps_mentions(text: str, mentions: list[Mention], caps: list[tuple[in
     """
     if not caps:
         return mentions
-    inside = lambda m: any(s <= m.start and m.end <= e for s, e in caps)  # noqa: E731
+    lines = LineIndex(caps)
+    inside = lambda m: lines.contains(m.start, m.end)  # noqa: E731
     known = {m.text.lower() for m in mentions if not inside(m) and m.label in NAME_TYPES}
     out = []
     for m in mentions:

@@ -10,7 +10,7 @@ def propagate(text: str, entities: list[Entity], skip: list[tuple[int, int]],
               caps: list[tuple[int, int]] = ()) -> list[Entity]:
     """Tag further occurrences of known names that the model missed (outside skipped spans)."""
     taken = Occupancy(m for e in entities for m in e.mentions)
-    taken.spans.extend(skip)
+    taken.extend(skip)
     forms: list[tuple[str, Entity, str]] = []
     for e in entities:
         label = e.label

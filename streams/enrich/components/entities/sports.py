@@ -11,7 +11,7 @@ import re
 
 from streams.enrich.components.entities.gazetteers import cities, countries, demonyms, is_country_name, lookup_place
 from streams.enrich.components.entities.lexicon import NOT_NAMES, POSSESSIVE, SENTENCE_INITIAL_COMMON
-from streams.enrich.components.entities.mentions import Mention
+from streams.enrich.components.entities.mentions import Mention, MentionSet
 
 #: words whose share among a text's words tells a sports report
 SPORTS_WORDS: frozenset[str] = frozenset(
@@ -41,8 +41,11 @@ _FIXTURE_SIDE_AFTER = re.compile(rf"(?<=[\w)] v )(?:\.[ ])?{_SIDE_NAME}(?![\w'�
 _SCORER = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z](?: (?:van |de |da |der )?[A-Z][\w'’.-]*[a-z]){0,3})"
                      r" \(\d{1,3}(?:st|nd|rd|th)\b")
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
-_TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*(?: [A-Z][\w'’&.\-]*){0,3}"
-                         r"|[ \t]*[\d.][\d.,:/\-]*|[ \t]*[()\-,:])+[ \t]*$", re.MULTILINE)
+#: a line of capitalised words, figures and brackets only. Every cell is taken whole (possessive
+#: quantifiers): "69 71 71 73" can only be read one way, so a line that fails at its end fails at once
+#: (the former, backtracking pattern tried every split of every figure: 2^n on a golf results line)
+_TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*+(?:[A-Z][\w'’&.\-]*+|[\d.][\d.,:/\-]*+|[()\-,:]))++[ \t]*+$",
+                         re.MULTILINE)
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 
@@ -88,17 +91,18 @@ def cricket_scorecard_players(text: str, mentions: list[Mention]) -> list[Mentio
     """Cricket scorecards name players by dismissal and bowling figures: 'c Vaas b Chandana 56',
     'st Kaluwitharana b Chandana', 'Bowling: Dharmasena 9-0-49-1'. Those names are people."""
     cells = [g.span(1) for g in _DISMISSAL_NAME.finditer(text)] + [g.span(1) for g in _BOWLING_FIGURES.finditer(text)]
+    found = MentionSet(mentions)
     for s, e in cells:
         if text[s:e] in NOT_NAMES or is_country_name(text[s:e]):
             continue
-        inside = [m for m in mentions if m.start < e and s < m.end]
+        inside = found.overlapping(s, e)
         if any(m.label == "PERSON" and m.start <= s and e <= m.end for m in inside):
             continue
         if any(m.start < s or m.end > e for m in inside):
             continue
-        mentions = [m for m in mentions if m not in inside]
-        mentions.append(Mention(s, e, text[s:e], "PERSON", source="table"))
-    return sorted(mentions, key=lambda m: m.start)
+        found.remove(inside)
+        found.add(Mention(s, e, text[s:e], "PERSON", source="table"))
+    return found.sorted()
 
 
 def fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -107,24 +111,25 @@ def fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
     cells = [(g.span(1), "team") for g in _FIXTURE_SIDE.finditer(text)]
     cells += [(g.span(1), "team") for g in _FIXTURE_SIDE_AFTER.finditer(text)]
     cells += [(g.span(1), "PERSON") for g in _SCORER.finditer(text)]
+    found = MentionSet(mentions)
     for (s, e), kind in cells:
         name = text[s:e]
         if name in NOT_NAMES or name.lower() in SENTENCE_INITIAL_COMMON or POSSESSIVE.search(name):
             continue
         label = kind if kind == "PERSON" else "GPE" if is_country_name(name) else "ORG"
-        inside = [m for m in mentions if m.start < e and s < m.end]
+        inside = found.overlapping(s, e)
         if any(m.start < s or m.end > e for m in inside) or any(m.label == label for m in inside):
             continue
         if kind == "team" and any(m.label == "PERSON" for m in inside):
             continue  # 'Agassi v Sampras': players meet too
-        mentions = [m for m in mentions if m not in inside]
-        mentions.append(Mention(s, e, name, label, source="table"))
-    return sorted(mentions, key=lambda m: m.start)
+        found.remove(inside)
+        found.add(Mention(s, e, name, label, source="table"))
+    return found.sorted()
 
 
 def table_rows(text: str, mentions: list[Mention], noise: list[tuple[int, int]]) -> list[Mention]:
     """Results tables and standings: names between figures are clubs, 'M. Gatting' is a player."""
-    out = [m for m in mentions]
+    out = MentionSet(mentions)
     for line in _TABLE_LINE.finditer(text):
         ls, le = line.start(), line.end()
         if any(s < le and ls < e for s, e in noise):
@@ -139,11 +144,11 @@ def table_rows(text: str, mentions: list[Mention], noise: list[tuple[int, int]])
             cell = g.group(0)
             if cell in NOT_NAMES or cell.lower() in countries() or len(cell) < 2:
                 continue
-            existing = [m for m in out if m.start < e and s < m.end]
+            existing = out.overlapping(s, e)
             if any(m.label == "PERSON" and len(m.text.split()) > 1 and not _INITIAL.match(m.text)
                    for m in existing) and not _INITIAL.match(cell):
                 continue  # 'Tiger Woods 70 69': the model's full name stands
             label = "PERSON" if _INITIAL.match(cell) else "ORG"
-            out = [m for m in out if not (m.start < e and s < m.end)]
-            out.append(Mention(s, e, cell, label, source="table"))
-    return sorted(out, key=lambda m: m.start)
+            out.remove(existing)
+            out.add(Mention(s, e, cell, label, source="table"))
+    return out.sorted()

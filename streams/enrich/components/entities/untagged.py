@@ -7,7 +7,7 @@ and triples of capitalised words (people), competitions with their nationality (
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from spacy.attrs import IDX, LENGTH
 
@@ -27,14 +27,17 @@ from streams.enrich.components.entities.lexicon import (
     ROLE_HEADS,
     SENTENCE_INITIAL_COMMON,
 )
-from streams.enrich.components.entities.mentions import Mention, Occupancy
+from streams.enrich.components.entities.mentions import LineIndex, Mention, MentionSet, Occupancy
 from streams.enrich.components.entities.personal_names import not_a_personal_name_word
 
 _INITIAL_NAME = re.compile(r"(?<![\w.])[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w.])")
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.]*[ \t]$")
 _NAME = r"[A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){0,2}"
 #: "Zeus, Hera, Poseidon, Aphrodite, and Athena": three or more capitalised names joined by commas and a final and/or
-_NAME_LIST = re.compile(rf"{_NAME}(?:, {_NAME}){{1,}},? (?:and|or) {_NAME}")
+#: found as a run of names joined by commas (each item taken whole: one pass over the run, however long)
+#: and the final and/or after it (see :func:`_name_lists`)
+_NAME_RUN = re.compile(rf"{_NAME}(?:, {_NAME})++")
+_LIST_TAIL = re.compile(rf",? (?:and|or) {_NAME}")
 _LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
 #: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)
 _BRACKETED_COUNTRY = re.compile(r" \(([A-Z][A-Za-z. ]{1,30})\)")
@@ -54,9 +57,11 @@ _TITLE_CASE_RUN = re.compile(
     r"(?<![\w'’.&-])[A-Z][a-z](?:[\w'’-]*[a-z])?(?: [A-Z][a-z](?:[\w'’-]*[a-z])?){1,2}(?![\w&-]| [A-Z]| of \w)")
 _QUOTES = frozenset("\"'“”‘’«»")
 _SENTENCE_START_BEFORE = re.compile(r"[.!?;\n\"“”(\[]\s*$")
+#: at most eight words before the head, each taken whole: an unbounded run made every capitalised word of
+#: a long run of them scan the rest of it (quadratic, 20 s on 10 KB of single capitals)
 _HEADED_RUN = re.compile(
-    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*(?:[ \t]+(?:(?:of|and|&|for|the|de|du|la)[ \t]+)*"
-    r"[A-Z](?:[\w'’&-]|\.(?=\w))*)*[ \t]+(?:"
+    r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*+(?:[ \t]++(?:(?:of|and|&|for|the|de|du|la)[ \t]++){0,3}"
+    r"[A-Z](?:[\w'’&-]|\.(?=\w))*+){0,7}[ \t]+(?:"
     + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
 #: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
 _RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
@@ -121,19 +126,20 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
     dem = demonyms()
     ctry = countries()
     taken = Occupancy(mentions)
-    taken.spans.extend(skip)
+    taken.extend(skip)
+    caps_index = LineIndex(caps)
     # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
     for start, length in doc.to_array([IDX, LENGTH]).tolist():
         word = token_text = text[start:start + length]
         if not word[:1].isupper() or taken.overlaps(start, start + length):
             continue
-        if word.isupper() and len(word) > 3 and any(a <= start < b for a, b in caps):
+        if word.isupper() and len(word) > 3 and caps_index.contains(start, start):
             word = word.title()  # 'ROMANIA' in a headline
         label = None
         if word in dem and not is_country_name(word):
             label = "NORP"
         elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
-              or word in ("US", "USA", "UAE") and not any(a <= start < b for a, b in caps)):
+              or word in ("US", "USA", "UAE") and not caps_index.contains(start, start)):
             label = "GPE" if word != "EU" else "ORG"
         if label:
             m = Mention(start, start + length, token_text, label, source="gazetteer")
@@ -159,6 +165,7 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
 def people_with_country(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
     """'Anne-Gaelle Sidot (France)', 'Pete Sampras (U.S.)': a name of two to four words followed by a
     country in brackets is a competitor (results lists); a club's name has a club word ('Red Star')."""
+    found = MentionSet(mentions)
     for bracket in _BRACKETED_COUNTRY.finditer(text):  # cheap first: a country in brackets
         if not is_country_name(bracket.group(1).strip()):
             continue
@@ -174,25 +181,26 @@ def people_with_country(text: str, mentions: list[Mention], skip: list[tuple[int
             start += len(words.pop(0)) + 1
         if len(words) < 2 or any(w.lower() in _CLUB_WORDS or is_country_name(w) for w in words):
             continue
-        inside = [m for m in mentions if m.start < end and start < m.end]
+        inside = found.overlapping(start, end)
         if any(m.label == "PERSON" and (m.start, m.end) == (start, end) for m in inside):
             continue
         if any(m.start < start or m.end > end for m in inside):
             continue  # a longer name around it ("... Cup (England)"): not a bare competitor
-        mentions = [m for m in mentions if m not in inside]
-        mentions.append(Mention(start, end, text[start:end], "PERSON", source="gazetteer"))
-    return sorted(mentions, key=lambda x: x.start)
+        found.remove(inside)
+        found.add(Mention(start, end, text[start:end], "PERSON", source="gazetteer"))
+    return found.sorted()
 
 
 def people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]) -> list[Mention]:
     """In a list of names of which at least two are people and none a place or group ('Zeus, Hera,
     Poseidon, Aphrodite, and Athena'), the untagged items are people too (and the model's other
     labels are overridden when people are more than twice as many)."""
-    for lst in _NAME_LIST.finditer(text):
-        items = [(i.start(), i.end()) for i in _LIST_ITEM.finditer(text, lst.start(), lst.end())]
+    found = MentionSet(mentions)
+    for start, end in _name_lists(text):
+        items = [(i.start(), i.end()) for i in _LIST_ITEM.finditer(text, start, end)]
         labels = []
         for a, b in items:
-            inside = [m for m in mentions if m.start < b and a < m.end]
+            inside = found.overlapping(a, b)
             labels.append(inside[0].label if len(inside) == 1 and (inside[0].start, inside[0].end) == (a, b)
                           else None if not inside else "?")
         if labels.count("PERSON") < 2 or any(lb in ("GPE", "LOC", "NORP", "?", "FAC") for lb in labels):
@@ -203,9 +211,19 @@ def people_lists(text: str, mentions: list[Mention], skip: list[tuple[int, int]]
                 continue
             if label is not None and people <= 2 * others:
                 continue  # retype the model's other labels only when people clearly dominate the list
-            mentions = [m for m in mentions if not (m.start == a and m.end == b)]
-            mentions.append(Mention(a, b, text[a:b], "PERSON", source="gazetteer"))
-    return sorted(mentions, key=lambda x: x.start)
+            found.remove([m for m in found.overlapping(a, b) if m.start == a and m.end == b])
+            found.add(Mention(a, b, text[a:b], "PERSON", source="gazetteer"))
+    return found.sorted()
+
+
+def _name_lists(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each list of three or more names that ends in and/or ('Zeus, Hera and Athena')."""
+    pos = 0
+    while (run := _NAME_RUN.search(text, pos)) is not None:
+        tail = _LIST_TAIL.match(text, run.end())
+        pos = run.end() if tail is None else tail.end()
+        if tail is not None:
+            yield run.start(), pos
 
 
 def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
@@ -213,10 +231,11 @@ def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[i
     """Capitalised words the model left untagged whose last word is the head of an organisation's or a
     place's name: 'the Test and County Cricket Board' (ORG), 'The Deseret News' (ORG), 'Wall Street' (LOC)."""
     taken = Occupancy(mentions)
-    taken.spans.extend(skip)
-    taken.spans.extend(caps)
+    taken.extend(skip)
+    taken.extend(caps)
+    index = MentionSet(mentions)
     added: list[Mention] = []
-    dropped: list[Mention] = []
+    dropped: set[int] = set()
     for g in _HEADED_RUN.finditer(text):
         s, e = g.span()
         while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
@@ -225,21 +244,22 @@ def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[i
                                     or lead.group(1).lower().rstrip("s") in ROLE_HEADS):
                 break
             s = lead.end()
-        owner = next((m for m in mentions if m.start == s and text[m.end:m.end + 3] in ("'s ", "’s ")), None)
+        owner = next((m for m in index.overlapping(s, s + 1)
+                      if m.start == s and text[m.end:m.end + 3] in ("'s ", "’s ")), None)
         if owner is not None:
             s = owner.end + 3  # "Mecca's Grand Mosque": the owner is a name of its own
         if e - s < 4 or " " not in text[s:e]:
             continue
         head = text[s:e].split()[-1]
         label = "ORG" if head in ORG_HEADS else "FAC" if head in FACILITY_HEADS else "LOC"
-        inside = [m for m in mentions if m.start < e and s < m.end]
+        inside = index.overlapping(s, e)
         if inside and label == "ORG" and all(
                 m.label in ("NORP", "GPE") and s <= m.start and m.end < e - len(head) - 1 for m in inside):
-            dropped.extend(inside)  # "Saudi Interior Ministry": the nationality is part of the name
+            dropped.update(id(m) for m in inside)  # "Saudi Interior Ministry": the nationality is part of the name
         elif taken.overlaps(s, e):
             continue
         added.append(Mention(s, e, text[s:e], label, source="gazetteer"))
-    return sorted([m for m in mentions if m not in dropped] + added, key=lambda x: x.start)
+    return sorted([m for m in mentions if id(m) not in dropped] + added, key=lambda x: x.start)
 
 
 def untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
@@ -248,8 +268,8 @@ def untagged_personal_names(text: str, mentions: list[Mention], skip: list[tuple
     person ('Olin Browne, Shane Bortsch, Mike Hulbert'); not when a word is a place, a group, a title, a
     month or the head of a place or organisation name ('Wall Street', 'Minor Counties')."""
     taken = Occupancy(mentions)
-    taken.spans.extend(skip)
-    taken.spans.extend(caps)
+    taken.extend(skip)
+    taken.extend(caps)
     added = []
     for g in _TITLE_CASE_RUN.finditer(text):
         s, e = g.span()
