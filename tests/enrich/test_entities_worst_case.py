@@ -86,7 +86,12 @@ def test_a_golf_results_list_costs_what_prose_of_its_length_does(upstream: Pipel
     assert {"Robert Allenby", "Philip Walton"} <= people  # and the list is still read
 
 
-@pytest.mark.parametrize("make", [_capital_letters, _name_list], ids=["capital-letters", "name-list"])
+def _long_word(size: int) -> str:
+    return "Start " + "Ab" * (size // 2)
+
+
+@pytest.mark.parametrize("make", [_capital_letters, _name_list, _long_word],
+                         ids=["capital-letters", "name-list", "long-word"])
 def test_long_runs_of_capitals_and_names_cost_what_prose_does(upstream: Pipeline, make) -> None:
     _assert_within_ratio(upstream, make(10_000))
 

@@ -36,7 +36,7 @@ _NAME = r"[A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){0,2}"
 #: "Zeus, Hera, Poseidon, Aphrodite, and Athena": three or more capitalised names joined by commas and a final and/or
 #: found as a run of names joined by commas (each item taken whole: one pass over the run, however long)
 #: and the final and/or after it (see :func:`_name_lists`)
-_NAME_RUN = re.compile(rf"{_NAME}(?:, {_NAME})++")
+_NAME_RUN = re.compile(rf"(?<![\w'’-]){_NAME}(?:, {_NAME})++")  # from word starts only: linear in a long word
 _LIST_TAIL = re.compile(rf",? (?:and|or) {_NAME}")
 _LIST_ITEM = re.compile(rf"(?<![\w'’-])(?!and |or ){_NAME}")
 #: "Pete Sampras (U.S.)": two to four capitalised words, then a bracketed name (checked: a country)

@@ -17,6 +17,10 @@ from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
 
 
+#: longer than any line of at most 25 words (see :func:`in_headline`)
+MAX_TITLE_CHARS = 1000
+
+
 def headline_line(text: str, pars: list[tuple[int, int]], title: str | None) -> tuple[int, int] | None:
     """The first paragraph (of ``pars``) when it repeats the article's title, punctuation aside."""
     if not title or not title.strip() or not pars:
@@ -36,6 +40,8 @@ def in_headline(art: ArticleState, f: Found) -> bool:
     ps, pe = art.par_of(f.segments[0][0])
     if art.headline is not None and art.headline[0] <= f.segments[0][0] < art.headline[1]:
         return True
+    if pe - ps > MAX_TITLE_CHARS:  # a title has at most 25 words: never read a long paragraph per quote
+        return False
     line = art.text[ps:pe].strip()
     words = WORD.findall(line)
     if not 3 <= len(words) <= 25 or line.endswith((".", "!", "?")):  # a sentence of prose, not a title

@@ -164,10 +164,17 @@ def _names_a_source_only(art: ArticleState, f: Found) -> bool:
     return _SOURCE_ONLY.match(art.text, s, e) is not None
 
 
+#: characters: a "sentence" longer than this is a table, a list or a run-on scoreboard (the longest
+#: sentences of the PolNeAR and corpus texts are under 1,500); reading it costs its length per report
+MAX_REPORT_SENTENCE = 3000
+
+
 def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
     """Every report in a sentence without quote marks, each content ending where the next
     report's speaker begins ("Clinton said A, while Trump argued B")."""
     out: list[Found] = []
+    if se - ss > MAX_REPORT_SENTENCE:  # a table or a run-on list, not a sentence: each report rescans to its end
+        return out
     lo = ss
     while lo < se:
         f = _report_in(art, lo, se)
