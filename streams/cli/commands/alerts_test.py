@@ -90,7 +90,8 @@ def _archive_articles(settings: Settings, since: datetime | None, limit: int) ->
     try:
         ids: list[str] = []
         while len(ids) < limit:
-            page = archive.search(SearchQuery(since=since, limit=min(PAGE, limit - len(ids)), offset=len(ids)))
+            page = archive.search(SearchQuery(since=since, all_copies=True, limit=min(PAGE, limit - len(ids)),
+                                              offset=len(ids)))
             ids += [r["id"] for r in page.results]
             if len(ids) >= page.total or not page.results:
                 break
