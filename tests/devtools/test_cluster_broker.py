@@ -94,6 +94,17 @@ def _in_sync(settings: Settings, topic: str) -> bool:
         client.close()
 
 
+def _stably_in_sync(settings: Settings, topic: str, timeout: float) -> bool:
+    """Every replica in sync on three checks in a row (a restarted node can join the ISR and drop out
+    again while it catches up; one answer is not enough to kill the next node on)."""
+    deadline = time.monotonic() + timeout  # a loaded machine catches up slowly
+    streak = 0
+    while streak < 3 and time.monotonic() < deadline:
+        streak = streak + 1 if _in_sync(settings, topic) else 0
+        time.sleep(0.5)
+    return streak >= 3
+
+
 def _read_all(settings: Settings, topic: str) -> list[int]:
     consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap, group_id=None, enable_auto_commit=False)
     try:
@@ -115,7 +126,10 @@ def test_each_node_killed_and_restarted_under_load_loses_nothing(cluster: Settin
     settings = cluster
     topic = topics.RAW.name(settings)
     admin.create_topics(settings, [topics.RAW])
-    info = admin.describe(settings, [topic])[topic]
+    deadline = time.monotonic() + 60
+    while topic not in (described := admin.describe(settings, [topic])) and time.monotonic() < deadline:
+        time.sleep(0.5)  # the node that answers may not have the new topic's metadata yet
+    info = described[topic]
     assert info.replication == 3 and info.config.get("min.insync.replicas") == "2", info
 
     writer = _Writer(settings, topic)
@@ -123,10 +137,7 @@ def test_each_node_killed_and_restarted_under_load_loses_nothing(cluster: Settin
     try:
         time.sleep(3)
         for node in range(3):
-            deadline = time.monotonic() + 300  # a loaded machine catches up slowly
-            while not _in_sync(settings, topic) and time.monotonic() < deadline:
-                time.sleep(0.5)
-            assert _in_sync(settings, topic), f"replicas not in sync before killing node {node + 1}"
+            assert _stably_in_sync(settings, topic, 300), f"replicas not in sync before killing node {node + 1}"
             me = broker.node_settings(settings, node)
             os.kill(int(broker.pid_file(me).read_text()), signal.SIGKILL)
             time.sleep(4)  # writes go on with 2 of 3 replicas
