@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import importlib
 import json
 import signal
 import sys
@@ -32,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from streams.core.model import Article  # noqa: E402
-from streams.enrich.pipeline import DEFAULT_PIPELINE, REGISTRY, Context, Pipeline  # noqa: E402
+from streams.enrich.pipeline import Context, Pipeline  # noqa: E402
+
+from bench_enrich import available_default  # noqa: E402  (benchmarks/ is on sys.path: run as a script)
 
 CORPUS_DIR = ROOT.parent / "shared" / "corpus"
 SIZES = (800, 10_000, 100_000)
@@ -155,21 +156,6 @@ def corpus_articles(n: int | None) -> Iterator[Article]:
                 count += 1
                 if n is not None and count >= n:
                     break
-
-
-def available_default() -> list[str]:
-    """Default components whose modules exist in this checkout."""
-    names = []
-    for name in DEFAULT_PIPELINE:
-        module = REGISTRY[name].partition(":")[0]
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
-        names.append(name)
-    return names
 
 
 class _Timeout(Exception):
