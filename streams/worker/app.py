@@ -19,8 +19,10 @@ worker process (ordered per partition); CPU scale-out is more worker processes i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Awaitable, Sequence
 
@@ -43,8 +45,9 @@ log = logging.getLogger(__name__)
 #: small stream buffers: a rebalance must not strand minutes of (slow, CPU-bound) work
 STREAM_BUFFER_MAXSIZE = ENRICH_BATCH  # one batch waiting while one is enriched: ~1.5 s of work
 #: a batch waits at most this long after its first article for more (ENRICH_BATCH is its size): at
-#: low rates articles still reach the child a few at a time (spaCy batches them), for ~0.1 s latency
-ENRICH_LINGER_S = 0.1
+#: low rates articles still reach the child a few at a time (spaCy batches them) for 50 ms of latency;
+#: under load the next batch fills while the child works on the current one, so the linger never runs
+ENRICH_LINGER_S = 0.05
 #: producer: wait up to 5 ms to fill a request, and let one request carry many articles
 PRODUCER_LINGER_S = 0.005
 PRODUCER_BATCH_BYTES = 1 << 20
@@ -102,11 +105,13 @@ class AgentLogic:
 
     async def enrich(self, messages: list[Any]) -> None:
         """Enrich a batch of raw messages; returns once every output is on the broker. Never raises on a
-        message: failures become dead letters.
+        message: failures become dead letters (:meth:`compute`, then :meth:`finish`)."""
+        await self.finish(await self.compute(messages))
 
-        The raw bytes go to the enrichment child, which validates them as articles, enriches them
-        and sends back the enriched JSON to publish (:mod:`streams.worker.outcome`).
-        """
+    async def compute(self, messages: list[Any]) -> "Computed":
+        """The enrichment child's work on a batch: the raw bytes go to the child, which validates them as
+        articles, enriches them and sends back the enriched JSON to publish (:mod:`streams.worker.outcome`).
+        Publishes nothing, so it may run while the previous batch is being published."""
         started = time.perf_counter()
         values = [_value_bytes(message) for message in messages]
         try:
@@ -115,6 +120,11 @@ class AgentLogic:
             )
         except Exception as exc:  # noqa: BLE001 - the runner itself failed: every message is a dead letter
             outcomes = [exc] * len(values)
+        return Computed(messages, values, outcomes, started)
+
+    async def finish(self, batch: "Computed") -> None:
+        """Cluster, publish and confirm a computed batch; returns once every output is on the broker."""
+        messages, values, outcomes = batch.messages, batch.values, batch.outcomes
         sent: list[tuple[Awaitable[Any], Any, bytes]] = []  # (broker ack, message, its value)
         # messages that are not articles first: the order their dead letters had when the parent validated
         for message, value, outcome in zip(messages, values, outcomes):
@@ -137,7 +147,7 @@ class AgentLogic:
             except Exception as exc:  # noqa: BLE001 - errors are data here
                 sent.append((await self._dead_letter(stage, exc, value, message), message, value))
         await self._confirm(sent)
-        per_article = (time.perf_counter() - started) / max(1, len(messages))
+        per_article = (time.perf_counter() - batch.started) / max(1, len(messages))
         for _ in messages:
             metrics.STAGE_LATENCY.labels(stage="enrich").observe(per_article)
         metrics.LAST_PROCESSED.labels(stage="enrich").set(time.time())
@@ -235,13 +245,43 @@ def _unconfirmed(error: BaseException) -> StreamsError:
 async def enrich_batches(stream: Any, logic: AgentLogic) -> None:
     """The agent's loop: batches of events with acks off, each acked once its outputs are confirmed.
 
+    Two stages overlap: while batch N is clustered, published and confirmed, the child already
+    enriches batch N+1 (otherwise the child idles for two broker round trips per batch). Batches are
+    finished, and so acked, strictly in order; a batch is acked only after its outputs are confirmed.
     Not ``stream.take_events``: it acks a batch in a ``finally``, so a cancellation mid-batch would
-    ack (and let Faust commit) events that were never processed."""
+    ack (and let Faust commit) events that were never processed. A cancellation here acks nothing
+    that is not finished."""
     quiet = stream.noack()
-    async for events in batches(quiet.events(), ENRICH_BATCH, ENRICH_LINGER_S):
-        await logic.enrich([event.message for event in events])
+
+    async def finish(computed: Computed, events: list[Any]) -> None:
+        await logic.finish(computed)
         for event in events:
             await quiet.ack(event)
+
+    finishing: asyncio.Future[None] | None = None  # at most one batch in flight behind the child
+    try:
+        async for events in batches(quiet.events(), ENRICH_BATCH, ENRICH_LINGER_S):
+            computed = await logic.compute([event.message for event in events])
+            if finishing is not None:
+                await finishing  # in order: the fingerprint log and the commits follow the input order
+            finishing = asyncio.ensure_future(finish(computed, events))
+        if finishing is not None:
+            await finishing
+    finally:
+        if finishing is not None and not finishing.done():
+            finishing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await finishing
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A batch after the enrichment child: its messages, their raw values and the child's outcomes."""
+
+    messages: list[Any]
+    values: list[bytes]
+    outcomes: list[Any]
+    started: float  # perf_counter when the batch went to the child
 
 
 def _value_bytes(message: Any) -> bytes:

@@ -74,17 +74,41 @@ class FakeStream:
 
 
 class StuckLogic:
-    """Finishes the first batch, then hangs in the second (a slow child) until cancelled."""
+    """Finishes the first batch, then hangs while publishing the second (a slow broker) until cancelled."""
 
     def __init__(self) -> None:
         self.batches: list[list[int]] = []
         self.in_second = asyncio.Event()
 
-    async def enrich(self, messages: list[Any]) -> None:
+    async def compute(self, messages: list[Any]) -> list[Any]:
         self.batches.append([m.offset for m in messages])
-        if len(self.batches) > 1:
+        return messages
+
+    async def finish(self, computed: list[Any]) -> None:
+        if computed[0].offset != 0:
             self.in_second.set()
             await asyncio.Event().wait()
+
+
+class OverlapLogic:
+    """The first batch's publishing can only end once the child has started on the second batch."""
+
+    def __init__(self, hang_in_second_compute: bool = False) -> None:
+        self.batches: list[list[int]] = []
+        self.second_started = asyncio.Event()
+        self.hang = hang_in_second_compute
+
+    async def compute(self, messages: list[Any]) -> list[Any]:
+        self.batches.append([m.offset for m in messages])
+        if len(self.batches) == 2:
+            self.second_started.set()
+            if self.hang:
+                await asyncio.Event().wait()
+        return messages
+
+    async def finish(self, computed: list[Any]) -> None:
+        if computed[0].offset == 0:
+            await asyncio.wait_for(self.second_started.wait(), 10)
 
 
 def test_a_cancelled_batch_is_not_acked() -> None:
@@ -103,3 +127,41 @@ def test_a_cancelled_batch_is_not_acked() -> None:
     first = logic.batches[0]
     assert first == list(range(len(first))) and len(logic.batches) == 2
     assert stream.acked == first  # the unfinished batch (and the read-ahead) stays unacked: redelivered
+
+
+def _run_until(stream: FakeStream, logic: Any, ready: Any) -> None:
+    async def run() -> None:
+        task = asyncio.ensure_future(enrich_batches(stream, logic))
+        await asyncio.wait_for(ready(), 10)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    asyncio.run(run())
+
+
+def test_the_child_enriches_the_next_batch_while_the_previous_one_is_published() -> None:
+    stream, logic = FakeStream(40), OverlapLogic()
+
+    async def two_batches_acked() -> None:
+        while len(stream.acked) < 40:
+            await asyncio.sleep(0.01)
+
+    _run_until(stream, logic, two_batches_acked)  # without the overlap the first batch's finish times out
+    assert stream.acked == list(range(40)) and len(logic.batches) == 2
+
+
+def test_a_batch_in_the_child_is_not_acked_when_cancelled_but_the_published_one_is() -> None:
+    stream, logic = FakeStream(40), OverlapLogic(hang_in_second_compute=True)
+    first_len: list[int] = []
+
+    async def first_acked() -> None:
+        await logic.second_started.wait()
+        first_len.append(len(logic.batches[0]))
+        while len(stream.acked) < first_len[0]:
+            await asyncio.sleep(0.01)
+
+    _run_until(stream, logic, first_acked)
+    assert stream.acked == logic.batches[0] == list(range(first_len[0]))
