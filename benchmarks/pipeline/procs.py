@@ -167,6 +167,17 @@ def rss_bytes(pid: int | None) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds ``pid`` has used so far (/proc/PID/stat); None when it is gone or unknown."""
+    if not pid:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def children(pid: int) -> list[int]:
     """Direct children of ``pid`` (from /proc/PID/task/*/children)."""
     out: list[int] = []

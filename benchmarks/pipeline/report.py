@@ -192,6 +192,22 @@ def _mib(value: float | None) -> str:
     return NA if value is None else f"{value / 2**20:.0f}"
 
 
+def _cpu_rows(cpu: Mapping[str, Any]) -> list[str]:
+    """CPU ms per article of each process in the 2-worker burst, and the share of the machine it took."""
+    widths = (34, 10, 12)
+    rows = [_row(["CPU per article, 2-worker burst", "ms", "of machine"], widths)]
+    seconds, articles, cores = cpu.get("seconds"), cpu.get("articles") or 0, cpu.get("cores") or 1
+    budget = None if not seconds else 1000.0 * seconds * cores / max(1, articles)  # ms of machine per article
+    total = 0.0
+    for name, ms in cpu["ms_per_article"].items():
+        total += ms or 0.0
+        rows.append(_row([name, _fmt(ms, ".1f"), NA if ms is None or not budget else f"{100 * ms / budget:.0f}%"],
+                         widths))
+    rows.append(_row(["all of the above", _fmt(total, ".1f"), NA if not budget else f"{100 * total / budget:.0f}%"],
+                     widths))
+    return rows
+
+
 def render_table(result: Mapping[str, Any]) -> str:
     """The whole table the bench prints (and the README quotes), ending with :func:`summary_lines`."""
     cfg, out = result["config"], []
@@ -224,6 +240,9 @@ def render_table(result: Mapping[str, Any]) -> str:
         out.append(_row([name, _mib(s.get("start")), _mib(s.get("peak")), _mib(s.get("end")),
                          NA if s.get("growth_pct") is None else f"{s['growth_pct']:.1f}%"], widths))
     out.append("")
+    if result.get("cpu"):
+        out.extend(_cpu_rows(result["cpu"]))
+        out.append("")
     widths = (34, 12, 12)
     base = result["baselines"]
     out.append(_row([f"in-process, 1 BLAS thread, {base.get('articles', 0)} art.", "articles/s", "streams /"], widths))

@@ -3,6 +3,7 @@ dedupe-off stack, the transport ceilings; then the result dict that :mod:`report
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
@@ -14,7 +15,7 @@ from typing import Any
 from benchmarks.pipeline import ceilings
 from benchmarks.pipeline.config import BenchConfig
 from benchmarks.pipeline.corpus import ROOT, Replay, load_records
-from benchmarks.pipeline.procs import Processes, largest_child, rss_bytes
+from benchmarks.pipeline.procs import Processes, cpu_seconds, largest_child, rss_bytes
 from benchmarks.pipeline.report import RssSeries, bytes_per_article, ratio
 from benchmarks.pipeline.stack import Stack
 
@@ -76,6 +77,25 @@ class Soak:
                 "series": {k: {"t": v[0], "rss": v[1]} for k, v in self.series.items()}}
 
 
+class CpuMeter:
+    """CPU seconds each process of a stack used between :meth:`start` and :meth:`stop`, per article."""
+
+    def __init__(self, stack: Stack, broker: int | None) -> None:
+        self.pids = Soak(stack, broker).pids
+        self.before: dict[str, float | None] = {}
+
+    def start(self) -> None:
+        self.before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def stop(self, articles: int, seconds: float | None) -> dict[str, Any]:
+        per_article: dict[str, float | None] = {}
+        for name, pid in self.pids.items():
+            now, then = cpu_seconds(pid), self.before.get(name)
+            per_article[name] = None if now is None or then is None else 1000.0 * (now - then) / max(1, articles)
+        return {"ms_per_article": per_article, "seconds": seconds, "articles": articles,
+                "cores": os.cpu_count()}
+
+
 def _max_growth(rss: dict[str, Any], role: str) -> float | None:
     values = [s["growth_pct"] for name, s in rss.items() if name.endswith(role) and s["growth_pct"] is not None]
     return max(values) if values else None
@@ -110,7 +130,10 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
     stack.warm_up(replay, cfg.warmup)
     slice_start = replay.position
     log(f"2 workers: {cfg.articles} articles at once")
+    cpu = CpuMeter(stack, broker)
+    cpu.start()
     two = stack.burst(replay, "w2", cfg.articles)
+    result["cpu"] = cpu.stop(cfg.articles, two.get("seconds"))
     log(f"  {two['rate']:.1f} articles/s")
     capacity = two["rate"] or 1.0
     latency = []

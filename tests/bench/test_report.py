@@ -186,3 +186,17 @@ def test_replay_gives_unique_ids_and_wraps_around_the_corpus() -> None:
     assert len(set(ids)) == len(ids) and all(i.startswith("b1-") for i in ids)
     assert replay.position == 5  # a re-read slice does not move the supply on
     assert records[0]["id"] == "c:0"  # the corpus records themselves are not changed
+
+
+def test_cpu_rows_give_each_process_its_ms_per_article_and_share_of_the_machine() -> None:
+    result = _result()
+    # 1,000 articles in 10 s on 2 cores: 20 ms of machine per article
+    result["cpu"] = {"ms_per_article": {"worker-1 child": 8.0, "store": 2.0, "broker": None},
+                     "seconds": 10.0, "articles": 1000, "cores": 2}
+    lines = render_table(result).splitlines()
+    rows = {" ".join(line.split()[:2]) if line.startswith("worker") else line.split()[0]: line
+            for line in lines if line.strip()}
+    assert rows["worker-1 child"].split()[-2:] == ["8.0", "40%"]
+    assert rows["store"].split()[-2:] == ["2.0", "10%"]
+    assert rows["broker"].split()[-2:] == ["n/a", "n/a"]
+    assert [line for line in lines if line.startswith("all of the above")][0].split()[-2:] == ["10.0", "50%"]
