@@ -35,6 +35,7 @@ class Stack:
     workers: list[Proc] = field(default_factory=list)
     others: list[Proc] = field(default_factory=list)
     stall_s: float = 180.0
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def db(self) -> Path:
@@ -43,7 +44,7 @@ class Stack:
     @property
     def env(self) -> dict[str, str]:
         return {"STREAMS_TOPIC_PREFIX": self.prefix, "STREAMS_DATABASE_URL": f"sqlite:///{self.db}",
-                "STREAMS_LOG_LEVEL": "WARNING"}
+                "STREAMS_LOG_LEVEL": "WARNING", **self.extra_env}
 
     def start(self, workers: int) -> None:
         """Topics, two alert rules, store, matcher, file delivery, then ``workers`` workers (ready to consume)."""
