@@ -97,10 +97,11 @@ def _require_broker(settings: Settings) -> None:
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    wanted = _filter(args)  # a bad argument is reported before the broker is looked for
     _require_broker(settings)
     from streams.kafka.deadletters import read_letters, summary
 
-    items = sorted(read_letters(settings, _filter(args)), key=lambda item: item.time)
+    items = sorted(read_letters(settings, wanted), key=lambda item: item.time)
     if args.limit is not None:
         items = items[-args.limit:] if args.limit > 0 else []
     if args.json:
@@ -177,15 +178,16 @@ def render_letter(item: Letter) -> str:
 
 
 def run_replay(args: argparse.Namespace, settings: Settings) -> int:
-    _require_broker(settings)
-    from streams.kafka.deadletters import fetch, read_letters, replay
-
     if args.ids and _filtered(args):
         raise StreamsError("give either dead-letter ids or filters (--stage, --reason, --since, --until), not both")
     if not args.ids and not _filtered(args):
         raise StreamsError("say what to replay: dead-letter ids, or at least one of --stage, --reason, --since, "
                            "--until (e.g. --since 1d for everything of the last day); try --dry-run first")
-    items = fetch(settings, args.ids) if args.ids else list(read_letters(settings, _filter(args)))
+    wanted = None if args.ids else _filter(args)
+    _require_broker(settings)
+    from streams.kafka.deadletters import fetch, read_letters, replay
+
+    items = fetch(settings, args.ids) if args.ids else list(read_letters(settings, wanted))
     report = replay(settings, items, again=args.again, dry_run=args.dry_run)
     verb = "would replay" if args.dry_run else "replayed"
     for lid, target in report.replayed:
