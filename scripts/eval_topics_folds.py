@@ -1,0 +1,174 @@
+"""Top-1 of the topics component on the BBC dev set split in two folds, whole stories and title + lead.
+
+    .venv/bin/python scripts/eval_topics_folds.py                    # the fold table
+    .venv/bin/python scripts/eval_topics_folds.py --errors A         # what fold A's errors were labelled
+    .venv/bin/python scripts/eval_topics_folds.py --fit-calibration  # refit the score map on A, check on B
+
+Fold A is ``md5(id) % 2 == 0`` (486 stories), fold B the rest (546). A change is kept only when it
+improves the fold it was not tuned on (tune on A, confirm on B, then the other way round). Every
+story is scored twice: whole, and cut to its title plus first paragraph (the text up to the first
+blank line), the shape of a short wire item. Top-1 follows ``../shared/eval/score.py``: the
+best-scored top level of the output must be the gold one. ``crime`` counts the items whose best top
+level is crime, law and justice (a class the BBC set does not have: each one is a drift).
+
+The set is read from ``../shared/eval`` (or ``--eval-dir``) at run time; nothing is copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from streams.core.model import Article  # noqa: E402
+from streams.enrich.components.topics import TopicComponent  # noqa: E402
+from streams.enrich.pipeline import Context  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EVAL_DIR = ROOT.parent / "shared" / "eval"
+SET_PATH = "topics/bbc_news_dev.jsonl"
+CRIME = "02000000"
+KINDS = ("full", "short")
+FOLDS = ("A", "B")
+NAMES = {"01000000": "arts", "02000000": "crime", "03000000": "disaster", "04000000": "economy",
+         "05000000": "education", "06000000": "environment", "07000000": "health", "08000000": "human interest",
+         "09000000": "labour", "10000000": "lifestyle", "11000000": "politics", "12000000": "religion",
+         "13000000": "science/tech", "14000000": "society", "15000000": "sport", "16000000": "conflict",
+         "17000000": "weather", "": "none"}
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    fold: str
+    kind: str
+    title: str | None
+    text: str
+    gold: str  # top-level code without the medtop: prefix
+
+
+@dataclass(frozen=True)
+class Row:
+    item: Item
+    best: str  # best-scored top level ('' when the component returned none)
+    score: float
+    n_levels: int
+
+    @property
+    def right(self) -> bool:
+        return self.best == self.item.gold
+
+
+def fold_of(doc_id: str) -> str:
+    """'A' for md5(id) % 2 == 0, else 'B'."""
+    return "A" if int(hashlib.md5(doc_id.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "B"
+
+
+def lead(text: str) -> str:
+    """The first non-empty paragraph (text up to the first blank line)."""
+    return next((p for p in text.split("\n\n") if p.strip()), text)
+
+
+def load_items(path: Path) -> list[Item]:
+    """Every story of the set twice: whole and as title + lead."""
+    items = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            gold = rec["labels_iptc_mapped"][0].split(":", 1)[1]
+            fold = fold_of(str(rec["id"]))
+            for kind, text in (("full", rec["text"]), ("short", lead(rec["text"]))):
+                items.append(Item(str(rec["id"]), fold, kind, rec.get("title") or None, text, gold))
+    return items
+
+
+def predict(component: TopicComponent, item: Item) -> Row:
+    """The component's best top level for one item, as score.py picks it."""
+    art = Article(id=item.id, body_text=item.text, headline=item.title)
+    ctx = Context(article=art, text=item.text, title=item.title)
+    component(ctx)
+    levels: dict[str, float] = {}
+    concepts = component.tagger.lex.concepts
+    for t in ctx.topics:
+        top = concepts[t["code"].split(":", 1)[1]].top
+        levels[top] = max(levels.get(top, 0.0), float(t["score"]))
+    if not levels:
+        return Row(item, "", 0.0, 0)
+    best = max(levels, key=levels.get)  # type: ignore[arg-type]
+    return Row(item, best, levels[best], len(levels))
+
+
+def cell(rows: list[Row]) -> str:
+    return f"{100 * sum(r.right for r in rows) / max(1, len(rows)):.1f}"
+
+
+def print_table(rows: list[Row]) -> None:
+    """Top-1, crime drift and breadth per fold and kind (Markdown)."""
+    groups = {(f, k): [r for r in rows if r.item.fold == f and r.item.kind == k] for f in FOLDS for k in KINDS}
+    cols = [(f, k) for k in KINDS for f in FOLDS]
+    head = " | ".join(f"fold {f} {'full' if k == 'full' else 'title+lead'}" for f, k in cols)
+    print(f"| | {head} | all full | all title+lead |")
+    print("|---" * (len(cols) + 3) + "|")
+    every = {k: [r for r in rows if r.item.kind == k] for k in KINDS}
+    print("| top-1 | " + " | ".join(cell(groups[c]) for c in cols) + f" | {cell(every['full'])} | {cell(every['short'])} |")
+    crime = {c: sum(r.best == CRIME for r in g) for c, g in groups.items()}
+    print("| best = crime | " + " | ".join(str(crime[c]) for c in cols)
+          + f" | {sum(crime[(f, 'full')] for f in FOLDS)} | {sum(crime[(f, 'short')] for f in FOLDS)} |")
+    none = {c: sum(r.best == "" for r in g) for c, g in groups.items()}
+    print("| no topic | " + " | ".join(str(none[c]) for c in cols)
+          + f" | {sum(none[(f, 'full')] for f in FOLDS)} | {sum(none[(f, 'short')] for f in FOLDS)} |")
+    levels = {c: sum(r.n_levels for r in g) / max(1, len(g)) for c, g in groups.items()}
+    print("| top levels | " + " | ".join(f"{levels[c]:.2f}" for c in cols) + " | | |")
+    print(f"| items | " + " | ".join(str(len(groups[c])) for c in cols) + f" | {len(every['full'])} | {len(every['short'])} |")
+    for f in FOLDS:
+        err = ece([r for r in rows if r.item.fold == f])
+        print(f"calibration error of the best top level's score, fold {f} (full + title+lead): {100 * err:.1f} points")
+
+
+def ece(rows: list[Row], bins: int = 10) -> float:
+    """Expected calibration error of the best top level's score (items without a topic count as score 0, wrong)."""
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        band = [r for r in rows if lo <= r.score < hi or (b == bins - 1 and r.score == 1.0)]
+        if band:
+            gap = abs(sum(r.score for r in band) / len(band) - sum(r.right for r in band) / len(band))
+            total += gap * len(band) / len(rows)
+    return total
+
+
+def print_errors(rows: list[Row], fold: str) -> None:
+    """Gold -> predicted counts of one fold's errors, both kinds."""
+    for kind in KINDS:
+        wrong = Counter((NAMES[r.item.gold], NAMES[r.best]) for r in rows
+                        if r.item.fold == fold and r.item.kind == kind and not r.right)
+        print(f"fold {fold} {kind}: " + ", ".join(f"{g}->{p} {n}" for (g, p), n in wrong.most_common(12)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help="the shared eval folder (default ../shared/eval)")
+    ap.add_argument("--errors", choices=FOLDS, help="also print the confusions of this fold")
+    args = ap.parse_args(argv)
+    path = args.eval_dir / SET_PATH
+    if not path.exists():
+        ap.error(f"{path} not found: pass --eval-dir with the shared eval folder")
+    component = TopicComponent()
+    rows = [predict(component, item) for item in load_items(path)]
+    print_table(rows)
+    if args.errors:
+        print_errors(rows, args.errors)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
