@@ -232,3 +232,18 @@ def test_crime_terms_are_placed_in_the_taxonomy_branches() -> None:
         assert "02000000" in lex.outer.get(tuple(tokens(word)), frozenset()), word
     for word in ("murder", "robbery", "fraud", "bribery", "crime", "offender", "stabbed"):
         assert tuple(tokens(word)) not in lex.outer, word
+
+
+# -- headlines: triple weight only where the body agrees -------------------------------------------------------
+
+def test_a_figurative_headline_does_not_outweigh_a_short_items_paragraph(tagger: TopicTagger) -> None:
+    topics, _ = tagger.tag("Carmaker Acme has tabled a new offer for its smaller rival.", "Carmaker's war chest")
+    assert [t["code"] for t in topics if t["level"] == 1][0] == "medtop:04000000"
+
+
+def test_a_headline_term_counts_triple_only_when_the_body_has_evidence_for_its_top_level(tagger: TopicTagger) -> None:
+    body_sport = "The striker scored twice in the second half as the club won the league match."
+    body_music = "Her new album went straight in at number one on Sunday, her third in a row."
+    key = tuple(tokens("hat-trick"))
+    assert tagger.evidence(body_sport, "Hat-trick")[2][key] == 3  # the body speaks of sport
+    assert tagger.evidence(body_music, "Hat-trick")[2][key] == 1  # it does not

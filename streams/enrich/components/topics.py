@@ -8,8 +8,9 @@ The evidence for a topic is the news vocabulary found in the headline and body:
 * ``data/iptc/mediatopics_en.json`` — the IPTC taxonomy (CC BY 4.0): every active concept's label
   is also a term for that concept, and the tree gives each code its ancestors.
 
-Each matched term adds its weight (damped: ``w * (1 + ln tf)``, headline hits count three times) to
-its codes. Crime, law and justice counts its court, law and police terms (the IPTC branches judiciary,
+Each matched term adds its weight (damped: ``w * (1 + ln tf)``) to
+its codes (a headline hit counts three times when the body has evidence for its top level, else once).
+Crime, law and justice counts its court, law and police terms (the IPTC branches judiciary,
 law, law enforcement, where the vocabulary places them) fully only beside an offence (its core
 branch, IPTC "crime"): without one they are the setting of a political, business or arts story. The top levels whose share of all evidence is large enough are returned, best first,
 with the finer codes under them that have enough evidence of their own, and the ancestors of those.
@@ -41,7 +42,8 @@ TOP_WEIGHTS = {"S": 2.0, "T": 1.0, "W": 0.3}  # strong / typical / weak terms of
 FINE_WEIGHT = 1.0  # a hand-written term of a finer code
 LABEL_WEIGHT = 0.8  # an IPTC label used as a term of its own code
 SPILL = 0.4  # share of a finer code's evidence that also counts for its top level
-TITLE_FACTOR = 3.0
+TITLE_FACTOR = 3.0  # a headline term counts this many times when the body agrees with it...
+TITLE_AGREEMENT = 1.5  # ...that is, when the body has this much evidence for one of its top levels
 #: top level -> its core branch. The other branches of such a top level (for crime, law and justice:
 #: the courts, the law, the police) are named in politics, business and arts news as often as in its
 #: own, so their evidence counts fully for the top level only beside evidence from the core branch
@@ -119,6 +121,10 @@ class Lexicon:
                     outside.add(top)
             if outside:
                 self.outer[key] = frozenset(outside)
+
+    def tops_of(self, key: tuple[str, ...]) -> set[str]:
+        """The top levels a term is evidence for (its own and those of its finer codes)."""
+        return {code if is_top else self.concepts[code].top for code, _, is_top in self.terms[key]}
 
     def add(self, phrase: str, code: str, weight: float, is_top: bool) -> None:
         key = tuple(tokens(phrase))
@@ -255,11 +261,24 @@ class TopicTagger:
         return counts
 
     def evidence(self, text: str, title: str | None = None) -> tuple[dict[str, float], dict[str, float], Counter]:
-        """(top-level evidence, finer-code evidence, term -> weighted count) for one article."""
+        """(top-level evidence, finer-code evidence, term -> weighted count) for one article.
+
+        A headline term counts :data:`TITLE_FACTOR` times when the body has evidence for one of its
+        top levels (:data:`TITLE_AGREEMENT`), once when it does not: headlines pun and borrow
+        ("bidding war", "hat-trick", "drama erupts"), and a short item's one paragraph is what says
+        which reading is meant."""
         counts = self._term_counts(tokens(text))
         if title:
+            body = self._weigh(counts)[0]
+            tops_of = self.lex.tops_of
             for key, n in self._term_counts(tokens(title)).items():
-                counts[key] += TITLE_FACTOR * n
+                agree = any(body.get(code, 0.0) >= TITLE_AGREEMENT for code in tops_of(key))
+                counts[key] += (TITLE_FACTOR if agree else 1.0) * n
+        top, fine = self._weigh(counts)
+        return top, fine, counts
+
+    def _weigh(self, counts: Counter) -> tuple[dict[str, float], dict[str, float]]:
+        """(top-level evidence, finer-code evidence) of weighted term counts."""
         top: dict[str, float] = defaultdict(float)
         outer: dict[str, float] = defaultdict(float)  # evidence outside a top level's core branch
         fine: dict[str, float] = defaultdict(float)
@@ -278,7 +297,7 @@ class TopicTagger:
                         (outer if parent_top in outside else top)[parent_top] += SPILL * weight * damp
         for code, ev in outer.items():
             top[code] += ev * corroboration(top.get(code, 0.0))
-        return dict(top), dict(fine), counts
+        return dict(top), dict(fine)
 
     # -- decisions ------------------------------------------------------------------------------
     def tag(self, text: str, title: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
