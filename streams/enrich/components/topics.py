@@ -8,11 +8,13 @@ The evidence for a topic is the news vocabulary found in the headline and body:
 * ``data/iptc/mediatopics_en.json`` — the IPTC taxonomy (CC BY 4.0): every active concept's label
   is also a term for that concept, and the tree gives each code its ancestors.
 
-Each matched term adds its weight (damped: ``w * (1 + ln tf)``) to
-its codes (a headline hit counts three times when the body has evidence for its top level, else once).
-Crime, law and justice counts its court, law and police terms (the IPTC branches judiciary,
-law, law enforcement, where the vocabulary places them) fully only beside an offence (its core
-branch, IPTC "crime"): without one they are the setting of a political, business or arts story. The top levels whose share of all evidence is large enough are returned, best first,
+Each matched term adds its weight (damped: ``w * (1 + ln tf)``) to its codes; a headline hit counts
+three times when the body has evidence for its top level, else once. Crime, law and justice counts
+its court, law and police terms (the IPTC branches judiciary, law, law enforcement, where the
+vocabulary places them) fully only beside an offence (its core branch, IPTC "crime"): without one
+they are the setting of a political, business or arts story.
+
+The top levels whose share of all evidence is large enough are returned, best first,
 with the finer codes under them that have enough evidence of their own, and the ancestors of those.
 A top level's score is a calibrated probability that it is the article's main topic (a logistic
 map of its share of the evidence and the total evidence, ``data/iptc/calibration.json``; see
