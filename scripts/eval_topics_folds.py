@@ -22,6 +22,7 @@ import json
 import math
 import sys
 from collections import Counter
+from typing import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,23 +113,21 @@ def cell(rows: list[Row]) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    """Top-1, crime drift and breadth per fold and kind (Markdown)."""
-    groups = {(f, k): [r for r in rows if r.item.fold == f and r.item.kind == k] for f in FOLDS for k in KINDS}
-    cols = [(f, k) for k in KINDS for f in FOLDS]
-    head = " | ".join(f"fold {f} {'full' if k == 'full' else 'title+lead'}" for f, k in cols)
-    print(f"| | {head} | all full | all title+lead |")
-    print("|---" * (len(cols) + 3) + "|")
-    every = {k: [r for r in rows if r.item.kind == k] for k in KINDS}
-    print("| top-1 | " + " | ".join(cell(groups[c]) for c in cols) + f" | {cell(every['full'])} | {cell(every['short'])} |")
-    crime = {c: sum(r.best == CRIME for r in g) for c, g in groups.items()}
-    print("| best = crime | " + " | ".join(str(crime[c]) for c in cols)
-          + f" | {sum(crime[(f, 'full')] for f in FOLDS)} | {sum(crime[(f, 'short')] for f in FOLDS)} |")
-    none = {c: sum(r.best == "" for r in g) for c, g in groups.items()}
-    print("| no topic | " + " | ".join(str(none[c]) for c in cols)
-          + f" | {sum(none[(f, 'full')] for f in FOLDS)} | {sum(none[(f, 'short')] for f in FOLDS)} |")
-    levels = {c: sum(r.n_levels for r in g) / max(1, len(g)) for c, g in groups.items()}
-    print("| top levels | " + " | ".join(f"{levels[c]:.2f}" for c in cols) + " | | |")
-    print(f"| items | " + " | ".join(str(len(groups[c])) for c in cols) + f" | {len(every['full'])} | {len(every['short'])} |")
+    """Top-1, crime drift and breadth per fold and kind (Markdown), then the calibration error per fold."""
+    cols = [(f, k) for k in KINDS for f in FOLDS] + [("AB", k) for k in KINDS]
+    groups = {(f, k): [r for r in rows if r.item.fold in f and r.item.kind == k] for f, k in cols}
+
+    def line(label: str, value: Callable[[list[Row]], str]) -> None:
+        print(f"| {label} | " + " | ".join(value(groups[c]) for c in cols) + " |")
+
+    print("| | " + " | ".join(f"{'all' if f == 'AB' else 'fold ' + f} {'full' if k == 'full' else 'title+lead'}"
+                              for f, k in cols) + " |")
+    print("|---" * (len(cols) + 1) + "|")
+    line("top-1", cell)
+    line("best = crime", lambda g: str(sum(r.best == CRIME for r in g)))
+    line("no topic", lambda g: str(sum(r.best == "" for r in g)))
+    line("top levels", lambda g: f"{sum(r.n_levels for r in g) / max(1, len(g)):.2f}")
+    line("items", lambda g: str(len(g)))
     for f in FOLDS:
         err = ece([r for r in rows if r.item.fold == f])
         print(f"calibration error of the best top level's score, fold {f} (full + title+lead): {100 * err:.1f} points")
@@ -200,7 +199,8 @@ def print_calibration(component: TopicComponent, items: list[Item]) -> None:
     """Fit the score map on fold A (whole + title+lead), show the reliability of the fit on fold B."""
     fit_rows = calibration_rows(component, [i for i in items if i.fold == "A"])
     w_share, w_evidence, bias = fit_logistic(fit_rows)
-    print(f'fit on fold A ({len(fit_rows)} items): "w_share": {w_share:.3f}, "w_evidence": {w_evidence:.3f}, "bias": {bias:.3f}')
+    print(f'fit on fold A ({len(fit_rows)} items): "w_share": {w_share:.3f}, "w_evidence": {w_evidence:.3f}, '
+          f'"bias": {bias:.3f}')
     for fold in FOLDS:
         rows = calibration_rows(component, [i for i in items if i.fold == fold])
         probs = [1.0 / (1.0 + math.exp(-(w_share * s + w_evidence * math.log1p(e) + bias))) for s, e, _ in rows]
@@ -211,15 +211,17 @@ def print_calibration(component: TopicComponent, items: list[Item]) -> None:
         for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
             band = [(p, ok) for p, (_, _, ok) in zip(probs, rows) if lo <= p < lo + 0.2 or (lo == 0.8 and p >= 1.0)]
             if band:
-                print(f"| {lo:.1f}–{lo + 0.2:.1f} | {len(band)} | {100 * sum(ok for _, ok in band) / len(band):.0f} % "
-                      f"| {sum(p for p, _ in band) / len(band):.2f} |")
+                right = 100 * sum(ok for _, ok in band) / len(band)
+                mean = sum(p for p, _ in band) / len(band)
+                print(f"| {lo:.1f}–{lo + 0.2:.1f} | {len(band)} | {right:.0f} % | {mean:.2f} |")
 
 
 def band_error(probs: list[float], rows: list[tuple[float, float, bool]], bins: int = 10) -> float:
     """Expected calibration error of probabilities against the rows' outcomes."""
     total = 0.0
     for b in range(bins):
-        band = [(p, ok) for p, (_, _, ok) in zip(probs, rows) if b / bins <= p < (b + 1) / bins or (b == bins - 1 and p >= 1.0)]
+        band = [(p, ok) for p, (_, _, ok) in zip(probs, rows)
+                if b / bins <= p < (b + 1) / bins or (b == bins - 1 and p >= 1.0)]
         if band:
             total += abs(sum(p for p, _ in band) - sum(ok for _, ok in band)) / len(rows)
     return total
@@ -227,7 +229,8 @@ def band_error(probs: list[float], rows: list[tuple[float, float, bool]], bins: 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help="the shared eval folder (default ../shared/eval)")
+    ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR,
+                    help="the shared eval folder (default ../shared/eval)")
     ap.add_argument("--errors", choices=FOLDS, help="also print the confusions of this fold")
     ap.add_argument("--fit-calibration", action="store_true",
                     help="fit the score map (data/iptc/calibration.json) on fold A and check it on fold B")
