@@ -180,3 +180,70 @@ def test_top_level_scores_are_calibrated_on_full_stories_and_short_items(tagger:
             assert gap <= 0.15, (lo, len(band), gap)
         error += gap * len(band) / len(rows)
     assert error <= 0.08
+
+
+# -- crime needs an offence: courts, law and police words alone are the setting of other news ------------------
+
+@pytest.mark.parametrize(
+    ("title", "text", "top"),
+    [
+        ("Ministers defend police powers plan",
+         "Police officers and community support officers would get new powers to detain suspects under the plan. "
+         "The home secretary said the police needed the powers, but police federation lawyers said officers "
+         "would face court cases, and Tory MPs said the arrests would be challenged before judges.",
+         "11000000"),
+        ("Court clears telecoms merger",
+         "A court ruled on Monday that the merger of the two telecoms firms can go ahead, rejecting a lawsuit brought "
+         "by a rival. Lawyers for the rival told the judge the deal would break the law, and said they would appeal "
+         "to the supreme court. Shares in both firms rose after the ruling.",
+         "04000000"),
+        ("Singer's lawyers win case over song rights",
+         "The singer's lawyers won the case in the high court, where the judge ruled the record label owed him "
+         "royalties on the album. His new single is out next month and the tour starts in May.",
+         "01000000"),
+    ],
+)
+def test_court_and_police_words_alone_do_not_make_a_story_crime(tagger: TopicTagger, title: str, text: str,
+                                                                  top: str) -> None:
+    topics, _ = tagger.tag(text, title)
+    assert topics[0]["code"] == f"medtop:{top}"
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Man jailed for life for murder of neighbour",
+         "A man was jailed for life on Friday for the murder of his neighbour, who was stabbed outside her home. "
+         "The judge told the court the killing was brutal. Police said the family welcomed the sentence."),
+        ("Two charged after jewellery shop robbery",
+         "Police have charged two men with robbery after a jewellery shop was raided and watches worth £200,000 "
+         "were stolen. They will appear before magistrates on Monday."),
+    ],
+)
+def test_an_offence_keeps_crime_first_with_its_courts_and_police(tagger: TopicTagger, title: str, text: str) -> None:
+    topics, _ = tagger.tag(text, title)
+    assert topics[0]["code"] == "medtop:02000000"
+
+
+def test_crime_terms_are_placed_in_the_taxonomy_branches() -> None:
+    """Court, law and police words are outside crime's core branch (IPTC 'crime'); offences inside it."""
+    lex = load_lexicon()
+    for word in ("court", "judge", "police", "lawyer", "trial", "jailed", "lawsuit", "arrested"):
+        assert "02000000" in lex.outer.get(tuple(tokens(word)), frozenset()), word
+    for word in ("murder", "robbery", "fraud", "bribery", "crime", "offender", "stabbed"):
+        assert tuple(tokens(word)) not in lex.outer, word
+
+
+# -- headlines: triple weight only where the body agrees -------------------------------------------------------
+
+def test_a_figurative_headline_does_not_outweigh_a_short_items_paragraph(tagger: TopicTagger) -> None:
+    topics, _ = tagger.tag("Carmaker Acme has tabled a new offer for its smaller rival.", "Carmaker's war chest")
+    assert [t["code"] for t in topics if t["level"] == 1][0] == "medtop:04000000"
+
+
+def test_a_headline_term_counts_triple_only_when_the_body_has_evidence_for_its_top_level(tagger: TopicTagger) -> None:
+    body_sport = "The striker scored twice in the second half as the club won the league match."
+    body_music = "Her new album went straight in at number one on Sunday, her third in a row."
+    key = tuple(tokens("hat-trick"))
+    assert tagger.evidence(body_sport, "Hat-trick")[2][key] == 3  # the body speaks of sport
+    assert tagger.evidence(body_music, "Hat-trick")[2][key] == 1  # it does not

@@ -8,8 +8,13 @@ The evidence for a topic is the news vocabulary found in the headline and body:
 * ``data/iptc/mediatopics_en.json`` — the IPTC taxonomy (CC BY 4.0): every active concept's label
   is also a term for that concept, and the tree gives each code its ancestors.
 
-Each matched term adds its weight (damped: ``w * (1 + ln tf)``, headline hits count three times) to
-its codes. The top levels whose share of all evidence is large enough are returned, best first,
+Each matched term adds its weight (damped: ``w * (1 + ln tf)``) to its codes; a headline hit counts
+three times when the body has evidence for its top level, else once. Crime, law and justice counts
+its court, law and police terms (the IPTC branches judiciary, law, law enforcement, where the
+vocabulary places them) fully only beside an offence (its core branch, IPTC "crime"): without one
+they are the setting of a political, business or arts story.
+
+The top levels whose share of all evidence is large enough are returned, best first,
 with the finer codes under them that have enough evidence of their own, and the ancestors of those.
 A top level's score is a calibrated probability that it is the article's main topic (a logistic
 map of its share of the evidence and the total evidence, ``data/iptc/calibration.json``; see
@@ -39,7 +44,15 @@ TOP_WEIGHTS = {"S": 2.0, "T": 1.0, "W": 0.3}  # strong / typical / weak terms of
 FINE_WEIGHT = 1.0  # a hand-written term of a finer code
 LABEL_WEIGHT = 0.8  # an IPTC label used as a term of its own code
 SPILL = 0.4  # share of a finer code's evidence that also counts for its top level
-TITLE_FACTOR = 3.0
+TITLE_FACTOR = 3.0  # a headline term counts this many times when the body agrees with it...
+TITLE_AGREEMENT = 1.5  # ...that is, when the body has this much evidence for one of its top levels
+#: top level -> its core branch. The other branches of such a top level (for crime, law and justice:
+#: the courts, the law, the police) are named in politics, business and arts news as often as in its
+#: own, so their evidence counts fully for the top level only beside evidence from the core branch
+#: (for crime: an offence is named). Terms the vocabulary places in no branch count as core.
+CORE_BRANCH = {"02000000": "20000082"}
+CORROBORATION = 2.0  # core evidence from which the other branches count fully (one strong term)
+UNCORROBORATED = 0.3  # the factor on the other branches' evidence when there is no core evidence
 
 # IPTC label words too general to be evidence on their own ("party" is a lifestyle topic in IPTC)
 LABEL_STOPLIST = frozenset(
@@ -97,6 +110,23 @@ class Lexicon:
     surface: dict[tuple[str, ...], str] = field(default_factory=dict)  # how a term is shown as a keyword
     prefixes: set[tuple[str, ...]] = field(default_factory=set)  # every proper prefix of a multi-word term
     max_len: int = 1
+    outer: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # term -> tops it is not core of
+
+    def place_in_branches(self, core_branch: dict[str, str]) -> None:
+        """Mark the terms that a top level of ``core_branch`` has only outside its core branch."""
+        self.outer.clear()
+        for key, entries in self.terms.items():
+            outside = set()
+            for top, core in core_branch.items():
+                fine = [self.concepts[c] for c, _, is_top in entries if not is_top and self.concepts[c].top == top]
+                if fine and not any(c.code == core or core in c.ancestors for c in fine):
+                    outside.add(top)
+            if outside:
+                self.outer[key] = frozenset(outside)
+
+    def tops_of(self, key: tuple[str, ...]) -> set[str]:
+        """The top levels a term is evidence for (its own and those of its finer codes)."""
+        return {code if is_top else self.concepts[code].top for code, _, is_top in self.terms[key]}
 
     def add(self, phrase: str, code: str, weight: float, is_top: bool) -> None:
         key = tuple(tokens(phrase))
@@ -149,6 +179,7 @@ def load_lexicon() -> Lexicon:
         for phrase in _label_terms(concept.label):
             if tuple(tokens(phrase)) not in top_terms[concept.top] or len(phrase.split()) > 1:
                 lex.add(phrase, concept.code, LABEL_WEIGHT, False)
+    lex.place_in_branches(CORE_BRANCH)
     return lex
 
 
@@ -171,6 +202,11 @@ def load_calibration() -> Calibration:
     """The bundled calibration (once per process)."""
     data = json.loads((DATA_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
     return Calibration(float(data["w_share"]), float(data["w_evidence"]), float(data["bias"]))
+
+
+def corroboration(core: float) -> float:
+    """The factor on a top level's evidence outside its core branch, given the evidence inside it."""
+    return UNCORROBORATED + (1.0 - UNCORROBORATED) * min(1.0, core / CORROBORATION)
 
 
 def _cut(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -227,26 +263,43 @@ class TopicTagger:
         return counts
 
     def evidence(self, text: str, title: str | None = None) -> tuple[dict[str, float], dict[str, float], Counter]:
-        """(top-level evidence, finer-code evidence, term -> weighted count) for one article."""
+        """(top-level evidence, finer-code evidence, term -> weighted count) for one article.
+
+        A headline term counts :data:`TITLE_FACTOR` times when the body has evidence for one of its
+        top levels (:data:`TITLE_AGREEMENT`), once when it does not: headlines pun and borrow
+        ("bidding war", "hat-trick", "drama erupts"), and a short item's one paragraph is what says
+        which reading is meant."""
         counts = self._term_counts(tokens(text))
         if title:
+            body = self._weigh(counts)[0]
+            tops_of = self.lex.tops_of
             for key, n in self._term_counts(tokens(title)).items():
-                counts[key] += TITLE_FACTOR * n
+                agree = any(body.get(code, 0.0) >= TITLE_AGREEMENT for code in tops_of(key))
+                counts[key] += (TITLE_FACTOR if agree else 1.0) * n
+        top, fine = self._weigh(counts)
+        return top, fine, counts
+
+    def _weigh(self, counts: Counter) -> tuple[dict[str, float], dict[str, float]]:
+        """(top-level evidence, finer-code evidence) of weighted term counts."""
         top: dict[str, float] = defaultdict(float)
+        outer: dict[str, float] = defaultdict(float)  # evidence outside a top level's core branch
         fine: dict[str, float] = defaultdict(float)
         for key, n in counts.items():
             damp = 1.0 + math.log(n) if n >= 1 else n
             entries = self.lex.terms[key]
             direct_tops = {code for code, _, is_top in entries if is_top}
+            outside = self.lex.outer.get(key, frozenset())
             for code, weight, is_top in entries:
                 if is_top:
-                    top[code] += weight * damp
+                    (outer if code in outside else top)[code] += weight * damp
                 else:
                     fine[code] += weight * damp
                     parent_top = self.lex.concepts[code].top if code in self.lex.concepts else None
                     if parent_top and parent_top not in direct_tops:
-                        top[parent_top] += SPILL * weight * damp
-        return dict(top), dict(fine), counts
+                        (outer if parent_top in outside else top)[parent_top] += SPILL * weight * damp
+        for code, ev in outer.items():
+            top[code] += ev * corroboration(top.get(code, 0.0))
+        return dict(top), dict(fine)
 
     # -- decisions ------------------------------------------------------------------------------
     def tag(self, text: str, title: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
