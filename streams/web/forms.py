@@ -4,8 +4,8 @@ Writes are off unless the operator sets ``STREAMS_CONSOLE_TOKEN`` (then a write 
 with 404, saying how to enable them). With it set, every write must carry the token, in the form's
 ``token`` field or the ``X-Streams-Token`` header; it is compared in constant time. Forms are POST only
 and the token is typed by the operator, never written into a page, so another site cannot make a
-browser send a valid write (no cookie carries the authority). A request whose ``Origin`` is another
-site is refused as well.
+browser send a valid write (no cookie carries the authority). A request the browser marks as coming from
+another origin (``Sec-Fetch-Site``, ``Origin``) is refused as well.
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ def authorize(settings: Settings | None, request: Request, form: dict[str, str])
     if settings is None or not settings.console_token:
         raise ApiError(HTTPStatus.NOT_FOUND, "the console is read-only: an operator enables its write actions "
                        "by setting STREAMS_CONSOLE_TOKEN for `streams serve`")
-    origin = request.headers.get("origin")
-    if origin is not None and not _same_site(origin, request):
+    if not _same_origin(request):
         raise ApiError(HTTPStatus.FORBIDDEN, "refused: the form was sent from another site")
     given = request.headers.get(TOKEN_HEADER) or form.get("token") or ""
     expected = settings.console_token.reveal()
@@ -61,6 +60,12 @@ def authorize(settings: Settings | None, request: Request, form: dict[str, str])
                        "server) in the form's token field or the X-Streams-Token header")
 
 
-def _same_site(origin: str, request: Request) -> bool:
-    parts = urlsplit(origin)
-    return parts.netloc.lower() == (request.headers.get("host") or "").lower()
+def _same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another origin. ``Origin: null`` (what a page
+    under ``Referrer-Policy: no-referrer``, as the console's, sends) says nothing; Sec-Fetch-Site does."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    return urlsplit(origin).netloc.lower() == (request.headers.get("host") or "").lower()

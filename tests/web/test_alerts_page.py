@@ -64,7 +64,8 @@ def test_a_write_needs_the_right_token(writer: Archive, operator: httpx.Client) 
     assert "no Kafka broker answers" in page  # the rest of the page still renders
     for data, headers in (({"rule": RULE}, {}), ({"rule": RULE, "token": "wrong"}, {}),
                           ({"rule": RULE, "token": TOKEN[:-1]}, {}), ({"rule": RULE}, {"X-Streams-Token": "nope"}),
-                          ({"rule": RULE, "token": TOKEN}, {"Origin": "http://evil.example"})):
+                          ({"rule": RULE, "token": TOKEN}, {"Origin": "http://evil.example"}),
+                          ({"rule": RULE, "token": TOKEN}, {"Sec-Fetch-Site": "cross-site", "Origin": "null"})):
         refused = operator.post("/console/alerts/test", data=data, headers=headers)
         assert refused.status_code == 403 and "would have fired" not in refused.text, (data, headers)
     assert operator.get("/console/alerts/test").status_code == 405  # POST only
