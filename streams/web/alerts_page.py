@@ -12,7 +12,7 @@ import dataclasses
 import threading
 import time
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -33,10 +33,13 @@ from streams.kafka.clients import bootstrap_reachable
 from streams.store.archive import Archive, SearchQuery
 from streams.web.api import ApiError, params
 from streams.web.forms import authorize, read_form, writes_enabled
-from streams.web.pages import render_page
+from streams.web.pages import error_page, render_page
 
-#: what the page read from Kafka is reused this long (every read opens clients and seeks partitions)
+#: what the page read from Kafka is shown as it is for this long (a read opens clients, seeks partitions
+#: and asks for the delivery groups' offsets: about half a second)...
 CACHE_S = 5.0
+#: ...then, up to this age, shown while a background read refreshes it; older, the request reads Kafka
+MAX_STALE_S = 60.0
 TRIAL_ARTICLES = 500
 MAX_TRIAL_ARTICLES = 2_000
 TRIAL_PAGE = 500
@@ -52,14 +55,33 @@ class AlertsPage:
         self.settings = settings
         self._lock = threading.Lock()
         self._cached: tuple[float, Activity] | None = None
+        self._refreshing = False
 
     def activity(self) -> Activity | None:
+        """What Kafka holds, read at most CACHE_S ago, or up to MAX_STALE_S ago while it is read again."""
         if self.settings is None:
             return None
-        with self._lock:  # one reader at a time; the others wait for its answer
-            if self._cached is None or time.monotonic() - self._cached[0] > CACHE_S:
-                self._cached = (time.monotonic(), read_activity(self.settings))
-            return self._cached[1]
+        with self._lock:
+            age = time.monotonic() - self._cached[0] if self._cached else None
+            if age is not None and age <= CACHE_S:
+                return self._cached[1] if self._cached else None
+            if age is not None and age <= MAX_STALE_S:
+                if not self._refreshing:
+                    self._refreshing = True
+                    threading.Thread(target=self._refresh, name="console-alerts", daemon=True).start()
+                return self._cached[1] if self._cached else None
+        return self._refresh()
+
+    def _refresh(self) -> Activity:
+        assert self.settings is not None
+        try:
+            activity = read_activity(self.settings)
+            with self._lock:
+                self._cached = (time.monotonic(), activity)
+            return activity
+        finally:
+            with self._lock:
+                self._refreshing = False
 
     def forget(self) -> None:
         with self._lock:
@@ -166,23 +188,18 @@ def router(archive: Archive, settings: Settings | None, env: Environment) -> API
         return render_page(env, request, "alerts.html", lambda: page.context(request))
 
     async def write(request: Request, action: Callable[[dict[str, str]], Any]) -> Response:
-        async def run() -> Any:
+        """Authorize the form, then run ``action(form)`` on a worker thread: it returns the URL to go to
+        next, or the page to show."""
+        try:
             form = await read_form(request)
             authorize(settings, request, form)
-            try:
-                return await run_in_threadpool(action, form)
-            except ApiError:
-                raise
-            except (ValidationError, StreamsError) as exc:
-                raise ApiError(HTTPStatus.BAD_REQUEST if isinstance(exc, ValidationError)
-                               else HTTPStatus.SERVICE_UNAVAILABLE, str(exc)) from None
-        return await respond(request, run)
-
-    async def respond(request: Request, run: Callable[[], Awaitable[Any]]) -> Response:
-        try:
-            result = await run()
+            result = await run_in_threadpool(action, form)
         except ApiError as exc:
-            return render_page(env, request, "alerts.html", lambda: _raise(exc))
+            return error_page(env, request, exc.status, str(exc))
+        except ValidationError as exc:
+            return error_page(env, request, HTTPStatus.BAD_REQUEST, str(exc))
+        except StreamsError as exc:  # Kafka did not take the write
+            return error_page(env, request, HTTPStatus.SERVICE_UNAVAILABLE, f"nothing was written: {exc}")
         if isinstance(result, str):
             return RedirectResponse(result, status_code=HTTPStatus.SEE_OTHER)
         return render_page(env, request, "alerts.html", lambda: result)
@@ -204,7 +221,3 @@ def router(archive: Archive, settings: Settings | None, env: Environment) -> API
         return await write(request, page.trial)
 
     return web
-
-
-def _raise(exc: ApiError) -> dict[str, Any]:
-    raise exc

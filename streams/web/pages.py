@@ -91,6 +91,12 @@ def render_page(env: Environment, request: Request, template: str,
     return HTMLResponse(html, status_code=status)
 
 
+def error_page(env: Environment, request: Request, status: HTTPStatus, message: str) -> HTMLResponse:
+    """The error page saying ``message``, with ``status``."""
+    html = env.get_template("error.html").render(request=request, path=request.url.path, error=message)
+    return HTMLResponse(html, status_code=status)
+
+
 class Pages:
     """Renders one page per request; ``page`` turns archive errors into an error page."""
 

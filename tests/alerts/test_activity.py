@@ -6,6 +6,7 @@ from collections import namedtuple
 
 from streams.alerts.activity import firing
 from streams.alerts.model import Alert, Match, Rule
+from tests.store.articles import sample_article
 
 Record = namedtuple("Record", "topic partition offset timestamp key value")
 
@@ -13,8 +14,6 @@ Record = namedtuple("Record", "topic partition offset timestamp key value")
 def _alert(**changes: object) -> Alert:
     rule = Rule(id="oil", name="Oil", text=("oil",), webhook="https://hooks.example.org/x")
     found = Match(rule.id, rule.name, "a-1", ())
-    from tests.store.articles import sample_article
-
     alert = Alert.build(rule, found, sample_article())
     return Alert(**{**alert.__dict__, **changes})
 

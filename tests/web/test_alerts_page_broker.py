@@ -45,7 +45,8 @@ def test_rules_from_the_console_drive_the_matcher_and_its_alerts_show(
         operator: httpx.Client, kafka_settings: Settings, kafka_topics: dict[str, str], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     settings = kafka_settings
-    monkeypatch.setattr(alerts_page, "CACHE_S", 0.0)  # each request reads Kafka again
+    monkeypatch.setattr(alerts_page, "CACHE_S", 0.0)  # each request reads Kafka again, before answering
+    monkeypatch.setattr(alerts_page, "MAX_STALE_S", 0.0)
     added = operator.post("/console/alerts/rules", data={"rule": RULE, "token": TOKEN})
     assert added.status_code == 303 and added.headers["location"] == "/console/alerts?added=kallas-quoted"
     assert [(r.id, r.disabled) for r in list_rules(settings)] == [("kallas-quoted", False)]

@@ -11,7 +11,6 @@ import httpx
 from streams.core.model import EnrichedArticle
 from streams.store.archive import Archive
 from tests.store.articles import sample_article, reuters_articles
-from tests.web.articles import HOSTILE_ID, hostile_article
 
 DAY_END = datetime(2026, 1, 13, 18, 0, tzinfo=timezone.utc)
 DAY_START = DAY_END - timedelta(days=1)
