@@ -22,6 +22,8 @@ MAX_BUCKETS = 48
 #: names charted at once when asked for
 MAX_NAMES = 8
 STORIES_TOP = 10
+#: the busiest names of a period are ranked over at most this many of its newest articles
+TOP_SAMPLE = 2_000
 
 #: what a trend counts: its table, the key it groups by, the name shown, and what breaks a tie in articles
 #: (an entity mentioned more often, a topic scored higher, ranks first)
@@ -68,13 +70,16 @@ class TrendReads:
         return series
 
     def _top(self, kind: str, first: Any, last: Any, top: int) -> list[tuple[str, str]]:
+        """The busiest keys among the window's newest TOP_SAMPLE articles (a busy week holds tens of thousands:
+        ranking every name of all of them costs most of a second; the bars then count the whole window)."""
         table, key, name, weight = _KINDS[kind]
         # CROSS JOIN: SQLite keeps this order (the window's articles by the published_at index, then their
         # rows by primary key) instead of walking a busy name's index over the whole archive
         rows = self._execute(
-            f"SELECT {key}, {name}, count(DISTINCT a.id) AS n FROM articles a CROSS JOIN {table} x "
-            f"WHERE x.article_id = a.id AND a.published_at >= ? AND a.published_at < ? "
-            f"GROUP BY {key} ORDER BY n DESC, {weight} DESC, {key} LIMIT ?", [first, last, top])
+            f"SELECT {key}, {name}, count(DISTINCT a.id) AS n FROM (SELECT id FROM articles WHERE published_at >= ? "
+            f"AND published_at < ? ORDER BY published_at DESC LIMIT ?) a CROSS JOIN {table} x "
+            f"WHERE x.article_id = a.id GROUP BY {key} ORDER BY n DESC, {weight} DESC, {key} LIMIT ?",
+            [first, last, TOP_SAMPLE, top])
         return [(r[0], r[1]) for r in rows]
 
     def _wanted(self, kind: str, names: Sequence[str]) -> list[tuple[str, str]]:
