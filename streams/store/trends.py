@@ -101,7 +101,9 @@ class TrendReads:
         sums = ", ".join("SUM(CASE WHEN published_at >= ? AND published_at < ? THEN 1 ELSE 0 END)"
                          for _ in edges[1:])
         cond, params = self._in(key, [k for k, _ in keys])
-        sql = (f"SELECT k, {sums} FROM (SELECT DISTINCT {key} AS k, a.id, a.published_at AS published_at "
+        # a topic is on an article once (its primary key); an entity name may be listed twice (two types)
+        distinct = "DISTINCT " if kind == "entity" else ""
+        sql = (f"SELECT k, {sums} FROM (SELECT {distinct}{key} AS k, a.id, a.published_at AS published_at "
                f"FROM articles a CROSS JOIN {table} x WHERE x.article_id = a.id AND a.published_at >= ? "
                f"AND a.published_at < ? AND {cond}) t GROUP BY k")
         bounds = [v for pair in zip(edges, edges[1:]) for v in pair]
