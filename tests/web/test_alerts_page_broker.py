@@ -12,12 +12,15 @@ import pytest
 
 from streams.alerts.delivery import AlertDelivery, FileTarget
 from streams.alerts.matcher import AlertMatcher, list_rules
+from streams.alerts.model import Alert, Match, Rule
+from streams.core.model import DeadLetter
 from streams.core.settings import Settings
 from streams.store.backends import open_archive
 from streams.web import alerts_page
 from streams.web.server import ConsoleServer
 from tests.alerts.kafka_io import produce, running, wait_until
 from tests.store.articles import sample_article
+from tests.web.articles import HOSTILE_HEADLINE, hostile_article
 
 TOKEN = "broker-test-token"
 RULE = "id: kallas-quoted\nname: Kallas quoted\nwhen: {speaker: Kaja Kallas}\n"
@@ -79,3 +82,19 @@ def test_rules_from_the_console_drive_the_matcher_and_its_alerts_show(
     page = operator.get("/console/alerts").text
     firings = re.search(r'<table class="topics" id="firings">(.*?)</table>', page, re.S).group(1)
     assert "<th scope=\"col\">file</th>" in firings and '<td class="status">delivered</td>' in firings
+
+
+def test_hostile_alerts_and_dead_letters_show_as_text(operator: httpx.Client, kafka_settings: Settings,
+                                                      kafka_topics: dict[str, str]) -> None:
+    hostile = hostile_article()
+    rule = Rule(id="evil", name='<script>window.__pwned="rule"</script>', text=("minister",))
+    alert = Alert.build(rule, Match(rule.id, rule.name, hostile.id, ()), hostile)
+    letter = DeadLetter.of("enrich", "invalid", "ValidationError", '<img src=x onerror="window.__pwned=1">',
+                           b"<script>", source_topic=kafka_topics["raw"])
+    produce(kafka_settings, kafka_topics["alerts"], [(alert.key.encode(), alert.to_json())])
+    produce(kafka_settings, kafka_topics["dead_letters"], [(None, letter.to_json())])
+    page = operator.get("/console/alerts").text
+    assert "&lt;script&gt;window.__pwned=&#34;rule&#34;&lt;/script&gt;" in page
+    assert HOSTILE_HEADLINE.replace("<", "&lt;").split(">")[0] in page
+    assert "&lt;img src=x onerror=" in page and "<img" not in page and "<script>" not in page
+    assert 'href="/console/article/hostile-%3Cscript%3E-1"' in page
