@@ -44,6 +44,8 @@ BASE_ARTICLES = 2_000
 BATCH = 1_000
 WORDS = ["oil", "security guarantees", "bank", "coffee", "wheat", "dollar", "election", "Ukraine", "trade deficit",
          "interest rates", "merger", "strike", "gold", "tanker", "OPEC", "profit"]
+#: ends of the trends periods: the archive's articles are published one a minute back from 2026-01-13
+TREND_ENDS = ["2026-01-13T00:00", "2026-01-01T12:00", "2025-12-20T06:00", "2025-11-25T18:00"]
 
 
 def _copy(ea: EnrichedArticle, n: int, when: datetime) -> EnrichedArticle:
@@ -147,6 +149,13 @@ def main() -> int:
         "speaker, page 5": lambda i: "/console/speaker?" + urlencode({"name": "Kaja Kallas", "offset": 160}),
         "people (quoted most this week)": lambda i: "/console/people?" + urlencode(
             pick([{"window": "week"}, {"window": "day", "topic": "medtop:04000000"}, {"window": "week", "topic": "politics"}])),
+        "trends (a day, busiest)": lambda i: "/console/trends?" + urlencode(
+            {"period": "day", "until": pick(TREND_ENDS)}),
+        "trends (a week, one entity)": lambda i: "/console/trends?" + urlencode(
+            {"period": "week", "until": pick(TREND_ENDS), "entity": pick(entities)}),
+        "trends (a week, one topic)": lambda i: "/console/trends?" + urlencode(
+            {"period": "week", "until": pick(TREND_ENDS), "topic": pick(["politics", "medtop:04000000"])}),
+        "alerts (Kafka as configured)": lambda i: "/console/alerts",
         "api /articles?q=": lambda i: "/articles?" + urlencode({"q": pick(WORDS)}),
         "api /health": lambda i: "/health",
     }

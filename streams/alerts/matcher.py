@@ -276,13 +276,14 @@ class AlertMatcher:
         self.fired.prune()
         rules = self.rules.rules()
         by_id = {rule.id: rule for rule in rules}
+        active = [rule for rule in rules if not rule.disabled]  # a disabled rule is kept, not applied
         pending: dict[str, Alert] = {}
         dead: list[DeadLetter] = []
         already = 0
         now = self.clock()
         for record in batch.records:
             try:
-                found = self._evaluate(record, rules)
+                found = self._evaluate(record, active)
             except Exception as exc:  # noqa: BLE001 - a bad record is data, not a crash
                 dead.append(batch.dead_letter(exc, record))
                 continue

@@ -90,6 +90,8 @@ class Rule:
     #: hour, the alerts beyond kept but not POSTed; ``15m`` one POST per window listing its alerts
     throttle: str | None = None
     digest: str | None = None
+    #: a disabled rule is kept (listed, testable, enabled again as it was) but the matcher skips it
+    disabled: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not RULE_ID_RE.match(self.id):
@@ -121,6 +123,8 @@ class Rule:
             check_webhook(self.webhook)
         if not isinstance(self.created_at, str):
             raise ValidationError("must be an ISO 8601 string", field="created_at")
+        if not isinstance(self.disabled, bool):
+            raise ValidationError("must be true or false", field="disabled")
         self._pacing()
         when = None
         if self.when is not None:
@@ -172,11 +176,14 @@ class Rule:
 
     # -- (de)serialization ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The rule as JSON data; ``when`` only when set, so a shorthand rule reads as it always did."""
+        """The rule as JSON data; ``when`` (and pacing, ``disabled``) only when set, so a shorthand rule reads
+        as it always did."""
         out = {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
         for name in ("when", "throttle", "digest"):
             if out[name] is None:
                 del out[name]
+        if not self.disabled:
+            del out["disabled"]
         return out
 
     def to_json(self) -> bytes:
@@ -207,7 +214,7 @@ class Rule:
     def document(self) -> dict[str, Any]:
         """The rule as a desk writes it in a rules file: id, name, the whole condition as ``when``, webhook."""
         out: dict[str, Any] = {"id": self.id, "name": self.name, "when": language.to_data(self.tree)}
-        for name in ("webhook", "throttle", "digest"):
+        for name in ("webhook", "throttle", "digest", "disabled"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         return out

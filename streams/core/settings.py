@@ -89,6 +89,11 @@ class Settings:
     api_key: Secret = _setting("STREAMS_API_KEY", Secret(""), "API key for HTTP push; empty = push disabled", secret=True)
     http_host: str = _setting("STREAMS_HTTP_HOST", "127.0.0.1", "bind address of HTTP servers (loopback by default)")
     http_port: int = _setting("STREAMS_HTTP_PORT", 8080, "port of the HTTP push / query API")
+    console_token: Secret = _setting(
+        "STREAMS_CONSOLE_TOKEN", Secret(""),
+        "enables the web console's write actions (add / disable / enable / test alert rules on /console/alerts) "
+        "for whoever gives this token; empty = the console is read-only", secret=True,
+    )
 
     # --- Alert webhooks --------------------------------------------------------------------------
     webhook_secret: Secret = _setting(

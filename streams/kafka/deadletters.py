@@ -187,7 +187,7 @@ def read_letters(settings: Settings, flt: Filter | None = None) -> Iterator[Lett
     """
     name = topics.DEAD_LETTERS.name(settings)
     for record in _scan(settings, name):
-        item = _letter(record)
+        item = letter_from_record(record)
         if flt is None or flt.matches(item):
             yield item
 
@@ -209,7 +209,7 @@ def fetch(settings: Settings, ids: Iterable[str]) -> list[Letter]:
             if record is None:
                 raise StreamsError(f"no dead letter {partition}:{offset} in {name} (expired or never written; "
                                    "`streams deadletters list` shows what there is)")
-            found[(partition, offset)] = _letter(record)
+            found[(partition, offset)] = letter_from_record(record)
         return [found[w] for w in wanted]
     finally:
         close_clients(c)
@@ -306,7 +306,8 @@ def _one(c: Any, tp: TopicPartition, offset: int) -> Record | None:
     return None
 
 
-def _letter(record: Record) -> Letter:
+def letter_from_record(record: Record) -> Letter:
+    """The letter a record of the dead-letter topic holds (stage ``?`` when it cannot be decoded)."""
     rid = letter_id(record.partition, record.offset)
     ts = int(record.timestamp or 0)
     try:

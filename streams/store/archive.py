@@ -34,6 +34,7 @@ from streams.store.rows import (
     norm,
     order_key,
 )
+from streams.store.trends import TrendReads
 from streams.store.views import ConsoleReads
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def speaker_articles(speaker: str) -> tuple[str, list[Any]]:
     return sql, [key, surname, key]
 
 
-class Archive(ConsoleReads, ABC):
+class Archive(ConsoleReads, TrendReads, ABC):
     """The searchable archive. Thread-safe: one connection, calls serialized by a lock."""
 
     backend: str = "?"

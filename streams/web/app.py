@@ -15,8 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from streams.core.metrics import HTTP_REQUEST_LATENCY
+from streams.core.settings import Settings
 from streams.store.archive import Archive
-from streams.web import api, pages
+from streams.web import alerts_page, api, pages, trends
 from streams.web.feed import LiveFeed
 
 #: the console loads nothing from elsewhere (it runs air-gapped) and runs no inline script: an
@@ -75,8 +76,9 @@ class Timing:
             HTTP_REQUEST_LATENCY.labels(label, f"{status[0] // 100}xx").observe(time.perf_counter() - start)
 
 
-def create_app(archive: Archive, *, feed: LiveFeed | None = None) -> FastAPI:
-    """The API and the console over ``archive`` (read-only: no route writes)."""
+def create_app(archive: Archive, *, feed: LiveFeed | None = None, settings: Settings | None = None) -> FastAPI:
+    """The API and the console over ``archive``. ``settings`` lets the Alerts page read Kafka; the only
+    writes are its rule actions, and only when ``settings.console_token`` is set (streams.web.forms)."""
     feed = feed or LiveFeed(archive)
 
     @contextlib.asynccontextmanager
@@ -103,6 +105,9 @@ def create_app(archive: Archive, *, feed: LiveFeed | None = None) -> FastAPI:
 
     app.include_router(api.router(archive))
     app.include_router(pages.router(archive, feed))
+    env = pages.environment()
+    app.include_router(trends.router(archive, env))
+    app.include_router(alerts_page.router(archive, settings, env))
     app.mount("/console/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Timing)

@@ -73,6 +73,30 @@ def quote_text(body: str, quote: Any) -> str:
     return " … ".join(body[s:e] for s, e in spans if 0 <= s < e <= len(body))
 
 
+def render_page(env: Environment, request: Request, template: str,
+                produce: Callable[[], dict[str, Any]]) -> HTMLResponse:
+    """``template`` filled with ``produce()``; a refused request or an archive error renders the error page."""
+    status = HTTPStatus.OK
+    try:
+        context = produce()
+    except ApiError as exc:
+        status, context, template = exc.status, {"error": str(exc)}, "error.html"
+    except ValidationError as exc:
+        status, context, template = HTTPStatus.BAD_REQUEST, {"error": str(exc)}, "error.html"
+    except StorageError as exc:
+        log.error("archive error on %s: %s", request.url.path, exc)
+        status, context = HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the archive is unavailable; try again"}
+        template = "error.html"
+    html = env.get_template(template).render(request=request, path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(env: Environment, request: Request, status: HTTPStatus, message: str) -> HTMLResponse:
+    """The error page saying ``message``, with ``status``."""
+    html = env.get_template("error.html").render(request=request, path=request.url.path, error=message)
+    return HTMLResponse(html, status_code=status)
+
+
 class Pages:
     """Renders one page per request; ``page`` turns archive errors into an error page."""
 
@@ -84,19 +108,7 @@ class Pages:
         self._cache_lock = threading.Lock()
 
     def page(self, request: Request, template: str, produce: Callable[[], dict[str, Any]]) -> HTMLResponse:
-        status = HTTPStatus.OK
-        try:
-            context = produce()
-        except ApiError as exc:
-            status, context, template = exc.status, {"error": str(exc)}, "error.html"
-        except ValidationError as exc:
-            status, context, template = HTTPStatus.BAD_REQUEST, {"error": str(exc)}, "error.html"
-        except StorageError as exc:
-            log.error("archive error on %s: %s", request.url.path, exc)
-            status, context = HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the archive is unavailable; try again"}
-            template = "error.html"
-        html = self.env.get_template(template).render(request=request, path=request.url.path, **context)
-        return HTMLResponse(html, status_code=status)
+        return render_page(self.env, request, template, produce)
 
     def live(self) -> dict[str, Any]:
         return {"items": self.archive.stored_since(None, limit=LIVE_FIRST), "after": self.feed.last_seq}

@@ -11,6 +11,7 @@ from typing import Callable
 import uvicorn
 
 from streams.core.errors import ConfigError
+from streams.core.settings import Settings
 from streams.store.archive import Archive
 from streams.web.app import create_app
 
@@ -23,8 +24,9 @@ GRACEFUL_S = 3
 class ConsoleServer:
     """The API and console on ``host:port`` (port 0 picks a free one); the socket is bound at once."""
 
-    def __init__(self, archive: Archive, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = create_app(archive)
+    def __init__(self, archive: Archive, host: str = "127.0.0.1", port: int = 0, *,
+                 settings: Settings | None = None) -> None:
+        self.app = create_app(archive, settings=settings)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -272,7 +272,7 @@ def test_a_v1_archive_is_migrated_on_open(database_url: str, monkeypatch: pytest
                 v1._executemany("INSERT INTO mentions (article_id, entity_idx, idx, start_offset, end_offset, text) "
                                 "VALUES (?, ?, ?, ?, ?, ?)", [m[:6] for m in rows.mentions])
     with open_archive(database_url) as v2:
-        assert v2.current_schema_version() == v2.schema_version == 3
+        assert v2.current_schema_version() == v2.schema_version == module.MIGRATIONS[-1][0] >= 3
         assert v2._execute("SELECT count(*) FROM mentions WHERE text_norm IS NULL")[0][0] == 0
         assert [r["id"] for r in v2.search(SearchQuery(entity="kallas")).results] == [SAMPLE_ID]
         assert v2.write([ea]).written == 0  # the migrated row is recognised as the same version

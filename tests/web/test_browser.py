@@ -150,7 +150,8 @@ def test_a_hostile_article_renders_as_text_and_runs_no_script(writer: Archive, c
     from urllib.parse import quote, urlencode
 
     pages = [f"/console/article/{quote(HOSTILE_ID)}", "/console/search?q=minister",
-             "/console/speaker?" + urlencode({"name": speaker}), "/console/"]
+             "/console/speaker?" + urlencode({"name": speaker}), "/console/trends?until=2026-01-14T12:00",
+             "/console/"]
     for path in pages:
         browser.get(console.url + path)
         _no_script_ran(browser)
@@ -171,3 +172,51 @@ def test_a_hostile_article_renders_as_text_and_runs_no_script(writer: Archive, c
     _no_script_ran(browser)
     assert browser.find_element(By.ID, "headline").text == HOSTILE_HEADLINE
     _shot(browser, "hostile")
+
+
+def test_trends_chart_the_day_and_list_its_busiest_stories(writer: Archive, console: ConsoleServer,
+                                                           browser: Driver) -> None:
+    writer.write([*corpus(40), hostile_article()])
+    browser.get(console.url + "/console/")
+    browser.find_element(By.LINK_TEXT, "Trends").click()
+    _wait(browser).until(ec.url_contains("/console/trends"))
+    until = browser.find_element(By.ID, "until")
+    until.send_keys("2026-01-14T09:30", Keys.ENTER)  # the keyboard is enough
+    _wait(browser).until(ec.url_contains("until=2026-01-14T09"))
+    kallas = browser.find_element(By.CSS_SELECTOR, '#entity-trends tr[data-key="kaja kallas"]')
+    bars = kallas.find_elements(By.CSS_SELECTOR, "svg.spark rect")  # the sample, published at 10:00 the 13th
+    assert len(bars) == 24 and float(bars[0].get_attribute("height")) > 0
+    assert "13 Jan 09:30 to 13 Jan 10:30" in bars[0].find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    stories = browser.find_element(By.ID, "stories").text
+    assert "Kallas: security guarantees" in stories and HOSTILE_HEADLINE in stories  # the headline as text
+    _no_script_ran(browser)
+    _shot(browser, "trends")
+
+
+def test_an_operator_tests_a_rule_on_the_alerts_page(writer: Archive, database_url: str, browser: Driver) -> None:
+    from streams.core.settings import load_settings
+    from streams.store.backends import open_archive
+
+    writer.write([*corpus(20), hostile_article()])
+    settings = load_settings(console_token="browser-token", kafka_bootstrap="127.0.0.1:9")  # no Kafka here
+    with open_archive(database_url, read_only=True) as archive:
+        server = ConsoleServer(archive, "127.0.0.1", 0, settings=settings).start()
+        try:
+            browser.get(server.url + "/console/alerts")
+            assert browser.find_element(By.TAG_NAME, "h1").text == "Alerts"
+            rule = browser.find_element(By.ID, "rule")
+            rule.send_keys("name: Kallas or Mallory\nwhen: {or: [{speaker: Kaja Kallas}, {text: said Mallory}]}")
+            browser.find_element(By.ID, "token-add").send_keys("browser-token")
+            browser.find_element(By.ID, "test-rule").click()
+            _wait(browser).until(lambda d: d.find_elements(By.ID, "trial") or "error" in d.title.lower())
+            assert browser.find_elements(By.ID, "trial"), browser.find_element(By.TAG_NAME, "main").text
+            trial = browser.find_element(By.ID, "trial").text
+            assert "Would have fired 2 alerts" in trial and "Kallas: security guarantees" in trial
+            assert HOSTILE_HEADLINE in trial  # shown as text
+            _no_script_ran(browser)
+            _shot(browser, "alerts")
+            browser.find_element(By.ID, "token-add").send_keys("wrong")
+            browser.find_element(By.ID, "test-rule").click()
+            _wait(browser).until(lambda d: "refused" in d.find_element(By.TAG_NAME, "main").text)
+        finally:
+            server.stop()

@@ -235,7 +235,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     table = Table("id", "name", "conditions", "webhook", title=f"{len(rules)} alert rule(s)")
     for rule in rules:
         pacing = f" (throttle {rule.throttle})" if rule.throttle else f" (digest {rule.digest})" if rule.digest else ""
-        table.add_row(rule.id, rule.name, rule.describe(), (rule.webhook or "") + pacing)
+        name = f"{rule.name} (disabled)" if rule.disabled else rule.name
+        table.add_row(rule.id, name, rule.describe(), (rule.webhook or "") + pacing)
     Console().print(table)
     return 0
 

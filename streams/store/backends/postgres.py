@@ -120,6 +120,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[Step, ...]], ...] = (
         "articles in the order they were stored, for the console's live feed",
         ("CREATE INDEX articles_stored ON articles (stored_at)",),
     ),
+    (
+        4,
+        "a period's articles and their stories without reading the rows, for the console's trends",
+        ("CREATE INDEX articles_published_story ON articles (published_at, id, cluster_id, source_norm, provider_norm)",),
+    ),
 )
 
 
