@@ -135,7 +135,8 @@ class Pages:
             total, results = page.total, page.results
         return {"form": form, "results": results, "total": min(total, COUNT_LIMIT), "more": total > COUNT_LIMIT,
                 "offset": offset, "page_size": PAGE_SIZE, "max_offset": COUNT_LIMIT - PAGE_SIZE,
-                "facets": facets, "sampled": len(sample.results), "searched": any(form.values())}
+                "facets": facets, "sampled": len(sample.results), "searched": any(form.values()),
+                "ranked": sample.ranked}
 
     def _facets(self, query: SearchQuery, *, fresh: bool) -> tuple[Page, dict[str, list[dict[str, Any]]]]:
         """The first FACET_SAMPLE matches and their facet counts; later pages of a search read them
