@@ -175,6 +175,8 @@ class Archive(ConsoleReads, ABC):
     schema_version: int = 0
     #: a text search's matches newest first (each descending; ranking.py): the cheapest recency order
     newest_keys: tuple[str, ...] = ("a.published_at", "a.id")
+    #: ``articles a`` read in publication order, for broad filters (stories.newest_first)
+    by_date: str = "articles a"
     #: columns whose values :meth:`_adapt` converts before binding
     adapted_columns: frozenset[str] = frozenset()
 
@@ -403,10 +405,12 @@ class Archive(ConsoleReads, ABC):
             where_params.append(self._ts_param(query.until))
         where_sql = (" WHERE " + " AND ".join(where)) if where else ""
         params = join_params + where_params
-        past = self._rank_bound(query, joins, where_sql, params)
+        text_only = bool(query.text) and len(where) == 1
+        past = self._rank_bound(query, joins, where_sql, params, text_only=text_only)
         if past is not None:  # a broad text search: score only its newest matches
             where_sql += " AND " + ranking.newer_than(self.newest_keys)
             params = params + list(past)
+            text_cond = (f"{text_cond[0]} AND {ranking.newer_than(self.newest_keys)}", text_cond[1] + list(past))
         ranked = None if past is None else query.rank_limit
         columns = ("a.id, a.headline, a.published_at, a.versioncreated, a.version, a.source, a.provider, "
                    "a.language, a.cluster_id, a.duplicate_of, a.uri")
@@ -426,7 +430,7 @@ class Archive(ConsoleReads, ABC):
                 rows = self._execute(sql, params + [query.limit, query.offset])
             else:  # newest first, one row per story: from the newest matches only
                 rows = stories.newest_first(self._execute, self._in, columns, joins, where_sql, params,
-                                            offset=query.offset, limit=query.limit)
+                                            offset=query.offset, limit=query.limit, by_date=self.by_date)
             results = [self._article_summary(r) for r in rows]
             if query.text and results:
                 self._snippets(results, joins, join_params, *text_cond, snippet)
@@ -434,15 +438,22 @@ class Archive(ConsoleReads, ABC):
             self._derived_headlines(results, "id")
         return Page(total=total, limit=query.limit, offset=query.offset, results=results, ranked=ranked)
 
-    def _rank_bound(self, query: SearchQuery, joins: str, where_sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    def _rank_bound(self, query: SearchQuery, joins: str, where_sql: str, params: list[Any], *,
+                    text_only: bool) -> tuple[Any, ...] | None:
         """The :attr:`newest_keys` of the match just past the newest ``query.rank_limit`` of a text search;
         None when it has no more matches than that (or no text, or no limit)."""
         if not query.text or query.rank_limit is None:
             return None
+        sql = self._text_only_past(query.rank_limit) if text_only else None
+        if sql is None:
+            sql = ranking.oldest_kept_sql(joins, where_sql, self.newest_keys, query.rank_limit)
         with self._lock:
-            rows = self._execute(ranking.oldest_kept_sql(joins, where_sql, self.newest_keys, query.rank_limit),
-                                 params)
+            rows = self._execute(sql, params)
         return tuple(rows[0]) if rows else None
+
+    def _text_only_past(self, limit: int) -> str | None:
+        """SQL of :meth:`_rank_bound` for a search by text alone from the text index only, or None."""
+        return None
 
     def _snippets(self, results: list[dict[str, Any]], joins: str, join_params: list[Any], cond: str,
                   cond_params: list[Any], snippet: str) -> None:

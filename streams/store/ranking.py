@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-#: a text search scores at most this many of its matches (the newest). 2,000 keep a page of a broad
-#: search at tens of milliseconds on a 2-core machine (bm25 ~15 us per match; scoring 10,000 took
-#: most of 358 ms) and are more than anyone pages through (100 pages of 20); fewer matches: all ranked
-RANK_LIMIT = 2_000
+#: a text search scores at most this many of its matches (the newest); fewer matches: all are ranked.
+#: Each ranked match costs a read of its article row and a bm25 (SQLite): 2,000 took 60-90 ms of a
+#: page under load on the 2-core machine, 1,000 half that. Still 50 pages of 20 results
+RANK_LIMIT = 1_000
 
 
 def oldest_kept_sql(joins: str, where_sql: str, keys: Sequence[str], limit: int) -> str:

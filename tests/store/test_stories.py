@@ -116,9 +116,11 @@ def test_newest_first_pages_read_from_the_newest_matches_agree_with_every_match(
     _stories(archive)
     archive.write([_copy(f"late-{n}", f"2026-01-14T0{n}:00:00Z", "UNN") for n in range(4)])  # 4 newest: one story
     monkeypatch.setattr("streams.store.stories.PREFIX_ROWS", 0)  # the first read is short: it must grow
-    for query in (SearchQuery(limit=1), SearchQuery(limit=3, offset=1), SearchQuery(limit=7, offset=5),
-                  SearchQuery(source="UNN", limit=2), SearchQuery(speaker="Kallas", limit=1, offset=0),
-                  SearchQuery(limit=5, offset=500)):
-        got = [(r["id"], r["copies"]) for r in archive.search(query).results]
-        assert got == _reference(archive, query), query
+    for broad in (0, 10**6):  # every filter walked along the publication time / every filter's matches sorted
+        monkeypatch.setattr("streams.store.stories.BROAD", broad)
+        for query in (SearchQuery(limit=1), SearchQuery(limit=3, offset=1), SearchQuery(limit=7, offset=5),
+                      SearchQuery(source="UNN", limit=2), SearchQuery(speaker="Kallas", limit=1, offset=0),
+                      SearchQuery(source="Reuters", limit=4, offset=2), SearchQuery(limit=5, offset=500)):
+            got = [(r["id"], r["copies"]) for r in archive.search(query).results]
+            assert got == _reference(archive, query), (broad, query)
     assert archive.search(SearchQuery(limit=1)).results[0]["copies"] == 7  # the sample, 2 copies and 4 late ones

@@ -154,6 +154,8 @@ class SQLiteArchive(Archive):
     adapted_columns = JSON_COLUMNS
     #: most recently stored first: the FTS5 index's own order (it walks and ranges its row ids for free)
     newest_keys = ("articles_fts.rowid",)
+    #: without value frequencies the planner reads a broad filter from its index and sorts every match
+    by_date = "articles a INDEXED BY articles_published"
 
     def __init__(self, database_url: str, *, read_only: bool = False, busy_timeout_s: float = 30.0) -> None:
         super().__init__()
@@ -169,6 +171,9 @@ class SQLiteArchive(Archive):
                     f"file:{self.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False,
                     timeout=busy_timeout_s,
                 )
+                # 64 MiB, as the writer: a search reads thousands of article rows and FTS pages, which the
+                # default 2 MiB kept re-reading from the OS (streams serve answers from this connection)
+                self._conn.execute("PRAGMA cache_size=-65536")
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._conn = sqlite3.connect(
@@ -311,6 +316,10 @@ class SQLiteArchive(Archive):
             self._execute("ANALYZE")
             self._execute("PRAGMA optimize")  # what else it finds worth doing (SQLite's own list)
         return True
+
+    def _text_only_past(self, limit: int) -> str | None:
+        # the index alone, walked backwards: no article row read (2,000 of them took 40-90 ms under load)
+        return f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET {int(limit)}"
 
     def _probe(self, sql: str) -> list[tuple[Any, ...]]:
         try:
