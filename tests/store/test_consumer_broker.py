@@ -135,6 +135,12 @@ class FlakyArchive:
             raise StorageError("database unavailable (injected)")
         return self.inner.write_rows(rows, **kw)
 
+    def refresh_statistics(self) -> bool:
+        return self.inner.refresh_statistics()
+
+    def count(self) -> int:
+        return self.inner.count()
+
     def close(self) -> None:
         self.inner.close()
 
