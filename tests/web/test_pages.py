@@ -151,3 +151,19 @@ def test_search_pages_on_past_the_count_while_pages_are_full(
     assert len(ids) == 40
     last = client.get("/console/search", params={"offset": 40}).text
     assert len(re.findall(r'<article class="item"', last)) == stories - 40 and 'rel="next"' not in last
+
+
+def test_a_broad_text_search_says_it_ranked_only_the_newest(
+    writer: Archive, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from streams.web import pages
+
+    asked = pages.search_query
+    monkeypatch.setattr(pages, "search_query", lambda values, **kw: replace(asked(values, **kw), rank_limit=5))
+    writer.write(corpus(30))
+    broad = client.get("/console/search", params={"q": "the"}).text
+    assert "best of the newest 5" in broad and len(re.findall(r'<article class="item"', broad)) <= 5
+    narrow = client.get("/console/search", params={"q": "security guarantees"}).text
+    assert 'id="ranked"' not in narrow and f'data-id="{SAMPLE_ID}"' in narrow
