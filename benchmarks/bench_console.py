@@ -72,6 +72,7 @@ def build(database_url: str, articles: int) -> tuple[list[str], list[str], list[
             done = first + len(batch)
             print(f"\rbuilding the archive: {done:,}/{articles:,} articles "
                   f"({done / (time.perf_counter() - t0):,.0f}/s)", end="", file=sys.stderr, flush=True)
+        archive.refresh_statistics()  # planner statistics, as `streams store` leaves them (store/upkeep.py)
     print(file=sys.stderr)
     return ids, speakers, entities
 
@@ -126,6 +127,8 @@ def main() -> int:
     database_url = f"sqlite:///{db}"
     rng = random.Random(19)
     if db.exists() and args.keep:
+        with open_archive(database_url) as archive:  # as `streams store` leaves it: with planner statistics
+            archive.refresh_statistics()
         with open_archive(database_url, read_only=True) as archive:
             ids = [r["id"] for r in archive.search(__import__("streams.store", fromlist=["SearchQuery"]).SearchQuery(
                 limit=500, offset=rng.randrange(0, max(1, args.articles - 500)))).results]

@@ -53,6 +53,12 @@ END_TO_END_LATENCY = Histogram(
     ["path"],
     buckets=LATENCY_BUCKETS,
 )
+ARCHIVE_STATISTICS = Histogram(
+    "streams_archive_statistics_seconds",
+    "Time to refresh the archive's query-planner statistics (streams store, SQLite)",
+    ["backend"],
+    buckets=LATENCY_BUCKETS,
+)
 
 # --- lag & liveness -----------------------------------------------------------------------------
 CONSUMER_LAG_MESSAGES = Gauge(

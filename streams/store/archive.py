@@ -22,7 +22,7 @@ from typing import Any, Iterator, Sequence
 
 from streams.core.errors import ValidationError
 from streams.core.model import EnrichedArticle, headline_of
-from streams.store import stories
+from streams.store import ranking, stories
 from streams.store.rows import (
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
@@ -70,9 +70,14 @@ class SearchQuery:
     #: count matches only up to this many (``total`` is then at most count_limit + 1: "more than");
     #: None counts them all. Counting 100,000 matches of a broad filter is most of a search's time
     count_limit: int | None = None
+    #: with ``text``, score only the newest this-many matches when there are more (ranking.py); None
+    #: scores every match (its cost grows with the archive)
+    rank_limit: int | None = ranking.RANK_LIMIT
 
     def __post_init__(self) -> None:
         check_paging(self.limit, self.offset)
+        if self.rank_limit is not None and self.rank_limit < 1:
+            raise ValidationError("must be at least 1 (or None: rank every match)", field="rank_limit")
         if self.text is not None:
             check_search_text(self.text)
         for name in ("since", "until"):
@@ -107,6 +112,9 @@ class Page:
     limit: int
     offset: int
     results: list[dict[str, Any]] = field(default_factory=list)
+    #: set when a text search matched more articles than this and only the newest this-many were
+    #: ranked (``total`` and the results are theirs); None: every match was ranked
+    ranked: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,6 +174,10 @@ class Archive(ConsoleReads, TrendReads, ABC):
     backend: str = "?"
     #: target schema version; migrations up to it run on open
     schema_version: int = 0
+    #: a text search's matches newest first (each descending; ranking.py): the cheapest recency order
+    newest_keys: tuple[str, ...] = ("a.published_at", "a.id")
+    #: ``articles a`` read in publication order, for broad filters (stories.newest_first)
+    by_date: str = "articles a"
     #: columns whose values :meth:`_adapt` converts before binding
     adapted_columns: frozenset[str] = frozenset()
 
@@ -333,6 +345,11 @@ class Archive(ConsoleReads, TrendReads, ABC):
         with self._lock:
             return int(self._execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
 
+    def refresh_statistics(self) -> bool:
+        """Refresh what the query planner knows of the data (bounded cost); True when something ran.
+        Here nothing: PostgreSQL's autovacuum analyzes each table as it changes."""
+        return False
+
     def health(self) -> dict[str, Any]:
         """Backend, schema version and article count, read on a connection of its own.
 
@@ -389,6 +406,13 @@ class Archive(ConsoleReads, TrendReads, ABC):
             where_params.append(self._ts_param(query.until))
         where_sql = (" WHERE " + " AND ".join(where)) if where else ""
         params = join_params + where_params
+        text_only = bool(query.text) and len(where) == 1
+        past = self._rank_bound(query, joins, where_sql, params, text_only=text_only)
+        if past is not None:  # a broad text search: score only its newest matches
+            where_sql += " AND " + ranking.newer_than(self.newest_keys)
+            params = params + list(past)
+            text_cond = (f"{text_cond[0]} AND {ranking.newer_than(self.newest_keys)}", text_cond[1] + list(past))
+        ranked = None if past is None else query.rank_limit
         columns = ("a.id, a.headline, a.published_at, a.versioncreated, a.version, a.source, a.provider, "
                    "a.language, a.cluster_id, a.duplicate_of, a.uri")
         sql = stories.search_sql(columns, joins, where_sql, score, ranked=bool(query.text),
@@ -401,13 +425,36 @@ class Archive(ConsoleReads, TrendReads, ABC):
                            f"LIMIT {int(query.count_limit) + 1}) c")
             total = int(self._execute(counted, params)[0][0])
             capped = query.count_limit is not None and total > query.count_limit
-            rows = self._execute(sql, params + [query.limit, query.offset]) if capped or total > query.offset else []
+            if not (capped or total > query.offset):
+                rows = []
+            elif query.text or query.all_copies:
+                rows = self._execute(sql, params + [query.limit, query.offset])
+            else:  # newest first, one row per story: from the newest matches only
+                rows = stories.newest_first(self._execute, self._in, columns, joins, where_sql, params,
+                                            offset=query.offset, limit=query.limit, by_date=self.by_date)
             results = [self._article_summary(r) for r in rows]
             if query.text and results:
                 self._snippets(results, joins, join_params, *text_cond, snippet)
             self._attach_topics(results)
             self._derived_headlines(results, "id")
-        return Page(total=total, limit=query.limit, offset=query.offset, results=results)
+        return Page(total=total, limit=query.limit, offset=query.offset, results=results, ranked=ranked)
+
+    def _rank_bound(self, query: SearchQuery, joins: str, where_sql: str, params: list[Any], *,
+                    text_only: bool) -> tuple[Any, ...] | None:
+        """The :attr:`newest_keys` of the match just past the newest ``query.rank_limit`` of a text search;
+        None when it has no more matches than that (or no text, or no limit)."""
+        if not query.text or query.rank_limit is None:
+            return None
+        sql = self._text_only_past(query.rank_limit) if text_only else None
+        if sql is None:
+            sql = ranking.oldest_kept_sql(joins, where_sql, self.newest_keys, query.rank_limit)
+        with self._lock:
+            rows = self._execute(sql, params)
+        return tuple(rows[0]) if rows else None
+
+    def _text_only_past(self, limit: int) -> str | None:
+        """SQL of :meth:`_rank_bound` for a search by text alone from the text index only, or None."""
+        return None
 
     def _snippets(self, results: list[dict[str, Any]], joins: str, join_params: list[Any], cond: str,
                   cond_params: list[Any], snippet: str) -> None:
@@ -469,19 +516,25 @@ class Archive(ConsoleReads, TrendReads, ABC):
         copies (one dedupe cluster) only the newest copy's quotes are listed, with ``copies``, unless
         ``all_copies``."""
         check_paging(limit, offset)
-        where, params = [], []
+        where, params, among, among_params = [], [], [], []
         if speaker:
             cond, cond_params = speaker_condition(speaker)
             where.append(cond)
             params += cond_params
+            among_sql, among_sql_params = speaker_articles(speaker)  # the speaker's articles from the indexes
+            among.append(f"a.id IN ({among_sql})")
+            among_params += among_sql_params
         if article_id:
             where.append("q.article_id = ?")
             params.append(article_id)
+            among.append("a.id = ?")
+            among_params.append(article_id)
         quote_cond = " AND ".join(where) or "1 = 1"
         keep = "" if all_copies else " AND c.story_rank = 1"
-        from_sql = (f"FROM quotes q JOIN articles a ON a.id = q.article_id JOIN ({stories.quoted_copies(quote_cond)}) c "
+        copies_sql = stories.quoted_copies(quote_cond, " AND ".join(among))
+        from_sql = (f"FROM quotes q JOIN articles a ON a.id = q.article_id JOIN ({copies_sql}) c "
                     f"ON c.article_id = q.article_id{keep} WHERE {quote_cond}")
-        params = params + params
+        params = among_params + params + params
         with self._lock:
             total = int(self._execute(f"SELECT count(*) {from_sql}", params)[0][0])
             rows = self._execute(

@@ -34,6 +34,7 @@ from streams.kafka.loop import Batch, BatchLoop, BatchResult, LoopSpec
 from streams.store.archive import Archive, WriteResult
 from streams.store.backends import open_archive
 from streams.store.rows import ArticleRows, article_rows, iso_to_epoch
+from streams.store.upkeep import StatisticsSchedule
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class StoreConsumer:
         self.topic = topics.ENRICHED.name(settings)
         self.dead_letter_topic = topics.DEAD_LETTERS.name(settings)
         self.stats = StoreStats()
+        self.statistics = StatisticsSchedule()
         self._last_report = time.monotonic()
         self.loop = BatchLoop(settings, LoopSpec(
             stage=STAGE,
@@ -119,11 +121,34 @@ class StoreConsumer:
     def open(self) -> None:
         self._last_report = time.monotonic()
         log.info("storing %s into %r (group %s)", self.topic, self.archive, self.group_id)
+        self.refresh_statistics("start")
 
     def close(self) -> None:
-        """Close the archive if this consumer opened it (the loop closes the Kafka clients)."""
-        if self._own_archive:
-            self.archive.close()
+        """Refresh the planner statistics if articles arrived since the last time, then close the
+        archive if this consumer opened it (the loop closes the Kafka clients)."""
+        try:
+            if self.statistics.written:
+                self.refresh_statistics("end")
+        finally:
+            if self._own_archive:
+                self.archive.close()
+
+    def refresh_statistics(self, why: str) -> None:
+        """``Archive.refresh_statistics``, timed and logged; a failure is a warning (the statistics are
+        an optimisation: storing goes on, and the next due refresh tries again)."""
+        started = time.perf_counter()
+        try:
+            if not self.archive.refresh_statistics():
+                self.statistics.refreshed(self.statistics.size + self.statistics.written)
+                return
+            size = self.archive.count()
+        except StorageError as exc:
+            log.warning("could not refresh the archive's planner statistics (%s), trying again later: %s", why, exc)
+            return
+        seconds = time.perf_counter() - started
+        metrics.ARCHIVE_STATISTICS.labels(backend=self.archive.backend).observe(seconds)
+        log.info("archive planner statistics refreshed (%s, %d articles) in %.3fs", why, size, seconds)
+        self.statistics.refreshed(size)
 
     def handle(self, batch: Batch) -> BatchResult:
         """Write the newest version of each article of the batch; a bad record becomes a dead letter."""
@@ -196,6 +221,9 @@ class StoreConsumer:
         self.stats.dead_lettered += len(dead)
         self.stats.batches += 1
         metrics.ARTICLES_STORED.labels(backend=self.archive.backend).inc(result.written)
+        self.statistics.wrote(result.written)
+        if self.statistics.due():  # after the commit, between batches
+            self.refresh_statistics("grown")
         now = time.time()
         stage_latency = metrics.STAGE_LATENCY.labels(stage=STAGE)
         end_to_end = metrics.END_TO_END_LATENCY.labels(path="ingest_to_stored")

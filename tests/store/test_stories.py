@@ -94,3 +94,33 @@ def test_streams_search_collapses_copies_and_shows_every_one_on_request(database
     assert json.loads(capsys.readouterr().out)["total"] == n
     assert main([*args, "--quotes", "--limit", "500", "--format", "json", "--all-copies"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 3 * n
+
+
+def _reference(archive: Archive, query: SearchQuery) -> list[tuple[str, int]]:
+    """(id, copies) of a collapsed newest-first page, worked out from every matching copy."""
+    every = archive.search(dataclasses.replace(query, all_copies=True, limit=500, offset=0)).results
+    every.sort(key=lambda r: r["id"])
+    every.sort(key=lambda r: r["published_at"], reverse=True)  # newest first, then id: the search's order
+    first: dict[str, str] = {}
+    copies: dict[str, int] = {}
+    for r in every:
+        story = r["cluster_id"] or r["id"]
+        first.setdefault(story, r["id"])
+        copies[story] = copies.get(story, 0) + 1
+    return [(i, copies[s]) for s, i in first.items()][query.offset:query.offset + query.limit]
+
+
+def test_newest_first_pages_read_from_the_newest_matches_agree_with_every_match(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stories(archive)
+    archive.write([_copy(f"late-{n}", f"2026-01-14T0{n}:00:00Z", "UNN") for n in range(4)])  # 4 newest: one story
+    monkeypatch.setattr("streams.store.stories.PREFIX_ROWS", 0)  # the first read is short: it must grow
+    for broad in (0, 10**6):  # every filter walked along the publication time / every filter's matches sorted
+        monkeypatch.setattr("streams.store.stories.BROAD", broad)
+        for query in (SearchQuery(limit=1), SearchQuery(limit=3, offset=1), SearchQuery(limit=7, offset=5),
+                      SearchQuery(source="UNN", limit=2), SearchQuery(speaker="Kallas", limit=1, offset=0),
+                      SearchQuery(source="Reuters", limit=4, offset=2), SearchQuery(limit=5, offset=500)):
+            got = [(r["id"], r["copies"]) for r in archive.search(query).results]
+            assert got == _reference(archive, query), (broad, query)
+    assert archive.search(SearchQuery(limit=1)).results[0]["copies"] == 7  # the sample, 2 copies and 4 late ones

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import orjson
+import pytest
 
 from streams.store.archive import Archive, SearchQuery
 from streams.web.server import ConsoleServer
@@ -135,3 +136,36 @@ def test_people_page_ranks_who_is_quoted_most_in_the_period(writer: Archive, cli
     assert re.findall(r'">([^<]+)</a></td><td>\d+', on_topic) == ["Kaja Kallas"]
     assert "Nobody quoted" in client.get("/console/people", params={"topic": "medtop:99999999"}).text
     assert client.get("/console/people", params={"window": "year"}).status_code == 400
+
+
+def test_search_pages_on_past_the_count_while_pages_are_full(
+    writer: Archive, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("streams.web.pages.COUNT_LIMIT", 10)  # counted no further than 10 ("more than 10")
+    writer.write(corpus(80))
+    stories = writer.search(SearchQuery(limit=1)).total
+    assert 40 < stories < 60
+    first = client.get("/console/search").text
+    assert "More than 10 results" in first and 'rel="next"' in first
+    second = client.get("/console/search", params={"offset": 20}).text
+    assert "More than 10 results · 21–40" in second and 'rel="next"' in second  # past the count, still paging
+    ids = set(re.findall(r'data-id="([^"]+)"', first)) | set(re.findall(r'data-id="([^"]+)"', second))
+    assert len(ids) == 40
+    last = client.get("/console/search", params={"offset": 40}).text
+    assert len(re.findall(r'<article class="item"', last)) == stories - 40 and 'rel="next"' not in last
+
+
+def test_a_broad_text_search_says_it_ranked_only_the_newest(
+    writer: Archive, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from streams.web import pages
+
+    asked = pages.search_query
+    monkeypatch.setattr(pages, "search_query", lambda values, **kw: replace(asked(values, **kw), rank_limit=5))
+    writer.write(corpus(30))
+    broad = client.get("/console/search", params={"q": "the"}).text
+    assert "best of the newest 5" in broad and len(re.findall(r'<article class="item"', broad)) <= 5
+    narrow = client.get("/console/search", params={"q": "security guarantees"}).text
+    assert 'id="ranked"' not in narrow and f'data-id="{SAMPLE_ID}"' in narrow

@@ -83,6 +83,8 @@ def _print_table(page: Page, *, quotes: bool, collapsed: bool = True) -> None:
     shown = f"{page.offset + 1}-{page.offset + len(page.results)}" if page.results else "none"
     note = "; syndicated copies in one row, --all-copies lists them" \
         if collapsed and any(int(r.get("copies") or 1) > 1 for r in page.results) else ""
+    if page.ranked:
+        note += f"; the best of the newest {page.ranked:,} matches: --since/--until reach older ones"
     if quotes:
         table = Table("published", "speaker", "quote", "article", title=f"{page.total} quotes ({shown} shown{note})")
         for q in page.results:

@@ -135,6 +135,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[Step, ...]], ...] = (
 )
 
 
+#: rows ANALYZE reads per index (PRAGMA analysis_limit): enough for the planner's choices (which index,
+#: whether to sort) at a cost that stays in milliseconds however large the archive grows
+ANALYSIS_LIMIT = 1_000
+
+
 def sqlite_path(database_url: str) -> Path:
     """The file of a ``sqlite:///relative`` or ``sqlite:////absolute`` URL."""
     prefix = "sqlite:///"
@@ -152,6 +157,10 @@ class SQLiteArchive(Archive):
     backend = "sqlite"
     schema_version = MIGRATIONS[-1][0]
     adapted_columns = JSON_COLUMNS
+    #: most recently stored first: the FTS5 index's own order (it walks and ranges its row ids for free)
+    newest_keys = ("articles_fts.rowid",)
+    #: without value frequencies the planner reads a broad filter from its index and sorts every match
+    by_date = "articles a INDEXED BY articles_published"
 
     def __init__(self, database_url: str, *, read_only: bool = False, busy_timeout_s: float = 30.0) -> None:
         super().__init__()
@@ -167,6 +176,9 @@ class SQLiteArchive(Archive):
                     f"file:{self.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False,
                     timeout=busy_timeout_s,
                 )
+                # 64 MiB, as the writer: a search reads thousands of article rows and FTS pages, which the
+                # default 2 MiB kept re-reading from the OS (streams serve answers from this connection)
+                self._conn.execute("PRAGMA cache_size=-65536")
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._conn = sqlite3.connect(
@@ -292,6 +304,27 @@ class SQLiteArchive(Archive):
             "-bm25(articles_fts, 2.0, 1.0)",
             "snippet(articles_fts, 1, '[', ']', '…', 16)",
         )
+
+    def refresh_statistics(self) -> bool:
+        """ANALYZE every table for the query planner, reading at most ANALYSIS_LIMIT rows per index.
+
+        Without statistics SQLite guesses, and guesses wrong on skewed data: ``source=Reuters`` (97 % of
+        the articles) took 690 ms instead of 1 ms. An explicit ANALYZE, not only ``PRAGMA optimize``:
+        before SQLite 3.46 optimize looks only at tables this connection queried, and the store's
+        connection mostly writes. Other connections (``streams serve``) see the new statistics at
+        their next statement (ANALYZE changes the schema cookie).
+        """
+        if self.read_only:
+            return False
+        with self._lock:
+            self._execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+            self._execute("ANALYZE")
+            self._execute("PRAGMA optimize")  # what else it finds worth doing (SQLite's own list)
+        return True
+
+    def _text_only_past(self, limit: int) -> str | None:
+        # the index alone, walked backwards: no article row read (2,000 of them took 40-90 ms under load)
+        return f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET {int(limit)}"
 
     def _probe(self, sql: str) -> list[tuple[Any, ...]]:
         try:
