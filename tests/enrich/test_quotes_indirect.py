@@ -213,3 +213,27 @@ def test_a_reporting_verb_coordinated_with_a_report_shares_its_speaker_and_ends_
     assert [q["text"].rstrip(".") for q in got] == [
         "the drought is getting worse", "she will ask Washington for emergency aid"]
     assert [q["speaker"] for q in got] == ["Lisa Chan", "Lisa Chan"]
+
+
+def test_names_and_plural_nouns_spelled_like_a_reporting_verb_get_no_parse(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "States" of "United States" and "the rules" are no reporting verbs: their sentences are not
+    # worth a parse (a tenth of the quotes component's parses were these)
+    import streams.enrich.components.quotes.indirect as indirect_module
+
+    parsed: list[str] = []
+    real = indirect_module.parse
+
+    def spy(art: Any, spans: Any) -> None:
+        spans = list(spans)
+        parsed.extend(art.text[s:e] for s, e in spans)
+        real(art, spans)
+
+    monkeypatch.setattr(indirect_module, "parse", spy)
+    text = ("Exports of soybeans to the United States rose by a fifth last year.\n\n"
+            "The rules on exports take effect in March.\n\n"
+            "The board, in a letter to shareholders last month, maintained the merger would lower costs.\n")
+    got = indirect(pipeline, text)
+    assert parsed == ["The board, in a letter to shareholders last month, maintained the merger would lower costs."]
+    assert [q["text"].rstrip(".") for q in got] == ["the merger would lower costs"]

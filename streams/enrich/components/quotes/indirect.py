@@ -33,6 +33,10 @@ _SOURCE_ONLY = re.compile(r"\s*(?:This|That|These|Those|It|Such)\s+(?:\w+\s+)?(?
                           r"\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:\w+\s+)?by\b")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+#: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|such)\s+$", re.IGNORECASE)
+#: a capitalised word next: a cue capitalised before it is in a title-cased line
+_TITLE_NEXT = re.compile(r" +[A-Z][a-z]")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
 _BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:also\s+|still\s+|strongly\s+)?$", re.IGNORECASE)
 
@@ -62,13 +66,25 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         else:
             found = [f for f in reports_in(art, ss, se) if not _names_a_source_only(art, f)]
             out.extend(found)
-            if not found and any(w.group().lower() in art.lex.clause_forms for w in art.words(ss, se)):
+            if not found and any(_may_report(art, w) for w in art.words(ss, se)):
                 unparsed.append((ss, se))
             continue
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
     return sorted(out, key=lambda f: f.segments[0][0])
+
+
+def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
+    """A word that may be a reporting verb the rules missed, worth parsing its sentence for: a
+    verb form in lower case, or capitalised in a title-cased line ("Rubio Says Abandoning ..."),
+    not a noun ("United States", "the rules" report nothing)."""
+    word = w.group()
+    if word not in art.lex.clause_forms:
+        title = _TITLE_NEXT.match(art.text, w.end())
+        if word.lower() not in art.lex.clause_forms or not word[:1].isupper() or title is None:
+            return False
+    return not (word.endswith("s") and _DETERMINER_BEFORE.search(art.text, max(0, w.start() - 12), w.start()))
 
 
 def parsed_reports(art: ArticleState, sentences: list[tuple[int, int]]) -> list[Found]:
