@@ -169,3 +169,71 @@ def test_without_syntax_no_sentence_is_parsed(pipeline: Pipeline) -> None:
     text = "The board, in a letter to shareholders last month, maintained the merger would lower costs for members.\n"
     assert [q["text"] for q in indirect(pipeline, text)] == ["the merger would lower costs for members"]
     assert indirect(fast, text) == []
+
+
+def test_a_participle_report_is_not_an_inverted_attribution(pipeline: Pipeline) -> None:
+    # ", claiming that Governor ... aide Sandra Boyle ...": the report is the clause after the
+    # participle, spoken by the main clause's subject, not the sentence before it spoken by a name after the verb
+    text = ("The Ohio Democratic Party is filing a complaint on Tuesday with the state ethics board, claiming "
+            "that Governor Mark Dell's aide Sandra Boyle broke the rules on gifts.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["Governor Mark Dell's aide Sandra Boyle broke the rules on gifts"]
+    assert got[0]["speaker"] == "Ohio Democratic Party" and got[0]["cue"]["text"] == "claiming"
+
+
+def test_a_participle_report_after_an_earlier_report_of_the_sentence(pipeline: Pipeline) -> None:
+    text = ("Senator Ann Whitford said she doubted the new figures would change many votes, arguing that the real "
+            "problem was the price of insulin.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [
+        "she doubted the new figures would change many votes", "the real problem was the price of insulin"]
+    assert [q["speaker"] for q in got] == ["Ann Whitford", "Ann Whitford"]
+
+
+def test_a_participle_report_wins_over_a_stance_verbs_object(pipeline: Pipeline) -> None:
+    text = ("On Friday, however, Mayor Tom Reyes spoke to a meeting of transit workers, promising to hire more "
+            "drivers and restore the night buses.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["to hire more drivers and restore the night buses"]
+    assert got[0]["speaker"] == "Tom Reyes"
+
+
+def test_a_participle_after_even_is_no_closing_attribution(pipeline: Pipeline) -> None:
+    text = ("The mayor complained about the microphone the morning after the forum, even suggesting someone may "
+            "have switched it off.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["someone may have switched it off"]
+    assert got[0]["speaker_mention"]["text"] == "The mayor"
+
+
+def test_a_reporting_verb_coordinated_with_a_report_shares_its_speaker_and_ends_it(pipeline: Pipeline) -> None:
+    text = ("Governor Lisa Chan is telling a farm group that the drought is getting worse and says she will ask "
+            "Washington for emergency aid.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [
+        "the drought is getting worse", "she will ask Washington for emergency aid"]
+    assert [q["speaker"] for q in got] == ["Lisa Chan", "Lisa Chan"]
+
+
+def test_names_and_plural_nouns_spelled_like_a_reporting_verb_get_no_parse(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "States" of "United States" and "the rules" are no reporting verbs: their sentences are not
+    # worth a parse (a tenth of the quotes component's parses were these)
+    import streams.enrich.components.quotes.indirect as indirect_module
+
+    parsed: list[str] = []
+    real = indirect_module.parse
+
+    def spy(art: Any, spans: Any) -> None:
+        spans = list(spans)
+        parsed.extend(art.text[s:e] for s, e in spans)
+        real(art, spans)
+
+    monkeypatch.setattr(indirect_module, "parse", spy)
+    text = ("Exports of soybeans to the United States rose by a fifth last year.\n\n"
+            "The rules on exports take effect in March.\n\n"
+            "The board, in a letter to shareholders last month, maintained the merger would lower costs.\n")
+    got = indirect(pipeline, text)
+    assert parsed == ["The board, in a letter to shareholders last month, maintained the merger would lower costs."]
+    assert [q["text"].rstrip(".") for q in got] == ["the merger would lower costs"]

@@ -26,3 +26,12 @@ def test_single_quotes_are_quotations_in_a_text_without_double_marks() -> None:
 def test_an_apostrophe_pair_inside_a_word_is_no_double_mark() -> None:
     text = "Band to split.\n\nThe rock 'n' roll band said it would play 'one last show' in Memphis.\n"
     assert "one last show" in [text[q.start : q.end] for q in find_marked_quotes(text)]
+
+
+def test_a_straight_mark_that_can_only_close_opens_no_quotation() -> None:
+    # an inch mark, and a quote whose opening mark the text lost: neither may run a quotation over
+    # the writer's words up to the next mark
+    text = ("The candidate is 6'3\" tall and weighs 210 pounds, his doctor wrote.\n\n"
+            "The host walked him through a review of [his] heart\" and lungs. The only \"medical records\" "
+            "he released were a one-page letter.\n")
+    assert [text[q.start : q.end] for q in find_marked_quotes(text)] == ["medical records"]

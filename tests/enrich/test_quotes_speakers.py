@@ -174,3 +174,20 @@ def test_a_quote_after_a_sentence_closed_by_an_inverted_attribution_continues_it
             "years to fix them.”\n")
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == "Jane Roe"
+
+
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        ("Mayor Dan Ortiz issued a statement describing the agreement as a “very positive step toward peace” "
+         "on Monday.\n", "Dan Ortiz"),
+        ("Reyes posted a message on Twitter reading “Thank you Ohio” moments after the polls closed.\n", "Reyes"),
+    ],
+)
+def test_a_participle_modifying_a_thing_reports_for_the_subject_of_the_clause_above(
+    pipeline: Pipeline, text: str, speaker: str
+) -> None:
+    # "issued a statement describing ...": the statement (or Twitter) is what the participle
+    # modifies; the speaker is the subject of "issued" ("posted"), from the sentence's parse
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == speaker

@@ -33,7 +33,7 @@ from streams.enrich.components.quotes.subjects import (
     subject_after,
     subject_before,
 )
-from streams.enrich.components.quotes.syntax import governing_subject
+from streams.enrich.components.quotes.syntax import governing_subject, subject_above
 from streams.enrich.components.quotes.transcripts import quoted_label
 
 #: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
@@ -291,6 +291,12 @@ def _cue_before(
             if spk is not None:
                 return spk, cue, mixed
         spk = subject_before(art, w.start(), lo) or phrase_subject(art.text, lo, w.start())
+        if spk is not None and _modifies_object(art, spk, w):
+            # "issued a statement describing ...", "posted a message on Twitter reading ...": the
+            # participle modifies a thing; the speaker is the subject of the clause above it
+            sent = art.sentence_of(w.start())
+            above = subject_above(art, sent[0], sent[1], w.start()) if sent is not None else None
+            spk = above or spk
         if spk is None:
             spk = subject_after(art, cue[1], hi) or loose_phrase(art.text, cue[1], hi)
             between = art.text[spk.end : hi] if spk is not None else ""
@@ -299,6 +305,16 @@ def _cue_before(
         if spk is not None:
             return spk, cue, mixed
     return None
+
+
+def _modifies_object(art: ArticleState, spk: Mention, w: re.Match[str]) -> bool:
+    """An -ing cue right after a noun that names no person ("a statement describing", "Twitter
+    reading"): the noun is not the speaker but what the participle modifies."""
+    return (
+        w.group().endswith("ing")
+        and spk.kind not in ("PERSON", "pronoun")
+        and not art.text[spk.end : w.start()].strip()
+    )
 
 
 def _fallback_before(

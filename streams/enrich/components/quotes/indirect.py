@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from streams.enrich.components.quotes.syntax import parse, reports
+from streams.enrich.components.quotes.syntax import governing_subject, parse, reports
 from streams.enrich.components.quotes.attribution import main_subject
 from streams.enrich.components.quotes.clauses import PROGRESSIVE, clause_start, complement, content_end
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
@@ -33,6 +33,10 @@ _SOURCE_ONLY = re.compile(r"\s*(?:This|That|These|Those|It|Such)\s+(?:\w+\s+)?(?
                           r"\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:\w+\s+)?by\b")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+#: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|such)\s+$", re.IGNORECASE)
+#: a capitalised word next: a cue capitalised before it is in a title-cased line
+_TITLE_NEXT = re.compile(r" +[A-Z][a-z]")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
 _BARE_VERB_CONTEXT = re.compile(r"(?:\b(?:they|we|who|I|you|percent)|%)\s+(?:also\s+|still\s+|strongly\s+)?$", re.IGNORECASE)
 
@@ -62,13 +66,25 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         else:
             found = [f for f in reports_in(art, ss, se) if not _names_a_source_only(art, f)]
             out.extend(found)
-            if not found and any(w.group().lower() in art.lex.clause_forms for w in art.words(ss, se)):
+            if not found and any(_may_report(art, w) for w in art.words(ss, se)):
                 unparsed.append((ss, se))
             continue
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
     return sorted(out, key=lambda f: f.segments[0][0])
+
+
+def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
+    """A word that may be a reporting verb the rules missed, worth parsing its sentence for: a
+    verb form in lower case, or capitalised in a title-cased line ("Rubio Says Abandoning ..."),
+    not a noun ("United States", "the rules" report nothing)."""
+    word = w.group()
+    if word not in art.lex.clause_forms:
+        title = _TITLE_NEXT.match(art.text, w.end())
+        if word.lower() not in art.lex.clause_forms or not word[:1].isupper() or title is None:
+            return False
+    return not (word.endswith("s") and _DETERMINER_BEFORE.search(art.text, max(0, w.start() - 12), w.start()))
 
 
 def parsed_reports(art: ArticleState, sentences: list[tuple[int, int]]) -> list[Found]:
@@ -177,14 +193,15 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
         return out
     lo = ss
     while lo < se:
-        f = _report_in(art, lo, se)
+        f = _report_in(art, lo, se, ss, out[-1].speaker if out else None)
         if f is None or f.cue is None:
             if f is not None:
                 out.append(f)
             break
         if out and f.speaker is not None:
             prev = out[-1]
-            cut = f.speaker.start if f.speaker.start < f.cue[0] else f.cue[0]
+            shared = f.speaker is prev.speaker  # "... that A and says B": the cue ends A
+            cut = f.speaker.start if f.speaker.start < f.cue[0] and not shared else f.cue[0]
             ps, pe = prev.segments[-1]
             if ps <= cut < pe and len(WORD.findall(art.text[ps:cut])) < 3:
                 # "estimates that Mrs. Clinton said her plan would ...", "said she plans to join ...":
@@ -202,10 +219,15 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
     return out
 
 
-def _report_in(art: ArticleState, ss: int, se: int) -> Found | None:
+def _report_in(
+    art: ArticleState, ss: int, se: int, sent_start: int | None = None, prev: Mention | None = None
+) -> Found | None:
     """The first report in [ss, se) of a sentence without quote marks: "In her view, ...",
-    "according to X", "X said (that) ...", "..., X said.", a stance verb's object."""
+    "according to X", "X said (that) ...", "..., X said.", a stance verb's object.
+    ``sent_start``: where the sentence starts (``ss`` may lie after an earlier report of it);
+    ``prev``: the speaker of that earlier report."""
     text = art.text
+    sent_start = ss if sent_start is None else sent_start
     view = _VIEW.match(text, ss)
     if view:
         spk = next((m for m in iter_in(art.mentions, art.m_starts, view.start(), view.end())), None)
@@ -254,7 +276,11 @@ def _report_in(art: ArticleState, ss: int, se: int) -> Found | None:
             parenthetical = len(between) <= 5 and "that" not in between  # not "told the AP that ..., conceding"
             if spk is not None and parenthetical:
                 return Found("indirect", [(ss, se)], spk, cue, "after")
-        inverted = subject_after(art, w.end(), se) if text[ss : w.start()].rstrip().endswith(",") else None
+        inverted = None
+        if text[ss : w.start()].rstrip().endswith(",") and not low.endswith("ing") and not re.match(r"\s+that\b", tail):
+            # not ", claiming that Hillary Clinton aide ...": a participle or a "that" clause opens
+            # the report; it does not close one with its speaker after the verb
+            inverted = subject_after(art, w.end(), se)
         if inverted is not None and inverted.kind == "pronoun":
             inverted = None  # "Nicole Hargrove, a worker, said she was ...": not "..., said Baker"
         if inverted is not None and opens_with_subject(art, ss, w.start()):
@@ -264,6 +290,7 @@ def _report_in(art: ArticleState, ss: int, se: int) -> Found | None:
             return Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
         if (
             re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail)
+            and not low.endswith("ing")  # ", even suggesting he may ...": no closing attribution
             and text.rfind(",", ss, w.start()) > ss
             and not opens_with_subject(art, ss, w.start())
         ):
@@ -278,9 +305,22 @@ def _report_in(art: ArticleState, ss: int, se: int) -> Found | None:
             if spk is not None and comma > ss + 15 and spk.kind != "relative" and not coordinated:
                 # not "..., who added to her lead", "..., but he's not predicting she'll win"
                 return Found("indirect", [(ss, comma)], spk, cue, "after")
-        if low.endswith("ing") and re.search(r"(?:,|\bwhile|\bafter|\bbefore|\bby)\s*$", text[ss : w.start()]):
-            # "Kallas declined to comment, while noting that ...": the main clause's subject
-            spk = main_subject(art, ss, w.start())
+        participial = low.endswith("ing") and re.search(
+            r"(?:,|\bwhile|\bafter|\bbefore|\bby)(?:\s+(?:even|also|then|further))?\s*$", text[ss : w.start()]
+        ) is not None
+        if participial:
+            # "Kallas declined to comment, while noting that ...": the main clause's subject, from
+            # the sentence's start (an earlier report of the sentence may lie before ``ss``), else
+            # the subject of the clause the participle hangs on, from a parse of the sentence
+            spk = main_subject(art, sent_start, w.start())
+            if spk is None:
+                sent = art.sentence_of(w.start())
+                if sent is not None:
+                    spk = governing_subject(art, sent[0], sent[1], w.start())
+        elif prev is not None and re.search(r"\band\s+(?:\w+ly\s+)?$", text[ss : w.start()]) and low not in ("saying",):
+            # "Trump told a veterans group that ... and says he will ...": the verb coordinated
+            # with the report before it shares its subject
+            spk = prev
         else:
             spk = subject_before(art, w.start(), ss)
             aux = PROGRESSIVE.search(text, ss, w.start()) if low.endswith("ing") else None
@@ -299,5 +339,7 @@ def _report_in(art: ArticleState, ss: int, se: int) -> Found | None:
         if start is not None and se - start > 12:
             return Found("indirect", [(start, content_end(text, start, se))], spk, cue, "before")
         if low in art.lex.complement_forms:  # "denied the report", "vowed to fight"
-            fallback = fallback or complement(art, w, ss, se, spk)
+            own = complement(art, w, ss, se, spk)
+            # "Trump spoke to a gathering ..., promising to lift ...": the participle's report
+            fallback = (own or fallback) if participial else (fallback or own)
     return fallback

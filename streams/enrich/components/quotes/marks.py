@@ -83,6 +83,16 @@ def _either_role(text: str, pos: int, length: int, is_open: bool) -> str:
     return "close" if is_open else "open"
 
 
+def _stray_straight(text: str, mk: _Mark) -> bool:
+    """A straight mark with nothing open that can only close: glued to the word before it and
+    followed by a space or punctuation (an inch mark, 6'3" tall; a quote whose opening mark the
+    text lost, ... of [his] systems" including ...). Opening a quote there would run it over the
+    writer's words up to the next mark."""
+    before = text[mk.pos - 1] if mk.pos > 0 else " "
+    after = text[mk.pos + mk.length] if mk.pos + mk.length < len(text) else " "
+    return (before.isalnum() or before in ".,!?…") and (after.isspace() or after in ".,;:!?)]}")
+
+
 def _cut_unclosed(text: str, start: int, par_end: int) -> int:
     """Where an unclosed quote starting at ``start`` ends inside its paragraph."""
     if par_end - start <= MAX_UNCLOSED_CHARS:
@@ -109,7 +119,7 @@ def _scan_paragraph(
     for mk in _double_marks(text[ps:pe], ps, double_apostrophes):
         if open_at is None:
             role = mk.role if mk.role != "either" else _either_role(text, mk.pos, mk.length, False)
-            if role == "close" and mk.role == "close":
+            if role == "close" and (mk.role == "close" or _stray_straight(text, mk)):
                 continue  # a stray closing mark: ignore it
             open_at = mk
             continue

@@ -111,6 +111,23 @@ def governing_subject(art: ArticleState, ss: int, se: int, pos: int) -> Mention 
     return _speaker(art, ss, subj)
 
 
+def subject_above(art: ArticleState, ss: int, se: int, pos: int) -> Mention | None:
+    """The subject of the nearest clause above the word at ``pos`` (a participle modifying a noun)
+    in sentence [ss, se), as a speaker candidate.
+
+    "Ortiz and Lund issued a statement describing the deal as “a step”": "describing" modifies
+    "statement", the object of "issued", whose subject is "Ortiz and Lund".
+    """
+    doc = parsed(art, ss, se)
+    tok = token_at(doc, pos - ss) if doc is not None else None
+    while tok is not None and tok.head.i != tok.i:
+        tok = tok.head
+        subj = subject_of(tok)
+        if subj is not None:
+            return _speaker(art, ss, subj)
+    return None
+
+
 def _speaker(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     """The subject as a speaker: a known name, pronoun or description, or a phrase headed by a
     speaker noun ("the governor", "a spokeswoman for the agency"); not "the plan"."""
