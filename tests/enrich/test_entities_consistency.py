@@ -68,3 +68,29 @@ def test_first_names_come_from_the_census_lists() -> None:
     assert is_first_name("Todd") and is_first_name("Florence")
     assert not is_first_name("Virginia") and not is_first_name("Jordan")  # a state, a country
     assert not is_first_name("Bradford")  # a city of 300,000 people names clubs, not people
+
+
+def _entities(text: str, typed: list[tuple[str, str, int]]) -> list:
+    return cluster([_mention(text, form, label, nth) for form, label, nth in typed])
+
+
+def test_a_known_place_where_places_sit_is_the_place() -> None:
+    from streams.enrich.components.entities.context_types import places_by_context
+
+    text = ("Evansville, Indiana, United States - The exhibit, which is located in Evansville, opened. "
+            "Halston, a former resident of Evansville, is in it. Police in Dhaka said. Union said it cut prices "
+            "in Union. Dhaka has warned Delhi. Bern, the capital, waits.")
+    entities = _entities(text, [("Evansville", "ORG", 0), ("Evansville", "ORG", 1), ("Evansville", "ORG", 2),
+                                ("Union", "ORG", 0), ("Union", "ORG", 1), ("Bern", "ORG", 0)])
+    places_by_context(text, entities)
+    types = {e.mentions[0].text: e.label for e in entities}
+    assert types == {"Evansville": "GPE", "Union": "ORG", "Bern": "GPE"}  # a place does not say; a capital is a place
+
+
+def test_a_capital_acting_as_the_government_stays_an_organisation() -> None:
+    from streams.enrich.components.entities.context_types import places_by_context
+
+    text = "Dhaka has warned Delhi that Dhaka will act."
+    entities = _entities(text, [("Dhaka", "ORG", 0), ("Dhaka", "ORG", 1)])
+    places_by_context(text, entities)
+    assert entities[0].label == "ORG"

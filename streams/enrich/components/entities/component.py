@@ -71,7 +71,10 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    'person' only ever named by one word is an organisation when company or club words surround
    it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
    country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
-   the government, an organisation (still linked as the country); countries, US states, big cities and the story's
+   the government, an organisation (still linked as the country); outside sports reports, a name the
+   gazetteers know as a place that the model typed as an organisation or a person is the place when the
+   story puts it where places sit ("in Evansville", "Evansville, Indiana") and nothing says organisation
+   or person, and a country's capital is a place unless it acts as the government ("Dhaka has warned"); countries, US states, big cities and the story's
    people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
    nested mentions (not inside the names of companies, exchanges or clubs);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
@@ -92,6 +95,7 @@ from streams.enrich.components.entities.boundaries import model_mentions
 from streams.enrich.components.entities.clustering import cluster
 from streams.enrich.components.entities.context_types import (
     one_word_persons_by_context,
+    places_by_context,
     states_acting,
 )
 from streams.enrich.components.entities.gazetteers import countries, demonyms
@@ -204,7 +208,8 @@ class EntityComponent:
         mentions = join_split_names(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
-        if is_sports_text(text):
+        sports = is_sports_text(text)
+        if sports:
             mentions = places_as_teams(text, mentions, skip_spans=datelines + [
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
             mentions = cricket_scorecard_players(text, mentions)
@@ -216,6 +221,8 @@ class EntityComponent:
         if self.propagate:
             entities = propagate(text, entities, skip, caps)
         one_word_persons_by_context(text, entities)
+        if not sports:
+            places_by_context(text, entities)
         states_acting(text, entities)
         names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:

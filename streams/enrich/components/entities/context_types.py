@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.entities.gazetteers import is_country_name
+from streams.enrich.components.entities.gazetteers import capitals, is_country_name, lookup_place, us_states
 from streams.enrich.components.entities.lexicon import strip_the
 from streams.enrich.components.entities.mentions import Entity
 
@@ -79,3 +79,38 @@ def states_acting(text: str, entities: list[Entity]) -> None:
         acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
         if acts >= STATE_ACTOR_MIN:
             ent.label, ent.state_actor = "ORG", True
+
+
+#: words before a place that only a place has: "a resident of Evansville", "based in Evansville"
+_RESIDENT_OF_BEFORE = re.compile(r"\b(?:residents? of|natives? of|mayor of|suburbs? of|outskirts of|streets of|"
+                                 r"based in|located in|born in|lives in|lived in)[ \t]+$")
+#: "Evansville, Indiana", "Livorno, Italy": a place, then the state or country it is in
+#: a place does not speak: "Union said a cut ..." is a company
+_SAYS_AFTER = re.compile(r"(?:'s|’s)?[ \t]+(?:said|says|told|added)\b")
+_IN_REGION_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)")
+
+
+def places_by_context(text: str, entities: list[Entity]) -> None:
+    """A name the gazetteers know as a place that the model typed as an organisation or a person is the
+    place when the story puts it where places sit ("in Evansville", "Evansville, Indiana", "a resident
+    of Evansville") and nowhere says organisation or person ("Evansville's chief executive", "Mr
+    Evansville", "Union said"). Not in sports reports, where a city is often its club (see ``sports.places_as_teams``)."""
+    for ent in entities:
+        if ent.label not in ("ORG", "PERSON") or ent.person_anchor or ent.state_actor:
+            continue
+        if not all(lookup_place(m.text) is not None or m.text.lower() in us_states() for m in ent.mentions):
+            continue
+        place = org = acts = 0
+        capital = all(strip_the(m.text).lower() in capitals() for m in ent.mentions)
+        for m in ent.mentions:
+            before = text[max(0, m.start - 30):m.start]
+            region = _IN_REGION_AFTER.match(text, m.end)
+            place += bool(_PLACE_CUE_BEFORE.search(before) or _RESIDENT_OF_BEFORE.search(before)
+                          or _PLACE_CUE_AFTER.match(text, m.end)
+                          or region is not None and (region.group(1).lower() in us_states()
+                                                     or is_country_name(region.group(1))))
+            org += bool(ORG_CUE_BEFORE.search(before) or ORG_CUE_AFTER.match(text, m.end) or _SAYS_AFTER.match(text, m.end)
+                        or _PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(text, m.end))
+            acts += bool(_STATE_ACT_AFTER.match(text, m.end))
+        if (place or capital and not acts) and not org:
+            ent.label = "GPE"

