@@ -98,7 +98,7 @@ from streams.enrich.components.entities.context_types import (
     places_by_context,
     states_acting,
 )
-from streams.enrich.components.entities.gazetteers import countries, demonyms
+from streams.enrich.components.entities.gazetteers import capitals, countries, demonyms, first_names
 from streams.enrich.components.entities.joins import (
     hyphenated_groups,
     join_organisation_tails,
@@ -173,8 +173,10 @@ class EntityComponent:
         self.propagate = propagate
         self.values = values
         demonyms()  # load the word lists now, not on the first article
+        first_names()
         if links:
             countries()  # load the gazetteers now, not on the first article
+        capitals()
 
     def __call__(self, ctx: Context) -> None:
         ctx.entities = self.extract(ctx.text, ctx.doc, title=ctx.title, spans=ctx.spans, provenance=ctx.provenance)
