@@ -31,3 +31,66 @@ def test_a_place_or_a_person_before_a_company_word_stays_itself() -> None:
     types = {e.mentions[0].text: e.label for e in cluster(mentions)}
     assert types["China"] == "GPE"  # a country is no short form of a company
     assert types["Michael Jordan"] == "PERSON"  # not the first words of the company's name
+
+
+def test_a_first_name_and_a_surname_are_a_person_whatever_the_model_said() -> None:
+    from streams.enrich.components.entities.personal_names import people_by_first_name
+
+    text = ("Mariano Rivera pitched a scoreless ninth.\n62 Nolan Henke\n64 Bob Estes\n"
+            "In Detroit, Todd Van Poppel pitched a five-hitter.")
+    mentions = [_mention(text, "Mariano Rivera", "ORG"), _mention(text, "Nolan Henke", "ORG"),
+                _mention(text, "Bob Estes", "PRODUCT"), _mention(text, "Detroit", "GPE"),
+                _mention(text, "Todd Van Poppel", "ORG")]
+    people_by_first_name(text, mentions)
+    assert [m.label for m in mentions] == ["PERSON", "PERSON", "PERSON", "GPE", "PERSON"]
+
+
+def test_companies_places_and_clubs_named_like_people_keep_their_type() -> None:
+    from streams.enrich.components.entities.personal_names import people_by_first_name
+
+    text = ("Morgan Stanley said its index rose. Analyst Lawrence Cohn of Merrill Lynch and Co said so. "
+            "Fannie Mae's\nchairman spoke at the Hilton Suites near Charles de Gaulle airport. Bradford Bulls beat "
+            "Wigan in Hong Kong, Clark Equipment Co said. Lloyd Webber Ltd and Lloyd Webber agreed.")
+    forms = ["Morgan Stanley", "Merrill Lynch", "Fannie Mae", "Hilton Suites", "Charles de Gaulle", "Bradford Bulls",
+             "Hong Kong", "Clark Equipment Co", "Lloyd Webber Ltd"]
+    mentions = [_mention(text, f, "GPE" if f == "Hong Kong" else "ORG") for f in forms]
+    mentions.append(_mention(text, "Lloyd Webber", "ORG", 1))  # the first words of a company's name
+    people_by_first_name(text, mentions)
+    assert [m.text for m in mentions if m.label == "PERSON"] == []
+
+
+def test_first_names_come_from_the_census_lists() -> None:
+    from streams.enrich.components.entities.gazetteers import first_names
+    from streams.enrich.components.entities.personal_names import is_first_name
+
+    assert {"mariano", "todd", "bob", "mary"} <= first_names()
+    assert "china" not in first_names()  # listed, but too rare a first name to count
+    assert is_first_name("Todd") and is_first_name("Florence")
+    assert not is_first_name("Virginia") and not is_first_name("Jordan")  # a state, a country
+    assert not is_first_name("Bradford")  # a city of 300,000 people names clubs, not people
+
+
+def _entities(text: str, typed: list[tuple[str, str, int]]) -> list:
+    return cluster([_mention(text, form, label, nth) for form, label, nth in typed])
+
+
+def test_a_known_place_where_places_sit_is_the_place() -> None:
+    from streams.enrich.components.entities.context_types import places_by_context
+
+    text = ("Evansville, Indiana, United States - The exhibit, which is located in Evansville, opened. "
+            "Halston, a former resident of Evansville, is in it. Police in Dhaka said. Union said it cut prices "
+            "in Union. Dhaka has warned Delhi. Bern, the capital, waits.")
+    entities = _entities(text, [("Evansville", "ORG", 0), ("Evansville", "ORG", 1), ("Evansville", "ORG", 2),
+                                ("Union", "ORG", 0), ("Union", "ORG", 1), ("Bern", "ORG", 0)])
+    places_by_context(text, entities)
+    types = {e.mentions[0].text: e.label for e in entities}
+    assert types == {"Evansville": "GPE", "Union": "ORG", "Bern": "GPE"}  # a place does not say; a capital is a place
+
+
+def test_a_capital_acting_as_the_government_stays_an_organisation() -> None:
+    from streams.enrich.components.entities.context_types import places_by_context
+
+    text = "Dhaka has warned Delhi that Dhaka will act."
+    entities = _entities(text, [("Dhaka", "ORG", 0), ("Dhaka", "ORG", 1)])
+    places_by_context(text, entities)
+    assert entities[0].label == "ORG"

