@@ -39,9 +39,10 @@ import re
 import threading
 from typing import Any, Iterator
 
+import numpy
 import spacy
 from spacy.language import Language
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
 from thinc.api import use_ops
@@ -66,12 +67,17 @@ _PARAGRAPH_WS = re.compile(r"\n[ \t]*\n|\n[ \t]{2,}|\n\t")
 def paragraph_sentences(doc: Doc) -> Doc:
     """A paragraph break (blank line, or a new line indented as in old wires) ends a sentence, and
     the whitespace between paragraphs stays with the sentence before it."""
-    for i, tok in enumerate(doc):
-        if tok.is_space and i + 1 < len(doc):
-            if _PARAGRAPH_WS.search(tok.text) or (i > 0 and doc[i - 1].is_sent_end):
-                doc[i + 1].is_sent_start = True
-            if i > 0:
-                tok.is_sent_start = False
+    # Token.is_sent_start's setter scans the whole doc (Doc.has_annotation) on every call: quadratic in
+    # the line breaks of a table. The starts are read and written as one array instead (1 yes, -1 no).
+    if len(doc) < 2:
+        return doc
+    starts = doc.to_array([SENT_START]).astype(numpy.int64)
+    for i in numpy.flatnonzero(doc.to_array([IS_SPACE])[:-1]).tolist():
+        if _PARAGRAPH_WS.search(doc[i].text) or (i > 0 and starts[i] == 1):  # the token before ends a sentence
+            starts[i + 1] = 1
+        if i > 0:
+            starts[i] = -1
+    doc.from_array([SENT_START], starts.astype(numpy.uint64))
     return doc
 
 
