@@ -208,8 +208,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, help="articles of each corpus file (default: all)")
     ap.add_argument("--top", type=int, default=5, help="slowest articles printed per component (default 5)")
-    ap.add_argument("--budget", type=float, default=1.0, help="CPU seconds an article may take in one component, and in all (default 1.0)")
-    ap.add_argument("--timeout", type=float, default=60.0, help="stop a component after this many CPU seconds (default 60)")
+    ap.add_argument("--budget", type=float, default=1.0,
+                    help="CPU seconds an article may take in one component, and in all (default 1.0)")
+    ap.add_argument("--timeout", type=float, default=60.0,
+                    help="stop a component after this many CPU seconds (default 60)")
     ap.add_argument("--components", help="comma-separated components (default: the default pipeline, those that exist)")
     ap.add_argument("--no-corpus", action="store_true", help="adversarial texts only")
     ap.add_argument("--sizes", type=_sizes, default=SIZES,

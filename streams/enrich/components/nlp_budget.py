@@ -1,14 +1,14 @@
 """How much of an article the statistical NER reads: a bound on its time, stated in the output.
 
-The NER's cost is linear in the words it reads (about 45-90 µs a word here, whatever the text's
-shape: prose, tables, lists of names, punctuation), so a 100 KB article would cost seconds in that
-model alone (18,000 words of prose; 54,000 "words" of repeated punctuation). It reads at most
-:data:`NER_MAX_TOKENS` words of an article, from the start; a word of an ALL-CAPS line counts twice
-(it is read again, title-cased). Past that point the entities come from the gazetteers, the rules
-and the names found before (the entities component propagates them), and the article's
-``provenance["ner_budget"]`` says where the model stopped (:func:`budget_record`): an honest,
-visible degradation. Wire stories are 200-2,000 words, the longest articles of the corpora and gold
-sets under 6,600: the bound only touches what is not a news story of ordinary length.
+The NER's cost is linear in the words it reads (80-120 µs of CPU a word on the shared 2-core machine
+at load 7-20, whatever the text's shape: prose, tables, lists of names, punctuation), so a 100 KB
+article would cost seconds in that model alone (18,000 words of prose; 54,000 "words" of repeated
+punctuation). It reads at most :data:`NER_MAX_TOKENS` words of an article, from the start; a word of
+an ALL-CAPS line counts twice (it is read again, title-cased). Past that point the entities come from
+the gazetteers, the rules and the names found before (the entities component propagates them), and
+the article's ``provenance["ner_budget"]`` says where the model stopped (:func:`budget_record`): an
+honest, visible degradation. Wire stories are 200-2,000 words, the longest articles of the corpora
+and gold sets under 6,600: the bound only touches what is not a news story of ordinary length.
 """
 
 from __future__ import annotations
