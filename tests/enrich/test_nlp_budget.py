@@ -1,0 +1,106 @@
+"""nlp: how much of a text the statistical NER reads, and what the output says when it stops early."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.tokens import Doc
+
+from streams.core.model import Article
+from streams.enrich.components.nlp import SpacyAnalyzer, caps_lines, load_model, paragraph_sentences
+from streams.enrich.components.nlp_budget import NER_MAX_TOKENS, USER_DATA_KEY, ner_stop
+from streams.enrich.pipeline import Context, Pipeline
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+
+_STORY = ("The finance minister of Norway, Anna Berg, told reporters in Oslo on Tuesday that Statoil would sell "
+          "its stake in the Norsk Hydro unit to a group led by Deutsche Bank. Anna Berg said talks with the "
+          "European Commission had ended. Shares rose 3 percent.\n\n")
+_TAIL = "Later, Anna Berg flew to France, where she met officials of the French government.\n"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model()
+
+
+def _sentenced(nlp, text: str) -> Doc:
+    return paragraph_sentences(nlp.get_pipe("sentencizer")(nlp.make_doc(text)))
+
+
+def test_the_model_reads_a_text_within_the_budget_to_its_end(nlp) -> None:
+    doc = _sentenced(nlp, _STORY * 3)
+    assert ner_stop(doc, NER_MAX_TOKENS, caps_lines(doc.text)) == len(doc)
+    assert ner_stop(doc, None, []) == len(doc)
+
+
+def test_past_the_budget_the_model_stops_at_a_sentence_start(nlp) -> None:
+    doc = _sentenced(nlp, _STORY * 20)
+    stop = ner_stop(doc, 300, [])
+    words = [t for t in doc[:stop] if not t.is_space]
+    assert 150 < len(words) <= 300
+    assert doc[stop].is_sent_start
+
+
+def test_a_run_on_sentence_stops_where_the_budget_runs_out(nlp) -> None:
+    doc = _sentenced(nlp, "word, " * 1000)
+    assert ner_stop(doc, 300, []) == 300
+
+
+def test_a_word_of_an_all_caps_line_costs_two(nlp) -> None:
+    rows = "".join(f"{team} {60 + i % 9} {50 + i % 7}\n" for i, team in enumerate(["NEW YORK", "BOSTON"] * 200))
+    caps = _sentenced(nlp, rows)
+    cased = _sentenced(nlp, rows.replace("NEW YORK", "New York").replace("BOSTON", "Boston"))
+    caps_words = sum(1 for t in caps[:ner_stop(caps, 300, caps_lines(caps.text))] if not t.is_space)
+    cased_words = sum(1 for t in cased[:ner_stop(cased, 300, caps_lines(cased.text))] if not t.is_space)
+    assert caps_words <= 150 < cased_words
+
+
+def _context(pipeline: Pipeline, text: str) -> Context:
+    ctx = Context(article=Article(id="t", body_text=text), text=text)
+    for comp in pipeline.components:
+        comp(ctx)
+    return ctx
+
+
+def test_past_its_budget_the_output_says_where_the_model_stopped_and_names_are_still_found() -> None:
+    pipeline = Pipeline.from_names("textspans,language,nlp,entities", nlp={"max_ner_tokens": 300})
+    text = _STORY * 12 + "THE MINISTER MET DEUTSCHE BANK IN OSLO\n\n" + _TAIL * 3
+    ctx = _context(pipeline, text)
+    record = ctx.provenance["ner_budget"]
+    stop = record["model_until"]
+    assert record["text_length"] == len(text) and record["max_tokens"] == 300 and 0 < stop < text.index("THE MINISTER")
+    assert ctx.doc.user_data[USER_DATA_KEY] == record
+    assert ctx.doc.ents and all(e.end_char <= stop for e in ctx.doc.ents)
+    assert text[stop - 2:stop] == "\n\n"  # a paragraph start, here
+    tail = text.rindex(_TAIL)
+    found = {(e["name"], e["type"]) for e in ctx.entities if any(m["start"] >= tail for m in e["mentions"])}
+    assert ("Anna Berg", "PERSON") in found  # found by the model before the stop, propagated
+    assert ("France", "GPE") in found  # a gazetteer name
+    for ent in ctx.entities:
+        for m in ent["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"]  # offsets index the text as received
+
+
+def _corpus_texts(count: int) -> list[str]:
+    texts = [(SHARED / "samples" / "wire-menafn-ukrinform-2026-01-13.txt").read_text(encoding="utf-8")]
+    with (SHARED / "corpus" / "news_sample.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            text = json.loads(line).get("text")
+            if isinstance(text, str) and text.strip():
+                texts.append(text)
+            if len(texts) > count:
+                break
+    return texts
+
+
+@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="../shared is not present")
+def test_an_article_within_the_budget_gets_the_entities_of_a_model_without_one() -> None:
+    bounded, unbounded = SpacyAnalyzer(), SpacyAnalyzer(max_ner_tokens=None)
+    texts = _corpus_texts(40)
+    for text, doc in zip(texts, bounded._docs(texts)):
+        assert USER_DATA_KEY not in doc.user_data
+        expected = [(e.start_char, e.end_char, e.label_) for e in unbounded.analyse(text).ents]
+        assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == expected
