@@ -1,12 +1,10 @@
-"""What a chaos run reads back: topics from the beginning, a group's progress, the archive's rows."""
+"""What a chaos run reads back: topics from the beginning, a group's progress (the archive: :mod:`.database`)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import time
-from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -84,16 +82,3 @@ def moved_on(at_kill: tuple[dict[int, int], dict[int, int]], now: tuple[dict[int
         if done < end and done <= committed0.get(part, -1):
             return False
     return True
-
-
-def archive_ids(database_url: str) -> tuple[int, set[str]]:
-    """(rows, distinct ids) of the archive's articles table (SQLite)."""
-    path = Path(database_url.removeprefix("sqlite:///"))
-    if not path.exists():
-        return 0, set()
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
-            ids = [row[0] for row in conn.execute("SELECT id FROM articles")]
-    except sqlite3.OperationalError:  # not created yet, or busy
-        return 0, set()
-    return len(ids), set(ids)
