@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from streams.core import metrics
-from streams.core.errors import StorageError, StreamsError
+from streams.core.errors import DatabaseUnavailable, StorageError, StreamsError
 from streams.core.model import DeadLetter, EnrichedArticle
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
@@ -55,6 +55,23 @@ class StoreStats:
     unchanged: int = 0  # records whose article was already stored at the same or a newer version
     dead_lettered: int = 0
     batches: int = 0
+
+
+def open_when_available(database_url: str, stop: threading.Event) -> Archive | None:
+    """Open the archive, waiting with back-off while its database server does not answer (a reboot
+    or a crashed server brings things up in any order); None if ``stop`` is set first. Any other
+    error (a wrong URL, password or schema) is raised at once."""
+    backoff = Backoff(RETRY_BASE_S, MAX_BACKOFF_S)
+    while True:
+        try:
+            return open_archive(database_url)
+        except DatabaseUnavailable as exc:
+            delay = backoff.next()
+            if backoff.attempt == 1:
+                log.warning("waiting for the database (%s); the store starts once it answers, retrying with "
+                            "back-off up to %.0f s", exc, MAX_BACKOFF_S)
+            if stop.wait(delay):
+                return None
 
 
 def store_group_id(settings: Settings) -> str:

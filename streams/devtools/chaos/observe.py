@@ -13,6 +13,8 @@ from kafka.errors import KafkaError
 from streams.kafka.clients import admin_client
 
 log = logging.getLogger(__name__)
+# kafka-python cannot decode Faust's member metadata and says so at WARNING on every describe
+logging.getLogger("kafka.admin._groups").setLevel(logging.ERROR)
 
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0) -> list[Any]:
@@ -64,6 +66,17 @@ class GroupProgress:
             log.debug("no progress snapshot: %s", exc)
             self.close()
             return None
+
+    def stable_members(self) -> int:
+        """Members of the group once it is Stable; -1 while it rebalances, is empty or does not answer."""
+        try:
+            admin, _ = self._clients()
+            group = admin.describe_groups([self.group])[self.group]
+        except Exception as exc:  # noqa: BLE001 - the broker may be down right now: try again later
+            log.debug("no group description: %s", exc)
+            self.close()
+            return -1
+        return len(group["members"]) if group["group_state"] == "Stable" else -1
 
     def close(self) -> None:
         for client in (self._admin, self._consumer):

@@ -44,6 +44,9 @@ from streams.kafka.clients import reliable_producer
 log = logging.getLogger(__name__)
 
 RECOVERY_WAIT_S = 120.0
+#: a worker is killed only once every worker is a member of a stable group (a restarted one has
+#: rejoined): a kill while the other worker is still starting up measures start-up, not recovery
+GROUP_READY_WAIT_S = 300.0
 FAULT_KINDS = ("worker", "store", "matcher", "deliver", "broker", "database", "down-start")
 
 
@@ -204,6 +207,7 @@ class ChaosRun:
         name = f"worker-{self.rng.randrange(self.cfg.workers)}"
         s = self.settings
         progress = GroupProgress(s.bootstrap, topics.worker_group(s), topics.RAW.name(s))
+        self._wait_group_ready(progress)
         at_kill = self._with_backlog(progress)
         if at_kill is not None and any(at_kill[0].get(p, -1) < end for p, end in at_kill[1].items()):
             self.result.mid_batch_kills += 1  # the group had work in hand: the kill lands mid-batch
@@ -214,6 +218,16 @@ class ChaosRun:
         seconds = self._until_moved(progress, at_kill, killed)
         self.result.faults["worker"].append(seconds)
         self.say(f"  SIGKILL {name}: group committing again after {seconds:.1f} s")
+
+    def _wait_group_ready(self, progress: GroupProgress) -> None:
+        """Wait until every worker is in the stable group (or GROUP_READY_WAIT_S; then the kill goes ahead)."""
+        started = time.monotonic()
+        while progress.stable_members() < self.cfg.workers:
+            if time.monotonic() - started > GROUP_READY_WAIT_S:
+                self.say(f"  ! the worker group was not stable with {self.cfg.workers} members after "
+                         f"{GROUP_READY_WAIT_S:.0f} s; killing anyway")
+                return
+            time.sleep(0.5)
 
     @staticmethod
     def _with_backlog(progress: GroupProgress, wait_s: float = 10.0) -> Any:
