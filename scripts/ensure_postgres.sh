@@ -7,7 +7,8 @@
 #   scripts/ensure_postgres.sh stop DATA_DIR  stop that cluster (the data dir is left for you to delete)
 #
 # The cluster has its own data dir (default: a new mktemp dir), listens only on 127.0.0.1, trusts
-# local connections (it is throwaway), and its superuser is "streams". Progress goes to stderr;
+# local connections (it is throwaway), and its superuser is "streams". STREAMS_PG_PORT=N starts it on
+# port N instead of a free one (to restart a cluster where its clients expect it). Progress goes to stderr;
 # stdout carries only the URL, so `URL=$(scripts/ensure_postgres.sh)` works.
 set -euo pipefail
 
@@ -79,7 +80,7 @@ if [ ! -f "$datadir/PG_VERSION" ]; then
     fi
 fi
 
-port="$(free_port)"
+port="${STREAMS_PG_PORT:-$(free_port)}"
 log "starting PostgreSQL ($bindir) on 127.0.0.1:$port"
 as_owner "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $datadir -c fsync=off -c full_page_writes=off" start >&2 \

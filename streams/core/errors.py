@@ -75,6 +75,10 @@ class StorageError(StreamsError):
     reason = "storage"
 
 
+class DatabaseUnavailable(StorageError):
+    """The database server does not answer (down, restarting, recovering): worth waiting for."""
+
+
 class DeliveryError(StreamsError):
     """An alert could not be delivered to its target (webhook refused or unreachable, file unwritable)."""
 

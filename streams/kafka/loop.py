@@ -195,7 +195,11 @@ class BatchLoop:
             self.ready.set()
             last_record = time.monotonic()
             while not stop.is_set():
-                records = self._next_batch(self._consumer, stop)
+                try:
+                    records = self._next_batch(self._consumer, stop)
+                except KafkaError as exc:  # the broker went away mid-poll: keep running, poll again
+                    self._poll_failed(exc, stop)
+                    continue
                 if records:
                     self._process(records, stop)
                     last_record = time.monotonic()
@@ -242,7 +246,13 @@ class BatchLoop:
         deadline: float | None = None
         while len(batch) < size and not stop.is_set():
             timeout_ms = POLL_TIMEOUT_MS if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
-            for partition_records in consumer.poll(timeout_ms=timeout_ms, max_records=size - len(batch)).values():
+            try:
+                polled = consumer.poll(timeout_ms=timeout_ms, max_records=size - len(batch))
+            except KafkaError:
+                if batch:  # already past these records: handle them; the next poll meets the error again
+                    return batch
+                raise
+            for partition_records in polled.values():
                 batch.extend(partition_records)
             if deadline is None:
                 if not batch:
@@ -251,6 +261,13 @@ class BatchLoop:
             if time.monotonic() >= deadline:
                 break
         return batch
+
+    def _poll_failed(self, exc: KafkaError, stop: threading.Event) -> None:
+        delay = self._backoff.next()
+        log.warning("%s: polling %s failed (the broker is away?), polling again in %.1fs: %s",
+                    self.spec.stage, self.spec.topic, delay, exc)
+        self._retried()
+        stop.wait(delay)
 
     def _idle_done(self, consumer: KafkaConsumer, idle_s: float, until_idle: float) -> bool:
         if not idle_done(consumer, idle_s, until_idle):

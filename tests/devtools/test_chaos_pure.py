@@ -38,6 +38,9 @@ def test_the_schedule_has_every_fault_and_the_verdict_line_its_exact_words() -> 
     events = run._schedule()
     assert events.count("ingest") == 4 and events.count("worker") == 3 and events.count("broker") == 2
     assert {"store", "matcher", "deliver", "down-start"} <= set(events) and events[0] == "ingest"
+    assert "database" not in events  # a SQLite archive has no server to crash
+    run.cfg = ChaosConfig(worker_kills=3, broker_restarts=2, chunks=4, database="postgresql", database_restarts=1)
+    assert run._schedule().count("database") == 1
     result = ChaosResult(articles=5, poison=2, dead_lettered=2)
     result.faults["worker"].extend([3.25, 7.5])
     assert result.last_line() == ("chaos: articles 5 lost 0 duplicate_rows 0 duplicate_webhook_effects 0 poison 2 "

@@ -342,3 +342,25 @@ def test_idle_work_of_a_sink_is_produced_between_batches_and_commits_nothing() -
     assert sink.idle_calls >= 2 and timed and timed[0] == b"idle 2"  # a failure is tried again at the next poll
     assert sink.idle_acked == [int(v.split()[1]) for v in timed]
     assert [e for e in events if e.startswith("commit")] == ["commit 0@1"]  # only the record's batch commits
+
+
+def test_a_poll_that_fails_while_the_broker_is_away_is_retried_and_no_polled_record_is_skipped() -> None:
+    from kafka.errors import KafkaConnectionError
+
+    events: list[str] = []
+
+    def broker_away(poll: int) -> None:
+        if poll in (2, 3):  # the second poll of the first batch, and the next one: the broker is gone
+            raise KafkaConnectionError("111 ECONNREFUSED")
+
+    consumer = FakeConsumer({0: [b"a", b"b", b"c"], 1: [b"d", b"e"]}, events, on_poll=broker_away)
+    original = consumer.poll
+    consumer.poll = lambda timeout_ms=0, max_records=500: original(timeout_ms, min(max_records, 2))  # type: ignore[method-assign]
+    retries: list[int] = []
+    sink = Sink(events)
+    stats = make_loop(consumer, FakeProducer(events), sink, on_retry=lambda: retries.append(1)).run(until_idle=0.0)
+
+    handled = [rec for batch in sink.batches for rec in batch]
+    assert sorted(handled) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]  # the records of the cut-short poll too
+    assert consumer.committed == {TopicPartition(TOPIC, 0): 3, TopicPartition(TOPIC, 1): 2}
+    assert retries and stats.records == 5

@@ -165,3 +165,39 @@ def test_a_batch_in_the_child_is_not_acked_when_cancelled_but_the_published_one_
 
     _run_until(stream, logic, first_acked)
     assert stream.acked == logic.batches[0] == list(range(first_len[0]))
+
+
+class RecordingLogic:
+    """Computes and finishes at once; remembers which offsets went to the child."""
+
+    def __init__(self) -> None:
+        self.computed: list[int] = []
+
+    async def compute(self, messages: list[Any]) -> list[Any]:
+        self.computed.extend(m.offset for m in messages)
+        return messages
+
+    async def finish(self, computed: list[Any]) -> None:
+        return None
+
+
+def test_events_fetched_before_a_rebalance_are_dropped_unacked_not_enriched() -> None:
+    stream, logic = FakeStream(40), RecordingLogic()
+    for event in stream.events_in:  # 0-19 fetched in generation 1, 20-39 after the rebalance (generation 2)
+        event.message.generation_id = 1 if event.message.offset < 20 else 2
+
+    async def second_half_acked() -> None:
+        while len(stream.acked) < 20:
+            await asyncio.sleep(0.01)
+
+    async def run() -> None:
+        task = asyncio.ensure_future(enrich_batches(stream, logic, generation=lambda: 2))  # type: ignore[arg-type]
+        await asyncio.wait_for(second_half_acked(), 10)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    asyncio.run(run())
+    assert logic.computed == stream.acked == list(range(20, 40))  # 0-19: re-read from the committed offset

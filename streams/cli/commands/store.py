@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.store.consumer import StoreConsumer
+    from streams.store.consumer import StoreConsumer, open_when_available
 
     if args.database_url:
         settings = settings.replace(database_url=args.database_url)
@@ -39,8 +39,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())  # finish the batch in hand, commit, exit
     serve_metrics(settings.metrics_port, settings.metrics_host)
-    consumer = StoreConsumer(settings, batch_size=args.batch_size)
-    stats = consumer.run(until_idle=args.until_idle, stop_event=stop)
+    archive = open_when_available(settings.database_url, stop)
+    if archive is None:  # stopped while the database was still down: nothing was consumed
+        return 0
+    try:
+        consumer = StoreConsumer(settings, archive=archive, batch_size=args.batch_size)
+        stats = consumer.run(until_idle=args.until_idle, stop_event=stop)
+    finally:
+        archive.close()
     Console(stderr=True).print(
         f"stored: {stats.written} written, {stats.unchanged} unchanged, {stats.dead_lettered} dead-lettered "
         f"of {stats.consumed} records in {stats.batches} batches"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 
+from streams.devtools.chaos.database import DATABASES
 from streams.devtools.chaos.run import ChaosConfig, ChaosRun
 
 
@@ -17,8 +18,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m streams.devtools.chaos",
         description="Run the whole pipeline (ingest, enrich workers, store, alert matcher, webhook delivery to a "
         "receiver on 127.0.0.1) as separate processes on a broker of its own, under a seeded fault schedule "
-        "(SIGKILL of workers, store, matcher, deliverer; kill -9 of the broker; a worker and an ingest started "
-        "while the broker is down), then verify that nothing was lost or duplicated. Exit 1 if anything was.",
+        "(SIGKILL of workers, store, matcher, deliverer; kill -9 of the broker; kill -9 of the PostgreSQL server "
+        "under the store; a worker and an ingest started while the broker is down), then verify that nothing was lost or duplicated. Exit 1 if anything was.",
     )
     p.add_argument("--articles", type=int, default=20_000, help="good articles to send (default %(default)s)")
     p.add_argument("--seed", type=int, default=1, help="seed of the input and of the fault schedule")
@@ -29,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="port of the run's own broker (default STREAMS_KAFKA_PORT + 8; a cluster uses 6 ports)")
     p.add_argument("--worker-kills", type=int, default=None, help="default: articles / 2000, at least 2")
     p.add_argument("--broker-restarts", type=int, default=None, help="default: articles / 10000, at least 1")
+    p.add_argument("--database", choices=DATABASES, default="postgresql",
+                   help="the archive: a PostgreSQL server of the run's own on 127.0.0.1 (scripts/ensure_postgres.sh "
+                   "installs and starts it), or a SQLite file (no database fault) (default %(default)s)")
+    p.add_argument("--database-restarts", type=int, default=1,
+                   help="kill -9 of the PostgreSQL server, started again, while the store writes (default %(default)s)")
     p.add_argument("--chunks", type=int, default=None, help="ingest runs the input is cut into (default: faults + 2)")
     p.add_argument("--drain-timeout", type=float, default=None,
                    help="seconds to wait for the outputs to catch up after the last fault (default: 600 or "
@@ -44,11 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     kills = args.worker_kills if args.worker_kills is not None else max(2, args.articles // 2000)
     restarts = args.broker_restarts if args.broker_restarts is not None else max(1, args.articles // 10_000)
-    chunks = args.chunks or kills + restarts + 5
+    db_restarts = args.database_restarts if args.database == "postgresql" else 0
+    chunks = args.chunks or kills + restarts + db_restarts + 5
     drain = args.drain_timeout or max(600.0, args.articles / 10)
     config = ChaosConfig(articles=args.articles, seed=args.seed, workers=args.workers, pipeline=args.pipeline,
                          brokers=args.brokers, kafka_port=args.kafka_port, chunks=chunks, worker_kills=kills,
-                         broker_restarts=restarts, workdir=args.workdir, drain_timeout_s=drain)
+                         broker_restarts=restarts, workdir=args.workdir, drain_timeout_s=drain,
+                         database=args.database, database_restarts=db_restarts)
     result = ChaosRun(config).run()
     row = result.row()
     if args.results:

@@ -1,12 +1,10 @@
-"""What a chaos run reads back: topics from the beginning, a group's progress, the archive's rows."""
+"""What a chaos run reads back: topics from the beginning, a group's progress (the archive: :mod:`.database`)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import time
-from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -15,6 +13,8 @@ from kafka.errors import KafkaError
 from streams.kafka.clients import admin_client
 
 log = logging.getLogger(__name__)
+# kafka-python cannot decode Faust's member metadata and says so at WARNING on every describe
+logging.getLogger("kafka.admin._groups").setLevel(logging.ERROR)
 
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0) -> list[Any]:
@@ -67,6 +67,17 @@ class GroupProgress:
             self.close()
             return None
 
+    def stable_members(self) -> int:
+        """Members of the group once it is Stable; -1 while it rebalances, is empty or does not answer."""
+        try:
+            admin, _ = self._clients()
+            group = admin.describe_groups([self.group])[self.group]
+        except Exception as exc:  # noqa: BLE001 - the broker may be down right now: try again later
+            log.debug("no group description: %s", exc)
+            self.close()
+            return -1
+        return len(group["members"]) if group["group_state"] == "Stable" else -1
+
     def close(self) -> None:
         for client in (self._admin, self._consumer):
             with contextlib.suppress(Exception):
@@ -84,16 +95,3 @@ def moved_on(at_kill: tuple[dict[int, int], dict[int, int]], now: tuple[dict[int
         if done < end and done <= committed0.get(part, -1):
             return False
     return True
-
-
-def archive_ids(database_url: str) -> tuple[int, set[str]]:
-    """(rows, distinct ids) of the archive's articles table (SQLite)."""
-    path = Path(database_url.removeprefix("sqlite:///"))
-    if not path.exists():
-        return 0, set()
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
-            ids = [row[0] for row in conn.execute("SELECT id FROM articles")]
-    except sqlite3.OperationalError:  # not created yet, or busy
-        return 0, set()
-    return len(ids), set(ids)

@@ -1,9 +1,11 @@
 """One chaos run: the whole pipeline as separate ``streams`` processes, a seeded fault schedule, a verdict.
 
-The run owns a broker (or 3-node cluster) on its own port, a topic prefix, a SQLite archive and a
-webhook receiver on 127.0.0.1. Ingest sends the input in chunks; between chunks the schedule
-SIGKILLs workers, the store, the matcher and the deliverer (each restarted), kill -9s the broker
-(or one node) and restarts it, and once starts a worker and an ingest while the broker is down.
+The run owns a broker (or 3-node cluster) on its own port, a topic prefix, an archive (a PostgreSQL
+server of its own, or a SQLite file) and a webhook receiver on 127.0.0.1. Ingest sends the input in
+chunks; between chunks the schedule SIGKILLs workers, the store, the matcher and the deliverer (each
+restarted), kill -9s the broker (or one node) and restarts it, crashes the PostgreSQL server
+(kill -9 of every server process) and starts it again while the store writes, and once starts a
+worker and an ingest while the broker is down.
 Then it waits until the archive, the dead letters and the receiver have caught up, stops
 everything, counts orphan processes and compares:
 
@@ -32,7 +34,8 @@ from streams.core.model import DeadLetter
 from streams.core.settings import Settings, load_settings
 from streams.devtools import broker
 from streams.devtools.chaos.articles import ALERT_WORD, MAX_ARTICLE_BYTES, ChaosInput, make_input
-from streams.devtools.chaos.observe import GroupProgress, archive_ids, moved_on, read_topic
+from streams.devtools.chaos.database import ChaosDatabase, open_database
+from streams.devtools.chaos.observe import GroupProgress, moved_on, read_topic
 from streams.devtools.chaos.procs import RUN_VAR, Proc, reap_orphans
 from streams.devtools.chaos.receiver import Receiver
 from streams.kafka import admin, topics
@@ -41,7 +44,10 @@ from streams.kafka.clients import reliable_producer
 log = logging.getLogger(__name__)
 
 RECOVERY_WAIT_S = 120.0
-FAULT_KINDS = ("worker", "store", "matcher", "deliver", "broker", "down-start")
+#: a worker is killed only once every worker is a member of a stable group (a restarted one has
+#: rejoined): a kill while the other worker is still starting up measures start-up, not recovery
+GROUP_READY_WAIT_S = 300.0
+FAULT_KINDS = ("worker", "store", "matcher", "deliver", "broker", "database", "down-start")
 
 
 @dataclass
@@ -59,6 +65,8 @@ class ChaosConfig:
     worker_kills: int = 2
     broker_restarts: int = 1
     drain_timeout_s: float = 600.0
+    database: str = "sqlite"  # or "postgresql": a server of the run's own
+    database_restarts: int = 0  # kill -9 of the PostgreSQL server, then a start (postgresql only)
 
 
 @dataclass
@@ -123,7 +131,7 @@ class ChaosRun:
             topic_prefix=f"chaos-{self.run_id}-", max_article_bytes=MAX_ARTICLE_BYTES)
         self.workdir = config.workdir or base.home / "chaos" / self.run_id
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.database_url = f"sqlite:///{self.workdir}/archive.db"
+        self.db: ChaosDatabase = open_database(config.database, self.run_id, self.workdir)
         self.receiver = Receiver()
         self.procs: dict[str, Proc] = {}
         self.ingests: list[Proc] = []
@@ -137,7 +145,7 @@ class ChaosRun:
         s = self.settings
         env.update({
             "STREAMS_KAFKA_PORT": str(s.kafka_port), "STREAMS_KAFKA_BROKERS": str(s.kafka_brokers),
-            "STREAMS_TOPIC_PREFIX": s.topic_prefix, "STREAMS_DATABASE_URL": self.database_url,
+            "STREAMS_TOPIC_PREFIX": s.topic_prefix, "STREAMS_DATABASE_URL": self.db.url,
             "STREAMS_MAX_ARTICLE_BYTES": str(MAX_ARTICLE_BYTES), "STREAMS_METRICS_PORT": "-1",
             "STREAMS_PIPELINE": self.cfg.pipeline, "STREAMS_WEBHOOK_ALLOW": f"127.0.0.1:{self.receiver.port}",
             "STREAMS_HOME": str(s.home), RUN_VAR: self.run_id,
@@ -183,6 +191,7 @@ class ChaosRun:
     def _schedule(self) -> list[str]:
         cfg = self.cfg
         faults = ["worker"] * cfg.worker_kills + ["store", "matcher", "deliver"] + ["broker"] * cfg.broker_restarts
+        faults += ["database"] * (cfg.database_restarts if cfg.database == "postgresql" else 0)
         faults.append("down-start")
         self.rng.shuffle(faults)
         events: list[str] = []
@@ -198,6 +207,7 @@ class ChaosRun:
         name = f"worker-{self.rng.randrange(self.cfg.workers)}"
         s = self.settings
         progress = GroupProgress(s.bootstrap, topics.worker_group(s), topics.RAW.name(s))
+        self._wait_group_ready(progress)
         at_kill = self._with_backlog(progress)
         if at_kill is not None and any(at_kill[0].get(p, -1) < end for p, end in at_kill[1].items()):
             self.result.mid_batch_kills += 1  # the group had work in hand: the kill lands mid-batch
@@ -208,6 +218,16 @@ class ChaosRun:
         seconds = self._until_moved(progress, at_kill, killed)
         self.result.faults["worker"].append(seconds)
         self.say(f"  SIGKILL {name}: group committing again after {seconds:.1f} s")
+
+    def _wait_group_ready(self, progress: GroupProgress) -> None:
+        """Wait until every worker is in the stable group (or GROUP_READY_WAIT_S; then the kill goes ahead)."""
+        started = time.monotonic()
+        while progress.stable_members() < self.cfg.workers:
+            if time.monotonic() - started > GROUP_READY_WAIT_S:
+                self.say(f"  ! the worker group was not stable with {self.cfg.workers} members after "
+                         f"{GROUP_READY_WAIT_S:.0f} s; killing anyway")
+                return
+            time.sleep(0.5)
 
     @staticmethod
     def _with_backlog(progress: GroupProgress, wait_s: float = 10.0) -> Any:
@@ -281,6 +301,19 @@ class ChaosRun:
         self.result.faults["broker"].append(time.monotonic() - killed)
         self.say(f"  kill -9 broker node {node + 1}: answering again after {time.monotonic() - killed:.1f} s")
 
+    def _database_fault(self) -> None:
+        """Crash the PostgreSQL server under the store (kill -9 of every server process), start it again."""
+        progress = GroupProgress(self.settings.bootstrap, topics.store_group(self.settings),
+                                 topics.ENRICHED.name(self.settings))
+        at_kill = self._with_backlog(progress, wait_s=5.0)
+        killed_n = self.db.kill9()  # type: ignore[attr-defined]  # only a restartable database is scheduled
+        killed = time.monotonic()
+        time.sleep(self.rng.uniform(2.0, 5.0))
+        self.db.start()
+        seconds = self._until_moved(progress, at_kill, killed)
+        self.result.faults["database"].append(seconds)
+        self.say(f"  kill -9 PostgreSQL ({killed_n} processes), started again: store committing after {seconds:.1f} s")
+
     def _down_start(self, chunk: Path | None) -> None:
         """Kill the broker, then restart a worker and start an ingest while it is down, then the broker."""
         if self.settings.kafka_brokers > 1:  # one node down is no outage: take the whole cluster down
@@ -312,10 +345,11 @@ class ChaosRun:
         s = self.settings
         self.say(f"chaos {self.run_id}: {self.cfg.articles} articles, {self.input.poison} poison, "
                  f"{s.kafka_brokers} broker(s) at {s.bootstrap}, pipeline {self.cfg.pipeline or 'full'}, "
-                 f"logs in {self.workdir}")
+                 f"{self.cfg.database} archive, logs in {self.workdir}")
         self._clean_broker_dirs()
         broker.start(s, timeout=300, owner="chaos")
         try:
+            self.db.start()
             admin.create_topics(s)
             self._add_rule()
             self._start_pipeline()
@@ -326,10 +360,13 @@ class ChaosRun:
             for proc in [*self.procs.values(), *self.ingests]:
                 proc.stop()
             self.result.orphans = reap_orphans(self.run_id)
-            self._verify()
-            broker.stop(s, force=True)
-            self._clean_broker_dirs()
-            self.receiver.close()
+            try:
+                self._verify()
+            finally:
+                self.db.close()
+                broker.stop(s, force=True)
+                self._clean_broker_dirs()
+                self.receiver.close()
         self.result.seconds = time.monotonic() - started
         return self.result
 
@@ -376,6 +413,8 @@ class ChaosRun:
                 self._kill_sink(event)
             elif event == "broker":
                 self._broker_fault()
+            elif event == "database":
+                self._database_fault()
             elif event == "down-start":
                 self._down_start(pending.pop(0) if pending else None)
         for chunk in pending:
@@ -388,7 +427,7 @@ class ChaosRun:
         self.say("draining")
         while time.monotonic() < deadline:
             self._supervise()
-            _, stored = archive_ids(self.database_url)
+            _, stored = self.db.ids()
             if want <= stored and self._alerts_delivered() and self._poison_dead_lettered():
                 return
             time.sleep(3)
@@ -407,7 +446,7 @@ class ChaosRun:
         r, s = self.result, self.settings
         r.poison, r.injected = self.input.poison, dict(sorted(self.input.injected.items()))
         r.acknowledged = sum(_sent(p.log_path) for p in self.ingests)
-        rows, stored = archive_ids(self.database_url)
+        rows, stored = self.db.ids()
         r.duplicate_rows = rows - len(stored)
         r.lost_articles = len(set(self.input.good_ids) - stored)
         originals: dict[bytes, str] = {}

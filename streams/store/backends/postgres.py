@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from streams.core.errors import StorageError
+from streams.core.errors import DatabaseUnavailable, StorageError
 from streams.store.archive import Archive
 from streams.store.rows import ARTICLE_COLUMNS, JSON_COLUMNS, norm
 
@@ -137,6 +137,16 @@ def _lock_key(article_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
+#: what libpq says while a server is down, starting, recovering from a crash or shutting down
+_UNAVAILABLE = ("connection refused", "starting up", "recovery mode", "shutting down", "timeout expired",
+                "no such file or directory", "server closed the connection", "terminating connection")
+
+
+def _unavailable(exc: psycopg.Error) -> bool:
+    """The server is not there (yet): not a wrong URL, password or database name."""
+    return isinstance(exc, psycopg.OperationalError) and any(s in str(exc).lower() for s in _UNAVAILABLE)
+
+
 def _is_transient(exc: psycopg.Error) -> bool:
     """Server or connection trouble worth retrying (as opposed to a record the server rejects)."""
     return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)) or getattr(
@@ -176,7 +186,8 @@ class PostgresArchive(Archive):
             if self.read_only:
                 conn.execute("SET default_transaction_read_only = on")
         except psycopg.Error as exc:
-            raise StorageError(f"cannot connect to PostgreSQL at {self._safe_url()}: {exc}") from exc
+            error = DatabaseUnavailable if _unavailable(exc) else StorageError
+            raise error(f"cannot connect to PostgreSQL at {self._safe_url()}: {exc}") from exc
         self._conn = conn
         return conn
 
