@@ -11,13 +11,13 @@ under unique ids; figures come from their archive, the alerts topic and their /m
 1. compute ceiling: 1 and 2 in-process enrichment processes at once (the default pipeline, the workers'
    batch size), and beside it spaCy's small model as its full pipeline and as its NER alone;
 2. everything on: 1 worker, then 2, each BENCH_ARTICLES sent at once (articles/s = articles / first
-   ingest -> last stored), with the CPU each process spent per article in the 2-worker burst;
+   ingest -> last stored), with the CPU each process spent per article in the 2-worker burst, and then the
+   dedupe state per article (streams_dedupe_state_bytes / _articles from the workers' /metrics, default window);
 3. the same 2-worker burst, same articles, with the dedupe component left out (STREAMS_PIPELINE);
 4. transport ceiling: the same articles through 1 and 2 bare kafka-python consume -> produce relays and one
    SQLite sink;
 5. a fresh 2-worker stack paced at 80 % of the 2-worker rate (BENCH_LATENCY_S), then a soak at 50 %
-   (BENCH_SOAK_S) sampling RSS of the workers (parent and enrichment child), store, matcher and broker,
-   and reading the dedupe state gauges (streams_dedupe_state_bytes / _articles) from the workers' /metrics.
+   (BENCH_SOAK_S) sampling RSS of the workers (parent and enrichment child), store, matcher and broker.
    Its dedupe window is BENCH_SOAK_S / 12 (at least 60 s): full and sliding before the first sample that
    counts, so the growth figures measure leaks, not the window filling up.
 

@@ -240,8 +240,10 @@ def render_table(result: Mapping[str, Any]) -> str:
         out.append(_row([name, _mib(s.get("start")), _mib(s.get("peak")), _mib(s.get("end")),
                          NA if s.get("growth_pct") is None else f"{s['growth_pct']:.1f}%"], widths))
     if result["soak"].get("dedupe_window_s"):
+        held = result["soak"].get("dedupe_bytes_per_article")
         out.append(f"(paced runs with a {result['soak']['dedupe_window_s']:.0f} s dedupe window: it is full and "
-                   "sliding before the first sample that counts)")
+                   "sliding before the first sample that counts"
+                   + (f"; its state at the end: {held:.0f} bytes/article held)" if held else ")"))
     out.append("")
     if result.get("cpu"):
         out.extend(_cpu_rows(result["cpu"]))
