@@ -13,12 +13,17 @@ from typing import Any, Iterable, Iterator
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import (
+    KafkaConnectionError,
     KafkaError,
+    NodeNotReadyError,
+    NotControllerError,
     TopicAlreadyExistsError,
+    UnknownBrokerIdError,
     UnknownTopicOrPartitionError,
 )
 
 from streams.core.errors import BrokerError
+from streams.core.retry import Backoff, retry_call
 from streams.core.settings import Settings
 from streams.kafka import clients
 from streams.kafka.clients import bootstrap_reachable
@@ -27,6 +32,11 @@ from streams.kafka.topics import ALL_TOPICS, TopicSpec
 log = logging.getLogger(__name__)
 
 ADMIN_TIMEOUT_MS = 30_000
+#: a cluster that is still forming (or just lost its controller) names a controller its metadata does not
+#: list yet, or refuses a request as not the controller: topic creation is tried again with a fresh client
+#: for this long (0.25 s doubling up to 2 s between attempts) before it fails
+CREATE_RETRY_S = 30.0
+_FORMING = (UnknownBrokerIdError, NodeNotReadyError, NotControllerError, KafkaConnectionError)
 
 
 @dataclass(frozen=True)
@@ -93,13 +103,28 @@ def create_topics(settings: Settings, specs: Iterable[TopicSpec] = ALL_TOPICS) -
     """Create the topics of ``specs`` that do not exist yet; return the names that were created.
 
     Existing topics are left alone (their partitions and configs are not changed). Waits until every
-    requested topic has a leader for each partition, so producers can use them at once.
+    requested topic has a leader for each partition, so producers can use them at once. A cluster that
+    is still forming is given :data:`CREATE_RETRY_S` to settle.
     """
+    created: list[str] = []
+    retry_call(lambda: _create_missing(settings, specs, created), retriable=_forming, retry_for_s=CREATE_RETRY_S,
+               backoff=Backoff(base=0.25, cap=2.0),
+               on_retry=lambda exc, delay: log.info("the cluster is not ready to create topics (%s); trying again "
+                                                    "in %.1fs", exc.__cause__ or exc, delay))
+    for name in created:
+        log.info("created topic %s", name)
+    return created
+
+
+def _forming(exc: Exception) -> bool:
+    return isinstance(exc, BrokerError) and isinstance(exc.__cause__, _FORMING)
+
+
+def _create_missing(settings: Settings, specs: Iterable[TopicSpec], created: list[str]) -> None:
     wanted = {spec.name(settings): spec for spec in specs}
     with admin_client(settings) as client:
         existing = set(client.list_topics())
         missing = [spec for name, spec in wanted.items() if name not in existing]
-        created: list[str] = []
         for spec in missing:
             name = spec.name(settings)
             try:
@@ -114,9 +139,6 @@ def create_topics(settings: Settings, specs: Iterable[TopicSpec] = ALL_TOPICS) -
                 client.wait_for_topics(list(wanted), timeout_ms=ADMIN_TIMEOUT_MS)
             except KafkaError as exc:
                 raise BrokerError(f"topics not ready on {settings.bootstrap}: {exc}") from exc
-    for name in created:
-        log.info("created topic %s", name)
-    return created
 
 
 def delete_topics(settings: Settings, names: Iterable[str]) -> list[str]:
