@@ -114,24 +114,16 @@ class OverlapLogic:
 def test_a_cancelled_batch_is_not_acked() -> None:
     stream, logic = FakeStream(40), StuckLogic()
 
-    async def run() -> None:
-        task = asyncio.ensure_future(enrich_batches(stream, logic))  # type: ignore[arg-type]
-        await asyncio.wait_for(logic.in_second.wait(), 10)
-        task.cancel()  # a rebalance or a shutdown in the middle of the second batch
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-
-    asyncio.run(run())
+    _run_until(stream, logic, logic.in_second.wait)  # cancelled in the middle of the second batch
     first = logic.batches[0]
     assert first == list(range(len(first))) and len(logic.batches) == 2
     assert stream.acked == first  # the unfinished batch (and the read-ahead) stays unacked: redelivered
 
 
-def _run_until(stream: FakeStream, logic: Any, ready: Any) -> None:
+def _run_until(stream: FakeStream, logic: Any, ready: Any, generation: Any = None) -> None:
+    """Run the agent loop until ``ready()`` completes, then cancel it (a rebalance or a shutdown)."""
     async def run() -> None:
-        task = asyncio.ensure_future(enrich_batches(stream, logic))
+        task = asyncio.ensure_future(enrich_batches(stream, logic, generation=generation))
         await asyncio.wait_for(ready(), 10)
         task.cancel()
         try:
@@ -190,14 +182,5 @@ def test_events_fetched_before_a_rebalance_are_dropped_unacked_not_enriched() ->
         while len(stream.acked) < 20:
             await asyncio.sleep(0.01)
 
-    async def run() -> None:
-        task = asyncio.ensure_future(enrich_batches(stream, logic, generation=lambda: 2))  # type: ignore[arg-type]
-        await asyncio.wait_for(second_half_acked(), 10)
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-
-    asyncio.run(run())
+    _run_until(stream, logic, second_half_acked, generation=lambda: 2)
     assert logic.computed == stream.acked == list(range(20, 40))  # 0-19: re-read from the committed offset
