@@ -10,10 +10,10 @@ so both backends run the same SQL.
 from __future__ import annotations
 
 import bisect
-import threading
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
+from streams.store.hooks import ArchiveHooks
 from streams.store.rows import norm
 
 #: entities or topics charted when none is asked for
@@ -34,17 +34,8 @@ _KINDS = {
 }
 
 
-class TrendReads:
+class TrendReads(ArchiveHooks):
     """Trend reads; the hooks (``_execute``, ``_in``, ``_ts_*``, ``_lock``) are the archive's."""
-
-    if TYPE_CHECKING:  # provided by Archive and its backends
-        _lock: threading.RLock
-
-        def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
-        def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]: ...
-        def _ts_param(self, value: datetime) -> Any: ...
-        def _ts_out(self, value: Any) -> str | None: ...
-        def _derived_headlines(self, results: list[dict[str, Any]], id_key: str) -> None: ...
 
     def trend(self, kind: str, start: datetime, width: timedelta, buckets: int, *,
               names: Sequence[str] = (), top: int = TREND_TOP) -> list[dict[str, Any]]:

@@ -7,10 +7,10 @@ archive's own connection and lock, written once with ``?`` placeholders like the
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
+from streams.store.hooks import ArchiveHooks
 from streams.store.rows import norm
 
 #: entities and speakers shown with each live article
@@ -23,18 +23,8 @@ PEOPLE_ARTICLES = 2_000
 RARE_TOPIC = 20_000
 
 
-class ConsoleReads:
+class ConsoleReads(ArchiveHooks):
     """Console reads; the hooks (``_execute``, ``_in``, ``_ts_*``, ``_lock``) are the archive's."""
-
-    if TYPE_CHECKING:  # provided by Archive and its backends
-        _lock: threading.RLock
-
-        def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
-        def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]: ...
-        def _ts_param(self, value: datetime) -> Any: ...
-        def _ts_out(self, value: Any) -> str | None: ...
-        def _attach_topics(self, results: list[dict[str, Any]]) -> None: ...
-        def _derived_headlines(self, results: list[dict[str, Any]], id_key: str) -> None: ...
 
     def stored_since(self, after: datetime | None, *, limit: int = 50) -> list[dict[str, Any]]:
         """Articles stored after ``after``, oldest first (or the newest ``limit`` when ``after`` is None,
