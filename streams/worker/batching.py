@@ -18,14 +18,17 @@ async def batches(items: AsyncIterator[T], size: int, linger_s: float) -> AsyncI
     first item arrived, whichever comes first (at low rates items still travel a few at a time).
 
     Items are read ahead (at most ``size`` waiting) while the caller works on the previous list, so
-    under load every list is full. Nothing is acknowledged here: the caller acks what it finished,
-    and a cancellation drops the read-ahead unacknowledged. An error of ``items`` is raised here.
+    under load every list is full. The linger counts from the first item's *arrival*, not from when
+    the caller asks: items that already waited while the caller worked on the previous list go out
+    at once, so the caller never idles for a linger while work is queued. Nothing is acknowledged
+    here: the caller acks what it finished, and a cancellation drops the read-ahead unacknowledged.
+    An error of ``items`` is raised here.
     """
-    queue: asyncio.Queue[T] = asyncio.Queue(maxsize=size)
+    queue: asyncio.Queue[tuple[float, T]] = asyncio.Queue(maxsize=size)
 
     async def read() -> None:
         async for item in items:
-            await queue.put(item)
+            await queue.put((time.monotonic(), item))
 
     reader = asyncio.ensure_future(read())
     try:
@@ -33,14 +36,15 @@ async def batches(items: AsyncIterator[T], size: int, linger_s: float) -> AsyncI
             first = await _next(queue, reader, None)
             if first is _ENDED:
                 return
-            batch = [first]
-            deadline = time.monotonic() + linger_s
+            arrived, value = first
+            batch = [value]
+            deadline = arrived + linger_s
             item = _NOTHING
             while len(batch) < size:
                 item = await _next(queue, reader, max(0.0, deadline - time.monotonic()))
                 if item is _NOTHING or item is _ENDED:
                     break
-                batch.append(item)
+                batch.append(item[1])
             yield batch
             if item is _ENDED:
                 return
@@ -50,7 +54,7 @@ async def batches(items: AsyncIterator[T], size: int, linger_s: float) -> AsyncI
             await reader
 
 
-async def _next(queue: asyncio.Queue[T], reader: asyncio.Future[None], timeout: float | None) -> Any:
+async def _next(queue: asyncio.Queue[Any], reader: asyncio.Future[None], timeout: float | None) -> Any:
     """The next item; _NOTHING after ``timeout``, _ENDED once the reader is done and the queue empty."""
     if not queue.empty():
         return queue.get_nowait()

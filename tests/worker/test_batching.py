@@ -27,6 +27,32 @@ def test_a_slow_stream_still_comes_in_batches_and_a_fast_one_in_full_ones() -> N
     assert [len(b) for b in fast] == [16, 16, 8]
 
 
+def test_items_that_waited_while_the_caller_worked_go_out_without_a_linger() -> None:
+    """The linger counts from the first item's arrival: the child must not idle while work is queued."""
+    linger_s = 2.0
+
+    async def stream() -> AsyncIterator[int]:
+        yield 0
+        yield 1
+        yield 2  # arrives while the caller works on [0, 1]
+        await asyncio.Event().wait()  # a live stream does not end
+
+    async def run() -> tuple[list[int], float]:
+        gen = batches(stream(), 2, linger_s=linger_s)
+        assert await gen.__anext__() == [0, 1]
+        await asyncio.sleep(linger_s + 0.5)  # the caller enriches [0, 1]; item 2 waits in the read-ahead
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
+        second = await gen.__anext__()
+        took = loop.time() - asked
+        await gen.aclose()
+        return second, took
+
+    second, took = asyncio.run(run())
+    assert second == [2]
+    assert took < linger_s / 2, f"a batch of items that had waited {linger_s + 0.5:g}s lingered {took:.2f}s more"
+
+
 def test_an_error_of_the_stream_reaches_the_caller() -> None:
     async def broken() -> AsyncIterator[int]:
         yield 1
