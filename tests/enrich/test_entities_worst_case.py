@@ -122,3 +122,20 @@ def test_line_index_answers_as_a_scan_of_every_line_does() -> None:
         b = a + rng.randint(0, 30)
         want = any(s <= a and b <= e for s, e in lines) if b > a else any(s <= a < e for s, e in lines)
         assert index.contains(a, b) == want, (a, b)
+
+
+def test_the_word_before_a_name_is_what_the_regex_found() -> None:
+    """``roles._word_before`` (a scan from the right) answers as the regex it replaced, on odd characters too."""
+    import re
+
+    from streams.enrich.components.entities.roles import _word_before
+
+    regex = re.compile(r"([\w.'’&-]+)([ \t]+)$")
+    rng = random.Random(11)
+    alphabet = ["a", "B", "é", "1", "_", ".", "'", "’", "&", "-", " ", "\t", "\n", ",", "(", "²"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        for lo in range(len(text) + 1):
+            g = regex.search(text[lo:])
+            want = (lo + g.start(1), lo + g.end(1)) if g else None
+            assert _word_before(text, lo, len(text)) == want, (text, lo)
