@@ -102,10 +102,11 @@ def test_100_kb_of_any_shape_costs_what_the_prose_within_the_ner_budget_does(
         f"{shape}: {took:.3f} s for 100 KB against {budget_prose_seconds:.3f} s for the prose the NER budget covers")
 
 
-#: times the budget-length prose's time 100 KB of a run-on shape may take: its words past the 100th of a
-#: "sentence" cost the budget four times as much (measured 0.4-0.8; 1.1-1.4 when they cost what prose words do)
+#: times the budget-length prose's time 100 KB of a run-on shape may take: its words past the 1,000th of a
+#: "sentence" cost the budget four times as much (measured 0.5-0.6; 1.1-1.4 when they cost what prose words do)
 RUN_ON_RATIO = 0.9
-RUN_ON_SHAPES = ("golf-results", "scoreboard", "caps-lines", "punctuation", "capital-letters")
+#: (not the scoreboard: its ALL-CAPS team lines are read twice, so it spends its budget as prose does: 0.8)
+RUN_ON_SHAPES = ("golf-results", "caps-lines", "punctuation", "capital-letters")
 
 
 @pytest.mark.parametrize("shape", RUN_ON_SHAPES)

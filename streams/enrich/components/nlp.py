@@ -25,7 +25,7 @@ offsets) and replace the model's first guess there.
 
 Worst case: the NER costs the same per word whatever the text's shape, so it reads at most
 ``max_ner_tokens`` words of an article (:data:`~.nlp_budget.NER_MAX_TOKENS`, about 27 KB of prose; a
-word past the 100th of a run-on "sentence" such as a results table counts four), to the last sentence
+word past the 1,000th of a run-on "sentence" such as a results table counts four), to the last sentence
 start within them; past that offset ``doc.ents`` is empty, the entities there
 come from the gazetteers and rules of the entities component, and ``provenance["ner_budget"]``
 says where the model stopped (see :mod:`.nlp_budget`). ``max_ner_tokens=None`` reads everything.
