@@ -55,7 +55,7 @@ def _role_before(text: str, m: Mention, others: Occupancy) -> str | None:
 
 
 def _word_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """(start, end) of the word that ends ``text[lo:hi]`` before its trailing spaces or tabs: what
+    r"""(start, end) of the word that ends ``text[lo:hi]`` before its trailing spaces or tabs: what
     ``re.search(r"([\w.'’&-]+)([ \t]+)$", text[lo:hi])`` finds, without the regex's retry at every
     start of the window (a title-case run walks 14 words back from each of thousands of names)."""
     if hi > lo and text[hi - 1] == "\n":
