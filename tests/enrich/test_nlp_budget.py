@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from streams.core.model import Article
 from streams.enrich.components.nlp import SpacyAnalyzer, caps_lines, load_model, paragraph_sentences
-from streams.enrich.components.nlp_budget import NER_MAX_TOKENS, USER_DATA_KEY, ner_stop
+from streams.enrich.components.nlp_budget import NER_MAX_TOKENS, RUN_ON_COST, RUN_ON_WORDS, USER_DATA_KEY, ner_stop
 from streams.enrich.pipeline import Context, Pipeline
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -45,12 +45,24 @@ def test_past_the_budget_the_model_stops_at_a_sentence_start(nlp) -> None:
 
 
 def test_a_run_on_sentence_stops_where_the_budget_runs_out(nlp) -> None:
-    doc = _sentenced(nlp, "word, " * 1000)
+    doc = _sentenced(nlp, "word, " * 1000)  # one sentence of 2,000 words
     assert ner_stop(doc, 300, []) == 300
 
 
+def test_a_word_past_the_run_on_bound_of_its_sentence_costs_more(nlp) -> None:
+    words = " ".join(f"w{i}" for i in range(60))
+    sentences = _sentenced(nlp, (words + ". ") * 40)  # sentences of 61 words: each word costs one
+    run_on = _sentenced(nlp, (words + ", ") * 40)  # the same words as one sentence of 2,440
+    budget = 2000
+    read = [sum(1 for t in doc[:ner_stop(doc, budget, [])] if not t.is_space) for doc in (sentences, run_on)]
+    assert budget // 2 < read[0] <= budget
+    assert read[1] == RUN_ON_WORDS + (budget - RUN_ON_WORDS) // RUN_ON_COST
+    assert ner_stop(_sentenced(nlp, (words + ", ") * 3), budget, []) == len(_sentenced(nlp, (words + ", ") * 3))
+
+
 def test_a_word_of_an_all_caps_line_costs_two(nlp) -> None:
-    rows = "".join(f"{team} {60 + i % 9} {50 + i % 7}\n" for i, team in enumerate(["NEW YORK", "BOSTON"] * 200))
+    # a blank line after each row: sentences of a few words, so only the capitals weigh
+    rows = "".join(f"{team} {60 + i % 9} {50 + i % 7}\n\n" for i, team in enumerate(["NEW YORK", "BOSTON"] * 200))
     caps = _sentenced(nlp, rows)
     cased = _sentenced(nlp, rows.replace("NEW YORK", "New York").replace("BOSTON", "Boston"))
     caps_words = sum(1 for t in caps[:ner_stop(caps, 300, caps_lines(caps.text))] if not t.is_space)

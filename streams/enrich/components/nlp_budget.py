@@ -4,7 +4,11 @@ The NER's cost is linear in the words it reads (80-120 µs of CPU a word on the 
 at load 7-20, whatever the text's shape: prose, tables, lists of names, punctuation), so a 100 KB
 article would cost seconds in that model alone (18,000 words of prose; 54,000 "words" of repeated
 punctuation). It reads at most :data:`NER_MAX_TOKENS` words of an article, from the start; a word of
-an ALL-CAPS line counts twice (it is read again, title-cased). Past that point the entities come from
+an ALL-CAPS line counts twice (it is read again, title-cased), and a word past the
+:data:`RUN_ON_WORDS`-th of one sentence counts :data:`RUN_ON_COST` times: a "sentence" that long is a
+table, a list or a flood (results lists and standings have no full stops), where the model has no
+sentence to read and the entity rules for tables, lists and "Name (Country)" do the work (a 100 KB
+results list: 2,000 words of the model instead of 5,000). Past that point the entities come from
 the gazetteers, the rules and the names found before (the entities component propagates them), and
 the article's ``provenance["ner_budget"]`` says where the model stopped (:func:`budget_record`): an
 honest, visible degradation. Wire stories are 200-2,000 words, the longest articles of the corpora
@@ -24,6 +28,14 @@ from spacy.tokens import Doc
 #: twice: about 27 KB of prose. No article of the dev gold sets or the corpora reaches it (3 of the 840
 #: PolNeAR train documents do: feature stories of 28-34 KB)
 NER_MAX_TOKENS = 5000
+#: words of one sentence read at the ordinary cost; further words of it cost :data:`RUN_ON_COST` each. The
+#: longest sentences of the gold sets and corpora (23,860 documents) are far shorter: 656 words (a CoNLL dev
+#: results table), 404 (Reuters), 242 (BBC dev), 222 (PolNeAR train), 97 (PolNeAR dev); so no word of
+#: theirs costs more, and a 100 KB results list (one "sentence") gets 2,000 words of the model
+RUN_ON_WORDS = 1000
+RUN_ON_COST = 4
+#: what one word may cost at most: a word of an ALL-CAPS line (2) past the run-on bound
+MAX_WORD_COST = 2 * RUN_ON_COST
 #: where a doc's ``user_data`` keeps the :func:`budget_record` of a text the NER did not read to its end
 USER_DATA_KEY = "streams_ner_stop"
 
@@ -31,15 +43,16 @@ USER_DATA_KEY = "streams_ner_stop"
 def ner_stop(doc: Doc, max_tokens: int | None, caps: list[tuple[int, int]]) -> int:
     """Index of the first token the NER does not read: ``len(doc)`` when the doc fits in ``max_tokens``.
 
-    ``caps`` are the sorted (start, end) of the ALL-CAPS lines (their words cost two). The stop is
+    ``caps`` are the sorted (start, end) of the ALL-CAPS lines (their words cost two); a word past the
+    :data:`RUN_ON_WORDS`-th of its sentence costs :data:`RUN_ON_COST` times as much. The stop is
     the start of the last sentence that begins in the second half of the budget, so the model sees
     whole sentences, or else the token where the budget runs out (a run-on "sentence").
     """
-    if max_tokens is None or len(doc) <= max_tokens // 2:  # no token costs more than two
+    if max_tokens is None or len(doc) <= max_tokens // MAX_WORD_COST:
         return len(doc)
     cols = doc.to_array([IDX, IS_SPACE, SENT_START]).astype(numpy.int64)
     idx, space, starts = cols[:, 0], cols[:, 1], cols[:, 2]
-    cost = 1 - space
+    cost = (1 - space) * numpy.where(_sentence_positions(1 - space, starts) > RUN_ON_WORDS, RUN_ON_COST, 1)
     if caps:
         line = numpy.searchsorted(numpy.array([s for s, _ in caps]), idx, side="right") - 1
         ends = numpy.array([e for _, e in caps])
@@ -50,6 +63,18 @@ def ner_stop(doc: Doc, max_tokens: int | None, caps: list[tuple[int, int]]) -> i
     stop = int(numpy.searchsorted(total, max_tokens, side="right"))  # tokens [0, stop) cost <= max_tokens
     sentences = numpy.flatnonzero(starts[stop // 2 + 1: stop + 1] == 1)
     return stop // 2 + 1 + int(sentences[-1]) if len(sentences) else max(stop, 1)
+
+
+def _sentence_positions(word: numpy.ndarray, starts: numpy.ndarray) -> numpy.ndarray:
+    """For each token, how many words (``word``: 1 or 0 per token) of its sentence end at it."""
+    words = numpy.cumsum(word)
+    first = numpy.flatnonzero(starts == 1)
+    if not len(first) or first[0] != 0:
+        first = numpy.concatenate([[0], first])  # the first token starts a sentence whatever its flag
+    before = numpy.concatenate([[0], words[first[1:] - 1]])  # words before each sentence
+    mark = numpy.zeros(len(word), dtype=numpy.int64)
+    mark[first] = 1
+    return words - before[numpy.cumsum(mark) - 1]
 
 
 def lines_before(caps: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:

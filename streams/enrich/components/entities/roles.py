@@ -10,6 +10,7 @@ from streams.enrich.components.entities.lexicon import ROLE_HEADS
 from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy
 
 _CONNECTORS = frozenset({"for", "of", "and", "on", "the", "&"})
+_WORD_CHARS = frozenset("_.'’&-")  # with letters and digits, the characters of a title word
 
 
 def entity_roles(text: str, ent: Entity, others: Occupancy) -> list[str]:
@@ -31,13 +32,11 @@ def _role_before(text: str, m: Mention, others: Occupancy) -> str | None:
     words: list[tuple[int, int]] = []  # right to left
     cur = m.start
     while len(words) < 14:
-        window_start = max(0, cur - 80)
-        g = re.search(r"([\w.'’&-]+)([ \t]+)$", text[window_start:cur])
-        if not g:
+        found = _word_before(text, max(0, cur - 80), cur)
+        if found is None:
             break
-        s = window_start + g.start(1)
-        e = s + len(g.group(1))
-        token = g.group(1)
+        s, e = found
+        token = text[s:e]
         if others.overlaps(s, e) or not (token[0].isupper() or token.lower() in _CONNECTORS):
             break
         words.append((s, e))
@@ -53,6 +52,21 @@ def _role_before(text: str, m: Mention, others: Occupancy) -> str | None:
     if tokens[-1].rstrip(".") in ("mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady") and len(tokens) == 1:
         return None  # a courtesy title is not a role
     return phrase
+
+
+def _word_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    r"""(start, end) of the word that ends ``text[lo:hi]`` before its trailing spaces or tabs: what
+    ``re.search(r"([\w.'’&-]+)([ \t]+)$", text[lo:hi])`` finds, without the regex's retry at every
+    start of the window (a title-case run walks 14 words back from each of thousands of names)."""
+    if hi > lo and text[hi - 1] == "\n":
+        hi -= 1  # "$" also matches before a final line break
+    e = len(text[lo:hi].rstrip(" \t")) + lo
+    if e == hi:
+        return None
+    s = e
+    while s > lo and (text[s - 1].isalnum() or text[s - 1] in _WORD_CHARS):
+        s -= 1
+    return (s, e) if s < e else None
 
 
 def _role_after(text: str, m: Mention) -> str | None:

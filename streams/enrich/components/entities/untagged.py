@@ -6,6 +6,7 @@ and triples of capitalised words (people), competitions with their nationality (
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any, Iterator
 
@@ -63,6 +64,11 @@ _HEADED_RUN = re.compile(
     r"(?<![\w'’.&-])[A-Z](?:[\w'’&-]|\.(?=\w))*+(?:[ \t]++(?:(?:of|and|&|for|the|de|du|la)[ \t]++){0,3}"
     r"[A-Z](?:[\w'’&-]|\.(?=\w))*+){0,7}[ \t]+(?:"
     + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS)) + r")(?![\w'’&-])")
+#: a head word as :data:`_HEADED_RUN` ends on it, and a character no such run contains: a run is searched
+#: for only in a stretch between two of the latter that holds one of the former (:func:`_headed_runs`)
+_HEAD_AFTER_SPACE = re.compile(r"[ \t](?:" + "|".join(sorted(ORG_HEADS | FACILITY_HEADS | LOCATION_HEADS))
+                               + r")(?![\w'’&-])")
+_RUN_BREAK = re.compile(r"[^\w'’.&\- \t]")
 #: words that open a capitalised run without being part of the name ("For Wall Street", "Commanders of the")
 _RUN_LEAD = re.compile(r"([A-Z][a-z]+)[ \t]+(?:(?:of|the|and)[ \t]+)*(?=[A-Z])")
 
@@ -131,7 +137,7 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
     # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
     for start, length in doc.to_array([IDX, LENGTH]).tolist():
         word = token_text = text[start:start + length]
-        if not word[:1].isupper() or taken.overlaps(start, start + length):
+        if not word[:1].isupper():
             continue
         if word.isupper() and len(word) > 3 and caps_index.contains(start, start):
             word = word.title()  # 'ROMANIA' in a headline
@@ -141,7 +147,7 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
         elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
               or word in ("US", "USA", "UAE") and not caps_index.contains(start, start)):
             label = "GPE" if word != "EU" else "ORG"
-        if label:
+        if label and not taken.overlaps(start, start + length):  # the look-up once a word has a type, not per word
             m = Mention(start, start + length, token_text, label, source="gazetteer")
             mentions.append(m)
             taken.add(m)
@@ -226,6 +232,23 @@ def _name_lists(text: str) -> Iterator[tuple[int, int]]:
             yield run.start(), pos
 
 
+def _headed_runs(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_HEADED_RUN.finditer(text)``, searched for only in the stretches of text that
+    can hold one: 100 KB of capital letters or of title-case words without a head word cost one scan
+    for heads, not a try of eight words at every capital."""
+    breaks: list[int] | None = None
+    searched = -1
+    for head in _HEAD_AFTER_SPACE.finditer(text):
+        if head.start() < searched:
+            continue  # its stretch is done
+        if breaks is None:
+            breaks = [b.start() for b in _RUN_BREAK.finditer(text)]
+        k = bisect.bisect_right(breaks, head.start())
+        lo = breaks[k - 1] + 1 if k > 0 else 0
+        searched = breaks[k] if k < len(breaks) else len(text)
+        yield from _HEADED_RUN.finditer(text, lo, searched)
+
+
 def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]],
                           caps: list[tuple[int, int]]) -> list[Mention]:
     """Capitalised words the model left untagged whose last word is the head of an organisation's or a
@@ -236,7 +259,7 @@ def untagged_headed_names(text: str, mentions: list[Mention], skip: list[tuple[i
     index = MentionSet(mentions)
     added: list[Mention] = []
     dropped: set[int] = set()
-    for g in _HEADED_RUN.finditer(text):
+    for g in _headed_runs(text):
         s, e = g.span()
         while True:  # "For Wall Street", "In the New Territories", "Commanders of the ...": not the name
             lead = _RUN_LEAD.match(text, s, e)
