@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import sys
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -69,6 +70,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"a component of the pipeline {names!r} is not available ({exc.name} is not installed or not built "
             f"yet); choose others with --components, valid names: {', '.join(sorted(REGISTRY))}"
         ) from exc
+    # as the worker's child does: the model's ~170,000 objects out of the collector's scans (gen-2
+    # collections walking them cost 0.1-0.3 s of a 100 KB article; benchmarks/bench_worst_case.py)
+    gc.freeze()
     raw, origin = _read_input(args.file)
     if not raw.strip():
         raise ConfigError(f"{origin} is empty: nothing to enrich (give JSON Lines or a wire text)")
