@@ -324,3 +324,12 @@ def test_stance_verbs_report_their_object(pipeline: Pipeline) -> None:
 def test_stance_verb_without_a_speaker_subject_is_not_a_report(pipeline: Pipeline) -> None:
     text = "The plan wants for nothing. Critics of the bill, however, remain unconvinced by the new numbers."
     assert quoted(run(pipeline, text), ("indirect",)) == []
+
+
+def test_a_quote_left_open_is_not_reported_but_its_speaker_is_the_he_after_it(pipeline: Pipeline) -> None:
+    text = ("Senator John Smith spoke in Dayton on Monday.\n\n"
+            "Smith, pointing at Mayor Tom Brown, told the crowd: “We will not wait for the money from Washington.\n\n"
+            "“It is a promise,” he said.\n")
+    [q] = quoted(run(pipeline, text))
+    assert q["text"] == "It is a promise,"
+    assert q["speaker_mention"]["text"] == "he" and q["speaker"] == "John Smith"

@@ -120,8 +120,9 @@ def extract_quotes(
     inherit(art, found)
     found = [f for f in found if not is_scare(art, f, max_scare_words) and not in_headline(art, f)]
     found = transcript_turns(art, found)
+    unreported: list[Found] = []
     if not open_quotes:
-        found = closed_only(found)
+        found, unreported = closed_only(found)
     if indirect:
         # the writer's "I" speaks the quotations they report (“Okay,” I said), but the writer's
         # own "I think ..." is opinion, not reported speech: no "I" as an indirect speaker
@@ -132,8 +133,14 @@ def extract_quotes(
         found.extend(indirect_quotes(art))
     else:
         found = [f for f in found if f.kind != "indirect"]
-    found.sort(key=lambda f: f.segments[0][0])
-    return [_output(art, f) for f in found]
+    out = []
+    silent = {id(f) for f in unreported}
+    for f in sorted([*found, *unreported], key=lambda f: f.segments[0][0]):
+        if id(f) in silent:
+            resolve_speaker(art, f)  # not reported, but its speaker is the one a "he" after it may mean
+        else:
+            out.append(_output(art, f))
+    return out
 
 
 def _article_state(

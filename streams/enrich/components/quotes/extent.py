@@ -14,16 +14,19 @@ from __future__ import annotations
 from streams.enrich.components.quotes.state import Found
 
 
-def closed_only(found: list[Found]) -> list[Found]:
-    """``found`` with the unclosed segments of direct and mixed quotes left out (a quote with no
-    closed segment left is dropped); indirect speech and transcript turns are kept as they are."""
-    out = []
+def closed_only(found: list[Found]) -> tuple[list[Found], list[Found]]:
+    """``found`` with the unclosed segments of direct and mixed quotes left out, and the quotes
+    left with no closed segment (not reported; their speakers still count as the article's
+    recent speakers). Indirect speech and transcript turns are kept as they are."""
+    kept: list[Found] = []
+    unreported: list[Found] = []
     for f in found:
         if f.kind != "indirect" and len(f.marks) == len(f.segments):
             keep = [(seg, q) for seg, q in zip(f.segments, f.marks) if q.close_mark is not None]
             if not keep:
+                unreported.append(f)
                 continue
             f.segments = [seg for seg, _ in keep]
             f.marks = [q for _, q in keep]
-        out.append(f)
-    return out
+        kept.append(f)
+    return kept, unreported
