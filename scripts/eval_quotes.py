@@ -85,11 +85,15 @@ def main() -> int:
     ap.add_argument("--fallback", action="store_true", help="plain spaCy instead of the project's nlp/entities")
     ap.add_argument("--double-apostrophes", action="store_true", help="read '' as a double quote mark")
     ap.add_argument("--no-indirect", action="store_true")
+    ap.add_argument("--open-quotes", action="store_true",
+                    help="also report stretches a quote mark opens and never closes (the gold sets count none)")
     args = ap.parse_args()
 
     with open(args.gold, encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
-    component = QuoteComponent(double_apostrophes=args.double_apostrophes, indirect=not args.no_indirect)
+    component = QuoteComponent(
+        double_apostrophes=args.double_apostrophes, indirect=not args.no_indirect, open_quotes=args.open_quotes
+    )
     contexts = _fallback_contexts(records) if args.fallback else _contexts(records, _upstream(), args.cache)
     spent = 0.0
     with open(args.out, "w", encoding="utf-8") as out:

@@ -35,3 +35,11 @@ def test_a_straight_mark_that_can_only_close_opens_no_quotation() -> None:
             "The host walked him through a review of [his] heart\" and lungs. The only \"medical records\" "
             "he released were a one-page letter.\n")
     assert [text[q.start : q.end] for q in find_marked_quotes(text)] == ["medical records"]
+
+
+def test_a_line_closed_by_a_doubled_apostrophe_is_a_sentence_not_a_headline() -> None:
+    # its single quotes are nested in the doubled apostrophes, as in any sentence of the text
+    text = ("Guests Recall the Holidays.\n\n"
+            "''Barbara Bush looked at me and said, 'You weren't in line,''' Ms. Compton recalled, ''and I said, "
+            "'Mrs. Bush, that was our present to you.'.''\n")
+    assert find_marked_quotes(text) == []

@@ -191,3 +191,15 @@ def test_a_participle_modifying_a_thing_reports_for_the_subject_of_the_clause_ab
     # modifies; the speaker is the subject of "issued" ("posted"), from the sentence's parse
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == speaker
+
+
+def test_a_title_after_a_possessive_is_no_quotation_when_a_verb_follows(pipeline: Pipeline) -> None:
+    # the verb after the closing mark reports the words after it, not the show's name
+    text = ("In an interview on CBS's “Face the Nation,” House Speaker Paul Ryan said the party would unite.\n\n"
+            "Speaking Sunday on ABC’s “This Week,” Ben Carson said he would stay in the race.\n")
+    assert marked(pipeline, text) == []
+
+
+def test_a_chant_after_a_possessive_is_still_words_spoken(pipeline: Pipeline) -> None:
+    text = "The crowd's “Lock Her Up!” drowned out the speaker, Senator Jeff Flake said.\n"
+    assert [q["text"] for q in marked(pipeline, text)] == ["Lock Her Up!"]

@@ -17,7 +17,10 @@ Conventions consumers should know:
 - when the text opens with the article's headline (``ctx.title``), quote marks in that line are
   titles or scare quotes, not quotations; a ``Name: ...`` headline is that person's indirect speech;
 - a quote the writer reports in the first person has the speaker mention ``I`` and ``speaker`` None;
-- a lone quoted pronoun or a title-cased slogan used as a modifier is not a quote.
+- a lone quoted pronoun or a title-cased slogan used as a modifier is not a quote;
+- only stretches between an opening and a closing mark are reported: the paragraphs a
+  multi-paragraph quotation leaves open and the text after a mark never closed are left out
+  (``open_quotes=True`` keeps them; see :mod:`.extent`).
 
 Output per quote (offsets are ``str`` indices into ``ctx.text``)::
 
@@ -31,8 +34,9 @@ candidates and their entities), ``sentences`` (words and sentence boundaries), `
 steps share per article), ``cues`` (reporting verbs in the text), ``subjects`` (the speaker a
 verb points to), ``attribution`` (speakers carried over and resolved), ``clauses`` (the content a
 verb reports), ``direct`` (direct and mixed quotes), ``transcripts`` (transcript turns),
-``scare`` (scare quotes and titles), ``indirect`` (indirect speech), ``headlines`` (the headline),
-``syntax`` (dependency parses of the sentences that need one).
+``scare`` (scare quotes and titles), ``extent`` (which quoted stretches are reported),
+``indirect`` (indirect speech), ``headlines`` (the headline), ``syntax`` (dependency parses of
+the sentences that need one).
 """
 
 from streams.enrich.components.quotes.component import QuoteComponent, extract_quotes

@@ -17,6 +17,7 @@ from typing import Any
 from streams.core.errors import PipelineConfigError
 from streams.enrich.components.quotes.attribution import inherit, resolve_speaker
 from streams.enrich.components.quotes.direct import direct_quotes
+from streams.enrich.components.quotes.extent import closed_only
 from streams.enrich.components.quotes.headlines import headline_line, headline_reports, in_headline
 from streams.enrich.components.quotes.indirect import indirect_quotes
 from streams.enrich.components.quotes.lexicon import Lexicon, load_lexicon
@@ -46,11 +47,15 @@ class QuoteComponent:
         indirect: bool = True,
         max_scare_words: int = 4,
         syntax: bool = True,
+        open_quotes: bool = False,
     ) -> None:
         """``single_quotes``/``double_apostrophes``: see :func:`find_marked_quotes`. Quotes of at
         most ``max_scare_words`` words with no reporting verb nearby are scare quotes or titles and
         are dropped. ``indirect``: also report indirect speech. ``syntax``: parse the few sentences
-        the rules cannot read (see :mod:`.syntax`; off: about 3x faster, fewer indirect quotes)."""
+        the rules cannot read (see :mod:`.syntax`; off: about 3x faster, fewer indirect quotes).
+        ``open_quotes``: also report the stretches a quote mark opens and never closes (the
+        paragraphs of a multi-paragraph quotation before its last, a stray mark's text up to the
+        paragraph end); off by default, as the gold sets do not count them (see :mod:`.extent`)."""
         if single_quotes not in ("auto", "always", "never"):
             raise PipelineConfigError(f"quotes: single_quotes must be 'auto', 'always' or 'never', not {single_quotes!r}")
         if max_scare_words < 0:
@@ -60,6 +65,7 @@ class QuoteComponent:
         self.indirect = indirect
         self.max_scare_words = max_scare_words
         self.syntax = syntax
+        self.open_quotes = open_quotes
         self.lexicon: Lexicon = load_lexicon()
         if syntax:
             load_parser()  # at start-up, not on the first article that needs a parse
@@ -80,6 +86,7 @@ class QuoteComponent:
             max_scare_words=self.max_scare_words,
             title=ctx.title,
             syntax=self.syntax,
+            open_quotes=self.open_quotes,
         )
 
 
@@ -96,12 +103,14 @@ def extract_quotes(
     max_scare_words: int = 4,
     title: str | None = None,
     syntax: bool = True,
+    open_quotes: bool = False,
 ) -> list[dict[str, Any]]:
     """All quotes of ``text`` in the output format (see :mod:`streams.enrich.components.quotes`), in text order.
 
     ``title``: the article's headline; when the text opens with it, that line is read as a
     headline (its quote marks are not quotations; "Sanders: Clinton needs to ..." is reported speech).
     ``syntax``: parse the sentences the rules cannot read (see :mod:`.syntax`).
+    ``open_quotes``: keep the stretches a mark opens and never closes (see :mod:`.extent`).
     """
     art = _article_state(
         text, doc, entities or [], noise or [], lexicon or load_lexicon(), single_quotes, double_apostrophes, title
@@ -111,6 +120,9 @@ def extract_quotes(
     inherit(art, found)
     found = [f for f in found if not is_scare(art, f, max_scare_words) and not in_headline(art, f)]
     found = transcript_turns(art, found)
+    unreported: list[Found] = []
+    if not open_quotes:
+        found, unreported = closed_only(found)
     if indirect:
         # the writer's "I" speaks the quotations they report (“Okay,” I said), but the writer's
         # own "I think ..." is opinion, not reported speech: no "I" as an indirect speaker
@@ -121,8 +133,14 @@ def extract_quotes(
         found.extend(indirect_quotes(art))
     else:
         found = [f for f in found if f.kind != "indirect"]
-    found.sort(key=lambda f: f.segments[0][0])
-    return [_output(art, f) for f in found]
+    out = []
+    silent = {id(f) for f in unreported}
+    for f in sorted([*found, *unreported], key=lambda f: f.segments[0][0]):
+        if id(f) in silent:
+            resolve_speaker(art, f)  # not reported, but its speaker is the one a "he" after it may mean
+        else:
+            out.append(_output(art, f))
+    return out
 
 
 def _article_state(

@@ -192,11 +192,12 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def _headline_like(text: str, ps: int, pe: int, first: bool) -> bool:
-    """A title or inline headline line: short, and (unless first) not ending like a sentence."""
+    """A title or inline headline line: short, and (unless first) not ending like a sentence (nor
+    with a doubled apostrophe closing a quotation: ...,'' Ms. Compton recalled, ''and I said, 'Yes.' '')."""
     line = text[ps:pe].strip()
     if first and len(line) <= 250:
         return True
-    return len(line) <= 160 and not line.endswith((".", "!", "?", '"', "”", ":"))
+    return len(line) <= 160 and not line.endswith((".", "!", "?", '"', "”", ":", "''"))
 
 
 def find_marked_quotes(text: str, *, single_quotes: str = "auto", double_apostrophes: bool = False) -> list[MarkedQuote]:
