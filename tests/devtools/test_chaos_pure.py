@@ -45,3 +45,17 @@ def test_the_schedule_has_every_fault_and_the_verdict_line_its_exact_words() -> 
     result.faults["worker"].extend([3.25, 7.5])
     assert result.last_line() == ("chaos: articles 5 lost 0 duplicate_rows 0 duplicate_webhook_effects 0 poison 2 "
                                   "dead_lettered 2 orphans 0 worst_worker_recovery_s 7.5")
+
+
+def test_an_explicit_fault_order_replays_one_fault_per_gap_and_unknown_faults_are_refused() -> None:
+    import pytest
+
+    from streams.devtools.chaos.__main__ import _fault_list
+
+    run = ChaosRun.__new__(ChaosRun)
+    run.cfg = ChaosConfig(chunks=4, faults=("worker", "broker", "worker"))
+    run.rng = random.Random(1)
+    assert run._schedule() == ["ingest", "worker", "ingest", "broker", "ingest", "worker", "ingest"]
+    assert _fault_list(" broker, worker ") == ("broker", "worker")
+    with pytest.raises(Exception, match="unknown fault"):
+        _fault_list("broker,meteor")

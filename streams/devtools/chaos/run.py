@@ -67,6 +67,7 @@ class ChaosConfig:
     drain_timeout_s: float = 600.0
     database: str = "sqlite"  # or "postgresql": a server of the run's own
     database_restarts: int = 0  # kill -9 of the PostgreSQL server, then a start (postgresql only)
+    faults: tuple[str, ...] = ()  # an explicit fault order (replaces the seeded one), e.g. to replay one sequence
 
 
 @dataclass
@@ -190,10 +191,7 @@ class ChaosRun:
     # -- faults ------------------------------------------------------------------------------------
     def _schedule(self) -> list[str]:
         cfg = self.cfg
-        faults = ["worker"] * cfg.worker_kills + ["store", "matcher", "deliver"] + ["broker"] * cfg.broker_restarts
-        faults += ["database"] * (cfg.database_restarts if cfg.database == "postgresql" else 0)
-        faults.append("down-start")
-        self.rng.shuffle(faults)
+        faults = list(cfg.faults) or self._seeded_faults()
         events: list[str] = []
         chunks = ["ingest"] * max(1, cfg.chunks)
         per_gap = -(-len(faults) // len(chunks))
@@ -202,6 +200,14 @@ class ChaosRun:
             events.extend(faults[:per_gap])
             del faults[:per_gap]
         return events
+
+    def _seeded_faults(self) -> list[str]:
+        cfg = self.cfg
+        faults = ["worker"] * cfg.worker_kills + ["store", "matcher", "deliver"] + ["broker"] * cfg.broker_restarts
+        faults += ["database"] * (cfg.database_restarts if cfg.database == "postgresql" else 0)
+        faults.append("down-start")
+        self.rng.shuffle(faults)
+        return faults
 
     def _kill_worker(self) -> None:
         name = f"worker-{self.rng.randrange(self.cfg.workers)}"
@@ -223,6 +229,7 @@ class ChaosRun:
         """Wait until every worker is in the stable group (or GROUP_READY_WAIT_S; then the kill goes ahead)."""
         started = time.monotonic()
         while progress.stable_members() < self.cfg.workers:
+            self._supervise()  # a worker that died on its own would otherwise be waited for in vain
             if time.monotonic() - started > GROUP_READY_WAIT_S:
                 self.say(f"  ! the worker group was not stable with {self.cfg.workers} members after "
                          f"{GROUP_READY_WAIT_S:.0f} s; killing anyway")
@@ -365,10 +372,18 @@ class ChaosRun:
             finally:
                 self.db.close()
                 broker.stop(s, force=True)
+                self._keep_broker_logs()
                 self._clean_broker_dirs()
                 self.receiver.close()
         self.result.seconds = time.monotonic() - started
         return self.result
+
+    def _keep_broker_logs(self) -> None:
+        """Copy each node's log next to the workers' (the group coordinator's side of a slow recovery)."""
+        for node in range(self.settings.kafka_brokers):
+            log_file = broker.log_file(broker.node_settings(self.settings, node))
+            if log_file.exists():
+                shutil.copyfile(log_file, self.workdir / f"broker-{node + 1}.log")
 
     def _clean_broker_dirs(self) -> None:
         for node in range(self.settings.kafka_brokers):
