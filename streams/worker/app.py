@@ -78,17 +78,18 @@ FETCH_BYTES_PER_PARTITION = 256 * 1024
 #: Must stay False while enrich_batches drops events of an older generation: Faust would wait for
 #: those (never acked) forever.
 WAIT_FOR_BATCHES_ON_REBALANCE = False
-#: a third of the session or less (Kafka's rule); the heartbeat runs on the event loop, which the
-#: enrichment (in the child process) never blocks. A survivor learns of a rebalance at its next
-#: heartbeat after the dead member's session lapsed: 0.5 s halves that wait (~0.5 s → ~0.25 s on average)
+#: a third of the session or less (Kafka's rule); the heartbeat runs on Faust's consumer thread. A
+#: survivor learns of a rebalance at its next heartbeat after the dead member's session lapsed: 0.5 s
+#: halves that wait (~0.5 s -> ~0.25 s on average)
 HEARTBEAT_INTERVAL_S = 0.5
-#: Faust's request (90 s) and rebalance (60 s) timeouts bound every wait of a rebalance: a join parked at
-#: the coordinator, a sync, and the committed-offset fetch Faust makes before it resumes the streams
-#: (recovery waits for it up to the request timeout, then goes on). One such wait stalled the whole
-#: group after a worker kill for 110 s (3-broker chaos run: 6 s session + 9 s rebalance + ~90 s) and
-#: 120 s+ (the harness's limit, 20,000 run, after a broker restart: the survivor logged "Marking the
-#: coordinator dead"). They are settings (STREAMS_WORKER_REQUEST_TIMEOUT / _REBALANCE_TIMEOUT): a join
-#: waits up to the rebalance timeout by design, so the request timeout must stay above it.
+#: Faust's request (90 s) and rebalance (60 s) timeouts bound every wait of a rebalance: how long the
+#: coordinator waits for a member to rejoin, a join or sync parked at it, and the committed-offset fetch
+#: Faust makes before it resumes the streams (recovery waits for it up to the request timeout, then goes
+#: on). A survivor that rejoins late (its loop busy, e.g. replaying the fingerprint log after a restart)
+#: held the whole group for the full 60 s and more after a worker kill (109.9 s and 120 s+ in chaos runs);
+#: with 10 s it is left out after 10 s and rejoins at once. They are settings
+#: (STREAMS_WORKER_REQUEST_TIMEOUT / _REBALANCE_TIMEOUT): a join waits up to the rebalance timeout by
+#: design, so the request timeout must stay above it.
 
 
 def _worker_timeouts(settings: Settings) -> tuple[float, float]:
