@@ -78,6 +78,15 @@ class Settings:
         "STREAMS_DEDUPE_WINDOW", 7 * 24 * 3600.0,
         "seconds a story stays in the dedupe index (bounds its memory); later copies start a new cluster; 0 = forever",
     )
+    worker_request_timeout_s: float = _setting(
+        "STREAMS_WORKER_REQUEST_TIMEOUT", 15.0,
+        "seconds an enrich worker waits for a broker's answer (join, sync, committed offsets) before it gives the "
+        "request up and asks again; more than STREAMS_WORKER_REBALANCE_TIMEOUT, at least the 6 s session",
+    )
+    worker_rebalance_timeout_s: float = _setting(
+        "STREAMS_WORKER_REBALANCE_TIMEOUT", 10.0,
+        "seconds a rebalance waits for every enrich worker to rejoin; a slower one is left out and rejoins after",
+    )
     pipeline: str = _setting(
         "STREAMS_PIPELINE", "", "comma-separated enrichment components; empty = the default pipeline, none = pass-through"
     )

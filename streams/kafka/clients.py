@@ -17,6 +17,11 @@ from streams.core.settings import Settings
 
 #: with --until-idle, a consumer that never got partitions gives up this long after being idle
 NO_ASSIGNMENT_GRACE_S = 60.0
+#: kafka-python doubles its reconnect back-off up to 30 s: a client that started bootstrapping while the
+#: broker restarted slept through the broker's return and gave up ("Unable to bootstrap", the process
+#: exited 1 in a chaos run, broker back after 21 s). Reconnecting at most 1 s apart costs one refused
+#: connection a second while the broker is down.
+RECONNECT_BACKOFF_MAX_MS = 1000
 
 
 _MURMUR_M = 0x5BD1E995
@@ -79,7 +84,7 @@ def reliable_producer(settings: Settings, *, max_request_size: int, **options: A
             linger_ms=5,
             max_request_size=max_request_size,
             partitioner=KeyHashPartitioner(),
-            **options,
+            **{"reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS, **options},
         )
     except KafkaError as exc:
         raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
@@ -93,14 +98,16 @@ def consumer(settings: Settings, *, client_id: str, group_id: str | None = None,
     """
     try:
         return KafkaConsumer(bootstrap_servers=settings.bootstrap, client_id=client_id, group_id=group_id,
-                             enable_auto_commit=False, **options)
+                             enable_auto_commit=False,
+                             **{"reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS, **options})
     except KafkaError as exc:
         raise BrokerError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
 
 
 def admin_client(bootstrap: str, *, client_id: str, **options: Any) -> KafkaAdminClient:
     """An admin client of the cluster at ``bootstrap`` (kafka-python errors are left to the caller)."""
-    return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **options)
+    return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id,
+                            **{"reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS, **options})
 
 
 def drained(consumer: KafkaConsumer) -> bool:

@@ -29,7 +29,7 @@ from typing import Any, Awaitable, Callable, Sequence
 import faust
 
 from streams.core import metrics
-from streams.core.errors import BrokerError, StreamsError
+from streams.core.errors import BrokerError, ConfigError, StreamsError
 from streams.core.model import DeadLetter
 from streams.core.retry import Backoff
 from streams.core.settings import Settings, get_settings
@@ -78,9 +78,29 @@ FETCH_BYTES_PER_PARTITION = 256 * 1024
 #: Must stay False while enrich_batches drops events of an older generation: Faust would wait for
 #: those (never acked) forever.
 WAIT_FOR_BATCHES_ON_REBALANCE = False
-#: a third of the session or less (Kafka's rule); the heartbeat runs on the event loop, which the
-#: enrichment (in the child process) never blocks
-HEARTBEAT_INTERVAL_S = 1.0
+#: a third of the session or less (Kafka's rule); the heartbeat runs on Faust's consumer thread. A
+#: survivor learns of a rebalance at its next heartbeat after the dead member's session lapsed: 0.5 s
+#: halves that wait (~0.5 s -> ~0.25 s on average)
+HEARTBEAT_INTERVAL_S = 0.5
+#: Faust's request (90 s) and rebalance (60 s) timeouts bound every wait of a rebalance: how long the
+#: coordinator waits for a member to rejoin, a join or sync parked at it, and the committed-offset fetch
+#: Faust makes before it resumes the streams (recovery waits for it up to the request timeout, then goes
+#: on). A survivor that rejoins late (its loop busy, e.g. replaying the fingerprint log after a restart)
+#: held the whole group for the full 60 s and more after a worker kill (109.9 s and 120 s+ in chaos runs);
+#: with 10 s it is left out after 10 s and rejoins at once. They are settings
+#: (STREAMS_WORKER_REQUEST_TIMEOUT / _REBALANCE_TIMEOUT): a join waits up to the rebalance timeout by
+#: design, so the request timeout must stay above it.
+
+
+def _worker_timeouts(settings: Settings) -> tuple[float, float]:
+    """(request, rebalance) timeouts in seconds; ConfigError when they cannot work together."""
+    request, rebalance = settings.worker_request_timeout_s, settings.worker_rebalance_timeout_s
+    if request < SESSION_TIMEOUT_S or rebalance <= 0 or request <= rebalance:
+        raise ConfigError(
+            f"STREAMS_WORKER_REQUEST_TIMEOUT={request:g} must be at least the {SESSION_TIMEOUT_S:g} s session and more "
+            f"than STREAMS_WORKER_REBALANCE_TIMEOUT={rebalance:g} (> 0): a join waits up to the rebalance timeout"
+        )
+    return request, rebalance
 
 
 def _faust_broker_url(bootstrap: str) -> str:
@@ -327,6 +347,7 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
     """Build the Faust app for ``settings``: the consumer group is ``{topic_prefix}{app_id}``."""
     settings = settings or get_settings()
     app_name = topics.worker_group(settings)
+    request_timeout, rebalance_timeout = _worker_timeouts(settings)
     (settings.home / "faust").mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     app = faust.App(
         app_name,
@@ -344,6 +365,8 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
         broker_commit_interval=1.0,
         broker_session_timeout=SESSION_TIMEOUT_S,
         broker_heartbeat_interval=HEARTBEAT_INTERVAL_S,
+        broker_request_timeout=request_timeout,
+        broker_rebalance_timeout=rebalance_timeout,
         stream_wait_empty=WAIT_FOR_BATCHES_ON_REBALANCE,
         broker_max_poll_records=None,  # all that was fetched, dealt round-robin (FETCH_BYTES_PER_PARTITION)
         consumer_max_fetch_size=FETCH_BYTES_PER_PARTITION,

@@ -45,3 +45,41 @@ def test_the_schedule_has_every_fault_and_the_verdict_line_its_exact_words() -> 
     result.faults["worker"].extend([3.25, 7.5])
     assert result.last_line() == ("chaos: articles 5 lost 0 duplicate_rows 0 duplicate_webhook_effects 0 poison 2 "
                                   "dead_lettered 2 orphans 0 worst_worker_recovery_s 7.5")
+
+
+def test_an_explicit_fault_order_replays_one_fault_per_gap_and_unknown_faults_are_refused() -> None:
+    import pytest
+
+    from streams.devtools.chaos.__main__ import _fault_list
+
+    run = ChaosRun.__new__(ChaosRun)
+    run.cfg = ChaosConfig(chunks=4, faults=("worker", "broker", "worker"))
+    run.rng = random.Random(1)
+    assert run._schedule() == ["ingest", "worker", "ingest", "broker", "ingest", "worker", "ingest"]
+    assert _fault_list(" broker, worker ") == ("broker", "worker")
+    with pytest.raises(Exception, match="unknown fault"):
+        _fault_list("broker,meteor")
+
+
+def test_a_worker_is_killed_only_once_the_group_has_stayed_whole_for_longer_than_a_session(monkeypatch) -> None:
+    # a member loaded back after a broker restart counts until its session lapses: "stable with 2" for
+    # a moment is not two live workers
+    import time
+
+    from streams.devtools.chaos import run as chaos_run
+
+    monkeypatch.setattr(chaos_run, "GROUP_STABLE_FOR_S", 1.2)
+    answers = iter([2, 2, -1, 1])
+    seen: list[float] = []
+
+    class Progress:
+        def stable_members(self) -> int:
+            seen.append(time.monotonic())
+            return next(answers, 2)
+
+    run = ChaosRun.__new__(ChaosRun)
+    run.cfg, run.procs = ChaosConfig(workers=2), {}
+    started = time.monotonic()
+    run._wait_group_ready(Progress())  # type: ignore[arg-type]
+    dip_over = seen[4]  # the first answer after the dip (-1, then 1 member)
+    assert time.monotonic() - dip_over >= 1.2 - 0.5 and time.monotonic() - started >= 1.2 + 1.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from streams.core import metrics
 from streams.core.errors import BrokerError
 from streams.core.settings import load_settings
-from streams.enrich.components.dedupe import fingerprint, signature_of
+from streams.enrich.components.dedupe import FINGERPRINT_BYTES, fingerprint, signature_of
 from streams.worker.fingerprints import FingerprintLog
 
 STORY = "The central bank left its key interest rate unchanged on Thursday, citing stable inflation. " * 4
@@ -75,3 +76,37 @@ def test_a_log_that_does_not_move_is_a_broker_error(tmp_path: Path) -> None:
     log = FingerprintLog(load_settings(home=tmp_path), _no_send)
     with pytest.raises(BrokerError, match="did not reach offset 3"):
         asyncio.run(log.reach(3, timeout_s=0.2))
+
+
+def test_a_replayed_fetch_is_applied_in_slices_that_leave_the_event_loop_free(tmp_path: Path) -> None:
+    # one 5,000-record fetch applied in one go held the loop for its whole duration: a restarted worker
+    # replaying the log then missed a rebalance's deadline and was left out of the group
+    settings = load_settings(home=tmp_path)
+    head = fingerprint(signature_of(STORY))[:2]  # version and flags; random bands: 5,000 distinct stories
+    records = [_record(n, f"a-{n}".encode(), head + random.Random(n).randbytes(FINGERPRINT_BYTES - 2))
+               for n in range(5_000)]
+    log = FingerprintLog(settings, _no_send)
+
+    class OneFetch:
+        async def getmany(self, tp: Any, timeout_ms: int, max_records: int) -> dict[Any, list[Any]]:
+            if log.position == 0:
+                return {tp: records}
+            await asyncio.sleep(3600)
+            return {}
+
+    async def scenario() -> tuple[float, float]:
+        follower = asyncio.ensure_future(log._follow(OneFetch(), "tp"))  # type: ignore[arg-type]
+        started, worst = asyncio.get_running_loop().time(), 0.0
+        while log.position < len(records):
+            before = asyncio.get_running_loop().time()
+            await asyncio.sleep(0)
+            worst = max(worst, asyncio.get_running_loop().time() - before)
+        took = asyncio.get_running_loop().time() - started
+        follower.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await follower
+        return worst, took
+
+    worst, took = asyncio.run(scenario())
+    assert log.index.articles == 5_000
+    assert worst < took / 5, f"the loop was held {worst:.3f} s of the replay's {took:.3f} s in one go"

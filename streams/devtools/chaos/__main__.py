@@ -10,7 +10,15 @@ from pathlib import Path
 import orjson
 
 from streams.devtools.chaos.database import DATABASES
-from streams.devtools.chaos.run import ChaosConfig, ChaosRun
+from streams.devtools.chaos.run import FAULT_KINDS, ChaosConfig, ChaosRun
+
+
+def _fault_list(text: str) -> tuple[str, ...]:
+    faults = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = sorted(set(faults) - set(FAULT_KINDS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown fault(s) {', '.join(unknown)}; choose from {', '.join(FAULT_KINDS)}")
+    return faults
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
                    "installs and starts it), or a SQLite file (no database fault) (default %(default)s)")
     p.add_argument("--database-restarts", type=int, default=1,
                    help="kill -9 of the PostgreSQL server, started again, while the store writes (default %(default)s)")
+    p.add_argument("--faults", type=_fault_list, default=(),
+                   help="an explicit fault order instead of the seeded one, comma-separated, one fault per gap "
+                   f"between ingest chunks (kinds: {', '.join(FAULT_KINDS)}), e.g. broker,worker,broker,worker "
+                   "to replay a worker kill right after a broker restart")
     p.add_argument("--chunks", type=int, default=None, help="ingest runs the input is cut into (default: faults + 2)")
     p.add_argument("--drain-timeout", type=float, default=None,
                    help="seconds to wait for the outputs to catch up after the last fault (default: 600 or "
@@ -46,17 +58,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if "database" in args.faults and args.database != "postgresql":
+        parser.error("--faults database needs --database postgresql (a SQLite file has no server to crash)")
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     kills = args.worker_kills if args.worker_kills is not None else max(2, args.articles // 2000)
     restarts = args.broker_restarts if args.broker_restarts is not None else max(1, args.articles // 10_000)
     db_restarts = args.database_restarts if args.database == "postgresql" else 0
-    chunks = args.chunks or kills + restarts + db_restarts + 5
+    chunks = args.chunks or (len(args.faults) + 1 if args.faults else kills + restarts + db_restarts + 5)
     drain = args.drain_timeout or max(600.0, args.articles / 10)
     config = ChaosConfig(articles=args.articles, seed=args.seed, workers=args.workers, pipeline=args.pipeline,
                          brokers=args.brokers, kafka_port=args.kafka_port, chunks=chunks, worker_kills=kills,
                          broker_restarts=restarts, workdir=args.workdir, drain_timeout_s=drain,
-                         database=args.database, database_restarts=db_restarts)
+                         database=args.database, database_restarts=db_restarts, faults=args.faults)
     result = ChaosRun(config).run()
     row = result.row()
     if args.results:

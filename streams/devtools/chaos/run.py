@@ -47,6 +47,10 @@ RECOVERY_WAIT_S = 120.0
 #: a worker is killed only once every worker is a member of a stable group (a restarted one has
 #: rejoined): a kill while the other worker is still starting up measures start-up, not recovery
 GROUP_READY_WAIT_S = 300.0
+#: ...and has stayed stable with every worker for longer than a session: a member the coordinator
+#: loaded back after a broker restart counts until its session lapses, though its worker is dead (a
+#: kill then hit the only live worker and measured the other one's start-up: 20.3 s)
+GROUP_STABLE_FOR_S = 7.0
 FAULT_KINDS = ("worker", "store", "matcher", "deliver", "broker", "database", "down-start")
 
 
@@ -67,6 +71,7 @@ class ChaosConfig:
     drain_timeout_s: float = 600.0
     database: str = "sqlite"  # or "postgresql": a server of the run's own
     database_restarts: int = 0  # kill -9 of the PostgreSQL server, then a start (postgresql only)
+    faults: tuple[str, ...] = ()  # an explicit fault order (replaces the seeded one), e.g. to replay one sequence
 
 
 @dataclass
@@ -190,10 +195,7 @@ class ChaosRun:
     # -- faults ------------------------------------------------------------------------------------
     def _schedule(self) -> list[str]:
         cfg = self.cfg
-        faults = ["worker"] * cfg.worker_kills + ["store", "matcher", "deliver"] + ["broker"] * cfg.broker_restarts
-        faults += ["database"] * (cfg.database_restarts if cfg.database == "postgresql" else 0)
-        faults.append("down-start")
-        self.rng.shuffle(faults)
+        faults = list(cfg.faults) or self._seeded_faults()
         events: list[str] = []
         chunks = ["ingest"] * max(1, cfg.chunks)
         per_gap = -(-len(faults) // len(chunks))
@@ -202,6 +204,14 @@ class ChaosRun:
             events.extend(faults[:per_gap])
             del faults[:per_gap]
         return events
+
+    def _seeded_faults(self) -> list[str]:
+        cfg = self.cfg
+        faults = ["worker"] * cfg.worker_kills + ["store", "matcher", "deliver"] + ["broker"] * cfg.broker_restarts
+        faults += ["database"] * (cfg.database_restarts if cfg.database == "postgresql" else 0)
+        faults.append("down-start")
+        self.rng.shuffle(faults)
+        return faults
 
     def _kill_worker(self) -> None:
         name = f"worker-{self.rng.randrange(self.cfg.workers)}"
@@ -221,8 +231,11 @@ class ChaosRun:
 
     def _wait_group_ready(self, progress: GroupProgress) -> None:
         """Wait until every worker is in the stable group (or GROUP_READY_WAIT_S; then the kill goes ahead)."""
-        started = time.monotonic()
-        while progress.stable_members() < self.cfg.workers:
+        started = stable_since = time.monotonic()
+        while time.monotonic() - stable_since < GROUP_STABLE_FOR_S:
+            if progress.stable_members() < self.cfg.workers:
+                stable_since = time.monotonic()
+            self._supervise()  # a worker that died on its own would otherwise be waited for in vain
             if time.monotonic() - started > GROUP_READY_WAIT_S:
                 self.say(f"  ! the worker group was not stable with {self.cfg.workers} members after "
                          f"{GROUP_READY_WAIT_S:.0f} s; killing anyway")
@@ -365,10 +378,18 @@ class ChaosRun:
             finally:
                 self.db.close()
                 broker.stop(s, force=True)
+                self._keep_broker_logs()
                 self._clean_broker_dirs()
                 self.receiver.close()
         self.result.seconds = time.monotonic() - started
         return self.result
+
+    def _keep_broker_logs(self) -> None:
+        """Copy each node's log next to the workers' (the group coordinator's side of a slow recovery)."""
+        for node in range(self.settings.kafka_brokers):
+            log_file = broker.log_file(broker.node_settings(self.settings, node))
+            if log_file.exists():
+                shutil.copyfile(log_file, self.workdir / f"broker-{node + 1}.log")
 
     def _clean_broker_dirs(self) -> None:
         for node in range(self.settings.kafka_brokers):
