@@ -110,3 +110,46 @@ def test_a_replayed_fetch_is_applied_in_slices_that_leave_the_event_loop_free(tm
     worst, took = asyncio.run(scenario())
     assert log.index.articles == 5_000
     assert worst < took / 5, f"the loop was held {worst:.3f} s of the replay's {took:.3f} s in one go"
+
+
+class _FakeLogConsumer:
+    """The parts of AIOKafkaConsumer that catch_up uses, over a fixed log (``fail_at``: raise at that offset)."""
+
+    def __init__(self, records: list[SimpleNamespace], fail_at: int | None = None) -> None:
+        self.records, self.fail_at, self.pos, self.stopped = records, fail_at, 0, False
+
+    async def start(self) -> None:
+        pass
+
+    def assign(self, tps: list[Any]) -> None:
+        self.tp = tps[0]
+
+    def seek(self, tp: Any, offset: int) -> None:
+        self.pos = offset
+
+    async def end_offsets(self, tps: list[Any]) -> dict[Any, int]:
+        return {tps[0]: len(self.records)}
+
+    async def getmany(self, tp: Any, timeout_ms: int, max_records: int) -> dict[Any, list[SimpleNamespace]]:
+        if self.fail_at is not None and self.pos >= self.fail_at:
+            raise ConnectionError("the broker went away")
+        chunk = self.records[self.pos:self.pos + min(max_records, 3)]
+        self.pos += len(chunk)
+        return {tp: chunk}
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+def test_a_starting_worker_replays_the_log_before_joining_and_the_follower_goes_on_from_there(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path)
+    stories = [STORY, "Heavy rain flooded the valley overnight and closed two roads. " * 4]
+    records = [_record(i, f"a{i}".encode(), fingerprint(signature_of(stories[i % 2]))) for i in range(10)]
+    log = FingerprintLog(settings, _no_send)
+    consumer = _FakeLogConsumer(records)
+    assert asyncio.run(log.catch_up(consumer=consumer)) == 10
+    assert log.position == 10 and log.index.articles == 10 and consumer.stopped
+    assert log.index.lookup("a3", records[3].value).cluster_id == "a1"  # the same answers as a live follower
+    broken = FingerprintLog(settings, _no_send)
+    assert asyncio.run(broken.catch_up(consumer=_FakeLogConsumer(records, fail_at=6))) == 6  # best effort
+    assert broken.position == 6  # the follower seeks here and replays the rest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -48,6 +49,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if port:
         print(f"metrics: http://{settings.metrics_host}:{port}/metrics", flush=True)
     app = create_app(settings, runner=runner)
+    # the replay of the fingerprint log happens before the group gives this worker partitions: the
+    # other workers keep every partition moving meanwhile
+    loop = asyncio.new_event_loop()  # its own loop: asyncio.run would unset the one Faust is to use
+    try:
+        loop.run_until_complete(app.streams_logic.clusters.catch_up())
+    finally:
+        loop.close()
     lag = None
     if port:  # lag of this worker's consumer group, exported beside its own metrics
         lag = LagMonitor(settings, app.conf.id, [topics.RAW.name(settings)])
