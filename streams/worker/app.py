@@ -82,6 +82,11 @@ WAIT_FOR_BATCHES_ON_REBALANCE = False
 #: survivor learns of a rebalance at its next heartbeat after the dead member's session lapsed: 0.5 s
 #: halves that wait (~0.5 s -> ~0.25 s on average)
 HEARTBEAT_INTERVAL_S = 0.5
+#: a rebalance while a restarted broker is still loading its topics can leave ``articles.raw`` out
+#: of the assignment (Faust's assignor skips a topic missing from its metadata), and nothing noticed
+#: the topic again until the next metadata refresh: 120 s without a commit in a chaos run, with the
+#: 5 min default. A refresh that finds it asks for the rebalance that assigns it.
+CONSUMER_METADATA_MAX_AGE_MS = 5_000
 #: Faust's request (90 s) and rebalance (60 s) timeouts bound every wait of a rebalance: how long the
 #: coordinator waits for a member to rejoin, a join or sync parked at it, and the committed-offset fetch
 #: Faust makes before it resumes the streams (recovery waits for it up to the request timeout, then goes
@@ -367,6 +372,7 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
         broker_heartbeat_interval=HEARTBEAT_INTERVAL_S,
         broker_request_timeout=request_timeout,
         broker_rebalance_timeout=rebalance_timeout,
+        consumer_metadata_max_age_ms=CONSUMER_METADATA_MAX_AGE_MS,
         stream_wait_empty=WAIT_FOR_BATCHES_ON_REBALANCE,
         broker_max_poll_records=None,  # all that was fetched, dealt round-robin (FETCH_BYTES_PER_PARTITION)
         consumer_max_fetch_size=FETCH_BYTES_PER_PARTITION,

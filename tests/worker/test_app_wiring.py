@@ -37,3 +37,10 @@ def test_every_rebalance_wait_is_bounded_by_the_worker_timeouts_and_a_join_outla
                             worker_rebalance_timeout_s=rebalance)
         with pytest.raises(ConfigError, match="STREAMS_WORKER_REQUEST_TIMEOUT"):
             create_app(bad, runner=EnrichmentRunner("none", 5.0))
+
+
+def test_a_topic_missing_at_a_rebalance_is_found_again_within_seconds(tmp_path: Path) -> None:
+    # a rebalance while a restarted broker still loads its topics assigns no articles.raw partition;
+    # only a metadata refresh brings the topic back (Faust's default: every 5 min; 120 s stalls seen)
+    app = create_app(load_settings(home=tmp_path / "home", app_id="metadata"), runner=EnrichmentRunner("none", 5.0))
+    assert app.conf.consumer_metadata_max_age_ms <= 10_000
