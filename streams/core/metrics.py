@@ -75,6 +75,9 @@ DEDUPE_STATE_BYTES = Gauge(
 DEDUPE_STATE_ARTICLES = Gauge(
     "streams_dedupe_state_articles", "Articles held by this process's story index (the dedupe window)"
 )
+DEDUPE_SNAPSHOT_BYTES = Gauge(
+    "streams_dedupe_snapshot_bytes", "Size of the story index snapshot this worker wrote last (restarts replay from it)"
+)
 LAST_PROCESSED = Gauge(
     "streams_last_processed_timestamp_seconds", "Unix time this process last finished an item", ["stage"]
 )

@@ -132,7 +132,7 @@ class AgentLogic:
         self.enriched = topics.ENRICHED.name(settings)
         self.quotes = topics.QUOTES.name(settings)
         self.dead_letters = topics.DEAD_LETTERS.name(settings)
-        self.clusters = FingerprintLog(settings, self._send_to)
+        self.clusters = FingerprintLog(settings, self._send_to, snapshots=True)
 
     async def _send_to(self, topic: str, key: bytes | None, value: bytes, partition: int | None = None,
                        headers: Sequence[tuple[str, bytes]] | None = None) -> Awaitable[Any]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -31,6 +32,7 @@ from streams.core.errors import BrokerError
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
 from streams.kafka import topics
+from streams.worker import story_snapshot
 from streams.worker.story_index import Answer, StoryIndex
 
 log = logging.getLogger(__name__)
@@ -57,12 +59,19 @@ PARTITION = 0  # the log's one partition (a topic made with more is still read a
 class FingerprintLog:
     """Appends this worker's fingerprints and applies everyone's, in log order, to one index."""
 
-    def __init__(self, settings: Settings, send: Send, index: StoryIndex | None = None) -> None:
+    def __init__(self, settings: Settings, send: Send, index: StoryIndex | None = None, *,
+                 snapshots: bool = False) -> None:
+        """``snapshots``: start from the snapshot in the worker's home and keep it up to date
+        (:mod:`streams.worker.story_snapshot`)."""
         self.settings = settings
         self.topic = topics.FINGERPRINTS.name(settings)
         self.index = index if index is not None else StoryIndex(window_s=settings.dedupe_window_s or None)
         self._send = send
         self.position = 0  # the next offset to apply
+        self._last: tuple[bytes, int, bytes] = (b"", 0, b"")  # key, timestamp (ms), value of record position-1
+        self._snapshot_path = story_snapshot.snapshot_path(settings, self.topic) if snapshots else None
+        self._snapshot_at = (0, time.monotonic())  # position and time of the last snapshot written
+        self._writing: asyncio.Future[Any] | None = None
         self._moved: asyncio.Condition | None = None
         self._pending: dict[str, Answer | None] = {}  # ids this worker waits for -> answer once applied
 
@@ -86,6 +95,8 @@ class FingerprintLog:
             await consumer.start()
             tp = TopicPartition(self.topic, PARTITION)
             consumer.assign([tp])
+            if self._snapshot_path is not None and self.position == 0:
+                await self._resume(consumer, tp, self._snapshot_path)
             consumer.seek(tp, self.position)
             end = (await consumer.end_offsets([tp]))[tp]
             while self.position < end and time.monotonic() - started < timeout_s:
@@ -100,7 +111,71 @@ class FingerprintLog:
             await consumer.stop()
         log.info("fingerprint log: %d record(s) applied in %.1fs before joining the group (at offset %d)",
                  applied, time.monotonic() - started, self.position)
+        if applied:  # a worker that crashes again soon after starts from here
+            self._snapshot(force=True)
+            await self._written()
         return applied
+
+    async def _resume(self, consumer: AIOKafkaConsumer, tp: TopicPartition, path: Path) -> None:
+        """Start from the snapshot at ``path`` if the log still holds what it was taken from."""
+        snapshot = await asyncio.get_running_loop().run_in_executor(None, story_snapshot.read, path)
+        if snapshot is None:
+            return
+        why = await self._mismatch(consumer, tp, snapshot)
+        if why:
+            log.warning("fingerprint log: story index snapshot %s not used (%s); replaying the whole log", path, why)
+            return
+        self.index, self.position = snapshot.index, snapshot.position
+        self._last = snapshot.last
+        self._snapshot_at = (self.position, time.monotonic())
+        log.info("fingerprint log: story index of %d article(s) restored from %s at offset %d",
+                 self.index.articles, path, self.position)
+
+    async def _mismatch(self, consumer: AIOKafkaConsumer, tp: TopicPartition,
+                        snapshot: story_snapshot.Snapshot) -> str:
+        """Why ``snapshot`` does not fit this log and index ("" when it does)."""
+        if (snapshot.index.window_s, snapshot.index.threshold) != (self.index.window_s, self.index.threshold):
+            return (f"taken with window {snapshot.index.window_s} s and threshold {snapshot.index.threshold}, "
+                    f"now {self.index.window_s} s and {self.index.threshold}")
+        start = (await consumer.beginning_offsets([tp]))[tp]
+        end = (await consumer.end_offsets([tp]))[tp]
+        if not 0 < snapshot.position <= end:
+            return f"it stands at offset {snapshot.position}, the log ends at {end}: another topic"
+        if snapshot.position - 1 < start:
+            return ""  # retention removed that record; everything before it is out of the window anyway
+        consumer.seek(tp, snapshot.position - 1)
+        fetched = (await consumer.getmany(tp, timeout_ms=10_000, max_records=1)).get(tp, [])
+        record = fetched[0] if fetched else None
+        if record is None or record.offset != snapshot.position - 1:
+            return f"the log's record {snapshot.position - 1} could not be read"
+        if ((record.key or b""), record.timestamp, record.value or b"") != snapshot.last:
+            return f"the log's record {snapshot.position - 1} is another one: another topic"
+        return ""
+
+    def _snapshot(self, force: bool = False) -> None:
+        """Start writing a snapshot in a thread if one is due (the copy of the index is taken here)."""
+        if self._snapshot_path is None or (self._writing is not None and not self._writing.done()):
+            return
+        position, at = self._snapshot_at
+        now = time.monotonic()
+        if self.position == position or (not force and now - at < story_snapshot.SNAPSHOT_EVERY_S):
+            return
+        self._snapshot_at = (self.position, now)
+        self._writing = asyncio.get_running_loop().run_in_executor(
+            None, story_snapshot.write, self._snapshot_path, self.index.state(), self.position, *self._last)
+
+    async def _written(self) -> None:
+        """Wait for the snapshot being written, if any; a failure is logged (the next one may work)."""
+        if self._writing is None:
+            return
+        try:
+            size = await self._writing
+            metrics.DEDUPE_SNAPSHOT_BYTES.set(size)
+        except OSError as exc:
+            log.warning("fingerprint log: could not write the story index snapshot %s: %s",
+                        self._snapshot_path, exc)
+        finally:
+            self._writing = None
 
     async def run(self) -> None:
         """Follow the log from its start until cancelled (a background task of the worker)."""
@@ -132,6 +207,9 @@ class FingerprintLog:
                 await asyncio.sleep(0)  # let the heartbeat, the rebalance and the agent in between
             if records:
                 await self._notify()
+            if self._writing is not None and self._writing.done():
+                await self._written()
+            self._snapshot()
 
     def apply(self, records: Sequence[Any]) -> None:
         """Apply fetched records (``key``, ``value``, ``timestamp`` in ms, ``offset``) in order."""
@@ -148,6 +226,7 @@ class FingerprintLog:
                 if article_id in self._pending and self._pending[article_id] is None:
                     self._pending[article_id] = answer
             self.position = record.offset + 1
+            self._last = (record.key or b"", record.timestamp, record.value or b"")
         metrics.DEDUPE_STATE_BYTES.set(self.index.nbytes)
         metrics.DEDUPE_STATE_ARTICLES.set(self.index.articles)
 
