@@ -63,7 +63,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    rites EVENT) and version codes ("IE6": PRODUCT, never a place); names ending in Fair/Expo/Festival/
    Summit/Awards... are EVENTs ("Google Science Fair"); cues in the words before a
    name: "Secretary of State" (a title, not a name), "the town of X" (a place), "the cruise ship
-   X" (a PRODUCT), "<person> of X" (X is their organisation, not a person);
+   X" (a PRODUCT), "<person> of X" (X is their organisation, not a person), "the Belgian club X", "the
+   mineral water firm X" (an organisation: a singular noun for a kind of organisation right before it);
 3. clustering: aliases of one thing become one entity: a surname/first name with the full name
    ("Kallas" -> "Kaja Kallas"; a surname of several people named in full is a person, left unmerged),
    a company's first words with its full name ("Caltex" -> "Caltex Petroleum Corp", typed ORG throughout),
