@@ -264,6 +264,23 @@ def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
     assert got["Agassi"] == "PERSON"
 
 
+def test_a_name_run_over_a_score_or_a_fixture_is_split_into_its_sides() -> None:
+    from streams.enrich.components.entities.sports import table_rows
+
+    text = ("Postponed: Leeds v Barnsley, Bruguera v Medvedev.\nDivision one\nNorwich 1 Wolverhampton 0\n"
+            "Tiger Woods 70 69\n")
+
+    def at(form: str, label: str) -> Mention:
+        return Mention(text.index(form), text.index(form) + len(form), form, label)
+
+    fixtures = fixtures_and_scorers(text, [at("Leeds v Barnsley", "PERSON"), at("Bruguera v Medvedev", "PERSON")])
+    assert [(m.text, m.label) for m in fixtures] == [
+        ("Leeds", "ORG"), ("Barnsley", "ORG"), ("Bruguera", "PERSON"), ("Medvedev", "PERSON")]
+    rows = table_rows(text, [at("Norwich 1 Wolverhampton", "PERSON"), at("Tiger Woods", "PERSON")], [])
+    assert [(m.text, m.label) for m in rows] == [("Norwich", "ORG"), ("Wolverhampton", "ORG"),
+                                                  ("Tiger Woods", "PERSON")]  # a full name has no score in it
+
+
 def test_short_surnames_count_as_untagged_names() -> None:
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
     got = untagged_personal_names(text, [], [], [])
