@@ -281,6 +281,18 @@ def test_a_name_run_over_a_score_or_a_fixture_is_split_into_its_sides() -> None:
                                                   ("Tiger Woods", "PERSON")]  # a full name has no score in it
 
 
+def test_a_result_line_names_two_sides_whatever_follows_the_score() -> None:
+    from streams.enrich.components.entities.sports import result_lines
+
+    text = ("Results of games played on Sunday:\nSuwon 3 Anyang 2 (halftime 1-0)\nClyde 0 Queen of South 2\n"
+            "Scotland 1 Wales 1 (after extra time)\nSuwon won its 3 games in 12 days.\n")
+    suwon = text.index("Suwon 3 Anyang")
+    got = result_lines(text, [Mention(suwon, suwon + 14, "Suwon 3 Anyang", "PERSON")])
+    assert [(m.text, m.label) for m in got] == [
+        ("Suwon", "ORG"), ("Anyang", "ORG"), ("Clyde", "ORG"), ("Queen of South", "ORG"),
+        ("Scotland", "GPE"), ("Wales", "GPE")]  # national sides stay places; a sentence is no result line
+
+
 def test_short_surnames_count_as_untagged_names() -> None:
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
     got = untagged_personal_names(text, [], [], [])

@@ -29,7 +29,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
    "J. Smith" (initial + surname) is a person;
    sports reports (by the share of sports words): a city or county not used as a location is a
-   club (ORG), results-table cells are clubs or (with an initial) players; countries stay places
+   club (ORG), results-table cells are clubs or (with an initial) players, result lines ("Pohang 3
+   Ulsan 2 (halftime 1-0)") and fixtures name two sides even where the model ran one 'person' over
+   the score ("Norwich 1 Wolverhampton"); countries stay places
    (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
    "pro-Beijing"/"anti-EU" are stances, not names ("Pro-Beijing DAB" -> "DAB"); a 'related headline'
    that names a person the story names is a photo caption and keeps its mentions; an unknown
@@ -137,6 +139,7 @@ from streams.enrich.components.entities.sports import (
     fixtures_and_scorers,
     is_sports_text,
     places_as_teams,
+    result_lines,
     table_rows,
 )
 from streams.enrich.components.entities.untagged import (
@@ -222,6 +225,7 @@ class EntityComponent:
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
             mentions = cricket_scorecard_players(text, mentions)
             mentions = fixtures_and_scorers(text, mentions)
+            mentions = result_lines(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
         people_by_first_name(text, mentions)

@@ -49,6 +49,10 @@ _FIXTURE_WORD = re.compile(r" v\.? ")
 #: (the former, backtracking pattern tried every split of every figure: 2^n on a golf results line)
 _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*+(?:[A-Z][\w'’&.\-]*+|[\d.][\d.,:/\-]*+|[()\-,:]))++[ \t]*+$",
                          re.MULTILINE)
+#: "Pohang 3 Ulsan 2 (halftime 1-0)", "Clyde 0 Queen of South 2": a result line names two sides, whatever
+#: follows the second score (the table pattern takes capitalised words and figures only)
+_RESULT_SIDE = r"([A-Z][\w'’.-]*+(?: (?:of )?[A-Z][\w'’.-]*+){0,3})"
+_RESULT_LINE = re.compile(rf"^{_RESULT_SIDE} \d{{1,3}} {_RESULT_SIDE} \d{{1,3}}(?![\w.,:/-])", re.MULTILINE)
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 
@@ -162,3 +166,21 @@ def table_rows(text: str, mentions: list[Mention], noise: list[tuple[int, int]])
             out.remove(existing)
             out.add(Mention(s, e, cell, label, source="table"))
     return out.sorted()
+
+
+def result_lines(text: str, mentions: list[Mention]) -> list[Mention]:
+    """'Pohang 3 Ulsan 2 (halftime 1-0)': the two names around the first score of a result line are sides,
+    clubs (ORG) or, for a country, the country (national sides stay places, see the module docstring)."""
+    found = MentionSet(mentions)
+    for line in _RESULT_LINE.finditer(text):
+        for s, e in (line.span(1), line.span(2)):
+            name = text[s:e]
+            if name in NOT_NAMES or name.lower() in SENTENCE_INITIAL_COMMON:
+                continue
+            label = "GPE" if is_country_name(name) else "ORG"
+            inside = found.overlapping(s, e)
+            if any(m.start == s and m.end == e and m.label == label for m in inside):
+                continue
+            found.remove(inside)
+            found.add(Mention(s, e, name, label, source="table"))
+    return found.sorted()
