@@ -299,6 +299,20 @@ def test_short_surnames_count_as_untagged_names() -> None:
     assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]
 
 
+def test_a_span_that_runs_over_a_bracket_it_does_not_close_is_two_names() -> None:
+    from streams.enrich.components.entities import split_span
+
+    text = "Ivo Ivanov (Croatia) beat Mark Draper (Australia) 6-3. The Chicago Board of Trade (CBOT) met."
+
+    def pieces(form: str, label: str) -> list[str]:
+        start = text.index(form)
+        return [text[s:e] for s, e in split_span(text, start, start + len(form), label)]
+
+    assert pieces("Mark Draper (Australia", "ORG") == ["Mark Draper", "Australia"]
+    assert pieces("The Chicago Board of Trade (CBOT", "ORG") == ["The Chicago Board of Trade", "CBOT"]
+    assert pieces("Ivo Ivanov (Croatia)", "PERSON") == ["Ivo Ivanov (Croatia)"]  # closed: left to the other rules
+
+
 def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:
     from streams.enrich.components.entities import is_hard_wrapped, split_span
 

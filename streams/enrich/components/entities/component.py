@@ -24,7 +24,7 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
 1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
    ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
    spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
-   gaps); names need a capital;
+   gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
    the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
    "J. Smith" (initial + surname) is a person;
