@@ -151,3 +151,20 @@ def test_an_organisation_of_the_story_opening_an_event_name_is_not_split_off() -
     entities = makers_inside_names(cluster(mentions))
     uefa = [e for e in entities if e.label == "ORG"]
     assert len(uefa) == 1 and [m.start for m in uefa[0].mentions] == [0]  # "UEFA Cup" is one name (CoNLL)
+
+
+def test_a_name_right_after_a_kind_of_organisation_is_an_organisation() -> None:
+    from streams.enrich.components.entities.labels import title_and_affiliation_words
+
+    text = ("UEFA fined the Belgian club Standard Liege. The mineral water firm Multico bid, the daily Handelsblatt "
+            "said. The chairman of the firm Gordon Wu said the publishers Jann Wenner and Ann Lee agreed. "
+            "The aircraft carrier Enterprise sailed. It runs three daily Boston flights.")
+    mentions = [_mention(text, "Standard Liege", "PERSON"), _mention(text, "Multico", "PERSON"),
+                _mention(text, "Handelsblatt", "GPE"), _mention(text, "Gordon Wu", "PERSON"),
+                _mention(text, "Jann Wenner", "PERSON"), _mention(text, "Enterprise", "PERSON"),
+                _mention(text, "Boston", "GPE")]
+    out = title_and_affiliation_words(text, mentions)
+    assert [m.label for m in out] == ["ORG", "ORG", "ORG", "PERSON", "PERSON", "PERSON", "GPE"]
+    # the chairman "of the firm" is named after it; a plural lists people; a carrier here is a ship; "three
+    # daily" counts flights
+    assert all(m.typed_by_cue for m in out[:3])

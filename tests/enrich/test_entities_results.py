@@ -264,10 +264,53 @@ def test_fixtures_name_clubs_and_scorer_lines_name_players() -> None:
     assert got["Agassi"] == "PERSON"
 
 
+def test_a_name_run_over_a_score_or_a_fixture_is_split_into_its_sides() -> None:
+    from streams.enrich.components.entities.sports import table_rows
+
+    text = ("Postponed: Leeds v Barnsley, Bruguera v Medvedev.\nDivision one\nNorwich 1 Wolverhampton 0\n"
+            "Tiger Woods 70 69\n")
+
+    def at(form: str, label: str) -> Mention:
+        return Mention(text.index(form), text.index(form) + len(form), form, label)
+
+    fixtures = fixtures_and_scorers(text, [at("Leeds v Barnsley", "PERSON"), at("Bruguera v Medvedev", "PERSON")])
+    assert [(m.text, m.label) for m in fixtures] == [
+        ("Leeds", "ORG"), ("Barnsley", "ORG"), ("Bruguera", "PERSON"), ("Medvedev", "PERSON")]
+    rows = table_rows(text, [at("Norwich 1 Wolverhampton", "PERSON"), at("Tiger Woods", "PERSON")], [])
+    assert [(m.text, m.label) for m in rows] == [("Norwich", "ORG"), ("Wolverhampton", "ORG"),
+                                                  ("Tiger Woods", "PERSON")]  # a full name has no score in it
+
+
+def test_a_result_line_names_two_sides_whatever_follows_the_score() -> None:
+    from streams.enrich.components.entities.sports import result_lines
+
+    text = ("Results of games played on Sunday:\nSuwon 3 Anyang 2 (halftime 1-0)\nClyde 0 Queen of South 2\n"
+            "Scotland 1 Wales 1 (after extra time)\nSuwon won its 3 games in 12 days.\n")
+    suwon = text.index("Suwon 3 Anyang")
+    got = result_lines(text, [Mention(suwon, suwon + 14, "Suwon 3 Anyang", "PERSON")])
+    assert [(m.text, m.label) for m in got] == [
+        ("Suwon", "ORG"), ("Anyang", "ORG"), ("Clyde", "ORG"), ("Queen of South", "ORG"),
+        ("Scotland", "GPE"), ("Wales", "GPE")]  # national sides stay places; a sentence is no result line
+
+
 def test_short_surnames_count_as_untagged_names() -> None:
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
     got = untagged_personal_names(text, [], [], [])
     assert [(m.text, m.label) for m in got] == [("Regina Ip", "PERSON")]
+
+
+def test_a_span_that_runs_over_a_bracket_it_does_not_close_is_two_names() -> None:
+    from streams.enrich.components.entities import split_span
+
+    text = "Ivo Ivanov (Croatia) beat Mark Draper (Australia) 6-3. The Chicago Board of Trade (CBOT) met."
+
+    def pieces(form: str, label: str) -> list[str]:
+        start = text.index(form)
+        return [text[s:e] for s, e in split_span(text, start, start + len(form), label)]
+
+    assert pieces("Mark Draper (Australia", "ORG") == ["Mark Draper", "Australia"]
+    assert pieces("The Chicago Board of Trade (CBOT", "ORG") == ["The Chicago Board of Trade", "CBOT"]
+    assert pieces("Ivo Ivanov (Croatia)", "PERSON") == ["Ivo Ivanov (Croatia)"]  # closed: left to the other rules
 
 
 def test_hard_wrapped_wire_copy_keeps_names_across_lines() -> None:

@@ -37,6 +37,7 @@ _LEADING_MONTH = re.compile(
 _LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|group|party|news))+$")
 _COLON_SPLIT = re.compile(r":[ \t]+")
 _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
+_BRACKET = re.compile(r"[ \t]*[()][ \t]*")
 
 
 def is_hard_wrapped(text: str, min_share: float = 0.2) -> bool:
@@ -51,7 +52,8 @@ def split_span(text: str, start: int, end: int, label: str, wrapped: bool = Fals
 
     ``"CRICKET - ENGLISH COUNTY"`` (a dash between spaces), a blank line or a table gap, a line
     break unless the text is ``wrapped`` at a fixed width ("Princeville\nDevelopment Corp"), and for
-    places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word); then cut
+    places ``"Grace Road, Leicestershire"`` (a comma before another capitalised word), and at a bracket
+    the span does not close (``"Scott Draper (Australia"``); then cut
     figures off the ends of names (``"J. Ratcliffe 63"`` in a results table).
     """
     pieces = [(start, end)]
@@ -63,6 +65,7 @@ def split_span(text: str, start: int, end: int, label: str, wrapped: bool = Fals
             pieces = _split_on(text, pieces, _LINE_BREAK)
         if label in ("GPE", "LOC", "FAC"):
             pieces = _split_on(text, pieces, _LIST_COMMA)
+        pieces = [p for piece in pieces for p in _split_unbalanced(text, *piece)]
     if label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
         trimmed = []
         for s, e in pieces:
@@ -75,6 +78,15 @@ def split_span(text: str, start: int, end: int, label: str, wrapped: bool = Fals
             trimmed.append((s, e))
         pieces = trimmed
     return pieces
+
+
+def _split_unbalanced(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span with a bracket it does not close, or closes without opening, runs over it: "Scott Draper
+    (Australia" of "Scott Draper (Australia) beat ...", "National League for Democracy (NLD" are two names."""
+    span = text[start:end]
+    if span.count("(") == span.count(")"):
+        return [(start, end)]
+    return _split_on(text, [(start, end)], _BRACKET)
 
 
 def _split_on(text: str, pieces: list[tuple[int, int]], pattern: re.Pattern[str]) -> list[tuple[int, int]]:

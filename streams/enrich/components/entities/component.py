@@ -24,12 +24,14 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
 1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
    ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
    spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
-   gaps); names need a capital;
+   gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
    the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
    "J. Smith" (initial + surname) is a person;
    sports reports (by the share of sports words): a city or county not used as a location is a
-   club (ORG), results-table cells are clubs or (with an initial) players; countries stay places
+   club (ORG), results-table cells are clubs or (with an initial) players, result lines ("Pohang 3
+   Ulsan 2 (halftime 1-0)") and fixtures name two sides even where the model ran one 'person' over
+   the score ("Norwich 1 Wolverhampton"); countries stay places
    (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
    "pro-Beijing"/"anti-EU" are stances, not names ("Pro-Beijing DAB" -> "DAB"); a 'related headline'
    that names a person the story names is a photo caption and keeps its mentions; an unknown
@@ -63,7 +65,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    rites EVENT) and version codes ("IE6": PRODUCT, never a place); names ending in Fair/Expo/Festival/
    Summit/Awards... are EVENTs ("Google Science Fair"); cues in the words before a
    name: "Secretary of State" (a title, not a name), "the town of X" (a place), "the cruise ship
-   X" (a PRODUCT), "<person> of X" (X is their organisation, not a person);
+   X" (a PRODUCT), "<person> of X" (X is their organisation, not a person), "the Belgian club X", "the
+   mineral water firm X" (an organisation: a singular noun for a kind of organisation right before it);
 3. clustering: aliases of one thing become one entity: a surname/first name with the full name
    ("Kallas" -> "Kaja Kallas"; a surname of several people named in full is a person, left unmerged),
    a company's first words with its full name ("Caltex" -> "Caltex Petroleum Corp", typed ORG throughout),
@@ -136,6 +139,7 @@ from streams.enrich.components.entities.sports import (
     fixtures_and_scorers,
     is_sports_text,
     places_as_teams,
+    result_lines,
     table_rows,
 )
 from streams.enrich.components.entities.untagged import (
@@ -221,6 +225,7 @@ class EntityComponent:
                 (sp["start"], sp["end"]) for sp in spans or () if sp["kind"] == "header"])
             mentions = cricket_scorecard_players(text, mentions)
             mentions = fixtures_and_scorers(text, mentions)
+            mentions = result_lines(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
         people_by_first_name(text, mentions)

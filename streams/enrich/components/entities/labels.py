@@ -33,6 +33,17 @@ _PLACE_OF_BEFORE = re.compile(
 _VEHICLE_BEFORE = re.compile(r"\b(?:ship|vessel|yacht|ferry|tanker|freighter|frigate|destroyer|submarine|liner|cruiser|"
                              r"spacecraft|space probe|rocket)[, \t]+(?:the[ \t]+)?$")
 _OF_BETWEEN = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
+_OF_THE_BEFORE = re.compile(r"\bof[ \t]+the[ \t]+$")
+#: the types a name that a class noun calls an organisation can have had from the model
+_NAMED_BY_CLASS_NOUN = frozenset({"PERSON", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART"})
+#: a singular noun that says what kind of organisation the name right after it is: "Belgian club Standard
+#: Liege", "Spanish first division team Deportivo Coruna", "the local daily Al-Qabas"; not "carrier" (the
+#: aircraft carrier Enterprise), plurals ("publishers Jann Wenner" lists people) nor a count's "daily"
+#: ("three daily Atlanta flights")
+_ORGANISATION_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:club|team|side|firm|company|group|newspaper|magazine|broadcaster|bank|insurer|airline|agency|"
+    r"publisher|retailer|carmaker|automaker|manufacturer|band|charity|conglomerate|lender|brokerage|"
+    r"(?<!\d[ \t])(?<!\ba[ \t])(?<!two[ \t])(?<!three[ \t])(?<!four[ \t])(?<!five[ \t])(?<!six[ \t])daily)[ \t]+$")
 
 
 def retype_by_gazetteers(mentions: list[Mention]) -> None:
@@ -87,9 +98,19 @@ def institutions_by_their_head(mentions: list[Mention]) -> None:
                 or m.label != "PERSON" and words[-1] in ORG_ONLY_HEADS):
             m.label = "ORG"
 
+
+def _named_by_class_noun(text: str, m: Mention) -> bool:
+    """Whether a noun right before ``m`` says it is an organisation ("the Belgian club Standard Liege"); not
+    after 'of the' ("chairman of the firm Gordon Wu" names the chairman)."""
+    noun = _ORGANISATION_BEFORE.search(text, max(0, m.start - 30), m.start)
+    return noun is not None and _OF_THE_BEFORE.search(text, max(0, noun.start() - 10), noun.start()) is None
+
+
 def title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Mention]:
     """'Secretary of State', 'Minister for Education': the last word is part of a title, not a name;
     'Cheng Chung-tai of Civic Passion': a 'person' named after a person and 'of' is their organisation;
+    'the Belgian club Standard Liege', 'mineral water firm Multico': a name right after a singular noun for a
+    kind of organisation is one;
     'the cruise ship Freewinds': a vessel (PRODUCT), 'the town of Yeoncheon': a place, whatever the model said."""
     out: list[Mention] = []
     for m in mentions:
@@ -102,6 +123,9 @@ def title_and_affiliation_words(text: str, mentions: list[Mention]) -> list[Ment
         if m.label in ("ORG", "GPE", "LOC", "PERSON", "FAC") and _VEHICLE_BEFORE.search(
                 text, max(0, m.start - 30), m.start):
             m.label = "PRODUCT"  # OntoNotes types vessels and craft as products
+            m.typed_by_cue = True
+        if m.label in _NAMED_BY_CLASS_NOUN and not m.typed_by_cue and _named_by_class_noun(text, m):
+            m.label = "ORG"  # "Belgian club Standard Liege"
             m.typed_by_cue = True
         prev = out[-1] if out else None
         if (m.label == "PERSON" and prev is not None and prev.label == "PERSON"

@@ -41,11 +41,18 @@ _FIXTURE_SIDE_AFTER = re.compile(rf"(?<=[\w)] v )(?:\.[ ])?{_SIDE_NAME}(?![\w'�
 _SCORER = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*[a-z](?: (?:van |de |da |der )?[A-Z][\w'’.-]*[a-z]){0,3})"
                      r" \(\d{1,3}(?:st|nd|rd|th)\b")
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3} ?[A-Z]")
+#: a figure or a "v" standing as a word: no personal name has one ("Norwich 1 Wolverhampton" is two clubs)
+_FIGURE_WORD = re.compile(r"(?<!\S)\d+(?!\S)")
+_FIXTURE_WORD = re.compile(r" v\.? ")
 #: a line of capitalised words, figures and brackets only. Every cell is taken whole (possessive
 #: quantifiers): "69 71 71 73" can only be read one way, so a line that fails at its end fails at once
 #: (the former, backtracking pattern tried every split of every figure: 2^n on a golf results line)
 _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*+(?:[A-Z][\w'’&.\-]*+|[\d.][\d.,:/\-]*+|[()\-,:]))++[ \t]*+$",
                          re.MULTILINE)
+#: "Pohang 3 Ulsan 2 (halftime 1-0)", "Clyde 0 Queen of South 2": a result line names two sides, whatever
+#: follows the second score (the table pattern takes capitalised words and figures only)
+_RESULT_SIDE = r"([A-Z][\w'’.-]*+(?: (?:of )?[A-Z][\w'’.-]*+){0,3})"
+_RESULT_LINE = re.compile(rf"^{_RESULT_SIDE} \d{{1,3}} {_RESULT_SIDE} \d{{1,3}}(?![\w.,:/-])", re.MULTILINE)
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 
@@ -112,17 +119,24 @@ def fixtures_and_scorers(text: str, mentions: list[Mention]) -> list[Mention]:
     cells += [(g.span(1), "team") for g in _FIXTURE_SIDE_AFTER.finditer(text)]
     cells += [(g.span(1), "PERSON") for g in _SCORER.finditer(text)]
     found = MentionSet(mentions)
+    person_runs = [(m.start, m.end) for m in mentions if m.label == "PERSON" and _FIXTURE_WORD.search(m.text)]
     for (s, e), kind in cells:
         name = text[s:e]
         if name in NOT_NAMES or name.lower() in SENTENCE_INITIAL_COMMON or POSSESSIVE.search(name):
             continue
         label = kind if kind == "PERSON" else "GPE" if is_country_name(name) else "ORG"
-        inside = found.overlapping(s, e)
+        # a mention across the " v " ('Birmingham v Barnsley' as one 'person') names no one: the cells replace
+        # it, as clubs where they are places and as players where a 'person' ran over unknown names
+        across = [m for m in found.overlapping(s, e) if kind == "team" and _FIXTURE_WORD.search(m.text)]
+        inside = [m for m in found.overlapping(s, e) if m not in across]
+        if (any(a <= s and e <= b for a, b in person_runs) and label == "ORG" and lookup_place(name) is None
+                and lookup_place(name.split()[0]) is None):
+            label = "PERSON"  # 'Agassi v Sampras' read as one name
         if any(m.start < s or m.end > e for m in inside) or any(m.label == label for m in inside):
             continue
         if kind == "team" and any(m.label == "PERSON" for m in inside):
             continue  # 'Agassi v Sampras': players meet too
-        found.remove(inside)
+        found.remove(found.overlapping(s, e))
         found.add(Mention(s, e, name, label, source="table"))
     return found.sorted()
 
@@ -146,9 +160,27 @@ def table_rows(text: str, mentions: list[Mention], noise: list[tuple[int, int]])
                 continue
             existing = out.overlapping(s, e)
             if any(m.label == "PERSON" and len(m.text.split()) > 1 and not _INITIAL.match(m.text)
-                   for m in existing) and not _INITIAL.match(cell):
-                continue  # 'Tiger Woods 70 69': the model's full name stands
+                   and not _FIGURE_WORD.search(m.text) for m in existing) and not _INITIAL.match(cell):
+                continue  # 'Tiger Woods 70 69': the model's full name stands ('Norwich 1 Wolverhampton' is none)
             label = "PERSON" if _INITIAL.match(cell) else "ORG"
             out.remove(existing)
             out.add(Mention(s, e, cell, label, source="table"))
     return out.sorted()
+
+
+def result_lines(text: str, mentions: list[Mention]) -> list[Mention]:
+    """'Pohang 3 Ulsan 2 (halftime 1-0)': the two names around the first score of a result line are sides,
+    clubs (ORG) or, for a country, the country (national sides stay places, see the module docstring)."""
+    found = MentionSet(mentions)
+    for line in _RESULT_LINE.finditer(text):
+        for s, e in (line.span(1), line.span(2)):
+            name = text[s:e]
+            if name in NOT_NAMES or name.lower() in SENTENCE_INITIAL_COMMON:
+                continue
+            label = "GPE" if is_country_name(name) else "ORG"
+            inside = found.overlapping(s, e)
+            if any(m.start == s and m.end == e and m.label == label for m in inside):
+                continue
+            found.remove(inside)
+            found.add(Mention(s, e, name, label, source="table"))
+    return found.sorted()
