@@ -1,0 +1,78 @@
+"""Noticing a kafka-python group consumer that has lost its group coordinator for good.
+
+After a whole-cluster restart (3-node chaos run: every node kill -9ed, then started again), the
+alert matcher's consumer never found its group coordinator again: 9 minutes in kafka-python 3.0's
+``ensure_coordinator_ready`` at 100 % CPU while the store and the workers, on the same cluster, went
+on. Such a consumer cannot be talked out of it, but a new one finds the coordinator at once. The
+batch loop (:mod:`streams.kafka.loop`) therefore asks :class:`CoordinatorWatch` after every poll;
+once the coordinator has been unknown for ``stuck_after_s`` *while the cluster answers* (checked
+with a fresh client, :func:`streams.kafka.wait.cluster_answers`), the loop closes the consumer and
+connects a new one. Nothing is lost by that: offsets are committed only after a batch's outputs,
+so the new member resumes from the last commit.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from streams.kafka.wait import cluster_answers
+
+#: a group consumer without a coordinator for this long, while the cluster answers, is replaced. A
+#: healthy one finds it within a second of the cluster answering; a node restart moves the offsets
+#: partitions' leaders within the brokers' 6 s session.
+STUCK_AFTER_S = 15.0
+
+
+def coordinator_unknown(consumer: Any) -> bool:
+    """True for a group consumer that does not know its group coordinator (False without a group).
+
+    kafka-python has no public call for it; ``_coordinator.coordinator_unknown()`` is what its own
+    ``poll`` asks before anything else.
+    """
+    coordinator = getattr(consumer, "_coordinator", None)
+    if coordinator is None or getattr(coordinator, "group_id", None) is None:
+        return False
+    try:
+        return bool(coordinator.coordinator_unknown())
+    except Exception:  # noqa: BLE001 - a closing client: not our call to make here
+        return False
+
+
+class CoordinatorWatch:
+    """Says when a group consumer has been without its coordinator for too long while the cluster answers.
+
+    ``probe(bootstrap)`` returns None when the cluster answers (else why not); it runs at most once
+    every ``stuck_after_s`` / 3, and only once the coordinator was unknown that long.
+    """
+
+    def __init__(self, bootstrap: str, stuck_after_s: float = STUCK_AFTER_S, *,
+                 probe: Callable[[str], str | None] = cluster_answers,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.bootstrap = bootstrap
+        self.stuck_after_s = stuck_after_s
+        self._probe = probe
+        self._clock = clock
+        self._lost_at: float | None = None  # since when unknown while the cluster answered (as far as we know)
+        self._probed_at = float("-inf")
+
+    def reset(self) -> None:
+        """Start over (a new consumer)."""
+        self._lost_at = None
+        self._probed_at = float("-inf")
+
+    def stuck_for(self, consumer: Any) -> float | None:
+        """Seconds the coordinator has been unknown while the cluster answered, once over the limit; else None."""
+        if not coordinator_unknown(consumer):
+            self._lost_at = None
+            return None
+        now = self._clock()
+        if self._lost_at is None:
+            self._lost_at = now
+        if now - self._lost_at < self.stuck_after_s or now - self._probed_at < self.stuck_after_s / 3:
+            return None
+        self._probed_at = now
+        if self._probe(self.bootstrap) is not None:
+            self._lost_at = now  # the cluster itself is away: count from when it answers again
+            return None
+        return now - self._lost_at
