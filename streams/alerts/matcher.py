@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 
 STAGE = "alert"
 CATCH_UP_TIMEOUT_S = 60.0
+#: a reader's end-offsets lookup gives up after this long (kafka-python's default: 30 s), and the next
+#: catch-up reads with a new consumer
+END_OFFSETS_TIMEOUT_MS = 10_000
 IDLE_EVERY_S = 1.0  # between articles, how often closed digest windows are looked for
 FIRED_PRUNE_EVERY_S = 3600.0
 
@@ -111,11 +114,15 @@ class _TopicFollower:
         try:
             return self._read_to_end(timeout_s)
         except (BrokerError, KafkaError):
-            self._failed = True
+            self.renew()
             raise
 
+    def renew(self) -> None:
+        """Read with a new consumer, from the beginning, at the next catch-up."""
+        self._failed = True
+
     def _read_to_end(self, timeout_s: float) -> int:
-        ends = self._consumer.end_offsets(self._partitions)
+        ends = self._consumer.end_offsets(self._partitions, timeout_ms=END_OFFSETS_TIMEOUT_MS)
         deadline = time.monotonic() + timeout_s
         read = 0
         while any(self._consumer.position(tp) < ends[tp] for tp in self._partitions):
@@ -303,6 +310,9 @@ class AlertMatcher:
             self.rules.catch_up()
             self.fired.catch_up()
         except (BrokerError, KafkaError) as exc:
+            # the readers share the cluster's fate: after a whole-cluster restart both were stuck, one after the other
+            self.rules.renew()
+            self.fired.renew()
             raise BrokerError(f"could not catch up with rules/alerts: {exc}") from exc
         self.fired.prune()
         rules = self.rules.rules()
