@@ -184,7 +184,7 @@ class BatchLoop:
         self._backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
-        self._watch = CoordinatorWatch(settings.bootstrap, spec.coordinator_stuck_s)
+        self._watch = CoordinatorWatch(settings.bootstrap, spec.group_id or "", spec.coordinator_stuck_s)
 
     # -- lifecycle --------------------------------------------------------------------------------
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> LoopStats:
@@ -249,8 +249,9 @@ class BatchLoop:
         stuck_s = self._watch.stuck_for(self._consumer)
         if stuck_s is None:
             return
-        log.warning("%s: the consumer of %s has not found the coordinator of group %s for %.0f s although Kafka at "
-                    "%s answers; closing it and connecting a new one (it resumes from the last committed offsets)",
+        log.warning("%s: the consumer of %s has not found the coordinator of group %s for %.0f s although a new "
+                    "client at %s does; closing it and connecting a new one (it resumes from the last committed "
+                    "offsets)",
                     self.spec.stage, self.spec.topic, self.spec.group_id, stuck_s, self.settings.bootstrap)
         old, self._consumer = self._consumer, None
         try:

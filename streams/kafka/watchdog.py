@@ -5,18 +5,20 @@ alert matcher's consumer never found its group coordinator again: 9 minutes in k
 ``ensure_coordinator_ready`` at 100 % CPU while the store and the workers, on the same cluster, went
 on. Such a consumer cannot be talked out of it, but a new one finds the coordinator at once. The
 batch loop (:mod:`streams.kafka.loop`) therefore asks :class:`CoordinatorWatch` after every poll;
-once the coordinator has been unknown for ``stuck_after_s`` *while the cluster answers* (checked
-with a fresh client, :func:`streams.kafka.wait.cluster_answers`), the loop closes the consumer and
-connects a new one. Nothing is lost by that: offsets are committed only after a batch's outputs,
+once the coordinator has been unknown for ``stuck_after_s`` *while a fresh client finds it*
+(:func:`coordinator_answers`), the loop closes the consumer and connects a new one. (That the
+cluster merely answers is not enough: while a restarted cluster still elects the leaders of
+``__consumer_offsets`` nobody finds the coordinator, and a new consumer would not either.) Nothing is lost by that: offsets are committed only after a batch's outputs,
 so the new member resumes from the last commit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any, Callable
 
-from streams.kafka.wait import cluster_answers
+from streams.kafka.clients import admin_client, bootstrap_reachable
 
 #: a group consumer without a coordinator for this long, while the cluster answers, is replaced. A
 #: healthy one finds it within a second of the cluster answering; a node restart moves the offsets
@@ -39,21 +41,43 @@ def coordinator_unknown(consumer: Any) -> bool:
         return False
 
 
-class CoordinatorWatch:
-    """Says when a group consumer has been without its coordinator for too long while the cluster answers.
+PROBE_TIMEOUT_MS = 5_000
 
-    ``probe(bootstrap)`` returns None when the cluster answers (else why not); it runs at most once
-    every ``stuck_after_s`` / 3, and only once the coordinator was unknown that long.
+
+def coordinator_answers(bootstrap: str, group: str) -> str | None:
+    """None if a new client at ``bootstrap`` finds the coordinator of ``group`` and it describes the group."""
+    if not bootstrap_reachable(bootstrap):
+        return "nothing listens there"
+    client = None
+    try:
+        client = admin_client(bootstrap, client_id="streams-watch", request_timeout_ms=PROBE_TIMEOUT_MS,
+                              bootstrap_timeout_ms=PROBE_TIMEOUT_MS, reconnect_backoff_max_ms=500)
+        client.describe_groups([group])  # FindCoordinator, then DescribeGroups on it; errors are raised
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means: the coordinator is not there for anyone yet
+        return f"its coordinator does not answer a new client either ({type(exc).__name__})"
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+
+
+class CoordinatorWatch:
+    """Says when a group consumer has been without its coordinator too long while a new client finds it.
+
+    ``probe(bootstrap, group)`` returns None when a new client finds the group's coordinator (else why
+    not); it runs at most once every ``stuck_after_s`` / 3, and only once the coordinator was unknown
+    that long.
     """
 
-    def __init__(self, bootstrap: str, stuck_after_s: float = STUCK_AFTER_S, *,
-                 probe: Callable[[str], str | None] = cluster_answers,
+    def __init__(self, bootstrap: str, group: str, stuck_after_s: float = STUCK_AFTER_S, *,
+                 probe: Callable[[str, str], str | None] = coordinator_answers,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.bootstrap = bootstrap
+        self.bootstrap, self.group = bootstrap, group
         self.stuck_after_s = stuck_after_s
         self._probe = probe
         self._clock = clock
-        self._lost_at: float | None = None  # since when unknown while the cluster answered (as far as we know)
+        self._lost_at: float | None = None  # since when unknown while others could find it (as far as we know)
         self._probed_at = float("-inf")
 
     def reset(self) -> None:
@@ -62,7 +86,7 @@ class CoordinatorWatch:
         self._probed_at = float("-inf")
 
     def stuck_for(self, consumer: Any) -> float | None:
-        """Seconds the coordinator has been unknown while the cluster answered, once over the limit; else None."""
+        """Seconds the coordinator has been unknown while others found it, once over the limit; else None."""
         if not coordinator_unknown(consumer):
             self._lost_at = None
             return None
@@ -72,7 +96,7 @@ class CoordinatorWatch:
         if now - self._lost_at < self.stuck_after_s or now - self._probed_at < self.stuck_after_s / 3:
             return None
         self._probed_at = now
-        if self._probe(self.bootstrap) is not None:
-            self._lost_at = now  # the cluster itself is away: count from when it answers again
+        if self._probe(self.bootstrap, self.group) is not None:
+            self._lost_at = now  # nobody finds it: not this client's fault; count from when others do
             return None
         return now - self._lost_at

@@ -30,25 +30,25 @@ class _Clock:
 
 
 def _watch(answers: list[bool], clock: _Clock, probes: list[str]) -> CoordinatorWatch:
-    def probe(bootstrap: str) -> str | None:
-        probes.append(bootstrap)
-        return None if answers[-1] else "nothing listens there"
+    def probe(bootstrap: str, group: str) -> str | None:
+        probes.append(f"{bootstrap} {group}")
+        return None if answers[-1] else "its coordinator does not answer a new client either"
 
-    return CoordinatorWatch("127.0.0.1:9", 15.0, probe=probe, clock=clock)
+    return CoordinatorWatch("127.0.0.1:9", "g", 15.0, probe=probe, clock=clock)
 
 
-def test_stuck_only_after_the_limit_and_only_while_the_cluster_answers() -> None:
+def test_stuck_only_after_the_limit_and_only_while_a_new_client_finds_the_coordinator() -> None:
     clock, probes, answers = _Clock(), [], [False]
     watch = _watch(answers, clock, probes)
     consumer = _Consumer(_Coordinator())
     assert watch.stuck_for(consumer) is None
     clock.now += 20
-    assert watch.stuck_for(consumer) is None and len(probes) == 1  # the cluster is away: not the client's fault
+    assert watch.stuck_for(consumer) is None and len(probes) == 1  # nobody finds it (cluster away, leaders not elected): not the client's fault
     answers.append(True)
     clock.now += 10
-    assert watch.stuck_for(consumer) is None  # 10 s of the cluster answering (as far as we know)
+    assert watch.stuck_for(consumer) is None  # 10 s of others finding it (as far as we know)
     clock.now += 6
-    assert watch.stuck_for(consumer) == 16.0 and len(probes) == 2
+    assert watch.stuck_for(consumer) == 16.0 and probes[-1] == "127.0.0.1:9 g"
     consumer._coordinator.unknown = False
     assert watch.stuck_for(consumer) is None
     clock.now += 60
