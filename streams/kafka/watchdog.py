@@ -66,8 +66,9 @@ class CoordinatorWatch:
     """Says when a group consumer has been without its coordinator too long while a new client finds it.
 
     ``probe(bootstrap, group)`` returns None when a new client finds the group's coordinator (else why
-    not); it runs at most once every ``stuck_after_s`` / 3, and only once the coordinator was unknown
-    that long.
+    not); it runs at most once every third of ``stuck_after_s``, once the coordinator has been unknown
+    that long. A consumer is stuck once its coordinator has been unknown for ``stuck_after_s`` and the
+    probes have found it for the last two thirds of that (a cluster that just came back is given time).
     """
 
     def __init__(self, bootstrap: str, group: str, stuck_after_s: float = STUCK_AFTER_S, *,
@@ -77,26 +78,34 @@ class CoordinatorWatch:
         self.stuck_after_s = stuck_after_s
         self._probe = probe
         self._clock = clock
-        self._lost_at: float | None = None  # since when unknown while others could find it (as far as we know)
+        self._lost_at: float | None = None  # since when this consumer has not known its coordinator
+        self._found_since: float | None = None  # since when new clients have found it (probes in a row)
         self._probed_at = float("-inf")
 
     def reset(self) -> None:
         """Start over (a new consumer)."""
         self._lost_at = None
+        self._found_since = None
         self._probed_at = float("-inf")
 
     def stuck_for(self, consumer: Any) -> float | None:
-        """Seconds the coordinator has been unknown while others found it, once over the limit; else None."""
+        """Seconds the coordinator has been unknown, once that is over the limit and new clients have found it
+        for two thirds of the limit (probed every third); else None."""
         if not coordinator_unknown(consumer):
-            self._lost_at = None
+            self.reset()
             return None
         now = self._clock()
         if self._lost_at is None:
             self._lost_at = now
-        if now - self._lost_at < self.stuck_after_s or now - self._probed_at < self.stuck_after_s / 3:
+        third = self.stuck_after_s / 3
+        if now - self._lost_at < third or now - self._probed_at < third:
             return None
         self._probed_at = now
         if self._probe(self.bootstrap, self.group) is not None:
-            self._lost_at = now  # nobody finds it: not this client's fault; count from when others do
+            self._found_since = None  # nobody finds it (cluster away, leaders not elected): not this client's fault
+            return None
+        if self._found_since is None:
+            self._found_since = now
+        if now - self._lost_at < self.stuck_after_s or now - self._found_since < 2 * third:
             return None
         return now - self._lost_at

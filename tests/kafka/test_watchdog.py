@@ -37,33 +37,45 @@ def _watch(answers: list[bool], clock: _Clock, probes: list[str]) -> Coordinator
     return CoordinatorWatch("127.0.0.1:9", "g", 15.0, probe=probe, clock=clock)
 
 
-def test_stuck_only_after_the_limit_and_only_while_a_new_client_finds_the_coordinator() -> None:
+def test_stuck_once_over_the_limit_while_new_clients_find_the_coordinator() -> None:
+    clock, probes, answers = _Clock(), [], [True]
+    watch = _watch(answers, clock, probes)
+    consumer = _Consumer(_Coordinator())
+    results = []
+    for _ in range(4):
+        results.append(watch.stuck_for(consumer))
+        clock.now += 5
+    assert results == [None, None, None, 15.0] and probes[-1] == "127.0.0.1:9 g"  # probed at 5, 10, 15 s
+
+
+def test_not_stuck_while_nobody_finds_the_coordinator_and_given_time_once_they_do() -> None:
     clock, probes, answers = _Clock(), [], [False]
     watch = _watch(answers, clock, probes)
     consumer = _Consumer(_Coordinator())
-    assert watch.stuck_for(consumer) is None
-    clock.now += 20
-    assert watch.stuck_for(consumer) is None and len(probes) == 1  # nobody finds it (cluster away, leaders not elected): not the client's fault
+    for _ in range(7):  # 30 s of a cluster that is away or still electing its leaders
+        assert watch.stuck_for(consumer) is None
+        clock.now += 5
     answers.append(True)
-    clock.now += 10
-    assert watch.stuck_for(consumer) is None  # 10 s of others finding it (as far as we know)
-    clock.now += 6
-    assert watch.stuck_for(consumer) == 16.0 and probes[-1] == "127.0.0.1:9 g"
+    assert watch.stuck_for(consumer) is None  # new clients find it from now (35 s) on: 10 s more
+    clock.now += 5
+    assert watch.stuck_for(consumer) is None
+    clock.now += 5
+    assert watch.stuck_for(consumer) == 45.0
     consumer._coordinator.unknown = False
     assert watch.stuck_for(consumer) is None
+    consumer._coordinator.unknown = True
     clock.now += 60
-    assert watch.stuck_for(consumer) is None and len(probes) == 2  # found it: the count starts again
+    assert watch.stuck_for(consumer) is None  # found it meanwhile: the count starts again
 
 
 def test_the_probe_runs_at_most_every_third_of_the_limit() -> None:
     clock, probes, answers = _Clock(), [], [False]
     watch = _watch(answers, clock, probes)
     consumer = _Consumer(_Coordinator())
-    watch.stuck_for(consumer)
     for _ in range(100):
-        clock.now += 0.5
         watch.stuck_for(consumer)
-    assert 2 <= len(probes) <= 1 + 50 / 5
+        clock.now += 0.5
+    assert 8 <= len(probes) <= 10  # 50 s: at 5, 10, ... 45 s
 
 
 def test_consumers_without_a_group_are_never_stuck() -> None:
