@@ -208,11 +208,11 @@ class BatchLoop:
                     self._poll_failed(exc, stop)
                     self._replace_if_stuck()
                     continue
-                self._replace_if_stuck()
                 if records:
                     self._process(records, stop)
                     last_record = time.monotonic()
                     continue
+                self._replace_if_stuck()  # only between batches: records in hand are committed by their consumer
                 self._idle(stop)
                 if until_idle is not None and self._idle_done(self._consumer, time.monotonic() - last_record,
                                                               until_idle):
