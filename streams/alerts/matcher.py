@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 
 STAGE = "alert"
 CATCH_UP_TIMEOUT_S = 60.0
+#: a reader's end-offsets lookup gives up after this long (kafka-python's default: 30 s), and the next
+#: catch-up reads with a new consumer
+END_OFFSETS_TIMEOUT_MS = 10_000
 IDLE_EVERY_S = 1.0  # between articles, how often closed digest windows are looked for
 FIRED_PRUNE_EVERY_S = 3600.0
 
@@ -80,18 +83,46 @@ class _TopicFollower:
 
     def __init__(self, settings: Settings, spec: topics.TopicSpec, client_id: str) -> None:
         self.topic = spec.name(settings)
-        self._consumer = _reader(settings, client_id)
-        found = self._consumer.partitions_for_topic(self.topic)  # as on the broker, whatever the settings say
+        self._settings, self._client_id = settings, client_id
+        self._consumer = self._connect()
+        self._failed = False
+
+    def _connect(self) -> KafkaConsumer:
+        """A reader of every partition, from the beginning (applying a record twice changes nothing)."""
+        consumer = _reader(self._settings, self._client_id)
+        found = consumer.partitions_for_topic(self.topic)  # as on the broker, whatever the settings say
         if not found:
-            self._consumer.close()
+            consumer.close()
             raise BrokerError(f"topic {self.topic} does not exist; run `streams topics create`")
         self._partitions = [TopicPartition(self.topic, p) for p in sorted(found)]
-        self._consumer.assign(self._partitions)
-        self._consumer.seek_to_beginning(*self._partitions)
+        consumer.assign(self._partitions)
+        consumer.seek_to_beginning(*self._partitions)
+        return consumer
 
     def catch_up(self, timeout_s: float = CATCH_UP_TIMEOUT_S) -> int:
-        """Apply every record up to the end offsets of now; returns how many were read."""
-        ends = self._consumer.end_offsets(self._partitions)
+        """Apply every record up to the end offsets of now; returns how many were read.
+
+        After a failure the next call reads with a new consumer, from the beginning: after a whole-cluster
+        restart a kafka-python reader could stay unable to list offsets ("Failed to get offsets by
+        timestamps") for minutes, while a new one answered at once.
+        """
+        if self._failed:
+            log.warning("reading %s again with a new consumer after a failed catch-up", self.topic)
+            self._consumer.close(autocommit=False)
+            self._consumer = self._connect()
+            self._failed = False
+        try:
+            return self._read_to_end(timeout_s)
+        except (BrokerError, KafkaError):
+            self.renew()
+            raise
+
+    def renew(self) -> None:
+        """Read with a new consumer, from the beginning, at the next catch-up."""
+        self._failed = True
+
+    def _read_to_end(self, timeout_s: float) -> int:
+        ends = self._consumer.end_offsets(self._partitions, timeout_ms=END_OFFSETS_TIMEOUT_MS)
         deadline = time.monotonic() + timeout_s
         read = 0
         while any(self._consumer.position(tp) < ends[tp] for tp in self._partitions):
@@ -279,6 +310,9 @@ class AlertMatcher:
             self.rules.catch_up()
             self.fired.catch_up()
         except (BrokerError, KafkaError) as exc:
+            # the readers share the cluster's fate: after a whole-cluster restart both were stuck, one after the other
+            self.rules.renew()
+            self.fired.renew()
             raise BrokerError(f"could not catch up with rules/alerts: {exc}") from exc
         self.fired.prune()
         rules = self.rules.rules()

@@ -38,6 +38,7 @@ from streams.core.retry import Backoff
 from streams.core.settings import Settings
 from streams.kafka import admin, clients, topics
 from streams.kafka.wait import when_kafka_answers
+from streams.kafka.watchdog import STUCK_AFTER_S, CoordinatorWatch, coordinator_unknown
 from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ ACK_TIMEOUT_S = 60.0
 #: waits before consuming a failed batch again, or re-sending unacknowledged outputs: 0.5 s doubling up to 30 s
 RETRY_BASE_S = 0.5
 RETRY_CAP_S = 30.0
+#: while a group consumer has no coordinator, the loop polls without blocking this often: kafka-python's
+#: blocking poll can turn its coordinator lookup into a busy loop (100 % CPU) when the lookup fails at once
+NO_COORDINATOR_WAIT_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class LoopSpec:
     from_beginning: bool = False  # without a group: read from the start (else only what arrives)
     max_request_size: int = topics.DEAD_LETTERS.max_message_bytes  # of the producer for outputs
     redelivery: str = "the records will be consumed again"  # what a failed offset commit means
+    coordinator_stuck_s: float = STUCK_AFTER_S  # a consumer without its group coordinator this long is replaced
 
 
 @dataclass
@@ -131,6 +136,7 @@ class LoopStats:
     records: int = 0
     dead_letters: int = 0
     retries: int = 0  # batches consumed again, and rounds of outputs sent again
+    reconnects: int = 0  # consumers replaced because they lost their group coordinator for good
 
 
 def dead_letter(stage: str, exc: BaseException, record: Record) -> DeadLetter:
@@ -178,6 +184,7 @@ class BatchLoop:
         self._backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
+        self._watch = CoordinatorWatch(settings.bootstrap, spec.group_id or "", spec.coordinator_stuck_s)
 
     # -- lifecycle --------------------------------------------------------------------------------
     def run(self, stop_event: threading.Event | None = None, *, until_idle: float | None = None) -> LoopStats:
@@ -199,11 +206,13 @@ class BatchLoop:
                     records = self._next_batch(self._consumer, stop)
                 except KafkaError as exc:  # the broker went away mid-poll: keep running, poll again
                     self._poll_failed(exc, stop)
+                    self._replace_if_stuck()
                     continue
                 if records:
                     self._process(records, stop)
                     last_record = time.monotonic()
                     continue
+                self._replace_if_stuck()  # only between batches: records in hand are committed by their consumer
                 self._idle(stop)
                 if until_idle is not None and self._idle_done(self._consumer, time.monotonic() - last_record,
                                                               until_idle):
@@ -235,6 +244,24 @@ class BatchLoop:
             consumer.seek_to_end(*partitions)
         return consumer
 
+    def _replace_if_stuck(self) -> None:
+        """Close and connect again a group consumer that lost its coordinator for good (see :mod:`.watchdog`)."""
+        stuck_s = self._watch.stuck_for(self._consumer)
+        if stuck_s is None:
+            return
+        log.warning("%s: the consumer of %s has not found the coordinator of group %s for %.0f s although a new "
+                    "client at %s does; closing it and connecting a new one (it resumes from the last committed "
+                    "offsets)",
+                    self.spec.stage, self.spec.topic, self.spec.group_id, stuck_s, self.settings.bootstrap)
+        old, self._consumer = self._consumer, None
+        try:
+            close_clients(old)
+        except Exception as exc:  # noqa: BLE001 - a stuck client may fail to close; the new one matters
+            log.warning("%s: closing the stuck consumer failed: %s", self.spec.stage, exc)
+        self._consumer = self._connect_consumer()
+        self._watch.reset()
+        self.stats.reconnects += 1
+
     def _kafka_producer(self) -> KafkaProducer:
         return reliable_producer(self.settings, max_request_size=self.spec.max_request_size)
 
@@ -244,8 +271,11 @@ class BatchLoop:
         size = self.spec.batch_size
         batch: list[Record] = []
         deadline: float | None = None
+        lost = coordinator_unknown(consumer)
         while len(batch) < size and not stop.is_set():
             timeout_ms = POLL_TIMEOUT_MS if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+            if lost:
+                timeout_ms = 0  # the lookup goes on in kafka-python's IO thread; we wait below, not in its loop
             try:
                 polled = consumer.poll(timeout_ms=timeout_ms, max_records=size - len(batch))
             except KafkaError:
@@ -256,6 +286,8 @@ class BatchLoop:
                 batch.extend(partition_records)
             if deadline is None:
                 if not batch:
+                    if lost:
+                        stop.wait(NO_COORDINATOR_WAIT_S)
                     return batch
                 deadline = time.monotonic() + self.spec.batch_wait_s
             if time.monotonic() >= deadline:
