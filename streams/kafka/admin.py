@@ -123,7 +123,10 @@ def _forming(exc: Exception) -> bool:
 def _create_missing(settings: Settings, specs: Iterable[TopicSpec], created: list[str]) -> None:
     wanted = {spec.name(settings): spec for spec in specs}
     with admin_client(settings) as client:
-        existing = set(client.list_topics())
+        try:
+            existing = set(client.list_topics())
+        except KafkaError as exc:  # e.g. the node it asked is restarting: another attempt asks another
+            raise BrokerError(f"could not list the topics on {settings.bootstrap}: {exc}") from exc
         missing = [spec for name, spec in wanted.items() if name not in existing]
         for spec in missing:
             name = spec.name(settings)

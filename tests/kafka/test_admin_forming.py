@@ -6,7 +6,7 @@ import contextlib
 from typing import Any, Iterator
 
 import pytest
-from kafka.errors import UnknownBrokerIdError, UnknownTopicOrPartitionError
+from kafka.errors import KafkaConnectionError, UnknownBrokerIdError, UnknownTopicOrPartitionError
 
 from streams.core.errors import BrokerError
 from streams.core.settings import Settings
@@ -16,9 +16,10 @@ from streams.kafka import admin, topics
 class FormingCluster:
     """Names a controller its metadata does not list for the first ``unready`` create requests."""
 
-    def __init__(self, unready: int, error: Exception | None = None) -> None:
+    def __init__(self, unready: int, error: Exception | None = None, unlisted: int = 0) -> None:
         self.unready = unready
         self.error = error or UnknownBrokerIdError(3)
+        self.unlisted = unlisted  # list requests that fail first: the node asked is down
         self.topics: set[str] = set()
         self.clients = 0
 
@@ -28,6 +29,9 @@ class FormingCluster:
         yield self
 
     def list_topics(self) -> list[str]:
+        if self.unlisted > 0:
+            self.unlisted -= 1
+            raise KafkaConnectionError("111 ECONNREFUSED")
         return sorted(self.topics)
 
     def create_topics(self, new: list[Any], timeout_ms: int) -> None:
@@ -61,3 +65,13 @@ def test_other_errors_fail_at_once(monkeypatch: pytest.MonkeyPatch, no_wait: Non
     with pytest.raises(BrokerError, match="could not create topic"):
         admin.create_topics(Settings(topic_prefix="t-"), [topics.RAW])
     assert cluster.clients == 1
+
+
+def test_a_node_that_refuses_the_topic_listing_is_a_forming_cluster(monkeypatch: pytest.MonkeyPatch,
+                                                                     no_wait: None) -> None:
+    # 3-node chaos run: an ingest started while node 1 restarted asked it for the topics and exited 1
+    cluster = FormingCluster(unready=0, unlisted=2)
+    monkeypatch.setattr(admin, "admin_client", cluster.client)
+    settings = Settings(topic_prefix="t-")
+    assert admin.create_topics(settings, [topics.RAW]) == [topics.RAW.name(settings)]
+    assert cluster.clients == 3
