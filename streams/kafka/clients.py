@@ -3,10 +3,11 @@ every batch consumer (storage, alert matcher, alert delivery) shares."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import struct
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
@@ -157,3 +158,27 @@ def bootstrap_reachable(bootstrap: str, timeout: float = 1.0) -> bool:
         except (OSError, ValueError):
             continue
     return False
+
+
+#: how long a probe's admin client waits to bootstrap and for an answer
+PROBE_TIMEOUT_MS = 5_000
+
+
+def probe(bootstrap: str, client_id: str, ask: Callable[[KafkaAdminClient], str | None], failed: str) -> str | None:
+    """``ask`` a short-lived admin client at ``bootstrap``: None when all is well, else why not.
+
+    "nothing listens there" when no address accepts a connection; ``failed`` with the error's type
+    when the client or ``ask`` raises (any failure means "not ready yet" to a probe)."""
+    if not bootstrap_reachable(bootstrap):
+        return "nothing listens there"
+    client = None
+    try:
+        client = admin_client(bootstrap, client_id=client_id, request_timeout_ms=PROBE_TIMEOUT_MS,
+                              bootstrap_timeout_ms=PROBE_TIMEOUT_MS, reconnect_backoff_max_ms=500)
+        return ask(client)
+    except Exception as exc:  # noqa: BLE001 - said in the caller's log line
+        return f"{failed} ({type(exc).__name__})"
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()

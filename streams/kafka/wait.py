@@ -8,16 +8,15 @@ cluster answers a metadata request or it is asked to stop.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from streams.core.errors import BrokerError
 from streams.core.retry import Backoff
 from streams.core.settings import Settings
-from streams.kafka.clients import admin_client, bootstrap_reachable
+from streams.kafka.clients import probe
 
 log = logging.getLogger(__name__)
 
@@ -28,26 +27,14 @@ WAIT_BASE_S = 0.5
 WAIT_CAP_S = 5.0
 #: while still waiting, a reminder this often (the first line says everything; these show it is alive)
 REMIND_EVERY_S = 30.0
-PROBE_TIMEOUT_MS = 5_000
 
 
 def cluster_answers(bootstrap: str) -> str | None:
     """None if ``bootstrap`` answers a metadata request with at least one broker, else why not."""
-    if not bootstrap_reachable(bootstrap):
-        return "nothing listens there"
-    client = None
-    try:
-        client = admin_client(bootstrap, client_id="streams-wait", request_timeout_ms=PROBE_TIMEOUT_MS,
-                              bootstrap_timeout_ms=PROBE_TIMEOUT_MS, reconnect_backoff_max_ms=500)
-        if client.describe_cluster().get("brokers"):
-            return None
-        return "it answers, but lists no broker yet"
-    except Exception as exc:  # noqa: BLE001 - any client failure means "not ready yet", said in the log
-        return f"it does not answer yet ({type(exc).__name__})"
-    finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close()
+    def brokers_listed(client: Any) -> str | None:
+        return None if client.describe_cluster().get("brokers") else "it answers, but lists no broker yet"
+
+    return probe(bootstrap, "streams-wait", brokers_listed, "it does not answer yet")
 
 
 def wait_for_kafka(

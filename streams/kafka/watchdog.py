@@ -14,11 +14,10 @@ so the new member resumes from the last commit.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any, Callable
 
-from streams.kafka.clients import admin_client, bootstrap_reachable
+from streams.kafka.clients import probe
 
 #: a group consumer without a coordinator for this long, while the cluster answers, is replaced. A
 #: healthy one finds it within a second of the cluster answering; a node restart moves the offsets
@@ -41,25 +40,12 @@ def coordinator_unknown(consumer: Any) -> bool:
         return False
 
 
-PROBE_TIMEOUT_MS = 5_000
-
-
 def coordinator_answers(bootstrap: str, group: str) -> str | None:
     """None if a new client at ``bootstrap`` finds the coordinator of ``group`` and it describes the group."""
-    if not bootstrap_reachable(bootstrap):
-        return "nothing listens there"
-    client = None
-    try:
-        client = admin_client(bootstrap, client_id="streams-watch", request_timeout_ms=PROBE_TIMEOUT_MS,
-                              bootstrap_timeout_ms=PROBE_TIMEOUT_MS, reconnect_backoff_max_ms=500)
+    def describe(client: Any) -> None:
         client.describe_groups([group])  # FindCoordinator, then DescribeGroups on it; errors are raised
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means: the coordinator is not there for anyone yet
-        return f"its coordinator does not answer a new client either ({type(exc).__name__})"
-    finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close()
+
+    return probe(bootstrap, "streams-watch", describe, "its coordinator does not answer a new client either")
 
 
 class CoordinatorWatch:
