@@ -69,20 +69,27 @@ def packed_agreement(packed: np.ndarray, own: np.ndarray) -> np.ndarray:
     return equal.sum(axis=1) / NUM_PERM
 
 
+def _packed_id(article_id: str) -> bytes:
+    """How an id is kept among others: a 2-byte length, then its UTF-8 (at most 65,535 bytes)."""
+    data = article_id.encode("utf-8")[:0xFFFF]
+    return len(data).to_bytes(2, "big") + data
+
+
+def _id_at(data: bytes | bytearray, at: int) -> tuple[str, int]:
+    """The id packed at ``at`` in ``data`` and where the next one starts."""
+    end = at + 2 + int.from_bytes(data[at : at + 2], "big")
+    return data[at + 2 : end].decode("utf-8"), end
+
+
 def _pack_ids(ids: Any) -> bytes:
-    out = bytearray()
-    for article_id in ids:
-        data = article_id.encode("utf-8")[:0xFFFF]
-        out += len(data).to_bytes(2, "big") + data
-    return bytes(out)
+    return b"".join(_packed_id(article_id) for article_id in ids)
 
 
 def _unpack_ids(data: bytes) -> list[str]:
     ids, at = [], 0
     while at < len(data):
-        size = int.from_bytes(data[at : at + 2], "big")
-        ids.append(data[at + 2 : at + 2 + size].decode("utf-8"))
-        at += 2 + size
+        article_id, at = _id_at(data, at)
+        ids.append(article_id)
     return ids
 
 
@@ -302,9 +309,7 @@ class StoryIndex:
     def _id_of(self, head: int) -> str:
         if head < self._base:
             return self._retired[head]
-        at = int(self._ref[head - self._base]) & ~_FIRST
-        size = int.from_bytes(self._ids[at : at + 2], "big")
-        return self._ids[at + 2 : at + 2 + size].decode("utf-8")
+        return _id_at(self._ids, int(self._ref[head - self._base]) & ~_FIRST)[0]
 
     def _append(self, packed: np.ndarray, ts: int, idh: int, head: int, first_id: str | None) -> None:
         if self._rows == len(self._ts):
@@ -316,9 +321,8 @@ class StoryIndex:
         if first_id is None:
             self._ref[row] = head
         else:
-            data = first_id.encode("utf-8")[:0xFFFF]
             self._ref[row] = _FIRST | len(self._ids)
-            self._ids += len(data).to_bytes(2, "big") + data
+            self._ids += _packed_id(first_id)
         self._rows += 1
 
     def _resize(self, capacity: int) -> None:
