@@ -117,6 +117,14 @@ class _TopicFollower:
             self.renew()
             raise
 
+    def _load(self) -> None:
+        """The first catch-up; on failure the reader is closed and the error raised."""
+        try:
+            self.catch_up()
+        except BaseException:
+            self.close()
+            raise
+
     def renew(self) -> None:
         """Read with a new consumer, from the beginning, at the next catch-up."""
         self._failed = True
@@ -149,7 +157,7 @@ class RuleStore(_TopicFollower):
         self._lock = threading.Lock()
         super().__init__(settings, topics.ALERT_RULES, "streams-alert-rules")
         if load:
-            self.catch_up()
+            self._load()
             log.info("alert rules: %d from %s", len(self._rules), self.topic)
 
     def apply(self, record: Any) -> None:
@@ -191,7 +199,7 @@ class FiredKeys(_TopicFollower):
         self.pacing = pacing if pacing is not None else Pacing()  # throttle counts and open digests, same source
         super().__init__(settings, topics.ALERTS, "streams-alerts-fired")
         if load:
-            self.catch_up()
+            self._load()
             log.info("alert memory: %d (rule, story) pair(s) from %s", len(self._fired), self.topic)
 
     def apply(self, record: Any) -> None:
@@ -291,8 +299,12 @@ class AlertMatcher:
     # -- the sink, run by the loop ------------------------------------------------------------------
     def open(self) -> None:
         """Load the rules and the alert memory."""
-        self.rules = RuleStore(self.settings)
-        self.fired = FiredKeys(self.settings)
+        try:
+            self.rules = RuleStore(self.settings)
+            self.fired = FiredKeys(self.settings)
+        except BaseException:
+            self.close()  # the loop opens again after a back-off
+            raise
         log.info("matching %s against %d rule(s) (group %s)", self.topic, len(self.rules.rules()), self.group_id)
 
     def close(self) -> None:

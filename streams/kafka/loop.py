@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Literal, Mapping, Protocol, Sequence, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
@@ -42,6 +42,7 @@ from streams.kafka.watchdog import STUCK_AFTER_S, CoordinatorWatch, coordinator_
 from streams.kafka.clients import close_clients, idle_done, reliable_producer, rewind
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: kafka-python's ConsumerRecord (topic, partition, offset, key, value, timestamp, ...)
 Record = Any
@@ -99,7 +100,11 @@ class Sink(Protocol):
     """What a consumer of one topic does; :class:`BatchLoop` runs it."""
 
     def open(self) -> None:
-        """Set up once the topics exist, before consuming starts (e.g. load state from other topics)."""
+        """Set up once the topics exist, before consuming starts (e.g. load state from other topics).
+
+        A KafkaError or BrokerError means "the cluster is not ready yet": the loop calls ``open`` again
+        after a back-off, so a failed ``open`` releases what it acquired before raising.
+        """
 
     def handle(self, batch: Batch) -> BatchResult:
         """Handle a batch; a bad record becomes a dead letter. Raise only to have the batch retried."""
@@ -135,7 +140,7 @@ class LoopStats:
     batches: int = 0
     records: int = 0
     dead_letters: int = 0
-    retries: int = 0  # batches consumed again, and rounds of outputs sent again
+    retries: int = 0  # batches consumed again, rounds of outputs sent again, start-ups tried again
     reconnects: int = 0  # consumers replaced because they lost their group coordinator for good
 
 
@@ -197,8 +202,12 @@ class BatchLoop:
         elif not when_kafka_answers(self.settings, create, stop, what=f"the {self.spec.stage} loop")[0]:
             return self.stats  # stopped while the broker was still down: nothing was consumed
         try:
-            self.sink.open()
-            self._consumer = self._connect_consumer()
+            if not self._when_ready(self.sink.open, "open", stop):
+                return self.stats
+            consumer = self._when_ready(self._connect_consumer, "connect", stop)
+            if consumer is None:
+                return self.stats
+            self._consumer = consumer
             self.ready.set()
             last_record = time.monotonic()
             while not stop.is_set():
@@ -220,6 +229,26 @@ class BatchLoop:
         finally:
             self.close()
         return self.stats
+
+    def _when_ready(self, step: Callable[[], T], what: str, stop: threading.Event) -> T | Literal[True] | None:
+        """A start-up ``step`` (open the sink, connect the consumer), again after a back-off while Kafka
+        errors say the cluster is not ready; its result (True for None), or None if stopped meanwhile.
+
+        The broker wait before it is not enough: a broker that answers may have no leader elected yet after
+        a restart, and an offsets lookup times out, or it may go away again between the wait and the step.
+        """
+        backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
+        while not stop.is_set():
+            try:
+                result = step()
+                return True if result is None else result
+            except (BrokerError, KafkaError) as exc:
+                delay = backoff.next()
+                self._retried()
+                log.warning("%s could not %s (%s: %s); trying again in %.1fs",
+                            self.spec.stage, what, type(exc).__name__, exc, delay)
+                stop.wait(delay)
+        return None
 
     def close(self) -> None:
         """Close the Kafka clients without committing (batches commit themselves), then the sink."""

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 
 import pytest
 from kafka import TopicPartition
-from kafka.errors import KafkaTimeoutError
+from kafka.errors import KafkaTimeoutError, KafkaConnectionError
 
 from streams.core.errors import DecodeError, StorageError
 from streams.core.model import DeadLetter
@@ -312,6 +312,57 @@ def test_a_failing_setup_still_closes_everything() -> None:
     with pytest.raises(StorageError):
         make_loop(consumer, FakeProducer(events), Broken(events)).run(until_idle=0.0)
     assert events == ["close"]
+
+
+def test_an_open_that_meets_a_broker_not_ready_is_tried_again_and_then_consumes() -> None:
+    # a leader not elected yet after a restart: the sink's start-up reads time out although the broker answers
+    events: list[str] = []
+    retries: list[int] = []
+
+    class NotReadyTwice(Sink):
+        def open(self) -> None:
+            events.append("open")
+            if events.count("open") <= 2:
+                raise KafkaTimeoutError("Failed to get offsets by timestamps in 10000 ms (injected)")
+
+    consumer = FakeConsumer({0: [b"a"]}, events)
+    sink = NotReadyTwice(events)
+    stats = make_loop(consumer, FakeProducer(events), sink, on_retry=lambda: retries.append(1)).run(until_idle=0.0)
+    assert events[:4] == ["open", "open", "open", "handle 1"]
+    assert consumer.committed == {TopicPartition(TOPIC, 0): 1}
+    assert stats.retries == 2 and len(retries) == 2
+
+
+def test_a_consumer_that_cannot_connect_yet_is_connected_again_without_opening_the_sink_twice() -> None:
+    events: list[str] = []
+    consumer = FakeConsumer({0: [b"a"]}, events)
+    attempts: list[int] = []
+
+    def connect() -> FakeConsumer:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise KafkaConnectionError("injected")
+        return consumer
+
+    spec = LoopSpec(stage="store", topic=TOPIC, group_id="g", client_id="test", batch_size=10)
+    BatchLoop(load_settings(topic_prefix="t-"), spec, Sink(events), connect_consumer=connect,  # type: ignore[arg-type]
+              connect_producer=lambda: FakeProducer(events)).run(until_idle=0.0)  # type: ignore[arg-type,return-value]
+    assert len(attempts) == 2 and events.count("open") == 1 and consumer.committed == {TopicPartition(TOPIC, 0): 1}
+
+
+def test_stopped_while_the_sink_cannot_open_returns_without_consuming() -> None:
+    events: list[str] = []
+    stop = threading.Event()
+
+    class NeverReady(Sink):
+        def open(self) -> None:
+            events.append("open")
+            stop.set()
+            raise KafkaTimeoutError("injected")
+
+    consumer = FakeConsumer({0: [b"a"]}, events)
+    make_loop(consumer, FakeProducer(events), NeverReady(events)).run(stop)
+    assert events == ["open", "close"] and consumer.polls == 0
 
 
 class TimedSink(Sink):
