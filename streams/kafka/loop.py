@@ -21,11 +21,12 @@ dead-letter topic before committing its offset.
 from __future__ import annotations
 
 import functools
+import math
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Protocol, Sequence, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
@@ -34,7 +35,7 @@ from kafka.structs import OffsetAndMetadata
 from streams.core import metrics
 from streams.core.errors import BrokerError, StreamsError
 from streams.core.model import DeadLetter
-from streams.core.retry import Backoff
+from streams.core.retry import Backoff, retry_call
 from streams.core.settings import Settings
 from streams.kafka import admin, clients, topics
 from streams.kafka.wait import when_kafka_answers
@@ -202,12 +203,11 @@ class BatchLoop:
         elif not when_kafka_answers(self.settings, create, stop, what=f"the {self.spec.stage} loop")[0]:
             return self.stats  # stopped while the broker was still down: nothing was consumed
         try:
-            if not self._when_ready(self.sink.open, "open", stop):
+            if not self._when_ready(self.sink.open, "open", stop)[0]:
                 return self.stats
-            consumer = self._when_ready(self._connect_consumer, "connect", stop)
-            if consumer is None:
+            connected, self._consumer = self._when_ready(self._connect_consumer, "connect", stop)
+            if not connected:
                 return self.stats
-            self._consumer = consumer
             self.ready.set()
             last_record = time.monotonic()
             while not stop.is_set():
@@ -230,25 +230,26 @@ class BatchLoop:
             self.close()
         return self.stats
 
-    def _when_ready(self, step: Callable[[], T], what: str, stop: threading.Event) -> T | Literal[True] | None:
+    def _when_ready(self, step: Callable[[], T], what: str, stop: threading.Event) -> tuple[bool, T | None]:
         """A start-up ``step`` (open the sink, connect the consumer), again after a back-off while Kafka
-        errors say the cluster is not ready; its result (True for None), or None if stopped meanwhile.
+        errors say the cluster is not ready: (True, its result), or (False, None) if stopped meanwhile.
 
         The broker wait before it is not enough: a broker that answers may have no leader elected yet after
         a restart, and an offsets lookup times out, or it may go away again between the wait and the step.
         """
-        backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
-        while not stop.is_set():
-            try:
-                result = step()
-                return True if result is None else result
-            except (BrokerError, KafkaError) as exc:
-                delay = backoff.next()
-                self._retried()
-                log.warning("%s could not %s (%s: %s); trying again in %.1fs",
-                            self.spec.stage, what, type(exc).__name__, exc, delay)
-                stop.wait(delay)
-        return None
+        def retried(exc: Exception, delay: float) -> None:
+            self._retried()
+            log.warning("%s could not %s (%s: %s); trying again in %.1fs",
+                        self.spec.stage, what, type(exc).__name__, exc, delay)
+
+        try:
+            return True, retry_call(step, retriable=lambda exc: isinstance(exc, (BrokerError, KafkaError)),
+                                    retry_for_s=math.inf, backoff=Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False),
+                                    wait=stop.wait, on_retry=retried)
+        except (BrokerError, KafkaError):
+            if stop.is_set():
+                return False, None
+            raise
 
     def close(self) -> None:
         """Close the Kafka clients without committing (batches commit themselves), then the sink."""
