@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 import logging
 import time
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ STREAM_BUFFER_MAXSIZE = ENRICH_BATCH  # one batch waiting while one is enriched:
 #: low rates articles still reach the child a few at a time (spaCy batches them) for 50 ms of latency;
 #: under load the next batch fills while the child works on the current one, so the linger never runs
 ENRICH_LINGER_S = 0.05
+#: batches computed but not yet confirmed: while one waits for the fingerprint log and the broker's acks,
+#: the next is published, and the child goes on with a third instead of idling for those round trips
+FINISHING_BATCHES = 2
 #: producer: wait up to 5 ms to fill a request, and let one request carry many articles
 PRODUCER_LINGER_S = 0.005
 PRODUCER_BATCH_BYTES = 1 << 20
@@ -287,9 +291,10 @@ def _unconfirmed(error: BaseException) -> StreamsError:
 async def enrich_batches(stream: Any, logic: AgentLogic, generation: Callable[[], int | None] | None = None) -> None:
     """The agent's loop: batches of events with acks off, each acked once its outputs are confirmed.
 
-    Two stages overlap: while batch N is clustered, published and confirmed, the child already
-    enriches batch N+1 (otherwise the child idles for two broker round trips per batch). Batches are
-    finished, and so acked, strictly in order; a batch is acked only after its outputs are confirmed.
+    Stages overlap: while batches N and N+1 are clustered, published and confirmed, one after the other,
+    the child already enriches batch N+2 (otherwise it idles for the broker round trips of each batch
+    whenever the parent is slow to get its turn on a busy machine). Batches are finished, and so acked,
+    strictly in order; a batch is acked only after its outputs are confirmed.
     Not ``stream.take_events``: it acks a batch in a ``finally``, so a cancellation mid-batch would
     ack (and let Faust commit) events that were never processed. A cancellation here acks nothing
     that is not finished.
@@ -300,12 +305,14 @@ async def enrich_batches(stream: Any, logic: AgentLogic, generation: Callable[[]
     partitions gets to them without first enriching batches that are re-read anyway."""
     quiet = stream.noack()
 
-    async def finish(computed: Computed, events: list[Any]) -> None:
+    async def finish(after: asyncio.Future[None] | None, computed: Computed, events: list[Any]) -> None:
+        if after is not None:
+            await after  # in order: the fingerprint log and the commits follow the input order
         await logic.finish(computed)
         for event in events:
             await quiet.ack(event)
 
-    finishing: asyncio.Future[None] | None = None  # at most one batch in flight behind the child
+    finishing: deque[asyncio.Future[None]] = deque()  # batches behind the child, finished one after the other
     try:
         async for events in batches(quiet.events(), ENRICH_BATCH, ENRICH_LINGER_S):
             if generation is not None:
@@ -313,16 +320,18 @@ async def enrich_batches(stream: Any, logic: AgentLogic, generation: Callable[[]
                 if not events:
                     continue
             computed = await logic.compute([event.message for event in events])
-            if finishing is not None:
-                await finishing  # in order: the fingerprint log and the commits follow the input order
-            finishing = asyncio.ensure_future(finish(computed, events))
-        if finishing is not None:
-            await finishing
+            while len(finishing) >= FINISHING_BATCHES:
+                await finishing.popleft()
+            finishing.append(asyncio.ensure_future(finish(finishing[-1] if finishing else None, computed, events)))
+        while finishing:
+            await finishing.popleft()
     finally:
-        if finishing is not None and not finishing.done():
-            finishing.cancel()
+        for pending in finishing:
+            if not pending.done():
+                pending.cancel()
+        for pending in finishing:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await finishing
+                await pending
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ validates them as articles, enriches them and sends back, per message, what the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -64,6 +65,8 @@ def batches_by_size(items: Sequence[T], max_chars: int, size: Callable[[T], int]
     return runs
 
 
+#: the enrichment child runs this much nicer than its worker (see _init_child)
+CHILD_NICENESS = 5
 #: how often the child checks that the worker that started it is still alive
 PARENT_CHECK_S = 1.0
 
@@ -83,6 +86,10 @@ def _init_child(names: str, parent_pid: int | None = None) -> None:
         if os.getppid() != parent_pid:
             os._exit(0)
         threading.Thread(target=_exit_with, args=(parent_pid,), name="parent-watch", daemon=True).start()
+    # the worker's own work (fetch, publish, commit, heartbeats) is a few ms a batch but gates the
+    # child's next batch: on a busy machine it must get its turn before the enrichment's long CPU runs
+    with contextlib.suppress(OSError):
+        os.nice(CHILD_NICENESS)
     from threadpoolctl import threadpool_limits
 
     from streams.enrich.pipeline import Pipeline

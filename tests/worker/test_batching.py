@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any, AsyncIterator
 
 from streams.worker.app import enrich_batches
+from streams.worker.runner import ENRICH_BATCH
 from streams.worker.batching import batches
 
 
@@ -210,3 +211,37 @@ def test_events_fetched_before_a_rebalance_are_dropped_unacked_not_enriched() ->
 
     _run_until(stream, logic, second_half_acked, generation=lambda: 2)
     assert logic.computed == stream.acked == list(range(20, 40))  # 0-19: re-read from the committed offset
+
+
+class DeepOverlapLogic:
+    """The first batch's publishing ends only once the child has started on the third batch; finishes are
+    recorded in the order they start, and the first one takes longest."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.third_started = asyncio.Event()
+        self.finished: list[int] = []
+
+    async def compute(self, messages: list[Any]) -> list[Any]:
+        self.batches.append([m.offset for m in messages])
+        if len(self.batches) == 3:
+            self.third_started.set()
+        return messages
+
+    async def finish(self, computed: list[Any]) -> None:
+        if computed[0].offset == 0:
+            await asyncio.wait_for(self.third_started.wait(), 10)
+        self.finished.append(computed[0].offset)
+
+
+def test_the_child_goes_on_with_a_third_batch_while_two_wait_to_be_confirmed_in_order() -> None:
+    n = 2 * ENRICH_BATCH + 5
+    stream, logic = FakeStream(n), DeepOverlapLogic()
+
+    async def all_acked() -> None:
+        while len(stream.acked) < n:
+            await asyncio.sleep(0.01)
+
+    _run_until(stream, logic, all_acked)  # with one batch behind the child, the first finish times out
+    assert stream.acked == list(range(n)) and len(logic.batches) == 3
+    assert logic.finished == [0, ENRICH_BATCH, 2 * ENRICH_BATCH]  # one after the other, in input order
