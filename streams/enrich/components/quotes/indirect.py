@@ -14,7 +14,13 @@ import re
 
 from streams.enrich.components.quotes.syntax import governing_subject, parse, reports
 from streams.enrich.components.quotes.attribution import main_subject
-from streams.enrich.components.quotes.clauses import PROGRESSIVE, clause_start, complement, content_end
+from streams.enrich.components.quotes.clauses import (
+    PROGRESSIVE,
+    clause_start,
+    complement,
+    content_end,
+    with_complementizer,
+)
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
@@ -72,6 +78,9 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
+    for f in out:  # every rule and the parse find the clause after its "that"
+        s, e = f.segments[0]
+        f.segments[0] = (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
 
 
