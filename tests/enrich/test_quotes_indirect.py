@@ -250,3 +250,15 @@ def test_names_and_plural_nouns_spelled_like_a_reporting_verb_get_no_parse(
     got = indirect(pipeline, text)
     assert parsed == ["The board, in a letter to shareholders last month, maintained the merger would lower costs."]
     assert [q["text"].rstrip(".") for q in got] == ["the merger would lower costs"]
+
+
+def test_a_reporting_verb_coordinated_with_other_verbs_shares_their_subject(pipeline: Pipeline) -> None:
+    # "X did A, did B and said C": "said" has no subject of its own; it reports C for X
+    text = ("The protesters marched to the courthouse, blocked the entrance for an hour and said the city would "
+            "hear from them again.\n\n"
+            "Local farmers sold their cattle early, cut their hay twice and said the drought had cost them a season.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [
+        "the city would hear from them again", "the drought had cost them a season"]
+    assert [q["speaker_mention"]["text"] for q in got] == ["The protesters", "Local farmers"]
+    assert [q["cue"]["text"] for q in got] == ["said", "said"]

@@ -88,6 +88,17 @@ def subject_of(tok: Token) -> Token | None:
     return next((c for c in tok.children if c.dep_ in SUBJECTS), None)
 
 
+def shared_subject(tok: Token) -> Token | None:
+    """The subject a verb without one shares with the verb it is coordinated with ("they
+    reversed themselves, rushed everyone inside and said they will ...": "they" said)."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+        subj = subject_of(tok)
+        if subj is not None:
+            return subj
+    return None
+
+
 def governing_subject(art: ArticleState, ss: int, se: int, pos: int) -> Mention | None:
     """The subject of the sentence's main clause, when the word at ``pos`` lies outside it, as a
     speaker candidate (a known mention at its head, else its phrase).
@@ -172,7 +183,8 @@ def _mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
 
 def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[tuple[Any, ...]]:
     """The reports the parse of sentence [ss, se) shows: for each verb among ``forms`` with a
-    subject and a reported clause, (speaker mention, (cue start, cue end), (content start, content end))."""
+    subject (its own, or the one it shares with a verb it is coordinated with) and a reported clause,
+    (speaker mention, (cue start, cue end), (content start, content end))."""
     doc = parsed(art, ss, se)
     out: list[tuple[Any, ...]] = []
     if doc is None:
@@ -181,7 +193,7 @@ def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[
         if tok.text.lower() not in forms:
             continue
         clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None)
-        subj = subject_of(tok)
+        subj = subject_of(tok) or shared_subject(tok)
         if clause is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
             continue
         cs, ce = subtree_span(clause)
