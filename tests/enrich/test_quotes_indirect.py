@@ -262,3 +262,14 @@ def test_a_reporting_verb_coordinated_with_other_verbs_shares_their_subject(pipe
         "the city would hear from them again", "the drought had cost them a season"]
     assert [q["speaker_mention"]["text"] for q in got] == ["The protesters", "Local farmers"]
     assert [q["cue"]["text"] for q in got] == ["said", "said"]
+
+
+def test_a_report_after_a_sentences_quotation_is_found_by_the_parse(pipeline: Pipeline) -> None:
+    # the words after a sentence's last quote hold a report the rules do not read; the parse finds
+    # it (and not the quotation's own verb, before the quote)
+    text = ("The governor called the budget “a disgrace” and says she will veto it next week.\n\n"
+            "Lee called the plan “reckless,” but analysts at the bank suggest the market has already priced it in.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["she will veto it next week", "the market has already priced it in"]
+    assert [q["cue"]["text"] for q in got] == ["says", "suggest"]
+    assert got[0]["speaker_mention"]["text"] == "The governor"
