@@ -273,3 +273,14 @@ def test_a_report_after_a_sentences_quotation_is_found_by_the_parse(pipeline: Pi
     assert [q["text"].rstrip(".") for q in got] == ["she will veto it next week", "the market has already priced it in"]
     assert [q["cue"]["text"] for q in got] == ["says", "suggest"]
     assert got[0]["speaker_mention"]["text"] == "The governor"
+
+
+def test_a_stance_verbs_to_infinitive_is_reported_content_when_the_rules_read_none(pipeline: Pipeline) -> None:
+    # the parse of a sentence no rule reads: a verb with a subject and the to-infinitive it governs
+    text = ("After two days of talks, the lenders agreed to extend the deadline by a month.\n\n"
+            "The utility hopes to finish the new line before the winter.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["to extend the deadline by a month",
+                                                    "to finish the new line before the winter"]
+    assert [q["cue"]["text"] for q in got] == ["agreed", "hopes"]
+    assert [q["speaker_mention"]["text"] for q in got] == ["the lenders", "The utility"]

@@ -102,13 +102,14 @@ def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
 
 def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> list[Found]:
     """Reports the rules missed, from a dependency parse of those sentences only (in one batch): a
-    reporting verb with a subject and a clause it governs ("The agency, in a filing with the
-    court last week, maintained the merger would ..."). ``sentences``: (start, end, the first
+    reporting or stance verb with a subject and a clause or to-infinitive it governs ("The agency,
+    in a filing with the court last week, maintained the merger would ...", "The bank agreed to
+    lend ..."). ``sentences``: (start, end, the first
     offset a cue may have: after a sentence's last quote, the quote's own verb is not a report)."""
     parse(art, [(ss, se) for ss, se, _ in sentences])
     out = []
     for ss, se, lo in sentences:
-        for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms):
+        for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms | art.lex.complement_forms):
             if cue[0] < lo:
                 continue
             out.append(Found("indirect", [(cs, content_end(art.text, cs, ce))], spk, cue, "parse"))

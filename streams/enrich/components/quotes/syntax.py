@@ -181,10 +181,17 @@ def _mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     return Mention(start, end, text, "nominal", definite=text.split()[0].lower() in ("the", "his", "her", "their", "its"))
 
 
+def _infinitive(tok: Token) -> Token | None:
+    """The to-infinitive a verb governs after it, the stance it reports ("agreed [to release the
+    funds]", "hopes [to offset the emissions]")."""
+    return next((c for c in tok.children if c.dep_ == "xcomp" and c.i > tok.i
+                 and any(a.dep_ == "aux" and a.text.lower() == "to" for a in c.children)), None)
+
+
 def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[tuple[Any, ...]]:
     """The reports the parse of sentence [ss, se) shows: for each verb among ``forms`` with a
-    subject (its own, or the one it shares with a verb it is coordinated with) and a reported clause,
-    (speaker mention, (cue start, cue end), (content start, content end))."""
+    subject (its own, or the one it shares with a verb it is coordinated with) and a reported clause
+    or to-infinitive, (speaker mention, (cue start, cue end), (content start, content end))."""
     doc = parsed(art, ss, se)
     out: list[tuple[Any, ...]] = []
     if doc is None:
@@ -192,7 +199,7 @@ def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[
     for tok in doc:
         if tok.text.lower() not in forms:
             continue
-        clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None)
+        clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None) or _infinitive(tok)
         subj = subject_of(tok) or shared_subject(tok)
         if clause is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
             continue
