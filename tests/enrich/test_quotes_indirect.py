@@ -284,3 +284,12 @@ def test_a_stance_verbs_to_infinitive_is_reported_content_when_the_rules_read_no
                                                     "to finish the new line before the winter"]
     assert [q["cue"]["text"] for q in got] == ["agreed", "hopes"]
     assert [q["speaker_mention"]["text"] for q in got] == ["the lenders", "The utility"]
+
+
+def test_a_sentence_with_only_a_stance_verb_is_parsed_for_its_to_infinitive(pipeline: Pipeline) -> None:
+    # no verb of speech in the sentence, no rule reads it: the stance verb alone sends it to the parse
+    text = ("Ultimately, the two towns decided to share the cost of the bridge.\n\n"
+            "In the end, the committee threatened to delay the vote until March.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["to share the cost of the bridge", "to delay the vote until March"]
+    assert [q["cue"]["text"] for q in got] == ["decided", "threatened"]

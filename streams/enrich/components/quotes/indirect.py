@@ -89,11 +89,11 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
 
 
 def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
-    """A word that may be a reporting verb the rules missed, worth parsing its sentence for: a
-    verb form in lower case, or capitalised in a title-cased line ("Rubio Says Abandoning ..."),
-    not a noun ("United States", "the rules" report nothing)."""
+    """A word that may be a reporting or stance verb the rules missed, worth parsing its sentence
+    for: a verb form in lower case, or a reporting verb capitalised in a title-cased line ("Rubio
+    Says Abandoning ..."), not a noun ("United States", "the rules" report nothing)."""
     word = w.group()
-    if word not in art.lex.clause_forms:
+    if word not in art.lex.clause_forms and word not in art.lex.complement_forms:
         title = _TITLE_NEXT.match(art.text, w.end())
         if word.lower() not in art.lex.clause_forms or not word[:1].isupper() or title is None:
             return False
