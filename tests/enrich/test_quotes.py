@@ -234,7 +234,7 @@ def test_according_to_and_said_that_are_indirect(pipeline: Pipeline) -> None:
             "Ukrainian President Volodymyr Zelensky said that Kyiv would not give up any territory.")
     got = quoted(run(pipeline, text), ("indirect",))
     assert [q["text"] for q in got] == ["The ceasefire talks will resume next week in Istanbul",
-                                        "Kyiv would not give up any territory."]
+                                        "that Kyiv would not give up any territory."]
     assert got[0]["cue"]["text"] == "according to" and got[0]["speaker"] == "Hakan Fidan"
     assert got[1]["speaker"] == "Volodymyr Zelensky" and got[1]["cue"]["text"] == "said"
 

@@ -121,11 +121,24 @@ def test_a_report_nested_in_reported_content_is_part_of_it(pipeline: Pipeline) -
     assert [q["text"].rstrip(".") for q in got] == ["she plans to join her supporters at the protest on Monday"]
 
 
+def test_the_content_of_a_report_opens_with_its_complementizer(pipeline: Pipeline) -> None:
+    # "that" belongs to the reported clause, however the rules reach it: after the verb, after an
+    # addressee and a time, after the last quote of a sentence; a clause with no "that" starts at its subject
+    text = ("The mayor said that the bridge would reopen in May.\n\n"
+            "A spokeswoman for the utility told reporters on Monday that, if the rain continued, the dam would hold.\n\n"
+            "“We are ready,” the coach said, adding that the team had trained for weeks.\n\n"
+            "The senator said the bill would pass.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [
+        "that the bridge would reopen in May", "that, if the rain continued, the dam would hold",
+        "that the team had trained for weeks", "the bill would pass"]
+
+
 def test_a_possessive_title_and_a_name_are_the_subject_not_the_content(pipeline: Pipeline) -> None:
     text = ("Carter’s press secretary, Peter Cook, told the Times that Carter believes his use of personal email "
             "was a mistake.\n")
     got = indirect(pipeline, text)
-    assert got and got[0]["text"].startswith("Carter believes his use of personal email")
+    assert got and got[0]["text"].startswith("that Carter believes his use of personal email")
     assert got[0]["speaker"] == "Peter Cook"
 
 
@@ -177,7 +190,7 @@ def test_a_participle_report_is_not_an_inverted_attribution(pipeline: Pipeline) 
     text = ("The Ohio Democratic Party is filing a complaint on Tuesday with the state ethics board, claiming "
             "that Governor Mark Dell's aide Sandra Boyle broke the rules on gifts.\n")
     got = indirect(pipeline, text)
-    assert [q["text"].rstrip(".") for q in got] == ["Governor Mark Dell's aide Sandra Boyle broke the rules on gifts"]
+    assert [q["text"].rstrip(".") for q in got] == ["that Governor Mark Dell's aide Sandra Boyle broke the rules on gifts"]
     assert got[0]["speaker"] == "Ohio Democratic Party" and got[0]["cue"]["text"] == "claiming"
 
 
@@ -186,7 +199,7 @@ def test_a_participle_report_after_an_earlier_report_of_the_sentence(pipeline: P
             "problem was the price of insulin.\n")
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == [
-        "she doubted the new figures would change many votes", "the real problem was the price of insulin"]
+        "she doubted the new figures would change many votes", "that the real problem was the price of insulin"]
     assert [q["speaker"] for q in got] == ["Ann Whitford", "Ann Whitford"]
 
 
@@ -211,7 +224,7 @@ def test_a_reporting_verb_coordinated_with_a_report_shares_its_speaker_and_ends_
             "Washington for emergency aid.\n")
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == [
-        "the drought is getting worse", "she will ask Washington for emergency aid"]
+        "that the drought is getting worse", "she will ask Washington for emergency aid"]
     assert [q["speaker"] for q in got] == ["Lisa Chan", "Lisa Chan"]
 
 
@@ -237,3 +250,46 @@ def test_names_and_plural_nouns_spelled_like_a_reporting_verb_get_no_parse(
     got = indirect(pipeline, text)
     assert parsed == ["The board, in a letter to shareholders last month, maintained the merger would lower costs."]
     assert [q["text"].rstrip(".") for q in got] == ["the merger would lower costs"]
+
+
+def test_a_reporting_verb_coordinated_with_other_verbs_shares_their_subject(pipeline: Pipeline) -> None:
+    # "X did A, did B and said C": "said" has no subject of its own; it reports C for X
+    text = ("The protesters marched to the courthouse, blocked the entrance for an hour and said the city would "
+            "hear from them again.\n\n"
+            "Local farmers sold their cattle early, cut their hay twice and said the drought had cost them a season.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [
+        "the city would hear from them again", "the drought had cost them a season"]
+    assert [q["speaker_mention"]["text"] for q in got] == ["The protesters", "Local farmers"]
+    assert [q["cue"]["text"] for q in got] == ["said", "said"]
+
+
+def test_a_report_after_a_sentences_quotation_is_found_by_the_parse(pipeline: Pipeline) -> None:
+    # the words after a sentence's last quote hold a report the rules do not read; the parse finds
+    # it (and not the quotation's own verb, before the quote)
+    text = ("The governor called the budget “a disgrace” and says she will veto it next week.\n\n"
+            "Lee called the plan “reckless,” but analysts at the bank suggest the market has already priced it in.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["she will veto it next week", "the market has already priced it in"]
+    assert [q["cue"]["text"] for q in got] == ["says", "suggest"]
+    assert got[0]["speaker_mention"]["text"] == "The governor"
+
+
+def test_a_stance_verbs_to_infinitive_is_reported_content_when_the_rules_read_none(pipeline: Pipeline) -> None:
+    # the parse of a sentence no rule reads: a verb with a subject and the to-infinitive it governs
+    text = ("After two days of talks, the lenders agreed to extend the deadline by a month.\n\n"
+            "The utility hopes to finish the new line before the winter.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["to extend the deadline by a month",
+                                                    "to finish the new line before the winter"]
+    assert [q["cue"]["text"] for q in got] == ["agreed", "hopes"]
+    assert [q["speaker_mention"]["text"] for q in got] == ["the lenders", "The utility"]
+
+
+def test_a_sentence_with_only_a_stance_verb_is_parsed_for_its_to_infinitive(pipeline: Pipeline) -> None:
+    # no verb of speech in the sentence, no rule reads it: the stance verb alone sends it to the parse
+    text = ("Ultimately, the two towns decided to share the cost of the bridge.\n\n"
+            "In the end, the committee threatened to delay the vote until March.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["to share the cost of the bridge", "to delay the vote until March"]
+    assert [q["cue"]["text"] for q in got] == ["decided", "threatened"]

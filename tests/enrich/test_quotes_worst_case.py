@@ -55,3 +55,18 @@ def test_adversarial_texts_cost_what_prose_does(pipeline: Pipeline, make) -> Non
     ordinary = _quotes_seconds(pipeline, _prose(len(text)))
     took = _quotes_seconds(pipeline, text)
     assert took <= RATIO * max(ordinary, 0.005), f"{took:.3f} s against {ordinary:.3f} s for prose"
+
+
+def _stance_flood(size: int) -> str:
+    unit = "Ultimately, the two towns decided to share the cost of the bridge. "
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def test_sentences_that_all_ask_for_a_parse_cost_what_prose_does(pipeline: Pipeline) -> None:
+    # every sentence has a stance verb no rule reads, so each would go to the dependency parser;
+    # the parse budget per article keeps a 100 KB flood of them near the cost of prose (about 2x;
+    # unbounded, 7-8x: 1.1 s against 0.15 s on one core)
+    text = _stance_flood(100_000)
+    ordinary = _quotes_seconds(pipeline, _prose(len(text)))
+    took = _quotes_seconds(pipeline, text)
+    assert took <= 4.0 * max(ordinary, 0.005), f"{took:.3f} s against {ordinary:.3f} s for prose"

@@ -87,6 +87,18 @@ def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int
     return None
 
 
+#: the complementizer right before reported content ("said that ...", "told reporters that, if ...")
+_THAT_BEFORE = re.compile(r"\bthat[\s,]*$")
+
+
+def with_complementizer(text: str, start: int) -> int:
+    """Where reported content starts when its complementizer counts: "that" opens the reported
+    clause ("said [that he would run]"). The attribution gold sets annotate it so: on PolNeAR dev and
+    train 1-300, 869 indirect contents open with "that" and 9 start right after one."""
+    m = _THAT_BEFORE.search(text, max(0, start - 8), start)
+    return m.start() if m is not None else start
+
+
 def content_end(text: str, start: int, end: int) -> int:
     """Where reported content after a cue ends: before a participle clause or a semicolon that
     goes on in the writer's voice ("said he would veto it, arguing that ...", "...; the other ...")."""

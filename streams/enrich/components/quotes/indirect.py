@@ -14,7 +14,13 @@ import re
 
 from streams.enrich.components.quotes.syntax import governing_subject, parse, reports
 from streams.enrich.components.quotes.attribution import main_subject
-from streams.enrich.components.quotes.clauses import PROGRESSIVE, clause_start, complement, content_end
+from streams.enrich.components.quotes.clauses import (
+    PROGRESSIVE,
+    clause_start,
+    complement,
+    content_end,
+    with_complementizer,
+)
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
@@ -46,7 +52,8 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     turns left out): reports in sentences without quote marks, and the words around the quote
     marks of a sentence that still report speech."""
     out: list[Found] = []
-    unparsed: list[tuple[int, int]] = []  # sentences with a reporting verb whose report no rule found
+    # sentences with a reporting verb whose report no rule found: (start, end, where its cue may start)
+    unparsed: list[tuple[int, int, int]] = []
     qstarts = [a for a, _ in art.quoted]
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
@@ -63,38 +70,48 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             if before is not None:
                 out.append(before)
             f = _after_quotes(art, ss, se)
+            tail = _last_quote_end(art, ss, se)
+            if f is None and tail < se and any(_may_report(art, w) for w in art.words(tail, se)):
+                unparsed.append((ss, se, tail))  # "“...,” Lee said, and warned the plan would ..."
         else:
             found = [f for f in reports_in(art, ss, se) if not _names_a_source_only(art, f)]
             out.extend(found)
             if not found and any(_may_report(art, w) for w in art.words(ss, se)):
-                unparsed.append((ss, se))
+                unparsed.append((ss, se, ss))
             continue
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
+    for f in out:  # every rule and the parse find the clause after its "that"
+        s, e = f.segments[0]
+        f.segments[0] = (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
 
 
 def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
-    """A word that may be a reporting verb the rules missed, worth parsing its sentence for: a
-    verb form in lower case, or capitalised in a title-cased line ("Rubio Says Abandoning ..."),
-    not a noun ("United States", "the rules" report nothing)."""
+    """A word that may be a reporting or stance verb the rules missed, worth parsing its sentence
+    for: a verb form in lower case, or a reporting verb capitalised in a title-cased line ("Rubio
+    Says Abandoning ..."), not a noun ("United States", "the rules" report nothing)."""
     word = w.group()
-    if word not in art.lex.clause_forms:
+    if word not in art.lex.clause_forms and word not in art.lex.complement_forms:
         title = _TITLE_NEXT.match(art.text, w.end())
         if word.lower() not in art.lex.clause_forms or not word[:1].isupper() or title is None:
             return False
     return not (word.endswith("s") and _DETERMINER_BEFORE.search(art.text, max(0, w.start() - 12), w.start()))
 
 
-def parsed_reports(art: ArticleState, sentences: list[tuple[int, int]]) -> list[Found]:
+def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> list[Found]:
     """Reports the rules missed, from a dependency parse of those sentences only (in one batch): a
-    reporting verb with a subject and a clause it governs ("The agency, in a filing with the
-    court last week, maintained the merger would ...")."""
-    parse(art, sentences)
+    reporting or stance verb with a subject and a clause or to-infinitive it governs ("The agency,
+    in a filing with the court last week, maintained the merger would ...", "The bank agreed to
+    lend ..."). ``sentences``: (start, end, the first
+    offset a cue may have: after a sentence's last quote, the quote's own verb is not a report)."""
+    parse(art, [(ss, se) for ss, se, _ in sentences])
     out = []
-    for ss, se in sentences:
-        for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms):
+    for ss, se, lo in sentences:
+        for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms | art.lex.complement_forms):
+            if cue[0] < lo:
+                continue
             out.append(Found("indirect", [(cs, content_end(art.text, cs, ce))], spk, cue, "parse"))
     return out
 
@@ -139,11 +156,16 @@ def _stance_before_quote(art: ArticleState, ss: int, first_mark: int) -> Found |
     return None
 
 
-def _after_quotes(art: ArticleState, ss: int, se: int) -> Found | None:
-    """A report in the words after the last quote of a sentence ("“...,” she said, adding that ...")."""
+def _last_quote_end(art: ArticleState, ss: int, se: int) -> int:
+    """Where the last quotation of sentence [ss, se) ends (``ss`` if it has none)."""
     i = bisect.bisect_left(art.open_marks, ss)
     j = bisect.bisect_left(art.open_marks, se)
-    last_end = max((b for _, b in art.quoted[i:j]), default=ss)
+    return max((b for _, b in art.quoted[i:j]), default=ss)
+
+
+def _after_quotes(art: ArticleState, ss: int, se: int) -> Found | None:
+    """A report in the words after the last quote of a sentence ("“...,” she said, adding that ...")."""
+    last_end = _last_quote_end(art, ss, se)
     if last_end >= se:
         return None
     for w in art.words(last_end, se):

@@ -57,6 +57,7 @@ class ArticleState:
     turn_spans: list[tuple[int, int]] = field(default_factory=list)  # transcript turns, set by transcript_turns
     #: dependency parses of the sentences that needed one, by (start, end): see :mod:`.syntax`
     parses: dict[tuple[int, int], Any] = field(default_factory=dict)
+    parsed_chars: int = 0  # characters of ``parses``, against :data:`.syntax.PARSE_BUDGET`
     syntax: bool = True  # False: no parse at all (the rules alone)
 
     def par_of(self, pos: int) -> tuple[int, int]:

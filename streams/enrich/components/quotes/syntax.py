@@ -27,6 +27,10 @@ REPORTED = frozenset(["ccomp"])
 #: subjects that do not report speech: relative pronouns, an expletive "it" ("It is expected that ...")
 _NOT_SPEAKERS = frozenset(["who", "which", "that", "it"])
 _MAX_SENTENCE = 400  # characters: longer "sentences" are lists or tables, not worth a parse
+#: characters parsed per article at most (the parser reads ~80,000 a second on a busy core, so a
+#: 100 KB article of sentences that all ask for a parse costs ~0.25 s, not 1-3 s); the PolNeAR
+#: articles need ~800 on average, so only a flood of them reaches it (later sentences go unparsed)
+PARSE_BUDGET = 20_000
 _lock = threading.Lock()
 _parsers: dict[str, Language] = {}
 
@@ -50,10 +54,18 @@ def load_parser(model: str | None = None) -> Language:
 
 
 def parse(art: ArticleState, spans: Iterable[tuple[int, int]]) -> None:
-    """Parse the sentences [start, end) of ``art`` not parsed yet, in one batch (kept in ``art.parses``)."""
+    """Parse the sentences [start, end) of ``art`` not parsed yet, in one batch (kept in ``art.parses``),
+    in text order while the article's :data:`PARSE_BUDGET` lasts."""
     todo = sorted({(s, e) for s, e in spans if (s, e) not in art.parses and 0 < e - s <= _MAX_SENTENCE})
+    left = PARSE_BUDGET - art.parsed_chars
+    for n, (s, e) in enumerate(todo):
+        left -= e - s
+        if left < 0:
+            todo = todo[:n]
+            break
     if not todo or not art.syntax:
         return
+    art.parsed_chars += sum(e - s for s, e in todo)
     from streams.enrich.components.nlp import one_blas_thread
 
     nlp = load_parser()
@@ -86,6 +98,17 @@ def subtree_span(tok: Token) -> tuple[int, int]:
 def subject_of(tok: Token) -> Token | None:
     """The subject child of a verb token, if any."""
     return next((c for c in tok.children if c.dep_ in SUBJECTS), None)
+
+
+def shared_subject(tok: Token) -> Token | None:
+    """The subject a verb without one shares with the verb it is coordinated with ("they
+    reversed themselves, rushed everyone inside and said they will ...": "they" said)."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+        subj = subject_of(tok)
+        if subj is not None:
+            return subj
+    return None
 
 
 def governing_subject(art: ArticleState, ss: int, se: int, pos: int) -> Mention | None:
@@ -170,9 +193,17 @@ def _mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     return Mention(start, end, text, "nominal", definite=text.split()[0].lower() in ("the", "his", "her", "their", "its"))
 
 
+def _infinitive(tok: Token) -> Token | None:
+    """The to-infinitive a verb governs after it, the stance it reports ("agreed [to release the
+    funds]", "hopes [to offset the emissions]")."""
+    return next((c for c in tok.children if c.dep_ == "xcomp" and c.i > tok.i
+                 and any(a.dep_ == "aux" and a.text.lower() == "to" for a in c.children)), None)
+
+
 def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[tuple[Any, ...]]:
     """The reports the parse of sentence [ss, se) shows: for each verb among ``forms`` with a
-    subject and a reported clause, (speaker mention, (cue start, cue end), (content start, content end))."""
+    subject (its own, or the one it shares with a verb it is coordinated with) and a reported clause
+    or to-infinitive, (speaker mention, (cue start, cue end), (content start, content end))."""
     doc = parsed(art, ss, se)
     out: list[tuple[Any, ...]] = []
     if doc is None:
@@ -180,8 +211,8 @@ def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[
     for tok in doc:
         if tok.text.lower() not in forms:
             continue
-        clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None)
-        subj = subject_of(tok)
+        clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None) or _infinitive(tok)
+        subj = subject_of(tok) or shared_subject(tok)
         if clause is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
             continue
         cs, ce = subtree_span(clause)
