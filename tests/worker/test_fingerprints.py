@@ -94,22 +94,22 @@ def test_a_replayed_fetch_is_applied_in_slices_that_leave_the_event_loop_free(tm
             await asyncio.sleep(3600)
             return {}
 
-    async def scenario() -> tuple[float, float]:
+    async def scenario() -> set[int]:
         follower = asyncio.ensure_future(log._follow(OneFetch(), "tp"))  # type: ignore[arg-type]
-        started, worst = asyncio.get_running_loop().time(), 0.0
+        seen: set[int] = set()  # positions the other tasks of the loop saw between two of its turns
         while log.position < len(records):
-            before = asyncio.get_running_loop().time()
             await asyncio.sleep(0)
-            worst = max(worst, asyncio.get_running_loop().time() - before)
-        took = asyncio.get_running_loop().time() - started
+            seen.add(log.position)
         follower.cancel()
         with pytest.raises(asyncio.CancelledError):
             await follower
-        return worst, took
+        return seen
 
-    worst, took = asyncio.run(scenario())
+    seen = asyncio.run(scenario())
     assert log.index.articles == 5_000
-    assert worst < took / 5, f"the loop was held {worst:.3f} s of the replay's {took:.3f} s in one go"
+    part_way = sorted(p for p in seen if 0 < p < len(records))
+    # counted in turns of the loop, not in seconds: a timed bound failed whenever the machine was busy
+    assert len(part_way) >= 5, f"the replay of 5,000 records gave the loop a turn only at positions {part_way}"
 
 
 class _FakeLogConsumer:
