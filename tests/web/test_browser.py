@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -27,7 +28,8 @@ Driver = Any
 
 
 def _wait(driver: Driver, timeout: float = 15) -> WebDriverWait:
-    return WebDriverWait(driver, timeout)
+    # a condition may read an element of the page a form submit is replacing: look again, don't fail
+    return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
 
 def _shot(driver: Driver, name: str) -> None:
