@@ -108,8 +108,9 @@ def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> 
     offset a cue may have: after a sentence's last quote, the quote's own verb is not a report)."""
     parse(art, [(ss, se) for ss, se, _ in sentences])
     out = []
+    cues = art.lex.clause_forms | art.lex.complement_forms
     for ss, se, lo in sentences:
-        for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms | art.lex.complement_forms):
+        for spk, cue, (cs, ce) in reports(art, ss, se, cues):
             if cue[0] < lo:
                 continue
             out.append(Found("indirect", [(cs, content_end(art.text, cs, ce))], spk, cue, "parse"))
