@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from streams.core.model import Article  # noqa: E402
-from streams.enrich.components.topics import TopicComponent  # noqa: E402
+from streams.enrich.components.topics import Calibration, TopicComponent  # noqa: E402
 from streams.enrich.pipeline import Context  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,23 +154,23 @@ def print_errors(rows: list[Row], fold: str) -> None:
 
 
 def calibration_rows(component: TopicComponent, items: list[Item]) -> list[tuple[float, float, bool]]:
-    """(share of the best top level, total evidence, right) per item, the calibration's inputs."""
+    """(evidence of the best top level, of the second, right) per item, the calibration's inputs."""
     tagger = component.tagger
     out = []
     for item in items:
         top, _, _ = tagger.evidence(item.text, item.title)
-        total = sum(top.values())
-        if not top or total < tagger.min_evidence:
+        if not top or sum(top.values()) < tagger.min_evidence:
             continue
-        best = max(top, key=top.get)  # type: ignore[arg-type]
-        out.append((top[best] / total, total, best == item.gold))
+        ranked = sorted(top.items(), key=lambda kv: -kv[1])
+        rival = ranked[1][1] if len(ranked) > 1 else 0.0
+        out.append((ranked[0][1], rival, ranked[0][0] == item.gold))
     return out
 
 
 def fit_logistic(rows: list[tuple[float, float, bool]], ridge: float = 0.01) -> tuple[float, float, float]:
-    """(w_share, w_evidence, bias) by Newton's method on share, ln(1 + total evidence)."""
+    """(w_own, w_rival, bias) by Newton's method on ln(1 + own evidence), ln(1 + rival's evidence)."""
     w = [0.0, 0.0, 0.0]
-    xs = [(s, math.log1p(e), 1.0) for s, e, _ in rows]
+    xs = [(math.log1p(own), math.log1p(rival), 1.0) for own, rival, _ in rows]
     ys = [1.0 if ok else 0.0 for _, _, ok in rows]
     for _ in range(50):
         g = [ridge * wi for wi in w]
@@ -198,13 +198,13 @@ def solve3(a: list[list[float]], b: list[float]) -> list[float]:
 def print_calibration(component: TopicComponent, items: list[Item]) -> None:
     """Fit the score map on fold A (whole + title+lead), show the reliability of the fit on fold B."""
     fit_rows = calibration_rows(component, [i for i in items if i.fold == "A"])
-    w_share, w_evidence, bias = fit_logistic(fit_rows)
-    print(f'fit on fold A ({len(fit_rows)} items): "w_share": {w_share:.3f}, "w_evidence": {w_evidence:.3f}, '
-          f'"bias": {bias:.3f}')
+    fit = Calibration(*fit_logistic(fit_rows))
+    print(f'fit on fold A ({len(fit_rows)} items): "w_own": {fit.w_own:.3f}, "w_rival": {fit.w_rival:.3f}, '
+          f'"bias": {fit.bias:.3f}')
     for fold in FOLDS:
         rows = calibration_rows(component, [i for i in items if i.fold == fold])
-        probs = [1.0 / (1.0 + math.exp(-(w_share * s + w_evidence * math.log1p(e) + bias))) for s, e, _ in rows]
-        now = [component.tagger.calibration.probability(s, e) for s, e, _ in rows]
+        probs = [fit.probability(own, rival) for own, rival, _ in rows]
+        now = [component.tagger.calibration.probability(own, rival) for own, rival, _ in rows]
         print(f"fold {fold}: calibration error {100 * band_error(now, rows):.1f} points with the bundled map, "
               f"{100 * band_error(probs, rows):.1f} with this fit")
         print("| score band | items | right | mean score |\n|---|---|---|---|")
