@@ -113,7 +113,8 @@ def cell(rows: list[Row]) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    """Top-1, crime drift and breadth per fold and kind (Markdown), then the calibration error per fold."""
+    """Top-1, crime drift, breadth and calibration error (points) per fold and kind (Markdown), then the
+    calibration error per fold."""
     cols = [(f, k) for k in KINDS for f in FOLDS] + [("AB", k) for k in KINDS]
     groups = {(f, k): [r for r in rows if r.item.fold in f and r.item.kind == k] for f, k in cols}
 
@@ -128,6 +129,7 @@ def print_table(rows: list[Row]) -> None:
     line("no topic", lambda g: str(sum(r.best == "" for r in g)))
     line("top levels", lambda g: f"{sum(r.n_levels for r in g) / max(1, len(g)):.2f}")
     line("items", lambda g: str(len(g)))
+    line("calibration error", lambda g: f"{100 * ece(g):.1f}")
     for f in FOLDS:
         err = ece([r for r in rows if r.item.fold == f])
         print(f"calibration error of the best top level's score, fold {f} (full + title+lead): {100 * err:.1f} points")
