@@ -3,6 +3,7 @@
     .venv/bin/python scripts/eval_topics_folds.py                    # the fold table
     .venv/bin/python scripts/eval_topics_folds.py --errors A         # what fold A's errors were labelled
     .venv/bin/python scripts/eval_topics_folds.py --fit-calibration  # fit the score map on A, check on B
+    .venv/bin/python scripts/eval_topics_folds.py --fit-calibration --fit-fold B  # the other way round
 
 Fold A is ``md5(id) % 2 == 0`` (486 stories), fold B the rest (546). A change is kept only when it
 improves the fold it was not tuned on (tune on A, confirm on B, then the other way round). Every
@@ -197,11 +198,11 @@ def solve3(a: list[list[float]], b: list[float]) -> list[float]:
     return [det([[b[r] if c == k else a[r][c] for c in range(3)] for r in range(3)]) / d for k in range(3)]
 
 
-def print_calibration(component: TopicComponent, items: list[Item]) -> None:
-    """Fit the score map on fold A (whole + title+lead), show the reliability of the fit on fold B."""
-    fit_rows = calibration_rows(component, [i for i in items if i.fold == "A"])
+def print_calibration(component: TopicComponent, items: list[Item], fit_fold: str = "A") -> None:
+    """Fit the score map on one fold (whole + title+lead), show its reliability on both."""
+    fit_rows = calibration_rows(component, [i for i in items if i.fold == fit_fold])
     fit = Calibration(*fit_logistic(fit_rows))
-    print(f'fit on fold A ({len(fit_rows)} items): "w_own": {fit.w_own:.3f}, "w_rival": {fit.w_rival:.3f}, '
+    print(f'fit on fold {fit_fold} ({len(fit_rows)} items): "w_own": {fit.w_own:.3f}, "w_rival": {fit.w_rival:.3f}, '
           f'"bias": {fit.bias:.3f}')
     for fold in FOLDS:
         rows = calibration_rows(component, [i for i in items if i.fold == fold])
@@ -235,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="the shared eval folder (default ../shared/eval)")
     ap.add_argument("--errors", choices=FOLDS, help="also print the confusions of this fold")
     ap.add_argument("--fit-calibration", action="store_true",
-                    help="fit the score map (data/iptc/calibration.json) on fold A and check it on fold B")
+                    help="fit the score map (data/iptc/calibration.json) on fold A and check it on both folds")
+    ap.add_argument("--fit-fold", choices=FOLDS, default="A",
+                    help="the fold --fit-calibration fits on (default A, the bundled map's; B checks the method)")
     args = ap.parse_args(argv)
     path = args.eval_dir / SET_PATH
     if not path.exists():
@@ -247,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         print_errors(rows, args.errors)
     if args.fit_calibration:
-        print_calibration(component, items)
+        print_calibration(component, items, args.fit_fold)
     return 0
 
 
