@@ -3,6 +3,7 @@
     .venv/bin/python scripts/eval_topics_folds.py                    # the fold table
     .venv/bin/python scripts/eval_topics_folds.py --errors A         # what fold A's errors were labelled
     .venv/bin/python scripts/eval_topics_folds.py --fit-calibration  # fit the score map on A, check on B
+    .venv/bin/python scripts/eval_topics_folds.py --fit-calibration --fit-fold B  # the other way round
 
 Fold A is ``md5(id) % 2 == 0`` (486 stories), fold B the rest (546). A change is kept only when it
 improves the fold it was not tuned on (tune on A, confirm on B, then the other way round). Every
@@ -29,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from streams.core.model import Article  # noqa: E402
-from streams.enrich.components.topics import TopicComponent  # noqa: E402
+from streams.enrich.components.topics import Calibration, TopicComponent  # noqa: E402
 from streams.enrich.pipeline import Context  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,8 @@ def cell(rows: list[Row]) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    """Top-1, crime drift and breadth per fold and kind (Markdown), then the calibration error per fold."""
+    """Top-1, crime drift, breadth and calibration error (points) per fold and kind (Markdown), then the
+    calibration error per fold."""
     cols = [(f, k) for k in KINDS for f in FOLDS] + [("AB", k) for k in KINDS]
     groups = {(f, k): [r for r in rows if r.item.fold in f and r.item.kind == k] for f, k in cols}
 
@@ -128,6 +130,7 @@ def print_table(rows: list[Row]) -> None:
     line("no topic", lambda g: str(sum(r.best == "" for r in g)))
     line("top levels", lambda g: f"{sum(r.n_levels for r in g) / max(1, len(g)):.2f}")
     line("items", lambda g: str(len(g)))
+    line("calibration error", lambda g: f"{100 * ece(g):.1f}")
     for f in FOLDS:
         err = ece([r for r in rows if r.item.fold == f])
         print(f"calibration error of the best top level's score, fold {f} (full + title+lead): {100 * err:.1f} points")
@@ -154,23 +157,23 @@ def print_errors(rows: list[Row], fold: str) -> None:
 
 
 def calibration_rows(component: TopicComponent, items: list[Item]) -> list[tuple[float, float, bool]]:
-    """(share of the best top level, total evidence, right) per item, the calibration's inputs."""
+    """(evidence of the best top level, of the second, right) per item, the calibration's inputs."""
     tagger = component.tagger
     out = []
     for item in items:
         top, _, _ = tagger.evidence(item.text, item.title)
-        total = sum(top.values())
-        if not top or total < tagger.min_evidence:
+        if not top or sum(top.values()) < tagger.min_evidence:
             continue
-        best = max(top, key=top.get)  # type: ignore[arg-type]
-        out.append((top[best] / total, total, best == item.gold))
+        ranked = sorted(top.items(), key=lambda kv: -kv[1])
+        rival = ranked[1][1] if len(ranked) > 1 else 0.0
+        out.append((ranked[0][1], rival, ranked[0][0] == item.gold))
     return out
 
 
 def fit_logistic(rows: list[tuple[float, float, bool]], ridge: float = 0.01) -> tuple[float, float, float]:
-    """(w_share, w_evidence, bias) by Newton's method on share, ln(1 + total evidence)."""
+    """(w_own, w_rival, bias) by Newton's method on ln(1 + own evidence), ln(1 + rival's evidence)."""
     w = [0.0, 0.0, 0.0]
-    xs = [(s, math.log1p(e), 1.0) for s, e, _ in rows]
+    xs = [(math.log1p(own), math.log1p(rival), 1.0) for own, rival, _ in rows]
     ys = [1.0 if ok else 0.0 for _, _, ok in rows]
     for _ in range(50):
         g = [ridge * wi for wi in w]
@@ -195,16 +198,16 @@ def solve3(a: list[list[float]], b: list[float]) -> list[float]:
     return [det([[b[r] if c == k else a[r][c] for c in range(3)] for r in range(3)]) / d for k in range(3)]
 
 
-def print_calibration(component: TopicComponent, items: list[Item]) -> None:
-    """Fit the score map on fold A (whole + title+lead), show the reliability of the fit on fold B."""
-    fit_rows = calibration_rows(component, [i for i in items if i.fold == "A"])
-    w_share, w_evidence, bias = fit_logistic(fit_rows)
-    print(f'fit on fold A ({len(fit_rows)} items): "w_share": {w_share:.3f}, "w_evidence": {w_evidence:.3f}, '
-          f'"bias": {bias:.3f}')
+def print_calibration(component: TopicComponent, items: list[Item], fit_fold: str = "A") -> None:
+    """Fit the score map on one fold (whole + title+lead), show its reliability on both."""
+    fit_rows = calibration_rows(component, [i for i in items if i.fold == fit_fold])
+    fit = Calibration(*fit_logistic(fit_rows))
+    print(f'fit on fold {fit_fold} ({len(fit_rows)} items): "w_own": {fit.w_own:.3f}, "w_rival": {fit.w_rival:.3f}, '
+          f'"bias": {fit.bias:.3f}')
     for fold in FOLDS:
         rows = calibration_rows(component, [i for i in items if i.fold == fold])
-        probs = [1.0 / (1.0 + math.exp(-(w_share * s + w_evidence * math.log1p(e) + bias))) for s, e, _ in rows]
-        now = [component.tagger.calibration.probability(s, e) for s, e, _ in rows]
+        probs = [fit.probability(own, rival) for own, rival, _ in rows]
+        now = [component.tagger.calibration.probability(own, rival) for own, rival, _ in rows]
         print(f"fold {fold}: calibration error {100 * band_error(now, rows):.1f} points with the bundled map, "
               f"{100 * band_error(probs, rows):.1f} with this fit")
         print("| score band | items | right | mean score |\n|---|---|---|---|")
@@ -233,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="the shared eval folder (default ../shared/eval)")
     ap.add_argument("--errors", choices=FOLDS, help="also print the confusions of this fold")
     ap.add_argument("--fit-calibration", action="store_true",
-                    help="fit the score map (data/iptc/calibration.json) on fold A and check it on fold B")
+                    help="fit the score map (data/iptc/calibration.json) on fold A and check it on both folds")
+    ap.add_argument("--fit-fold", choices=FOLDS, default="A",
+                    help="the fold --fit-calibration fits on (default A, the bundled map's; B checks the method)")
     args = ap.parse_args(argv)
     path = args.eval_dir / SET_PATH
     if not path.exists():
@@ -245,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         print_errors(rows, args.errors)
     if args.fit_calibration:
-        print_calibration(component, items)
+        print_calibration(component, items, args.fit_fold)
     return 0
 
 

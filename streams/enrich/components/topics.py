@@ -17,7 +17,7 @@ they are the setting of a political, business or arts story.
 The top levels whose share of all evidence is large enough are returned, best first,
 with the finer codes under them that have enough evidence of their own, and the ancestors of those.
 A top level's score is a calibrated probability that it is the article's main topic (a logistic
-map of its share of the evidence and the total evidence, ``data/iptc/calibration.json``; see
+map of its own evidence and its strongest rival's, ``data/iptc/calibration.json``; see
 docs/topics.md for the reliability table).
 """
 
@@ -185,15 +185,17 @@ def load_lexicon() -> Lexicon:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Maps a top level's share of the evidence and the article's total evidence to the probability
-    that it is the article's main topic (a logistic fit; see ``data/iptc/calibration.json``)."""
+    """Maps a top level's evidence and that of its strongest rival (the best other top level of the
+    article) to the probability that it is the article's main topic (a logistic fit; see
+    ``data/iptc/calibration.json``). The rival matters: a share of 1.0 from one weak word and a
+    share of 0.6 against a strong second reading are both uncertain calls."""
 
-    w_share: float
-    w_evidence: float
+    w_own: float
+    w_rival: float
     bias: float
 
-    def probability(self, share: float, total: float) -> float:
-        z = self.w_share * share + self.w_evidence * math.log1p(total) + self.bias
+    def probability(self, own: float, rival: float) -> float:
+        z = self.w_own * math.log1p(own) + self.w_rival * math.log1p(rival) + self.bias
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -201,7 +203,7 @@ class Calibration:
 def load_calibration() -> Calibration:
     """The bundled calibration (once per process)."""
     data = json.loads((DATA_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
-    return Calibration(float(data["w_share"]), float(data["w_evidence"]), float(data["bias"]))
+    return Calibration(float(data["w_own"]), float(data["w_rival"]), float(data["bias"]))
 
 
 def corroboration(core: float) -> float:
@@ -311,11 +313,13 @@ class TopicTagger:
         ranked = sorted(top.items(), key=lambda kv: -kv[1])
         best = ranked[0][1]
         chosen: dict[str, float] = {}
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         for code, ev in ranked[: self.max_top_levels]:
             share = ev / total
             if code != ranked[0][0] and (share < self.min_share or ev < self.relative_share * best):
                 break
-            chosen[code] = round(self.calibration.probability(share, total), 3)
+            rival = runner_up if code == ranked[0][0] else best
+            chosen[code] = round(self.calibration.probability(ev, rival), 3)
         out: dict[str, dict[str, Any]] = {}
         for code, score in chosen.items():
             c = self.lex.concepts[code]
