@@ -166,7 +166,11 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
     paced.warm_up(replay, cfg.warmup)
     latency = []
     log(f"paced at 80 % ({0.8 * capacity:.1f}/s) for {cfg.latency_s:g}s")
+    cpu80 = CpuMeter(paced, broker)
+    cpu80.start()
+    started80 = time.monotonic()
     lat80 = paced.paced(replay, "p80", 0.8 * capacity, cfg.latency_s)
+    result["cpu_paced"] = cpu80.stop(int(lat80["sent"]), time.monotonic() - started80)  # type: ignore[call-overload]
     latency.append({"load_pct": 80.0, **lat80})
     soak = Soak(paced, broker)
     log(f"soak at 50 % ({0.5 * capacity:.1f}/s) for {cfg.soak_s:g}s")

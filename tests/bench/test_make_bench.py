@@ -46,6 +46,8 @@ def test_quick_bench_runs_end_to_end_and_prints_the_five_lines(kafka_bootstrap: 
     assert all(run["rate"] and run["transport_ceiling"] for run in result["throughput"])
     stored_80 = result["latency"][0]["stored"]
     assert result["latency"][0]["load_pct"] == 80.0 and stored_80["n"] >= 1
+    for run in ("cpu", "cpu_paced"):  # the CPU each process spent per article, in the burst and paced at 80 %
+        assert result[run]["ms_per_article"]["worker-1 child"] > 0 and result[run]["seconds"] > 0
     rss = result["soak"]["rss"]
     assert rss["worker-1 child"]["peak"] > rss["worker-1 parent"]["peak"] > 0  # the child holds spaCy
     assert rss["store"]["peak"] > 0

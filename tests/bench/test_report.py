@@ -193,10 +193,20 @@ def test_cpu_rows_give_each_process_its_ms_per_article_and_share_of_the_machine(
     # 1,000 articles in 10 s on 2 cores: 20 ms of machine per article
     result["cpu"] = {"ms_per_article": {"worker-1 child": 8.0, "store": 2.0, "broker": None},
                      "seconds": 10.0, "articles": 1000, "cores": 2}
+    # paced: 600 articles in 20 s on 2 cores: 66.7 ms of machine per article
+    result["cpu_paced"] = {"ms_per_article": {"worker-1 child": 10.0, "store": 4.0, "broker": 2.0},
+                           "seconds": 20.0, "articles": 600, "cores": 2}
     lines = render_table(result).splitlines()
     rows = {" ".join(line.split()[:2]) if line.startswith("worker") else line.split()[0]: line
             for line in lines if line.strip()}
-    assert rows["worker-1 child"].split()[-2:] == ["8.0", "40%"]
-    assert rows["store"].split()[-2:] == ["2.0", "10%"]
-    assert rows["broker"].split()[-2:] == ["n/a", "n/a"]
-    assert [line for line in lines if line.startswith("all of the above")][0].split()[-2:] == ["10.0", "50%"]
+    assert rows["worker-1 child"].split()[-4:] == ["8.0", "40%", "10.0", "15%"]
+    assert rows["store"].split()[-4:] == ["2.0", "10%", "4.0", "6%"]
+    assert rows["broker"].split()[-4:] == ["n/a", "n/a", "2.0", "3%"]
+    assert [line for line in lines if line.startswith("all of the above")][0].split()[-4:] == ["10.0", "50%", "16.0", "24%"]
+
+
+def test_cpu_rows_without_a_paced_measurement_say_so() -> None:
+    result = _result()
+    result["cpu"] = {"ms_per_article": {"store": 2.0}, "seconds": 10.0, "articles": 1000, "cores": 2}
+    store = [line for line in render_table(result).splitlines() if line.startswith("store ")][0]
+    assert store.split()[-4:] == ["2.0", "10%", "n/a", "n/a"]
