@@ -177,12 +177,12 @@ def _print_summary(settings: Settings, ingested_ids: list[str], dead_letters: in
     from rich.console import Console
 
     from streams.cli.summary import print_once_summary
-    from streams.store.backends import open_archive
+    from streams.store.backends import archive_location, open_archive
 
     archive = open_archive(settings.database_url)
     try:
-        return print_once_summary(Console(), archive, ingested_ids, dead_letters, settings.database_url,
-                                  enriched=enriched)
+        return print_once_summary(Console(), archive, ingested_ids, dead_letters,
+                                  archive_location(settings.database_url), enriched=enriched)
     finally:
         archive.close()
 

@@ -21,6 +21,18 @@ def backend_of(database_url: str) -> str:
     )
 
 
+def archive_location(database_url: str) -> str:
+    """Where an archive lives, for people: a SQLite file's absolute path (its URL may be relative to
+    the working directory), a server URL with its password masked."""
+    if backend_of(database_url) == "sqlite":
+        from streams.store.backends.sqlite import sqlite_path
+
+        return str(sqlite_path(database_url).resolve())
+    from streams.core.settings import mask_url_password
+
+    return mask_url_password(database_url)
+
+
 def open_archive(database_url: str, *, read_only: bool = False) -> Archive:
     """Open (and migrate, unless ``read_only``) the archive at ``database_url``."""
     if backend_of(database_url) == "sqlite":
