@@ -33,7 +33,7 @@ from streams.enrich.components.quotes.subjects import (
     subject_after,
     subject_before,
 )
-from streams.enrich.components.quotes.syntax import governing_subject, subject_above
+from streams.enrich.components.quotes.syntax import fragment_speaker, governing_subject, subject_above
 from streams.enrich.components.quotes.transcripts import quoted_label
 
 #: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
@@ -340,6 +340,12 @@ def _fallback_before(
         # parse of the sentence, not the fronted phrase's names ("Praising the mayor's rival, Ann
         # Lee, as “...,” the governor rebuked ...")
         spk = governing_subject(art, sent[0], sent[1], q.start)
+        if spk is not None:
+            return spk, None, True
+    if sent is not None:
+        # a reporting verb the fragment hangs on, too far from it for the rules ("Although the
+        # IMF did not ..., it referenced “...”"): its subject, not the sentence's first name
+        spk = fragment_speaker(art, sent[0], sent[1], q.start, q.end)
         if spk is not None:
             return spk, None, True
     opener = PREP_OPENER.match(art.text, lo, q.open_mark)
