@@ -213,3 +213,13 @@ def test_every_fragment_of_a_report_closed_by_an_attribution_with_a_long_apposit
     got = marked(pipeline, text)
     assert [q["text"] for q in got] == ["a drag on every family", "a gift to lobbyists,"]
     assert [q["speaker"] for q in got] == ["Maria Gonzalez", "Maria Gonzalez"]
+
+
+@pytest.mark.parametrize("text", [
+    "According to The Boston Globe, Mayor Tom Hill said the pension fund was “in free fall” and needed help.\n",
+    "Mayor Tom Hill told donors that the pension fund was “in free fall” and needed help, according to The Boston Globe.\n",
+])
+def test_a_report_the_writer_has_from_a_source_is_attributed_to_the_source(pipeline: Pipeline, text: str) -> None:
+    got = marked(pipeline, text)
+    assert [q["text"] for q in got] == ["in free fall"]
+    assert got[0]["speaker"] == "Boston Globe" and got[0]["cue"]["text"].lower() == "according to"
