@@ -233,7 +233,10 @@ def fragment_speaker(art: ArticleState, ss: int, se: int, qs: int, qe: int) -> M
     """The speaker of a quoted fragment [qs, qe) in sentence [ss, se) from its parse: the subject
     of the nearest reporting verb above the fragment ("Although the IMF did not single out ...,
     it referenced “political tensions”": "it", not the IMF), or the agent of a passive one
-    (“...” was written by Springsteen); None when no reporting verb governs it."""
+    (“...” was written by Springsteen); None when no reporting verb governs it. A sentence with no
+    reporting verb at all is not parsed."""
+    if not any(w.group().lower() in art.lex.speech_forms for w in art.words(ss, se)):
+        return None
     doc = parsed(art, ss, se)
     tok = token_at(doc, qs - ss) if doc is not None else None
     if tok is None:
