@@ -203,3 +203,23 @@ def test_a_title_after_a_possessive_is_no_quotation_when_a_verb_follows(pipeline
 def test_a_chant_after_a_possessive_is_still_words_spoken(pipeline: Pipeline) -> None:
     text = "The crowd's “Lock Her Up!” drowned out the speaker, Senator Jeff Flake said.\n"
     assert [q["text"] for q in marked(pipeline, text)] == ["Lock Her Up!"]
+
+
+def test_every_fragment_of_a_report_closed_by_an_attribution_with_a_long_appositive_is_its_subjects(
+    pipeline: Pipeline,
+) -> None:
+    text = ("Taxes are “a drag on every family” and “a gift to lobbyists,” Maria Gonzalez, the former mayor of "
+            "Springfield and a candidate for governor, declared to a cheering crowd on Saturday.\n")
+    got = marked(pipeline, text)
+    assert [q["text"] for q in got] == ["a drag on every family", "a gift to lobbyists,"]
+    assert [q["speaker"] for q in got] == ["Maria Gonzalez", "Maria Gonzalez"]
+
+
+@pytest.mark.parametrize("text", [
+    "According to The Boston Globe, Mayor Tom Hill said the pension fund was “in free fall” and needed help.\n",
+    "Mayor Tom Hill told donors that the pension fund was “in free fall” and needed help, according to The Boston Globe.\n",
+])
+def test_a_report_the_writer_has_from_a_source_is_attributed_to_the_source(pipeline: Pipeline, text: str) -> None:
+    got = marked(pipeline, text)
+    assert [q["text"] for q in got] == ["in free fall"]
+    assert got[0]["speaker"] == "Boston Globe" and got[0]["cue"]["text"].lower() == "according to"

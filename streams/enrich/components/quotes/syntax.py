@@ -226,3 +226,40 @@ def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[
             continue
         out.append((spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), (ss + cs, ss + ce)))
     return out
+
+
+
+def fragment_speaker(art: ArticleState, ss: int, se: int, qs: int, qe: int) -> Mention | None:
+    """The speaker of a quoted fragment [qs, qe) in sentence [ss, se) from its parse: the subject
+    of the nearest reporting verb above the fragment ("Although the IMF did not single out ...,
+    it referenced “political tensions”": "it", not the IMF), or the agent of a passive one
+    (“...” was written by Springsteen); None when no reporting verb governs it. A sentence with no
+    reporting verb at all is not parsed."""
+    if not any(w.group().lower() in art.lex.speech_forms for w in art.words(ss, se)):
+        return None
+    doc = parsed(art, ss, se)
+    tok = token_at(doc, qs - ss) if doc is not None else None
+    if tok is None:
+        return None
+    while qs - ss <= tok.idx < qe - ss and tok.head.i != tok.i:
+        tok = tok.head  # out of the quotation
+    if qs - ss <= tok.idx < qe - ss:
+        return None
+    while True:
+        subj = subject_of(tok) or shared_subject(tok)
+        if subj is not None and tok.text.lower() in art.lex.speech_forms:
+            if subj.dep_ == "nsubjpass":
+                return _agent(art, ss, tok)
+            if subj.text.lower() in ("who", "which", "that") or subj.dep_ == "expl":
+                return None
+            return _speaker(art, ss, subj)
+        if tok.head.i == tok.i:
+            return None
+        tok = tok.head
+
+
+def _agent(art: ArticleState, ss: int, verb: Token) -> Mention | None:
+    """The "by" phrase of a passive verb as a speaker candidate."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    return _speaker(art, ss, by) if by is not None else None
