@@ -16,7 +16,8 @@ under unique ids; figures come from their archive, the alerts topic and their /m
 3. the same 2-worker burst, same articles, with the dedupe component left out (STREAMS_PIPELINE);
 4. transport ceiling: the same articles through 1 and 2 bare kafka-python consume -> produce relays and one
    SQLite sink;
-5. a fresh 2-worker stack paced at 80 % of the 2-worker rate (BENCH_LATENCY_S), then a soak at 50 %
+5. a fresh 2-worker stack paced at 80 % of the 2-worker rate (BENCH_LATENCY_S; the CPU each process spent per
+   article there too: small batches cost more per article than the burst's full ones), then a soak at 50 %
    (BENCH_SOAK_S) sampling RSS of the workers (parent and enrichment child), store, matcher and broker.
    Its dedupe window is BENCH_SOAK_S / 12 (at least 60 s): full and sliding before the first sample that
    counts, so the growth figures measure leaks, not the window filling up.
