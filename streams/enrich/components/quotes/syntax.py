@@ -228,7 +228,6 @@ def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[
     return out
 
 
-
 def fragment_speaker(art: ArticleState, ss: int, se: int, qs: int, qe: int) -> Mention | None:
     """The speaker of a quoted fragment [qs, qe) in sentence [ss, se) from its parse: the subject
     of the nearest reporting verb above the fragment ("Although the IMF did not single out ...,
