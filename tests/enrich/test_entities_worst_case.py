@@ -109,8 +109,16 @@ RUN_RATIO = 1.5
 @pytest.mark.parametrize("make", [_capital_letters, _title_case_run], ids=["capital-letters", "title-case-run"])
 def test_50_kb_of_capitals_or_title_case_words_cost_little_more_than_prose(upstream: Pipeline, make) -> None:
     text = make(50_000)
-    ordinary = _entities_seconds(upstream, _prose(len(text)))
-    took = _entities_seconds(upstream, text)
+    prose = _prose(len(text))
+    # the margin is narrow, so both sides are timed in turns (load from elsewhere falls on both alike),
+    # and a run over it is confirmed once before it counts
+    for _ in range(2):
+        ordinary, took = float("inf"), float("inf")
+        for _ in range(3):
+            ordinary = min(ordinary, _entities_seconds(upstream, prose, runs=1))
+            took = min(took, _entities_seconds(upstream, text, runs=1))
+        if took <= RUN_RATIO * ordinary:
+            break
     assert took <= RUN_RATIO * ordinary, f"{took:.3f} s against {ordinary:.3f} s for prose of {len(text)} characters"
 
 
