@@ -6,7 +6,9 @@ scrapes the defaults); ``0`` gives every process a free port instead (tests, sev
 
 from __future__ import annotations
 
+import random
 import socket
+from pathlib import Path
 
 from streams.core.errors import StreamsError
 
@@ -56,8 +58,35 @@ def _bindable(host: str, port: int) -> bool:
         return True
 
 
+#: where free ports are looked for: below the kernel's ephemeral range (read from EPHEMERAL_RANGE_FILE)
+FREE_PORTS_FROM = 10_000
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_FREE_PORT_TRIES = 200
+
+
+def ephemeral_range() -> tuple[int, int]:
+    """The ports the kernel gives outgoing connections (Linux's default where it cannot be read)."""
+    try:
+        low, high = (int(x) for x in EPHEMERAL_RANGE_FILE.read_text().split()[:2])
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A port nothing listens on now (the OS picks it)."""
-    with socket.socket() as s:
+    """A port nothing listens on now, outside the ephemeral range when there is room below it.
+
+    A child binds its port seconds after it was chosen (it loads its models first). A port of the ephemeral
+    range can be taken meanwhile by any outgoing connection, every Kafka client's included, and the child
+    then died with "Address already in use" (once in a full test run); below that range only another
+    listener choosing the same port at random could take it.
+    """
+    low, _ = ephemeral_range()
+    if low - FREE_PORTS_FROM >= 1_000:
+        for _ in range(_FREE_PORT_TRIES):
+            port = random.randrange(FREE_PORTS_FROM, low)
+            if _bindable("127.0.0.1", port):
+                return port
+    with socket.socket() as s:  # no room below the range (or all tried were taken): the OS picks
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -73,6 +73,17 @@ def test_zero_means_free_ports_for_several_stacks_on_one_machine() -> None:
     assert len(set(ports.values())) == len(ports) and all(p > 0 for p in ports.values())
 
 
+def test_free_ports_lie_below_the_range_outgoing_connections_take_theirs_from() -> None:
+    low, high = up_ports.ephemeral_range()
+    assert 1024 <= low <= high
+    ports = {up_ports.free_port() for _ in range(20)}
+    assert all(up_ports.FREE_PORTS_FROM <= port < low for port in ports) and len(ports) > 1
+    for port in ports:  # and free: a listener binds it
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
+
+
 def test_unknown_process_names_and_ports_past_the_range_are_refused() -> None:
     with pytest.raises(ValueError):
         up_ports.offset("lag")
