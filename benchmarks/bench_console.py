@@ -19,7 +19,6 @@ import argparse
 import itertools
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from streams.cli.up_ports import free_port  # noqa: E402
 from streams.core.model import EnrichedArticle  # noqa: E402
 from streams.store.backends import open_archive  # noqa: E402
 from tests.store.articles import corpus  # noqa: E402
@@ -77,14 +77,8 @@ def build(database_url: str, articles: int) -> tuple[list[str], list[str], list[
     return ids, speakers, entities
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(database_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streams.cli.main", "serve", "--database-url", database_url,
                              "--host", "127.0.0.1", "--port", str(port)], cwd=REPO,
                             env={**__import__("os").environ, "STREAMS_METRICS_PORT": "-1"})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,11 @@ from pathlib import Path
 from typing import IO, Mapping, Sequence
 
 from benchmarks.pipeline.report import parse_metrics
+from streams.cli.up_ports import free_port  # below the ephemeral range: children bind it later
 
 #: one BLAS thread everywhere, on both sides of every ratio
 ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 STOP_GRACE_S = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -12,14 +11,10 @@ from typing import Callable, Iterator
 import httpx
 import pytest
 
+from streams.cli.up_ports import free_port  # below the ephemeral range: a server started later binds it
+
 ROOT = Path(__file__).resolve().parents[2]
 ENSURE_PROMETHEUS = ROOT / "scripts" / "ensure_prometheus.sh"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
