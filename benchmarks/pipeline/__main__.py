@@ -8,12 +8,14 @@ STREAMS_KAFKA_PORT, or STREAMS_KAFKA_BOOTSTRAP names a cluster), ``streams worke
 ``streams alerts run`` and ``streams alerts deliver``, fed by ``streams ingest`` with corpus articles replayed
 under unique ids; figures come from their archive, the alerts topic and their /metrics. In order:
 
-1. compute ceiling: 1 and 2 in-process enrichment processes at once (the default pipeline, the workers'
-   batch size), and beside it spaCy's small model as its full pipeline and as its NER alone;
-2. everything on: 1 worker, then 2, each BENCH_ARTICLES sent at once (articles/s = articles / first
+1. everything on: 1 worker, then 2, each BENCH_ARTICLES sent at once (articles/s = articles / first
    ingest -> last stored), with the CPU each process spent per article in the 2-worker burst, and then the
    dedupe state per article (streams_dedupe_state_bytes / _articles from the workers' /metrics, default window);
-3. the same 2-worker burst, same articles, with the dedupe component left out (STREAMS_PIPELINE);
+2. the same 2-worker burst, same articles, with the dedupe component left out (STREAMS_PIPELINE);
+3. compute ceiling: 1 and 2 in-process enrichment processes at once (the default pipeline, the workers'
+   batch size) on BENCH_CEILING_ARTICLES each of the 2-worker burst's own articles (an even sample: the
+   corpus has stretches of long reports), and beside it spaCy's small model as its full pipeline and as its
+   NER alone;
 4. transport ceiling: the same articles through 1 and 2 bare kafka-python consume -> produce relays and one
    SQLite sink;
 5. a fresh 2-worker stack paced at 80 % of the 2-worker rate (BENCH_LATENCY_S; the CPU each process spent per

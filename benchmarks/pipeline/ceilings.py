@@ -15,15 +15,29 @@ from benchmarks.pipeline.report import ratio
 TRANSPORT_TIMEOUT_S = 600.0
 
 
-def compute(procs: Processes, corpus: Path, articles: int, processes: int = 2) -> dict[int, dict[str, Any]]:
-    """In-process enrichment rates of 1 process alone, then of ``processes`` at once (each its own slice).
+def sample(start: int, span: int, articles: int, processes: int) -> list[list[int]]:
+    """The corpus indices each process times: together ``articles`` x ``processes`` of the ``span`` articles
+    from ``start`` on, spread evenly over them, the processes taking turns (all of them when the span is
+    shorter; indices past the corpus wrap around, as the replay does)."""
+    total = articles * processes
+    picks = [start + (k * span) // total if total <= span else start + k for k in range(total)]
+    return [picks[i::processes] for i in range(processes)]
 
-    The processes load their models once; the one-process run also times the spaCy baselines.
+
+def compute(procs: Processes, corpus: Path, articles: int, processes: int = 2, *, start: int = 0,
+            span: int | None = None) -> dict[int, dict[str, Any]]:
+    """In-process enrichment rates of 1 process alone, then of ``processes`` at once.
+
+    Each process times ``articles`` of the corpus articles ``start`` .. ``start + span``, an even sample (see
+    :func:`sample`): given the burst's own articles, the ceiling is the rate on that mix of short and long
+    reports, not on another stretch of the corpus. The processes load their models once; the one-process run
+    also times the spaCy baselines.
     """
+    slices = sample(start, span if span is not None else articles * processes, articles, processes)
     started = [procs.start(f"compute-{i}", [sys.executable, "-m", "benchmarks.pipeline.compute",
-                                            "--articles", str(articles), "--start", str(i * articles),
-                                            "--corpus", str(corpus)], stdin=subprocess.PIPE, stdout_pipe=True)
-               for i in range(processes)]
+                                            "--indices", ",".join(map(str, indices)), "--corpus", str(corpus)],
+                           stdin=subprocess.PIPE, stdout_pipe=True)
+               for i, indices in enumerate(slices)]
     try:
         for p in started:
             if _line(p) != "ready":

@@ -1,12 +1,14 @@
 """One in-process enrichment process: the compute ceiling of one worker and the spaCy baselines beside it.
 
     python -m benchmarks.pipeline.compute --articles 300 [--start 0] [--corpus PATH] [--components a,b]
+    python -m benchmarks.pipeline.compute --indices 3,9,15 ...
 
 Loads everything, prints ``ready``, then reads commands on stdin: ``run`` times the streams pipeline and both
 spaCy baselines, ``run-streams`` the pipeline alone; each prints one JSON line; end of input ends it. So the
 bench loads the models of K processes once and times one alone, then all at once.
 
-Each run enriches the corpus articles with the default pipeline (``Pipeline.run_many`` in batches of the worker's
+Each run enriches the given corpus articles (``--indices``, wrapping around the corpus as the replay does;
+else ``--articles`` from ``--start`` on) with the default pipeline (``Pipeline.run_many`` in batches of the worker's
 size), and times spaCy's small model as shipped, (a) its full pipeline and (b) its NER alone, over the
 same texts, in interleaved chunks so load from elsewhere falls on all three alike. Wall-clock seconds (the
 pipeline's rate is wall clock too); one BLAS thread (the caller sets OMP/OPENBLAS/MKL_NUM_THREADS=1, and
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--start", type=int, default=0, help="first corpus article to use")
+    ap.add_argument("--indices", help="comma-separated corpus indices to use instead of --articles/--start")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--components", default="", help="comma-separated components (default: the default pipeline)")
     args = ap.parse_args(argv)
@@ -56,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         from streams.worker.runner import ENRICH_BATCH as batch
     except ImportError:  # the worker may batch differently after a change: fall back to a typical size
         batch = 32
-    records = load_records(args.corpus, args.start + args.articles)[args.start:]
+    corpus = load_records(args.corpus)
+    indices = ([int(i) for i in args.indices.split(",")] if args.indices
+               else range(args.start, args.start + args.articles))
+    records = [corpus[i % len(corpus)] for i in indices]
     articles = [Article(id=f"compute-{i}", body_text=r["text"], headline=r.get("title") or None)
                 for i, r in enumerate(records)]
     texts = [a.body_text for a in articles]
