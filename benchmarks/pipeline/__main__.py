@@ -13,9 +13,9 @@ under unique ids; figures come from their archive, the alerts topic and their /m
    dedupe state per article (streams_dedupe_state_bytes / _articles from the workers' /metrics, default window);
 2. the same 2-worker burst, same articles, with the dedupe component left out (STREAMS_PIPELINE);
 3. compute ceiling: 1 and 2 in-process enrichment processes at once (the default pipeline, the workers'
-   batch size) on BENCH_CEILING_ARTICLES each of the 2-worker burst's own articles (an even sample: the
-   corpus has stretches of long reports), and beside it spaCy's small model as its full pipeline and as its
-   NER alone;
+   batch size) on BENCH_CEILING_ARTICLES each of the 2-worker burst's own articles (all of them by default,
+   else an even sample: the corpus has stretches of long reports), and beside it spaCy's small model as its
+   full pipeline and as its NER alone;
 4. transport ceiling: the same articles through 1 and 2 bare kafka-python consume -> produce relays and one
    SQLite sink;
 5. a fresh 2-worker stack paced at 80 % of the 2-worker rate (BENCH_LATENCY_S; the CPU each process spent per
