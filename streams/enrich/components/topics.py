@@ -75,11 +75,17 @@ _NAME_STOP = frozenset(
 )
 
 
+#: words whose final s is not a plural: Aids is not "aid" (development aid, aid agencies), nor news "new"
+NOT_PLURAL = frozenset({"aids", "news"})
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light plural/possessive folding so that 'elections' matches 'election'."""
     if word.endswith("'s"):
         word = word[:-2]
+    if word in NOT_PLURAL:
+        return word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
