@@ -238,8 +238,8 @@ class TopicTagger:
         max_top_levels: int = 3,
         min_share: float = 0.2,
         relative_share: float = 0.45,
-        min_evidence: float = 1.5,
-        fine_min_evidence: float = 2.0,
+        min_evidence: float = 0.6,
+        fine_min_evidence: float = 0.6,
         max_fine: int = 10,
         max_keywords: int = 12,
     ) -> None:
