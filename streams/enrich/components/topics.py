@@ -75,8 +75,9 @@ _NAME_STOP = frozenset(
 )
 
 
-#: words whose final s is not a plural: Aids is not "aid" (development aid, aid agencies), nor news "new"
-NOT_PLURAL = frozenset({"aids", "news"})
+#: words whose final s is not a plural: Aids is not "aid" (development aid, aid agencies), news not "new",
+#: oil futures not "future"
+NOT_PLURAL = frozenset({"aids", "news", "futures"})
 
 
 @lru_cache(maxsize=200_000)
