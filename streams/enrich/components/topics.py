@@ -76,8 +76,8 @@ _NAME_STOP = frozenset(
 
 
 #: words whose final s is not a plural: Aids is not "aid" (development aid, aid agencies), news not "new",
-#: oil futures not "future"
-NOT_PLURAL = frozenset({"aids", "news", "futures"})
+#: oil futures not "future", securities not "security"
+NOT_PLURAL = frozenset({"aids", "news", "futures", "securities"})
 
 
 @lru_cache(maxsize=200_000)
