@@ -53,6 +53,13 @@ TITLE_AGREEMENT = 1.5  # ...that is, when the body has this much evidence for on
 CORE_BRANCH = {"02000000": "20000082"}
 CORROBORATION = 2.0  # core evidence from which the other branches count fully (one strong term)
 UNCORROBORATED = 0.3  # the factor on the other branches' evidence when there is no core evidence
+CRIME = "02000000"
+#: The white-collar offences (IPTC branches corporate crime, corruption, fraud) are the subject of business and
+#: political news as often as of crime news: in an article with strong economy or politics evidence of its own
+#: (>= CORROBORATION) they count this much for crime, law and justice.
+WHITE_COLLAR = ("20000087", "20000093", "20000097")
+WHITE_COLLAR_SETTINGS = ("04000000", "11000000")
+WHITE_COLLAR_FACTOR = 0.3
 
 # IPTC label words too general to be evidence on their own ("party" is a lifestyle topic in IPTC)
 LABEL_STOPLIST = frozenset(
@@ -118,6 +125,7 @@ class Lexicon:
     prefixes: set[tuple[str, ...]] = field(default_factory=set)  # every proper prefix of a multi-word term
     max_len: int = 1
     outer: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # term -> tops it is not core of
+    white_collar: set[tuple[str, ...]] = field(default_factory=set)  # crime terms only of white-collar branches
 
     def place_in_branches(self, core_branch: dict[str, str]) -> None:
         """Mark the terms that a top level of ``core_branch`` has only outside its core branch."""
@@ -130,6 +138,15 @@ class Lexicon:
                     outside.add(top)
             if outside:
                 self.outer[key] = frozenset(outside)
+
+    def place_white_collar(self, branches: Iterable[str]) -> None:
+        """Mark the crime terms whose finer codes all lie in ``branches`` (the white-collar offences)."""
+        branches = set(branches)
+        self.white_collar.clear()
+        for key, entries in self.terms.items():
+            fine = [self.concepts[c] for c, _, is_top in entries if not is_top and self.concepts[c].top == CRIME]
+            if fine and all(branches & {c.code, *c.ancestors} for c in fine):
+                self.white_collar.add(key)
 
     def tops_of(self, key: tuple[str, ...]) -> set[str]:
         """The top levels a term is evidence for (its own and those of its finer codes)."""
@@ -187,6 +204,7 @@ def load_lexicon() -> Lexicon:
             if tuple(tokens(phrase)) not in top_terms[concept.top] or len(phrase.split()) > 1:
                 lex.add(phrase, concept.code, LABEL_WEIGHT, False)
     lex.place_in_branches(CORE_BRANCH)
+    lex.place_white_collar(WHITE_COLLAR)
     return lex
 
 
@@ -293,19 +311,25 @@ class TopicTagger:
         top: dict[str, float] = defaultdict(float)
         outer: dict[str, float] = defaultdict(float)  # evidence outside a top level's core branch
         fine: dict[str, float] = defaultdict(float)
+        white = 0.0  # crime evidence from white-collar offences
         for key, n in counts.items():
             damp = 1.0 + math.log(n) if n >= 1 else n
             entries = self.lex.terms[key]
             direct_tops = {code for code, _, is_top in entries if is_top}
             outside = self.lex.outer.get(key, frozenset())
+            white_collar = key in self.lex.white_collar
             for code, weight, is_top in entries:
                 if is_top:
                     (outer if code in outside else top)[code] += weight * damp
+                    if white_collar and code == CRIME:
+                        white += weight * damp
                 else:
                     fine[code] += weight * damp
                     parent_top = self.lex.concepts[code].top if code in self.lex.concepts else None
                     if parent_top and parent_top not in direct_tops:
                         (outer if parent_top in outside else top)[parent_top] += SPILL * weight * damp
+        if white and max(top.get(c, 0.0) for c in WHITE_COLLAR_SETTINGS) >= CORROBORATION:
+            top[CRIME] -= (1.0 - WHITE_COLLAR_FACTOR) * white
         for code, ev in outer.items():
             top[code] += ev * corroboration(top.get(code, 0.0))
         return dict(top), dict(fine)
