@@ -12,9 +12,13 @@ Each matched term adds its weight (damped: ``w * (1 + ln tf)``) to its codes; a 
 three times when the body has evidence for its top level, else once. Crime, law and justice counts
 its court, law and police terms (the IPTC branches judiciary, law, law enforcement, where the
 vocabulary places them) fully only beside an offence (its core branch, IPTC "crime"): without one
-they are the setting of a political, business or arts story.
+they are the setting of a political, business or arts story. The white-collar offences (IPTC corporate crime,
+corruption, fraud) count 0.3x for crime in a story with strong business or political evidence of its own (news
+desks file a company's fraud or a minister's bribes under business and politics).
 
-The top levels whose share of all evidence is large enough are returned, best first,
+The top levels whose share of all evidence is large enough are returned, best first (from a total
+evidence of 0.6 on, two weak words or one typical term: a short item carried by a word or two still gets
+its likely topic, with a score that says how thin the evidence is),
 with the finer codes under them that have enough evidence of their own, and the ancestors of those.
 A top level's score is a calibrated probability that it is the article's main topic (a logistic
 map of its own evidence and its strongest rival's, ``data/iptc/calibration.json``; see
@@ -258,7 +262,7 @@ class TopicTagger:
         min_share: float = 0.2,
         relative_share: float = 0.45,
         min_evidence: float = 0.6,
-        fine_min_evidence: float = 0.6,
+        fine_min_evidence: float = 2.0,
         max_fine: int = 10,
         max_keywords: int = 12,
     ) -> None:
