@@ -72,7 +72,7 @@ LABEL_STOPLIST = frozenset(
     gender mankind media science mathematics economics business court law crime government election
     politics religion sport society health education environment weather labour employment disaster
     travel retail wholesale loans investments pope plastic clothing school students teachers fire
-    judge arrest police surgery therapy diet holiday game record final""".split()
+    judge arrest police surgery therapy diet holiday game record final service services""".split()
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['&.\-][a-z0-9]+)*")
