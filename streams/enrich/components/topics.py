@@ -12,9 +12,13 @@ Each matched term adds its weight (damped: ``w * (1 + ln tf)``) to its codes; a 
 three times when the body has evidence for its top level, else once. Crime, law and justice counts
 its court, law and police terms (the IPTC branches judiciary, law, law enforcement, where the
 vocabulary places them) fully only beside an offence (its core branch, IPTC "crime"): without one
-they are the setting of a political, business or arts story.
+they are the setting of a political, business or arts story. The white-collar offences (IPTC corporate crime,
+corruption, fraud) count 0.3x for crime in a story with strong business or political evidence of its own (news
+desks file a company's fraud or a minister's bribes under business and politics).
 
-The top levels whose share of all evidence is large enough are returned, best first,
+The top levels whose share of all evidence is large enough are returned, best first (from a total
+evidence of 0.6 on, two weak words or one typical term: a short item carried by a word or two still gets
+its likely topic, with a score that says how thin the evidence is),
 with the finer codes under them that have enough evidence of their own, and the ancestors of those.
 A top level's score is a calibrated probability that it is the article's main topic (a logistic
 map of its own evidence and its strongest rival's, ``data/iptc/calibration.json``; see
@@ -53,6 +57,13 @@ TITLE_AGREEMENT = 1.5  # ...that is, when the body has this much evidence for on
 CORE_BRANCH = {"02000000": "20000082"}
 CORROBORATION = 2.0  # core evidence from which the other branches count fully (one strong term)
 UNCORROBORATED = 0.3  # the factor on the other branches' evidence when there is no core evidence
+CRIME = "02000000"
+#: The white-collar offences (IPTC branches corporate crime, corruption, fraud) are the subject of business and
+#: political news as often as of crime news: in an article with strong economy or politics evidence of its own
+#: (>= CORROBORATION) they count this much for crime, law and justice.
+WHITE_COLLAR = ("20000087", "20000093", "20000097")
+WHITE_COLLAR_SETTINGS = ("04000000", "11000000")
+WHITE_COLLAR_FACTOR = 0.3
 
 # IPTC label words too general to be evidence on their own ("party" is a lifestyle topic in IPTC)
 LABEL_STOPLIST = frozenset(
@@ -61,7 +72,7 @@ LABEL_STOPLIST = frozenset(
     gender mankind media science mathematics economics business court law crime government election
     politics religion sport society health education environment weather labour employment disaster
     travel retail wholesale loans investments pope plastic clothing school students teachers fire
-    judge arrest police surgery therapy diet holiday game record final""".split()
+    judge arrest police surgery therapy diet holiday game record final service services""".split()
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['&.\-][a-z0-9]+)*")
@@ -75,11 +86,18 @@ _NAME_STOP = frozenset(
 )
 
 
+#: words whose final s is not a plural: Aids is not "aid" (development aid, aid agencies), news not "new",
+#: oil futures not "future", securities not "security"
+NOT_PLURAL = frozenset({"aids", "news", "futures", "securities"})
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light plural/possessive folding so that 'elections' matches 'election'."""
     if word.endswith("'s"):
         word = word[:-2]
+    if word in NOT_PLURAL:
+        return word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
@@ -111,6 +129,7 @@ class Lexicon:
     prefixes: set[tuple[str, ...]] = field(default_factory=set)  # every proper prefix of a multi-word term
     max_len: int = 1
     outer: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # term -> tops it is not core of
+    white_collar: set[tuple[str, ...]] = field(default_factory=set)  # crime terms only of white-collar branches
 
     def place_in_branches(self, core_branch: dict[str, str]) -> None:
         """Mark the terms that a top level of ``core_branch`` has only outside its core branch."""
@@ -123,6 +142,15 @@ class Lexicon:
                     outside.add(top)
             if outside:
                 self.outer[key] = frozenset(outside)
+
+    def place_white_collar(self, branches: Iterable[str]) -> None:
+        """Mark the crime terms whose finer codes all lie in ``branches`` (the white-collar offences)."""
+        branches = set(branches)
+        self.white_collar.clear()
+        for key, entries in self.terms.items():
+            fine = [self.concepts[c] for c, _, is_top in entries if not is_top and self.concepts[c].top == CRIME]
+            if fine and all(branches & {c.code, *c.ancestors} for c in fine):
+                self.white_collar.add(key)
 
     def tops_of(self, key: tuple[str, ...]) -> set[str]:
         """The top levels a term is evidence for (its own and those of its finer codes)."""
@@ -180,6 +208,7 @@ def load_lexicon() -> Lexicon:
             if tuple(tokens(phrase)) not in top_terms[concept.top] or len(phrase.split()) > 1:
                 lex.add(phrase, concept.code, LABEL_WEIGHT, False)
     lex.place_in_branches(CORE_BRANCH)
+    lex.place_white_collar(WHITE_COLLAR)
     return lex
 
 
@@ -232,7 +261,7 @@ class TopicTagger:
         max_top_levels: int = 3,
         min_share: float = 0.2,
         relative_share: float = 0.45,
-        min_evidence: float = 1.5,
+        min_evidence: float = 0.6,
         fine_min_evidence: float = 2.0,
         max_fine: int = 10,
         max_keywords: int = 12,
@@ -286,19 +315,25 @@ class TopicTagger:
         top: dict[str, float] = defaultdict(float)
         outer: dict[str, float] = defaultdict(float)  # evidence outside a top level's core branch
         fine: dict[str, float] = defaultdict(float)
+        white = 0.0  # crime evidence from white-collar offences
         for key, n in counts.items():
             damp = 1.0 + math.log(n) if n >= 1 else n
             entries = self.lex.terms[key]
             direct_tops = {code for code, _, is_top in entries if is_top}
             outside = self.lex.outer.get(key, frozenset())
+            white_collar = key in self.lex.white_collar
             for code, weight, is_top in entries:
                 if is_top:
                     (outer if code in outside else top)[code] += weight * damp
+                    if white_collar and code == CRIME:
+                        white += weight * damp
                 else:
                     fine[code] += weight * damp
                     parent_top = self.lex.concepts[code].top if code in self.lex.concepts else None
                     if parent_top and parent_top not in direct_tops:
                         (outer if parent_top in outside else top)[parent_top] += SPILL * weight * damp
+        if white and max(top.get(c, 0.0) for c in WHITE_COLLAR_SETTINGS) >= CORROBORATION:
+            top[CRIME] -= (1.0 - WHITE_COLLAR_FACTOR) * white
         for code, ev in outer.items():
             top[code] += ev * corroboration(top.get(code, 0.0))
         return dict(top), dict(fine)
