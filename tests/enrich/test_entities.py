@@ -438,3 +438,16 @@ def test_countries_are_linked_to_wikidata_and_cities_are_not(pipeline: Pipeline)
     assert ents["Latvia"]["links"]["wikidata"] == "Q211"
     assert "wikidata" not in ents["Tallinn"]["links"] and ents["Tallinn"]["links"]["country"] == "EE"
     assert "wikidata" not in ents["Kaja Kallas"]["links"]
+
+
+def test_a_lower_case_place_noun_is_cut_off_a_place_name() -> None:
+    from streams.enrich.components.entities import clean_mention
+
+    text = "Floods hit Varno province and the Tesk stadium; Varno Province Council met."
+    m = clean_mention(text, text.index("Varno"), text.index(" and"), "GPE")
+    assert m is not None and m.text == "Varno"
+    m = clean_mention(text, text.index("Tesk"), text.index(";"), "FAC")
+    assert m is not None and m.text == "Tesk"
+    start = text.index("Varno Province")
+    m = clean_mention(text, start, start + len("Varno Province Council"), "ORG")
+    assert m is not None and m.text == "Varno Province Council"  # capitalised: part of the name

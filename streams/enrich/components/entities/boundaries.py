@@ -35,6 +35,9 @@ _LEADING_MONTH = re.compile(
     r"(?:January|February|March|April|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?[ \t]+")
 _LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|group|party|news))+$")
+#: a lower-case noun for a kind of place after a place's name: "Jiangsu province", "Kosevo stadium"
+_LOWER_PLACE_TAIL = re.compile(r"[ \t]+(?:province|state|region|county|district|city|town|village|stadium|airport|"
+                               r"prison|border|capital)$")
 _COLON_SPLIT = re.compile(r":[ \t]+")
 _LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
 _BRACKET = re.compile(r"[ \t]*[()][ \t]*")
@@ -127,6 +130,10 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
         tail = _LOWER_TAIL.search(text, s, e)
         if tail and tail.start() > s and any(ch.isupper() for ch in text[s:tail.start()]):
             e = tail.start()  # "Interfax news agency", "CFDT union": the name is the capitalised part
+    if label in ("GPE", "LOC", "FAC"):
+        tail = _LOWER_PLACE_TAIL.search(text, s, e)
+        if tail and tail.start() > s:
+            e = tail.start()  # "Jiangsu province", "Kosevo stadium": the name is the capitalised part
     if label in NAME_TYPES:
         if _STANCE_BEFORE.search(text, max(0, s - 5), s) or _STANCE_WORD.fullmatch(text, s, e):
             return None  # "pro-Beijing", "anti-Kremlin": an attitude, not the thing named

@@ -21,7 +21,8 @@ mentions: resolving them is the quotes component's business.
 
 How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.components.nlp`):
 
-1. clean spans: drop a leading "the", a trailing possessive "'s", titles inside PERSON spans
+1. clean spans: drop a leading "the", a trailing possessive "'s", a lower-case place noun after a
+   place ("Jiangsu province"), titles inside PERSON spans
    ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
    spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
    gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital;
