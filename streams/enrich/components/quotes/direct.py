@@ -48,6 +48,8 @@ _FRONTED = re.compile(r"[\s\"“”'‘’(]*(?:(?:But|And|Yet|So|Still)\s+)?(?:
 #: a sentence opened by its source ("According to pool reports, ...") and one closed by it (",” ..., according to X.")
 _ACCORDING_FRONT = re.compile(r"[\s\"“”'‘’(]*(?:But\s+|And\s+)?According to\b")
 _ACCORDING_TAIL = re.compile(r"[^\"“”]*?,\s*according to\b")
+#: a relative pronoun right before a verb: the verb belongs to a relative clause, not the attribution
+_RELATIVE_VERB = re.compile(r"\b(?:who|whom|which|that)\s+(?:(?:\w+ly|also|has|have|had|once|later)\s+)*$")
 #: "as <speaker> put it" next to a quote
 _PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
 
@@ -97,10 +99,71 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
         found.speaker, found.cue, found.source = after[0], after[1], "after"
     elif before:
         found.speaker, found.cue, found.source = before[0], before[1], "before"
+    closing = _closing_attribution(art, q) if found.source != "after" else None
+    if closing is not None:  # “...” fostered by ..., the groups say.: the sentence's closing report
+        found.speaker, found.cue, found.source = closing[0], closing[1], "after"
     outer = _according_source(art, q)
     if outer is not None:  # the writer's source of a nested report is the quote's attribution
         found.speaker, found.cue, found.source = outer
     return found
+
+
+def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int]] | None:
+    """The speaker and cue of an attribution closing the quote's sentence after a comma (", the
+    groups say.", ", the Tribune reported on Monday.", ", reported the Examiner."): it frames every
+    quotation before it in the sentence, as long as no other reporting verb stands between them."""
+    if q.close_mark is None:
+        return None
+    sent = art.sentence_of(q.open_mark)
+    if sent is None or sent[1] <= q.close_mark:
+        return None
+    se = sent[1]
+    while se > q.close_mark and art.text[se - 1] in " \n\t.!?":
+        se -= 1
+    comma = art.text.rfind(",", q.close_mark + 1, se)
+    if comma < 0:
+        return None
+    words = art.words(comma + 1, se)
+    cues = [w for w in words if is_cue(art, w.group(), w.start())]
+    if len(cues) != 1 or len(words) > 10:
+        return None
+    w = cues[0]
+    cue = (w.start(), w.end())
+    tail = art.text[w.end() : se]
+    if words[0] is w:  # ", reported the Washington Examiner."
+        spk = subject_after(art, w.end(), se + 1)
+        if spk is None or art.text[spk.end : se].strip():
+            return None
+    else:  # ", the rights group says." / ", the Tribune reported on Monday."
+        if _CLOSING_TAIL.fullmatch(tail) is None:
+            return None
+        spk = subject_before(art, w.start(), comma + 1) or phrase_subject(art.text, comma + 1, w.start())
+        lead = art.text[comma + 1 : spk.start].strip(" \n”’\"'") if spk is not None else ""
+        if spk is None or lead.lower() not in ("", "the") or spk.kind not in _CLOSING_KINDS:
+            return None
+    between = _unquoted(art, q.close_mark + 1, comma)
+    if any(is_cue(art, x.group(), x.start()) for x in WORD.finditer(between)):
+        return None
+    return spk, cue
+
+
+#: what may follow a closing cue: a time or a short adverbial ("said on Monday", "reported last week")
+_CLOSING_TAIL = re.compile(r"(?:\s+(?:on|last|this|in|late|early|earlier|later|Monday|Tuesday|Wednesday|Thursday|Friday|"
+                           r"Saturday|Sunday|today|yesterday|week|month|year|night|morning|evening|afternoon|Mon|Tues|"
+                           r"Wed|Thurs|Fri|Sat|Sun|a|an|the|statement|interview|email|recently)\b\.?)*\s*")
+_CLOSING_KINDS = ("PERSON", "ORG", "pronoun", "nominal", "NORP")
+
+
+def _unquoted(art: ArticleState, lo: int, hi: int) -> str:
+    """The text of [lo, hi) with the quotations in it blanked out."""
+    chars = list(art.text[lo:hi])
+    i = bisect.bisect_left(art.open_marks, lo)
+    while i < len(art.marks) and art.marks[i].open_mark < hi:
+        s, e = art.quoted[i]
+        for k in range(max(s, lo), min(e, hi)):
+            chars[k - lo] = " "
+        i += 1
+    return "".join(chars)
 
 
 def _according_source(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int], str] | None:
@@ -164,6 +227,8 @@ def _attribute_after(art: ArticleState, q: MarkedQuote, par_end: int) -> tuple[M
         if w.group().lower() in ("read",) and i > 3:
             continue
         pre = art.text[lo : w.start()]
+        if _RELATIVE_VERB.search(pre):
+            continue  # ,” Walter Brandt, a senator who wrote the bill, said: the verb of a relative clause
         if _SUBORDINATE_AFTER.match(pre):
             break  # ,” when Clinton blasted him / ,” but he said that ...: a new clause, not the attribution
         if not WORD.search(pre) and w.group().endswith("ing"):
