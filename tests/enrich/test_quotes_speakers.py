@@ -256,3 +256,14 @@ def test_a_closing_attribution_does_not_reach_over_another_report(pipeline: Pipe
             "delay it, the Daily Herald reported.\n")
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == "Ann Park"
+
+
+@pytest.mark.parametrize("text,source", [
+    ("“He is not sympathetic to them,” Lee said, according to a transcript of the show.\n", "a transcript of the show"),
+    ("“We cannot wait any longer,” the governor will say, according to excerpts of her speech released on Sunday.\n",
+     "excerpts of her speech released on Sunday"),
+])
+def test_according_to_a_source_that_names_no_one_is_still_the_source(pipeline: Pipeline, text: str, source: str) -> None:
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == source
+    assert got[0]["cue"]["text"].lower() == "according to"

@@ -180,17 +180,28 @@ def _according_source(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple
         comma = art.text.find(",", front.end(), q.open_mark)
         if comma < 0:
             return None
-        spk = named_after(art, front.end(), comma) or loose_phrase(art.text, front.end(), comma)
+        spk = named_after(art, front.end(), comma) or loose_phrase(art.text, front.end(), comma) or _source_phrase(art, front.end(), comma)
         if spk is None or spk.end > comma:
             return None
         return spk, (front.end() - len("according to"), front.end()), "before"
     tail = _ACCORDING_TAIL.match(art.text, q.close_mark + 1, se)
     if tail is None:
         return None
-    spk = named_after(art, tail.end(), se) or loose_phrase(art.text, tail.end(), se)
+    spk = named_after(art, tail.end(), se) or loose_phrase(art.text, tail.end(), se) or _source_phrase(art, tail.end(), se)
     if spk is None:
         return None
     return spk, (tail.end() - len("according to"), tail.end()), "after"
+
+
+def _source_phrase(art: ArticleState, lo: int, hi: int) -> Mention | None:
+    """The noun phrase after "according to" when it names no known speaker ("according to a
+    transcript of the show", "according to excerpts of her speech"): the words up to the clause's end."""
+    m = re.match(r"\s+([A-Za-z][^,;:!?\"“”()]*?)\s*[.]?\s*$", art.text[lo:hi])
+    if m is None or not 1 <= len(WORD.findall(m.group(1))) <= 12:
+        return None
+    s = lo + m.start(1)
+    e = lo + m.end(1)
+    return Mention(s, e, art.text[s:e], "nominal")
 
 
 def _kind(text: str, q: MarkedQuote, par_start: int) -> str:
