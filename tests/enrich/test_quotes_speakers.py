@@ -267,3 +267,16 @@ def test_according_to_a_source_that_names_no_one_is_still_the_source(pipeline: P
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker_mention"]["text"] == source
     assert got[0]["cue"]["text"].lower() == "according to"
+
+
+def test_the_possessor_of_a_report_noun_speaks_the_words_it_reports(pipeline: Pipeline) -> None:
+    text = ("Former diplomat Ruth Meyer, a supporter of the mayor, caused a stir with her remark that "
+            "“nobody reads the budget.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "her" and got[0]["speaker"] == "Ruth Meyer"
+
+
+def test_a_report_noun_owned_by_a_thing_does_not_name_the_speaker(pipeline: Pipeline) -> None:
+    text = "Mayor Ann Park said the memo was mocked for its claim that the plan would be “the cheapest ever.”\n"
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] != "its"

@@ -99,6 +99,9 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
         found.speaker, found.cue, found.source = after[0], after[1], "after"
     elif before:
         found.speaker, found.cue, found.source = before[0], before[1], "before"
+    owner = _report_owner(art, q) if found.source == "before" else None
+    if owner is not None:  # "her remark that “...”": the one whose words the noun reports
+        found.speaker = owner
     closing = _closing_attribution(art, q) if found.source != "after" else None
     if closing is not None:  # “...” fostered by ..., the groups say.: the sentence's closing report
         found.speaker, found.cue, found.source = closing[0], closing[1], "after"
@@ -106,6 +109,37 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
     if outer is not None:  # the writer's source of a nested report is the quote's attribution
         found.speaker, found.cue, found.source = outer
     return found
+
+
+def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
+    """The possessor of a noun that reports speech, when the quote is what that noun reports
+    ("her remark that “...”", "Lee’s claim that there were “...”", "in Lee’s words, “...”") and no
+    reporting verb stands between the noun and the quote."""
+    sent = art.sentence_of(q.open_mark)
+    if sent is None:
+        return None
+    hit = None
+    for hit in _OWNED_REPORT.finditer(art.text, sent[0], q.open_mark):
+        pass
+    if hit is None or len(WORD.findall(art.text, hit.end(), q.open_mark)) > 20:
+        return None
+    between = art.text[hit.end() : q.open_mark]
+    if re.search(r"[\"“”;]", between) or any(is_cue(art, w.group(), w.start()) for w in WORD.finditer(between)):
+        return None
+    s, e = hit.span(1)
+    for m in iter_in(art.mentions, art.m_starts, max(sent[0], s - 40), e):
+        if m.end in (e, e - 1) and m.kind in ("PERSON", "ORG", "NORP", "nominal"):
+            return m  # "Donald Trump’s claim": the name, not just its last word
+    if art.text[s:e].lower() in ("his", "her", "their"):  # not "its": a thing's claim is someone else's
+        return Mention(s, e, art.text[s:e], "pronoun")
+    return None
+
+
+#: a possessor and a noun that reports speech, then its content ("her remark that", "Lee’s words,")
+_OWNED_REPORT = re.compile(r"\b(his|her|their|[A-Z][\w.-]*(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?"
+                           r"(?:remarks?|comments?|claims?|warnings?|assertions?|arguments?|contention|insistence|"
+                           r"suggestion|promise|pledge|vow|words|statement|description|accusations?|emphasis|"
+                           r"prediction|declaration|admission|boast)(?:\s+that\b|\s*,)")
 
 
 def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int]] | None:
