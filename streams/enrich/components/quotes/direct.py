@@ -119,7 +119,7 @@ def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
     if sent is None:
         return None
     hit = None
-    for hit in _OWNED_REPORT.finditer(art.text, sent[0], q.open_mark):
+    for hit in _OWNED_REPORT.finditer(art.text, max(sent[0], q.open_mark - 300), q.open_mark):
         pass
     if hit is None or len(WORD.findall(art.text, hit.end(), q.open_mark)) > 20:
         return None
@@ -154,8 +154,8 @@ def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tu
     se = sent[1]
     while se > q.close_mark and art.text[se - 1] in " \n\t.!?":
         se -= 1
-    comma = art.text.rfind(",", q.close_mark + 1, se)
-    if comma < 0:
+    comma = art.text.rfind(",", max(q.close_mark + 1, se - 120), se)
+    if comma < 0 or comma - q.close_mark > 400:  # a short closing clause, not far from the quote
         return None
     words = art.words(comma + 1, se)
     cues = [w for w in words if is_cue(art, w.group(), w.start())]
