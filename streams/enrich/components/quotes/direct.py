@@ -99,7 +99,7 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
         found.speaker, found.cue, found.source = after[0], after[1], "after"
     elif before:
         found.speaker, found.cue, found.source = before[0], before[1], "before"
-    owner = _report_owner(art, q) if found.source == "before" else None
+    owner = _report_owner(art, q) if found.source == "before" and found.cue is None else None
     if owner is not None:  # "her remark that “...”": the one whose words the noun reports
         found.speaker = owner
     closing = _closing_attribution(art, q) if found.source != "after" else None
@@ -118,8 +118,11 @@ def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
     sent = art.sentence_of(q.open_mark)
     if sent is None:
         return None
+    lo = max(sent[0], q.open_mark - 300)
+    if _REPORT_NOUN.search(art.text, lo, q.open_mark) is None:
+        return None  # the common case, settled without the costlier pattern
     hit = None
-    for hit in _OWNED_REPORT.finditer(art.text, max(sent[0], q.open_mark - 300), q.open_mark):
+    for hit in _OWNED_REPORT.finditer(art.text, lo, q.open_mark):
         pass
     if hit is None or len(WORD.findall(art.text, hit.end(), q.open_mark)) > 20:
         return None
@@ -136,10 +139,11 @@ def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
 
 
 #: a possessor and a noun that reports speech, then its content ("her remark that", "Lee’s words,")
-_OWNED_REPORT = re.compile(r"\b(his|her|their|[A-Z][\w.-]*(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?"
-                           r"(?:remarks?|comments?|claims?|warnings?|assertions?|arguments?|contention|insistence|"
-                           r"suggestion|promise|pledge|vow|words|statement|description|accusations?|emphasis|"
-                           r"prediction|declaration|admission|boast)(?:\s+that\b|\s*,)")
+_NOUNS = (r"(?:remarks?|comments?|claims?|warnings?|assertions?|arguments?|contention|insistence|suggestion|promise|"
+          r"pledge|vow|words|statement|description|accusations?|emphasis|prediction|declaration|admission|boast)"
+          r"(?:\s+that\b|\s*,)")
+_REPORT_NOUN = re.compile(r"\b" + _NOUNS)
+_OWNED_REPORT = re.compile(r"\b(his|her|their|[A-Z][\w.-]*(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?" + _NOUNS)
 
 
 def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int]] | None:
