@@ -153,7 +153,7 @@ def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tu
     if q.close_mark is None:
         return None
     sent = art.sentence_of(q.open_mark)
-    if sent is None or sent[1] <= q.close_mark:
+    if sent is None or sent[1] <= q.close_mark + 1:
         return None
     se = sent[1]
     while se > q.close_mark and art.text[se - 1] in " \n\t.!?":
@@ -276,7 +276,7 @@ def _attribute_after(art: ArticleState, q: MarkedQuote, par_end: int) -> tuple[M
         if w.group().lower() in ("read",) and i > 3:
             continue
         pre = art.text[lo : w.start()]
-        if _RELATIVE_VERB.search(pre):
+        if _RELATIVE_VERB.search(pre, max(0, len(pre) - 40)):
             continue  # ,” Walter Brandt, a senator who wrote the bill, said: the verb of a relative clause
         if _SUBORDINATE_AFTER.match(pre):
             break  # ,” when Clinton blasted him / ,” but he said that ...: a new clause, not the attribution
