@@ -223,3 +223,60 @@ def test_a_report_the_writer_has_from_a_source_is_attributed_to_the_source(pipel
     got = marked(pipeline, text)
     assert [q["text"] for q in got] == ["in free fall"]
     assert got[0]["speaker"] == "Boston Globe" and got[0]["cue"]["text"].lower() == "according to"
+
+
+def test_the_verb_of_a_relative_clause_in_a_long_appositive_is_not_the_attribution(pipeline: Pipeline) -> None:
+    text = ("The bill passed the Senate on Tuesday.\n\n“This is a good day for farmers,” Senate Agriculture "
+            "Committee Chairman Walter Brandt, a Republican from Iowa who wrote the bill, said.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Walter Brandt" and got[0]["cue"]["text"] == "said"
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Lee has been “unfairly treated” by the board since 2019, and should be paid back, the advocacy group says.\n",
+     "the advocacy group"),
+    ("Mayor Ann Park noted that the new tax is “a burden on families,” reported the Daily Herald.\n", "Daily Herald"),
+])
+def test_an_attribution_closing_the_sentence_frames_the_fragment_before_it(
+    pipeline: Pipeline, text: str, speaker: str
+) -> None:
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == speaker
+
+
+def test_an_attribution_closing_the_sentence_frames_every_fragment_before_it(pipeline: Pipeline) -> None:
+    text = ("Mayor Ann Park noted that the new tax is “a burden on families” and “a gift to landlords,” the Daily "
+            "Herald reported on Monday.\n")
+    got = marked(pipeline, text)
+    assert [q["speaker"] for q in got] == ["Daily Herald", "Daily Herald"]
+
+
+def test_a_closing_attribution_does_not_reach_over_another_report(pipeline: Pipeline) -> None:
+    text = ("Mayor Ann Park called the new tax “a burden on families,” and council members said they would "
+            "delay it, the Daily Herald reported.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Ann Park"
+
+
+@pytest.mark.parametrize("text,source", [
+    ("“He is not sympathetic to them,” Lee said, according to a transcript of the show.\n", "a transcript of the show"),
+    ("“We cannot wait any longer,” the governor will say, according to excerpts of her speech released on Sunday.\n",
+     "excerpts of her speech released on Sunday"),
+])
+def test_according_to_a_source_that_names_no_one_is_still_the_source(pipeline: Pipeline, text: str, source: str) -> None:
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == source
+    assert got[0]["cue"]["text"].lower() == "according to"
+
+
+def test_the_possessor_of_a_report_noun_speaks_the_words_it_reports(pipeline: Pipeline) -> None:
+    text = ("Former diplomat Ruth Meyer, a supporter of the mayor, caused a stir with her remark that "
+            "“nobody reads the budget.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "her" and got[0]["speaker"] == "Ruth Meyer"
+
+
+def test_a_report_noun_owned_by_a_thing_does_not_name_the_speaker(pipeline: Pipeline) -> None:
+    text = "Mayor Ann Park said the memo was mocked for its claim that the plan would be “the cheapest ever.”\n"
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] != "its"

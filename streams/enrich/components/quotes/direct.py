@@ -48,6 +48,8 @@ _FRONTED = re.compile(r"[\s\"“”'‘’(]*(?:(?:But|And|Yet|So|Still)\s+)?(?:
 #: a sentence opened by its source ("According to pool reports, ...") and one closed by it (",” ..., according to X.")
 _ACCORDING_FRONT = re.compile(r"[\s\"“”'‘’(]*(?:But\s+|And\s+)?According to\b")
 _ACCORDING_TAIL = re.compile(r"[^\"“”]*?,\s*according to\b")
+#: a relative pronoun right before a verb: the verb belongs to a relative clause, not the attribution
+_RELATIVE_VERB = re.compile(r"\b(?:who|whom|which|that)\s+(?:(?:\w+ly|also|has|have|had|once|later)\s+)*$")
 #: "as <speaker> put it" next to a quote
 _PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
 
@@ -97,10 +99,109 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
         found.speaker, found.cue, found.source = after[0], after[1], "after"
     elif before:
         found.speaker, found.cue, found.source = before[0], before[1], "before"
+    owner = _report_owner(art, q) if found.source == "before" and found.cue is None else None
+    if owner is not None:  # "her remark that “...”": the one whose words the noun reports
+        found.speaker = owner
+    closing = _closing_attribution(art, q) if found.source != "after" else None
+    if closing is not None:  # “...” fostered by ..., the groups say.: the sentence's closing report
+        found.speaker, found.cue, found.source = closing[0], closing[1], "after"
     outer = _according_source(art, q)
     if outer is not None:  # the writer's source of a nested report is the quote's attribution
         found.speaker, found.cue, found.source = outer
     return found
+
+
+def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
+    """The possessor of a noun that reports speech, when the quote is what that noun reports
+    ("her remark that “...”", "Lee’s claim that there were “...”", "in Lee’s words, “...”") and no
+    reporting verb stands between the noun and the quote."""
+    sent = art.sentence_of(q.open_mark)
+    if sent is None:
+        return None
+    lo = max(sent[0], q.open_mark - 300)
+    if _REPORT_NOUN.search(art.text, lo, q.open_mark) is None:
+        return None  # the common case, settled without the costlier pattern
+    hit = None
+    for hit in _OWNED_REPORT.finditer(art.text, lo, q.open_mark):
+        pass
+    if hit is None or len(WORD.findall(art.text, hit.end(), q.open_mark)) > 20:
+        return None
+    between = art.text[hit.end() : q.open_mark]
+    if re.search(r"[\"“”;]", between) or any(is_cue(art, w.group(), w.start()) for w in WORD.finditer(between)):
+        return None
+    s, e = hit.span(1)
+    for m in iter_in(art.mentions, art.m_starts, max(sent[0], s - 40), e):
+        if m.end in (e, e - 1) and m.kind in ("PERSON", "ORG", "NORP", "nominal"):
+            return m  # "Donald Trump’s claim": the name, not just its last word
+    if art.text[s:e].lower() in ("his", "her", "their"):  # not "its": a thing's claim is someone else's
+        return Mention(s, e, art.text[s:e], "pronoun")
+    return None
+
+
+#: a possessor and a noun that reports speech, then its content ("her remark that", "Lee’s words,")
+_NOUNS = (r"(?:remarks?|comments?|claims?|warnings?|assertions?|arguments?|contention|insistence|suggestion|promise|"
+          r"pledge|vow|words|statement|description|accusations?|emphasis|prediction|declaration|admission|boast)"
+          r"(?:\s+that\b|\s*,)")
+_REPORT_NOUN = re.compile(r"\b" + _NOUNS)
+_OWNED_REPORT = re.compile(r"\b(his|her|their|[A-Z][\w.-]*(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?" + _NOUNS)
+
+
+def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int]] | None:
+    """The speaker and cue of an attribution closing the quote's sentence after a comma (", the
+    groups say.", ", the Tribune reported on Monday.", ", reported the Examiner."): it frames every
+    quotation before it in the sentence, as long as no other reporting verb stands between them."""
+    if q.close_mark is None:
+        return None
+    sent = art.sentence_of(q.open_mark)
+    if sent is None or sent[1] <= q.close_mark + 1:
+        return None
+    se = sent[1]
+    while se > q.close_mark and art.text[se - 1] in " \n\t.!?":
+        se -= 1
+    comma = art.text.rfind(",", max(q.close_mark + 1, se - 120), se)
+    if comma < 0 or comma - q.close_mark > 400:  # a short closing clause, not far from the quote
+        return None
+    words = art.words(comma + 1, se)
+    cues = [w for w in words if is_cue(art, w.group(), w.start())]
+    if len(cues) != 1 or len(words) > 10:
+        return None
+    w = cues[0]
+    cue = (w.start(), w.end())
+    tail = art.text[w.end() : se]
+    if words[0] is w:  # ", reported the Washington Examiner."
+        spk = subject_after(art, w.end(), se + 1)
+        if spk is None or art.text[spk.end : se].strip():
+            return None
+    else:  # ", the rights group says." / ", the Tribune reported on Monday."
+        if _CLOSING_TAIL.fullmatch(tail) is None:
+            return None
+        spk = subject_before(art, w.start(), comma + 1) or phrase_subject(art.text, comma + 1, w.start())
+        lead = art.text[comma + 1 : spk.start].strip(" \n”’\"'") if spk is not None else ""
+        if spk is None or lead.lower() not in ("", "the") or spk.kind not in _CLOSING_KINDS:
+            return None
+    between = _unquoted(art, q.close_mark + 1, comma)
+    if any(is_cue(art, x.group(), x.start()) for x in WORD.finditer(between)):
+        return None
+    return spk, cue
+
+
+#: what may follow a closing cue: a time or a short adverbial ("said on Monday", "reported last week")
+_CLOSING_TAIL = re.compile(r"(?:\s+(?:on|last|this|in|late|early|earlier|later|Monday|Tuesday|Wednesday|Thursday|Friday|"
+                           r"Saturday|Sunday|today|yesterday|week|month|year|night|morning|evening|afternoon|Mon|Tues|"
+                           r"Wed|Thurs|Fri|Sat|Sun|a|an|the|statement|interview|email|recently)\b\.?)*\s*")
+_CLOSING_KINDS = ("PERSON", "ORG", "pronoun", "nominal", "NORP")
+
+
+def _unquoted(art: ArticleState, lo: int, hi: int) -> str:
+    """The text of [lo, hi) with the quotations in it blanked out."""
+    chars = list(art.text[lo:hi])
+    i = bisect.bisect_left(art.open_marks, lo)
+    while i < len(art.marks) and art.marks[i].open_mark < hi:
+        s, e = art.quoted[i]
+        for k in range(max(s, lo), min(e, hi)):
+            chars[k - lo] = " "
+        i += 1
+    return "".join(chars)
 
 
 def _according_source(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int], str] | None:
@@ -117,17 +218,28 @@ def _according_source(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple
         comma = art.text.find(",", front.end(), q.open_mark)
         if comma < 0:
             return None
-        spk = named_after(art, front.end(), comma) or loose_phrase(art.text, front.end(), comma)
+        spk = named_after(art, front.end(), comma) or loose_phrase(art.text, front.end(), comma) or _source_phrase(art, front.end(), comma)
         if spk is None or spk.end > comma:
             return None
         return spk, (front.end() - len("according to"), front.end()), "before"
     tail = _ACCORDING_TAIL.match(art.text, q.close_mark + 1, se)
     if tail is None:
         return None
-    spk = named_after(art, tail.end(), se) or loose_phrase(art.text, tail.end(), se)
+    spk = named_after(art, tail.end(), se) or loose_phrase(art.text, tail.end(), se) or _source_phrase(art, tail.end(), se)
     if spk is None:
         return None
     return spk, (tail.end() - len("according to"), tail.end()), "after"
+
+
+def _source_phrase(art: ArticleState, lo: int, hi: int) -> Mention | None:
+    """The noun phrase after "according to" when it names no known speaker ("according to a
+    transcript of the show", "according to excerpts of her speech"): the words up to the clause's end."""
+    m = re.match(r"\s+([A-Za-z][^,;:!?\"“”()]*?)\s*[.]?\s*$", art.text[lo:hi])
+    if m is None or not 1 <= len(WORD.findall(m.group(1))) <= 12:
+        return None
+    s = lo + m.start(1)
+    e = lo + m.end(1)
+    return Mention(s, e, art.text[s:e], "nominal")
 
 
 def _kind(text: str, q: MarkedQuote, par_start: int) -> str:
@@ -164,6 +276,8 @@ def _attribute_after(art: ArticleState, q: MarkedQuote, par_end: int) -> tuple[M
         if w.group().lower() in ("read",) and i > 3:
             continue
         pre = art.text[lo : w.start()]
+        if _RELATIVE_VERB.search(pre, max(0, len(pre) - 40)):
+            continue  # ,” Walter Brandt, a senator who wrote the bill, said: the verb of a relative clause
         if _SUBORDINATE_AFTER.match(pre):
             break  # ,” when Clinton blasted him / ,” but he said that ...: a new clause, not the attribution
         if not WORD.search(pre) and w.group().endswith("ing"):
