@@ -22,6 +22,7 @@ from streams.enrich.components.quotes.clauses import (
     with_complementizer,
 )
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
+from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -82,9 +83,10 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
-    for f in out:  # every rule and the parse find the clause after its "that"
+    for f in out:  # every rule and the parse find the clause after its "that"; a quotation in
+        # doubled apostrophes is reported whole
         s, e = f.segments[0]
-        f.segments[0] = (with_complementizer(art.text, s), e)
+        f.segments[0] = doubled_extent(art, s, e) or (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
 
 

@@ -1,0 +1,44 @@
+"""Quotes component: indirect speech in doubled-apostrophe quotations and other reports the adjacency
+rules used to miss, on constructed sentences, through the real upstream components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.pipeline import Pipeline
+from tests.enrich.conftest import quotes_of
+
+
+@pytest.fixture(scope="module")
+def pipeline(quote_pipeline: Pipeline) -> Pipeline:
+    return quote_pipeline
+
+
+def indirect(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
+    return [q for q in quotes_of(pipeline, text) if q["kind"] == "indirect"]
+
+
+def test_a_doubled_apostrophe_quotation_continued_after_its_attribution_is_one_report(pipeline: Pipeline) -> None:
+    text = ("''The budget is balanced,'' Ms. Lane said. ''And the schools got more money this year.''\n\n"
+            "The council meets again in May.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == [
+        "''The budget is balanced,'' Ms. Lane said. ''And the schools got more money this year."
+    ]
+    assert got[0]["speaker"] == "Lane"
+
+
+def test_a_doubled_apostrophe_quotation_ends_before_its_speakers_description(pipeline: Pipeline) -> None:
+    text = "''We will appeal the ruling,'' said Ann Fox, a lawyer for the city of Dayton.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].strip("'") for q in got] == ["We will appeal the ruling"]
+    assert got[0]["speaker"] == "Ann Fox"
+
+
+def test_a_doubled_apostrophe_fragment_inside_a_report_does_not_cut_it(pipeline: Pipeline) -> None:
+    text = ("''Most of the delay comes from the effort to inspect'' every bridge, he said, rather than from "
+            "the paperwork the state requires.\n")
+    got = indirect(pipeline, text)
+    assert got and "every bridge" in got[0]["text"]
