@@ -42,3 +42,16 @@ def test_a_doubled_apostrophe_fragment_inside_a_report_does_not_cut_it(pipeline:
             "the paperwork the state requires.\n")
     got = indirect(pipeline, text)
     assert got and "every bridge" in got[0]["text"]
+
+
+def test_a_stance_verb_coordinated_with_the_report_before_it_shares_its_subject(pipeline: Pipeline) -> None:
+    text = "In a post on her website, Mayor Ruth Okafor criticized the council and urged its chairman to resign.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the council", "its chairman to resign"]
+    assert [q["speaker"] for q in got] == ["Ruth Okafor", "Ruth Okafor"]
+
+
+def test_a_coordinated_ing_word_is_no_second_report(pipeline: Pipeline) -> None:
+    text = "Senator Mia Ross criticized the bank for charging fees and speaking fees from lobbyists.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the bank for charging fees and speaking fees from lobbyists"]

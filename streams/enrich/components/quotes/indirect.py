@@ -40,6 +40,8 @@ _SOURCE_ONLY = re.compile(r"\s*(?:This|That|These|Those|It|Such)\s+(?:\w+\s+)?(?
                           r"\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:\w+\s+)?by\b")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+#: a conjunction right before a verb: the verb is coordinated with the one before it
+_COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|such)\s+$", re.IGNORECASE)
 #: a capitalised word next: a cue capitalised before it is in a title-cased line
@@ -283,7 +285,11 @@ def _report_in(
         if (low in art.lex.complement_forms and low not in art.lex.clause_forms) or (
             bare and low in art.lex.bare_complement
         ):
-            fallback = fallback or complement(art, w, ss, se)
+            # "... criticized the deal and challenged him to a debate": a verb coordinated with the
+            # report before it shares its subject
+            coordinated = not low.endswith("ing") and _COORDINATED.search(text, max(ss, w.start() - 30), w.start())
+            shared = prev if prev is not None and coordinated else None  # not "... for donations and speaking fees"
+            fallback = fallback or complement(art, w, ss, se, shared)
             continue
         if low not in art.lex.clause_forms and not (bare and low in art.lex.bare_clause):
             continue
@@ -342,7 +348,7 @@ def _report_in(
                 sent = art.sentence_of(w.start())
                 if sent is not None:
                     spk = governing_subject(art, sent[0], sent[1], w.start())
-        elif prev is not None and re.search(r"\band\s+(?:\w+ly\s+)?$", text[ss : w.start()]) and low not in ("saying",):
+        elif prev is not None and _COORDINATED.search(text, max(ss, w.start() - 30), w.start()) and low not in ("saying",):
             # "Trump told a veterans group that ... and says he will ...": the verb coordinated
             # with the report before it shares its subject
             spk = prev
