@@ -55,3 +55,23 @@ def test_a_coordinated_ing_word_is_no_second_report(pipeline: Pipeline) -> None:
     text = "Senator Mia Ross criticized the bank for charging fees and speaking fees from lobbyists.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the bank for charging fees and speaking fees from lobbyists"]
+
+
+def test_a_source_clause_opening_the_sentence_reports_the_main_clause(pipeline: Pipeline) -> None:
+    text = "As the Daily Planet reported last week, the agency issued new rules for small farms.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the agency issued new rules for small farms"]
+    assert got[0]["cue"]["text"] == "reported"
+    assert "Daily Planet" in got[0]["speaker_mention"]["text"]
+
+
+def test_a_temporal_as_clause_is_no_source(pipeline: Pipeline) -> None:
+    text = "As the storm moved east, the agency issued new rules for small farms.\n"
+    assert indirect(pipeline, text) == []
+
+
+def test_a_second_report_the_rules_miss_is_read_from_the_parse(pipeline: Pipeline) -> None:
+    text = "While the mayor has pledged to rebuild the old bridge, her rival suggested that the city cannot afford it.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["to rebuild the old bridge", "that the city cannot afford it"]
+    assert [q["cue"]["text"] for q in got] == ["pledged", "suggested"]

@@ -39,6 +39,10 @@ from streams.enrich.components.quotes.subjects import (
 _SOURCE_ONLY = re.compile(r"\s*(?:This|That|These|Those|It|Such)\s+(?:\w+\s+)?(?:was|were|has been|have been|had been|is|are)"
                           r"\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:\w+\s+)?by\b")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
+#: "As the Post reported last week, ...", "But as Lee noted, ...": a source clause opening the sentence,
+#: its verb in group 1; the report is the main clause after its comma
+_AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,80}?\s+(?:\w+ly\s+)?([a-z]+)(?:\s+out)?\b"
+                        r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
 #: a conjunction right before a verb: the verb is coordinated with the one before it
 _COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
@@ -57,6 +61,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     out: list[Found] = []
     # sentences with a reporting verb whose report no rule found: (start, end, where its cue may start)
     unparsed: list[tuple[int, int, int]] = []
+    more: list[tuple[int, int, int]] = []  # and those with one outside the reports the rules found
     qstarts = [a for a, _ in art.quoted]
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
@@ -81,15 +86,27 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             out.extend(found)
             if not found and any(_may_report(art, w) for w in art.words(ss, se)):
                 unparsed.append((ss, se, ss))
+            elif found and any(_may_report(art, w) and not any(_covers(g, w.start()) for g in found) for w in art.words(ss, se)):
+                more.append((ss, se, ss))  # "X said A, and Y urged B to ...": a second report the rules missed
             continue
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
+    taken = [(f.segments[0], f.cue) for f in out]
+    for g in parsed_reports(art, more):  # only where no rule's report lies
+        (cs, ce), cue = g.segments[0], g.cue
+        if not any(c == cue or (s <= cs < e) or (cs <= s < ce) for (s, e), c in taken):
+            out.append(g)
     for f in out:  # every rule and the parse find the clause after its "that"; a quotation in
         # doubled apostrophes is reported whole
         s, e = f.segments[0]
         f.segments[0] = doubled_extent(art, s, e) or (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
+
+
+def _covers(f: Found, pos: int) -> bool:
+    """``pos`` lies in the cue or the content of report ``f``."""
+    return (f.cue is not None and f.cue[0] <= pos < f.cue[1]) or f.segments[0][0] <= pos < f.segments[-1][1]
 
 
 def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
@@ -200,6 +217,16 @@ def _after_quotes(art: ArticleState, ss: int, se: int) -> Found | None:
     return None
 
 
+def _as_subject(text: str, ss: int, cue_at: int) -> Mention | None:
+    """The phrase between "As" and its verb as the source ("As [the paper's investigative unit]
+    reported, ..."), its auxiliaries and adverbs left out."""
+    m = re.search(r"\b[Aa]s\s+(.+?)(?:\s+(?:has|have|had|also|\w+ly))*\s*$", text[ss:cue_at])
+    if m is None or not WORD.search(m.group(1)):
+        return None
+    start, end = ss + m.start(1), ss + m.end(1)
+    return Mention(start, end, text[start:end], "nominal", definite=text[start:end].split()[0].lower() in ("the", "his", "her", "their", "its"))
+
+
 def _names_a_source_only(art: ArticleState, f: Found) -> bool:
     """The content only says who said something said before ("This was stated by X during ..."):
     an attribution of its own with an anaphoric content, not reported content."""
@@ -263,6 +290,12 @@ def _report_in(
             p = view.start() + poss.start(1)
             spk = Mention(p, p + len(poss.group(1)), poss.group(1), "pronoun")  # "In her view"
         return Found("indirect", [(ss, se)], spk, (view.start(), view.end()), "view")
+    source = _AS_SOURCE.match(text, ss, se)
+    if source and source.group(1) in art.lex.clause_forms and se - source.end() > 12:
+        cue_at = source.start(1)
+        spk = subject_before(art, cue_at, ss) or _as_subject(text, ss, cue_at)
+        if spk is not None:
+            return Found("indirect", [(source.end(), se)], spk, (cue_at, source.end(1)), "as-source")
     acc = ACCORDING.search(text, ss, se)
     if acc:
         spk = named_after(art, acc.end(), se)
