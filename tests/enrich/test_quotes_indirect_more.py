@@ -75,3 +75,17 @@ def test_a_second_report_the_rules_miss_is_read_from_the_parse(pipeline: Pipelin
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["to rebuild the old bridge", "that the city cannot afford it"]
     assert [q["cue"]["text"] for q in got] == ["pledged", "suggested"]
+
+
+def test_a_report_in_a_subordinate_clause_opening_the_sentence_ends_with_it(pipeline: Pipeline) -> None:
+    text = "Although Mr. Vance criticized the merger, his company bought shares in both banks.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the merger"]
+    assert got[0]["speaker"] == "Vance"
+
+
+def test_the_main_clause_after_a_report_is_not_its_content_again(pipeline: Pipeline) -> None:
+    text = "While the governor said the new tax would fund schools, her budget office warned of a shortfall.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the new tax would fund schools"]
+    assert got[0]["cue"]["text"] == "said"

@@ -104,6 +104,21 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     return sorted(out, key=lambda f: f.segments[0][0])
 
 
+#: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
+_SUBORDINATOR = re.compile(r"(?:(?:But|And)\s+)?(?:While|Although|Though|Even though|Even as|Whereas|If|When|Because|Since|After|Before|Once|Unless)\b")
+#: the comma that ends such a clause: the main clause's subject follows it
+_MAIN_CLAUSE = re.compile(r",\s+(?=(?:he|she|they|we|I|it|there|the|his|her|their|its|this|these|those|[A-Z][\w’'.-]*)\s)")
+
+
+def _subordinate_end(text: str, sent_start: int, start: int, se: int) -> int:
+    """Where a report in a subordinate clause that opens the sentence ends: at the comma before
+    the main clause ("While Lee said [the plan would work], her aides ..."); ``se`` otherwise."""
+    if not _SUBORDINATOR.match(text, sent_start, start):
+        return se
+    m = _MAIN_CLAUSE.search(text, start, se)
+    return m.start() if m is not None else se
+
+
 def _covers(f: Found, pos: int) -> bool:
     """``pos`` lies in the cue or the content of report ``f``."""
     return (f.cue is not None and f.cue[0] <= pos < f.cue[1]) or f.segments[0][0] <= pos < f.segments[-1][1]
@@ -252,6 +267,10 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
             if f is not None:
                 out.append(f)
             break
+        if out and f.source == "after" and f.segments[0][0] < out[-1].segments[-1][1]:
+            # "While Lee said A, her aides warned of B": not A again, closed by a second speaker
+            lo = max(f.cue[1], f.speaker.end if f.speaker is not None else 0)
+            continue
         if out and f.speaker is not None:
             prev = out[-1]
             shared = f.speaker is prev.speaker  # "... that A and says B": the cue ends A
@@ -322,7 +341,7 @@ def _report_in(
             # report before it shares its subject
             coordinated = not low.endswith("ing") and _COORDINATED.search(text, max(ss, w.start() - 30), w.start())
             shared = prev if prev is not None and coordinated else None  # not "... for donations and speaking fees"
-            fallback = fallback or complement(art, w, ss, se, shared)
+            fallback = fallback or complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), shared)
             continue
         if low not in art.lex.clause_forms and not (bare and low in art.lex.bare_clause):
             continue
@@ -401,9 +420,9 @@ def _report_in(
             continue
         start = clause_start(art, w.end(), se, low)
         if start is not None and se - start > 12:
-            return Found("indirect", [(start, content_end(text, start, se))], spk, cue, "before")
+            return Found("indirect", [(start, content_end(text, start, _subordinate_end(text, sent_start, start, se)))], spk, cue, "before")
         if low in art.lex.complement_forms:  # "denied the report", "vowed to fight"
-            own = complement(art, w, ss, se, spk)
+            own = complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), spk)
             # "Trump spoke to a gathering ..., promising to lift ...": the participle's report
             fallback = (own or fallback) if participial else (fallback or own)
     return fallback
