@@ -89,3 +89,10 @@ def test_the_main_clause_after_a_report_is_not_its_content_again(pipeline: Pipel
     got = indirect(pipeline, text)
     assert [q["text"] for q in got] == ["the new tax would fund schools"]
     assert got[0]["cue"]["text"] == "said"
+
+
+def test_an_adverb_between_the_comma_and_a_participle_report_keeps_it_participial(pipeline: Pipeline) -> None:
+    text = "The mayor defended the budget on Tuesday, falsely claiming that the city had run a surplus for years.\n"
+    got = indirect(pipeline, text)
+    assert "that the city had run a surplus for years" in [q["text"].rstrip(".") for q in got]
+    assert all(q["speaker_mention"]["text"] == "The mayor" for q in got)
