@@ -96,3 +96,17 @@ def test_an_adverb_between_the_comma_and_a_participle_report_keeps_it_participia
     got = indirect(pipeline, text)
     assert "that the city had run a surplus for years" in [q["text"].rstrip(".") for q in got]
     assert all(q["speaker_mention"]["text"] == "The mayor" for q in got)
+
+
+def test_pointing_to_something_reports_nothing(pipeline: Pipeline) -> None:
+    text = ("The minister pointed to steady diplomatic contacts with the neighbours, adding that these contacts "
+            "remain fragile: “Every week the border sees new incidents.”\n")
+    got = indirect(pipeline, text)
+    assert not any(q["cue"]["text"].startswith("pointed") for q in got)
+
+
+def test_declining_to_comment_beside_a_report_is_no_second_report(pipeline: Pipeline) -> None:
+    text = ("Asked about the strike, Ms. Ortiz declined to comment publicly, while noting that the talks with "
+            "the union would continue next week.\n")
+    got = indirect(pipeline, text)
+    assert [q["cue"]["text"] for q in got] == ["noting"]

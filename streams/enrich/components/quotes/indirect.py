@@ -44,6 +44,8 @@ _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)
 _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,80}?\s+(?:\w+ly\s+)?([a-z]+)(?:\s+out)?\b"
                         r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+#: an infinitive that only says whether someone spoke ("declined [to comment publicly]")
+_NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|detail)\b")
 #: a conjunction right before a verb: the verb is coordinated with the one before it
 _COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
@@ -95,6 +97,8 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     taken = [(f.segments[0], f.cue) for f in out]
     for g in parsed_reports(art, more):  # only where no rule's report lies
         (cs, ce), cue = g.segments[0], g.cue
+        if _NO_COMMENT.match(art.text, cs, ce):
+            continue  # "Lee declined to comment publicly, while noting that ...": the report is the noting
         if not any(c == cue or (s <= cs < e) or (cs <= s < ce) for (s, e), c in taken):
             out.append(g)
     for f in out:  # every rule and the parse find the clause after its "that"; a quotation in
