@@ -88,7 +88,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             out.extend(found)
             if not found and any(_may_report(art, w) for w in art.words(ss, se)):
                 unparsed.append((ss, se, ss))
-            elif found and any(_may_report(art, w) and not any(_covers(g, w.start()) for g in found) for w in art.words(ss, se)):
+            elif found and any(_may_report(art, w) for w in _words_outside(art, ss, se, found)):
                 more.append((ss, se, ss))  # "X said A, and Y urged B to ...": a second report the rules missed
             continue
         if f is not None:
@@ -123,9 +123,18 @@ def _subordinate_end(text: str, sent_start: int, start: int, se: int) -> int:
     return m.start() if m is not None else se
 
 
-def _covers(f: Found, pos: int) -> bool:
-    """``pos`` lies in the cue or the content of report ``f``."""
-    return (f.cue is not None and f.cue[0] <= pos < f.cue[1]) or f.segments[0][0] <= pos < f.segments[-1][1]
+def _words_outside(art: ArticleState, ss: int, se: int, found: list[Found]) -> list[re.Match[str]]:
+    """The words of sentence [ss, se) outside the cues and contents of ``found``."""
+    taken = sorted([(f.segments[0][0], f.segments[-1][1]) for f in found] + [f.cue for f in found if f.cue is not None])
+    out: list[re.Match[str]] = []
+    lo = ss
+    for a, b in taken:
+        if a > lo:
+            out.extend(art.words(lo, min(a, se)))
+        lo = max(lo, b)
+    if lo < se:
+        out.extend(art.words(lo, se))
+    return out
 
 
 def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
