@@ -110,3 +110,9 @@ def test_declining_to_comment_beside_a_report_is_no_second_report(pipeline: Pipe
             "the union would continue next week.\n")
     got = indirect(pipeline, text)
     assert [q["cue"]["text"] for q in got] == ["noting"]
+
+
+def test_a_clause_after_the_verb_is_its_report_not_a_closing_attribution(pipeline: Pipeline) -> None:
+    text = "As the storm moved east, officials said the roads would close before midnight.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the roads would close before midnight"]

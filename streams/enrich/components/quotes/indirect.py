@@ -46,6 +46,8 @@ _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,8
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
 #: an infinitive that only says whether someone spoke ("declined [to comment publicly]")
 _NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|detail)\b")
+#: a short clause right after a verb: its report, not the end of a closing attribution
+_OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there)\s+\w+\s+\w+")
 #: a conjunction right before a verb: the verb is coordinated with the one before it
 _COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
@@ -386,6 +388,7 @@ def _report_in(
             return Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
         if (
             re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail)
+            and not _OPENS_CLAUSE.match(tail)  # "As the storm moved east, officials said the roads would close."
             and not low.endswith("ing")  # ", even suggesting he may ...": no closing attribution
             and text.rfind(",", ss, w.start()) > ss
             and not opens_with_subject(art, ss, w.start())
