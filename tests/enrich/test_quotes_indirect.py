@@ -111,8 +111,10 @@ def test_a_relative_or_coordinated_clause_is_no_closing_attribution(pipeline: Pi
             "delegate lead.\n\n"
             "Minnesota Gov. Mark Dayton is backing Hillary Clinton, but he is not predicting she will win the state.\n")
     got = indirect(pipeline, text)
-    assert [q["text"] for q in got] == ["Hillary Clinton"]
+    # the coordinated clause is a report of its own (read from the parse), not a closing attribution
+    assert [q["text"] for q in got] == ["Hillary Clinton", "she will win the state"]
     assert got[0]["cue"]["text"] == "backing" and got[0]["speaker"] == "Mark Dayton"
+    assert got[1]["cue"]["text"] == "predicting"
 
 
 def test_a_report_nested_in_reported_content_is_part_of_it(pipeline: Pipeline) -> None:

@@ -129,6 +129,9 @@ def complement(art: ArticleState, w: re.Match[str], ss: int, se: int, spk: Menti
     particle = _PARTICLE.match(text, cue_end, se)
     if particle:  # "called for", "pushed for", "called on"
         cue_end = particle.end()
+    elif low.startswith("point") and re.match(r"\s+to\b", text[cue_end : cue_end + 4]):
+        # "pointed to intensive efforts": a reference to something, no to-infinitive a stance reports
+        return None
     adverb = _ADVERBIAL.match(text, cue_end, se)
     start = adverb.end() if adverb else cue_end
     start += len(text[start:se]) - len(text[start:se].lstrip())

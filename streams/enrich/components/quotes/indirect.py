@@ -22,6 +22,7 @@ from streams.enrich.components.quotes.clauses import (
     with_complementizer,
 )
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
+from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -38,7 +39,17 @@ from streams.enrich.components.quotes.subjects import (
 _SOURCE_ONLY = re.compile(r"\s*(?:This|That|These|Those|It|Such)\s+(?:\w+\s+)?(?:was|were|has been|have been|had been|is|are)"
                           r"\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:\w+\s+)?by\b")
 _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)) (?:view|opinion|words|assessment)\b")
+#: "As the Post reported last week, ...", "But as Lee noted, ...": a source clause opening the sentence,
+#: its verb in group 1; the report is the main clause after its comma
+_AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,80}?\s+(?:\w+ly\s+)?([a-z]+)(?:\s+out)?\b"
+                        r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+#: an infinitive that only says whether someone spoke ("declined [to comment publicly]")
+_NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|detail)\b")
+#: a short clause right after a verb: its report, not the end of a closing attribution
+_OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there)\s+\w+\s+\w+")
+#: a conjunction right before a verb: the verb is coordinated with the one before it
+_COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|such)\s+$", re.IGNORECASE)
 #: a capitalised word next: a cue capitalised before it is in a title-cased line
@@ -54,6 +65,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     out: list[Found] = []
     # sentences with a reporting verb whose report no rule found: (start, end, where its cue may start)
     unparsed: list[tuple[int, int, int]] = []
+    more: list[tuple[int, int, int]] = []  # and those with one outside the reports the rules found
     qstarts = [a for a, _ in art.quoted]
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
@@ -78,14 +90,53 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             out.extend(found)
             if not found and any(_may_report(art, w) for w in art.words(ss, se)):
                 unparsed.append((ss, se, ss))
+            elif found and any(_may_report(art, w) for w in _words_outside(art, ss, se, found)):
+                more.append((ss, se, ss))  # "X said A, and Y urged B to ...": a second report the rules missed
             continue
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
-    for f in out:  # every rule and the parse find the clause after its "that"
+    taken = [(f.segments[0], f.cue) for f in out]
+    for g in parsed_reports(art, more):  # only where no rule's report lies
+        (cs, ce), cue = g.segments[0], g.cue
+        if _NO_COMMENT.match(art.text, cs, ce):
+            continue  # "Lee declined to comment publicly, while noting that ...": the report is the noting
+        if not any(c == cue or (s <= cs < e) or (cs <= s < ce) for (s, e), c in taken):
+            out.append(g)
+    for f in out:  # every rule and the parse find the clause after its "that"; a quotation in
+        # doubled apostrophes is reported whole
         s, e = f.segments[0]
-        f.segments[0] = (with_complementizer(art.text, s), e)
+        f.segments[0] = doubled_extent(art, s, e) or (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
+
+
+#: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
+_SUBORDINATOR = re.compile(r"(?:(?:But|And)\s+)?(?:While|Although|Though|Even though|Even as|Whereas|If|When|Because|Since|After|Before|Once|Unless)\b")
+#: the comma that ends such a clause: the main clause's subject follows it
+_MAIN_CLAUSE = re.compile(r",\s+(?=(?:he|she|they|we|I|it|there|the|his|her|their|its|this|these|those|[A-Z][\w’'.-]*)\s)")
+
+
+def _subordinate_end(text: str, sent_start: int, start: int, se: int) -> int:
+    """Where a report in a subordinate clause that opens the sentence ends: at the comma before
+    the main clause ("While Lee said [the plan would work], her aides ..."); ``se`` otherwise."""
+    if not _SUBORDINATOR.match(text, sent_start, start):
+        return se
+    m = _MAIN_CLAUSE.search(text, start, se)
+    return m.start() if m is not None else se
+
+
+def _words_outside(art: ArticleState, ss: int, se: int, found: list[Found]) -> list[re.Match[str]]:
+    """The words of sentence [ss, se) outside the cues and contents of ``found``."""
+    taken = sorted([(f.segments[0][0], f.segments[-1][1]) for f in found] + [f.cue for f in found if f.cue is not None])
+    out: list[re.Match[str]] = []
+    lo = ss
+    for a, b in taken:
+        if a > lo:
+            out.extend(art.words(lo, min(a, se)))
+        lo = max(lo, b)
+    if lo < se:
+        out.extend(art.words(lo, se))
+    return out
 
 
 def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
@@ -196,6 +247,16 @@ def _after_quotes(art: ArticleState, ss: int, se: int) -> Found | None:
     return None
 
 
+def _as_subject(text: str, ss: int, cue_at: int) -> Mention | None:
+    """The phrase between "As" and its verb as the source ("As [the paper's investigative unit]
+    reported, ..."), its auxiliaries and adverbs left out."""
+    m = re.search(r"\b[Aa]s\s+(.+?)(?:\s+(?:has|have|had|also|\w+ly))*\s*$", text[ss:cue_at])
+    if m is None or not WORD.search(m.group(1)):
+        return None
+    start, end = ss + m.start(1), ss + m.end(1)
+    return Mention(start, end, text[start:end], "nominal", definite=text[start:end].split()[0].lower() in ("the", "his", "her", "their", "its"))
+
+
 def _names_a_source_only(art: ArticleState, f: Found) -> bool:
     """The content only says who said something said before ("This was stated by X during ..."):
     an attribution of its own with an anaphoric content, not reported content."""
@@ -221,6 +282,10 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
             if f is not None:
                 out.append(f)
             break
+        if out and f.source == "after" and f.segments[0][0] < out[-1].segments[-1][1]:
+            # "While Lee said A, her aides warned of B": not A again, closed by a second speaker
+            lo = max(f.cue[1], f.speaker.end if f.speaker is not None else 0)
+            continue
         if out and f.speaker is not None:
             prev = out[-1]
             shared = f.speaker is prev.speaker  # "... that A and says B": the cue ends A
@@ -259,6 +324,12 @@ def _report_in(
             p = view.start() + poss.start(1)
             spk = Mention(p, p + len(poss.group(1)), poss.group(1), "pronoun")  # "In her view"
         return Found("indirect", [(ss, se)], spk, (view.start(), view.end()), "view")
+    source = _AS_SOURCE.match(text, ss, se)
+    if source and source.group(1) in art.lex.clause_forms and se - source.end() > 12:
+        cue_at = source.start(1)
+        spk = subject_before(art, cue_at, ss) or _as_subject(text, ss, cue_at)
+        if spk is not None:
+            return Found("indirect", [(source.end(), se)], spk, (cue_at, source.end(1)), "as-source")
     acc = ACCORDING.search(text, ss, se)
     if acc:
         spk = named_after(art, acc.end(), se)
@@ -281,7 +352,11 @@ def _report_in(
         if (low in art.lex.complement_forms and low not in art.lex.clause_forms) or (
             bare and low in art.lex.bare_complement
         ):
-            fallback = fallback or complement(art, w, ss, se)
+            # "... criticized the deal and challenged him to a debate": a verb coordinated with the
+            # report before it shares its subject
+            coordinated = not low.endswith("ing") and _COORDINATED.search(text, max(ss, w.start() - 30), w.start())
+            shared = prev if prev is not None and coordinated else None  # not "... for donations and speaking fees"
+            fallback = fallback or complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), shared)
             continue
         if low not in art.lex.clause_forms and not (bare and low in art.lex.bare_clause):
             continue
@@ -313,6 +388,7 @@ def _report_in(
             return Found("indirect", [(ss, text.rfind(",", ss, w.start()))], inverted, cue, "after")
         if (
             re.fullmatch(r"[\s\w’'.,-]{0,40}[.!?]?", tail)
+            and not _OPENS_CLAUSE.match(tail)  # "As the storm moved east, officials said the roads would close."
             and not low.endswith("ing")  # ", even suggesting he may ...": no closing attribution
             and text.rfind(",", ss, w.start()) > ss
             and not opens_with_subject(art, ss, w.start())
@@ -329,7 +405,7 @@ def _report_in(
                 # not "..., who added to her lead", "..., but he's not predicting she'll win"
                 return Found("indirect", [(ss, comma)], spk, cue, "after")
         participial = low.endswith("ing") and re.search(
-            r"(?:,|\bwhile|\bafter|\bbefore|\bby)(?:\s+(?:even|also|then|further))?\s*$", text[ss : w.start()]
+            r"(?:,|\bwhile|\bafter|\bbefore|\bby)(?:\s+(?:even|also|then|further|\w+ly))?\s*$", text[ss : w.start()]
         ) is not None
         if participial:
             # "Kallas declined to comment, while noting that ...": the main clause's subject, from
@@ -340,7 +416,7 @@ def _report_in(
                 sent = art.sentence_of(w.start())
                 if sent is not None:
                     spk = governing_subject(art, sent[0], sent[1], w.start())
-        elif prev is not None and re.search(r"\band\s+(?:\w+ly\s+)?$", text[ss : w.start()]) and low not in ("saying",):
+        elif prev is not None and _COORDINATED.search(text, max(ss, w.start() - 30), w.start()) and low not in ("saying",):
             # "Trump told a veterans group that ... and says he will ...": the verb coordinated
             # with the report before it shares its subject
             spk = prev
@@ -360,9 +436,9 @@ def _report_in(
             continue
         start = clause_start(art, w.end(), se, low)
         if start is not None and se - start > 12:
-            return Found("indirect", [(start, content_end(text, start, se))], spk, cue, "before")
+            return Found("indirect", [(start, content_end(text, start, _subordinate_end(text, sent_start, start, se)))], spk, cue, "before")
         if low in art.lex.complement_forms:  # "denied the report", "vowed to fight"
-            own = complement(art, w, ss, se, spk)
+            own = complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), spk)
             # "Trump spoke to a gathering ..., promising to lift ...": the participle's report
             fallback = (own or fallback) if participial else (fallback or own)
     return fallback

@@ -1,0 +1,118 @@
+"""Quotes component: indirect speech in doubled-apostrophe quotations and other reports the adjacency
+rules used to miss, on constructed sentences, through the real upstream components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.enrich.pipeline import Pipeline
+from tests.enrich.conftest import quotes_of
+
+
+@pytest.fixture(scope="module")
+def pipeline(quote_pipeline: Pipeline) -> Pipeline:
+    return quote_pipeline
+
+
+def indirect(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
+    return [q for q in quotes_of(pipeline, text) if q["kind"] == "indirect"]
+
+
+def test_a_doubled_apostrophe_quotation_continued_after_its_attribution_is_one_report(pipeline: Pipeline) -> None:
+    text = ("''The budget is balanced,'' Ms. Lane said. ''And the schools got more money this year.''\n\n"
+            "The council meets again in May.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == [
+        "''The budget is balanced,'' Ms. Lane said. ''And the schools got more money this year."
+    ]
+    assert got[0]["speaker"] == "Lane"
+
+
+def test_a_doubled_apostrophe_quotation_ends_before_its_speakers_description(pipeline: Pipeline) -> None:
+    text = "''We will appeal the ruling,'' said Ann Fox, a lawyer for the city of Dayton.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].strip("'") for q in got] == ["We will appeal the ruling"]
+    assert got[0]["speaker"] == "Ann Fox"
+
+
+def test_a_doubled_apostrophe_fragment_inside_a_report_does_not_cut_it(pipeline: Pipeline) -> None:
+    text = ("''Most of the delay comes from the effort to inspect'' every bridge, he said, rather than from "
+            "the paperwork the state requires.\n")
+    got = indirect(pipeline, text)
+    assert got and "every bridge" in got[0]["text"]
+
+
+def test_a_stance_verb_coordinated_with_the_report_before_it_shares_its_subject(pipeline: Pipeline) -> None:
+    text = "In a post on her website, Mayor Ruth Okafor criticized the council and urged its chairman to resign.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the council", "its chairman to resign"]
+    assert [q["speaker"] for q in got] == ["Ruth Okafor", "Ruth Okafor"]
+
+
+def test_a_coordinated_ing_word_is_no_second_report(pipeline: Pipeline) -> None:
+    text = "Senator Mia Ross criticized the bank for charging fees and speaking fees from lobbyists.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the bank for charging fees and speaking fees from lobbyists"]
+
+
+def test_a_source_clause_opening_the_sentence_reports_the_main_clause(pipeline: Pipeline) -> None:
+    text = "As the Daily Planet reported last week, the agency issued new rules for small farms.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the agency issued new rules for small farms"]
+    assert got[0]["cue"]["text"] == "reported"
+    assert "Daily Planet" in got[0]["speaker_mention"]["text"]
+
+
+def test_a_temporal_as_clause_is_no_source(pipeline: Pipeline) -> None:
+    text = "As the storm moved east, the agency issued new rules for small farms.\n"
+    assert indirect(pipeline, text) == []
+
+
+def test_a_second_report_the_rules_miss_is_read_from_the_parse(pipeline: Pipeline) -> None:
+    text = "While the mayor has pledged to rebuild the old bridge, her rival suggested that the city cannot afford it.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["to rebuild the old bridge", "that the city cannot afford it"]
+    assert [q["cue"]["text"] for q in got] == ["pledged", "suggested"]
+
+
+def test_a_report_in_a_subordinate_clause_opening_the_sentence_ends_with_it(pipeline: Pipeline) -> None:
+    text = "Although Mr. Vance criticized the merger, his company bought shares in both banks.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the merger"]
+    assert got[0]["speaker"] == "Vance"
+
+
+def test_the_main_clause_after_a_report_is_not_its_content_again(pipeline: Pipeline) -> None:
+    text = "While the governor said the new tax would fund schools, her budget office warned of a shortfall.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the new tax would fund schools"]
+    assert got[0]["cue"]["text"] == "said"
+
+
+def test_an_adverb_between_the_comma_and_a_participle_report_keeps_it_participial(pipeline: Pipeline) -> None:
+    text = "The mayor defended the budget on Tuesday, falsely claiming that the city had run a surplus for years.\n"
+    got = indirect(pipeline, text)
+    assert "that the city had run a surplus for years" in [q["text"].rstrip(".") for q in got]
+    assert all(q["speaker_mention"]["text"] == "The mayor" for q in got)
+
+
+def test_pointing_to_something_reports_nothing(pipeline: Pipeline) -> None:
+    text = ("The minister pointed to steady diplomatic contacts with the neighbours, adding that these contacts "
+            "remain fragile: “Every week the border sees new incidents.”\n")
+    got = indirect(pipeline, text)
+    assert not any(q["cue"]["text"].startswith("pointed") for q in got)
+
+
+def test_declining_to_comment_beside_a_report_is_no_second_report(pipeline: Pipeline) -> None:
+    text = ("Asked about the strike, Ms. Ortiz declined to comment publicly, while noting that the talks with "
+            "the union would continue next week.\n")
+    got = indirect(pipeline, text)
+    assert [q["cue"]["text"] for q in got] == ["noting"]
+
+
+def test_a_clause_after_the_verb_is_its_report_not_a_closing_attribution(pipeline: Pipeline) -> None:
+    text = "As the storm moved east, officials said the roads would close before midnight.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the roads would close before midnight"]
