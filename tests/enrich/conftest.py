@@ -25,3 +25,8 @@ def quotes_of(pipeline: Pipeline, text: str, title: str | None = None) -> list[d
     for comp in pipeline.components:
         comp(ctx)
     return ctx.quotes
+
+
+def indirect(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
+    """The indirect quotes ``pipeline`` finds in ``text``."""
+    return [q for q in quotes_of(pipeline, text) if q["kind"] == "indirect"]

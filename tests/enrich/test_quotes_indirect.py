@@ -7,16 +7,12 @@ from typing import Any
 import pytest
 
 from streams.enrich.pipeline import Pipeline
-from tests.enrich.conftest import quotes_of
+from tests.enrich.conftest import indirect
 
 
 @pytest.fixture(scope="module")
 def pipeline(quote_pipeline: Pipeline) -> Pipeline:
     return quote_pipeline
-
-
-def indirect(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
-    return [q for q in quotes_of(pipeline, text) if q["kind"] == "indirect"]
 
 
 def test_a_sentence_inside_a_quotation_is_not_indirect_speech(pipeline: Pipeline) -> None:

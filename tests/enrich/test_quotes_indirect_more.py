@@ -3,21 +3,16 @@ rules used to miss, on constructed sentences, through the real upstream componen
 
 from __future__ import annotations
 
-from typing import Any
 
 import pytest
 
 from streams.enrich.pipeline import Pipeline
-from tests.enrich.conftest import quotes_of
+from tests.enrich.conftest import indirect
 
 
 @pytest.fixture(scope="module")
 def pipeline(quote_pipeline: Pipeline) -> Pipeline:
     return quote_pipeline
-
-
-def indirect(pipeline: Pipeline, text: str) -> list[dict[str, Any]]:
-    return [q for q in quotes_of(pipeline, text) if q["kind"] == "indirect"]
 
 
 def test_a_doubled_apostrophe_quotation_continued_after_its_attribution_is_one_report(pipeline: Pipeline) -> None:

@@ -218,22 +218,26 @@ def _according_source(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple
         comma = art.text.find(",", front.end(), q.open_mark)
         if comma < 0:
             return None
-        spk = named_after(art, front.end(), comma) or loose_phrase(art.text, front.end(), comma) or _source_phrase(art, front.end(), comma)
+        spk = _source_after(art, front.end(), comma)
         if spk is None or spk.end > comma:
             return None
         return spk, (front.end() - len("according to"), front.end()), "before"
     tail = _ACCORDING_TAIL.match(art.text, q.close_mark + 1, se)
     if tail is None:
         return None
-    spk = named_after(art, tail.end(), se) or loose_phrase(art.text, tail.end(), se) or _source_phrase(art, tail.end(), se)
+    spk = _source_after(art, tail.end(), se)
     if spk is None:
         return None
     return spk, (tail.end() - len("according to"), tail.end()), "after"
 
 
-def _source_phrase(art: ArticleState, lo: int, hi: int) -> Mention | None:
-    """The noun phrase after "according to" when it names no known speaker ("according to a
-    transcript of the show", "according to excerpts of her speech"): the words up to the clause's end."""
+def _source_after(art: ArticleState, lo: int, hi: int) -> Mention | None:
+    """The source named in [lo, hi) after "according to": a speaker, a loose phrase, or else the noun
+    phrase that names no one ("according to a transcript of the show", "according to excerpts of her
+    speech"): the words up to the clause's end."""
+    named = named_after(art, lo, hi) or loose_phrase(art.text, lo, hi)
+    if named is not None:
+        return named
     m = re.match(r"\s+([A-Za-z][^,;:!?\"“”()]*?)\s*[.]?\s*$", art.text[lo:hi])
     if m is None or not 1 <= len(WORD.findall(m.group(1))) <= 12:
         return None

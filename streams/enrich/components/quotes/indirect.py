@@ -45,7 +45,8 @@ _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,8
                         r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
 #: an infinitive that only says whether someone spoke ("declined [to comment publicly]")
-_NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|detail)\b")
+_NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|"
+                         r"detail)\b")
 #: a short clause right after a verb: its report, not the end of a closing attribution
 _OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there)\s+\w+\s+\w+")
 #: a conjunction right before a verb: the verb is coordinated with the one before it
@@ -111,9 +112,11 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
 
 
 #: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
-_SUBORDINATOR = re.compile(r"(?:(?:But|And)\s+)?(?:While|Although|Though|Even though|Even as|Whereas|If|When|Because|Since|After|Before|Once|Unless)\b")
+_SUBORDINATOR = re.compile(r"(?:(?:But|And)\s+)?(?:While|Although|Though|Even though|Even as|Whereas|If|When|Because|"
+                           r"Since|After|Before|Once|Unless)\b")
 #: the comma that ends such a clause: the main clause's subject follows it
-_MAIN_CLAUSE = re.compile(r",\s+(?=(?:he|she|they|we|I|it|there|the|his|her|their|its|this|these|those|[A-Z][\w’'.-]*)\s)")
+_MAIN_CLAUSE = re.compile(r",\s+(?=(?:he|she|they|we|I|it|there|the|his|her|their|its|this|these|those|"
+                          r"[A-Z][\w’'.-]*)\s)")
 
 
 def _subordinate_end(text: str, sent_start: int, start: int, se: int) -> int:
@@ -254,7 +257,8 @@ def _as_subject(text: str, ss: int, cue_at: int) -> Mention | None:
     if m is None or not WORD.search(m.group(1)):
         return None
     start, end = ss + m.start(1), ss + m.end(1)
-    return Mention(start, end, text[start:end], "nominal", definite=text[start:end].split()[0].lower() in ("the", "his", "her", "their", "its"))
+    definite = text[start:end].split()[0].lower() in ("the", "his", "her", "their", "its")
+    return Mention(start, end, text[start:end], "nominal", definite=definite)
 
 
 def _names_a_source_only(art: ArticleState, f: Found) -> bool:
@@ -416,7 +420,7 @@ def _report_in(
                 sent = art.sentence_of(w.start())
                 if sent is not None:
                     spk = governing_subject(art, sent[0], sent[1], w.start())
-        elif prev is not None and _COORDINATED.search(text, max(ss, w.start() - 30), w.start()) and low not in ("saying",):
+        elif prev is not None and low != "saying" and _COORDINATED.search(text, max(ss, w.start() - 30), w.start()):
             # "Trump told a veterans group that ... and says he will ...": the verb coordinated
             # with the report before it shares its subject
             spk = prev
@@ -436,7 +440,8 @@ def _report_in(
             continue
         start = clause_start(art, w.end(), se, low)
         if start is not None and se - start > 12:
-            return Found("indirect", [(start, content_end(text, start, _subordinate_end(text, sent_start, start, se)))], spk, cue, "before")
+            end = content_end(text, start, _subordinate_end(text, sent_start, start, se))
+            return Found("indirect", [(start, end)], spk, cue, "before")
         if low in art.lex.complement_forms:  # "denied the report", "vowed to fight"
             own = complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), spk)
             # "Trump spoke to a gathering ..., promising to lift ...": the participle's report
