@@ -6,9 +6,9 @@ Runs every default component (those that exist in this checkout, or ``--componen
 article, as a worker does, over (1) every article of ``../shared/corpus/*.jsonl`` (read in place;
 ``-n`` keeps the first N of each file) and (2) adversarial texts made here: results lists and
 scoreboards (golf with countries in brackets and names broken across line ends, standings, soccer
-tables), lists of names, a one-paragraph article of 100 KB, repeated punctuation, long runs of
-capitals, long title-case runs, a word without spaces, unbalanced quote marks. Each shape is made
-at about 800 characters, 10 KB and 100 KB.
+tables), lists of names, a one-paragraph article of 100 KB, repeated punctuation, one word of
+punctuation, long runs of capitals, long title-case runs, a word without spaces, unbalanced quote
+marks. Each shape is made at about 800 characters, 10 KB and 100 KB.
 
 Times are CPU seconds of this process (``time.process_time``), so that other load on a shared machine
 does not count. Prints, per component and for the whole enrichment of an article (``total``: every
@@ -117,6 +117,11 @@ def punctuation(size: int) -> str:
     return _repeat("Wait!!!!!!!!!!?????....------,,,,,;;;;\"\"\"\"''''((((()))))**** ", size)
 
 
+def punctuation_run(size: int) -> str:
+    """One "word" of exclamation marks (spaCy's tokenizer was quadratic in such a word: 11 s for 10,000)."""
+    return "Wait" + "!" * (size - 4)
+
+
 def capitals(size: int) -> str:
     return _repeat("THE MINISTER OF FINANCE AND THE CENTRAL BANK OF RURITANIA SAID ", size)
 
@@ -139,7 +144,8 @@ def quote_marks(size: int) -> str:
 
 ADVERSARIAL = {
     "golf-results": golf_results, "scoreboard": scoreboard, "soccer-table": soccer_table, "name-list": name_list,
-    "one-paragraph": one_paragraph, "punctuation": punctuation, "capitals": capitals,
+    "one-paragraph": one_paragraph, "punctuation": punctuation, "punctuation-run": punctuation_run,
+    "capitals": capitals,
     "capital-letters": capital_letters, "title-case-run": title_case_run, "long-word": long_word,
     "quote-marks": quote_marks,
 }

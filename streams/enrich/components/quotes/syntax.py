@@ -49,6 +49,9 @@ def load_parser(model: str | None = None) -> Language:
 
             with use_ops("numpy", use_blis=False):  # the same BLAS choice as the nlp component
                 nlp = spacy.load(name, exclude=["ner", "lemmatizer", "senter", "attribute_ruler", "tagger"])
+            from streams.enrich.components.nlp_tokens import harden
+
+            harden(nlp.tokenizer)  # the same tokens; its cache works (see nlp_tokens)
             _parsers[name] = nlp
         return nlp
 

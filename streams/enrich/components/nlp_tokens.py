@@ -1,0 +1,134 @@
+"""Tokenization whose cost stays linear in the text: spaCy's tokenizer, hardened, and a plain one for
+text that is mostly runs of punctuation.
+
+spaCy's rule-based tokenizer (3.8) has three costs that grow faster than the text, measured on this
+project's model:
+
+- A word's prefixes and suffixes come off one at a time, and every step searches the suffix pattern
+  (83 alternatives) from every position of what is left of the word: a word of 10,000 "!" took 11 s,
+  one of 100,000 would take about 20 minutes. :func:`harden` makes the search look at the word's last
+  :data:`SUFFIX_WINDOW` characters only, and at the whole word only when the match fills that window
+  (the one suffix of unbounded length is a run of dots): the same tokens, in linear time.
+- It caches how it split each distinct word, except, within one text, after the first special case
+  it used: the flag is kept per text, not per word (``Tokenizer._tokenize_affixes``), and a line break
+  is one of the special cases. So nothing new was cached after an article's first line, and a
+  100 KB results table re-split every name and score it repeated. :func:`harden` drops the
+  whitespace special cases (their tokens come out the same without them) so caching works.
+- Its cache holds 10,000 words and is never emptied: a worker fills it within a few hundred articles
+  (the shared corpus has 13,000 distinct words in its first 300), and from then on caches nothing,
+  so a long table's repeated words are split again each time (a 100 KB results table: 0.25 s instead
+  of 0.03 s). :class:`BoundedTokenizer` keeps :data:`CACHE_WORDS` and empties the cache every
+  :data:`CACHE_FLUSH_TEXTS` texts, which leaves room for any one article's words.
+- Even cached or linear, each punctuation character split off a word costs ~10 µs of Python-level
+  calls: 100 KB of punctuation runs is over a second. :class:`BoundedTokenizer` hands a text with
+  more than :data:`MAX_PUNCT_RUN_CHARS` characters in runs of three or more punctuation marks to
+  :func:`plain_doc` (words, and each run of punctuation as one token) and marks the ``Doc``; no news
+  article comes near that (the most in the shared corpus: about 1,200).
+
+Every path keeps ``doc.text == text``: offsets index the text as received.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from spacy.attrs import NORM
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+
+#: characters at the end of a word that the suffix pattern reads (its longest bounded alternative,
+#: with the characters its look-behinds need, is under 10)
+SUFFIX_WINDOW = 24
+#: characters in runs of 3+ punctuation marks above which a text gets the plain tokenizer (~10 µs a
+#: mark in spaCy's: this many cost ~0.1 s)
+MAX_PUNCT_RUN_CHARS = 8_000
+#: words spaCy's tokenizer may cache (each ~60 bytes: 6 MB), and the texts after which the cache is
+#: emptied (1,000 news articles hold ~22,000 distinct words)
+CACHE_WORDS = 100_000
+CACHE_FLUSH_TEXTS = 1_000
+#: ``Doc.user_data`` key set on a doc made by :func:`plain_doc`
+USER_DATA_KEY = "streams_plain_tokens"
+
+_PUNCT_RUN = re.compile(r"[^\w\s]{3,}")
+_PLAIN = re.compile(r"\w+(?:['’.\-]\w+)*|[^\w\s]+|\s+")
+
+
+def _windowed(search: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``search`` (a suffix pattern's) run on a word's last :data:`SUFFIX_WINDOW` characters."""
+    def find(word: str) -> Any:
+        if len(word) <= SUFFIX_WINDOW:
+            return search(word)
+        found = search(word[-SUFFIX_WINDOW:])
+        if found is not None and found.start() == 0:
+            return search(word)  # the match may go on before the window ("......."): the whole word decides
+        return found
+    return find
+
+
+def harden(tokenizer: Tokenizer) -> Tokenizer:
+    """``tokenizer`` with linear-time suffix search and without whitespace special cases (see the module
+    doc); it splits every text exactly as before. Returns it."""
+    search = tokenizer.suffix_search
+    if search is not None and not getattr(search, "_streams_windowed", False):
+        windowed = _windowed(search)
+        windowed._streams_windowed = True  # type: ignore[attr-defined]
+        tokenizer.suffix_search = windowed
+    rules = tokenizer.rules or {}
+    if any(key.isspace() for key in rules):
+        for key, pieces in rules.items():
+            if key.isspace() and len(pieces) == 1 and NORM in pieces[0]:  # "\xa0" is normed to two spaces
+                tokenizer.vocab[key].norm_ = pieces[0][NORM]
+        tokenizer.rules = {key: value for key, value in rules.items() if not key.isspace()}
+    return tokenizer
+
+
+def punct_run_chars(text: str) -> int:
+    """Characters of ``text`` in runs of three or more punctuation marks."""
+    return sum(map(len, _PUNCT_RUN.findall(text)))
+
+
+def plain_doc(vocab: Any, text: str) -> Doc:
+    """``text`` as words (letters and digits, with inner apostrophes, dots and hyphens), runs of
+    punctuation and whitespace, with spaCy's whitespace convention: one space after a token is its
+    ``whitespace_``, any other whitespace is a token of its own."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    for piece in _PLAIN.findall(text):
+        if not piece[0].isspace():
+            words.append(piece)
+            spaces.append(False)
+        elif piece[0] == " " and words:
+            spaces[-1] = True
+            if len(piece) > 1:
+                words.append(piece[1:])
+                spaces.append(False)
+        else:
+            words.append(piece)
+            spaces.append(False)
+    doc = Doc(vocab, words=words, spaces=spaces)
+    doc.user_data[USER_DATA_KEY] = True
+    return doc
+
+
+class BoundedTokenizer:
+    """``nlp.tokenizer`` that hands texts full of punctuation runs to :func:`plain_doc` and everything
+    else to spaCy's (hardened) tokenizer; other attributes are the spaCy tokenizer's."""
+
+    def __init__(self, tokenizer: Tokenizer, max_punct_run_chars: int = MAX_PUNCT_RUN_CHARS) -> None:
+        self.tokenizer = harden(tokenizer)
+        self.tokenizer.max_cache_size = CACHE_WORDS
+        self.max_punct_run_chars = max_punct_run_chars
+        self._texts = 0
+
+    def __call__(self, text: str) -> Doc:
+        self._texts += 1
+        if self._texts >= CACHE_FLUSH_TEXTS:
+            self.tokenizer._flush_cache()
+            self._texts = 0
+        if len(text) > self.max_punct_run_chars and punct_run_chars(text) > self.max_punct_run_chars:
+            return plain_doc(self.tokenizer.vocab, text)
+        return self.tokenizer(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tokenizer, name)
