@@ -6,7 +6,7 @@ Runs every default component (those that exist in this checkout, or ``--componen
 article, as a worker does, over (1) every article of ``../shared/corpus/*.jsonl`` (read in place;
 ``-n`` keeps the first N of each file) and (2) adversarial texts made here: results lists and
 scoreboards (golf with countries in brackets and names broken across line ends, standings, soccer
-tables), lists of names, a one-paragraph article of 100 KB, repeated punctuation, one word of
+tables, closing prices), lists of names, a one-paragraph article of 100 KB, repeated punctuation, one word of
 punctuation, long runs of capitals, long title-case runs, a word without spaces, unbalanced quote
 marks. Each shape is made at about 800 characters, 10 KB and 100 KB.
 
@@ -102,6 +102,18 @@ def soccer_table(size: int) -> str:
     return (head + rows)[:size]
 
 
+_SHARES = ["ABBEY NATL", "ALLIED DOMECQ", "BARCLAYS", "BASS", "BOOTS", "BP", "BT", "CADBURY", "GLAXO", "HSBC",
+           "LLOYDS TSB", "MARKS & SPENCER"]
+
+
+def price_table(size: int) -> str:
+    """Closing prices: a share, its price, change and volume a line; the numbers hardly repeat (each is a
+    new word to the tokenizer and the vocabulary)."""
+    rows = "".join(f"{_SHARES[i % 12]} {(i * 7919) % 99_900 / 100 + 1:.2f} {(i * 104_729) % 1_800 / 100 - 9:+.2f} "
+                   f"{(i * 15_485_863) % 9_999_000 + 1000:,}\n" for i in range(size // 25))
+    return ("LONDON STOCK EXCHANGE CLOSING PRICES.\nLONDON 1996-08-30\n" + rows)[:size]
+
+
 def name_list(size: int) -> str:
     first = ["Anna", "Boris", "Carl", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jan"]
     last = ["Smith", "Petrov", "Olsen", "Ivanova", "Haddad", "Kim", "Tanaka", "Silva", "Novak", "Berg"]
@@ -143,7 +155,8 @@ def quote_marks(size: int) -> str:
 
 
 ADVERSARIAL = {
-    "golf-results": golf_results, "scoreboard": scoreboard, "soccer-table": soccer_table, "name-list": name_list,
+    "golf-results": golf_results, "scoreboard": scoreboard, "soccer-table": soccer_table, "price-table": price_table,
+    "name-list": name_list,
     "one-paragraph": one_paragraph, "punctuation": punctuation, "punctuation-run": punctuation_run,
     "capitals": capitals,
     "capital-letters": capital_letters, "title-case-run": title_case_run, "long-word": long_word,
