@@ -4,7 +4,8 @@ The NER's cost is linear in the words it reads (80-120 µs of CPU a word on the 
 at load 7-20, whatever the text's shape: prose, tables, lists of names, punctuation), so a 100 KB
 article would cost seconds in that model alone (18,000 words of prose; 54,000 "words" of repeated
 punctuation). It reads at most :data:`NER_MAX_TOKENS` words of an article, from the start; a word of
-an ALL-CAPS line counts twice (it is read again, title-cased), and a word past the
+a line the caller reads twice counts twice (``ner_stop``'s ``caps``; the nlp component reads every
+line once), and a word past the
 :data:`RUN_ON_WORDS`-th of one sentence counts :data:`RUN_ON_COST` times: a "sentence" that long is a
 table, a list or a flood (results lists and standings have no full stops), where the model has no
 sentence to read and the entity rules for tables, lists and "Name (Country)" do the work (a 100 KB
@@ -17,7 +18,6 @@ and gold sets under 6,600: the bound only touches what is not a news story of or
 
 from __future__ import annotations
 
-import bisect
 from typing import Any
 
 import numpy
@@ -75,11 +75,6 @@ def _sentence_positions(word: numpy.ndarray, starts: numpy.ndarray) -> numpy.nda
     mark = numpy.zeros(len(word), dtype=numpy.int64)
     mark[first] = 1
     return words - before[numpy.cumsum(mark) - 1]
-
-
-def lines_before(caps: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
-    """The sorted ``caps`` lines that end at or before the character offset ``limit``."""
-    return caps[:bisect.bisect_right([e for _, e in caps], limit)]
 
 
 def budget_record(stop: int, length: int, max_tokens: int | None) -> dict[str, Any]:
