@@ -29,7 +29,7 @@ time on their own, after the pass over the article as written: against that, CoN
 86.4 either way, held-out folds 83.5 -> 83.6; a 100 KB price table 0.27 -> 0.19 s.)
 
 Worst case: the NER costs the same per word whatever the text's shape, so it reads at most
-``max_ner_tokens`` words of an article (:data:`~.nlp_budget.NER_MAX_TOKENS`, about 27 KB of prose; a
+``max_ner_tokens`` words of an article (:data:`~.nlp_budget.NER_MAX_TOKENS`, about 22 KB of prose; a
 word past the 1,000th of a run-on "sentence" such as a results table counts four), to the last sentence
 start within them; past that offset ``doc.ents`` is empty, the entities there
 come from the gazetteers and rules of the entities component, and ``provenance["ner_budget"]``
