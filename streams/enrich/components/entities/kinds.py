@@ -1,0 +1,114 @@
+"""An entity's type from the common noun the story puts next to its name, once its mentions are
+clustered: "the 1969 film Easy Rider" is a work, "the Polaroid camera" a product, "members of Falun
+Gong" an organisation, and "Helium" no name at all. One such cue types every mention of the entity:
+the story means one thing by the name throughout.
+"""
+
+from __future__ import annotations
+
+import re
+
+from streams.enrich.components.entities.gazetteers import lookup_place
+from streams.enrich.components.entities.mentions import Entity, Occupancy
+
+#: a kind of work right before its title ("the 1969 film Easy Rider", "her graphic novel Angel Catbird");
+#: not after a hyphen or a capital ("Film Festival", "made-for-TV film")
+_WORK_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:film|movie|novel|album|song|documentary|sitcom|musical|opera|poem|painting|sculpture|"
+    r"TV series|television series|TV show|video game|book)[ \t]+$")
+#: a kind of made thing right after its name ("the Polaroid camera", "the Cassini spacecraft", "the Dragon
+#: capsule"): the name is the product's, not a person's or a place's
+_ARTEFACT_AFTER = re.compile(
+    r"[ \t]+(?:spacecraft|space probe|probe|capsule|rover|lander|orbiter|space shuttle|shuttle|satellite|"
+    r"telescope|camera|cameras|rocket|smartphone|handset|console|browser|format)\b")
+#: people are not pluralised; a name written with a plural 's' ("Polaroids of actor Dennis Hopper") is a
+#: thing's, unless a family ("the Kennedys")
+_PLURAL_AFTER = re.compile(r"s\b")
+_CAPITALISED_S = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z]*s\b")
+_THE_BEFORE = re.compile(r"\b[Tt]he[ \t]+$")
+_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
+_PERSON_CUE_AFTER = re.compile(r"[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|,[ \t]+\d{1,3},")
+#: words around the name of a religious or political movement ("members of Falun Gong", "a spokesman
+#: for Opus Dei", "Wicca practitioners", "Wicca is a modern pagan religion", "religions, such as Wicca"):
+#: an organisation in GUM and OntoNotes annotation, not the place or the person the model took it for
+_MOVEMENT_BEFORE = re.compile(
+    r"\b(?:(?:followers|members|practitioners|adherents|devotees|believers|founders?|leaders?) of|"
+    r"spokes(?:man|woman|person) (?:for|of)|"
+    r"(?:religions?|movements?|sects?|cults?|faiths?),?[ \t]+(?:such as|like|including))[ \t]+(?:the[ \t]+)?$")
+_MOVEMENT_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:movement|religion|faith|sect|cult|followers|practitioners|adherents|devotees|believers|"
+    r"worshippers|members)\b"
+    r"|[ \t]+(?:is|was) an?[ \t]+(?:[a-z-]+[ \t]+){0,2}(?:religion|religious movement|movement|sect|cult|faith)\b")
+#: names of chemical elements (IUPAC): substances, not names of people, places or organisations; not the
+#: ones that are also common surnames, planets or gods ("Gold", "Mercury", "Nickel", "Silver")
+ELEMENTS: frozenset[str] = frozenset(
+    """Hydrogen Helium Lithium Beryllium Boron Carbon Nitrogen Oxygen Fluorine Neon Sodium Magnesium Aluminium
+    Aluminum Silicon Phosphorus Sulfur Sulphur Chlorine Argon Potassium Calcium Scandium Titanium Vanadium
+    Chromium Manganese Cobalt Zinc Gallium Germanium Arsenic Selenium Bromine Krypton Rubidium Strontium
+    Yttrium Zirconium Niobium Molybdenum Technetium Ruthenium Rhodium Palladium Cadmium Indium Antimony
+    Tellurium Iodine Xenon Caesium Cesium Barium Lanthanum Cerium Praseodymium Neodymium Promethium Samarium
+    Europium Gadolinium Terbium Dysprosium Holmium Erbium Thulium Ytterbium Lutetium Hafnium Tantalum Tungsten
+    Rhenium Osmium Iridium Platinum Thallium Bismuth Polonium Astatine Radon Francium Radium Actinium Thorium
+    Protactinium Uranium Neptunium Plutonium Americium Curium Berkelium Californium Einsteinium Fermium
+    Mendelevium Nobelium Lawrencium""".split())
+_NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT"})
+
+
+def _is_elements(name: str) -> bool:
+    """'Helium', 'Helium and Hydrogen': only element names."""
+    words = [w for w in re.split(r"[ \t]+|,", name) if w and w not in ("and", "or")]
+    return bool(words) and all(w.title() in ELEMENTS for w in words)
+
+
+def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
+    """Retype entities whose mentions a common noun classifies (see the module docstring); entities
+    named only by chemical elements are dropped."""
+    out: list[Entity] = []
+    people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+    plurals: dict[str, list[int]] | None = None
+    for ent in entities:
+        if ent.label in _NAME_TYPES and all(_is_elements(m.text) for m in ent.mentions):
+            continue
+        out.append(ent)
+        if ent.label not in ("PERSON", "GPE", "LOC", "FAC"):
+            continue
+        if any(_PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start) or _PERSON_CUE_AFTER.match(text, m.end)
+               for m in ent.mentions):
+            continue
+        # a full personal name vouches for a person: then it takes two cues to make it a thing
+        needed = 2 if ent.person_anchor else 1
+        if sum(bool(_WORK_BEFORE.search(text, max(0, m.start - 30), m.start)) for m in ent.mentions) >= needed:
+            ent.label = "WORK_OF_ART"
+            continue
+        artefact = sum(bool(_ARTEFACT_AFTER.match(text, m.end)) for m in ent.mentions)
+        if artefact < needed and ent.label == "PERSON":
+            plurals = _capitalised_plurals(text) if plurals is None else plurals
+            artefact += _written_as_plural(text, ent, people, plurals)
+        if artefact >= needed:
+            ent.label = "PRODUCT"
+        elif sum(bool(_MOVEMENT_BEFORE.search(text, max(0, m.start - 40), m.start)
+                      or _MOVEMENT_AFTER.match(text, m.end)) for m in ent.mentions) >= needed and not any(
+                lookup_place(m.text) for m in ent.mentions):
+            ent.label = "ORG"
+    return out
+
+
+def _written_as_plural(text: str, ent: Entity, people: Occupancy, plurals: dict[str, list[int]]) -> bool:
+    """The last word of all the entity's names, written with a plural 's' where no person is named and not
+    after 'the' ("Polaroids of actor Dennis Hopper"; not "Tiger Woods", "the Kennedys")."""
+    heads = {m.text.split()[-1] for m in ent.mentions}
+    if len(heads) != 1:
+        return False
+    head = next(iter(heads))
+    if not head[:1].isupper() or head.endswith("s") or not head.isalpha():
+        return False
+    return any(not people.overlaps(start, start + len(head) + 1)
+               and not _THE_BEFORE.search(text, max(0, start - 6), start) for start in plurals.get(head + "s", ()))
+
+
+def _capitalised_plurals(text: str) -> dict[str, list[int]]:
+    """Where each capitalised word ending in 's' starts (one pass over the text)."""
+    out: dict[str, list[int]] = {}
+    for hit in _CAPITALISED_S.finditer(text):
+        out.setdefault(hit.group(0), []).append(hit.start())
+    return out

@@ -1,0 +1,39 @@
+"""entities: the common noun next to a name says what kind of thing it names, for all its mentions."""
+
+from __future__ import annotations
+
+import re
+
+from streams.enrich.components.entities import Mention
+from streams.enrich.components.entities.clustering import cluster
+from streams.enrich.components.entities.kinds import kinds_by_class_nouns
+
+
+def _mentions(text: str, form: str, label: str) -> list[Mention]:
+    return [Mention(m.start(), m.end(), form, label) for m in re.finditer(rf"\b{re.escape(form)}\b", text)]
+
+
+def _types(text: str, forms: dict[str, str]) -> dict[str, str]:
+    mentions = sorted((m for f, label in forms.items() for m in _mentions(text, f, label)), key=lambda m: m.start)
+    return {e.mentions[0].text: e.label for e in kinds_by_class_nouns(text, cluster(mentions))}
+
+
+def test_a_work_a_craft_and_a_thing_written_as_plural_are_no_people() -> None:
+    text = ("She starred in the 1972 film Harbour Lights. The Kestrel spacecraft reached orbit; Kestrel will land "
+            "in May. Staff took Brightfolds of visitors, and the Brightfold prints sold out.")
+    types = _types(text, {"Harbour Lights": "PERSON", "Kestrel": "PERSON", "Brightfold": "PERSON"})
+    assert types == {"Harbour Lights": "WORK_OF_ART", "Kestrel": "PRODUCT", "Brightfold": "PRODUCT"}
+
+
+def test_a_movement_is_an_organisation_and_an_element_no_name() -> None:
+    text = ("Members of Veltra Dun marched. Veltra Dun says the ban is unjust, and Veltra Dun followers agree. "
+            "Tessaran is a modern pagan religion; Tessaran grew fast. Helium and Argon leaked.")
+    types = _types(text, {"Veltra Dun": "PERSON", "Tessaran": "GPE", "Helium and Argon": "ORG"})
+    assert types == {"Veltra Dun": "ORG", "Tessaran": "ORG"}
+
+
+def test_people_and_known_places_keep_their_type() -> None:
+    text = ("Mr. Wood said he would stay; Tiger Woods won. Members of Congress met in Berlin. Berlin movement "
+            "leaders spoke. The Kennedys came, and Kennedy camera crews followed, said Kennedy, who smiled.")
+    types = _types(text, {"Wood": "PERSON", "Tiger Woods": "PERSON", "Berlin": "GPE", "Kennedy": "PERSON"})
+    assert types == {"Wood": "PERSON", "Tiger Woods": "PERSON", "Berlin": "GPE", "Kennedy": "PERSON"}
