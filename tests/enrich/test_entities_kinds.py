@@ -14,15 +14,20 @@ def _mentions(text: str, form: str, label: str) -> list[Mention]:
 
 
 def _types(text: str, forms: dict[str, str]) -> dict[str, str]:
-    mentions = sorted((m for f, label in forms.items() for m in _mentions(text, f, label)), key=lambda m: m.start)
+    found = [m for f, label in forms.items() for m in _mentions(text, f, label)]
+    mentions = sorted((m for m in found if not any(o.start <= m.start and m.end <= o.end and o.text != m.text
+                                                   for o in found)), key=lambda m: m.start)  # longest wins
     return {e.mentions[0].text: e.label for e in kinds_by_class_nouns(text, cluster(mentions))}
 
 
 def test_a_work_a_craft_and_a_thing_written_as_plural_are_no_people() -> None:
-    text = ("She starred in the 1972 film Harbour Lights. The Kestrel spacecraft reached orbit; Kestrel will land "
+    text = ("She starred in the 1972 film Harbour Lights. NASA's Kestrel spacecraft reached orbit; Kestrel will land "
             "in May. Staff took Brightfolds of visitors, and the Brightfold prints sold out.")
-    types = _types(text, {"Harbour Lights": "PERSON", "Kestrel": "PERSON", "Brightfold": "PERSON"})
-    assert types == {"Harbour Lights": "WORK_OF_ART", "Kestrel": "PRODUCT", "Brightfold": "PRODUCT"}
+    forms = {"Harbour Lights": "PERSON", "NASA's Kestrel spacecraft": "PRODUCT", "Kestrel": "PERSON",
+             "Brightfold": "PERSON"}
+    types = _types(text, forms)
+    assert types == {"Harbour Lights": "WORK_OF_ART", "NASA's Kestrel spacecraft": "PRODUCT", "Kestrel": "PRODUCT",
+                     "Brightfold": "PRODUCT"}
 
 
 def test_a_movement_is_an_organisation_and_an_element_no_name() -> None:
@@ -34,6 +39,14 @@ def test_a_movement_is_an_organisation_and_an_element_no_name() -> None:
 
 def test_people_and_known_places_keep_their_type() -> None:
     text = ("Mr. Wood said he would stay; Tiger Woods won. Members of Congress met in Berlin. Berlin movement "
-            "leaders spoke. The Kennedys came, and Kennedy camera crews followed, said Kennedy, who smiled.")
+            "leaders spoke of Berlin rocket tests. The Kennedys came, and Kennedy camera crews followed, said Kennedy, who smiled.")
     types = _types(text, {"Wood": "PERSON", "Tiger Woods": "PERSON", "Berlin": "GPE", "Kennedy": "PERSON"})
     assert types == {"Wood": "PERSON", "Tiger Woods": "PERSON", "Berlin": "GPE", "Kennedy": "PERSON"}
+
+
+def test_an_occupation_names_a_person_and_a_doctrine_is_a_group() -> None:
+    text = ("The exhibit shows fashion designer Marvello and Hasidism scholars. Steel producer Ferrano cut jobs. "
+            "Quentara is a new ideology; Quentarism spread. Residents fear Quentaphobia.")
+    types = _types(text, {"Marvello": "LOC", "Hasidism": "PERSON", "Ferrano": "ORG", "Quentarism": "GPE",
+                          "Quentaphobia": "ORG"})
+    assert types == {"Marvello": "PERSON", "Hasidism": "NORP", "Ferrano": "ORG", "Quentarism": "NORP"}

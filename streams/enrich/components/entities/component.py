@@ -86,8 +86,10 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    nested mentions (not inside the names of companies, exchanges or clubs), and so is a known
    organisation opening a product's or an event's name ("Google" in "Google Chrome");
    a common noun next to a name types all its mentions: "the 1969 film Easy Rider" is a work, "the
-   Polaroid camera" (or "Polaroids" written as a plural) a product, "members of Falun Gong" or "Wicca
-   is a pagan religion" an organisation; names of chemical elements ("Helium") are no entities;
+   Polaroid camera" (or "Polaroids" written as a plural), "NASA's Dawn spacecraft" anywhere in the story
+   and "International Space Station" products, "members of Falun Gong" or "Wicca is a pagan religion" an
+   organisation, "fashion designer Halston" a person, "Wahhabism" a group (NORP); names of chemical
+   elements ("Helium") and "-phobia" words are no entities;
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities

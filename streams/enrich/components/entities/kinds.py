@@ -1,14 +1,17 @@
 """An entity's type from the common noun the story puts next to its name, once its mentions are
 clustered: "the 1969 film Easy Rider" is a work, "the Polaroid camera" a product, "members of Falun
-Gong" an organisation, and "Helium" no name at all. One such cue types every mention of the entity:
-the story means one thing by the name throughout.
+Gong" an organisation, "fashion designer Halston" a person, "International Space Station" a craft, and
+"Helium" or "Islamophobia" no name at all. One such cue types every mention of the entity: the story
+means one thing by the name throughout.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from streams.enrich.components.entities.gazetteers import lookup_place
+from streams.enrich.components.entities.lexicon import strip_the
 from streams.enrich.components.entities.mentions import Entity, Occupancy
 
 #: a kind of work right before its title ("the 1969 film Easy Rider", "her graphic novel Angel Catbird");
@@ -16,11 +19,16 @@ from streams.enrich.components.entities.mentions import Entity, Occupancy
 _WORK_BEFORE = re.compile(
     r"(?<![\w'’-])(?:film|movie|novel|album|song|documentary|sitcom|musical|opera|poem|painting|sculpture|"
     r"TV series|television series|TV show|video game|book)[ \t]+$")
-#: a kind of made thing right after its name ("the Polaroid camera", "the Cassini spacecraft", "the Dragon
-#: capsule"): the name is the product's, not a person's or a place's
+#: a kind of made thing right after a name ("the Polaroid camera", "NASA's Dawn spacecraft", "the Dragon
+#: capsule"), anywhere in the story, inside a mention or not: the name is the product's, not a person's or
+#: a place's, wherever the story uses it
 _ARTEFACT_AFTER = re.compile(
-    r"[ \t]+(?:spacecraft|space probe|probe|capsule|rover|lander|orbiter|space shuttle|shuttle|satellite|"
-    r"telescope|camera|cameras|rocket|smartphone|handset|console|browser|format)\b")
+    r"((?:[A-Z][\w'’.-]*[ \t]+){0,2}[A-Z][\w'’.-]*)[ \t]+(?:spacecraft|space station|space probe|probe|capsule|"
+    r"rover|lander|orbiter|space shuttle|shuttle|satellite|telescope|camera|cameras|rocket|smartphone|handset|"
+    r"console|browser|format)\b")
+#: the last words of a craft's own name ("International Space Station", "Hubble Space Telescope", "Mars
+#: Pathfinder Rover"): a product, not the facility or place the model took it for
+_CRAFT_NAME = re.compile(r"\S[ \t]+(?:Space Station|Space Telescope|Rover|Lander|Orbiter)$")
 #: people are not pluralised; a name written with a plural 's' ("Polaroids of actor Dennis Hopper") is a
 #: thing's, unless a family ("the Kennedys")
 _PLURAL_AFTER = re.compile(r"s\b")
@@ -51,6 +59,20 @@ ELEMENTS: frozenset[str] = frozenset(
     Rhenium Osmium Iridium Platinum Thallium Bismuth Polonium Astatine Radon Francium Radium Actinium Thorium
     Protactinium Uranium Neptunium Plutonium Americium Curium Berkelium Californium Einsteinium Fermium
     Mendelevium Nobelium Lawrencium""".split())
+#: a person's occupation right before the name ("fashion designer Halston", "spokesman Glyn Davies", "the
+#: actor Dennis Hopper"); not nouns that also name what companies do ("producer", "manager", "designer"
+#: alone: "steel producer Nucor", "fund manager Fidelity", "chip designer Arm")
+_OCCUPATION_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:actor|actress|singer|songwriter|singer-songwriter|(?:fashion|costume) designer|author|"
+    r"writer|novelist|poet|painter|artist|photographer|musician|composer|rapper|comedian|sculptor|dancer|"
+    r"drummer|guitarist|pianist|violinist|curator|illustrator|cosplayer|astronaut|scientist|researcher|"
+    r"historian|economist|lawyer|journalist|reporter|entrepreneur|businessman|businesswoman|activist|blogger|"
+    r"athlete|striker|midfielder|defender|goalkeeper|winger|cyclist|swimmer|sprinter|golfer|jockey|boxer|"
+    r"batsman|pitcher|quarterback|coach|spokesman|spokeswoman|coauthor|co-author)[ \t]+$")
+#: a one-word name of a doctrine ("Wahhabism", "Hasidism"): a religion or an ideology (NORP, as in
+#: ``data/known_names.tsv``), never a person or a place; "Islamophobia" names an attitude, no entity
+_DOCTRINE = re.compile(r"[A-Z][a-z]+isms?")
+_ATTITUDE = re.compile(r"[A-Z][a-z]+phobias?")
 _NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT"})
 
 
@@ -66,10 +88,19 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
     plurals: dict[str, list[int]] | None = None
+    crafts: Counter[str] | None = None
     for ent in entities:
-        if ent.label in _NAME_TYPES and all(_is_elements(m.text) for m in ent.mentions):
+        if ent.label in _NAME_TYPES and all(_is_elements(m.text) or _ATTITUDE.fullmatch(m.text)
+                                            for m in ent.mentions):
             continue
         out.append(ent)
+        if ent.label in ("PERSON", "ORG", "GPE", "LOC", "FAC") and all(
+                _DOCTRINE.fullmatch(m.text) for m in ent.mentions):
+            ent.label = "NORP"
+            continue
+        if ent.label in ("ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART") and _named_as_a_worker(text, ent):
+            ent.label = "PERSON"
+            continue
         if ent.label not in ("PERSON", "GPE", "LOC", "FAC"):
             continue
         if any(_PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start) or _PERSON_CUE_AFTER.match(text, m.end)
@@ -80,17 +111,26 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
         if sum(bool(_WORK_BEFORE.search(text, max(0, m.start - 30), m.start)) for m in ent.mentions) >= needed:
             ent.label = "WORK_OF_ART"
             continue
-        artefact = sum(bool(_ARTEFACT_AFTER.match(text, m.end)) for m in ent.mentions)
+        crafts = _names_before_artefacts(text) if crafts is None else crafts
+        artefact = sum(crafts[f] for f in {strip_the(m.text) for m in ent.mentions}) + sum(
+            bool(_CRAFT_NAME.search(m.text)) for m in ent.mentions)
         if artefact < needed and ent.label == "PERSON":
             plurals = _capitalised_plurals(text) if plurals is None else plurals
             artefact += _written_as_plural(text, ent, people, plurals)
-        if artefact >= needed:
-            ent.label = "PRODUCT"
+        if artefact >= needed and not any(lookup_place(m.text) for m in ent.mentions):
+            ent.label = "PRODUCT"  # not "Gaza rocket fire"
         elif sum(bool(_MOVEMENT_BEFORE.search(text, max(0, m.start - 40), m.start)
                       or _MOVEMENT_AFTER.match(text, m.end)) for m in ent.mentions) >= needed and not any(
                 lookup_place(m.text) for m in ent.mentions):
             ent.label = "ORG"
     return out
+
+
+def _named_as_a_worker(text: str, ent: Entity) -> bool:
+    """A name right after a person's occupation ("fashion designer Halston") that no gazetteer knows as a
+    place and that is not an acronym."""
+    return any(_OCCUPATION_BEFORE.search(text, max(0, m.start - 30), m.start) for m in ent.mentions) and not any(
+        m.text.isupper() or lookup_place(m.text) is not None for m in ent.mentions)
 
 
 def _written_as_plural(text: str, ent: Entity, people: Occupancy, plurals: dict[str, list[int]]) -> bool:
@@ -104,6 +144,16 @@ def _written_as_plural(text: str, ent: Entity, people: Occupancy, plurals: dict[
         return False
     return any(not people.overlaps(start, start + len(head) + 1)
                and not _THE_BEFORE.search(text, max(0, start - 6), start) for start in plurals.get(head + "s", ()))
+
+
+def _names_before_artefacts(text: str) -> Counter[str]:
+    """How often each name is written right before a kind of made thing ("NASA's Dawn spacecraft" counts
+    for "NASA's Dawn" and "Dawn")."""
+    out: Counter[str] = Counter()
+    for hit in _ARTEFACT_AFTER.finditer(text):
+        words = hit.group(1).split()
+        out.update(" ".join(words[i:]) for i in range(len(words)))
+    return out
 
 
 def _capitalised_plurals(text: str) -> dict[str, list[int]]:
