@@ -39,7 +39,8 @@ def test_a_movement_is_an_organisation_and_an_element_no_name() -> None:
 
 def test_people_and_known_places_keep_their_type() -> None:
     text = ("Mr. Wood said he would stay; Tiger Woods won. Members of Congress met in Berlin. Berlin movement "
-            "leaders spoke of Berlin rocket tests. The Kennedys came, and Kennedy camera crews followed, said Kennedy, who smiled.")
+            "leaders spoke of Berlin rocket tests. The Kennedys came, and Kennedy camera crews followed, said Kennedy, "
+            "who smiled.")
     types = _types(text, {"Wood": "PERSON", "Tiger Woods": "PERSON", "Berlin": "GPE", "Kennedy": "PERSON"})
     assert types == {"Wood": "PERSON", "Tiger Woods": "PERSON", "Berlin": "GPE", "Kennedy": "PERSON"}
 
@@ -50,3 +51,11 @@ def test_an_occupation_names_a_person_and_a_doctrine_is_a_group() -> None:
     types = _types(text, {"Marvello": "LOC", "Hasidism": "PERSON", "Ferrano": "ORG", "Quentarism": "GPE",
                           "Quentaphobia": "ORG"})
     assert types == {"Marvello": "PERSON", "Hasidism": "NORP", "Ferrano": "ORG", "Quentarism": "NORP"}
+
+
+def test_a_place_head_names_a_place_unless_a_first_name_opens_it() -> None:
+    text = "Fans queued for the Glimmer Cave ride. Michael Mountain and Chan Ho Park came to Norvath Stadium."
+    types = _types(text, {"Glimmer Cave": "PERSON", "Michael Mountain": "PERSON", "Chan Ho Park": "PERSON",
+                          "Norvath Stadium": "PERSON"})
+    assert types == {"Glimmer Cave": "LOC", "Michael Mountain": "PERSON", "Chan Ho Park": "PERSON",
+                     "Norvath Stadium": "LOC"}

@@ -88,7 +88,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    a common noun next to a name types all its mentions: "the 1969 film Easy Rider" is a work, "the
    Polaroid camera" (or "Polaroids" written as a plural), "NASA's Dawn spacecraft" anywhere in the story
    and "International Space Station" products, "members of Falun Gong" or "Wicca is a pagan religion" an
-   organisation, "fashion designer Halston" a person, "Wahhabism" a group (NORP); names of chemical
+   organisation, "fashion designer Halston" a person, "Wahhabism" a group (NORP), a 'person' named by a
+   place's head word and no first name ("Bat Cave") a place; names of chemical
    elements ("Helium") and "-phobia" words are no entities;
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from streams.enrich.components.entities.gazetteers import lookup_place
-from streams.enrich.components.entities.lexicon import strip_the
+from streams.enrich.components.entities.gazetteers import first_names, lookup_place
+from streams.enrich.components.entities.lexicon import FACILITY_HEADS, LOCATION_HEADS, strip_the
 from streams.enrich.components.entities.mentions import Entity, Occupancy
 
 #: a kind of work right before its title ("the 1969 film Easy Rider", "her graphic novel Angel Catbird");
@@ -21,10 +21,10 @@ _WORK_BEFORE = re.compile(
     r"TV series|television series|TV show|video game|book)[ \t]+$")
 #: a kind of made thing right after a name ("the Polaroid camera", "NASA's Dawn spacecraft", "the Dragon
 #: capsule"), anywhere in the story, inside a mention or not: the name is the product's, not a person's or
-#: a place's, wherever the story uses it
+#: a place's, wherever the story uses it; not a bare "probe" ("the Mueller probe" is an inquiry)
 _ARTEFACT_AFTER = re.compile(
-    r"((?:[A-Z][\w'’.-]*[ \t]+){0,2}[A-Z][\w'’.-]*)[ \t]+(?:spacecraft|space station|space probe|probe|capsule|"
-    r"rover|lander|orbiter|space shuttle|shuttle|satellite|telescope|camera|cameras|rocket|smartphone|handset|"
+    r"((?:[A-Z][\w'’.-]*[ \t]+){0,2}[A-Z][\w'’.-]*)[ \t]+(?:spacecraft|space station|space probe|space telescope|"
+    r"capsule|rover|lander|orbiter|space shuttle|shuttle|satellite|telescope|camera|cameras|rocket|smartphone|handset|"
     r"console|browser|format)\b")
 #: the last words of a craft's own name ("International Space Station", "Hubble Space Telescope", "Mars
 #: Pathfinder Rover"): a product, not the facility or place the model took it for
@@ -73,6 +73,10 @@ _OCCUPATION_BEFORE = re.compile(
 #: ``data/known_names.tsv``), never a person or a place; "Islamophobia" names an attitude, no entity
 _DOCTRINE = re.compile(r"[A-Z][a-z]+isms?")
 _ATTITUDE = re.compile(r"[A-Z][a-z]+phobias?")
+#: head words of place and facility names that are not also surnames ("Chan Ho Park", "Ricki Lake", "Arsenio
+#: Hall", "Shirley Temple") nor end club names ("Crystal Palace")
+_PLACE_HEADS = (LOCATION_HEADS | FACILITY_HEADS) - frozenset(
+    "Hall Park Lake Bay Temple Street Tower Bridge Forest Beach Coast Palace Course River Valley".split())
 _NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT"})
 
 
@@ -100,6 +104,9 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         if ent.label in ("ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART") and _named_as_a_worker(text, ent):
             ent.label = "PERSON"
+            continue
+        if ent.label == "PERSON" and not ent.person_anchor and _named_by_place_head(ent):
+            ent.label = "LOC"  # "the Bat Cave"
             continue
         if ent.label not in ("PERSON", "GPE", "LOC", "FAC"):
             continue
@@ -131,6 +138,16 @@ def _named_as_a_worker(text: str, ent: Entity) -> bool:
     place and that is not an acronym."""
     return any(_OCCUPATION_BEFORE.search(text, max(0, m.start - 30), m.start) for m in ent.mentions) and not any(
         m.text.isupper() or lookup_place(m.text) is not None for m in ent.mentions)
+
+
+def _named_by_place_head(ent: Entity) -> bool:
+    """A 'person' whose every name ends in the head word of a place or a facility ("Bat Cave", "Kestrel
+    Stadium") and opens with no first name ("Michael Bay" stays a person)."""
+    for m in ent.mentions:
+        words = m.text.split()
+        if len(words) < 2 or words[-1] not in _PLACE_HEADS or words[0].lower() in first_names():
+            return False
+    return True
 
 
 def _written_as_plural(text: str, ent: Entity, people: Occupancy, plurals: dict[str, list[int]]) -> bool:
