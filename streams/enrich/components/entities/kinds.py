@@ -16,22 +16,22 @@ from streams.enrich.components.entities.mentions import Entity, Occupancy
 
 #: a kind of work right before its title ("the 1969 film Easy Rider", "her graphic novel Angel Catbird");
 #: not after a hyphen or a capital ("Film Festival", "made-for-TV film")
-_WORK_BEFORE = re.compile(
+_WORK_BEFORE = (
     r"(?<![\w'’-])(?:film|movie|novel|album|song|documentary|sitcom|musical|opera|poem|painting|sculpture|"
     r"TV series|television series|TV show|video game|book)[ \t]+$")
 #: a kind of made thing right after a name ("the Polaroid camera", "NASA's Dawn spacecraft", "the Dragon
 #: capsule"), anywhere in the story, inside a mention or not: the name is the product's, not a person's or
 #: a place's, wherever the story uses it; not a bare "probe" ("the Mueller probe" is an inquiry)
-_ARTEFACT_AFTER = re.compile(
-    r"((?:[A-Z][\w'’.-]*[ \t]+){0,2}[A-Z][\w'’.-]*)[ \t]+(?:spacecraft|space station|space probe|space telescope|"
-    r"capsule|rover|lander|orbiter|space shuttle|shuttle|satellite|telescope|camera|cameras|rocket|smartphone|handset|"
-    r"console|browser|format)\b")
+_ARTEFACT_NOUN = re.compile(
+    r"[ \t]+(?:spacecraft|space station|space probe|space telescope|capsule|rover|lander|orbiter|space shuttle|"
+    r"shuttle|satellite|telescope|camera|cameras|rocket|smartphone|handset|console|browser|format)\b")
+#: the capitalised words (up to three) right before such a noun
+_NAME_BEFORE = re.compile(r"(?:[A-Z][\w'’.-]*[ \t]+){0,2}[A-Z][\w'’.-]*$")
 #: the last words of a craft's own name ("International Space Station", "Hubble Space Telescope", "Mars
 #: Pathfinder Rover"): a product, not the facility or place the model took it for
 _CRAFT_NAME = re.compile(r"\S[ \t]+(?:Space Station|Space Telescope|Rover|Lander|Orbiter)$")
 #: people are not pluralised; a name written with a plural 's' ("Polaroids of actor Dennis Hopper") is a
 #: thing's, unless a family ("the Kennedys")
-_PLURAL_AFTER = re.compile(r"s\b")
 _CAPITALISED_S = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z]*s\b")
 _THE_BEFORE = re.compile(r"\b[Tt]he[ \t]+$")
 _PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
@@ -39,7 +39,7 @@ _PERSON_CUE_AFTER = re.compile(r"[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+wh
 #: words around the name of a religious or political movement ("members of Falun Gong", "a spokesman
 #: for Opus Dei", "Wicca practitioners", "Wicca is a modern pagan religion", "religions, such as Wicca"):
 #: an organisation in GUM and OntoNotes annotation, not the place or the person the model took it for
-_MOVEMENT_BEFORE = re.compile(
+_MOVEMENT_BEFORE = (
     r"\b(?:(?:followers|members|practitioners|adherents|devotees|believers|founders?|leaders?) of|"
     r"spokes(?:man|woman|person) (?:for|of)|"
     r"(?:religions?|movements?|sects?|cults?|faiths?),?[ \t]+(?:such as|like|including))[ \t]+(?:the[ \t]+)?$")
@@ -77,20 +77,24 @@ _ATTITUDE = re.compile(r"[A-Z][a-z]+phobias?")
 #: Hall", "Shirley Temple") nor end club names ("Crystal Palace")
 _PLACE_HEADS = (LOCATION_HEADS | FACILITY_HEADS) - frozenset(
     "Hall Park Lake Bay Temple Street Tower Bridge Forest Beach Coast Palace Course River Valley".split())
+#: one search for the cues before a mention: which one matched is the group's name
+_CUE_BEFORE = re.compile(f"(?P<work>{_WORK_BEFORE})|(?P<movement>{_MOVEMENT_BEFORE})")
 _NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT"})
 
 
 def _is_elements(name: str) -> bool:
     """'Helium', 'Helium and Hydrogen': only element names."""
+    if name.split(None, 1)[0].title() not in ELEMENTS:
+        return False
     words = [w for w in re.split(r"[ \t]+|,", name) if w and w not in ("and", "or")]
-    return bool(words) and all(w.title() in ELEMENTS for w in words)
+    return all(w.title() in ELEMENTS for w in words)
 
 
 def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
     """Retype entities whose mentions a common noun classifies (see the module docstring); entities
     named only by chemical elements are dropped."""
     out: list[Entity] = []
-    people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
+    people: Occupancy | None = None
     plurals: dict[str, list[int]] | None = None
     crafts: Counter[str] | None = None
     for ent in entities:
@@ -110,27 +114,39 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         if ent.label not in ("PERSON", "GPE", "LOC", "FAC"):
             continue
-        if any(_PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start) or _PERSON_CUE_AFTER.match(text, m.end)
-               for m in ent.mentions):
-            continue
         # a full personal name vouches for a person: then it takes two cues to make it a thing
         needed = 2 if ent.person_anchor else 1
-        if sum(bool(_WORK_BEFORE.search(text, max(0, m.start - 30), m.start)) for m in ent.mentions) >= needed:
-            ent.label = "WORK_OF_ART"
-            continue
         crafts = _names_before_artefacts(text) if crafts is None else crafts
-        artefact = sum(crafts[f] for f in {strip_the(m.text) for m in ent.mentions}) + sum(
-            bool(_CRAFT_NAME.search(m.text)) for m in ent.mentions)
-        if artefact < needed and ent.label == "PERSON":
+        work = movement = 0
+        for m in ent.mentions:
+            # every cue before a name ends in a lower-case word and a space: test that before searching
+            before = _CUE_BEFORE.search(text, max(0, m.start - 40), m.start) if (
+                m.start >= 2 and text[m.start - 1] in " \t" and text[m.start - 2].islower()) else None
+            work += before is not None and before.lastgroup == "work"
+            movement += (before is not None and before.lastgroup == "movement"
+                         or _MOVEMENT_AFTER.match(text, m.end) is not None)
+        forms = Counter(m.text for m in ent.mentions)
+        artefact = sum(crafts[strip_the(f)] + (n if _CRAFT_NAME.search(f) else 0) for f, n in forms.items())
+        if work < needed and artefact < needed and ent.label == "PERSON":
             plurals = _capitalised_plurals(text) if plurals is None else plurals
-            artefact += _written_as_plural(text, ent, people, plurals)
-        if artefact >= needed and not any(lookup_place(m.text) for m in ent.mentions):
-            ent.label = "PRODUCT"  # not "Gaza rocket fire"
-        elif sum(bool(_MOVEMENT_BEFORE.search(text, max(0, m.start - 40), m.start)
-                      or _MOVEMENT_AFTER.match(text, m.end)) for m in ent.mentions) >= needed and not any(
-                lookup_place(m.text) for m in ent.mentions):
-            ent.label = "ORG"
+            starts = plurals.get(_plural_of_head(ent), ())
+            if starts:
+                people = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions) \
+                    if people is None else people
+                artefact += _written_as_plural(text, starts, people)
+        if max(work, artefact, movement) < needed or _said_to_be_a_person(text, ent):
+            continue
+        if work >= needed:
+            ent.label = "WORK_OF_ART"
+        elif not any(lookup_place(m.text) for m in ent.mentions):  # not "Gaza rocket fire"
+            ent.label = "PRODUCT" if artefact >= needed else "ORG"
     return out
+
+
+def _said_to_be_a_person(text: str, ent: Entity) -> bool:
+    """'Mr X', 'X said he', 'X, who', 'X, 42,': the story says the entity is a person."""
+    return any(_PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start) or _PERSON_CUE_AFTER.match(text, m.end)
+               for m in ent.mentions)
 
 
 def _named_as_a_worker(text: str, ent: Entity) -> bool:
@@ -150,26 +166,31 @@ def _named_by_place_head(ent: Entity) -> bool:
     return True
 
 
-def _written_as_plural(text: str, ent: Entity, people: Occupancy, plurals: dict[str, list[int]]) -> bool:
-    """The last word of all the entity's names, written with a plural 's' where no person is named and not
-    after 'the' ("Polaroids of actor Dennis Hopper"; not "Tiger Woods", "the Kennedys")."""
+def _plural_of_head(ent: Entity) -> str:
+    """The plural of the last word all the entity's names share ('Polaroid' -> 'Polaroids'), or ''."""
     heads = {m.text.split()[-1] for m in ent.mentions}
     if len(heads) != 1:
-        return False
+        return ""
     head = next(iter(heads))
-    if not head[:1].isupper() or head.endswith("s") or not head.isalpha():
-        return False
-    return any(not people.overlaps(start, start + len(head) + 1)
-               and not _THE_BEFORE.search(text, max(0, start - 6), start) for start in plurals.get(head + "s", ()))
+    return head + "s" if head[:1].isupper() and not head.endswith("s") and head.isalpha() else ""
+
+
+def _written_as_plural(text: str, starts: list[int], people: Occupancy) -> bool:
+    """Whether one of the plural's occurrences (``starts``) names no person and follows no 'the'
+    ("Polaroids of actor Dennis Hopper"; not "Tiger Woods", "the Kennedys")."""
+    return any(not people.overlaps(start, start + 2) and not _THE_BEFORE.search(text, max(0, start - 6), start)
+               for start in starts)
 
 
 def _names_before_artefacts(text: str) -> Counter[str]:
     """How often each name is written right before a kind of made thing ("NASA's Dawn spacecraft" counts
     for "NASA's Dawn" and "Dawn")."""
     out: Counter[str] = Counter()
-    for hit in _ARTEFACT_AFTER.finditer(text):
-        words = hit.group(1).split()
-        out.update(" ".join(words[i:]) for i in range(len(words)))
+    for hit in _ARTEFACT_NOUN.finditer(text):
+        name = _NAME_BEFORE.search(text, max(0, hit.start() - 60), hit.start())
+        if name is not None:
+            words = name.group(0).split()
+            out.update(" ".join(words[i:]) for i in range(len(words)))
     return out
 
 
