@@ -59,3 +59,22 @@ def test_a_place_head_names_a_place_unless_a_first_name_opens_it() -> None:
                           "Norvath Stadium": "PERSON"})
     assert types == {"Glimmer Cave": "LOC", "Michael Mountain": "PERSON", "Chan Ho Park": "PERSON",
                      "Norvath Stadium": "LOC"}
+
+
+def test_a_word_that_is_only_an_alias_of_a_city_is_no_place_inside_a_name() -> None:
+    from streams.enrich.components.entities.mentions import Entity
+    from streams.enrich.components.entities.nesting import names_inside_institutions
+
+    text = "They rode to the Bat Cave, then to the University of Bombay."
+    cave, uni = text.index("Bat Cave"), text.index("University of Bombay")
+    entities = [Entity(mentions=[Mention(cave, cave + 8, "Bat Cave", "LOC")], label="LOC"),
+                Entity(mentions=[Mention(uni, uni + 20, "University of Bombay", "ORG")], label="ORG")]
+    inner = [m.text for e in names_inside_institutions(text, entities) for m in e.mentions if m.source == "nested"]
+    assert inner == ["Bombay"]  # an old name of Mumbai; "Bat" only an alias of a Brazilian town
+
+
+def test_a_centre_that_speaks_is_the_body_and_one_that_hosts_is_the_building() -> None:
+    text = ("The Norvath Research Center said the sample was lost. The fair took place at the Quell Convention "
+            "Centre, near the Norvath Research Center.")
+    types = _types(text, {"Norvath Research Center": "FAC", "Quell Convention Centre": "FAC"})
+    assert types == {"Norvath Research Center": "ORG", "Quell Convention Centre": "FAC"}

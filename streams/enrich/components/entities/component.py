@@ -89,7 +89,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    Polaroid camera" (or "Polaroids" written as a plural), "NASA's Dawn spacecraft" anywhere in the story
    and "International Space Station" products, "members of Falun Gong" or "Wicca is a pagan religion" an
    organisation, "fashion designer Halston" a person, "Wahhabism" a group (NORP), a 'person' named by a
-   place's head word and no first name ("Bat Cave") a place; names of chemical
+   place's head word and no first name ("Bat Cave") a place, a centre or laboratory the story has speak
+   or employ people ("the Johnson Space Center said") the organisation; names of chemical
    elements ("Helium") and "-phobia" words are no entities;
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");

@@ -79,6 +79,15 @@ _PLACE_HEADS = (LOCATION_HEADS | FACILITY_HEADS) - frozenset(
     "Hall Park Lake Bay Temple Street Tower Bridge Forest Beach Coast Palace Course River Valley".split())
 #: one search for the cues before a mention: which one matched is the group's name
 _CUE_BEFORE = re.compile(f"(?P<work>{_WORK_BEFORE})|(?P<movement>{_MOVEMENT_BEFORE})")
+#: the head word of a centre's or a laboratory's name: a building, or the body that works in it
+_BODY_HEADS = frozenset("Center Centre Centers Centres Laboratory Laboratories Lab Labs Observatory".split())
+#: what a body does or has and a building does not ("the Goddard Space Flight Center said", "the Kestrel
+#: Research Centre's director", "Kestrel Center scientists")
+_BODY_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:(?:has|had|have|will|would|also|then|later|recently)[ \t]+){0,2}"
+    r"(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|states|released|releases|"
+    r"published|hired|employs|estimated|estimates|warned|warns|predicted|predicts|director|directors|spokesman|"
+    r"spokeswoman|spokesperson|officials|scientists|researchers|engineers|staff|employees|chief|head)\b")
 _NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT"})
 
 
@@ -112,6 +121,9 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
         if ent.label == "PERSON" and not ent.person_anchor and _named_by_place_head(ent):
             ent.label = "LOC"  # "the Bat Cave"
             continue
+        if ent.label in ("FAC", "LOC", "GPE") and _acts_as_a_body(text, ent):
+            ent.label = "ORG"  # "the Johnson Space Center said": the body, not the building
+            continue
         if ent.label not in ("PERSON", "GPE", "LOC", "FAC"):
             continue
         # a full personal name vouches for a person: then it takes two cues to make it a thing
@@ -141,6 +153,14 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
         elif not any(lookup_place(m.text) for m in ent.mentions):  # not "Gaza rocket fire"
             ent.label = "PRODUCT" if artefact >= needed else "ORG"
     return out
+
+
+def _acts_as_a_body(text: str, ent: Entity) -> bool:
+    """A centre, laboratory or observatory that the story has speak or employ people (see
+    :data:`_BODY_AFTER`): the organisation; a centre that only hosts things is a place ("the Metro Convention
+    Centre", "the McCutchan Art Center")."""
+    return all(m.text.split()[-1] in _BODY_HEADS and " " in m.text for m in ent.mentions) and any(
+        _BODY_AFTER.match(text, m.end) for m in ent.mentions)
 
 
 def _said_to_be_a_person(text: str, ent: Entity) -> bool:
