@@ -78,3 +78,10 @@ def test_a_centre_that_speaks_is_the_body_and_one_that_hosts_is_the_building() -
             "Centre, near the Norvath Research Center.")
     types = _types(text, {"Norvath Research Center": "FAC", "Quell Convention Centre": "FAC"})
     assert types == {"Norvath Research Center": "ORG", "Quell Convention Centre": "FAC"}
+
+
+def test_what_only_a_craft_does_makes_the_name_a_craft_even_an_alias_of_a_town() -> None:
+    text = ("Dawn has entered orbit around Ceres. Dawn, which launched in 2007, is healthy. Veltrin, the first "
+            "spacecraft to orbit Mercury, crashed. Orla Quint said she watched, and Gaza rocket fire went on.")
+    types = _types(text, {"Dawn": "PERSON", "Veltrin": "PERSON", "Orla Quint": "PERSON", "Gaza": "GPE"})
+    assert types == {"Dawn": "PRODUCT", "Veltrin": "PRODUCT", "Orla Quint": "PERSON", "Gaza": "GPE"}

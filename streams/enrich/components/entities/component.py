@@ -86,8 +86,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    nested mentions (not inside the names of companies, exchanges or clubs), and so is a known
    organisation opening a product's or an event's name ("Google" in "Google Chrome");
    a common noun next to a name types all its mentions: "the 1969 film Easy Rider" is a work, "the
-   Polaroid camera" (or "Polaroids" written as a plural), "NASA's Dawn spacecraft" anywhere in the story
-   and "International Space Station" products, "members of Falun Gong" or "Wicca is a pagan religion" an
+   Polaroid camera" (or "Polaroids" written as a plural), "NASA's Dawn spacecraft" anywhere in the story,
+   "Dawn has entered orbit", "Messenger, the first spacecraft to ..." and "International Space Station"
+   products, "members of Falun Gong" or "Wicca is a pagan religion" an
    organisation, "fashion designer Halston" a person, "Wahhabism" a group (NORP), a 'person' named by a
    place's head word and no first name ("Bat Cave") a place, a centre or laboratory the story has speak
    or employ people ("the Johnson Space Center said") the organisation; names of chemical

@@ -46,7 +46,17 @@ _MOVEMENT_BEFORE = (
 _MOVEMENT_AFTER = re.compile(
     r"(?:'s|’s)?[ \t]+(?:movement|religion|faith|sect|cult|followers|practitioners|adherents|devotees|believers|"
     r"worshippers|members)\b"
-    r"|[ \t]+(?:is|was) an?[ \t]+(?:[a-z-]+[ \t]+){0,2}(?:religion|religious movement|movement|sect|cult|faith)\b")
+    r"|(?:[ \t]+(?:is|was)|,)[ \t]+an?[ \t]+(?:[a-z-]+[ \t]+){0,2}(?:religion|religious movement|movement|sect|cult|"
+    r"faith)\b")
+#: what only a craft does ("Dawn has entered orbit", "Philae touched down", "Dawn, which launched in 2007") or
+#: is ("Messenger, the first spacecraft to orbit Mercury", "Philae, the lander"): the name is the craft's
+_CRAFT_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:(?:has|had|have|will|would|also|then|later|successfully)[ \t]+){0,2}"
+    r"(?:entered orbit|orbited|orbits|docked|undocked|touched down|splashed down|lifted off|blasted off|"
+    r"flew by|flew past|(?:was|were|is|be|been) launched)\b"
+    r"|,[ \t]+which[ \t]+(?:was[ \t]+)?launched\b"
+    r"|,[ \t]+(?:the|a|an)[ \t]+(?:[a-z0-9-]+[ \t]+){0,2}(?:spacecraft|space probe|probe|lander|rover|orbiter|"
+    r"satellite|space telescope|capsule)\b")
 #: names of chemical elements (IUPAC): substances, not names of people, places or organisations; not the
 #: ones that are also common surnames, planets or gods ("Gold", "Mercury", "Nickel", "Silver")
 ELEMENTS: frozenset[str] = frozenset(
@@ -138,7 +148,8 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
             movement += (before is not None and before.lastgroup == "movement"
                          or _MOVEMENT_AFTER.match(text, m.end) is not None)
         forms = Counter(m.text for m in ent.mentions)
-        artefact = sum(crafts[strip_the(f)] + (n if _CRAFT_NAME.search(f) else 0) for f, n in forms.items())
+        artefact = sum(crafts[strip_the(f)] + (n if _CRAFT_NAME.search(f) else 0) for f, n in forms.items()) + sum(
+            _CRAFT_AFTER.match(text, m.end) is not None for m in ent.mentions)
         if work < needed and artefact < needed and ent.label == "PERSON":
             plurals = _capitalised_plurals(text) if plurals is None else plurals
             starts = plurals.get(_plural_of_head(ent), ())
@@ -150,7 +161,7 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         if work >= needed:
             ent.label = "WORK_OF_ART"
-        elif not any(lookup_place(m.text) for m in ent.mentions):  # not "Gaza rocket fire"
+        elif not any(_known_place(m.text) for m in ent.mentions):  # not "Gaza rocket fire"
             ent.label = "PRODUCT" if artefact >= needed else "ORG"
     return out
 
@@ -163,6 +174,14 @@ def _acts_as_a_body(text: str, ent: Entity) -> bool:
         _BODY_AFTER.match(text, m.end) for m in ent.mentions)
 
 
+def _known_place(name: str) -> bool:
+    """A country, or a city by its own name or by another name of a city of a million: not by any alias
+    of a town ("Dawn" is an alias of Fajar, Singapore, "Juno" one of Juneau)."""
+    place = lookup_place(name)
+    return place is not None and (place.kind != "city" or place.name.lower() == strip_the(name).lower()
+                                  or place.population >= 1_000_000)
+
+
 def _said_to_be_a_person(text: str, ent: Entity) -> bool:
     """'Mr X', 'X said he', 'X, who', 'X, 42,': the story says the entity is a person."""
     return any(_PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start) or _PERSON_CUE_AFTER.match(text, m.end)
@@ -173,7 +192,7 @@ def _named_as_a_worker(text: str, ent: Entity) -> bool:
     """A name right after a person's occupation ("fashion designer Halston") that no gazetteer knows as a
     place and that is not an acronym."""
     return any(_OCCUPATION_BEFORE.search(text, max(0, m.start - 30), m.start) for m in ent.mentions) and not any(
-        m.text.isupper() or lookup_place(m.text) is not None for m in ent.mentions)
+        m.text.isupper() or _known_place(m.text) for m in ent.mentions)
 
 
 def _named_by_place_head(ent: Entity) -> bool:
