@@ -11,7 +11,8 @@ import re
 from collections import Counter
 
 from streams.enrich.components.entities.gazetteers import first_names, lookup_place
-from streams.enrich.components.entities.lexicon import FACILITY_HEADS, LOCATION_HEADS, strip_the
+from streams.enrich.components.entities.clustering import COMPANY_FORMS
+from streams.enrich.components.entities.lexicon import FACILITY_HEADS, LOCATION_HEADS, ORG_HEADS, strip_the
 from streams.enrich.components.entities.mentions import Entity, Occupancy
 
 #: a kind of work right before its title ("the 1969 film Easy Rider", "her graphic novel Angel Catbird");
@@ -98,6 +99,8 @@ _BODY_AFTER = re.compile(
     r"(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|states|released|releases|"
     r"published|hired|employs|estimated|estimates|warned|warns|predicted|predicts|director|directors|spokesman|"
     r"spokeswoman|spokesperson|officials|scientists|researchers|engineers|staff|employees|chief|head)\b")
+#: last words that make a name an organisation's, whatever comes before it
+_ORG_ENDS = ORG_HEADS | COMPANY_FORMS
 _NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT"})
 
 
@@ -190,9 +193,10 @@ def _said_to_be_a_person(text: str, ent: Entity) -> bool:
 
 def _named_as_a_worker(text: str, ent: Entity) -> bool:
     """A name right after a person's occupation ("fashion designer Halston") that no gazetteer knows as a
-    place and that is not an acronym."""
+    place, that is not an acronym and that no organisation's head word or legal form ends ("market
+    researcher Dataquest Inc")."""
     return any(_OCCUPATION_BEFORE.search(text, max(0, m.start - 30), m.start) for m in ent.mentions) and not any(
-        m.text.isupper() or _known_place(m.text) for m in ent.mentions)
+        m.text.isupper() or _known_place(m.text) or m.text.split()[-1] in _ORG_ENDS for m in ent.mentions)
 
 
 def _named_by_place_head(ent: Entity) -> bool:
