@@ -85,6 +85,14 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
    nested mentions (not inside the names of companies, exchanges or clubs), and so is a known
    organisation opening a product's or an event's name ("Google" in "Google Chrome");
+   a common noun next to a name types all its mentions: "the 1969 film Easy Rider" is a work, "the
+   Polaroid camera" (or "Polaroids" written as a plural), "NASA's Dawn spacecraft" anywhere in the story,
+   "Dawn has entered orbit", "Messenger, the first spacecraft to ..." and "International Space Station"
+   products, "members of Falun Gong" or "Wicca is a pagan religion" an
+   organisation, "fashion designer Halston" a person, "Wahhabism" a group (NORP), a 'person' named by a
+   place's head word and no first name ("Bat Cave") a place, a centre or laboratory the story has speak
+   or employ people ("the Johnson Space Center said") the organisation; names of chemical
+   elements ("Helium") and "-phobia" words are no entities;
 5. roles: title phrases before a person ("German Defense Minister Boris Pistorius") and
    appositions after one ("Boris Pistorius, Germany's defence minister,");
 6. links: ISO 3166 codes for countries, GeoNames id and coordinates for countries and cities
@@ -128,6 +136,7 @@ from streams.enrich.components.entities.layout import (
     filter_caps_mentions,
     skipped_spans,
 )
+from streams.enrich.components.entities.kinds import kinds_by_class_nouns
 from streams.enrich.components.entities.lexicon import NOT_NAMES, VALUE_TYPES
 from streams.enrich.components.entities.mentions import Mention, Occupancy
 from streams.enrich.components.entities.nesting import makers_inside_names, names_inside_institutions
@@ -238,6 +247,7 @@ class EntityComponent:
         if not sports:
             places_by_context(text, entities)
         states_acting(text, entities)
+        entities = kinds_by_class_nouns(text, entities)
         names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)
         for ent in entities:
             ent.roles = entity_roles(text, ent, names)

@@ -69,7 +69,7 @@ FACILITY_HEADS: frozenset[str] = frozenset(
     Course Hall Prison Station""".split())
 LOCATION_HEADS: frozenset[str] = frozenset(
     """Park Island Islands River Lake Mountain Mountains Valley Bay Coast Beach Desert Forest Territories
-    Peninsula Strait Gulf Sea Ocean""".split())
+    Peninsula Strait Gulf Sea Ocean Cave Caves Canyon Glacier Volcano""".split())
 
 
 #: words of the names of public institutions, which are often named after a place or a person

@@ -15,6 +15,8 @@ from streams.enrich.components.entities.mentions import Entity, Mention
 
 #: a city this large named inside an institution's name is taken for the city ("Irving Police Department")
 INSTITUTION_CITY = 100_000
+#: a city named by one of its other names inside an institution's name must be this large
+ALIAS_CITY = 1_000_000
 _NAME_WORD = re.compile(r"[\w.'’-]+")
 
 
@@ -112,4 +114,6 @@ def _is_place_inside_name(name: str) -> bool:
     if is_country_name(name) or name.lower() in us_states():
         return True
     city = cities().get(name.lower())
-    return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY
+    # an alias only of a city of a million ("Bombay"): "Bat" is an alias of Barretos, and a bat is no place
+    return city is not None and city.kind == "city" and city.population >= INSTITUTION_CITY and (
+        city.name.lower() == name.lower() or city.population >= ALIAS_CITY)
