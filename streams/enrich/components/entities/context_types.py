@@ -18,7 +18,8 @@ ORG_CUE_BEFORE = re.compile(
 ORG_CUE_AFTER = re.compile(
     r"(?:'s|’s)?[ \t]+(?:shares|stock|spokesman|spokeswoman|spokesperson|chief executive|chairman|president|CEO|"
     r"officials|executives|management|shareholders|chief|subsidiary|unit|Inc|Corp|Ltd|plc|AG|SA|NV)\b")
-_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
+#: a title before a name that makes it a person's ("Mr", "Dr")
+PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
 _PERSON_CUE_AFTER = re.compile(
     r"(?:,[ \t]+\d{1,3},|[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|(?:'s|’s)[ \t]+(?:wife|husband|son|"
     r"daughter|father|mother|brother|sister|career|life)\b)")
@@ -51,7 +52,7 @@ def one_word_persons_by_context(text: str, entities: list[Entity]) -> None:
         for m in ent.mentions:
             before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 30]
             org += bool(ORG_CUE_BEFORE.search(before) or ORG_CUE_AFTER.match(after))
-            person += bool(_PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
+            person += bool(PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(after))
         if org and not person:
             ent.label = "ORG"
         elif not person and sum(bool(_PLACE_CUE_BEFORE.search(text, max(0, m.start - 30), m.start)
@@ -110,7 +111,7 @@ def places_by_context(text: str, entities: list[Entity]) -> None:
                           or region is not None and (region.group(1).lower() in us_states()
                                                      or is_country_name(region.group(1))))
             org += bool(ORG_CUE_BEFORE.search(before) or ORG_CUE_AFTER.match(text, m.end) or _SAYS_AFTER.match(text, m.end)
-                        or _PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(text, m.end))
+                        or PERSON_CUE_BEFORE.search(before) or _PERSON_CUE_AFTER.match(text, m.end))
             acts += bool(_STATE_ACT_AFTER.match(text, m.end))
         if (place or capital and not acts) and not org:
             ent.label = "GPE"

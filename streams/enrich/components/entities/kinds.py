@@ -12,6 +12,7 @@ from collections import Counter
 
 from streams.enrich.components.entities.gazetteers import first_names, lookup_place
 from streams.enrich.components.entities.clustering import COMPANY_FORMS
+from streams.enrich.components.entities.context_types import PERSON_CUE_BEFORE
 from streams.enrich.components.entities.lexicon import FACILITY_HEADS, LOCATION_HEADS, ORG_HEADS, strip_the
 from streams.enrich.components.entities.mentions import Entity, Occupancy
 
@@ -35,7 +36,6 @@ _CRAFT_NAME = re.compile(r"\S[ \t]+(?:Space Station|Space Telescope|Rover|Lander
 #: thing's, unless a family ("the Kennedys")
 _CAPITALISED_S = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z]*s\b")
 _THE_BEFORE = re.compile(r"\b[Tt]he[ \t]+$")
-_PERSON_CUE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Sir)\.?[ \t]+$")
 _PERSON_CUE_AFTER = re.compile(r"[ \t]+(?:said|says|told) (?:he|she)\b|,[ \t]+who\b|,[ \t]+\d{1,3},")
 #: words around the name of a religious or political movement ("members of Falun Gong", "a spokesman
 #: for Opus Dei", "Wicca practitioners", "Wicca is a modern pagan religion", "religions, such as Wicca"):
@@ -187,7 +187,7 @@ def _known_place(name: str) -> bool:
 
 def _said_to_be_a_person(text: str, ent: Entity) -> bool:
     """'Mr X', 'X said he', 'X, who', 'X, 42,': the story says the entity is a person."""
-    return any(_PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start) or _PERSON_CUE_AFTER.match(text, m.end)
+    return any(PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start) or _PERSON_CUE_AFTER.match(text, m.end)
                for m in ent.mentions)
 
 
