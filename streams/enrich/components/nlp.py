@@ -8,9 +8,9 @@ per process and model name (a module-level cache) with only what enrichment need
   tokens for a text that is mostly runs of punctuation (``provenance["tokens"] = "plain"``): see
   :mod:`.nlp_tokens`;
 - a rule-based ``sentencizer`` (spaCy's rule, computed on token arrays) plus paragraph breaks (and
-  the edges of textspans' noise spans) for ``doc.sents`` (the model's statistical ``senter`` is an option, but on wire text it ran paragraphs
-  together and is slower); there is no dependency parse, so ``token.dep_``/``token.head`` and
-  ``doc.noun_chunks`` are NOT available, nor POS tags or lemmas;
+  the edges of textspans' noise spans) for ``doc.sents`` (the model's statistical ``senter`` is an
+  option, but on wire text it ran paragraphs together and is slower); there is no dependency parse,
+  so ``token.dep_``/``token.head`` and ``doc.noun_chunks`` are NOT available, nor POS tags or lemmas;
 - ``ner``, which in sm 3.x carries its own internal tok2vec, so the shared ``tok2vec``, ``tagger``,
   ``parser``, ``attribute_ruler`` and ``lemmatizer`` are excluded. The NER reads the words without
   the whitespace tokens (line breaks, indentation: a tenth of a wire story's tokens), as the model
@@ -107,18 +107,18 @@ class ArraySentencizer(Sentencizer):
             guesses.append(starts.tolist())
         return guesses
 
+    _ids: numpy.ndarray | None = None  # the hashes of the sentence-final marks, once a vocabulary is known
+
     def _final_ids(self, doc: Doc) -> numpy.ndarray:
-        ids = getattr(self, "_ids", None)
-        if ids is None:
-            ids = self._ids = numpy.array(sorted(doc.vocab.strings.add(c) for c in self.punct_chars), dtype=numpy.uint64)
-        return ids
+        if self._ids is None:
+            self._ids = numpy.array(sorted(doc.vocab.strings.add(c) for c in self.punct_chars), dtype=numpy.uint64)
+        return self._ids
 
 
 @Language.factory("streams_sentencizer", assigns=["token.is_sent_start", "doc.sents"])
 def make_array_sentencizer(nlp: Language, name: str) -> ArraySentencizer:
     """The factory of :class:`ArraySentencizer` (spaCy's default sentence-final marks)."""
     return ArraySentencizer(name)
-
 
 
 @Language.component("streams_paragraph_sentences")
