@@ -222,6 +222,13 @@ def _cpu_rows(cpu: Mapping[str, Any], paced: Mapping[str, Any] | None = None) ->
     for k, (values, budget) in enumerate(columns):
         total_row.extend(cells(totals[k], budget) if values else [NA, NA])
     rows.append(_row(total_row, widths))
+    # The compute ceiling is the children's work alone on every core: with the rest of the stack on the same
+    # cores, the children's share of all CPU is the highest ceiling ratio this split allows (machine 100 % busy)
+    share_row = ["enrichment children / all"]
+    for k, (values, _) in enumerate(columns):
+        children = sum(ms or 0.0 for name, ms in values.items() if name.endswith("child"))
+        share_row.extend([_fmt(ratio(children, totals[k]) if values else None, ".2f"), ""])
+    rows.append(_row(share_row, widths))
     return rows
 
 

@@ -203,6 +203,8 @@ def test_cpu_rows_give_each_process_its_ms_per_article_and_share_of_the_machine(
     assert rows["store"].split()[-4:] == ["2.0", "10%", "4.0", "6%"]
     assert rows["broker"].split()[-4:] == ["n/a", "n/a", "2.0", "3%"]
     assert [line for line in lines if line.startswith("all of the above")][0].split()[-4:] == ["10.0", "50%", "16.0", "24%"]
+    # the children's share of all CPU: the highest ceiling ratio that split allows (8 of 10 ms, 10 of 16)
+    assert [line for line in lines if line.startswith("enrichment children")][0].split()[-2:] == ["0.80", "0.62"]
 
 
 def test_cpu_rows_without_a_paced_measurement_say_so() -> None:
