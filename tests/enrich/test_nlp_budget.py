@@ -9,7 +9,7 @@ import pytest
 from spacy.tokens import Doc
 
 from streams.core.model import Article
-from streams.enrich.components.nlp import SpacyAnalyzer, caps_lines, load_model, paragraph_sentences
+from streams.enrich.components.nlp import SpacyAnalyzer, load_model, paragraph_sentences
 from streams.enrich.components.nlp_budget import NER_MAX_TOKENS, RUN_ON_COST, RUN_ON_WORDS, USER_DATA_KEY, ner_stop
 from streams.enrich.pipeline import Context, Pipeline
 
@@ -32,13 +32,13 @@ def _sentenced(nlp, text: str) -> Doc:
 
 def test_the_model_reads_a_text_within_the_budget_to_its_end(nlp) -> None:
     doc = _sentenced(nlp, _STORY * 3)
-    assert ner_stop(doc, NER_MAX_TOKENS, caps_lines(doc.text)) == len(doc)
-    assert ner_stop(doc, None, []) == len(doc)
+    assert ner_stop(doc, NER_MAX_TOKENS) == len(doc)
+    assert ner_stop(doc, None) == len(doc)
 
 
 def test_past_the_budget_the_model_stops_at_a_sentence_start(nlp) -> None:
     doc = _sentenced(nlp, _STORY * 20)
-    stop = ner_stop(doc, 300, [])
+    stop = ner_stop(doc, 300)
     words = [t for t in doc[:stop] if not t.is_space]
     assert 150 < len(words) <= 300
     assert doc[stop].is_sent_start
@@ -46,7 +46,7 @@ def test_past_the_budget_the_model_stops_at_a_sentence_start(nlp) -> None:
 
 def test_a_run_on_sentence_stops_where_the_budget_runs_out(nlp) -> None:
     doc = _sentenced(nlp, "word, " * 1000)  # one sentence of 2,000 words
-    assert ner_stop(doc, 300, []) == 300
+    assert ner_stop(doc, 300) == 300
 
 
 def test_a_word_past_the_run_on_bound_of_its_sentence_costs_more(nlp) -> None:
@@ -54,20 +54,10 @@ def test_a_word_past_the_run_on_bound_of_its_sentence_costs_more(nlp) -> None:
     sentences = _sentenced(nlp, (words + ". ") * 40)  # sentences of 61 words: each word costs one
     run_on = _sentenced(nlp, (words + ", ") * 40)  # the same words as one sentence of 2,440
     budget = 2000
-    read = [sum(1 for t in doc[:ner_stop(doc, budget, [])] if not t.is_space) for doc in (sentences, run_on)]
+    read = [sum(1 for t in doc[:ner_stop(doc, budget)] if not t.is_space) for doc in (sentences, run_on)]
     assert budget // 2 < read[0] <= budget
     assert read[1] == RUN_ON_WORDS + (budget - RUN_ON_WORDS) // RUN_ON_COST
-    assert ner_stop(_sentenced(nlp, (words + ", ") * 3), budget, []) == len(_sentenced(nlp, (words + ", ") * 3))
-
-
-def test_a_word_of_an_all_caps_line_costs_two(nlp) -> None:
-    # a blank line after each row: sentences of a few words, so only the capitals weigh
-    rows = "".join(f"{team} {60 + i % 9} {50 + i % 7}\n\n" for i, team in enumerate(["NEW YORK", "BOSTON"] * 200))
-    caps = _sentenced(nlp, rows)
-    cased = _sentenced(nlp, rows.replace("NEW YORK", "New York").replace("BOSTON", "Boston"))
-    caps_words = sum(1 for t in caps[:ner_stop(caps, 300, caps_lines(caps.text))] if not t.is_space)
-    cased_words = sum(1 for t in cased[:ner_stop(cased, 300, caps_lines(cased.text))] if not t.is_space)
-    assert caps_words <= 150 < cased_words
+    assert ner_stop(_sentenced(nlp, (words + ", ") * 3), budget) == len(_sentenced(nlp, (words + ", ") * 3))
 
 
 def _context(pipeline: Pipeline, text: str) -> Context:

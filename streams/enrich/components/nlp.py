@@ -62,7 +62,6 @@ from threadpoolctl import ThreadpoolController
 
 from streams.enrich.components import nlp_tokens
 from streams.enrich.components.nlp_budget import (
-    MAX_WORD_COST,
     NER_MAX_TOKENS,
     USER_DATA_KEY,
     budget_record,
@@ -305,9 +304,7 @@ class SpacyAnalyzer:
 
     def _stop(self, doc: Doc) -> int:
         """The first token the NER does not read (``len(doc)``: it reads them all)."""
-        if self.max_ner_tokens is None or len(doc) <= self.max_ner_tokens // MAX_WORD_COST:
-            return len(doc)
-        return ner_stop(doc, self.max_ner_tokens, [])
+        return ner_stop(doc, self.max_ner_tokens)
 
     def _finish(self, ctx: Context, doc: Doc) -> None:
         # noise spans (header, dateline, related headline...) are sentences of their own

@@ -3,9 +3,8 @@
 The NER's cost is linear in the words it reads (80-120 µs of CPU a word on the shared 2-core machine
 at load 7-20, whatever the text's shape: prose, tables, lists of names, punctuation), so a 100 KB
 article would cost seconds in that model alone (18,000 words of prose; 54,000 "words" of repeated
-punctuation). It reads at most :data:`NER_MAX_TOKENS` words of an article, from the start; a word of
-a line the caller reads twice counts twice (``ner_stop``'s ``caps``; the nlp component reads every
-line once), and a word past the
+punctuation). It reads at most :data:`NER_MAX_TOKENS` words of an article, from the start (ALL-CAPS
+lines too: the model reads them title-cased in the same pass), and a word past the
 :data:`RUN_ON_WORDS`-th of one sentence counts :data:`RUN_ON_COST` times: a "sentence" that long is a
 table, a list or a flood (results lists and standings have no full stops), where the model has no
 sentence to read and the entity rules for tables, lists and "Name (Country)" do the work (a 100 KB
@@ -21,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, SENT_START
+from spacy.attrs import IS_SPACE, SENT_START
 from spacy.tokens import Doc
 
 #: words (non-space tokens) the statistical NER reads per article: about 22 KB of prose. No article of
@@ -35,29 +34,22 @@ NER_MAX_TOKENS = 4000
 #: theirs costs more, and a 100 KB results list (one "sentence") gets 1,750 words of the model
 RUN_ON_WORDS = 1000
 RUN_ON_COST = 4
-#: what one word may cost at most: a word of an ALL-CAPS line (2) past the run-on bound
-MAX_WORD_COST = 2 * RUN_ON_COST
 #: where a doc's ``user_data`` keeps the :func:`budget_record` of a text the NER did not read to its end
 USER_DATA_KEY = "streams_ner_stop"
 
 
-def ner_stop(doc: Doc, max_tokens: int | None, caps: list[tuple[int, int]]) -> int:
+def ner_stop(doc: Doc, max_tokens: int | None) -> int:
     """Index of the first token the NER does not read: ``len(doc)`` when the doc fits in ``max_tokens``.
 
-    ``caps`` are the sorted (start, end) of the ALL-CAPS lines (their words cost two); a word past the
-    :data:`RUN_ON_WORDS`-th of its sentence costs :data:`RUN_ON_COST` times as much. The stop is
-    the start of the last sentence that begins in the second half of the budget, so the model sees
-    whole sentences, or else the token where the budget runs out (a run-on "sentence").
+    A word past the :data:`RUN_ON_WORDS`-th of its sentence costs :data:`RUN_ON_COST` times as much. The
+    stop is the start of the last sentence that begins in the second half of the budget, so the model
+    sees whole sentences, or else the token where the budget runs out (a run-on "sentence").
     """
-    if max_tokens is None or len(doc) <= max_tokens // MAX_WORD_COST:
+    if max_tokens is None or len(doc) <= max_tokens // RUN_ON_COST:
         return len(doc)
-    cols = doc.to_array([IDX, IS_SPACE, SENT_START]).astype(numpy.int64)
-    idx, space, starts = cols[:, 0], cols[:, 1], cols[:, 2]
+    cols = doc.to_array([IS_SPACE, SENT_START]).astype(numpy.int64)
+    space, starts = cols[:, 0], cols[:, 1]
     cost = (1 - space) * numpy.where(_sentence_positions(1 - space, starts) > RUN_ON_WORDS, RUN_ON_COST, 1)
-    if caps:
-        line = numpy.searchsorted(numpy.array([s for s, _ in caps]), idx, side="right") - 1
-        ends = numpy.array([e for _, e in caps])
-        cost = cost * (1 + ((line >= 0) & (idx < ends[numpy.maximum(line, 0)])))
     total = numpy.cumsum(cost)
     if total[-1] <= max_tokens:
         return len(doc)
