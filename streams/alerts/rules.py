@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Callable, Iterable
 
 from streams.alerts.language import (
@@ -115,29 +115,95 @@ class _Quote:
     text: str  # the quote's words, lower-cased (for phrase search)
 
 
-@dataclass(frozen=True)
 class ArticleView:
-    """What rules look at in one enriched article, folded once (build with :func:`view`).
+    """What rules look at in one enriched article (build with :func:`view`), each part prepared on first use.
 
-    Evaluating many rules on one article costs one view plus a few set lookups per rule.
+    Evaluating many rules on one article costs the parts they read plus a few set lookups per rule; a
+    rule set that never reads the text or the names never pays for folding them (the matcher's two
+    typical rules, a language and an entity type, read neither).
     """
 
-    enriched: EnrichedArticle
-    headline: str | None  # lower-cased, ’ as ' (None if that would move offsets)
-    body: str | None
-    folded: str  # headline + body case-folded: a cheap substring pre-check before the regex
-    entities: tuple[_Entity, ...]
-    quotes: tuple[_Quote, ...]  # attributed quotes, direct ones first
-    by_alias: dict[str, tuple[_Entity, ...]]  # folded alias -> entities
-    by_speaker: dict[str, tuple[_Quote, ...]]  # folded speaker name or alias -> quotes, direct first
-    topic_codes: frozenset[str]
-    language: str
-    source: str
-    provider: str
-    quoted: str = ""  # every attributed quote's words, lower-cased: a pre-check before searching each quote
-    roles: str = ""  # every quoted speaker's roles, lower-cased: the same for roles
-    words: dict[int, list[int]] = field(default_factory=dict, compare=False)  # text slot -> word starts, lazily
-    memo: dict[str, Hits | None] = field(default_factory=dict, compare=False)  # leaf -> its result, many rules share
+    def __init__(self, enriched: EnrichedArticle) -> None:
+        self.enriched = enriched
+        self.words: dict[int, list[int]] = {}  # text slot -> word starts, lazily
+        self.memo: dict[str, Hits | None] = {}  # leaf -> its result, many rules share
+
+    @cached_property
+    def headline(self) -> str | None:
+        """Lower-cased, ’ as ' (None if that would move offsets)."""
+        return _lowered(self.enriched.article.headline or "")
+
+    @cached_property
+    def body(self) -> str | None:
+        return _lowered(self.enriched.article.body_text)
+
+    @cached_property
+    def folded(self) -> str:
+        """Headline + body case-folded: a cheap substring pre-check before the regex."""
+        article = self.enriched.article
+        return _fold(f"{article.headline or ''}\n{article.body_text}")
+
+    @cached_property
+    def _records(self) -> list[Entity | None]:
+        # invalid ones read as None, in place: a quote's speaker_entity indexes this list
+        return readable(Entity, self.enriched.entities)
+
+    @cached_property
+    def entities(self) -> tuple[_Entity, ...]:
+        return tuple(_Entity(e, _aliases(e), (e.type or "").upper(), float(e.salience or 0.0))
+                     for e in self._records if e is not None)
+
+    @cached_property
+    def quotes(self) -> tuple[_Quote, ...]:
+        """Attributed quotes, direct ones first (a direct quote is the best evidence)."""
+        records = self._records
+        quotes = [_quote(q, records) for q in readable(Quote, self.enriched.quotes) if q is not None and q.speaker]
+        quotes.sort(key=lambda q: q.record.kind != "direct")
+        return tuple(quotes)
+
+    @cached_property
+    def by_alias(self) -> dict[str, tuple[_Entity, ...]]:
+        """Folded alias -> entities."""
+        found: dict[str, list[_Entity]] = {}
+        for entity in self.entities:
+            for alias in entity.aliases:
+                found.setdefault(alias, []).append(entity)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def by_speaker(self) -> dict[str, tuple[_Quote, ...]]:
+        """Folded speaker name or alias -> quotes, direct first."""
+        found: dict[str, list[_Quote]] = {}
+        for quote in self.quotes:
+            for name in quote.names:
+                found.setdefault(name, []).append(quote)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def topic_codes(self) -> frozenset[str]:
+        return frozenset(article_topic_codes(self.enriched))
+
+    @cached_property
+    def language(self) -> str:
+        return _fold(self.enriched.language or self.enriched.article.language or "")
+
+    @cached_property
+    def source(self) -> str:
+        return _fold(self.enriched.article.source or "")
+
+    @cached_property
+    def provider(self) -> str:
+        return _fold(self.enriched.article.provider or "")
+
+    @cached_property
+    def quoted(self) -> str:
+        """Every attributed quote's words, lower-cased: a pre-check before searching each quote."""
+        return "\n".join(q.text for q in self.quotes)
+
+    @cached_property
+    def roles(self) -> str:
+        """Every quoted speaker's roles, lower-cased: the same for roles."""
+        return "\n".join(r for q in self.quotes for r in q.roles)
 
 
 def _aliases(entity: Entity) -> frozenset[str]:
@@ -161,37 +227,8 @@ def _quote(quote: Quote, records: list[Entity | None]) -> _Quote:
 
 
 def view(enriched: EnrichedArticle) -> ArticleView:
-    """Prepare ``enriched`` for matching (entities' aliases, speakers, topic codes with ancestors)."""
-    article = enriched.article
-    records = readable(Entity, enriched.entities)  # invalid ones read as None, in place: speaker_entity indexes
-    entities = tuple(_Entity(e, _aliases(e), (e.type or "").upper(), float(e.salience or 0.0))
-                     for e in records if e is not None)
-    quotes = [_quote(q, records) for q in readable(Quote, enriched.quotes) if q is not None and q.speaker]
-    quotes.sort(key=lambda q: q.record.kind != "direct")  # a direct quote is the best evidence
-    by_alias: dict[str, list[_Entity]] = {}
-    for entity in entities:
-        for alias in entity.aliases:
-            by_alias.setdefault(alias, []).append(entity)
-    by_speaker: dict[str, list[_Quote]] = {}
-    for quote in quotes:
-        for name in quote.names:
-            by_speaker.setdefault(name, []).append(quote)
-    return ArticleView(
-        enriched=enriched,
-        headline=_lowered(article.headline or ""),
-        body=_lowered(article.body_text),
-        folded=_fold(f"{article.headline or ''}\n{article.body_text}"),
-        entities=entities,
-        quotes=tuple(quotes),
-        by_alias={k: tuple(v) for k, v in by_alias.items()},
-        by_speaker={k: tuple(v) for k, v in by_speaker.items()},
-        topic_codes=frozenset(article_topic_codes(enriched)),
-        language=_fold(enriched.language or article.language or ""),
-        source=_fold(article.source or ""),
-        provider=_fold(article.provider or ""),
-        quoted="\n".join(q.text for q in quotes),
-        roles="\n".join(r for q in quotes for r in q.roles),
-    )
+    """Prepare ``enriched`` for matching (entities' aliases, speakers, topic codes with ancestors: on first use)."""
+    return ArticleView(enriched)
 
 
 # -- phrases ------------------------------------------------------------------------------------
