@@ -111,3 +111,18 @@ def test_a_clause_after_the_verb_is_its_report_not_a_closing_attribution(pipelin
     text = "As the storm moved east, officials said the roads would close before midnight.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the roads would close before midnight"]
+
+
+@pytest.mark.parametrize("text, content, cue, speaker", [
+    # a title and a party tag between the subject and the verb: no adjacency rule reads it
+    ("Senator Ana Ruiz (D-N.M.) on Friday condemned the new drilling permits for the northern basin, "
+     "calling them reckless.\n", "the new drilling permits for the northern basin", "condemned", "Ana Ruiz"),
+    # the object ends before the verb's adjuncts: where and when are the writer's, not the stance
+    ("Two weeks ago, the union endorsed the governor at a rally in Toledo.\n", "the governor", "endorsed", "the union"),
+])
+def test_a_stance_verbs_direct_object_is_read_from_the_parse(
+    pipeline: Pipeline, text: str, content: str, cue: str, speaker: str
+) -> None:
+    got = [q for q in indirect(pipeline, text) if q["cue"]["text"] == cue]
+    assert [q["text"] for q in got] == [content]
+    assert got[0]["speaker_mention"]["text"] == speaker

@@ -156,15 +156,17 @@ def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
 
 def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> list[Found]:
     """Reports the rules missed, from a dependency parse of those sentences only (in one batch): a
-    reporting or stance verb with a subject and a clause or to-infinitive it governs ("The agency,
+    reporting or stance verb with a subject and a clause or to-infinitive it governs, or a stance
+    verb's direct object ("Sanders (I-Vt.) defended his call to ..."; "The agency,
     in a filing with the court last week, maintained the merger would ...", "The bank agreed to
     lend ..."). ``sentences``: (start, end, the first
     offset a cue may have: after a sentence's last quote, the quote's own verb is not a report)."""
     parse(art, [(ss, se) for ss, se, _ in sentences])
     out = []
     cues = art.lex.clause_forms | art.lex.complement_forms
+    objects = art.lex.complement_forms - art.lex.clause_forms  # "Sanders defended [his call to ...]"
     for ss, se, lo in sentences:
-        for spk, cue, (cs, ce) in reports(art, ss, se, cues):
+        for spk, cue, (cs, ce) in reports(art, ss, se, cues, objects):
             if cue[0] < lo:
                 continue
             out.append(Found("indirect", [(cs, content_end(art.text, cs, ce))], spk, cue, "parse"))
