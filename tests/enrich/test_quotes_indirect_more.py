@@ -126,3 +126,17 @@ def test_a_stance_verbs_direct_object_is_read_from_the_parse(
     got = [q for q in indirect(pipeline, text) if q["cue"]["text"] == cue]
     assert [q["text"] for q in got] == [content]
     assert got[0]["speaker_mention"]["text"] == speaker
+
+
+def test_a_report_before_a_sentences_quotation_is_read_from_the_parse(pipeline: Pipeline) -> None:
+    text = ("Senator Ana Ruiz (D-N.M.) on Friday condemned the new drilling permits for the northern basin, "
+            "saying they were “a gift to the oil companies.”\n")
+    got = indirect(pipeline, text)
+    assert [(q["text"], q["cue"]["text"]) for q in got] == [
+        ("the new drilling permits for the northern basin", "condemned")
+    ]
+
+
+def test_a_report_around_a_quotation_is_no_indirect_speech(pipeline: Pipeline) -> None:
+    # the parse reads "had no plans to resign" as the clause "said" governs: it holds a quotation
+    assert indirect(pipeline, "The mayor of Dayton said on Friday she had “no plans” to resign.\n") == []

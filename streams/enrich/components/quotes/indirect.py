@@ -82,6 +82,9 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             before = _stance_before_quote(art, ss, qstarts[i])
             if before is not None:
                 out.append(before)
+            elif any(_may_report(art, w) for w in art.words(ss, qstarts[i])):
+                # "Sanders (I-Vt.) on Saturday criticized the accord ..., saying it goes “...”"
+                more.append((ss, se, ss))
             f = _after_quotes(art, ss, se)
             tail = _last_quote_end(art, ss, se)
             if f is None and tail < se and any(_may_report(art, w) for w in art.words(tail, se)):
@@ -102,13 +105,21 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         (cs, ce), cue = g.segments[0], g.cue
         if _NO_COMMENT.match(art.text, cs, ce):
             continue  # "Lee declined to comment publicly, while noting that ...": the report is the noting
-        if not any(c == cue or (s <= cs < e) or (cs <= s < ce) for (s, e), c in taken):
+        if any(c == cue or (s <= cs < e) or (cs <= s < ce) for (s, e), c in taken):
+            continue
+        if not _in_quotes(art, qstarts, cs, ce) and not _in_quotes(art, qstarts, *cue):
             out.append(g)
     for f in out:  # every rule and the parse find the clause after its "that"; a quotation in
         # doubled apostrophes is reported whole
         s, e = f.segments[0]
         f.segments[0] = doubled_extent(art, s, e) or (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
+
+
+def _in_quotes(art: ArticleState, qstarts: list[int], s: int, e: int) -> bool:
+    """[s, e) overlaps a quotation (a report around one is a mixed quote, a verb in one is quoted)."""
+    i = bisect.bisect_left(qstarts, e)
+    return i > 0 and art.quoted[i - 1][1] > s
 
 
 #: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
