@@ -82,8 +82,9 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             before = _stance_before_quote(art, ss, qstarts[i])
             if before is not None:
                 out.append(before)
-            elif any(_may_report(art, w) for w in art.words(ss, qstarts[i])):
-                # "Sanders (I-Vt.) on Saturday criticized the accord ..., saying it goes “...”"
+            elif any(_may_report(art, w) and len(art.words(w.end(), qstarts[i])) >= 3 for w in art.words(ss, qstarts[i])):
+                # "Sanders (I-Vt.) on Saturday criticized the accord ..., saying it goes “...”" (not a
+                # verb right before the quotation: "..., saying it was “...”" is a mixed quote)
                 more.append((ss, se, ss))
             f = _after_quotes(art, ss, se)
             tail = _last_quote_end(art, ss, se)
