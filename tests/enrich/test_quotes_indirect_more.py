@@ -140,3 +140,8 @@ def test_a_report_before_a_sentences_quotation_is_read_from_the_parse(pipeline: 
 def test_a_report_around_a_quotation_is_no_indirect_speech(pipeline: Pipeline) -> None:
     # the parse reads "had no plans to resign" as the clause "said" governs: it holds a quotation
     assert indirect(pipeline, "The mayor of Dayton said on Friday she had “no plans” to resign.\n") == []
+
+
+def test_an_amount_a_stance_verb_takes_is_no_reported_content(pipeline: Pipeline) -> None:
+    text = "Senator Ana Ruiz (D-N.M.) on Friday raised $3.2 million for the new drilling permits.\n"
+    assert indirect(pipeline, text) == []

@@ -218,7 +218,10 @@ def _object_span(tok: Token) -> tuple[int, int] | None:
     obj = next((i for i, c in enumerate(rights) if c.dep_ == "dobj"), None)
     if obj is None:
         return None
-    s, e = subtree_span(rights[obj])
+    head = rights[obj]
+    if head.like_num or any(t.is_currency for t in head.lefts):
+        return None  # an amount ("raised [$3 million]", "spent [about 58 million]") is no stance
+    s, e = subtree_span(head)
     for c in rights[obj + 1 :]:
         if c.dep_ in _AFTER_OBJECT or (c.dep_ == "prep" and c.lower_ in _STANCE_PREPS):
             e = subtree_span(c)[1]
