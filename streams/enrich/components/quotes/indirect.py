@@ -24,6 +24,7 @@ from streams.enrich.components.quotes.clauses import (
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
 from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.questions import reported_questions
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
 from streams.enrich.components.quotes.subjects import (
@@ -67,12 +68,14 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     # sentences with a reporting verb whose report no rule found: (start, end, where its cue may start)
     unparsed: list[tuple[int, int, int]] = []
     more: list[tuple[int, int, int]] = []  # and those with one outside the reports the rules found
+    questions: list[Found] = []  # "when asked whether ...": they replace what the rules read there
     qstarts = [a for a, _ in art.quoted]
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
             continue
         if any(a <= ss < b for a, b in art.turn_spans):
             continue  # a transcript turn is reported whole
+        questions.extend(reported_questions(art, ss, se))
         i = bisect.bisect_left(qstarts, ss)
         if i < len(qstarts) and qstarts[i] < se and not art.text[qstarts[i] + 1 : se].strip():
             se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence
@@ -110,6 +113,12 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             continue
         if not _in_quotes(art, qstarts, cs, ce) and not _in_quotes(art, qstarts, *cue):
             out.append(g)
+    for q in questions:
+        (cs, ce), cue = q.segments[0], q.cue
+        if _in_quotes(art, qstarts, cs, ce):
+            continue
+        out = [f for f in out if f.cue != cue and not (f.segments[0][0] < ce and cs < f.segments[-1][1])]
+        out.append(q)
     for f in out:  # every rule and the parse find the clause after its "that"; a quotation in
         # doubled apostrophes is reported whole
         s, e = f.segments[0]
