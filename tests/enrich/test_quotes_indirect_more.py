@@ -104,10 +104,66 @@ def test_declining_to_comment_beside_a_report_is_no_second_report(pipeline: Pipe
     text = ("Asked about the strike, Ms. Ortiz declined to comment publicly, while noting that the talks with "
             "the union would continue next week.\n")
     got = indirect(pipeline, text)
-    assert [q["cue"]["text"] for q in got] == ["noting"]
+    # the question put to her is reported too; declining to comment is not
+    assert [q["cue"]["text"] for q in got] == ["Asked", "noting"]
 
 
 def test_a_clause_after_the_verb_is_its_report_not_a_closing_attribution(pipeline: Pipeline) -> None:
     text = "As the storm moved east, officials said the roads would close before midnight.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the roads would close before midnight"]
+
+
+@pytest.mark.parametrize("text, content, cue, speaker", [
+    # a title and a party tag between the subject and the verb: no adjacency rule reads it
+    ("Senator Ana Ruiz (D-N.M.) on Friday condemned the new drilling permits for the northern basin, "
+     "calling them reckless.\n", "the new drilling permits for the northern basin", "condemned", "Ana Ruiz"),
+    # the object ends before the verb's adjuncts: where and when are the writer's, not the stance
+    ("Two weeks ago, the union endorsed the governor at a rally in Toledo.\n", "the governor", "endorsed", "the union"),
+])
+def test_a_stance_verbs_direct_object_is_read_from_the_parse(
+    pipeline: Pipeline, text: str, content: str, cue: str, speaker: str
+) -> None:
+    got = [q for q in indirect(pipeline, text) if q["cue"]["text"] == cue]
+    assert [q["text"] for q in got] == [content]
+    assert got[0]["speaker_mention"]["text"] == speaker
+
+
+def test_a_report_before_a_sentences_quotation_is_read_from_the_parse(pipeline: Pipeline) -> None:
+    text = ("Senator Ana Ruiz (D-N.M.) on Friday condemned the new drilling permits for the northern basin, "
+            "saying they were “a gift to the oil companies.”\n")
+    got = indirect(pipeline, text)
+    assert [(q["text"], q["cue"]["text"]) for q in got] == [
+        ("the new drilling permits for the northern basin", "condemned")
+    ]
+
+
+def test_a_report_around_a_quotation_is_no_indirect_speech(pipeline: Pipeline) -> None:
+    # the parse reads "had no plans to resign" as the clause "said" governs: it holds a quotation
+    assert indirect(pipeline, "The mayor of Dayton said on Friday she had “no plans” to resign.\n") == []
+
+
+def test_an_amount_a_stance_verb_takes_is_no_reported_content(pipeline: Pipeline) -> None:
+    text = "Senator Ana Ruiz (D-N.M.) on Friday raised $3.2 million for the new drilling permits.\n"
+    assert indirect(pipeline, text) == []
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    # the question opens the sentence; the asker is the reporter, named nowhere
+    ("When asked whether the bridge would open in May, the mayor said she hoped so.\n",
+     "whether the bridge would open in May", None),
+    # the addressee between the verb and the question is not part of it
+    ("A reporter asked Lee how the talks were going.\n", "how the talks were going", "A reporter"),
+    ("The senator was asked about the missing funds, and declined to answer.\n", "the missing funds", None),
+])
+def test_a_question_ask_reports_is_indirect_speech(
+    pipeline: Pipeline, text: str, content: str, speaker: str | None
+) -> None:
+    got = [q for q in indirect(pipeline, text) if q["cue"]["text"].lower() == "asked"]
+    assert [q["text"] for q in got] == [content]
+    assert (got[0]["speaker_mention"] or {}).get("text") == speaker
+
+
+def test_a_question_quoted_in_part_is_left_to_the_quotation(pipeline: Pipeline) -> None:
+    text = "Asked whether Lee “has the integrity to serve,” most voters said yes.\n"
+    assert [q for q in indirect(pipeline, text) if q["cue"]["text"] == "Asked"] == []

@@ -35,8 +35,8 @@ steps share per article), ``cues`` (reporting verbs in the text), ``subjects`` (
 verb points to), ``attribution`` (speakers carried over and resolved), ``clauses`` (the content a
 verb reports), ``direct`` (direct and mixed quotes), ``transcripts`` (transcript turns),
 ``scare`` (scare quotes and titles), ``extent`` (which quoted stretches are reported),
-``indirect`` (indirect speech), ``headlines`` (the headline), ``syntax`` (dependency parses of
-the sentences that need one).
+``indirect`` (indirect speech), ``questions`` (questions "ask" reports), ``headlines`` (the
+headline), ``syntax`` (dependency parses of the sentences that need one).
 """
 
 from streams.enrich.components.quotes.component import QuoteComponent, extract_quotes

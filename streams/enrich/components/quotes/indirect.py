@@ -24,6 +24,7 @@ from streams.enrich.components.quotes.clauses import (
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
 from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.questions import reported_questions
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
 from streams.enrich.components.quotes.subjects import (
@@ -67,12 +68,14 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     # sentences with a reporting verb whose report no rule found: (start, end, where its cue may start)
     unparsed: list[tuple[int, int, int]] = []
     more: list[tuple[int, int, int]] = []  # and those with one outside the reports the rules found
+    questions: list[Found] = []  # "when asked whether ...": they replace what the rules read there
     qstarts = [a for a, _ in art.quoted]
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
             continue
         if any(a <= ss < b for a, b in art.turn_spans):
             continue  # a transcript turn is reported whole
+        questions.extend(reported_questions(art, ss, se))
         i = bisect.bisect_left(qstarts, ss)
         if i < len(qstarts) and qstarts[i] < se and not art.text[qstarts[i] + 1 : se].strip():
             se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence
@@ -82,6 +85,10 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             before = _stance_before_quote(art, ss, qstarts[i])
             if before is not None:
                 out.append(before)
+            elif any(_may_report(art, w) and len(art.words(w.end(), qstarts[i])) >= 3 for w in art.words(ss, qstarts[i])):
+                # "Sanders (I-Vt.) on Saturday criticized the accord ..., saying it goes “...”" (not a
+                # verb right before the quotation: "..., saying it was “...”" is a mixed quote)
+                more.append((ss, se, ss))
             f = _after_quotes(art, ss, se)
             tail = _last_quote_end(art, ss, se)
             if f is None and tail < se and any(_may_report(art, w) for w in art.words(tail, se)):
@@ -102,13 +109,27 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         (cs, ce), cue = g.segments[0], g.cue
         if _NO_COMMENT.match(art.text, cs, ce):
             continue  # "Lee declined to comment publicly, while noting that ...": the report is the noting
-        if not any(c == cue or (s <= cs < e) or (cs <= s < ce) for (s, e), c in taken):
+        if any(c == cue or (s <= cs < e) or (cs <= s < ce) for (s, e), c in taken):
+            continue
+        if not _in_quotes(art, qstarts, cs, ce) and not _in_quotes(art, qstarts, *cue):
             out.append(g)
+    for q in questions:
+        (cs, ce), cue = q.segments[0], q.cue
+        if _in_quotes(art, qstarts, cs, ce):
+            continue
+        out = [f for f in out if f.cue != cue and not (f.segments[0][0] < ce and cs < f.segments[-1][1])]
+        out.append(q)
     for f in out:  # every rule and the parse find the clause after its "that"; a quotation in
         # doubled apostrophes is reported whole
         s, e = f.segments[0]
         f.segments[0] = doubled_extent(art, s, e) or (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
+
+
+def _in_quotes(art: ArticleState, qstarts: list[int], s: int, e: int) -> bool:
+    """[s, e) overlaps a quotation (a report around one is a mixed quote, a verb in one is quoted)."""
+    i = bisect.bisect_left(qstarts, e)
+    return i > 0 and art.quoted[i - 1][1] > s
 
 
 #: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
@@ -156,15 +177,17 @@ def _may_report(art: ArticleState, w: re.Match[str]) -> bool:
 
 def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> list[Found]:
     """Reports the rules missed, from a dependency parse of those sentences only (in one batch): a
-    reporting or stance verb with a subject and a clause or to-infinitive it governs ("The agency,
+    reporting or stance verb with a subject and a clause or to-infinitive it governs, or a stance
+    verb's direct object ("Sanders (I-Vt.) defended his call to ..."; "The agency,
     in a filing with the court last week, maintained the merger would ...", "The bank agreed to
     lend ..."). ``sentences``: (start, end, the first
     offset a cue may have: after a sentence's last quote, the quote's own verb is not a report)."""
     parse(art, [(ss, se) for ss, se, _ in sentences])
     out = []
     cues = art.lex.clause_forms | art.lex.complement_forms
+    objects = art.lex.complement_forms - art.lex.clause_forms  # "Sanders defended [his call to ...]"
     for ss, se, lo in sentences:
-        for spk, cue, (cs, ce) in reports(art, ss, se, cues):
+        for spk, cue, (cs, ce) in reports(art, ss, se, cues, objects):
             if cue[0] < lo:
                 continue
             out.append(Found("indirect", [(cs, content_end(art.text, cs, ce))], spk, cue, "parse"))

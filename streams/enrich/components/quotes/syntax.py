@@ -203,29 +203,66 @@ def _infinitive(tok: Token) -> Token | None:
                  and any(a.dep_ == "aux" and a.text.lower() == "to" for a in c.children)), None)
 
 
-def reports(art: ArticleState, ss: int, se: int, forms: frozenset[str]) -> list[tuple[Any, ...]]:
+#: the verb's dependents after its object that complete what a stance verb reports: a predicate of
+#: the object ("called him [a liar]"), a to-infinitive ("urged Congress [to act]"), and the
+#: prepositions of the stance ("criticized X [for Y]", "praised X [as Y]"); others ("at a rally",
+#: "on Monday", "during the debate") are the writer's circumstances
+_AFTER_OBJECT = frozenset(["oprd", "xcomp", "ccomp", "dative"])
+_STANCE_PREPS = frozenset(["for", "as", "of", "about", "against", "over", "to"])
+
+
+def _object_span(tok: Token) -> tuple[int, int] | None:
+    """(start, end) of a stance verb's direct object with what completes it, relative to the
+    sentence ("endorsed [Jeb Bush for president] on Monday"), or None without an object after it."""
+    rights = [c for c in tok.rights]
+    obj = next((i for i, c in enumerate(rights) if c.dep_ == "dobj"), None)
+    if obj is None:
+        return None
+    head = rights[obj]
+    if head.like_num or any(t.is_currency for t in head.lefts):
+        return None  # an amount ("raised [$3 million]", "spent [about 58 million]") is no stance
+    s, e = subtree_span(head)
+    for c in rights[obj + 1 :]:
+        if c.dep_ in _AFTER_OBJECT or (c.dep_ == "prep" and c.lower_ in _STANCE_PREPS):
+            e = subtree_span(c)[1]
+        else:
+            break
+    return s, e
+
+
+def reports(
+    art: ArticleState, ss: int, se: int, forms: frozenset[str], objects: frozenset[str] = frozenset()
+) -> list[tuple[Any, ...]]:
     """The reports the parse of sentence [ss, se) shows: for each verb among ``forms`` with a
     subject (its own, or the one it shares with a verb it is coordinated with) and a reported clause
-    or to-infinitive, (speaker mention, (cue start, cue end), (content start, content end))."""
+    or to-infinitive -- or, for a stance verb among ``objects``, a direct object ("Sanders defended
+    [his call to raise the minimum wage]") -- (speaker mention, (cue start, cue end), (content
+    start, content end))."""
     doc = parsed(art, ss, se)
     out: list[tuple[Any, ...]] = []
     if doc is None:
         return out
     for tok in doc:
-        if tok.text.lower() not in forms:
+        low = tok.text.lower()
+        if low not in forms:
             continue
         clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None) or _infinitive(tok)
+        span = subtree_span(clause) if clause is not None else _object_span(tok) if low in objects else None
         subj = subject_of(tok) or shared_subject(tok)
-        if clause is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
+        if span is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
             continue
-        cs, ce = subtree_span(clause)
-        first = clause.left_edge
+        cs, ce = span
+        first = doc[0]
+        for t in doc:
+            if t.idx >= cs:
+                first = t
+                break
         if first.text.lower() == "that" and first.dep_ == "mark":
             cs = first.nbor(1).idx if first.i + 1 < len(doc) else cs
         while ce > cs and doc.text[ce - 1] in ".,;:!? ":
             ce -= 1
         spk = _mention_for(art, ss, subj)
-        if spk is None or ce - cs < 12:
+        if spk is None or ce - cs < (12 if clause is not None else 2):
             continue
         out.append((spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), (ss + cs, ss + ce)))
     return out
