@@ -14,11 +14,14 @@ project's model:
   is one of the special cases. So nothing new was cached after an article's first line, and a
   100 KB results table re-split every name and score it repeated. :func:`harden` drops the
   whitespace special cases (their tokens come out the same without them) so caching works.
-- Its cache holds 10,000 words and is never emptied: a worker fills it within a few hundred articles
-  (the shared corpus has 13,000 distinct words in its first 300), and from then on caches nothing,
-  so a long table's repeated words are split again each time (a 100 KB results table: 0.25 s instead
-  of 0.03 s). :class:`BoundedTokenizer` keeps :data:`CACHE_WORDS` and empties the cache every
-  :data:`CACHE_FLUSH_TEXTS` texts, which leaves room for any one article's words.
+- Its cache holds 10,000 words: a worker fills it within a few hundred articles (the shared corpus
+  has 13,000 distinct words in its first 300), and from then on caches nothing new, so a long table's
+  repeated words are split again each time (a 100 KB results table: 0.25 s instead of 0.03 s).
+  :class:`BoundedTokenizer` lets it hold :data:`CACHE_WORDS` (~15 MB at most). It is never emptied:
+  spaCy's ``_flush_cache`` frees each entry but not the array of lexemes it points to (a worker that
+  emptied it every 1,000 texts grew by ~100 MB an hour), and a new tokenizer leaves its ~550 KB of
+  special cases in the shared vocabulary. Memory stays bounded; a worker whose cache is full splits a
+  new table's words again, as spaCy does.
 - Even cached or linear, each punctuation character split off a word costs ~10 µs of Python-level
   calls: 100 KB of punctuation runs is over a second. :class:`BoundedTokenizer` hands a text with
   more than :data:`MAX_PUNCT_RUN_CHARS` characters in runs of three or more punctuation marks to
@@ -43,10 +46,9 @@ SUFFIX_WINDOW = 24
 #: characters in runs of 3+ punctuation marks above which a text gets the plain tokenizer (~10 µs a
 #: mark in spaCy's: this many cost ~0.1 s)
 MAX_PUNCT_RUN_CHARS = 8_000
-#: words spaCy's tokenizer may cache (each ~60 bytes: 6 MB), and the texts after which the cache is
-#: emptied (1,000 news articles hold ~22,000 distinct words)
+#: words spaCy's tokenizer may cache (each ~150 bytes with the pool's bookkeeping: ~15 MB at most; 1,000 news
+#: articles hold ~22,000 distinct words)
 CACHE_WORDS = 100_000
-CACHE_FLUSH_TEXTS = 1_000
 #: ``Doc.user_data`` key set on a doc made by :func:`plain_doc`
 USER_DATA_KEY = "streams_plain_tokens"
 
@@ -119,13 +121,8 @@ class BoundedTokenizer:
         self.tokenizer = harden(tokenizer)
         self.tokenizer.max_cache_size = CACHE_WORDS
         self.max_punct_run_chars = max_punct_run_chars
-        self._texts = 0
 
     def __call__(self, text: str) -> Doc:
-        self._texts += 1
-        if self._texts >= CACHE_FLUSH_TEXTS:
-            self.tokenizer._flush_cache()
-            self._texts = 0
         if len(text) > self.max_punct_run_chars and punct_run_chars(text) > self.max_punct_run_chars:
             return plain_doc(self.tokenizer.vocab, text)
         return self.tokenizer(text)
