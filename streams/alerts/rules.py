@@ -32,7 +32,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from streams.alerts.language import (
     All,
@@ -63,6 +63,8 @@ from streams.alerts.model import (
 from streams.alerts.taxonomy import topic_ancestors, topic_label
 from streams.core.model import EnrichedArticle
 from streams.core.records import Entity, Quote, Topic, readable
+
+T = TypeVar("T")
 
 __all__ = [
     "ALERT_SCHEMA", "SNIPPET_CHARS", "Alert", "ArticleView", "Hit", "Match", "Rule", "alert_key",
@@ -164,20 +166,12 @@ class ArticleView:
     @cached_property
     def by_alias(self) -> dict[str, tuple[_Entity, ...]]:
         """Folded alias -> entities."""
-        found: dict[str, list[_Entity]] = {}
-        for entity in self.entities:
-            for alias in entity.aliases:
-                found.setdefault(alias, []).append(entity)
-        return {k: tuple(v) for k, v in found.items()}
+        return _grouped(self.entities, lambda entity: entity.aliases)
 
     @cached_property
     def by_speaker(self) -> dict[str, tuple[_Quote, ...]]:
         """Folded speaker name or alias -> quotes, direct first."""
-        found: dict[str, list[_Quote]] = {}
-        for quote in self.quotes:
-            for name in quote.names:
-                found.setdefault(name, []).append(quote)
-        return {k: tuple(v) for k, v in found.items()}
+        return _grouped(self.quotes, lambda quote: quote.names)
 
     @cached_property
     def topic_codes(self) -> frozenset[str]:
@@ -204,6 +198,15 @@ class ArticleView:
     def roles(self) -> str:
         """Every quoted speaker's roles, lower-cased: the same for roles."""
         return "\n".join(r for q in self.quotes for r in q.roles)
+
+
+def _grouped(items: Iterable[T], keys: Callable[[T], Iterable[str]]) -> dict[str, tuple[T, ...]]:
+    """Each key -> the items that have it, in their order."""
+    found: dict[str, list[T]] = {}
+    for item in items:
+        for key in keys(item):
+            found.setdefault(key, []).append(item)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _aliases(entity: Entity) -> frozenset[str]:
