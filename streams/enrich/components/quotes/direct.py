@@ -35,6 +35,7 @@ from streams.enrich.components.quotes.subjects import (
 )
 from streams.enrich.components.quotes.syntax import fragment_speaker, governing_subject, subject_above
 from streams.enrich.components.quotes.transcripts import quoted_label
+from streams.enrich.components.quotes.verb_subject import checked_subject
 
 #: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
 _SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although|though|if|unless|until|but|and|while|as|after|before|since)\s", re.IGNORECASE)
@@ -415,7 +416,18 @@ def _cue_before(
     art: ArticleState, q: MarkedQuote, lo: int, window: str, hi: int
 ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
     """The last reporting verb in [lo, hi) with a subject, and that subject (the outermost
-    report when the sentence holds several)."""
+    report when the sentence holds several; checked against the parse where a clause or a first
+    verb stands between them: see :mod:`.verb_subject`)."""
+    hit = _rule_cue_before(art, q, lo, window, hi)
+    if hit is None or hit[0] is None or hit[1] is None:
+        return hit
+    return checked_subject(art, hit[0], hit[1]), hit[1], hit[2]
+
+
+def _rule_cue_before(
+    art: ArticleState, q: MarkedQuote, lo: int, window: str, hi: int
+) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
+    """:func:`_cue_before` by the rules alone."""
     words = art.words(lo, hi)
     cues = [w for w in words if is_cue(art, w.group(), w.start()) and not noun_use(art, w)]
     if (
