@@ -295,3 +295,9 @@ def test_the_subject_of_the_cue_is_not_a_name_in_a_clause_between_them(
     # reporting verb holds names nearer the verb than its subject: the parse says which is its subject
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == speaker
+
+
+def test_the_one_told_before_a_colon_is_not_the_speaker(pipeline: Pipeline) -> None:
+    text = "On the budget, council president Ana Ruiz told The Springfield Gazette: “We cannot keep borrowing.”\n"
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Ana Ruiz"

@@ -51,6 +51,8 @@ _ACCORDING_FRONT = re.compile(r"[\s\"“”'‘’(]*(?:But\s+|And\s+)?According
 _ACCORDING_TAIL = re.compile(r"[^\"“”]*?,\s*according to\b")
 #: a relative pronoun right before a verb: the verb belongs to a relative clause, not the attribution
 _RELATIVE_VERB = re.compile(r"\b(?:who|whom|which|that)\s+(?:(?:\w+ly|also|has|have|had|once|later)\s+)*$")
+#: what stands between a reporting verb and the one it addresses ("told The Huffington Post:", "said to CNN:")
+_TOLD = re.compile(r"\s+(?:to\s+)?(?:the\s+)?", re.IGNORECASE)
 #: "as <speaker> put it" next to a quote
 _PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
 
@@ -374,6 +376,9 @@ def _attribute_before(
     if colon:
         for m in iter_in(art.mentions, art.m_starts, lo, q.open_mark):
             if m.end == lo + colon.end(1) and m.kind in ("PERSON", "ORG", "pronoun"):
+                verb = art.words(max(lo, m.start - 30), m.start)[-2:]
+                if any(is_cue(art, w.group(), w.start()) and _TOLD.fullmatch(art.text, w.end(), m.start) for w in verb):
+                    break  # "Osuna told The Huffington Post: “...”": the one told, not the speaker
                 return m, None, False  # "Marco Rubio: 'You don't win ...'"
     put = list(_PUT_IT.finditer(art.text, lo, q.open_mark))
     if put:  # as The New Yorker put it in a lengthy expose, “the operator.”
