@@ -280,3 +280,24 @@ def test_a_report_noun_owned_by_a_thing_does_not_name_the_speaker(pipeline: Pipe
     text = "Mayor Ann Park said the memo was mocked for its claim that the plan would be “the cheapest ever.”\n"
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker_mention"]["text"] != "its"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Mayor Ruth Hale, who was speaking to the National League of Cities, did not mention Governor Ben Ward by name, "
+     "but told the delegates that the state should be run by people “who keep their promises.”\n", "Ruth Hale"),
+    ("Rep. Tom Green of Nebraska, an ally of the party's leaders, said on Thursday that the bill was “dead on "
+     "arrival.”\n", "Tom Green"),
+])
+def test_the_subject_of_the_cue_is_not_a_name_in_a_clause_between_them(
+    pipeline: Pipeline, text: str, speaker: str
+) -> None:
+    # a relative clause, an appositive or a first coordinated verb between the subject and the
+    # reporting verb holds names nearer the verb than its subject: the parse says which is its subject
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == speaker
+
+
+def test_the_one_told_before_a_colon_is_not_the_speaker(pipeline: Pipeline) -> None:
+    text = "On the budget, council president Ana Ruiz told The Springfield Gazette: “We cannot keep borrowing.”\n"
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Ana Ruiz"

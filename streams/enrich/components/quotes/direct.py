@@ -35,6 +35,7 @@ from streams.enrich.components.quotes.subjects import (
 )
 from streams.enrich.components.quotes.syntax import fragment_speaker, governing_subject, subject_above
 from streams.enrich.components.quotes.transcripts import quoted_label
+from streams.enrich.components.quotes.verb_subject import checked_subject
 
 #: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
 _SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although|though|if|unless|until|but|and|while|as|after|before|since)\s", re.IGNORECASE)
@@ -50,6 +51,8 @@ _ACCORDING_FRONT = re.compile(r"[\s\"“”'‘’(]*(?:But\s+|And\s+)?According
 _ACCORDING_TAIL = re.compile(r"[^\"“”]*?,\s*according to\b")
 #: a relative pronoun right before a verb: the verb belongs to a relative clause, not the attribution
 _RELATIVE_VERB = re.compile(r"\b(?:who|whom|which|that)\s+(?:(?:\w+ly|also|has|have|had|once|later)\s+)*$")
+#: what stands between a reporting verb and the one it addresses ("told The Huffington Post:", "said to CNN:")
+_TOLD = re.compile(r"\s+(?:to\s+)?(?:the\s+)?", re.IGNORECASE)
 #: "as <speaker> put it" next to a quote
 _PUT_IT = re.compile(r"[\s,]*\bas\s+([^,.;:!?\"“”]{2,60}?)\s+((?:has\s+|had\s+|once\s+)?puts?\s+it)\b")
 
@@ -373,6 +376,9 @@ def _attribute_before(
     if colon:
         for m in iter_in(art.mentions, art.m_starts, lo, q.open_mark):
             if m.end == lo + colon.end(1) and m.kind in ("PERSON", "ORG", "pronoun"):
+                verb = art.words(max(lo, m.start - 30), m.start)[-2:]
+                if any(is_cue(art, w.group(), w.start()) and _TOLD.fullmatch(art.text, w.end(), m.start) for w in verb):
+                    break  # "Osuna told The Huffington Post: “...”": the one told, not the speaker
                 return m, None, False  # "Marco Rubio: 'You don't win ...'"
     put = list(_PUT_IT.finditer(art.text, lo, q.open_mark))
     if put:  # as The New Yorker put it in a lengthy expose, “the operator.”
@@ -415,7 +421,18 @@ def _cue_before(
     art: ArticleState, q: MarkedQuote, lo: int, window: str, hi: int
 ) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
     """The last reporting verb in [lo, hi) with a subject, and that subject (the outermost
-    report when the sentence holds several)."""
+    report when the sentence holds several; checked against the parse where a clause or a first
+    verb stands between them: see :mod:`.verb_subject`)."""
+    hit = _rule_cue_before(art, q, lo, window, hi)
+    if hit is None or hit[0] is None or hit[1] is None:
+        return hit
+    return checked_subject(art, hit[0], hit[1]), hit[1], hit[2]
+
+
+def _rule_cue_before(
+    art: ArticleState, q: MarkedQuote, lo: int, window: str, hi: int
+) -> tuple[Mention | None, tuple[int, int] | None, bool] | None:
+    """:func:`_cue_before` by the rules alone."""
     words = art.words(lo, hi)
     cues = [w for w in words if is_cue(art, w.group(), w.start()) and not noun_use(art, w)]
     if (
