@@ -9,7 +9,8 @@ Three kafka-python clients:
   topic itself (no group) at start and catches up before every batch. An alert's Kafka key is
   ``rule_id:cluster_id``, so the set of keys on the topic *is* the set of (rule, story) pairs that
   already fired — no second store to keep consistent with it, and what is on the topic is exactly
-  what was acknowledged. The memory reaches back as far as the topic's retention (7 days).
+  what was acknowledged. The memory reaches back as far as the topic's retention (7 days), in ~12
+  bytes a key and at most :data:`streams.alerts.memory.MAX_KEYS` keys (the oldest go first).
 * :class:`AlertMatcher` consumes ``articles.enriched`` in its own group (a sink of
   :class:`streams.kafka.loop.BatchLoop`), evaluates every rule on every article, and produces one
   alert per new key (acks=all, idempotent producer). Offsets are committed only after every alert
@@ -43,6 +44,7 @@ from typing import Any, Callable, Sequence
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
+from streams.alerts.memory import KeyMemory
 from streams.alerts.pacing import NOW, Pacing
 from streams.alerts.rules import Alert, Match, Rule, alert_key, cluster_id, match, view
 from streams.core import metrics
@@ -191,10 +193,15 @@ class RuleStore(_TopicFollower):
 
 
 class FiredKeys(_TopicFollower):
-    """``rule_id:cluster_id`` keys already alerted, learned from the ``alerts`` topic itself."""
+    """``rule_id:cluster_id`` keys already alerted, learned from the ``alerts`` topic itself.
+
+    Held in a :class:`~streams.alerts.memory.KeyMemory` (~12 bytes a key, at most ``MAX_KEYS``) for
+    as long as the topic keeps them: a restart would not know older ones either.
+    """
 
     def __init__(self, settings: Settings, *, load: bool = True, pacing: Pacing | None = None) -> None:
-        self._fired: dict[str, float] = {}  # key -> when it fired (record timestamp, seconds)
+        retention = topics.ALERTS.retention_ms
+        self._fired = KeyMemory(None if retention is None else retention / 1000.0)  # key -> when it fired
         self._pruned_at = time.monotonic()
         self.pacing = pacing if pacing is not None else Pacing()  # throttle counts and open digests, same source
         super().__init__(settings, topics.ALERTS, "streams-alerts-fired")
@@ -205,8 +212,7 @@ class FiredKeys(_TopicFollower):
     def apply(self, record: Any) -> None:
         if record.key is not None:
             key = record.key.decode("utf-8", "replace")
-            if key not in self._fired:
-                self._fired[key] = record.timestamp / 1000.0
+            if self._fired.add(key, record.timestamp / 1000.0):  # the record's time: when it fired
                 self.pacing.observe(key, record.timestamp / 1000.0, record.value)
 
     def __contains__(self, key: object) -> bool:
@@ -217,21 +223,18 @@ class FiredKeys(_TopicFollower):
 
     def add(self, key: str, value: bytes | None = None) -> None:
         """Remember ``key`` (call once its alert or digest, ``value``, was acknowledged)."""
-        if key not in self._fired:
-            self._fired[key] = now = time.time()
+        now = time.time()
+        if self._fired.add(key, now):
             self.pacing.observe(key, now, value)
 
     def prune(self) -> int:
-        """Forget keys older than the topic's retention (a restart would not know them either)."""
-        if time.monotonic() - self._pruned_at < FIRED_PRUNE_EVERY_S or topics.ALERTS.retention_ms is None:
+        """Forget keys older than the topic's retention (a restart would not know them either), and
+        the pacing state no window needs any more; returns how many keys were forgotten."""
+        if time.monotonic() - self._pruned_at < FIRED_PRUNE_EVERY_S:
             return 0
         self._pruned_at = time.monotonic()
-        horizon = time.time() - topics.ALERTS.retention_ms / 1000.0
-        old = [k for k, when in self._fired.items() if when < horizon]
-        for key in old:
-            del self._fired[key]
         self.pacing.prune(time.time())
-        return len(old)
+        return self._fired.forget_old()
 
 
 @dataclass
