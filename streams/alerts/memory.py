@@ -1,12 +1,14 @@
 """The alert matcher's memory of fired keys, in about 12 bytes a key. Pure code.
 
 :class:`~streams.alerts.matcher.FiredKeys` remembers every ``rule_id:cluster_id`` key on the
-``alerts`` topic, for as long as the topic keeps it (7 days). Kept as a ``dict`` of strings that
-cost ~190 bytes a key: at the bench's 50 alerts/s the matcher grew ~9 MiB an hour (18.9 % in a
-1-hour soak) and would have reached ~5 GiB at the end of the retention. Here a key is a 64-bit hash
-and the second it fired (uint32), in two sorted numpy arrays, plus a small dict of the newest keys
-that is merged into them when full; a merge also forgets the keys older than the horizon, and, past
-``max_keys``, the oldest ones (logged: a copy of such a story could alert again).
+``alerts`` topic, for as long as the topic keeps it (7 days). Kept as a ``dict`` of strings, a key
+cost ~140 bytes (170 with the throttle's time stamp, :mod:`streams.alerts.pacing`): the matcher
+grew linearly in a soak (18.9 % in an hour), and a week of 50 alerts/s would have held ~4 GiB.
+Here a key is a 64-bit hash and the second it fired (uint32), in two aligned arrays sorted by hash
+(:mod:`array`: numpy would add 15 MB to the matcher's start), plus a small dict of the newest keys
+that is merged into them when full; a merge also forgets the keys of the 10-minute buckets wholly
+older than the horizon, and, past ``max_keys``, the oldest buckets (logged: a copy of such a story
+could alert again).
 
 A hash collision would take a (rule, story) pair that never fired for one that did (one alert not
 sent): with a million keys held, the chance for a new key is about 1 in 10^13.
@@ -15,11 +17,12 @@ sent): with a million keys held, the chance for a new key is about 1 in 10^13.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import time
+from array import array
+from bisect import bisect_left
 from typing import Callable
-
-import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,9 @@ MAX_KEYS = 2_000_000
 #: newest keys kept in a dict (~100 bytes each) until they are merged into the arrays: small, so the
 #: merges' saw-tooth stays under 1 MB, and large enough that a merge (a copy of the arrays) is rare
 TAIL_KEYS = 8192
+#: keys are forgotten by whole buckets of this many seconds (of the time they fired): counting keys per
+#: bucket tells when any is old enough, and how many to drop past ``max_keys``, without a scan
+BUCKET_S = 600
 #: keys forgotten early (past ``max_keys``) are logged at most this often
 EVICTION_LOG_EVERY_S = 3600.0
 
@@ -41,8 +47,9 @@ def key_hash(key: str) -> int:
 class KeyMemory:
     """A set of string keys, each with the time it was added, that forgets keys older than ``horizon_s``.
 
-    ``horizon_s=None`` forgets by age never; ``max_keys`` (default :data:`MAX_KEYS`) always holds;
-    ``clock`` gives the time the horizon is counted back from (tests move it).
+    ``horizon_s=None`` forgets by age never; ``max_keys`` (default :data:`MAX_KEYS`) always holds. A key
+    is forgotten once its whole :data:`BUCKET_S` bucket is older than the horizon (so kept up to one
+    bucket longer); ``clock`` gives the time the horizon is counted back from (tests move it).
     """
 
     def __init__(self, horizon_s: float | None, *, max_keys: int | None = None, tail_keys: int = TAIL_KEYS,
@@ -52,9 +59,10 @@ class KeyMemory:
         self.tail_keys = max(1, tail_keys)
         self.clock = clock
         self.evicted = 0  # keys forgotten before the horizon to stay within max_keys
-        self._hashes = np.empty(0, dtype=np.uint64)  # sorted
-        self._times = np.empty(0, dtype=np.uint32)  # whole seconds, aligned with _hashes
+        self._hashes = array("Q")  # sorted
+        self._times = array("I")  # whole seconds, aligned with _hashes
         self._tail: dict[int, int] = {}  # hash -> whole seconds, not merged yet
+        self._buckets: dict[int, int] = {}  # bucket (seconds // BUCKET_S) -> keys held from it
         self._evictions_logged_at = float("-inf")
 
     def __len__(self) -> int:
@@ -66,21 +74,23 @@ class KeyMemory:
     def _has(self, h: int) -> bool:
         if h in self._tail:
             return True
-        hashes = self._hashes
-        at = int(hashes.searchsorted(np.uint64(h)))
-        return at < hashes.size and int(hashes[at]) == h
+        at = bisect_left(self._hashes, h)
+        return at < len(self._hashes) and self._hashes[at] == h
 
     @property
     def nbytes(self) -> int:
-        """Bytes held, roughly: the arrays and the tail dict."""
-        return self._hashes.nbytes + self._times.nbytes + 100 * len(self._tail)
+        """Bytes held, roughly: the arrays, the tail dict and the bucket counts."""
+        arrays = self._hashes.itemsize * len(self._hashes) + self._times.itemsize * len(self._times)
+        return arrays + 100 * (len(self._tail) + len(self._buckets))
 
     def add(self, key: str, when: float) -> bool:
         """Remember ``key`` as added at ``when`` (seconds); False if it was known already."""
         h = key_hash(key)
         if self._has(h):
             return False
-        self._tail[h] = max(0, min(int(when), 0xFFFFFFFF))
+        t = max(0, min(int(when), 0xFFFFFFFF))
+        self._tail[h] = t
+        self._buckets[t // BUCKET_S] = self._buckets.get(t // BUCKET_S, 0) + 1
         if len(self._tail) >= self.tail_keys:
             self._merge()
         return True
@@ -91,27 +101,54 @@ class KeyMemory:
 
     def _merge(self) -> int:
         before = len(self)
-        hashes, times = self._hashes, self._times
         if self._tail:
-            tail_h = np.fromiter(self._tail.keys(), dtype=np.uint64, count=len(self._tail))
-            tail_t = np.fromiter(self._tail.values(), dtype=np.uint32, count=len(self._tail))
-            order = np.argsort(tail_h)
-            at = np.searchsorted(hashes, tail_h[order])
-            hashes, times = np.insert(hashes, at, tail_h[order]), np.insert(times, at, tail_t[order])
+            self._insert(sorted(self._tail.items()))
             self._tail = {}
-        if self.horizon_s is not None and len(times):
-            horizon = self.clock() - self.horizon_s
-            if int(times.min()) < horizon:
-                keep = times >= horizon
-                hashes, times = hashes[keep], times[keep]
-        excess = len(hashes) - self.max_keys
-        if excess > 0:
-            keep = np.ones(len(hashes), dtype=bool)
-            keep[np.argpartition(times, excess - 1)[:excess]] = False  # the oldest
-            hashes, times = hashes[keep], times[keep]
-            self._evicted(excess)
-        self._hashes, self._times = hashes, times
+        first = self._first_bucket_kept()
+        if first is not None:
+            keep = bytes(map(first.__le__, (t // BUCKET_S for t in self._times)))  # 1 byte a key, for a moment
+            self._hashes = array("Q", itertools.compress(self._hashes, keep))
+            self._times = array("I", itertools.compress(self._times, keep))
+            self._buckets = {b: n for b, n in self._buckets.items() if b >= first}
         return before - len(self)
+
+    def _insert(self, items: list[tuple[int, int]]) -> None:
+        """Merge ``(hash, time)`` pairs sorted by hash (none held yet) into the arrays."""
+        old_h, old_t = self._hashes, self._times
+        hashes, times = array("Q"), array("I")
+        done = 0
+        for h, t in items:
+            at = bisect_left(old_h, h, done)
+            hashes.extend(old_h[done:at])
+            times.extend(old_t[done:at])
+            hashes.append(h)
+            times.append(t)
+            done = at
+        hashes.extend(old_h[done:])
+        times.extend(old_t[done:])
+        self._hashes, self._times = hashes, times
+
+    def _first_bucket_kept(self) -> int | None:
+        """The oldest bucket to keep, or None when every key stays."""
+        buckets = sorted(self._buckets)
+        first = None
+        if self.horizon_s is not None and buckets:
+            horizon = (self.clock() - self.horizon_s) // BUCKET_S  # the bucket holding the horizon stays
+            if buckets[0] < horizon:
+                first = int(horizon)
+        excess = len(self._hashes) - sum(n for b, n in self._buckets.items() if first is not None and b < first)
+        excess -= self.max_keys
+        if excess > 0:
+            evicted = 0
+            for bucket in buckets:
+                if first is not None and bucket < first:
+                    continue
+                evicted += self._buckets[bucket]
+                first = bucket + 1
+                if evicted >= excess:
+                    break
+            self._evicted(evicted)
+        return first
 
     def _evicted(self, count: int) -> None:
         self.evicted += count

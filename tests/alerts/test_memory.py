@@ -17,7 +17,7 @@ import pytest
 from kafka import TopicPartition
 
 from streams.alerts import matcher, memory
-from streams.alerts.memory import KeyMemory
+from streams.alerts.memory import BUCKET_S, KeyMemory
 from streams.alerts.pacing import MAX_PER_WINDOW, Pacing
 from streams.alerts.rules import Rule
 from streams.core.settings import load_settings
@@ -68,6 +68,7 @@ def test_a_fired_key_costs_a_few_bytes(fired: matcher.FiredKeys) -> None:
         tracemalloc.stop()
     assert len(fired) == KEYS
     assert "bench-en:soak-run-0" in fired and f"bench-person:soak-run-{KEYS // 2 - 1}" in fired
+    assert all(f"{rule}:soak-run-{i}" in fired for i in range(0, KEYS // 2, 997) for rule in ("bench-en", "bench-person"))
     assert f"bench-en:soak-run-{KEYS}" not in fired and "bench-en:" not in fired
     assert grown / KEYS < 40, f"{grown / KEYS:.0f} bytes a key"  # was 170; 12 in the arrays, the tail on top
 
@@ -90,13 +91,16 @@ def test_the_memory_holds_at_most_max_keys_the_newest(fired: matcher.FiredKeys,
 def test_keys_older_than_the_horizon_are_forgotten() -> None:
     now = [T0]
     keys = KeyMemory(3600.0, tail_keys=100, clock=lambda: now[0])
-    for i in range(1000):
+    for i in range(2 * BUCKET_S):  # one a second from T0, the start of a bucket
         assert keys.add(f"r:{i}", T0 + i)
     assert not keys.add("r:5", T0 + 2000)  # known: an alert fires once
-    now[0] = T0 + 3600 + 500  # keys 0..499 are older than an hour
-    assert keys.forget_old() == 500
-    assert len(keys) == 500 and "r:499" not in keys and "r:500" in keys and "r:999" in keys
-    assert keys.add("r:499", now[0])  # a restart would not have known it either
+    now[0] = T0 + 3600 + BUCKET_S - 1  # the first bucket is not wholly older than an hour yet
+    assert keys.forget_old() == 0 and len(keys) == 2 * BUCKET_S
+    now[0] = T0 + 3600 + BUCKET_S + 1  # now it is
+    assert keys.forget_old() == BUCKET_S
+    assert len(keys) == BUCKET_S and f"r:{BUCKET_S - 1}" not in keys
+    assert all(f"r:{i}" in keys for i in range(BUCKET_S, 2 * BUCKET_S))
+    assert keys.add(f"r:{BUCKET_S - 1}", now[0])  # a restart would not have known it either
 
 
 def test_throttle_history_keeps_only_what_a_throttle_can_ask_for() -> None:
