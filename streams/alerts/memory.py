@@ -47,9 +47,9 @@ def key_hash(key: str) -> int:
 class KeyMemory:
     """A set of string keys, each with the time it was added, that forgets keys older than ``horizon_s``.
 
-    ``horizon_s=None`` forgets by age never; ``max_keys`` (default :data:`MAX_KEYS`) always holds. A key
-    is forgotten once its whole :data:`BUCKET_S` bucket is older than the horizon (so kept up to one
-    bucket longer); ``clock`` gives the time the horizon is counted back from (tests move it).
+    ``horizon_s=None`` forgets by age never; ``max_keys`` (default :data:`MAX_KEYS`) holds at every merge.
+    Keys are forgotten by whole :data:`BUCKET_S` buckets wholly older than the horizon, once an eighth of
+    the keys can go (so some are kept longer); ``clock`` gives the time the horizon is counted back from.
     """
 
     def __init__(self, horizon_s: float | None, *, max_keys: int | None = None, tail_keys: int = TAIL_KEYS,
@@ -96,7 +96,8 @@ class KeyMemory:
         return True
 
     def forget_old(self) -> int:
-        """Merge the tail and forget the keys older than the horizon now; returns how many were forgotten."""
+        """Merge the tail and forget the keys older than the horizon, if an eighth of them or more are;
+        returns how many were forgotten."""
         return self._merge()
 
     def _merge(self) -> int:
@@ -129,23 +130,27 @@ class KeyMemory:
         self._hashes, self._times = hashes, times
 
     def _first_bucket_kept(self) -> int | None:
-        """The oldest bucket to keep, or None when every key stays."""
+        """The oldest bucket to keep, or None when every key stays.
+
+        Forgetting is a pass over every key (~1 s for 2 million), so it waits until an eighth of them can
+        go: expired ones, or, past ``max_keys``, the oldest down to seven eighths of it.
+        """
         buckets = sorted(self._buckets)
         first = None
         if self.horizon_s is not None and buckets:
-            horizon = (self.clock() - self.horizon_s) // BUCKET_S  # the bucket holding the horizon stays
-            if buckets[0] < horizon:
-                first = int(horizon)
-        excess = len(self._hashes) - sum(n for b, n in self._buckets.items() if first is not None and b < first)
-        excess -= self.max_keys
-        if excess > 0:
+            horizon = int((self.clock() - self.horizon_s) // BUCKET_S)  # the bucket holding the horizon stays
+            expired = sum(self._buckets[b] for b in buckets if b < horizon)
+            if expired and expired * 8 >= len(self._hashes):
+                first = horizon
+        held = len(self._hashes) - sum(self._buckets[b] for b in buckets if first is not None and b < first)
+        if held > self.max_keys:
             evicted = 0
             for bucket in buckets:
                 if first is not None and bucket < first:
                     continue
                 evicted += self._buckets[bucket]
                 first = bucket + 1
-                if evicted >= excess:
+                if held - evicted <= self.max_keys * 7 // 8:
                     break
             self._evicted(evicted)
         return first
