@@ -6,7 +6,9 @@ process-pool and metrics threads). A worker parent moves every article's bytes t
 threads (raw values, the child's pickled outcomes, producer batches) and its RSS crept up ~1.7 MiB every
 10 minutes at 8 articles/s while the memory in use stayed flat (mallinfo: in use 19.4 -> 19.6 MiB, free
 8.2 -> 9.9 MiB; Python's blocks +0.7 %; tracemalloc: nothing growing). ``malloc_trim(0)`` gave back
-4.9 MiB of a 93.8 MiB worker in 0.3 ms. Elsewhere (musl, macOS) there is no such call and nothing is done.
+4.9 MiB of a 93.8 MiB worker in 0.3 ms, and 11-13 MB of a matcher that had read the alerts topic at
+start; once a minute, it did not stop the worker's creep but slowed it (minutes 5-17: +1.2 MiB instead
+of +1.9). Elsewhere (musl, macOS) there is no such call and nothing is done.
 """
 
 from __future__ import annotations
