@@ -6,9 +6,9 @@ cost ~140 bytes (170 with the throttle's time stamp, :mod:`streams.alerts.pacing
 grew linearly in a soak (18.9 % in an hour), and a week of 50 alerts/s would have held ~4 GiB.
 Here a key is a 64-bit hash and the second it fired (uint32), in two aligned arrays sorted by hash
 (:mod:`array`: numpy would add 15 MB to the matcher's start), plus a small dict of the newest keys
-that is merged into them when full; a merge also forgets the keys of the 10-minute buckets wholly
-older than the horizon, and, past ``max_keys``, the oldest buckets (logged: a copy of such a story
-could alert again).
+that is merged into them when full; a merge also forgets, once an eighth of the keys can go, those
+of the 10-minute buckets wholly older than the horizon, and, past ``max_keys``, the oldest buckets
+(logged: a copy of such a story could alert again).
 
 A hash collision would take a (rule, story) pair that never fired for one that did (one alert not
 sent): with a million keys held, the chance for a new key is about 1 in 10^13.
@@ -27,7 +27,9 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 #: keys held at most: 2 million is 24 MB, 7 days of 3.3 alerts/s or 11 hours of the bench's 50/s. Beyond
-#: it the oldest keys are forgotten first: the copies of a story come within hours, rarely days later
+#: it the oldest keys are forgotten first: the copies of a story come within hours, rarely days later.
+#: A merge copies the arrays: 2.2 million keys added at 50/s took 9.4 us of CPU an add, 0.6 s for the
+#: costliest (a forgetting pass), and the process peaked at 101 MiB of RSS
 MAX_KEYS = 2_000_000
 #: newest keys kept in a dict (~100 bytes each) until they are merged into the arrays: small, so the
 #: merges' saw-tooth stays under 1 MB, and large enough that a merge (a copy of the arrays) is rare
