@@ -141,7 +141,7 @@ class Digest:
 class _Rule:
     sent: list[float] = field(default_factory=list)  # times of alerts POSTed at once, sorted
     pending: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)  # digest members to list
-    digested: set[str] = field(default_factory=set)  # alert keys a digest already covers
+    digested: dict[str, float] = field(default_factory=dict)  # alert keys a digest already covers -> its time
 
 
 class Pacing:
@@ -149,7 +149,7 @@ class Pacing:
 
     def __init__(self) -> None:
         self._rules: dict[str, _Rule] = collections.defaultdict(_Rule)
-        self._digests: set[str] = set()
+        self._digests: dict[str, float] = {}  # digests produced (their keys) -> their time
 
     # -- learning from the topic (at start and on every catch-up) and from acknowledgements ----
     def observe(self, key: str, ts: float, value: bytes | None) -> None:
@@ -157,10 +157,10 @@ class Pacing:
         if value is None:
             return
         if key.startswith(DIGEST_PREFIX):
-            self._observe_digest(key, value)
+            self._observe_digest(key, ts, value)
             return
         if b'"delivery":' not in value:  # an alert POSTed at once, the common case: no JSON decoding
-            bisect.insort(self._rules[key.split(":", 1)[0]].sent, ts)  # partitions are read interleaved
+            self._sent(self._rules[key.split(":", 1)[0]], ts)
             return
         try:
             data = orjson.loads(value)
@@ -173,19 +173,28 @@ class Pacing:
         if mark == DIGEST and key not in rule.digested:
             rule.pending[key] = (ts, _summary(data))
         elif mark == NOW:
-            bisect.insort(rule.sent, ts)
+            self._sent(rule, ts)
 
-    def _observe_digest(self, key: str, value: bytes) -> None:
+    @staticmethod
+    def _sent(rule: _Rule, ts: float) -> None:
+        """Count an alert POSTed at once. Only the newest MAX_PER_WINDOW times are kept: no throttle allows
+        more in a window, so they answer :meth:`decide` exactly; keeping them all (a day of them, for every
+        rule, throttled or not) grew the matcher by 32 bytes an alert."""
+        bisect.insort(rule.sent, ts)  # partitions are read interleaved
+        if len(rule.sent) > MAX_PER_WINDOW:
+            del rule.sent[: len(rule.sent) - MAX_PER_WINDOW]
+
+    def _observe_digest(self, key: str, ts: float, value: bytes) -> None:
         if key in self._digests:
             return
-        self._digests.add(key)
+        self._digests[key] = ts
         try:
             digest = Digest.from_json(value)
         except (DecodeError, ValidationError):
             return
         rule = self._rules[digest.rule_id]
         for covered in digest.covers:
-            rule.digested.add(covered)
+            rule.digested[covered] = ts
             rule.pending.pop(covered, None)
 
     # -- deciding ---------------------------------------------------------------------------------
@@ -224,9 +233,15 @@ class Pacing:
         return out
 
     def prune(self, now: float) -> None:
-        """Forget send times older than the longest window."""
+        """Forget send times older than the longest window, and digests (with the keys they cover) older than
+        two: an alert is read after the digest that lists it only within one catch-up of the topic (its
+        partitions are read interleaved), and a digest is produced a window and a grace after its alerts.
+        Kept forever, they grew by an entry per digested alert."""
+        digests_before = now - 2 * MAX_WINDOW_S
         for state in self._rules.values():
             del state.sent[:bisect.bisect_right(state.sent, now - MAX_WINDOW_S)]
+            state.digested = {k: ts for k, ts in state.digested.items() if ts >= digests_before}
+        self._digests = {k: ts for k, ts in self._digests.items() if ts >= digests_before}
 
 
 def _summary(data: Mapping[str, Any]) -> dict[str, Any]:
