@@ -54,6 +54,11 @@ _OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there
 _COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|such)\s+$", re.IGNORECASE)
+#: what follows the subject of a reported clause, not a speaker after its verb: a possessive
+#: ("said [Clinton’s] plan ...") or an auxiliary ("said [Trump] will ...")
+_PREDICATE_NEXT = re.compile(r"(?:’s|'s)\b|\s+(?:\w+ly\s+)?(?:will|would|is|was|are|were|has|have|had|can|could|"
+                             r"should|may|might|must|did|does|do|won’t|won't|isn’t|isn't|wasn’t|wasn't|doesn’t|"
+                             r"doesn't|didn’t|didn't)\b")
 #: a capitalised word next: a cue capitalised before it is in a title-cased line
 _TITLE_NEXT = re.compile(r" +[A-Z][a-z]")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
@@ -406,6 +411,8 @@ def _report_in(
             # not ", claiming that Hillary Clinton aide ...": a participle or a "that" clause opens
             # the report; it does not close one with its speaker after the verb
             inverted = subject_after(art, w.end(), se)
+        if inverted is not None and _PREDICATE_NEXT.match(text, inverted.end, se):
+            inverted = None  # "Jeff Sessions, a Trump supporter, said Clinton’s plan was ...": the clause's subject
         if inverted is not None and inverted.kind == "pronoun":
             inverted = None  # "Nicole Hargrove, a worker, said she was ...": not "..., said Baker"
         if inverted is not None and opens_with_subject(art, ss, w.start()):
