@@ -82,8 +82,11 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             continue  # a transcript turn is reported whole
         questions.extend(reported_questions(art, ss, se))
         i = bisect.bisect_left(qstarts, ss)
-        if i < len(qstarts) and qstarts[i] < se and not art.text[qstarts[i] + 1 : se].strip():
-            se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence
+        last = bisect.bisect_left(qstarts, se) - 1
+        if i <= last and not art.text[qstarts[last] + 1 : se].strip():
+            # only the opening mark of the next quote ends this sentence ("..., Jealous said,
+            # suggesting that ... nominee. “"): the words before it are the sentence
+            se = qstarts[last]
         if i < len(qstarts) and qstarts[i] < se:
             # quote marks here (direct or mixed, handled above); the words after the last one
             # may still report speech: "“...,” she said, adding that boosting defence ..."
