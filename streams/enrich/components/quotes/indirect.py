@@ -24,6 +24,7 @@ from streams.enrich.components.quotes.clauses import (
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
 from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.prepositional import prepositional_reports
 from streams.enrich.components.quotes.questions import reported_questions
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -104,6 +105,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         else:
             found = [f for f in reports_in(art, ss, se) if not _names_a_source_only(art, f)]
             out.extend(found)
+            out.extend(prepositional_reports(art, ss, se, found))
             if not found and any(_may_report(art, w) for w in art.words(ss, se)):
                 unparsed.append((ss, se, ss))
             elif found and any(_may_report(art, w) for w in _words_outside(art, ss, se, found)):
