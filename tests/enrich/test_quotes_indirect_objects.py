@@ -72,3 +72,23 @@ def test_the_lexicon_of_prepositional_heads_inflects_verbs_only() -> None:
     assert heads["talked"] == ("v", frozenset({"about"}))
     assert heads["criticism"] == ("n", frozenset({"of"}))
     assert "criticisms" in heads and "criticismed" not in heads
+
+
+def test_a_parenthetical_attribution_after_one_word_covers_both_sides(pipeline: Pipeline) -> None:
+    text = "Voters, Carper suggested, do not have to worry about the port closing this year.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["Voters, Carper suggested, do not have to worry about the port closing this year"]
+
+
+def test_a_report_nested_after_a_parenthetical_attribution_keeps_it_whole(pipeline: Pipeline) -> None:
+    text = "At one point, Carper said, he was considering supporting the port authority.\n"
+    got = indirect(pipeline, text)
+    assert "At one point, Carper said, he was considering supporting the port authority" in [
+        q["text"].rstrip(".") for q in got
+    ]
+
+
+def test_a_parenthetical_closing_by_a_plain_noun_phrase(pipeline: Pipeline) -> None:
+    text = "The pilot had no known political ties, the airline added, and had passed every background check.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [text.strip().rstrip(".")]

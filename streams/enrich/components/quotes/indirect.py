@@ -333,6 +333,12 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
                 # a report nested at the start of the content is part of it, not a second report
                 lo = max(f.cue[1], f.speaker.end)
                 continue
+            if prev.source == "after" and ps < prev.cue[0] < pe:
+                # "At one point, she said, she was considering ...": a report inside the second
+                # half of a parenthetical attribution's content is nested in it
+                out.append(f)
+                lo = max(f.cue[1], f.speaker.end)
+                continue
             if ps < cut < pe:
                 end = cut
                 while end > ps and art.text[end - 1] in " ,;—–-":
@@ -401,12 +407,15 @@ def _report_in(
         # "..., Kallas said." / "..., said Kallas."
         tail = text[w.end() : se]
         continued = re.match(r"[\s\w’'.-]{0,40},\s+\w", tail)
-        if continued and text.rfind(",", ss, w.start()) > ss + 8 and not (
+        if continued and text.rfind(",", ss, w.start()) > ss + 4 and not (
             text[ss : w.start()].rstrip().endswith(",") and subject_before(art, w.start(), ss) is None
             and subject_after(art, w.end(), se) is not None
         ):  # not "..., said Jane Roe, policy director at ...": an inverted speaker and its appositive
             # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
             spk = subject_before(art, w.start(), ss) or subject_after(art, w.end(), se)
+            comma = text.rfind(",", ss, w.start())
+            if spk is None and low in STRONG_CUES and len(WORD.findall(text[comma + 1 : w.start()])) <= 4:
+                spk = loose_mention(text, comma + 1, w.start())  # "..., the airline added, and ..."
             between = WORD.findall(continued.group())
             parenthetical = len(between) <= 5 and "that" not in between  # not "told the AP that ..., conceding"
             if spk is not None and parenthetical:
