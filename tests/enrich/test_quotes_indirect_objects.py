@@ -92,3 +92,13 @@ def test_a_parenthetical_closing_by_a_plain_noun_phrase(pipeline: Pipeline) -> N
     text = "The pilot had no known political ties, the airline added, and had passed every background check.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == [text.strip().rstrip(".")]
+
+
+def test_a_run_on_sentence_of_heads_is_not_read() -> None:
+    from streams.enrich.components.quotes.component import extract_quotes
+
+    text = "He joked about " + "the port and the plan and " * 200 + "the end.\n"
+    assert len(text) > 3000
+    assert [q for q in extract_quotes(text) if q["cue"] and q["cue"]["text"] == "joked about"] == []
+    short = "He joked about the port and the plan.\n"
+    assert [q["text"] for q in extract_quotes(short) if q["kind"] == "indirect"] == ["the port and the plan"]

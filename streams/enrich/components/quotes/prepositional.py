@@ -39,6 +39,10 @@ _COPULA = re.compile(r"\b(?:is|are|was|were|be|been|being|remains?|remained|seem
                      r"\s+(?:\w+ly\s+|not\s+|also\s+|still\s+)?$")
 
 
+#: characters: longer "sentences" are tables or lists (as in :mod:`.indirect`), not read here
+MAX_SENTENCE = 3000
+
+
 @lru_cache(maxsize=1)
 def prep_heads() -> dict[str, tuple[str, frozenset[str]]]:
     """Lower-cased word form -> (part of speech, the prepositions that introduce its content)."""
@@ -58,6 +62,8 @@ def prepositional_reports(art: ArticleState, ss: int, se: int, taken: list[Found
     heads = prep_heads()
     text = art.text
     out: list[Found] = []
+    if se - ss > MAX_SENTENCE:  # a table or a run-on list: each object would rescan to its end
+        return out
     for w in art.words(ss, se):
         low = w.group().lower()
         entry = heads.get(low)
