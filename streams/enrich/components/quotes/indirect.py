@@ -24,6 +24,7 @@ from streams.enrich.components.quotes.clauses import (
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
 from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.prepositional import prepositional_reports
 from streams.enrich.components.quotes.questions import reported_questions
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -54,6 +55,11 @@ _OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there
 _COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: a determiner right before an -s form makes it a plural noun ("the rules", "his claims")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|such)\s+$", re.IGNORECASE)
+#: what follows the subject of a reported clause, not a speaker after its verb: a possessive
+#: ("said [Clinton’s] plan ...") or an auxiliary ("said [Trump] will ...")
+_PREDICATE_NEXT = re.compile(r"(?:’s|'s)\b|\s+(?:\w+ly\s+)?(?:will|would|is|was|are|were|has|have|had|can|could|"
+                             r"should|may|might|must|did|does|do|won’t|won't|isn’t|isn't|wasn’t|wasn't|doesn’t|"
+                             r"doesn't|didn’t|didn't)\b")
 #: a capitalised word next: a cue capitalised before it is in a title-cased line
 _TITLE_NEXT = re.compile(r" +[A-Z][a-z]")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
@@ -77,8 +83,11 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             continue  # a transcript turn is reported whole
         questions.extend(reported_questions(art, ss, se))
         i = bisect.bisect_left(qstarts, ss)
-        if i < len(qstarts) and qstarts[i] < se and not art.text[qstarts[i] + 1 : se].strip():
-            se = qstarts[i]  # only the opening mark of the next paragraph's quote ends this sentence
+        last = bisect.bisect_left(qstarts, se) - 1
+        if i <= last and not art.text[qstarts[last] + 1 : se].strip():
+            # only the opening mark of the next quote ends this sentence ("..., Jealous said,
+            # suggesting that ... nominee. “"): the words before it are the sentence
+            se = qstarts[last]
         if i < len(qstarts) and qstarts[i] < se:
             # quote marks here (direct or mixed, handled above); the words after the last one
             # may still report speech: "“...,” she said, adding that boosting defence ..."
@@ -96,6 +105,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         else:
             found = [f for f in reports_in(art, ss, se) if not _names_a_source_only(art, f)]
             out.extend(found)
+            out.extend(prepositional_reports(art, ss, se, found))
             if not found and any(_may_report(art, w) for w in art.words(ss, se)):
                 unparsed.append((ss, se, ss))
             elif found and any(_may_report(art, w) for w in _words_outside(art, ss, se, found)):
@@ -323,6 +333,12 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
                 # a report nested at the start of the content is part of it, not a second report
                 lo = max(f.cue[1], f.speaker.end)
                 continue
+            if prev.source == "after" and ps < prev.cue[0] < pe:
+                # "At one point, she said, she was considering ...": a report inside the second
+                # half of a parenthetical attribution's content is nested in it
+                out.append(f)
+                lo = max(f.cue[1], f.speaker.end)
+                continue
             if ps < cut < pe:
                 end = cut
                 while end > ps and art.text[end - 1] in " ,;—–-":
@@ -391,12 +407,15 @@ def _report_in(
         # "..., Kallas said." / "..., said Kallas."
         tail = text[w.end() : se]
         continued = re.match(r"[\s\w’'.-]{0,40},\s+\w", tail)
-        if continued and text.rfind(",", ss, w.start()) > ss + 8 and not (
+        if continued and text.rfind(",", ss, w.start()) > ss + 4 and not (
             text[ss : w.start()].rstrip().endswith(",") and subject_before(art, w.start(), ss) is None
             and subject_after(art, w.end(), se) is not None
         ):  # not "..., said Jane Roe, policy director at ...": an inverted speaker and its appositive
             # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the whole sentence
             spk = subject_before(art, w.start(), ss) or subject_after(art, w.end(), se)
+            comma = text.rfind(",", ss, w.start())
+            if spk is None and low in STRONG_CUES and len(WORD.findall(text[comma + 1 : w.start()])) <= 4:
+                spk = loose_mention(text, comma + 1, w.start())  # "..., the airline added, and ..."
             between = WORD.findall(continued.group())
             parenthetical = len(between) <= 5 and "that" not in between  # not "told the AP that ..., conceding"
             if spk is not None and parenthetical:
@@ -406,6 +425,8 @@ def _report_in(
             # not ", claiming that Hillary Clinton aide ...": a participle or a "that" clause opens
             # the report; it does not close one with its speaker after the verb
             inverted = subject_after(art, w.end(), se)
+        if inverted is not None and _PREDICATE_NEXT.match(text, inverted.end, se):
+            inverted = None  # "Jeff Sessions, a Trump supporter, said Clinton’s plan was ...": the clause's subject
         if inverted is not None and inverted.kind == "pronoun":
             inverted = None  # "Nicole Hargrove, a worker, said she was ...": not "..., said Baker"
         if inverted is not None and opens_with_subject(art, ss, w.start()):

@@ -108,6 +108,11 @@ def _lines(name: str) -> list[str]:
     return out
 
 
+def data_lines(name: str) -> list[str]:
+    """The entries of a word list in ``DATA_DIR``: its lines without comments and blank lines."""
+    return _lines(name)
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Read the word lists once per process."""

@@ -19,6 +19,9 @@ _ABBREV = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "mt", "ft"
 _TITLE_ABBREV = frozenset(["mr", "mrs", "ms", "dr", "sen", "gov", "rep", "rev", "fr", "pres", "supt", "cmdr", "adm", "maj",
                            "gen", "lt", "col", "sgt", "capt", "prof"])
 _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
+#: a "sentence" ending in a bracketed abbreviation ("(I-Vt.)", "(R-Texas.)") and one opening in lower case
+_PARENTHESIS_END = re.compile(r"\.\)\s*$")
+_LOWER_START = re.compile(r"[a-z]")
 #: a word that opens a new sentence after an abbreviation ("... in the U.S. He says")
 _SENTENCE_OPENER = re.compile(r"\s+(?:He|She|It|They|We|I|The|But|And|This|That|These|Those|There|His|Her|Their|Its)\b")
 
@@ -60,6 +63,9 @@ def _join_abbreviations(text: str, sents: list[tuple[int, int]]) -> list[tuple[i
             title = re.search(r"(?:^|[^\w.])([A-Za-z]+)\.$", text[pa:pb].rstrip())
             if title and (title.group(1).lower() in _TITLE_ABBREV or len(title.group(1)) == 1) and "\n" not in text[pb:a]:
                 out[-1] = (pa, b)
+                continue
+            if _PARENTHESIS_END.search(text, pa, pb) and _LOWER_START.match(text, a) and "\n" not in text[pb:a]:
+                out[-1] = (pa, b)  # "Sen. Bernie Sanders (I-Vt.) | said he will ...": an abbreviation in brackets
                 continue
         out.append((a, b))
     return out

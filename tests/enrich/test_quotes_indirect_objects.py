@@ -1,0 +1,104 @@
+"""Quotes component: reported content as a prepositional object, and sentence edges around
+reports (an appositive speaker before the verb, a bracketed abbreviation, a trailing quote mark)."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.enrich.components.quotes.prepositional import prep_heads
+from streams.enrich.components.quotes.sentences import _join_abbreviations
+from streams.enrich.pipeline import Pipeline
+from tests.enrich.conftest import indirect
+
+
+@pytest.fixture(scope="module")
+def pipeline(quote_pipeline: Pipeline) -> Pipeline:
+    return quote_pipeline
+
+
+def test_a_name_after_the_verb_with_a_possessive_is_the_clauses_subject(pipeline: Pipeline) -> None:
+    text = ("Senator Tom Carper, a longtime critic of the plan, said Johnson’s proposal for the port was "
+            "too expensive for Delaware.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["Johnson’s proposal for the port was too expensive for Delaware"]
+
+
+def test_a_name_after_the_verb_with_an_auxiliary_is_the_clauses_subject(pipeline: Pipeline) -> None:
+    text = ("Maria Lopez, one of the few Democrats on the board, said Carper will lose the vote in the "
+            "autumn.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["Carper will lose the vote in the autumn"]
+
+
+def test_a_break_after_a_bracketed_abbreviation_before_a_lower_case_word_is_undone() -> None:
+    text = "Sen. Tom Carper (D-Del.) said he would vote against it."
+    cut = text.index(") ") + 1
+    assert _join_abbreviations(text, [(0, cut), (cut + 1, len(text))]) == [(0, len(text))]
+    # a new sentence after the bracket stays one
+    text2 = "He met Tom Carper (D-Del.) Then he left."
+    cut2 = text2.index(") ") + 1
+    assert _join_abbreviations(text2, [(0, cut2), (cut2 + 1, len(text2))]) == [(0, cut2), (cut2 + 1, len(text2))]
+
+
+def test_a_participle_report_before_the_next_quotes_opening_mark(pipeline: Pipeline) -> None:
+    text = ("“We will not give up on the port,” Carper said, suggesting that the state could find the money "
+            "elsewhere. “Nobody wants it to close.”\n")
+    got = indirect(pipeline, text)
+    assert any(q["text"].startswith("that the state could find the money elsewhere") for q in got)
+
+
+def test_the_object_of_a_verb_of_joking_is_the_reported_content(pipeline: Pipeline) -> None:
+    text = "Governor Jack Markell joked about the closing of the port at a rally on Monday.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the closing of the port"]
+    assert got[0]["speaker"] == "Jack Markell"
+    assert got[0]["cue"]["text"] == "joked about"
+
+
+def test_a_nouns_object_needs_its_possessor_as_the_speaker(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "Markell repeated his criticism of the port authority.\n")
+    assert [q["text"] for q in got] == ["the port authority"]
+    assert indirect(pipeline, "Criticism of the port authority grew in the spring.\n") == []
+
+
+def test_a_duration_is_no_reported_content(pipeline: Pipeline) -> None:
+    assert indirect(pipeline, "Governor Jack Markell argued for about 30 minutes in Dover.\n") == []
+    got = indirect(pipeline, "Governor Jack Markell argued for a new port in Dover.\n")
+    assert [q["text"] for q in got] == ["a new port in Dover"]
+
+
+def test_the_lexicon_of_prepositional_heads_inflects_verbs_only() -> None:
+    heads = prep_heads()
+    assert heads["talked"] == ("v", frozenset({"about"}))
+    assert heads["criticism"] == ("n", frozenset({"of"}))
+    assert "criticisms" in heads and "criticismed" not in heads
+
+
+def test_a_parenthetical_attribution_after_one_word_covers_both_sides(pipeline: Pipeline) -> None:
+    text = "Voters, Carper suggested, do not have to worry about the port closing this year.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["Voters, Carper suggested, do not have to worry about the port closing this year"]
+
+
+def test_a_report_nested_after_a_parenthetical_attribution_keeps_it_whole(pipeline: Pipeline) -> None:
+    text = "At one point, Carper said, he was considering supporting the port authority.\n"
+    got = indirect(pipeline, text)
+    assert "At one point, Carper said, he was considering supporting the port authority" in [
+        q["text"].rstrip(".") for q in got
+    ]
+
+
+def test_a_parenthetical_closing_by_a_plain_noun_phrase(pipeline: Pipeline) -> None:
+    text = "The pilot had no known political ties, the airline added, and had passed every background check.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == [text.strip().rstrip(".")]
+
+
+def test_a_run_on_sentence_of_heads_is_not_read() -> None:
+    from streams.enrich.components.quotes.component import extract_quotes
+
+    text = "He joked about " + "the port and the plan and " * 200 + "the end.\n"
+    assert len(text) > 3000
+    assert [q for q in extract_quotes(text) if q["cue"] and q["cue"]["text"] == "joked about"] == []
+    short = "He joked about the port and the plan.\n"
+    assert [q["text"] for q in extract_quotes(short) if q["kind"] == "indirect"] == ["the port and the plan"]
