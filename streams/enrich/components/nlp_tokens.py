@@ -41,8 +41,6 @@ import gc
 import re
 from typing import Any, Callable
 
-from cymem.cymem import Pool
-from preshed.maps import PreshMap
 from spacy.attrs import NORM
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -126,20 +124,19 @@ def plain_doc(vocab: Any, text: str) -> Doc:
 def _cache_of(tokenizer: Tokenizer) -> Any:
     """spaCy's cache of ``tokenizer``, to read its size: a C-level attribute, reached as the first of the
     two maps among the tokenizer's referents (the other holds its special cases); None if not found."""
-    maps = [ref for ref in gc.get_referents(tokenizer) if isinstance(ref, PreshMap)]
+    maps = [ref for ref in gc.get_referents(tokenizer) if type(ref).__name__ == "PreshMap"]
     return maps[0] if len(maps) == 2 else None
 
 
-def renewed(tokenizer: Tokenizer) -> tuple[Tokenizer, Pool] | None:
+def renewed(tokenizer: Tokenizer) -> tuple[Tokenizer, Any] | None:
     """A new tokenizer with ``tokenizer``'s rules and an empty cache, and the pool that holds its special
     cases; keep the pool as long as the tokenizer. None inside a memory zone (they do not nest), or if
     building it would have added to the vocabulary."""
     vocab = tokenizer.vocab
     if vocab.in_memory_zone:
         return None
-    pool = Pool()
     before = (len(vocab.strings), len(vocab))
-    with vocab.memory_zone(pool):  # the special cases' tokens are allocated from ``pool``, not the vocabulary's
+    with vocab.memory_zone() as pool:  # the special cases' tokens are allocated from ``pool``, not the vocabulary's
         new = Tokenizer(vocab, rules=tokenizer.rules, prefix_search=tokenizer.prefix_search,
                         suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
                         token_match=tokenizer.token_match, url_match=tokenizer.url_match,
@@ -156,7 +153,7 @@ class BoundedTokenizer:
     def __init__(self, tokenizer: Tokenizer, max_punct_run_chars: int = MAX_PUNCT_RUN_CHARS) -> None:
         tokenizer = harden(tokenizer)
         tokenizer.max_cache_size = CACHE_WORDS
-        self._current: tuple[Tokenizer, Pool | None] = (tokenizer, None)
+        self._current: tuple[Tokenizer, Any] = (tokenizer, None)
         self._cache = _cache_of(tokenizer)
         self.max_punct_run_chars = max_punct_run_chars
         #: times the spaCy tokenizer was replaced by one with an empty cache
