@@ -78,34 +78,53 @@ def test_a_long_word_of_punctuation_costs_linear_time() -> None:
 
 def test_the_cache_still_works_after_a_worker_has_seen_many_words() -> None:
     tokenizer = nlp_tokens.BoundedTokenizer(_stock_tokenizer())
-    tokenizer(" ".join(f"w{i}" for i in range(20_000)))  # more distinct words than spaCy's default cache holds
+    for i in range(120):  # more distinct words than the cache holds
+        tokenizer(" ".join(f"w{i}x{j}" for j in range(1_000)))
     table = _GOLF * 400
     tokenizer(table)
     cached = _cpu(tokenizer, table)
-    tokenizer.tokenizer.max_cache_size = 0
-    tokenizer.tokenizer._flush_cache()
-    uncached = _cpu(tokenizer, table)
+    uncached_tokenizer = nlp_tokens.BoundedTokenizer(_stock_tokenizer())
+    uncached_tokenizer.tokenizer.max_cache_size = 0
+    uncached = _cpu(uncached_tokenizer, table)
+    assert tokenizer.renewals > 0
     assert cached < 0.5 * uncached, f"{cached:.3f} s with the cache, {uncached:.3f} s without"
 
 
-def test_a_worker_that_goes_on_reading_does_not_grow() -> None:
-    # spaCy's _flush_cache frees each cache entry but not its array of lexemes: emptied that way every
-    # 1,000 texts, a worker's enrichment child grew by ~100 MB an hour (16 MB here); a new tokenizer
-    # every 1,000 texts left its special cases in the vocabulary (5 MB here)
+def test_a_renewed_tokenizer_splits_every_text_as_spacys_own_does() -> None:
+    stock = _stock_tokenizer()
     tokenizer = nlp_tokens.BoundedTokenizer(_stock_tokenizer())
+    texts = _texts()
+    for text in texts:
+        tokenizer(text)
+    assert tokenizer.renew()
+    for text in texts + texts:  # from the empty cache, then from the cache
+        assert _tokens(tokenizer(text)) == _tokens(stock(text)), repr(text)
+
+
+def test_a_worker_that_goes_on_reading_does_not_grow(monkeypatch: pytest.MonkeyPatch) -> None:
+    # spaCy's _flush_cache frees each cache entry but not its array of lexemes: emptied that way every
+    # 1,000 texts, a worker's enrichment child grew by ~100 MB an hour; a new tokenizer built as spaCy
+    # builds one leaves ~550 KB of special cases in the vocabulary (here: 4 MB; emptied by _flush_cache, 330 KB)
+    monkeypatch.setattr(nlp_tokens, "RENEW_FOR_CHARS", 10_000)  # renewed at 15,000 words: twice a pass
+    tokenizer = nlp_tokens.BoundedTokenizer(_stock_tokenizer())
+    tokenizer.tokenizer.max_cache_size = 20_000
     texts = [" ".join(f"w{i}x{j}" for j in range(30)) for i in range(1_000)]
-    for text in texts * 2:  # every word is in the vocabulary now; measured from here at the same point of a cache
+    for text in texts:  # every word is in the vocabulary now
         tokenizer(text)
     tracemalloc.start()
     try:
-        before = tracemalloc.get_traced_memory()[0]
-        for _ in range(3):
+        after_renewals = []  # memory when the cache has just been renewed (and holds one text's words)
+        for _ in range(2):
             for text in texts:
+                renewals = tokenizer.renewals
                 tokenizer(text)
-        grown = tracemalloc.get_traced_memory()[0] - before
+                if tokenizer.renewals != renewals:
+                    after_renewals.append(tracemalloc.get_traced_memory()[0])
     finally:
         tracemalloc.stop()
-    assert grown < 500_000, f"{grown:,} bytes more after reading the same 3,000 texts again"
+    assert len(after_renewals) >= 3
+    grown = after_renewals[-1] - after_renewals[0]
+    assert grown < 150_000, f"{grown:,} bytes more after {len(after_renewals) - 1} renewals"
 
 
 def test_text_of_punctuation_runs_gets_plain_tokens_and_says_so() -> None:

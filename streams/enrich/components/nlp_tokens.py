@@ -16,12 +16,16 @@ project's model:
   whitespace special cases (their tokens come out the same without them) so caching works.
 - Its cache holds 10,000 words: a worker fills it within a few hundred articles (the shared corpus
   has 13,000 distinct words in its first 300), and from then on caches nothing new, so a long table's
-  repeated words are split again each time (a 100 KB results table: 0.25 s instead of 0.03 s).
-  :class:`BoundedTokenizer` lets it hold :data:`CACHE_WORDS` (~15 MB at most). It is never emptied:
-  spaCy's ``_flush_cache`` frees each entry but not the array of lexemes it points to (a worker that
-  emptied it every 1,000 texts grew by ~100 MB an hour), and a new tokenizer leaves its ~550 KB of
-  special cases in the shared vocabulary. Memory stays bounded; a worker whose cache is full splits a
-  new table's words again, as spaCy does.
+  repeated words are split again each time (the worst-case benchmark's 100 KB tables: 0.12-0.26 s
+  instead of 0.005-0.02 s). :class:`BoundedTokenizer` lets it hold :data:`CACHE_WORDS` (~15 MB at
+  most) and renews it (empties it) once it is half full: a 100 KB text always finds room, and the
+  renewal falls on an ordinary text. Not with spaCy's ``_flush_cache``: it frees each entry but not the
+  array of lexemes the entry points to (a worker that emptied it every 1,000 texts grew by ~100 MB an
+  hour). The renewal replaces the tokenizer by a new one with the same rules (:func:`renewed`, ~0.07 s):
+  dropping the old one frees its whole pool, entries and arrays; built as spaCy builds one, the new
+  one would leave its special cases (~550 KB) in the vocabulary's pool, so it is built inside a memory
+  zone whose pool it keeps, freed with it. The cache's size is read through the garbage collector's
+  referents (a C-level attribute).
 - Even cached or linear, each punctuation character split off a word costs ~10 µs of Python-level
   calls: 100 KB of punctuation runs is over a second. :class:`BoundedTokenizer` hands a text with
   more than :data:`MAX_PUNCT_RUN_CHARS` characters in runs of three or more punctuation marks to
@@ -33,6 +37,7 @@ Every path keeps ``doc.text == text``: offsets index the text as received.
 
 from __future__ import annotations
 
+import gc
 import re
 from typing import Any, Callable
 
@@ -49,6 +54,9 @@ MAX_PUNCT_RUN_CHARS = 8_000
 #: words spaCy's tokenizer may cache (each ~150 bytes with the pool's bookkeeping: ~15 MB at most; 1,000 news
 #: articles hold ~22,000 distinct words)
 CACHE_WORDS = 100_000
+#: the spaCy tokenizer is renewed before its cache might fill within a text this long (or the text at
+#: hand, if longer): a long table always finds room, and the ~0.07 s of a renewal falls on another text
+RENEW_FOR_CHARS = 100_000
 #: ``Doc.user_data`` key set on a doc made by :func:`plain_doc`
 USER_DATA_KEY = "streams_plain_tokens"
 
@@ -113,19 +121,72 @@ def plain_doc(vocab: Any, text: str) -> Doc:
     return doc
 
 
+def _cache_of(tokenizer: Tokenizer) -> Any:
+    """spaCy's cache of ``tokenizer``, to read its size: a C-level attribute, reached as the first of the
+    two maps among the tokenizer's referents (the other holds its special cases); None if not found."""
+    maps = [ref for ref in gc.get_referents(tokenizer) if type(ref).__name__ == "PreshMap"]
+    return maps[0] if len(maps) == 2 else None
+
+
+def renewed(tokenizer: Tokenizer) -> tuple[Tokenizer, Any] | None:
+    """A new tokenizer with ``tokenizer``'s rules and an empty cache, and the pool that holds its special
+    cases; keep the pool as long as the tokenizer. None inside a memory zone (they do not nest), or if
+    building it would have added to the vocabulary."""
+    vocab = tokenizer.vocab
+    if vocab.in_memory_zone:
+        return None
+    before = (len(vocab.strings), len(vocab))
+    with vocab.memory_zone() as pool:  # the special cases' tokens are allocated from ``pool``, not the vocabulary's
+        new = Tokenizer(vocab, rules=tokenizer.rules, prefix_search=tokenizer.prefix_search,
+                        suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
+                        token_match=tokenizer.token_match, url_match=tokenizer.url_match,
+                        faster_heuristics=tokenizer.faster_heuristics, max_cache_size=tokenizer.max_cache_size)
+        added = (len(vocab.strings), len(vocab)) != before  # its strings and lexemes would go with the zone
+    return None if added else (new, pool)
+
+
 class BoundedTokenizer:
     """``nlp.tokenizer`` that hands texts full of punctuation runs to :func:`plain_doc` and everything
-    else to spaCy's (hardened) tokenizer; other attributes are the spaCy tokenizer's."""
+    else to spaCy's (hardened) tokenizer, renewed when its cache could fill within the next text; other
+    attributes are the spaCy tokenizer's."""
 
     def __init__(self, tokenizer: Tokenizer, max_punct_run_chars: int = MAX_PUNCT_RUN_CHARS) -> None:
-        self.tokenizer = harden(tokenizer)
-        self.tokenizer.max_cache_size = CACHE_WORDS
+        tokenizer = harden(tokenizer)
+        tokenizer.max_cache_size = CACHE_WORDS
+        self._current: tuple[Tokenizer, Any] = (tokenizer, None)
+        self._cache = _cache_of(tokenizer)
         self.max_punct_run_chars = max_punct_run_chars
+        #: times the spaCy tokenizer was replaced by one with an empty cache
+        self.renewals = 0
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The spaCy tokenizer in use."""
+        return self._current[0]
+
+    def renew(self) -> bool:
+        """Replace the spaCy tokenizer by one with an empty cache (see the module doc); False if it could
+        not be."""
+        fresh = renewed(self.tokenizer)
+        if fresh is None:
+            return False
+        self._current, self._cache = fresh, _cache_of(fresh[0])
+        self.renewals += 1
+        return True
 
     def __call__(self, text: str) -> Doc:
+        current = self._current  # holds the pool of its special cases until the text is split
         if len(text) > self.max_punct_run_chars and punct_run_chars(text) > self.max_punct_run_chars:
-            return plain_doc(self.tokenizer.vocab, text)
-        return self.tokenizer(text)
+            return plain_doc(current[0].vocab, text)
+        cache = self._cache
+        # a text of n characters adds at most ~n/2 words to the cache
+        if cache is not None and 0 < len(cache) and (
+                len(cache) + max(len(text), RENEW_FOR_CHARS) // 2 > current[0].max_cache_size):
+            if self.renew():
+                current = self._current
+        return current[0](text)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.tokenizer, name)
+        if name == "_current":
+            raise AttributeError(name)
+        return getattr(self._current[0], name)
