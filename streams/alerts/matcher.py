@@ -64,9 +64,6 @@ CATCH_UP_TIMEOUT_S = 60.0
 END_OFFSETS_TIMEOUT_MS = 10_000
 IDLE_EVERY_S = 1.0  # between articles, how often closed digest windows are looked for
 FIRED_PRUNE_EVERY_S = 3600.0
-#: how often the matcher hands the C heap's free pages back (:mod:`streams.core.allocator`): reading the
-#: alerts topic at start left 11-13 MB of a 66-73 MB matcher free but held (8 articles/s, 25 minutes in)
-RELEASE_MEMORY_EVERY_S = 60.0
 
 
 def matcher_group_id(settings: Settings) -> str:
@@ -361,7 +358,7 @@ class AlertMatcher:
     def _release_memory(self) -> None:
         now = time.monotonic()
         if now >= self._release_at:
-            self._release_at = now + RELEASE_MEMORY_EVERY_S
+            self._release_at = now + allocator.RELEASE_MEMORY_EVERY_S
             allocator.release_free_memory()
 
     def _paced(self, alert: Alert, rule: Rule, pending: dict[str, Alert], now: float) -> Alert:

@@ -82,10 +82,6 @@ FETCH_BYTES_PER_PARTITION = 256 * 1024
 #: Must stay False while enrich_batches drops events of an older generation: Faust would wait for
 #: those (never acked) forever.
 WAIT_FOR_BATCHES_ON_REBALANCE = False
-#: how often the worker hands the C heap's free pages back (:mod:`streams.core.allocator`). Its RSS crept up
-#: with the memory in use flat (free but held heap); in a light soak (8 articles/s, minutes 5-17) every
-#: minute's release gave a worker 4 MiB less and +1.2 MiB instead of +1.9
-RELEASE_MEMORY_EVERY_S = 60.0
 #: a third of the session or less (Kafka's rule); the heartbeat runs on Faust's consumer thread. A
 #: survivor learns of a rebalance at its next heartbeat after the dead member's session lapsed: 0.5 s
 #: halves that wait (~0.5 s -> ~0.25 s on average)
@@ -403,7 +399,7 @@ def create_app(settings: Settings | None = None, *, runner: EnrichmentRunner | N
     async def follow_fingerprints() -> None:
         await logic.clusters.run()
 
-    @app.timer(interval=RELEASE_MEMORY_EVERY_S)
+    @app.timer(interval=allocator.RELEASE_MEMORY_EVERY_S)
     async def release_free_memory() -> None:
         allocator.release_free_memory()
 

@@ -152,7 +152,7 @@ def test_the_matcher_gives_free_memory_back_once_loaded_then_every_minute(monkey
         assert len(calls) == 1
         m._release_memory()
         assert len(calls) == 1  # not again within the minute
-        m._release_at -= matcher.RELEASE_MEMORY_EVERY_S
+        m._release_at -= allocator.RELEASE_MEMORY_EVERY_S
         m._release_memory()
         assert len(calls) == 2
     finally:

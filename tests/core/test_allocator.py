@@ -9,7 +9,7 @@ import pytest
 
 from streams.core import allocator
 from streams.core.settings import load_settings
-from streams.worker.app import RELEASE_MEMORY_EVERY_S, create_app
+from streams.worker.app import create_app
 from streams.worker.runner import EnrichmentRunner
 
 glibc = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
@@ -40,4 +40,4 @@ def test_the_worker_releases_free_memory_every_minute(tmp_path: Path) -> None:
     app = create_app(load_settings(home=tmp_path / "home", app_id="trim"), runner=EnrichmentRunner("none", 5.0))
     tasks = [t.__name__ for t in app._app_tasks]  # type: ignore[attr-defined]
     assert "release_free_memory" in tasks and "follow_fingerprints" in tasks
-    assert RELEASE_MEMORY_EVERY_S <= 60.0
+    assert allocator.RELEASE_MEMORY_EVERY_S <= 60.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from streams.enrich.components.quotes.attribution import main_subject
-from streams.enrich.components.quotes.lexicon import BRIDGE_WORDS
+from streams.enrich.components.quotes.lexicon import BRIDGE_WORDS, WEEKDAYS
 from streams.enrich.components.quotes.mentions import Mention
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -40,7 +40,7 @@ _NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "b
                          "out", "so", "said", "says", "say", "who", "which", "there", "here"])
 _COMPLEMENT_SUBJECTS = frozenset(["PERSON", "ORG", "nominal", "pronoun", "GPE", "NORP"])
 _PARTICLE = re.compile(r"\s+(?:for|on|out|about|of|against|to(?=\s+(?:the|a|an|his|her|their|its|[A-Z])))\b")
-_ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
+_ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:" + WEEKDAYS + r"|yesterday|today|"
                         r"again|also|repeatedly|publicly|privately|immediately|strongly|sharply|openly|previously|recently|"
                         r"earlier|later|last\s+(?:week|month|year)|this\s+(?:week|month|year))\b,?)+")
 

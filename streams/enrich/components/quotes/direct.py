@@ -15,6 +15,7 @@ import re
 
 from streams.enrich.components.quotes.attribution import main_subject
 from streams.enrich.components.quotes.cues import ACCORDING, STRONG_CUES, is_cue, noun_use, participle, phrasal
+from streams.enrich.components.quotes.lexicon import WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from streams.enrich.components.quotes.marks import MarkedQuote
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD, sentence_end, sentence_start
@@ -189,9 +190,9 @@ def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tu
 
 
 #: what may follow a closing cue: a time or a short adverbial ("said on Monday", "reported last week")
-_CLOSING_TAIL = re.compile(r"(?:\s+(?:on|last|this|in|late|early|earlier|later|Monday|Tuesday|Wednesday|Thursday|Friday|"
-                           r"Saturday|Sunday|today|yesterday|week|month|year|night|morning|evening|afternoon|Mon|Tues|"
-                           r"Wed|Thurs|Fri|Sat|Sun|a|an|the|statement|interview|email|recently)\b\.?)*\s*")
+_CLOSING_TAIL = re.compile(r"(?:\s+(?:on|last|this|in|late|early|earlier|later|" + WEEKDAYS + r"|today|yesterday|week|"
+                           r"month|year|night|morning|evening|afternoon|" + WEEKDAY_ABBREVIATIONS + r"|a|an|the|statement|"
+                           r"interview|email|recently)\b\.?)*\s*")
 _CLOSING_KINDS = ("PERSON", "ORG", "pronoun", "nominal", "NORP")
 
 

@@ -34,6 +34,11 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
 #: verbs that double their last consonant before -ed and -ing
 _DOUBLED = frozenset(["admit", "quip", "snap", "plan", "slam", "refer", "prefer", "concur", "rebut"])
 
+#: the days of the week as a regex alternation, for the patterns that skip the writer's time after a report
+#: ("said on Monday", "talked about trade on Tuesday"); the abbreviations are the wire's ("Mon", "Tues")
+WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+WEEKDAY_ABBREVIATIONS = "Mon|Tues|Wed|Thurs|Fri|Sat|Sun"
+
 #: pronouns that can name a speaker, mapped to a coarse class used when resolving them
 SPEAKER_PRONOUNS: dict[str, str] = {
     "he": "person", "she": "person", "i": "person", "we": "group", "they": "group", "it": "thing",

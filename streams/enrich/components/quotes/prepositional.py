@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from streams.enrich.components.quotes.clauses import PROGRESSIVE, content_end
-from streams.enrich.components.quotes.lexicon import data_lines, inflections
+from streams.enrich.components.quotes.lexicon import WEEKDAYS, data_lines, inflections
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -24,8 +24,8 @@ _BETWEEN = re.compile(r"(?:\s+(?:out|up|again|also|publicly|openly|\w+ly))?\s+")
 #: where the object ends: a comma, a semicolon or colon, a dash, a bracket, the sentence's end, or
 #: the writer's circumstances after it ("talked about trade [at a rally on Monday]")
 _OBJECT_END = re.compile(r"\s*(?:[,;:()]|\s[—–-]{1,2}\s|[.!?](?:\s|$))|\s+(?:at|during|since|because|when|while|until)\s"
-                         r"|\s+(?:on|last|this|earlier|late|early)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
-                         r"Saturday|Sunday|week|month|year|night|morning|evening)\b"
+                         r"|\s+(?:on|last|this|earlier|late|early)\s+(?:" + WEEKDAYS + r"|week|month|year|night|morning|"
+                         r"evening)\b"
                          r"|\s+the\s+(?:morning|afternoon|evening|night|day|week)\s+(?:after|before)\b"
                          r"|\s+in\s+(?:a|an|his|her|their|its)\s+(?:\w+\s+)?(?:interview|speech|statement|rally|"
                          r"debate|address|op-ed|letter|post|tweet|appearance)\b")
