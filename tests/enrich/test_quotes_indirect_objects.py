@@ -102,3 +102,20 @@ def test_a_run_on_sentence_of_heads_is_not_read() -> None:
     assert [q for q in extract_quotes(text) if q["cue"] and q["cue"]["text"] == "joked about"] == []
     short = "He joked about the port and the plan.\n"
     assert [q["text"] for q in extract_quotes(short) if q["kind"] == "indirect"] == ["the port and the plan"]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Senator Ada Moss, who endorsed the governor last spring, will speak at the dinner on Friday.\n",
+     "the governor", "Ada Moss"),
+    ("Half of the residents who want a new bridge live north of the river.\n", "a new bridge", "the residents"),
+])
+def test_a_relative_clause_reports_for_the_noun_it_modifies(
+    pipeline: Pipeline, text: str, content: str, speaker: str
+) -> None:
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == [content]
+    assert got[0]["speaker_mention"]["text"] == speaker
+
+
+def test_a_relative_clause_about_a_thing_reports_nothing(pipeline: Pipeline) -> None:
+    assert indirect(pipeline, "The website that listed the old boat for sale was closed on Monday.\n") == []

@@ -230,6 +230,21 @@ def _object_span(tok: Token) -> tuple[int, int] | None:
     return s, e
 
 
+#: relative pronouns that are the subject of the clause they open
+_RELATIVE_SUBJECTS = frozenset(["who", "which", "that"])
+
+
+def _relative_antecedent(verb: Token, subj: Token | None) -> Token | None:
+    """The noun a relative clause's verb reports for, when its subject is the relative pronoun
+    ("voters [who] said the economy ...", "Graham, [who] endorsed Bush, ...": "voters", "Graham");
+    a verb coordinated inside the clause shares it ("who backed Bush and later praised Cruz")."""
+    if subj is None or subj.text.lower() not in _RELATIVE_SUBJECTS or subj.dep_ != "nsubj":
+        return None
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.head if verb.dep_ == "relcl" and verb.head.i < subj.i else None
+
+
 def reports(
     art: ArticleState, ss: int, se: int, forms: frozenset[str], objects: frozenset[str] = frozenset()
 ) -> list[tuple[Any, ...]]:
@@ -249,7 +264,10 @@ def reports(
         clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None) or _infinitive(tok)
         span = subtree_span(clause) if clause is not None else _object_span(tok) if low in objects else None
         subj = subject_of(tok) or shared_subject(tok)
-        if span is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
+        antecedent = _relative_antecedent(tok, subj)
+        if antecedent is None and (tok.dep_ == "relcl" or (subj is not None and subj.text.lower() in _NOT_SPEAKERS)):
+            continue
+        if span is None or subj is None or subj.dep_ == "expl":
             continue
         cs, ce = span
         first = doc[0]
@@ -261,7 +279,7 @@ def reports(
             cs = first.nbor(1).idx if first.i + 1 < len(doc) else cs
         while ce > cs and doc.text[ce - 1] in ".,;:!? ":
             ce -= 1
-        spk = _mention_for(art, ss, subj)
+        spk = _mention_for(art, ss, subj) if antecedent is None else _speaker(art, ss, antecedent)
         if spk is None or ce - cs < (12 if clause is not None else 2):
             continue
         out.append((spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), (ss + cs, ss + ce)))
