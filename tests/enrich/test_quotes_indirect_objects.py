@@ -119,3 +119,9 @@ def test_a_relative_clause_reports_for_the_noun_it_modifies(
 
 def test_a_relative_clause_about_a_thing_reports_nothing(pipeline: Pipeline) -> None:
     assert indirect(pipeline, "The website that listed the old boat for sale was closed on Monday.\n") == []
+
+
+def test_a_participle_modifying_a_noun_reports_its_object(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "The mayor gave a speech attacking the new tax on fuel.\n")
+    assert [q["text"] for q in got] == ["the new tax on fuel"]
+    assert got[0]["speaker_mention"]["text"] == "a speech"

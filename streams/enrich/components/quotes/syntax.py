@@ -237,8 +237,13 @@ _RELATIVE_SUBJECTS = frozenset(["who", "which", "that"])
 def _relative_antecedent(verb: Token, subj: Token | None) -> Token | None:
     """The noun a relative clause's verb reports for, when its subject is the relative pronoun
     ("voters [who] said the economy ...", "Graham, [who] endorsed Bush, ...": "voters", "Graham");
-    a verb coordinated inside the clause shares it ("who backed Bush and later praised Cruz")."""
-    if subj is None or subj.text.lower() not in _RELATIVE_SUBJECTS or subj.dep_ != "nsubj":
+    a verb coordinated inside the clause shares it ("who backed Bush and later praised Cruz"); and the
+    noun an -ing participle without a subject modifies ("groups backing Cruz"). The tagger does not
+    run in the parser pipeline, so the participle is told by its ending."""
+    if subj is None:
+        # "groups [backing] Cruz", "a speech [attacking] the nominee": a participle modifying a noun
+        return verb.head if verb.dep_ == "acl" and verb.text.endswith("ing") and verb.head.i < verb.i else None
+    if subj.text.lower() not in _RELATIVE_SUBJECTS or subj.dep_ != "nsubj":
         return None
     while verb.dep_ == "conj" and verb.head.i != verb.i:
         verb = verb.head
@@ -267,7 +272,7 @@ def reports(
         antecedent = _relative_antecedent(tok, subj)
         if antecedent is None and (tok.dep_ == "relcl" or (subj is not None and subj.text.lower() in _NOT_SPEAKERS)):
             continue
-        if span is None or subj is None or subj.dep_ == "expl":
+        if span is None or (subj is None and antecedent is None) or (subj is not None and subj.dep_ == "expl"):
             continue
         cs, ce = span
         first = doc[0]
@@ -279,7 +284,8 @@ def reports(
             cs = first.nbor(1).idx if first.i + 1 < len(doc) else cs
         while ce > cs and doc.text[ce - 1] in ".,;:!? ":
             ce -= 1
-        spk = _mention_for(art, ss, subj) if antecedent is None else _speaker(art, ss, antecedent)
+        spk = (_mention_for(art, ss, subj) if antecedent is None
+               else _speaker(art, ss, antecedent) if subj is not None else _mention_for(art, ss, antecedent))
         if spk is None or ce - cs < (12 if clause is not None else 2):
             continue
         out.append((spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), (ss + cs, ss + ce)))
