@@ -125,3 +125,15 @@ def test_a_participle_modifying_a_noun_reports_its_object(pipeline: Pipeline) ->
     got = indirect(pipeline, "The mayor gave a speech attacking the new tax on fuel.\n")
     assert [q["text"] for q in got] == ["the new tax on fuel"]
     assert got[0]["speaker_mention"]["text"] == "a speech"
+
+
+def test_a_report_noun_opens_the_clause_its_that_marks(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "The senator repeated his claim that the vote had been rigged by the county.\n")
+    assert [q["text"].rstrip(".") for q in got] == ["that the vote had been rigged by the county"]
+    assert got[0]["speaker_mention"]["text"] == "his"
+    assert got[0]["cue"]["text"] == "claim"
+
+
+def test_a_report_noun_inside_a_verbs_report_adds_nothing(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "The governor dismissed warnings that the river would flood the town this spring.\n")
+    assert [q["cue"]["text"] for q in got] == ["dismissed"]

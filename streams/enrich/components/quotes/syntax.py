@@ -172,6 +172,12 @@ def _speaker(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     return None
 
 
+def mention_for(art: ArticleState, ss: int, tok: Token) -> Mention | None:
+    """The known mention at a token of the parse of the sentence starting at ``ss``, else its
+    phrase as a nominal mention (see :func:`_mention_for`)."""
+    return _mention_for(art, ss, tok)
+
+
 def _mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     """The known mention at a subject's head word, else the subject phrase as a nominal mention
     (its relative clauses and appositives left out)."""
