@@ -102,3 +102,38 @@ def test_a_run_on_sentence_of_heads_is_not_read() -> None:
     assert [q for q in extract_quotes(text) if q["cue"] and q["cue"]["text"] == "joked about"] == []
     short = "He joked about the port and the plan.\n"
     assert [q["text"] for q in extract_quotes(short) if q["kind"] == "indirect"] == ["the port and the plan"]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Senator Ada Moss, who endorsed the governor last spring, will speak at the dinner on Friday.\n",
+     "the governor", "Ada Moss"),
+    ("Half of the residents who want a new bridge live north of the river.\n", "a new bridge", "the residents"),
+])
+def test_a_relative_clause_reports_for_the_noun_it_modifies(
+    pipeline: Pipeline, text: str, content: str, speaker: str
+) -> None:
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == [content]
+    assert got[0]["speaker_mention"]["text"] == speaker
+
+
+def test_a_relative_clause_about_a_thing_reports_nothing(pipeline: Pipeline) -> None:
+    assert indirect(pipeline, "The website that listed the old boat for sale was closed on Monday.\n") == []
+
+
+def test_a_participle_modifying_a_noun_reports_its_object(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "The mayor gave a speech attacking the new tax on fuel.\n")
+    assert [q["text"] for q in got] == ["the new tax on fuel"]
+    assert got[0]["speaker_mention"]["text"] == "a speech"
+
+
+def test_a_report_noun_opens_the_clause_its_that_marks(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "The senator repeated his claim that the vote had been rigged by the county.\n")
+    assert [q["text"].rstrip(".") for q in got] == ["that the vote had been rigged by the county"]
+    assert got[0]["speaker_mention"]["text"] == "his"
+    assert got[0]["cue"]["text"] == "claim"
+
+
+def test_a_report_noun_inside_a_verbs_report_adds_nothing(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "The governor dismissed warnings that the river would flood the town this spring.\n")
+    assert [q["cue"]["text"] for q in got] == ["dismissed"]

@@ -24,6 +24,7 @@ from streams.enrich.components.quotes.clauses import (
 from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
 from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.nominal import nominal_reports
 from streams.enrich.components.quotes.prepositional import prepositional_reports
 from streams.enrich.components.quotes.questions import reported_questions
 from streams.enrich.components.quotes.sentences import WORD
@@ -76,6 +77,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     more: list[tuple[int, int, int]] = []  # and those with one outside the reports the rules found
     questions: list[Found] = []  # "when asked whether ...": they replace what the rules read there
     qstarts = [a for a, _ in art.quoted]
+    plain: list[tuple[int, int]] = []  # sentences without quote marks, for reports a noun carries
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
             continue
@@ -103,6 +105,8 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             if f is None and tail < se and any(_may_report(art, w) for w in art.words(tail, se)):
                 unparsed.append((ss, se, tail))  # "“...,” Lee said, and warned the plan would ..."
         else:
+            if se - ss <= MAX_REPORT_SENTENCE:
+                plain.append((ss, se))
             found = [f for f in reports_in(art, ss, se) if not _names_a_source_only(art, f)]
             out.extend(found)
             out.extend(prepositional_reports(art, ss, se, found))
@@ -123,6 +127,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             continue
         if not _in_quotes(art, qstarts, cs, ce) and not _in_quotes(art, qstarts, *cue):
             out.append(g)
+    out.extend(nominal_reports(art, plain, [(f.segments[0][0], f.segments[-1][1]) for f in out]))
     for q in questions:
         (cs, ce), cue = q.segments[0], q.cue
         if _in_quotes(art, qstarts, cs, ce):

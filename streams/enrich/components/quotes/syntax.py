@@ -172,6 +172,12 @@ def _speaker(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     return None
 
 
+def mention_for(art: ArticleState, ss: int, tok: Token) -> Mention | None:
+    """The known mention at a token of the parse of the sentence starting at ``ss``, else its
+    phrase as a nominal mention (see :func:`_mention_for`)."""
+    return _mention_for(art, ss, tok)
+
+
 def _mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     """The known mention at a subject's head word, else the subject phrase as a nominal mention
     (its relative clauses and appositives left out)."""
@@ -230,6 +236,26 @@ def _object_span(tok: Token) -> tuple[int, int] | None:
     return s, e
 
 
+#: relative pronouns that are the subject of the clause they open
+_RELATIVE_SUBJECTS = frozenset(["who", "which", "that"])
+
+
+def _relative_antecedent(verb: Token, subj: Token | None) -> Token | None:
+    """The noun a relative clause's verb reports for, when its subject is the relative pronoun
+    ("voters [who] said the economy ...", "Graham, [who] endorsed Bush, ...": "voters", "Graham");
+    a verb coordinated inside the clause shares it ("who backed Bush and later praised Cruz"); and the
+    noun an -ing participle without a subject modifies ("groups backing Cruz"). The tagger does not
+    run in the parser pipeline, so the participle is told by its ending."""
+    if subj is None:
+        # "groups [backing] Cruz", "a speech [attacking] the nominee": a participle modifying a noun
+        return verb.head if verb.dep_ == "acl" and verb.text.endswith("ing") and verb.head.i < verb.i else None
+    if subj.text.lower() not in _RELATIVE_SUBJECTS or subj.dep_ != "nsubj":
+        return None
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.head if verb.dep_ == "relcl" and verb.head.i < subj.i else None
+
+
 def reports(
     art: ArticleState, ss: int, se: int, forms: frozenset[str], objects: frozenset[str] = frozenset()
 ) -> list[tuple[Any, ...]]:
@@ -249,7 +275,10 @@ def reports(
         clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None) or _infinitive(tok)
         span = subtree_span(clause) if clause is not None else _object_span(tok) if low in objects else None
         subj = subject_of(tok) or shared_subject(tok)
-        if span is None or subj is None or tok.dep_ == "relcl" or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
+        antecedent = _relative_antecedent(tok, subj)
+        if antecedent is None and (tok.dep_ == "relcl" or (subj is not None and subj.text.lower() in _NOT_SPEAKERS)):
+            continue
+        if span is None or (subj is None and antecedent is None) or (subj is not None and subj.dep_ == "expl"):
             continue
         cs, ce = span
         first = doc[0]
@@ -261,7 +290,8 @@ def reports(
             cs = first.nbor(1).idx if first.i + 1 < len(doc) else cs
         while ce > cs and doc.text[ce - 1] in ".,;:!? ":
             ce -= 1
-        spk = _mention_for(art, ss, subj)
+        spk = (_mention_for(art, ss, subj) if antecedent is None
+               else _speaker(art, ss, antecedent) if subj is not None else _mention_for(art, ss, antecedent))
         if spk is None or ce - cs < (12 if clause is not None else 2):
             continue
         out.append((spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), (ss + cs, ss + ce)))

@@ -1,0 +1,58 @@
+"""Reports carried by a noun: "his claim that the vote was rigged", "fears that the deal would collapse".
+
+The nouns are the nominalizations of the clause-reporting verbs (``data/quotes/report_nouns.txt``).
+Only sentences where such a noun is followed by "that" are parsed, and only a "that" the parse marks
+as opening a complement clause counts: "the claim that he made" is a relative clause, not a report.
+The speaker is the noun's possessor ("[his] claim", "[Lee’s] warning"), if it has one.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from streams.enrich.components.quotes.clauses import content_end
+from streams.enrich.components.quotes.lexicon import data_lines
+from streams.enrich.components.quotes.state import ArticleState, Found
+from streams.enrich.components.quotes.syntax import mention_for, parse
+
+
+@lru_cache(maxsize=1)
+def report_nouns() -> frozenset[str]:
+    """The nouns of ``report_nouns.txt``, lower-cased."""
+    return frozenset(w.lower() for w in data_lines("report_nouns.txt"))
+
+
+_NOUN_THAT = re.compile(r"\b([a-z]+)\s+that\s+\w")
+
+
+def nominal_reports(art: ArticleState, sentences: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[Found]:
+    """The reports a noun of :func:`report_nouns` opens with a complement "that" clause in
+    ``sentences`` (each (start, end)), where no report in ``taken`` already lies."""
+    nouns = report_nouns()
+    todo = [(ss, se) for ss, se in sentences
+            if any(m.group(1) in nouns for m in _NOUN_THAT.finditer(art.text, ss, se))]
+    if not todo:
+        return []
+    parse(art, todo)
+    out: list[Found] = []
+    for ss, se in todo:
+        doc = art.parses.get((ss, se))
+        if doc is None:
+            continue
+        for tok in doc:
+            if tok.text.lower() not in nouns or tok.i + 1 >= len(doc):
+                continue
+            that = doc[tok.i + 1]
+            clause = that.head
+            if that.lower_ != "that" or that.dep_ != "mark" or clause.head.i != tok.i:
+                continue  # "the claim [that] he made": a relative pronoun, not a complementizer
+            cs, ce = ss + that.idx + len(that.text), ss + clause.right_edge.idx + len(clause.right_edge.text)
+            cs = ss + doc[that.i + 1].idx if that.i + 1 < len(doc) else cs
+            ce = content_end(art.text, cs, ce)
+            if ce - cs < 12 or any(s < ce and cs < e for s, e in taken):
+                continue
+            poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+            spk = mention_for(art, ss, poss) if poss is not None else None
+            out.append(Found("indirect", [(cs, ce)], spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), "nominal"))
+    return out
