@@ -72,6 +72,7 @@ class Output:
     key: bytes | None
     value: bytes | None
     on_acked: Callable[[], None] | None = None  # runs once, when the broker acknowledged it
+    on_written: Callable[[int, int], None] | None = None  # then with the (partition, offset) it was written at
 
 
 @dataclass
@@ -448,13 +449,16 @@ class BatchLoop:
                 failed.append(out)
                 continue
             try:
-                future.get(timeout=ACK_TIMEOUT_S)
+                metadata = future.get(timeout=ACK_TIMEOUT_S)
             except KafkaError as exc:
                 log.warning("%s: record for %s not acknowledged: %s", self.spec.stage, out.topic, exc)
                 failed.append(out)
                 continue
             if out.on_acked is not None:
                 _call_safely(out.on_acked, "acknowledgement callback")
+            if out.on_written is not None and metadata is not None:
+                _call_safely(functools.partial(out.on_written, metadata.partition, metadata.offset),
+                             "acknowledgement callback")
         return failed
 
     def _finished(self, records: Sequence[Record]) -> None:

@@ -473,3 +473,29 @@ def test_a_poll_that_fails_while_the_broker_is_away_is_retried_and_no_polled_rec
     assert sorted(handled) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]  # the records of the cut-short poll too
     assert consumer.committed == {TopicPartition(TOPIC, 0): 3, TopicPartition(TOPIC, 1): 2}
     assert retries and stats.records == 5
+
+
+def test_on_written_gets_the_partition_and_offset_the_broker_acknowledged() -> None:
+    events: list[str] = []
+    written: list[tuple[int, int]] = []
+
+    class Placed(FakeFuture):
+        def __init__(self, offset: int) -> None:
+            super().__init__(None)
+            self.offset = offset
+
+        def get(self, timeout: float | None = None) -> Any:
+            return type("Metadata", (), {"partition": 3, "offset": self.offset})()
+
+    class Placing(FakeProducer):
+        def send(self, topic: str, key: bytes | None = None, value: bytes | None = None) -> FakeFuture:
+            super().send(topic, key, value)
+            return Placed(10 + len(self.sent))
+
+    class Writing(Sink):
+        def handle(self, batch: Batch) -> BatchResult:
+            return BatchResult(produced=[Output("t-out", r.key, r.value, None, lambda p, o: written.append((p, o)))
+                                         for r in batch.records])
+
+    make_loop(FakeConsumer({0: [b"a", b"b"]}, events), Placing(events), Writing(events)).run(until_idle=0.0)
+    assert written == [(3, 11), (3, 12)]
