@@ -103,9 +103,13 @@ def _snippet(text: str, start: int, end: int) -> str:
 @dataclass(frozen=True)
 class _Entity:
     record: Entity
-    aliases: frozenset[str]  # folded name and mention texts
     type: str
     salience: float
+
+    @cached_property
+    def aliases(self) -> frozenset[str]:
+        """Folded name and mention texts: only name conditions read them (a type alone never folds)."""
+        return _aliases(self.record)
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,7 @@ class ArticleView:
 
     @cached_property
     def entities(self) -> tuple[_Entity, ...]:
-        return tuple(_Entity(e, _aliases(e), (e.type or "").upper(), float(e.salience or 0.0))
+        return tuple(_Entity(e, (e.type or "").upper(), float(e.salience or 0.0))
                      for e in self._records if e is not None)
 
     @cached_property

@@ -13,6 +13,12 @@ is therefore at-least-once, and nothing is committed before its outputs are safe
 * the stop event is set: what the sink finished of the batch in hand (``handled``) is committed,
   the rest is rewound; the loop returns and closes the clients without committing anything else.
 
+A sink whose re-delivered records are harmless (an idempotent write, a memory that makes a repeated
+evaluation a no-op) may commit less often than every batch (``LoopSpec.commit_every_s``): finished
+batches' offsets are then committed together, at most that long after the first of them, as soon as
+a poll brings nothing, and when the loop stops. Only offsets of finished batches are ever committed;
+a crash or a rebalance meanwhile means those records are consumed again, never skipped.
+
 A record the sink cannot handle is data, not a crash: the sink turns it into a dead letter
 (:meth:`Batch.dead_letter`: the reason and the original bytes), which the loop publishes to the
 dead-letter topic before committing its offset.
@@ -66,6 +72,7 @@ class Output:
     key: bytes | None
     value: bytes | None
     on_acked: Callable[[], None] | None = None  # runs once, when the broker acknowledged it
+    on_written: Callable[[int, int], None] | None = None  # then with the (partition, offset) it was written at
 
 
 @dataclass
@@ -132,6 +139,9 @@ class LoopSpec:
     max_request_size: int = topics.DEAD_LETTERS.max_message_bytes  # of the producer for outputs
     redelivery: str = "the records will be consumed again"  # what a failed offset commit means
     coordinator_stuck_s: float = STUCK_AFTER_S  # a consumer without its group coordinator this long is replaced
+    #: 0: commit after every batch. More: commit finished batches together at most this often (and when
+    #: idle or stopping), for sinks whose re-delivered records are harmless (see the module's docstring)
+    commit_every_s: float = 0.0
 
 
 @dataclass
@@ -190,6 +200,8 @@ class BatchLoop:
         self._backoff = Backoff(RETRY_BASE_S, RETRY_CAP_S, jitter=False)
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
+        self._uncommitted: dict[TopicPartition, int] = {}  # finished, not yet committed: the next offsets
+        self._first_uncommitted_at = 0.0  # monotonic time the oldest of them was finished
         self._watch = CoordinatorWatch(settings.bootstrap, spec.group_id or "", spec.coordinator_stuck_s)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -221,13 +233,19 @@ class BatchLoop:
                     self._process(records, stop)
                     last_record = time.monotonic()
                     continue
+                if not coordinator_unknown(self._consumer):  # nothing more came: commit what is finished
+                    self._commit_finished()
                 self._replace_if_stuck()  # only between batches: records in hand are committed by their consumer
                 self._idle(stop)
                 if until_idle is not None and self._idle_done(self._consumer, time.monotonic() - last_record,
                                                               until_idle):
                     break
         finally:
-            self.close()
+            try:
+                if self._consumer is not None and not coordinator_unknown(self._consumer):
+                    self._commit_finished()  # the finished batches not committed yet (commit_every_s)
+            finally:
+                self.close()
         return self.stats
 
     def _when_ready(self, step: Callable[[], T], what: str, stop: threading.Event) -> tuple[bool, T | None]:
@@ -284,6 +302,10 @@ class BatchLoop:
                     "offsets)",
                     self.spec.stage, self.spec.topic, self.spec.group_id, stuck_s, self.settings.bootstrap)
         old, self._consumer = self._consumer, None
+        if self._uncommitted:  # a consumer without its coordinator cannot commit: these are consumed again
+            log.info("%s: %d partition offset(s) not committed before the new consumer; their records come again",
+                     self.spec.stage, len(self._uncommitted))
+            self._uncommitted.clear()
         try:
             close_clients(old)
         except Exception as exc:  # noqa: BLE001 - a stuck client may fail to close; the new one matters
@@ -377,7 +399,7 @@ class BatchLoop:
         if not self._send([*result.produced, *letters], stop):
             self._rewind(records)  # stopped before every output was safe: commit nothing, the batch comes back
             return
-        self._commit(done)
+        self._finished(done)
         if handled < len(records):
             self._rewind(records[handled:])
         self._backoff.reset()
@@ -427,24 +449,39 @@ class BatchLoop:
                 failed.append(out)
                 continue
             try:
-                future.get(timeout=ACK_TIMEOUT_S)
+                metadata = future.get(timeout=ACK_TIMEOUT_S)
             except KafkaError as exc:
                 log.warning("%s: record for %s not acknowledged: %s", self.spec.stage, out.topic, exc)
                 failed.append(out)
                 continue
             if out.on_acked is not None:
                 _call_safely(out.on_acked, "acknowledgement callback")
+            if out.on_written is not None and metadata is not None:
+                _call_safely(functools.partial(out.on_written, metadata.partition, metadata.offset),
+                             "acknowledgement callback")
         return failed
 
-    def _commit(self, records: Sequence[Record]) -> None:
-        """Commit the offsets after ``records`` (nothing without a consumer group)."""
-        assert self._consumer is not None
+    def _finished(self, records: Sequence[Record]) -> None:
+        """``records`` are done (outputs acknowledged): commit their offsets now, or with the next batches'
+        when the spec commits at most every ``commit_every_s``."""
         if self.spec.group_id is None:
             return
-        offsets: dict[TopicPartition, int] = {}
+        if not self._uncommitted:
+            self._first_uncommitted_at = time.monotonic()
+        offsets = self._uncommitted
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+        every = self.spec.commit_every_s
+        if every <= 0 or time.monotonic() - self._first_uncommitted_at >= every:
+            self._commit_finished()
+
+    def _commit_finished(self) -> None:
+        """Commit the offsets after every finished record (nothing without a consumer group)."""
+        assert self._consumer is not None
+        if not self._uncommitted:
+            return
+        offsets, self._uncommitted = self._uncommitted, {}
         try:
             self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
         except KafkaError as exc:

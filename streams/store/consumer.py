@@ -46,6 +46,10 @@ MAX_BACKOFF_S = 5.0
 #: a crashed consumer's partitions move to a live one after this long (kafka-python 3 defaults to 45 s)
 SESSION_TIMEOUT_MS = 10_000
 PROGRESS_EVERY_S = 30.0
+#: finished batches' offsets are committed together at most this often (and when idle or stopping): an
+#: offset commit is a round trip and a write to the broker's offsets log per batch, and a trickle makes
+#: a batch of one or two articles. Re-delivered articles are harmless here (the upsert is idempotent)
+COMMIT_EVERY_S = 1.0
 
 
 @dataclass
@@ -127,6 +131,7 @@ class StoreConsumer:
                 "fetch_max_bytes": 4 * topics.ENRICHED.max_message_bytes,
             },
             redelivery="records will be re-delivered, harmlessly: the upsert is idempotent",
+            commit_every_s=COMMIT_EVERY_S,
         ), self)
 
     def run(self, until_idle: float | None = None, stop_event: threading.Event | None = None) -> StoreStats:

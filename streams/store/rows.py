@@ -120,10 +120,12 @@ def _entity_rows(ea: EnrichedArticle) -> tuple[list[tuple[Any, ...]], list[tuple
     entities: list[tuple[Any, ...]] = []
     mentions: list[tuple[Any, ...]] = []
     body = ea.article.body_text
+    folded: dict[str, str | None] = {}  # an entity's mentions mostly repeat a few texts: fold each once
     for i, ent in enumerate(ea.entity_records()):
         for j, m in enumerate(ent.mentions):
             text = m.text_in(body)
-            mentions.append((ea.id, i, j, m.start, m.end, text, norm(text)))
+            text_norm = folded[text] if text in folded else folded.setdefault(text, norm(text))
+            mentions.append((ea.id, i, j, m.start, m.end, text, text_norm))
         entities.append((ea.id, i, ent.name, norm(ent.name), ent.type, len(ent.mentions)))
     return entities, mentions
 

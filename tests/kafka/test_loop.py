@@ -150,8 +150,10 @@ class Sink:
 
 
 def make_loop(consumer: FakeConsumer, producer: FakeProducer, sink: Sink, *, group: str | None = "g",
-              batch_size: int = 10, on_retry: Callable[[], None] | None = None) -> BatchLoop:
-    spec = LoopSpec(stage="store", topic=TOPIC, group_id=group, client_id="test", batch_size=batch_size)
+              batch_size: int = 10, on_retry: Callable[[], None] | None = None,
+              commit_every_s: float = 0.0) -> BatchLoop:
+    spec = LoopSpec(stage="store", topic=TOPIC, group_id=group, client_id="test", batch_size=batch_size,
+                    commit_every_s=commit_every_s)
     return BatchLoop(load_settings(topic_prefix="t-"), spec, sink, on_retry=on_retry,  # type: ignore[arg-type]
                      connect_consumer=lambda: consumer, connect_producer=lambda: producer)  # type: ignore[arg-type,return-value]
 
@@ -179,6 +181,62 @@ def test_commits_only_after_the_batch_was_handled_and_its_outputs_acknowledged()
     assert (letter.stage, letter.reason, letter.original) == ("store", "malformed_json", b"bad")
     assert (letter.source_topic, letter.source_partition, letter.source_offset, letter.source_key) == (
         TOPIC, 0, 1, b"k0-1")
+
+
+def test_commit_every_commits_finished_batches_together_when_the_poll_comes_back_empty() -> None:
+    events: list[str] = []
+    consumer = FakeConsumer({0: [b"a", b"b", b"c"], 1: [b"d", b"e"]}, events)
+    sink = Sink(events)
+    stats = make_loop(consumer, FakeProducer(events), sink, batch_size=2, commit_every_s=60.0).run(until_idle=0.0)
+
+    handles = [i for i, e in enumerate(events) if e.startswith("handle")]
+    commits = [(i, e) for i, e in enumerate(events) if e.startswith("commit")]
+    assert len(handles) == 3 and sink.done == [2, 2, 1]
+    assert commits == [(commits[0][0], "commit 0@3 1@2")]  # one commit, after the last batch's outputs
+    assert commits[0][0] > max(i for i, e in enumerate(events) if e == "flush")
+    assert consumer.committed == {TopicPartition(TOPIC, 0): 3, TopicPartition(TOPIC, 1): 2}
+    assert stats.batches == 3 and stats.records == 5
+
+
+def test_commit_every_commits_once_the_oldest_finished_batch_waited_that_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[str] = []
+    consumer = FakeConsumer({0: [b"a", b"b", b"c", b"d", b"e"]}, events)
+    clock = [100.0]
+
+    def tick(_polls: int) -> None:
+        clock[0] += 0.4  # each poll: 0.4 s later
+
+    consumer.on_poll = tick
+    monkeypatch.setattr(loop.time, "monotonic", lambda: clock[0])
+    make_loop(consumer, FakeProducer(events), Sink(events), batch_size=1, commit_every_s=1.0).run(until_idle=0.0)
+
+    # one-record batches finish 0.4 s apart: the fourth is the first 1 s or more after the oldest uncommitted
+    # one (1.2 s); the fifth is committed by the empty poll after it
+    assert [e for e in events if e.startswith("commit")] == ["commit 0@4", "commit 0@5"]
+
+
+def test_commit_every_still_commits_what_was_finished_when_stopped() -> None:
+    events: list[str] = []
+    consumer = FakeConsumer({0: [b"a", b"b", b"c"], 1: [b"d"]}, events)
+    stop = threading.Event()
+    make_loop(consumer, FakeProducer(events), Sink(events, stop_after=2), commit_every_s=60.0).run(stop)
+
+    assert consumer.committed == {TopicPartition(TOPIC, 0): 2}
+    assert events.index("commit 0@2") < events.index("close")
+
+
+def test_commit_every_commits_nothing_of_a_batch_whose_outputs_were_never_acknowledged() -> None:
+    events: list[str] = []
+    stop = threading.Event()
+    consumer = FakeConsumer({0: [b"a", b"b"]}, events)
+
+    class Refusing(FakeProducer):
+        def send(self, topic: str, key: bytes | None = None, value: bytes | None = None) -> FakeFuture:
+            stop.set()
+            return FakeFuture(KafkaTimeoutError("not acknowledged (injected)"))
+
+    make_loop(consumer, Refusing(events), Sink(events), commit_every_s=60.0).run(stop)
+    assert consumer.committed == {} and not any(e.startswith("commit") for e in events)
 
 
 def test_unacknowledged_outputs_are_sent_again_before_the_commit_and_the_batch_is_not_handled_twice() -> None:
@@ -415,3 +473,29 @@ def test_a_poll_that_fails_while_the_broker_is_away_is_retried_and_no_polled_rec
     assert sorted(handled) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]  # the records of the cut-short poll too
     assert consumer.committed == {TopicPartition(TOPIC, 0): 3, TopicPartition(TOPIC, 1): 2}
     assert retries and stats.records == 5
+
+
+def test_on_written_gets_the_partition_and_offset_the_broker_acknowledged() -> None:
+    events: list[str] = []
+    written: list[tuple[int, int]] = []
+
+    class Placed(FakeFuture):
+        def __init__(self, offset: int) -> None:
+            super().__init__(None)
+            self.offset = offset
+
+        def get(self, timeout: float | None = None) -> Any:
+            return type("Metadata", (), {"partition": 3, "offset": self.offset})()
+
+    class Placing(FakeProducer):
+        def send(self, topic: str, key: bytes | None = None, value: bytes | None = None) -> FakeFuture:
+            super().send(topic, key, value)
+            return Placed(10 + len(self.sent))
+
+    class Writing(Sink):
+        def handle(self, batch: Batch) -> BatchResult:
+            return BatchResult(produced=[Output("t-out", r.key, r.value, None, lambda p, o: written.append((p, o)))
+                                         for r in batch.records])
+
+    make_loop(FakeConsumer({0: [b"a", b"b"]}, events), Placing(events), Writing(events)).run(until_idle=0.0)
+    assert written == [(3, 11), (3, 12)]
