@@ -301,3 +301,21 @@ def test_the_one_told_before_a_colon_is_not_the_speaker(pipeline: Pipeline) -> N
     text = "On the budget, council president Ana Ruiz told The Springfield Gazette: “We cannot keep borrowing.”\n"
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker"] == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("text, mention", [
+    # the fragment lies in the "even if" clause: its subject, not the sentence's first name
+    ("Ms. Ortiz was calmer than in earlier debates, even if she kept her sharpest words for the “broken permit "
+     "system.”\n", "she"),
+    # the subject is the possessed name, not the outlet that comes first
+    ("The Daily Ledger’s Tom Baker sees the plan as a return to the city’s “old machine politics.”\n", "Tom Baker"),
+    # a complement clause is asserted by the matrix subject, not spoken by its own subject
+    ("Councilman Paul Green doubts Mayor Karen Holt is “fit for the job” after the harbor delays.\n", "Paul Green"),
+])
+def test_a_fragment_without_a_reporting_verb_is_spoken_by_the_subject_of_its_clause(
+    pipeline: Pipeline, text: str, mention: str
+) -> None:
+    got = marked(pipeline, text)
+    assert len(got) == 1
+    assert got[0]["speaker_mention"] is not None
+    assert mention in got[0]["speaker_mention"]["text"]

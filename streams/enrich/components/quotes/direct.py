@@ -34,7 +34,7 @@ from streams.enrich.components.quotes.subjects import (
     subject_after,
     subject_before,
 )
-from streams.enrich.components.quotes.syntax import fragment_speaker, governing_subject, subject_above
+from streams.enrich.components.quotes.syntax import fragment_speaker, fragment_subject, governing_subject, subject_above
 from streams.enrich.components.quotes.transcripts import quoted_label
 from streams.enrich.components.quotes.verb_subject import checked_subject
 
@@ -516,6 +516,12 @@ def _fallback_before(
         # IMF did not ..., it referenced “...”"): its subject, not the sentence's first name
         spk = fragment_speaker(art, sent[0], sent[1], q.start, q.end)
         if spk is not None:
+            return spk, None, True
+    if sent is not None and WORD.search(art.text[lo : q.open_mark]):
+        # no reporting verb: the fragment is ascribed to the subject of the clause it lies in,
+        # from the parse, when that subject is before it
+        spk = fragment_subject(art, sent[0], sent[1], q.start, q.end)
+        if spk is not None and lo <= spk.start < q.open_mark:
             return spk, None, True
     opener = PREP_OPENER.match(art.text, lo, q.open_mark)
     if opener:  # "In declaring Trump's statements “not Christian,” the pope ...": not the opener's names

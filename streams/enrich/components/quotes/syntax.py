@@ -306,6 +306,20 @@ def fragment_speaker(art: ArticleState, ss: int, se: int, qs: int, qe: int) -> M
     reporting verb at all is not parsed."""
     if not any(w.group().lower() in art.lex.speech_forms for w in art.words(ss, se)):
         return None
+    return _clause_speaker(art, ss, se, qs, qe, True)
+
+
+def fragment_subject(art: ArticleState, ss: int, se: int, qs: int, qe: int) -> Mention | None:
+    """The speaker of a quoted fragment [qs, qe) that no reporting verb governs: the subject of
+    the nearest clause above it ("Jo was calm, even if she reserved her passion for the “core
+    cause”": "she", the subject of "reserved", not "Jo"); None when that subject is a relative
+    pronoun, the fragment's own or not a speaker."""
+    return _clause_speaker(art, ss, se, qs, qe, False)
+
+
+def _clause_speaker(art: ArticleState, ss: int, se: int, qs: int, qe: int, reporting: bool) -> Mention | None:
+    """The subject of the nearest clause above the fragment [qs, qe) (only of a reporting verb's
+    when ``reporting``), as a speaker candidate."""
     doc = parsed(art, ss, se)
     tok = token_at(doc, qs - ss) if doc is not None else None
     if tok is None:
@@ -316,7 +330,10 @@ def fragment_speaker(art: ArticleState, ss: int, se: int, qs: int, qe: int) -> M
         return None
     while True:
         subj = subject_of(tok) or shared_subject(tok)
-        if subj is not None and tok.text.lower() in art.lex.speech_forms:
+        # a complement clause is what its matrix subject asserts ("He implied a judge was
+        # “hostile”": "he", not "a judge")
+        complement = not reporting and tok.dep_ == "ccomp" and tok.head.i != tok.i
+        if subj is not None and not complement and (not reporting or tok.text.lower() in art.lex.speech_forms):
             if subj.dep_ == "nsubjpass":
                 return _agent(art, ss, tok)
             if subj.text.lower() in ("who", "which", "that") or subj.dep_ == "expl":
