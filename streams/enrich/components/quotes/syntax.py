@@ -157,7 +157,7 @@ def subject_above(art: ArticleState, ss: int, se: int, pos: int) -> Mention | No
 def _speaker(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     """The subject as a speaker: a known name, pronoun or description, or a phrase headed by a
     speaker noun ("the governor", "a spokeswoman for the agency"); not "the plan"."""
-    m = _mention_for(art, ss, subj)
+    m = mention_for(art, ss, subj)
     if m is None:
         return None
     if m.kind in ("PERSON", "ORG", "NORP", "GPE"):
@@ -172,15 +172,9 @@ def _speaker(art: ArticleState, ss: int, subj: Token) -> Mention | None:
     return None
 
 
-def mention_for(art: ArticleState, ss: int, tok: Token) -> Mention | None:
-    """The known mention at a token of the parse of the sentence starting at ``ss``, else its
-    phrase as a nominal mention (see :func:`_mention_for`)."""
-    return _mention_for(art, ss, tok)
-
-
-def _mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
-    """The known mention at a subject's head word, else the subject phrase as a nominal mention
-    (its relative clauses and appositives left out)."""
+def mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
+    """The known mention at the head word of a subject (or possessor) in the parse of the sentence
+    starting at ``ss``, else its phrase as a nominal mention (relative clauses and appositives left out)."""
     hs, he = ss + subj.idx, ss + subj.idx + len(subj.text)
     s, e = subtree_span(subj)
     for m in iter_in(art.mentions, art.m_starts, ss + s, ss + e):
@@ -290,8 +284,8 @@ def reports(
             cs = first.nbor(1).idx if first.i + 1 < len(doc) else cs
         while ce > cs and doc.text[ce - 1] in ".,;:!? ":
             ce -= 1
-        spk = (_mention_for(art, ss, subj) if antecedent is None
-               else _speaker(art, ss, antecedent) if subj is not None else _mention_for(art, ss, antecedent))
+        spk = (mention_for(art, ss, subj) if antecedent is None
+               else _speaker(art, ss, antecedent) if subj is not None else mention_for(art, ss, antecedent))
         if spk is None or ce - cs < (12 if clause is not None else 2):
             continue
         out.append((spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), (ss + cs, ss + ce)))
