@@ -252,7 +252,9 @@ def render_table(result: Mapping[str, Any]) -> str:
     widths = (34, 10, 8, 8, 8, 8)
     out.append(_row(["latency (s), paced, 2 workers", "rate/s", "p50", "p95", "p99", "n"], widths))
     for lat in result["latency"]:
-        for path in ("stored", "alert"):
+        for path in ("enriched", "stored", "alert"):
+            if path not in lat:  # runs from before the enriched stage was recorded
+                continue
             s = lat[path]
             out.append(_row([f"ingest->{path} at {lat['load_pct']:.0f}%{' (soak)' if lat.get('soak') else ''}",
                              _fmt(lat.get("rate"), ".1f"), _fmt(s.get("p50"), ".2f"), _fmt(s.get("p95"), ".2f"),

@@ -176,13 +176,15 @@ class Stack:
         finally:
             self.procs.stop([ingest])
         id_prefix = f"{replay.run_id}-{tag}-"
-        stored = self.wait_stored(id_prefix, sent)
+        self.wait_stored(id_prefix, sent)
+        stages = observe.stage_times(self.db, id_prefix)
         if every is not None:
             every(time.monotonic() - started)
         time.sleep(ALERT_SETTLE_S)
         alerts = observe.alert_times(self.bootstrap, f"{self.prefix}alerts", id_prefix)
         return {"rate": rate, "seconds": seconds, "sent": sent,
-                "stored": latency_summary([s - r for r, s in stored]),
+                "stored": latency_summary([s - r for r, _, s in stages]),
+                "enriched": latency_summary([e - r for r, e, _ in stages if e is not None]),
                 "alert": latency_summary([a - r for r, a in alerts])}
 
     def metrics(self) -> list[dict[str, float]]:

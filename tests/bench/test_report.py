@@ -212,3 +212,11 @@ def test_cpu_rows_without_a_paced_measurement_say_so() -> None:
     result["cpu"] = {"ms_per_article": {"store": 2.0}, "seconds": 10.0, "articles": 1000, "cores": 2}
     store = [line for line in render_table(result).splitlines() if line.startswith("store ")][0]
     assert store.split()[-4:] == ["2.0", "10%", "n/a", "n/a"]
+
+def test_paced_rows_split_at_the_enrichment_when_the_run_recorded_it() -> None:
+    result = _result()
+    assert "ingest->enriched" not in render_table(result)  # a bench.json from before the split still renders
+    result["latency"][0]["enriched"] = latency_summary([0.1, 0.15])
+    rows = [line for line in render_table(result).splitlines() if line.startswith("ingest->")]
+    assert [r.split()[0] for r in rows] == ["ingest->enriched", "ingest->stored", "ingest->alert"]
+    assert rows[0].split()[-1] == "2"
