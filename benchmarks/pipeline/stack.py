@@ -77,7 +77,18 @@ class Stack:
     def check(self) -> None:
         self.procs.check_alive(self.workers + self.others)
 
+    def pause(self) -> None:
+        """Stop every process of the stack (SIGSTOP), so that it takes no CPU from a run beside it. The
+        consumer groups' sessions lapse meanwhile: :meth:`resume` waits until they are whole again."""
+        self.procs.pause(self.workers + self.others)
+
+    def resume(self, replay: Replay, warmup: int) -> None:
+        """Continue a paused stack, then :meth:`warm_up` (every worker back in its group and enriching)."""
+        self.procs.resume(self.workers + self.others)
+        self.warm_up(replay, warmup)
+
     def stop(self) -> None:
+        self.procs.resume(self.workers + self.others)
         self.procs.stop(self.workers + self.others)
         self.workers, self.others = [], []
 
