@@ -16,6 +16,9 @@ under unique ids; figures come from their archive, the alerts topic and their /m
    batch size) on BENCH_CEILING_ARTICLES each of the 2-worker burst's own articles (all of them by default,
    else an even sample: the corpus has stretches of long reports), and beside it spaCy's small model as its
    full pipeline and as its NER alone;
+   2 and 3 are one round; BENCH_ROUNDS rounds in all, each on new articles, and the ratios are the median
+   round's. Each run has the machine alone: the other stacks are stopped (SIGSTOP) while it runs, and a
+   resumed stack is warmed up again (its consumer groups rejoin) before its next burst;
 4. transport ceiling: the same articles through 1 and 2 bare kafka-python consume -> produce relays and one
    SQLite sink;
 5. a fresh 2-worker stack paced at 80 % of the 2-worker rate (BENCH_LATENCY_S; the CPU each process spent per

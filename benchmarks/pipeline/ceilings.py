@@ -24,32 +24,49 @@ def sample(start: int, span: int, articles: int, processes: int) -> list[list[in
     return [picks[i::processes] for i in range(processes)]
 
 
-def compute(procs: Processes, corpus: Path, articles: int, processes: int = 2, *, start: int = 0,
-            span: int | None = None) -> dict[int, dict[str, Any]]:
-    """In-process enrichment rates of 1 process alone, then of ``processes`` at once.
+class ComputeCeiling:
+    """K in-process enrichment processes (:mod:`benchmarks.pipeline.compute`) that load their models once and
+    are timed alone and together, round after round, each time on the sample of a burst's own articles
+    (see :func:`sample`): the corpus has stretches of long reports, and a ceiling taken on another stretch
+    would compare rates of different work. Between runs they wait on their stdin (no CPU)."""
 
-    Each process times ``articles`` of the corpus articles ``start`` .. ``start + span``, an even sample (see
-    :func:`sample`): given the burst's own articles, the ceiling is the rate on that mix of short and long
-    reports, not on another stretch of the corpus. The processes load their models once; the one-process run
-    also times the spaCy baselines.
-    """
-    slices = sample(start, span if span is not None else articles * processes, articles, processes)
-    started = [procs.start(f"compute-{i}", [sys.executable, "-m", "benchmarks.pipeline.compute",
-                                            "--indices", ",".join(map(str, indices)), "--corpus", str(corpus)],
-                           stdin=subprocess.PIPE, stdout_pipe=True)
-               for i, indices in enumerate(slices)]
-    try:
-        for p in started:
+    def __init__(self, procs: Processes, corpus: Path, articles: int, processes: int = 2) -> None:
+        self.procs, self.corpus, self.articles, self.processes = procs, corpus, articles, processes
+        self.started: list[Proc] = []
+
+    def start(self, start: int, span: int) -> None:
+        slices = sample(start, span, self.articles, self.processes)
+        self.started = [self.procs.start(f"compute-{i}", [sys.executable, "-m", "benchmarks.pipeline.compute",
+                                                          "--indices", _joined(indices), "--corpus", str(self.corpus)],
+                                         stdin=subprocess.PIPE, stdout_pipe=True)
+                        for i, indices in enumerate(slices)]
+        for p in self.started:
             if _line(p) != "ready":
                 raise RuntimeError(f"in-process enrichment did not start; see {p.log}")
-        alone = _ask(started[:1], "run")
-        together = _ask(started, "run-streams")
-    finally:
-        procs.stop(started)
-    return {1: {"processes": 1, "rate": alone[0]["rates"]["streams"], "per_process": [alone[0]["rates"]["streams"]],
-                "runs": alone},
-            processes: {"processes": processes, "rate": sum(r["rates"]["streams"] for r in together),
-                        "per_process": [r["rates"]["streams"] for r in together], "runs": together}}
+
+    def alone(self) -> dict[str, Any]:
+        """One process alone, with the spaCy baselines (on the sample given to :meth:`start`)."""
+        runs = _ask(self.started[:1], ["run"])
+        return {"processes": 1, "rate": runs[0]["rates"]["streams"], "per_process": [runs[0]["rates"]["streams"]],
+                "runs": runs}
+
+    def together(self, start: int | None = None, span: int | None = None) -> dict[str, Any]:
+        """All processes at once; on a new sample of ``span`` articles from ``start`` when given."""
+        if start is None or span is None:
+            commands = ["run-streams"] * len(self.started)
+        else:
+            commands = [f"run-streams {_joined(ids)}" for ids in sample(start, span, self.articles, self.processes)]
+        runs = _ask(self.started, commands)
+        return {"processes": len(runs), "rate": sum(r["rates"]["streams"] for r in runs),
+                "per_process": [r["rates"]["streams"] for r in runs], "runs": runs}
+
+    def stop(self) -> None:
+        self.procs.stop(self.started)
+        self.started = []
+
+
+def _joined(indices: list[int]) -> str:
+    return ",".join(map(str, indices))
 
 
 def _line(p: Proc) -> str:
@@ -60,8 +77,8 @@ def _line(p: Proc) -> str:
     return line
 
 
-def _ask(ps: list[Proc], command: str) -> list[dict[str, Any]]:
-    for p in ps:
+def _ask(ps: list[Proc], commands: list[str]) -> list[dict[str, Any]]:
+    for p, command in zip(ps, commands):
         assert p.popen.stdin is not None
         p.popen.stdin.write(command.encode() + b"\n")
         p.popen.stdin.flush()
@@ -106,15 +123,23 @@ def transport(procs: Processes, bootstrap: str, folder: Path, replay: Replay, st
                                stdout_pipe=True) for i in range(relays)]
     try:
         sink.popen.wait(timeout=TRANSPORT_TIMEOUT_S)
-    except Exception:
+    except subprocess.TimeoutExpired:
         procs.stop([sink, *relay_procs])
-        raise
-    done = json.loads(procs.finish(sink).strip().splitlines()[-1])
+        return _missing(relays, n, f"not done after {TRANSPORT_TIMEOUT_S:g} s; see {procs.log_dir}")
+    printed = procs.finish(sink).strip().splitlines()
+    done = json.loads(printed[-1]) if printed else {"stored": 0, "last": None, "error": "the sink printed nothing"}
     firsts = []
     for r in relay_procs:
         lines = [json.loads(x) for x in procs.finish(r, grace_s=10.0).splitlines() if x.strip()]
         firsts.extend(x["first"] for x in lines if "first" in x)
     if done["stored"] < n or not firsts or done["last"] is None:
-        raise RuntimeError(f"transport ceiling: {done['stored']} of {n} stored; see {procs.log_dir}")
+        return _missing(relays, n, f"{done['stored']} of {n} stored ({done.get('error', 'sink stopped')}); "
+                                   f"see {procs.log_dir}")
     seconds = done["last"] - min(firsts)
     return {"relays": relays, "articles": n, "seconds": seconds, "rate": n / seconds if seconds > 0 else None}
+
+
+def _missing(relays: int, n: int, why: str) -> dict[str, Any]:
+    """A transport ceiling that could not be taken: reported as missing (it is context, not a summary figure)."""
+    print(f"transport ceiling with {relays} relay(s) missing: {why}", file=sys.stderr, flush=True)
+    return {"relays": relays, "articles": n, "seconds": None, "rate": None, "error": why}

@@ -4,8 +4,9 @@
     python -m benchmarks.pipeline.compute --indices 3,9,15 ...
 
 Loads everything, prints ``ready``, then reads commands on stdin: ``run`` times the streams pipeline and both
-spaCy baselines, ``run-streams`` the pipeline alone; each prints one JSON line; end of input ends it. So the
-bench loads the models of K processes once and times one alone, then all at once.
+spaCy baselines, ``run-streams`` the pipeline alone; either may name other corpus indices to time from then on
+(``run-streams 4,10,16``); each prints one JSON line; end of input ends it. So the bench loads the models of K
+processes once and times one alone, then all at once, and again in each round.
 
 Each run enriches the given corpus articles (``--indices``, wrapping around the corpus as the replay does;
 else ``--articles`` from ``--start`` on) with the default pipeline (``Pipeline.run_many`` in batches of the worker's
@@ -23,7 +24,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from benchmarks.pipeline.corpus import DEFAULT_CORPUS, load_records
 
@@ -36,6 +37,14 @@ def _timed(fn: Callable[[], Any]) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
+
+
+def _articles(corpus: list[dict[str, Any]], indices: Iterable[int]) -> list[Any]:
+    """The corpus articles at ``indices`` (wrapping around the corpus, as the replay does) as Articles."""
+    from streams.core.model import Article
+
+    return [Article(id=f"compute-{n}", body_text=r["text"], headline=r.get("title") or None)
+            for n, r in enumerate(corpus[i % len(corpus)] for i in indices)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     threadpool_limits(limits=1)
     import spacy
 
-    from streams.core.model import Article
     from streams.enrich.pipeline import Pipeline
 
     try:
@@ -62,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_records(args.corpus)
     indices = ([int(i) for i in args.indices.split(",")] if args.indices
                else range(args.start, args.start + args.articles))
-    records = [corpus[i % len(corpus)] for i in indices]
-    articles = [Article(id=f"compute-{i}", body_text=r["text"], headline=r.get("title") or None)
-                for i, r in enumerate(records)]
+    articles = _articles(corpus, indices)
     texts = [a.body_text for a in articles]
     pipeline = Pipeline.from_names(args.components or None)
     full = spacy.load(SPACY_MODEL)  # as shipped: every default pipe, thinc's default ops
@@ -75,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     list(full.pipe(texts[:WARMUP]))
     print("ready", flush=True)
     for command in sys.stdin:
-        spacy_too = command.strip() == "run"
+        verb, _, chosen = command.strip().partition(" ")
+        spacy_too = verb == "run"
+        if chosen:  # another sample of the corpus for this run (the bench's next round)
+            articles = _articles(corpus, [int(k) for k in chosen.split(",")])
+            texts = [a.body_text for a in articles]
         seconds = {"streams": 0.0, "spacy_full": 0.0, "spacy_ner": 0.0}
         for i in range(0, len(articles), CHUNK):
             chunk = articles[i:i + CHUNK]

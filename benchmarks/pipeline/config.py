@@ -14,6 +14,8 @@ KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("BENCH_QUICK", "0", "1", "1 = the quick run (a couple of minutes; figures are rough)"),
     ("BENCH_ARTICLES", "2000", "200", "articles per throughput run (sent at once)"),
     ("BENCH_WARMUP", "40", "12", "warm-up articles before each throughput run (not timed)"),
+    ("BENCH_ROUNDS", "3", "2",
+     "rounds of the 2-worker bursts (dedupe on, off) and their compute ceiling; the median round is reported"),
     ("BENCH_LATENCY_S", "60", "20", "seconds of the paced run at 80 % of capacity"),
     ("BENCH_SOAK_S", "600", "45", "seconds of the soak at 50 % of capacity (also the 50 % latency run)"),
     ("BENCH_SAMPLE_S", "5", "2", "seconds between RSS samples in the soak"),
@@ -32,6 +34,7 @@ class BenchConfig:
     quick: bool
     articles: int
     warmup: int
+    rounds: int
     latency_s: float
     soak_s: float
     sample_s: float
@@ -66,6 +69,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> BenchConfig:
         quick=quick,
         articles=number("BENCH_ARTICLES", int, 4),
         warmup=number("BENCH_WARMUP", int, 1),
+        rounds=number("BENCH_ROUNDS", int, 1),
         latency_s=number("BENCH_LATENCY_S", float, 1.0),
         soak_s=number("BENCH_SOAK_S", float, 2.0),
         sample_s=number("BENCH_SAMPLE_S", float, 0.2),

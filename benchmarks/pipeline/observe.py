@@ -19,18 +19,27 @@ from benchmarks.pipeline.report import iso_seconds
 
 def stored_times(db: Path, id_prefix: str) -> list[tuple[float, float]]:
     """(received, stored) Unix seconds of every archived article whose id starts with ``id_prefix``."""
+    return [(r, s) for r, _, s in stage_times(db, id_prefix)]
+
+
+def stage_times(db: Path, id_prefix: str) -> list[tuple[float, float | None, float]]:
+    """(received, enriched, stored) Unix seconds of every archived article whose id starts with ``id_prefix``.
+
+    ``enriched`` is ``enriched_at``, stamped in the worker's enrichment child when the article's enrichment
+    ended (None when absent): it splits a latency into the way to the child and through it, and the rest
+    (the batch's other articles, the dedupe index, publishing, the store)."""
     if not db.exists():
         return []
     uri = f"file:{db}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30.0)) as con:
         try:
-            rows = con.execute("SELECT received_at, stored_at FROM articles WHERE id >= ? AND id < ?",
+            rows = con.execute("SELECT received_at, enriched_ts, stored_at FROM articles WHERE id >= ? AND id < ?",
                                (id_prefix, id_prefix + "\uffff")).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return []
             raise
-    return [(iso_seconds(r), float(s)) for r, s in rows if r]
+    return [(iso_seconds(r), None if e is None else float(e), float(s)) for r, e, s in rows if r]
 
 
 def stored_count(db: Path, id_prefix: str) -> int:

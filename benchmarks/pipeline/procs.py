@@ -137,7 +137,19 @@ class Processes:
         self.stop([proc])
         return (out or b"").decode("utf-8", "replace")
 
+    def pause(self, procs: Sequence[Proc]) -> None:
+        """SIGSTOP each process group (a worker with its enrichment child): no CPU until :meth:`resume`."""
+        for p in procs:
+            _signal_group(p.pid, signal.SIGSTOP)
+
+    def resume(self, procs: Sequence[Proc]) -> None:
+        for p in procs:
+            _signal_group(p.pid, signal.SIGCONT)
+
     def stop_all(self) -> None:
+        for p in self.procs:  # a paused process would not act on SIGTERM until SIGKILL
+            if p.alive():
+                _signal_group(p.pid, signal.SIGCONT)
         self.stop(list(reversed(self.procs)))
 
 

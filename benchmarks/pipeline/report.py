@@ -140,6 +140,18 @@ def _fmt(value: float | None, spec: str) -> str:
     return NA if value is None else format(value, spec)
 
 
+def _round_rows(rounds: list[dict[str, Any]]) -> list[str]:
+    """One row per round of the 2-worker bursts and their ceiling (the rows above are the median rounds')."""
+    widths = (34, 10, 10, 10, 9, 9)
+    out = ["", _row(["rounds: 2 workers (articles/s)", "on", "off", "compute", "on /", "on /"], widths),
+           _row(["(each on its own articles)", "", "", "ceiling", "compute", "off"], widths)]
+    for r in rounds:
+        out.append(_row([f"round {r['round']}", _fmt((r.get("on") or {}).get("rate"), ".1f"),
+                         _fmt((r.get("off") or {}).get("rate"), ".1f"), _fmt(r.get("compute"), ".1f"),
+                         _fmt(r.get("ceiling_ratio"), ".2f"), _fmt(r.get("dedupe_ratio"), ".2f")], widths))
+    return out
+
+
 def summary_lines(result: Mapping[str, Any]) -> list[str]:
     """The five closing lines from a result dict (its ``summary`` part)."""
     s = result["summary"]
@@ -248,11 +260,15 @@ def render_table(result: Mapping[str, Any]) -> str:
                          _fmt(run.get("transport_ceiling"), ".1f"),
                          _fmt(ratio(run.get("rate"), run.get("compute_ceiling")), ".2f"),
                          _fmt(ratio(run.get("rate"), run.get("transport_ceiling")), ".2f")], widths))
+    if len(result.get("rounds", [])) > 1:
+        out.extend(_round_rows(result["rounds"]))
     out.append("")
     widths = (34, 10, 8, 8, 8, 8)
     out.append(_row(["latency (s), paced, 2 workers", "rate/s", "p50", "p95", "p99", "n"], widths))
     for lat in result["latency"]:
-        for path in ("stored", "alert"):
+        for path in ("enriched", "stored", "alert"):
+            if path not in lat:  # runs from before the enriched stage was recorded
+                continue
             s = lat[path]
             out.append(_row([f"ingest->{path} at {lat['load_pct']:.0f}%{' (soak)' if lat.get('soak') else ''}",
                              _fmt(lat.get("rate"), ".1f"), _fmt(s.get("p50"), ".2f"), _fmt(s.get("p95"), ".2f"),

@@ -126,33 +126,60 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
     stack.add_workers(1)
     stack.warm_up(replay, cfg.warmup)
     slice_start = replay.position
-    log(f"2 workers: {cfg.articles} articles at once")
+    log(f"round 1 of {cfg.rounds}: 2 workers, {cfg.articles} articles at once")
     cpu = CpuMeter(stack, broker)
     cpu.start()
     two = stack.burst(replay, "w2", cfg.articles)
     result["cpu"] = cpu.stop(cfg.articles, two.get("seconds"))
     log(f"  {two['rate']:.1f} articles/s")
     state = bytes_per_article(stack.metrics())  # the default window, holding every article of the run so far
-    stack.stop()
+    stack.pause()  # each side of a ratio runs alone: the other stacks are stopped (SIGSTOP), not idling
 
-    off: dict[str, Any] | None = None
     pipeline = dedupe_off_pipeline()
+    stack_off: Stack | None = None
+    off: dict[str, Any] | None = None
     if pipeline is not None:
-        log(f"dedupe off ({pipeline}): 2 workers, the same {cfg.articles} articles")
+        log(f"  dedupe off ({pipeline}): 2 workers, the same {cfg.articles} articles")
         stack_off = Stack(procs, "off", f"bench-{run_id}-off-", bootstrap, folder, pipeline=pipeline, stall_s=stall)
         stack_off.start(workers=2)
         stack_off.warm_up(replay, cfg.warmup)
         off = stack_off.burst(replay, "w2off", cfg.articles, start=slice_start)
         log(f"  {off['rate']:.1f} articles/s")
-        stack_off.stop()
+        stack_off.pause()
 
-    # The compute ceiling times a sample of the 2-worker burst's own articles: the corpus has stretches of long
-    # reports, and a ceiling taken on another stretch would compare rates of different work.
-    log(f"compute ceilings: {cfg.ceiling_articles} of the 2-worker burst's articles per process, 1 process alone, "
+    log(f"  compute ceilings: {cfg.ceiling_articles} of the burst's articles per process, 1 process alone, "
         "then 2 at once")
-    compute = ceilings.compute(procs, cfg.corpus, cfg.ceiling_articles, 2, start=slice_start, span=cfg.articles)
+    ceiling = ceilings.ComputeCeiling(procs, cfg.corpus, cfg.ceiling_articles, 2)
+    ceiling.start(slice_start, cfg.articles)
+    compute = {1: ceiling.alone(), 2: ceiling.together()}
     result["baselines"] = ceilings.baselines(compute[1])
-    result["compute"] = {str(k): {"rate": v["rate"], "per_process": v["per_process"]} for k, v in compute.items()}
+    rounds = [_round(1, slice_start, two, off, compute[2])]
+    log(f"  {compute[2]['rate']:.1f} articles/s: {_round_line(rounds[-1])}")
+    # A slow spell of the machine (seen: the same code 30 % slower an hour apart) would fall on one side of a
+    # ratio only; so the bursts and their ceilings are taken again, each round on new articles, and the
+    # summary reads the median round.
+    for n in range(2, cfg.rounds + 1):
+        log(f"round {n} of {cfg.rounds}: 2 workers, dedupe off, 2 in-process, {cfg.articles} new articles each")
+        stack.resume(replay, cfg.warmup)
+        start = replay.position
+        on_n = stack.burst(replay, f"w2r{n}", cfg.articles)
+        stack.pause()
+        off_n = None
+        if stack_off is not None:
+            stack_off.resume(replay, cfg.warmup)
+            off_n = stack_off.burst(replay, f"w2offr{n}", cfg.articles, start=start)
+            stack_off.pause()
+        rounds.append(_round(n, start, on_n, off_n, ceiling.together(start, cfg.articles)))
+        log(f"  {_round_line(rounds[-1])}")
+    ceiling.stop()
+    stack.stop()
+    if stack_off is not None:
+        stack_off.stop()
+    result["rounds"] = rounds
+    by_ceiling = _median_round(rounds, "ceiling_ratio")
+    by_dedupe = _median_round(rounds, "dedupe_ratio")
+    result["compute"] = {"1": {"rate": compute[1]["rate"], "per_process": compute[1]["per_process"]},
+                         "2": {"rate": by_ceiling["compute"], "per_process": by_ceiling["compute_per_process"]}}
 
     log("transport ceilings: bare relays, 1 and 2 processes")
     transport = {k: ceilings.transport(procs, bootstrap, folder, replay, slice_start, cfg.articles, k,
@@ -162,7 +189,7 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
     # window fills before the first RSS sample that counts and then slides (old fingerprints are
     # dropped), so the soak measures leaks rather than the window filling up, and exercises the drop.
     settle_s = cfg.soak_s / 12.0  # minute 5 of 60: start-up, warm-up and the window filling excluded
-    capacity = two["rate"] or 1.0
+    capacity = by_ceiling["on"]["rate"] or 1.0
     paced = Stack(procs, "paced", f"bench-{run_id}-paced-", bootstrap, folder, stall_s=stall,
                   extra_env={"STREAMS_DEDUPE_WINDOW": f"{max(60.0, settle_s):.0f}"})
     log(f"paced runs: 2 workers, dedupe window {max(60.0, settle_s):.0f}s")
@@ -189,22 +216,45 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
     result["throughput"] = [
         {"label": "1 worker, everything on", "workers": 1, **one, "compute_ceiling": compute[1]["rate"],
          "transport_ceiling": transport[1]["rate"]},
-        {"label": "2 workers, everything on", "workers": 2, **two, "compute_ceiling": compute[2]["rate"],
+        {"label": "2 workers, everything on", "workers": 2, **by_ceiling["on"], "round": by_ceiling["round"],
+         "compute_ceiling": by_ceiling["compute"], "transport_ceiling": transport[2]["rate"]},
+        {"label": "2 workers, dedupe off", "workers": 2, **(by_dedupe["off"] or {"rate": None}),
+         "round": by_dedupe["round"], "compute_ceiling": by_dedupe["compute"],
          "transport_ceiling": transport[2]["rate"]},
-        {"label": "2 workers, dedupe off", "workers": 2, **(off or {"rate": None}),
-         "compute_ceiling": compute[2]["rate"], "transport_ceiling": transport[2]["rate"]},
     ]
     result["latency"] = latency
     result["dedupe_off_pipeline"] = pipeline
     result["summary"] = {
-        "ceiling_ratio_2w": ratio(two["rate"], compute[2]["rate"]),
-        "dedupe_on_off_ratio": ratio(two["rate"], off["rate"] if off else None),
+        "ceiling_ratio_2w": by_ceiling["ceiling_ratio"],
+        "dedupe_on_off_ratio": by_dedupe["dedupe_ratio"],
         "p99_stored_80": lat80["stored"]["p99"],  # type: ignore[index]
         "soak_growth_parent_pct": _max_growth(result["soak"]["rss"], "parent"),
         "soak_growth_child_pct": _max_growth(result["soak"]["rss"], "child"),
         "dedupe_bytes_per_article": state,
     }
     return result
+
+
+def _round(n: int, start: int, on: dict[str, Any], off: dict[str, Any] | None,
+           compute: dict[str, Any]) -> dict[str, Any]:
+    """One round: the 2-worker bursts with dedupe on and off and the 2-process compute ceiling, on the same
+    articles (corpus ``start`` on), one after the other."""
+    return {"round": n, "start": start, "on": on, "off": off, "compute": compute["rate"],
+            "compute_per_process": compute["per_process"],
+            "ceiling_ratio": ratio(on.get("rate"), compute["rate"]),
+            "dedupe_ratio": ratio(on.get("rate"), off.get("rate") if off else None)}
+
+
+def _round_line(r: dict[str, Any]) -> str:
+    def fmt(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.2f}"
+    return f"on / ceiling {fmt(r['ceiling_ratio'])}, on / off {fmt(r['dedupe_ratio'])}"
+
+
+def _median_round(rounds: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The round whose ``key`` ratio is the median (the lower one of an even count); the first without any."""
+    known = sorted((r for r in rounds if r[key] is not None), key=lambda r: r[key])
+    return known[(len(known) - 1) // 2] if known else rounds[0]
 
 
 def _say(line: str) -> None:

@@ -77,7 +77,18 @@ class Stack:
     def check(self) -> None:
         self.procs.check_alive(self.workers + self.others)
 
+    def pause(self) -> None:
+        """Stop every process of the stack (SIGSTOP), so that it takes no CPU from a run beside it. The
+        consumer groups' sessions lapse meanwhile: :meth:`resume` waits until they are whole again."""
+        self.procs.pause(self.workers + self.others)
+
+    def resume(self, replay: Replay, warmup: int) -> None:
+        """Continue a paused stack, then :meth:`warm_up` (every worker back in its group and enriching)."""
+        self.procs.resume(self.workers + self.others)
+        self.warm_up(replay, warmup)
+
     def stop(self) -> None:
+        self.procs.resume(self.workers + self.others)
         self.procs.stop(self.workers + self.others)
         self.workers, self.others = [], []
 
@@ -176,13 +187,15 @@ class Stack:
         finally:
             self.procs.stop([ingest])
         id_prefix = f"{replay.run_id}-{tag}-"
-        stored = self.wait_stored(id_prefix, sent)
+        self.wait_stored(id_prefix, sent)
+        stages = observe.stage_times(self.db, id_prefix)
         if every is not None:
             every(time.monotonic() - started)
         time.sleep(ALERT_SETTLE_S)
         alerts = observe.alert_times(self.bootstrap, f"{self.prefix}alerts", id_prefix)
         return {"rate": rate, "seconds": seconds, "sent": sent,
-                "stored": latency_summary([s - r for r, s in stored]),
+                "stored": latency_summary([s - r for r, _, s in stages]),
+                "enriched": latency_summary([e - r for r, e, _ in stages if e is not None]),
                 "alert": latency_summary([a - r for r, a in alerts])}
 
     def metrics(self) -> list[dict[str, float]]:

@@ -212,3 +212,23 @@ def test_cpu_rows_without_a_paced_measurement_say_so() -> None:
     result["cpu"] = {"ms_per_article": {"store": 2.0}, "seconds": 10.0, "articles": 1000, "cores": 2}
     store = [line for line in render_table(result).splitlines() if line.startswith("store ")][0]
     assert store.split()[-4:] == ["2.0", "10%", "n/a", "n/a"]
+
+def test_paced_rows_split_at_the_enrichment_when_the_run_recorded_it() -> None:
+    result = _result()
+    assert "ingest->enriched" not in render_table(result)  # a bench.json from before the split still renders
+    result["latency"][0]["enriched"] = latency_summary([0.1, 0.15])
+    rows = [line for line in render_table(result).splitlines() if line.startswith("ingest->")]
+    assert [r.split()[0] for r in rows] == ["ingest->enriched", "ingest->stored", "ingest->alert"]
+    assert rows[0].split()[-1] == "2"
+
+
+def test_rounds_are_listed_when_there_are_several() -> None:
+    result = _result()
+    assert "round 1" not in render_table(result)
+    result["rounds"] = [{"round": 1, "on": {"rate": 84.5}, "off": {"rate": 90.0}, "compute": 101.3,
+                         "ceiling_ratio": 84.5 / 101.3, "dedupe_ratio": 84.5 / 90.0},
+                        {"round": 2, "on": {"rate": 64.7}, "off": None, "compute": 116.4,
+                         "ceiling_ratio": 64.7 / 116.4, "dedupe_ratio": None}]
+    rows = {line.split()[1]: line.split()[2:] for line in render_table(result).splitlines()
+            if line.startswith("round ")}
+    assert rows == {"1": ["84.5", "90.0", "101.3", "0.83", "0.94"], "2": ["64.7", "n/a", "116.4", "0.56", "n/a"]}
