@@ -150,17 +150,17 @@ def test_explicit_controller_port_and_kafka4_settings(tmp_path: Path) -> None:
     assert broker.kafka_dir(settings).name == "kafka-4.1.1"
 
 
-def test_the_broker_jvm_runs_the_light_collector_and_compiler_unless_told_otherwise(tmp_path: Path) -> None:
+def test_the_broker_jvm_runs_g1_unless_told_otherwise(tmp_path: Path) -> None:
     from streams.devtools.broker.java import JVM_OPTS, java_command
 
     cmd = java_command(_tmp_settings(tmp_path), "java", "kafka.Kafka", "server.properties")
     assert cmd[:3] == ["java", *broker.HEAP_OPTS]
-    assert cmd[3:5] == list(JVM_OPTS) == ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+    assert cmd[3:5] == list(JVM_OPTS) == ["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]
     assert cmd[-2:] == ["kafka.Kafka", "server.properties"]
-    chosen = _tmp_settings(tmp_path, kafka_jvm_opts=" -XX:+UseG1GC  '-XX:MaxGCPauseMillis=20' ")
+    chosen = _tmp_settings(tmp_path, kafka_jvm_opts=" -XX:+UseSerialGC  '-XX:TieredStopAtLevel=1' ")
     cmd = java_command(chosen, "java", "kafka.Kafka")
-    assert cmd[3:5] == ["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]
-    assert "-XX:TieredStopAtLevel=1" not in cmd and "-XX:+UseSerialGC" not in cmd
+    assert cmd[3:5] == ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+    assert "-XX:+UseG1GC" not in cmd and "-XX:MaxGCPauseMillis=20" not in cmd
 
 
 @pytest.mark.parametrize("opts,named", [("-Xmx4g", "-Xmx4g"), ("UseG1GC", "UseG1GC"), ("-cp /tmp", "-cp"),

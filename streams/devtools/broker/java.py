@@ -24,13 +24,12 @@ log = logging.getLogger(__name__)
 
 MIN_JAVA = 17
 HEAP_OPTS = ("-Xms256m", "-Xmx512m")
-#: the collector and compiler of the managed broker (STREAMS_KAFKA_JVM_OPTS replaces them). A broker that
-#: serves one laptop's pipeline spends more CPU compiling itself than serving: with G1 and the full tiered
-#: compiler a fresh broker took 8.6-10.7 ms of CPU an article paced at 80 %, 2.3-3.2 ms in a burst
-#: (`BENCH_QUICK=1 make bench`); with the serial collector and the quick C1 compiler alone, 3.2 and 1.2 ms,
-#: the cores going to enrichment instead. C1 code is slower at its peak, which a broker this busy never
-#: reaches; a broker for a real cluster is not started by streams.
-JVM_OPTS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+#: the collector and compiler of the managed broker (STREAMS_KAFKA_JVM_OPTS replaces them). Measured with
+#: `BENCH_QUICK=1 BENCH_SOAK_S=300 make bench` on 2 cores: the C1 compiler alone (-XX:TieredStopAtLevel=1) and the
+#: serial collector make a fresh broker far lighter in its first minutes (1.2 against 1.9-3.2 ms of CPU an
+#: article in a burst, 3.2-3.7 against 6.8-10.7 paced), as it compiles less; but once warm it spends more
+#: (93 against 83-85 ms of CPU a second at 24-28 articles/s), and a broker runs for hours. So G1 stays.
+JVM_OPTS = ("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")
 
 ALTERNATIVES = (
     "Alternatives: point streams at an existing cluster with STREAMS_KAFKA_BOOTSTRAP=host:port, "
