@@ -150,6 +150,30 @@ def test_explicit_controller_port_and_kafka4_settings(tmp_path: Path) -> None:
     assert broker.kafka_dir(settings).name == "kafka-4.1.1"
 
 
+def test_the_broker_jvm_runs_g1_unless_told_otherwise(tmp_path: Path) -> None:
+    from streams.devtools.broker.java import JVM_OPTS, java_command
+
+    cmd = java_command(_tmp_settings(tmp_path), "java", "kafka.Kafka", "server.properties")
+    assert cmd[:3] == ["java", *broker.HEAP_OPTS]
+    assert cmd[3:5] == list(JVM_OPTS) == ["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]
+    assert cmd[-2:] == ["kafka.Kafka", "server.properties"]
+    chosen = _tmp_settings(tmp_path, kafka_jvm_opts=" -XX:+UseSerialGC  '-XX:TieredStopAtLevel=1' ")
+    cmd = java_command(chosen, "java", "kafka.Kafka")
+    assert cmd[3:5] == ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+    assert "-XX:+UseG1GC" not in cmd and "-XX:MaxGCPauseMillis=20" not in cmd
+
+
+@pytest.mark.parametrize("opts,named", [("-Xmx4g", "-Xmx4g"), ("UseG1GC", "UseG1GC"), ("-cp /tmp", "-cp"),
+                                        ("-XX:+UseG1GC '", "No closing quotation")])
+def test_broker_jvm_options_that_would_break_it_are_refused_by_name(tmp_path: Path, opts: str, named: str) -> None:
+    from streams.core.errors import ConfigError
+    from streams.devtools.broker.java import java_command
+
+    with pytest.raises(ConfigError, match="STREAMS_KAFKA_JVM_OPTS") as err:
+        java_command(_tmp_settings(tmp_path, kafka_jvm_opts=opts), "java", "kafka.Kafka")
+    assert named in str(err.value)
+
+
 def test_bad_kafka_version_is_a_clear_error() -> None:
     with pytest.raises(BrokerError, match="STREAMS_KAFKA_VERSION"):
         broker.kafka_major("latest")

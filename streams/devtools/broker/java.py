@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Callable
 
-from streams.core.errors import BrokerError
+from streams.core.errors import BrokerError, ConfigError
 from streams.core.settings import Settings
 from streams.devtools.broker.paths import LOG4J_DIR, POM, kafka_dir, kafka_major, libs_dir, locked
 
@@ -23,6 +24,12 @@ log = logging.getLogger(__name__)
 
 MIN_JAVA = 17
 HEAP_OPTS = ("-Xms256m", "-Xmx512m")
+#: the collector and compiler of the managed broker (STREAMS_KAFKA_JVM_OPTS replaces them). Measured with
+#: `BENCH_QUICK=1 BENCH_SOAK_S=300 make bench` on 2 cores: the C1 compiler alone (-XX:TieredStopAtLevel=1) and the
+#: serial collector make a fresh broker far lighter in its first minutes (1.2 against 1.9-3.2 ms of CPU an
+#: article in a burst, 3.2-3.7 against 6.8-10.7 paced), as it compiles less; but once warm it spends more
+#: (93 against 83-85 ms of CPU a second at 24-28 articles/s), and a broker runs for hours. So G1 stays.
+JVM_OPTS = ("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")
 
 ALTERNATIVES = (
     "Alternatives: point streams at an existing cluster with STREAMS_KAFKA_BOOTSTRAP=host:port, "
@@ -155,6 +162,24 @@ def _run_streaming(cmd: list[str], on_line: Callable[[str], None] | None) -> str
     return None if code == 0 else "\n".join(lines[-25:])
 
 
+def jvm_opts(settings: Settings) -> list[str]:
+    """The broker's collector and compiler options: STREAMS_KAFKA_JVM_OPTS split like a shell would, else
+    :data:`JVM_OPTS`. ConfigError for options that are not ``-`` flags (a heap size here would fight
+    :data:`HEAP_OPTS`, so -Xms/-Xmx are refused too)."""
+    text = settings.kafka_jvm_opts.strip()
+    if not text:
+        return list(JVM_OPTS)
+    try:
+        opts = shlex.split(text)
+    except ValueError as exc:
+        raise ConfigError(f"STREAMS_KAFKA_JVM_OPTS={text!r}: {exc}") from exc
+    bad = [o for o in opts if not o.startswith("-") or o.startswith(("-Xms", "-Xmx", "-cp", "-classpath"))]
+    if bad:
+        raise ConfigError(f"STREAMS_KAFKA_JVM_OPTS: {' '.join(bad)} not allowed: give JVM flags such as "
+                          "-XX:+UseG1GC (the heap is fixed at 256-512 MiB, the class path is streams' own)")
+    return opts
+
+
 def java_command(settings: Settings, java: str, main_class: str, *args: str) -> list[str]:
     """The JVM command line running ``main_class`` of the cached jars with the broker's heap and logging."""
     libs = libs_dir(settings)
@@ -163,7 +188,7 @@ def java_command(settings: Settings, java: str, main_class: str, *args: str) -> 
     else:
         logging_opts = [f"-Dlog4j.configuration=file:{LOG4J_DIR / 'log4j.properties'}"]
     return [
-        java, *HEAP_OPTS, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
+        java, *HEAP_OPTS, *jvm_opts(settings), "-XX:+ExitOnOutOfMemoryError",
         "-Djava.awt.headless=true",
         *logging_opts, "-cp", f"{libs}/*", main_class, *args,
     ]  # fmt: skip
