@@ -20,8 +20,11 @@ from streams.enrich.components.quotes.subjects import clause_subject, main_claus
 def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
     """The subject of the clause a participle hangs on: the speaker of a quote opening the
     sentence ("“A,” Chaffetz said, adding ..."), else the sentence's first name or pronoun."""
+    here = art.sentence_of(max(lo, hi - 1))
     for end, spk in reversed(art.attributed):
         if lo - 2 <= end and spk.start < hi:
+            if here is not None and art.sentence_of(spk.start) not in (here, None):
+                break  # “... a liar.” However, he held his fire, calling ...: the quote's speaker is the sentence before's
             return spk
         if end < lo:
             break
