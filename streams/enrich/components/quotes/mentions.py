@@ -264,7 +264,7 @@ class Resolver:
         if not candidates:
             return None
         nearest_off, nearest = candidates[0]
-        if before - nearest_off <= 100 and not re.search(r"[.!?]\s", self.text[nearest_off:before]):
+        if before - nearest_off <= 100 and not re.search(r"[.!?][\"'”’)]*\s", self.text[nearest_off:before]):
             return nearest
         recent = [e for off, e in self.speakers if off < before and before - off <= window]
         if recent and recent[-1] in [e for _, e in candidates[:3]]:
