@@ -449,9 +449,12 @@ def _rule_cue_before(
         if first is not None:
             tail = art.text[cues[0].end() : hi]
             return first, phrasal(art.text, (cues[0].start(), cues[0].end())), bool(WORD.search(tail))
+    fronted = _fronted_clause_end(art.text, lo, hi)
     for w in reversed(words):
         if not is_cue(art, w.group(), w.start()) or noun_use(art, w):
             continue
+        if w.start() < fronted:
+            break  # "When Trump announced his bid, he called them “...”": the main clause speaks
         cue = phrasal(art.text, (w.start(), w.end()))
         tail = art.text[cue[1] : hi]
         mixed = bool(re.search(r"\bthat\b", tail)) or len(WORD.findall(tail)) > 4
@@ -474,6 +477,16 @@ def _rule_cue_before(
         if spk is not None:
             return spk, cue, mixed
     return None
+
+
+def _fronted_clause_end(text: str, lo: int, hi: int) -> int:
+    """Where the main clause starts when the sentence [lo, hi) opens with a subordinate clause
+    and the main clause has words of its own before ``hi`` (else ``lo``: "As Lee said, “...”"
+    is Lee's)."""
+    if not SUBORDINATOR.match(text, lo, hi):
+        return lo
+    start = main_clause_start(text, lo, hi)
+    return start if start > lo and WORD.search(text, start, hi) else lo
 
 
 def _modifies_object(art: ArticleState, spk: Mention, w: re.Match[str]) -> bool:
