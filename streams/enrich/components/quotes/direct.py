@@ -355,7 +355,7 @@ def _attribute_before(
     """Speaker and cue before the quote; the bool says the cue governs a mixed fragment."""
     i = bisect.bisect_right(art.close_ends, q.open_mark) - 1
     prev_close = max(art.close_ends[i] if i >= 0 else 0, par_start)
-    floor = max(par_start, prev_close, q.open_mark - 300)
+    floor = max(par_start, _past_title(art, prev_close), q.open_mark - 300)
     lo = sentence_start(art.text, q.open_mark, floor)
     if not art.text[par_start : q.open_mark].strip() and par_start > 0:
         # "Pistorius told parliament:\n\n“We have to ...": the colon ends the paragraph before
@@ -401,6 +401,21 @@ def _attribute_before(
             if inverted is not None:  # "..., said Jane Roe, policy director at a watchdog group. “It would ...”"
                 return inverted[0], inverted[1], False
     return _fallback_before(art, q, lo, par_start)
+
+
+def _past_title(art: ArticleState, close_end: int) -> int:
+    """Where the search for a quote's attribution may start back to, given the end of the last
+    quotation before it: past it, unless that one is a title or name of a few words inside the
+    sentence ("Washington, star of television’s “Scandal,” thanked Obama for “...”"), which
+    does not end the sentence's words before the quote."""
+    j = bisect.bisect_left(art.open_marks, close_end) - 1
+    prev = art.marks[j] if 0 <= j < len(art.marks) else None
+    if prev is None or prev.close_mark is None or prev.close_mark + 1 != close_end:
+        return close_end
+    inner = art.text[prev.start : prev.end].rstrip()
+    if len(WORD.findall(inner)) > 4 or inner.endswith((".", "?", "!")):
+        return close_end
+    return art.par_of(prev.open_mark)[0]
 
 
 def _inverted_closing(art: ArticleState, lo: int, hi: int) -> tuple[Mention, tuple[int, int]] | None:
