@@ -24,11 +24,13 @@ from streams.enrich.components.quotes.subjects import (
     PREP_OPENER,
     SUBORDINATOR,
     clause_subject,
+    fronted_clause_end,
     leading_phrase,
     loose_mention,
     loose_phrase,
     main_clause_start,
     named_after,
+    past_title,
     phrase_subject,
     put_it_speaker,
     subject_after,
@@ -355,7 +357,7 @@ def _attribute_before(
     """Speaker and cue before the quote; the bool says the cue governs a mixed fragment."""
     i = bisect.bisect_right(art.close_ends, q.open_mark) - 1
     prev_close = max(art.close_ends[i] if i >= 0 else 0, par_start)
-    floor = max(par_start, _past_title(art, prev_close), q.open_mark - 300)
+    floor = max(par_start, past_title(art, prev_close), q.open_mark - 300)
     lo = sentence_start(art.text, q.open_mark, floor)
     if not art.text[par_start : q.open_mark].strip() and par_start > 0:
         # "Pistorius told parliament:\n\n“We have to ...": the colon ends the paragraph before
@@ -401,21 +403,6 @@ def _attribute_before(
             if inverted is not None:  # "..., said Jane Roe, policy director at a watchdog group. “It would ...”"
                 return inverted[0], inverted[1], False
     return _fallback_before(art, q, lo, par_start)
-
-
-def _past_title(art: ArticleState, close_end: int) -> int:
-    """Where the search for a quote's attribution may start back to, given the end of the last
-    quotation before it: past it, unless that one is a title or name of a few words inside the
-    sentence ("Washington, star of television’s “Scandal,” thanked Obama for “...”"), which
-    does not end the sentence's words before the quote."""
-    j = bisect.bisect_left(art.open_marks, close_end) - 1
-    prev = art.marks[j] if 0 <= j < len(art.marks) else None
-    if prev is None or prev.close_mark is None or prev.close_mark + 1 != close_end:
-        return close_end
-    inner = art.text[prev.start : prev.end].rstrip()
-    if len(WORD.findall(inner)) > 4 or inner.endswith((".", "?", "!")):
-        return close_end
-    return art.par_of(prev.open_mark)[0]
 
 
 def _inverted_closing(art: ArticleState, lo: int, hi: int) -> tuple[Mention, tuple[int, int]] | None:
@@ -464,7 +451,7 @@ def _rule_cue_before(
         if first is not None:
             tail = art.text[cues[0].end() : hi]
             return first, phrasal(art.text, (cues[0].start(), cues[0].end())), bool(WORD.search(tail))
-    fronted = _fronted_clause_end(art.text, lo, hi)
+    fronted = fronted_clause_end(art.text, lo, hi)
     for w in reversed(words):
         if not is_cue(art, w.group(), w.start()) or noun_use(art, w):
             continue
@@ -492,16 +479,6 @@ def _rule_cue_before(
         if spk is not None:
             return spk, cue, mixed
     return None
-
-
-def _fronted_clause_end(text: str, lo: int, hi: int) -> int:
-    """Where the main clause starts when the sentence [lo, hi) opens with a subordinate clause
-    and the main clause has words of its own before ``hi`` (else ``lo``: "As Lee said, “...”"
-    is Lee's)."""
-    if not SUBORDINATOR.match(text, lo, hi):
-        return lo
-    start = main_clause_start(text, lo, hi)
-    return start if start > lo and WORD.search(text, start, hi) else lo
 
 
 def _modifies_object(art: ArticleState, spk: Mention, w: re.Match[str]) -> bool:
