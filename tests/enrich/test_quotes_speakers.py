@@ -355,13 +355,6 @@ def test_a_title_quoted_in_the_sentence_does_not_hide_its_subject(pipeline: Pipe
     assert len(got) == 1 and got[0]["speaker"] == "Lisa Grant"
 
 
-def test_an_office_speaks_for_its_holder(pipeline: Pipeline) -> None:
-    text = ("Senator Dan Cole was not at the hearing. His office put out a statement saying the senator "
-            "“will not be intimidated by anyone.”\n")
-    got = marked(pipeline, text)
-    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "His office"
-
-
 def test_a_capitalised_word_opening_a_sentence_is_a_name_when_written_so_mid_sentence() -> None:
     from streams.enrich.components.quotes.syntax import _name_elsewhere
 
