@@ -30,7 +30,6 @@ from streams.enrich.components.quotes.subjects import (
     loose_phrase,
     main_clause_start,
     named_after,
-    past_title,
     phrase_subject,
     put_it_speaker,
     subject_after,
@@ -357,7 +356,7 @@ def _attribute_before(
     """Speaker and cue before the quote; the bool says the cue governs a mixed fragment."""
     i = bisect.bisect_right(art.close_ends, q.open_mark) - 1
     prev_close = max(art.close_ends[i] if i >= 0 else 0, par_start)
-    floor = max(par_start, past_title(art, prev_close), q.open_mark - 300)
+    floor = max(par_start, prev_close, q.open_mark - 300)
     lo = sentence_start(art.text, q.open_mark, floor)
     if not art.text[par_start : q.open_mark].strip() and par_start > 0:
         # "Pistorius told parliament:\n\n“We have to ...": the colon ends the paragraph before

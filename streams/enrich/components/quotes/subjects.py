@@ -9,7 +9,6 @@ no candidate fits, a short phrase of the text becomes a ``nominal`` mention of i
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from streams.enrich.components.quotes.lexicon import BRIDGE_WORDS
@@ -258,18 +257,3 @@ def fronted_clause_end(text: str, lo: int, hi: int) -> int:
         return lo
     start = main_clause_start(text, lo, hi)
     return start if start > lo and WORD.search(text, start, hi) else lo
-
-
-def past_title(art: ArticleState, close_end: int) -> int:
-    """Where the search for a quote's attribution may start back to, given the end of the last
-    quotation before it: past it, unless that one is a title or name of a few words inside the
-    sentence ("Washington, star of television’s “Scandal,” thanked Obama for “...”"), which
-    does not end the sentence's words before the quote."""
-    j = bisect.bisect_left(art.open_marks, close_end) - 1
-    prev = art.marks[j] if 0 <= j < len(art.marks) else None
-    if prev is None or prev.close_mark is None or prev.close_mark + 1 != close_end:
-        return close_end
-    inner = art.text[prev.start : prev.end].rstrip()
-    if len(WORD.findall(inner)) > 4 or inner.endswith((".", "?", "!")):
-        return close_end
-    return art.par_of(prev.open_mark)[0]
