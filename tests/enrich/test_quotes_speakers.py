@@ -319,3 +319,38 @@ def test_a_fragment_without_a_reporting_verb_is_spoken_by_the_subject_of_its_cla
     assert len(got) == 1
     assert got[0]["speaker_mention"] is not None
     assert mention in got[0]["speaker_mention"]["text"]
+
+
+def test_a_participle_after_a_sentence_ending_in_a_quote_is_its_own_sentences_subjects(pipeline: Pipeline) -> None:
+    text = ("Governor Anna Price met the council on Monday. Mayor John Hale said the plan was “a disgrace.” "
+            "However, she praised council member Ruth Park, calling her “a true partner.”\n")
+    got = [q for q in marked(pipeline, text) if q["text"].startswith("a true")]
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "she" and got[0]["speaker"] != "John Hale"
+
+
+def test_a_verb_in_a_fronted_subordinate_clause_does_not_attribute_the_main_clauses_quote(pipeline: Pipeline) -> None:
+    text = ("When Senator Mark Lane announced his bid in June, Governor Paul Ortiz dismissed it as “a cheap stunt.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Paul Ortiz"
+
+
+def test_a_document_is_the_speaker_of_what_it_alleges(pipeline: Pipeline) -> None:
+    text = ("The workers sued on Friday. The lawsuit, which was filed in federal court in Denver, alleged that the "
+            "company “ignored every warning it was given.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and "lawsuit" in got[0]["speaker_mention"]["text"]
+
+
+def test_a_quote_after_a_sentence_reporting_speech_unquoted_is_its_subjects(pipeline: Pipeline) -> None:
+    text = ("Councilman Ray Diaz distanced himself from the mayor on Tuesday by saying he would vote against the "
+            "budget if it came up for a vote this month. “I cannot support a plan that closes the library.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"].endswith("Ray Diaz")
+
+
+def test_a_capitalised_word_opening_a_sentence_is_a_name_when_written_so_mid_sentence() -> None:
+    from streams.enrich.components.quotes.syntax import _name_elsewhere
+
+    text = "Wilson praised the plan. The senator agreed with Wilson on Monday."
+    assert _name_elsewhere(text, "Wilson")
+    assert not _name_elsewhere(text, "The")

@@ -10,7 +10,9 @@ opens with. A speaker mention, once chosen, is resolved to an entity of ``ctx.en
 from __future__ import annotations
 
 import bisect
+import re
 
+from streams.enrich.components.quotes.cues import is_cue
 from streams.enrich.components.quotes.mentions import Mention
 from streams.enrich.components.quotes.sentences import WORD, sentence_start
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -20,8 +22,11 @@ from streams.enrich.components.quotes.subjects import clause_subject, main_claus
 def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
     """The subject of the clause a participle hangs on: the speaker of a quote opening the
     sentence ("“A,” Chaffetz said, adding ..."), else the sentence's first name or pronoun."""
+    here = art.sentence_of(max(lo, hi - 1))
     for end, spk in reversed(art.attributed):
         if lo - 2 <= end and spk.start < hi:
+            if here is not None and art.sentence_of(spk.start) not in (here, None):
+                break  # “... a liar.” However, he held his fire, calling ...: the quote's speaker is the sentence before's
             return spk
         if end < lo:
             break
@@ -45,7 +50,7 @@ def inherit(art: ArticleState, found: list[Found]) -> None:
                 f.speaker, f.cue, f.source = last.speaker, last.cue, "inherited"
                 last_par = par
                 continue
-        spk = _previous_paragraph_subject(art, f, par)
+        spk = _previous_paragraph_subject(art, f, par) or _previous_sentence_subject(art, f, par)
         if spk is not None:
             f.speaker, f.source = spk, "previous"
             last, last_par = f, par
@@ -70,6 +75,30 @@ def _previous_paragraph_subject(art: ArticleState, f: Found, par: tuple[int, int
     lo = sentence_start(art.text, end - 1, ps)
     spk = clause_subject(art, lo, end)
     if spk is None or len(WORD.findall(art.text[main_clause_start(art.text, lo, spk.start) : spk.start])) > 3:
+        return None
+    return spk
+
+
+def _previous_sentence_subject(art: ArticleState, f: Found, par: tuple[int, int]) -> Mention | None:
+    """A quote opening a sentence inside a paragraph, right after a sentence that reports speech
+    without quoting it, is the words of that sentence's subject ("Bolton distanced himself ... by
+    saying he would ... . “I'm going to support him ...”")."""
+    open_mark = f.marks[0].open_mark
+    if art.starts_par(f, par):
+        return None
+    lo = sentence_start(art.text, open_mark, par[0])
+    if art.text[lo:open_mark].strip() or lo <= par[0]:
+        return None
+    prev_lo = sentence_start(art.text, lo - 1, par[0])
+    prev = art.text[prev_lo:lo]
+    if re.search(r"[\"“”]", prev) or not prev.rstrip().endswith("."):
+        return None  # the sentence before quotes someone itself
+    if not any(is_cue(art, w.group(), w.start()) for w in art.words(prev_lo, lo)):
+        return None
+    spk = clause_subject(art, prev_lo, lo)
+    if spk is None or spk.kind not in ("PERSON", "pronoun") or spk.text.lower() in ("it", "i", "we", "they"):
+        return None
+    if len(WORD.findall(art.text[main_clause_start(art.text, prev_lo, spk.start) : spk.start])) > 2:
         return None
     return spk
 

@@ -24,6 +24,7 @@ from streams.enrich.components.quotes.subjects import (
     PREP_OPENER,
     SUBORDINATOR,
     clause_subject,
+    fronted_clause_end,
     leading_phrase,
     loose_mention,
     loose_phrase,
@@ -449,9 +450,12 @@ def _rule_cue_before(
         if first is not None:
             tail = art.text[cues[0].end() : hi]
             return first, phrasal(art.text, (cues[0].start(), cues[0].end())), bool(WORD.search(tail))
+    fronted = fronted_clause_end(art.text, lo, hi)
     for w in reversed(words):
         if not is_cue(art, w.group(), w.start()) or noun_use(art, w):
             continue
+        if w.start() < fronted:
+            break  # "When Trump announced his bid, he called them “...”": the main clause speaks
         cue = phrasal(art.text, (w.start(), w.end()))
         tail = art.text[cue[1] : hi]
         mixed = bool(re.search(r"\bthat\b", tail)) or len(WORD.findall(tail)) > 4

@@ -176,7 +176,8 @@ class Resolver:
         for idx, ent in enumerate(entities):  # else a common given name: "Angela Merkel"
             name = str(ent.get("name") or "").split()
             if idx not in self.gender and len(name) > 1 and first_names and str(ent.get("type", "")).upper() == "PERSON":
-                g = first_names.get(name[0].lower())
+                # the first word that is a given name: "Mayor John Hale", "Sen. Kelly Ayotte"
+                g = next((first_names[w.lower()] for w in name[:-1] if w.lower() in first_names), None)
                 if g:
                     self.gender[idx] = g
         self.speakers: list[tuple[int, int]] = []  # (offset, entity) of resolved person speakers so far
@@ -264,7 +265,7 @@ class Resolver:
         if not candidates:
             return None
         nearest_off, nearest = candidates[0]
-        if before - nearest_off <= 100 and not re.search(r"[.!?]\s", self.text[nearest_off:before]):
+        if before - nearest_off <= 100 and not re.search(r"[.!?][\"'”’)]*\s", self.text[nearest_off:before]):
             return nearest
         recent = [e for off, e in self.speakers if off < before and before - off <= window]
         if recent and recent[-1] in [e for _, e in candidates[:3]]:
@@ -279,7 +280,7 @@ class Resolver:
         starts = [m.start for m in people]
         for m in people:
             tail = self.text[m.end : m.end + 100]
-            stop = re.search(r"[.!?](?:\s|$)", tail)
+            stop = re.search(r"[.!?][\"'”’)]*(?:\s|$)", tail)
             tail = tail[: stop.start()] if stop else tail
             p = re.search(r"\b(he|his|him|she|her)\b", tail, re.IGNORECASE)
             if not p or re.fullmatch(r"\s*,\s*", tail[: p.start()]):

@@ -247,3 +247,13 @@ def put_it_speaker(art: ArticleState, lo: int, hi: int) -> Mention | None:
         if m.kind in ("PERSON", "ORG", "pronoun", "nominal") and m.end == hi:
             return m  # "as The New Yorker put it"
     return loose_mention(art.text, lo, hi)  # "as a Treasury memo put it"
+
+
+def fronted_clause_end(text: str, lo: int, hi: int) -> int:
+    """Where the main clause starts when the sentence [lo, hi) opens with a subordinate clause
+    and the main clause has words of its own before ``hi`` (else ``lo``: "As Lee said, “...”"
+    is Lee's)."""
+    if not SUBORDINATOR.match(text, lo, hi):
+        return lo
+    start = main_clause_start(text, lo, hi)
+    return start if start > lo and WORD.search(text, start, hi) else lo

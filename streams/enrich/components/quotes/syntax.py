@@ -11,6 +11,7 @@ report the rules did not find. The parser is the ``nlp`` component's model's own
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, Iterable
 
@@ -165,12 +166,18 @@ def _speaker(art: ArticleState, ss: int, subj: Token) -> Mention | None:
         return m
     if m.kind == "pronoun":
         return m if m.text.lower() != "it" else None
-    if subj.text[:1].isupper() and subj.i > 0 and subj.text.isalpha():
+    if subj.text[:1].isupper() and subj.text.isalpha() and (subj.i > 0 or _name_elsewhere(art.text, subj.text)):
         return m  # a name the entity recogniser left untyped ("Governor Helen Park")
     head = subj.text.lower()
     if head in art.lex.speaker_nouns or head.rstrip("s") in art.lex.speaker_nouns:
         return m
     return None
+
+
+def _name_elsewhere(text: str, word: str) -> bool:
+    """A capitalised word opening a sentence is a name when the article also writes it
+    capitalised inside a sentence ("Wilson praised ..." after "... said Wilson, a ...")."""
+    return re.search(rf"[a-z,;]\s+{re.escape(word)}\b", text) is not None
 
 
 def mention_for(art: ArticleState, ss: int, subj: Token) -> Mention | None:
