@@ -138,6 +138,7 @@ def test_server_properties_single_node_kraft_on_loopback(tmp_path: Path) -> None
     assert props["transaction.state.log.replication.factor"] == "1"
     assert props["min.insync.replicas"] == "1"
     assert props["auto.create.topics.enable"] == "false"
+    assert (props["num.network.threads"], props["num.io.threads"]) == ("1", "2")  # one machine's pipeline
     assert props["log.dirs"] == str(broker.data_dir(settings))
     assert "share.coordinator.state.topic.replication.factor" not in props
 
