@@ -21,7 +21,7 @@ from streams.enrich.components.quotes.clauses import (
     content_end,
     with_complementizer,
 )
-from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
+from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, MULTIWORD_CUE, STRONG_CUES, participle
 from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.nominal import nominal_reports
@@ -355,6 +355,26 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
     return out
 
 
+def _multiword_report(art: ArticleState, w: re.Match[str], ss: int, se: int, sent_start: int) -> Found | None:
+    """A report whose cue is a multiword predicate ("Mr. Obama made clear over the weekend that
+    ...", "Labor leaders point out that ..."): its subject before it, its clause after it."""
+    m = MULTIWORD_CUE.match(art.text, w.start(), se)
+    if m is None or w.group()[:1].isupper():
+        return None
+    spk = subject_before(art, w.start(), ss)
+    if spk is None and w.group().endswith("ing"):
+        aux = PROGRESSIVE.search(art.text, ss, w.start())
+        spk = subject_before(art, aux.start(), ss) if aux is not None else None
+    if spk is None:
+        return None
+    # read as its one-word paraphrase: a clause after it opens with "that" or a subject
+    start = clause_start(art, m.end(), se, "clarified")
+    if start is None or se - start <= 12:
+        return None
+    end = content_end(art.text, start, _subordinate_end(art.text, sent_start, start, se))
+    return Found("indirect", [(start, end)], spk, (m.start(), m.end()), "before")
+
+
 def _report_in(
     art: ArticleState, ss: int, se: int, sent_start: int | None = None, prev: Mention | None = None
 ) -> Found | None:
@@ -407,6 +427,9 @@ def _report_in(
             fallback = fallback or complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), shared)
             continue
         if low not in art.lex.clause_forms and not (bare and low in art.lex.bare_clause):
+            multi = _multiword_report(art, w, ss, se, sent_start)
+            if multi is not None:
+                return multi
             continue
         cue = (w.start(), w.end())
         # "..., Kallas said." / "..., said Kallas."

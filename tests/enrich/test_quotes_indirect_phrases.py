@@ -1,0 +1,35 @@
+"""Quotes component: reports whose cue is more than one word ("made clear that ...", "point out
+that ..."), on constructed sentences, through the real upstream components."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.enrich.pipeline import Pipeline
+from tests.enrich.conftest import indirect
+
+
+@pytest.fixture(scope="module")
+def pipeline(quote_pipeline: Pipeline) -> Pipeline:
+    return quote_pipeline
+
+
+@pytest.mark.parametrize("cue", ["made clear", "made it clear", "has made clear on Tuesday"])
+def test_made_clear_reports_the_clause_after_it(pipeline: Pipeline, cue: str) -> None:
+    text = f"The council met in Dayton. Mayor Ann Lowe {cue} that the city would not raise the water tax this year.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["that the city would not raise the water tax this year"]
+    assert got[0]["cue"]["text"].endswith("clear")
+    assert got[0]["speaker_mention"]["text"] == "Ann Lowe"
+
+
+def test_the_base_form_of_point_out_reports_the_clause_after_it(pipeline: Pipeline) -> None:
+    text = "Union leaders point out that the plant has hired four hundred workers since the spring.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["that the plant has hired four hundred workers since the spring"]
+    assert got[0]["cue"]["text"] == "point out"
+
+
+def test_clear_without_a_speaker_reports_nothing(pipeline: Pipeline) -> None:
+    text = "The new bridge made clear water reach the old mill for the first time in years.\n"
+    assert indirect(pipeline, text) == []
