@@ -33,3 +33,24 @@ def test_the_base_form_of_point_out_reports_the_clause_after_it(pipeline: Pipeli
 def test_clear_without_a_speaker_reports_nothing(pipeline: Pipeline) -> None:
     text = "The new bridge made clear water reach the old mill for the first time in years.\n"
     assert indirect(pipeline, text) == []
+
+
+def test_seem_reports_its_clause_with_its_subject_and_no_speaker(pipeline: Pipeline) -> None:
+    text = "After the vote, the council members seemed ready to approve the budget, though two abstained.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the council members seemed ready to approve the budget"]
+    assert got[0]["speaker"] is None and got[0]["speaker_mention"] is None
+
+
+def test_an_expletive_appear_reports_the_clause_after_it(pipeline: Pipeline) -> None:
+    text = "It appears, though, that the plant will stay open until the spring.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["that the plant will stay open until the spring"]
+
+
+@pytest.mark.parametrize("text", [
+    "The mayor appeared on local television with her two deputies on Monday night.\n",
+    "It seems strange to hold the vote in the middle of the summer.\n",
+])
+def test_appearing_somewhere_or_an_expletive_without_a_clause_reports_nothing(pipeline: Pipeline, text: str) -> None:
+    assert indirect(pipeline, text) == []
