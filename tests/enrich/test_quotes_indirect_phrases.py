@@ -54,3 +54,15 @@ def test_an_expletive_appear_reports_the_clause_after_it(pipeline: Pipeline) -> 
 ])
 def test_appearing_somewhere_or_an_expletive_without_a_clause_reports_nothing(pipeline: Pipeline, text: str) -> None:
     assert indirect(pipeline, text) == []
+
+
+def test_an_inner_according_to_reports_the_whole_sentence_around_it(pipeline: Pipeline) -> None:
+    text = "At the heart of the dispute, according to Ann Lowe, was a change in the water tax.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["At the heart of the dispute, according to Ann Lowe, was a change in the water tax"]
+
+
+def test_an_according_to_before_a_clause_of_its_own_reports_what_comes_before(pipeline: Pipeline) -> None:
+    text = "The plant hired 400 workers last year, according to a state count, but the mill closed in May.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["The plant hired 400 workers last year"]

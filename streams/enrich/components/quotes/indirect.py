@@ -150,6 +150,11 @@ def _in_quotes(art: ArticleState, qstarts: list[int], s: int, e: int) -> bool:
     return i > 0 and art.quoted[i - 1][1] > s
 
 
+#: the end of the source an inner "according to" names, when the sentence goes on after it (not
+#: with a description of the source, "according to the report, which ...", nor with a clause of its
+#: own, "..., according to a CNN tally, but his path ...")
+_SOURCE_END = re.compile(r"(?:,|\s[—–-])\s+(?!(?:which|who|whose|where|when|a|an|citing|including|and|or|but|yet|"
+                         r"while|whereas|even|though|although|with)\b)(?=\w)")
 #: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
 _SUBORDINATOR = re.compile(r"(?:(?:But|And)\s+)?(?:While|Although|Though|Even though|Even as|Whereas|If|When|Because|"
                            r"Since|After|Before|Once|Unless)\b")
@@ -409,6 +414,15 @@ def _report_in(
             if comma > 0:
                 return Found("indirect", [(comma + 1, se)], spk, (acc.start(), acc.end()), "according")
         else:
+            resumed = _SOURCE_END.search(text, acc.end(), se)
+            reporting = any(w.group().lower() in art.lex.clause_forms for w in art.words(ss, acc.start()))
+            if resumed is not None and not reporting and len(WORD.findall(text, resumed.end(), se)) >= 3:
+                # "At the heart of the trouble, according to Ross, was a decision ...": the source
+                # sits inside the sentence it reports, which goes on after it
+                end = se
+                while end > ss and text[end - 1] in " .,;:":
+                    end -= 1
+                return Found("indirect", [(ss, end)], spk, (acc.start(), acc.end()), "according")
             end = acc.start()
             while end > ss and text[end - 1] in " ,—–-":
                 end -= 1
