@@ -66,3 +66,16 @@ def test_an_according_to_before_a_clause_of_its_own_reports_what_comes_before(pi
     text = "The plant hired 400 workers last year, according to a state count, but the mill closed in May.\n"
     got = indirect(pipeline, text)
     assert [q["text"] for q in got] == ["The plant hired 400 workers last year"]
+
+
+@pytest.mark.parametrize("verb", ["congratulated", "thanked", "chastised"])
+def test_a_judgement_verb_reports_whom_it_judges_and_for_what(pipeline: Pipeline, verb: str) -> None:
+    text = f"The council met in Dayton. Mayor Ann Lowe {verb} the city engineers for finishing the bridge early.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the city engineers for finishing the bridge early"]
+    assert got[0]["speaker_mention"]["text"] == "Ann Lowe"
+
+
+def test_thanks_as_a_noun_reports_nothing(pipeline: Pipeline) -> None:
+    text = "The bridge opened early, thanks to the city engineers and a dry spring.\n"
+    assert indirect(pipeline, text) == []
