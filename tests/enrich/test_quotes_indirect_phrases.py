@@ -79,3 +79,10 @@ def test_a_judgement_verb_reports_whom_it_judges_and_for_what(pipeline: Pipeline
 def test_thanks_as_a_noun_reports_nothing(pipeline: Pipeline) -> None:
     text = "The bridge opened early, thanks to the city engineers and a dry spring.\n"
     assert indirect(pipeline, text) == []
+
+
+@pytest.mark.parametrize("verb", ["joked", "tweeted", "lamented"])
+def test_a_verb_of_saying_with_a_that_clause_reports_it(pipeline: Pipeline, verb: str) -> None:
+    text = f"The council met in Dayton. Mayor Ann Lowe {verb} that the new bridge had taken longer than the old one.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["that the new bridge had taken longer than the old one"]
