@@ -86,3 +86,24 @@ def test_a_verb_of_saying_with_a_that_clause_reports_it(pipeline: Pipeline, verb
     text = f"The council met in Dayton. Mayor Ann Lowe {verb} that the new bridge had taken longer than the old one.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["that the new bridge had taken longer than the old one"]
+
+
+def test_a_passive_report_with_an_agent_reports_its_subject(pipeline: Pipeline) -> None:
+    text = "The council met in Dayton on Monday. The water tax plan was first reported by the Dayton Herald.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["The water tax plan"]
+    assert "Dayton Herald" in got[0]["speaker_mention"]["text"]
+
+
+def test_a_passive_judgement_with_its_reason_reports_the_whole_clause(pipeline: Pipeline) -> None:
+    text = "The mayor has been criticized by her rivals for raising the water tax twice.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["The mayor has been criticized by her rivals for raising the water tax twice"]
+
+
+@pytest.mark.parametrize("text", [
+    "The deal that was rejected by the council in May would have cut the bus budget.\n",
+    "The bridge was painted by a crew from Ohio last spring.\n",
+])
+def test_a_relative_or_a_passive_of_no_report_reports_nothing(pipeline: Pipeline, text: str) -> None:
+    assert indirect(pipeline, text) == []

@@ -26,6 +26,7 @@ from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.evidential import evidential_reports
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.nominal import nominal_reports
+from streams.enrich.components.quotes.passive import passive_reports
 from streams.enrich.components.quotes.prepositional import prepositional_reports
 from streams.enrich.components.quotes.questions import reported_questions
 from streams.enrich.components.quotes.sentences import WORD
@@ -131,6 +132,8 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     out.extend(nominal_reports(art, plain, [(f.segments[0][0], f.segments[-1][1]) for f in out]))
     taken_spans = [(f.segments[0][0], f.segments[-1][1]) for f in out] + [f.cue for f in out if f.cue is not None]
     out.extend(evidential_reports(art, plain, taken_spans))
+    taken_spans = [(f.segments[0][0], f.segments[-1][1]) for f in out] + [f.cue for f in out if f.cue is not None]
+    out.extend(passive_reports(art, plain, taken_spans))
     for q in questions:
         (cs, ce), cue = q.segments[0], q.cue
         if _in_quotes(art, qstarts, cs, ce):
