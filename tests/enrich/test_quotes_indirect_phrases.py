@@ -107,3 +107,17 @@ def test_a_passive_judgement_with_its_reason_reports_the_whole_clause(pipeline: 
 ])
 def test_a_relative_or_a_passive_of_no_report_reports_nothing(pipeline: Pipeline, text: str) -> None:
     assert indirect(pipeline, text) == []
+
+
+@pytest.mark.parametrize("head", ["Mayor Ann Lowe was confident", "Mayor Ann Lowe is not convinced",
+                                  "Mayor Ann Lowe left the meeting early, optimistic"])
+def test_an_adjective_of_certainty_reports_the_clause_after_its_that(pipeline: Pipeline, head: str) -> None:
+    text = f"The council met in Dayton. {head} that the water tax would pass in the spring.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["that the water tax would pass in the spring"]
+    assert got[0]["speaker_mention"]["text"] == "Ann Lowe"
+
+
+def test_a_certainty_adjective_without_a_speaker_reports_nothing(pipeline: Pipeline) -> None:
+    text = "It is certain that the water tax will pass in the spring.\n"
+    assert indirect(pipeline, text) == []

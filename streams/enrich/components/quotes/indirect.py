@@ -13,6 +13,7 @@ import bisect
 import re
 
 from streams.enrich.components.quotes.syntax import governing_subject, parse, reports
+from streams.enrich.components.quotes.adjectives import adjective_reports
 from streams.enrich.components.quotes.attribution import main_subject
 from streams.enrich.components.quotes.clauses import (
     PROGRESSIVE,
@@ -134,6 +135,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     out.extend(evidential_reports(art, plain, taken_spans))
     taken_spans = [(f.segments[0][0], f.segments[-1][1]) for f in out] + [f.cue for f in out if f.cue is not None]
     out.extend(passive_reports(art, plain, taken_spans))
+    out.extend(adjective_reports(art, plain, [(f.segments[0][0], f.segments[-1][1]) for f in out]))
     for q in questions:
         (cs, ce), cue = q.segments[0], q.cue
         if _in_quotes(art, qstarts, cs, ce):
