@@ -19,6 +19,7 @@ _PASSIVE_BY = re.compile(r"\b(?:was|were|is|are|has been|have been|had been|will
                          r"(?:[a-z]+ly\s+|also\s+|not\s+|first\s+){0,2}([a-z]+(?:ed|en)|told|said|thought|seen|shown)"
                          r"((?:\s+[\w’'-]+){0,3}?)\s+by\s+(?=\S)")
 _RELATIVE = frozenset(["who", "which", "that", "whom"])
+_ANAPHORS = frozenset(["this", "that", "these", "those", "it", "such"])
 _SUBORDINATORS = frozenset(["if", "when", "because", "although", "though", "while", "unless", "since", "as"])
 #: the reason a judgement gives, after its agent
 _REASON = re.compile(r"\bfor\s+(?:\w+ing|his|her|their|its|the|a|an|not)\b")
@@ -47,6 +48,8 @@ def passive_reports(art: ArticleState, sentences: list[tuple[int, int]], taken: 
         words = WORD.findall(text, start, end)
         if not words or len(words) > 12 or words[-1].lower() in _RELATIVE or words[0].lower() in _SUBORDINATORS:
             continue  # "a deal that was rejected by", "who was backed by": the report is about a noun before
+        if len(words) == 1 and words[0].lower() in _ANAPHORS:
+            continue  # "This was stated by X ...": it only names who said what came before
         spk = named_after(art, m.end(), se)
         if _REASON.search(text, m.end(), se):
             # "Trump has been criticized by his rivals for failing to ...": the judgement and its
