@@ -25,6 +25,8 @@ ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 #: "point out", FrameNet's Statement frame lexical unit (its other forms are in the verb list)
 MULTIWORD_CUE = re.compile(r"(?:make|makes|made|making)\s+(?:it\s+)?(?:very\s+|quite\s+|abundantly\s+|perfectly\s+)?clear\b"
                            r"|point\s+out\b")
+#: the first words of :data:`MULTIWORD_CUE`, to try it on those words only
+MULTIWORD_HEADS = frozenset(["make", "makes", "made", "making", "point"])
 
 
 def is_cue(art: ArticleState, word: str, start: int | None = None) -> bool:

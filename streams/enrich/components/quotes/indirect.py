@@ -22,7 +22,14 @@ from streams.enrich.components.quotes.clauses import (
     content_end,
     with_complementizer,
 )
-from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, MULTIWORD_CUE, STRONG_CUES, participle
+from streams.enrich.components.quotes.cues import (
+    ACCORDING,
+    EVIDENCE_CUES,
+    MULTIWORD_CUE,
+    MULTIWORD_HEADS,
+    STRONG_CUES,
+    participle,
+)
 from streams.enrich.components.quotes.doubled import doubled_extent
 from streams.enrich.components.quotes.evidential import evidential_reports
 from streams.enrich.components.quotes.mentions import Mention, iter_in
@@ -449,7 +456,7 @@ def _report_in(
             fallback = fallback or complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), shared)
             continue
         if low not in art.lex.clause_forms and not (bare and low in art.lex.bare_clause):
-            multi = _multiword_report(art, w, ss, se, sent_start)
+            multi = _multiword_report(art, w, ss, se, sent_start) if low in MULTIWORD_HEADS else None
             if multi is not None:
                 return multi
             continue
