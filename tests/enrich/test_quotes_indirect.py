@@ -96,7 +96,7 @@ def test_a_conjunction_before_the_name_and_appositive_changes_nothing(pipeline: 
 
 def test_a_mostly_noun_base_form_is_a_verb_after_a_subject_pronoun(pipeline: Pipeline) -> None:
     text = ("Union members in Ohio rallied on Saturday. They support the proposal to raise the minimum wage.\n\n"
-            "The senator thanked them for their support of the proposal.\n")
+            "The senator visited them after their support of the proposal.\n")
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the proposal to raise the minimum wage"]
     assert [q["cue"]["text"] for q in got] == ["support"]

@@ -167,3 +167,12 @@ def test_a_question_ask_reports_is_indirect_speech(
 def test_a_question_quoted_in_part_is_left_to_the_quotation(pipeline: Pipeline) -> None:
     text = "Asked whether Lee “has the integrity to serve,” most voters said yes.\n"
     assert [q for q in indirect(pipeline, text) if q["cue"]["text"] == "Asked"] == []
+
+
+def test_a_doubled_apostrophe_quotation_continues_past_a_possessive_in_its_attribution(pipeline: Pipeline) -> None:
+    text = ("''The budget is balanced,'' said Ann Lane, the city's treasurer. ''And the schools got more money.''\n\n"
+            "The council meets again in May.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == [
+        "''The budget is balanced,'' said Ann Lane, the city's treasurer. ''And the schools got more money."
+    ]

@@ -20,6 +20,13 @@ EVIDENCE_CUES = frozenset(["show", "shows", "showed", "shown", "found", "finds",
                            "indicate", "indicates", "indicated", "reveal", "reveals", "revealed", "report", "reports",
                            "reported", "concluded", "concludes", "estimated", "estimates", "predicted", "predicts"])
 ACCORDING = re.compile(r"\b[Aa]ccording to\b")
+#: multiword reporting predicates whose head word alone reports nothing (or is mostly a noun):
+#: "made (it) clear (that) ...", the light-verb paraphrase of "clarify", and the base form of
+#: "point out", FrameNet's Statement frame lexical unit (its other forms are in the verb list)
+MULTIWORD_CUE = re.compile(r"(?:make|makes|made|making)\s+(?:it\s+)?(?:very\s+|quite\s+|abundantly\s+|perfectly\s+)?clear\b"
+                           r"|point\s+out\b")
+#: the first words of :data:`MULTIWORD_CUE`, to try it on those words only
+MULTIWORD_HEADS = frozenset(["make", "makes", "made", "making", "point"])
 
 
 def is_cue(art: ArticleState, word: str, start: int | None = None) -> bool:

@@ -16,8 +16,9 @@ from streams.enrich.components.quotes.state import ArticleState
 _MARK = "''"
 #: the closing marks of a quotation's first part: ",''" or "?''" before the attribution
 _CLOSE = re.compile(r"[,?!—-]?''")
-#: the rest of the attribution's sentence, then the quotation's marks opening again
-_CONTINUED = re.compile(r"[^']*?[.!?]\s*''(?!')")
+#: the rest of the attribution's sentence (an apostrophe inside a word allowed: "the province's
+#: minister"), then the quotation's marks opening again
+_CONTINUED = re.compile(r"(?:[^']|(?<=\w)'(?=\w))*?[.!?]\s*''(?!')")
 
 
 def doubled_extent(art: ArticleState, s: int, e: int) -> tuple[int, int] | None:

@@ -13,6 +13,7 @@ import bisect
 import re
 
 from streams.enrich.components.quotes.syntax import governing_subject, parse, reports
+from streams.enrich.components.quotes.adjectives import adjective_reports
 from streams.enrich.components.quotes.attribution import main_subject
 from streams.enrich.components.quotes.clauses import (
     PROGRESSIVE,
@@ -21,10 +22,19 @@ from streams.enrich.components.quotes.clauses import (
     content_end,
     with_complementizer,
 )
-from streams.enrich.components.quotes.cues import ACCORDING, EVIDENCE_CUES, STRONG_CUES, participle
+from streams.enrich.components.quotes.cues import (
+    ACCORDING,
+    EVIDENCE_CUES,
+    MULTIWORD_CUE,
+    MULTIWORD_HEADS,
+    STRONG_CUES,
+    participle,
+)
 from streams.enrich.components.quotes.doubled import doubled_extent
+from streams.enrich.components.quotes.evidential import evidential_reports
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.nominal import nominal_reports
+from streams.enrich.components.quotes.passive import passive_reports
 from streams.enrich.components.quotes.prepositional import prepositional_reports
 from streams.enrich.components.quotes.questions import reported_questions
 from streams.enrich.components.quotes.sentences import WORD
@@ -128,6 +138,11 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         if not _in_quotes(art, qstarts, cs, ce) and not _in_quotes(art, qstarts, *cue):
             out.append(g)
     out.extend(nominal_reports(art, plain, [(f.segments[0][0], f.segments[-1][1]) for f in out]))
+    taken_spans = [(f.segments[0][0], f.segments[-1][1]) for f in out] + [f.cue for f in out if f.cue is not None]
+    out.extend(evidential_reports(art, plain, taken_spans))
+    taken_spans = [(f.segments[0][0], f.segments[-1][1]) for f in out] + [f.cue for f in out if f.cue is not None]
+    out.extend(passive_reports(art, plain, taken_spans))
+    out.extend(adjective_reports(art, plain, [(f.segments[0][0], f.segments[-1][1]) for f in out]))
     for q in questions:
         (cs, ce), cue = q.segments[0], q.cue
         if _in_quotes(art, qstarts, cs, ce):
@@ -147,6 +162,11 @@ def _in_quotes(art: ArticleState, qstarts: list[int], s: int, e: int) -> bool:
     return i > 0 and art.quoted[i - 1][1] > s
 
 
+#: the end of the source an inner "according to" names, when the sentence goes on after it (not
+#: with a description of the source, "according to the report, which ...", nor with a clause of its
+#: own, "..., according to a CNN tally, but his path ...")
+_SOURCE_END = re.compile(r"(?:,|\s[—–-])\s+(?!(?:which|who|whose|where|when|a|an|citing|including|and|or|but|yet|"
+                         r"while|whereas|even|though|although|with)\b)(?=\w)")
 #: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
 _SUBORDINATOR = re.compile(r"(?:(?:But|And)\s+)?(?:While|Although|Though|Even though|Even as|Whereas|If|When|Because|"
                            r"Since|After|Before|Once|Unless)\b")
@@ -355,6 +375,26 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
     return out
 
 
+def _multiword_report(art: ArticleState, w: re.Match[str], ss: int, se: int, sent_start: int) -> Found | None:
+    """A report whose cue is a multiword predicate ("Mr. Obama made clear over the weekend that
+    ...", "Labor leaders point out that ..."): its subject before it, its clause after it."""
+    m = MULTIWORD_CUE.match(art.text, w.start(), se)
+    if m is None or w.group()[:1].isupper():
+        return None
+    spk = subject_before(art, w.start(), ss)
+    if spk is None and w.group().endswith("ing"):
+        aux = PROGRESSIVE.search(art.text, ss, w.start())
+        spk = subject_before(art, aux.start(), ss) if aux is not None else None
+    if spk is None:
+        return None
+    # read as its one-word paraphrase: a clause after it opens with "that" or a subject
+    start = clause_start(art, m.end(), se, "clarified")
+    if start is None or se - start <= 12:
+        return None
+    end = content_end(art.text, start, _subordinate_end(art.text, sent_start, start, se))
+    return Found("indirect", [(start, end)], spk, (m.start(), m.end()), "before")
+
+
 def _report_in(
     art: ArticleState, ss: int, se: int, sent_start: int | None = None, prev: Mention | None = None
 ) -> Found | None:
@@ -386,6 +426,15 @@ def _report_in(
             if comma > 0:
                 return Found("indirect", [(comma + 1, se)], spk, (acc.start(), acc.end()), "according")
         else:
+            resumed = _SOURCE_END.search(text, acc.end(), se)
+            reporting = any(w.group().lower() in art.lex.clause_forms for w in art.words(ss, acc.start()))
+            if resumed is not None and not reporting and len(WORD.findall(text, resumed.end(), se)) >= 3:
+                # "At the heart of the trouble, according to Ross, was a decision ...": the source
+                # sits inside the sentence it reports, which goes on after it
+                end = se
+                while end > ss and text[end - 1] in " .,;:":
+                    end -= 1
+                return Found("indirect", [(ss, end)], spk, (acc.start(), acc.end()), "according")
             end = acc.start()
             while end > ss and text[end - 1] in " ,—–-":
                 end -= 1
@@ -407,6 +456,9 @@ def _report_in(
             fallback = fallback or complement(art, w, ss, _subordinate_end(text, sent_start, w.end(), se), shared)
             continue
         if low not in art.lex.clause_forms and not (bare and low in art.lex.bare_clause):
+            multi = _multiword_report(art, w, ss, se, sent_start) if low in MULTIWORD_HEADS else None
+            if multi is not None:
+                return multi
             continue
         cue = (w.start(), w.end())
         # "..., Kallas said." / "..., said Kallas."
