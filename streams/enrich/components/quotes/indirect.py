@@ -137,12 +137,10 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
             continue
         if not _in_quotes(art, qstarts, cs, ce) and not _in_quotes(art, qstarts, *cue):
             out.append(g)
-    out.extend(nominal_reports(art, plain, [(f.segments[0][0], f.segments[-1][1]) for f in out]))
-    taken_spans = [(f.segments[0][0], f.segments[-1][1]) for f in out] + [f.cue for f in out if f.cue is not None]
-    out.extend(evidential_reports(art, plain, taken_spans))
-    taken_spans = [(f.segments[0][0], f.segments[-1][1]) for f in out] + [f.cue for f in out if f.cue is not None]
-    out.extend(passive_reports(art, plain, taken_spans))
-    out.extend(adjective_reports(art, plain, [(f.segments[0][0], f.segments[-1][1]) for f in out]))
+    out.extend(nominal_reports(art, plain, _taken(out)))
+    out.extend(evidential_reports(art, plain, _taken(out, cues=True)))
+    out.extend(passive_reports(art, plain, _taken(out, cues=True)))
+    out.extend(adjective_reports(art, plain, _taken(out)))
     for q in questions:
         (cs, ce), cue = q.segments[0], q.cue
         if _in_quotes(art, qstarts, cs, ce):
@@ -154,6 +152,12 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         s, e = f.segments[0]
         f.segments[0] = doubled_extent(art, s, e) or (with_complementizer(art.text, s), e)
     return sorted(out, key=lambda f: f.segments[0][0])
+
+
+def _taken(found: list[Found], *, cues: bool = False) -> list[tuple[int, int]]:
+    """The extents of the reports ``found`` (first to last segment), and with ``cues`` their cue spans too."""
+    spans = [(f.segments[0][0], f.segments[-1][1]) for f in found]
+    return spans + [f.cue for f in found if f.cue is not None] if cues else spans
 
 
 def _in_quotes(art: ArticleState, qstarts: list[int], s: int, e: int) -> bool:
