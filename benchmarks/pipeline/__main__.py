@@ -27,6 +27,10 @@ under unique ids; figures come from their archive, the alerts topic and their /m
    Its dedupe window is BENCH_SOAK_S / 12 (at least 60 s): full and sliding before the first sample that
    counts, so the growth figures measure leaks, not the window filling up.
 
+Before its first timed run each stack enriches BENCH_FIRST_WARMUP articles untimed (the second worker's
+share of them when it joins), and each in-process ceiling its share of the same articles: a pipeline in
+service is warm, and a cold enrichment child or a broker minutes old ran its first ~500 articles up to
+twice as slowly, which fell on the first round's and the 80 % run's figures alone.
 Every process runs on one BLAS thread (OMP/OPENBLAS/MKL_NUM_THREADS=1). Prints one table ending in five
 lines that scripts read, writes bench.json and bench.png to BENCH_OUT. Every process it started is stopped
 at the end, on failure and on Ctrl-C; its topics are deleted and its run folder under

@@ -33,9 +33,10 @@ class ComputeCeiling:
     def __init__(self, procs: Processes, corpus: Path, articles: int, processes: int = 2) -> None:
         self.procs, self.corpus, self.articles, self.processes = procs, corpus, articles, processes
         self.started: list[Proc] = []
+        self.slices: list[list[int]] = []  # the corpus indices of each process's sample given to start()
 
     def start(self, start: int, span: int) -> None:
-        slices = sample(start, span, self.articles, self.processes)
+        self.slices = slices = sample(start, span, self.articles, self.processes)
         self.started = [self.procs.start(f"compute-{i}", [sys.executable, "-m", "benchmarks.pipeline.compute",
                                                           "--indices", _joined(indices), "--corpus", str(self.corpus)],
                                          stdin=subprocess.PIPE, stdout_pipe=True)
@@ -44,16 +45,23 @@ class ComputeCeiling:
             if _line(p) != "ready":
                 raise RuntimeError(f"in-process enrichment did not start; see {p.log}")
 
+    def warm(self, start: int, span: int) -> None:
+        """Each process enriches its share of the ``span`` articles from ``start`` on, untimed (as warm as a worker
+        of a stack that took those articles)."""
+        if span >= self.processes:
+            _ask(self.started, [f"run-streams {_joined(ids)}"
+                                for ids in sample(start, span, span // self.processes, self.processes)])
+
     def alone(self) -> dict[str, Any]:
         """One process alone, with the spaCy baselines (on the sample given to :meth:`start`)."""
-        runs = _ask(self.started[:1], ["run"])
+        runs = _ask(self.started[:1], [f"run {_joined(self.slices[0])}"])  # named: a warm-up may have run others
         return {"processes": 1, "rate": runs[0]["rates"]["streams"], "per_process": [runs[0]["rates"]["streams"]],
                 "runs": runs}
 
     def together(self, start: int | None = None, span: int | None = None) -> dict[str, Any]:
         """All processes at once; on a new sample of ``span`` articles from ``start`` when given."""
         if start is None or span is None:
-            commands = ["run-streams"] * len(self.started)
+            commands = [f"run-streams {_joined(ids)}" for ids in self.slices]
         else:
             commands = [f"run-streams {_joined(ids)}" for ids in sample(start, span, self.articles, self.processes)]
         runs = _ask(self.started, commands)

@@ -14,6 +14,10 @@ KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("BENCH_QUICK", "0", "1", "1 = the quick run (a couple of minutes; figures are rough)"),
     ("BENCH_ARTICLES", "2000", "200", "articles per throughput run (sent at once)"),
     ("BENCH_WARMUP", "40", "12", "warm-up articles before each throughput run (not timed)"),
+    ("BENCH_FIRST_WARMUP", "1000", "100",
+     "articles a new stack (or its new worker) enriches, untimed, before its first timed run, and the in-process "
+     "ceilings as many per process as each of 2 workers: a pipeline in service runs warm (its caches, the broker's "
+     "compiled code)"),
     ("BENCH_ROUNDS", "3", "2",
      "rounds of the 2-worker bursts (dedupe on, off) and their compute ceiling; the median round is reported"),
     ("BENCH_LATENCY_S", "60", "20", "seconds of the paced run at 80 % of capacity"),
@@ -34,6 +38,7 @@ class BenchConfig:
     quick: bool
     articles: int
     warmup: int
+    first_warmup: int
     rounds: int
     latency_s: float
     soak_s: float
@@ -69,6 +74,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> BenchConfig:
         quick=quick,
         articles=number("BENCH_ARTICLES", int, 4),
         warmup=number("BENCH_WARMUP", int, 1),
+        first_warmup=number("BENCH_FIRST_WARMUP", int, 0),
         rounds=number("BENCH_ROUNDS", int, 1),
         latency_s=number("BENCH_LATENCY_S", float, 1.0),
         soak_s=number("BENCH_SOAK_S", float, 2.0),

@@ -119,12 +119,13 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
     stack = Stack(procs, "on", f"bench-{run_id}-on-", bootstrap, folder, stall_s=stall)
     log("everything on: starting store, alert matcher, delivery, 1 worker")
     stack.start(workers=1)
-    stack.warm_up(replay, cfg.warmup)
+    stack.warm_up(replay, max(cfg.warmup, cfg.first_warmup))
     log(f"1 worker: {cfg.articles} articles at once")
     one = stack.burst(replay, "w1", cfg.articles)
     log(f"  {one['rate']:.1f} articles/s; adding worker 2")
     stack.add_workers(1)
-    stack.warm_up(replay, cfg.warmup)
+    warm_start = replay.position  # the in-process ceilings warm up on these articles too
+    stack.warm_up(replay, max(cfg.warmup, cfg.first_warmup))
     slice_start = replay.position
     log(f"round 1 of {cfg.rounds}: 2 workers, {cfg.articles} articles at once")
     cpu = CpuMeter(stack, broker)
@@ -142,7 +143,7 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
         log(f"  dedupe off ({pipeline}): 2 workers, the same {cfg.articles} articles")
         stack_off = Stack(procs, "off", f"bench-{run_id}-off-", bootstrap, folder, pipeline=pipeline, stall_s=stall)
         stack_off.start(workers=2)
-        stack_off.warm_up(replay, cfg.warmup)
+        stack_off.warm_up(replay, max(cfg.warmup, cfg.first_warmup))
         off = stack_off.burst(replay, "w2off", cfg.articles, start=slice_start)
         log(f"  {off['rate']:.1f} articles/s")
         stack_off.pause()
@@ -151,6 +152,7 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
         "then 2 at once")
     ceiling = ceilings.ComputeCeiling(procs, cfg.corpus, cfg.ceiling_articles, 2)
     ceiling.start(slice_start, cfg.articles)
+    ceiling.warm(warm_start, cfg.first_warmup)
     compute = {1: ceiling.alone(), 2: ceiling.together()}
     result["baselines"] = ceilings.baselines(compute[1])
     rounds = [_round(1, slice_start, two, off, compute[2])]
@@ -194,7 +196,7 @@ def run(cfg: BenchConfig, procs: Processes, bootstrap: str, folder: Path, run_id
                   extra_env={"STREAMS_DEDUPE_WINDOW": f"{max(60.0, settle_s):.0f}"})
     log(f"paced runs: 2 workers, dedupe window {max(60.0, settle_s):.0f}s")
     paced.start(workers=2)
-    paced.warm_up(replay, cfg.warmup)
+    paced.warm_up(replay, max(cfg.warmup, cfg.first_warmup))
     latency = []
     log(f"paced at 80 % ({0.8 * capacity:.1f}/s) for {cfg.latency_s:g}s")
     cpu80 = CpuMeter(paced, broker)

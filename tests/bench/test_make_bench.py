@@ -18,7 +18,7 @@ from benchmarks.pipeline.report import SUMMARY_LABELS, parse_summary
 from streams.core.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = {"BENCH_QUICK": "1", "BENCH_ARTICLES": "16", "BENCH_WARMUP": "4", "BENCH_LATENCY_S": "4",
+TINY = {"BENCH_QUICK": "1", "BENCH_ARTICLES": "16", "BENCH_WARMUP": "4", "BENCH_FIRST_WARMUP": "8", "BENCH_LATENCY_S": "4",
         "BENCH_SOAK_S": "8", "BENCH_SAMPLE_S": "1", "BENCH_CEILING_ARTICLES": "6", "BENCH_STALL_S": "90"}
 
 

@@ -173,6 +173,11 @@ def test_config_quick_defaults_overrides_and_bad_values() -> None:
         load_config({"BENCH_ARTICLES": "lots"})
     with pytest.raises(ValueError, match="BENCH_SOAK_S"):
         load_config({"BENCH_SOAK_S": "0"})
+    # a first run warms more than the resumptions: a cold stack is not the pipeline in service
+    assert full.first_warmup > full.warmup and quick.first_warmup > quick.warmup
+    assert load_config({"BENCH_FIRST_WARMUP": "0"}).first_warmup == 0
+    with pytest.raises(ValueError, match="BENCH_FIRST_WARMUP"):
+        load_config({"BENCH_FIRST_WARMUP": "-1"})
 
 
 def test_replay_gives_unique_ids_and_wraps_around_the_corpus() -> None:
