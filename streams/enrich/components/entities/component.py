@@ -242,7 +242,7 @@ class EntityComponent:
         types_of_lists(text, mentions)
         entities = cluster(mentions)
         if self.propagate:
-            entities = propagate(text, entities, skip, caps)
+            entities = propagate(text, entities, skip, caps, sports)
         one_word_persons_by_context(text, entities)
         if not sports:
             places_by_context(text, entities)
