@@ -168,3 +168,18 @@ def test_a_name_right_after_a_kind_of_organisation_is_an_organisation() -> None:
     # the chairman "of the firm" is named after it; a plural lists people; a carrier here is a ship; "three
     # daily" counts flights
     assert all(m.typed_by_cue for m in out[:3])
+
+
+def test_a_club_named_after_a_place_is_the_place_after_at_in_sports_reports() -> None:
+    from streams.enrich.components.entities.propagation import propagate
+
+    text = "TEXAS 76 58 .567 -\nSEATTLE 70 64 .522 6\nSATURDAY SCHEDULE\nSEATTLE AT TEXAS\n"
+    clubs = cluster([_mention(text, "TEXAS", "ORG"), _mention(text, "SEATTLE", "ORG")])
+    entities = propagate(text, clubs, [], sports=True)
+    by_start = {m.start: e.label for e in entities for m in e.mentions}
+    assert by_start[text.index("AT TEXAS") + 3] == "GPE"  # where the game is played: the place
+    assert by_start[text.index("SEATTLE AT")] == "ORG"  # the visiting side
+    assert by_start[0] == "ORG"  # the standings row keeps the club
+    assert len(entities) == 3  # the place is an entity apart from the club
+    outside = propagate(text, cluster([_mention(text, "TEXAS", "ORG"), _mention(text, "SEATTLE", "ORG")]), [])
+    assert {e.label for e in outside} == {"ORG"}  # outside sports reports nothing changes

@@ -74,7 +74,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    case variants ("UkrInform"/"Ukrinform"), country aliases
    ("U.S."/"United States"/"America"), acronyms of a longer name ("EU"/"European Union");
    the entity's type is the (length-weighted) majority of its mentions' types;
-4. propagation: further occurrences of a known name that the model missed become mentions; a
+4. propagation: further occurrences of a known name that the model missed become mentions (in sports
+   reports a club named after a place is the place, an entity apart, where it follows "at"/"in":
+   "CLEVELAND AT TEXAS", "won in Zurich"); a
    'person' only ever named by one word is an organisation when company or club words surround
    it ("Ericsson spokesman", "shares of Magna") and a place when it sits twice where places do; a
    country the story has act as a state at least twice ("North Korea fired", "South Korea says") is

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.entities.gazetteers import lookup_place
+from streams.enrich.components.entities.gazetteers import lookup_place, us_states
 from streams.enrich.components.entities.lexicon import NOT_NAMES, PRONOUNS, SENTENCE_INITIAL_COMMON, VALUE_TYPES
 from streams.enrich.components.entities.mentions import Entity, Mention, Occupancy, find_word, relabel
 
@@ -43,7 +43,7 @@ def propagate(text: str, entities: list[Entity], skip: list[tuple[int, int]],
             if form.lower() in SENTENCE_INITIAL_COMMON:
                 continue
             if (sports and label == "ORG" and _AT_OR_IN_BEFORE.search(text, max(0, s - 25), s)
-                    and lookup_place(form) is not None):
+                    and (lookup_place(form) is not None or form.lower() in us_states())):
                 mention = Mention(s, e, form, "GPE", source="propagated", own_entity=True)
                 if form.lower() not in places:
                     places[form.lower()] = Entity()
