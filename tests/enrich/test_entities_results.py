@@ -293,6 +293,18 @@ def test_a_result_line_names_two_sides_whatever_follows_the_score() -> None:
         ("Scotland", "GPE"), ("Wales", "GPE")]  # national sides stay places; a sentence is no result line
 
 
+def test_a_result_line_with_the_sides_countries_in_brackets_names_two_clubs() -> None:
+    from streams.enrich.components.entities.sports import result_lines
+
+    text = "Fifth place:\nBenetton (Italy) 92 Dinamo (Russia) 81 (halftime 50-28)\n"
+    start = text.index("Benetton")
+    italy, russia = text.index("Italy"), text.index("Russia")
+    got = result_lines(text, [Mention(start, start + 8, "Benetton", "PERSON"), Mention(italy, italy + 5, "Italy", "GPE"),
+                              Mention(russia, russia + 6, "Russia", "GPE")])
+    assert [(m.text, m.label) for m in got] == [("Benetton", "ORG"), ("Italy", "GPE"), ("Dinamo", "ORG"),
+                                                ("Russia", "GPE")]  # the clubs, and their countries stay places
+
+
 def test_short_surnames_count_as_untagged_names() -> None:
     text = "Pro-Beijing New People Party's Regina Ip was re-elected with 60,760 votes."
     got = untagged_personal_names(text, [], [], [])

@@ -31,7 +31,7 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    "J. Smith" (initial + surname) is a person;
    sports reports (by the share of sports words): a city or county not used as a location is a
    club (ORG), results-table cells are clubs or (with an initial) players, result lines ("Pohang 3
-   Ulsan 2 (halftime 1-0)") and fixtures name two sides even where the model ran one 'person' over
+   Ulsan 2 (halftime 1-0)", "Benetton (Italy) 92 Dinamo (Russia) 81") and fixtures name two sides even where the model ran one 'person' over
    the score ("Norwich 1 Wolverhampton"); countries stay places
    (national sides are LOC in CoNLL-style annotation and ORG in GUM-style: no rule serves both);
    "pro-Beijing"/"anti-EU" are stances, not names ("Pro-Beijing DAB" -> "DAB"); a 'related headline'

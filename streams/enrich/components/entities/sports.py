@@ -52,7 +52,10 @@ _TABLE_LINE = re.compile(r"^(?=[^\n]*\d)(?:[ \t]*+(?:[A-Z][\w'’&.\-]*+|[\d.][\
 #: "Pohang 3 Ulsan 2 (halftime 1-0)", "Clyde 0 Queen of South 2": a result line names two sides, whatever
 #: follows the second score (the table pattern takes capitalised words and figures only)
 _RESULT_SIDE = r"([A-Z][\w'’.-]*+(?: (?:of )?[A-Z][\w'’.-]*+){0,3})"
-_RESULT_LINE = re.compile(rf"^{_RESULT_SIDE} \d{{1,3}} {_RESULT_SIDE} \d{{1,3}}(?![\w.,:/-])", re.MULTILINE)
+#: a side's country in brackets after it ("Benetton (Italy) 92 Dinamo (Russia) 81"): international club games
+_SIDE_COUNTRY = r"(?: \([A-Z][\w .'’-]{1,30}\))?"
+_RESULT_LINE = re.compile(rf"^{_RESULT_SIDE}{_SIDE_COUNTRY} \d{{1,3}} {_RESULT_SIDE}{_SIDE_COUNTRY} \d{{1,3}}(?![\w.,:/-])",
+                          re.MULTILINE)
 _NAME_CELL = re.compile(r"(?:(?:[A-Z]\.){1,3} ?)?[A-Z][\w'’&.\-]*[A-Za-z](?: [A-Z][\w'’&.\-]*[A-Za-z])*")
 
 
@@ -169,7 +172,7 @@ def table_rows(text: str, mentions: list[Mention], noise: list[tuple[int, int]])
 
 
 def result_lines(text: str, mentions: list[Mention]) -> list[Mention]:
-    """'Pohang 3 Ulsan 2 (halftime 1-0)': the two names around the first score of a result line are sides,
+    """'Pohang 3 Ulsan 2 (halftime 1-0)', 'Benetton (Italy) 92 Dinamo (Russia) 81': the two names around the first score of a result line are sides,
     clubs (ORG) or, for a country, the country (national sides stay places, see the module docstring)."""
     found = MentionSet(mentions)
     for line in _RESULT_LINE.finditer(text):
