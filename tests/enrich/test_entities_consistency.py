@@ -183,3 +183,10 @@ def test_a_club_named_after_a_place_is_the_place_after_at_in_sports_reports() ->
     assert len(entities) == 3  # the place is an entity apart from the club
     outside = propagate(text, cluster([_mention(text, "TEXAS", "ORG"), _mention(text, "SEATTLE", "ORG")]), [])
     assert {e.label for e in outside} == {"ORG"}  # outside sports reports nothing changes
+
+
+def test_the_sport_opening_a_wire_headline_is_no_name() -> None:
+    from streams.enrich.components.entities.lexicon import is_not_a_name
+
+    assert is_not_a_name("BASEBALL") and is_not_a_name("Cricket") and is_not_a_name("Results")
+    assert not is_not_a_name("Cricket Australia") and not is_not_a_name("Kent")

@@ -25,7 +25,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    place ("Jiangsu province"), titles inside PERSON spans
    ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
    spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
-   gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital;
+   gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital, and table and headline words ("Results", the sport opening a wire headline:
+   "BASEBALL - ...") are none;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
    the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
    "J. Smith" (initial + surname) is a person;
@@ -139,7 +140,7 @@ from streams.enrich.components.entities.layout import (
     skipped_spans,
 )
 from streams.enrich.components.entities.kinds import kinds_by_class_nouns
-from streams.enrich.components.entities.lexicon import NOT_NAMES, VALUE_TYPES
+from streams.enrich.components.entities.lexicon import VALUE_TYPES, is_not_a_name
 from streams.enrich.components.entities.mentions import Mention, Occupancy
 from streams.enrich.components.entities.nesting import makers_inside_names, names_inside_institutions
 from streams.enrich.components.entities.personal_names import people_by_first_name
@@ -229,8 +230,7 @@ class EntityComponent:
         mentions = untagged_headed_names(text, mentions, skip, caps)
         mentions = untagged_personal_names(text, mentions, skip, caps)
         mentions = join_split_names(text, mentions)
-        mentions = [m for m in mentions if m.text not in NOT_NAMES and m.text.title() not in NOT_NAMES
-                    or m.label in VALUE_TYPES]
+        mentions = [m for m in mentions if not is_not_a_name(m.text) or m.label in VALUE_TYPES]
         sports = is_sports_text(text)
         if sports:
             mentions = places_as_teams(text, mentions, skip_spans=datelines + [

@@ -19,11 +19,18 @@ DROPPED_TYPES = frozenset({"CARDINAL", "ORDINAL"})
 NOT_NAMES: frozenset[str] = frozenset(
     """Men Women Extras Attendance Scorer Scorers Division Avg Total Totals Notes Prices Next Results Standings
     Schedule Death Primary Image Photo Video Source Sources Note Update Updated Editing Reporting Pct Pts Avg
-    Postponed Abandoned Cancelled Canceled
+    Postponed Abandoned Cancelled Canceled Tries Conversions
+    Baseball Soccer Football Cricket Tennis Rugby Golf Athletics Boxing Cycling Basketball Hockey Swimming Squash
     Total: Overs Innings Fall Bowling Batting Penalties Played Won Lost Drawn Goals Points Rank Round Group Table
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
 )
+
+
+def is_not_a_name(text: str) -> bool:
+    """Whether a mention's whole text is a word of :data:`NOT_NAMES` (as written or in title case: the
+    sport opening a wire headline, "BASEBALL - ...", is no organisation)."""
+    return text in NOT_NAMES or text.title() in NOT_NAMES
 
 
 # Words that are titles or role heads. Case-insensitive. Used to strip titles off PERSON spans and
