@@ -190,3 +190,13 @@ def test_the_sport_opening_a_wire_headline_is_no_name() -> None:
 
     assert is_not_a_name("BASEBALL") and is_not_a_name("Cricket") and is_not_a_name("Results")
     assert not is_not_a_name("Cricket Australia") and not is_not_a_name("Kent")
+
+
+def test_home_nations_the_model_missed_are_places() -> None:
+    import spacy
+
+    from streams.enrich.components.entities.untagged import add_gazetteer_names
+
+    text = "England beat Moldova 2-0 and Northern Ireland drew."
+    got = add_gazetteer_names(text, spacy.blank("en")(text), [], [])
+    assert [(m.text, m.label) for m in got] == [("England", "GPE"), ("Moldova", "GPE"), ("Northern Ireland", "GPE")]

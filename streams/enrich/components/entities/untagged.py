@@ -13,7 +13,6 @@ from typing import Any, Iterator
 from spacy.attrs import IDX, LENGTH
 
 from streams.enrich.components.entities.gazetteers import (
-    countries,
     demonyms,
     is_country_name,
     known_names,
@@ -127,13 +126,22 @@ def competition_names(text: str, mentions: list[Mention], skip: list[tuple[int, 
 
 def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list[tuple[int, int]],
                         caps: list[tuple[int, int]] = ()) -> list[Mention]:
-    """Names the model missed that the gazetteers know: nationalities and groups, countries (one word or
-    several: "New Zealand"), and an initial with a surname ("J. Smith") is a person."""
+    """Names the model missed that the gazetteers know: nationalities and groups, countries and home nations
+    (one word or several: "New Zealand", "England", "Northern Ireland"), and an initial with a surname
+    ("J. Smith") is a person."""
     dem = demonyms()
-    ctry = countries()
     taken = Occupancy(mentions)
     taken.extend(skip)
     caps_index = LineIndex(caps)
+    # names of several words first ("Northern Ireland", not its "Ireland"): countries, home nations and
+    # demonyms ("United States", "New Zealand", "South African")
+    for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
+        phrase = m.group(1)
+        label = "GPE" if is_country_name(phrase) else "NORP" if phrase in dem else None
+        if label and not taken.overlaps(m.start(), m.end()):
+            mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
+            mentions.append(mention)
+            taken.add(mention)
     # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
     for start, length in doc.to_array([IDX, LENGTH]).tolist():
         word = token_text = text[start:start + length]
@@ -144,7 +152,7 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
         label = None
         if word in dem and not is_country_name(word):
             label = "NORP"
-        elif (word.lower() in ctry and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
+        elif (is_country_name(word) and not word.isupper() or word in ("U.S.", "UK", "U.K.", "EU")
               or word in ("US", "USA", "UAE") and not caps_index.contains(start, start)):
             label = "GPE" if word != "EU" else "ORG"
         if label and not taken.overlaps(start, start + length):  # the look-up once a word has a type, not per word
@@ -155,14 +163,6 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
     for m in _INITIAL_NAME.finditer(text):
         if not taken.overlaps(m.start(), m.end()) and not _CAPITALISED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             mention = Mention(m.start(), m.end(), m.group(0), "PERSON", source="gazetteer")
-            mentions.append(mention)
-            taken.add(mention)
-    # two-word country names and demonyms ("United States", "New Zealand", "South African")
-    for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
-        phrase = m.group(1)
-        label = "GPE" if phrase.lower() in ctry else "NORP" if phrase in dem else None
-        if label and not taken.overlaps(m.start(), m.end()):
-            mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
             mentions.append(mention)
             taken.add(mention)
     return sorted(mentions, key=lambda x: x.start)
