@@ -56,7 +56,7 @@ _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)
 #: its verb in group 1; the report is the main clause after its comma
 _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,80}?\s+(?:\w+ly\s+)?([a-z]+)(?:\s+out)?\b"
                         r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
-_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|(?!including\b|according\b|during\b)[a-z]+ing)\b|;")
 #: an infinitive that only says whether someone spoke ("declined [to comment publicly]")
 _NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|"
                          r"detail)\b")
