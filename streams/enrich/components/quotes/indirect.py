@@ -71,6 +71,11 @@ _DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|suc
 _PREDICATE_NEXT = re.compile(r"(?:’s|'s)\b|\s+(?:\w+ly\s+)?(?:will|would|is|was|are|were|has|have|had|can|could|"
                              r"should|may|might|must|did|does|do|won’t|won't|isn’t|isn't|wasn’t|wasn't|doesn’t|"
                              r"doesn't|didn’t|didn't)\b")
+#: a relative pronoun right before a verb, its subject ("officials [who] said ...", "Trump, [who] has argued
+#: that ..."): the verb's clause is a relative clause, read from the parse
+_RELATIVE_BEFORE = re.compile(r"\b(?:who|which)\s+(?:(?:also|has|have|had|would|will|could|did|does|do|then|later|"
+                              r"again|once|still|even|never|often|previously|recently|repeatedly|publicly|first|"
+                              r"just|since|\w+ly)\s+)*$")
 #: a capitalised word next: a cue capitalised before it is in a title-cased line
 _TITLE_NEXT = re.compile(r" +[A-Z][a-z]")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
@@ -233,6 +238,15 @@ def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> 
     return out
 
 
+def _relative_report(art: ArticleState, ss: int, se: int, cue_at: int) -> Found | None:
+    """The report of the verb at ``cue_at`` in a relative clause of sentence [ss, se), from its
+    parse: the clause or infinitive the verb governs, its antecedent as the speaker."""
+    for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms):
+        if cue[0] == cue_at:
+            return Found("indirect", [(cs, ce)], spk, cue, "relative")
+    return None
+
+
 def _plain_sentences(art: ArticleState) -> list[tuple[int, int]]:
     """Sentences, each starting after any quotation it opens inside of (the second sentence of
     “A. B,” she said is part of the quote, not reported speech of its own)."""
@@ -362,6 +376,11 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
                 # a report nested at the start of the content is part of it, not a second report
                 lo = max(f.cue[1], f.speaker.end)
                 continue
+            if f.source == "relative" and ps <= cut < pe:
+                # "said Clinton was the only choice for Americans who know ...": a relative clause
+                # inside another report's content is part of it
+                lo = max(f.cue[1], f.speaker.end)
+                continue
             if prev.source == "after" and ps < prev.cue[0] < pe:
                 # "At one point, she said, she was considering ...": a report inside the second
                 # half of a parenthetical attribution's content is nested in it
@@ -464,6 +483,12 @@ def _report_in(
             if multi is not None:
                 return multi
             continue
+        if _RELATIVE_BEFORE.search(text, max(ss, w.start() - 60), w.start()):
+            # "Trump, who has said that Mexico will pay ..., spoke in Ohio": the relative clause
+            # bounds the report and its antecedent speaks; the parse tells both
+            rel = _relative_report(art, sent_start, se, cue_at=w.start())
+            if rel is not None:
+                return rel
         cue = (w.start(), w.end())
         # "..., Kallas said." / "..., said Kallas."
         tail = text[w.end() : se]
