@@ -33,6 +33,10 @@ _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its",
                                "through", "only", "just", "last", "next", "early", "late", "instead",
                                "under", "amid", "among", "between", "without", "within", "against", "toward",
                                "towards", "unless", "until", "where", "whose"])
+#: an approximate amount right after a verb, the subject of the clause it reports ("said [about half] of
+#: ...", "said [more than 300] people ...")
+_APPROXIMATE_SUBJECT = re.compile(r"(?:about|nearly|almost|roughly|around|only|just|more than|less than|fewer than|"
+                                  r"at least)\s+(?:\d|half\b|a third\b|a quarter\b|one\b|two\b|three\b|a dozen\b)")
 _CLAUSE_OPENERS = frozenset(["he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
                              "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"])
 _NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "but", "or", "into", "over", "after",
@@ -67,6 +71,8 @@ def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int
         if after and re.split(r"[’']", after.group(1))[0].lower() in _CLAUSE_OPENERS - {"a", "an", "no", "if"}:
             return obj.end() + after.start(1)
         return None
+    if _APPROXIMATE_SUBJECT.match(text, cue_end + nxt.start(1), se):
+        return cue_end + nxt.start(1)  # "said about half of the adjustment reflected ...": an amount opens the clause
     if word in _NOT_CLAUSE_START and word not in _CLAUSE_OPENERS:
         return None  # "said nothing about ...", "said so"
     if (

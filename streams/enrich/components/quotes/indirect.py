@@ -76,6 +76,8 @@ _PREDICATE_NEXT = re.compile(r"(?:’s|'s)\b|\s+(?:\w+ly\s+)?(?:will|would|is|wa
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which)\s+(?:(?:also|has|have|had|would|will|could|did|does|do|then|later|"
                               r"again|once|still|even|never|often|previously|recently|repeatedly|publicly|first|"
                               r"just|since|\w+ly)\s+)*$")
+#: the conjunction opening a second clause of a sentence, after its comma
+_CONJOINED_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+")
 #: a capitalised word next: a cue capitalised before it is in a title-cased line
 _TITLE_NEXT = re.compile(r" +[A-Z][a-z]")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
@@ -566,6 +568,11 @@ def _report_in(
                 spk = loose_mention(text, ss, w.start())
             elif "," in pre:  # "Around that time, 47 percent said they ..."
                 spk = phrase_subject(text, ss, w.start())
+                conj = _CONJOINED_CLAUSE.match(text, text.rfind(",", ss, w.start()), w.start())
+                if spk is None and conj is not None:
+                    # "Six in 10 voters said A, and three-quarters said B": a second clause's
+                    # subject, after its conjunction (it ends the first report's content)
+                    spk = phrase_subject(text, conj.end(), w.start())
         if spk is None:
             continue
         start = clause_start(art, w.end(), se, low)
