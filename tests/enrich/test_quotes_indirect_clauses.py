@@ -54,3 +54,9 @@ def test_an_approximate_amount_opens_the_reported_clause(pipeline: Pipeline) -> 
     text = "The budget office said about half of the new spending went to roads and bridges.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["about half of the new spending went to roads and bridges"]
+
+
+def test_a_second_verb_reporting_a_quotation_ends_the_first_report(pipeline: Pipeline) -> None:
+    text = "She says she respects the mayor and calls him “a tireless public servant.”\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["she respects the mayor"]

@@ -57,6 +57,8 @@ _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)
 _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,80}?\s+(?:\w+ly\s+)?([a-z]+)(?:\s+out)?\b"
                         r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|(?!including\b|according\b|during\b)[a-z]+ing)\b|;")
+#: a verb coordinated with the one before it, its first word in group 1
+_AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|\w+ly\s+)?([a-z]+)\b")
 #: an infinitive that only says whether someone spoke ("declined [to comment publicly]")
 _NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|"
                          r"detail)\b")
@@ -272,6 +274,11 @@ def _stance_before_quote(art: ArticleState, ss: int, first_mark: int) -> Found |
     """A report in a clause that ends before the sentence's first quote ("Ryan endorsed Trump in
     early June, but ... telling reporters he was “not quite there yet.”")."""
     brk = _CLAUSE_BREAK.search(art.text, ss, first_mark)
+    if brk is None:
+        # "He says he respects the mayor and calls her “...”": a second verb of the same subject
+        # that reports the quotation ends the first verb's report
+        brk = next((m for m in _AND_VERB.finditer(art.text, ss, first_mark)
+                    if m.group(1) in art.lex.clause_forms or m.group(1) in art.lex.complement_forms), None)
     if brk is None:
         return None
     for w in art.words(ss, brk.start()):
