@@ -60,3 +60,17 @@ def test_a_second_verb_reporting_a_quotation_ends_the_first_report(pipeline: Pip
     text = "She says she respects the mayor and calls him “a tireless public servant.”\n"
     got = indirect(pipeline, text)
     assert [q["text"] for q in got] == ["she respects the mayor"]
+
+
+def test_a_participle_after_a_dash_reports_for_the_main_subject(pipeline: Pipeline) -> None:
+    text = "Senator Mia Ross changed her vote at the last minute – saying the bill would now protect small farms.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the bill would now protect small farms"]
+    assert got[0]["speaker"] == "Mia Ross"
+
+
+def test_the_subject_of_an_absolute_participle_after_with_speaks(pipeline: Pipeline) -> None:
+    text = "Other senators went further, with former Ohio Gov. Alan Pike calling the budget a fraud.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the budget a fraud"]
+    assert got[0]["speaker"] == "Alan Pike"

@@ -19,6 +19,8 @@ from streams.enrich.components.quotes.subjects import subject_before
 
 #: the auxiliary of a progressive form right before an -ing cue ("is defending", "are slamming")
 PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+ly\s+|also\s+|still\s+)?$")
+#: "with" right before the subject of an absolute participle clause ("with [Gov. Lee] calling ...")
+_WITH_BEFORE = re.compile(r"\bwith\s+(?:[\w’'.-]+\s+){0,4}$")
 #: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
 _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
                         r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
@@ -124,9 +126,13 @@ def complement(art: ArticleState, w: re.Match[str], ss: int, se: int, spk: Menti
         if aux is not None:  # "Donald Trump is defending his early-morning tweets"
             spk = subject_before(art, aux.start(), ss)
         elif low.endswith("ing"):
-            if not re.search(r"(?:,|\band|\bwhile)\s*$", text[ss : w.start()]):
-                return None
-            spk = main_subject(art, ss, w.start())
+            if re.search(r"(?:,|\s[—–]|\band|\bwhile)\s*$", text[ss : w.start()]):
+                spk = main_subject(art, ss, w.start())
+            else:
+                # "..., with Gov. Lee calling the plan a fraud": the participle's own subject after "with"
+                spk = subject_before(art, w.start(), ss)
+                if spk is None or not _WITH_BEFORE.search(text, max(ss, spk.start - 50), spk.start):
+                    return None
         else:
             spk = subject_before(art, w.start(), ss)
     if spk is None or spk.kind not in _COMPLEMENT_SUBJECTS:

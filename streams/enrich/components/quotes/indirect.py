@@ -548,7 +548,7 @@ def _report_in(
                 # not "..., who added to her lead", "..., but he's not predicting she'll win"
                 return Found("indirect", [(ss, comma)], spk, cue, "after")
         participial = low.endswith("ing") and re.search(
-            r"(?:,|\bwhile|\bafter|\bbefore|\bby)(?:\s+(?:even|also|then|further|\w+ly))?\s*$", text[ss : w.start()]
+            r"(?:,|\s[—–]|\bwhile|\bafter|\bbefore|\bby)(?:\s+(?:even|also|then|further|\w+ly))?\s*$", text[ss : w.start()]
         ) is not None
         if participial:
             # "Kallas declined to comment, while noting that ...": the main clause's subject, from
