@@ -74,3 +74,11 @@ def test_the_subject_of_an_absolute_participle_after_with_speaks(pipeline: Pipel
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the budget a fraud"]
     assert got[0]["speaker"] == "Alan Pike"
+
+
+def test_an_embedded_question_after_a_reporting_verb_is_its_content(pipeline: Pipeline) -> None:
+    text = "“It was the right call,” Dana Okoro said, explaining why the county closed the bridge in May.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["why the county closed the bridge in May"]
+    assert got[0]["speaker"] == "Dana Okoro"
+

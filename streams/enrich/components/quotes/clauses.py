@@ -73,6 +73,10 @@ def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int
         if after and re.split(r"[’']", after.group(1))[0].lower() in _CLAUSE_OPENERS - {"a", "an", "no", "if"}:
             return obj.end() + after.start(1)
         return None
+    if (word.lower() in ("how", "why", "what", "whether", "where", "when") and not cue_word.startswith(("say", "said"))
+            and not re.match(r"\s+to\b", text[cue_end + nxt.end(1) : se])):
+        # "explaining how the bonuses could be justified", "described what happened": an embedded question
+        return cue_end + nxt.start(1)
     if _APPROXIMATE_SUBJECT.match(text, cue_end + nxt.start(1), se):
         return cue_end + nxt.start(1)  # "said about half of the adjustment reflected ...": an amount opens the clause
     if word in _NOT_CLAUSE_START and word not in _CLAUSE_OPENERS:
