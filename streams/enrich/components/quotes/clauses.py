@@ -19,6 +19,8 @@ from streams.enrich.components.quotes.subjects import subject_before
 
 #: the auxiliary of a progressive form right before an -ing cue ("is defending", "are slamming")
 PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+ly\s+|also\s+|still\s+)?$")
+#: "with" right before the subject of an absolute participle clause ("with [Gov. Lee] calling ...")
+_WITH_BEFORE = re.compile(r"\bwith\s+(?:[\w’'.-]+\s+){0,4}$")
 #: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
 _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
                         r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
@@ -33,6 +35,10 @@ _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its",
                                "through", "only", "just", "last", "next", "early", "late", "instead",
                                "under", "amid", "among", "between", "without", "within", "against", "toward",
                                "towards", "unless", "until", "where", "whose"])
+#: an approximate amount right after a verb, the subject of the clause it reports ("said [about half] of
+#: ...", "said [more than 300] people ...")
+_APPROXIMATE_SUBJECT = re.compile(r"(?:about|nearly|almost|roughly|around|only|just|more than|less than|fewer than|"
+                                  r"at least)\s+(?:\d|half\b|a third\b|a quarter\b|one\b|two\b|three\b|a dozen\b)")
 _CLAUSE_OPENERS = frozenset(["he", "she", "they", "we", "i", "it", "the", "there", "his", "her", "their", "this", "a",
                              "an", "its", "our", "no", "some", "many", "most", "all", "if", "those", "these"])
 _NOT_OBJECT = frozenset(["in", "at", "by", "with", "from", "as", "of", "and", "but", "or", "into", "over", "after",
@@ -67,6 +73,12 @@ def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int
         if after and re.split(r"[’']", after.group(1))[0].lower() in _CLAUSE_OPENERS - {"a", "an", "no", "if"}:
             return obj.end() + after.start(1)
         return None
+    if (word.lower() in ("how", "why", "what", "whether", "where", "when") and not cue_word.startswith(("say", "said"))
+            and not re.match(r"\s+to\b", text[cue_end + nxt.end(1) : se])):
+        # "explaining how the bonuses could be justified", "described what happened": an embedded question
+        return cue_end + nxt.start(1)
+    if _APPROXIMATE_SUBJECT.match(text, cue_end + nxt.start(1), se):
+        return cue_end + nxt.start(1)  # "said about half of the adjustment reflected ...": an amount opens the clause
     if word in _NOT_CLAUSE_START and word not in _CLAUSE_OPENERS:
         return None  # "said nothing about ...", "said so"
     if (
@@ -118,9 +130,13 @@ def complement(art: ArticleState, w: re.Match[str], ss: int, se: int, spk: Menti
         if aux is not None:  # "Donald Trump is defending his early-morning tweets"
             spk = subject_before(art, aux.start(), ss)
         elif low.endswith("ing"):
-            if not re.search(r"(?:,|\band|\bwhile)\s*$", text[ss : w.start()]):
-                return None
-            spk = main_subject(art, ss, w.start())
+            if re.search(r"(?:,|\s[—–]|\band|\bwhile)\s*$", text[ss : w.start()]):
+                spk = main_subject(art, ss, w.start())
+            else:
+                # "..., with Gov. Lee calling the plan a fraud": the participle's own subject after "with"
+                spk = subject_before(art, w.start(), ss)
+                if spk is None or not _WITH_BEFORE.search(text, max(ss, spk.start - 50), spk.start):
+                    return None
         else:
             spk = subject_before(art, w.start(), ss)
     if spk is None or spk.kind not in _COMPLEMENT_SUBJECTS:

@@ -56,7 +56,9 @@ _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)
 #: its verb in group 1; the report is the main clause after its comma
 _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,80}?\s+(?:\w+ly\s+)?([a-z]+)(?:\s+out)?\b"
                         r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
-_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|telling|saying|adding)\b|;")
+_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|while|whereas|although|though|as|before|after|(?!including\b|according\b|during\b)[a-z]+ing)\b|;")
+#: a verb coordinated with the one before it, its first word in group 1
+_AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|\w+ly\s+)?([a-z]+)\b")
 #: an infinitive that only says whether someone spoke ("declined [to comment publicly]")
 _NO_COMMENT = re.compile(r"to\s+(?:comment|say|speak|discuss|elaborate|answer|respond|specify|disclose|confirm|"
                          r"detail)\b")
@@ -71,6 +73,13 @@ _DETERMINER_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|these|those|suc
 _PREDICATE_NEXT = re.compile(r"(?:’s|'s)\b|\s+(?:\w+ly\s+)?(?:will|would|is|was|are|were|has|have|had|can|could|"
                              r"should|may|might|must|did|does|do|won’t|won't|isn’t|isn't|wasn’t|wasn't|doesn’t|"
                              r"doesn't|didn’t|didn't)\b")
+#: a relative pronoun right before a verb, its subject ("officials [who] said ...", "Trump, [who] has argued
+#: that ..."): the verb's clause is a relative clause, read from the parse
+_RELATIVE_BEFORE = re.compile(r"\b(?:who|which)\s+(?:(?:also|has|have|had|would|will|could|did|does|do|then|later|"
+                              r"again|once|still|even|never|often|previously|recently|repeatedly|publicly|first|"
+                              r"just|since|\w+ly)\s+)*$")
+#: the conjunction opening a second clause of a sentence, after its comma
+_CONJOINED_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+")
 #: a capitalised word next: a cue capitalised before it is in a title-cased line
 _TITLE_NEXT = re.compile(r" +[A-Z][a-z]")
 #: what makes a mostly-noun base form a verb: a subject pronoun or "percent" right before it
@@ -233,6 +242,15 @@ def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> 
     return out
 
 
+def _relative_report(art: ArticleState, ss: int, se: int, cue_at: int) -> Found | None:
+    """The report of the verb at ``cue_at`` in a relative clause of sentence [ss, se), from its
+    parse: the clause or infinitive the verb governs, its antecedent as the speaker."""
+    for spk, cue, (cs, ce) in reports(art, ss, se, art.lex.clause_forms):
+        if cue[0] == cue_at:
+            return Found("indirect", [(cs, ce)], spk, cue, "relative")
+    return None
+
+
 def _plain_sentences(art: ArticleState) -> list[tuple[int, int]]:
     """Sentences, each starting after any quotation it opens inside of (the second sentence of
     “A. B,” she said is part of the quote, not reported speech of its own)."""
@@ -256,6 +274,11 @@ def _stance_before_quote(art: ArticleState, ss: int, first_mark: int) -> Found |
     """A report in a clause that ends before the sentence's first quote ("Ryan endorsed Trump in
     early June, but ... telling reporters he was “not quite there yet.”")."""
     brk = _CLAUSE_BREAK.search(art.text, ss, first_mark)
+    if brk is None:
+        # "He says he respects the mayor and calls her “...”": a second verb of the same subject
+        # that reports the quotation ends the first verb's report
+        brk = next((m for m in _AND_VERB.finditer(art.text, ss, first_mark)
+                    if m.group(1) in art.lex.clause_forms or m.group(1) in art.lex.complement_forms), None)
     if brk is None:
         return None
     for w in art.words(ss, brk.start()):
@@ -362,6 +385,11 @@ def reports_in(art: ArticleState, ss: int, se: int) -> list[Found]:
                 # a report nested at the start of the content is part of it, not a second report
                 lo = max(f.cue[1], f.speaker.end)
                 continue
+            if f.source == "relative" and ps <= cut < pe:
+                # "said Clinton was the only choice for Americans who know ...": a relative clause
+                # inside another report's content is part of it
+                lo = max(f.cue[1], f.speaker.end)
+                continue
             if prev.source == "after" and ps < prev.cue[0] < pe:
                 # "At one point, she said, she was considering ...": a report inside the second
                 # half of a parenthetical attribution's content is nested in it
@@ -464,6 +492,12 @@ def _report_in(
             if multi is not None:
                 return multi
             continue
+        if _RELATIVE_BEFORE.search(text, max(ss, w.start() - 60), w.start()):
+            # "Trump, who has said that Mexico will pay ..., spoke in Ohio": the relative clause
+            # bounds the report and its antecedent speaks; the parse tells both
+            rel = _relative_report(art, sent_start, se, cue_at=w.start())
+            if rel is not None:
+                return rel
         cue = (w.start(), w.end())
         # "..., Kallas said." / "..., said Kallas."
         tail = text[w.end() : se]
@@ -514,7 +548,7 @@ def _report_in(
                 # not "..., who added to her lead", "..., but he's not predicting she'll win"
                 return Found("indirect", [(ss, comma)], spk, cue, "after")
         participial = low.endswith("ing") and re.search(
-            r"(?:,|\bwhile|\bafter|\bbefore|\bby)(?:\s+(?:even|also|then|further|\w+ly))?\s*$", text[ss : w.start()]
+            r"(?:,|\s[—–]|\bwhile|\bafter|\bbefore|\bby)(?:\s+(?:even|also|then|further|\w+ly))?\s*$", text[ss : w.start()]
         ) is not None
         if participial:
             # "Kallas declined to comment, while noting that ...": the main clause's subject, from
@@ -541,6 +575,11 @@ def _report_in(
                 spk = loose_mention(text, ss, w.start())
             elif "," in pre:  # "Around that time, 47 percent said they ..."
                 spk = phrase_subject(text, ss, w.start())
+                conj = _CONJOINED_CLAUSE.match(text, text.rfind(",", ss, w.start()), w.start())
+                if spk is None and conj is not None:
+                    # "Six in 10 voters said A, and three-quarters said B": a second clause's
+                    # subject, after its conjunction (it ends the first report's content)
+                    spk = phrase_subject(text, conj.end(), w.start())
         if spk is None:
             continue
         start = clause_start(art, w.end(), se, low)
