@@ -29,8 +29,8 @@ under unique ids; figures come from their archive, the alerts topic and their /m
 
 Before its first timed run each stack enriches BENCH_FIRST_WARMUP articles untimed (the second worker's
 share of them when it joins), and each in-process ceiling its share of the same articles: a pipeline in
-service is warm, and a cold enrichment child or a broker minutes old ran its first ~500 articles up to
-twice as slowly, which fell on the first round's and the 80 % run's figures alone.
+service is warm, and a cold enrichment child (20-25 % slower an article in its first minute at 40/s) and a
+fresh broker (4 times its later CPU) would weigh on the first round's and the 80 % run's figures alone.
 Every process runs on one BLAS thread (OMP/OPENBLAS/MKL_NUM_THREADS=1). Prints one table ending in five
 lines that scripts read, writes bench.json and bench.png to BENCH_OUT. Every process it started is stopped
 at the end, on failure and on Ctrl-C; its topics are deleted and its run folder under
