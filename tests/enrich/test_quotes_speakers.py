@@ -311,6 +311,9 @@ def test_the_one_told_before_a_colon_is_not_the_speaker(pipeline: Pipeline) -> N
     ("The Daily Ledger’s Tom Baker sees the plan as a return to the city’s “old machine politics.”\n", "Tom Baker"),
     # a complement clause is asserted by the matrix subject, not spoken by its own subject
     ("Councilman Paul Green doubts Mayor Karen Holt is “fit for the job” after the harbor delays.\n", "Paul Green"),
+    # the main clause's subject names no person, but is whose words these are, not the name after it
+    ("Across the region, farmers have been alarmed by Governor Dana Whitfield’s “water first” budget.\n", "farmers"),
+    ("The county board issued a notice on Friday warning that Mayor Ed Lyle’s permits were “void.”\n", "county board"),
 ])
 def test_a_fragment_without_a_reporting_verb_is_spoken_by_the_subject_of_its_clause(
     pipeline: Pipeline, text: str, mention: str

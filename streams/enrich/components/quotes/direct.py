@@ -35,7 +35,13 @@ from streams.enrich.components.quotes.subjects import (
     subject_after,
     subject_before,
 )
-from streams.enrich.components.quotes.syntax import fragment_speaker, fragment_subject, governing_subject, subject_above
+from streams.enrich.components.quotes.syntax import (
+    fragment_speaker,
+    fragment_subject,
+    governing_subject,
+    main_clause_subject,
+    subject_above,
+)
 from streams.enrich.components.quotes.transcripts import quoted_label
 from streams.enrich.components.quotes.verb_subject import checked_subject
 
@@ -530,6 +536,20 @@ def _fallback_before(
     opener = PREP_OPENER.match(art.text, lo, q.open_mark)
     if opener:  # "In declaring Trump's statements “not Christian,” the pope ...": not the opener's names
         lo = opener.end()
+    spk = _sentence_name(art, q, lo)
+    if sent is not None and WORD.search(art.text[lo : q.open_mark]):
+        # the main clause's subject, whatever it names, over a name of the sentence that may be
+        # its object ("The town released a statement saying Trump's comments “...”": the town)
+        main = main_clause_subject(art, sent[0], sent[1], q.start)
+        if main is not None and lo <= main.start < q.open_mark:
+            return main, None, True
+    return (spk, None, True) if spk is not None else None
+
+
+def _sentence_name(art: ArticleState, q: MarkedQuote, lo: int) -> Mention | None:
+    """The subject the rules see in a sentence [lo, quote) with no reporting verb: its first
+    name, pronoun or definite description, the name opening a main clause after a comma, or
+    its opening noun phrase."""
     if WORD.search(art.text[lo : q.open_mark]):
         # no reporting verb: the fragment is ascribed to the sentence's subject, its first
         # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'");
@@ -540,17 +560,17 @@ def _fallback_before(
             if lead.endswith(",") and m.kind in ("PERSON", "pronoun") and m.text.lower() != "it" and re.match(
                 r"\s+(?:\w+ly\s+)?[a-z]+(?:ed|s)\b", art.text[m.end : q.open_mark]
             ) and not re.search(r"\b(?:who|which|that)\b", art.text[m.end : q.open_mark][:20]):
-                return m, None, True
+                return m
         for m in iter_in(art.mentions, art.m_starts, lo, q.open_mark):
             if m.start - lo > 80:
                 break
             if m.kind in ("PERSON", "ORG", "pronoun") or (m.kind == "nominal" and m.definite):
                 if m.kind == "pronoun" and m.text.lower() == "it":
                     continue
-                return m, None, True
+                return m
         lead = leading_phrase(art.text, lo, q.open_mark)
         if lead is not None:
-            return lead, None, True
+            return lead
     return None
 
 
