@@ -258,6 +258,20 @@ def test_a_closing_attribution_does_not_reach_over_another_report(pipeline: Pipe
     assert len(got) == 1 and got[0]["speaker"] == "Ann Park"
 
 
+def test_a_source_closing_the_attribution_of_a_quote_of_several_sentences_is_its_source(pipeline: Pipeline) -> None:
+    text = ("“The dam is safe. The inspectors checked it twice. Nobody should panic,” Mayor Ed Lyle said on "
+            "Monday, according to a transcript of the meeting.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "a transcript of the meeting"
+
+
+def test_an_outlet_reporting_an_attributed_quote_is_its_source(pipeline: Pipeline) -> None:
+    text = ("“We will not close the clinic,” said Ruth Park, director of the county health board, reports the "
+            "Daily Herald.\n\n“The clinic stays open,” Omar Sayed, a nurse at the clinic, told the Daily Herald.\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["Daily Herald", "Omar Sayed"]
+
+
 @pytest.mark.parametrize("text,source", [
     ("“He is not sympathetic to them,” Lee said, according to a transcript of the show.\n", "a transcript of the show"),
     ("“We cannot wait any longer,” the governor will say, according to excerpts of her speech released on Sunday.\n",

@@ -110,7 +110,7 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
     owner = _report_owner(art, q) if found.source == "before" and found.cue is None else None
     if owner is not None:  # "her remark that “...”": the one whose words the noun reports
         found.speaker = owner
-    closing = closing_attribution(art, q) if found.source != "after" else None
+    closing = closing_attribution(art, q, found.cue if found.source == "after" else None)
     if closing is not None:  # “...” fostered by ..., the groups say.: the sentence's closing report
         found.speaker, found.cue, found.source = closing[0], closing[1], "after"
     outer = according_source(art, q)

@@ -14,7 +14,7 @@ from streams.enrich.components.quotes.cues import is_cue
 from streams.enrich.components.quotes.lexicon import WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from streams.enrich.components.quotes.marks import MarkedQuote
 from streams.enrich.components.quotes.mentions import Mention
-from streams.enrich.components.quotes.sentences import WORD
+from streams.enrich.components.quotes.sentences import WORD, sentence_end
 from streams.enrich.components.quotes.state import ArticleState
 from streams.enrich.components.quotes.subjects import (
     loose_phrase,
@@ -29,21 +29,26 @@ _ACCORDING_FRONT = re.compile(r"[\s\"“”'‘’(]*(?:But\s+|And\s+)?According
 _ACCORDING_TAIL = re.compile(r"[^\"“”]*?,\s*according to\b")
 
 
-def closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int]] | None:
+def closing_attribution(
+    art: ArticleState, q: MarkedQuote, own: tuple[int, int] | None = None
+) -> tuple[Mention, tuple[int, int]] | None:
     """The speaker and cue of an attribution closing the quote's sentence after a comma (", the
     groups say.", ", the Tribune reported on Monday.", ", reported the Examiner."): it frames every
-    quotation before it in the sentence, as long as no other reporting verb stands between them."""
+    quotation before it in the sentence, as long as no other reporting verb than the quote's ``own``
+    cue stands between them (",” said Jo Roe, an aide, reports the Tribune.": the Tribune)."""
     if q.close_mark is None:
         return None
-    sent = art.sentence_of(q.open_mark)
-    if sent is None or sent[1] <= q.close_mark + 1:
+    sent = art.sentence_of(q.open_mark) or art.sentence_of(q.start)
+    if sent is None:
         return None
-    se = sent[1]
-    while se > q.close_mark and art.text[se - 1] in " \n\t.!?":
+    se = attribution_end(art, q, sent[1])
+    if se <= q.close_mark + 1:
+        return None
+    while se > q.close_mark and (art.text[se - 1].isspace() or art.text[se - 1] in ".!?"):  # no-break spaces too
         se -= 1
     comma = art.text.rfind(",", max(q.close_mark + 1, se - 120), se)
-    if comma < 0 or comma - q.close_mark > 400:  # a short closing clause, not far from the quote
-        return None
+    if comma < 0 or comma - q.close_mark > 400 or (own is not None and comma < own[1]):
+        return None  # a short closing clause, not far from the quote, after the quote's own cue
     words = art.words(comma + 1, se)
     cues = [w for w in words if is_cue(art, w.group(), w.start())]
     if len(cues) != 1 or len(words) > 10:
@@ -63,7 +68,8 @@ def closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tup
         if spk is None or lead.lower() not in ("", "the") or spk.kind not in _CLOSING_KINDS:
             return None
     between = _unquoted(art, q.close_mark + 1, comma)
-    if any(is_cue(art, x.group(), x.start()) for x in WORD.finditer(between)):
+    if any(is_cue(art, x.group(), x.start()) and (own is None or x.start() + q.close_mark + 1 != own[0])
+           for x in WORD.finditer(between)):
         return None
     return spk, cue
 
@@ -87,15 +93,28 @@ def _unquoted(art: ArticleState, lo: int, hi: int) -> str:
     return "".join(chars)
 
 
+def attribution_end(art: ArticleState, q: MarkedQuote, se: int) -> int:
+    """Where the attribution after the quote ends: the end ``se`` of the quote's sentence, or, when
+    the sentence was cut at the closing mark of a quote of several sentences or one closing on a
+    question ("... kill them,” Lee said, according to a transcript."), the end of the words after
+    the mark up to the sentence's punctuation, in the paragraph and before the next quote."""
+    lo = q.close_mark + 1 if q.close_mark is not None else q.end
+    if se > lo or not art.text[q.start : q.end].rstrip().endswith((",", "?", "!", "—", "–")):
+        return se
+    i = bisect.bisect_left(art.open_marks, lo)
+    hi = min([art.par_of(lo)[1], lo + 300] + art.open_marks[i : i + 1])
+    return min(hi, sentence_end(art.text, lo, hi) + 1)
+
+
 def according_source(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int], str] | None:
     """The source of a sentence opened by "According to X," or closed by ", according to X."
     after the quote: the writer's source outranks a speaker the sentence reports through it
     ("According to pool reports, Obama said “there is love”": pool reports), as the
     attribution gold sets annotate nested reports."""
-    sent = art.sentence_of(q.open_mark)
+    sent = art.sentence_of(q.open_mark) or art.sentence_of(q.start)
     if sent is None or q.close_mark is None:
         return None
-    ss, se = sent
+    ss, se = sent[0], attribution_end(art, q, sent[1])
     front = _ACCORDING_FRONT.match(art.text, ss, q.open_mark)
     if front:
         comma = art.text.find(",", front.end(), q.open_mark)
