@@ -371,3 +371,12 @@ def test_a_capitalised_word_opening_a_sentence_is_a_name_when_written_so_mid_sen
     text = "Wilson praised the plan. The senator agreed with Wilson on Monday."
     assert _name_elsewhere(text, "Wilson")
     assert not _name_elsewhere(text, "The")
+
+
+def test_a_quotation_nothing_attributes_is_the_last_quoted_speakers(pipeline: Pipeline) -> None:
+    text = ("Mayor Ed Lyle took questions for an hour on Monday. “The budget is balanced,” Lyle said.\n\n"
+            "What the plan means for the harbor is far from clear.\n\n"
+            "“We have the money and we will spend it wisely.”\n\n"
+            "“Nobody will lose a job.”\n")
+    got = marked(pipeline, text)
+    assert [q["speaker"] for q in got] == ["Ed Lyle", "Ed Lyle", "Ed Lyle"]

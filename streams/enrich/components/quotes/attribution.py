@@ -56,6 +56,18 @@ def inherit(art: ArticleState, found: list[Found]) -> None:
             last, last_par = f, par
 
 
+def last_speaker(art: ArticleState, found: list[Found]) -> None:
+    """A quotation of a sentence or more that nothing around attributes is the words of the last
+    speaker quoted before it in the article (a run of quotes from the same interview or speech,
+    set off from the sentence that named its speaker); a fragment is left unattributed."""
+    last: Found | None = None
+    for f in found:
+        if f.speaker is not None and f.source in ("after", "before", "inherited", "previous"):
+            last = f
+        elif f.speaker is None and f.kind == "direct" and last is not None and f.marks and f.marks[0].close_mark is not None:
+            f.speaker, f.source = last.speaker, "last"
+
+
 def _previous_paragraph_subject(art: ArticleState, f: Found, par: tuple[int, int]) -> Mention | None:
     """A quote opening a paragraph after a paragraph of paraphrase is the words of that
     paragraph's last subject ("Valastro praised Christie's leadership ...\n\n“We need someone
