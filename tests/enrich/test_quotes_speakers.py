@@ -380,3 +380,10 @@ def test_a_quotation_nothing_attributes_is_the_last_quoted_speakers(pipeline: Pi
             "“Nobody will lose a job.”\n")
     got = marked(pipeline, text)
     assert [q["speaker"] for q in got] == ["Ed Lyle", "Ed Lyle", "Ed Lyle"]
+
+
+def test_a_participle_is_spoken_by_its_clauses_subject_not_a_name_in_its_object(pipeline: Pipeline) -> None:
+    text = ("The farmers union has been loud in its opposition to Governor Dana Whitfield, arguing that her "
+            "water plan is “a gift to developers.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and "farmers union" in got[0]["speaker_mention"]["text"]

@@ -17,6 +17,7 @@ from streams.enrich.components.quotes.mentions import Mention
 from streams.enrich.components.quotes.sentences import WORD, sentence_start
 from streams.enrich.components.quotes.state import ArticleState, Found
 from streams.enrich.components.quotes.subjects import clause_subject, main_clause_start
+from streams.enrich.components.quotes.syntax import main_clause_subject
 
 
 def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
@@ -30,7 +31,15 @@ def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
             return spk
         if end < lo:
             break
-    return clause_subject(art, lo, hi)
+    spk = clause_subject(art, lo, hi)
+    start = main_clause_start(art.text, lo, hi)
+    if here is None or (spk is not None and not art.text[start : spk.start].strip(" \"“”'‘’(")):
+        return spk  # the sentence opens with it: nothing to mislead the rules
+    # the first name may be an object ("The magazine opposed Trump, arguing ..."): the parse's subject
+    main = main_clause_subject(art, here[0], here[1], hi - 1)
+    if main is not None and start <= main.start < hi and main.kind != "pronoun":
+        return main
+    return spk
 
 
 def inherit(art: ArticleState, found: list[Found]) -> None:
