@@ -33,7 +33,7 @@ def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
             break
     spk = clause_subject(art, lo, hi)
     start = main_clause_start(art.text, lo, hi)
-    if here is None or (spk is not None and not art.text[start : spk.start].strip(" \"“”'‘’(")):
+    if here is None or spk is None or not art.text[start : spk.start].strip(" \"“”'‘’("):
         return spk  # the sentence opens with it: nothing to mislead the rules
     # the first name may be an object ("The magazine opposed Trump, arguing ..."): the parse's subject
     main = main_clause_subject(art, here[0], here[1], hi - 1)
