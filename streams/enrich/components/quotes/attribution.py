@@ -37,7 +37,7 @@ def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
         return spk  # the sentence opens with it: nothing to mislead the rules
     # the first name may be an object ("The magazine opposed Trump, arguing ..."): the parse's subject
     main = main_clause_subject(art, here[0], here[1], hi - 1)
-    if main is not None and start <= main.start < hi and main.kind != "pronoun":
+    if main is not None and start <= main.start < hi:
         return main
     return spk
 
