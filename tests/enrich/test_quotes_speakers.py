@@ -258,6 +258,20 @@ def test_a_closing_attribution_does_not_reach_over_another_report(pipeline: Pipe
     assert len(got) == 1 and got[0]["speaker"] == "Ann Park"
 
 
+def test_a_source_closing_the_attribution_of_a_quote_of_several_sentences_is_its_source(pipeline: Pipeline) -> None:
+    text = ("“The dam is safe. The inspectors checked it twice. Nobody should panic,” Mayor Ed Lyle said on "
+            "Monday, according to a transcript of the meeting.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "a transcript of the meeting"
+
+
+def test_an_outlet_reporting_an_attributed_quote_is_its_source(pipeline: Pipeline) -> None:
+    text = ("“We will not close the clinic,” said Ruth Park, director of the county health board, reports the "
+            "Daily Herald.\n\n“The clinic stays open,” Omar Sayed, a nurse at the clinic, told the Daily Herald.\n")
+    got = marked(pipeline, text)
+    assert [q["speaker_mention"]["text"] for q in got] == ["Daily Herald", "Omar Sayed"]
+
+
 @pytest.mark.parametrize("text,source", [
     ("“He is not sympathetic to them,” Lee said, according to a transcript of the show.\n", "a transcript of the show"),
     ("“We cannot wait any longer,” the governor will say, according to excerpts of her speech released on Sunday.\n",
@@ -311,6 +325,9 @@ def test_the_one_told_before_a_colon_is_not_the_speaker(pipeline: Pipeline) -> N
     ("The Daily Ledger’s Tom Baker sees the plan as a return to the city’s “old machine politics.”\n", "Tom Baker"),
     # a complement clause is asserted by the matrix subject, not spoken by its own subject
     ("Councilman Paul Green doubts Mayor Karen Holt is “fit for the job” after the harbor delays.\n", "Paul Green"),
+    # the main clause's subject names no person, but is whose words these are, not the name after it
+    ("Across the region, farmers have been alarmed by Governor Dana Whitfield’s “water first” budget.\n", "farmers"),
+    ("The county board issued a notice on Friday warning that Mayor Ed Lyle’s permits were “void.”\n", "county board"),
 ])
 def test_a_fragment_without_a_reporting_verb_is_spoken_by_the_subject_of_its_clause(
     pipeline: Pipeline, text: str, mention: str
@@ -354,3 +371,19 @@ def test_a_capitalised_word_opening_a_sentence_is_a_name_when_written_so_mid_sen
     text = "Wilson praised the plan. The senator agreed with Wilson on Monday."
     assert _name_elsewhere(text, "Wilson")
     assert not _name_elsewhere(text, "The")
+
+
+def test_a_quotation_nothing_attributes_is_the_last_quoted_speakers(pipeline: Pipeline) -> None:
+    text = ("Mayor Ed Lyle took questions for an hour on Monday. “The budget is balanced,” Lyle said.\n\n"
+            "What the plan means for the harbor is far from clear.\n\n"
+            "“We have the money and we will spend it wisely.”\n\n"
+            "“Nobody will lose a job.”\n")
+    got = marked(pipeline, text)
+    assert [q["speaker"] for q in got] == ["Ed Lyle", "Ed Lyle", "Ed Lyle"]
+
+
+def test_a_participle_is_spoken_by_its_clauses_subject_not_a_name_in_its_object(pipeline: Pipeline) -> None:
+    text = ("The farmers union has been loud in its opposition to Governor Dana Whitfield, arguing that her "
+            "water plan is “a gift to developers.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and "farmers union" in got[0]["speaker_mention"]["text"]

@@ -33,7 +33,7 @@ The modules, each one step or one kind of evidence (:mod:`.component` composes t
 candidates and their entities), ``sentences`` (words and sentence boundaries), ``state`` (what the
 steps share per article), ``cues`` (reporting verbs in the text), ``subjects`` (the speaker a
 verb points to), ``attribution`` (speakers carried over and resolved), ``clauses`` (the content a
-verb reports), ``direct`` (direct and mixed quotes), ``transcripts`` (transcript turns),
+verb reports), ``direct`` (direct and mixed quotes), ``outer`` (the writer's source of a nested report), ``transcripts`` (transcript turns),
 ``scare`` (scare quotes and titles), ``extent`` (which quoted stretches are reported),
 ``indirect`` (indirect speech), ``questions`` (questions "ask" reports), ``headlines`` (the
 headline), ``syntax`` (dependency parses of the sentences that need one).

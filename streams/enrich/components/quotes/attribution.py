@@ -17,6 +17,7 @@ from streams.enrich.components.quotes.mentions import Mention
 from streams.enrich.components.quotes.sentences import WORD, sentence_start
 from streams.enrich.components.quotes.state import ArticleState, Found
 from streams.enrich.components.quotes.subjects import clause_subject, main_clause_start
+from streams.enrich.components.quotes.syntax import main_clause_subject
 
 
 def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
@@ -30,7 +31,15 @@ def main_subject(art: ArticleState, lo: int, hi: int) -> Mention | None:
             return spk
         if end < lo:
             break
-    return clause_subject(art, lo, hi)
+    spk = clause_subject(art, lo, hi)
+    start = main_clause_start(art.text, lo, hi)
+    if here is None or spk is None or not art.text[start : spk.start].strip(" \"“”'‘’("):
+        return spk  # the sentence opens with it: nothing to mislead the rules
+    # the first name may be an object ("The magazine opposed Trump, arguing ..."): the parse's subject
+    main = main_clause_subject(art, here[0], here[1], hi - 1)
+    if main is not None and start <= main.start < hi:
+        return main
+    return spk
 
 
 def inherit(art: ArticleState, found: list[Found]) -> None:
@@ -54,6 +63,18 @@ def inherit(art: ArticleState, found: list[Found]) -> None:
         if spk is not None:
             f.speaker, f.source = spk, "previous"
             last, last_par = f, par
+
+
+def last_speaker(art: ArticleState, found: list[Found]) -> None:
+    """A quotation of a sentence or more that nothing around attributes is the words of the last
+    speaker quoted before it in the article (a run of quotes from the same interview or speech,
+    set off from the sentence that named its speaker); a fragment is left unattributed."""
+    last: Found | None = None
+    for f in found:
+        if f.speaker is not None and f.source in ("after", "before", "inherited", "previous"):
+            last = f
+        elif f.speaker is None and f.kind == "direct" and last is not None and f.marks and f.marks[0].close_mark is not None:
+            f.speaker, f.source = last.speaker, "last"
 
 
 def _previous_paragraph_subject(art: ArticleState, f: Found, par: tuple[int, int]) -> Mention | None:

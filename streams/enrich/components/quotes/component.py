@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from streams.core.errors import PipelineConfigError
-from streams.enrich.components.quotes.attribution import inherit, resolve_speaker
+from streams.enrich.components.quotes.attribution import inherit, last_speaker, resolve_speaker
 from streams.enrich.components.quotes.direct import direct_quotes
 from streams.enrich.components.quotes.extent import closed_only
 from streams.enrich.components.quotes.headlines import headline_line, headline_reports, in_headline
@@ -119,6 +119,7 @@ def extract_quotes(
     found = direct_quotes(art)
     inherit(art, found)
     found = [f for f in found if not is_scare(art, f, max_scare_words) and not in_headline(art, f)]
+    last_speaker(art, found)
     found = transcript_turns(art, found)
     unreported: list[Found] = []
     if not open_quotes:

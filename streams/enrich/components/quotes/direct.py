@@ -15,9 +15,9 @@ import re
 
 from streams.enrich.components.quotes.attribution import main_subject
 from streams.enrich.components.quotes.cues import ACCORDING, STRONG_CUES, is_cue, noun_use, participle, phrasal
-from streams.enrich.components.quotes.lexicon import WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from streams.enrich.components.quotes.marks import MarkedQuote
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.outer import according_source, closing_attribution
 from streams.enrich.components.quotes.sentences import WORD, sentence_end, sentence_start
 from streams.enrich.components.quotes.state import ArticleState, Found
 from streams.enrich.components.quotes.subjects import (
@@ -35,7 +35,13 @@ from streams.enrich.components.quotes.subjects import (
     subject_after,
     subject_before,
 )
-from streams.enrich.components.quotes.syntax import fragment_speaker, fragment_subject, governing_subject, subject_above
+from streams.enrich.components.quotes.syntax import (
+    fragment_speaker,
+    fragment_subject,
+    governing_subject,
+    main_clause_subject,
+    subject_above,
+)
 from streams.enrich.components.quotes.transcripts import quoted_label
 from streams.enrich.components.quotes.verb_subject import checked_subject
 
@@ -48,9 +54,6 @@ _PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s
 _FRONTED = re.compile(r"[\s\"“”'‘’(]*(?:(?:But|And|Yet|So|Still)\s+)?(?:[A-Z][a-z]+ing\b|(?:In|At|On|During|After|Before|"
                       r"Following|Unlike|Like|Despite|With|Without|Under|Since|When|While|As|If|Because|Although|"
                       r"Though|Once|Whereas|Amid|Asked|Speaking|Writing|Responding)\b)")
-#: a sentence opened by its source ("According to pool reports, ...") and one closed by it (",” ..., according to X.")
-_ACCORDING_FRONT = re.compile(r"[\s\"“”'‘’(]*(?:But\s+|And\s+)?According to\b")
-_ACCORDING_TAIL = re.compile(r"[^\"“”]*?,\s*according to\b")
 #: a relative pronoun right before a verb: the verb belongs to a relative clause, not the attribution
 _RELATIVE_VERB = re.compile(r"\b(?:who|whom|which|that)\s+(?:(?:\w+ly|also|has|have|had|once|later)\s+)*$")
 #: what stands between a reporting verb and the one it addresses ("told The Huffington Post:", "said to CNN:")
@@ -107,10 +110,10 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
     owner = _report_owner(art, q) if found.source == "before" and found.cue is None else None
     if owner is not None:  # "her remark that “...”": the one whose words the noun reports
         found.speaker = owner
-    closing = _closing_attribution(art, q) if found.source != "after" else None
+    closing = closing_attribution(art, q, found.cue if found.source == "after" else None)
     if closing is not None:  # “...” fostered by ..., the groups say.: the sentence's closing report
         found.speaker, found.cue, found.source = closing[0], closing[1], "after"
-    outer = _according_source(art, q)
+    outer = according_source(art, q)
     if outer is not None:  # the writer's source of a nested report is the quote's attribution
         found.speaker, found.cue, found.source = outer
     return found
@@ -149,106 +152,6 @@ _NOUNS = (r"(?:remarks?|comments?|claims?|warnings?|assertions?|arguments?|conte
           r"(?:\s+that\b|\s*,)")
 _REPORT_NOUN = re.compile(r"\b" + _NOUNS)
 _OWNED_REPORT = re.compile(r"\b(his|her|their|[A-Z][\w.-]*(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?" + _NOUNS)
-
-
-def _closing_attribution(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int]] | None:
-    """The speaker and cue of an attribution closing the quote's sentence after a comma (", the
-    groups say.", ", the Tribune reported on Monday.", ", reported the Examiner."): it frames every
-    quotation before it in the sentence, as long as no other reporting verb stands between them."""
-    if q.close_mark is None:
-        return None
-    sent = art.sentence_of(q.open_mark)
-    if sent is None or sent[1] <= q.close_mark + 1:
-        return None
-    se = sent[1]
-    while se > q.close_mark and art.text[se - 1] in " \n\t.!?":
-        se -= 1
-    comma = art.text.rfind(",", max(q.close_mark + 1, se - 120), se)
-    if comma < 0 or comma - q.close_mark > 400:  # a short closing clause, not far from the quote
-        return None
-    words = art.words(comma + 1, se)
-    cues = [w for w in words if is_cue(art, w.group(), w.start())]
-    if len(cues) != 1 or len(words) > 10:
-        return None
-    w = cues[0]
-    cue = (w.start(), w.end())
-    tail = art.text[w.end() : se]
-    if words[0] is w:  # ", reported the Washington Examiner."
-        spk = subject_after(art, w.end(), se + 1)
-        if spk is None or art.text[spk.end : se].strip():
-            return None
-    else:  # ", the rights group says." / ", the Tribune reported on Monday."
-        if _CLOSING_TAIL.fullmatch(tail) is None:
-            return None
-        spk = subject_before(art, w.start(), comma + 1) or phrase_subject(art.text, comma + 1, w.start())
-        lead = art.text[comma + 1 : spk.start].strip(" \n”’\"'") if spk is not None else ""
-        if spk is None or lead.lower() not in ("", "the") or spk.kind not in _CLOSING_KINDS:
-            return None
-    between = _unquoted(art, q.close_mark + 1, comma)
-    if any(is_cue(art, x.group(), x.start()) for x in WORD.finditer(between)):
-        return None
-    return spk, cue
-
-
-#: what may follow a closing cue: a time or a short adverbial ("said on Monday", "reported last week")
-_CLOSING_TAIL = re.compile(r"(?:\s+(?:on|last|this|in|late|early|earlier|later|" + WEEKDAYS + r"|today|yesterday|week|"
-                           r"month|year|night|morning|evening|afternoon|" + WEEKDAY_ABBREVIATIONS + r"|a|an|the|statement|"
-                           r"interview|email|recently)\b\.?)*\s*")
-_CLOSING_KINDS = ("PERSON", "ORG", "pronoun", "nominal", "NORP")
-
-
-def _unquoted(art: ArticleState, lo: int, hi: int) -> str:
-    """The text of [lo, hi) with the quotations in it blanked out."""
-    chars = list(art.text[lo:hi])
-    i = bisect.bisect_left(art.open_marks, lo)
-    while i < len(art.marks) and art.marks[i].open_mark < hi:
-        s, e = art.quoted[i]
-        for k in range(max(s, lo), min(e, hi)):
-            chars[k - lo] = " "
-        i += 1
-    return "".join(chars)
-
-
-def _according_source(art: ArticleState, q: MarkedQuote) -> tuple[Mention, tuple[int, int], str] | None:
-    """The source of a sentence opened by "According to X," or closed by ", according to X."
-    after the quote: the writer's source outranks a speaker the sentence reports through it
-    ("According to pool reports, Obama said “there is love”": pool reports), as the
-    attribution gold sets annotate nested reports."""
-    sent = art.sentence_of(q.open_mark)
-    if sent is None or q.close_mark is None:
-        return None
-    ss, se = sent
-    front = _ACCORDING_FRONT.match(art.text, ss, q.open_mark)
-    if front:
-        comma = art.text.find(",", front.end(), q.open_mark)
-        if comma < 0:
-            return None
-        spk = _source_after(art, front.end(), comma)
-        if spk is None or spk.end > comma:
-            return None
-        return spk, (front.end() - len("according to"), front.end()), "before"
-    tail = _ACCORDING_TAIL.match(art.text, q.close_mark + 1, se)
-    if tail is None:
-        return None
-    spk = _source_after(art, tail.end(), se)
-    if spk is None:
-        return None
-    return spk, (tail.end() - len("according to"), tail.end()), "after"
-
-
-def _source_after(art: ArticleState, lo: int, hi: int) -> Mention | None:
-    """The source named in [lo, hi) after "according to": a speaker, a loose phrase, or else the noun
-    phrase that names no one ("according to a transcript of the show", "according to excerpts of her
-    speech"): the words up to the clause's end."""
-    named = named_after(art, lo, hi) or loose_phrase(art.text, lo, hi)
-    if named is not None:
-        return named
-    m = re.match(r"\s+([A-Za-z][^,;:!?\"“”()]*?)\s*[.]?\s*$", art.text[lo:hi])
-    if m is None or not 1 <= len(WORD.findall(m.group(1))) <= 12:
-        return None
-    s = lo + m.start(1)
-    e = lo + m.end(1)
-    return Mention(s, e, art.text[s:e], "nominal")
 
 
 def _kind(text: str, q: MarkedQuote, par_start: int) -> str:
@@ -530,6 +433,20 @@ def _fallback_before(
     opener = PREP_OPENER.match(art.text, lo, q.open_mark)
     if opener:  # "In declaring Trump's statements “not Christian,” the pope ...": not the opener's names
         lo = opener.end()
+    spk = _sentence_name(art, q, lo)
+    if sent is not None and WORD.search(art.text[lo : q.open_mark]):
+        # the main clause's subject, whatever it names, over a name of the sentence that may be
+        # its object ("The town released a statement saying Trump's comments “...”": the town)
+        main = main_clause_subject(art, sent[0], sent[1], q.start)
+        if main is not None and lo <= main.start < q.open_mark:
+            return main, None, True
+    return (spk, None, True) if spk is not None else None
+
+
+def _sentence_name(art: ArticleState, q: MarkedQuote, lo: int) -> Mention | None:
+    """The subject the rules see in a sentence [lo, quote) with no reporting verb: its first
+    name, pronoun or definite description, the name opening a main clause after a comma, or
+    its opening noun phrase."""
     if WORD.search(art.text[lo : q.open_mark]):
         # no reporting verb: the fragment is ascribed to the sentence's subject, its first
         # name, pronoun or definite description ("Gov. Tomblin lauded ... for 'new ideas'");
@@ -540,17 +457,17 @@ def _fallback_before(
             if lead.endswith(",") and m.kind in ("PERSON", "pronoun") and m.text.lower() != "it" and re.match(
                 r"\s+(?:\w+ly\s+)?[a-z]+(?:ed|s)\b", art.text[m.end : q.open_mark]
             ) and not re.search(r"\b(?:who|which|that)\b", art.text[m.end : q.open_mark][:20]):
-                return m, None, True
+                return m
         for m in iter_in(art.mentions, art.m_starts, lo, q.open_mark):
             if m.start - lo > 80:
                 break
             if m.kind in ("PERSON", "ORG", "pronoun") or (m.kind == "nominal" and m.definite):
                 if m.kind == "pronoun" and m.text.lower() == "it":
                     continue
-                return m, None, True
+                return m
         lead = leading_phrase(art.text, lo, q.open_mark)
         if lead is not None:
-            return lead, None, True
+            return lead
     return None
 
 

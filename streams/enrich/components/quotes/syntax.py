@@ -139,6 +139,26 @@ def governing_subject(art: ArticleState, ss: int, se: int, pos: int) -> Mention 
     return _speaker(art, ss, subj)
 
 
+def main_clause_subject(art: ArticleState, ss: int, se: int, pos: int) -> Mention | None:
+    """The subject of sentence [ss, se)'s main clause as a speaker candidate, whatever it names,
+    when the word at ``pos`` lies outside it: the writer's sentence holds a fragment no reporting
+    verb governs, and its subject is whose words these are, as attribution gold sets credit them
+    ("The town released a statement saying Trump's comments “...”": the town, not Trump;
+    "Across Asia, policymakers have been startled by Trump's “isolationist” ...": policymakers).
+    None for an expletive, a relative pronoun or "it"."""
+    doc = parsed(art, ss, se)
+    root = token_at(doc, pos - ss) if doc is not None else None
+    while root is not None and root.head.i != root.i:
+        root = root.head
+    subj = subject_of(root) if root is not None else None
+    if subj is None or subj.dep_ == "expl" or subj.text.lower() in _NOT_SPEAKERS:
+        return None
+    s, e = subtree_span(subj)
+    if s <= pos - ss < e:
+        return None
+    return mention_for(art, ss, subj)
+
+
 def subject_above(art: ArticleState, ss: int, se: int, pos: int) -> Mention | None:
     """The subject of the nearest clause above the word at ``pos`` (a participle modifying a noun)
     in sentence [ss, se), as a speaker candidate.
