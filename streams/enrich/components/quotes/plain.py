@@ -38,6 +38,10 @@ _VIEW = re.compile(r"\b(?:In|in) (?:his|her|their|its|[A-Z][\w’'-]*(?:'s|’s)
 #: its verb in group 1; the report is the main clause after its comma
 _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,80}?\s+(?:\w+ly\s+)?([a-z]+)(?:\s+out)?\b"
                         r"[^,;:()\"“”]{0,50}?,\s+(?=\S)")
+#: "In a CNN poll released Monday, Clinton led by ten points": a poll or survey opening the sentence
+#: is the source of the rest of it, as "according to the poll" would be; the noun in group 1
+_POLL_SOURCE = re.compile(r"(?:(?:And|But)\s+)?In\s+(?:a|an|the|its|his|her|their|[A-Z][\w’'./&-]*)\s+[^,;:()\"“”]{0,80}?"
+                          r"\b(polls?|surveys?)\b[^,;:()\"“”]{0,60}?,\s+(?=\S)")
 #: a short clause right after a verb: its report, not the end of a closing attribution
 _OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there)\s+\w+\s+\w+")
 #: a conjunction right before a verb: the verb is coordinated with the one before it
@@ -189,6 +193,13 @@ def _report_in(
             p = view.start() + poss.start(1)
             spk = Mention(p, p + len(poss.group(1)), poss.group(1), "pronoun")  # "In her view"
         return Found("indirect", [(ss, se)], spk, (view.start(), view.end()), "view")
+    poll = _POLL_SOURCE.match(text, ss, se)
+    if poll and se - poll.end() > 12 and not any(
+        w.group().lower() in art.lex.clause_forms for w in art.words(poll.end(), se)
+    ):
+        spk = next((m for m in iter_in(art.mentions, art.m_starts, poll.start(), poll.end())), None)
+        # "In a Des Moines Register poll, Mr. Cruz had a lead": no verb reports it, the poll does
+        return Found("indirect", [(poll.end(), se)], spk, (poll.start(), poll.end(1)), "poll")
     source = _AS_SOURCE.match(text, ss, se)
     if source and source.group(1) in art.lex.clause_forms and se - source.end() > 12:
         cue_at = source.start(1)
