@@ -21,10 +21,15 @@ EVIDENCE_CUES = frozenset(["show", "shows", "showed", "shown", "found", "finds",
                            "reported", "concluded", "concludes", "estimated", "estimates", "predicted", "predicts"])
 ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 #: multiword reporting predicates whose head word alone reports nothing (or is mostly a noun):
-#: "made (it) clear (that) ...", the light-verb paraphrase of "clarify", and the base form of
-#: "point out", FrameNet's Statement frame lexical unit (its other forms are in the verb list)
+#: "made (it) clear (that) ...", the light-verb paraphrase of "clarify", the base form of
+#: "point out", FrameNet's Statement frame lexical unit (its other forms are in the verb list),
+#: and "made the case / the point that ..."
 MULTIWORD_CUE = re.compile(r"(?:make|makes|made|making)\s+(?:it\s+)?(?:very\s+|quite\s+|abundantly\s+|perfectly\s+)?clear\b"
-                           r"|point\s+out\b")
+                           r"|point\s+out\b"
+                           # "made the case that ...", "makes the point that ...": light-verb paraphrases of
+                           # "argue" and "stress" (FrameNet Statement/Reasoning), only with "that" after them
+                           r"|(?:make|makes|made|making)\s+(?:a|an|the|his|her|their|its)\s+(?:[a-z]+\s+){0,3}?"
+                           r"(?:case|point|argument)\b(?=\s+that\b)")
 #: the first words of :data:`MULTIWORD_CUE`, to try it on those words only
 MULTIWORD_HEADS = frozenset(["make", "makes", "made", "making", "point"])
 

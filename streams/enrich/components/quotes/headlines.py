@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.quotes.indirect import reports_in
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.plain import reports_in
 from streams.enrich.components.quotes.scare import TITLE_SMALL
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found

@@ -29,6 +29,8 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "hear": ("heard",),
     "understand": ("understood",),
     "see": ("saw", "seen"),
+    "foresee": ("foresaw", "foreseen"),
+    "swear": ("swore", "sworn"),
 }
 
 #: verbs that double their last consonant before -ed and -ing
