@@ -387,3 +387,18 @@ def test_a_participle_is_spoken_by_its_clauses_subject_not_a_name_in_its_object(
             "water plan is “a gift to developers.”\n")
     got = marked(pipeline, text)
     assert len(got) == 1 and "farmers union" in got[0]["speaker_mention"]["text"]
+
+
+def test_a_fragment_in_a_relative_clause_is_spoken_by_its_relative_pronoun(pipeline: Pipeline) -> None:
+    # the annotated speaker of a relative clause's words is its pronoun ("who"), resolved to the antecedent
+    text = ("Radio host Glenn Park, who has in the past described the mayor as “a reckless spender,” endorsed "
+            "her rival on Tuesday.\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1
+    assert got[0]["speaker_mention"]["text"] == "who" and got[0]["speaker"] == "Glenn Park"
+
+
+def test_a_relative_clause_before_the_main_verb_does_not_take_its_fragment(pipeline: Pipeline) -> None:
+    text = "Glenn Park, who ran for the seat in 2012, described the mayor as “a reckless spender” on Tuesday.\n"
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "Glenn Park"

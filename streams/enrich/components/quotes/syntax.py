@@ -11,6 +11,7 @@ report the rules did not find. The parser is the ``nlp`` component's model's own
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from typing import Any, Iterable
@@ -358,12 +359,33 @@ def _clause_speaker(art: ArticleState, ss: int, se: int, qs: int, qe: int, repor
         if subj is not None and not complement and (not reporting or tok.text.lower() in art.lex.speech_forms):
             if subj.dep_ == "nsubjpass":
                 return _agent(art, ss, tok)
+            if subj.text.lower() in ("who", "which") and subj.dep_ == "nsubj" and _relative_clause(tok):
+                # the fragment is what the relative clause says its antecedent said ("Beck, who
+                # has described Trump as “...”"): the pronoun names the speaker at this quote
+                return _relative_mention(art, ss + subj.idx)
             if subj.text.lower() in ("who", "which", "that") or subj.dep_ == "expl":
                 return None
             return _speaker(art, ss, subj)
         if tok.head.i == tok.i:
             return None
         tok = tok.head
+
+
+def _relative_clause(verb: Token) -> bool:
+    """The verb heads a relative clause (or is coordinated inside one)."""
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.dep_ == "relcl"
+
+
+def _relative_mention(art: ArticleState, pos: int) -> Mention | None:
+    """The relative-pronoun mention (", who") starting at ``pos``, if the mentions hold one."""
+    i = bisect.bisect_left(art.m_starts, pos)
+    while i < len(art.mentions) and art.mentions[i].start == pos:
+        if art.mentions[i].kind == "relative":
+            return art.mentions[i]
+        i += 1
+    return None
 
 
 def _agent(art: ArticleState, ss: int, verb: Token) -> Mention | None:
