@@ -402,3 +402,11 @@ def test_a_relative_clause_before_the_main_verb_does_not_take_its_fragment(pipel
     text = "Glenn Park, who ran for the seat in 2012, described the mayor as “a reckless spender” on Tuesday.\n"
     got = marked(pipeline, text)
     assert len(got) == 1 and got[0]["speaker_mention"]["text"] == "Glenn Park"
+
+
+@pytest.mark.parametrize("when", ["on Tuesday", "on Monday night", "last week", "earlier this month"])
+def test_the_writers_time_between_subject_and_verb_leaves_the_subject(pipeline: Pipeline, when: str) -> None:
+    text = (f"The committee met in the morning. Governor Ann Park {when} called the budget deal "
+            "“a betrayal of working families.”\n")
+    got = marked(pipeline, text)
+    assert len(got) == 1 and got[0]["speaker"] == "Ann Park" and got[0]["cue"]["text"] == "called"

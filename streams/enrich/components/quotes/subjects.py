@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.components.quotes.lexicon import BRIDGE_WORDS
+from streams.enrich.components.quotes.lexicon import BRIDGE_WORDS, WEEKDAYS
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState
@@ -21,6 +21,9 @@ _NOT_NP = frozenset(["while", "when", "as", "after", "before", "trying", "to", "
 _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,3}\s*")
 #: what may open a sentence before its subject: punctuation, quote marks, a conjunction ("But Megan Hester, ...")
 _SENTENCE_LEAD = re.compile(r"[\s\"“”'‘’(,;:—–-]*(?:(?:But|And|Yet|So|Still|Meanwhile|However),?\s+)?")
+#: the writer's time of a report, between its subject and its verb: it leaves the subject unchanged
+_WRITERS_TIME = re.compile(r"\s+(?:on\s+(?:" + WEEKDAYS + r")(?:\s+(?:morning|afternoon|evening|night))?"
+                           r"|(?:last|earlier\s+this|this)\s+(?:week|month|year|night|morning))(?=\s)")
 #: a sentence opened by a subordinate clause ("When Clinton noted ..., Trump boasted, “...”")
 SUBORDINATOR = re.compile(r"\s*(?:When|While|As|After|Before|If|Because|Although|Though|Since|Until|Once|Whereas)\b")
 #: a fronted phrase before a main clause ("In a White House statement, ...")
@@ -31,6 +34,7 @@ PREP_OPENER = re.compile(r"\s*(?:In|At|On|During|After|Before|From|Following|Unl
 def bridge_only(text: str, lo: int, hi: int) -> bool:
     """Only bridge words, commas and spaces between lo and hi (or an appositive ", ... ,")."""
     gap = re.sub(r"\s*\([^()]{0,40}\)", "", text[lo:hi])  # "Chaffetz (R-Utah) said"
+    gap = _WRITERS_TIME.sub("", gap)  # "Jeb Bush on Tuesday called", "Grassley (R-Iowa) last week said"
     words = WORD.findall(gap)
     if all(w.lower() in BRIDGE_WORDS for w in words) and not re.search(r"[.;:!?\"“”]", gap):
         return True
