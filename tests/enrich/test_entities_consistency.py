@@ -200,3 +200,15 @@ def test_home_nations_the_model_missed_are_places() -> None:
     text = "England beat Moldova 2-0 and Northern Ireland drew."
     got = add_gazetteer_names(text, spacy.blank("en")(text), [], [])
     assert [(m.text, m.label) for m in got] == [("England", "GPE"), ("Moldova", "GPE"), ("Northern Ireland", "GPE")]
+
+
+def test_a_capitalised_word_before_a_name_of_several_words_is_not_part_of_it() -> None:
+    import spacy
+
+    from streams.enrich.components.entities.untagged import add_gazetteer_names
+
+    text = ("In Northern Ireland the talks stalled.\nFans From New Zealand and South Africans cheered at the "
+            "Hong Kong Open.")
+    got = add_gazetteer_names(text, spacy.blank("en")(text), [], [])
+    assert [(m.text, m.label) for m in got] == [
+        ("Northern Ireland", "GPE"), ("New Zealand", "GPE"), ("South Africans", "NORP")]  # not "Hong Kong" of the Open
