@@ -212,3 +212,31 @@ def test_a_capitalised_word_before_a_name_of_several_words_is_not_part_of_it() -
     got = add_gazetteer_names(text, spacy.blank("en")(text), [], [])
     assert [(m.text, m.label) for m in got] == [
         ("Northern Ireland", "GPE"), ("New Zealand", "GPE"), ("South Africans", "NORP")]  # not "Hong Kong" of the Open
+
+
+def test_a_title_inside_a_person_span_is_cut_anywhere_in_the_text() -> None:
+    from streams.enrich.components.entities import clean_mention, split_span
+
+    text = "On Monday President Ana Lopes met the press; 12 Kim Moreau finished third."
+    start = text.index("President")
+    m = clean_mention(text, start, start + len("President Ana Lopes"), "PERSON")
+    assert (m.text, m.title) == ("Ana Lopes", "President")  # not only at the very start of the text
+    start = text.index("12 Kim")
+    assert split_span(text, start, start + len("12 Kim Moreau"), "PERSON") == [(start + 3, start + 13)]  # a figure
+
+
+def test_a_nationality_run_into_a_personal_name_is_a_mention_of_its_own() -> None:
+    from streams.enrich.components.entities.boundaries import split_nationality
+
+    text = ("Australian Rodney Eyles beat Dutch Queen Beatrix's guest. American Express and the Irish Republican "
+            "Army were named.")
+
+    def split(form: str, label: str) -> list[tuple[str, str]]:
+        start = text.index(form)
+        m = Mention(start, start + len(form), form, label)
+        return [(x.text, x.label) for x in split_nationality(text, m)]
+
+    assert split("Australian Rodney Eyles", "ORG") == [("Australian", "NORP"), ("Rodney Eyles", "PERSON")]
+    assert split("Dutch Queen Beatrix", "PERSON") == [("Dutch", "NORP"), ("Beatrix", "PERSON")]
+    assert split("American Express", "ORG") == [("American Express", "ORG")]
+    assert split("Irish Republican Army", "ORG") == [("Irish Republican Army", "ORG")]
