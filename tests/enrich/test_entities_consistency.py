@@ -256,3 +256,15 @@ def test_a_surname_that_names_a_place_is_the_person_named_in_full() -> None:
     assert [m.label for m in mentions] == ["PERSON", "PERSON", "PERSON",  # "a role in Jordan's film" is hers
                                            "PERSON", "GPE", "GPE",  # "in Holland": the story has the place too
                                            "PERSON", "GPE"]  # a capital is too often the government to say
+
+
+def test_an_abbreviation_dot_that_ends_the_line_is_the_full_stop() -> None:
+    from streams.enrich.components.entities import clean_mention
+
+    text = "Shares of Acme Holdings Inc. rose.\nThe deal went to Acme Holdings Inc.\nIt closed in Fla."
+    first = text.index("Acme")
+    assert clean_mention(text, first, first + len("Acme Holdings Inc."), "ORG").text == "Acme Holdings Inc."
+    second = text.index("Acme", first + 1)
+    assert clean_mention(text, second, second + len("Acme Holdings Inc."), "ORG").text == "Acme Holdings Inc"
+    last = text.index("Fla.")
+    assert clean_mention(text, last, last + 4, "GPE").text == "Fla"

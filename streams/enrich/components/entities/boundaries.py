@@ -158,7 +158,10 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
 
 
 def _keeps_dot(text: str, s: int, e: int) -> bool:
-    """A final dot belongs to abbreviations like 'U.S.' or 'Corp.' or 'Jr.'."""
+    """A final dot belongs to abbreviations like 'U.S.' or 'Corp.' or 'Jr.', unless it ends the line: then it
+    is also the sentence's full stop, and the name ends before it ("... bought by Acme Inc.\n")."""
+    if e >= len(text) or text[e] == "\n":
+        return False
     word = text[s:e].split()[-1] if text[s:e].split() else ""
     return bool(re.fullmatch(r"(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,3}\.", word))
 
