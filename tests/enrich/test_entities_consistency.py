@@ -268,3 +268,14 @@ def test_an_abbreviation_dot_that_ends_the_line_is_the_full_stop() -> None:
     assert clean_mention(text, second, second + len("Acme Holdings Inc."), "ORG").text == "Acme Holdings Inc"
     last = text.index("Fla.")
     assert clean_mention(text, last, last + 4, "GPE").text == "Fla"
+
+
+def test_a_bureau_in_a_wire_sign_off_is_one_organisation() -> None:
+    from streams.enrich.components.entities.layout import add_bureau_orgs
+
+    text = "Output rose 4 percent.\n-- Ana Silva, Lisbon Newsroom 351-1-555\n-- Oslo Newsroom +47 555 1234"
+    lisbon = text.index("Lisbon")
+    mentions = [Mention(text.index("Ana"), text.index("Ana") + 9, "Ana Silva", "PERSON"),
+                Mention(lisbon, lisbon + 6, "Lisbon", "GPE")]
+    got = [(m.text, m.label) for m in add_bureau_orgs(text, mentions)]
+    assert got == [("Ana Silva", "PERSON"), ("Lisbon Newsroom", "ORG"), ("Oslo Newsroom", "ORG")]

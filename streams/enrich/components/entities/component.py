@@ -29,7 +29,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital, and table and headline words ("Results", the sport opening a wire headline:
    "BASEBALL - ...") are none;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
-   the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
+   the wire header's distributor and source, Reuters ``<Company Ltd>`` markup and a bureau in a
+   sign-off ("-- Dhaka Newsroom 880-2-506363", an organisation) are mentions;
    "J. Smith" (initial + surname) is a person;
    sports reports (by the share of sports words): a city or county not used as a location is a
    club (ORG), results-table cells are clubs or (with an initial) players, result lines ("Pohang 3
@@ -136,6 +137,7 @@ from streams.enrich.components.entities.labels import (
 )
 from streams.enrich.components.entities.layout import (
     add_dateline_place,
+    add_bureau_orgs,
     add_markup_orgs,
     add_provenance_orgs,
     dateline_spans,
@@ -221,6 +223,7 @@ class EntityComponent:
         mentions = merge_split_person(text, mentions)
         mentions = join_organisation_tails(text, mentions)
         mentions = add_markup_orgs(text, mentions)
+        mentions = add_bureau_orgs(text, mentions)
         mentions = add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
         mentions = filter_caps_mentions(text, mentions, caps)
