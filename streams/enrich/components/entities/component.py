@@ -42,8 +42,9 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON); every
    story's dateline in a file of several stories is a place, an entity of its own; in sports
    reports a known place right after "in"/"at" is the place (apart from the club), fixtures
-   ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)") and cricket
-   scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") name players; a caption credit word
+   ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)"), cricket
+   scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") and team line-ups ("1 - Bernard Lama; 2 -
+   Lilian Thuram (14 - Sabri Lamouchi 87th)") name players; a caption credit word
    is cut off a name ("Ahmed Mohamed Image: Twitter");
    names the model missed or cut: "Name (Country)" in results lists is a person; untagged
    capitalised runs ending in an organisation or place head ("Test and County Cricket Board",
@@ -157,6 +158,7 @@ from streams.enrich.components.entities.sports import (
     cricket_scorecard_players,
     fixtures_and_scorers,
     is_sports_text,
+    lineup_players,
     places_as_teams,
     result_lines,
     table_rows,
@@ -246,6 +248,7 @@ class EntityComponent:
             mentions = cricket_scorecard_players(text, mentions)
             mentions = fixtures_and_scorers(text, mentions)
             mentions = result_lines(text, mentions)
+            mentions = lineup_players(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
         people_by_first_name(text, mentions)

@@ -187,3 +187,48 @@ def result_lines(text: str, mentions: list[Mention]) -> list[Mention]:
             found.remove(inside)
             found.add(Mention(s, e, name, label, source="table"))
     return found.sorted()
+
+
+#: a shirt number and a dash before a player in a team line-up ("1 - Bernard Lama", "11- Luis Oliveira")
+_SHIRT = re.compile(r"(?:^|(?<=[ ,;(]))\d{1,2} ?- ?(?=[A-Z])", re.MULTILINE)
+#: a player's name: capitalised words with the particles of surnames ("Joaquin del Olmo", "Nico Van
+#: Kerckhoven"); it ends before a figure, a bracket or a comma ("Robert Pires 46th", "Becerril 46th")
+_PLAYER = re.compile(r"[A-Z][\w'’.-]*[a-z](?:[ ](?:(?:van|von|de|del|der|den|da|di|du|la|le|dos|das)[ ])*"
+                     r"[A-Z][\w'’.-]*[a-z]){0,3}")
+#: a substitute in brackets without a shirt number ("(Becerril 46th)", "(Joel Stransky, 48 mins)")
+_SUBSTITUTE = re.compile(r"(?<=\()(?=[A-Z][^()\n]{1,40}?,? \d{1,3}(?:st|nd|rd|th|\)| mins?\b))")
+#: shirt numbers a line needs to be a line-up
+LINEUP_MIN = 3
+
+
+def lineup_players(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Team line-ups ("France - 1 - Bernard Lama; 2 - Lilian Thuram (14 - Sabri Lamouchi 87th), 5 - Laurent
+    Blanc ..."): on a line with at least :data:`LINEUP_MIN` shirt numbers, the name after each number, and a
+    substitute's in brackets, is a player, whatever the model made of it (it often took the number and the
+    name for a figure)."""
+    if " - " not in text and "- " not in text:
+        return mentions
+    found: MentionSet | None = None
+    for line in re.finditer(r"[^\n]+", text):
+        ls, le = line.span()
+        shirts = list(_SHIRT.finditer(text, ls, le))
+        if len(shirts) < LINEUP_MIN:
+            continue
+        found = MentionSet(mentions) if found is None else found
+        starts = [m.end() for m in shirts] + [m.end() for m in _SUBSTITUTE.finditer(text, ls, le)]
+        for start in starts:
+            g = _PLAYER.match(text, start, le)
+            if g is None:
+                continue
+            s, e = g.span()
+            name = g.group(0)
+            if name in NOT_NAMES or is_country_name(name) or name.lower() in SENTENCE_INITIAL_COMMON:
+                continue
+            inside = found.overlapping(s, e)
+            if any(m.start == s and m.end == e and m.label == "PERSON" for m in inside):
+                continue
+            found.remove(inside)
+            found.add(Mention(s, e, name, "PERSON", source="table"))
+        mentions = found.sorted()
+    return mentions
+
