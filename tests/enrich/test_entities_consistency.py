@@ -279,3 +279,13 @@ def test_a_bureau_in_a_wire_sign_off_is_one_organisation() -> None:
                 Mention(lisbon, lisbon + 6, "Lisbon", "GPE")]
     got = [(m.text, m.label) for m in add_bureau_orgs(text, mentions)]
     assert got == [("Ana Silva", "PERSON"), ("Lisbon Newsroom", "ORG"), ("Oslo Newsroom", "ORG")]
+
+
+def test_a_name_joined_to_a_participle_is_one_adjective_mention() -> None:
+    from streams.enrich.components.entities.joins import hyphenated_groups
+
+    text = "A Lisbon-based fund, the U.N.-led force and a Dublin-born actor met in Lisbon."
+    mentions = [_mention(text, "Lisbon", "GPE"), _mention(text, "U.N.", "ORG"), _mention(text, "Dublin", "GPE"),
+                _mention(text, "Lisbon", "GPE", 1)]
+    got = [(m.text, m.label) for m in hyphenated_groups(text, mentions)]
+    assert got == [("Lisbon-based", "NORP"), ("U.N.-led", "NORP"), ("Dublin", "GPE"), ("Lisbon", "GPE")]

@@ -56,7 +56,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    brackets ("Movimento 5 Stelle (M5S)", "CEI (Italian Episcopal Conference)", letters in any order
    from three on); a competition keeps its nationality ("German Cup") and multi-word names
    ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
-   ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
+   ("Brazilian-born"), and so is a place or an organisation made an adjective by a participle ("New
+   York-based", "U.S.-led": a miscellaneous name); a one-word portfolio before "Minister" is no organisation;
    a name that opens with an institution's word and "of" ("Municipality of Livorno") or ends with an
    organisation-only head ("Saudi Gazette") is an organisation; a first name of the 1990 US Census
    lists and a surname ("Mariano Rivera", "64 Bob Estes") is a person whatever the model or a table
