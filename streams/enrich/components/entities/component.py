@@ -154,7 +154,6 @@ from streams.enrich.components.entities.personal_names import people_by_first_na
 from streams.enrich.components.entities.propagation import propagate
 from streams.enrich.components.entities.records import records
 from streams.enrich.components.entities.roles import entity_roles
-from streams.enrich.components.entities.surnames import surnames_of_people
 from streams.enrich.components.entities.sports import (
     cricket_scorecard_players,
     fixtures_and_scorers,
@@ -164,6 +163,7 @@ from streams.enrich.components.entities.sports import (
     result_lines,
     table_rows,
 )
+from streams.enrich.components.entities.surnames import surnames_of_people
 from streams.enrich.components.entities.untagged import (
     add_gazetteer_names,
     apply_known_names,
