@@ -289,3 +289,11 @@ def test_a_name_joined_to_a_participle_is_one_adjective_mention() -> None:
                 _mention(text, "Lisbon", "GPE", 1)]
     got = [(m.text, m.label) for m in hyphenated_groups(text, mentions)]
     assert got == [("Lisbon-based", "NORP"), ("U.N.-led", "NORP"), ("Dublin", "GPE"), ("Lisbon", "GPE")]
+
+
+def test_a_news_agency_is_an_organisation_even_when_told_things() -> None:
+    from streams.enrich.components.entities.untagged import apply_known_names
+
+    text = "The minister told Reuters on Monday, and Xinhua said the same."
+    got = apply_known_names(text, [_mention(text, "Reuters", "PERSON")], [])
+    assert [(m.text, m.label) for m in got] == [("Reuters", "ORG"), ("Xinhua", "ORG")]
