@@ -297,3 +297,13 @@ def test_a_news_agency_is_an_organisation_even_when_told_things() -> None:
     text = "The minister told Reuters on Monday, and Xinhua said the same."
     got = apply_known_names(text, [_mention(text, "Reuters", "PERSON")], [])
     assert [(m.text, m.label) for m in got] == [("Reuters", "ORG"), ("Xinhua", "ORG")]
+
+
+def test_a_place_made_an_adjective_is_no_person_with_a_first_name() -> None:
+    from streams.enrich.components.entities.joins import hyphenated_groups
+    from streams.enrich.components.entities.personal_names import people_by_first_name
+
+    text = "A Hong Kong-based group bought it."
+    mentions = hyphenated_groups(text, [_mention(text, "Hong Kong", "GPE")])
+    people_by_first_name(text, mentions)
+    assert [(m.text, m.label) for m in mentions] == [("Hong Kong-based", "NORP")]

@@ -383,3 +383,13 @@ def test_players_in_a_team_line_up_are_people() -> None:
     got = [(m.text, m.label) for m in lineup_players(text, mentions)]
     assert got == [("Spain", "GPE"), ("Ana Ruiz", "PERSON"), ("Paco de la Vega", "PERSON"), ("Luis Moro", "PERSON"),
                    ("Ignacio Sanz", "PERSON"), ("Toni Gil", "PERSON"), ("Pereda", "PERSON")]
+
+
+def test_a_results_line_by_venue_names_the_place_the_ground_and_the_sides() -> None:
+    from streams.enrich.components.entities.sports import venue_lines
+
+    text = ("Close of play scores:\nStoke-on-Trent: Rutland 301 and 22-1 (A. Page 80, Moss 41), Devon 210 (K. Lunn 5-40)\n"
+            "Leeds (Park Lane): Cumbria 155, Essex 160-2\nNote: the match 2 ended early.")
+    got = [(m.text, m.label) for m in venue_lines(text, [])]
+    assert got == [("Stoke-on-Trent", "GPE"), ("Rutland", "ORG"), ("Devon", "ORG"),  # not "Moss" in brackets
+                   ("Leeds", "GPE"), ("Park Lane", "FAC"), ("Cumbria", "ORG"), ("Essex", "ORG")]

@@ -44,7 +44,8 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    reports a known place right after "in"/"at" is the place (apart from the club), fixtures
    ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)"), cricket
    scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") and team line-ups ("1 - Bernard Lama; 2 -
-   Lilian Thuram (14 - Sabri Lamouchi 87th)") name players; a caption credit word
+   Lilian Thuram (14 - Sabri Lamouchi 87th)") name players; a results line that opens with its venue
+   ("Tunbridge Wells: Nottinghamshire 214 (P. Johnson 84), Kent 108-3") names the place, then the sides; a caption credit word
    is cut off a name ("Ahmed Mohamed Image: Twitter");
    names the model missed or cut: "Name (Country)" in results lists is a person; untagged
    capitalised runs ending in an organisation or place head ("Test and County Cricket Board",
@@ -162,6 +163,7 @@ from streams.enrich.components.entities.sports import (
     places_as_teams,
     result_lines,
     table_rows,
+    venue_lines,
 )
 from streams.enrich.components.entities.surnames import surnames_of_people
 from streams.enrich.components.entities.untagged import (
@@ -250,6 +252,7 @@ class EntityComponent:
             mentions = fixtures_and_scorers(text, mentions)
             mentions = result_lines(text, mentions)
             mentions = lineup_players(text, mentions)
+            mentions = venue_lines(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
         people_by_first_name(text, mentions)

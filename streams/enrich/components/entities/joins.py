@@ -102,6 +102,8 @@ def hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:
             tail = re.match(r"-[a-z]+(?![\w-])", text[m.end:m.end + 20])
             tails = _GROUP_COMPOUND_TAILS if m.label == "NORP" else _NAME_COMPOUND_TAILS
             if tail and tail.group(0)[1:] in tails:
-                m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source)
+                # the participle says what the compound is: no later rule reads "Hong Kong-based" as a person
+                m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source,
+                            typed_by_cue=m.label != "NORP")
         out.append(m)
     return out
