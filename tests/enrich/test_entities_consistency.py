@@ -200,3 +200,110 @@ def test_home_nations_the_model_missed_are_places() -> None:
     text = "England beat Moldova 2-0 and Northern Ireland drew."
     got = add_gazetteer_names(text, spacy.blank("en")(text), [], [])
     assert [(m.text, m.label) for m in got] == [("England", "GPE"), ("Moldova", "GPE"), ("Northern Ireland", "GPE")]
+
+
+def test_a_capitalised_word_before_a_name_of_several_words_is_not_part_of_it() -> None:
+    import spacy
+
+    from streams.enrich.components.entities.untagged import add_gazetteer_names
+
+    text = ("In Northern Ireland the talks stalled.\nFans From New Zealand and South Africans cheered at the "
+            "Hong Kong Open.")
+    got = add_gazetteer_names(text, spacy.blank("en")(text), [], [])
+    assert [(m.text, m.label) for m in got] == [
+        ("Northern Ireland", "GPE"), ("New Zealand", "GPE"), ("South Africans", "NORP")]  # not "Hong Kong" of the Open
+
+
+def test_a_title_inside_a_person_span_is_cut_anywhere_in_the_text() -> None:
+    from streams.enrich.components.entities import clean_mention, split_span
+
+    text = "On Monday President Ana Lopes met the press; 12 Kim Moreau finished third."
+    start = text.index("President")
+    m = clean_mention(text, start, start + len("President Ana Lopes"), "PERSON")
+    assert (m.text, m.title) == ("Ana Lopes", "President")  # not only at the very start of the text
+    start = text.index("12 Kim")
+    assert split_span(text, start, start + len("12 Kim Moreau"), "PERSON") == [(start + 3, start + 13)]  # a figure
+
+
+def test_a_nationality_run_into_a_personal_name_is_a_mention_of_its_own() -> None:
+    from streams.enrich.components.entities.boundaries import split_nationality
+
+    text = ("Australian Rodney Eyles beat Dutch Queen Beatrix's guest. American Express and the Irish Republican "
+            "Army were named.")
+
+    def split(form: str, label: str) -> list[tuple[str, str]]:
+        start = text.index(form)
+        m = Mention(start, start + len(form), form, label)
+        return [(x.text, x.label) for x in split_nationality(text, m)]
+
+    assert split("Australian Rodney Eyles", "ORG") == [("Australian", "NORP"), ("Rodney Eyles", "PERSON")]
+    assert split("Dutch Queen Beatrix", "PERSON") == [("Dutch", "NORP"), ("Beatrix", "PERSON")]
+    assert split("American Express", "ORG") == [("American Express", "ORG")]
+    assert split("Irish Republican Army", "ORG") == [("Irish Republican Army", "ORG")]
+
+
+def test_a_surname_that_names_a_place_is_the_person_named_in_full() -> None:
+    from streams.enrich.components.entities.surnames import surnames_of_people
+
+    text = ("Film maker Ruth Jordan spoke. Jordan said she had a role in Jordan's next film.\n"
+            "Dock worker Sam Holland was seen in Holland last week. Holland denied it.\n"
+            "Officials met Amy Paris; Paris had warned.")
+    mentions = [_mention(text, "Ruth Jordan", "PERSON"), _mention(text, "Jordan", "GPE", 1),
+                _mention(text, "Jordan", "GPE", 2), _mention(text, "Sam Holland", "PERSON"),
+                _mention(text, "Holland", "GPE", 1), _mention(text, "Holland", "GPE", 2),
+                _mention(text, "Amy Paris", "PERSON"), _mention(text, "Paris", "GPE", 1)]
+    surnames_of_people(text, mentions)
+    assert [m.label for m in mentions] == ["PERSON", "PERSON", "PERSON",  # "a role in Jordan's film" is hers
+                                           "PERSON", "GPE", "GPE",  # "in Holland": the story has the place too
+                                           "PERSON", "GPE"]  # a capital is too often the government to say
+
+
+def test_an_abbreviation_dot_that_ends_the_line_is_the_full_stop() -> None:
+    from streams.enrich.components.entities import clean_mention
+
+    text = "Shares of Acme Holdings Inc. rose.\nThe deal went to Acme Holdings Inc.\nIt closed in Fla."
+    first = text.index("Acme")
+    assert clean_mention(text, first, first + len("Acme Holdings Inc."), "ORG").text == "Acme Holdings Inc."
+    second = text.index("Acme", first + 1)
+    assert clean_mention(text, second, second + len("Acme Holdings Inc."), "ORG").text == "Acme Holdings Inc"
+    last = text.index("Fla.")
+    assert clean_mention(text, last, last + 4, "GPE").text == "Fla"
+
+
+def test_a_bureau_in_a_wire_sign_off_is_one_organisation() -> None:
+    from streams.enrich.components.entities.layout import add_bureau_orgs
+
+    text = "Output rose 4 percent.\n-- Ana Silva, Lisbon Newsroom 351-1-555\n-- Oslo Newsroom +47 555 1234"
+    lisbon = text.index("Lisbon")
+    mentions = [Mention(text.index("Ana"), text.index("Ana") + 9, "Ana Silva", "PERSON"),
+                Mention(lisbon, lisbon + 6, "Lisbon", "GPE")]
+    got = [(m.text, m.label) for m in add_bureau_orgs(text, mentions)]
+    assert got == [("Ana Silva", "PERSON"), ("Lisbon Newsroom", "ORG"), ("Oslo Newsroom", "ORG")]
+
+
+def test_a_name_joined_to_a_participle_is_one_adjective_mention() -> None:
+    from streams.enrich.components.entities.joins import hyphenated_groups
+
+    text = "A Lisbon-based fund, the U.N.-led force and a Dublin-born actor met in Lisbon."
+    mentions = [_mention(text, "Lisbon", "GPE"), _mention(text, "U.N.", "ORG"), _mention(text, "Dublin", "GPE"),
+                _mention(text, "Lisbon", "GPE", 1)]
+    got = [(m.text, m.label) for m in hyphenated_groups(text, mentions)]
+    assert got == [("Lisbon-based", "NORP"), ("U.N.-led", "NORP"), ("Dublin", "GPE"), ("Lisbon", "GPE")]
+
+
+def test_a_news_agency_is_an_organisation_even_when_told_things() -> None:
+    from streams.enrich.components.entities.untagged import apply_known_names
+
+    text = "The minister told Reuters on Monday, and Xinhua said the same."
+    got = apply_known_names(text, [_mention(text, "Reuters", "PERSON")], [])
+    assert [(m.text, m.label) for m in got] == [("Reuters", "ORG"), ("Xinhua", "ORG")]
+
+
+def test_a_place_made_an_adjective_is_no_person_with_a_first_name() -> None:
+    from streams.enrich.components.entities.joins import hyphenated_groups
+    from streams.enrich.components.entities.personal_names import people_by_first_name
+
+    text = "A Hong Kong-based group bought it."
+    mentions = hyphenated_groups(text, [_mention(text, "Hong Kong", "GPE")])
+    people_by_first_name(text, mentions)
+    assert [(m.text, m.label) for m in mentions] == [("Hong Kong-based", "NORP")]

@@ -370,3 +370,26 @@ def test_a_one_word_organisation_spoken_of_as_a_person_is_a_person() -> None:
     firm = entity_of(text, "Ericsson", "ORG")
     one_word_persons_by_context(text, [player, firm])
     assert player.label == "PERSON" and firm.label == "ORG"
+
+
+def test_players_in_a_team_line_up_are_people() -> None:
+    from streams.enrich.components.entities.sports import lineup_players
+
+    text = ("Teams:\nSpain - 1 - Ana Ruiz; 2 - Paco de la Vega (14 - Luis Moro 80th), 5 - Ignacio Sanz, "
+            "8 - Toni Gil (Pereda 61st)\nThe 2 - 1 win was the first.")
+    cell = text.index("1 - Ana")
+    mentions = [Mention(text.index("Spain"), text.index("Spain") + 5, "Spain", "GPE"),
+                Mention(cell, cell + 11, "1 - Ana Ruiz", "PERCENT")]
+    got = [(m.text, m.label) for m in lineup_players(text, mentions)]
+    assert got == [("Spain", "GPE"), ("Ana Ruiz", "PERSON"), ("Paco de la Vega", "PERSON"), ("Luis Moro", "PERSON"),
+                   ("Ignacio Sanz", "PERSON"), ("Toni Gil", "PERSON"), ("Pereda", "PERSON")]
+
+
+def test_a_results_line_by_venue_names_the_place_the_ground_and_the_sides() -> None:
+    from streams.enrich.components.entities.sports import venue_lines
+
+    text = ("Close of play scores:\nStoke-on-Trent: Rutland 301 and 22-1 (A. Page 80, Moss 41), Devon 210 (K. Lunn 5-40)\n"
+            "Leeds (Park Lane): Cumbria 155, Essex 160-2\nNote: the match 2 ended early.")
+    got = [(m.text, m.label) for m in venue_lines(text, [])]
+    assert got == [("Stoke-on-Trent", "GPE"), ("Rutland", "ORG"), ("Devon", "ORG"),  # not "Moss" in brackets
+                   ("Leeds", "GPE"), ("Park Lane", "FAC"), ("Cumbria", "ORG"), ("Essex", "ORG")]

@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from streams.enrich.components.entities.gazetteers import demonyms, first_names
 from streams.enrich.components.entities.lexicon import DROPPED_TYPES, NAME_TYPES, POSSESSIVE, PRONOUNS, VALUE_TYPES
 from streams.enrich.components.entities.mentions import Mention
 
-# Titles that may sit inside a PERSON span and are cut off it.
+# Titles that may sit inside a PERSON span and are cut off it (matched at the span's start: no '^', which
+# would only match at the start of the whole text).
 _TITLE_PREFIX = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Adm|Cmdr|Maj|Rev|St|Hon)\.?|Sir|Dame|Lord|Lady|"
+    r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Adm|Cmdr|Maj|Rev|St|Hon)\.?|Sir|Dame|Lord|Lady|"
     r"President|Vice President|Prime Minister|Premier|Chancellor|Minister|Secretary|Senator|Governor|Mayor|"
     r"King|Queen|Prince|Princess|Pope|Sheikh|Judge|Justice|Ambassador|General|Colonel|Captain|Coach|"
     r"Chairman|Chief|Commissioner|Archbishop|Bishop|Cardinal|Rabbi|Imam|Father|Brother|Sister)\s+",
@@ -39,7 +41,7 @@ _LOWER_TAIL = re.compile(r"(?:[ \t]+(?:news agency|agency|union|newspaper|daily|
 _LOWER_PLACE_TAIL = re.compile(r"[ \t]+(?:province|state|region|county|district|city|town|village|stadium|airport|"
                                r"prison|border|capital)$")
 _COLON_SPLIT = re.compile(r":[ \t]+")
-_LEADING_NUMBER = re.compile(r"^(?:[\d][\d.,:/\-]*[ \t\n]+)+")
+_LEADING_NUMBER = re.compile(r"(?:[\d][\d.,:/\-]*[ \t\n]+)+")
 _BRACKET = re.compile(r"[ \t]*[()][ \t]*")
 
 
@@ -156,7 +158,10 @@ def clean_mention(text: str, start: int, end: int, label: str) -> Mention | None
 
 
 def _keeps_dot(text: str, s: int, e: int) -> bool:
-    """A final dot belongs to abbreviations like 'U.S.' or 'Corp.' or 'Jr.'."""
+    """A final dot belongs to abbreviations like 'U.S.' or 'Corp.' or 'Jr.', unless it ends the line: then it
+    is also the sentence's full stop, and the name ends before it ("... bought by Acme Inc.\n")."""
+    if e >= len(text) or text[e] == "\n":
+        return False
     word = text[s:e].split()[-1] if text[s:e].split() else ""
     return bool(re.fullmatch(r"(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,3}\.", word))
 
@@ -173,5 +178,28 @@ def model_mentions(text: str, doc: Any, values: bool = True) -> list[Mention]:
             m = clean_mention(text, start, end, label)
             if m is None or m.text.lower() in PRONOUNS:
                 continue
-            out.append(m)
+            out.extend(split_nationality(text, m))
     return out
+
+
+#: a nationality word, then a personal name of two or three words ("American Dennis Mitchell")
+_NATIONALITY_THEN_NAME = re.compile(r"([A-Z][a-z]+)[ \t]+((?:[A-Z][\w'’.-]*[ \t]+){1,2}[A-Z][\w'’-]*[a-z])")
+
+
+def split_nationality(text: str, m: Mention) -> list[Mention]:
+    """'American Dennis Mitchell', 'Australian Rodney Eyles': the model ran a nationality into the name of
+    the person after it; they are two mentions, the group (NORP) and the person, when the name opens with
+    a first name or a title ("Belgian King Baudouin"). Not "American Express" nor "Irish Republican Army"."""
+    if m.label not in ("PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT") or " " not in m.text:
+        return [m]
+    g = _NATIONALITY_THEN_NAME.fullmatch(m.text)
+    if g is None or g.group(1) not in demonyms():
+        return [m]
+    rest = g.group(2)
+    first = rest.split()[0]
+    if first.lower() not in first_names() and not _TITLE_PREFIX.match(rest):
+        return [m]
+    person = clean_mention(text, m.start + g.start(2), m.end, "PERSON")
+    if person is None:
+        return [m]
+    return [Mention(m.start, m.start + g.end(1), g.group(1), "NORP"), person]

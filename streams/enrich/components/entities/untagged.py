@@ -124,6 +124,26 @@ def competition_names(text: str, mentions: list[Mention], skip: list[tuple[int, 
     return sorted(mentions, key=lambda x: x.start)
 
 
+#: a run of capitalised words: a name of several words may sit anywhere in it ("In Northern Ireland")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
+_RUN_WORD = re.compile(r"[A-Z][a-z]+")
+
+
+def _multiword_gazetteer_names(text: str, dem: dict[str, str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, label) of each country, home nation or group name of two to four words that ends a run
+    of capitalised words, the longest first: a sentence's first word or another capitalised word before
+    the name is not part of it ("In Northern Ireland" names "Northern Ireland"); words after it make it
+    part of a longer name ("Hong Kong Open", "Gold Fields of South Africa Ltd")."""
+    for run in _CAPITALISED_RUN.finditer(text):
+        starts = [w.start() for w in _RUN_WORD.finditer(text, run.start(), run.end())]
+        for start in starts[-4:-1]:
+            phrase = text[start:run.end()]
+            label = "GPE" if is_country_name(phrase) else "NORP" if phrase in dem else None
+            if label:
+                yield start, run.end(), label
+                break
+
+
 def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list[tuple[int, int]],
                         caps: list[tuple[int, int]] = ()) -> list[Mention]:
     """Names the model missed that the gazetteers know: nationalities and groups, countries and home nations
@@ -135,11 +155,9 @@ def add_gazetteer_names(text: str, doc: Any, mentions: list[Mention], skip: list
     caps_index = LineIndex(caps)
     # names of several words first ("Northern Ireland", not its "Ireland"): countries, home nations and
     # demonyms ("United States", "New Zealand", "South African")
-    for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\b", text):
-        phrase = m.group(1)
-        label = "GPE" if is_country_name(phrase) else "NORP" if phrase in dem else None
-        if label and not taken.overlaps(m.start(), m.end()):
-            mention = Mention(m.start(), m.end(), phrase, label, source="gazetteer")
+    for start, end, label in _multiword_gazetteer_names(text, dem):
+        if not taken.overlaps(start, end):
+            mention = Mention(start, end, text[start:end], label, source="gazetteer")
             mentions.append(mention)
             taken.add(mention)
     # token offsets as plain ints: building a Token object per token cost more than the rest of this loop
