@@ -174,6 +174,14 @@ class MentionSet:
             for block in self._block_range(m.start, m.end):
                 self._blocks[block] = [x for x in self._blocks[block] if x is not m]
 
+    def put(self, m: Mention) -> None:
+        """``m`` in place of the mentions it overlaps, unless one of them already has its span and label."""
+        inside = self.overlapping(m.start, m.end)
+        if any(x.start == m.start and x.end == m.end and x.label == m.label for x in inside):
+            return
+        self.remove(inside)
+        self.add(m)
+
     def sorted(self) -> list[Mention]:
         """Every mention, by start (ties in the order they were added)."""
         return sorted(self._live.values(), key=lambda m: (m.start, self._seq[id(m)]))

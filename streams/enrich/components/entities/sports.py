@@ -180,12 +180,7 @@ def result_lines(text: str, mentions: list[Mention]) -> list[Mention]:
             name = text[s:e]
             if name in NOT_NAMES or name.lower() in SENTENCE_INITIAL_COMMON:
                 continue
-            label = "GPE" if is_country_name(name) else "ORG"
-            inside = found.overlapping(s, e)
-            if any(m.start == s and m.end == e and m.label == label for m in inside):
-                continue
-            found.remove(inside)
-            found.add(Mention(s, e, name, label, source="table"))
+            found.put(Mention(s, e, name, "GPE" if is_country_name(name) else "ORG", source="table"))
     return found.sorted()
 
 
@@ -224,11 +219,7 @@ def lineup_players(text: str, mentions: list[Mention]) -> list[Mention]:
             name = g.group(0)
             if name in NOT_NAMES or is_country_name(name) or name.lower() in SENTENCE_INITIAL_COMMON:
                 continue
-            inside = found.overlapping(s, e)
-            if any(m.start == s and m.end == e and m.label == "PERSON" for m in inside):
-                continue
-            found.remove(inside)
-            found.add(Mention(s, e, name, "PERSON", source="table"))
+            found.put(Mention(s, e, name, "PERSON", source="table"))
         mentions = found.sorted()
     return mentions
 
@@ -263,11 +254,7 @@ def venue_lines(text: str, mentions: list[Mention]) -> list[Mention]:
             if depth == 0 and side.group(1) not in NOT_NAMES:
                 cells.append((side.span(1), "GPE" if is_country_name(side.group(1)) else "ORG"))
         for (s, e), label in cells:
-            inside = found.overlapping(s, e)
-            if any(m.start == s and m.end == e and m.label == label for m in inside):
-                continue
-            found.remove(inside)
-            found.add(Mention(s, e, text[s:e], label, source="table"))
+            found.put(Mention(s, e, text[s:e], label, source="table"))
         mentions = found.sorted()
     return mentions
 

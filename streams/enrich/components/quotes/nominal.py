@@ -68,12 +68,9 @@ def nominal_reports(art: ArticleState, sentences: list[tuple[int, int]], taken: 
                 continue  # "the claim [that] he made": a relative pronoun, not a complementizer
             cs, ce = ss + that.idx + len(that.text), ss + clause.right_edge.idx + len(clause.right_edge.text)
             cs = ss + doc[that.i + 1].idx if that.i + 1 < len(doc) else cs
-            ce = content_end(art.text, cs, ce)
-            if ce - cs < 12 or any(s < ce and cs < e for s, e in taken):
-                continue
-            poss = next((c for c in tok.children if c.dep_ == "poss"), None)
-            spk = mention_for(art, ss, poss) if poss is not None else None
-            out.append(Found("indirect", [(cs, ce)], spk, (ss + tok.idx, ss + tok.idx + len(tok.text)), "nominal"))
+            found = _report(art, ss, tok, cs, content_end(art.text, cs, ce), taken)
+            if found is not None:
+                out.append(found)
     return out
 
 
@@ -86,7 +83,13 @@ def _infinitive_report(art: ArticleState, ss: int, tok: Token, taken: list[tuple
     if verb is None:
         return None
     cs = ss + verb.left_edge.idx
-    ce = content_end(art.text, cs, ss + verb.right_edge.idx + len(verb.right_edge.text))
+    return _report(art, ss, tok, cs, content_end(art.text, cs, ss + verb.right_edge.idx + len(verb.right_edge.text)),
+                   taken)
+
+
+def _report(art: ArticleState, ss: int, tok: Token, cs: int, ce: int, taken: list[tuple[int, int]]) -> Found | None:
+    """The report [cs, ce) of the noun ``tok``, spoken by the noun's possessor; None when it is too short
+    or overlaps a report in ``taken``."""
     if ce - cs < 12 or any(s < ce and cs < e for s, e in taken):
         return None
     poss = next((c for c in tok.children if c.dep_ == "poss"), None)
