@@ -9,6 +9,7 @@ import time
 import pytest
 
 from streams.core.model import Article
+from streams.enrich.components.quotes.sentences import blank, visible_end
 from streams.enrich.pipeline import Context, Pipeline
 
 #: allowed slowdown against ordinary prose of the same length (CPU time, best of three)
@@ -70,3 +71,11 @@ def test_sentences_that_all_ask_for_a_parse_cost_what_prose_does(pipeline: Pipel
     ordinary = _quotes_seconds(pipeline, _prose(len(text)))
     took = _quotes_seconds(pipeline, text)
     assert took <= 4.0 * max(ordinary, 0.005), f"{took:.3f} s against {ordinary:.3f} s for prose"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "He said: \n\n", "a\u00a0\u2009\u3000", "\t\u201cQuote\u201d \u2028", "word"])
+def test_reading_a_span_in_place_agrees_with_stripping_a_copy(text: str) -> None:
+    padded = "xx" + text + "yy"
+    lo, hi = 2, 2 + len(text)
+    assert visible_end(padded, lo, hi) == lo + len(text.rstrip())
+    assert blank(padded, lo, hi) == (not text.strip())

@@ -14,7 +14,7 @@ import re
 
 from streams.enrich.components.quotes.cues import is_cue
 from streams.enrich.components.quotes.mentions import Mention
-from streams.enrich.components.quotes.sentences import WORD, sentence_start
+from streams.enrich.components.quotes.sentences import WORD, sentence_start, visible_end
 from streams.enrich.components.quotes.state import ArticleState, Found
 from streams.enrich.components.quotes.subjects import clause_subject, main_clause_start
 from streams.enrich.components.quotes.syntax import main_clause_subject
@@ -92,7 +92,7 @@ def _previous_paragraph_subject(art: ArticleState, f: Found, par: tuple[int, int
     j = bisect.bisect_left(art.open_marks, ps)
     if j < len(art.open_marks) and art.open_marks[j] < pe:
         return None  # the paragraph before quotes someone itself
-    end = len(art.text[ps:pe].rstrip()) + ps
+    end = visible_end(art.text, ps, pe)
     lo = sentence_start(art.text, end - 1, ps)
     spk = clause_subject(art, lo, end)
     if spk is None or len(WORD.findall(art.text[main_clause_start(art.text, lo, spk.start) : spk.start])) > 3:

@@ -18,7 +18,7 @@ from streams.enrich.components.quotes.cues import ACCORDING, STRONG_CUES, is_cue
 from streams.enrich.components.quotes.marks import MarkedQuote
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.outer import according_source, closing_attribution
-from streams.enrich.components.quotes.sentences import WORD, sentence_end, sentence_start
+from streams.enrich.components.quotes.sentences import WORD, blank, sentence_end, sentence_start, visible_end
 from streams.enrich.components.quotes.state import ArticleState, Found
 from streams.enrich.components.quotes.subjects import (
     PREP_OPENER,
@@ -154,11 +154,15 @@ _REPORT_NOUN = re.compile(r"\b" + _NOUNS)
 _OWNED_REPORT = re.compile(r"\b(his|her|their|[A-Z][\w.-]*(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?" + _NOUNS)
 
 
+#: the last character before a quote that opens a quotation of its own (a colon, a sentence end...)
+_DIRECT_LEADS = frozenset(":,.!?”\"—–")
+
+
 def _kind(text: str, q: MarkedQuote, par_start: int) -> str:
     """Direct when the quote is a sentence of its own (or follows a colon/comma), else mixed."""
     first = text[q.start : q.start + 1]
-    lead = text[par_start : q.open_mark].rstrip()
-    if not lead or lead.endswith((":", ",", ".", "!", "?", "”", '"', "—", "–")) or q.group >= 0:
+    lead = visible_end(text, par_start, q.open_mark)
+    if lead == par_start or text[lead - 1] in _DIRECT_LEADS or q.group >= 0:
         return "direct" if first[:1].isupper() or not first[:1].isalpha() else "mixed"
     return "mixed"
 
@@ -261,7 +265,7 @@ def _attribute_before(
     prev_close = max(art.close_ends[i] if i >= 0 else 0, par_start)
     floor = max(par_start, prev_close, q.open_mark - 300)
     lo = sentence_start(art.text, q.open_mark, floor)
-    if not art.text[par_start : q.open_mark].strip() and par_start > 0:
+    if blank(art.text, par_start, q.open_mark) and par_start > 0:
         # "Pistorius told parliament:\n\n“We have to ...": the colon ends the paragraph before
         prev_par = art.par_of(par_start - 1)
         if prev_par[1] <= par_start and art.text[prev_par[0] : prev_par[1]].rstrip().endswith(":"):

@@ -22,6 +22,7 @@ _SENT_END = re.compile(r"[.!?]+[\"'”’]?(?=\s+[\"“‘'(\[]?[A-Z0-9]|\s*$)")
 #: a "sentence" ending in a bracketed abbreviation ("(I-Vt.)", "(R-Texas.)") and one opening in lower case
 _PARENTHESIS_END = re.compile(r"\.\)\s*$")
 _LOWER_START = re.compile(r"[a-z]")
+_VISIBLE = re.compile(r"\S")
 #: a word that opens a new sentence after an abbreviation ("... in the U.S. He says")
 _SENTENCE_OPENER = re.compile(r"\s+(?:He|She|It|They|We|I|The|But|And|This|That|These|Those|There|His|Her|Their|Its)\b")
 
@@ -90,6 +91,21 @@ def sentence_end(text: str, start: int, limit: int) -> int:
         if not is_abbrev(text, m.start()):
             return m.start()
     return limit
+
+
+def visible_end(text: str, lo: int, hi: int) -> int:
+    """The end of ``text[lo:hi]`` without its trailing whitespace (``lo`` when it is all whitespace).
+
+    Reads the text in place: slicing a paragraph up to each of its quotes copies it once a quote,
+    quadratic in a long paragraph of many quotes."""
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    return hi
+
+
+def blank(text: str, lo: int, hi: int) -> bool:
+    """``text[lo:hi]`` is empty or whitespace only (read in place, as :func:`visible_end`)."""
+    return _VISIBLE.search(text, lo, hi) is None
 
 
 def sentence_start(text: str, pos: int, floor: int) -> int:
