@@ -12,6 +12,7 @@ quotes are dropped (:mod:`~streams.enrich.components.quotes.scare`,
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from streams.core.errors import PipelineConfigError
@@ -26,7 +27,8 @@ from streams.enrich.components.quotes.mentions import Resolver, collect_mentions
 from streams.enrich.components.quotes.scare import is_scare
 from streams.enrich.components.quotes.sentences import split_sentences
 from streams.enrich.components.quotes.state import ArticleState, Found
-from streams.enrich.components.quotes.syntax import load_parser
+from streams.enrich.components.quotes.parse_batch import run_together
+from streams.enrich.components.quotes.syntax import load_parser, parse_texts
 from streams.enrich.components.quotes.transcripts import transcript_turns
 from streams.enrich.pipeline import Context
 
@@ -69,6 +71,15 @@ class QuoteComponent:
         self.lexicon: Lexicon = load_lexicon()
         if syntax:
             load_parser()  # at start-up, not on the first article that needs a parse
+
+    def pipe(self, ctxs: list[Context]) -> None:
+        """The quotes of several articles, their parses run together (see :mod:`.parse_batch`): the
+        same output as article by article, for less parser time."""
+        if not self.syntax:
+            for ctx in ctxs:
+                self(ctx)
+            return
+        run_together([functools.partial(self, ctx) for ctx in ctxs], parse_texts)
 
     def __call__(self, ctx: Context) -> None:
         entities = ctx.entities

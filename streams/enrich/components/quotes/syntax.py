@@ -1,7 +1,7 @@
 """Dependency parses of the few sentences that need one: who is the subject of a clause.
 
 The ``nlp`` component runs no parser (it would triple enrichment time). The quotes component
-parses, on demand and in one batch per article, only the sentences where adjacency rules cannot
+parses, on demand (the requests of a batch of articles together: :mod:`.parse_batch`), only the sentences where adjacency rules cannot
 tell the speaker: a quoted fragment with no reporting verb before it ("Praising the mayor's rival,
 Ann Lee, as “the partner we need,” the governor rebuked ..." — the speaker is the subject of the
 clause the fragment hangs on, not the nearest name), and sentences with a reporting verb whose
@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from streams.enrich.components.quotes.mentions import Mention, iter_in
+from streams.enrich.components.quotes.parse_batch import request, waiting_job
 from streams.enrich.components.quotes.state import ArticleState
 
 #: dependency labels of a clause's subject
@@ -72,13 +73,20 @@ def parse(art: ArticleState, spans: Iterable[tuple[int, int]]) -> None:
     if not todo or not art.syntax:
         return
     art.parsed_chars += sum(e - s for s, e in todo)
+    texts = [art.text[s:e] for s, e in todo]
+    job = waiting_job()
+    docs = parse_texts(texts) if job is None else request(job, texts)
+    for span, doc in zip(todo, docs):
+        art.parses[span] = doc
+
+
+def parse_texts(texts: list[str]) -> list[Doc]:
+    """Parses of ``texts`` (sentences), in one batch."""
     from streams.enrich.components.nlp import one_blas_thread
 
     nlp = load_parser()
     with one_blas_thread():
-        docs = list(nlp.pipe((art.text[s:e] for s, e in todo), batch_size=len(todo)))
-    for span, doc in zip(todo, docs):
-        art.parses[span] = doc
+        return list(nlp.pipe(texts, batch_size=max(1, len(texts))))
 
 
 def parsed(art: ArticleState, ss: int, se: int) -> Doc | None:
