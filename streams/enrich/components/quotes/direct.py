@@ -121,8 +121,8 @@ def _attribute(art: ArticleState, q: MarkedQuote) -> Found:
 
 def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
     """The possessor of a noun that reports speech, when the quote is what that noun reports
-    ("her remark that “...”", "Lee’s claim that there were “...”", "in Lee’s words, “...”") and no
-    reporting verb stands between the noun and the quote."""
+    ("her remark that “...”", "Lee’s claim that there were “...”", "in Lee’s words, “...”", "His
+    answer was that “...”") and no reporting verb stands between the noun and the quote."""
     sent = art.sentence_of(q.open_mark)
     if sent is None:
         return None
@@ -139,7 +139,7 @@ def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
         return None
     s, e = hit.span(1)
     for m in iter_in(art.mentions, art.m_starts, max(sent[0], s - 40), e):
-        if m.end in (e, e - 1) and m.kind in ("PERSON", "ORG", "NORP", "nominal"):
+        if m.end in (e, e - 1, e - 2) and m.kind in ("PERSON", "ORG", "NORP", "nominal"):
             return m  # "Donald Trump’s claim": the name, not just its last word
     if art.text[s:e].lower() in ("his", "her", "their"):  # not "its": a thing's claim is someone else's
         return Mention(s, e, art.text[s:e], "pronoun")
@@ -148,10 +148,11 @@ def _report_owner(art: ArticleState, q: MarkedQuote) -> Mention | None:
 
 #: a possessor and a noun that reports speech, then its content ("her remark that", "Lee’s words,")
 _NOUNS = (r"(?:remarks?|comments?|claims?|warnings?|assertions?|arguments?|contention|insistence|suggestion|promise|"
-          r"pledge|vow|words|statement|description|accusations?|emphasis|prediction|declaration|admission|boast)"
-          r"(?:\s+that\b|\s*,)")
+          r"pledge|vow|words|statement|description|accusations?|emphasis|prediction|declaration|admission|boast|"
+          r"answer|response|reply|message)"
+          r"(?:(?:\s+(?:was|is|has\s+been|had\s+been))?\s+that\b|\s*,)")
 _REPORT_NOUN = re.compile(r"\b" + _NOUNS)
-_OWNED_REPORT = re.compile(r"\b(his|her|their|[A-Z][\w.-]*(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?" + _NOUNS)
+_OWNED_REPORT = re.compile(r"\b([Hh]is|[Hh]er|[Tt]heir|[\w.-]+(?:’s|'s|’|'))\s+(?:[a-z][\w-]*\s+){0,2}?" + _NOUNS)
 
 
 #: the last character before a quote that opens a quotation of its own (a colon, a sentence end...)
