@@ -307,3 +307,41 @@ def test_a_place_made_an_adjective_is_no_person_with_a_first_name() -> None:
     mentions = hyphenated_groups(text, [_mention(text, "Hong Kong", "GPE")])
     people_by_first_name(text, mentions)
     assert [(m.text, m.label) for m in mentions] == [("Hong Kong-based", "NORP")]
+
+
+def _dateline(text: str, form: str) -> Mention:
+    return Mention(0, len(form), form, "GPE", source="markup", typed_by_cue=True)
+
+
+def test_the_dateline_place_named_in_the_body_is_the_place() -> None:
+    from streams.enrich.components.entities.context_types import dateline_places
+
+    text = ("VELMORA, Ostland 1997-03-02\nGuards at the Velmora crossing turned back a bus. Trade through "
+            "Velmora fell. Kestrel Holdings has a plant there; Kestrel spokesman Ivo Dan said so.")
+    entities = cluster([_dateline(text, "VELMORA"), _mention(text, "Velmora", "ORG", 0),
+                        _mention(text, "Velmora", "ORG", 1), _mention(text, "Kestrel", "ORG")])
+    dateline_places(text, entities)
+    types = {e.mentions[0].text: e.label for e in entities}
+    assert types == {"VELMORA": "GPE", "Velmora": "GPE", "Kestrel": "ORG"}
+
+
+def test_a_body_name_of_the_dateline_that_acts_as_a_body_keeps_its_type() -> None:
+    from streams.enrich.components.entities.context_types import dateline_places
+
+    text = "VELMORA 1997-03-02\nVelmora spokesman Ivo Dan said the city would appeal."
+    entities = cluster([_dateline(text, "VELMORA"), _mention(text, "Velmora", "ORG")])
+    dateline_places(text, entities)
+    assert [e.label for e in entities] == ["GPE", "ORG"]
+
+
+def test_in_sports_reports_only_an_unknown_dateline_place_is_the_place() -> None:
+    from streams.enrich.components.entities.context_types import dateline_places
+
+    text = "NICE 1996-08-30\nNice beat Lens 2-0. The stage ran from Velmora to Nice."
+    entities = cluster([_dateline(text, "NICE"), _mention(text, "Nice", "ORG", 0), _mention(text, "Velmora", "ORG")])
+    text2 = "VELMORA 1996-08-30\nThe stage ran from Kordon to Velmora."
+    entities2 = cluster([_dateline(text2, "VELMORA"), _mention(text2, "Velmora", "ORG", 0)])
+    dateline_places(text, entities, sports=True)
+    dateline_places(text2, entities2, sports=True)
+    assert [e.label for e in entities] == ["GPE", "ORG", "ORG"]  # Nice the club; Velmora is no dateline here
+    assert [e.label for e in entities2] == ["GPE", "GPE"]

@@ -91,7 +91,10 @@ How it works, on top of the model's ``doc.ents`` (see :mod:`streams.enrich.compo
    the government, an organisation (still linked as the country); outside sports reports, a name the
    gazetteers know as a place that the model typed as an organisation or a person is the place when the
    story puts it where places sit ("in Evansville", "Evansville, Indiana") and nothing says organisation
-   or person, and a country's capital is a place unless it acts as the government ("Dhaka has warned"); countries, US states, big cities and the story's
+   or person, and a country's capital is a place unless it acts as the government ("Dhaka has warned"); the story's dateline
+   place named in the body ("at the al-Ram checkpoint") is that place unless the words around it say
+   organisation or person (in sports reports only a place the gazetteers do not know: a known city is
+   often its club); countries, US states, big cities and the story's
    people named inside the name of an institution, a facility or a place ("Volgograd Arena") are
    nested mentions (not inside the names of companies, exchanges or clubs), and so is a known
    organisation opening a product's or an event's name ("Google" in "Google Chrome");
@@ -121,6 +124,7 @@ from streams.enrich.components.entities.boundaries import model_mentions
 from streams.enrich.components.entities.clustering import cluster
 from streams.enrich.components.entities.coordination import types_of_lists
 from streams.enrich.components.entities.context_types import (
+    dateline_places,
     one_word_persons_by_context,
     places_by_context,
     states_acting,
@@ -263,6 +267,7 @@ class EntityComponent:
         one_word_persons_by_context(text, entities)
         if not sports:
             places_by_context(text, entities)
+        dateline_places(text, entities, sports)
         states_acting(text, entities)
         entities = kinds_by_class_nouns(text, entities)
         names = Occupancy(m for e in entities if e.label == "PERSON" for m in e.mentions)

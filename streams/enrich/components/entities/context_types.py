@@ -91,6 +91,29 @@ _SAYS_AFTER = re.compile(r"(?:'s|’s)?[ \t]+(?:said|says|told|added)\b")
 _IN_REGION_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)")
 
 
+def dateline_places(text: str, entities: list[Entity], sports: bool = False) -> None:
+    """The place of the story's dateline ("AL-RAM, West Bank 1996-08-30") is that place where the body
+    names it too ("at the al-Ram checkpoint"), whatever the model made of it there, unless the words around
+    a mention say organisation or person. In sports reports only a place the gazetteers do not know
+    ("between Roermond and Landgraaf"): a known city there is often its club ("Nice" in a story from Nice)."""
+    places = {m.key for e in entities for m in e.mentions
+              if m.source == "markup" and m.typed_by_cue and m.label == "GPE"}
+    if not places:
+        return
+    for ent in entities:
+        if ent.label not in ("ORG", "PERSON") or ent.person_anchor or ent.state_actor:
+            continue
+        if not all(m.key in places for m in ent.mentions):
+            continue
+        if sports and any(lookup_place(m.text) is not None or m.text.lower() in us_states() for m in ent.mentions):
+            continue
+        if any(ORG_CUE_BEFORE.search(text, max(0, m.start - 30), m.start) or ORG_CUE_AFTER.match(text, m.end)
+               or _SAYS_AFTER.match(text, m.end) or PERSON_CUE_BEFORE.search(text, max(0, m.start - 8), m.start)
+               or _PERSON_CUE_AFTER.match(text, m.end) for m in ent.mentions):
+            continue
+        ent.label = "GPE"
+
+
 def places_by_context(text: str, entities: list[Entity]) -> None:
     """A name the gazetteers know as a place that the model typed as an organisation or a person is the
     place when the story puts it where places sit ("in Evansville", "Evansville, Indiana", "a resident
