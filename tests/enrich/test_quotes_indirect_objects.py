@@ -137,3 +137,31 @@ def test_a_report_noun_opens_the_clause_its_that_marks(pipeline: Pipeline) -> No
 def test_a_report_noun_inside_a_verbs_report_adds_nothing(pipeline: Pipeline) -> None:
     got = indirect(pipeline, "The governor dismissed warnings that the river would flood the town this spring.\n")
     assert [q["cue"]["text"] for q in got] == ["dismissed"]
+
+
+
+def test_the_object_of_a_verb_of_mentioning_without_a_clause_is_the_content(pipeline: Pipeline) -> None:
+    # a description as the subject and an auxiliary before the verb: read from the parse
+    got = indirect(pipeline, "Their joint statement did not mention the cost of the bridge.\n")
+    assert [q["text"].rstrip(".") for q in got] == ["the cost of the bridge"]
+    assert got[0]["cue"]["text"] == "mention"
+    assert got[0]["speaker_mention"]["text"] == "Their joint statement"
+
+
+def test_the_object_of_a_verb_of_writing_is_no_reported_content(pipeline: Pipeline) -> None:
+    # only the verbs whose object is what they report
+    assert indirect(pipeline, "Their joint statement did not repeat the cost of the bridge.\n") == []
+
+
+def test_a_stance_verb_under_another_verb_takes_that_verbs_subject(pipeline: Pipeline) -> None:
+    text = "Over the winter, Governor Ruth Alder has taken to urging farmers to sell their land to the county.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["to sell their land to the county"]
+    assert got[0]["speaker"] == "Ruth Alder"
+    assert got[0]["cue"]["text"] == "urging"
+
+
+def test_a_verb_under_one_with_an_object_takes_no_subject_from_it(pipeline: Pipeline) -> None:
+    # "asked Lee to discuss it": Lee would discuss, not the board
+    got = indirect(pipeline, "The county board asked Ruth Alder to discuss the budget.\n")
+    assert [q["cue"]["text"] for q in got] == ["asked"]

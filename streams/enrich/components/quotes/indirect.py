@@ -169,7 +169,8 @@ def parsed_reports(art: ArticleState, sentences: list[tuple[int, int, int]]) -> 
     parse(art, [(ss, se) for ss, se, _ in sentences])
     out = []
     cues = art.lex.clause_forms | art.lex.complement_forms
-    objects = art.lex.complement_forms - art.lex.clause_forms  # "Sanders defended [his call to ...]"
+    # "Sanders defended [his call to ...]", "Holder announced [his resignation]"
+    objects = (art.lex.complement_forms - art.lex.clause_forms) | art.lex.object_forms
     for ss, se, lo in sentences:
         for spk, cue, (cs, ce) in reports(art, ss, se, cues, objects):
             if cue[0] < lo:

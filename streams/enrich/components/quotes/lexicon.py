@@ -72,6 +72,9 @@ class Lexicon:
     #: after a subject pronoun, a modal or "percent" ("47 percent support the plan", "they claim")
     bare_clause: frozenset[str] = frozenset()
     bare_complement: frozenset[str] = frozenset()
+    #: forms of clause verbs whose direct object is the reported content when no clause follows
+    #: ("announced his resignation", "acknowledged the mistake")
+    object_forms: frozenset[str] = frozenset()
 
 
 def inflections(lemma: str) -> set[str]:
@@ -130,6 +133,7 @@ def load_lexicon() -> Lexicon:
     that_only: set[str] = set()
     bare_clause: set[str] = set()
     bare_complement: set[str] = set()
+    objects: set[str] = set()
     for line in _lines("speech_verbs.txt"):
         parts = line.split()
         lemma = parts[0].lower()
@@ -148,9 +152,12 @@ def load_lexicon() -> Lexicon:
             complement.update(forms)
         if "^" in parts[1:]:
             that_only.update(forms)
+        if "&" in parts[1:]:
+            objects.update(forms)
         past.update(f for f in forms if f.endswith("ed") or f in _IRREGULAR.get(lemma, ()))
     nouns = {w.lower() for w in _lines("speaker_nouns.txt")}
     genders = dict(line.split("\t", 1) for line in _lines("first_names.tsv"))
     return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns),
                    {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement), frozenset(that_only),
-                   frozenset(bare_clause - clause), frozenset(bare_complement - complement - clause))
+                   frozenset(bare_clause - clause), frozenset(bare_complement - complement - clause),
+                   frozenset(objects))

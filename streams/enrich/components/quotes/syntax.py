@@ -125,6 +125,30 @@ def shared_subject(tok: Token) -> Token | None:
     return None
 
 
+def controlling_subject(tok: Token) -> Token | None:
+    """The subject a verb without one takes from the verb it completes ("Kasich has taken to
+    [urging] voters to ...", "Comey decided not to [recommend] charges", "Clinton went further by
+    [proposing] a no-fly zone"): up through a to-infinitive, an adverbial clause after it, "by" or "to",
+    to an active verb, while the verb above has no object of its own ("asked Lee to [discuss] it": Lee
+    would discuss, not the asker). Not an adverbial clause before its verb: "Analysts, [citing] weak
+    demand, predicted ..." is an aside, not a report of its own."""
+    for _ in range(3):
+        if tok.dep_ == "xcomp" or (tok.dep_ == "advcl" and tok.i > tok.head.i):
+            head = tok.head
+        elif tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.lower_ in ("by", "to"):
+            # the means of the verb above ("by proposing", "took to urging"), not a reason ("criticized for raising")
+            head = tok.head.head
+        else:
+            return None
+        if head.i == tok.i or any(c.dep_ in ("dobj", "dative") for c in head.children):
+            return None
+        subj = subject_of(head) or shared_subject(head)
+        if subj is not None:
+            return subj if subj.dep_ == "nsubj" else None
+        tok = head
+    return None
+
+
 def governing_subject(art: ArticleState, ss: int, se: int, pos: int) -> Mention | None:
     """The subject of the sentence's main clause, when the word at ``pos`` lies outside it, as a
     speaker candidate (a known mention at its head, else its phrase).
@@ -305,7 +329,7 @@ def reports(
             continue
         clause = next((c for c in tok.children if c.dep_ in REPORTED and c.i > tok.i), None) or _infinitive(tok)
         span = subtree_span(clause) if clause is not None else _object_span(tok) if low in objects else None
-        subj = subject_of(tok) or shared_subject(tok)
+        subj = subject_of(tok) or shared_subject(tok) or controlling_subject(tok)
         antecedent = _relative_antecedent(tok, subj)
         if antecedent is None and (tok.dep_ == "relcl" or (subj is not None and subj.text.lower() in _NOT_SPEAKERS)):
             continue
