@@ -1,12 +1,13 @@
 """Dependency parses of the few sentences that need one: who is the subject of a clause.
 
-The ``nlp`` component runs no parser (it would triple enrichment time). The quotes component
-parses, on demand (the requests of a batch of articles together: :mod:`.parse_batch`), only the
-sentences where adjacency rules cannot tell the speaker: a quoted fragment with no reporting verb before it ("Praising the mayor's rival,
-Ann Lee, as “the partner we need,” the governor rebuked ..." — the speaker is the subject of the
-clause the fragment hangs on, not the nearest name), and sentences with a reporting verb whose
-report the rules did not find. The parser is the ``nlp`` component's model's own (``tok2vec`` and
-``parser`` pipes; spaCy's small English model unless ``STREAMS_NLP_MODEL`` names another), loaded once per process.
+The ``nlp`` component runs no parser (it would triple enrichment time). The quotes component parses, on
+demand (the requests of a batch of articles together: :mod:`.parse_batch`), only the sentences where
+adjacency rules cannot tell the speaker: a quoted fragment with no reporting verb before it ("Praising
+the mayor's rival, Ann Lee, as “the partner we need,” the governor rebuked ..." — the speaker is the
+subject of the clause the fragment hangs on, not the nearest name), and sentences with a reporting verb
+whose report the rules did not find. The parser is the ``nlp`` component's model's own (``tok2vec`` and
+``parser`` pipes; spaCy's small English model unless ``STREAMS_NLP_MODEL`` names another), loaded once
+per process.
 """
 
 from __future__ import annotations
