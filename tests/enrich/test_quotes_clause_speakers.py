@@ -37,3 +37,24 @@ def test_a_title_quoted_in_a_relative_clause_leaves_the_main_clauses_subject(pip
             "district to “throw the bums out.”\n")
     got = _at(marked(pipeline, text), "throw the bums")
     assert got["speaker_mention"]["text"] == "Tom Brandt"
+
+
+def test_a_name_in_a_participle_after_the_subject_is_not_the_speaker(pipeline: Pipeline) -> None:
+    text = ("The county board has twice complained to the company since March. A March 3 letter from the county "
+            "board obtained by The Daily Courier warns that “any further delay will be answered in court.”\n")
+    got = _at(marked(pipeline, text), "any further delay")
+    assert "letter" in got["speaker_mention"]["text"]
+    assert got["speaker"] != "The Daily Courier"
+
+
+def test_a_name_in_a_prepositional_phrase_after_the_subject_is_not_the_speaker(pipeline: Pipeline) -> None:
+    text = ("Mayor Jane Roe is running for a third term. Roe’s campaign email to her supporters notes that her rival "
+            "is “a career politician who never met a tax he didn’t like.”\n")
+    got = _at(marked(pipeline, text), "career politician")
+    assert "email" in got["speaker_mention"]["text"]
+
+
+def test_whom_a_spokesman_speaks_for_stays_the_speaker(pipeline: Pipeline) -> None:
+    text = "The senator filed the bill on Monday. A spokesman for Senator Ted Cruz said the plan was “dead on arrival.”\n"
+    got = _at(marked(pipeline, text), "dead on arrival")
+    assert got["speaker"] == "Ted Cruz"
