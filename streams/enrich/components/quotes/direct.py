@@ -429,11 +429,12 @@ def _fallback_before(
         spk = fragment_speaker(art, sent[0], sent[1], q.start, q.end)
         if spk is not None:
             return spk, None, True
+    reach = _clause_reach(art, q, lo, sent)
     if sent is not None and WORD.search(art.text[lo : q.open_mark]):
         # no reporting verb: the fragment is ascribed to the subject of the clause it lies in,
         # from the parse, when that subject is before it
         spk = fragment_subject(art, sent[0], sent[1], q.start, q.end)
-        if spk is not None and lo <= spk.start < q.open_mark:
+        if spk is not None and reach <= spk.start < q.open_mark and not _quoted_at(art, spk.start):
             return spk, None, True
     opener = PREP_OPENER.match(art.text, lo, q.open_mark)
     if opener:  # "In declaring Trump's statements “not Christian,” the pope ...": not the opener's names
@@ -443,9 +444,27 @@ def _fallback_before(
         # the main clause's subject, whatever it names, over a name of the sentence that may be
         # its object ("The town released a statement saying Trump's comments “...”": the town)
         main = main_clause_subject(art, sent[0], sent[1], q.start)
-        if main is not None and lo <= main.start < q.open_mark:
+        if main is not None and reach <= main.start < q.open_mark and not _quoted_at(art, main.start):
             return main, None, True
     return (spk, None, True) if spk is not None else None
+
+
+def _clause_reach(art: ArticleState, q: MarkedQuote, lo: int, sent: tuple[int, int] | None) -> int:
+    """How far back the parse's subject of the fragment's clause may start: the sentence's start
+    when an earlier quotation of the same sentence cut the window [lo, quote) short ("Lee, star of
+    “Dawn,” thanked the mayor for “...”": Lee), else ``lo``."""
+    if sent is None:
+        return lo
+    i = bisect.bisect_right(art.close_ends, q.open_mark) - 1
+    if i >= 0 and sent[0] < art.close_ends[i] <= lo:
+        return max(sent[0], sentence_start(art.text, q.open_mark, sent[0]))
+    return lo
+
+
+def _quoted_at(art: ArticleState, pos: int) -> bool:
+    """``pos`` lies inside a quotation (between its marks; not after a mark never closed)."""
+    i = bisect.bisect_right(art.open_marks, pos) - 1
+    return i >= 0 and art.marks[i].close_mark is not None and art.quoted[i][0] <= pos < art.quoted[i][1]
 
 
 def _sentence_name(art: ArticleState, q: MarkedQuote, lo: int) -> Mention | None:
