@@ -74,3 +74,15 @@ def test_a_light_verb_of_arguing_reports_the_clause_after_its_that(pipeline: Pip
 def test_making_the_case_without_a_that_clause_reports_nothing(pipeline: Pipeline) -> None:
     text = "The council met in Dayton. Mayor Ann Lowe made the case for a new levy at the town hall.\n"
     assert texts(pipeline, text) == []
+
+
+def test_a_plural_noun_after_a_group_name_is_no_closing_attribution(pipeline: Pipeline) -> None:
+    # "states" after a nationality or region word is the noun, not "..., the group states."
+    text = ("Lopez has already carried the primaries in New England, along with the Midwest and several "
+            "other Western states.\n")
+    assert indirect(pipeline, text) == []
+
+
+def test_the_same_form_after_its_subject_still_reports(pipeline: Pipeline) -> None:
+    got = indirect(pipeline, "The governor's office states that the port will close in the spring.\n")
+    assert [q["text"].rstrip(".") for q in got] == ["that the port will close in the spring"]

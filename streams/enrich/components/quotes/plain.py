@@ -19,6 +19,7 @@ from streams.enrich.components.quotes.cues import (
     MULTIWORD_CUE,
     MULTIWORD_HEADS,
     STRONG_CUES,
+    noun_use,
 )
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
@@ -248,6 +249,8 @@ def _report_in(
             if multi is not None:
                 return multi
             continue
+        if noun_use(art, w):
+            continue  # "the early states", "Western states", "his claims": a plural noun, no verb
         if _RELATIVE_BEFORE.search(text, max(ss, w.start() - 60), w.start()):
             # "Trump, who has said that Mexico will pay ..., spoke in Ohio": the relative clause
             # bounds the report and its antecedent speaks; the parse tells both
