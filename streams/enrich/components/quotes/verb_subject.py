@@ -50,7 +50,7 @@ def checked_subject(art: ArticleState, spk: Mention, cue: tuple[int, int]) -> Me
     m = next((x for x in iter_in(art.mentions, art.m_starts, max(ss, hs - 80), he) if x.start <= hs and he <= x.end), None)
     if m is None or (m.kind == "nominal" and not m.definite):
         return _modified_subject(art, ss, subj, spk, cue)
-    if m.end > cue[0] or m.kind not in _KINDS or (m.kind == "nominal" and not m.definite):
+    if m.end > cue[0] or m.kind not in _KINDS:
         return spk  # the subject's head is no candidate the article names
     if m.start < spk.end and spk.start < m.end:
         return spk
