@@ -139,7 +139,6 @@ def test_a_report_noun_inside_a_verbs_report_adds_nothing(pipeline: Pipeline) ->
     assert [q["cue"]["text"] for q in got] == ["dismissed"]
 
 
-
 def test_the_object_of_a_verb_of_mentioning_without_a_clause_is_the_content(pipeline: Pipeline) -> None:
     # a description as the subject and an auxiliary before the verb: read from the parse
     got = indirect(pipeline, "Their joint statement did not mention the cost of the bridge.\n")
