@@ -32,6 +32,14 @@ def test_a_doubled_apostrophe_quotation_ends_before_its_speakers_description(pip
     assert got[0]["speaker"] == "Ann Fox"
 
 
+def test_a_doubled_apostrophe_quotation_of_several_sentences_is_reported_from_its_first(pipeline: Pipeline) -> None:
+    # the sentence split inside the quotation does not start the report: the quotation's opening marks do
+    text = "''The plant is closing. We have known it for months,'' said Ann Fox, a union steward.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].strip("'") for q in got] == ["The plant is closing. We have known it for months"]
+    assert got[0]["speaker"] == "Ann Fox"
+
+
 def test_a_doubled_apostrophe_fragment_inside_a_report_does_not_cut_it(pipeline: Pipeline) -> None:
     text = ("''Most of the delay comes from the effort to inspect'' every bridge, he said, rather than from "
             "the paperwork the state requires.\n")

@@ -4,7 +4,7 @@ convention the quote marks are not read from by default).
 "''A,'' Ms. Roe said. ''B. C.''": the quotation goes on after its attribution, and the report is
 the whole quotation, interjected attribution included (the attribution gold sets annotate it so);
 "''A,'' said Ms. Roe, a lawyer in Ohio." with nothing after it: the report is A, not its speaker's
-description.
+description. "''A. B,'' said Ms. Roe": a report found from B's sentence starts where the quotation opens.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ def doubled_extent(art: ArticleState, s: int, e: int) -> tuple[int, int] | None:
     elif text.startswith(_MARK, s - 2):
         inner = s
     else:
-        return None
+        inner = _opened_before(art, s)
+        if inner is None:
+            return None
+        s = inner
     close = _CLOSE.search(text, inner, e + 3)
     if close is None:
         return None
@@ -45,3 +48,13 @@ def doubled_extent(art: ArticleState, s: int, e: int) -> tuple[int, int] | None:
     if close.group() != _MARK and close.start() < e and _MARK not in text[close.end() : e]:
         return s, close.start()  # not "... to measure'' income, he said, rather than ...": a fragment
     return None
+
+
+def _opened_before(art: ArticleState, s: int) -> int | None:
+    """Where the quotation that [s starts inside of opens, when a sentence of its own cut it ("''Are you
+    O.K., honey? Don't fall,'' he said": the report starts at "Are"); None outside doubled apostrophes."""
+    ps, _ = art.par_of(s)
+    before = art.text[ps:s]
+    if before.count(_MARK) % 2 == 0:
+        return None
+    return ps + before.rfind(_MARK) + 2
