@@ -40,6 +40,16 @@ def test_a_doubled_apostrophe_quotation_of_several_sentences_is_reported_from_it
     assert got[0]["speaker"] == "Ann Fox"
 
 
+def test_a_short_doubled_apostrophe_quotation_is_reported_by_the_attribution_after_it(pipeline: Pipeline) -> None:
+    # a plain clause this short before ", X said" is not taken for a report; between doubled apostrophes it is one
+    text = "Has the storm passed? ''I hope so,'' Mrs. Ruth Lane said.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].strip("'") for q in got] == ["I hope so"]
+    assert got[0]["speaker"] == "Ruth Lane"
+    text = "''Did the mayor enjoy it? No, not at all,'' Ruth Lane said.\n"
+    assert [q["text"].strip("'") for q in indirect(pipeline, text)] == ["Did the mayor enjoy it? No, not at all"]
+
+
 def test_a_doubled_apostrophe_fragment_inside_a_report_does_not_cut_it(pipeline: Pipeline) -> None:
     text = ("''Most of the delay comes from the effort to inspect'' every bridge, he said, rather than from "
             "the paperwork the state requires.\n")

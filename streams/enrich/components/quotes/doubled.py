@@ -9,11 +9,14 @@ description. "''A. B,'' said Ms. Roe": a report found from B's sentence starts w
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from streams.enrich.components.quotes.state import ArticleState
 
 _MARK = "''"
+#: a doubled apostrophe that can open or close a quotation (not two apostrophes inside a word)
+_MARKS = re.compile(r"(?<!\w)''|''(?!\w)")
 #: the closing marks of a quotation's first part: ",''" or "?''" before the attribution
 _CLOSE = re.compile(r"[,?!—-]?''")
 #: the rest of the attribution's sentence (an apostrophe inside a word allowed: "the province's
@@ -45,16 +48,34 @@ def doubled_extent(art: ArticleState, s: int, e: int) -> tuple[int, int] | None:
     if again is not None and tail.endswith(_MARK) and len(tail) - again.end() > 4:
         # "''B. C.''": the quotation goes on to the paragraph's end
         return s, close.end() + len(tail) - 2
-    if close.group() != _MARK and close.start() < e and _MARK not in text[close.end() : e]:
+    if close.group() != _MARK and close.start() <= e and _MARK not in text[close.end() : e]:
         return s, close.start()  # not "... to measure'' income, he said, rather than ...": a fragment
     return None
+
+
+def is_doubled_quotation(art: ArticleState, s: int, comma: int) -> bool:
+    """Whether [s, comma) ends a quotation in doubled apostrophes that is open at s: ''...,'' (however short;
+    s may follow a sentence break inside it)."""
+    inner = s + 2 if art.text.startswith(_MARK, s) else s
+    return art.text.startswith(_MARK, comma + 1) and inside_doubled(art, inner)
+
+
+def inside_doubled(art: ArticleState, pos: int) -> bool:
+    """Whether ``pos`` lies inside a quotation in doubled apostrophes: after an odd number of them in its
+    paragraph."""
+    if art.doubled_marks is None:
+        art.doubled_marks = [m.start() for m in _MARKS.finditer(art.text)] if _MARK in art.text else []
+    marks = art.doubled_marks
+    if not marks:
+        return False
+    ps, _ = art.par_of(pos)
+    return (bisect.bisect_left(marks, pos) - bisect.bisect_left(marks, ps)) % 2 == 1
 
 
 def _opened_before(art: ArticleState, s: int) -> int | None:
     """Where the quotation that [s starts inside of opens, when a sentence of its own cut it ("''Are you
     O.K., honey? Don't fall,'' he said": the report starts at "Are"); None outside doubled apostrophes."""
-    ps, _ = art.par_of(s)
-    before = art.text[ps:s]
-    if before.count(_MARK) % 2 == 0:
+    if not inside_doubled(art, s):
         return None
-    return ps + before.rfind(_MARK) + 2
+    assert art.doubled_marks is not None
+    return art.doubled_marks[bisect.bisect_left(art.doubled_marks, s) - 1] + 2

@@ -21,6 +21,7 @@ from streams.enrich.components.quotes.cues import (
     STRONG_CUES,
     noun_use,
 )
+from streams.enrich.components.quotes.doubled import is_doubled_quotation
 from streams.enrich.components.quotes.mentions import Mention, iter_in
 from streams.enrich.components.quotes.sentences import WORD
 from streams.enrich.components.quotes.state import ArticleState, Found
@@ -303,7 +304,8 @@ def _report_in(
             if spk is None and low in STRONG_CUES and len(WORD.findall(text[comma + 1 : w.start()])) <= 6:
                 spk = loose_mention(text, comma + 1, w.start())  # "..., police said.", "..., attorneys for the family said."
             coordinated = re.match(r"\s*(?:but|and|or|so|yet|while|because|although|though|as)\b", text[comma + 1 : w.start()])
-            if spk is not None and comma > ss + 15 and spk.kind != "relative" and not coordinated:
+            short_ok = comma > ss + 15 or is_doubled_quotation(art, ss, comma)  # "''I hope so,'' Lane said."
+            if spk is not None and short_ok and spk.kind != "relative" and not coordinated:
                 # not "..., who added to her lead", "..., but he's not predicting she'll win"
                 return Found("indirect", [(ss, comma)], spk, cue, "after")
         participial = low.endswith("ing") and re.search(

@@ -59,6 +59,7 @@ class ArticleState:
     parses: dict[tuple[int, int], Any] = field(default_factory=dict)
     parsed_chars: int = 0  # characters of ``parses``, against :data:`.syntax.PARSE_BUDGET`
     syntax: bool = True  # False: no parse at all (the rules alone)
+    doubled_marks: list[int] | None = None  # where the doubled apostrophes are, once asked (:mod:`.doubled`)
 
     def par_of(self, pos: int) -> tuple[int, int]:
         """The paragraph holding ``pos``."""
