@@ -50,6 +50,13 @@ def test_a_short_doubled_apostrophe_quotation_is_reported_by_the_attribution_aft
     assert [q["text"].strip("'") for q in indirect(pipeline, text)] == ["Did the mayor enjoy it? No, not at all"]
 
 
+def test_a_doubled_apostrophe_quotation_after_its_reporting_verb_is_reported_whole(pipeline: Pipeline) -> None:
+    text = "At the meeting, Ms. Ruth Lane said: ''I hope not. The council will decide.''\n\nThe vote is in May.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].strip("'") for q in got] == ["I hope not. The council will decide."]
+    assert got[0]["speaker"] == "Ruth Lane"
+
+
 def test_a_doubled_apostrophe_fragment_inside_a_report_does_not_cut_it(pipeline: Pipeline) -> None:
     text = ("''Most of the delay comes from the effort to inspect'' every bridge, he said, rather than from "
             "the paperwork the state requires.\n")

@@ -22,6 +22,8 @@ PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(
 #: "with" right before the subject of an absolute participle clause ("with [Gov. Lee] calling ...")
 _WITH_BEFORE = re.compile(r"\bwith\s+(?:[\w’'.-]+\s+){0,4}$")
 #: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
+#: a quotation in doubled apostrophes right after the cue: "said, ''", "put it: ''"
+_DOUBLED_OPENS = re.compile(r"\s*[,:]?\s*(?=''\w)")
 _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
                         r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
                         r"(?:\s+(?:on|in|last|this)\s+[A-Z]?\w+)?(?:\s+(?:in an interview|in a statement))?(?=\s)")
@@ -54,6 +56,9 @@ _ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:" + WEEKDAYS + r"|yesterday|today|"
 def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int | None:
     """Where the reported clause after a cue begins, or None when no clause follows."""
     text = art.text
+    quotation = _DOUBLED_OPENS.match(text, cue_end, se)
+    if quotation is not None:  # "Mr. Trump said: ''I hope not.''": the quotation is the report (see .doubled)
+        return quotation.end()
     that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat[\s,]+", text[cue_end:se])
     lead = WORD.findall(that.group())[:-1] if that else []
     if that and lead and lead[0].lower() in _CLAUSE_OPENERS and not cue_word.startswith(("tell", "told")):

@@ -40,9 +40,11 @@ def doubled_extent(art: ArticleState, s: int, e: int) -> tuple[int, int] | None:
             return None
         s = inner
     close = _CLOSE.search(text, inner, e + 3)
-    if close is None:
-        return None
     _, pe = art.par_of(s)
+    if close is None:
+        # "X said: ''A. B.''": a report that opens the quotation reports all of it, to its closing marks
+        later = _CLOSE.search(text, e, pe)
+        return (s, later.start()) if later is not None and inside_doubled(art, e) else None
     tail = text[close.end() : pe].rstrip()
     again = _CONTINUED.match(tail)
     if again is not None and tail.endswith(_MARK) and len(tail) - again.end() > 4:
