@@ -21,9 +21,9 @@ from streams.enrich.components.quotes.subjects import subject_before
 PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+ly\s+|also\s+|still\s+)?$")
 #: "with" right before the subject of an absolute participle clause ("with [Gov. Lee] calling ...")
 _WITH_BEFORE = re.compile(r"\bwith\s+(?:[\w’'.-]+\s+){0,4}$")
-#: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
 #: a quotation in doubled apostrophes right after the cue: "said, ''", "put it: ''"
 _DOUBLED_OPENS = re.compile(r"\s*[,:]?\s*(?=''\w)")
+#: the addressee right after "told" ("told reporters", "told CNN on Monday", "told the Associated Press")
 _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|voters|lawmakers|colleagues|"
                         r"(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})"
                         r"(?:\s+(?:on|in|last|this)\s+[A-Z]?\w+)?(?:\s+(?:in an interview|in a statement))?(?=\s)")

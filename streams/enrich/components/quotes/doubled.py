@@ -5,6 +5,8 @@ convention the quote marks are not read from by default).
 the whole quotation, interjected attribution included (the attribution gold sets annotate it so);
 "''A,'' said Ms. Roe, a lawyer in Ohio." with nothing after it: the report is A, not its speaker's
 description. "''A. B,'' said Ms. Roe": a report found from B's sentence starts where the quotation opens.
+A quotation is reported however short before its attribution ("''I hope so,'' Ms. Roe said.") and whole
+after a reporting verb and a comma or colon ("Ms. Roe said: ''A. B.''").
 """
 
 from __future__ import annotations
