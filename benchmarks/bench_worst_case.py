@@ -8,7 +8,7 @@ article, as a worker does, over (1) every article of ``../shared/corpus/*.jsonl`
 scoreboards (golf with countries in brackets and names broken across line ends, standings, soccer
 tables, closing prices), lists of names, a one-paragraph article of 100 KB, repeated punctuation, one word of
 punctuation, long runs of capitals, long title-case runs, a word without spaces, unbalanced quote
-marks. Each shape is made at about 800 characters, 10 KB and 100 KB.
+marks, quotations in doubled apostrophes. Each shape is made at about 800 characters, 10 KB and 100 KB.
 
 Times are CPU seconds of this process (``time.process_time``), so that other load on a shared machine
 does not count. Prints, per component and for the whole enrichment of an article (``total``: every
@@ -154,13 +154,24 @@ def quote_marks(size: int) -> str:
     return _repeat('"Yes," he said, "no \u201cmaybe\u201d\u2019 \u201c" she said \u2018and ', size)
 
 
+def doubled_quotations(size: int) -> str:
+    """Quotations in doubled apostrophes (the New York Times' convention) with their attribution before and after,
+    in one paragraph: every sentence is a report to the quotes component."""
+    return _repeat("''We will win,'' Ms. Lane said: ''The vote is ours. ", size)
+
+
+def doubled_reports(size: int) -> str:
+    """One attribution opening a doubled-apostrophe quotation, repeated: reports that never close."""
+    return _repeat("Mr. Lee said: ''It is done. ", size)
+
+
 ADVERSARIAL = {
     "golf-results": golf_results, "scoreboard": scoreboard, "soccer-table": soccer_table, "price-table": price_table,
     "name-list": name_list,
     "one-paragraph": one_paragraph, "punctuation": punctuation, "punctuation-run": punctuation_run,
     "capitals": capitals,
     "capital-letters": capital_letters, "title-case-run": title_case_run, "long-word": long_word,
-    "quote-marks": quote_marks,
+    "quote-marks": quote_marks, "doubled-quotations": doubled_quotations, "doubled-reports": doubled_reports,
 }
 
 

@@ -10,7 +10,17 @@ from spacy.tokens import Doc
 
 from streams.core.model import Article
 from streams.enrich.components.nlp import SpacyAnalyzer, load_model, paragraph_sentences
-from streams.enrich.components.nlp_budget import NER_MAX_TOKENS, RUN_ON_COST, RUN_ON_WORDS, USER_DATA_KEY, ner_stop
+from streams.enrich.components.nlp_budget import (
+    LONG_TEXT_TOKENS,
+    NER_MAX_TOKENS,
+    NER_MIN_TOKENS,
+    RUN_ON_COST,
+    RUN_ON_WORDS,
+    TOKENS_PER_WORD,
+    USER_DATA_KEY,
+    ner_stop,
+    words_for,
+)
 from streams.enrich.pipeline import Context, Pipeline
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -58,6 +68,24 @@ def test_a_word_past_the_run_on_bound_of_its_sentence_costs_more(nlp) -> None:
     assert budget // 2 < read[0] <= budget
     assert read[1] == RUN_ON_WORDS + (budget - RUN_ON_WORDS) // RUN_ON_COST
     assert ner_stop(_sentenced(nlp, (words + ", ") * 3), budget) == len(_sentenced(nlp, (words + ", ") * 3))
+
+
+def test_in_a_very_long_text_the_model_reads_fewer_words() -> None:
+    assert words_for(LONG_TEXT_TOKENS, NER_MAX_TOKENS) == NER_MAX_TOKENS
+    assert words_for(LONG_TEXT_TOKENS + 50 * TOKENS_PER_WORD, NER_MAX_TOKENS) == NER_MAX_TOKENS - 50
+    assert words_for(10 ** 6, NER_MAX_TOKENS) == NER_MIN_TOKENS
+    assert words_for(10 ** 6, 300) == 300 and words_for(10 ** 6, None) is None
+
+
+def test_a_100_kb_text_of_short_reports_gets_the_smaller_budget_and_says_so() -> None:
+    text = ("Mr. Lee said: ''It is done. " * 3600)[:100_000]
+    doc = SpacyAnalyzer().analyse(text)
+    assert len(doc) > LONG_TEXT_TOKENS + 10_000
+    budget = words_for(len(doc), NER_MAX_TOKENS)
+    assert NER_MIN_TOKENS <= budget < NER_MAX_TOKENS - 2000
+    read = sum(1 for t in doc if not t.is_space and t.idx < doc.user_data[USER_DATA_KEY]["model_until"])
+    assert budget // 2 < read <= budget
+    assert doc.user_data[USER_DATA_KEY]["max_tokens"] == budget
 
 
 def _context(pipeline: Pipeline, text: str) -> Context:

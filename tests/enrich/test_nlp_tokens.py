@@ -11,6 +11,7 @@ import tracemalloc
 import pytest
 import spacy
 from spacy.pipeline import Sentencizer
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
@@ -88,6 +89,20 @@ def test_the_cache_still_works_after_a_worker_has_seen_many_words() -> None:
     uncached = _cpu(uncached_tokenizer, table)
     assert tokenizer.renewals > 0
     assert cached < 0.5 * uncached, f"{cached:.3f} s with the cache, {uncached:.3f} s without"
+
+
+def test_a_long_text_has_the_words_it_repeats_cached_and_split_as_spacy_does() -> None:
+    stock = _stock_tokenizer()
+    tokenizer = nlp_tokens.BoundedTokenizer(_stock_tokenizer())
+    reports = "Mr. Lee said: ''It is done. " * 500  # "Mr." is a special case: spaCy caches nothing after it
+    assert len(reports) > nlp_tokens.REPEATS_FROM_CHARS
+    assert _tokens(tokenizer(reports)) == _tokens(stock(reports))
+    cache = nlp_tokens._cache_of(tokenizer.tokenizer)
+    assert all(cache[hash_string(word)] is not None for word in ("Lee", "said:", "''It", "done."))
+    mixed = "\n".join(_texts()[:30]) * 20  # the fixed texts, not the random ones (punctuation runs: plain tokens)
+    assert len(mixed) > nlp_tokens.REPEATS_FROM_CHARS and nlp_tokens.punct_run_chars(mixed) < nlp_tokens.MAX_PUNCT_RUN_CHARS
+    for text in (mixed, mixed):  # filling the cache, then from it
+        assert _tokens(tokenizer(text)) == _tokens(stock(text))
 
 
 def test_a_renewed_tokenizer_splits_every_text_as_spacys_own_does() -> None:

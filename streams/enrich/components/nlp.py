@@ -31,10 +31,11 @@ time on their own, after the pass over the article as written: against that, CoN
 
 Worst case: the NER costs the same per word whatever the text's shape, so it reads at most
 ``max_ner_tokens`` words of an article (:data:`~.nlp_budget.NER_MAX_TOKENS`, about 22 KB of prose; a
-word past the 1,000th of a run-on "sentence" such as a results table counts four), to the last sentence
-start within them; past that offset ``doc.ents`` is empty, the entities there
-come from the gazetteers and rules of the entities component, and ``provenance["ner_budget"]``
-says where the model stopped (see :mod:`.nlp_budget`). ``max_ner_tokens=None`` reads everything.
+word past the 1,000th of a run-on "sentence" such as a results table counts four; fewer in a text of over
+20,000 tokens, whose other components take a larger share of the time), to the last sentence start
+within them; past that offset ``doc.ents`` is empty, the entities there come from the gazetteers and
+rules of the entities component, and ``provenance["ner_budget"]`` says where the model stopped (see
+:mod:`.nlp_budget`). ``max_ner_tokens=None`` reads everything.
 
 Speed: the model's matrix products run on numpy's OpenBLAS, one thread, instead of thinc's default
 BLIS kernels, which on the machines measured ran the same products 3x slower per CPU-second
@@ -67,6 +68,7 @@ from streams.enrich.components.nlp_budget import (
     USER_DATA_KEY,
     budget_record,
     ner_stop,
+    words_for,
 )
 from streams.enrich.components.nlp_models import DEFAULT_MODEL, configured_model, resolve  # noqa: F401 - re-exported
 from streams.enrich.pipeline import Context
@@ -304,12 +306,12 @@ class SpacyAnalyzer:
             limits = [doc[stop].idx if stop < len(doc) else len(text) for doc, stop, text in zip(docs, stops, texts)]
         for doc, stop, limit, text in zip(docs, stops, limits, texts):
             if stop < len(doc):
-                doc.user_data[USER_DATA_KEY] = budget_record(limit, len(text), self.max_ner_tokens)
+                doc.user_data[USER_DATA_KEY] = budget_record(limit, len(text), words_for(len(doc), self.max_ner_tokens))
         return docs
 
     def _stop(self, doc: Doc) -> int:
         """The first token the NER does not read (``len(doc)``: it reads them all)."""
-        return ner_stop(doc, self.max_ner_tokens)
+        return ner_stop(doc, words_for(len(doc), self.max_ner_tokens))
 
     def _finish(self, ctx: Context, doc: Doc) -> None:
         # noise spans (header, dateline, related headline...) are sentences of their own

@@ -11,7 +11,11 @@ sentence to read and the entity rules for tables, lists and "Name (Country)" do 
 results list: 1,750 words of the model instead of 4,000). Past that point the entities come from
 the gazetteers, the rules and the names found before (the entities component propagates them), and
 the article's ``provenance["ner_budget"]`` says where the model stopped (:func:`budget_record`): an
-honest, visible degradation. Wire stories are 200-2,000 words, the longest articles of the corpora
+honest, visible degradation. The other components cost about a fifth of a model's word for every token of
+the whole text (sentences, quotes, names: 20-25 µs), so in a text of more than :data:`LONG_TEXT_TOKENS`
+tokens the model reads one word fewer for every :data:`TOKENS_PER_WORD` tokens more, down to
+:data:`NER_MIN_TOKENS` (:func:`words_for`): 100 KB of short reported sentences, 32,000 tokens, 3,571
+reports, took 1.07-1.16 s in all with 4,000 words of the model, 0.2-0.3 s of it in the model's last 2,400. Wire stories are 200-2,000 words, the longest articles of the corpora
 and gold sets under 6,600: the bound only touches what is not a news story of ordinary length.
 """
 
@@ -34,8 +38,24 @@ NER_MAX_TOKENS = 4000
 #: theirs costs more, and a 100 KB results list (one "sentence") gets 1,750 words of the model
 RUN_ON_WORDS = 1000
 RUN_ON_COST = 4
+#: tokens (``len(doc)``) of a text up to which the model gets its whole :data:`NER_MAX_TOKENS`: 95-100 KB of
+#: prose; the longest document of the gold sets and corpora has under 7,000
+LONG_TEXT_TOKENS = 20_000
+#: past :data:`LONG_TEXT_TOKENS`, the model reads a word fewer for this many more tokens of text (what a
+#: token costs the other components against what a word costs the model, measured: 20-25 µs against 110)
+TOKENS_PER_WORD = 5
+#: words the model reads however long the text
+NER_MIN_TOKENS = 1000
 #: where a doc's ``user_data`` keeps the :func:`budget_record` of a text the NER did not read to its end
 USER_DATA_KEY = "streams_ner_stop"
+
+
+def words_for(length: int, max_tokens: int | None) -> int | None:
+    """Words the model may read in a text of ``length`` tokens, with ``max_tokens`` for one of ordinary
+    length (None: no bound, whatever the length)."""
+    if max_tokens is None or length <= LONG_TEXT_TOKENS:
+        return max_tokens
+    return max(min(max_tokens, NER_MIN_TOKENS), max_tokens - (length - LONG_TEXT_TOKENS) // TOKENS_PER_WORD)
 
 
 def ner_stop(doc: Doc, max_tokens: int | None) -> int:
