@@ -3,18 +3,21 @@
 spaCy's NER (a transition-based model) reads a batch of docs in two parts: the network's bulk work,
 done once per batch (token vectors and each token's share of the hidden layer, "precomputed"), then a
 loop in C that takes one action per token: sum three precomputed rows, maxout, the output layer,
-the valid actions, the best. In spaCy 3.8.8-3.8.18 (built with Cython 3.1) that loop takes the GIL
+the valid actions, the best. In spaCy 3.8.8-3.8.18, as their wheels are built, that loop takes the GIL
 on every read of the parser state (``StateC.B``; ``PyGILState_Ensure``/``Release``, a third of the
-NER's CPU in mutex calls): ~60-70 µs a token against ~1 in 3.8.7, whose wheel cannot be installed
-beside the confection, weasel and pydantic versions the rest needs. :func:`decode` takes the same
-steps for every doc of the batch at once, one position at a time, with numpy: the same sums in the
-same order (float32), the same output layer (BLIS's ``sgemm``, which spaCy's loop calls), the same
-validity rules (``spacy/pipeline/_parser_internals/ner.pyx``) and the same choice (the first best
-valid action). The entities are identical: ``tests/enrich/test_nlp_decode.py`` compares them with
-spaCy's own on the shared corpus and gold texts.
+NER's CPU in mutex calls under ``perf``): ~60-70 µs a token against a few in 3.8.7, whose wheel
+cannot be installed beside the confection, weasel and pydantic versions the rest needs. :meth:`Decoder.decode` takes
+the same steps with numpy: the same sums in the same order (float32), the same output layer (BLIS's
+``sgemm``, which spaCy's loop calls), the same validity rules (``spacy/pipeline/_parser_internals/
+ner.pyx``) and the same choice (the first best valid action). Outside an entity a state reads only its
+own token (the other two features are padding), so those scores come from one matrix product over
+every token of the batch; only the tokens after an entity's first are decided one at a time. The
+entities are identical: ``tests/enrich/test_nlp_decode.py`` compares them with spaCy's own on the
+shared corpus and gold texts, in batches of 1, 7 and 32.
 
-Only what the enrichment gives the NER is decoded here: docs without preset entities (``ent_iob``
-0 everywhere). :func:`supported` says whether a doc is; others go to spaCy's loop.
+Only what the enrichment gives the NER is decoded here: docs without preset entities (``ent_iob`` 0
+everywhere), by a model without unseen classes. :meth:`Decoder.supported` says whether a doc is; the
+others, and other models, go to spaCy's loop.
 """
 
 from __future__ import annotations
@@ -56,8 +59,8 @@ class Decoder:
         self.label_ids = [0] + sorted({lab for lab, k in zip(labels, kinds) if lab and k in (1, 2, 3, 4)})
         self._index = {lab: i for i, lab in enumerate(self.label_ids)}
         self.move_label = numpy.array([self._index.get(lab, -1) for lab in labels])
-        unseen = sorted(model.attrs.get("unseen_classes") or ())
-        self.unseen = numpy.array(unseen, dtype=numpy.int64)
+        if model.attrs.get("unseen_classes"):
+            raise ValueError("a model with unseen classes: their scores depend on the batch (spaCy's loop reads it)")
         self.table = self._validity()
 
     def _validity(self) -> numpy.ndarray:
@@ -94,53 +97,59 @@ class Decoder:
     def decode(self, docs: list[Doc]) -> list[list[tuple[int, int, int]]]:
         """The entities spaCy's NER would set on each doc, as (start token, end token, label id).
 
-        The batch is read as spaCy reads it (same docs, same order: the matrix products then round alike).
+        A state with no entity open reads its token and the padding rows only, so its scores are computed for
+        every token at once (one matrix product); only the tokens after an entity's first are decided one by
+        one. The sums are spaCy's, in its order: ((token + entity start) + previous token) + bias.
         """
         out: list[list[tuple[int, int, int]]] = [[] for _ in docs]
         keep = [i for i, d in enumerate(docs) if len(d)]
         if not keep:
             return out
         batch = [docs[i] for i in keep]
-        tokvecs = self.tok2vec.predict(batch)
-        cached, _ = self.lower(tokvecs, False)  # (tokens + 1, 3, nO, nP); row 0 is the padding
+        cached, _ = self.lower(self.tok2vec.predict(batch), False)  # (tokens + 1, 3, nO, nP); row 0: padding
         cached = numpy.asarray(cached, dtype=numpy.float32)
-        lengths = numpy.array([len(d) for d in batch])
-        offsets = numpy.concatenate([[0], numpy.cumsum(lengths)[:-1]]) + 1  # cached row of each doc's first token
-        ends = offsets + lengths  # one past each doc's last row
-        total = int(lengths.sum())
-        cols = numpy.concatenate([d.to_array([IS_SPACE, SENT_START]) for d in batch]).astype(numpy.int64)
-        space = numpy.concatenate([[False], cols[:, 0] != 0])  # by cached row
-        starts = numpy.zeros(total + 2, dtype=bool)
-        starts[1:total + 1] = cols[:, 1] == 1
         f0, f1, f2 = cached[:, 0], cached[:, 1], cached[:, 2]
-        open_idx = numpy.zeros(len(batch), dtype=numpy.int64)  # index into label_ids; 0: none open
-        open_row = numpy.zeros(len(batch), dtype=numpy.int64)  # cached row of the open entity's first token
-        found: list[list[tuple[int, int, int]]] = [[] for _ in batch]
-        table, kinds, move_label, labels = self.table, self.kinds, self.move_label, self.labels
-        for t in range(int(lengths.max())):
-            act = numpy.flatnonzero(lengths > t)  # unfinished docs, in batch order (as spaCy's loop keeps them)
-            rows = offsets[act] + t
-            o_idx = open_idx[act]
-            opened = o_idx != 0
-            unmaxed = f0[rows] + f1[numpy.where(opened, open_row[act], 0)] + f2[numpy.where(opened, rows - 1, 0)]
-            unmaxed += self.bias
-            scores = gemm(unmaxed.max(axis=2), self.W, trans2=True)
-            scores += self.b
-            if len(self.unseen):
-                scores[:, self.unseen] = scores.min()
-            last = rows + 1 == ends[act]
-            valid = table[o_idx, last.astype(numpy.int64), (starts[rows + 1] & ~last).astype(numpy.int64),
-                          space[rows].astype(numpy.int64)]
-            action = numpy.where(valid, scores, -numpy.inf).argmax(axis=1)
-            kind = kinds[action]
-            closing = (kind == 3) | (kind == 4)
-            for j in numpy.flatnonzero(closing).tolist():
-                d = int(act[j])
-                start = int(open_row[d]) if kind[j] == 3 else int(rows[j])
-                found[d].append((start - int(offsets[d]), t + 1, int(labels[action[j]])))
-            begin = kind == 1
-            open_idx[act] = numpy.where(begin, move_label[action], numpy.where(closing, 0, o_idx))
-            open_row[act] = numpy.where(begin, rows, open_row[act])
-        for i, ents in zip(keep, found):
-            out[i] = ents
+        closed = f0[1:] + f1[0]
+        closed += f2[0]
+        closed += self.bias
+        scores = gemm(numpy.ascontiguousarray(closed.max(axis=2)), self.W, trans2=True)
+        scores += self.b
+        lengths = [len(d) for d in batch]
+        ends = numpy.cumsum(lengths)
+        cols = numpy.concatenate([d.to_array([IS_SPACE, SENT_START]) for d in batch]).astype(numpy.int64)
+        last = numpy.zeros(len(cols), dtype=numpy.int64)
+        last[ends - 1] = 1
+        following = numpy.zeros(len(cols), dtype=numpy.int64)  # the next token of the doc starts a sentence
+        following[:-1] = (cols[1:, 1] == 1) & (last[:-1] == 0)
+        space = (cols[:, 0] != 0).astype(numpy.int64)
+        valid = self.table[0][last, following, space]
+        chosen = numpy.where(valid, scores, -numpy.inf).argmax(axis=1)
+        kinds = self.kinds[chosen].tolist()
+        labels = self.labels[chosen].tolist()
+        opens = self.move_label[chosen].tolist()
+        last_l, following_l, space_l = last.tolist(), following.tolist(), space.tolist()
+        table, all_kinds, all_labels, W, b, bias = self.table, self.kinds, self.labels, self.W, self.b, self.bias
+        start = 0
+        for i, end in zip(keep, ends.tolist()):
+            ents = out[i]
+            g = start
+            while g < end:
+                kind = kinds[g]
+                if kind == 4:  # U
+                    ents.append((g - start, g - start + 1, int(labels[g])))
+                elif kind == 1:  # B: the entity's next tokens are read with it open
+                    first, label = g, opens[g]
+                    while True:
+                        g += 1
+                        x = f0[g + 1] + f1[first + 1]
+                        x += f2[g]
+                        x += bias
+                        s = gemm(x.max(axis=1)[None, :], W, trans2=True)[0]
+                        s += b
+                        a = int(numpy.where(table[label, last_l[g], following_l[g], space_l[g]], s, -numpy.inf).argmax())
+                        if all_kinds[a] == 3:  # L (the only other valid action is I)
+                            ents.append((first - start, g - start + 1, int(all_labels[a])))
+                            break
+                g += 1
+            start = end
         return out
