@@ -15,8 +15,9 @@ honest, visible degradation. The other components cost about a fifth of a model'
 the whole text (sentences, quotes, names: 20-25 µs), so in a text of more than :data:`LONG_TEXT_TOKENS`
 tokens the model reads one word fewer for every :data:`TOKENS_PER_WORD` tokens more, down to
 :data:`NER_MIN_TOKENS` (:func:`words_for`): 100 KB of short reported sentences, 32,000 tokens, 3,571
-reports, took 1.07-1.16 s in all with 4,000 words of the model, 0.2-0.3 s of it in the model's last 2,400. Wire stories are 200-2,000 words, the longest articles of the corpora
-and gold sets under 6,600: the bound only touches what is not a news story of ordinary length.
+reports, took 1.07-1.16 s in all with 4,000 words of the model, 0.2-0.3 s of it in the model's last
+2,400. Wire stories are 200-2,000 words, the longest articles of the corpora and gold sets under 6,600:
+the bound only touches what is not a news story of ordinary length.
 """
 
 from __future__ import annotations

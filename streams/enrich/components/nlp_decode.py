@@ -6,8 +6,8 @@ loop in C that takes one action per token: sum three precomputed rows, maxout, t
 the valid actions, the best. In spaCy 3.8.8-3.8.18, as their wheels are built, that loop takes the GIL
 on every read of the parser state (``StateC.B``; ``PyGILState_Ensure``/``Release``, a third of the
 NER's CPU in mutex calls under ``perf``): ~60-70 µs a token against a few in 3.8.7, whose wheel
-cannot be installed beside the confection, weasel and pydantic versions the rest needs. :meth:`Decoder.decode` takes
-the same steps with numpy: the same sums in the same order (float32), the same output layer (BLIS's
+cannot be installed beside the confection, weasel and pydantic versions the rest needs.
+:meth:`Decoder.decode` takes the same steps with numpy: the same sums in the same order (float32), the same output layer (BLIS's
 ``sgemm``, which spaCy's loop calls), the same validity rules (``spacy/pipeline/_parser_internals/
 ner.pyx``) and the same choice (the first best valid action). Outside an entity a state reads only its
 own token (the other two features are padding), so those scores come from one matrix product over
@@ -37,7 +37,6 @@ class Decoder:
     """Greedy NER decoding for one loaded ``ner`` pipe (see the module doc)."""
 
     def __init__(self, ner: Any) -> None:
-        self.ner = ner
         model = ner.model
         tok2vec, lower, upper = model.layers[0], model.layers[1], model.layers[-1]
         if not model.attrs.get("has_upper", False) or lower.get_dim("nF") != 3:
@@ -57,8 +56,8 @@ class Decoder:
         self.labels = numpy.array(labels, dtype=numpy.uint64)
         # the distinct labels an open entity may have: index 0 is "none open"
         self.label_ids = [0] + sorted({lab for lab, k in zip(labels, kinds) if lab and k in (1, 2, 3, 4)})
-        self._index = {lab: i for i, lab in enumerate(self.label_ids)}
-        self.move_label = numpy.array([self._index.get(lab, -1) for lab in labels])
+        index = {lab: i for i, lab in enumerate(self.label_ids)}
+        self.move_label = numpy.array([index.get(lab, -1) for lab in labels])
         if model.attrs.get("unseen_classes"):
             raise ValueError("a model with unseen classes: their scores depend on the batch (spaCy's loop reads it)")
         self.table = self._validity()
@@ -66,28 +65,26 @@ class Decoder:
     def _validity(self) -> numpy.ndarray:
         """valid[open label index, last token, next starts a sentence, token is space, action]: spaCy's
         ``is_valid`` of each action for a state without preset entities."""
-        n_open = len(self.label_ids)
-        table = numpy.zeros((n_open, 2, 2, 2, len(self.kinds)), dtype=bool)
-        for o in range(n_open):
-            for last in (0, 1):
-                for next_start in (0, 1):
-                    for space in (0, 1):
-                        for a, (kind, lab) in enumerate(zip(self.kinds, self.move_label)):
-                            is_open, has_label = o != 0, self.labels[a] != 0
-                            if kind == 1:  # B: no entity open, not the last token, the next one in the sentence
-                                ok = not is_open and not last and has_label and not next_start and not space
-                            elif kind == 2:  # I: inside an entity of this label, not at the end
-                                ok = is_open and not last and has_label and lab == o and not next_start
-                            elif kind == 3:  # L: closes an entity of this label
-                                ok = is_open and has_label and lab == o
-                            elif kind == 4:  # U: a one-token entity
-                                ok = not is_open and has_label and not space
-                            elif kind == 5:  # O
-                                ok = not is_open
-                            else:  # M: never predicted
-                                ok = False
-                            table[o, last, next_start, space, a] = ok
-        return table
+        shape = (len(self.label_ids), 2, 2, 2, len(self.kinds))
+        opened = numpy.arange(shape[0]).reshape(-1, 1, 1, 1, 1)  # 0: no entity open
+        last = numpy.arange(2).reshape(1, 2, 1, 1, 1) == 1
+        next_start = numpy.arange(2).reshape(1, 1, 2, 1, 1) == 1
+        space = numpy.arange(2).reshape(1, 1, 1, 2, 1) == 1
+        kind, labelled = self.kinds, self.labels != 0
+        same = labelled & (self.move_label == opened)  # the action's label is the open entity's
+        closed = opened == 0
+        return numpy.select(
+            [kind == 1,  # B: no entity open, not the last token, the next one in the sentence, not a space
+             kind == 2,  # I: inside an entity of this label, not at the end nor before a sentence start
+             kind == 3,  # L: closes an entity of this label
+             kind == 4,  # U: a one-token entity
+             kind == 5],  # O
+            [closed & ~last & labelled & ~next_start & ~space,
+             ~closed & ~last & same & ~next_start,
+             ~closed & same,
+             closed & labelled & ~space,
+             numpy.broadcast_to(closed, shape)],
+            default=False)  # M: never predicted
 
     @staticmethod
     def supported(doc: Doc) -> bool:
