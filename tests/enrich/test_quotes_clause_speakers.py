@@ -58,3 +58,20 @@ def test_whom_a_spokesman_speaks_for_stays_the_speaker(pipeline: Pipeline) -> No
     text = "The senator filed the bill on Monday. A spokesman for Senator Ted Cruz said the plan was “dead on arrival.”\n"
     got = _at(marked(pipeline, text), "dead on arrival")
     assert got["speaker"] == "Ted Cruz"
+
+
+@pytest.mark.parametrize("relative", ["whom", "who"])
+def test_the_subject_pronoun_of_a_relative_clause_is_not_the_clauses_head(pipeline: Pipeline, relative: str) -> None:
+    # the pronoun's nearest name is the head the clause describes; "he" cannot be bound by it
+    text = ("Senator Marco Rubio spoke in Houston on Monday.\n\n"
+            f"Rubio again attacked the businessman Donald Trump, {relative} he called a “con artist,” in front of "
+            "a crowd of supporters.\n")
+    got = _at(marked(pipeline, text), "con artist")
+    assert (got["speaker_mention"]["text"], got["speaker"]) == ("he", "Marco Rubio")
+
+
+def test_a_pronoun_after_a_relative_pronoun_subject_still_means_the_head(pipeline: Pipeline) -> None:
+    text = ("Senator Marco Rubio spoke in Houston on Monday.\n\n"
+            "Rubio met the businessman Donald Trump, who said he was “a winner” after the vote.\n")
+    got = _at(marked(pipeline, text), "a winner")
+    assert got["speaker"] == "Donald Trump"

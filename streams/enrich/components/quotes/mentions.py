@@ -262,6 +262,9 @@ class Resolver:
             if gender is None or self.gender.get(ent, gender) == gender:
                 candidates.append((off, ent))
             i -= 1
+        bound = self._relative_head(before)
+        if bound is not None:  # "Trump, whom he called a “con artist”": the clause's subject is not its head
+            candidates = [c for c in candidates if c[1] != bound]
         if not candidates:
             return None
         nearest_off, nearest = candidates[0]
@@ -271,6 +274,23 @@ class Resolver:
         if recent and recent[-1] in [e for _, e in candidates[:3]]:
             return recent[-1]
         return nearest
+
+    def _relative_head(self, pronoun: int) -> int | None:
+        """The person a relative clause is about when the pronoun at ``pronoun`` is that clause's subject and
+        the relative word its object ("Trump, whom he called ...", "Lee, who she said ..."): a pronoun is
+        never bound by the head of its own clause, so it cannot be that person."""
+        rel = re.search(r",\s*(?:whom|who)\s+$", self.text[max(0, pronoun - 12) : pronoun])
+        if rel is None:
+            return None
+        comma = max(0, pronoun - 12) + rel.start()
+        i = bisect.bisect_right(self.m_ends, (comma, len(self.mentions))) - 1
+        if i < 0:
+            return None
+        end, idx = self.m_ends[i]
+        head = self.mentions[idx]
+        if head.kind != "PERSON" or head.entity is None or self.text[end:comma].strip():
+            return None
+        return head.entity
 
     def _pronoun_votes(self, mentions: list[Mention]) -> None:
         """Gender from the article itself: the first he/his or she/her after a person's name in
