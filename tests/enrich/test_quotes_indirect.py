@@ -56,6 +56,15 @@ def test_a_report_closed_by_a_plain_noun_phrase_and_said(pipeline: Pipeline) -> 
     assert got[0]["speaker_mention"]["text"] == "police"
 
 
+def test_a_closing_speaker_with_a_determiner_is_the_cues_own_subject(pipeline: Pipeline) -> None:
+    # the appositive and the verb phrase before "her friend" do not make a name earlier in the
+    # sentence the speaker: "her friend" opens a noun phrase of its own, the subject of "said"
+    text = "Hamdy, a project manager at IBM, was also headed to Cairo, her friend said.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["Hamdy, a project manager at IBM, was also headed to Cairo"]
+    assert got[0]["speaker_mention"]["text"] == "her friend"
+
+
 def test_a_progressive_report_has_the_subject_before_its_auxiliary(pipeline: Pipeline) -> None:
     text = ("The city of Phoenix is demanding that the campaign stop using images of its police officers.\n\n"
             "Senator Elizabeth Warren is defending her vote on the banking bill.\n")

@@ -38,7 +38,9 @@ def bridge_only(text: str, lo: int, hi: int) -> bool:
     words = WORD.findall(gap)
     if all(w.lower() in BRIDGE_WORDS for w in words) and not re.search(r"[.;:!?\"“”]", gap):
         return True
-    return bool(re.fullmatch(r"\s*,[^.;:!?\"“”,]{1,90},\s*(?:\w+\s+){0,2}", gap)) and len(words) <= 14
+    # ", ... , also said", but not ", ... , her friend said": a determiner opens the cue's own subject
+    return bool(re.fullmatch(r"\s*,[^.;:!?\"“”,]{1,90},\s*(?:(?!(?:the|a|an|his|her|their|its|my|our|your)\b)\w+\s+){0,2}",
+                             gap, re.IGNORECASE)) and len(words) <= 14
 
 
 def in_parentheses(text: str, m: Mention) -> bool:
