@@ -172,7 +172,7 @@ def _article_state(
     sents = split_sentences(text, pars, doc)
     mentions = collect_mentions(text, entities, lexicon, quoted)
     m_starts = [m.start for m in mentions]
-    resolver = Resolver(text, entities, mentions, lexicon.first_name_gender)
+    resolver = Resolver(text, entities, mentions, lexicon.first_name_gender, lexicon.noun_kinds)
     return ArticleState(
         text=text, lex=lexicon, noise=noise, marks=marks, quoted=quoted, open_marks=open_marks, close_ends=close_ends,
         pars=pars, par_starts=par_starts, headline=headline, sents=sents, mentions=mentions, m_starts=m_starts,

@@ -7,7 +7,7 @@ extended without touching code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,6 +75,9 @@ class Lexicon:
     #: forms of clause verbs whose direct object is the reported content when no clause follows
     #: ("announced his resignation", "acknowledged the mistake")
     object_forms: frozenset[str] = frozenset()
+    #: what a speaker noun names when not a person: "org" (an organisation), "thing" (a document, a
+    #: study) or "kin" (someone related to another: "his wife"); see speaker_nouns.txt
+    noun_kinds: dict[str, str] = field(default_factory=dict)
 
 
 def inflections(lemma: str) -> set[str]:
@@ -155,9 +158,11 @@ def load_lexicon() -> Lexicon:
         if "&" in parts[1:]:
             objects.update(forms)
         past.update(f for f in forms if f.endswith("ed") or f in _IRREGULAR.get(lemma, ()))
-    nouns = {w.lower() for w in _lines("speaker_nouns.txt")}
+    entries = [line.lower().split() for line in _lines("speaker_nouns.txt")]
+    nouns = {e[0] for e in entries}
+    kinds = {e[0]: e[1] for e in entries if len(e) > 1}
     genders = dict(line.split("\t", 1) for line in _lines("first_names.tsv"))
     return Lexicon(frozenset(speech), frozenset(clause), frozenset(past), frozenset(nouns),
                    {k.strip().lower(): v.strip() for k, v in genders.items()}, frozenset(complement), frozenset(that_only),
                    frozenset(bare_clause - clause), frozenset(bare_complement - complement - clause),
-                   frozenset(objects))
+                   frozenset(objects), kinds)

@@ -25,6 +25,8 @@ _WORD = re.compile(r"[A-Za-z0-9][\w’'.-]*[\w]|[A-Za-z]")
 _PRONOUN = re.compile(r"\b(?:he|she|they|we|it|He|She|They|We|It|HE|SHE)\b|\bI(?=\s+(?:[a-z]+ly\s+)?[a-z]+\b)")
 _RELATIVE = re.compile(r",\s*(who|which)\b")
 _TITLE_GENDER = {"mr.": "m", "mr": "m", "mrs.": "f", "mrs": "f", "ms.": "f", "ms": "f", "miss": "f"}
+#: possessive determiners: "his wife" names someone related to him
+_POSSESSIVES = frozenset(["his", "her", "their", "its", "my", "our", "your"])
 
 
 @dataclass
@@ -160,9 +162,11 @@ class Resolver:
     """Resolves speaker mentions to entities: names, pronouns and definite descriptions."""
 
     def __init__(
-        self, text: str, entities: list[dict[str, Any]], mentions: list[Mention], first_names: dict[str, str] | None = None
+        self, text: str, entities: list[dict[str, Any]], mentions: list[Mention], first_names: dict[str, str] | None = None,
+        noun_kinds: dict[str, str] | None = None,
     ) -> None:
         self.text = text
+        self.noun_kinds = noun_kinds or {}
         self.entities = entities
         self.people = sorted((m.start, m.entity) for m in mentions if m.kind == "PERSON" and m.entity is not None)
         self.orgs = sorted((m.start, m.entity) for m in mentions if m.kind == "ORG" and m.entity is not None)
@@ -202,6 +206,18 @@ class Resolver:
                 return self._recent(self.orgs, m.start, 600)
             return None
         if m.kind == "nominal" and m.definite:
+            words = m.text.lower().split()
+            kind = self.noun_kinds.get(words[-1]) if words else None
+            if kind == "kin" and (words[0] in _POSSESSIVES or words[0].endswith(("'s", "’s"))):
+                return None  # "his wife said": someone else than the person named last, unnamed here
+            if kind in ("org", "own", "thing"):
+                owner = self._owner(m, words[0])
+                if owner is not None:  # "Clinton’s campaign", "the Sanders campaign", "his statement"
+                    return owner
+                if kind == "org":  # "the group said": the organisation named last, never a person
+                    return self._recent(self.orgs, m.start, 600)
+                if kind == "thing":  # "the letter says": who wrote it, the article does not say here
+                    return None
             # a description names someone else than the people named earlier in its own sentence
             # ("Praising Ann Lee ..., the governor rebuked ...": the governor is not Ann Lee)
             start = self._sentence_start(m.start)
@@ -217,6 +233,17 @@ class Resolver:
         if m.kind == "relative":
             antecedent = self._antecedent(m)
             return self.resolve(antecedent) if antecedent is not None else None
+        return None
+
+    def _owner(self, m: Mention, first: str) -> int | None:
+        """Whose a description is: a name inside it ("the Sanders campaign"), or the person its
+        possessive pronoun refers to ("his campaign")."""
+        for items in (self.people, self.orgs):
+            i = bisect.bisect_left(items, (m.start, -1))
+            if i < len(items) and items[i][0] < m.end:
+                return items[i][1]
+        if first in ("his", "her"):
+            return self._recent_person(m.start, 1500, "m" if first == "his" else "f")
         return None
 
     def _sentence_start(self, pos: int) -> int:
