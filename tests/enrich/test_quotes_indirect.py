@@ -65,6 +65,16 @@ def test_a_closing_speaker_with_a_determiner_is_the_cues_own_subject(pipeline: P
     assert got[0]["speaker_mention"]["text"] == "her friend"
 
 
+def test_a_long_plain_subject_before_said_is_the_speaker(pipeline: Pipeline) -> None:
+    # 13 words before "say" with no punctuation: the parser reads "going" as the main verb, so the
+    # words before a strong cue are taken as its subject up to 14 words (was 10)
+    text = ("Majorities of Republicans in six states going to the polls Saturday say they would be happy "
+            "with either man as the nominee.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["they would be happy with either man as the nominee"]
+    assert got[0]["speaker_mention"]["text"] == "Majorities of Republicans in six states going to the polls Saturday"
+
+
 def test_a_progressive_report_has_the_subject_before_its_auxiliary(pipeline: Pipeline) -> None:
     text = ("The city of Phoenix is demanding that the campaign stop using images of its police officers.\n\n"
             "Senator Elizabeth Warren is defending her vote on the banking bill.\n")

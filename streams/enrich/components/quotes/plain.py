@@ -331,8 +331,9 @@ def _report_in(
                 spk = subject_before(art, aux.start(), ss)
         if spk is None and (low in STRONG_CUES or low in EVIDENCE_CUES):
             # "Experts on North Korea said the test ...": the words before the verb are its subject
+            # (up to 14 words: "Majorities of voters in six states going to the polls Saturday say")
             pre = text[ss : w.start()]
-            if 0 < len(WORD.findall(pre)) <= 10 and not re.search(r"[,;:()\"“”]", pre):
+            if 0 < len(WORD.findall(pre)) <= 14 and not re.search(r"[,;:()\"“”]", pre):
                 spk = loose_mention(text, ss, w.start())
             elif "," in pre:  # "Around that time, 47 percent said they ..."
                 spk = phrase_subject(text, ss, w.start())
