@@ -164,3 +164,16 @@ def test_a_verb_under_one_with_an_object_takes_no_subject_from_it(pipeline: Pipe
     # "asked Lee to discuss it": Lee would discuss, not the board
     got = indirect(pipeline, "The county board asked Ruth Alder to discuss the budget.\n")
     assert [q["cue"]["text"] for q in got] == ["asked"]
+
+
+def test_a_stance_verbs_object_ends_before_a_description_closing_the_sentence(pipeline: Pipeline) -> None:
+    # the description after the comma is the writer's, about the object, not what was opposed
+    text = "Senator Maria Lopez opposed the new dam, a project of the state’s water agency since 2019.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the new dam"]
+
+
+def test_a_series_of_noun_phrases_is_reported_whole(pipeline: Pipeline) -> None:
+    text = "Senator Maria Lopez criticized the delays, the costs, the failure to consult the towns.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["the delays, the costs, the failure to consult the towns"]

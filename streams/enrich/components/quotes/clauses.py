@@ -30,6 +30,8 @@ _ADDRESSEE = re.compile(r"\s+(?:him|her|them|us|me|you|reporters|supporters|vote
 #: the end of reported content: a participle clause, a semicolon, a new clause with its own subject
 _CONTENT_BREAK = re.compile(r",\s+(?!including\b|according\b|during\b|notwithstanding\b)[a-z]+ing\b|;"
                             r"|,\s+(?:but|and|while|whereas)\s+(?:he|she|they|we|I)\b")
+#: a description closing an object: ", a/an/the ..." to the end of the content, no comma after it
+_TRAILING_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+[^,;:]*$")
 #: words right after a reporting verb that do not open a clause ("said so", "said nothing", "said yes")
 _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its", "yes", "no", "as", "us", "less", "so",
                                "nothing", "something", "anything", "little", "much", "more", "what", "how", "why",
@@ -164,4 +166,10 @@ def complement(art: ArticleState, w: re.Match[str], ss: int, se: int, spk: Menti
         end -= 1
     if end - start < 4:
         return None
-    return Found("indirect", [(start, content_end(text, start, end))], spk, (w.start(), cue_end), "complement")
+    end = content_end(text, start, end)
+    tail = _TRAILING_APPOSITIVE.search(text, start, end)
+    if tail is not None and WORD.search(text, start, tail.start()) and "," not in text[start : tail.start()] and (
+        " or " not in tail.group()
+    ):  # not a series ("the malaise, the lack of jobs, the violence") nor alternatives ("X, the A or the B")
+        end = tail.start()  # "wrote a check to a PAC backing Lee, a Republican running for ...": the object ends at its description
+    return Found("indirect", [(start, end)], spk, (w.start(), cue_end), "complement")
