@@ -75,3 +75,12 @@ def test_a_pronoun_after_a_relative_pronoun_subject_still_means_the_head(pipelin
             "Rubio met the businessman Donald Trump, who said he was “a winner” after the vote.\n")
     got = _at(marked(pipeline, text), "a winner")
     assert got["speaker"] == "Donald Trump"
+
+
+def test_a_question_put_to_the_subject_of_a_passive_is_the_askers(pipeline: Pipeline) -> None:
+    text = ("Senator Dana Whitfield appeared on the program on Friday.\n\n"
+            "Whitfield was asked by host Tom Brandt, who has backed her rival, “Will you vote for the bill?”\n")
+    assert _at(marked(pipeline, text), "Will you vote")["speaker"] == "Tom Brandt"
+    alone = "Governor Mark Delaney toured the plant on Monday. At a news conference, Delaney was asked, “Will you sign it?”\n"
+    assert _at(marked(pipeline, alone), "Will you sign")["speaker"] is None  # the asker is not named; not the governor
+

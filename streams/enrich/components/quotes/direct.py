@@ -47,6 +47,9 @@ from streams.enrich.components.quotes.verb_subject import checked_subject
 
 #: a clause opened after a closing quote mark that is not its attribution (",” when Clinton said")
 _SUBORDINATE_AFTER = re.compile(r"[\s,;—–-]*(?:when|whereas|because|although|though|if|unless|until|but|and|while|as|after|before|since)\s", re.IGNORECASE)
+#: a question put to the subject of a passive: its asker speaks ("was asked by X")
+_ASKED = frozenset(["asked", "questioned", "pressed"])
+_PASSIVE_AUX = re.compile(r"\b(?:was|were|is|are|been|being|be|get|got|gets)\s+(?:\w+ly\s+|also\s+|then\s+|later\s+)?$")
 #: a passive report right after a quote: ” was written by Springsteen
 _PASSIVE_BY = re.compile(r"[\s,]*(?:is|was|were|has been|had been)\s+((?:first\s+)?(?:written|said|sung|spoken|coined|"
                          r"uttered|tweeted|posted|written|penned|delivered|made|used|quoted))\s+by\s+")
@@ -367,6 +370,12 @@ def _rule_cue_before(
         cue = phrasal(art.text, (w.start(), w.end()))
         tail = art.text[cue[1] : hi]
         mixed = bool(re.search(r"\bthat\b", tail)) or len(WORD.findall(tail)) > 4
+        if w.group().lower() in _ASKED and _PASSIVE_AUX.search(art.text, max(lo, w.start() - 20), w.start()):
+            # "Sanders was asked by host Bill Maher, “...”": the question is the asker's, not the
+            # subject's; with no "by" the asker is not named ("Trump was asked, “...”")
+            agent = re.match(r"\s+by\s+", art.text[cue[1] : hi])
+            spk = subject_after(art, cue[1] + agent.end(), hi) if agent else None
+            return spk, cue, mixed
         if participle(art.text, w, lo):
             spk = main_subject(art, lo, w.start())
             if spk is not None:
