@@ -201,3 +201,13 @@ def test_a_doubled_apostrophe_quotation_continues_past_a_possessive_in_its_attri
     assert [q["text"] for q in got] == [
         "''The budget is balanced,'' said Ann Lane, the city's treasurer. ''And the schools got more money."
     ]
+
+
+def test_a_name_inside_a_doubled_apostrophe_quotation_is_not_the_subject_of_the_verb_after_it(pipeline: Pipeline) -> None:
+    # "his father" ends right before ",'' said": it is inside the quotation, not the verb's subject; the
+    # speaker follows the verb, with a description long enough to have commas of its own
+    text = ("Delaney joined the union in 1988. ''It may have been his first break with his father,'' said his "
+            "oldest friend from the plant, Ann Fox, who, like several others, spoke on the record.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].strip("'") for q in got] == ["It may have been his first break with his father"]
+    assert got[0]["speaker_mention"]["text"] == "his oldest friend"

@@ -276,7 +276,7 @@ def _report_in(
             if spk is not None and parenthetical:
                 return Found("indirect", [(ss, se)], spk, cue, "after")
         inverted = None
-        if text[ss : w.start()].rstrip().endswith(",") and not low.endswith("ing") and not re.match(r"\s+that\b", tail):
+        if text[ss : w.start()].rstrip().endswith((",", ",''")) and not low.endswith("ing") and not re.match(r"\s+that\b", tail):
             # not ", claiming that Hillary Clinton aide ...": a participle or a "that" clause opens
             # the report; it does not close one with its speaker after the verb
             inverted = subject_after(art, w.end(), se)

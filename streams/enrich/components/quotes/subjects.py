@@ -36,7 +36,7 @@ def bridge_only(text: str, lo: int, hi: int) -> bool:
     gap = re.sub(r"\s*\([^()]{0,40}\)", "", text[lo:hi])  # "Chaffetz (R-Utah) said"
     gap = _WRITERS_TIME.sub("", gap)  # "Jeb Bush on Tuesday called", "Grassley (R-Iowa) last week said"
     words = WORD.findall(gap)
-    if all(w.lower() in BRIDGE_WORDS for w in words) and not re.search(r"[.;:!?\"“”]", gap):
+    if all(w.lower() in BRIDGE_WORDS for w in words) and not re.search(r"[.;:!?\"“”]|''", gap):  # not out of ''...''
         return True
     # ", ... , also said", but not ", ... , her friend said": a determiner opens the cue's own subject
     return bool(re.fullmatch(r"\s*,[^.;:!?\"“”,]{1,90},\s*(?:(?!(?:the|a|an|his|her|their|its|my|our|your)\b)\w+\s+){0,2}",
