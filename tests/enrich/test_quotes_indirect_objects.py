@@ -177,3 +177,18 @@ def test_a_series_of_noun_phrases_is_reported_whole(pipeline: Pipeline) -> None:
     text = "Senator Maria Lopez criticized the delays, the costs, the failure to consult the towns.\n"
     got = indirect(pipeline, text)
     assert [q["text"].rstrip(".") for q in got] == ["the delays, the costs, the failure to consult the towns"]
+
+
+def test_a_prepositional_report_beside_a_quotation_in_its_sentence(pipeline: Pipeline) -> None:
+    text = "“We will build the port,” Governor Jack Markell said on Monday, before talking about the budget.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["the budget"]
+    assert got[0]["speaker"] == "Jack Markell"
+    text = "Governor Jack Markell joked about the closing of the port, saying he was “proud of Dover.”\n"
+    assert [q["text"] for q in indirect(pipeline, text)] == ["the closing of the port"]
+
+
+def test_an_object_running_into_a_quotation_is_part_of_a_mixed_quote(pipeline: Pipeline) -> None:
+    # "the board’s" is the start of the quoted phrase's noun phrase: the whole is a mixed quote
+    text = "Governor Jack Markell complained about the board’s “reckless” spending in Dover.\n"
+    assert indirect(pipeline, text) == []

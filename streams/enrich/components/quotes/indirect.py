@@ -55,6 +55,8 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     questions: list[Found] = []  # "when asked whether ...": they replace what the rules read there
     qstarts = [a for a, _ in art.quoted]
     plain: list[tuple[int, int]] = []  # sentences without quote marks, for reports a noun carries
+    # sentences with quote marks, with the report found around them: prepositional reports outside the quotes
+    quoted_prep: list[tuple[int, int, list[Found]]] = []
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
             continue
@@ -79,6 +81,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
                 more.append((ss, se, ss))
             f = _after_quotes(art, ss, se)
             tail = _last_quote_end(art, ss, se)
+            quoted_prep.append((ss, se, [f] if f is not None else [before] if before is not None else []))
             if f is None and tail < se and any(_may_report(art, w) for w in art.words(tail, se)):
                 unparsed.append((ss, se, tail))  # "“...,” Lee said, and warned the plan would ..."
         else:
@@ -95,6 +98,9 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
+    for ss, se, got in quoted_prep:
+        near = [g for g in out if g.segments[-1][1] > ss and g.segments[0][0] < se]
+        out.extend(_prepositional_outside_quotes(art, ss, se, got + near))
     taken = [(f.segments[0], f.cue) for f in out]
     for g in parsed_reports(art, more):  # only where no rule's report lies
         (cs, ce), cue = g.segments[0], g.cue
@@ -269,3 +275,25 @@ def _names_a_source_only(art: ArticleState, f: Found) -> bool:
     s, e = f.segments[0]
     return _SOURCE_ONLY.match(art.text, s, e) is not None
 
+
+def _prepositional_outside_quotes(art: ArticleState, ss: int, se: int, found: list[Found]) -> list[Found]:
+    """Prepositional reports in the stretches of sentence [ss, se) outside its quotations ("began
+    by talking about the drug crisis, saying it is “cheaper than candy”"): an object that runs up
+    to a quotation is part of a mixed quote, not reported here."""
+    out: list[Found] = []
+    lo = ss
+    i = bisect.bisect_left(art.open_marks, ss)
+    stretches: list[tuple[int, int]] = []
+    for a, b in art.quoted[i:]:
+        if a >= se:
+            break
+        stretches.append((lo, a))
+        lo = max(lo, b)
+    stretches.append((lo, se))
+    for a, b in stretches:
+        if b - a < 8:
+            continue
+        for f in prepositional_reports(art, a, b, found + out):
+            if f.segments[-1][1] < b - 2 or b == se:
+                out.append(f)
+    return out
