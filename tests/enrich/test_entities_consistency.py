@@ -345,3 +345,12 @@ def test_in_sports_reports_only_an_unknown_dateline_place_is_the_place() -> None
     dateline_places(text2, entities2, sports=True)
     assert [e.label for e in entities] == ["GPE", "ORG", "ORG"]  # Nice the club; Velmora is no dateline here
     assert [e.label for e in entities2] == ["GPE", "GPE"]
+
+
+def test_a_surname_the_model_took_for_a_law_or_a_work_is_the_person_named_in_full() -> None:
+    text = ("Senator Mark Delaney of Ohio voted against the bill. Delaney's office said it was a gift to banks, "
+            "and Delaney wrote about it.")
+    mentions = [_mention(text, "Mark Delaney", "PERSON"), _mention(text, "Delaney", "LAW", 1),
+                _mention(text, "Delaney", "WORK_OF_ART", 2)]
+    entities = cluster(mentions)
+    assert [(e.label, len(e.mentions)) for e in entities] == [("PERSON", 3)]

@@ -107,7 +107,7 @@ def merge_aliases(entities: list[Entity]) -> list[Entity]:
 
 def _persons_with_part(forms: set[str], persons: list[Entity], short: Entity) -> list[Entity]:
     """Persons whose full name has every one-word form of ``short`` as a part (none if a place/acronym)."""
-    if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or short in persons:
+    if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC", "LAW", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC") or short in persons:
         return []
     if any(f in demonyms() or f.lower() in countries() or (f.isupper() and short.label != "PERSON") for f in forms):
         return []
