@@ -66,3 +66,29 @@ def test_every_kind_in_the_word_list_is_known() -> None:
     assert kinds["group"] == "org" and kinds["letter"] == "thing" and kinds["wife"] == "kin"
     assert kinds["campaign"] == "own"
     assert set(kinds.values()) == {"org", "own", "thing", "kin"}
+
+
+def test_an_office_or_a_team_speaks_for_its_owner_only(pipeline: Pipeline) -> None:
+    text = ("Senator Mark Delaney of Ohio voted against the bill on Monday.\n\n"
+            "Delaney’s office said the bill was “a gift to the banks.”\n")
+    got = _at(pipeline, text, "a gift to the banks")
+    assert got["speaker_mention"]["text"] == "Delaney’s office"
+    assert got["speaker"] == "Mark Delaney"
+    text = ("Senator Mark Delaney of Ohio voted against the bill on Monday.\n\n"
+            "The budget office said the bill would cost “far more than promised.”\n")
+    got = _at(pipeline, text, "far more than promised")
+    assert got["speaker_mention"]["text"] == "The budget office"
+    assert got["speaker"] is None  # not the senator: no one owns this office in the text
+
+
+def test_a_report_in_a_clause_after_a_fronted_adverb_ends_at_the_main_clause(pipeline: Pipeline) -> None:
+    text = ("Senator Mark Delaney finished second in Nevada.\n\n"
+            "Now, after arguing that the results in Iowa narrowed the primary to a three-man race, his team "
+            "is suggesting that his finish in Nevada has turned it into a two-man contest.\n")
+    got = [q for q in quotes_of(pipeline, text) if q["kind"] == "indirect"]
+    assert [q["text"].rstrip(".") for q in got] == [
+        "that the results in Iowa narrowed the primary to a three-man race",
+        "that his finish in Nevada has turned it into a two-man contest",
+    ]
+    assert {q["speaker_mention"]["text"] for q in got} == {"his team"}
+    assert {q["speaker"] for q in got} == {"Mark Delaney"}

@@ -69,7 +69,10 @@ _SOURCE_END = re.compile(r"(?:,|\s[—–-])\s+(?!(?:which|who|whose|where|when|
                          r"while|whereas|even|though|although|with)\b)(?=\w)")
 #: a subordinate clause opening a sentence ("While Lee said A, B"): a report in it ends with it
 _SUBORDINATOR = re.compile(r"(?:(?:But|And)\s+)?(?:While|Although|Though|Even though|Even as|Whereas|If|When|Because|"
-                           r"Since|After|Before|Once|Unless)\b")
+                           r"Since|After|Before|Once|Unless)\b"
+                           # after a fronted adverb: "Now, after arguing that ..., his team ..."
+                           r"|[A-Z][a-z]+,\s+(?:while|although|though|even though|even as|whereas|if|when|because|"
+                           r"since|after|before|once|unless)\b")
 #: the comma that ends such a clause: the main clause's subject follows it
 _MAIN_CLAUSE = re.compile(r",\s+(?=(?:he|she|they|we|I|it|there|the|his|her|their|its|this|these|those|"
                           r"[A-Z][\w’'.-]*)\s)")
