@@ -213,3 +213,15 @@ def test_a_name_inside_a_doubled_apostrophe_quotation_is_not_the_subject_of_the_
     got = indirect(pipeline, text)
     assert [q["text"].strip("'") for q in got] == ["It may have been his first break with his father"]
     assert got[0]["speaker_mention"]["text"] == "his oldest friend"
+
+
+def test_a_verb_followed_by_a_clause_of_two_words_does_not_close_the_sentence(pipeline: Pipeline) -> None:
+    # "..., the campaign has denied it happened." reports "it happened", not the subordinate clause
+    text = "Even after several videos of the incident surfaced, the Delaney campaign has denied it happened.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["it happened"]
+    assert got[0]["speaker_mention"]["text"] == "the Delaney campaign"
+    # a closing attribution with an object pronoun after its verb still closes it
+    text = "The bridge will close in May for repairs, the Delaney campaign told them.\n"
+    got = indirect(pipeline, text)
+    assert [q["text"] for q in got] == ["The bridge will close in May for repairs"]

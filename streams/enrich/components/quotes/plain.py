@@ -44,8 +44,10 @@ _AS_SOURCE = re.compile(r"(?:(?:But|And|Yet|So|and|but)\s+)?[Aa]s\s+[^,;:()]{1,8
 #: is the source of the rest of it, as "according to the poll" would be; the noun in group 1
 _POLL_SOURCE = re.compile(r"(?:(?:And|But)\s+)?In\s+(?:a|an|the|its|his|her|their|[A-Z][\w’'./&-]*)\s+[^,;:()\"“”]{0,80}?"
                           r"\b(polls?|surveys?)\b[^,;:()\"“”]{0,60}?,\s+(?=\S)")
-#: a short clause right after a verb: its report, not the end of a closing attribution
-_OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there)\s+\w+\s+\w+")
+#: a short clause right after a verb: its report, not the end of a closing attribution (a subject
+#: pronoun and its verb are enough: "..., the campaign has denied it happened.")
+_OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there)\s+\w+\s+\w+"
+                           r"|\s+(?:he|she|they|we|it|there)\s+[a-z]+")
 #: a conjunction right before a verb: the verb is coordinated with the one before it
 _COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: what follows the subject of a reported clause, not a speaker after its verb: a possessive
