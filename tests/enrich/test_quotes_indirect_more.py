@@ -225,3 +225,11 @@ def test_a_verb_followed_by_a_clause_of_two_words_does_not_close_the_sentence(pi
     text = "The bridge will close in May for repairs, the Delaney campaign told them.\n"
     got = indirect(pipeline, text)
     assert [q["text"] for q in got] == ["The bridge will close in May for repairs"]
+
+
+def test_finding_a_way_or_oneself_or_a_passive_find_reports_nothing(pipeline: Pipeline) -> None:
+    assert indirect(pipeline, "Senator Mark Delaney has found ways to press his agenda through small amendments.\n") == []
+    assert indirect(pipeline, "The Delaney campaign found itself at the center of a dispute over the port.\n") == []
+    assert indirect(pipeline, "Two nurses who helped the poor in rural Ohio are found slain in their home.\n") == []
+    got = indirect(pipeline, "A Quinnipiac University poll found that Delaney would beat his rival by six points.\n")
+    assert [q["text"].rstrip(".") for q in got] == ["that Delaney would beat his rival by six points"]

@@ -38,7 +38,9 @@ _NOT_CLAUSE_START = frozenset(["this", "thus", "is", "was", "has", "his", "its",
                                "whether", "otherwise", "goodbye", "not", "to", "on", "about", "of", "for", "via",
                                "through", "only", "just", "last", "next", "early", "late", "instead",
                                "under", "amid", "among", "between", "without", "within", "against", "toward",
-                               "towards", "unless", "until", "where", "whose"])
+                               "towards", "unless", "until", "where", "whose",
+                               # a reflexive object: "found themselves in a battle", "finds itself at the centre"
+                               "himself", "herself", "itself", "themselves", "myself", "ourselves", "yourself"])
 #: an approximate amount right after a verb, the subject of the clause it reports ("said [about half] of
 #: ...", "said [more than 300] people ...")
 _APPROXIMATE_SUBJECT = re.compile(r"(?:about|nearly|almost|roughly|around|only|just|more than|less than|fewer than|"
@@ -55,12 +57,23 @@ _ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:" + WEEKDAYS + r"|yesterday|today|"
                         r"earlier|later|last\s+(?:week|month|year)|this\s+(?:week|month|year))\b,?)+")
 
 
+_FIND_FORMS = frozenset(["find", "finds", "found", "finding"])
+#: what "find" takes when it reports no finding: a way or a solution ("found ways to press his agenda")
+_FIND_NO_REPORT = re.compile(r"\s+(?:(?:a|an|the|some|other|another|new|no|any)\s+)?(?:\w+\s+)?(?:ways?|solutions?)\b")
+#: a form of "be" right before the verb: a passive ("are found slain", "to be found alone")
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$")
+
+
 def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int | None:
     """Where the reported clause after a cue begins, or None when no clause follows."""
     text = art.text
     quotation = _DOUBLED_OPENS.match(text, cue_end, se)
     if quotation is not None:  # "Mr. Trump said: ''I hope not.''": the quotation is the report (see .doubled)
         return quotation.end()
+    if cue_word in _FIND_FORMS and (
+        _FIND_NO_REPORT.match(text, cue_end, se) or _PASSIVE_BEFORE.search(text, max(0, cue_end - len(cue_word) - 12), cue_end - len(cue_word))
+    ):
+        return None  # "found ways to press his agenda", "are found slain": a finding of no claim
     that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat[\s,]+", text[cue_end:se])
     lead = WORD.findall(that.group())[:-1] if that else []
     if that and lead and lead[0].lower() in _CLAUSE_OPENERS and not cue_word.startswith(("tell", "told")):
