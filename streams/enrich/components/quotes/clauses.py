@@ -70,8 +70,9 @@ def clause_start(art: ArticleState, cue_end: int, se: int, cue_word: str) -> int
     quotation = _DOUBLED_OPENS.match(text, cue_end, se)
     if quotation is not None:  # "Mr. Trump said: ''I hope not.''": the quotation is the report (see .doubled)
         return quotation.end()
+    cue_start = cue_end - len(cue_word)
     if cue_word in _FIND_FORMS and (
-        _FIND_NO_REPORT.match(text, cue_end, se) or _PASSIVE_BEFORE.search(text, max(0, cue_end - len(cue_word) - 12), cue_end - len(cue_word))
+        _FIND_NO_REPORT.match(text, cue_end, se) or _PASSIVE_BEFORE.search(text, max(0, cue_start - 12), cue_start)
     ):
         return None  # "found ways to press his agenda", "are found slain": a finding of no claim
     that = re.match(r"(?:[^.;:!?,]{0,60}?)\bthat[\s,]+", text[cue_end:se])
