@@ -192,3 +192,11 @@ def test_an_object_running_into_a_quotation_is_part_of_a_mixed_quote(pipeline: P
     # "the board’s" is the start of the quoted phrase's noun phrase: the whole is a mixed quote
     text = "Governor Jack Markell complained about the board’s “reckless” spending in Dover.\n"
     assert indirect(pipeline, text) == []
+
+
+def test_whom_someone_speaks_to_is_no_content_but_what_about_is(pipeline: Pipeline) -> None:
+    assert indirect(pipeline, "Governor Jack Markell spoke to the gathering of port workers in Dover.\n") == []
+    assert indirect(pipeline, "Governor Jack Markell is speaking Thursday to the port authority.\n") == []
+    got = indirect(pipeline, "Governor Jack Markell spoke to voters about the closing of the port.\n")
+    assert [q["text"] for q in got] == ["the closing of the port"]
+    assert got[0]["speaker"] == "Jack Markell"

@@ -57,6 +57,10 @@ _ADVERBIAL = re.compile(r"(?:\s+(?:on\s+)?(?:" + WEEKDAYS + r"|yesterday|today|"
                         r"earlier|later|last\s+(?:week|month|year)|this\s+(?:week|month|year))\b,?)+")
 
 
+#: verbs of speaking, and what follows them when it names the addressee ("spoke to", "talking with")
+_SPEAK = ("speak", "spoke", "talk")
+_ADDRESSEE_NEXT = re.compile(r"(?:\s+(?:on\s+)?(?:" + WEEKDAYS + r"|today|yesterday|again|also|later|briefly|privately|"
+                             r"publicly))*\s+(?:to|with)\b")
 _FIND_FORMS = frozenset(["find", "finds", "found", "finding"])
 #: what "find" takes when it reports no finding: a way or a solution ("found ways to press his agenda")
 _FIND_NO_REPORT = re.compile(r"\s+(?:(?:a|an|the|some|other|another|new|no|any)\s+)?(?:\w+\s+)?(?:ways?|solutions?)\b")
@@ -164,6 +168,8 @@ def complement(art: ArticleState, w: re.Match[str], ss: int, se: int, spk: Menti
         return None
     cue_end = w.end()
     particle = _PARTICLE.match(text, cue_end, se)
+    if low.startswith(_SPEAK) and _ADDRESSEE_NEXT.match(text, cue_end, se):
+        return None  # "Trump spoke to the gathering", "is speaking Thursday to the conference": whom, not what
     if particle:  # "called for", "pushed for", "called on"
         cue_end = particle.end()
     elif low.startswith("point") and re.match(r"\s+to\b", text[cue_end : cue_end + 4]):

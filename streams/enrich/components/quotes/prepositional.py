@@ -21,6 +21,9 @@ from streams.enrich.components.quotes.subjects import subject_before
 
 #: words allowed between a head and its preposition ("spoke openly about", "spoke out against")
 _BETWEEN = re.compile(r"(?:\s+(?:out|up|again|also|publicly|openly|\w+ly))?\s+")
+#: an addressee between a verb and its preposition ("spoke [to voters] about", "complained [to the
+#: board] about"): up to four words after "to" or "with"
+_ADDRESSEE_GAP = re.compile(r"\s+(?:to|with)\s+(?:[A-Za-z][\w’'.-]*\s+){1,4}?(?=(?:about|on)\s)")
 #: where the object ends: a comma, a semicolon or colon, a dash, a bracket, the sentence's end, or
 #: the writer's circumstances after it ("talked about trade [at a rally on Monday]")
 _OBJECT_END = re.compile(r"\s*(?:[,;:()]|\s[—–-]{1,2}\s|[.!?](?:\s|$))|\s+(?:at|during|since|because|when|while|until)\s"
@@ -74,6 +77,9 @@ def prepositional_reports(art: ArticleState, ss: int, se: int, taken: list[Found
         if gap is None:
             continue
         prep = next((p for p in preps if text.startswith(p, gap.end()) and text[gap.end() + len(p) : gap.end() + len(p) + 1] == " "), None)
+        if prep is None and pos == "v":  # "spoke to voters about health care": past the addressee
+            gap = _ADDRESSEE_GAP.match(text, w.end(), se)
+            prep = next((p for p in preps if gap is not None and text.startswith(p + " ", gap.end())), None)
         if prep is None:
             continue
         start = gap.end() + len(prep) + 1
