@@ -233,3 +233,11 @@ def test_finding_a_way_or_oneself_or_a_passive_find_reports_nothing(pipeline: Pi
     assert indirect(pipeline, "Two nurses who helped the poor in rural Ohio are found slain in their home.\n") == []
     got = indirect(pipeline, "A Quinnipiac University poll found that Delaney would beat his rival by six points.\n")
     assert [q["text"].rstrip(".") for q in got] == ["that Delaney would beat his rival by six points"]
+
+
+def test_a_contracted_pronoun_after_the_verb_opens_its_report(pipeline: Pipeline) -> None:
+    # "he'd like to ...": the report, not the tail of a closing attribution of the words before it
+    text = ("In February, as a protester was removed from an event in Dover, Senator Mark Delaney said "
+            "he'd like to meet him.\n")
+    got = indirect(pipeline, text)
+    assert [q["text"].rstrip(".") for q in got] == ["he'd like to meet him"]

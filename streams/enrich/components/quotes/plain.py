@@ -47,7 +47,8 @@ _POLL_SOURCE = re.compile(r"(?:(?:And|But)\s+)?In\s+(?:a|an|the|its|his|her|thei
 #: a short clause right after a verb: its report, not the end of a closing attribution (a subject
 #: pronoun and its verb are enough: "..., the campaign has denied it happened.")
 _OPENS_CLAUSE = re.compile(r"\s+(?:he|she|they|we|it|the|his|her|their|its|there)\s+\w+\s+\w+"
-                           r"|\s+(?:he|she|they|we|it|there)\s+[a-z]+")
+                           r"|\s+(?:he|she|they|we|it|there)\s+[a-z]+"
+                           r"|[\s,'’]+(?:he|she|they|we|it|there|I|you)[’'](?:d|s|m|re|ll|ve)\s+\w+")
 #: a conjunction right before a verb: the verb is coordinated with the one before it
 _COORDINATED = re.compile(r"\b(?:and|but)\s+(?:\w+ly\s+|also\s+|then\s+)?$")
 #: what follows the subject of a reported clause, not a speaker after its verb: a possessive
