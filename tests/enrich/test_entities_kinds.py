@@ -85,3 +85,11 @@ def test_what_only_a_craft_does_makes_the_name_a_craft_even_an_alias_of_a_town()
             "spacecraft to orbit Mercury, crashed. Orla Quint said she watched, and Gaza rocket fire went on.")
     types = _types(text, {"Dawn": "PERSON", "Veltrin": "PERSON", "Orla Quint": "PERSON", "Gaza": "GPE"})
     assert types == {"Dawn": "PRODUCT", "Veltrin": "PRODUCT", "Orla Quint": "PERSON", "Gaza": "GPE"}
+
+
+def test_a_name_after_a_kind_of_spacecraft_is_the_craft_even_typed_organisation() -> None:
+    text = ("The space shuttle Meridane landed on Friday. NASA said Corvala would launch next month, and the "
+            "shuttle Corvala will carry a lab. The Vantor rocket maker Vantor said it was ready.")
+    types = _types(text, {"Meridane": "PERSON", "Corvala": "ORG", "NASA": "ORG", "Vantor": "ORG"})
+    # a company before a kind of thing ("the Vantor rocket") stays the company
+    assert types == {"Meridane": "PRODUCT", "Corvala": "PRODUCT", "NASA": "ORG", "Vantor": "ORG"}

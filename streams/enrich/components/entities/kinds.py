@@ -27,6 +27,11 @@ _WORK_BEFORE = (
 _ARTEFACT_NOUN = re.compile(
     r"[ \t]+(?:spacecraft|space station|space probe|space telescope|capsule|rover|lander|orbiter|space shuttle|"
     r"shuttle|satellite|telescope|camera|cameras|rocket|smartphone|handset|console|browser|format)\b")
+#: a kind of spacecraft right before a name, as its appositive ("the space shuttle Discovery", "NASA's
+#: rover Curiosity"): the name is the craft's; not "probe" ("a probe Trump ordered")
+_CRAFT_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:spacecraft|space shuttle|shuttle|rover|lander|orbiter|space probe|space telescope|"
+    r"space station|capsule)[ \t]+([A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)")
 #: the capitalised words (up to three) right before such a noun
 _NAME_BEFORE = re.compile(r"(?:[A-Z][\w'’.-]*[ \t]+){0,2}[A-Z][\w'’.-]*$")
 #: the last words of a craft's own name ("International Space Station", "Hubble Space Telescope", "Mars
@@ -119,6 +124,7 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
     people: Occupancy | None = None
     plurals: dict[str, list[int]] | None = None
     crafts: Counter[str] | None = None
+    named: Counter[str] | None = None
     for ent in entities:
         if ent.label in _NAME_TYPES and all(_is_elements(m.text) or _ATTITUDE.fullmatch(m.text)
                                             for m in ent.mentions):
@@ -136,6 +142,13 @@ def kinds_by_class_nouns(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         if ent.label in ("FAC", "LOC", "GPE") and _acts_as_a_body(text, ent):
             ent.label = "ORG"  # "the Johnson Space Center said": the body, not the building
+            continue
+        if ent.label == "ORG":
+            # "NASA said Endeavour would launch ... the shuttle Endeavour": the craft's name; not a company
+            # before a kind of thing ("the SpaceX rocket", "a Samsung smartphone"), which stays the company
+            named = _crafts_named_after_their_kind(text) if named is None else named
+            if any(named[strip_the(m.text)] for m in ent.mentions):
+                ent.label = "PRODUCT"
             continue
         if ent.label not in ("PERSON", "GPE", "LOC", "FAC"):
             continue
@@ -234,7 +247,13 @@ def _names_before_artefacts(text: str) -> Counter[str]:
         if name is not None:
             words = name.group(0).split()
             out.update(" ".join(words[i:]) for i in range(len(words)))
+    out.update(_crafts_named_after_their_kind(text))
     return out
+
+
+def _crafts_named_after_their_kind(text: str) -> Counter[str]:
+    """How often each name follows a kind of spacecraft ("the space shuttle Discovery")."""
+    return Counter(hit.group(1) for hit in _CRAFT_BEFORE.finditer(text))
 
 
 def _capitalised_plurals(text: str) -> dict[str, list[int]]:
