@@ -105,9 +105,13 @@ def merge_aliases(entities: list[Entity]) -> list[Entity]:
     return out
 
 
+#: the types a short form of a person's name may have been given ("Delaney's office said": a LAW)
+_SHORT_FORM_TYPES = frozenset(["PERSON", "ORG", "GPE", "NORP", "LOC", "LAW", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC"])
+
+
 def _persons_with_part(forms: set[str], persons: list[Entity], short: Entity) -> list[Entity]:
     """Persons whose full name has every one-word form of ``short`` as a part (none if a place/acronym)."""
-    if short.label not in ("PERSON", "ORG", "GPE", "NORP", "LOC", "LAW", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC") or short in persons:
+    if short.label not in _SHORT_FORM_TYPES or short in persons:
         return []
     if any(f in demonyms() or f.lower() in countries() or (f.isupper() and short.label != "PERSON") for f in forms):
         return []

@@ -55,8 +55,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
     questions: list[Found] = []  # "when asked whether ...": they replace what the rules read there
     qstarts = [a for a, _ in art.quoted]
     plain: list[tuple[int, int]] = []  # sentences without quote marks, for reports a noun carries
-    # sentences with quote marks, with the report found around them: prepositional reports outside the quotes
-    quoted_prep: list[tuple[int, int, list[Found]]] = []
+    with_marks: list[tuple[int, int]] = []  # sentences with quote marks, for prepositional reports outside them
     for ss, se in _plain_sentences(art):
         if art.in_noise(ss) or (art.headline is not None and art.headline[0] <= ss < art.headline[1]):
             continue
@@ -81,7 +80,7 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
                 more.append((ss, se, ss))
             f = _after_quotes(art, ss, se)
             tail = _last_quote_end(art, ss, se)
-            quoted_prep.append((ss, se, [f] if f is not None else [before] if before is not None else []))
+            with_marks.append((ss, se))
             if f is None and tail < se and any(_may_report(art, w) for w in art.words(tail, se)):
                 unparsed.append((ss, se, tail))  # "“...,” Lee said, and warned the plan would ..."
         else:
@@ -98,9 +97,9 @@ def indirect_quotes(art: ArticleState) -> list[Found]:
         if f is not None:
             out.append(f)
     out.extend(parsed_reports(art, unparsed))
-    for ss, se, got in quoted_prep:
+    for ss, se in with_marks:
         near = [g for g in out if g.segments[-1][1] > ss and g.segments[0][0] < se]
-        out.extend(_prepositional_outside_quotes(art, ss, se, got + near))
+        out.extend(_prepositional_outside_quotes(art, ss, se, near))
     taken = [(f.segments[0], f.cue) for f in out]
     for g in parsed_reports(art, more):  # only where no rule's report lies
         (cs, ce), cue = g.segments[0], g.cue
