@@ -75,8 +75,9 @@ class Lexicon:
     #: forms of clause verbs whose direct object is the reported content when no clause follows
     #: ("announced his resignation", "acknowledged the mistake")
     object_forms: frozenset[str] = frozenset()
-    #: what a speaker noun names when not a person: "org" (an organisation), "thing" (a document, a
-    #: study) or "kin" (someone related to another: "his wife"); see speaker_nouns.txt
+    #: what a speaker noun names when not a person: "org" (an organisation), "own" (an organisation
+    #: someone leads: "the campaign"), "thing" (a document, a study, an office) or "kin" (someone
+    #: related to another: "his wife"); see speaker_nouns.txt
     noun_kinds: dict[str, str] = field(default_factory=dict)
 
 
